@@ -1,0 +1,15 @@
+/** Time series written to `samples.jsonl`, one object per line. `t` is epoch ms (harness clock). */
+export type Sample =
+  /** End-to-end lag from the probe: commit-ack of marker `seq` → first seen in an ES search. */
+  | { t: number; kind: 'e2e-lag'; seq: number; lagMs: number }
+  /** Highest probe sequence visible in ES at `t` and how far behind the newest committed one it is. */
+  | { t: number; kind: 'probe'; committedSeq: number; visibleSeq: number; lagMs: number }
+  /** Visibility lag of a sampled workload op. */
+  | { t: number; kind: 'op-lag'; opSeq: number; lagMs: number }
+  | { t: number; kind: 'slot-lag'; slot: string; bytes: number; active: boolean }
+  | { t: number; kind: 'consumer-lag'; group: string; lag: number; endOffset: number; committed: number }
+  | { t: number; kind: 'connector'; name: string; state: string; tasks: string[]; trace?: string }
+  /** Workload throughput over the last sampling interval. */
+  | { t: number; kind: 'op-rate'; opsPerSec: number };
+
+export type SampleKind = Sample['kind'];

@@ -1,0 +1,67 @@
+import type { Anomaly, AnomalyClass, Verdict } from '../check/anomaly.ts';
+import type { FaultWindow } from '../scenario/timeline.ts';
+import type { OpKind, Outcome } from '../workload/history.ts';
+
+/** Latency summary in milliseconds. null fields mean "no samples". */
+export interface LagSummary {
+  samples: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/**
+ * The schema of `report.json` (documented in the README). Every renderer (md, html, junit) is a pure
+ * function of this object plus `samples.jsonl`, so a run directory can be re-rendered without the stack.
+ */
+export interface RunReport {
+  schemaVersion: 1;
+  runId: string;
+  scenario: string;
+  description: string;
+  seed: number;
+  workloadHash: string;
+  /** The exact command that replays this run. */
+  replay: string;
+  provider: string;
+  connectorsDir: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  verdict: Verdict;
+  /** What the scenario expected (a zoo entry expects "diverged"). */
+  expectedVerdict: Verdict;
+  /** True when the verdict (and, for zoo entries, the anomaly classes) match the expectation. */
+  passed: boolean;
+  /** ms from the moment the last fault healed and the workload stopped until PG and ES were equal; null if never. */
+  timeToConvergenceMs: number | null;
+  budget: { convergenceMs: number; lagP99Ms: number | null };
+  lag: {
+    /** End-to-end lag from the probe (commit-ack → visible in a search). */
+    e2e: LagSummary;
+    /** Visibility lag of sampled workload ops. */
+    ops: LagSummary;
+  } & LagSummary;
+  anomalies: {
+    counts: Record<AnomalyClass, number>;
+    examples: Record<AnomalyClass, Anomaly[]>;
+  };
+  ops: {
+    total: number;
+    byKind: Record<OpKind, number>;
+    byOutcome: Record<Outcome, number>;
+    ratePerSec: number;
+  };
+  /** Pipeline throughput, commit → searchable, events/s (null when not measured). */
+  throughput: number | null;
+  timeline: FaultWindow[];
+  operatorActions: { t: number; action: string; reason: string }[];
+  /** Final connector/task states, with traces of failed tasks. */
+  connectors: { name: string; state: string; tasks: { id: number; state: string; trace?: string }[] }[];
+  versions: Record<string, string>;
+  /** Sizes at the final check. */
+  final: { pgRows: number; esDocs: number };
+  /** Free-form messages a human should read first (e.g. "sink task FAILED at 12:00:03"). */
+  notes: string[];
+}

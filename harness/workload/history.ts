@@ -1,0 +1,48 @@
+/**
+ * The recorded history of a run: every operation the workload applied to Postgres, one JSON object per line
+ * in `history.jsonl`. The checker reads only this (plus the two snapshots), so it must carry the full
+ * post-state of every row an operation touched: updates are partial, but the checker compares whole rows.
+ */
+
+/** A product row as committed in Postgres, normalised (see harness/check/normalise.ts). */
+export interface ProductRow {
+  product_id: number;
+  name: string;
+  description: string | null;
+  /** NUMERIC(10,2) as a canonical decimal string with exactly two fraction digits, e.g. "19.99". */
+  price: string;
+  /** TIMESTAMP (without time zone) as epoch milliseconds, the wall-clock value read as UTC. */
+  created_at: number | null;
+}
+
+export type OpKind = 'insert' | 'update' | 'delete' | 'reinsert' | 'txn';
+
+/**
+ * ok: the commit was acknowledged. failed: the statement or commit was rejected, nothing changed.
+ * unknown: the connection broke before the acknowledgement arrived; it may or may not have committed.
+ */
+export type Outcome = 'ok' | 'failed' | 'unknown';
+
+/** One row-level effect inside an operation: the row's state after it, or null when it was deleted. */
+export interface Effect {
+  product_id: number;
+  /** State after the statement (from RETURNING); null for a delete. */
+  after: ProductRow | null;
+}
+
+export interface HistoryEntry {
+  /** Position in the history, 0-based, unique per run. */
+  seq: number;
+  kind: OpKind;
+  /** Worker (connection) that issued it; ops of one worker are sequential. */
+  worker: number;
+  /** What was asked, for humans and replays (e.g. which fields an update touched). */
+  request: unknown;
+  /** Row effects in commit order. For failed ops this is empty; for unknown ops it holds what was intended. */
+  effects: Effect[];
+  /** Client clock (Date.now()) when the op was sent, and when the commit was acknowledged (or the error seen). */
+  sendMs: number;
+  ackMs: number;
+  outcome: Outcome;
+  error?: string;
+}
