@@ -34,6 +34,11 @@ export interface RunReport {
   expectedVerdict: Verdict;
   /** True when the verdict (and, for zoo entries, the anomaly classes) match the expectation. */
   passed: boolean;
+  /**
+   * Anomaly classes the scenario expects (zoo entries). Optional: when absent, a passing run that expected
+   * "diverged" accepts the classes it found. Used by the junit per-class testcases.
+   */
+  expectedAnomalies?: AnomalyClass[];
   /** ms from the moment the last fault healed and the workload stopped until PG and ES were equal; null if never. */
   timeToConvergenceMs: number | null;
   budget: { convergenceMs: number; lagP99Ms: number | null };

@@ -45,4 +45,11 @@ export interface HistoryEntry {
   ackMs: number;
   outcome: Outcome;
   error?: string;
+  /**
+   * Added by the workload driver. Entries with the same `batch` were applied in one Postgres transaction
+   * (profile.batch > 1), so they share sendMs, ackMs and outcome.
+   */
+  batch?: number;
+  /** Rows each statement of the op affected, in request order (ok ops only); 0 marks a no-op statement. */
+  rowCounts?: number[];
 }

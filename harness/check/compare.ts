@@ -1,0 +1,264 @@
+import type { ProductRow } from '../workload/history.ts';
+import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc } from './anomaly.ts';
+import { fingerprintRow } from './fingerprint.ts';
+import { differingFields, normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
+import { findVersion, versionAt, type VersionsIndex } from './versions.ts';
+
+/** A snapshot stream: an array, a generator, or an async generator (the snapshot readers). */
+export type Stream<T> = Iterable<T> | AsyncIterable<T>;
+
+export interface CompareInput {
+  versions: VersionsIndex;
+  /** Postgres rows, normalised, strictly ascending by product_id. */
+  pg: Stream<ProductRow>;
+  /** Elasticsearch documents, ascending by (product_id, _id). */
+  es: Stream<EsDoc>;
+  /** Examples kept per anomaly class (default 10). */
+  maxExamples?: number;
+}
+
+/**
+ * The checker's core, a pure function of (history versions, Postgres snapshot, Elasticsearch snapshot).
+ *
+ * A merge-join of the two product_id-ordered streams, with a cursor into the versions index moving in step:
+ * memory stays constant beyond the index, one product's documents and the examples. Every product_id with a
+ * difference gets exactly one class, so the counts add up to the number of differing products:
+ *
+ * - more than one document            → duplicate (whatever they hold; the detail says what each equals)
+ * - documents but no row              → zombie (also when the document equals a version from before a delete)
+ * - a row but no document             → missing
+ * - one document that differs from the row:
+ *     equals another (possibly) committed version of the row → stale
+ *     equals no committed version                            → corrupt
+ *
+ * A document whose product_id is not an integer cannot be joined at all; it is `corrupt`, filed under its
+ * numeric `_id` (or -1). The streams' order is checked as they are read: a wrong order would silently turn
+ * into missing/zombie pairs, so it throws instead.
+ */
+export async function compare(input: CompareInput): Promise<Comparison> {
+  const tally = new Tally(input.versions, input.maxExamples ?? 10);
+  const pg = new Reader(input.pg);
+  const es = new Reader(input.es);
+  try {
+    let row: ProductRow | undefined;
+    let rowPid: number;
+    let doc: EsDoc | undefined;
+    let docPid: number;
+    /** The documents of product `groupPid`, collected until a document of another product turns up. */
+    const group: EsDoc[] = [];
+    let groupPid = -Infinity;
+
+    // Inlined pulls rather than helpers: a sync source must not pay a promise per item.
+    let r = pg.async ? await pg.async.next() : pg.sync!.next();
+    row = r.done === true ? undefined : r.value;
+    rowPid = row === undefined ? Infinity : row.product_id;
+
+    for (;;) {
+      // The next joinable document (docPid = Infinity at the end).
+      docPid = Infinity;
+      for (;;) {
+        const d = es.async ? await es.async.next() : es.sync!.next();
+        if (d.done === true) break;
+        tally.esDocs++;
+        const id = normaliseProductId(d.value._source['product_id']);
+        if (id === undefined) tally.unjoinable(d.value);
+        else {
+          doc = d.value;
+          docPid = id;
+          break;
+        }
+      }
+      if (docPid === groupPid) {
+        group.push(doc!);
+        continue;
+      }
+      if (docPid < groupPid) {
+        throw new Error(
+          `Elasticsearch documents out of order: product_id ${docPid} (_id ${doc!._id}) after ${groupPid}; ` +
+            'is product_id mapped as a keyword (sorted as text)?',
+        );
+      }
+
+      // The group is complete: join it with the rows up to it (or all remaining rows, at the end), in
+      // product_id order, which the versions cursor relies on.
+      const limit = docPid === Infinity ? Infinity : groupPid;
+      let joined = group.length === 0;
+      while (rowPid <= limit && rowPid !== Infinity) {
+        if (!joined && rowPid > groupPid) {
+          tally.classify(groupPid, null, group);
+          joined = true;
+        }
+        tally.pgRows++;
+        if (rowPid === groupPid) {
+          tally.classify(groupPid, row!, group);
+          joined = true;
+        } else tally.classify(rowPid, row!, NONE);
+        r = pg.async ? await pg.async.next() : pg.sync!.next();
+        const previous = rowPid;
+        if (r.done === true) {
+          row = undefined;
+          rowPid = Infinity;
+        } else {
+          row = r.value;
+          rowPid = row.product_id;
+          if (!(rowPid > previous)) throw new Error(`Postgres rows out of order: product_id ${rowPid} after ${previous}`);
+        }
+      }
+      if (!joined) tally.classify(groupPid, null, group);
+
+      if (docPid === Infinity) break;
+      group.length = 0;
+      group.push(doc!);
+      groupPid = docPid;
+    }
+  } finally {
+    await Promise.all([pg.close(), es.close()]);
+  }
+  return tally.result();
+}
+
+const NONE: EsDoc[] = [];
+
+/** Pulls a sync source without awaiting (a microtask per item adds up over a million), an async one with. */
+class Reader<T> {
+  readonly sync: Iterator<T> | undefined;
+  readonly async: AsyncIterator<T> | undefined;
+
+  constructor(source: Stream<T>) {
+    if (Symbol.asyncIterator in source) this.async = source[Symbol.asyncIterator]();
+    else this.sync = source[Symbol.iterator]();
+  }
+
+  /** Lets a generator run its `finally` (end the transaction, close the point in time) on an early exit. */
+  async close(): Promise<void> {
+    if (this.async?.return) await this.async.return();
+    else this.sync?.return?.();
+  }
+}
+
+class Tally {
+  pgRows = 0;
+  esDocs = 0;
+  private readonly counts = emptyRecord(() => 0);
+  private readonly examples = emptyRecord((): Anomaly[] => []);
+  /** Cursor into versions.pids; product_ids only grow, so it only moves forward. */
+  private cursor = 0;
+
+  constructor(
+    private readonly versions: VersionsIndex,
+    private readonly maxExamples: number,
+  ) {}
+
+  classify(pid: number, row: ProductRow | null, docs: EsDoc[]): void {
+    if (docs.length === 0) {
+      if (row !== null && this.count('missing')) this.example('missing', pid, row, docs, this.missingDetail(pid, row));
+    } else if (docs.length > 1) {
+      if (this.count('duplicate')) this.example('duplicate', pid, row, docs, this.duplicateDetail(pid, row, docs));
+    } else if (row === null) {
+      if (this.count('zombie')) this.example('zombie', pid, row, docs, this.zombieDetail(pid, docs[0]!));
+    } else if (!sourceMatchesRow(docs[0]!._source, row)) {
+      const source = docs[0]!._source;
+      const result = normaliseSource(source);
+      const v = result.ok ? findVersion(this.versions, this.slot(pid), fingerprintRow(result.row)) : -1;
+      const cls = v >= 0 ? 'stale' : 'corrupt';
+      if (this.count(cls)) {
+        let detail: string;
+        if (v >= 0) detail = `equals ${this.describeVersion(pid, v)}; the row is ${this.describeRow(pid, row)}`;
+        else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
+        else detail = `equals no committed version (${this.versionCount(pid)}); differs from the row in ${differingFields(source, row).join(', ')}`;
+        this.example(cls, pid, row, docs, detail);
+      }
+    }
+  }
+
+  /** A document whose product_id cannot be read. */
+  unjoinable(doc: EsDoc): void {
+    if (!this.count('corrupt')) return;
+    const fromId = normaliseProductId(doc._id);
+    const detail = `product_id ${show(doc._source['product_id'])} is not an integer (_id ${doc._id})`;
+    this.example('corrupt', fromId ?? -1, null, [doc], detail);
+  }
+
+  result(): Comparison {
+    let equal = true;
+    for (const cls of ANOMALY_CLASSES) if (this.counts[cls] > 0) equal = false;
+    return { equal, pgRows: this.pgRows, esDocs: this.esDocs, counts: this.counts, examples: this.examples };
+  }
+
+  /** Counts one anomaly; true when an example of it should be kept (details are built only then). */
+  private count(cls: AnomalyClass): boolean {
+    this.counts[cls]++;
+    return this.examples[cls].length < this.maxExamples;
+  }
+
+  private example(cls: AnomalyClass, pid: number, pg: ProductRow | null, docs: EsDoc[], detail: string): void {
+    this.examples[cls].push({ class: cls, product_id: pid, pg, es: docs.slice(), detail });
+  }
+
+  private slot(pid: number): number {
+    const pids = this.versions.pids;
+    while (this.cursor < pids.length && pids[this.cursor]! < pid) this.cursor++;
+    return this.cursor < pids.length && pids[this.cursor] === pid ? this.cursor : -1;
+  }
+
+  private versionCount(pid: number): string {
+    const slot = this.slot(pid);
+    if (slot < 0) return 'the history never wrote this product_id';
+    const n = this.versions.starts[slot + 1]! - this.versions.starts[slot]!;
+    return `${n} version${n === 1 ? '' : 's'} in the history`;
+  }
+
+  private describeVersion(pid: number, v: number): string {
+    const info = versionAt(this.versions, this.slot(pid), v);
+    return `version ${info.number} of ${info.of} (op #${info.seq}${info.possible ? ', outcome unknown' : ''})`;
+  }
+
+  /** What a document holds relative to the history: "version 2 of 4 (op #9)", or why it holds nothing. */
+  private describeDoc(pid: number, doc: EsDoc, row: ProductRow | null): string {
+    if (row !== null && sourceMatchesRow(doc._source, row)) return 'the row';
+    const result = normaliseSource(doc._source);
+    if (!result.ok) return `nothing (${result.field} ${show(result.value)} is ${result.reason})`;
+    const v = findVersion(this.versions, this.slot(pid), fingerprintRow(result.row));
+    return v >= 0 ? this.describeVersion(pid, v) : 'no committed version';
+  }
+
+  /** Which version the Postgres row is. */
+  private describeRow(pid: number, row: ProductRow): string {
+    const slot = this.slot(pid);
+    if (slot < 0) return 'not from the history (it never wrote this product_id; a row from before the workload?)';
+    const v = findVersion(this.versions, slot, fingerprintRow(row));
+    return v >= 0 ? this.describeVersion(pid, v) : `none of the history's versions (${this.versionCount(pid)})`;
+  }
+
+  private missingDetail(pid: number, row: ProductRow): string {
+    return `no document; the row is ${this.describeRow(pid, row)}`;
+  }
+
+  private zombieDetail(pid: number, doc: EsDoc): string {
+    return `${this.absence(pid)}; the document equals ${this.describeDoc(pid, doc, null)}`;
+  }
+
+  private duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
+    const each = docs.map((d) => `_id ${d._id} equals ${this.describeDoc(pid, d, row)}`).join(', ');
+    return `${docs.length} documents: ${each}${row === null ? `; ${this.absence(pid)}` : ''}`;
+  }
+
+  /** Why there is no row, as far as the history knows. */
+  private absence(pid: number): string {
+    const slot = this.slot(pid);
+    if (slot < 0) return 'no row in Postgres, and the history never wrote this product_id';
+    const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
+    if (last.deleted) return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
+    return `no row in Postgres, though the history's last state (version ${last.number}, op #${last.seq}) is not a delete`;
+  }
+}
+
+function emptyRecord<T>(make: () => T): Record<AnomalyClass, T> {
+  return { missing: make(), zombie: make(), stale: make(), corrupt: make(), duplicate: make() };
+}
+
+/** A value for a one-line detail, cut short. */
+function show(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

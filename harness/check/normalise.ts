@@ -1,0 +1,262 @@
+import type { ProductRow } from '../workload/history.ts';
+
+/**
+ * Normalisation rules: how a Postgres row and an Elasticsearch `_source` are brought to one comparable shape,
+ * `ProductRow`. Every field function returns `undefined` when the value cannot be normalised; a document with
+ * such a field equals no committed version, so the checker calls it `corrupt`. The rules are deliberately
+ * narrow: a lenient rule would turn a real type-mangling bug into "equal".
+ */
+
+/** Why a value could not be normalised. */
+export interface NormaliseFailure {
+  ok: false;
+  field: keyof ProductRow;
+  value: unknown;
+  reason: string;
+}
+
+export type NormaliseResult = { ok: true; row: ProductRow } | NormaliseFailure;
+
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * price, NUMERIC(10,2) → a decimal string with exactly two fraction digits ("19.90").
+ *
+ * - Strings are parsed digit by digit, never through a float: "19.9" and "19.90" are the same value, and a
+ *   float parse could turn a mangled "19.999" into something that rounds to a committed price.
+ * - Numbers (Debezium `decimal.handling.mode=double`) go through `String(n)`, the shortest text that reads
+ *   back as the same double, which for any value with at most two fraction digits is exactly those digits.
+ * - Extra fraction digits are allowed only when they are zeros: NUMERIC(10,2) cannot hold 19.999, so a
+ *   document that does was mangled somewhere.
+ * - Anything else is rejected, notably `decimal.handling.mode=precise` through JSON, where the price arrives as
+ *   the base64 of the unscaled big-endian two's-complement bytes ("B88=" for 19.99). Decoding it would hide a
+ *   pipeline misconfiguration that makes the search index useless to its readers, so it must stay corrupt.
+ *   (A base64 text made only of digits, e.g. "1234", parses as a decimal, but never as the price it encodes.)
+ */
+export function normalisePrice(value: unknown): string | undefined {
+  if (typeof value === 'string') return canonicalDecimal(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return canonicalDecimal(String(value));
+  return undefined;
+}
+
+function canonicalDecimal(s: string): string | undefined {
+  const n = s.length;
+  let i = 0;
+  let negative = false;
+  if (n > 0 && s.charCodeAt(0) === MINUS) {
+    negative = true;
+    i = 1;
+  }
+  const intStart = i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  const intEnd = i;
+  let fracStart = i;
+  let fracEnd = i;
+  if (i < n && s.charCodeAt(i) === DOT) {
+    fracStart = ++i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    fracEnd = i;
+  }
+  if (i !== n || (intEnd === intStart && fracEnd === fracStart)) return undefined;
+
+  // Fraction: drop trailing zeros beyond the second digit; a third significant digit is out of NUMERIC(10,2).
+  let f = fracEnd;
+  while (f - fracStart > 2 && s.charCodeAt(f - 1) === ZERO) f--;
+  if (f - fracStart > 2) return undefined;
+  const frac = (s.slice(fracStart, f) + '00').slice(0, 2);
+
+  let z = intStart;
+  while (z < intEnd - 1 && s.charCodeAt(z) === ZERO) z++;
+  const int = intEnd === intStart ? '0' : s.slice(z, intEnd);
+
+  // Postgres prints -0.00 as 0.00.
+  if (int === '0' && frac === '00') negative = false;
+  const out = (negative ? '-' : '') + int + '.' + frac;
+  return out === s ? s : out;
+}
+
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
+}
+
+/** Absolute epoch values above this are microseconds: 1e14 ms is the year 5138, 1e14 µs is March 1973. */
+const MICROS_THRESHOLD = 1e14;
+
+/**
+ * created_at, TIMESTAMP without time zone → epoch milliseconds of the wall-clock value read as UTC (the
+ * column has no zone, and Debezium encodes it as if it were UTC). Sub-millisecond digits are floored, on
+ * both sides, because Debezium's `connect` precision mode truncates to milliseconds and floor is the only
+ * rule that makes every encoding of one value agree.
+ *
+ * - number ≤ 1e14 in magnitude: epoch ms (`time.precision.mode=connect`, or the harness' own reader).
+ * - number > 1e14: epoch µs (`adaptive`/`adaptive_time_microseconds`, the default for TIMESTAMP(6)). Rows
+ *   from before March 1973 in µs would be misread as ms; the workload does not write such timestamps.
+ * - a string of digits: the same, as a number (some sinks stringify longs).
+ * - an ISO-8601 / Postgres text timestamp ("2024-05-01T10:00:00.123456Z", "2024-05-01 10:00:00"): the wall
+ *   clock as UTC; an explicit offset is applied (an instant is what such a string means).
+ * - null, or an absent field (some sinks drop nulls), stays null.
+ */
+export function normaliseTimestamp(value: unknown): number | null | undefined {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? epochToMs(value) : undefined;
+  if (typeof value === 'string') {
+    if (/^-?\d+$/.test(value)) return epochToMs(Number(value));
+    return parseIsoTimestamp(value);
+  }
+  return undefined;
+}
+
+function epochToMs(n: number): number {
+  const whole = Math.floor(n);
+  if (Math.abs(whole) <= MICROS_THRESHOLD) return whole;
+  // Integer arithmetic: n / 1000 in floating point can round up across a millisecond boundary.
+  const r = whole % 1000;
+  const ms = (whole - r) / 1000;
+  return r < 0 ? ms - 1 : ms;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function parseIsoTimestamp(s: string): number | undefined {
+  const m = ISO.exec(s);
+  if (m === null) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4] ?? '0');
+  const minute = Number(m[5] ?? '0');
+  const second = Number(m[6] ?? '0');
+  // Digits beyond the third are dropped: floor, as for µs epochs (the fraction is always non-negative).
+  const ms = Number(((m[7] ?? '') + '000').slice(0, 3));
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0–99 to 1900–1999
+  d.setUTCHours(hour, minute, second, ms);
+  if (d.getUTCDate() !== day) return undefined; // 2024-02-30 would roll over into March
+  return d.getTime() - offsetMs(m[8]);
+}
+
+function offsetMs(zone: string | undefined): number {
+  if (zone === undefined || zone === 'Z') return 0;
+  const sign = zone.charCodeAt(0) === MINUS ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/**
+ * product_id, SERIAL → a number. ES may hold it as a number or, when a sink stringifies keys, as a numeric
+ * string; anything that is not a safe integer is not an id.
+ */
+export function normaliseProductId(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^-?\d{1,16}$/.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * name, VARCHAR NOT NULL → the exact string. No trimming and no Unicode normalisation (NFC): the pipeline
+ * must carry text byte-exact, and a sink that re-encodes emoji or combining marks is a bug to report, not to
+ * forgive. Debezium's unchanged-TOAST placeholder `__debezium_unavailable_value` is left alone on purpose: it
+ * is a string that equals no committed version, which is exactly what makes it `corrupt`.
+ */
+export function normaliseName(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** description, TEXT NULL → the exact string (rules as for name); null or an absent field is null. */
+export function normaliseDescription(value: unknown): string | null | undefined {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A whole `_source` (or any row-like object, e.g. a history effect) → ProductRow, or the first field that
+ * cannot be normalised. Fields other than the five columns are ignored: sinks add their own (e.g. `__op`).
+ */
+export function normaliseSource(source: Readonly<Record<string, unknown>>): NormaliseResult {
+  const product_id = normaliseProductId(source['product_id']);
+  if (product_id === undefined) return fail('product_id', source['product_id'], 'not an integer');
+  const name = normaliseName(source['name']);
+  if (name === undefined) return fail('name', source['name'], 'not a string');
+  const description = normaliseDescription(source['description']);
+  if (description === undefined) return fail('description', source['description'], 'not a string or null');
+  const price = normalisePrice(source['price']);
+  if (price === undefined) return fail('price', source['price'], 'not a decimal with at most 2 fraction digits');
+  const created_at = normaliseTimestamp(source['created_at']);
+  if (created_at === undefined) return fail('created_at', source['created_at'], 'not an epoch or ISO timestamp');
+  return { ok: true, row: { product_id, name, description, price, created_at } };
+}
+
+function fail(field: keyof ProductRow, value: unknown, reason: string): NormaliseFailure {
+  return { ok: false, field, value, reason };
+}
+
+/**
+ * The hot path of the comparison: does this `_source` normalise to exactly `row`? Equivalent to
+ * `normaliseSource(source)` deep-equal to `row`, but allocates nothing when the document is already in the
+ * row's canonical form (the common case), so a million equal documents cost a million cheap field checks.
+ */
+export function sourceMatchesRow(source: Readonly<Record<string, unknown>>, row: ProductRow): boolean {
+  const id = source['product_id'];
+  if (id !== row.product_id && normaliseProductId(id) !== row.product_id) return false;
+  if (source['name'] !== row.name) return false;
+  const description = source['description'];
+  if (description !== row.description && !(description === undefined && row.description === null)) return false;
+  const price = source['price'];
+  if (price !== row.price && normalisePrice(price) !== row.price) return false;
+  const createdAt = source['created_at'];
+  if (createdAt !== row.created_at && normaliseTimestamp(createdAt) !== row.created_at) return false;
+  return true;
+}
+
+/** Names of the fields in which a `_source` differs from `row` (for anomaly details). */
+export function differingFields(source: Readonly<Record<string, unknown>>, row: ProductRow): (keyof ProductRow)[] {
+  const out: (keyof ProductRow)[] = [];
+  if (normaliseProductId(source['product_id']) !== row.product_id) out.push('product_id');
+  if (normaliseName(source['name']) !== row.name) out.push('name');
+  if (normaliseDescription(source['description']) !== row.description) out.push('description');
+  if (normalisePrice(source['price']) !== row.price) out.push('price');
+  if (normaliseTimestamp(source['created_at']) !== row.created_at) out.push('created_at');
+  return out;
+}
+
+/**
+ * A Postgres row → ProductRow, from what node-postgres returns. The snapshot reader selects
+ * `price::text` and `floor(extract(epoch from created_at) * 1000)::bigint` (a string: int8 is not parsed by
+ * default), which need no further interpretation. For rows read with default type parsers (e.g. RETURNING in
+ * the workload) a `Date` is accepted too: node-postgres builds it from the wall clock in the *local* zone, so
+ * the local getters give back the wall clock, which is then read as UTC. Prefer the text/epoch forms:
+ * node-postgres computes the milliseconds of a Date through a float and can be off by one.
+ */
+export function normalisePgRow(raw: {
+  product_id: unknown;
+  name: unknown;
+  description: unknown;
+  price: unknown;
+  created_at: unknown;
+}): ProductRow {
+  const createdAt = raw.created_at instanceof Date ? wallClockAsUtc(raw.created_at) : raw.created_at;
+  const result = normaliseSource({ ...raw, created_at: createdAt });
+  if (!result.ok) {
+    throw new Error(
+      `Postgres row ${String(raw.product_id)}: ${result.field} ${JSON.stringify(result.value)} is ${result.reason}`,
+    );
+  }
+  return result.row;
+}
+
+function wallClockAsUtc(d: Date): number {
+  const out = new Date(0);
+  out.setUTCFullYear(d.getFullYear(), d.getMonth(), d.getDate());
+  out.setUTCHours(d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
+  return out.getTime();
+}

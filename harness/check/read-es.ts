@@ -1,0 +1,158 @@
+import type { EsDoc } from './anomaly.ts';
+
+export interface EsReadOptions {
+  /** Default "products". */
+  index?: string;
+  /** Hits per search page. Default 10 000 (Elasticsearch's default max_result_window per page). */
+  batchSize?: number;
+  /** Point-in-time keep-alive between pages. Default "1m". */
+  keepAlive?: string;
+  /** Per-request timeout: a hung Elasticsearch must not hang the checker. Default 60 s. */
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+interface Hit {
+  _id: string;
+  _source?: Record<string, unknown>;
+  sort: unknown[];
+}
+
+/**
+ * Makes everything indexed so far visible to search (a snapshot should start with it). False when the index
+ * does not exist.
+ */
+export async function refreshIndex(
+  esUrl: string,
+  index = 'products',
+  options: Pick<EsReadOptions, 'timeoutMs' | 'headers'> = {},
+): Promise<boolean> {
+  const response = await request(esUrl, 'POST', `/${encodeURIComponent(index)}/_refresh`, undefined, options);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return false;
+  }
+  await ensureOk(response, 'POST _refresh');
+  return true;
+}
+
+/**
+ * Streams every document of the index as EsDoc, ascending by (product_id, _id), from one point in time: a
+ * consistent view however long the read takes, paged with search_after (no from/size window limit, no scroll
+ * context per page). Nothing is yielded when the index does not exist.
+ *
+ * Sorting by _id in Elasticsearch would need fielddata on _id, so pages are sorted by (product_id, _shard_doc)
+ * and the documents of one product_id, a small group, are sorted by _id here. Documents without a product_id
+ * sort first (as -1, which SERIAL never is; the checker reports them as corrupt): the default, last, would be
+ * Long.MAX_VALUE, which JSON numbers cannot carry back exactly as a search_after value.
+ */
+export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): AsyncGenerator<EsDoc> {
+  const index = options.index ?? 'products';
+  const size = options.batchSize ?? 10_000;
+  const keepAlive = options.keepAlive ?? '1m';
+
+  const opened = await request(
+    esUrl,
+    'POST',
+    `/${encodeURIComponent(index)}/_pit?keep_alive=${encodeURIComponent(keepAlive)}`,
+    undefined,
+    options,
+  );
+  if (opened.status === 404) {
+    await opened.body?.cancel();
+    return;
+  }
+  await ensureOk(opened, 'POST _pit');
+  let pitId = field(await opened.json(), 'id', 'string', 'POST _pit');
+
+  try {
+    let searchAfter: unknown[] | undefined;
+    const group: EsDoc[] = [];
+    let groupKey: unknown = undefined;
+    for (;;) {
+      const body = {
+        size,
+        pit: { id: pitId, keep_alive: keepAlive },
+        sort: [{ product_id: { order: 'asc', missing: -1, unmapped_type: 'long' } }, { _shard_doc: 'asc' }],
+        track_total_hits: false,
+        ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
+      };
+      const response = await request(esUrl, 'POST', '/_search', body, options);
+      await ensureOk(response, 'POST _search');
+      const page: unknown = await response.json();
+      // Elasticsearch may hand out a new id for the same point in time; the newest one must be used.
+      const nextPit = field(page, 'pit_id', 'string?', '_search');
+      if (typeof nextPit === 'string') pitId = nextPit;
+      const hits = parseHits(page);
+
+      for (const hit of hits) {
+        const key = hit.sort[0];
+        if (group.length > 0 && key !== groupKey) {
+          if (group.length > 1) group.sort(byId);
+          for (const doc of group) yield doc;
+          group.length = 0;
+        }
+        groupKey = key;
+        group.push({ _id: hit._id, _source: hit._source ?? {} });
+      }
+      if (hits.length < size) break;
+      searchAfter = hits[hits.length - 1]!.sort;
+    }
+    if (group.length > 1) group.sort(byId);
+    for (const doc of group) yield doc;
+  } finally {
+    // Best effort: an unclosed point in time expires after keepAlive anyway.
+    await request(esUrl, 'DELETE', '/_pit', { id: pitId }, options).catch(() => undefined);
+  }
+}
+
+/** By UTF-16 code units, the order the checker's inputs are specified in (not locale order). */
+function byId(a: EsDoc, b: EsDoc): number {
+  return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
+}
+
+function parseHits(page: unknown): Hit[] {
+  const hits = field(field(page, 'hits', 'object', '_search'), 'hits', 'array', '_search') as unknown[];
+  for (const hit of hits) {
+    if (typeof hit !== 'object' || hit === null) throw new Error('_search: a hit is not an object');
+    const h = hit as Partial<Hit>;
+    if (typeof h._id !== 'string' || !Array.isArray(h.sort)) throw new Error('_search: a hit lacks _id or sort');
+  }
+  return hits as Hit[];
+}
+
+/** Reads one property of a JSON response, checking its type (the responses cross a process boundary). */
+function field(value: unknown, name: string, type: 'string' | 'string?' | 'object' | 'array', what: string): unknown {
+  const v = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+  const ok =
+    type === 'array'
+      ? Array.isArray(v)
+      : type === 'object'
+        ? typeof v === 'object' && v !== null
+        : type === 'string?'
+          ? v === undefined || typeof v === 'string'
+          : typeof v === 'string';
+  if (!ok) throw new Error(`Elasticsearch ${what}: unexpected response, ${name} is ${JSON.stringify(v)?.slice(0, 200)}`);
+  return v;
+}
+
+async function request(
+  esUrl: string,
+  method: string,
+  path: string,
+  body: unknown,
+  options: Pick<EsReadOptions, 'timeoutMs' | 'headers'>,
+): Promise<Response> {
+  return fetch(esUrl.replace(/\/+$/, '') + path, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+    body: body === undefined ? null : JSON.stringify(body),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  });
+}
+
+async function ensureOk(response: Response, what: string): Promise<void> {
+  if (response.ok) return;
+  const text = await response.text().catch(() => '');
+  throw new Error(`Elasticsearch ${what}: HTTP ${response.status} ${text.slice(0, 500)}`);
+}

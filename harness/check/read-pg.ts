@@ -1,0 +1,68 @@
+import pg from 'pg';
+import type { ProductRow } from '../workload/history.ts';
+import { normalisePgRow } from './normalise.ts';
+
+export interface PgReadOptions {
+  /** Table to read, optionally schema-qualified ("public.products"). Default "products". */
+  table?: string;
+  /** Rows per FETCH. Default 10 000. */
+  batchSize?: number;
+}
+
+/** A connection string, a node-postgres config (a connection is opened and closed), or a client to borrow. */
+export type PgConnection = string | pg.ClientConfig | pg.ClientBase;
+
+/**
+ * Streams the table ordered by product_id, normalised to ProductRow, from one consistent snapshot: a server-side
+ * cursor inside a REPEATABLE READ, READ ONLY transaction, fetched in batches so a million rows never sit in
+ * memory at once. The transaction is rolled back (nothing to commit) when the stream ends, fails, or is
+ * abandoned by the consumer (`return()` runs the `finally`).
+ *
+ * created_at is read as floor(epoch × 1000) of the wall clock as UTC (extract(epoch) of a timestamp without
+ * time zone reads it as UTC), floored like every other timestamp form in normalise.ts; price as its NUMERIC
+ * text, which already has exactly two fraction digits.
+ */
+export async function* readPgRows(connection: PgConnection, options: PgReadOptions = {}): AsyncGenerator<ProductRow> {
+  const table = quoteTable(options.table ?? 'products');
+  const batchSize = options.batchSize ?? 10_000;
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batchSize must be a positive integer`);
+
+  const owned = typeof connection === 'string' || !('query' in connection);
+  const client: pg.ClientBase = owned ? new pg.Client(connection as string | pg.ClientConfig) : (connection as pg.ClientBase);
+  if (owned) await client.connect();
+  let open = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    open = true;
+    await client.query(
+      `DECLARE outbox_chaos_snapshot NO SCROLL CURSOR FOR
+         SELECT product_id, name, description, price::text,
+                floor(extract(epoch FROM created_at) * 1000)::bigint
+           FROM ${table}
+          ORDER BY product_id`,
+    );
+    const fetch = `FETCH ${batchSize} FROM outbox_chaos_snapshot`;
+    for (;;) {
+      // Array rows: no per-row object keyed by column name that would be thrown away immediately.
+      const result = await client.query<unknown[]>({ text: fetch, rowMode: 'array' });
+      for (const [product_id, name, description, price, created_at] of result.rows) {
+        yield normalisePgRow({ product_id, name, description, price, created_at });
+      }
+      if (result.rows.length < batchSize) break;
+    }
+  } finally {
+    // A failed ROLLBACK (connection gone) must not mask the error that got us here.
+    if (open) await client.query('ROLLBACK').catch(() => undefined);
+    if (owned) await (client as pg.Client).end().catch(() => undefined);
+  }
+}
+
+/**
+ * Quotes a possibly schema-qualified table name as identifiers, so the name is never parsed as SQL. Quoted
+ * identifiers are case-sensitive: pass the name as Postgres stores it (lower case unless created quoted).
+ */
+function quoteTable(name: string): string {
+  const parts = name.split('.');
+  if (parts.length > 2 || parts.some((p) => p.length === 0)) throw new Error(`not a table name: ${JSON.stringify(name)}`);
+  return parts.map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
+}

@@ -1,0 +1,49 @@
+import { downCommand, DOWN_HELP } from './cli/down.ts';
+import { envCommand, ENV_HELP } from './cli/env.ts';
+import { upCommand, UP_HELP } from './cli/up.ts';
+import { HarnessError } from './util/errors.ts';
+
+type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
+
+const COMMANDS: Record<string, Command> = {
+  up: { run: upCommand, help: UP_HELP, summary: 'provision and start the stack, register the pipeline' },
+  down: { run: downCommand, help: DOWN_HELP, summary: 'stop every process of the stack' },
+  env: { run: envCommand, help: ENV_HELP, summary: 'print the endpoints as shell exports' },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return `outbox-chaos — chaos and convergence tests for a Debezium outbox pipeline
+(Postgres → Debezium → Kafka → Elasticsearch sink → Elasticsearch, Toxiproxy on every hop)
+
+usage: outbox-chaos <command> [options]     (outbox-chaos <command> --help for details)
+
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+exit codes: 0 ok / converged within budget, 1 verdict failed, 2 bad usage or config, 3 environment failure`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof HarnessError) {
+      console.error(`\nerror: ${err.message}`);
+      if (err.details) console.error(`\n${err.details.split('\n').map((l) => `  | ${l}`).join('\n')}\n`);
+      if (err.fix) console.error(`fix: ${err.fix}`);
+      return err.exitCode;
+    }
+    console.error(err);
+    return 3;
+  }
+}

@@ -1,0 +1,26 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../util/errors.ts';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Strict parsing: an unknown flag or a missing value is a usage error (exit 2) that points at --help. */
+export function parse(command: string, argv: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (err) {
+    throw new ConfigError(`${command}: ${(err as Error).message}`, `see \`outbox-chaos ${command} --help\``);
+  }
+}
+
+export function intOpt(v: string | boolean | undefined, flag: string): number | undefined {
+  if (v === undefined || typeof v === 'boolean') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || !Number.isInteger(n)) throw new ConfigError(`${flag} must be a whole number, got "${v}"`, `e.g. ${flag} 42`);
+  return n;
+}
+
+export const STACK_OPTIONS: Options = {
+  name: { type: 'string' },
+  'port-base': { type: 'string' },
+};

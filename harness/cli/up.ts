@@ -1,0 +1,74 @@
+import { loadDefinition } from '../connect/definition.ts';
+import { defaultRunNames, pipelineVars, setupPipeline } from '../connect/pipeline.ts';
+import { startStack, type Stack } from '../stack/stack.ts';
+import { readState, writeState } from '../stack/state.ts';
+import { info, step } from '../util/log.ts';
+import { intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { onInterrupt } from './signals.ts';
+
+export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME]
+
+Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
+plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
+connectors through Toxiproxy. Prints endpoints and timings.
+
+  --detach          return once the pipeline runs and leave the stack up (stop it with \`outbox-chaos down\`);
+                    without it, \`up\` stays in the foreground and Ctrl-C stops everything
+  --connectors DIR  pipeline definition to register (default: connectors/)
+  --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)
+  --name NAME       stack name, for several stacks side by side (default "default")`;
+
+/** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
+export async function bringUp(opts: { name?: string; portBase?: number; connectors?: string }): Promise<Stack> {
+  let stack: Stack | undefined;
+  const off = onInterrupt(async () => {
+    await stack?.stop();
+  });
+  try {
+    stack = await startStack({ name: opts.name, portBase: opts.portBase });
+    const s = stack;
+    const names = defaultRunNames();
+    const def = loadDefinition(opts.connectors, pipelineVars(s.endpoints, names));
+    await step(`register pipeline (${def.dir})`, () => setupPipeline(s.endpoints, def, names));
+    const state = readState(s.dir);
+    if (state) writeState({ ...state, connectorsDir: def.dir });
+    return s;
+  } catch (err) {
+    await stack?.stop();
+    throw err;
+  } finally {
+    off();
+  }
+}
+
+export function printEndpoints(s: Stack): void {
+  const e = s.endpoints;
+  info(`
+stack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)
+  Postgres         ${e.pgUrl}            (via proxy: ${e.pgProxied.host}:${e.pgProxied.port})
+  Kafka            ${e.kafkaBootstrap}   (via proxy: ${e.kafkaProxied})
+  Kafka Connect    ${e.connectUrl}
+  Elasticsearch    ${e.esUrl}   (via proxy: ${e.esProxiedUrl})
+  Toxiproxy        ${e.toxiproxyUrl}
+  logs             ${s.dir}/logs/`);
+}
+
+export async function upCommand(argv: string[]): Promise<number> {
+  const { values } = parse('up', argv, { ...STACK_OPTIONS, detach: { type: 'boolean' }, connectors: { type: 'string' } });
+  if (values.help) {
+    console.log(UP_HELP);
+    return 0;
+  }
+  const t0 = Date.now();
+  const stack = await bringUp({ name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined });
+  printEndpoints(stack);
+  info(`  all connectors RUNNING ${((Date.now() - t0) / 1000).toFixed(1)} s after \`up\` began`);
+  if (values.detach) {
+    info(`\nDetached. Try: eval "$(npx outbox-chaos env)"; then \`outbox-chaos doctor\`; stop with \`outbox-chaos down\`.`);
+    return 0;
+  }
+  info('\nRunning in the foreground; Ctrl-C stops the stack.');
+  onInterrupt(() => stack.stop());
+  await new Promise<never>(() => undefined);
+  return 0;
+}

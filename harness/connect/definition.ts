@@ -1,0 +1,90 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../provision/paths.ts';
+import { ConfigError } from '../util/errors.ts';
+import type { ConnectorConfig } from './client.ts';
+
+/**
+ * A pipeline definition is a directory: register-postgres.json and register-elasticsearch.json (Connect's
+ * `{name, config}` bodies, as in the seed), and optionally schema.sql (table, replica identity,
+ * publication) and es-index.json (index settings and mappings). Files missing from a user's directory fall
+ * back to the healthy defaults in connectors/.
+ */
+export interface PipelineDefinition {
+  dir: string;
+  source: { name: string; config: ConnectorConfig; file: string };
+  sink: { name: string; config: ConnectorConfig; file: string };
+  schemaSql: string;
+  esIndex: Record<string, unknown>;
+  /** The table the workload writes to; schema.sql must create it. */
+  table: string;
+  /** Which files came from the defaults. */
+  defaulted: string[];
+}
+
+/** Values substituted for ${NAME} placeholders in the connector files. */
+export type PipelineVars = Record<string, string>;
+
+export const DEFAULT_CONNECTORS_DIR = join(PROJECT_ROOT, 'connectors');
+
+function readJson(file: string): unknown {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, 'fix the JSON syntax (a trailing comma or a missing quote is the usual cause)');
+  }
+}
+
+function connectorFile(file: string, vars: PipelineVars): { name: string; config: ConnectorConfig; file: string } {
+  const body = readJson(file);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ConfigError(`${file} must hold a JSON object {"name": ..., "config": {...}}`, 'use the body you would POST to Connect /connectors');
+  }
+  const { name, config } = body as { name?: unknown; config?: unknown };
+  if (typeof name !== 'string' || name === '') throw new ConfigError(`${file}: field "name" must be a non-empty string`, 'add "name": "<connector name>"');
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ConfigError(`${file}: field "config" must be an object of string settings`, 'add "config": { "connector.class": ..., ... }');
+  }
+  const out: ConnectorConfig = {};
+  for (const [k, v] of Object.entries(config as Record<string, unknown>)) {
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new ConfigError(`${file}: config."${k}" must be a string, number or boolean`, 'Connect configs are flat key/value strings');
+    }
+    out[k] = substitute(String(v), vars, `${file}: config."${k}"`);
+  }
+  if (!out['connector.class']) throw new ConfigError(`${file}: config."connector.class" is missing`, 'name the connector class');
+  return { name, config: out, file };
+}
+
+function substitute(text: string, vars: PipelineVars, where: string): string {
+  return text.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, key: string) => {
+    const v = vars[key];
+    if (v === undefined) {
+      throw new ConfigError(`${where}: unknown placeholder \${${key}}`, `use one of: ${Object.keys(vars).map((k) => `\${${k}}`).join(', ')}`);
+    }
+    return v;
+  });
+}
+
+export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): PipelineDefinition {
+  const dir = resolve(dirArg ?? DEFAULT_CONNECTORS_DIR);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ConfigError(`connectors directory ${dir} does not exist`, 'pass --connectors DIR with a directory holding register-postgres.json and register-elasticsearch.json');
+  }
+  const defaulted: string[] = [];
+  const pick = (name: string): string => {
+    const own = join(dir, name);
+    if (existsSync(own)) return own;
+    defaulted.push(name);
+    return join(DEFAULT_CONNECTORS_DIR, name);
+  };
+  const source = connectorFile(pick('register-postgres.json'), vars);
+  const sink = connectorFile(pick('register-elasticsearch.json'), vars);
+  const schemaSql = readFileSync(pick('schema.sql'), 'utf8');
+  const esIndex = readJson(pick('es-index.json'));
+  if (typeof esIndex !== 'object' || esIndex === null) throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
+  const m = /create\s+table\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i.exec(schemaSql);
+  const table = (m?.[1] ?? 'products').replace(/"/g, '').replace(/^public\./, '');
+  return { dir, source, sink, schemaSql, esIndex: esIndex as Record<string, unknown>, table, defaulted };
+}

@@ -1,0 +1,35 @@
+/**
+ * Every external program the local stack runs, pinned in one place and printed in every report.
+ * Bumping a version here is the whole upgrade: provisioning keys its cache directories on these strings.
+ */
+export const MANIFEST = {
+  postgres: { major: '15', aptPackage: 'postgresql-15' },
+  kafka: {
+    version: '4.1.1',
+    scala: '2.13',
+    /** Kafka's Maven artifacts carry only slf4j-api 1.7; this log4j2 binding makes the logs appear. */
+    log4j: '2.24.3',
+    minJava: 17,
+  },
+  debezium: { version: '3.6.1.Final' },
+  elasticsearch: {
+    version: '9.2.0',
+    artifact: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch',
+    minJava: 21,
+  },
+  toxiproxy: { module: 'github.com/Shopify/toxiproxy/v2/cmd/server', version: 'v2.12.0' },
+  /** Our own Elasticsearch sink plugin, built from connectors/es-sink by provisioning. */
+  esSink: { version: '0.1.0', dir: 'connectors/es-sink' },
+} as const;
+
+export function manifestVersions(): Record<string, string> {
+  return {
+    postgres: MANIFEST.postgres.major,
+    kafka: MANIFEST.kafka.version,
+    'kafka-connect': MANIFEST.kafka.version,
+    debezium: MANIFEST.debezium.version,
+    elasticsearch: MANIFEST.elasticsearch.version,
+    toxiproxy: MANIFEST.toxiproxy.version,
+    'outbox-chaos-es-sink': MANIFEST.esSink.version,
+  };
+}

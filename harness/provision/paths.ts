@@ -1,0 +1,20 @@
+import { homedir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root directory (where package.json lives). */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Downloaded and built artifacts, shared by all stacks. */
+export function cacheDir(): string {
+  return process.env.OUTBOX_CHAOS_CACHE ?? join(homedir(), '.cache', 'outbox-chaos');
+}
+
+/**
+ * Data dirs, logs and pid files of running stacks. Not under the home directory: when we run as root,
+ * Postgres and Elasticsearch run as unprivileged users who cannot traverse /root.
+ */
+export function stateRoot(): string {
+  const uid = process.getuid?.() ?? 0;
+  return process.env.OUTBOX_CHAOS_STATE ?? join('/var/tmp', `outbox-chaos-${uid}`);
+}

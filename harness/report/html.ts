@@ -1,0 +1,60 @@
+import type { Sample } from '../observe/sample.ts';
+import { buildCharts, type ChartPayload } from './charts.ts';
+import { html, inlineSafe, jsonForScript, raw, type Html } from './html-escape.ts';
+import * as part from './html-sections.ts';
+import { headline } from './labels.ts';
+import type { RunReport } from './run-report.ts';
+import { inlineAssets } from './uplot-assets.ts';
+
+/**
+ * Only inline scripts/styles and data: images may load; a stray external URL would be blocked (and show up as a
+ * console error) instead of silently making the report depend on the network.
+ */
+const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+
+function chartCard(payload: ChartPayload, i: number): Html {
+  const spec = payload.charts[i];
+  if (!spec) return html``;
+  return html`<div class="chart-card">
+  <h3>${spec.title}</h3><div class="sub">${spec.subtitle} · x: seconds since run start${spec.samples === 0 ? ' · no samples' : ''}</div>
+  <div class="chart" data-chart="${spec.name}"></div>
+  ${part.faultLegend(payload.windows)}
+</div>`;
+}
+
+/** The self-contained `index.html` of a run: opens offline, from a file:// URL, with no external request. */
+export function renderHtml(report: RunReport, samples: readonly Sample[]): string {
+  const assets = inlineAssets();
+  const payload = buildCharts(report, samples);
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<link rel="icon" href="data:,">
+<title>${headline(report)}</title>
+<style>${raw(inlineSafe(assets.uplotCss, 'style'))}</style>
+<style>${raw(inlineSafe(assets.css, 'style'))}</style>
+</head>
+<body>
+<main>
+${part.header(report)}
+${part.notes(report)}
+${part.keyFigures(report)}
+<section><h2>Over time</h2><div class="charts">${payload.charts.map((_, i) => chartCard(payload, i))}</div></section>
+${part.anomalies(report)}
+<section class="grid-2">${part.faultWindows(report, payload.windows)}${part.operatorActions(report)}</section>
+${part.operations(report)}
+${part.connectors(report)}
+<section class="grid-2">${part.versions(report)}${part.replay(report)}</section>
+<footer>outbox-chaos report · schema v${report.schemaVersion} · ${report.runId} · generated from report.json and samples.jsonl</footer>
+</main>
+<script type="application/json" id="chart-data">${raw(jsonForScript(payload))}</script>
+<script>${raw(inlineSafe(assets.uplotJs, 'script'))}</script>
+<script>${raw(inlineSafe(assets.clientJs, 'script'))}</script>
+</body>
+</html>
+`;
+  return page.value;
+}

@@ -1,0 +1,71 @@
+import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../check/anomaly.ts';
+import type { RunReport } from './run-report.ts';
+import { fmtDuration, fmtInt } from './format.ts';
+
+/** The anomaly vocabulary from DESIGN.md, so every report explains a class the same way. */
+export const ANOMALY_MEANING: Record<AnomalyClass, string> = {
+  missing: 'row in Postgres, no document',
+  zombie: 'document, no row',
+  stale: 'document equals an older committed version of the row',
+  corrupt: 'document equals no committed version of the row',
+  duplicate: 'more than one document for one product_id',
+};
+
+export const VERDICT_TEXT: Record<Verdict, string> = {
+  converged: 'converged',
+  'converged-late': 'converged late',
+  diverged: 'diverged',
+};
+
+/** Examples shown per anomaly class in md/html (report.json may hold more). */
+export const MAX_EXAMPLES = 10;
+
+/** "12 missing, 3 zombie" — only classes that occurred, in vocabulary order. */
+export function anomalySummary(report: RunReport): string {
+  return ANOMALY_CLASSES.filter((c) => (report.anomalies.counts[c] ?? 0) > 0)
+    .map((c) => `${fmtInt(report.anomalies.counts[c])} ${c}`)
+    .join(', ');
+}
+
+/**
+ * Whether an anomaly class is acceptable in this run: none occurred, or the scenario expected it (a zoo entry
+ * lists its expected classes; without a list, a passing run that expected divergence accepts what it found).
+ */
+export function anomalyClassOk(report: RunReport, c: AnomalyClass): boolean {
+  if ((report.anomalies.counts[c] ?? 0) === 0) return true;
+  if (report.expectedAnomalies) return report.expectedAnomalies.includes(c);
+  return report.expectedVerdict === 'diverged' && report.passed;
+}
+
+/**
+ * The one-line summary that heads every report and CI log, e.g.
+ * `✔ baseline converged in 1.8 s (budget 30 s) — seed 42, 3,120 ops` or `✘ es-outage diverged: 12 missing, 3 zombie`.
+ */
+export function headline(report: RunReport): string {
+  const mark = report.passed ? '✔' : '✘';
+  const budget = `(budget ${fmtDuration(report.budget.convergenceMs)})`;
+  let what: string;
+  if (report.verdict === 'diverged') {
+    const found = anomalySummary(report);
+    what = `diverged: ${found === '' ? 'not equal when the deadline passed' : found}`;
+  } else {
+    const late = report.verdict === 'converged-late' ? 'converged late' : 'converged';
+    what =
+      report.timeToConvergenceMs === null
+        ? `${late} ${budget}`
+        : `${late} in ${fmtDuration(report.timeToConvergenceMs)} ${budget}`;
+  }
+  let expectation = '';
+  if (report.verdict !== report.expectedVerdict) {
+    expectation = ` (expected ${VERDICT_TEXT[report.expectedVerdict]})`;
+  } else if (report.verdict !== 'converged') {
+    expectation = report.passed ? ' — as expected' : '';
+  }
+  const p99 = report.lag.e2e.p99;
+  const lagBudget = report.budget.lagP99Ms;
+  const lagNote =
+    lagBudget !== null && p99 !== null && p99 > lagBudget
+      ? `; e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
+      : '';
+  return `${mark} ${report.scenario} ${what}${expectation}${lagNote} — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
+}

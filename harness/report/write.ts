@@ -1,0 +1,91 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sample } from '../observe/sample.ts';
+import { renderHtml } from './html.ts';
+import { renderJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { RunReport } from './run-report.ts';
+
+/** File names inside a run directory. */
+export const REPORT_FILES = {
+  json: 'report.json',
+  markdown: 'report.md',
+  html: 'index.html',
+  junit: 'junit.xml',
+  samples: 'samples.jsonl',
+} as const;
+
+export interface WrittenReport {
+  json: string;
+  markdown: string;
+  html: string;
+  junit: string;
+}
+
+/**
+ * Reads a JSON-lines file. Blank lines are skipped; a malformed *last* line is dropped, because a run that
+ * crashed mid-write leaves exactly that, and the rest of its record is still worth rendering. A malformed line
+ * anywhere else is an error naming the file and line.
+ */
+export async function readJsonl<T>(path: string): Promise<T[]> {
+  const text = await readFile(path, 'utf8');
+  const lines = text.split('\n');
+  const out: T[] = [];
+  const last = lines.reduce((n, l, i) => (l.trim() === '' ? n : i), -1);
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch (err) {
+      if (i === last) break;
+      throw new Error(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  return out;
+}
+
+async function writeRendered(runDir: string, report: RunReport, samples: readonly Sample[]): Promise<Omit<WrittenReport, 'json'>> {
+  const paths = {
+    markdown: join(runDir, REPORT_FILES.markdown),
+    html: join(runDir, REPORT_FILES.html),
+    junit: join(runDir, REPORT_FILES.junit),
+  };
+  await writeFile(paths.markdown, renderMarkdown(report));
+  await writeFile(paths.html, renderHtml(report, samples));
+  await writeFile(paths.junit, renderJunit(report));
+  return paths;
+}
+
+/** Writes report.json (pretty) and its three renderings into `runDir` (created if missing). */
+export async function writeReportFiles(runDir: string, report: RunReport, samples: readonly Sample[]): Promise<WrittenReport> {
+  await mkdir(runDir, { recursive: true });
+  const json = join(runDir, REPORT_FILES.json);
+  await writeFile(json, JSON.stringify(report, null, 2) + '\n');
+  return { json, ...(await writeRendered(runDir, report, samples)) };
+}
+
+/**
+ * Re-renders report.md, index.html and junit.xml of a recorded run from its report.json and samples.jsonl, with
+ * no service running (backs `outbox-chaos report <run-dir>`). report.json itself is left untouched; a missing
+ * samples.jsonl renders empty charts.
+ */
+export async function rerender(runDir: string): Promise<WrittenReport> {
+  const json = join(runDir, REPORT_FILES.json);
+  let report: RunReport;
+  try {
+    report = JSON.parse(await readFile(json, 'utf8')) as RunReport;
+  } catch (err) {
+    throw new Error(`cannot read ${json}: ${(err as Error).message}`);
+  }
+  if (report.schemaVersion !== 1) {
+    throw new Error(`${json}: schemaVersion ${String(report.schemaVersion)} is not supported (expected 1)`);
+  }
+  let samples: Sample[] = [];
+  try {
+    samples = await readJsonl<Sample>(join(runDir, REPORT_FILES.samples));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return { json, ...(await writeRendered(runDir, report, samples)) };
+}

@@ -1,0 +1,21 @@
+import type { Artifacts } from '../provision/index.ts';
+import type { RunAs } from './process.ts';
+import type { PortPlan } from './ports.ts';
+
+/** What every service definition needs to know about the stack it belongs to. */
+export interface StackContext {
+  name: string;
+  /** Root of this stack's data dirs, configs, logs and pid file. */
+  dir: string;
+  ports: PortPlan;
+  artifacts: Artifacts;
+  pgUser: RunAs | undefined;
+  esUser: RunAs | undefined;
+  /** JVM heap sizes in MB, sized for a 2-core / 24 GiB machine by default. */
+  heapMb: { kafka: number; connect: number; elasticsearch: number };
+}
+
+export const HOST = '127.0.0.1';
+export const PG_DATABASE = 'mycompany';
+export const PG_USER = 'postgres';
+export const PG_PASSWORD = 'postgres';

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { EnvError } from '../util/errors.ts';
+import { tail } from '../util/exec.ts';
+
+/** Every process the harness starts carries this variable, so a later `up`/`down` can find it after a crash. */
+export const STACK_ENV = 'OUTBOX_CHAOS_STACK';
+
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+export interface SpawnSpec {
+  name: string;
+  cmd: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  logFile: string;
+  stackDir: string;
+  /** Drop privileges to this user (services that refuse root). */
+  runAs?: RunAs;
+}
+
+/**
+ * Starts a service in its own process group (so one signal reaches its children too), with stdout and
+ * stderr appended to its log file. The harness does not wait on it: it is stopped explicitly, or found
+ * again through STACK_ENV after a crash.
+ */
+export function spawnService(spec: SpawnSpec): number {
+  const fd = openSync(spec.logFile, 'a');
+  const env = { ...process.env, ...spec.env, [STACK_ENV]: spec.stackDir };
+  let cmd = spec.cmd;
+  let args = spec.args;
+  if (spec.runAs) {
+    // setpriv execs in place: the pid we get is the service's own, not a wrapper's.
+    args = [`--reuid=${spec.runAs.uid}`, `--regid=${spec.runAs.gid}`, '--clear-groups', '--', cmd, ...args];
+    cmd = 'setpriv';
+  }
+  try {
+    const child = spawn(cmd, args, { cwd: spec.cwd, env, detached: true, stdio: ['ignore', fd, fd] });
+    child.on('error', () => {
+      /* reported through the readiness check and the log */
+    });
+    child.unref();
+    if (child.pid === undefined) throw new EnvError(`could not start ${spec.name}: ${cmd}`, `check that ${cmd} exists`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie still answers kill(0); it is dead for our purposes.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Stops a service: `sig` to its main process (services shut down cleanly on it), SIGCONT in case a fault
+ * froze it, then SIGKILL to the whole group when it has not exited within graceMs.
+ */
+export async function stopProcess(pid: number, sig: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
+  if (!isAlive(pid)) {
+    signalGroup(pid, 'SIGKILL');
+    return;
+  }
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone */
+  }
+  signalGroup(pid, 'SIGCONT');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && isAlive(pid)) await sleep(50);
+  signalGroup(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(20);
+}
+
+/** Pids of every live process carrying STACK_ENV=stackDir (read from /proc; our own processes only). */
+export function findStackProcesses(stackDir: string): number[] {
+  const needle = Buffer.from(`${STACK_ENV}=${stackDir}\0`);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`);
+      if (environ.includes(needle)) pids.push(pid);
+    } catch {
+      /* exited, or not ours to read */
+    }
+  }
+  return pids;
+}
+
+/** Kills every leftover process of a stack (after a crashed harness), by group, then waits for them. */
+export async function killStackProcesses(stackDir: string): Promise<number> {
+  const pids = findStackProcesses(stackDir);
+  for (const pid of pids) {
+    signalGroup(pid, 'SIGKILL');
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && pids.some(isAlive)) await sleep(50);
+  return pids.length;
+}
+
+export function logTail(logFile: string, lines = 30): string {
+  return existsSync(logFile) ? tail(readFileSync(logFile, 'utf8'), lines) : '(no log yet)';
+}

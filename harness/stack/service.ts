@@ -1,0 +1,95 @@
+import { EnvError } from '../util/errors.ts';
+import { isAlive, logTail, signalGroup, spawnService, stopProcess, type SpawnSpec } from './process.ts';
+import { waitFor } from './wait.ts';
+
+export type ServiceName = 'toxiproxy' | 'postgres' | 'elasticsearch' | 'kafka' | 'connect';
+
+/** How to run one program; the Service below owns its process. */
+export interface ServiceDef {
+  name: ServiceName;
+  logFile: string;
+  spawn(): SpawnSpec;
+  /** Resolves truthy once the service answers its protocol (not merely once the port is bound). */
+  ready(): Promise<boolean>;
+  readyTimeoutMs: number;
+  /** The signal the program treats as a clean shutdown. */
+  stopSignal: NodeJS.Signals;
+}
+
+/**
+ * A running program with start/stop/kill/pause, used by the stack lifecycle and by process faults alike.
+ * `onPid` lets the stack persist pids so a later `down` (another process) can stop it.
+ */
+export class Service {
+  pid: number | undefined;
+
+  constructor(
+    readonly def: ServiceDef,
+    private readonly onPid: (name: ServiceName, pid: number | undefined) => void,
+  ) {}
+
+  get name(): ServiceName {
+    return this.def.name;
+  }
+
+  get logFile(): string {
+    return this.def.logFile;
+  }
+
+  running(): boolean {
+    return this.pid !== undefined && isAlive(this.pid);
+  }
+
+  async start(): Promise<void> {
+    if (this.running()) return;
+    this.pid = spawnService(this.def.spawn());
+    this.onPid(this.name, this.pid);
+    await this.awaitReady();
+  }
+
+  /** Starts without waiting for readiness (to overlap slow boots); call awaitReady() later. */
+  launch(): void {
+    if (this.running()) return;
+    this.pid = spawnService(this.def.spawn());
+    this.onPid(this.name, this.pid);
+  }
+
+  async awaitReady(): Promise<void> {
+    const pid = this.pid;
+    if (pid === undefined) throw new EnvError(`${this.name} was never started`);
+    await waitFor(`${this.name} to become ready`, () => this.def.ready(), {
+      timeoutMs: this.def.readyTimeoutMs,
+      logFile: this.logFile,
+      alive: () => isAlive(pid),
+    });
+  }
+
+  async stop(graceMs = 20_000): Promise<void> {
+    if (this.pid === undefined) return;
+    await stopProcess(this.pid, this.def.stopSignal, graceMs);
+    this.pid = undefined;
+    this.onPid(this.name, undefined);
+  }
+
+  /** kill -9 of the whole process group: what a crash looks like. */
+  async kill(): Promise<void> {
+    await this.stop(0);
+  }
+
+  pause(): void {
+    if (this.pid !== undefined) signalGroup(this.pid, 'SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.pid !== undefined) signalGroup(this.pid, 'SIGCONT');
+  }
+
+  async restart(opts: { graceful: boolean }): Promise<void> {
+    await this.stop(opts.graceful ? 20_000 : 0);
+    await this.start();
+  }
+
+  logTail(lines = 30): string {
+    return logTail(this.logFile, lines);
+  }
+}

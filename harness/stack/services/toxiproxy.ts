@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { HOST, type StackContext } from '../context.ts';
+import type { ServiceDef } from '../service.ts';
+
+export function toxiproxyDef(ctx: StackContext): ServiceDef {
+  const logFile = join(ctx.dir, 'logs', 'toxiproxy.log');
+  return {
+    name: 'toxiproxy',
+    logFile,
+    spawn: () => ({
+      name: 'toxiproxy',
+      cmd: ctx.artifacts.toxiproxyBin,
+      args: ['-host', HOST, '-port', String(ctx.ports.toxiproxy)],
+      logFile,
+      stackDir: ctx.dir,
+    }),
+    ready: async () => (await fetch(`http://${HOST}:${ctx.ports.toxiproxy}/version`)).ok,
+    readyTimeoutMs: 10_000,
+    stopSignal: 'SIGTERM',
+  };
+}

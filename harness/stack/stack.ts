@@ -1,0 +1,200 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { manifestVersions } from '../provision/manifest.ts';
+import { provision, type Artifacts } from '../provision/index.ts';
+import { stateRoot } from '../provision/paths.ts';
+import { errorMessage } from '../util/errors.ts';
+import { info, step } from '../util/log.ts';
+import type { StackContext } from './context.ts';
+import { endpointsFor, proxySpecs, type Endpoints } from './endpoints.ts';
+import { assertPortsFree, DEFAULT_PORT_BASE, portPlan, type PortPlan } from './ports.ts';
+import { isAlive, killStackProcesses, stopProcess } from './process.ts';
+import { Service, type ServiceName } from './service.ts';
+import { connectDef, initConnect } from './services/connect.ts';
+import { elasticsearchDef, initElasticsearch } from './services/elasticsearch.ts';
+import { initKafka, kafkaDef } from './services/kafka.ts';
+import { initPostgres, postgresDef } from './services/postgres.ts';
+import { toxiproxyDef } from './services/toxiproxy.ts';
+import { readState, writeState, type StackState } from './state.ts';
+import { serviceUser } from './users.ts';
+
+export interface StackOptions {
+  name?: string;
+  portBase?: number;
+  heapMb?: Partial<StackContext['heapMb']>;
+}
+
+export interface Stack {
+  name: string;
+  dir: string;
+  ports: PortPlan;
+  endpoints: Endpoints;
+  services: Record<ServiceName, Service>;
+  versions: Record<string, string>;
+  artifacts: Artifacts;
+  /** Timings of the last start, for reports and benchmarks. */
+  timings: { provisionMs: number; startMs: number };
+  stop(): Promise<void>;
+}
+
+/** Services in start order; stopping goes the other way. */
+const ORDER: ServiceName[] = ['toxiproxy', 'postgres', 'elasticsearch', 'kafka', 'connect'];
+
+export function stackDir(name: string): string {
+  return join(stateRoot(), name);
+}
+
+export function resolvePortBase(opt?: number): number {
+  if (opt !== undefined) return opt;
+  const env = process.env.OUTBOX_CHAOS_PORT_BASE;
+  return env ? Number(env) : DEFAULT_PORT_BASE;
+}
+
+/**
+ * Stops whatever a previous harness left of this stack: processes listed in its state file and any other
+ * process still carrying the stack's marker variable (e.g. children of a crashed harness).
+ */
+export async function cleanupStack(name: string): Promise<number> {
+  const dir = stackDir(name);
+  const state = readState(dir);
+  let n = 0;
+  if (state) {
+    for (const svc of [...ORDER].reverse()) {
+      const pid = state.pids[svc];
+      if (pid !== undefined && isAlive(pid)) {
+        await stopProcess(pid, svc === 'postgres' ? 'SIGINT' : 'SIGTERM', 10_000);
+        n++;
+      }
+    }
+  }
+  return n + (await killStackProcesses(dir));
+}
+
+/** Provisions what is missing, then starts the five programs and the three proxies. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const name = opts.name ?? 'default';
+  const dir = stackDir(name);
+  const tProvision = Date.now();
+  const artifacts = await provision();
+  const provisionMs = Date.now() - tProvision;
+  const t0 = Date.now();
+
+  const leftovers = await cleanupStack(name);
+  if (leftovers) info(`  stopped ${leftovers} process(es) left by an earlier run of stack "${name}"`);
+  const ports = portPlan(resolvePortBase(opts.portBase));
+  await assertPortsFree(ports);
+
+  // A stack is throwaway: every `up` starts from empty data directories.
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+
+  const ctx = await context(name, dir, ports, artifacts, opts.heapMb);
+  const endpoints = endpointsFor(ports);
+  const versions = { ...manifestVersions(), postgres: artifacts.postgres.version, 'kafka-jdk': String(artifacts.kafkaJdk.major), 'es-jdk': String(artifacts.esJdk.major) };
+  const state: StackState = {
+    name,
+    dir,
+    ownerPid: process.pid,
+    startedAt: new Date().toISOString(),
+    ports,
+    endpoints,
+    pids: {},
+    versions,
+  };
+  writeState(state);
+
+  const stack = await assemble(ctx, state, artifacts);
+  const { services } = stack;
+  const stop = stack.stop;
+  try {
+    await step('start services', async () => {
+      // Elasticsearch boots slowest: launch it first and let the others start meanwhile.
+      services.elasticsearch.launch();
+      await step('toxiproxy', async () => {
+        await services.toxiproxy.start();
+        await new Toxiproxy(endpoints.toxiproxyUrl).populate(proxySpecs(ports).map((p) => ({ ...p, enabled: true })));
+      });
+      await step('postgres', async () => {
+        await initPostgres(ctx);
+        await services.postgres.start();
+      });
+      await step('kafka', async () => {
+        await initKafka(ctx);
+        await services.kafka.start();
+      });
+      await step('connect', async () => {
+        initConnect(ctx);
+        await services.connect.start();
+      });
+      await step('elasticsearch', () => services.elasticsearch.awaitReady());
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  stack.timings = { provisionMs, startMs: Date.now() - t0 };
+  return stack;
+}
+
+/** Wires service objects to a stack's context; shared by a fresh start and by attaching to a running stack. */
+async function assemble(ctx: StackContext, state: StackState, artifacts: Artifacts): Promise<Stack> {
+  const onPid = (svc: ServiceName, pid: number | undefined): void => {
+    if (pid === undefined) delete state.pids[svc];
+    else state.pids[svc] = pid;
+    writeState(state);
+  };
+  const esHome = await initElasticsearch(ctx);
+  const services: Record<ServiceName, Service> = {
+    toxiproxy: new Service(toxiproxyDef(ctx), onPid),
+    postgres: new Service(postgresDef(ctx), onPid),
+    elasticsearch: new Service(elasticsearchDef(ctx, esHome), onPid),
+    kafka: new Service(kafkaDef(ctx), onPid),
+    connect: new Service(connectDef(ctx), onPid),
+  };
+  for (const svc of ORDER) services[svc].pid = state.pids[svc];
+  const stop = async (): Promise<void> => {
+    for (const svc of [...ORDER].reverse()) {
+      await services[svc].stop().catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
+    }
+    await killStackProcesses(ctx.dir);
+  };
+  return {
+    name: ctx.name,
+    dir: ctx.dir,
+    ports: ctx.ports,
+    endpoints: state.endpoints,
+    services,
+    versions: state.versions,
+    artifacts,
+    timings: { provisionMs: 0, startMs: 0 },
+    stop,
+  };
+}
+
+function context(name: string, dir: string, ports: PortPlan, artifacts: Artifacts, heap: StackOptions['heapMb']): Promise<StackContext> {
+  return (async () => ({
+    name,
+    dir,
+    ports,
+    artifacts,
+    pgUser: await serviceUser('postgres'),
+    esUser: await serviceUser('elasticsearch'),
+    heapMb: { kafka: 512, connect: 1024, elasticsearch: 1024, ...heap },
+  }))();
+}
+
+/** The Stack of a running `up --detach`, so `run` and faults can drive its processes from another process. */
+export async function attachStack(name = 'default'): Promise<Stack | undefined> {
+  const dir = stackDir(name);
+  const state = readState(dir);
+  if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
+  const artifacts = await provision();
+  const ctx = await context(name, dir, state.ports, artifacts, undefined);
+  return assemble(ctx, state, artifacts);
+}
+
+/** Stops a stack by name from its state file (used by `down` in another process than `up`). */
+export async function stopStackByName(name: string): Promise<number> {
+  return cleanupStack(name);
+}

@@ -1,0 +1,38 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Endpoints } from './endpoints.ts';
+import type { PortPlan } from './ports.ts';
+import type { ServiceName } from './service.ts';
+
+/** `<stack dir>/state.json`: lets `env`, `doctor`, `run` and `down` find a stack that `up` left running. */
+export interface StackState {
+  name: string;
+  dir: string;
+  /** The harness process that owns the stack (detached stacks outlive it). */
+  ownerPid: number;
+  startedAt: string;
+  ports: PortPlan;
+  endpoints: Endpoints;
+  pids: Partial<Record<ServiceName, number>>;
+  versions: Record<string, string>;
+  /** Pipeline definition directory the connectors were registered from. */
+  connectorsDir?: string;
+}
+
+export const statePath = (dir: string): string => join(dir, 'state.json');
+
+export function readState(dir: string): StackState | undefined {
+  const p = statePath(dir);
+  if (!existsSync(p)) return undefined;
+  try {
+    return JSON.parse(readFileSync(p, 'utf8')) as StackState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(state: StackState): void {
+  const p = statePath(state.dir);
+  writeFileSync(`${p}.tmp`, JSON.stringify(state, null, 2));
+  renameSync(`${p}.tmp`, p);
+}

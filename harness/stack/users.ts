@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { EnvError } from '../util/errors.ts';
+import { run } from '../util/exec.ts';
+import type { RunAs } from './process.ts';
+
+function lookup(user: string): RunAs | undefined {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (name === user && uid && gid) return { uid: Number(uid), gid: Number(gid) };
+  }
+  return undefined;
+}
+
+export const isRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * initdb and Elasticsearch refuse to run as root. As root we drop to an unprivileged user (Debian's
+ * `postgres` for Postgres, a system user `outbox-chaos` we create for Elasticsearch); as anyone else the
+ * services simply run as that user.
+ */
+export async function serviceUser(kind: 'postgres' | 'elasticsearch'): Promise<RunAs | undefined> {
+  if (!isRoot()) return undefined;
+  const name = kind === 'postgres' ? 'postgres' : 'outbox-chaos';
+  let u = lookup(name);
+  if (!u && kind === 'elasticsearch') {
+    await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name], {
+      what: `creating the ${name} user`,
+      fix: 'create an unprivileged user named outbox-chaos, or run the harness as a non-root user',
+    });
+    u = lookup(name);
+  }
+  if (!u) {
+    throw new EnvError(`user ${name} not found`, `install Debian's postgresql package (it creates the postgres user) or run as a non-root user`);
+  }
+  return u;
+}
+
+/** argv prefix that runs a command as `u` (nothing when we are that user already). */
+export function asUser(u: RunAs | undefined, cmd: string, args: string[]): [string, string[]] {
+  if (!u) return [cmd, args];
+  return ['setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--', cmd, ...args]];
+}

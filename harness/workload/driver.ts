@@ -1,0 +1,234 @@
+/**
+ * Applies the generated stream to Postgres and records every op in the history.
+ *
+ *   generator ─▶ dispatcher (token bucket, maxOps, deadline) ─▶ queue per worker (shard % concurrency)
+ *                                                               ─▶ worker: own connection, one txn at a time
+ *
+ * The stream and the batches (consecutive chunks of each worker's ops) are the same in every run with the same
+ * seed and profile; only timing and outcomes differ.
+ */
+import type { HistoryWriter } from './history-writer.ts';
+import { OpGenerator, OpHasher } from './generate.ts';
+import type { IdRange, WorkloadProfile } from './profile.ts';
+import { prepareTable } from './setup.ts';
+import { Statements } from './sql.ts';
+import { DriverStats } from './stats.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { Worker } from './worker.ts';
+import type { OpKind, Outcome } from './history.ts';
+
+export interface RunWorkloadOptions {
+  pgUrl: string;
+  /** Default "products"; "schema.table" allowed. */
+  table?: string;
+  seed: number;
+  profile: WorkloadProfile;
+  history: HistoryWriter;
+  /** Stops the workload early: the transactions in flight finish, nothing new is sent. */
+  signal?: AbortSignal;
+  onProgress?: (progress: WorkloadProgress) => void;
+  /** Default 1000. */
+  progressIntervalMs?: number;
+  /** Server statement_timeout; no answer within this + 2 s → connection dropped, op unknown. Default 10000. */
+  opTimeoutMs?: number;
+  /** Default 5000. */
+  connectTimeoutMs?: number;
+  /** Run even if the id range already holds rows (they are then treated as unknown). Default false. */
+  allowExistingRows?: boolean;
+}
+
+export interface WorkloadProgress {
+  elapsedMs: number;
+  /** Ops handed to workers / recorded in the history. */
+  dispatched: number;
+  recorded: number;
+  byOutcome: Record<Outcome, number>;
+  /** Recorded ops per second since the previous progress report. */
+  opsPerSec: number;
+  connectedWorkers: number;
+  reconnects: number;
+  lastError: string | null;
+}
+
+export type StopReason = 'duration' | 'abort' | 'maxOps' | 'exhausted' | 'error';
+
+export interface WorkloadSummary {
+  seed: number;
+  /** = workloadHash(seed, profile, opsGenerated). */
+  workloadHash: string;
+  /** Ops taken from the generator and handed to workers (some may be dropped unsent at the deadline). */
+  opsGenerated: number;
+  /** Ops recorded in the history (= sent). */
+  opsRecorded: number;
+  byKind: Record<OpKind, number>;
+  byOutcome: Record<Outcome, number>;
+  /** Postgres transactions attempted. */
+  transactions: number;
+  rowsChanged: number;
+  /** Statements of ok ops that matched no row (their row's insert failed, was unknown, ...). */
+  noopSteps: number;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  opsPerSec: number;
+  transactionsPerSec: number;
+  reconnects: number;
+  connectFailures: number;
+  stoppedBy: StopReason;
+  errors: { message: string; count: number }[];
+  ids: IdRange;
+  sequence: string | null;
+  /** False when the database could not be reached before the workload had to stop (nothing was sent). */
+  prepared: boolean;
+}
+
+export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummary> {
+  const { profile } = o;
+  const table = o.table ?? 'products';
+  const statements = new Statements(table); // validates the name before anything connects
+  const opTimeoutMs = o.opTimeoutMs ?? 10_000;
+  const connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
+  const startedAt = Date.now();
+  const stats = new DriverStats();
+
+  const stopCtl = new AbortController();
+  let stoppedBy: StopReason | null = null;
+  const stop = (why: StopReason): void => {
+    stoppedBy ??= why;
+    stopCtl.abort();
+  };
+  const deadline = setTimeout(() => stop('duration'), profile.durationMs);
+  const onAbort = (): void => stop('abort');
+  if (o.signal?.aborted) stop('abort');
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const hasher = new OpHasher();
+  let progressTimer: NodeJS.Timeout | undefined;
+  let prepared = null;
+  try {
+    prepared = await prepareTable({
+      pgUrl: o.pgUrl,
+      table,
+      ids: profile.ids,
+      allowExistingRows: o.allowExistingRows ?? false,
+      connectTimeoutMs,
+      stop: stopCtl.signal,
+      stats,
+    });
+    if (prepared) {
+      let batchIds = 0;
+      const workers = Array.from(
+        { length: profile.concurrency },
+        (_, i) =>
+          new Worker(i, {
+            pgUrl: o.pgUrl,
+            statements,
+            history: o.history,
+            batch: profile.batch,
+            opTimeoutMs,
+            connectTimeoutMs,
+            stop: stopCtl.signal,
+            nextBatchId: () => batchIds++,
+            stats,
+          }),
+      );
+      stopCtl.signal.addEventListener('abort', () => workers.forEach((w) => w.queue.stop()), { once: true });
+      progressTimer = startProgress(o, startedAt, hasher, stats);
+      const running = workers.map((w) =>
+        w.run().catch((e: unknown) => {
+          stop('error'); // e.g. the history file failed: no point going on
+          throw e;
+        }),
+      );
+      const natural = await dispatch(new OpGenerator(o.seed, profile), profile, workers, hasher, stopCtl.signal, o.history);
+      if (natural) {
+        stoppedBy ??= natural;
+        workers.forEach((w) => w.queue.close());
+      }
+      const results = await Promise.allSettled(running);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    }
+  } finally {
+    clearTimeout(deadline);
+    clearInterval(progressTimer);
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+
+  const endedAt = Date.now();
+  const seconds = Math.max(0.001, (endedAt - startedAt) / 1000);
+  return {
+    seed: o.seed,
+    workloadHash: hasher.digest(),
+    opsGenerated: hasher.count,
+    opsRecorded: stats.recorded,
+    byKind: stats.byKind,
+    byOutcome: stats.byOutcome,
+    transactions: stats.transactions,
+    rowsChanged: stats.rowsChanged,
+    noopSteps: stats.noopSteps,
+    startedAt,
+    endedAt,
+    durationMs: endedAt - startedAt,
+    opsPerSec: stats.recorded / seconds,
+    transactionsPerSec: stats.transactions / seconds,
+    reconnects: stats.reconnects,
+    connectFailures: stats.connectFailures,
+    stoppedBy: stoppedBy ?? 'duration',
+    errors: stats.topErrors(),
+    ids: profile.ids,
+    sequence: prepared?.sequence ?? null,
+    prepared: prepared !== null,
+  };
+}
+
+/** Feeds the stream to the workers. Returns why it ended on its own, or null when it was stopped. */
+async function dispatch(
+  gen: OpGenerator,
+  profile: WorkloadProfile,
+  workers: Worker[],
+  hasher: OpHasher,
+  stop: AbortSignal,
+  history: HistoryWriter,
+): Promise<StopReason | null> {
+  const bucket = new TokenBucket(profile.ratePerSec);
+  for (;;) {
+    if (stop.aborted) return null;
+    if (profile.maxOps > 0 && hasher.count >= profile.maxOps) return 'maxOps';
+    const next = gen.next();
+    if (next.done) return 'exhausted';
+    const op = next.value;
+    if (!(await bucket.take(stop))) return null;
+    await history.ready(); // a slow disk slows the workload rather than filling memory
+    const worker = workers[op.shard % workers.length] as Worker;
+    if (!(await worker.queue.push(op))) return null;
+    hasher.update(op);
+  }
+}
+
+function startProgress(o: RunWorkloadOptions, startedAt: number, hasher: OpHasher, stats: DriverStats): NodeJS.Timeout | undefined {
+  const onProgress = o.onProgress;
+  if (!onProgress) return undefined;
+  let lastRecorded = 0;
+  let lastAt = startedAt;
+  return setInterval(() => {
+    const now = Date.now();
+    const progress: WorkloadProgress = {
+      elapsedMs: now - startedAt,
+      dispatched: hasher.count,
+      recorded: stats.recorded,
+      byOutcome: { ...stats.byOutcome },
+      opsPerSec: ((stats.recorded - lastRecorded) * 1000) / Math.max(1, now - lastAt),
+      connectedWorkers: stats.connected,
+      reconnects: stats.reconnects,
+      lastError: stats.lastError,
+    };
+    lastRecorded = stats.recorded;
+    lastAt = now;
+    try {
+      onProgress(progress);
+    } catch {
+      // a progress printer must not stop the workload
+    }
+  }, o.progressIntervalMs ?? 1_000);
+}

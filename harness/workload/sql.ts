@@ -1,0 +1,100 @@
+/**
+ * The statements the driver sends and the normalisation of what they return. Every write carries RETURNING
+ * with the whole row, so the history holds full post-states without a second read.
+ */
+import type { ProductRow } from './history.ts';
+import type { Step } from './ops.ts';
+
+const RETURNING =
+  'RETURNING product_id, name, description, price::text AS price, ' +
+  '(extract(epoch from created_at) * 1000)::bigint AS created_at';
+
+export interface StatementConfig {
+  /** Named, so each connection parses it once and then only binds and executes. */
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+/** `products` or `schema.products`; quoted so it is never parsed as anything but an identifier. */
+export function quoteTable(table: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table)) {
+    throw new Error(`table must be an identifier or schema.identifier, got ${JSON.stringify(table)}`);
+  }
+  return table
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
+}
+
+const UPDATE_COLUMNS = ['name', 'description', 'price'] as const;
+
+export class Statements {
+  private readonly t: string;
+  private readonly insertText: string;
+  private readonly deleteText: string;
+  /** Index = bitmask of UPDATE_COLUMNS; a separate statement per subset so unchanged columns are not written. */
+  private readonly updateTexts: string[] = [];
+
+  constructor(readonly table: string) {
+    this.t = quoteTable(table);
+    // ON CONFLICT DO NOTHING: a reinsert after a delete that failed (or an insert over an id an unknown op
+    // created) becomes a recorded 0-row no-op instead of an error that would abort the whole transaction.
+    this.insertText =
+      `INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ` +
+      `ON CONFLICT (product_id) DO NOTHING ${RETURNING}`;
+    this.deleteText = `DELETE FROM ${this.t} WHERE product_id = $1 RETURNING product_id`;
+    for (let mask = 0; mask < 8; mask++) {
+      const sets = UPDATE_COLUMNS.filter((_, i) => mask & (1 << i)).map((c, i) => `${c} = $${i + 2}`);
+      this.updateTexts.push(`UPDATE ${this.t} SET ${sets.join(', ')} WHERE product_id = $1 ${RETURNING}`);
+    }
+  }
+
+  forStep(step: Step): StatementConfig {
+    switch (step.kind) {
+      case 'insert':
+      case 'reinsert': {
+        const v = step.values;
+        return { name: 'oc_wl_insert', text: this.insertText, values: [step.product_id, v.name, v.description, v.price] };
+      }
+      case 'delete':
+        return { name: 'oc_wl_delete', text: this.deleteText, values: [step.product_id] };
+      case 'update': {
+        let mask = 0;
+        const values: unknown[] = [step.product_id];
+        UPDATE_COLUMNS.forEach((col, i) => {
+          if (col in step.set) {
+            mask |= 1 << i;
+            values.push(step.set[col]);
+          }
+        });
+        if (mask === 0) throw new Error(`update of ${step.product_id} sets no column`);
+        return { name: `oc_wl_update_${mask}`, text: this.updateTexts[mask] as string, values };
+      }
+    }
+  }
+}
+
+/** NUMERIC as a canonical two-fraction-digit string ("5" → "5.00", "19.9" → "19.90"). */
+export function normalisePrice(raw: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(raw.trim());
+  if (!m) return raw;
+  const int = (m[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
+  let frac = (m[3] ?? '').padEnd(2, '0');
+  if (frac.length > 2 && /^0+$/.test(frac.slice(2))) frac = frac.slice(0, 2);
+  return `${m[1] ?? ''}${int}.${frac}`;
+}
+
+/** A RETURNING row → ProductRow (price as 2-decimal string, created_at as epoch ms). */
+export function toProductRow(row: Record<string, unknown>): ProductRow {
+  const price = row['price'];
+  const createdAt = row['created_at'];
+  const description = row['description'];
+  return {
+    product_id: Number(row['product_id']),
+    name: String(row['name']),
+    description: description === null || description === undefined ? null : String(description),
+    price: normalisePrice(String(price)),
+    created_at: createdAt === null || createdAt === undefined ? null : Number(createdAt),
+  };
+}

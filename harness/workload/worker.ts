@@ -1,0 +1,232 @@
+/**
+ * One worker: one Postgres connection, the ops of the shards it owns, strictly one transaction at a time (so
+ * its entries' order is its commit order). The connection runs in pg's pipeline mode: a transaction's BEGIN,
+ * statements and COMMIT go out in one write and cost one round trip instead of one per statement.
+ */
+import pg from 'pg';
+import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
+import type { Effect, Outcome } from './history.ts';
+import type { HistoryWriter } from './history-writer.ts';
+import { OpQueue } from './op-queue.ts';
+import { stepsOf, type Op, type Step } from './ops.ts';
+import { errorText, isNotSentError, isRollbackError } from './outcome.ts';
+import { requestOf } from './request.ts';
+import type { Statements } from './sql.ts';
+import type { DriverStats } from './stats.ts';
+import { sleep } from './token-bucket.ts';
+
+export interface WorkerContext {
+  pgUrl: string;
+  statements: Statements;
+  history: HistoryWriter;
+  /** Ops per transaction. */
+  batch: number;
+  /** No answer within this → the connection is dropped and the op is unknown. Also the statement_timeout. */
+  opTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Aborted at the deadline or on the caller's signal: finish the transaction in flight, send nothing new. */
+  stop: AbortSignal;
+  nextBatchId: () => number;
+  stats: DriverStats;
+}
+
+type SendResult = 'done' | 'not-sent';
+
+export class Worker {
+  readonly queue: OpQueue<Op>;
+  private client: pg.Client | null = null;
+  private everConnected = false;
+  private readonly beliefs = new Map<number, Belief>();
+
+  constructor(
+    readonly index: number,
+    private readonly ctx: WorkerContext,
+  ) {
+    this.queue = new OpQueue<Op>(Math.max(64, ctx.batch * 4));
+  }
+
+  async run(): Promise<void> {
+    try {
+      for (;;) {
+        const group = await this.queue.take(this.ctx.batch);
+        if (group.length === 0 || this.ctx.stop.aborted) return;
+        await this.execute(group);
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async execute(group: Op[]): Promise<void> {
+    for (;;) {
+      const client = await this.connect();
+      if (!client) return; // stopped while the database was unreachable: the group was never sent
+      if ((await this.send(client, group)) === 'done') return;
+      this.drop(client);
+    }
+  }
+
+  private async send(client: pg.Client, group: Op[]): Promise<SendResult> {
+    const { statements, opTimeoutMs, stats } = this.ctx;
+    const single = group.length === 1 && group[0]?.kind !== 'txn';
+    const steps: Step[][] = group.map(stepsOf);
+    const queries: Promise<pg.QueryResult>[] = [];
+    const sendMs = Date.now();
+    if (!single) queries.push(client.query('BEGIN'));
+    for (const s of steps.flat()) queries.push(client.query(statements.forStep(s)));
+    if (!single) queries.push(client.query('COMMIT'));
+
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.drop(client);
+    }, opTimeoutMs + 2_000); // after the server-side statement_timeout had its chance to fail it cleanly
+    const settled = await Promise.allSettled(queries);
+    clearTimeout(timer);
+    const ackMs = Date.now();
+
+    let rollback: unknown = undefined;
+    let broken: unknown = undefined;
+    for (const s of settled) {
+      if (s.status === 'fulfilled') continue;
+      if (isRollbackError(s.reason)) rollback ??= s.reason;
+      else broken ??= s.reason;
+    }
+    if (broken !== undefined) {
+      this.drop(client);
+      if (settled.every((s) => s.status === 'rejected' && isNotSentError(s.reason))) return 'not-sent';
+    }
+
+    let outcome: Outcome;
+    let error: string | undefined;
+    if (rollback !== undefined) {
+      // An ERROR aborts the transaction: whatever happened to the connection afterwards, it cannot commit.
+      outcome = 'failed';
+      error = errorText(rollback);
+    } else if (broken !== undefined) {
+      outcome = 'unknown';
+      error = timedOut ? `no answer within ${opTimeoutMs + 2_000} ms (${errorText(broken)})` : errorText(broken);
+    } else {
+      const commit = settled[settled.length - 1];
+      const tag = commit?.status === 'fulfilled' ? commit.value.command : undefined;
+      if (!single && tag !== 'COMMIT') {
+        outcome = 'failed';
+        error = `COMMIT answered ${tag ?? 'nothing'}`;
+      } else {
+        outcome = 'ok';
+      }
+    }
+
+    stats.transactions++;
+    if (error !== undefined) stats.error(error);
+    const batch = group.length > 1 ? this.ctx.nextBatchId() : undefined;
+    let at = single ? 0 : 1; // index of the op's first statement result
+    group.forEach((op, i) => {
+      const opSteps = steps[i] ?? [];
+      let effects: Effect[] = [];
+      let rowCounts: number[] | undefined;
+      if (outcome === 'ok') {
+        const results: StepResult[] = opSteps.map((_, k) => {
+          const r = settled[at + k];
+          return r?.status === 'fulfilled' ? { rows: r.value.rows, rowCount: r.value.rowCount } : { rows: [], rowCount: 0 };
+        });
+        effects = committedEffects(opSteps, results, this.beliefs);
+        rowCounts = results.map((r) => r.rowCount ?? 0);
+        for (const n of rowCounts) {
+          if (n > 0) stats.rowsChanged += n;
+          else stats.noopSteps++;
+        }
+      } else if (outcome === 'unknown') {
+        effects = intendedEffects(opSteps, this.beliefs);
+      }
+      at += opSteps.length;
+      this.ctx.history.append({
+        kind: op.kind,
+        worker: this.index,
+        request: requestOf(op),
+        effects,
+        sendMs,
+        ackMs,
+        outcome,
+        ...(error !== undefined ? { error } : {}),
+        ...(batch !== undefined ? { batch } : {}),
+        ...(rowCounts ? { rowCounts } : {}),
+      });
+      stats.recorded++;
+      stats.byKind[op.kind]++;
+      stats.byOutcome[outcome]++;
+    });
+    return 'done';
+  }
+
+  /** The live connection, reconnecting with capped exponential backoff; null once stopped. */
+  private async connect(): Promise<pg.Client | null> {
+    const { stats } = this.ctx;
+    for (let attempt = 0; !this.client; attempt++) {
+      if (this.ctx.stop.aborted) return null;
+      const c = new pg.Client({
+        connectionString: this.ctx.pgUrl,
+        pipeline: true,
+        application_name: `outbox-chaos-workload-${this.index}`,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 5_000,
+        connectionTimeoutMillis: this.ctx.connectTimeoutMs,
+        statement_timeout: this.ctx.opTimeoutMs,
+      });
+      // Without an 'error' listener a dropped connection would be an uncaught exception.
+      c.on('error', (e) => this.lost(c, e));
+      c.on('end', () => this.lost(c));
+      try {
+        await c.connect();
+        if (this.everConnected) stats.reconnects++;
+        this.everConnected = true;
+        this.client = c;
+        stats.connected++;
+      } catch (e) {
+        stats.connectFailures++;
+        stats.error(`connect: ${errorText(e)}`);
+        destroy(c);
+        const backoff = Math.min(2_000, 50 * 2 ** Math.min(attempt, 10));
+        await sleep(backoff * (0.5 + Math.random() / 2), this.ctx.stop); // jitter: workers don't stampede
+      }
+    }
+    return this.client;
+  }
+
+  private lost(c: pg.Client, e?: Error): void {
+    if (this.client !== c) return;
+    this.client = null;
+    this.ctx.stats.connected--;
+    if (e) this.ctx.stats.error(`connection: ${errorText(e)}`);
+  }
+
+  private drop(c: pg.Client): void {
+    this.lost(c);
+    destroy(c);
+  }
+
+  private async close(): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    this.lost(c);
+    // A polite goodbye, unless the server does not answer it.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        destroy(c);
+        resolve();
+      }, 2_000);
+    });
+    await Promise.race([c.end().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+  }
+}
+
+function destroy(c: pg.Client): void {
+  try {
+    c.connection.stream.destroy();
+  } catch {
+    // already gone
+  }
+  c.end().catch(() => undefined);
+}
