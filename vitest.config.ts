@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // real stack brought up by a global setup and always torn down.
 export default defineConfig({
   test: {
+    // The JSON results let .ci/run print one plain "N passed, N failed" line at the end.
+    reporters: ['default', ['json', { outputFile: 'reports/vitest-results.json' }]],
     projects: [
       {
         test: {

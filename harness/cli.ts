@@ -1,14 +1,20 @@
+import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
 import { downCommand, DOWN_HELP } from './cli/down.ts';
 import { envCommand, ENV_HELP } from './cli/env.ts';
+import { provisionCommand, PROVISION_HELP } from './cli/provision.ts';
+import { startCommand, START_HELP } from './cli/start.ts';
 import { upCommand, UP_HELP } from './cli/up.ts';
 import { HarnessError } from './util/errors.ts';
 
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
 
 const COMMANDS: Record<string, Command> = {
+  start: { run: startCommand, help: START_HELP, summary: 'the main job (npm start): up, drive the pipeline, report, down' },
+  provision: { run: provisionCommand, help: PROVISION_HELP, summary: 'fetch and build every program the stack runs (idempotent)' },
   up: { run: upCommand, help: UP_HELP, summary: 'provision and start the stack, register the pipeline' },
   down: { run: downCommand, help: DOWN_HELP, summary: 'stop every process of the stack' },
   env: { run: envCommand, help: ENV_HELP, summary: 'print the endpoints as shell exports' },
+  doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
 };
 
 function usage(): string {

@@ -16,6 +16,8 @@ export interface BenchResult {
   mode: 'sync' | 'async';
   buildMs: number;
   compareMs: number;
+  /** CPU time (user + system) of compare: on a loaded machine, closer to its cost than wall time. */
+  compareCpuMs: number;
   /** Products compared per second. */
   rate: number;
   /** Heap in use after compare, with the versions index still alive. */
@@ -36,16 +38,19 @@ export async function benchCompare(n: number, options: BenchOptions = {}): Promi
   const t0 = performance.now();
   const versions = buildVersions(history(n));
   const t1 = performance.now();
+  const cpu = process.cpuUsage();
   const pg = options.async ? toAsync(pgRows(n)) : pgRows(n);
   const es = options.async ? toAsync(esDocs(n, anomalies)) : esDocs(n, anomalies);
   const comparison = await compare({ versions, pg, es });
   const t2 = performance.now();
+  const used = process.cpuUsage(cpu);
   return {
     n,
     versions: versions.fingerprints.length,
     mode: options.async ? 'async' : 'sync',
     buildMs: Math.round(t1 - t0),
     compareMs: Math.round(t2 - t1),
+    compareCpuMs: Math.round((used.user + used.system) / 1000),
     rate: Math.round(n / ((t2 - t1) / 1000)),
     heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

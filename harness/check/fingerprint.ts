@@ -2,10 +2,10 @@ import type { ProductRow } from '../workload/history.ts';
 
 /**
  * A 53-bit fingerprint of a normalised row's content (product_id excluded: versions are always looked up
- * within one product). The versions index keeps only these for the million-row case, so they must be
- * cheap to compute, allocation-free, and collide rarely: two independent 32-bit hashes (a MurmurHash3 round
- * and a multiply-xorshift) cut down to 32 + 21 bits, i.e. a collision chance of ~1e-16 per pair of states —
- * and a collision matters only between versions of the same product.
+ * within one product). The versions index keeps only these for the million-row case, so they must be cheap
+ * and collide rarely: two 32-bit hashes of different constructions (a MurmurHash3 round and a
+ * multiply-xorshift) over the same words, cut down to 32 + 21 bits: ~1e-16 per pair of distinct states, and a
+ * collision matters only between versions of the same product.
  *
  * Rows must be normalised first (see normalise.ts): the fingerprint hashes exactly the canonical values.
  */
@@ -14,27 +14,55 @@ export type Fingerprint = number;
 /** The fingerprint of "no row" (a delete). Real fingerprints are ≥ 0. */
 export const DELETED: Fingerprint = -1;
 
-// Field separators and the null marker lie outside the UTF-16 code-unit range, so ("ab", "c") and ("a", "bc")
-// or null and "" can never feed the same sequence into the hash.
-const SEPARATOR = 0x10000;
-const NULL = 0x20000;
+/** A null text field. String lengths are below 2^30, so this is never a length word. */
+const NULL_TEXT = -1;
+/** The high word of a null timestamp: safe-integer epochs have |high| < 2^21. */
+const NULL_TIME = 0x7fff_ffff;
 
-let h1 = 0;
-let h2 = 0;
+/**
+ * The words hashed are an unambiguous encoding of the row: per text field its length, then its UTF-16 code
+ * units packed two to a word (NULL_TEXT alone for null); then created_at as two words. Both hash states live
+ * in locals of one function: this runs once per history effect (millions), and module-level state mutated
+ * by helper calls was several times slower.
+ */
+export function fingerprintRow(row: ProductRow): Fingerprint {
+  let h1 = 0x9747b28c;
+  let h2 = 0x2545f491;
+  const t = row.created_at;
+  const high = t === null ? NULL_TIME : Math.floor(t / 0x1_0000_0000);
+  const low = t === null ? 0 : (t - high * 0x1_0000_0000) | 0;
 
-function mix(c: number): void {
-  let k = Math.imul(c, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  h1 ^= Math.imul(k, 0x1b873593);
-  h1 = (h1 << 13) | (h1 >>> 19);
-  h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-  h2 = Math.imul(h2 ^ c, 0x85ebca6b);
-  h2 ^= h2 >>> 13;
-}
-
-function mixString(s: string): void {
-  for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
-  mix(SEPARATOR);
+  // Text fields: a header word (length or NULL_TEXT), then code-unit pairs; j counts words, i code units.
+  for (let f = 0; f < 3; f++) {
+    const s = f === 0 ? row.name : f === 1 ? row.description : row.price;
+    const n = s === null ? 0 : s.length;
+    for (let j = 0, i = 0; j === 0 || i < n; j++) {
+      let k: number;
+      if (j === 0) k = s === null ? NULL_TEXT : n;
+      else {
+        k = s!.charCodeAt(i) | (i + 1 < n ? s!.charCodeAt(i + 1) << 16 : 0);
+        i += 2;
+      }
+      k = Math.imul(k, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      h1 ^= Math.imul(k, 0x1b873593);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      h2 = Math.imul(h2 ^ k, 0x85ebca6b);
+      h2 ^= h2 >>> 13;
+    }
+  }
+  for (let w = 0; w < 2; w++) {
+    let k = w === 0 ? high : low;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h1 ^= Math.imul(k, 0x1b873593);
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    h2 = Math.imul(h2 ^ k, 0x85ebca6b);
+    h2 ^= h2 >>> 13;
+  }
+  return fmix(h1) * 0x20_0000 + (fmix(h2) >>> 11);
 }
 
 function fmix(h: number): number {
@@ -43,21 +71,4 @@ function fmix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
-}
-
-export function fingerprintRow(row: ProductRow): Fingerprint {
-  h1 = 0x9747b28c;
-  h2 = 0x2545f491;
-  mixString(row.name);
-  if (row.description === null) mix(NULL);
-  else mixString(row.description);
-  mixString(row.price);
-  const t = row.created_at;
-  if (t === null) mix(NULL);
-  else {
-    const high = Math.floor(t / 0x1_0000_0000);
-    mix(high | 0);
-    mix((t - high * 0x1_0000_0000) | 0);
-  }
-  return fmix(h1) * 0x20_0000 + (fmix(h2) >>> 11);
 }

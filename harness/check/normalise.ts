@@ -43,6 +43,7 @@ export function normalisePrice(value: unknown): string | undefined {
 }
 
 function canonicalDecimal(s: string): string | undefined {
+  if (isCanonicalDecimal(s)) return s;
   const n = s.length;
   let i = 0;
   let negative = false;
@@ -76,6 +77,19 @@ function canonicalDecimal(s: string): string | undefined {
   if (int === '0' && frac === '00') negative = false;
   const out = (negative ? '-' : '') + int + '.' + frac;
   return out === s ? s : out;
+}
+
+/** Already "-?(0|[1-9]d*).dd" (what Postgres prints for NUMERIC(10,2))? Checked without allocating. */
+function isCanonicalDecimal(s: string): boolean {
+  const n = s.length;
+  let i = s.charCodeAt(0) === MINUS ? 1 : 0;
+  if (n - i < 4 || s.charCodeAt(n - 3) !== DOT || !isDigit(s.charCodeAt(n - 2)) || !isDigit(s.charCodeAt(n - 1))) {
+    return false;
+  }
+  if (s.charCodeAt(i) === ZERO && n - i !== 4) return false; // a leading zero only in "0.dd"
+  for (; i < n - 3; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  // "-0.00" is not canonical: Postgres prints zero unsigned.
+  return !(s.charCodeAt(0) === MINUS && n === 5 && s === '-0.00');
 }
 
 function isDigit(c: number): boolean {
@@ -244,8 +258,8 @@ export function normalisePgRow(raw: {
   price: unknown;
   created_at: unknown;
 }): ProductRow {
-  const createdAt = raw.created_at instanceof Date ? wallClockAsUtc(raw.created_at) : raw.created_at;
-  const result = normaliseSource({ ...raw, created_at: createdAt });
+  const source = raw.created_at instanceof Date ? { ...raw, created_at: wallClockAsUtc(raw.created_at) } : raw;
+  const result = normaliseSource(source);
   if (!result.ok) {
     throw new Error(
       `Postgres row ${String(raw.product_id)}: ${result.field} ${JSON.stringify(result.value)} is ${result.reason}`,

@@ -29,8 +29,14 @@ export async function* readPgRows(connection: PgConnection, options: PgReadOptio
 
   const owned = typeof connection === 'string' || !('query' in connection);
   const client: pg.ClientBase = owned ? new pg.Client(connection as string | pg.ClientConfig) : (connection as pg.ClientBase);
-  if (owned) await client.connect();
+  if (owned) {
+    // A connection lost between queries is reported as an 'error' event, fatal when nobody listens; the next
+    // query fails with it anyway.
+    client.on('error', () => undefined);
+    await client.connect();
+  }
   let open = false;
+  let pending: Promise<pg.QueryResult<unknown[]>> | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     open = true;
@@ -41,17 +47,30 @@ export async function* readPgRows(connection: PgConnection, options: PgReadOptio
            FROM ${table}
           ORDER BY product_id`,
     );
-    const fetch = `FETCH ${batchSize} FROM outbox_chaos_snapshot`;
+    const fetch = { text: `FETCH ${batchSize} FROM outbox_chaos_snapshot`, rowMode: 'array' as const };
+    // One FETCH always in flight: Postgres produces the next batch while this one is normalised and consumed.
+    // Array rows: no per-row object keyed by column name that would be thrown away immediately.
+    let batch = client.query<unknown[]>(fetch);
+    pending = batch;
+    batch.catch(() => undefined);
     for (;;) {
-      // Array rows: no per-row object keyed by column name that would be thrown away immediately.
-      const result = await client.query<unknown[]>({ text: fetch, rowMode: 'array' });
+      const result = await batch;
+      pending = undefined;
+      const more = result.rows.length === batchSize;
+      if (more) {
+        pending = batch = client.query<unknown[]>(fetch);
+        // Handled now, rethrown by the await above: it may fail while the consumer holds us at a yield.
+        batch.catch(() => undefined);
+      }
       for (const [product_id, name, description, price, created_at] of result.rows) {
         yield normalisePgRow({ product_id, name, description, price, created_at });
       }
-      if (result.rows.length < batchSize) break;
+      if (!more) break;
     }
   } finally {
-    // A failed ROLLBACK (connection gone) must not mask the error that got us here.
+    // A consumer that stopped early leaves a FETCH in flight: let it settle before ROLLBACK. A failed ROLLBACK
+    // (connection gone) must not mask the error that got us here.
+    await pending?.catch(() => undefined);
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     if (owned) await (client as pg.Client).end().catch(() => undefined);
   }

@@ -12,7 +12,7 @@ export async function ensureElasticsearch(cache: string): Promise<string> {
   if (existsSync(join(home, '.unpacked'))) return home;
   const [groupId, artifactId] = artifact.split(':') as [string, string];
   info(`    fetching Elasticsearch ${version} integ-test-zip from Maven Central (first time only, ~100 MB)`);
-  const zip = await fetchArtifact({ groupId, artifactId, version, type: 'zip' }, join(cache, 'tmp'));
+  const zip = await fetchArtifact({ groupId, artifactId, version, type: 'zip' }, join(cache, 'downloads'));
   const work = `${home}.tmp`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -24,5 +24,7 @@ export async function ensureElasticsearch(cache: string): Promise<string> {
   renameSync(inner, home);
   rmSync(work, { recursive: true, force: true });
   writeFileSync(join(home, '.unpacked'), version);
+  // The zip is only needed to unpack; keeping it would double the cache's size.
+  rmSync(zip, { force: true });
   return home;
 }

@@ -73,23 +73,14 @@ export async function resolveInto(
   return true;
 }
 
-/** Fetches one artifact (no dependencies) into Maven's local repository and returns its path. */
-export async function fetchArtifact(c: Coord & { type: string }, workDir: string): Promise<string> {
-  const home = process.env.HOME ?? '/root';
-  const path = join(
-    home,
-    '.m2',
-    'repository',
-    ...c.groupId.split('.'),
-    c.artifactId,
-    c.version,
-    `${c.artifactId}-${c.version}.${c.type}`,
-  );
+/** Fetches one artifact (no dependencies) from Maven Central into `dir` and returns its path. */
+export async function fetchArtifact(c: Coord & { type: string }, dir: string): Promise<string> {
+  const path = join(dir, `${c.artifactId}-${c.version}.${c.type}`);
   if (existsSync(path)) return path;
-  mkdirSync(workDir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   await mvn(
-    ['dependency:get', `-Dartifact=${c.groupId}:${c.artifactId}:${c.version}:${c.type}`, '-Dtransitive=false'],
-    workDir,
+    ['dependency:copy', `-Dartifact=${c.groupId}:${c.artifactId}:${c.version}:${c.type}`, `-DoutputDirectory=${dir}`],
+    dir,
     `fetching ${c.groupId}:${c.artifactId}:${c.version}`,
   );
   if (!existsSync(path)) throw new EnvError(`fetched ${c.artifactId} but ${path} is missing`, MVN_FIX);

@@ -27,7 +27,7 @@ const ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-export const SCREENSHOT = '/tmp/report-screenshot.png';
+const SCREENSHOT = '/tmp/report-screenshot.png';
 
 const haveChromium = existsSync(CHROMIUM);
 const title = haveChromium

@@ -14,6 +14,7 @@ import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 interface Case {
   label: string;
   profile: Partial<WorkloadProfile>;
+  pipelineDepth?: number;
 }
 
 export async function benchDriver(seconds: number, cases: Case[]): Promise<{ label: string; summary: WorkloadSummary }[]> {
@@ -32,7 +33,7 @@ export async function benchDriver(seconds: number, cases: Case[]): Promise<{ lab
       const profile: WorkloadProfile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: seconds * 1000, ...c.profile };
       const cpu0 = process.cpuUsage();
       const pg0 = await db.cpuMs();
-      const summary = await runWorkload({ pgUrl: db.url, seed: 1, profile, history });
+      const summary = await runWorkload({ pgUrl: db.url, seed: 1, profile, history, pipelineDepth: c.pipelineDepth ?? 1 });
       await history.close();
       const cpu = process.cpuUsage(cpu0);
       const pgCpuMs = (await db.cpuMs()) - pg0;
@@ -59,6 +60,7 @@ if (isMain) {
     { label: 'single-op, concurrency 4', profile: { concurrency: 4, batch: 1 } },
     { label: 'single-op, concurrency 8', profile: { concurrency: 8, batch: 1 } },
     { label: 'single-op, concurrency 16', profile: { concurrency: 16, batch: 1 } },
+    { label: 'single-op, c 4, pipeline 16', profile: { concurrency: 4, batch: 1 }, pipelineDepth: 16 },
     { label: 'batch 20, concurrency 4', profile: { concurrency: 4, batch: 20 } },
     { label: 'batch 50, concurrency 4', profile: { concurrency: 4, batch: 50 } },
     { label: 'batch 50, concurrency 8', profile: { concurrency: 8, batch: 50 } },

@@ -33,6 +33,11 @@ export interface RunWorkloadOptions {
   opTimeoutMs?: number;
   /** Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * Single-op mode (batch = 1): how many queued transactions a worker may have in flight on its connection
+   * (sent back to back, answered in order). Default 1: one transaction at a time, like a plain application.
+   */
+  pipelineDepth?: number;
   /** Run even if the id range already holds rows (they are then treated as unknown). Default false. */
   allowExistingRows?: boolean;
 }
@@ -125,6 +130,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
             statements,
             history: o.history,
             batch: profile.batch,
+            pipelineDepth: Math.max(1, o.pipelineDepth ?? 1),
             opTimeoutMs,
             connectTimeoutMs,
             stop: stopCtl.signal,

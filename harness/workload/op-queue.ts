@@ -36,14 +36,12 @@ export class OpQueue<T> {
       await new Promise<void>((resolve) => (this.wakeTaker = resolve));
     }
     if (this.stopped) return [];
-    const out = this.items.slice(this.head, this.head + n);
-    this.head += out.length;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    this.wake('pusher');
-    return out;
+    return this.shift(n);
+  }
+
+  /** Up to `n` items that are already queued, without waiting. */
+  takeAvailable(n: number): T[] {
+    return this.stopped ? [] : this.shift(n);
   }
 
   /** End of stream: takers get what is left, then []. */
@@ -57,6 +55,17 @@ export class OpQueue<T> {
     this.stopped = true;
     this.wake('taker');
     this.wake('pusher');
+  }
+
+  private shift(n: number): T[] {
+    const out = this.items.slice(this.head, this.head + n);
+    this.head += out.length;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head); // compact now and then instead of shifting every item
+      this.head = 0;
+    }
+    this.wake('pusher');
+    return out;
   }
 
   private wake(who: 'taker' | 'pusher'): void {

@@ -154,8 +154,12 @@ async function serverCpuMs(dataDir: string): Promise<number> {
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const pid = Number(name);
     const ppid = Number(rest[1]);
-    if (pid !== postmaster && ppid !== postmaster) continue;
-    ticks += Number(rest[11]) + Number(rest[12]);
+    if (pid === postmaster) {
+      // cutime/cstime: CPU of children that already exited (backends of closed connections).
+      ticks += Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+    } else if (ppid === postmaster) {
+      ticks += Number(rest[11]) + Number(rest[12]);
+    }
   }
   return (ticks * 1000) / ticksPerSec;
 }

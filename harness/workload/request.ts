@@ -1,21 +1,22 @@
 /**
  * The `request` recorded with each history entry: the op as generated, with long strings (TOAST
- * descriptions) replaced by their length and digest. The full values are in `effects` for ok ops and can be
- * regenerated from the seed for any op, so repeating 8–24 KB per entry would only double the file.
+ * descriptions) replaced by their length and first characters. The full values are in `effects` for ok and
+ * unknown ops and can be regenerated from the seed for any op, so repeating 8–24 KB per entry would only
+ * double the file. (TOAST texts are random, so 32 characters identify one; no need to pay for a digest.)
  */
-import { createHash } from 'node:crypto';
 import type { Op, ProductValues, Step, UpdateSet } from './ops.ts';
+import { clampCodePoints } from './values.ts';
 
 const ABBREVIATE_OVER = 256;
 
 export interface AbbreviatedString {
   chars: number;
-  sha256: string;
+  head: string;
 }
 
 function abbrev(s: string | null | undefined): string | null | undefined | AbbreviatedString {
   if (typeof s !== 'string' || s.length <= ABBREVIATE_OVER) return s;
-  return { chars: s.length, sha256: createHash('sha256').update(s).digest('hex').slice(0, 16) };
+  return { chars: s.length, head: clampCodePoints(s, 32) };
 }
 
 function values(v: ProductValues | UpdateSet): Record<string, unknown> {

@@ -21,6 +21,11 @@ export interface WorkerContext {
   history: HistoryWriter;
   /** Ops per transaction. */
   batch: number;
+  /**
+   * With batch = 1: up to this many queued single-op transactions are sent back to back without waiting for
+   * each answer (still one after the other on the server, each with its own commit). 1 = strictly one at a time.
+   */
+  pipelineDepth: number;
   /** No answer within this → the connection is dropped and the op is unknown. Also the statement_timeout. */
   opTimeoutMs: number;
   connectTimeoutMs: number;
@@ -31,6 +36,7 @@ export interface WorkerContext {
 }
 
 type SendResult = 'done' | 'not-sent';
+
 
 export class Worker {
   readonly queue: OpQueue<Op>;
@@ -46,55 +52,97 @@ export class Worker {
   }
 
   async run(): Promise<void> {
+    const { batch, pipelineDepth } = this.ctx;
     try {
       for (;;) {
-        const group = await this.queue.take(this.ctx.batch);
-        if (group.length === 0 || this.ctx.stop.aborted) return;
-        await this.execute(group);
+        let txns: Op[][];
+        if (batch > 1) {
+          const group = await this.queue.take(batch);
+          txns = group.length > 0 ? [group] : [];
+        } else {
+          // Transaction boundaries do not depend on timing here, so pipelining whatever is queued is safe.
+          const first = await this.queue.take(1);
+          const more = first.length > 0 && pipelineDepth > 1 ? this.queue.takeAvailable(pipelineDepth - 1) : [];
+          txns = [...first, ...more].map((op) => [op]);
+        }
+        if (txns.length === 0 || this.ctx.stop.aborted) return;
+        await this.execute(txns);
       }
     } finally {
       await this.close();
     }
   }
 
-  private async execute(group: Op[]): Promise<void> {
+  private async execute(txns: Op[][]): Promise<void> {
     for (;;) {
       const client = await this.connect();
-      if (!client) return; // stopped while the database was unreachable: the group was never sent
-      if ((await this.send(client, group)) === 'done') return;
+      if (!client) return; // stopped while the database was unreachable: nothing was sent
+      if ((await this.send(client, txns)) === 'done') return;
       this.drop(client);
     }
   }
 
-  private async send(client: pg.Client, group: Op[]): Promise<SendResult> {
-    const { statements, opTimeoutMs, stats } = this.ctx;
-    const single = group.length === 1 && group[0]?.kind !== 'txn';
-    const steps: Step[][] = group.map(stepsOf);
-    const queries: Promise<pg.QueryResult>[] = [];
+  /**
+   * Sends transactions back to back in one write and records them in order. Each element of `txns` is the
+   * ops of one Postgres transaction: a lone non-txn op runs as a single autocommit statement, anything else
+   * inside BEGIN … COMMIT.
+   */
+  private async send(client: pg.Client, txns: Op[][]): Promise<SendResult> {
+    const { opTimeoutMs } = this.ctx;
     const sendMs = Date.now();
-    if (!single) queries.push(client.query('BEGIN'));
-    for (const s of steps.flat()) queries.push(client.query(statements.forStep(s)));
-    if (!single) queries.push(client.query('COMMIT'));
+    const pending: Promise<{ settled: PromiseSettledResult<pg.QueryResult>[]; ackMs: number }>[] = [];
+    // pg writes each query as it is queued; corked, everything leaves in one write (one syscall).
+    const socket = client.connection.stream;
+    socket.cork();
+    try {
+      for (const group of txns) {
+        const queries = this.enqueue(client, group);
+        pending.push(Promise.allSettled(queries).then((settled) => ({ settled, ackMs: Date.now() })));
+      }
+    } finally {
+      socket.uncork();
+    }
 
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       this.drop(client);
     }, opTimeoutMs + 2_000); // after the server-side statement_timeout had its chance to fail it cleanly
-    const settled = await Promise.allSettled(queries);
+    const answers = await Promise.all(pending);
     clearTimeout(timer);
-    const ackMs = Date.now();
 
+    const all = answers.flatMap((a) => a.settled);
+    if (all.some((s) => s.status === 'rejected' && !isRollbackError(s.reason))) {
+      this.drop(client);
+      if (all.every((s) => s.status === 'rejected' && isNotSentError(s.reason))) return 'not-sent';
+    }
+    txns.forEach((group, i) => {
+      const a = answers[i];
+      if (a) this.record(group, a.settled, sendMs, a.ackMs, timedOut);
+    });
+    return 'done';
+  }
+
+  private enqueue(client: pg.Client, group: Op[]): Promise<pg.QueryResult>[] {
+    const { statements } = this.ctx;
+    const single = group.length === 1 && group[0]?.kind !== 'txn';
+    const queries: Promise<pg.QueryResult>[] = [];
+    if (!single) queries.push(client.query('BEGIN'));
+    for (const op of group) for (const s of stepsOf(op)) queries.push(client.query(statements.forStep(s)));
+    if (!single) queries.push(client.query('COMMIT'));
+    return queries;
+  }
+
+  /** Classifies one transaction's answers and appends one history entry per op. */
+  private record(group: Op[], settled: PromiseSettledResult<pg.QueryResult>[], sendMs: number, ackMs: number, timedOut: boolean): void {
+    const { opTimeoutMs, stats } = this.ctx;
+    const single = group.length === 1 && group[0]?.kind !== 'txn';
     let rollback: unknown = undefined;
     let broken: unknown = undefined;
     for (const s of settled) {
       if (s.status === 'fulfilled') continue;
       if (isRollbackError(s.reason)) rollback ??= s.reason;
       else broken ??= s.reason;
-    }
-    if (broken !== undefined) {
-      this.drop(client);
-      if (settled.every((s) => s.status === 'rejected' && isNotSentError(s.reason))) return 'not-sent';
     }
 
     let outcome: Outcome;
@@ -121,8 +169,8 @@ export class Worker {
     if (error !== undefined) stats.error(error);
     const batch = group.length > 1 ? this.ctx.nextBatchId() : undefined;
     let at = single ? 0 : 1; // index of the op's first statement result
-    group.forEach((op, i) => {
-      const opSteps = steps[i] ?? [];
+    for (const op of group) {
+      const opSteps: Step[] = stepsOf(op);
       let effects: Effect[] = [];
       let rowCounts: number[] | undefined;
       if (outcome === 'ok') {
@@ -155,8 +203,7 @@ export class Worker {
       stats.recorded++;
       stats.byKind[op.kind]++;
       stats.byOutcome[outcome]++;
-    });
-    return 'done';
+    }
   }
 
   /** The live connection, reconnecting with capped exponential backoff; null once stopped. */

@@ -1,0 +1,121 @@
+import { ConnectClient } from '../connect/client.ts';
+import { withPg } from '../connect/pipeline.ts';
+import { requireRunningStack } from '../stack/attach.ts';
+import { groupLag, topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { isAlive } from '../stack/process.ts';
+import type { StackState } from '../stack/state.ts';
+import { errorMessage } from '../util/errors.ts';
+import { parse } from './args.ts';
+
+export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME]
+
+The usual troubleshooting of this pipeline on one screen: service processes, connectors and their tasks
+(with the trace of a failed one), Kafka topics with end offsets and the sink's consumer lag, Elasticsearch
+indices with document counts, replication slots with lag in bytes, Toxiproxy proxies and active toxics.
+Exits 0 when everything is healthy, 3 otherwise.`;
+
+interface Section {
+  title: string;
+  lines: string[];
+  problems: string[];
+}
+
+async function section(title: string, fn: (s: Section) => Promise<void>): Promise<Section> {
+  const s: Section = { title, lines: [], problems: [] };
+  try {
+    await fn(s);
+  } catch (err) {
+    s.problems.push(`cannot inspect: ${errorMessage(err)}`);
+  }
+  return s;
+}
+
+async function inspect(state: StackState): Promise<Section[]> {
+  const e = state.endpoints;
+  const connect = new ConnectClient(e.connectUrl);
+  const sinkGroups: { group: string; topics: string[] }[] = [];
+  return [
+    await section('services', async (s) => {
+      for (const [name, pid] of Object.entries(state.pids)) {
+        const ok = pid !== undefined && isAlive(pid);
+        s.lines.push(`${ok ? '✓' : '✗'} ${name.padEnd(14)} pid ${pid}`);
+        if (!ok) s.problems.push(`${name} is not running`);
+      }
+    }),
+    await section('connectors', async (s) => {
+      for (const name of await connect.list()) {
+        const st = await connect.status(name);
+        const cfg = await connect.config(name);
+        if (!st) continue;
+        const ok = st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING');
+        s.lines.push(`${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`);
+        if (!ok) s.problems.push(`connector ${name} is not fully RUNNING`);
+        for (const t of st.tasks.filter((x) => x.trace)) s.lines.push(...(t.trace ?? '').split('\n').slice(0, 8).map((l) => `      | ${l}`));
+        if (st.type === 'sink' && cfg?.topics) sinkGroups.push({ group: `connect-${name}`, topics: cfg.topics.split(',') });
+      }
+      if (s.lines.length === 0) s.problems.push('no connectors registered');
+    }),
+    await section('kafka topics', async (s) => {
+      await withKafkaAdmin(e.kafkaBootstrap, async (admin) => {
+        for (const t of await topicEndOffsets(admin)) s.lines.push(`  ${t.topic.padEnd(40)} partitions ${t.partitions}  end offset ${t.endOffset}`);
+        for (const g of sinkGroups) {
+          for (const topic of g.topics) {
+            const l = await groupLag(admin, g.group, topic);
+            s.lines.push(`  consumer group ${g.group} on ${topic}: committed ${l.committed} / ${l.endOffset}, lag ${l.lag}`);
+          }
+        }
+      });
+    }),
+    await section('elasticsearch indices', async (s) => {
+      const r = await fetch(`${e.esUrl}/_cat/indices?format=json&h=index,health,status,docs.count`);
+      const rows = (await r.json()) as { index: string; health: string; status: string; 'docs.count': string }[];
+      for (const i of rows.filter((x) => !x.index.startsWith('.'))) {
+        s.lines.push(`${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} docs ${i['docs.count']}`);
+        if (i.health === 'red') s.problems.push(`index ${i.index} is red`);
+      }
+      const blocks = await (await fetch(`${e.esUrl}/_all/_settings/index.blocks.*?flat_settings=true`)).json() as Record<string, { settings: Record<string, string> }>;
+      for (const [idx, v] of Object.entries(blocks)) {
+        if (v.settings['index.blocks.write'] === 'true') s.problems.push(`index ${idx} is write-blocked`);
+      }
+    }),
+    await section('replication slots', async (s) => {
+      await withPg(e, e.pg.database, async (c) => {
+        const r = await c.query<{ slot_name: string; active: boolean; lag: string | null }>(
+          'SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag FROM pg_replication_slots',
+        );
+        for (const row of r.rows) {
+          s.lines.push(`${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  lag ${row.lag ?? '?'} bytes`);
+          if (!row.active) s.problems.push(`slot ${row.slot_name} has no consumer`);
+        }
+        if (r.rowCount === 0) s.problems.push('no replication slot: is the source connector registered?');
+      });
+    }),
+    await section('toxiproxy', async (s) => {
+      const proxies = (await (await fetch(`${e.toxiproxyUrl}/proxies`)).json()) as Record<string, { listen: string; upstream: string; enabled: boolean; toxics: { name: string; type: string; stream: string }[] }>;
+      for (const p of Object.values(proxies)) {
+        const toxics = p.toxics.map((t) => `${t.type}/${t.stream}`).join(', ');
+        s.lines.push(`${p.enabled && !toxics ? '✓' : '✗'} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`);
+        if (!p.enabled) s.problems.push(`proxy ${p.listen} is disabled`);
+        if (toxics) s.problems.push(`proxy ${p.listen} has toxics: ${toxics}`);
+      }
+    }),
+  ];
+}
+
+export async function doctorCommand(argv: string[]): Promise<number> {
+  const { values } = parse('doctor', argv, { name: { type: 'string' } });
+  if (values.help) {
+    console.log(DOCTOR_HELP);
+    return 0;
+  }
+  const state = requireRunningStack(values.name as string | undefined);
+  const sections = await inspect(state);
+  for (const s of sections) {
+    console.log(`\n${s.title}`);
+    for (const l of s.lines) console.log(`  ${l}`);
+    for (const p of s.problems) console.log(`  ! ${p}`);
+  }
+  const problems = sections.flatMap((s) => s.problems);
+  console.log(problems.length ? `\n✗ ${problems.length} problem(s)` : '\n✓ healthy');
+  return problems.length ? 3 : 0;
+}

@@ -1,0 +1,41 @@
+import type { ConnectClient } from '../connect/client.ts';
+import type { RunNames } from '../connect/pipeline.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+import type { Service, ServiceName } from '../stack/service.ts';
+import type { TimelineEvent } from '../scenario/timeline.ts';
+
+/** What a fault may touch. Process faults need `services` (absent for providers that cannot offer them). */
+export interface FaultContext {
+  endpoints: Endpoints;
+  services?: Partial<Record<ServiceName, Service>>;
+  connect: ConnectClient;
+  names: RunNames;
+  /** Connector names from the pipeline definition. */
+  connectors: { source: string; sink: string };
+  /** Appends to the run's timeline (timeline.jsonl). */
+  record(event: TimelineEvent): void;
+}
+
+/**
+ * A nemesis action in Jepsen's sense: `start` breaks something, `heal` repairs it. heal() must be safe to
+ * call when start() failed half-way or was never called, and safe to call twice: the runner heals every
+ * fault in a final phase whatever happened before.
+ */
+export interface Fault {
+  /** Stable id within the run, e.g. "es-outage#1". */
+  id: string;
+  /** Fault kind as named in scenario files, e.g. "network.down". */
+  kind: string;
+  /** What it hits, e.g. "es" (proxy), "connect" (service), "elasticsearch-sink-connector". */
+  target: string;
+  /**
+   * True when start() does the whole thing (a restart, a kill followed by a restart, a terminated
+   * connection): the nemesis heals it right after start, so its window spans the action, and a duration
+   * makes no sense for it.
+   */
+  instantaneous?: boolean;
+  /** One line for humans, e.g. "latency 800±200 ms downstream". */
+  describe(): string;
+  start(ctx: FaultContext): Promise<void>;
+  heal(ctx: FaultContext): Promise<void>;
+}

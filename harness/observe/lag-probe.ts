@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { summariseLag } from '../report/percentiles.ts';
+import type { LagSummary } from '../report/run-report.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+import { searchHits } from './es-search.ts';
+import { FailureLog, type LogLine } from './failure-log.ts';
+import { startLoop } from './loop.ts';
+import { ReconnectingPg } from './pg-conn.ts';
+import { parseProbeName, ProbeLedger, probeName } from './probe-ledger.ts';
+import type { Emit } from './sample-writer.ts';
+
+/** The marker row's product_id. The workload never uses 0 (SERIAL starts at 1); the checker excludes it. */
+export const PROBE_ID = 0;
+
+export interface LagProbeOptions {
+  endpoints: Endpoints;
+  /** Elasticsearch index the sink writes to. */
+  index: string;
+  emit: Emit;
+  log: LogLine;
+  /** Probe update period. Default 100 ms. */
+  writeEveryMs?: number;
+  /** Search period. Default 50 ms. */
+  pollEveryMs?: number;
+  /** How long stop() keeps searching for the last acknowledged seq. Default 5 s. */
+  stopTimeoutMs?: number;
+  /** Distinguishes this run's probe names; random by default. */
+  token?: string;
+}
+
+export interface ProbeSummary {
+  committedSeq: number;
+  visibleSeq: number;
+  /** Whether the last acknowledged seq became visible before stop() gave up. */
+  caughtUp: boolean;
+  writes: number;
+  writeFailures: number;
+  polls: number;
+  pollFailures: number;
+  /** Achieved resolution: mean time between search starts (the configured period is a lower bound). */
+  meanPollIntervalMs: number | null;
+  meanWriteIntervalMs: number | null;
+  /** Over the e2e-lag samples of this run. */
+  lag: LagSummary;
+}
+
+export interface LagProbe {
+  /** Age of the oldest committed-but-invisible seq now (grows through an outage); undefined before any ack. */
+  lagMs(): number | undefined;
+  stop(): Promise<ProbeSummary>;
+}
+
+const SQL_UPDATE = 'UPDATE products SET name = $2 WHERE product_id = $1';
+const SQL_UPSERT =
+  'INSERT INTO products (product_id, name, description, price) VALUES ($1, $2, $3, 0) ON CONFLICT (product_id) DO UPDATE SET name = EXCLUDED.name';
+
+/** Starts the end-to-end lag probe: writes a marker at a fixed rate and searches for it at a fixed rate. */
+export function startLagProbe(opts: LagProbeOptions): LagProbe {
+  const token = opts.token ?? randomBytes(4).toString('hex');
+  const ledger = new ProbeLedger();
+  const db = new ReconnectingPg({ ...opts.endpoints.pg, application_name: 'outbox-chaos-probe' });
+  const writeLog = new FailureLog('probe-write', opts.log);
+  const pollLog = new FailureLog('probe-search', opts.log);
+  const lags: number[] = [];
+  const writeStarts = new IntervalMeter();
+  const pollStarts = new IntervalMeter();
+  let seq = 0;
+  let inserted = false;
+  let polls = 0;
+
+  const write = async (): Promise<void> => {
+    // During a reconnect backoff the tick is skipped, not counted as another failure.
+    if (!db.ready()) return;
+    writeStarts.mark(Date.now());
+    const s = ++seq; // a seq whose write failed is never reused: it may have committed anyway
+    const name = probeName(token, s);
+    const r = inserted ? await db.query(SQL_UPDATE, [PROBE_ID, name]) : undefined;
+    if (!r || r.rowCount === 0) {
+      // First write, or someone deleted the marker (a reset, a truncate): put it back.
+      await db.query(SQL_UPSERT, [PROBE_ID, name, 'outbox-chaos end-to-end lag probe; not workload data']);
+      inserted = true;
+    }
+    ledger.acked(s, Date.now());
+    writeLog.ok();
+  };
+
+  const poll = async (): Promise<void> => {
+    pollStarts.mark(Date.now());
+    polls++;
+    const hits = await searchHits(opts.endpoints.esUrl, opts.index, {
+      size: 10, // several when a misconfigured sink keeps duplicates; the newest counts
+      query: { term: { product_id: PROBE_ID } },
+      _source: ['name'],
+    });
+    const seenAt = Date.now();
+    let visible = 0;
+    for (const h of hits) visible = Math.max(visible, parseProbeName(h._source['name'], token) ?? 0);
+    for (const sample of ledger.observe(visible, seenAt)) {
+      if (sample.kind === 'e2e-lag') lags.push(sample.lagMs);
+      opts.emit(sample);
+    }
+    opts.emit(ledger.probeSample(seenAt));
+    pollLog.ok();
+  };
+
+  const writer = startLoop(opts.writeEveryMs ?? 100, write, (e) => writeLog.fail(e));
+  const poller = startLoop(opts.pollEveryMs ?? 50, poll, (e) => pollLog.fail(e));
+
+  return {
+    lagMs: () => (ledger.committedSeq === 0 ? undefined : ledger.lagAt(Date.now())),
+    async stop(): Promise<ProbeSummary> {
+      await writer.stop();
+      const deadline = Date.now() + (opts.stopTimeoutMs ?? 5000);
+      while (!ledger.caughtUp() && Date.now() < deadline) await sleep(50);
+      await poller.stop();
+      await db.close();
+      return {
+        committedSeq: ledger.committedSeq,
+        visibleSeq: ledger.visibleSeq,
+        caughtUp: ledger.caughtUp(),
+        writes: seq,
+        writeFailures: writeLog.failures,
+        polls,
+        pollFailures: pollLog.failures,
+        meanPollIntervalMs: pollStarts.mean(),
+        meanWriteIntervalMs: writeStarts.mean(),
+        lag: summariseLag(lags),
+      };
+    },
+  };
+}
+
+/** Mean gap between marks. */
+export class IntervalMeter {
+  private first: number | undefined;
+  private last: number | undefined;
+  private n = 0;
+
+  mark(t: number): void {
+    this.first ??= t;
+    this.last = t;
+    this.n++;
+  }
+
+  mean(): number | null {
+    return this.n < 2 || this.first === undefined || this.last === undefined ? null : (this.last - this.first) / (this.n - 1);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,166 @@
+import type { RunNames } from '../connect/pipeline.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+import { warn } from '../util/log.ts';
+import type { HistoryEntry } from '../workload/history.ts';
+import { startConnectorWatch, type ConnectorStateView, type ConnectorWatch } from './connectors.ts';
+import { startConsumerLag, type ConsumerLagObserver } from './consumer-lag.ts';
+import { FailureLog, type LogLine } from './failure-log.ts';
+import { startLagProbe, type LagProbe, type ProbeSummary } from './lag-probe.ts';
+import { startOpLag, type OpLagObserver, type OpLagSummary } from './op-lag.ts';
+import { OpRateMeter } from './op-rate.ts';
+import { SampleWriter } from './sample-writer.ts';
+import { startSlotLag, type SlotLagObserver } from './slot-lag.ts';
+
+export type ObserverName = 'probe' | 'slot-lag' | 'consumer-lag' | 'connectors' | 'op-lag' | 'op-rate';
+export const ALL_OBSERVERS: readonly ObserverName[] = ['probe', 'slot-lag', 'consumer-lag', 'connectors', 'op-lag', 'op-rate'];
+
+export interface ObserverIntervals {
+  /** Probe update period. Default 100 ms. */
+  probeWriteMs: number;
+  /** Probe search period. Default 50 ms. */
+  probePollMs: number;
+  /** Op-lag batched search period. Default 100 ms. */
+  opLagMs: number;
+  slotLagMs: number;
+  consumerLagMs: number;
+  connectorsMs: number;
+  /** A connector sample at least this often, changed or not. Default 5000 ms. */
+  connectorHeartbeatMs: number;
+  opRateMs: number;
+}
+
+export const DEFAULT_INTERVALS: ObserverIntervals = {
+  probeWriteMs: 100,
+  probePollMs: 50,
+  opLagMs: 100,
+  slotLagMs: 1000,
+  consumerLagMs: 1000,
+  connectorsMs: 1000,
+  connectorHeartbeatMs: 5000,
+  opRateMs: 1000,
+};
+
+export interface ObserverOptions {
+  /** Direct endpoints: the harness observes around the proxies, never through them. */
+  endpoints: Endpoints;
+  names: RunNames;
+  /** Default "product-connector". */
+  sourceConnector?: string;
+  /** Default "elasticsearch-sink-connector"; its consumer group is `connect-<name>`. */
+  sinkConnector?: string;
+  samplesPath: string;
+  intervals?: Partial<ObserverIntervals>;
+  /** Observers to run. Default all. */
+  enabled?: readonly ObserverName[];
+  /** Op-lag: keep 1 in N ops (default 20), at most maxPending (default 200) pending. */
+  opSampleEvery?: number;
+  maxPendingOps?: number;
+  /** How long stopping waits for the probe's last seq to show. Default 5000 ms. */
+  probeStopTimeoutMs?: number;
+  /** Failure lines (at most one per observer per 10 s). Default: warnings on stderr. */
+  log?: LogLine;
+}
+
+export interface LatestView {
+  /** Age of the oldest committed-but-not-visible probe seq; undefined before the first ack. */
+  probeLagMs: number | undefined;
+  consumerLag: number | undefined;
+  slotLagBytes: number | undefined;
+  connectorStates: Record<string, ConnectorStateView>;
+}
+
+export interface ObserverSummary {
+  probe?: ProbeSummary;
+  ops?: OpLagSummary;
+  samplesWritten: number;
+  /** Lines lost because the samples file could not be written. */
+  samplesDropped: number;
+  /** Failed sampling attempts (missed samples) per observer. */
+  failures: Partial<Record<ObserverName, number>>;
+}
+
+export interface Observers {
+  trackOp(entry: HistoryEntry): void;
+  countOp(n?: number): void;
+  latest(): LatestView;
+  stop(): Promise<ObserverSummary>;
+}
+
+/** Starts the enabled observers, all writing to one samples.jsonl. */
+export function startObservers(opts: ObserverOptions): Observers {
+  const iv = { ...DEFAULT_INTERVALS, ...opts.intervals };
+  const on = new Set(opts.enabled ?? ALL_OBSERVERS);
+  const log = opts.log ?? warn;
+  const ep = opts.endpoints;
+  const source = opts.sourceConnector ?? 'product-connector';
+  const sink = opts.sinkConnector ?? 'elasticsearch-sink-connector';
+  const writerLog = new FailureLog('samples-writer', log);
+  const writer = new SampleWriter(opts.samplesPath, { onError: (e) => writerLog.fail(e) });
+  const emit = writer.write;
+
+  const probe: LagProbe | undefined = on.has('probe')
+    ? startLagProbe({
+        endpoints: ep,
+        index: opts.names.index,
+        emit,
+        log,
+        writeEveryMs: iv.probeWriteMs,
+        pollEveryMs: iv.probePollMs,
+        stopTimeoutMs: opts.probeStopTimeoutMs,
+      })
+    : undefined;
+  const slot: SlotLagObserver | undefined = on.has('slot-lag')
+    ? startSlotLag({ endpoints: ep, slot: opts.names.slot, emit, log, everyMs: iv.slotLagMs })
+    : undefined;
+  const consumer: ConsumerLagObserver | undefined = on.has('consumer-lag')
+    ? startConsumerLag({
+        kafkaBootstrap: ep.kafkaBootstrap,
+        topic: `${opts.names.topicPrefix}.public.products`,
+        group: `connect-${sink}`,
+        emit,
+        log,
+        everyMs: iv.consumerLagMs,
+      })
+    : undefined;
+  const connectors: ConnectorWatch | undefined = on.has('connectors')
+    ? startConnectorWatch({ connectUrl: ep.connectUrl, connectors: [source, sink], emit, log, everyMs: iv.connectorsMs, heartbeatMs: iv.connectorHeartbeatMs })
+    : undefined;
+  const ops: OpLagObserver | undefined = on.has('op-lag')
+    ? startOpLag({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.opLagMs, sampleEvery: opts.opSampleEvery, maxPending: opts.maxPendingOps })
+    : undefined;
+  const rate = new OpRateMeter(emit);
+  if (on.has('op-rate')) rate.start(iv.opRateMs);
+
+  let stopping: Promise<ObserverSummary> | undefined;
+
+  return {
+    trackOp: (entry) => ops?.track(entry),
+    countOp: (n = 1) => rate.add(n),
+    latest: () => ({
+      probeLagMs: probe?.lagMs(),
+      consumerLag: consumer?.latestLag(),
+      slotLagBytes: slot?.latestBytes(),
+      connectorStates: connectors?.states() ?? {},
+    }),
+    stop: () =>
+      (stopping ??= (async () => {
+        // The probe drains first (up to probeStopTimeoutMs), so the other curves cover its tail too.
+        const [probeSummary, opsSummary] = await Promise.all([probe?.stop(), ops?.stop()]);
+        await Promise.all([slot?.stop(), consumer?.stop(), connectors?.stop(), rate.stop()]);
+        await writer.close();
+        const failures: Partial<Record<ObserverName, number>> = {};
+        if (slot) failures['slot-lag'] = slot.failures();
+        if (consumer) failures['consumer-lag'] = consumer.failures();
+        if (connectors) failures.connectors = connectors.failures();
+        if (probeSummary) failures.probe = probeSummary.writeFailures + probeSummary.pollFailures;
+        if (opsSummary) failures['op-lag'] = opsSummary.searchFailures;
+        return {
+          probe: probeSummary,
+          ops: opsSummary,
+          samplesWritten: writer.written,
+          samplesDropped: writer.dropped,
+          failures,
+        };
+      })()),
+  };
+}

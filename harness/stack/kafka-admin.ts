@@ -1,0 +1,44 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+/** A short-lived admin connection to the broker's direct listener (observing never goes through a proxy). */
+export async function withKafkaAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const kafka = new Kafka({ clientId: 'outbox-chaos', brokers: [bootstrap], logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface TopicOffsets {
+  topic: string;
+  endOffset: number;
+  partitions: number;
+}
+
+export async function topicEndOffsets(admin: Admin, includeInternal = false): Promise<TopicOffsets[]> {
+  const topics = (await admin.listTopics()).filter((t) => includeInternal || !t.startsWith('__')).sort();
+  const out: TopicOffsets[] = [];
+  for (const topic of topics) {
+    const parts = await admin.fetchTopicOffsets(topic);
+    out.push({ topic, partitions: parts.length, endOffset: parts.reduce((s, p) => s + Number(p.high), 0) });
+  }
+  return out;
+}
+
+/** Records a consumer group has yet to commit on a topic: end offsets minus committed offsets. */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<{ lag: number; endOffset: number; committed: number }> {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const [committedTopic] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  let endOffset = 0;
+  let committed = 0;
+  for (const p of ends) {
+    const c = committedTopic?.partitions.find((x) => x.partition === p.partition);
+    const co = c && Number(c.offset) >= 0 ? Number(c.offset) : 0;
+    endOffset += Number(p.high);
+    committed += co;
+  }
+  return { lag: endOffset - committed, endOffset, committed };
+}
