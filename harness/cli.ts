@@ -1,6 +1,9 @@
 import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
 import { downCommand, DOWN_HELP } from './cli/down.ts';
 import { envCommand, ENV_HELP } from './cli/env.ts';
+import { listCommand, LIST_HELP } from './cli/list.ts';
+import { reportCommand, REPORT_HELP } from './cli/report.ts';
+import { runCommand, RUN_HELP } from './cli/run.ts';
 import { provisionCommand, PROVISION_HELP } from './cli/provision.ts';
 import { startCommand, START_HELP } from './cli/start.ts';
 import { upCommand, UP_HELP } from './cli/up.ts';
@@ -14,6 +17,9 @@ const COMMANDS: Record<string, Command> = {
   up: { run: upCommand, help: UP_HELP, summary: 'provision and start the stack, register the pipeline' },
   down: { run: downCommand, help: DOWN_HELP, summary: 'stop every process of the stack' },
   env: { run: envCommand, help: ENV_HELP, summary: 'print the endpoints as shell exports' },
+  run: { run: runCommand, help: RUN_HELP, summary: 'run a named scenario (or --all) and write its report' },
+  list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
+  report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
   doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
 };
 

@@ -52,6 +52,7 @@ export async function compare(input: CompareInput): Promise<Comparison> {
     let r = pg.async ? await pg.async.next() : pg.sync!.next();
     row = r.done === true ? undefined : r.value;
     rowPid = row === undefined ? Infinity : row.product_id;
+    if (!(rowPid > -Infinity)) throw new Error(`Postgres row without a product_id: ${JSON.stringify(row)}`);
 
     for (;;) {
       // The next joinable document (docPid = Infinity at the end).
@@ -101,6 +102,7 @@ export async function compare(input: CompareInput): Promise<Comparison> {
         } else {
           row = r.value;
           rowPid = row.product_id;
+          // (NaN fails this too.)
           if (!(rowPid > previous)) throw new Error(`Postgres rows out of order: product_id ${rowPid} after ${previous}`);
         }
       }
@@ -112,7 +114,8 @@ export async function compare(input: CompareInput): Promise<Comparison> {
       groupPid = docPid;
     }
   } finally {
-    await Promise.all([pg.close(), es.close()]);
+    // Settled, not all: a failure to close must not mask the comparison's own error or result.
+    await Promise.allSettled([pg.close(), es.close()]);
   }
   return tally.result();
 }
@@ -165,7 +168,10 @@ class Tally {
         let detail: string;
         if (v >= 0) detail = `equals ${this.describeVersion(pid, v)}; the row is ${this.describeRow(pid, row)}`;
         else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
-        else detail = `equals no committed version (${this.versionCount(pid)}); differs from the row in ${differingFields(source, row).join(', ')}`;
+        else {
+          const fields = differingFields(source, row).join(', ');
+          detail = `equals no committed version (${this.versionCount(pid)}); differs from the row in ${fields}`;
+        }
         this.example(cls, pid, row, docs, detail);
       }
     }

@@ -32,8 +32,8 @@ const NINE = 57;
  * - Extra fraction digits are allowed only when they are zeros: NUMERIC(10,2) cannot hold 19.999, so a
  *   document that does was mangled somewhere.
  * - Anything else is rejected, notably `decimal.handling.mode=precise` through JSON, where the price arrives as
- *   the base64 of the unscaled big-endian two's-complement bytes ("B88=" for 19.99). Decoding it would hide a
- *   pipeline misconfiguration that makes the search index useless to its readers, so it must stay corrupt.
+ *   the base64 of the unscaled big-endian two's-complement bytes ("B88=" for 19.99). Every reader of the index
+ *   sees that string, not a price; decoding it here would call a broken pipeline equal, so it stays corrupt.
  *   (A base64 text made only of digits, e.g. "1234", parses as a decimal, but never as the price it encodes.)
  */
 export function normalisePrice(value: unknown): string | undefined {
@@ -208,6 +208,23 @@ export function normaliseSource(source: Readonly<Record<string, unknown>>): Norm
   const created_at = normaliseTimestamp(source['created_at']);
   if (created_at === undefined) return fail('created_at', source['created_at'], 'not an epoch or ISO timestamp');
   return { ok: true, row: { product_id, name, description, price, created_at } };
+}
+
+/**
+ * Is this row already in canonical form (as the snapshot reader and, ideally, the workload produce it)? A
+ * cheap check that lets the versions index skip re-normalising millions of history rows.
+ */
+export function isNormalisedRow(row: ProductRow): boolean {
+  const t = row.created_at;
+  const d = row.description;
+  return (
+    Number.isSafeInteger(row.product_id) &&
+    typeof row.name === 'string' &&
+    (d === null || typeof d === 'string') &&
+    typeof row.price === 'string' &&
+    isCanonicalDecimal(row.price) &&
+    (t === null || Number.isSafeInteger(t))
+  );
 }
 
 function fail(field: keyof ProductRow, value: unknown, reason: string): NormaliseFailure {

@@ -1,6 +1,6 @@
 import type { HistoryEntry } from '../workload/history.ts';
 import { DELETED, fingerprintRow, type Fingerprint } from './fingerprint.ts';
-import { normaliseSource } from './normalise.ts';
+import { isNormalisedRow, normaliseSource } from './normalise.ts';
 
 /**
  * For every product_id the history touched, its committed states in commit order: the versions a document
@@ -58,11 +58,12 @@ export class VersionsBuilder {
     const possible = entry.outcome === 'unknown' ? VERSION_POSSIBLE : 0;
     for (const effect of entry.effects) {
       let fp = DELETED;
-      if (effect.after !== null) {
-        // History rows come from RETURNING; normalise them by the same rules as documents so that one
-        // value is one fingerprint however the workload happened to encode it.
-        // The version is filed under effect.product_id; the row's own copy only has to be an integer.
-        const result = normaliseSource(effect.after as unknown as Readonly<Record<string, unknown>>);
+      const after = effect.after;
+      if (after !== null && isNormalisedRow(after)) fp = fingerprintRow(after);
+      else if (after !== null) {
+        // History rows come from RETURNING; normalise them by the same rules as documents so that one value
+        // is one fingerprint however the workload encoded it (e.g. a price of "19.9", or a number).
+        const result = normaliseSource(after as unknown as Readonly<Record<string, unknown>>);
         if (!result.ok) {
           throw new Error(
             `history op #${entry.seq}: product ${effect.product_id} has ${result.field} ` +

@@ -27,7 +27,8 @@ export class ConnectClient {
 
   private async call<T>(method: 'get' | 'put' | 'post' | 'delete', path: string, data?: unknown): Promise<{ status: number; data: T }> {
     try {
-      const r = await this.http.request<T>({ method, url: path, data });
+      // Connect's REST API consumes JSON only: a body-less PUT/POST without this header is answered 415.
+      const r = await this.http.request<T>({ method, url: path, data, headers: { 'content-type': 'application/json', accept: 'application/json' } });
       return { status: r.status, data: r.data };
     } catch (err) {
       throw new EnvError(`Kafka Connect at ${this.url} is unreachable (${method.toUpperCase()} ${path}): ${(err as Error).message}`, 'is the stack up? run `outbox-chaos doctor`');
@@ -88,21 +89,28 @@ export class ConnectClient {
     if (r.status >= 300) throw new EnvError(`restart of ${name} task ${task}: HTTP ${r.status}`);
   }
 
-  async pause(name: string): Promise<void> {
-    await this.call('put', `/connectors/${encodeURIComponent(name)}/pause`);
+  /** PUT /connectors/{name}/{action} for the lifecycle verbs; anything but 2xx is an error naming the reason. */
+  private async lifecycle(name: string, action: 'pause' | 'resume' | 'stop'): Promise<void> {
+    const r = await this.call<{ message?: string }>('put', `/connectors/${encodeURIComponent(name)}/${action}`);
+    if (r.status >= 300) throw new EnvError(`${action} of ${name}: HTTP ${r.status} ${r.data?.message ?? ''}`.trim());
   }
 
-  async resume(name: string): Promise<void> {
-    await this.call('put', `/connectors/${encodeURIComponent(name)}/resume`);
+  pause(name: string): Promise<void> {
+    return this.lifecycle(name, 'pause');
+  }
+
+  resume(name: string): Promise<void> {
+    return this.lifecycle(name, 'resume');
   }
 
   /** STOPPED (KIP-875): tasks shut down and released; required before offsets can be reset. */
-  async stop(name: string): Promise<void> {
-    await this.call('put', `/connectors/${encodeURIComponent(name)}/stop`);
+  stop(name: string): Promise<void> {
+    return this.lifecycle(name, 'stop');
   }
 
   async deleteOffsets(name: string): Promise<void> {
-    await this.call('delete', `/connectors/${encodeURIComponent(name)}/offsets`);
+    const r = await this.call<{ message?: string }>('delete', `/connectors/${encodeURIComponent(name)}/offsets`);
+    if (r.status >= 300) throw new EnvError(`resetting the offsets of ${name}: HTTP ${r.status} ${r.data?.message ?? ''}`.trim());
   }
 
   async delete(name: string): Promise<void> {

@@ -82,11 +82,8 @@ export async function waitRunning(client: ConnectClient, name: string, file: str
   });
 }
 
-/**
- * Creates the database objects, the index and both connectors, in the order the data flows, and waits until
- * both connectors run. The definition's schema.sql runs as given: it is part of what is under test.
- */
-export async function setupPipeline(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
+/** Creates the database (if missing), runs the definition's schema.sql as given, and creates the index. */
+export async function prepareStores(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
   await withPg(ep, 'postgres', async (c) => {
     const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
     if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
@@ -101,39 +98,58 @@ export async function setupPipeline(ep: Endpoints, def: PipelineDefinition, name
   await es(ep, 'DELETE', `/${names.index}`);
   const created = await es(ep, 'PUT', `/${names.index}`, def.esIndex);
   if (!created.ok) throw new EnvError(`creating index ${names.index} failed: ${await created.text()}`, `fix es-index.json in ${def.dir}`);
+}
 
+/** Registers one connector of the definition and waits until it and its tasks run. */
+export async function registerConnector(ep: Endpoints, c: PipelineDefinition['source']): Promise<void> {
   const client = new ConnectClient(ep.connectUrl);
-  for (const c of [def.source, def.sink]) {
-    await client.put(c.name, c.config, c.file);
-    await waitRunning(client, c.name, c.file);
-  }
+  await client.put(c.name, c.config, c.file);
+  await waitRunning(client, c.name, c.file);
 }
 
 /**
- * Removes what setupPipeline made, as an operator would: stop each connector, wipe its offsets (so a
- * connector re-created under the same name does not resume from them), delete it; then the slot, the
- * table and publication, and the index.
+ * Creates the database objects, the index and both connectors, in the order the data flows, and waits until
+ * both connectors run. The definition's schema.sql runs as given: it is part of what is under test.
  */
-export async function teardownPipeline(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
+export async function setupPipeline(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
+  await prepareStores(ep, def, names);
+  await registerConnector(ep, def.source);
+  await registerConnector(ep, def.sink);
+}
+
+/**
+ * Puts the stack back to empty between scenarios, in seconds and without restarting anything, the way an
+ * operator would: every connector is stopped, its offsets wiped (a connector re-created under the same name
+ * must not resume from them) and deleted; then replication slots, publications, the table and the index go.
+ * Runs then use fresh topic and slot names, so nothing of the previous run can leak into the next.
+ */
+export async function resetPipeline(ep: Endpoints, table: string, index: string): Promise<void> {
   const client = new ConnectClient(ep.connectUrl);
-  for (const c of [def.sink, def.source]) {
-    if (!(await client.status(c.name))) continue;
-    await client.stop(c.name);
-    await waitFor(`connector ${c.name} to stop`, async () => (await client.status(c.name))?.connector.state === 'STOPPED', { timeoutMs: 30_000 });
-    await client.deleteOffsets(c.name);
-    await client.delete(c.name);
+  for (const name of await client.list()) {
+    await client.stop(name);
+    await waitFor(`connector ${name} to stop`, async () => (await client.status(name))?.connector.state === 'STOPPED', { timeoutMs: 30_000 });
+    await client.deleteOffsets(name);
+    await client.delete(name);
   }
+  await withPg(ep, 'postgres', async (c) => {
+    const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
+    if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
+  });
   await withPg(ep, ep.pg.database, async (c) => {
     // A walsender may linger for a moment after its task stopped; a slot in use cannot be dropped.
-    await c.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL', [names.slot]);
     await waitFor(
-      `replication slot ${names.slot} to be released`,
-      async () => (await c.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [names.slot])).rowCount === 0,
-      { timeoutMs: 10_000 },
+      'replication slots to be released',
+      async () => {
+        await c.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL');
+        return (await c.query('SELECT 1 FROM pg_replication_slots WHERE active')).rowCount === 0;
+      },
+      { timeoutMs: 15_000 },
     );
-    await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [names.slot]);
-    await c.query('DROP PUBLICATION IF EXISTS product_publication');
-    await c.query(`DROP TABLE IF EXISTS "${def.table}" CASCADE`);
+    await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots');
+    for (const row of (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows) {
+      await c.query(`DROP PUBLICATION IF EXISTS "${row.pubname}"`);
+    }
+    await c.query(`DROP TABLE IF EXISTS "${table}" CASCADE`);
   });
-  await es(ep, 'DELETE', `/${names.index}`);
+  await es(ep, 'DELETE', `/${index}`);
 }

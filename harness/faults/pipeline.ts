@@ -1,5 +1,6 @@
 import { withPg } from '../connect/pipeline.ts';
 import { EnvError } from '../util/errors.ts';
+import { connectorAction } from './connect-actions.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
 
@@ -16,6 +17,13 @@ async function connector(ctx: FaultContext, target: ConnectorTarget, kind: strin
   return name;
 }
 
+/** Resume for heals: a connector Connect does not know (404) has nothing to resume. */
+async function resume(ctx: FaultContext, target: ConnectorTarget): Promise<void> {
+  const name = ctx.connectors[target];
+  if (!(await ctx.connect.status(name))) return;
+  await connectorAction(ctx.connect.url, name, 'resume');
+}
+
 /** POST /connectors/<name>/restart?includeTasks=true: connector and tasks stop and start again. */
 export function connectorRestartFault(id: string, target: ConnectorTarget): Fault {
   return defineFault({
@@ -26,7 +34,7 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
     describe: () => `restart the ${target} connector and its tasks`,
     async inject(ctx) {
       const name = await connector(ctx, target, 'connector.restart');
-      await ctx.connect.restart(name, { includeTasks: true, onlyFailed: false });
+      await connectorAction(ctx.connect.url, name, 'restart');
       return `restarted ${name}`;
     },
     async repair() {
@@ -43,10 +51,10 @@ export function connectorPauseFault(id: string, target: ConnectorTarget): Fault 
     target,
     describe: () => `pause the ${target} connector`,
     async inject(ctx) {
-      await ctx.connect.pause(await connector(ctx, target, 'connector.pause'));
+      await connectorAction(ctx.connect.url, await connector(ctx, target, 'connector.pause'), 'pause');
     },
     async repair(ctx) {
-      await ctx.connect.resume(ctx.connectors[target]);
+      await resume(ctx, target);
     },
   });
 }
@@ -59,10 +67,10 @@ export function connectorStopFault(id: string, target: ConnectorTarget): Fault {
     target,
     describe: () => `stop the ${target} connector (tasks released)`,
     async inject(ctx) {
-      await ctx.connect.stop(await connector(ctx, target, 'connector.stop'));
+      await connectorAction(ctx.connect.url, await connector(ctx, target, 'connector.stop'), 'stop');
     },
     async repair(ctx) {
-      await ctx.connect.resume(ctx.connectors[target]);
+      await resume(ctx, target);
     },
   });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isAlive, signalGroup } from '../stack/process.ts';
 import type { Service } from '../stack/service.ts';
 import { EnvError } from '../util/errors.ts';
@@ -25,6 +26,15 @@ function requireRunning(svc: Service, kind: string): number {
   const pid = svc.pid;
   if (pid === undefined || !isAlive(pid)) throw new EnvError(`fault ${kind}: ${svc.name} is not running, nothing to hit`, `see ${svc.logFile}`);
   return pid;
+}
+
+/** The state letter from /proc/<pid>/stat (R, S, T = stopped, Z...), undefined when gone. */
+function procState(pid: number): string | undefined {
+  try {
+    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Brings a service back, or waits for one already (re)started to answer again. No handle: nothing was hit. */
@@ -73,8 +83,15 @@ export function pauseFault(id: string, target: ProcessTarget): Fault {
     describe: () => `SIGSTOP ${target} (frozen, sockets open)`,
     async inject(ctx) {
       const svc = service(ctx, target, 'process.pause');
-      requireRunning(svc, 'process.pause');
+      const pid = requireRunning(svc, 'process.pause');
       svc.pause();
+      // SIGSTOP lands asynchronously; the window should open on a frozen process, not a running one.
+      const deadline = Date.now() + 2000;
+      while (procState(pid) !== 'T') {
+        if (Date.now() > deadline) throw new EnvError(`fault process.pause: ${target} (pid ${pid}) is still in state ${procState(pid) ?? 'gone'} 2 s after SIGSTOP`);
+        await sleep(10);
+      }
+      return `stopped pid ${pid}`;
     },
     async repair(ctx) {
       // Without a handle nothing can have been paused.

@@ -70,12 +70,14 @@ export function startConnectorWatch(opts: ConnectorWatchOptions): ConnectorWatch
   const gate = new ChangeGate(opts.heartbeatMs ?? 5000);
   const failures = new FailureLog('connectors', opts.log);
   const states: Record<string, ConnectorStateView> = {};
+  // ConnectClient waits 30 s for an answer; a hung worker should be a missed sample within a few periods.
+  const timeoutMs = Math.max(3 * (opts.everyMs ?? 1000), 3000);
 
   const loop = startLoop(
     opts.everyMs ?? 1000,
     async () => {
       // One failing connector (or Connect itself) must not hide the others' samples.
-      const results = await Promise.allSettled(opts.connectors.map((n) => client.status(n)));
+      const results = await Promise.allSettled(opts.connectors.map((n) => withTimeout(client.status(n), timeoutMs, `status of ${n}`)));
       let firstError: unknown;
       results.forEach((r, i) => {
         const name = opts.connectors[i]!;
@@ -99,4 +101,13 @@ export function startConnectorWatch(opts: ConnectorWatchOptions): ConnectorWatch
     failures: () => failures.failures,
     stop: () => loop.stop(),
   };
+}
+
+/** The call keeps running when abandoned (axios has its own 30 s limit), but the loop moves on. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Kafka Connect: ${what} took over ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -29,11 +29,16 @@ export class FailureLog {
     if (this.line(`observe/${this.name}: ${msg}${more}`)) this.sinceLine = 0;
   }
 
-  /** A success after failures says so, within the same line budget. */
+  /**
+   * A success after failures says so, within the same line budget: when the budget is spent, a later success
+   * says it instead (so the log never ends on a failure that has passed).
+   */
   ok(): void {
     if (!this.failing) return;
-    this.failing = false;
-    if (this.line(`observe/${this.name}: recovered`)) this.sinceLine = 0;
+    if (this.line(`observe/${this.name}: recovered`)) {
+      this.failing = false;
+      this.sinceLine = 0;
+    }
   }
 
   private line(text: string): boolean {

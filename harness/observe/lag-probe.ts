@@ -47,6 +47,8 @@ export interface ProbeSummary {
 export interface LagProbe {
   /** Age of the oldest committed-but-invisible seq now (grows through an outage); undefined before any ack. */
   lagMs(): number | undefined;
+  /** Highest marker seq seen in a search so far (0 before the first): the pipeline is flowing once it is > 0. */
+  visibleSeq(): number;
   stop(): Promise<ProbeSummary>;
 }
 
@@ -108,6 +110,7 @@ export function startLagProbe(opts: LagProbeOptions): LagProbe {
 
   return {
     lagMs: () => (ledger.committedSeq === 0 ? undefined : ledger.lagAt(Date.now())),
+    visibleSeq: () => ledger.visibleSeq,
     async stop(): Promise<ProbeSummary> {
       await writer.stop();
       const deadline = Date.now() + (opts.stopTimeoutMs ?? 5000);

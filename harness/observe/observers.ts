@@ -64,6 +64,8 @@ export interface ObserverOptions {
 export interface LatestView {
   /** Age of the oldest committed-but-not-visible probe seq; undefined before the first ack. */
   probeLagMs: number | undefined;
+  /** Highest probe marker seen in a search (0 before the first). */
+  probeVisibleSeq: number;
   consumerLag: number | undefined;
   slotLagBytes: number | undefined;
   connectorStates: Record<string, ConnectorStateView>;
@@ -80,9 +82,16 @@ export interface ObserverSummary {
 }
 
 export interface Observers {
+  /**
+   * For op-lag: every acknowledged op, in ack order (1 in opSampleEvery is tracked). Passing `unknown` ops too
+   * is allowed and makes superseding more exact; they are never sampled.
+   */
   trackOp(entry: HistoryEntry): void;
+  /** For op-rate: ops applied since the last call. */
   countOp(n?: number): void;
+  /** Current figures for a live progress line; undefined where the latest attempt failed. */
   latest(): LatestView;
+  /** Stops everything (idempotent), lets the probe's last seq show (bounded), flushes samples.jsonl. */
   stop(): Promise<ObserverSummary>;
 }
 
@@ -138,6 +147,7 @@ export function startObservers(opts: ObserverOptions): Observers {
     countOp: (n = 1) => rate.add(n),
     latest: () => ({
       probeLagMs: probe?.lagMs(),
+      probeVisibleSeq: probe?.visibleSeq() ?? 0,
       consumerLag: consumer?.latestLag(),
       slotLagBytes: slot?.latestBytes(),
       connectorStates: connectors?.states() ?? {},

@@ -1,11 +1,13 @@
 import type { Sample } from './sample.ts';
 
+const KEEP_SEEN = 600;
+
 /**
  * The probe's bookkeeping, free of I/O: when each sequence number was acknowledged by Postgres, and which one
  * Elasticsearch shows. Sequence numbers are acknowledged in increasing order (one writer, one at a time).
  */
 export class ProbeLedger {
-  /** Acknowledged seqs not yet known to be visible, ascending. */
+  /** Acknowledged seqs, ascending: all not visible yet, and the latest KEEP_SEEN visible ones. */
   private acks: { seq: number; ackAt: number }[] = [];
   /** Highest acknowledged seq. */
   committedSeq = 0;
@@ -36,10 +38,11 @@ export class ProbeLedger {
       this.maxSeenSeq = visible;
     }
     this.visibleSeq = visible;
-    // Kept: seqs above the visible one, so the lag stays right when a stale write makes the document go back.
-    let drop = 0;
-    while (drop < this.acks.length && this.acks[drop]!.seq <= visible) drop++;
-    if (drop > 0) this.acks.splice(0, drop);
+    // Seqs at or below the visible one are kept for a while (a minute at the default rate), so the lag stays
+    // right when a stale write makes the document go back.
+    let atOrBelow = 0;
+    while (atOrBelow < this.acks.length && this.acks[atOrBelow]!.seq <= visible) atOrBelow++;
+    if (atOrBelow > KEEP_SEEN) this.acks.splice(0, atOrBelow - KEEP_SEEN);
     return out;
   }
 

@@ -3,6 +3,7 @@
  *   npx tsx harness/workload/bench-driver.ts [seconds=10]
  * Prints single-op transactions/s and batched ops/s for a few concurrency/batch settings.
  */
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -21,6 +22,7 @@ export async function benchDriver(seconds: number, cases: Case[]): Promise<{ lab
   const avail = throwawayPgAvailable();
   if (!avail.ok) throw new Error(avail.reason);
   const db = await startThrowawayPg();
+  const dir = join(tmpdir(), `oc-bench-${process.pid}`);
   const out: { label: string; summary: WorkloadSummary }[] = [];
   try {
     const admin = new pg.Client(db.url);
@@ -29,7 +31,7 @@ export async function benchDriver(seconds: number, cases: Case[]): Promise<{ lab
     for (const c of cases) {
       await admin.query('TRUNCATE products');
       await admin.query('CHECKPOINT');
-      const history = await HistoryWriter.open(join(tmpdir(), `oc-bench-${process.pid}`, 'history.jsonl'));
+      const history = await HistoryWriter.open(join(dir, 'history.jsonl'));
       const profile: WorkloadProfile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: seconds * 1000, ...c.profile };
       const cpu0 = process.cpuUsage();
       const pg0 = await db.cpuMs();
@@ -49,6 +51,7 @@ export async function benchDriver(seconds: number, cases: Case[]): Promise<{ lab
     await admin.end();
   } finally {
     await db.stop();
+    await rm(dir, { recursive: true, force: true });
   }
   return out;
 }
@@ -64,5 +67,6 @@ if (isMain) {
     { label: 'batch 20, concurrency 4', profile: { concurrency: 4, batch: 20 } },
     { label: 'batch 50, concurrency 4', profile: { concurrency: 4, batch: 50 } },
     { label: 'batch 50, concurrency 8', profile: { concurrency: 8, batch: 50 } },
+    { label: 'batch 100, concurrency 2', profile: { concurrency: 2, batch: 100 } },
   ]);
 }

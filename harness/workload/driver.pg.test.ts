@@ -249,6 +249,15 @@ describe.skipIf(!available.ok)(title, () => {
     await expectTableMatchesHistory(entries);
   }, 120_000);
 
+  it('paces to ratePerSec and stops at durationMs', async () => {
+    const t0 = Date.now();
+    const { summary } = await run(profile({ concurrency: 2, ratePerSec: 250, durationMs: 2_000 }));
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect(summary.stoppedBy).toBe('duration');
+    expect(summary.opsRecorded).toBeGreaterThan(300); // 500 minus setup and a loaded machine's hiccups
+    expect(summary.opsRecorded).toBeLessThanOrEqual(520); // never above rate × duration (+ one bucket)
+  }, 60_000);
+
   it('refuses to start over rows already in its id range', async () => {
     await admin.query(`INSERT INTO products (product_id, name, price) VALUES ($1, 'leftover', 1)`, [IDS.base + 5]);
     await expect(run(profile({ maxOps: 10 }))).rejects.toThrow(/already holds 1 row\(s\) with product_id in the workload range/);

@@ -9,7 +9,7 @@
  */
 import type { HistoryWriter } from './history-writer.ts';
 import { OpGenerator, OpHasher } from './generate.ts';
-import type { IdRange, WorkloadProfile } from './profile.ts';
+import { parseProfile, type IdRange, type WorkloadProfile } from './profile.ts';
 import { prepareTable } from './setup.ts';
 import { Statements } from './sql.ts';
 import { DriverStats } from './stats.ts';
@@ -88,7 +88,9 @@ export interface WorkloadSummary {
 }
 
 export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummary> {
-  const { profile } = o;
+  // Typed callers can still hand over nonsense (concurrency 0 would divide by zero): check before connecting.
+  const profile = parseProfile(o.profile);
+  if (!Number.isSafeInteger(o.seed)) throw new Error(`seed must be a safe integer, got ${o.seed}`);
   const table = o.table ?? 'products';
   const statements = new Statements(table); // validates the name before anything connects
   const opTimeoutMs = o.opTimeoutMs ?? 10_000;
@@ -130,7 +132,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
             statements,
             history: o.history,
             batch: profile.batch,
-            pipelineDepth: Math.max(1, o.pipelineDepth ?? 1),
+            pipelineDepth: Math.min(1_000, Math.max(1, Math.floor(o.pipelineDepth ?? 1))),
             opTimeoutMs,
             connectTimeoutMs,
             stop: stopCtl.signal,
@@ -146,16 +148,25 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
           throw e;
         }),
       );
-      const natural = await dispatch(new OpGenerator(o.seed, profile), profile, workers, hasher, stopCtl.signal, o.history);
-      if (natural) {
-        stoppedBy ??= natural;
-        workers.forEach((w) => w.queue.close());
+      let dispatchError: unknown = undefined;
+      try {
+        const natural = await dispatch(new OpGenerator(o.seed, profile), profile, workers, hasher, stopCtl.signal, o.history);
+        if (natural) {
+          stoppedBy ??= natural;
+          workers.forEach((w) => w.queue.close()); // workers drain what is queued, then end
+        }
+      } catch (e) {
+        dispatchError = e;
+        stop('error');
       }
+      // Always wait for the workers, so no connection or transaction outlives the call.
       const results = await Promise.allSettled(running);
+      if (dispatchError !== undefined) throw dispatchError;
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
   } finally {
+    stopCtl.abort(); // idempotent; releases anything still waiting on the stop signal
     clearTimeout(deadline);
     clearInterval(progressTimer);
     o.signal?.removeEventListener('abort', onAbort);

@@ -22,6 +22,8 @@ import { chance, seededRandom } from './rng.ts';
 import { drawUpdateSet, drawValues } from './values.ts';
 
 type StepKind = Step['kind'];
+/** Deleted ids remembered per shard for reinserts (×64 shards). */
+const DELETED_PER_SHARD_CAP = 4_096;
 const STEP_KINDS: readonly StepKind[] = ['insert', 'update', 'delete', 'reinsert'];
 
 interface Shard {
@@ -167,6 +169,11 @@ export class OpGenerator implements IterableIterator<Op> {
         const id = st.live.at(this.mrng.nextInt(0, st.live.size - 1));
         st.live.delete(id);
         this.liveTotal--;
+        if (st.deleted.size >= DELETED_PER_SHARD_CAP) {
+          // Forget one (deterministically) so memory stays bounded in long runs; it just won't be reinserted.
+          st.deleted.delete(st.deleted.at(0));
+          this.deletedTotal--;
+        }
         st.deleted.add(id);
         this.deletedTotal++;
         return { kind, product_id: id };

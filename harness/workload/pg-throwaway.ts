@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
+/** Where initdb/pg_ctl live; OUTBOX_CHAOS_PG_BIN overrides it (another install, or to exercise the skip). */
+export const PG_BIN = process.env['OUTBOX_CHAOS_PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
 const DIR_PREFIX = 'oc-wl-test-';
 const ROOT = '/var/tmp';
 
@@ -104,7 +105,7 @@ export async function startThrowawayPg(options: ThrowawayPgOptions = {}): Promis
   const wanted = options.port ?? 17_999;
   const port = (await portFree(wanted)) ? wanted : await ephemeralPort();
 
-  await asPostgres(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  const logFile = join(dir, 'server.log');
   const settings: Record<string, string | number> = {
     listen_addresses: '127.0.0.1',
     port,
@@ -116,8 +117,17 @@ export async function startThrowawayPg(options: ThrowawayPgOptions = {}): Promis
     .map(([k, v]) => `-c ${k}=${v}`)
     .join(' ');
   const pgCtl = (args: string[]): Promise<string> => asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', dataDir, ...args]);
-  const start = (): Promise<string> => pgCtl(['start', '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', serverOpts]);
-  await start();
+  const start = (): Promise<string> => pgCtl(['start', '-w', '-t', '60', '-l', logFile, '-o', serverOpts]);
+  try {
+    await asPostgres(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+    await start();
+  } catch (e) {
+    const log = await readFile(logFile, 'utf8').catch(() => '');
+    await pgCtl(['stop', '-m', 'immediate', '-w']).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    const tail = log.split('\n').slice(-20).join('\n');
+    throw new Error(`throwaway Postgres on port ${port} did not start: ${(e as Error).message}\n--- server.log (tail) ---\n${tail}`);
+  }
 
   let stopped = false;
   return {

@@ -40,5 +40,5 @@ function step(s: Step): Record<string, unknown> {
 
 export function requestOf(op: Op): Record<string, unknown> {
   if (op.kind === 'txn') return { ...op, steps: op.steps.map(step) };
-  return { ...step(op), n: op.n, shard: op.shard, ...(op.burst !== undefined ? { burst: op.burst } : {}) };
+  return step(op); // the op itself carries n, shard and burst
 }

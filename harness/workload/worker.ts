@@ -1,7 +1,8 @@
 /**
- * One worker: one Postgres connection, the ops of the shards it owns, strictly one transaction at a time (so
- * its entries' order is its commit order). The connection runs in pg's pipeline mode: a transaction's BEGIN,
- * statements and COMMIT go out in one write and cost one round trip instead of one per statement.
+ * One worker: one Postgres connection and the ops of the shards it owns, so no other worker ever touches its
+ * ids. Its transactions run one after another on the server, and its entries are appended in that (commit)
+ * order. The connection runs in pg's pipeline mode: a transaction's BEGIN, statements and COMMIT go out in one
+ * write and cost one round trip instead of one per statement.
  */
 import pg from 'pg';
 import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
@@ -36,7 +37,6 @@ export interface WorkerContext {
 }
 
 type SendResult = 'done' | 'not-sent';
-
 
 export class Worker {
   readonly queue: OpQueue<Op>;
@@ -79,6 +79,7 @@ export class Worker {
       if (!client) return; // stopped while the database was unreachable: nothing was sent
       if ((await this.send(client, txns)) === 'done') return;
       this.drop(client);
+      await sleep(50, this.ctx.stop); // the connection died before the write: don't spin if it keeps doing that
     }
   }
 
@@ -124,11 +125,12 @@ export class Worker {
   }
 
   private enqueue(client: pg.Client, group: Op[]): Promise<pg.QueryResult>[] {
-    const { statements } = this.ctx;
     const single = group.length === 1 && group[0]?.kind !== 'txn';
+    // Build every statement first: if one cannot be built, nothing (no dangling BEGIN) has been queued.
+    const configs = group.flatMap((op) => stepsOf(op).map((s) => this.ctx.statements.forStep(s)));
     const queries: Promise<pg.QueryResult>[] = [];
     if (!single) queries.push(client.query('BEGIN'));
-    for (const op of group) for (const s of stepsOf(op)) queries.push(client.query(statements.forStep(s)));
+    for (const c of configs) queries.push(client.query(c));
     if (!single) queries.push(client.query('COMMIT'));
     return queries;
   }

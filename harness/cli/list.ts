@@ -1,0 +1,26 @@
+import { FAULT_KINDS } from '../faults/registry.ts';
+import { listScenarios, loadScenario } from '../scenario/load.ts';
+import { parse } from './args.ts';
+
+export const LIST_HELP = `outbox-chaos list [--faults]
+
+The scenario catalogue, one line each (name, expected verdict, description). --faults lists the fault kinds.`;
+
+export async function listCommand(argv: string[]): Promise<number> {
+  const { values } = parse('list', argv, { faults: { type: 'boolean' } });
+  if (values.help) {
+    console.log(LIST_HELP);
+    return 0;
+  }
+  if (values.faults) {
+    for (const k of FAULT_KINDS) {
+      console.log(`${k.kind.padEnd(26)} ${k.summary}  [targets: ${k.targets.join(", ")}]`);
+      for (const p of k.params) console.log(`${"".padEnd(28)}${p.name} (${p.unit}${p.required ? ", required" : ""}): ${p.doc}`);
+    }
+    return 0;
+  }
+  const all = listScenarios().map((s) => loadScenario(s.file));
+  const width = Math.max(...all.map((s) => s.name.length));
+  for (const s of all) console.log(`${s.name.padEnd(width)}  ${s.expect.verdict.padEnd(9)}  ${s.description}`);
+  return 0;
+}

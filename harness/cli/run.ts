@@ -1,0 +1,106 @@
+import { loadScenario, listScenarios } from '../scenario/load.ts';
+import { runScenario, type RunResult } from '../scenario/runner.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { attachStack, type Stack } from '../stack/stack.ts';
+import { ConfigError } from '../util/errors.ts';
+import { info } from '../util/log.ts';
+import { intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { onInterrupt } from './signals.ts';
+import { bringUp } from './up.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+
+export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--keep]
+
+Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
+randomized workload while the scenario's faults come and go, heals everything, then checks that
+Elasticsearch converges to Postgres within the budget. Writes reports/<run-id>/ (report.json, report.md,
+index.html, junit.xml, history.jsonl, samples.jsonl, timeline.jsonl, logs/) and points reports/latest at it.
+
+Uses the stack that \`up --detach\` left running; otherwise starts one and stops it at the end (--keep leaves it up).
+
+  --seed N          workload and fault-schedule seed (default: the scenario's)
+  --duration S      workload duration in seconds (default: the scenario's)
+  --rate R          target operations per second (default: the scenario's; 0 = as fast as possible)
+  --connectors DIR  pipeline definition to test (default: connectors/)
+  --all             run every scenario of the catalogue, one after another, on one stack
+  --keep            leave a stack this command started running
+
+Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
+2 bad usage or scenario, 3 environment failure.`;
+
+function replayCommand(s: Scenario, seed: number, o: { duration?: number; rate?: number; connectors?: string }): string {
+  const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
+  if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
+  if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
+  if (o.connectors) parts.push(`--connectors ${o.connectors}`);
+  return parts.join(' ');
+}
+
+/** A stack to run on: the detached one if it is up, or a new one this command owns. */
+export async function obtainStack(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; owned: boolean }> {
+  const attached = await attachStack(opts.name);
+  if (attached) {
+    info(`using the running stack "${attached.name}"`);
+    return { stack: attached, owned: false };
+  }
+  return { stack: await bringUp(opts), owned: true };
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('run', argv, {
+    ...STACK_OPTIONS,
+    seed: { type: 'string' },
+    duration: { type: 'string' },
+    rate: { type: 'string' },
+    connectors: { type: 'string' },
+    all: { type: 'boolean' },
+    keep: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(RUN_HELP);
+    return 0;
+  }
+  const names = values.all ? listScenarios().map((s) => s.name) : positionals;
+  if (names.length === 0) throw new ConfigError('run: which scenario?', `name one (\`outbox-chaos list\` shows the catalogue) or pass --all`);
+  const seed = intOpt(values.seed, '--seed');
+  const durationS = intOpt(values.duration, '--duration');
+  const rate = intOpt(values.rate, '--rate');
+  if (durationS !== undefined && durationS <= 0) throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 60');
+  const connectors = values.connectors as string | undefined;
+  // Load (and validate) every scenario before touching the stack.
+  const scenarios = names.map((n) => loadScenario(n));
+
+  const { stack, owned } = await obtainStack({ name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors });
+  const abort = new AbortController();
+  const off = onInterrupt(async () => {
+    abort.abort();
+    if (owned && !values.keep) await stack.stop();
+  });
+  const results: RunResult[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const s = seed ?? scenario.seed;
+      const r = await runScenario({
+        scenario,
+        stack,
+        connectorsDir: connectors,
+        seed: s,
+        durationMs: durationS !== undefined ? durationS * 1000 : undefined,
+        ratePerSec: rate,
+        replay: replayCommand(scenario, s, { duration: durationS, rate, connectors }),
+        signal: abort.signal,
+      });
+      results.push(r);
+      console.log(`\n${renderMarkdown(r.report)}`);
+      info(`report: ${r.runDir}/index.html`);
+    }
+  } finally {
+    off();
+    if (owned && !values.keep) await stack.stop();
+  }
+  if (results.length > 1) {
+    info('\nsummary:');
+    for (const r of results) info(`  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`);
+  }
+  return results.every((r) => r.report.passed) ? 0 : 1;
+}

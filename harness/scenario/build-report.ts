@@ -1,0 +1,91 @@
+import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type Verdict } from '../check/anomaly.ts';
+import type { Sample } from '../observe/sample.ts';
+import type { RunReport } from '../report/run-report.ts';
+import { summariseLag } from '../report/percentiles.ts';
+import { faultWindows } from '../report/windows.ts';
+import type { WorkloadSummary } from '../workload/driver.ts';
+import type { Scenario } from './schema.ts';
+import type { TimelineEvent } from './timeline.ts';
+
+export interface ReportInput {
+  runId: string;
+  scenario: Scenario;
+  seed: number;
+  replay: string;
+  provider: string;
+  connectorsDir: string;
+  startedAt: number;
+  finishedAt: number;
+  verdict: Verdict;
+  timeToConvergenceMs: number | null;
+  comparison: Comparison;
+  workload: WorkloadSummary;
+  samples: Sample[];
+  timeline: TimelineEvent[];
+  connectors: RunReport['connectors'];
+  versions: Record<string, string>;
+  notes: string[];
+}
+
+/**
+ * Whether the run did what the scenario expected. A healthy expectation also needs the steady-state lag
+ * budget (p99 of end-to-end lag outside fault windows); a zoo expectation needs every expected class seen.
+ */
+export function judge(input: Pick<ReportInput, 'scenario' | 'verdict' | 'comparison'>, steadyP99: number | null): { passed: boolean; reasons: string[] } {
+  const { scenario, verdict, comparison } = input;
+  const reasons: string[] = [];
+  if (verdict !== scenario.expect.verdict) reasons.push(`verdict ${verdict}, expected ${scenario.expect.verdict}`);
+  for (const c of scenario.expect.anomalies) {
+    if (comparison.counts[c] === 0) reasons.push(`expected ${c} anomalies, saw none`);
+  }
+  const budget = scenario.budget.lagP99Ms;
+  if (scenario.expect.verdict === 'converged' && budget !== null && steadyP99 !== null && steadyP99 > budget) {
+    reasons.push(`steady-state end-to-end lag p99 ${steadyP99} ms is over the budget of ${budget} ms`);
+  }
+  return { passed: reasons.length === 0, reasons };
+}
+
+export function buildReport(i: ReportInput): RunReport {
+  const windows = faultWindows(i.timeline, i.finishedAt);
+  const inFault = (t: number): boolean => windows.some((w) => t >= w.start && t <= w.end);
+  const e2e = i.samples.filter((s): s is Extract<Sample, { kind: 'e2e-lag' }> => s.kind === 'e2e-lag');
+  const ops = i.samples.filter((s): s is Extract<Sample, { kind: 'op-lag' }> => s.kind === 'op-lag');
+  const e2eSummary = summariseLag(e2e.map((s) => s.lagMs));
+  const steady = summariseLag(e2e.filter((s) => !inFault(s.t)).map((s) => s.lagMs));
+  const { passed, reasons } = judge(i, steady.p99);
+  const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<AnomalyClass, number>;
+  const w = i.workload;
+  const operatorActions = i.timeline.flatMap((e) => (e.kind === 'operator' ? [{ t: e.t, action: e.action, reason: e.reason }] : []));
+  const notes = [...reasons.map((r) => `✘ ${r}`), ...i.notes];
+  if (operatorActions.length) notes.push(`recovery needed an operator: ${operatorActions.map((a) => a.action).join('; ')}`);
+  return {
+    schemaVersion: 1,
+    runId: i.runId,
+    scenario: i.scenario.name,
+    description: i.scenario.description,
+    seed: i.seed,
+    workloadHash: w.workloadHash,
+    replay: i.replay,
+    provider: i.provider,
+    connectorsDir: i.connectorsDir,
+    startedAt: new Date(i.startedAt).toISOString(),
+    finishedAt: new Date(i.finishedAt).toISOString(),
+    durationMs: i.finishedAt - i.startedAt,
+    verdict: i.verdict,
+    expectedVerdict: i.scenario.expect.verdict,
+    expectedAnomalies: i.scenario.expect.anomalies,
+    passed,
+    timeToConvergenceMs: i.timeToConvergenceMs,
+    budget: { convergenceMs: i.scenario.budget.convergenceMs, lagP99Ms: i.scenario.budget.lagP99Ms },
+    lag: { ...e2eSummary, e2e: e2eSummary, ops: summariseLag(ops.map((s) => s.lagMs)) },
+    anomalies: { counts, examples: i.comparison.examples },
+    ops: { total: w.opsRecorded, byKind: w.byKind, byOutcome: w.byOutcome, ratePerSec: Math.round(w.opsPerSec * 10) / 10 },
+    throughput: null,
+    timeline: windows,
+    operatorActions,
+    connectors: i.connectors,
+    versions: i.versions,
+    final: { pgRows: i.comparison.pgRows, esDocs: i.comparison.esDocs },
+    notes,
+  };
+}

@@ -1,0 +1,204 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../check/anomaly.ts';
+import { PROJECT_ROOT } from '../provision/paths.ts';
+import { ConfigError } from '../util/errors.ts';
+import { parseProfile, ProfileError } from '../workload/profile.ts';
+import { parseDuration } from './duration.ts';
+import type { FaultStep, OperatorRule, Scenario } from './schema.ts';
+
+export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
+
+const VERDICTS: Verdict[] = ['converged', 'converged-late', 'diverged'];
+const TOP_KEYS = ['name', 'description', 'healthy', 'seed', 'workload', 'faults', 'randomFaults', 'budget', 'expect', 'operator', 'registerDuringWorkload', 'preload'];
+const PROCESS_KINDS = /^process\./;
+
+type Obj = Record<string, unknown>;
+
+class Problems {
+  readonly list: string[] = [];
+  add(field: string, msg: string): void {
+    this.list.push(`${field}: ${msg}`);
+  }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function duration(p: Problems, obj: Obj, key: string, field: string, fallback?: number): number | undefined {
+  const v = obj[key];
+  if (v === undefined) return fallback;
+  const ms = parseDuration(v);
+  if (ms === undefined) p.add(field, `must be a duration like "500ms", "10s" or "2m", got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+/** Scenario files use durations ("60s") where the profile uses ms; translate before validating. */
+function workloadInput(raw: unknown): unknown {
+  if (!isObj(raw)) return raw;
+  const out: Obj = { ...raw };
+  if ('duration' in out) {
+    out.durationMs = parseDuration(out.duration) ?? out.duration;
+    delete out.duration;
+  }
+  if ('rate' in out) {
+    out.ratePerSec = out.rate;
+    delete out.rate;
+  }
+  return out;
+}
+
+function parseFaults(p: Problems, raw: unknown): FaultStep[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    p.add('faults', 'must be a list of { at, for, kind, target, ... }');
+    return [];
+  }
+  return raw.flatMap((f: unknown, i): FaultStep[] => {
+    const field = `faults[${i}]`;
+    if (!isObj(f)) {
+      p.add(field, 'must be an object with at, kind and target');
+      return [];
+    }
+    const { at, for: dur, kind, target, ...params } = f;
+    const atMs = duration(p, f, 'at', `${field}.at`);
+    if (at === undefined) p.add(`${field}.at`, 'is required (when the fault starts, from the start of the workload)');
+    const durationMs = dur === undefined ? undefined : duration(p, f, 'for', `${field}.for`);
+    if (typeof kind !== 'string' || !kind) p.add(`${field}.kind`, 'is required, e.g. network.down or process.kill');
+    if (typeof target !== 'string' || !target) p.add(`${field}.target`, 'is required, e.g. es, kafka, pg, connect, sink');
+    return [{ atMs: atMs ?? 0, durationMs, kind: String(kind), target: String(target), params }];
+  });
+}
+
+function parseOperator(p: Problems, raw: unknown): OperatorRule[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    p.add('operator', 'must be a list of rules');
+    return [];
+  }
+  return raw.flatMap((r: unknown, i): OperatorRule[] => {
+    const field = `operator[${i}]`;
+    if (!isObj(r)) {
+      p.add(field, 'must be an object');
+      return [];
+    }
+    if (r.when !== 'task-failed') p.add(`${field}.when`, 'must be "task-failed"');
+    if (r.action !== 'restart-failed-tasks') p.add(`${field}.action`, 'must be "restart-failed-tasks"');
+    const connector = r.connector ?? 'any';
+    if (connector !== 'source' && connector !== 'sink' && connector !== 'any') p.add(`${field}.connector`, 'must be source, sink or any');
+    const afterMs = duration(p, r, 'after', `${field}.after`, 0) ?? 0;
+    return [{ when: 'task-failed', action: 'restart-failed-tasks', connector: connector as OperatorRule['connector'], afterMs }];
+  });
+}
+
+/** Validates an untrusted scenario object; every problem is reported at once, each naming its field. */
+export function parseScenario(raw: unknown, file: string): Scenario {
+  const p = new Problems();
+  if (!isObj(raw)) throw new ConfigError(`${file}: a scenario must be a mapping of fields`, 'see scenarios/baseline.yaml for the format');
+  for (const k of Object.keys(raw)) if (!TOP_KEYS.includes(k)) p.add(k, `unknown field (known: ${TOP_KEYS.join(', ')})`);
+  const name = typeof raw.name === 'string' && raw.name ? raw.name : basename(file).replace(/\.ya?ml$/, '');
+  if (typeof raw.description !== 'string') p.add('description', 'is required: one sentence saying what the scenario does');
+  const seed = raw.seed === undefined ? 1 : raw.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) p.add('seed', 'must be a whole number');
+
+  let workload = parseProfileSafe(p, workloadInput(raw.workload ?? {}));
+  const budget = isObj(raw.budget) ? raw.budget : {};
+  if (raw.budget !== undefined && !isObj(raw.budget)) p.add('budget', 'must be a mapping with convergence and lagP99');
+  const convergenceMs = duration(p, budget, 'convergence', 'budget.convergence', 60_000) ?? 60_000;
+  const lagP99Ms = budget.lagP99 === undefined ? null : (duration(p, budget, 'lagP99', 'budget.lagP99') ?? null);
+
+  const expect = isObj(raw.expect) ? raw.expect : {};
+  const verdict = (expect.verdict ?? 'converged') as Verdict;
+  if (!VERDICTS.includes(verdict)) p.add('expect.verdict', `must be one of ${VERDICTS.join(', ')}`);
+  const anomaliesRaw = expect.anomalies ?? [];
+  const anomalies = Array.isArray(anomaliesRaw) ? (anomaliesRaw as unknown[]) : [];
+  if (!Array.isArray(anomaliesRaw)) p.add('expect.anomalies', 'must be a list of anomaly classes');
+  for (const [i, a] of anomalies.entries()) {
+    if (!ANOMALY_CLASSES.includes(a as AnomalyClass)) p.add(`expect.anomalies[${i}]`, `must be one of ${ANOMALY_CLASSES.join(', ')}`);
+  }
+  const healthy = typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
+
+  const faults = parseFaults(p, raw.faults);
+  let randomFaults: Scenario['randomFaults'];
+  if (raw.randomFaults !== undefined) {
+    const r = isObj(raw.randomFaults) ? raw.randomFaults : {};
+    const count = r.count ?? 4;
+    const kinds = r.kinds;
+    if (typeof count !== 'number' || count < 1) p.add('randomFaults.count', 'must be a positive number');
+    if (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string')) p.add('randomFaults.kinds', 'must be a list of fault kinds');
+    randomFaults = { count: Number(count), kinds: (kinds as string[]) ?? [], maxDurationMs: duration(p, r, 'maxDuration', 'randomFaults.maxDuration', 10_000) ?? 10_000 };
+  }
+  for (const f of faults) if (f.durationMs !== undefined && workload && f.atMs + f.durationMs > workload.durationMs) {
+    p.add('faults', `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); lengthen workload.duration`);
+  }
+  const preload = raw.preload ?? 0;
+  if (typeof preload !== 'number' || preload < 0) p.add('preload', 'must be a number of rows ≥ 0');
+  if (raw.registerDuringWorkload !== undefined && typeof raw.registerDuringWorkload !== 'boolean') p.add('registerDuringWorkload', 'must be true or false');
+
+  if (p.list.length) {
+    throw new ConfigError(`invalid scenario ${file}:\n  ${p.list.join('\n  ')}`, 'fix the fields named above (see scenarios/baseline.yaml and the README for the format)');
+  }
+  workload ??= parseProfile({});
+  const needs = new Set<Scenario['needs'][number]>();
+  for (const k of [...faults.map((f) => f.kind), ...(randomFaults?.kinds ?? [])]) {
+    if (k.startsWith('network.')) needs.add('toxiproxy');
+    if (PROCESS_KINDS.test(k)) needs.add('process-control');
+  }
+  return {
+    name,
+    description: String(raw.description),
+    healthy,
+    file,
+    workload,
+    seed: seed as number,
+    faults,
+    randomFaults,
+    budget: { convergenceMs, lagP99Ms },
+    expect: { verdict, anomalies: anomalies as AnomalyClass[] },
+    operator: parseOperator(p, raw.operator),
+    registerDuringWorkload: raw.registerDuringWorkload === true,
+    preload: preload as number,
+    needs: [...needs],
+  };
+}
+
+function parseProfileSafe(p: Problems, input: unknown) {
+  try {
+    return parseProfile(input, 'workload');
+  } catch (err) {
+    if (err instanceof ProfileError) for (const x of err.problems) p.add(x.field, x.message);
+    else p.add('workload', (err as Error).message);
+    return undefined;
+  }
+}
+
+/** A scenario by name (scenarios/<name>.yaml, or scenarios/zoo/<name>/scenario.yaml) or by path. */
+export function resolveScenarioFile(nameOrPath: string): string {
+  const candidates = [nameOrPath, join(SCENARIOS_DIR, `${nameOrPath}.yaml`), join(SCENARIOS_DIR, 'zoo', nameOrPath, 'scenario.yaml')];
+  const found = candidates.find((c) => existsSync(c) && c.endsWith('.yaml'));
+  if (!found) {
+    throw new ConfigError(`no scenario named "${nameOrPath}"`, `run \`outbox-chaos list\` to see the catalogue (${listScenarios().map((s) => s.name).join(', ')})`);
+  }
+  return found;
+}
+
+export function loadScenario(nameOrPath: string): Scenario {
+  const file = resolveScenarioFile(nameOrPath);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`, 'fix the indentation or quoting at the line named above');
+  }
+  return parseScenario(raw, file);
+}
+
+export function listScenarios(): { name: string; file: string }[] {
+  if (!existsSync(SCENARIOS_DIR)) return [];
+  return readdirSync(SCENARIOS_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(SCENARIOS_DIR, f) }));
+}

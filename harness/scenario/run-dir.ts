@@ -1,0 +1,55 @@
+import { appendFileSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { PROJECT_ROOT } from '../provision/paths.ts';
+import type { TimelineEvent } from './timeline.ts';
+
+export function reportsRoot(): string {
+  return process.env.OUTBOX_CHAOS_REPORTS ?? join(PROJECT_ROOT, 'reports');
+}
+
+/** reports/<run-id>/ with everything needed to re-check and re-render the run; reports/latest points at it. */
+export function createRunDir(runId: string): string {
+  const root = reportsRoot();
+  const dir = join(root, runId);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const latest = join(root, 'latest');
+  rmSync(latest, { force: true });
+  symlinkSync(relative(root, dir), latest);
+  return dir;
+}
+
+export function runIdFor(scenario: string, seed: number, at = new Date()): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return `${stamp}-${scenario}-s${seed}`;
+}
+
+/** Append-only timeline.jsonl; written synchronously (a handful of events) so a crash loses none. */
+export class Timeline {
+  readonly events: TimelineEvent[] = [];
+  constructor(private readonly path: string) {}
+
+  record = (e: TimelineEvent): void => {
+    this.events.push(e);
+    appendFileSync(this.path, `${JSON.stringify(e)}\n`);
+  };
+}
+
+/** Remembers the service logs' sizes so the run directory gets exactly the part written during the run. */
+export function markLogs(logDir: string): Map<string, number> {
+  const marks = new Map<string, number>();
+  for (const name of ['postgres', 'kafka', 'connect', 'elasticsearch', 'toxiproxy']) {
+    const f = join(logDir, `${name}.log`);
+    marks.set(f, existsSync(f) ? statSync(f).size : 0);
+  }
+  return marks;
+}
+
+export async function copyLogSlices(marks: Map<string, number>, runDir: string): Promise<void> {
+  for (const [file, from] of marks) {
+    if (!existsSync(file)) continue;
+    const out = join(runDir, 'logs', basename(file));
+    if (from === 0) copyFileSync(file, out);
+    else await pipeline(createReadStream(file, { start: from }), createWriteStream(out));
+  }
+}

@@ -1,0 +1,210 @@
+import { join } from 'node:path';
+import type { Comparison, Verdict } from '../check/anomaly.ts';
+import { awaitConvergence } from '../check/converge.ts';
+import { buildVersionsAsync } from '../check/versions.ts';
+import { ConnectClient } from '../connect/client.ts';
+import { loadDefinition } from '../connect/definition.ts';
+import { pipelineVars, prepareStores, registerConnector, resetPipeline, withPg, type RunNames } from '../connect/pipeline.ts';
+import type { FaultContext } from '../faults/fault.ts';
+import { createNemesis, type NemesisEntry } from '../faults/nemesis.ts';
+import { makeFault } from '../faults/registry.ts';
+import { startObservers } from '../observe/observers.ts';
+import type { Sample } from '../observe/sample.ts';
+import type { RunReport } from '../report/run-report.ts';
+import { readJsonl, writeReportFiles } from '../report/write.ts';
+import type { Stack } from '../stack/stack.ts';
+import { waitFor } from '../stack/wait.ts';
+import { errorMessage } from '../util/errors.ts';
+import { info } from '../util/log.ts';
+import { runWorkload, type WorkloadSummary } from '../workload/driver.ts';
+import { HistoryWriter, readHistory } from '../workload/history-writer.ts';
+import { buildReport } from './build-report.ts';
+import { startOperator } from './operator.ts';
+import { fmtMs, ProgressLine } from './progress.ts';
+import { copyLogSlices, createRunDir, markLogs, runIdFor, Timeline } from './run-dir.ts';
+import type { Scenario } from './schema.ts';
+import { snapshotter } from './snapshot.ts';
+import type { RunPhase } from './timeline.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  stack: Stack;
+  connectorsDir?: string;
+  seed?: number;
+  durationMs?: number;
+  ratePerSec?: number;
+  /** The command that replays this run, printed and stored in the report. */
+  replay: string;
+  provider?: string;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  report: RunReport;
+  runDir: string;
+}
+
+/** Fresh topic and slot names per run: a reset then never waits for Kafka or Postgres to forget the last run. */
+function namesFor(runId: string): RunNames {
+  const tag = Date.now().toString(36);
+  return { topicPrefix: `oc${tag}`, slot: `oc_${tag}`, index: 'products' };
+}
+
+async function preload(stack: Stack, table: string, rows: number): Promise<void> {
+  if (rows <= 0) return;
+  await withPg(stack.endpoints, stack.endpoints.pg.database, (c) =>
+    c.query(`INSERT INTO "${table}" (name, description, price) SELECT 'preloaded ' || g, 'row ' || g || ' before the connector existed', (g % 1000) + 0.99 FROM generate_series(1, $1) g`, [rows]),
+  );
+}
+
+async function connectorStates(connect: ConnectClient, names: string[]): Promise<RunReport['connectors']> {
+  const out: RunReport['connectors'] = [];
+  for (const name of names) {
+    const st = await connect.status(name).catch(() => undefined);
+    out.push({
+      name,
+      state: st?.connector.state ?? 'MISSING',
+      tasks: (st?.tasks ?? []).map((t) => ({ id: t.id, state: t.state, ...(t.trace ? { trace: t.trace.split('\n').slice(0, 30).join('\n') } : {}) })),
+    });
+  }
+  return out;
+}
+
+/**
+ * The one place that knows the order of phases:
+ * up → register → warm-up → workload ∥ faults ∥ observers → heal → quiesce → check → report.
+ */
+export async function runScenario(o: RunOptions): Promise<RunResult> {
+  const { scenario, stack } = o;
+  const ep = stack.endpoints;
+  const seed = o.seed ?? scenario.seed;
+  const profile = { ...scenario.workload, ...(o.durationMs ? { durationMs: o.durationMs } : {}), ...(o.ratePerSec !== undefined ? { ratePerSec: o.ratePerSec } : {}) };
+  const startedAt = Date.now();
+  const runId = runIdFor(scenario.name, seed);
+  const runDir = createRunDir(runId);
+  const timeline = new Timeline(join(runDir, 'timeline.jsonl'));
+  const phase = (name: RunPhase): void => timeline.record({ t: Date.now(), kind: 'phase', name });
+  const logMarks = markLogs(join(stack.dir, 'logs'));
+  const progress = new ProgressLine();
+  const names = namesFor(runId);
+  const def = loadDefinition(o.connectorsDir, pipelineVars(ep, names));
+  const connect = new ConnectClient(ep.connectUrl);
+  const connectors = { source: def.source.name, sink: def.sink.name };
+  const notes: string[] = [];
+  info(`▸ run ${scenario.name} (seed ${seed}) → ${runDir}`);
+  info(`  replay: ${o.replay}`);
+
+  // Faults are built (and validated) before anything changes on the stack.
+  const entries: NemesisEntry[] = scenario.faults.map((f, i) => ({
+    at: f.atMs,
+    duration: f.durationMs,
+    fault: makeFault({ kind: f.kind, target: f.target, params: f.params }, `${f.kind}#${i + 1}`, `faults[${i}]`),
+  }));
+
+  phase('register');
+  await resetPipeline(ep, def.table, names.index);
+  await prepareStores(ep, def, names);
+  await preload(stack, def.table, scenario.preload);
+  if (!scenario.registerDuringWorkload) await registerConnector(ep, def.source);
+  await registerConnector(ep, def.sink);
+
+  const samplesPath = join(runDir, 'samples.jsonl');
+  const observers = startObservers({ endpoints: ep, names, sourceConnector: connectors.source, sinkConnector: connectors.sink, samplesPath, log: (l) => notes.length < 50 && info(`  ${l}`) });
+  const operator = startOperator({ rules: scenario.operator, connect, connectors, record: timeline.record });
+  let summary: WorkloadSummary | undefined;
+  let verdict: Verdict = 'diverged';
+  let timeToConvergenceMs: number | null = null;
+  let comparison: Comparison | undefined;
+  try {
+    if (!scenario.registerDuringWorkload) {
+      phase('warm-up');
+      // The probe's first marker must come through before the clock starts: the pipeline is flowing.
+      await waitFor('the lag probe to see its first marker in Elasticsearch', async () => observers.latest().probeVisibleSeq > 0, { timeoutMs: 60_000, intervalMs: 200 }).catch((err: unknown) => notes.push(`warm-up: ${errorMessage(err)}`));
+    }
+
+    phase('workload');
+    const history = await HistoryWriter.open(join(runDir, 'history.jsonl'), {
+      onEntry: (e) => {
+        observers.countOp();
+        if (e.outcome === 'ok') observers.trackOp(e);
+      },
+    });
+    const faultCtx: FaultContext = { endpoints: ep, services: stack.services, connect, names, connectors, record: timeline.record };
+    const nemesis = createNemesis(entries, faultCtx);
+    const t0 = Date.now();
+    const ticker = setInterval(() => {
+      const l = observers.latest();
+      const left = Math.max(0, profile.durationMs - (Date.now() - t0));
+      const open = nemesis.windows().filter((w) => w.end === undefined).map((w) => w.fault);
+      progress.update(`  workload  ${history.count ?? ''} ops  lag ${fmtMs(l.probeLagMs)}  consumer lag ${l.consumerLag ?? '–'}  slot ${l.slotLagBytes ?? '–'} B${open.length ? `  faults: ${open.join(', ')}` : ''}  ${Math.ceil(left / 1000)} s left`);
+    }, 500);
+    const lateSource = scenario.registerDuringWorkload
+      ? (async () => {
+          await new Promise((r) => setTimeout(r, Math.min(2000, profile.durationMs / 4)));
+          await registerConnector(ep, def.source);
+          timeline.record({ t: Date.now(), kind: 'note', message: `registered ${def.source.name} during the workload (snapshot under load)` });
+        })()
+      : Promise.resolve();
+    try {
+      const [s] = await Promise.all([runWorkload({ pgUrl: ep.pgUrl, table: def.table, seed, profile, history, signal: o.signal }), nemesis.run({ t0, signal: o.signal }), lateSource]);
+      summary = s;
+    } finally {
+      clearInterval(ticker);
+      progress.done();
+      await history.close();
+    }
+    info(`  workload done: ${summary.opsRecorded} ops (${summary.byOutcome.ok} ok, ${summary.byOutcome.failed} failed, ${summary.byOutcome.unknown} unknown), ${summary.opsPerSec.toFixed(0)} ops/s, hash ${summary.workloadHash}`);
+
+    phase('heal');
+    const healed = await nemesis.healAll();
+    for (const w of healed.filter((x) => x.error)) notes.push(`fault ${w.id}: ${w.error}`);
+    const healedAt = Date.now();
+
+    phase('quiesce');
+    const versions = await buildVersionsAsync(readHistory(join(runDir, 'history.jsonl')));
+    phase('check');
+    const budgetMs = scenario.budget.convergenceMs;
+    const result = await awaitConvergence({
+      snapshot: snapshotter(ep, def.table, names.index, versions),
+      startMs: healedAt,
+      budgetMs,
+      deadlineMs: Math.max(budgetMs * 2, budgetMs + 30_000),
+      pollMs: 500,
+      onPoll: (c, elapsed) => progress.update(`  check  ${c.equal ? 'equal' : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}`}  ${fmtMs(elapsed)} since heal`),
+    });
+    progress.done();
+    verdict = result.verdict;
+    timeToConvergenceMs = result.timeToConvergenceMs;
+    comparison = result.last;
+    if (result.lastError) notes.push(`a snapshot failed during the check: ${result.lastError}`);
+  } finally {
+    operator.stop();
+    await observers.stop();
+  }
+  phase('report');
+  const finishedAt = Date.now();
+  const samples = await readJsonl<Sample>(samplesPath);
+  await copyLogSlices(logMarks, runDir);
+  const report = buildReport({
+    runId,
+    scenario,
+    seed,
+    replay: o.replay,
+    provider: o.provider ?? 'local',
+    connectorsDir: def.dir,
+    startedAt,
+    finishedAt,
+    verdict,
+    timeToConvergenceMs,
+    comparison,
+    workload: summary,
+    samples,
+    timeline: timeline.events,
+    connectors: await connectorStates(connect, [connectors.source, connectors.sink]),
+    versions: stack.versions,
+    notes,
+  });
+  await writeReportFiles(runDir, report, samples);
+  phase('done');
+  return { report, runDir };
+}

@@ -1,0 +1,28 @@
+import type { Comparison, EsDoc } from '../check/anomaly.ts';
+import { compare } from '../check/compare.ts';
+import { readEsDocs, refreshIndex } from '../check/read-es.ts';
+import { readPgRows } from '../check/read-pg.ts';
+import type { VersionsIndex } from '../check/versions.ts';
+import { PROBE_ID } from '../observe/lag-probe.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+import type { ProductRow } from '../workload/history.ts';
+
+/** The lag probe's marker row is the harness's own, not part of what is judged. */
+async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const item of items) {
+    const id = 'product_id' in item ? item.product_id : item._source.product_id;
+    if (id !== PROBE_ID && id !== String(PROBE_ID)) yield item;
+  }
+}
+
+/** One comparison of the two stores as they are now: refresh the index, then stream both sides sorted. */
+export function snapshotter(ep: Endpoints, table: string, index: string, versions: VersionsIndex): () => Promise<Comparison> {
+  return async () => {
+    await refreshIndex(ep.esUrl, index);
+    return compare({
+      versions,
+      pg: withoutProbe(readPgRows(ep.pgUrl, { table })),
+      es: withoutProbe(readEsDocs(ep.esUrl, { index })),
+    });
+  };
+}

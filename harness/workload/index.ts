@@ -1,0 +1,10 @@
+/** The workload part: profile → deterministic op stream → Postgres → history.jsonl. */
+export { DEFAULT_PROFILE, ID_SHARDS, parseProfile, ProfileError } from './profile.ts';
+export type { HotKeyBurst, IdRange, MixWeights, WorkloadProfile } from './profile.ts';
+export { canonicalOpJson, generateOps, OpGenerator, OpHasher, takeOps, workloadHash } from './generate.ts';
+export type { Op, OpMeta, ProductValues, Step, UpdateSet } from './ops.ts';
+export { runWorkload } from './driver.ts';
+export type { RunWorkloadOptions, StopReason, WorkloadProgress, WorkloadSummary } from './driver.ts';
+export { HistoryWriter, readHistory } from './history-writer.ts';
+export type { HistoryWriterOptions, NewHistoryEntry, ReadHistoryOptions } from './history-writer.ts';
+export type { Effect, HistoryEntry, OpKind, Outcome, ProductRow } from './history.ts';
