@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { bringUp } from '../harness/cli/up.ts';
-import type { Stack } from '../harness/stack/stack.ts';
+import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -9,17 +9,25 @@ declare module 'vitest' {
   }
 }
 
-/** One real stack for all integration tests, always torn down, also when a test or the setup fails. */
-let stack: Stack | undefined;
+/**
+ * One real stack for all integration tests, always torn down, also when a test or the setup fails.
+ * OUTBOX_CHAOS_TEST_REUSE=<name> runs the tests on a stack you started with `up --detach --name <name>`
+ * instead (it is left running), which makes iterating on one test fast.
+ */
+let owned: Stack | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  const name = process.env.OUTBOX_CHAOS_TEST_STACK_NAME ?? 'test';
-  const portBase = Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500);
-  stack = await bringUp({ name, portBase });
-  project.provide('stackName', name);
+  const reuse = process.env.OUTBOX_CHAOS_TEST_REUSE;
+  let stack = reuse ? await attachStack(reuse) : undefined;
+  if (reuse && !stack) throw new Error(`OUTBOX_CHAOS_TEST_REUSE=${reuse}: no such running stack`);
+  if (!stack) {
+    owned = await bringUp({ name: 'test', portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500) });
+    stack = owned;
+  }
+  project.provide('stackName', stack.name);
   project.provide('endpoints', stack.endpoints);
 }
 
 export async function teardown(): Promise<void> {
-  await stack?.stop();
+  await owned?.stop();
 }

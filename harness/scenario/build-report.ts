@@ -20,6 +20,8 @@ export interface ReportInput {
   timeToConvergenceMs: number | null;
   comparison: Comparison;
   workload: WorkloadSummary;
+  /** Hash of the planned operation sequence (seed + profile): equal across runs, whatever the timing. */
+  workloadHash: string;
   samples: Sample[];
   timeline: TimelineEvent[];
   connectors: RunReport['connectors'];
@@ -64,7 +66,7 @@ export function buildReport(i: ReportInput): RunReport {
     scenario: i.scenario.name,
     description: i.scenario.description,
     seed: i.seed,
-    workloadHash: w.workloadHash,
+    workloadHash: i.workloadHash,
     replay: i.replay,
     provider: i.provider,
     connectorsDir: i.connectorsDir,

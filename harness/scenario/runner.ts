@@ -17,7 +17,9 @@ import { waitFor } from '../stack/wait.ts';
 import { errorMessage } from '../util/errors.ts';
 import { info } from '../util/log.ts';
 import { runWorkload, type WorkloadSummary } from '../workload/driver.ts';
+import { workloadHash } from '../workload/generate.ts';
 import { HistoryWriter, readHistory } from '../workload/history-writer.ts';
+import type { WorkloadProfile } from '../workload/profile.ts';
 import { buildReport } from './build-report.ts';
 import { startOperator } from './operator.ts';
 import { fmtMs, ProgressLine } from './progress.ts';
@@ -37,6 +39,8 @@ export interface RunOptions {
   replay: string;
   provider?: string;
   signal?: AbortSignal;
+  /** Runs after the heal phase, before the check (tests use it to tamper with a store on purpose). */
+  beforeCheck?: (ctx: { stack: Stack; names: RunNames; table: string }) => Promise<void>;
 }
 
 export interface RunResult {
@@ -71,6 +75,15 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
 }
 
 /**
+ * The operations a profile plans to send. The driver may send a few more or fewer (timing), so the run's
+ * identity is the hash of this planned prefix of the seeded stream, which never depends on timing.
+ */
+export function plannedOps(p: WorkloadProfile): number {
+  const byRate = p.ratePerSec > 0 ? Math.ceil((p.ratePerSec * p.durationMs) / 1000) : 10_000;
+  return p.maxOps > 0 ? Math.min(p.maxOps, byRate) : byRate;
+}
+
+/**
  * The one place that knows the order of phases:
  * up → register → warm-up → workload ∥ faults ∥ observers → heal → quiesce → check → report.
  */
@@ -91,7 +104,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const connect = new ConnectClient(ep.connectUrl);
   const connectors = { source: def.source.name, sink: def.sink.name };
   const notes: string[] = [];
-  info(`▸ run ${scenario.name} (seed ${seed}) → ${runDir}`);
+  const hash = workloadHash(seed, profile, plannedOps(profile));
+  info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
   info(`  replay: ${o.replay}`);
 
   // Faults are built (and validated) before anything changes on the stack.
@@ -153,7 +167,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       progress.done();
       await history.close();
     }
-    info(`  workload done: ${summary.opsRecorded} ops (${summary.byOutcome.ok} ok, ${summary.byOutcome.failed} failed, ${summary.byOutcome.unknown} unknown), ${summary.opsPerSec.toFixed(0)} ops/s, hash ${summary.workloadHash}`);
+    info(`  workload done: ${summary.opsRecorded} ops (${summary.byOutcome.ok} ok, ${summary.byOutcome.failed} failed, ${summary.byOutcome.unknown} unknown), ${summary.opsPerSec.toFixed(0)} ops/s`);
 
     phase('heal');
     const healed = await nemesis.healAll();
@@ -161,6 +175,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const healedAt = Date.now();
 
     phase('quiesce');
+    await o.beforeCheck?.({ stack, names, table: def.table });
     const versions = await buildVersionsAsync(readHistory(join(runDir, 'history.jsonl')));
     phase('check');
     const budgetMs = scenario.budget.convergenceMs;
@@ -168,7 +183,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       snapshot: snapshotter(ep, def.table, names.index, versions),
       startMs: healedAt,
       budgetMs,
-      deadlineMs: Math.max(budgetMs * 2, budgetMs + 30_000),
+      deadlineMs: Math.max(budgetMs * 2, budgetMs + 10_000),
       pollMs: 500,
       onPoll: (c, elapsed) => progress.update(`  check  ${c.equal ? 'equal' : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}`}  ${fmtMs(elapsed)} since heal`),
     });
@@ -198,6 +213,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     timeToConvergenceMs,
     comparison,
     workload: summary,
+    workloadHash: hash,
     samples,
     timeline: timeline.events,
     connectors: await connectorStates(connect, [connectors.source, connectors.sink]),

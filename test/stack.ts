@@ -1,0 +1,9 @@
+import { inject } from 'vitest';
+import { attachStack, type Stack } from '../harness/stack/stack.ts';
+
+/** The stack the global setup started, with its service handles (process faults need them). */
+export async function sharedStack(): Promise<Stack> {
+  const stack = await attachStack(inject('stackName'));
+  if (!stack) throw new Error(`the shared test stack "${inject('stackName')}" is not running`);
+  return stack;
+}
