@@ -11,14 +11,16 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['harness/**/*.test.ts', 'bench/**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', 'node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/*.stack.test.ts', 'node_modules/**'],
           testTimeout: 60_000,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/**/*.int.test.ts'],
+          include: ['test/**/*.int.test.ts', 'harness/**/*.stack.test.ts'],
+          // The stack tests of observers and faults find the shared stack by this name.
+          env: { OUTBOX_CHAOS_TEST_STACK: process.env.OUTBOX_CHAOS_TEST_REUSE ?? 'test' },
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 900_000,

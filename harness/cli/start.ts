@@ -1,13 +1,18 @@
-import { smoke } from '../scenario/smoke.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { runScenario } from '../scenario/runner.ts';
 import { info } from '../util/log.ts';
 import { parse } from './args.ts';
-import { bringUp, printEndpoints } from './up.ts';
+import { obtainStack } from './run.ts';
+import { onInterrupt } from './signals.ts';
+import { printEndpoints } from './up.ts';
 
 export const START_HELP = `outbox-chaos start
 
-The main job behind \`npm start\`: provisions what is missing, brings a stack up, drives the seed's flow
-through it (insert, update, delete a product and time each until Elasticsearch shows it), then stops the
-stack. Prints where the logs are.`;
+The main job behind \`npm start\`: provisions what is missing, brings the stack up (or uses the one \`up
+--detach\` left running), runs the \`baseline\` scenario — a randomized workload through the whole pipeline,
+then the convergence check — writes its report to reports/<run-id>/ (reports/latest), and stops the stack it
+started. Exit code 0 when Elasticsearch converged to Postgres within the budget, 1 when not.`;
 
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parse('start', argv, {});
@@ -15,14 +20,22 @@ export async function startCommand(argv: string[]): Promise<number> {
     console.log(START_HELP);
     return 0;
   }
-  const stack = await bringUp({ name: 'start' });
+  const scenario = loadScenario('baseline');
+  const { stack, owned } = await obtainStack({});
+  const abort = new AbortController();
+  const off = onInterrupt(async () => {
+    abort.abort();
+    if (owned) await stack.stop();
+  });
   try {
-    printEndpoints(stack);
-    const r = await smoke(stack.endpoints);
-    info(`\nend-to-end: insert searchable after ${r.insertVisibleMs} ms, update after ${r.updateVisibleMs} ms, delete after ${r.deleteVisibleMs} ms`);
+    if (owned) printEndpoints(stack);
+    const { report, runDir } = await runScenario({ scenario, stack, replay: `npx outbox-chaos run baseline --seed ${scenario.seed}`, signal: abort.signal });
+    console.log(`\n${renderMarkdown(report)}`);
+    info(`report: ${runDir}/index.html (also reports/latest/)`);
+    info(`service logs of the run: ${runDir}/logs/`);
+    return report.passed ? 0 : 1;
   } finally {
-    await stack.stop();
+    off();
+    if (owned) await stack.stop();
   }
-  info(`service logs: ${stack.dir}/logs/`);
-  return 0;
 }

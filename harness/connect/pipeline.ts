@@ -153,3 +153,10 @@ export async function resetPipeline(ep: Endpoints, table: string, index: string)
   });
   await es(ep, 'DELETE', `/${index}`);
 }
+
+/** The names the currently registered source connector uses (a run picks fresh ones), else the defaults. */
+export async function registeredNames(ep: Endpoints, source = 'product-connector'): Promise<RunNames> {
+  const cfg = await new ConnectClient(ep.connectUrl).config(source).catch(() => undefined);
+  const d = defaultRunNames();
+  return { topicPrefix: cfg?.['topic.prefix'] ?? d.topicPrefix, slot: cfg?.['slot.name'] ?? d.slot, index: d.index };
+}

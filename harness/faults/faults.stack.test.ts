@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient } from '../connect/client.ts';
-import { defaultRunNames, withPg } from '../connect/pipeline.ts';
+import { registeredNames, withPg } from '../connect/pipeline.ts';
 import type { TimelineEvent } from '../scenario/timeline.ts';
 import { attachStack, type Stack } from '../stack/stack.ts';
 import { waitFor } from '../stack/wait.ts';
@@ -54,7 +54,7 @@ describe.skipIf(!STACK)(TITLE, () => {
       endpoints: s.endpoints,
       services: s.services,
       connect: new ConnectClient(s.endpoints.connectUrl),
-      names: defaultRunNames(),
+      names: await registeredNames(stack.endpoints),
       connectors: CONNECTORS,
       record: (e) => events.push(e),
     };

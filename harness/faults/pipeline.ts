@@ -1,6 +1,5 @@
 import { withPg } from '../connect/pipeline.ts';
 import { EnvError } from '../util/errors.ts';
-import { connectorAction } from './connect-actions.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
 
@@ -21,7 +20,7 @@ async function connector(ctx: FaultContext, target: ConnectorTarget, kind: strin
 async function resume(ctx: FaultContext, target: ConnectorTarget): Promise<void> {
   const name = ctx.connectors[target];
   if (!(await ctx.connect.status(name))) return;
-  await connectorAction(ctx.connect.url, name, 'resume');
+  await ctx.connect.resume(name);
 }
 
 /** POST /connectors/<name>/restart?includeTasks=true: connector and tasks stop and start again. */
@@ -34,7 +33,7 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
     describe: () => `restart the ${target} connector and its tasks`,
     async inject(ctx) {
       const name = await connector(ctx, target, 'connector.restart');
-      await connectorAction(ctx.connect.url, name, 'restart');
+      await ctx.connect.restart(name, { includeTasks: true, onlyFailed: false });
       return `restarted ${name}`;
     },
     async repair() {
@@ -51,7 +50,7 @@ export function connectorPauseFault(id: string, target: ConnectorTarget): Fault 
     target,
     describe: () => `pause the ${target} connector`,
     async inject(ctx) {
-      await connectorAction(ctx.connect.url, await connector(ctx, target, 'connector.pause'), 'pause');
+      await ctx.connect.pause(await connector(ctx, target, 'connector.pause'));
     },
     async repair(ctx) {
       await resume(ctx, target);
@@ -67,7 +66,7 @@ export function connectorStopFault(id: string, target: ConnectorTarget): Fault {
     target,
     describe: () => `stop the ${target} connector (tasks released)`,
     async inject(ctx) {
-      await connectorAction(ctx.connect.url, await connector(ctx, target, 'connector.stop'), 'stop');
+      await ctx.connect.stop(await connector(ctx, target, 'connector.stop'));
     },
     async repair(ctx) {
       await resume(ctx, target);

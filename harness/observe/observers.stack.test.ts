@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { nearestRank } from '../report/percentiles.ts';
-import { defaultRunNames } from '../connect/pipeline.ts';
+import { registeredNames } from '../connect/pipeline.ts';
 import { findRunningStack } from '../stack/attach.ts';
 import type { HistoryEntry, ProductRow } from '../workload/history.ts';
 import { startObservers } from './observers.ts';
@@ -44,7 +44,7 @@ describe.skipIf(!stackName)(`observers against stack "${stackName ?? ''}"${stack
     await db.connect();
     const ids: number[] = [];
     try {
-      const obs = startObservers({ endpoints: ep, names: defaultRunNames(), samplesPath, opSampleEvery: 1, log: (l) => logLines.push(l) });
+      const obs = startObservers({ endpoints: ep, names: await registeredNames(ep), samplesPath, opSampleEvery: 1, log: (l) => logLines.push(l) });
       let seq = 0;
       // An op per 250 ms over 10 products: each product is written every 2.5 s, longer than the lag, so most
       // tracked ops are seen rather than superseded.

@@ -1,0 +1,18 @@
+-- The seed's products table and publication, plus one fix: REPLICA IDENTITY FULL.
+-- Under the default identity, an UPDATE that leaves a TOASTed description (> ~2 KB) unchanged is decoded
+-- without that column's value, and Debezium emits the placeholder "__debezium_unavailable_value" in its
+-- place, which the sink then writes into Elasticsearch. FULL makes Postgres log the whole old row, from
+-- which Debezium fills in the unchanged value.
+CREATE TABLE products (
+    product_id SERIAL PRIMARY KEY,
+    name VARCHAR(255) NOT NULL,
+    description TEXT,
+    price NUMERIC(10, 2) NOT NULL,
+    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
+);
+
+ALTER TABLE products REPLICA IDENTITY FULL;
+
+CREATE PUBLICATION product_publication
+    FOR TABLE products
+    WITH (publish = 'insert, delete');
