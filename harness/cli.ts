@@ -7,6 +7,7 @@ import { runCommand, RUN_HELP } from './cli/run.ts';
 import { provisionCommand, PROVISION_HELP } from './cli/provision.ts';
 import { startCommand, START_HELP } from './cli/start.ts';
 import { upCommand, UP_HELP } from './cli/up.ts';
+import { zooCommand, ZOO_HELP } from './cli/zoo.ts';
 import { HarnessError } from './util/errors.ts';
 
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
   report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
   doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
+  zoo: { run: zooCommand, help: ZOO_HELP, summary: 'run the bug zoo: known-bad pipelines the harness must catch' },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { loadScenario, listScenarios } from '../scenario/load.ts';
-import { runScenario, type RunResult } from '../scenario/runner.ts';
+import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
+import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { attachStack, type Stack } from '../stack/stack.ts';
 import { ConfigError } from '../util/errors.ts';
@@ -9,7 +10,7 @@ import { onInterrupt } from './signals.ts';
 import { bringUp } from './up.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 
-export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--keep]
+export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
 randomized workload while the scenario's faults come and go, heals everything, then checks that
@@ -23,6 +24,9 @@ Uses the stack that \`up --detach\` left running; otherwise starts one and stops
   --rate R          target operations per second (default: the scenario's; 0 = as fast as possible)
   --connectors DIR  pipeline definition to test (default: connectors/)
   --all             run every scenario of the catalogue, one after another, on one stack
+  --shrink          when a random-chaos run (randomFaults) fails, re-run it with smaller fault schedules
+                    (drop faults, then halve durations; at most 12 re-runs, each a full run) and print the
+                    smallest schedule that still fails, with a command replaying it exactly
   --keep            leave a stack this command started running
 
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
@@ -55,6 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     connectors: { type: 'string' },
     all: { type: 'boolean' },
     keep: { type: 'boolean' },
+    shrink: { type: 'boolean' },
   });
   if (values.help) {
     console.log(RUN_HELP);
@@ -80,7 +85,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     for (const scenario of scenarios) {
       const s = seed ?? scenario.seed;
-      const r = await runScenario({
+      const opts: RunOptions = {
         scenario,
         stack,
         connectorsDir: connectors,
@@ -89,10 +94,12 @@ export async function runCommand(argv: string[]): Promise<number> {
         ratePerSec: rate,
         replay: replayCommand(scenario, s, { duration: durationS, rate, connectors }),
         signal: abort.signal,
-      });
+      };
+      const r = await runScenario(opts);
       results.push(r);
       console.log(`\n${renderMarkdown(r.report)}`);
       info(`report: ${r.runDir}/index.html`);
+      if (values.shrink && !r.report.passed && scenario.randomFaults && !abort.signal.aborted) await shrinkFailingRun(opts, r);
     }
   } finally {
     off();

@@ -69,6 +69,8 @@ export async function upCommand(argv: string[]): Promise<number> {
   }
   info('\nRunning in the foreground; Ctrl-C stops the stack.');
   onInterrupt(() => stack.stop());
+  // A pending promise alone does not keep Node alive; a timer does, until the interrupt handler exits.
+  setInterval(() => undefined, 1 << 30);
   await new Promise<never>(() => undefined);
   return 0;
 }

@@ -3,12 +3,15 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../check/anomaly.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
-import { ConfigError } from '../util/errors.ts';
+import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
 import { parseDuration } from './duration.ts';
+import { checkRandomFaults } from './random-chaos.ts';
 import type { FaultStep, OperatorRule, Scenario } from './schema.ts';
 
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
+/** Known-bad pipeline definitions, one directory each: its changed files plus scenario.yaml. */
+export const ZOO_DIR = join(SCENARIOS_DIR, 'zoo');
 
 const VERDICTS: Verdict[] = ['converged', 'converged-late', 'diverged'];
 const TOP_KEYS = ['name', 'description', 'healthy', 'seed', 'workload', 'faults', 'randomFaults', 'budget', 'expect', 'operator', 'registerDuringWorkload', 'preload'];
@@ -129,10 +132,21 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     if (typeof count !== 'number' || count < 1) p.add('randomFaults.count', 'must be a positive number');
     if (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string')) p.add('randomFaults.kinds', 'must be a list of fault kinds');
     randomFaults = { count: Number(count), kinds: (kinds as string[]) ?? [], maxDurationMs: duration(p, r, 'maxDuration', 'randomFaults.maxDuration', 10_000) ?? 10_000 };
+    if (faults.length) p.add('randomFaults', 'give either faults (a fixed schedule) or randomFaults (one generated from the seed), not both');
+    // Unknown kinds or a workload too short for the faults fail here, not halfway through a run.
+    if (workload && p.list.length === 0) {
+      try {
+        checkRandomFaults(randomFaults, workload.durationMs);
+      } catch (err) {
+        p.add('randomFaults', errorMessage(err));
+      }
+    }
   }
   for (const f of faults) if (f.durationMs !== undefined && workload && f.atMs + f.durationMs > workload.durationMs) {
     p.add('faults', `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); lengthen workload.duration`);
   }
+  // Parsed before the problems are thrown, so a bad operator rule is reported with the rest.
+  const operator = parseOperator(p, raw.operator);
   const preload = raw.preload ?? 0;
   if (typeof preload !== 'number' || preload < 0) p.add('preload', 'must be a number of rows ≥ 0');
   if (raw.registerDuringWorkload !== undefined && typeof raw.registerDuringWorkload !== 'boolean') p.add('registerDuringWorkload', 'must be true or false');
@@ -157,7 +171,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     randomFaults,
     budget: { convergenceMs, lagP99Ms },
     expect: { verdict, anomalies: anomalies as AnomalyClass[] },
-    operator: parseOperator(p, raw.operator),
+    operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,
     preload: preload as number,
     needs: [...needs],
@@ -201,4 +215,14 @@ export function listScenarios(): { name: string; file: string }[] {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(SCENARIOS_DIR, f) }));
+}
+
+/** The zoo: every scenarios/zoo/<name>/ holding a scenario.yaml; `dir` is its pipeline definition. */
+export function listZoo(): { name: string; dir: string; file: string }[] {
+  if (!existsSync(ZOO_DIR)) return [];
+  return readdirSync(ZOO_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(ZOO_DIR, d.name, 'scenario.yaml')))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => ({ name, dir: join(ZOO_DIR, name), file: join(ZOO_DIR, name, 'scenario.yaml') }));
 }

@@ -1,4 +1,6 @@
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stringify as toYaml } from 'yaml';
 import type { Comparison, Verdict } from '../check/anomaly.ts';
 import { awaitConvergence } from '../check/converge.ts';
 import { buildVersionsAsync } from '../check/versions.ts';
@@ -23,8 +25,9 @@ import type { WorkloadProfile } from '../workload/profile.ts';
 import { buildReport } from './build-report.ts';
 import { startOperator } from './operator.ts';
 import { fmtMs, ProgressLine } from './progress.ts';
+import { describeSchedule, describeStep, generateSchedule, pinnedScenario } from './random-chaos.ts';
 import { copyLogSlices, createRunDir, markLogs, runIdFor, Timeline } from './run-dir.ts';
-import type { Scenario } from './schema.ts';
+import type { FaultStep, Scenario } from './schema.ts';
 import { snapshotter } from './snapshot.ts';
 import type { RunPhase } from './timeline.ts';
 
@@ -39,6 +42,11 @@ export interface RunOptions {
   replay: string;
   provider?: string;
   signal?: AbortSignal;
+  /**
+   * An explicit fault schedule instead of the scenario's faults or its seeded random schedule (shrinking
+   * re-runs a random-chaos scenario with smaller schedules). The run then writes scenario.yaml with it.
+   */
+  faults?: FaultStep[];
   /** Runs after the heal phase, before the check (tests use it to tamper with a store on purpose). */
   beforeCheck?: (ctx: { stack: Stack; names: RunNames; table: string }) => Promise<void>;
 }
@@ -46,6 +54,8 @@ export interface RunOptions {
 export interface RunResult {
   report: RunReport;
   runDir: string;
+  /** The fault schedule the run used (for random-chaos: the one generated from the seed). */
+  schedule: FaultStep[];
 }
 
 /** Fresh topic and slot names per run: a reset then never waits for Kafka or Postgres to forget the last run. */
@@ -105,11 +115,28 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const connectors = { source: def.source.name, sink: def.sink.name };
   const notes: string[] = [];
   const hash = workloadHash(seed, profile, plannedOps(profile));
-  info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
-  info(`  replay: ${o.replay}`);
+  // random-chaos: the schedule comes from the seed (same seed, same schedule); an explicit one (shrinking)
+  // wins over both. Either way it is printed, noted in the timeline, carried by the replay line, and pinned
+  // in the run directory as scenario.yaml, which replays this exact schedule.
+  const schedule = o.faults ?? (scenario.randomFaults ? generateSchedule(seed, scenario.randomFaults, profile.durationMs) : scenario.faults);
+  let replay = o.replay;
+  if (o.faults || scenario.randomFaults) {
+    const pinned = join(runDir, 'scenario.yaml');
+    const origin = o.faults ? 'explicit fault schedule (shrunk)' : `fault schedule generated from seed ${seed}`;
+    writeFileSync(pinned, `# ${scenario.name}, pinned: ${origin}\n${toYaml(pinnedScenario(scenario, profile, seed, schedule, origin))}`);
+    if (o.faults) replay = `npx outbox-chaos run ${relative(process.cwd(), pinned) || pinned}${o.connectorsDir ? ` --connectors ${o.connectorsDir}` : ''}`;
+    replay = `${replay}   # faults: ${describeSchedule(schedule)}`;
+    timeline.record({ t: Date.now(), kind: 'note', message: `${origin}: ${describeSchedule(schedule)}` });
+    info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
+    info(`  ${origin}:`);
+    for (const s of schedule) info(`    ${describeStep(s)}`);
+  } else {
+    info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
+  }
+  info(`  replay: ${replay}`);
 
   // Faults are built (and validated) before anything changes on the stack.
-  const entries: NemesisEntry[] = scenario.faults.map((f, i) => ({
+  const entries: NemesisEntry[] = schedule.map((f, i) => ({
     at: f.atMs,
     duration: f.durationMs,
     fault: makeFault({ kind: f.kind, target: f.target, params: f.params }, `${f.kind}#${i + 1}`, `faults[${i}]`),
@@ -204,7 +231,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     runId,
     scenario,
     seed,
-    replay: o.replay,
+    replay,
     provider: o.provider ?? 'local',
     connectorsDir: def.dir,
     startedAt,
@@ -222,5 +249,5 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   });
   await writeReportFiles(runDir, report, samples);
   phase('done');
-  return { report, runDir };
+  return { report, runDir, schedule };
 }

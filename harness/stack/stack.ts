@@ -115,14 +115,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         await services.toxiproxy.start();
         await new Toxiproxy(endpoints.toxiproxyUrl).populate(proxySpecs(ports).map((p) => ({ ...p, enabled: true })));
       });
-      await step('postgres', async () => {
-        await initPostgres(ctx);
-        await services.postgres.start();
-      });
-      await step('kafka', async () => {
-        await initKafka(ctx);
-        await services.kafka.start();
-      });
+      // Postgres and Kafka do not depend on each other: start them side by side.
+      await Promise.all([
+        step('postgres', async () => {
+          await initPostgres(ctx);
+          await services.postgres.start();
+        }),
+        step('kafka', async () => {
+          await initKafka(ctx);
+          await services.kafka.start();
+        }),
+      ]);
       await step('connect', async () => {
         initConnect(ctx);
         await services.connect.start();

@@ -84,7 +84,7 @@ describe.skipIf(!available.ok)(title, () => {
   async function tableRows(): Promise<Map<number, ProductRow>> {
     const r = await admin.query(
       `SELECT product_id, name, description, price::text AS price,
-              (extract(epoch from created_at) * 1000)::bigint AS created_at
+              floor(extract(epoch from created_at) * 1000)::bigint AS created_at
          FROM products WHERE product_id >= $1 AND product_id < $2`,
       [IDS.base, IDS.base + IDS.span],
     );

@@ -7,7 +7,7 @@ import type { Step } from './ops.ts';
 
 const RETURNING =
   'RETURNING product_id, name, description, price::text AS price, ' +
-  '(extract(epoch from created_at) * 1000)::bigint AS created_at';
+  'floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
 
 export interface StatementConfig {
   /** Named, so each connection parses it once and then only binds and executes. */
