@@ -9,3 +9,18 @@ describe('the outbox pipeline on real programs', () => {
     for (const ms of [r.insertVisibleMs, r.updateVisibleMs, r.deleteVisibleMs]) expect(ms).toBeLessThan(30_000);
   });
 });
+
+describe('a connector config Connect rejects', () => {
+  it('is a configuration error (exit 2) naming the file and the offending key, and creates nothing', async () => {
+    const { ConnectClient } = await import('../harness/connect/client.ts');
+    const { ConfigError } = await import('../harness/util/errors.ts');
+    const client = new ConnectClient(inject('endpoints').connectUrl);
+    const bad = { 'connector.class': 'io.outboxchaos.es.ElasticsearchSinkConnector', topics: 'x', 'connection.url': 'http://127.0.0.1:1', 'write.method': 'sideways' };
+    const err = await client.put('rejected-sink', bad, 'my/register-elasticsearch.json').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as InstanceType<typeof ConfigError>).exitCode).toBe(2);
+    expect((err as Error).message).toMatch(/my\/register-elasticsearch\.json/);
+    expect((err as Error).message).toMatch(/write\.method/);
+    expect(await client.list()).not.toContain('rejected-sink');
+  });
+});

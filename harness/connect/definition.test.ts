@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../util/errors.ts';
+import { loadDefinition } from './definition.ts';
+
+const vars = { PG_HOST: 'h', PG_PORT: '1', PG_USER: 'u', PG_PASSWORD: 'p', PG_DATABASE: 'd', KAFKA_BOOTSTRAP: 'k', ES_URL: 'http://e', TOPIC_PREFIX: 't', SLOT_NAME: 's', INDEX: 'i' };
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'def-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function failure(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('pipeline definitions', () => {
+  it('loads the healthy default with every placeholder filled', () => {
+    const def = loadDefinition(undefined, vars);
+    expect(def.source.config['database.hostname']).toBe('h');
+    expect(def.sink.config['connection.url']).toBe('http://e');
+    expect(def.table).toBe('products');
+    expect(def.schemaSql).toMatch(/REPLICA IDENTITY FULL/);
+    expect(JSON.stringify(def)).not.toMatch(/\$\{/);
+  });
+
+  it('falls back to the defaults for files a user directory does not have', () => {
+    const dir = dirWith({ 'register-elasticsearch.json': JSON.stringify({ name: 'mine', config: { 'connector.class': 'X', 'key.ignore': true } }) });
+    const def = loadDefinition(dir, vars);
+    expect(def.sink.name).toBe('mine');
+    expect(def.sink.config['key.ignore']).toBe('true');
+    expect(def.defaulted).toEqual(['register-postgres.json', 'schema.sql', 'es-index.json']);
+  });
+
+  it('names the file of malformed JSON', () => {
+    const dir = dirWith({ 'register-postgres.json': '{"name": "x", "config": {,}}' });
+    const err = failure(() => loadDefinition(dir, vars));
+    expect(err.message).toContain(join(dir, 'register-postgres.json'));
+    expect(err.message).toMatch(/not valid JSON/);
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('names a missing connector class, a bad field and an unknown placeholder', () => {
+    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{}}' }), vars)).message).toMatch(/connector.class" is missing/);
+    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"config":{}}' }), vars)).message).toMatch(/field "name"/);
+    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{"connector.class":"C","a":{"b":1}}}' }), vars)).message).toMatch(/config."a" must be/);
+    const unknown = failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{"connector.class":"C","h":"${NOPE}"}}' }), vars));
+    expect(unknown.message).toMatch(/unknown placeholder \$\{NOPE\}/);
+  });
+
+  it('refuses a directory that does not exist', () => {
+    expect(failure(() => loadDefinition('/nonexistent/pipeline', vars)).message).toMatch(/does not exist/);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../util/errors.ts';
+import { parseDuration } from './duration.ts';
+import { listScenarios, loadScenario, parseScenario } from './load.ts';
+
+function problems(raw: unknown): string {
+  try {
+    parseScenario(raw, 'x.yaml');
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+describe('scenario files', () => {
+  it('every catalogued scenario loads', () => {
+    const all = listScenarios();
+    expect(all.map((s) => s.name)).toContain('baseline');
+    for (const s of all) expect(loadScenario(s.file).name).toBe(s.name);
+  });
+
+  it('reads durations, rates and faults', () => {
+    const s = parseScenario(
+      { description: 'd', workload: { duration: '20s', rate: 50 }, faults: [{ at: '5s', for: '3s', kind: 'network.down', target: 'es' }], budget: { convergence: '1m' } },
+      'x.yaml',
+    );
+    expect(s.workload.durationMs).toBe(20_000);
+    expect(s.workload.ratePerSec).toBe(50);
+    expect(s.faults).toEqual([{ atMs: 5000, durationMs: 3000, kind: 'network.down', target: 'es', params: {} }]);
+    expect(s.budget.convergenceMs).toBe(60_000);
+    expect(s.needs).toEqual(['toxiproxy']);
+  });
+
+  it('names every bad field at once', () => {
+    const msg = problems({ descripton: 'typo', workload: { duration: 'soon', concurrency: 0 }, faults: [{ for: '2s', kind: 'network.down' }], expect: { verdict: 'fine', anomalies: ['lost'] } });
+    expect(msg).toMatch(/descripton: unknown field/);
+    expect(msg).toMatch(/description: is required/);
+    expect(msg).toMatch(/faults\[0\]\.at: is required/);
+    expect(msg).toMatch(/faults\[0\]\.target: is required/);
+    expect(msg).toMatch(/expect\.verdict: must be one of/);
+    expect(msg).toMatch(/expect\.anomalies\[0\]: must be one of/);
+    expect(msg).toMatch(/workload/);
+  });
+
+  it('refuses a fault that outlasts the workload', () => {
+    expect(problems({ description: 'd', workload: { duration: '10s' }, faults: [{ at: '8s', for: '5s', kind: 'network.down', target: 'es' }] })).toMatch(/ends after the workload/);
+  });
+
+  it('parses durations', () => {
+    expect([parseDuration('500ms'), parseDuration('2s'), parseDuration('1.5s'), parseDuration('2m'), parseDuration(250)]).toEqual([500, 2000, 1500, 120_000, 250]);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration(-1)).toBeUndefined();
+  });
+
+  it('says which scenarios exist when a name is unknown', () => {
+    expect(() => loadScenario('no-such-scenario')).toThrow(/no scenario named "no-such-scenario"/);
+  });
+});

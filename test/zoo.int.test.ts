@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { describeOutcome, loadZooEntries, runZooEntry } from '../harness/cli/zoo.ts';
+import { renderMarkdown } from '../harness/report/markdown.ts';
+import { sharedStack } from './stack.ts';
+
+// The bug zoo: every scenarios/zoo/<name>/ is a pipeline definition with one deliberate misconfiguration,
+// and the harness must catch it (verdict as expected AND every expected anomaly class seen, plus the
+// entry's zoo.yaml expectations such as a FAILED sink task). Entries marked `mustPass: false` are
+// reproduction attempts and are skipped here; `npm run zoo` still runs and reports them.
+// OUTBOX_CHAOS_ZOO=a,b narrows the list.
+const only = process.env.OUTBOX_CHAOS_ZOO?.split(',').filter(Boolean);
+const entries = loadZooEntries(only);
+
+describe('bug zoo: known-bad pipelines the harness must catch', () => {
+  for (const entry of entries) {
+    it.skipIf(!entry.extra.mustPass)(entry.name, async () => {
+      const outcome = await runZooEntry(entry, await sharedStack());
+      const { report } = outcome;
+      // The report's own summary is the failure message: what was expected, what was seen, examples.
+      const message = `${describeOutcome(outcome)}\n\n${renderMarkdown(report)}`;
+      expect(report.passed, message).toBe(true);
+      expect(outcome.reasons, message).toEqual([]);
+    });
+  }
+});
