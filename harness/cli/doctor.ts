@@ -1,7 +1,8 @@
 import { ConnectClient } from '../connect/client.ts';
 import { withPg } from '../connect/pipeline.ts';
 import { requireRunningStack } from '../stack/attach.ts';
-import { groupLag, topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { consumerLagTotals } from '../observe/consumer-lag.ts';
+import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { isAlive } from '../stack/process.ts';
 import type { StackState } from '../stack/state.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -60,7 +61,8 @@ async function inspect(state: StackState): Promise<Section[]> {
         for (const t of await topicEndOffsets(admin)) s.lines.push(`  ${t.topic.padEnd(40)} partitions ${t.partitions}  end offset ${t.endOffset}`);
         for (const g of sinkGroups) {
           for (const topic of g.topics) {
-            const l = await groupLag(admin, g.group, topic);
+            const [offsets] = await admin.fetchOffsets({ groupId: g.group, topics: [topic] });
+            const l = consumerLagTotals(await admin.fetchTopicOffsets(topic), offsets?.partitions ?? []);
             s.lines.push(`  consumer group ${g.group} on ${topic}: committed ${l.committed} / ${l.endOffset}, lag ${l.lag}`);
           }
         }

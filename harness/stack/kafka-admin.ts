@@ -27,18 +27,3 @@ export async function topicEndOffsets(admin: Admin, includeInternal = false): Pr
   }
   return out;
 }
-
-/** Records a consumer group has yet to commit on a topic: end offsets minus committed offsets. */
-export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<{ lag: number; endOffset: number; committed: number }> {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const [committedTopic] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  let endOffset = 0;
-  let committed = 0;
-  for (const p of ends) {
-    const c = committedTopic?.partitions.find((x) => x.partition === p.partition);
-    const co = c && Number(c.offset) >= 0 ? Number(c.offset) : 0;
-    endOffset += Number(p.high);
-    committed += co;
-  }
-  return { lag: endOffset - committed, endOffset, committed };
-}
