@@ -5,6 +5,7 @@ import { summariseLag } from '../report/percentiles.ts';
 import { faultWindows } from '../report/windows.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
 import type { Scenario } from './schema.ts';
+import { pipelineThroughput } from './throughput.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 export interface ReportInput {
@@ -59,6 +60,7 @@ export function buildReport(i: ReportInput): RunReport {
   const w = i.workload;
   const operatorActions = i.timeline.flatMap((e) => (e.kind === 'operator' ? [{ t: e.t, action: e.action, reason: e.reason }] : []));
   const notes = [...reasons.map((r) => `✘ ${r}`), ...i.notes];
+  const tp = pipelineThroughput(i.samples);
   if (operatorActions.length) notes.push(`recovery needed an operator: ${operatorActions.map((a) => a.action).join('; ')}`);
   return {
     schemaVersion: 1,
@@ -82,7 +84,7 @@ export function buildReport(i: ReportInput): RunReport {
     lag: { ...e2eSummary, e2e: e2eSummary, ops: summariseLag(ops.map((s) => s.lagMs)) },
     anomalies: { counts, examples: i.comparison.examples },
     ops: { total: w.opsRecorded, byKind: w.byKind, byOutcome: w.byOutcome, ratePerSec: Math.round(w.opsPerSec * 10) / 10 },
-    throughput: null,
+    throughput: tp?.eventsPerSec ?? null,
     timeline: windows,
     operatorActions,
     connectors: i.connectors,
