@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from '../../util/exec.ts';
 import { HOST, type StackContext } from '../context.ts';
 import type { ServiceDef } from '../service.ts';
@@ -47,13 +47,31 @@ export async function initKafka(ctx: StackContext): Promise<void> {
   );
   writeLog4j2(join(dir, 'log4j2.properties'), ['kafka.log', 'org.apache.kafka.storage', 'kafka.coordinator', 'org.apache.kafka.raft', 'org.apache.kafka.metadata', 'org.apache.kafka.controller', 'kafka.server.metadata']);
   if (existsSync(join(data, 'meta.properties'))) return;
+  cpSync(await formattedTemplate(ctx, join(dir, 'server.properties'), join(dir, 'log4j2.properties')), data, { recursive: true });
+}
+
+/**
+ * Formatting storage costs a JVM start. A formatted log dir holds only the cluster id, node id and the
+ * bootstrap metadata, none of which depends on ports or paths, so it is formatted once per Kafka version
+ * into the cache and copied for every new stack.
+ */
+async function formattedTemplate(ctx: StackContext, serverProps: string, log4j: string): Promise<string> {
+  const template = join(dirname(ctx.artifacts.kafkaLib), 'formatted-log-dir');
+  if (existsSync(join(template, 'meta.properties'))) return template;
+  const work = `${template}.tmp-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  const props = join(`${work}-props`);
+  writeFileSync(props, readFileSync(serverProps, 'utf8').replace(/^log\.dirs=.*$/m, `log.dirs=${work}`));
   // A Kafka Uuid is 16 random bytes in unpadded base64url: no JVM start needed to make one.
   const clusterId = randomBytes(16).toString('base64url');
   await run(
     ctx.artifacts.kafkaJdk.java,
-    ['-cp', `${ctx.artifacts.kafkaLib}/*`, `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(dir, 'server.properties')],
+    ['-cp', `${ctx.artifacts.kafkaLib}/*`, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
     { what: 'formatting Kafka storage' },
   );
+  rmSync(props, { force: true });
+  renameSync(work, template);
+  return template;
 }
 
 /** True once the port accepts TCP; the broker only binds client listeners once it has joined the quorum. */
