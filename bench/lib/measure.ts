@@ -1,5 +1,6 @@
 import type { BenchStacks } from './stacks.ts';
-import { summarise, type Summary, type Target } from './stats.ts';
+import { loadavg } from 'node:os';
+import { median, summarise, type Summary, type Target } from './stats.ts';
 import type { Load } from './machine.ts';
 
 /** One figure of the results table: its samples (one per run), summary, and target. */
@@ -12,6 +13,8 @@ export interface Metric {
   summary: Summary;
   /** Shown next to the figure, e.g. what exactly was timed. */
   note?: string;
+  /** Median 1-minute load average at the start of its runs (when the measure recorded it). */
+  load1?: number;
 }
 
 export interface MeasureOutput {
@@ -28,6 +31,8 @@ export interface MeasureRecord extends MeasureOutput {
   durationMs: number;
   loadBefore: Load;
   loadAfter: Load;
+  /** The options of the invocation that produced this record (records of several `--only` runs get merged). */
+  invocation: { runs: number; quick: boolean; stack: string; reuse: string | null };
   error?: string;
 }
 
@@ -49,8 +54,14 @@ export interface Measure {
   run(ctx: BenchContext): Promise<MeasureOutput>;
 }
 
-export function metric(id: string, label: string, unit: string, samples: number[], target?: Target, note?: string): Metric {
-  return { id, label, unit, samples, target: target ?? null, summary: summarise(samples, target), ...(note ? { note } : {}) };
+export function metric(id: string, label: string, unit: string, samples: number[], target?: Target, note?: string, loads?: number[]): Metric {
+  const load1 = loads && loads.length ? median(loads) : null;
+  return { id, label, unit, samples, target: target ?? null, summary: summarise(samples, target), ...(note ? { note } : {}), ...(load1 !== null ? { load1 } : {}) };
+}
+
+/** The 1-minute load average now. */
+export function load1(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 export function sleep(ms: number): Promise<void> {

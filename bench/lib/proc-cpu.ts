@@ -2,16 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SEC = 100; // USER_HZ on Linux
 
-/**
- * CPU time (user + system, ms) used so far by every live process in each process group, plus what their
- * exited children were charged. Each stack service runs in its own process group led by its tracked pid,
- * so this covers Elasticsearch's launcher and server JVMs and every Postgres backend alike.
- */
-export function cpuMsByGroup(groups: Record<string, number | undefined>): Record<string, number> {
-  const wanted = new Map<number, string>();
-  for (const [name, pgid] of Object.entries(groups)) if (pgid !== undefined) wanted.set(pgid, name);
-  const out: Record<string, number> = {};
-  for (const name of Object.keys(groups)) out[name] = 0;
+interface Proc {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  /** utime + stime + cutime + cstime, in ticks. */
+  ticks: number;
+}
+
+function processTable(): Proc[] {
+  const out: Proc[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -22,11 +22,43 @@ export function cpuMsByGroup(groups: Record<string, number | undefined>): Record
     }
     // Fields after "(comm) ": state(3) ppid(4) pgrp(5) ... utime(14) stime(15) cutime(16) cstime(17).
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const pgrp = Number(rest[2]);
-    const name = wanted.get(pgrp);
-    if (name === undefined) continue;
-    const ticks = Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
-    out[name] = (out[name] ?? 0) + (ticks * 1000) / TICKS_PER_SEC;
+    out.push({ pid: Number(entry), ppid: Number(rest[1]), pgrp: Number(rest[2]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]) });
+  }
+  return out;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by each service: its process group and every descendant of its
+ * leader (Postgres backends call setsid(), so they leave the group but stay children of the postmaster),
+ * plus what their exited children were charged. Covers Elasticsearch's launcher and server JVMs, and every
+ * Postgres backend including Debezium's walsender.
+ */
+export function cpuMsByGroup(groups: Record<string, number | undefined>): Record<string, number> {
+  const table = processTable();
+  const children = new Map<number, Proc[]>();
+  for (const p of table) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
+  const out: Record<string, number> = {};
+  for (const [name, leader] of Object.entries(groups)) {
+    out[name] = 0;
+    if (leader === undefined) continue;
+    const members = new Map<number, Proc>();
+    for (const p of table) if (p.pgrp === leader || p.pid === leader) members.set(p.pid, p);
+    const queue = [...members.values()];
+    while (queue.length) {
+      const p = queue.pop()!;
+      for (const c of children.get(p.pid) ?? []) {
+        if (members.has(c.pid)) continue;
+        members.set(c.pid, c);
+        queue.push(c);
+      }
+    }
+    let ticks = 0;
+    for (const p of members.values()) ticks += p.ticks;
+    out[name] = (ticks * 1000) / TICKS_PER_SEC;
   }
   return out;
 }

@@ -14,7 +14,7 @@ import { runWorkload, type WorkloadSummary } from '../../harness/workload/driver
 import { HistoryWriter } from '../../harness/workload/history-writer.ts';
 import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from '../../harness/workload/pg-throwaway.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from '../../harness/workload/profile.ts';
-import { metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
+import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 
 /** The stack's Postgres settings (harness/stack/services/postgres.ts) that matter for write throughput. */
 const STACK_LIKE_SETTINGS = {
@@ -44,6 +44,7 @@ const CASES: Case[] = [
 
 interface RunDetail {
   run: number;
+  load1: number;
   case: Case['id'];
   opsPerSec: number;
   txnPerSec: number;
@@ -75,6 +76,7 @@ export const driverMeasure: Measure = {
             await admin.query('CHECKPOINT');
             const history = await HistoryWriter.open(join(dir, `history-${run}-${c.id}.jsonl`));
             const profile: WorkloadProfile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: seconds * 1000, ...c.profile };
+            const startLoad = load1();
             const cpu0 = process.cpuUsage();
             const pg0 = await db.cpuMs();
             const s = await runWorkload({ pgUrl: db.url, seed: run, profile, history });
@@ -84,6 +86,7 @@ export const driverMeasure: Measure = {
             const perOp = (ms: number): number => Math.round((ms * 1000) / Math.max(1, s.opsRecorded));
             const d: RunDetail = {
               run,
+              load1: startLoad,
               case: c.id,
               opsPerSec: Math.round(s.opsPerSec),
               txnPerSec: Math.round(s.transactionsPerSec),
@@ -107,8 +110,8 @@ export const driverMeasure: Measure = {
     const of = (id: Case['id']): RunDetail[] => details.filter((d) => d.case === id);
     return {
       metrics: [
-        metric('driver.batched', 'driver, batched transactions (4 conns × 50 ops/txn)', 'ops/s', of('batched').map((d) => d.opsPerSec), { kind: 'min', value: 5000 }),
-        metric('driver.single', 'driver, single-op transactions (8 conns)', 'txn/s', of('single').map((d) => d.txnPerSec), { kind: 'min', value: 1000 }),
+        metric('driver.batched', 'driver, batched transactions (4 conns × 50 ops/txn)', 'ops/s', of('batched').map((d) => d.opsPerSec), { kind: 'min', value: 5000 }, undefined, of('batched').map((d) => d.load1)),
+        metric('driver.single', 'driver, single-op transactions (8 conns)', 'txn/s', of('single').map((d) => d.txnPerSec), { kind: 'min', value: 1000 }, undefined, of('single').map((d) => d.load1)),
       ],
       details: { seconds, postgres: STACK_LIKE_SETTINGS, cases: CASES, runs: details },
     };

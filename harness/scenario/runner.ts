@@ -119,6 +119,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   // wins over both. Either way it is printed, noted in the timeline, carried by the replay line, and pinned
   // in the run directory as scenario.yaml, which replays this exact schedule.
   const schedule = o.faults ?? (scenario.randomFaults ? generateSchedule(seed, scenario.randomFaults, profile.durationMs) : scenario.faults);
+  info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
   let replay = o.replay;
   if (o.faults || scenario.randomFaults) {
     const pinned = join(runDir, 'scenario.yaml');
@@ -127,11 +128,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     if (o.faults) replay = `npx outbox-chaos run ${relative(process.cwd(), pinned) || pinned}${o.connectorsDir ? ` --connectors ${o.connectorsDir}` : ''}`;
     replay = `${replay}   # faults: ${describeSchedule(schedule)}`;
     timeline.record({ t: Date.now(), kind: 'note', message: `${origin}: ${describeSchedule(schedule)}` });
-    info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
     info(`  ${origin}:`);
     for (const s of schedule) info(`    ${describeStep(s)}`);
-  } else {
-    info(`▸ run ${scenario.name} (seed ${seed}, workload ${hash}) → ${runDir}`);
   }
   info(`  replay: ${replay}`);
 

@@ -1,4 +1,3 @@
-import { join, relative } from 'node:path';
 import { info } from '../util/log.ts';
 import { describeStep, shrinkSchedule } from './random-chaos.ts';
 import { runScenario, type RunOptions, type RunResult } from './runner.ts';
@@ -23,11 +22,11 @@ export async function shrinkFailingRun(base: RunOptions, failed: RunResult, opts
     },
     { maxRuns: opts.maxRuns, log: (l) => info(`  ${l}`) },
   );
-  const pinned = join(smallest.runDir, 'scenario.yaml');
   info(`\nsmallest failing schedule (${result.runs} re-run${result.runs === 1 ? '' : 's'}${result.exhausted ? ', stopped at the re-run cap' : ''}):`);
   for (const s of smallest.schedule) info(`  ${describeStep(s)}`);
   if (smallest.schedule.length === 0) info('  (no faults)');
   info(`its run: ${smallest.runDir} (verdict ${smallest.report.verdict})`);
-  info(`replay it exactly: npx outbox-chaos run ${relative(process.cwd(), pinned) || pinned}`);
+  // The run's own replay line: its pinned scenario.yaml (or the seed, when nothing smaller failed) and --connectors.
+  info(`replay it exactly: ${smallest.report.replay}`);
   return { smallest, runs: result.runs };
 }

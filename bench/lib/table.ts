@@ -1,0 +1,77 @@
+import type { MeasureRecord, Metric } from './measure.ts';
+import { tidy } from './stats.ts';
+
+function fmt(x: number | null, unit: string): string {
+  if (x === null) return '—';
+  const v = tidy(x)!;
+  const s = Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en') : String(v);
+  return unit === '%' ? `${s} %` : s;
+}
+
+function targetText(m: Metric): string {
+  if (!m.target) return '';
+  return `${m.target.kind === 'max' ? '≤' : '≥'} ${fmt(m.target.value, m.unit)}`;
+}
+
+function status(m: Metric): string {
+  if (m.summary.meets === null) return m.target ? 'n/a' : '';
+  return m.summary.meets ? 'ok' : 'MISSED';
+}
+
+export interface TableContext {
+  machine: { cpus: number };
+}
+
+/** A plain-text table (it reads well in a terminal and pasted into Markdown as a code block). */
+export function renderTable(records: MeasureRecord[], ctx: TableContext): string {
+  const head = ['measure', 'unit', 'median', 'min', 'max', 'n', 'target', '× target', '', 'load 1m'];
+  const rows: string[][] = [];
+  for (const r of records) {
+    if (r.error) {
+      rows.push([`${r.name}: FAILED — ${r.error.slice(0, 80)}`, '', '', '', '', '', '', '', '', String(r.loadBefore.load[0])]);
+      continue;
+    }
+    for (const m of r.metrics) {
+      const s = m.summary;
+      rows.push([
+        m.label,
+        m.unit,
+        s.median === null ? (m.note?.startsWith('not measured') ? 'not measured' : '—') : fmt(s.median, m.unit),
+        fmt(s.min, m.unit),
+        fmt(s.max, m.unit),
+        String(s.n),
+        targetText(m),
+        s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`,
+        status(m),
+        String(m.load1 ?? r.loadBefore.load[0]),
+      ]);
+    }
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 1 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const out = [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+  const notes = records.flatMap((r) => [...(r.notes ?? []).map((n) => `${r.name}: ${n}`), ...r.metrics.filter((m) => m.note).map((m) => `${m.id}: ${m.note}`)]);
+  if (notes.length) out.push('', ...notes.map((n) => `  · ${n}`));
+  out.push('', `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ${ctx.machine.cpus} cores; × target: median / target`);
+  return out.join('\n');
+}
+
+/** The same figures as a Markdown table (for the README's Performance section). */
+export function renderMarkdown(records: MeasureRecord[]): string {
+  const out = ['| measure | median | min – max | n | target | × target | | load 1m |', '|---|---:|---:|---:|---|---:|---|---:|'];
+  for (const r of records) {
+    if (r.error) {
+      out.push(`| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} | | | | | | | ${r.loadBefore.load[0]} |`);
+      continue;
+    }
+    for (const m of r.metrics) {
+      const s = m.summary;
+      const unit = m.unit === '%' ? '' : ` ${m.unit}`;
+      const label = m.label.startsWith('  ') ? `  ↳ ${m.label.trim()}` : m.label;
+      const median = s.median === null ? (m.note?.startsWith('not measured') ? 'not measured' : '—') : `${fmt(s.median, m.unit)}${unit}`;
+      const range = s.min === null ? '' : `${fmt(s.min, m.unit)} – ${fmt(s.max, m.unit)}`;
+      out.push(`| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} | ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${m.load1 ?? r.loadBefore.load[0]} |`);
+    }
+  }
+  return out.join('\n');
+}

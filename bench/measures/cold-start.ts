@@ -1,0 +1,171 @@
+/**
+ * Cold start with a warm artifact cache: `bringUp` (what `outbox-chaos up` does) from nothing running to both
+ * connectors RUNNING, on the benchmark's own stack name and port block. Each run is split into the harness's
+ * steps (from the step lines it prints), the programs' own start-up milestones (from their logs) and the CPU
+ * each program burnt on the way, which is what bounds a start on two shared cores.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { bringUp } from '../../harness/cli/up.ts';
+import { onInterrupt } from '../../harness/cli/signals.ts';
+import type { Stack } from '../../harness/stack/stack.ts';
+import { metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
+import { stackMilestones } from '../lib/milestones.ts';
+import { cpuMsByGroup, machineBusyMs } from '../lib/proc-cpu.ts';
+import { stopAndVerify } from '../lib/stacks.ts';
+import { recordSteps } from '../lib/steps.ts';
+import { loadNow } from '../lib/machine.ts';
+
+const run = promisify(execFile);
+
+export interface ColdStartRun {
+  run: number;
+  totalMs: number;
+  provisionMs: number;
+  load1: number;
+  /** Harness steps, ms from the start of bringUp. */
+  steps: { name: string; startMs: number; endMs: number }[];
+  /** Programs' own milestones, ms from the start of bringUp. */
+  milestones: { service: string; what: string; atMs: number; value?: number }[];
+  /** CPU ms each program used from its spawn until both connectors ran. */
+  cpuMs: Record<string, number>;
+  /** CPU ms the whole machine used meanwhile (both cores), ours and the neighbours'. */
+  machineBusyMs: number;
+  stopMs: number;
+  leftovers?: string;
+}
+
+async function oneStart(name: string, portBase: number, i: number, ctx: BenchContext): Promise<{ detail: ColdStartRun; stack: Stack }> {
+  const load1 = loadNow().load[0];
+  const rec = recordSteps();
+  const busy0 = machineBusyMs();
+  const t0 = Date.now();
+  let stack: Stack;
+  try {
+    stack = await bringUp({ name, portBase });
+  } finally {
+    rec.stop();
+  }
+  const totalMs = Date.now() - t0;
+  const busy1 = machineBusyMs();
+  const pids = Object.fromEntries(Object.entries(stack.services).map(([k, s]) => [k, s.pid]));
+  const cpu = cpuMsByGroup(pids);
+  const detail: ColdStartRun = {
+    run: i,
+    totalMs,
+    provisionMs: stack.timings.provisionMs,
+    load1,
+    steps: rec.spans().map((s) => ({ name: s.name, startMs: s.startMs - t0, endMs: s.endMs - t0 })),
+    milestones: stackMilestones(stack.dir, t0).map((m) => ({ service: m.service, what: m.what, atMs: m.t - t0, ...(m.value !== undefined ? { value: m.value } : {}) })),
+    cpuMs: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v)])),
+    machineBusyMs: Math.round(busy1.busyMs - busy0.busyMs),
+    stopMs: 0,
+  };
+  ctx.log(`  cold start ${i}: ${(totalMs / 1000).toFixed(1)} s (load ${load1}); CPU s: ${Object.entries(detail.cpuMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
+  return { detail, stack };
+}
+
+/** JVM start-up on its own: a bare `java -version`, and Kafka's StorageTool format (run on every `up`). */
+async function jvmProbe(stack: Stack): Promise<{ javaVersionMs: number; storageFormatMs: number }> {
+  const java = stack.artifacts.kafkaJdk.java;
+  let t = Date.now();
+  await run(java, ['-version']);
+  const javaVersionMs = Date.now() - t;
+  const dir = mkdtempSync(join(tmpdir(), 'oc-bench-kfmt-'));
+  try {
+    const props = join(dir, 'server.properties');
+    writeFileSync(
+      props,
+      ['process.roles=broker,controller', 'node.id=1', 'controller.quorum.voters=1@127.0.0.1:18899', 'listeners=PLAINTEXT://127.0.0.1:18898,CONTROLLER://127.0.0.1:18899', 'controller.listener.names=CONTROLLER', `log.dirs=${join(dir, 'data')}`, ''].join('\n'),
+    );
+    t = Date.now();
+    await run(java, ['-cp', `${stack.artifacts.kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '-t', 'q1Sh-9_ISia_zwGINzRvyQ', '-c', props]);
+    return { javaVersionMs, storageFormatMs: Date.now() - t };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ColdStartOptions {
+  /** Leave the last started stack running (for development; stop it with `outbox-chaos down --name …`). */
+  keep: boolean;
+  /** Skip the discarded warm-up start when no stack was started before in this invocation. */
+  warmup: boolean;
+}
+
+export function coldStartMeasure(opts: ColdStartOptions): Measure {
+  return {
+    name: 'cold-start',
+    title: 'stack cold start (warm artifact cache) → both connectors RUNNING',
+    needsStack: false,
+    async run(ctx: BenchContext): Promise<MeasureOutput> {
+      const notes: string[] = [];
+      // The shared stack has served the other measures; it must not run while starts are timed.
+      const warmedBy = ctx.stacks.ownedStartMs;
+      await ctx.stacks.stopOwned();
+      let name = ctx.stacks.plan.name;
+      let portBase = ctx.stacks.plan.portBase;
+      if (ctx.stacks.reused()) {
+        name = `${name}-cold`;
+        portBase += 100;
+        notes.push(`a reused stack (--reuse ${ctx.stacks.plan.reuse}) kept running during the cold starts: they are slower than on a quiet machine`);
+      }
+      let current: Stack | undefined;
+      const off = onInterrupt(async () => {
+        await current?.stop();
+      });
+      const details: ColdStartRun[] = [];
+      let warmupMs: number | undefined = warmedBy;
+      let jvm: { javaVersionMs: number; storageFormatMs: number } | undefined;
+      try {
+        if (warmedBy === undefined && !ctx.stacks.startedAny && opts.warmup) {
+          ctx.log('  cold start: warm-up start (page cache; not counted)');
+          const w = await oneStart(name, portBase, 0, ctx);
+          current = w.stack;
+          warmupMs = w.detail.totalMs;
+          await stopAndVerify(w.stack);
+          current = undefined;
+        }
+        for (let i = 1; i <= ctx.runs; i++) {
+          const r = await oneStart(name, portBase, i, ctx);
+          current = r.stack;
+          if (i === ctx.runs) jvm = await jvmProbe(r.stack).catch(() => undefined);
+          if (i === ctx.runs && opts.keep) {
+            notes.push(`stack "${name}" left running (--keep): stop it with \`node bin/outbox-chaos.mjs down --name ${name}\``);
+          } else {
+            const t = Date.now();
+            const left = await stopAndVerify(r.stack);
+            r.detail.stopMs = Date.now() - t;
+            if (left) r.detail.leftovers = left;
+          }
+          current = undefined;
+          details.push(r.detail);
+        }
+      } catch (err) {
+        if (current) await stopAndVerify(current);
+        throw err;
+      } finally {
+        off();
+      }
+      const stepMs = (d: ColdStartRun, step: string): number => {
+        const s = d.steps.find((x) => x.name === step || x.name.startsWith(`${step} (`));
+        return s ? s.endMs - s.startMs : NaN;
+      };
+      const s = (ms: number): number => ms / 1000;
+      return {
+        metrics: [
+          metric('cold-start.total', 'stack cold start → both connectors RUNNING', 's', details.map((d) => s(d.totalMs)), { kind: 'max', value: 45 }, undefined, details.map((d) => d.load1)),
+          metric('cold-start.kafka', '  of which: Kafka (storage format + broker start)', 's', details.map((d) => s(stepMs(d, 'kafka')))),
+          metric('cold-start.connect', '  of which: Connect worker start', 's', details.map((d) => s(stepMs(d, 'connect')))),
+          metric('cold-start.es-wait', '  of which: waiting for Elasticsearch after Connect', 's', details.map((d) => s(stepMs(d, 'elasticsearch')))),
+          metric('cold-start.register', '  of which: register both connectors → RUNNING', 's', details.map((d) => s(stepMs(d, 'register pipeline')))),
+        ],
+        details: { stack: name, portBase, warmupMs: warmupMs ?? null, warmupSource: warmedBy !== undefined ? 'the shared bench stack' : warmupMs !== undefined ? 'a discarded start' : 'none', jvm, runs: details },
+        notes,
+      };
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Reset between two scenarios on a running stack: exactly what the runner does before a run —
+ * resetPipeline (stop every connector, wipe and delete its offsets, drop slots, publications, table, index),
+ * prepareStores (schema.sql, index), then register the source and the sink and wait until each is RUNNING.
+ * Before each measured reset the stack holds a previous "run": fresh names, a few thousand rows flowed through.
+ * Connect's REST calls are traced to split the time into its parts.
+ */
+import { loadDefinition } from '../../harness/connect/definition.ts';
+import { pipelineVars, prepareStores, registerConnector, resetPipeline, withPg, type RunNames } from '../../harness/connect/pipeline.ts';
+import type { Endpoints } from '../../harness/stack/endpoints.ts';
+import { traceConnect, type ConnectCall } from '../lib/connect-trace.ts';
+import { esCount } from '../lib/es.ts';
+import { load1, metric, sleep, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
+
+/** As the runner's namesFor(): fresh topic and slot names per run. */
+function freshNames(): RunNames {
+  const tag = Date.now().toString(36);
+  return { topicPrefix: `ocb${tag}`, slot: `ocb_${tag}`, index: 'products' };
+}
+
+const PRE_ROWS = 2000;
+
+/** Puts some data through the registered pipeline, as a scenario would have left it. */
+async function previousRun(ep: Endpoints, table: string, index: string): Promise<number> {
+  const t0 = Date.now();
+  await withPg(ep, ep.pg.database, (c) =>
+    c.query(`INSERT INTO "${table}" (name, description, price) SELECT 'reset bench ' || g, 'row ' || g, (g % 100) + 0.5 FROM generate_series(1, $1) g`, [PRE_ROWS]),
+  );
+  // Wait (bounded) until it is searchable: the sink has consumed and committed, like after a real run.
+  while (Date.now() - t0 < 30_000) {
+    if ((await esCount(ep.esUrl, index).catch(() => 0)) >= PRE_ROWS) return Date.now() - t0;
+    await sleep(200);
+  }
+  return -1;
+}
+
+export interface ResetRun {
+  run: number;
+  load1: number;
+  totalMs: number;
+  resetPipelineMs: number;
+  prepareStoresMs: number;
+  registerSourceMs: number;
+  registerSinkMs: number;
+  /** From the sink RUNNING until a row inserted then is searchable (the runner's warm-up; not in the total). */
+  firstEventMs: number;
+  /** Split of resetPipeline and registration by Connect call. */
+  parts: Record<string, number>;
+  connectorsBefore: number;
+}
+
+function split(calls: ConnectCall[], t: { t0: number; t1: number; t2: number; t3: number; t4: number }): Record<string, number> {
+  const sum = (method: string, from: number, to: number): number => calls.filter((c) => c.method === method && c.t0 >= from && c.t1 <= to).reduce((s, c) => s + (c.t1 - c.t0), 0);
+  const parts: Record<string, number> = {};
+  // resetPipeline: stop → poll until STOPPED → delete offsets → delete, per connector; then Postgres and ES.
+  const stops = calls.filter((c) => c.method === 'stop' && c.t0 >= t.t0 && c.t1 <= t.t1);
+  let waitStopped = 0;
+  for (const s of stops) {
+    const next = calls.find((c) => c.method === 'deleteOffsets' && c.name === s.name && c.t0 >= s.t1);
+    if (next) waitStopped += next.t0 - s.t1;
+  }
+  parts['stop (REST)'] = sum('stop', t.t0, t.t1);
+  parts['stop → STOPPED (polled)'] = waitStopped;
+  parts['delete offsets'] = sum('deleteOffsets', t.t0, t.t1);
+  parts['delete connector'] = sum('delete', t.t0, t.t1);
+  const lastConnect = Math.max(t.t0, ...calls.filter((c) => c.t1 <= t.t1 && c.t0 >= t.t0).map((c) => c.t1));
+  parts['slots, publication, table, index dropped'] = t.t1 - lastConnect;
+  parts['prepareStores (schema.sql, index)'] = t.t2 - t.t1;
+  for (const [label, from, to] of [
+    ['source', t.t2, t.t3],
+    ['sink', t.t3, t.t4],
+  ] as const) {
+    const put = sum('put', from, to);
+    parts[`${label}: PUT config`] = put;
+    parts[`${label}: PUT → RUNNING (polled every 250 ms)`] = to - from - put;
+  }
+  return parts;
+}
+
+export const resetMeasure: Measure = {
+  name: 'reset',
+  title: 'reset between two scenarios on a running stack',
+  needsStack: true,
+  async run(ctx: BenchContext): Promise<MeasureOutput> {
+    const stack = await ctx.stacks.get();
+    const ep = stack.endpoints;
+    const runs: ResetRun[] = [];
+    for (let i = 1; i <= ctx.runs; i++) {
+      // The state a previous scenario leaves: the registered pipeline (the last reset's, or `up`'s) with data
+      // flowed through it.
+      const def0 = loadDefinition(undefined, pipelineVars(ep, freshNames()));
+      const prevMs = await previousRun(ep, def0.table, 'products').catch(() => -1);
+      if (prevMs < 0) ctx.log('  reset: the previous pipeline did not carry the pre-run rows through (measuring anyway)');
+      await sleep(1500); // let Connect flush offsets, as it would between two runs
+
+      const names = freshNames();
+      const def = loadDefinition(undefined, pipelineVars(ep, names));
+      const connectorsBefore = (await fetch(`${ep.connectUrl}/connectors`).then((r) => r.json() as Promise<string[]>)).length;
+      const startLoad = load1();
+      const trace = traceConnect();
+      const t0 = Date.now();
+      let t1: number, t2: number, t3: number, t4: number;
+      try {
+        await resetPipeline(ep, def.table, names.index);
+        t1 = Date.now();
+        await prepareStores(ep, def, names);
+        t2 = Date.now();
+        await registerConnector(ep, def.source);
+        t3 = Date.now();
+        await registerConnector(ep, def.sink);
+        t4 = Date.now();
+      } finally {
+        trace.stop();
+      }
+      // The runner's warm-up (not part of the reset): the first event flows through end to end.
+      const tw = Date.now();
+      await withPg(ep, ep.pg.database, (c) => c.query(`INSERT INTO "${def.table}" (name, description, price) VALUES ('first event', 'reset bench', 1.00)`));
+      let firstEventMs = -1;
+      while (Date.now() - tw < 60_000) {
+        if ((await esCount(ep.esUrl, names.index).catch(() => 0)) >= 1) {
+          firstEventMs = Date.now() - tw;
+          break;
+        }
+        await sleep(50);
+      }
+      const r: ResetRun = {
+        run: i,
+        load1: startLoad,
+        totalMs: t4 - t0,
+        resetPipelineMs: t1 - t0,
+        prepareStoresMs: t2 - t1,
+        registerSourceMs: t3 - t2,
+        registerSinkMs: t4 - t3,
+        firstEventMs,
+        parts: split(trace.calls, { t0, t1, t2, t3, t4 }),
+        connectorsBefore,
+      };
+      runs.push(r);
+      ctx.log(
+        `  reset run ${i}: ${(r.totalMs / 1000).toFixed(2)} s (reset ${r.resetPipelineMs} ms, prepare ${r.prepareStoresMs} ms, source ${r.registerSourceMs} ms, sink ${r.registerSinkMs} ms); first event searchable ${firstEventMs} ms later`,
+      );
+    }
+    const s = (ms: number): number => ms / 1000;
+    return {
+      metrics: [
+        metric('reset.total', 'reset between scenarios (reset + prepare + register → RUNNING)', 's', runs.map((r) => s(r.totalMs)), { kind: 'max', value: 5 }, undefined, runs.map((r) => r.load1)),
+        metric('reset.reset', '  of which: resetPipeline', 's', runs.map((r) => s(r.resetPipelineMs))),
+        metric('reset.prepare', '  of which: prepareStores', 's', runs.map((r) => s(r.prepareStoresMs))),
+        metric('reset.register', '  of which: register source + sink → RUNNING', 's', runs.map((r) => s(r.registerSourceMs + r.registerSinkMs))),
+        metric('reset.first-event', 'after reset: first event searchable (runner warm-up, not in the total)', 's', runs.filter((r) => r.firstEventMs >= 0).map((r) => s(r.firstEventMs))),
+      ],
+      details: { rowsBeforeEachReset: PRE_ROWS, runs },
+    };
+  },
+};
