@@ -4,7 +4,7 @@ import type { EsDoc } from '../check/anomaly.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
 import { html, type Html } from './html-escape.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, headline } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, headline } from './labels.ts';
 import type { LagSummary, RunReport } from './run-report.ts';
 
 const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', diverged: 'bad' };
@@ -52,7 +52,7 @@ export function keyFigures(r: RunReport): Html {
   const ttc = r.timeToConvergenceMs;
   const ttcTone = ttc === null ? 'bad' : ttc <= r.budget.convergenceMs ? 'ok' : 'warn';
   const lagBudget = r.budget.lagP99Ms;
-  const p99 = r.lag.e2e.p99;
+  const p99 = budgetedLagP99(r);
   const lagTone = lagBudget === null || p99 === null ? '' : p99 <= lagBudget ? 'ok' : 'bad';
   const anomalies = ANOMALY_CLASSES.reduce((n, c) => n + (r.anomalies.counts[c] ?? 0), 0);
   const outcome = r.ops.byOutcome;

@@ -41,6 +41,11 @@ export function anomalyClassOk(report: RunReport, c: AnomalyClass): boolean {
  * The one-line summary that heads every report and CI log, e.g.
  * `✔ baseline converged in 1.8 s (budget 30 s) — seed 42, 3,120 ops` or `✘ es-outage diverged: 12 missing, 3 zombie`.
  */
+/** The p99 the lag budget is judged on: steady state (outside fault windows) when recorded. */
+export function budgetedLagP99(r: RunReport): number | null {
+  return r.lag.steady?.p99 ?? r.lag.e2e.p99;
+}
+
 export function headline(report: RunReport): string {
   const mark = report.passed ? '✔' : '✘';
   const budget = `(budget ${fmtDuration(report.budget.convergenceMs)})`;
@@ -61,11 +66,11 @@ export function headline(report: RunReport): string {
   } else if (report.verdict !== 'converged') {
     expectation = report.passed ? ' — as expected' : '';
   }
-  const p99 = report.lag.e2e.p99;
+  const p99 = budgetedLagP99(report);
   const lagBudget = report.budget.lagP99Ms;
   const lagNote =
     lagBudget !== null && p99 !== null && p99 > lagBudget
-      ? `; e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
+      ? `; ${report.lag.steady ? "steady-state " : ""}e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
       : '';
   return `${mark} ${report.scenario} ${what}${expectation}${lagNote} — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
 }

@@ -2,7 +2,7 @@ import { ANOMALY_CLASSES, type AnomalyClass } from '../check/anomaly.ts';
 import type { LagSummary, RunReport } from './run-report.ts';
 import { mdTable } from './md-table.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, headline } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, headline } from './labels.ts';
 
 /** Lines of a failed task's stack trace worth showing inline; the full trace is in report.json. */
 const TRACE_LINES = 4;
@@ -36,7 +36,7 @@ function verdictSection(r: RunReport): string[] {
   const rows: string[][] = [
     ['verdict', `${VERDICT_TEXT[r.verdict]} (expected ${VERDICT_TEXT[r.expectedVerdict]}) — ${r.passed ? 'PASS' : 'FAIL'}`],
     ['time to convergence', `${fmtDuration(r.timeToConvergenceMs)} (budget ${fmtDuration(r.budget.convergenceMs)})`],
-    ['e2e lag p99', `${fmtDuration(r.lag.e2e.p99)}${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`],
+    ['e2e lag p99', `${fmtDuration(r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`],
     ['final state', `${fmtInt(r.final.pgRows)} rows in Postgres, ${fmtInt(r.final.esDocs)} documents in Elasticsearch`],
     ['throughput', r.throughput === null ? '—' : `${r.throughput.toFixed(1)} events/s (commit → searchable)`],
     ['duration', `${fmtDuration(r.durationMs)} (${r.startedAt} → ${r.finishedAt})`],

@@ -47,6 +47,8 @@ export interface RunReport {
     e2e: LagSummary;
     /** Visibility lag of sampled workload ops. */
     ops: LagSummary;
+    /** End-to-end lag outside fault windows: what the lagP99 budget is judged on. */
+    steady?: LagSummary;
   } & LagSummary;
   anomalies: {
     counts: Record<AnomalyClass, number>;

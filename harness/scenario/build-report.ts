@@ -81,7 +81,7 @@ export function buildReport(i: ReportInput): RunReport {
     passed,
     timeToConvergenceMs: i.timeToConvergenceMs,
     budget: { convergenceMs: i.scenario.budget.convergenceMs, lagP99Ms: i.scenario.budget.lagP99Ms },
-    lag: { ...e2eSummary, e2e: e2eSummary, ops: summariseLag(ops.map((s) => s.lagMs)) },
+    lag: { ...e2eSummary, e2e: e2eSummary, ops: summariseLag(ops.map((s) => s.lagMs)), steady },
     anomalies: { counts, examples: i.comparison.examples },
     ops: { total: w.opsRecorded, byKind: w.byKind, byOutcome: w.byOutcome, ratePerSec: Math.round(w.opsPerSec * 10) / 10 },
     throughput: tp?.eventsPerSec ?? null,
