@@ -18,7 +18,7 @@ import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { obtainStack } from './run.ts';
 import { onInterrupt } from './signals.ts';
 
-export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--json FILE] [--keep] [--name NAME] [--port-base N]
+export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
 
 The bug zoo: proves the harness's checks can fail. Each entry in scenarios/zoo/<name>/ is a pipeline
 definition that differs from the healthy one (connectors/) in one deliberate way, plus a scenario.yaml
@@ -34,6 +34,9 @@ Uses the stack that \`up --detach\` left running (and registers the healthy pipe
 otherwise starts one and stops it at the end (--keep leaves it up).
 
   --only a,b        run only these entries (names of scenarios/zoo/ directories)
+  --control         the control experiment: run each entry's scenario (same workload, faults, seed)
+                    against the healthy pipeline (connectors/) instead; each must converge, which shows
+                    that the entry's divergence comes from its misconfiguration, not from the scenario
   --json FILE       also write the outcomes as JSON
   --keep            leave a stack this command started running
 
@@ -58,10 +61,14 @@ export interface ZooEntry {
   connectors: { source: string; sink: string };
   /** Files of the definition that differ from connectors/ (the deliberate change). */
   changed: string[];
+  /** What differs from connectors/, key by key for connector configs ("sink key.ignore=true"). */
+  diff: string[];
 }
 
 export interface ZooOutcome {
   entry: ZooEntry;
+  /** A control run: the entry's scenario against the healthy pipeline, which must converge. */
+  control: boolean;
   report: RunReport;
   runDir: string;
   wallMs: number;
@@ -76,6 +83,34 @@ function connectorName(dir: string, file: string): string {
   const own = join(dir, file);
   const body = JSON.parse(readFileSync(existsSync(own) ? own : join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) as { name?: unknown };
   return typeof body.name === 'string' ? body.name : file;
+}
+
+function configOf(file: string): Record<string, string> {
+  const body = JSON.parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(body.config ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * How a definition differs from the healthy one: each connector config key added, changed or removed, and
+ * whole files otherwise. A zoo entry should differ in one deliberate way; this makes drift visible when
+ * connectors/ changes and an entry's copy does not.
+ */
+export function definitionDiff(dir: string): string[] {
+  const out: string[] = [];
+  for (const [file, role] of [['register-postgres.json', 'source'], ['register-elasticsearch.json', 'sink']] as const) {
+    const own = join(dir, file);
+    if (!existsSync(own)) continue;
+    const a = configOf(join(DEFAULT_CONNECTORS_DIR, file));
+    const b = configOf(own);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (a[k] === b[k]) continue;
+      out.push(b[k] === undefined ? `${role} ${k} removed (was ${a[k]})` : `${role} ${k}=${b[k]}`);
+    }
+  }
+  for (const file of ['schema.sql', 'es-index.json']) {
+    if (existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== readFileSync(join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) out.push(`own ${file}`);
+  }
+  return out;
 }
 
 function readExtra(dir: string): ZooExtra {
@@ -117,6 +152,7 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
         extra: readExtra(e.dir),
         connectors: { source: connectorName(e.dir, 'register-postgres.json'), sink: connectorName(e.dir, 'register-elasticsearch.json') },
         changed,
+        diff: definitionDiff(e.dir),
       };
     });
 }
@@ -140,19 +176,36 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
   return { caught: reasons.length === 0, reasons };
 }
 
-/** Runs one entry on the stack: its scenario against its definition directory. */
-export async function runZooEntry(entry: ZooEntry, stack: Stack, signal?: AbortSignal): Promise<ZooOutcome> {
+/** A control run passes when the healthy pipeline converges within the budget under the same scenario. */
+export function judgeControl(report: RunReport): { caught: boolean; reasons: string[] } {
+  const reasons: string[] = [];
+  if (report.verdict !== 'converged') reasons.push(`the healthy pipeline ${report.verdict} under this scenario (${classesOf(report.anomalies.counts)}); the entry's result may not be due to its misconfiguration`);
+  return { caught: reasons.length === 0, reasons };
+}
+
+/**
+ * Runs one entry on the stack: its scenario against its definition directory, or, for a control run,
+ * against the healthy pipeline.
+ */
+export async function runZooEntry(entry: ZooEntry, stack: Stack, opts: { signal?: AbortSignal; control?: boolean } = {}): Promise<ZooOutcome> {
   const t0 = Date.now();
+  const control = opts.control === true;
   const rel = relative(PROJECT_ROOT, entry.dir);
   const { report, runDir } = await runScenario({
     scenario: entry.scenario,
     stack,
-    connectorsDir: entry.dir,
-    replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed} --connectors ${rel}`,
-    signal,
+    connectorsDir: control ? undefined : entry.dir,
+    replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? '' : ` --connectors ${rel}`}`,
+    signal: opts.signal,
   });
-  const { caught, reasons } = judgeZoo(entry, report);
-  return { entry, report, runDir, wallMs: Date.now() - t0, caught, reasons };
+  const { caught, reasons } = control ? judgeControl(report) : judgeZoo(entry, report);
+  return { entry, control, report, runDir, wallMs: Date.now() - t0, caught, reasons };
+}
+
+/** "converged in 1.2 s [none]" / "diverged [zombie 171]". */
+function observed(r: RunReport): string {
+  const t = r.verdict !== 'diverged' && r.timeToConvergenceMs !== null ? ` in ${fmtDuration(r.timeToConvergenceMs)}` : '';
+  return `${r.verdict}${t} [${classesOf(r.anomalies.counts)}]`;
 }
 
 function classesOf(counts: Record<AnomalyClass, number>): string {
@@ -160,36 +213,45 @@ function classesOf(counts: Record<AnomalyClass, number>): string {
   return seen.length ? seen.map((c) => `${c} ${counts[c]}`).join(', ') : 'none';
 }
 
+/** Example product_ids of the expected classes (of whatever was seen, when none of those was). */
 function examplesOf(report: RunReport, classes: readonly AnomalyClass[]): string {
-  const pick = classes.length ? classes : ANOMALY_CLASSES.filter((c) => report.anomalies.counts[c] > 0);
+  const has = (c: AnomalyClass): boolean => (report.anomalies.examples[c]?.length ?? 0) > 0;
+  const expectedSeen = classes.filter(has);
+  const pick = expectedSeen.length ? expectedSeen : ANOMALY_CLASSES.filter(has);
   return pick
-    .filter((c) => (report.anomalies.examples[c]?.length ?? 0) > 0)
     .map((c) => `${c}: ${report.anomalies.examples[c].slice(0, 3).map((a) => a.product_id).join(', ')}`)
     .join('; ');
 }
 
-function expected(e: ZooEntry): string {
+function expected(e: ZooEntry, control = false): string {
+  if (control) return 'converged (healthy pipeline, control)';
   const x = e.scenario.expect;
   return `${x.verdict} [${x.anomalies.join(', ') || 'any'}]${e.extra.failedTask ? ` + ${e.extra.failedTask} task FAILED` : ''}`;
 }
 
-/** The failed task (if any) as "sink task 0 FAILED: <first line of its trace>". */
+/**
+ * The failed task (if any) as "sink task 0 FAILED: <root cause>": the last "Caused by:" of the trace says
+ * why (Connect's own first line is always "Exiting WorkerSinkTask due to unrecoverable exception").
+ */
 function failedTaskLine(o: ZooOutcome): string | undefined {
   for (const role of ['source', 'sink'] as const) {
     const c = o.report.connectors.find((x) => x.name === o.entry.connectors[role]);
     const t = c?.tasks.find((x) => x.state === 'FAILED');
-    if (t) return `${role} task ${t.id} FAILED: ${(t.trace ?? '(no trace)').split('\n')[0]?.slice(0, 200)}`;
+    if (!t) continue;
+    const lines = (t.trace ?? '(no trace)').split('\n');
+    const cause = lines.filter((l) => l.startsWith('Caused by: ')).pop()?.slice('Caused by: '.length) ?? lines[0] ?? '';
+    return `${role} task ${t.id} FAILED: ${cause.slice(0, 240)}`;
   }
   return undefined;
 }
 
 /** Expected vs observed for one entry, a few lines for the terminal. */
 export function describeOutcome(o: ZooOutcome): string {
-  const mark = o.caught ? '✔ caught' : o.entry.extra.mustPass ? '✘ NOT CAUGHT' : '⚠ not reproduced (attempt, not in the must-pass set)';
   const lines = [
-    `${mark}  ${o.entry.name}  (${fmtDuration(o.wallMs)})`,
-    `    expected  ${expected(o.entry)}`,
-    `    observed  ${o.report.verdict} [${classesOf(o.report.anomalies.counts)}]  (${o.report.final.pgRows} rows, ${o.report.final.esDocs} docs)`,
+    `${resultText(o, true)}  ${o.entry.name}${o.control ? ' (control: healthy pipeline)' : ''}  (${fmtDuration(o.wallMs)})`,
+    `    change    ${o.control ? 'none (control: connectors/)' : o.entry.diff.join(', ')}`,
+    `    expected  ${expected(o.entry, o.control)}`,
+    `    observed  ${observed(o.report)}  (${o.report.final.pgRows} rows, ${o.report.final.esDocs} docs)`,
   ];
   const ex = examplesOf(o.report, o.entry.scenario.expect.anomalies);
   if (ex) lines.push(`    examples  ${ex}`);
@@ -200,14 +262,21 @@ export function describeOutcome(o: ZooOutcome): string {
   return lines.join('\n');
 }
 
+function resultText(o: ZooOutcome, mark = false): string {
+  const m = (s: string, t: string): string => (mark ? `${s} ${t}` : t);
+  if (o.control) return o.caught ? m('✔', 'converged') : m('✘', 'CONTROL FAILED');
+  if (o.caught) return m('✔', 'caught');
+  return o.entry.extra.mustPass ? m('✘', 'NOT CAUGHT') : m('⚠', 'not reproduced (attempt, not in the must-pass set)');
+}
+
 export function summaryTable(outcomes: ZooOutcome[]): string {
   const rows = outcomes.map((o) => [
     o.entry.name,
-    expected(o.entry),
-    `${o.report.verdict} [${classesOf(o.report.anomalies.counts)}]`,
-    examplesOf(o.report, o.entry.scenario.expect.anomalies) || '—',
+    expected(o.entry, o.control),
+    observed(o.report),
+    examplesOf(o.report, o.control ? [] : o.entry.scenario.expect.anomalies) || '—',
     fmtDuration(o.wallMs),
-    o.caught ? 'caught' : o.entry.extra.mustPass ? 'NOT CAUGHT' : 'not reproduced (attempt)',
+    resultText(o),
   ]);
   return mdTable(['entry', 'expected', 'observed', 'examples (product_id)', 'wall time', 'result'], rows, [4]);
 }
@@ -221,13 +290,14 @@ async function restoreHealthy(stack: Stack): Promise<void> {
 }
 
 export async function zooCommand(argv: string[]): Promise<number> {
-  const { values } = parse('zoo', argv, { ...STACK_OPTIONS, only: { type: 'string' }, json: { type: 'string' }, keep: { type: 'boolean' } });
+  const { values } = parse('zoo', argv, { ...STACK_OPTIONS, only: { type: 'string' }, control: { type: 'boolean' }, json: { type: 'string' }, keep: { type: 'boolean' } });
   if (values.help) {
     console.log(ZOO_HELP);
     return 0;
   }
   const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const entries = loadZooEntries(only);
+  const control = values.control === true;
   if (entries.length === 0) throw new ConfigError('the zoo is empty', 'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file');
 
   const { stack, owned } = await obtainStack({ name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base') });
@@ -239,8 +309,8 @@ export async function zooCommand(argv: string[]): Promise<number> {
   const outcomes: ZooOutcome[] = [];
   try {
     for (const [i, entry] of entries.entries()) {
-      info(`\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${entry.changed.join(', ')} from ${relative(PROJECT_ROOT, entry.dir)}`);
-      const o = await runZooEntry(entry, stack, abort.signal);
+      info(`\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${control ? 'control run on the healthy pipeline (connectors/)' : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`);
+      const o = await runZooEntry(entry, stack, { signal: abort.signal, control });
       outcomes.push(o);
       console.log(describeOutcome(o));
       if (abort.signal.aborted) break;
@@ -255,15 +325,17 @@ export async function zooCommand(argv: string[]): Promise<number> {
   }
 
   console.log(`\n${summaryTable(outcomes)}\n`);
-  const missed = outcomes.filter((o) => !o.caught && o.entry.extra.mustPass);
-  const attempts = outcomes.filter((o) => !o.caught && !o.entry.extra.mustPass);
+  const missed = outcomes.filter((o) => !o.caught && (o.control || o.entry.extra.mustPass));
+  const attempts = outcomes.filter((o) => !o.caught && !o.control && !o.entry.extra.mustPass);
   if (typeof values.json === 'string') {
     const json = outcomes.map((o) => ({
       entry: o.entry.name,
+      control: o.control,
       dir: relative(PROJECT_ROOT, o.entry.dir),
       changed: o.entry.changed,
+      diff: o.entry.diff,
       mustPass: o.entry.extra.mustPass,
-      expected: { verdict: o.entry.scenario.expect.verdict, anomalies: o.entry.scenario.expect.anomalies, failedTask: o.entry.extra.failedTask ?? null },
+      expected: o.control ? { verdict: 'converged' } : { verdict: o.entry.scenario.expect.verdict, anomalies: o.entry.scenario.expect.anomalies, failedTask: o.entry.extra.failedTask ?? null },
       observed: { verdict: o.report.verdict, counts: o.report.anomalies.counts, connectors: o.report.connectors.map((c) => ({ name: c.name, state: c.state, tasks: c.tasks.map((t) => `${t.id}: ${t.state}`) })) },
       examples: Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, o.report.anomalies.examples[c].slice(0, 5).map((a) => a.product_id)])),
       caught: o.caught,
@@ -275,7 +347,7 @@ export async function zooCommand(argv: string[]): Promise<number> {
     info(`wrote ${values.json}`);
   }
   const caught = outcomes.filter((o) => o.caught).length;
-  console.log(`zoo: ${caught} of ${outcomes.length} caught${missed.length ? `; NOT caught: ${missed.map((o) => o.entry.name).join(', ')}` : ''}${attempts.length ? `; not reproduced (attempts): ${attempts.map((o) => o.entry.name).join(', ')}` : ''}`);
+  console.log(`zoo${control ? ' (control runs)' : ''}: ${caught} of ${outcomes.length} ${control ? 'converged on the healthy pipeline' : 'caught'}${missed.length ? `; ${control ? 'did not converge' : 'NOT caught'}: ${missed.map((o) => o.entry.name).join(', ')}` : ''}${attempts.length ? `; not reproduced (attempts): ${attempts.map((o) => o.entry.name).join(', ')}` : ''}`);
   if (abort.signal.aborted) return 130;
   return missed.length === 0 && outcomes.length === entries.length ? 0 : 1;
 }

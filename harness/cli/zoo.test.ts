@@ -1,0 +1,111 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONNECTORS_DIR } from '../connect/definition.ts';
+import { fixtureRun } from '../report/fixtures.ts';
+import type { RunReport } from '../report/run-report.ts';
+import { judgeControl, judgeZoo, loadZooEntries, summaryTable, type ZooEntry } from './zoo.ts';
+
+// No stack: the zoo's entries are well-formed, each really differs from the healthy pipeline, and the zoo's
+// judge fails an entry whose bug was not caught as the entry says.
+
+const entries = loadZooEntries();
+
+describe('zoo entries', () => {
+  it('has the must-have entries', () => {
+    expect(entries.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['sink-ignores-tombstones', 'no-tombstones', 'key-ignore', 'seed-ddl-toast', 'publication-without-update', 'snapshot-no-data', 'sink-no-retries']),
+    );
+  });
+
+  for (const e of entries) {
+    it(`${e.name}: expects a failure and differs from connectors/ in every file it holds`, () => {
+      expect(e.scenario.expect.verdict).not.toBe('converged');
+      expect(e.scenario.description.length).toBeGreaterThan(40);
+      for (const f of e.changed) {
+        const own = readFileSync(join(e.dir, f), 'utf8');
+        const healthy = readFileSync(join(DEFAULT_CONNECTORS_DIR, f), 'utf8');
+        expect(own, `${e.name}/${f} is identical to connectors/${f}: drop it, the default applies`).not.toBe(healthy);
+      }
+      // One deliberate change: a key or two of one connector config, or the schema. More means the entry's
+      // copy drifted from connectors/ (which changed since) and the entry now tests several things at once.
+      expect(e.diff.length, `${e.name} differs from connectors/ in: ${e.diff.join('; ')}`).toBeGreaterThan(0);
+      expect(e.diff.length, `${e.name} differs from connectors/ in: ${e.diff.join('; ')}`).toBeLessThanOrEqual(2);
+      // Short enough for npm test: workload plus a check deadline of max(2 × budget, budget + 10 s).
+      const budget = e.scenario.budget.convergenceMs;
+      expect(e.scenario.workload.durationMs + Math.max(2 * budget, budget + 10_000)).toBeLessThanOrEqual(40_000);
+    });
+  }
+
+  it('names each change key by key', () => {
+    const diff = (name: string): string[] => entries.find((e) => e.name === name)?.diff ?? [];
+    expect(diff('key-ignore')).toEqual(['sink key.ignore=true']);
+    expect(diff('upsert-reordering')).toEqual(['sink write.method=upsert', 'sink max.in.flight.requests=5']);
+    expect(diff('seed-ddl-toast')).toEqual(['own schema.sql']);
+  });
+
+  it('entry names are the directory names (the replay command relies on it)', () => {
+    for (const e of entries) expect(existsSync(join(e.dir, 'scenario.yaml')) && e.scenario.name === e.name).toBe(true);
+  });
+});
+
+function entry(over: Partial<ZooEntry['scenario']['expect']> = {}, extra: Partial<ZooEntry['extra']> = {}): ZooEntry {
+  const base = entries.find((e) => e.name === 'sink-no-retries')!;
+  return { ...base, scenario: { ...base.scenario, expect: { ...base.scenario.expect, ...over } }, extra: { ...base.extra, ...extra } };
+}
+
+function diverged(counts: Partial<RunReport['anomalies']['counts']>, sinkTask: { state: string; trace?: string }): RunReport {
+  const r = fixtureRun('diverged').report;
+  return {
+    ...r,
+    verdict: 'diverged',
+    passed: true,
+    anomalies: { ...r.anomalies, counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, ...counts } },
+    connectors: [
+      { name: 'product-connector', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
+      { name: 'elasticsearch-sink-connector', state: 'RUNNING', tasks: [{ id: 0, ...sinkTask }] },
+    ],
+  };
+}
+
+describe('judgeZoo', () => {
+  const trace = 'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask\nCaused by: BulkFailedException: giving up';
+
+  it('catches: verdict, every expected class and the failed task', () => {
+    const r = diverged({ missing: 3, stale: 2, zombie: 1 }, { state: 'FAILED', trace });
+    expect(judgeZoo(entry({ anomalies: ['missing', 'stale'] }, { failedTask: 'sink' }), r)).toEqual({ caught: true, reasons: [] });
+  });
+
+  it('an expected class that did not show up is not caught (an entry edited to a wrong class fails the zoo)', () => {
+    const r = diverged({ missing: 3, stale: 2 }, { state: 'FAILED', trace });
+    const j = judgeZoo(entry({ anomalies: ['duplicate'] }, { failedTask: 'sink' }), r);
+    expect(j.caught).toBe(false);
+    expect(j.reasons).toEqual(['expected duplicate anomalies, saw none']);
+  });
+
+  it('a converged run is not caught', () => {
+    const r = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' as const };
+    expect(judgeZoo(entry({ anomalies: [] }, { failedTask: undefined }), r).reasons).toEqual(['verdict converged, expected diverged']);
+  });
+
+  it('needs the FAILED task, and its trace, in report.connectors', () => {
+    expect(judgeZoo(entry({ anomalies: ['missing'] }, { failedTask: 'sink' }), diverged({ missing: 1 }, { state: 'RUNNING' })).reasons[0]).toMatch(
+      /expected a FAILED task of elasticsearch-sink-connector, report.connectors shows RUNNING \/ 0: RUNNING/,
+    );
+    expect(judgeZoo(entry({ anomalies: ['missing'] }, { failedTask: 'sink' }), diverged({ missing: 1 }, { state: 'FAILED' })).reasons[0]).toMatch(/no trace/);
+  });
+
+  it('control runs must converge', () => {
+    expect(judgeControl({ ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' }).caught).toBe(true);
+    expect(judgeControl(diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(/healthy pipeline diverged under this scenario \(zombie 4\)/);
+  });
+
+  it('the summary table names expected and observed per entry', () => {
+    const r = diverged({ missing: 3, stale: 2, zombie: 1 }, { state: 'FAILED', trace });
+    const e = entry({ anomalies: ['missing', 'stale'] }, { failedTask: 'sink' });
+    const table = summaryTable([{ entry: e, control: false, report: r, runDir: '/tmp/x', wallMs: 31_000, caught: true, reasons: [] }]);
+    expect(table).toContain('diverged [missing, stale] + sink task FAILED');
+    expect(table).toContain('diverged [missing 3, zombie 1, stale 2]');
+    expect(table).toContain('caught');
+  });
+});
