@@ -4,7 +4,7 @@ import type { EsDoc } from '../check/anomaly.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
 import { html, type Html } from './html-escape.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, headline } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, headline, rootCause } from './labels.ts';
 import type { LagSummary, RunReport } from './run-report.ts';
 
 const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', diverged: 'bad' };
@@ -178,7 +178,7 @@ function trace(t: string): Html {
   const lines = t.trim().split(/\r?\n/);
   const head = lines.slice(0, TRACE_LINES).join('\n');
   const more = lines.length > TRACE_LINES ? html`<details><summary>full trace (${lines.length} lines)</summary><pre class="trace">${t.trim()}</pre></details>` : '';
-  return html`<pre class="trace">${head}</pre>${more}`;
+  return html`<div class="trace-cause">${rootCause(t)}</div><pre class="trace">${head}</pre>${more}`;
 }
 
 export function connectors(r: RunReport): Html {

@@ -41,6 +41,16 @@ export function anomalyClassOk(report: RunReport, c: AnomalyClass): boolean {
  * The one-line summary that heads every report and CI log, e.g.
  * `✔ baseline converged in 1.8 s (budget 30 s) — seed 42, 3,120 ops` or `✘ es-outage diverged: 12 missing, 3 zombie`.
  */
+/**
+ * The line of a Java stack trace that says why: the last "Caused by:" (Connect wraps a task's failure in
+ * generic frames first), else the first line.
+ */
+export function rootCause(trace: string): string {
+  const lines = trace.trim().split(/\r?\n/);
+  const causes = lines.filter((l) => l.startsWith('Caused by:'));
+  return (causes.at(-1) ?? lines[0] ?? '').trim();
+}
+
 /** The p99 the lag budget is judged on: steady state (outside fault windows) when recorded. */
 export function budgetedLagP99(r: RunReport): number | null {
   return r.lag.steady?.p99 ?? r.lag.e2e.p99;

@@ -36,7 +36,7 @@ describe('renderMarkdown', () => {
     // Duplicates list both documents.
     expect(md).toContain('_id=640 name: "Lamp"');
     expect(md).toContain('_id="products+0+1287"');
-    expect(md).toContain('es-sink task 0 FAILED:');
+    expect(md).toMatch(/es-sink task 0 FAILED — \S/);
     expect(md).toContain('org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask');
     expect(md).toContain('… 2 more lines in report.json');
     expect(md).toContain('| verdict             | diverged (expected converged) — FAIL');

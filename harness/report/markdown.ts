@@ -2,7 +2,7 @@ import { ANOMALY_CLASSES, type AnomalyClass } from '../check/anomaly.ts';
 import type { LagSummary, RunReport } from './run-report.ts';
 import { mdTable } from './md-table.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, headline } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, headline, rootCause } from './labels.ts';
 
 /** Lines of a failed task's stack trace worth showing inline; the full trace is in report.json. */
 const TRACE_LINES = 4;
@@ -118,7 +118,7 @@ function connectorSection(r: RunReport): string[] {
       const lines = t.trace.trim().split(/\r?\n/);
       const shown = lines.slice(0, TRACE_LINES);
       if (lines.length > shown.length) shown.push(`… ${lines.length - shown.length} more lines in report.json`);
-      out.push(`${c.name} task ${t.id} ${t.state}:`, '', '```', ...shown.map((l) => l.replace(/```/g, "'''")), '```', '');
+      out.push(`${c.name} task ${t.id} ${t.state} — ${rootCause(t.trace)}`, '', '```', ...shown.map((l) => l.replace(/```/g, "'''")), '```', '');
     }
   }
   return out;

@@ -78,7 +78,7 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
     out.push({
       name,
       state: st?.connector.state ?? 'MISSING',
-      tasks: (st?.tasks ?? []).map((t) => ({ id: t.id, state: t.state, ...(t.trace ? { trace: t.trace.split('\n').slice(0, 30).join('\n') } : {}) })),
+      tasks: (st?.tasks ?? []).map((t) => ({ id: t.id, state: t.state, ...(t.trace ? { trace: t.trace.split('\n').slice(0, 200).join('\n') } : {}) })),
     });
   }
   return out;
