@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { bringUp } from '../harness/cli/up.ts';
-import { portFree } from '../harness/stack/ports.ts';
+import { waitPortsFree } from '../harness/stack/ports.ts';
 import { findStackProcesses } from '../harness/stack/process.ts';
 import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
@@ -35,8 +35,7 @@ export async function teardown(): Promise<void> {
   await owned.stop();
   // `down` must leave nothing behind: no process of the stack, no port of its block still bound.
   const left = findStackProcesses(owned.dir);
-  const bound: number[] = [];
-  for (const port of Object.values(owned.ports)) if (!(await portFree(port))) bound.push(port);
+  const bound = await waitPortsFree(owned.ports, 0);
   if (left.length || bound.length) {
     throw new Error(`stack "${owned.name}" left processes ${left.join(', ') || 'none'} and bound ports ${bound.join(', ') || 'none'} after stop()`);
   }

@@ -44,7 +44,8 @@ describe.skipIf(!stackName)(`observers against stack "${stackName ?? ''}"${stack
     await db.connect();
     const ids: number[] = [];
     try {
-      const obs = startObservers({ endpoints: ep, names: await registeredNames(ep), samplesPath, opSampleEvery: 1, log: (l) => logLines.push(l) });
+      const names = await registeredNames(ep);
+      const obs = startObservers({ endpoints: ep, names, samplesPath, opSampleEvery: 1, log: (l) => logLines.push(l) });
       let seq = 0;
       // An op per 250 ms over 10 products: each product is written every 2.5 s, longer than the lag, so most
       // tracked ops are seen rather than superseded.
@@ -88,9 +89,11 @@ describe.skipIf(!stackName)(`observers against stack "${stackName ?? ''}"${stack
       expect(of('probe').length).toBeGreaterThan(20);
       expect(summary.probe?.caughtUp).toBe(true);
       expect(of('slot-lag').length).toBeGreaterThan(2);
-      expect(of('slot-lag').every((s) => s.slot === 'outbox_chaos_products' && s.bytes >= 0)).toBe(true);
+      expect(of('slot-lag').every((s) => s.slot === names.slot && s.bytes >= 0)).toBe(true);
       expect(of('consumer-lag').length).toBeGreaterThan(2);
-      expect(of('consumer-lag').every((s) => s.group === 'connect-elasticsearch-sink-connector' && s.lag >= 0 && s.endOffset > 0)).toBe(true);
+      // The topic may be empty when sampling starts (a fresh pipeline); the probe's writes must show by the end.
+      expect(of('consumer-lag').every((s) => s.group === 'connect-elasticsearch-sink-connector' && s.lag >= 0 && s.endOffset >= 0)).toBe(true);
+      expect(of('consumer-lag').at(-1)?.endOffset).toBeGreaterThan(0);
       const lastState = new Map(of('connector').map((s) => [s.name, s]));
       for (const name of ['product-connector', 'elasticsearch-sink-connector']) {
         const s = lastState.get(name);

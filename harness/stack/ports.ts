@@ -67,3 +67,14 @@ export async function assertPortsFree(plan: PortPlan): Promise<void> {
     }
   }
 }
+
+/** Waits until every port of the plan can be bound again; returns those still taken at the deadline. */
+export async function waitPortsFree(plan: PortPlan, timeoutMs = 10_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const taken: number[] = [];
+    for (const port of Object.values(plan)) if (!(await portFree(port))) taken.push(port);
+    if (taken.length === 0 || Date.now() > deadline) return taken;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -8,7 +8,7 @@ import { errorMessage } from '../util/errors.ts';
 import { info, step } from '../util/log.ts';
 import type { StackContext } from './context.ts';
 import { endpointsFor, proxySpecs, type Endpoints } from './endpoints.ts';
-import { assertPortsFree, DEFAULT_PORT_BASE, portPlan, type PortPlan } from './ports.ts';
+import { assertPortsFree, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
 import { isAlive, killStackProcesses, stopProcess } from './process.ts';
 import { Service, type ServiceName } from './service.ts';
 import { connectDef, initConnect } from './services/connect.ts';
@@ -68,7 +68,9 @@ export async function cleanupStack(name: string): Promise<number> {
       }
     }
   }
-  return n + (await killStackProcesses(dir));
+  n += await killStackProcesses(dir);
+  if (state) await waitPortsFree(state.ports);
+  return n;
 }
 
 /** Provisions what is missing, then starts the five programs and the three proxies. */
@@ -161,6 +163,8 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
       await services[svc].stop().catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
     }
     await killStackProcesses(ctx.dir);
+    // A socket can outlive its process by a moment; `down` promises the ports are free when it returns.
+    await waitPortsFree(ctx.ports);
   };
   return {
     name: ctx.name,
