@@ -7,24 +7,14 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
+import type { BenchResult } from '../../harness/check/bench.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./checker-child.ts', import.meta.url));
 
-export interface CheckerRun {
-  load1: number;
-  n: number;
-  versions: number;
-  buildMs: number;
-  buildCpuMs: number;
-  compareMs: number;
-  compareCpuMs: number;
-  rate: number;
-  heapUsedMb: number;
-  maxRssMb: number;
-  counts: Record<string, number>;
-}
+/** What the child prints: benchCompare's figures without the comparison itself, plus its anomaly counts. */
+export type CheckerRun = Omit<BenchResult, 'comparison' | 'mode'> & { load1: number; counts: Record<string, number> };
 
 async function once(n: number): Promise<CheckerRun> {
   const startLoad = load1();
