@@ -59,7 +59,7 @@ export interface RunResult {
 }
 
 /** Fresh topic and slot names per run: a reset then never waits for Kafka or Postgres to forget the last run. */
-function namesFor(runId: string): RunNames {
+function freshNames(): RunNames {
   const tag = Date.now().toString(36);
   return { topicPrefix: `oc${tag}`, slot: `oc_${tag}`, index: 'products' };
 }
@@ -109,7 +109,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   const phase = (name: RunPhase): void => timeline.record({ t: Date.now(), kind: 'phase', name });
   const logMarks = markLogs(join(stack.dir, 'logs'));
   const progress = new ProgressLine();
-  const names = namesFor(runId);
+  const names = freshNames();
   const def = loadDefinition(o.connectorsDir, pipelineVars(ep, names));
   const connect = new ConnectClient(ep.connectUrl);
   const connectors = { source: def.source.name, sink: def.sink.name };
@@ -148,7 +148,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   await registerConnector(ep, def.sink);
 
   const samplesPath = join(runDir, 'samples.jsonl');
-  const observers = startObservers({ endpoints: ep, names, sourceConnector: connectors.source, sinkConnector: connectors.sink, samplesPath, log: (l) => notes.length < 50 && info(`  ${l}`) });
+  const observers = startObservers({ endpoints: ep, names, sourceConnector: connectors.source, sinkConnector: connectors.sink, samplesPath, log: (l) => info(`  ${l}`) });
   const operator = startOperator({ rules: scenario.operator, connect, connectors, record: timeline.record });
   let summary: WorkloadSummary | undefined;
   let verdict: Verdict = 'diverged';
