@@ -32,13 +32,15 @@ export function fingerprintRow(row: ProductRow): Fingerprint {
   const high = t === null ? NULL_TIME : Math.floor(t / 0x1_0000_0000);
   const low = t === null ? 0 : (t - high * 0x1_0000_0000) | 0;
 
-  // Text fields: a header word (length or NULL_TEXT), then code-unit pairs; j counts words, i code units.
-  for (let f = 0; f < 3; f++) {
-    const s = f === 0 ? row.name : f === 1 ? row.description : row.price;
+  // Three text fields — a header word (length or NULL_TEXT), then code-unit pairs — then created_at's two
+  // words, all through one mixing step; j counts words of a field, i code units.
+  for (let f = 0; f < 4; f++) {
+    const s = f === 0 ? row.name : f === 1 ? row.description : f === 2 ? row.price : null;
     const n = s === null ? 0 : s.length;
-    for (let j = 0, i = 0; j === 0 || i < n; j++) {
+    for (let j = 0, i = 0; f === 3 ? j < 2 : j === 0 || i < n; j++) {
       let k: number;
-      if (j === 0) k = s === null ? NULL_TEXT : n;
+      if (f === 3) k = j === 0 ? high : low;
+      else if (j === 0) k = s === null ? NULL_TEXT : n;
       else {
         k = s!.charCodeAt(i) | (i + 1 < n ? s!.charCodeAt(i + 1) << 16 : 0);
         i += 2;
@@ -51,16 +53,6 @@ export function fingerprintRow(row: ProductRow): Fingerprint {
       h2 = Math.imul(h2 ^ k, 0x85ebca6b);
       h2 ^= h2 >>> 13;
     }
-  }
-  for (let w = 0; w < 2; w++) {
-    let k = w === 0 ? high : low;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h1 ^= Math.imul(k, 0x1b873593);
-    h1 = (h1 << 13) | (h1 >>> 19);
-    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
-    h2 = Math.imul(h2 ^ k, 0x85ebca6b);
-    h2 ^= h2 >>> 13;
   }
   return fmix(h1) * 0x20_0000 + (fmix(h2) >>> 11);
 }
