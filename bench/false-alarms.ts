@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Verdict } from '../harness/check/anomaly.ts';
-import { obtainStack } from '../harness/cli/run.ts';
+import { obtainStack } from '../harness/cli/provider.ts';
 import { onInterrupt } from '../harness/cli/signals.ts';
 import { PROJECT_ROOT } from '../harness/provision/paths.ts';
 import { fmtDuration } from '../harness/report/format.ts';
@@ -26,6 +26,7 @@ import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import { HarnessError } from '../harness/util/errors.ts';
 import { info } from '../harness/util/log.ts';
+import { localProvider } from '../harness/provider/local.ts';
 
 const HELP = `npm run false-alarms -- [--runs N] [--scenarios a,b,c] [--name STACK] [--port-base N] [--out FILE] [--same-seed] [--keep]
 
@@ -160,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
         const seed = values['same-seed'] ? scenario.seed : scenario.seed + i;
         info(`\n━━ false alarms: ${scenario.name} run ${i + 1}/${runs} (seed ${seed})`);
         const t0 = Date.now();
-        const { report, runDir } = await runScenario({ scenario, stack, seed, replay: `npx outbox-chaos run ${scenario.name} --seed ${seed}`, signal: abort.signal });
+        const { report, runDir } = await runScenario({ scenario, provider: localProvider(stack), seed, replay: `npx outbox-chaos run ${scenario.name} --seed ${seed}`, signal: abort.signal });
         const o: RunOutcome = {
           scenario: scenario.name,
           run: i + 1,

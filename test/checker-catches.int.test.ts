@@ -5,7 +5,7 @@ import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import type { Scenario } from '../harness/scenario/schema.ts';
 import { waitFor } from '../harness/stack/wait.ts';
-import { sharedStack } from './stack.ts';
+import { sharedProvider } from './stack.ts';
 
 const ZOMBIE_ID = 99_999_999;
 
@@ -16,7 +16,6 @@ async function es(url: string, method: string, body?: unknown): Promise<Record<s
 
 describe('the checker on a real run whose Elasticsearch was tampered with', () => {
   it('names deleted documents as missing and a stray document as zombie, and the verdict diverged', async () => {
-    const stack = await sharedStack();
     const base = loadScenario('baseline');
     const scenario: Scenario = {
       ...base,
@@ -28,10 +27,9 @@ describe('the checker on a real run whose Elasticsearch was tampered with', () =
     let deleted: number[] = [];
     const { report } = await runScenario({
       scenario,
-      stack,
+      provider: await sharedProvider(),
       replay: 'vitest test/checker-catches.int.test.ts',
-      beforeCheck: async ({ stack: s, names, table }) => {
-        const ep = s.endpoints;
+      beforeCheck: async ({ endpoints: ep, names, table }) => {
         const index = `${ep.esUrl}/${names.index}`;
         // Let the pipeline deliver everything first, so nothing re-creates what we delete.
         const rows = await withPg(ep, ep.pg.database, async (c) => Number((await c.query(`SELECT count(*) FROM "${table}"`)).rows[0].count));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { listScenarios, loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
-import { sharedStack } from './stack.ts';
+import { sharedProvider } from './stack.ts';
 
 // Every catalogued scenario against the healthy pipeline, at the short durations its file sets.
 // OUTBOX_CHAOS_SCENARIOS=a,b narrows the list (handy while working on one).
@@ -13,7 +13,7 @@ describe('scenario catalogue on the healthy pipeline', () => {
   for (const entry of catalogue) {
     it(entry.name, async () => {
       const scenario = loadScenario(entry.file);
-      const { report } = await runScenario({ scenario, stack: await sharedStack(), replay: `npx outbox-chaos run ${scenario.name} --seed ${scenario.seed}` });
+      const { report } = await runScenario({ scenario, provider: await sharedProvider(), replay: `npx outbox-chaos run ${scenario.name} --seed ${scenario.seed}` });
       // The report's own summary is the failure message: it says what diverged and shows examples.
       expect(report.passed, renderMarkdown(report)).toBe(true);
     });

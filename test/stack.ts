@@ -1,4 +1,6 @@
 import { inject } from 'vitest';
+import { localProvider } from '../harness/provider/local.ts';
+import type { Provider } from '../harness/provider/provider.ts';
 import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
 /** The stack the global setup started, with its service handles (process faults need them). */
@@ -6,4 +8,9 @@ export async function sharedStack(): Promise<Stack> {
   const stack = await attachStack(inject('stackName'));
   if (!stack) throw new Error(`the shared test stack "${inject('stackName')}" is not running`);
   return stack;
+}
+
+/** The shared stack as the local provider. */
+export async function sharedProvider(): Promise<Provider> {
+  return localProvider(await sharedStack());
 }

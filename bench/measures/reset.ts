@@ -6,17 +6,14 @@
  * Connect's REST calls are traced to split the time into its parts.
  */
 import { loadDefinition } from '../../harness/connect/definition.ts';
-import { pipelineVars, prepareStores, registerConnector, resetPipeline, withPg, type RunNames } from '../../harness/connect/pipeline.ts';
+import { freshRunNames, pipelineVars, prepareStores, registerConnector, resetPipeline, withPg, type RunNames } from '../../harness/connect/pipeline.ts';
 import type { Endpoints } from '../../harness/stack/endpoints.ts';
 import { traceConnect, type ConnectCall } from '../lib/connect-trace.ts';
 import { esCount } from '../lib/es.ts';
 import { load1, metric, sleep, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 
-/** As the runner's namesFor(): fresh topic and slot names per run. */
-function freshNames(): RunNames {
-  const tag = Date.now().toString(36);
-  return { topicPrefix: `ocb${tag}`, slot: `ocb_${tag}`, index: 'products' };
-}
+/** As the runner does on a stack of its own: fresh topic and slot names per run. */
+const freshNames = (): RunNames => freshRunNames(false);
 
 const PRE_ROWS = 2000;
 
@@ -101,7 +98,7 @@ export const resetMeasure: Measure = {
       const t0 = Date.now();
       let t1: number, t2: number, t3: number, t4: number;
       try {
-        await resetPipeline(ep, def.table, names.index);
+        await resetPipeline(ep, names, { everything: true, connectors: [] });
         t1 = Date.now();
         await prepareStores(ep, def, names);
         t2 = Date.now();

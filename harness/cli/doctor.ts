@@ -5,15 +5,21 @@ import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { isAlive } from '../stack/process.ts';
 import type { StackState } from '../stack/state.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
 
-export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME]
+export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--provider local|containers|external] [--env FILE]
 
 The usual troubleshooting of this pipeline on one screen: service processes, connectors and their tasks
 (with the trace of a failed one), Kafka topics with end offsets and the sink's consumer lag, Elasticsearch
 indices with document counts, replication slots with lag in bytes, Toxiproxy proxies and active toxics.
-Exits 0 when everything is healthy, 3 otherwise.`;
+With --provider external it first probes every service of the env file (read-only) and says which fault
+kinds the environment allows; with --provider containers it checks that a Docker engine is reachable.
+Exits 0 when everything is healthy, 3 otherwise.
+
+${PROVIDER_HELP}`;
 
 interface Section {
   title: string;
@@ -31,18 +37,21 @@ async function section(title: string, fn: (s: Section) => Promise<void>): Promis
   return s;
 }
 
-async function inspect(state: StackState): Promise<Section[]> {
-  const e = state.endpoints;
+function processes(state: StackState): Promise<Section> {
+  return section('services', async (s) => {
+    for (const [name, pid] of Object.entries(state.pids)) {
+      const ok = pid !== undefined && isAlive(pid);
+      s.lines.push(`${ok ? '✓' : '✗'} ${name.padEnd(14)} pid ${pid}`);
+      if (!ok) s.problems.push(`${name} is not running`);
+    }
+  });
+}
+
+/** `own`: the stack is the harness's (no connector or slot at all is then a problem, not someone's choice). */
+async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
   const connect = new ConnectClient(e.connectUrl);
   const sinkGroups: { group: string; topics: string[] }[] = [];
   return [
-    await section('services', async (s) => {
-      for (const [name, pid] of Object.entries(state.pids)) {
-        const ok = pid !== undefined && isAlive(pid);
-        s.lines.push(`${ok ? '✓' : '✗'} ${name.padEnd(14)} pid ${pid}`);
-        if (!ok) s.problems.push(`${name} is not running`);
-      }
-    }),
     await section('connectors', async (s) => {
       for (const name of await connect.list()) {
         const st = await connect.status(name);
@@ -54,7 +63,7 @@ async function inspect(state: StackState): Promise<Section[]> {
         for (const t of st.tasks.filter((x) => x.trace)) s.lines.push(...(t.trace ?? '').split('\n').slice(0, 8).map((l) => `      | ${l}`));
         if (st.type === 'sink' && cfg?.topics) sinkGroups.push({ group: `connect-${name}`, topics: cfg.topics.split(',') });
       }
-      if (s.lines.length === 0) s.problems.push('no connectors registered');
+      if (s.lines.length === 0 && own) s.problems.push('no connectors registered');
     }),
     await section('kafka topics', async (s) => {
       await withKafkaAdmin(e.kafkaBootstrap, async (admin) => {
@@ -89,10 +98,11 @@ async function inspect(state: StackState): Promise<Section[]> {
           s.lines.push(`${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  lag ${row.lag ?? '?'} bytes`);
           if (!row.active) s.problems.push(`slot ${row.slot_name} has no consumer`);
         }
-        if (r.rowCount === 0) s.problems.push('no replication slot: is the source connector registered?');
+        if (r.rowCount === 0 && own) s.problems.push('no replication slot: is the source connector registered?');
       });
     }),
     await section('toxiproxy', async (s) => {
+      if (!e.toxiproxyUrl) return void s.lines.push('none: network faults unavailable');
       const proxies = (await (await fetch(`${e.toxiproxyUrl}/proxies`)).json()) as Record<string, { listen: string; upstream: string; enabled: boolean; toxics: { name: string; type: string; stream: string }[] }>;
       for (const p of Object.values(proxies)) {
         const toxics = p.toxics.map((t) => `${t.type}/${t.stream}`).join(', ');
@@ -104,14 +114,41 @@ async function inspect(state: StackState): Promise<Section[]> {
   ];
 }
 
+async function providerSections(choice: ProviderChoice, name: string | undefined): Promise<Section[]> {
+  if (choice.kind === 'containers') {
+    const { dockerAvailable } = await import('../provider/containers/docker.ts');
+    const docker = await dockerAvailable();
+    return [
+      await section('docker', async (s) => {
+        if (docker.ok) s.lines.push(`✓ ${docker.runtime}; containers live for one \`run --provider containers\` and go with it`);
+        else s.problems.push(docker.reason);
+      }),
+    ];
+  }
+  if (choice.kind === 'external') {
+    const ext = await import('../provider/external.ts');
+    const env = ext.readExternalEnv(choice.env as string);
+    const reach = await section(`environment ${choice.env}`, async (s) => {
+      for (const r of await ext.checkExternal(env)) {
+        s.lines.push(`${r.ok ? '✓' : '✗'} ${r.service.padEnd(14)} ${r.detail}`);
+        if (!r.ok) s.problems.push(`${r.service} unreachable or unfit: ${r.detail}`);
+      }
+      const hops = Object.keys(env.toxiproxy?.proxies ?? {});
+      s.lines.push(`  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`);
+    });
+    return reach.problems.length ? [reach] : [reach, ...(await inspect(ext.externalEndpoints(env), false))];
+  }
+  const state = requireRunningStack(name);
+  return [await processes(state), ...(await inspect(state.endpoints, true))];
+}
+
 export async function doctorCommand(argv: string[]): Promise<number> {
-  const { values } = parse('doctor', argv, { name: { type: 'string' } });
+  const { values } = parse('doctor', argv, { name: { type: 'string' }, ...PROVIDER_OPTIONS });
   if (values.help) {
     console.log(DOCTOR_HELP);
     return 0;
   }
-  const state = requireRunningStack(values.name as string | undefined);
-  const sections = await inspect(state);
+  const sections = await providerSections(providerChoice(values), values.name as string | undefined);
   for (const s of sections) {
     console.log(`\n${s.title}`);
     for (const l of s.lines) console.log(`  ${l}`);

@@ -2,22 +2,27 @@ import { loadScenario, listScenarios } from '../scenario/load.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
 import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { attachStack, type Stack } from '../stack/stack.ts';
+import { ScenarioSkipped } from '../provider/capabilities.ts';
 import { ConfigError } from '../util/errors.ts';
-import { info } from '../util/log.ts';
+import { info, warn } from '../util/log.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { onInterrupt } from './signals.ts';
-import { bringUp } from './up.ts';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
+import { openProvider } from './provider.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
+                    [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
 randomized workload while the scenario's faults come and go, heals everything, then checks that
 Elasticsearch converges to Postgres within the budget. Writes reports/<run-id>/ (report.json, report.md,
 index.html, junit.xml, history.jsonl, samples.jsonl, timeline.jsonl, logs/) and points reports/latest at it.
 
-Uses the stack that \`up --detach\` left running; otherwise starts one and stops it at the end (--keep leaves it up).
+Local provider: uses the stack that \`up --detach\` left running; otherwise starts one and stops it at the end
+(--keep leaves it up). Containers: starts the containers and removes them at the end. External: runs on the
+environment the env file names, creating only objects tagged with the run (and removing them afterwards).
+A scenario with a fault the provider cannot inject (a process fault on external) is skipped, with the reason.
 
   --seed N          workload and fault-schedule seed (default: the scenario's)
   --duration S      workload duration in seconds (default: the scenario's)
@@ -27,27 +32,21 @@ Uses the stack that \`up --detach\` left running; otherwise starts one and stops
   --shrink          when a random-chaos run (randomFaults) fails, re-run it with smaller fault schedules
                     (drop faults, then halve durations; at most 12 re-runs, each a full run) and print the
                     smallest schedule that still fails, with a command replaying it exactly
-  --keep            leave a stack this command started running
+  --keep            leave a local stack this command started running; on external, leave the run's objects
+${PROVIDER_HELP}
 
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
-2 bad usage or scenario, 3 environment failure.`;
+2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;
 
-function replayCommand(s: Scenario, seed: number, o: { duration?: number; rate?: number; connectors?: string }): string {
+function replayCommand(s: Scenario, seed: number, o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice }): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
+  if (o.choice.kind !== 'local') parts.push(`--provider ${o.choice.kind}`);
+  if (o.choice.env) parts.push(`--env ${o.choice.env}`);
+  if (o.choice.allowDestructive) parts.push('--allow-destructive');
   if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
   if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
   if (o.connectors) parts.push(`--connectors ${o.connectors}`);
   return parts.join(' ');
-}
-
-/** A stack to run on: the detached one if it is up, or a new one this command owns. */
-export async function obtainStack(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; owned: boolean }> {
-  const attached = await attachStack(opts.name);
-  if (attached) {
-    info(`using the running stack "${attached.name}"`);
-    return { stack: attached, owned: false };
-  }
-  return { stack: await bringUp(opts), owned: true };
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -60,6 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     all: { type: 'boolean' },
     keep: { type: 'boolean' },
     shrink: { type: 'boolean' },
+    ...PROVIDER_OPTIONS,
   });
   if (values.help) {
     console.log(RUN_HELP);
@@ -75,27 +75,40 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Load (and validate) every scenario before touching the stack.
   const scenarios = names.map((n) => loadScenario(n));
 
-  const { stack, owned } = await obtainStack({ name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors });
+  const choice = providerChoice(values);
+  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors });
   const abort = new AbortController();
+  const leave = owned && !(values.keep && choice.kind === 'local');
   const off = onInterrupt(async () => {
     abort.abort();
-    if (owned && !values.keep) await stack.stop();
+    if (leave) await provider.stop();
   });
   const results: RunResult[] = [];
+  const skipped: ScenarioSkipped[] = [];
   try {
     for (const scenario of scenarios) {
       const s = seed ?? scenario.seed;
       const opts: RunOptions = {
         scenario,
-        stack,
+        provider,
+        allowDestructive: choice.allowDestructive,
+        keepObjects: values.keep === true,
         connectorsDir: connectors,
         seed: s,
         durationMs: durationS !== undefined ? durationS * 1000 : undefined,
         ratePerSec: rate,
-        replay: replayCommand(scenario, s, { duration: durationS, rate, connectors }),
+        replay: replayCommand(scenario, s, { duration: durationS, rate, connectors, choice }),
         signal: abort.signal,
       };
-      const r = await runScenario(opts);
+      let r: RunResult;
+      try {
+        r = await runScenario(opts);
+      } catch (err) {
+        if (!(err instanceof ScenarioSkipped)) throw err;
+        skipped.push(err);
+        warn(`⊘ ${err.message}`);
+        continue;
+      }
       results.push(r);
       console.log(`\n${renderMarkdown(r.report)}`);
       info(`report: ${r.runDir}/index.html`);
@@ -103,11 +116,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   } finally {
     off();
-    if (owned && !values.keep) await stack.stop();
+    if (leave) await provider.stop();
   }
-  if (results.length > 1) {
+  if (results.length + skipped.length > 1) {
     info('\nsummary:');
     for (const r of results) info(`  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`);
+    for (const k of skipped) info(`  ⊘ ${k.scenario.padEnd(24)} skipped         ${k.reasons.join('; ')}`);
   }
-  return results.every((r) => r.report.passed) ? 0 : 1;
+  if (!results.every((r) => r.report.passed)) return 1;
+  return skipped.length ? 4 : 0;
 }
+

@@ -3,9 +3,10 @@ import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { info } from '../util/log.ts';
 import { parse } from './args.ts';
-import { obtainStack } from './run.ts';
+import { obtainStack } from './provider.ts';
 import { onInterrupt } from './signals.ts';
 import { printEndpoints } from './up.ts';
+import { localProvider } from '../provider/local.ts';
 
 export const START_HELP = `outbox-chaos start
 
@@ -29,7 +30,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   });
   try {
     if (owned) printEndpoints(stack);
-    const { report, runDir } = await runScenario({ scenario, stack, replay: `npx outbox-chaos run baseline --seed ${scenario.seed}`, signal: abort.signal });
+    const { report, runDir } = await runScenario({ scenario, provider: localProvider(stack), replay: `npx outbox-chaos run baseline --seed ${scenario.seed}`, signal: abort.signal });
     console.log(`\n${renderMarkdown(report)}`);
     info(`report: ${runDir}/index.html (also reports/latest/)`);
     info(`service logs of the run: ${runDir}/logs/`);

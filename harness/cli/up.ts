@@ -3,10 +3,16 @@ import { defaultRunNames, pipelineVars, setupPipeline } from '../connect/pipelin
 import { startStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import { info, step } from '../util/log.ts';
+import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+import { ConfigError } from '../util/errors.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
+import { openProvider } from './provider.ts';
 import { onInterrupt } from './signals.ts';
 
 export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME]
+                [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
@@ -16,7 +22,15 @@ connectors through Toxiproxy. Prints endpoints and timings.
                     without it, \`up\` stays in the foreground and Ctrl-C stops everything
   --connectors DIR  pipeline definition to register (default: connectors/)
   --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)
-  --name NAME       stack name, for several stacks side by side (default "default")`;
+  --name NAME       stack name, for several stacks side by side (default "default")
+${PROVIDER_HELP}
+
+--provider containers starts the same pipeline in Docker containers and stays in the foreground (the
+containers go with the process; --detach is refused). --provider external starts nothing: it probes the
+environment the env file names and prints its endpoints and the fault kinds it allows; runs then create
+their own objects there. An env file looks like this:
+
+${ENV_FILE_EXAMPLE}`;
 
 /** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
 export async function bringUp(opts: { name?: string; portBase?: number; connectors?: string }): Promise<Stack> {
@@ -42,23 +56,61 @@ export async function bringUp(opts: { name?: string; portBase?: number; connecto
 }
 
 export function printEndpoints(s: Stack): void {
-  const e = s.endpoints;
-  info(`
-stack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)
-  Postgres         ${e.pgUrl}            (via proxy: ${e.pgProxied.host}:${e.pgProxied.port})
+  info(`\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`);
+  printAddresses(s.endpoints);
+  info(`  logs             ${s.dir}/logs/`);
+}
+
+function printAddresses(e: Endpoints): void {
+  info(`  Postgres         ${e.pgUrl}            (via proxy: ${e.pgProxied.host}:${e.pgProxied.port})
   Kafka            ${e.kafkaBootstrap}   (via proxy: ${e.kafkaProxied})
   Kafka Connect    ${e.connectUrl}
   Elasticsearch    ${e.esUrl}   (via proxy: ${e.esProxiedUrl})
-  Toxiproxy        ${e.toxiproxyUrl}
-  logs             ${s.dir}/logs/`);
+  Toxiproxy        ${e.toxiproxyUrl || '(none)'}`);
+}
+
+/** Keeps the process (and what it owns) alive until Ctrl-C, which stops `stop` first. */
+async function foreground(stop: () => Promise<void>): Promise<number> {
+  onInterrupt(stop);
+  // A pending promise alone does not keep Node alive; a timer does, until the interrupt handler exits.
+  setInterval(() => undefined, 1 << 30);
+  await new Promise<never>(() => undefined);
+  return 0;
+}
+
+async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: number; connectors?: string }): Promise<number> {
+  if (choice.kind === 'external') {
+    const { provider } = await openProvider(choice, {});
+    info(`\n${provider.label} is reachable`);
+    printAddresses(provider.endpoints);
+    info(`  process faults: none; network faults on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`);
+    info(`\nNothing was started or changed. Run scenarios with \`outbox-chaos run <scenario> --provider external --env ${choice.env}\`.`);
+    return 0;
+  }
+  if (o.detach) throw new ConfigError('--detach is not possible with --provider containers: the containers are removed when the harness process ends', 'run `outbox-chaos run <scenario> --provider containers` (it starts and removes them), or `up --provider containers` in the foreground');
+  const { provider } = await openProvider(choice, { portBase: o.portBase });
+  try {
+    const names = defaultRunNames();
+    const def = loadDefinition(o.connectors, pipelineVars(provider.endpoints, names));
+    await step(`register pipeline (${def.dir})`, () => setupPipeline(provider.endpoints, def, names));
+  } catch (err) {
+    await provider.stop();
+    throw err;
+  }
+  info(`\n${provider.label} is up`);
+  printAddresses(provider.endpoints);
+  info('\nRunning in the foreground; Ctrl-C removes the containers.');
+  return foreground(() => provider.stop());
 }
 
 export async function upCommand(argv: string[]): Promise<number> {
-  const { values } = parse('up', argv, { ...STACK_OPTIONS, detach: { type: 'boolean' }, connectors: { type: 'string' } });
+  const { values } = parse('up', argv, { ...STACK_OPTIONS, detach: { type: 'boolean' }, connectors: { type: 'string' }, ...PROVIDER_OPTIONS });
   if (values.help) {
     console.log(UP_HELP);
     return 0;
   }
+  const choice = providerChoice(values);
+  if (choice.kind !== 'local') return upOther(choice, { detach: values.detach === true, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined });
   const t0 = Date.now();
   const stack = await bringUp({ name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined });
   printEndpoints(stack);
@@ -68,9 +120,5 @@ export async function upCommand(argv: string[]): Promise<number> {
     return 0;
   }
   info('\nRunning in the foreground; Ctrl-C stops the stack.');
-  onInterrupt(() => stack.stop());
-  // A pending promise alone does not keep Node alive; a timer does, until the interrupt handler exits.
-  setInterval(() => undefined, 1 << 30);
-  await new Promise<never>(() => undefined);
-  return 0;
+  return foreground(() => stack.stop());
 }

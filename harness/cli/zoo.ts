@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ANOMALY_CLASSES, type AnomalyClass } from '../check/anomaly.ts';
 import { DEFAULT_CONNECTORS_DIR, loadDefinition } from '../connect/definition.ts';
-import { defaultRunNames, pipelineVars, resetPipeline, setupPipeline } from '../connect/pipeline.ts';
+import { defaultRunNames, pipelineVars, PLACEHOLDERS, resetPipeline, setupPipeline } from '../connect/pipeline.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { fmtDuration } from '../report/format.ts';
 import { mdTable } from '../report/md-table.ts';
@@ -15,8 +15,9 @@ import type { Stack } from '../stack/stack.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { info, warn } from '../util/log.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
-import { obtainStack } from './run.ts';
+import { obtainStack } from './provider.ts';
 import { onInterrupt } from './signals.ts';
+import { localProvider } from '../provider/local.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
 
@@ -141,7 +142,7 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
         throw new ConfigError(`${e.file}: a zoo entry must expect a failure (expect.verdict diverged or converged-late)`, 'a zoo entry is a known-bad pipeline');
       }
       // A definition must load (valid JSON, known placeholders) before the run; dummy values are enough.
-      const vars = Object.fromEntries(['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX'].map((k) => [k, 'x']));
+      const vars = Object.fromEntries(PLACEHOLDERS.map((k) => [k, 'x']));
       loadDefinition(e.dir, vars);
       const changed = DEFINITION_FILES.filter((f) => existsSync(join(e.dir, f)));
       if (changed.length === 0) throw new ConfigError(`${e.dir} holds no definition file`, `add the changed one of ${DEFINITION_FILES.join(', ')}`);
@@ -193,7 +194,7 @@ export async function runZooEntry(entry: ZooEntry, stack: Stack, opts: { signal?
   const rel = relative(PROJECT_ROOT, entry.dir);
   const { report, runDir } = await runScenario({
     scenario: entry.scenario,
-    stack,
+    provider: localProvider(stack),
     connectorsDir: control ? undefined : entry.dir,
     replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? '' : ` --connectors ${rel}`}`,
     signal: opts.signal,
@@ -285,7 +286,7 @@ export function summaryTable(outcomes: ZooOutcome[]): string {
 async function restoreHealthy(stack: Stack): Promise<void> {
   const names = defaultRunNames();
   const def = loadDefinition(undefined, pipelineVars(stack.endpoints, names));
-  await resetPipeline(stack.endpoints, def.table, names.index);
+  await resetPipeline(stack.endpoints, { ...names, table: def.table }, { everything: true, connectors: [] });
   await setupPipeline(stack.endpoints, def, names);
 }
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
-import { loadDefinition } from './definition.ts';
+import { loadDefinition, unscopedObjects } from './definition.ts';
 
-const vars = { PG_HOST: 'h', PG_PORT: '1', PG_USER: 'u', PG_PASSWORD: 'p', PG_DATABASE: 'd', KAFKA_BOOTSTRAP: 'k', ES_URL: 'http://e', TOPIC_PREFIX: 't', SLOT_NAME: 's', INDEX: 'i' };
+const vars = { PG_HOST: 'h', PG_PORT: '1', PG_USER: 'u', PG_PASSWORD: 'p', PG_DATABASE: 'd', KAFKA_BOOTSTRAP: 'k', ES_URL: 'http://e', TOPIC_PREFIX: 't', SLOT_NAME: 's', INDEX: 'i', TABLE: 'products', PUBLICATION: 'product_publication' };
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'def-'));
@@ -31,6 +31,29 @@ describe('pipeline definitions', () => {
     expect(def.table).toBe('products');
     expect(def.schemaSql).toMatch(/REPLICA IDENTITY FULL/);
     expect(JSON.stringify(def)).not.toMatch(/\$\{/);
+  });
+
+  it('fills the run\'s table and publication into schema.sql and the connectors', () => {
+    const def = loadDefinition(undefined, { ...vars, TABLE: 'oc1_products', PUBLICATION: 'oc1_pub', INDEX: 'oc1-products' });
+    expect(def.table).toBe('oc1_products');
+    expect(def.schemaSql).toMatch(/CREATE PUBLICATION oc1_pub\s+FOR TABLE oc1_products/);
+    expect(def.source.config['table.include.list']).toBe('public.oc1_products');
+    expect(def.sink.config.topics).toBe('t.public.oc1_products');
+    expect(unscopedObjects(def, { table: 'oc1_products', publication: 'oc1_pub', index: 'oc1-products' })).toEqual([]);
+  });
+
+  it('names every object a definition fixes instead of taking the run\'s', () => {
+    const dir = dirWith({
+      'schema.sql': 'CREATE TABLE products (product_id int primary key);\nCREATE PUBLICATION product_publication FOR TABLE products;',
+      'register-postgres.json': JSON.stringify({ name: 's', config: { 'connector.class': 'C', 'publication.name': 'product_publication' } }),
+      'register-elasticsearch.json': JSON.stringify({ name: 'k', config: { 'connector.class': 'C', 'transforms.route.replacement': 'products' } }),
+    });
+    const problems = unscopedObjects(loadDefinition(dir, vars), { table: 'oc1_products', publication: 'oc1_pub', index: 'oc1-products' });
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toMatch(/creates table "products" \(use \$\{TABLE\}\)/);
+    expect(problems[1]).toMatch(/publication.name is "product_publication"/);
+    expect(problems[2]).toMatch(/creates publication "product_publication"/);
+    expect(problems[3]).toMatch(/no setting names the run's index/);
   });
 
   it('falls back to the defaults for files a user directory does not have', () => {

@@ -81,10 +81,26 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
   };
   const source = connectorFile(pick('register-postgres.json'), vars);
   const sink = connectorFile(pick('register-elasticsearch.json'), vars);
-  const schemaSql = readFileSync(pick('schema.sql'), 'utf8');
+  const schemaFile = pick('schema.sql');
+  const schemaSql = substitute(readFileSync(schemaFile, 'utf8'), vars, schemaFile);
   const esIndex = readJson(pick('es-index.json'));
   if (typeof esIndex !== 'object' || esIndex === null) throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
   const m = /create\s+table\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i.exec(schemaSql);
   const table = (m?.[1] ?? 'products').replace(/"/g, '').replace(/^public\./, '');
   return { dir, source, sink, schemaSql, esIndex: esIndex as Record<string, unknown>, table, defaulted };
+}
+
+/**
+ * Where a definition would touch objects other than the run's own (fixed table, publication or index names
+ * instead of the ${TABLE}, ${PUBLICATION} and ${INDEX} placeholders): one line per problem, empty when none.
+ */
+export function unscopedObjects(def: PipelineDefinition, own: { table: string; publication: string; index: string }): string[] {
+  const out: string[] = [];
+  if (def.table !== own.table) out.push(`schema.sql creates table "${def.table}" (use \${TABLE})`);
+  const pub = def.source.config['publication.name'];
+  if (pub !== own.publication) out.push(`${def.source.file}: publication.name is "${pub ?? '(Debezium default dbz_publication)'}" (use \${PUBLICATION})`);
+  const pubs = [...def.schemaSql.matchAll(/create\s+publication\s+("?[\w.]+"?)/gi)].map((m) => (m[1] ?? '').replace(/"/g, ''));
+  for (const p of pubs.filter((x) => x !== own.publication)) out.push(`schema.sql creates publication "${p}" (use \${PUBLICATION})`);
+  if (!Object.values(def.sink.config).some((v) => v.includes(own.index))) out.push(`${def.sink.file}: no setting names the run's index (route to \${INDEX})`);
+  return out;
 }

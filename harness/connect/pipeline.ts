@@ -1,22 +1,44 @@
 import pg from 'pg';
 import type { Endpoints } from '../stack/endpoints.ts';
+import { withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { waitFor } from '../stack/wait.ts';
 import { EnvError } from '../util/errors.ts';
 import { ConnectClient, type ConnectorStatus } from './client.ts';
-import type { PipelineDefinition, PipelineVars } from './definition.ts';
+import type { PipelineDefinition } from './definition.ts';
 
-/** Names that differ per run, so a reset never has to wait for Kafka to forget a topic or a slot. */
+/**
+ * The names of everything a run creates. Topic prefix and slot differ per run, so a reset never waits for
+ * Kafka or Postgres to forget the last run. On an environment the harness does not own (scoped), every
+ * object carries the run's tag, so the run can tell its own objects from everyone else's.
+ */
 export interface RunNames {
   topicPrefix: string;
   slot: string;
   index: string;
+  table: string;
+  publication: string;
+  /** Put before the definition's connector names ('' on a stack of our own). */
+  connectorPrefix: string;
 }
+
+const FIXED = { index: 'products', table: 'products', publication: 'product_publication', connectorPrefix: '' };
 
 export function defaultRunNames(): RunNames {
-  return { topicPrefix: 'outbox', slot: 'outbox_chaos_products', index: 'products' };
+  return { topicPrefix: 'outbox', slot: 'outbox_chaos_products', ...FIXED };
 }
 
-export function pipelineVars(ep: Endpoints, names: RunNames): PipelineVars {
+/** Every tag starts with this, so leftovers of crashed runs can be listed on a shared environment. */
+export const RUN_TAG_PREFIX = 'oc';
+
+export function freshRunNames(scoped: boolean, tag = `${RUN_TAG_PREFIX}${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0')}`): RunNames {
+  if (!scoped) return { topicPrefix: tag, slot: tag, ...FIXED };
+  return { topicPrefix: tag, slot: tag, index: `${tag}-products`, table: `${tag}_products`, publication: `${tag}_pub`, connectorPrefix: `${tag}-` };
+}
+
+/** The ${NAME} placeholders a pipeline definition may use. */
+export const PLACEHOLDERS = ['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX', 'TABLE', 'PUBLICATION'] as const;
+
+export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLACEHOLDERS)[number], string> {
   return {
     PG_HOST: ep.pgProxied.host,
     PG_PORT: String(ep.pgProxied.port),
@@ -28,6 +50,8 @@ export function pipelineVars(ep: Endpoints, names: RunNames): PipelineVars {
     TOPIC_PREFIX: names.topicPrefix,
     SLOT_NAME: names.slot,
     INDEX: names.index,
+    TABLE: names.table,
+    PUBLICATION: names.publication,
   };
 }
 
@@ -117,46 +141,62 @@ export async function setupPipeline(ep: Endpoints, def: PipelineDefinition, name
   await registerConnector(ep, def.sink);
 }
 
+/** Stops a connector, wipes its offsets (a connector re-created under its name must not resume from them), deletes it. */
+async function removeConnector(client: ConnectClient, name: string): Promise<void> {
+  await client.stop(name);
+  await waitFor(`connector ${name} to stop`, async () => (await client.status(name))?.connector.state === 'STOPPED', { timeoutMs: 30_000 });
+  await client.deleteOffsets(name);
+  await client.delete(name);
+}
+
 /**
- * Puts the stack back to empty between scenarios, in seconds and without restarting anything, the way an
- * operator would: every connector is stopped, its offsets wiped (a connector re-created under the same name
- * must not resume from them) and deleted; then replication slots, publications, the table and the index go.
- * Runs then use fresh topic and slot names, so nothing of the previous run can leak into the next.
+ * Puts the pipeline back to empty between scenarios, in seconds and without restarting anything, the way an
+ * operator would. On a stack of our own (`everything`) every connector, replication slot and publication
+ * goes; otherwise only the connectors named and the run's own slot and publication. Then the table and the
+ * index go. Runs use fresh topic and slot names, so nothing of the previous run can leak into the next.
  */
-export async function resetPipeline(ep: Endpoints, table: string, index: string): Promise<void> {
+export async function resetPipeline(ep: Endpoints, names: RunNames, scope: { everything: boolean; connectors: string[] }): Promise<void> {
   const client = new ConnectClient(ep.connectUrl);
-  for (const name of await client.list()) {
-    await client.stop(name);
-    await waitFor(`connector ${name} to stop`, async () => (await client.status(name))?.connector.state === 'STOPPED', { timeoutMs: 30_000 });
-    await client.deleteOffsets(name);
-    await client.delete(name);
+  const existing = await client.list();
+  for (const name of scope.everything ? existing : scope.connectors.filter((n) => existing.includes(n))) await removeConnector(client, name);
+  if (scope.everything) {
+    await withPg(ep, 'postgres', async (c) => {
+      const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
+      if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
+    });
   }
-  await withPg(ep, 'postgres', async (c) => {
-    const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
-    if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
-  });
+  const slots = scope.everything ? '' : ' AND slot_name = $1';
+  const args = scope.everything ? [] : [names.slot];
   await withPg(ep, ep.pg.database, async (c) => {
     // A walsender may linger for a moment after its task stopped; a slot in use cannot be dropped.
     await waitFor(
       'replication slots to be released',
       async () => {
-        await c.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL');
-        return (await c.query('SELECT 1 FROM pg_replication_slots WHERE active')).rowCount === 0;
+        await c.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL${slots}`, args);
+        return (await c.query(`SELECT 1 FROM pg_replication_slots WHERE active${slots}`, args)).rowCount === 0;
       },
       { timeoutMs: 15_000 },
     );
-    await c.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots');
-    for (const row of (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows) {
-      await c.query(`DROP PUBLICATION IF EXISTS "${row.pubname}"`);
-    }
-    await c.query(`DROP TABLE IF EXISTS "${table}" CASCADE`);
+    await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE true${slots}`, args);
+    const pubs = scope.everything ? (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows.map((r) => r.pubname) : [names.publication];
+    for (const pub of pubs) await c.query(`DROP PUBLICATION IF EXISTS "${pub}"`);
+    await c.query(`DROP TABLE IF EXISTS "${names.table}" CASCADE`);
   });
-  await es(ep, 'DELETE', `/${index}`);
+  await es(ep, 'DELETE', `/${names.index}`);
+}
+
+/** Deletes the run's topics (its prefix's data topics and Debezium's heartbeat topic), nothing else. */
+export async function dropRunTopics(ep: Endpoints, names: RunNames): Promise<string[]> {
+  return withKafkaAdmin(ep.kafkaBootstrap, async (admin) => {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${names.topicPrefix}.`) || t === `__debezium-heartbeat.${names.topicPrefix}`);
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+    return mine;
+  });
 }
 
 /** The names the currently registered source connector uses (a run picks fresh ones), else the defaults. */
 export async function registeredNames(ep: Endpoints, source = 'product-connector'): Promise<RunNames> {
   const cfg = await new ConnectClient(ep.connectUrl).config(source).catch(() => undefined);
   const d = defaultRunNames();
-  return { topicPrefix: cfg?.['topic.prefix'] ?? d.topicPrefix, slot: cfg?.['slot.name'] ?? d.slot, index: d.index };
+  return { ...d, topicPrefix: cfg?.['topic.prefix'] ?? d.topicPrefix, slot: cfg?.['slot.name'] ?? d.slot };
 }

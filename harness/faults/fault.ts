@@ -1,17 +1,23 @@
 import type { ConnectClient } from '../connect/client.ts';
 import type { RunNames } from '../connect/pipeline.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
-import type { Service, ServiceName } from '../stack/service.ts';
+import type { ServiceHandle } from '../provider/provider.ts';
+import type { ProcessTarget } from './process.ts';
 import type { TimelineEvent } from '../scenario/timeline.ts';
 
 /** What a fault may touch. Process faults need `services` (absent for providers that cannot offer them). */
 export interface FaultContext {
   endpoints: Endpoints;
-  services?: Partial<Record<ServiceName, Service>>;
+  services?: Partial<Record<ProcessTarget, ServiceHandle>>;
   connect: ConnectClient;
   names: RunNames;
   /** Connector names from the pipeline definition. */
   connectors: { source: string; sink: string };
+  /**
+   * The Toxiproxy belongs to an environment the harness does not own: the final heal removes only the run's
+   * own toxics instead of resetting every proxy.
+   */
+  sharedToxiproxy?: boolean;
   /** Appends to the run's timeline (timeline.jsonl). */
   record(event: TimelineEvent): void;
 }

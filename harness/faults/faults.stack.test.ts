@@ -8,6 +8,7 @@ import type { FaultContext } from './fault.ts';
 import { createNemesis } from './nemesis.ts';
 import { makeFault } from './registry.ts';
 import { ToxiproxyApi } from './toxiproxy-api.ts';
+import { localProvider } from '../provider/local.ts';
 
 const STACK = process.env.OUTBOX_CHAOS_TEST_STACK;
 const TITLE = STACK
@@ -52,7 +53,7 @@ describe.skipIf(!STACK)(TITLE, () => {
     toxi = new ToxiproxyApi(s.endpoints.toxiproxyUrl);
     ctx = {
       endpoints: s.endpoints,
-      services: s.services,
+      services: localProvider(s).services,
       connect: new ConnectClient(s.endpoints.connectUrl),
       names: await registeredNames(stack.endpoints),
       connectors: CONNECTORS,

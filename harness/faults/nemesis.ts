@@ -163,10 +163,13 @@ export function createNemesis(entries: readonly NemesisEntry[], ctx: FaultContex
       // A start or heal in flight (a restart takes seconds) finishes first; healing under it would race.
       await running;
       for (const e of [...started].reverse()) await heal(e);
-      try {
-        await (opts.toxiproxy ?? new ToxiproxyApi(ctx.endpoints.toxiproxyUrl)).resetAll();
-      } catch (err) {
-        note(`Toxiproxy reset after healing failed: ${errorMessage(err)}`);
+      // Belt and braces on a Toxiproxy of our own; a shared one keeps whatever is not ours.
+      if (!ctx.sharedToxiproxy) {
+        try {
+          await (opts.toxiproxy ?? new ToxiproxyApi(ctx.endpoints.toxiproxyUrl)).resetAll();
+        } catch (err) {
+          note(`Toxiproxy reset after healing failed: ${errorMessage(err)}`);
+        }
       }
       return windows();
     },

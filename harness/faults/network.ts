@@ -29,6 +29,9 @@ export interface ToxicAttributes {
 
 const api = (ctx: FaultContext) => new ToxiproxyApi(ctx.endpoints.toxiproxyUrl);
 
+/** Toxiproxy's name for a hop's proxy: pg/kafka/es unless an external environment names them otherwise. */
+const proxyOf = (ctx: FaultContext, hop: ProxyName): string => ctx.endpoints.proxyNames?.[hop] ?? hop;
+
 function streams(d: Direction): ToxicStream[] {
   return d === 'both' ? ['upstream', 'downstream'] : [d];
 }
@@ -76,10 +79,10 @@ export function toxicFault<T extends ToxicType>(id: string, proxy: ProxyName, ty
     target: proxy,
     describe,
     async inject(ctx) {
-      for (const t of toxics) await api(ctx).addToxic(proxy, t);
+      for (const t of toxics) await api(ctx).addToxic(proxyOf(ctx, proxy), t);
     },
     async repair(ctx) {
-      for (const t of toxics) await api(ctx).removeToxic(proxy, t.name);
+      for (const t of toxics) await api(ctx).removeToxic(proxyOf(ctx, proxy), t.name);
     },
   });
 }
@@ -102,7 +105,7 @@ export function downFault(id: string, proxy: ProxyName): Fault {
       const holders = downHolders.get(key) ?? new Set<string>();
       holders.add(id);
       downHolders.set(key, holders);
-      await api(ctx).setEnabled(proxy, false);
+      await api(ctx).setEnabled(proxyOf(ctx, proxy), false);
     },
     async repair(ctx) {
       const key = `${ctx.endpoints.toxiproxyUrl} ${proxy}`;
@@ -110,7 +113,7 @@ export function downFault(id: string, proxy: ProxyName): Fault {
       holders?.delete(id);
       if (holders && holders.size > 0) return `proxy stays down for ${[...holders].join(', ')}`;
       downHolders.delete(key);
-      await api(ctx).setEnabled(proxy, true);
+      await api(ctx).setEnabled(proxyOf(ctx, proxy), true);
     },
   });
 }

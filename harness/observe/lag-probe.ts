@@ -5,6 +5,7 @@ import type { Endpoints } from '../stack/endpoints.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
+import { quoteTable } from '../workload/sql.ts';
 import { ReconnectingPg } from './pg-conn.ts';
 import { parseProbeName, ProbeLedger, probeName } from './probe-ledger.ts';
 import type { Emit } from './sample-writer.ts';
@@ -24,6 +25,8 @@ export interface LagProbeOptions {
   pollEveryMs?: number;
   /** How long stop() keeps searching for the last acknowledged seq. Default 5 s. */
   stopTimeoutMs?: number;
+  /** The table the pipeline captures; default "products". */
+  table?: string;
   /** Distinguishes this run's probe names; random by default. */
   token?: string;
 }
@@ -52,13 +55,13 @@ export interface LagProbe {
   stop(): Promise<ProbeSummary>;
 }
 
-const SQL_UPDATE = 'UPDATE products SET name = $2 WHERE product_id = $1';
-const SQL_UPSERT =
-  'INSERT INTO products (product_id, name, description, price) VALUES ($1, $2, $3, 0) ON CONFLICT (product_id) DO UPDATE SET name = EXCLUDED.name';
 
 /** Starts the end-to-end lag probe: writes a marker at a fixed rate and searches for it at a fixed rate. */
 export function startLagProbe(opts: LagProbeOptions): LagProbe {
   const token = opts.token ?? randomBytes(4).toString('hex');
+  const table = quoteTable(opts.table ?? 'products');
+  const SQL_UPDATE = `UPDATE ${table} SET name = $2 WHERE product_id = $1`;
+  const SQL_UPSERT = `INSERT INTO ${table} (product_id, name, description, price) VALUES ($1, $2, $3, 0) ON CONFLICT (product_id) DO UPDATE SET name = EXCLUDED.name`;
   const ledger = new ProbeLedger();
   const db = new ReconnectingPg({ ...opts.endpoints.pg, application_name: 'outbox-chaos-probe' });
   const writeLog = new FailureLog('probe-write', opts.log);

@@ -111,6 +111,7 @@ export function startObservers(opts: ObserverOptions): Observers {
     ? startLagProbe({
         endpoints: ep,
         index: opts.names.index,
+        table: opts.names.table,
         emit,
         log,
         writeEveryMs: iv.probeWriteMs,
@@ -124,7 +125,7 @@ export function startObservers(opts: ObserverOptions): Observers {
   const consumer: ConsumerLagObserver | undefined = on.has('consumer-lag')
     ? startConsumerLag({
         kafkaBootstrap: ep.kafkaBootstrap,
-        topic: `${opts.names.topicPrefix}.public.products`,
+        topic: `${opts.names.topicPrefix}.public.${opts.names.table}`,
         group: `connect-${sink}`,
         emit,
         log,

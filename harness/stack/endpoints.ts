@@ -14,7 +14,10 @@ export interface Endpoints {
   connectUrl: string;
   esUrl: string;
   esProxiedUrl: string;
+  /** Toxiproxy's API; empty when the environment has none (network faults are then unavailable). */
   toxiproxyUrl: string;
+  /** Toxiproxy's names for the proxies of each hop, where they are not pg, kafka and es (external environments). */
+  proxyNames?: Partial<Record<'pg' | 'kafka' | 'es', string>>;
 }
 
 export function endpointsFor(p: PortPlan): Endpoints {

@@ -1,6 +1,7 @@
 /**
  * Errors the CLI turns into an exit code and a message that names the cause and the fix.
- * Exit codes: 0 converged within budget, 1 verdict failed, 2 bad usage or config, 3 environment failure.
+ * Exit codes: 0 converged within budget, 1 verdict failed, 2 bad usage or config, 3 environment failure,
+ * 4 (run only) nothing failed but a scenario was skipped.
  */
 export class HarnessError extends Error {
   constructor(

@@ -29,25 +29,30 @@ export async function initPostgres(ctx: StackContext): Promise<void> {
   appendFileSync(join(data, 'pg_hba.conf'), `host replication all ${HOST}/32 md5\n`);
 }
 
+/** Server settings of every Postgres the harness runs, local process or container. */
+export const PG_SETTINGS: Record<string, string | number> = {
+  wal_level: 'logical',
+  max_wal_senders: 10,
+  max_replication_slots: 10,
+  max_connections: 200,
+  shared_buffers: '256MB',
+  // The harness kills processes (or containers), never the OS: writes already handed to the kernel survive,
+  // so skipping fsync loses nothing that a real crash test would keep, and makes the workload much faster.
+  fsync: 'off',
+  full_page_writes: 'off',
+  wal_sender_timeout: '30s',
+  log_min_messages: 'warning',
+  log_connections: 'off',
+};
+
 export function postgresDef(ctx: StackContext): ServiceDef {
   const { data, sock } = postgresDirs(ctx);
   const settings: Record<string, string | number> = {
     listen_addresses: HOST,
     port: ctx.ports.postgres,
     unix_socket_directories: sock,
-    wal_level: 'logical',
-    max_wal_senders: 10,
-    max_replication_slots: 10,
-    max_connections: 200,
-    shared_buffers: '256MB',
-    // The harness kills processes, never the OS: writes already handed to the kernel survive, so skipping
-    // fsync loses nothing that a real crash test would keep, and makes the workload much faster.
-    fsync: 'off',
-    full_page_writes: 'off',
-    wal_sender_timeout: '30s',
     logging_collector: 'off',
-    log_min_messages: 'warning',
-    log_connections: 'off',
+    ...PG_SETTINGS,
   };
   const flags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   const logFile = join(ctx.dir, 'logs', 'postgres.log');

@@ -3,7 +3,7 @@
 -- without that column's value, and Debezium emits the placeholder "__debezium_unavailable_value" in its
 -- place, which the sink then writes into Elasticsearch. FULL makes Postgres log the whole old row, from
 -- which Debezium fills in the unchanged value.
-CREATE TABLE products (
+CREATE TABLE ${TABLE} (
     product_id SERIAL PRIMARY KEY,
     name VARCHAR(255) NOT NULL,
     description TEXT,
@@ -11,8 +11,8 @@ CREATE TABLE products (
     created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
 );
 
-ALTER TABLE products REPLICA IDENTITY FULL;
+ALTER TABLE ${TABLE} REPLICA IDENTITY FULL;
 
-CREATE PUBLICATION product_publication
-    FOR TABLE products
+CREATE PUBLICATION ${PUBLICATION}
+    FOR TABLE ${TABLE}
     WITH (publish = 'insert, delete');

@@ -1,6 +1,6 @@
 -- The seed's DDL exactly as written: no ALTER TABLE ... REPLICA IDENTITY FULL, so the table keeps
 -- REPLICA IDENTITY DEFAULT (the primary key). This is the one difference from connectors/schema.sql.
-CREATE TABLE products (
+CREATE TABLE ${TABLE} (
     product_id SERIAL PRIMARY KEY,
     name VARCHAR(255) NOT NULL,
     description TEXT,
@@ -8,6 +8,6 @@ CREATE TABLE products (
     created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
 );
 
-CREATE PUBLICATION product_publication
-    FOR TABLE products
+CREATE PUBLICATION ${PUBLICATION}
+    FOR TABLE ${TABLE}
     WITH (publish = 'insert, update, delete');

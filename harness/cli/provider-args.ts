@@ -1,0 +1,34 @@
+import { PROVIDER_NAMES, type ProviderName } from '../provider/provider.ts';
+import { ConfigError } from '../util/errors.ts';
+import type { Options } from './args.ts';
+
+export const PROVIDER_OPTIONS: Options = {
+  provider: { type: 'string' },
+  env: { type: 'string' },
+  'allow-destructive': { type: 'boolean' },
+};
+
+export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local (default; programs as local processes), containers
+                    (Docker, through testcontainers) or external (an existing environment, see --env)
+  --env FILE        the external environment's endpoints (YAML; the README's "external" section shows one)
+  --allow-destructive
+                    external only: treat the environment as the harness's own (a reset then removes every
+                    connector, replication slot and publication, and definitions may name fixed objects);
+                    without it a run creates, and removes, only objects named after its own tag`;
+
+export interface ProviderChoice {
+  kind: ProviderName;
+  env?: string;
+  allowDestructive: boolean;
+}
+
+/** Validates --provider, --env and --allow-destructive together, before anything starts. */
+export function providerChoice(values: Record<string, string | boolean | undefined>): ProviderChoice {
+  const kind = (values.provider ?? 'local') as string;
+  if (!(PROVIDER_NAMES as readonly string[]).includes(kind)) throw new ConfigError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}, got "${kind}"`);
+  const env = values.env as string | undefined;
+  if (kind === 'external' && !env) throw new ConfigError('--provider external needs --env FILE naming the environment\'s endpoints', 'see the README section "external"');
+  if (kind !== 'external' && env) throw new ConfigError(`--env describes an external environment; it makes no sense with --provider ${kind}`, 'add --provider external');
+  if (kind !== 'external' && values['allow-destructive']) throw new ConfigError('--allow-destructive is for --provider external (local and containers stacks are the harness\'s own anyway)');
+  return { kind: kind as ProviderName, env, allowDestructive: values['allow-destructive'] === true };
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { makeFault } from '../faults/registry.ts';
+import { missingCapabilities } from './capabilities.ts';
+
+const faults = [
+  makeFault({ kind: 'process.kill', target: 'connect' }, 'kill#1'),
+  makeFault({ kind: 'network.down', target: 'es' }, 'down#2'),
+  makeFault({ kind: 'connector.restart', target: 'sink' }, 'restart#3'),
+];
+
+describe('what a provider can inject', () => {
+  it('lets a provider with every handle and proxy run everything', () => {
+    expect(missingCapabilities(faults, { kind: 'local', capabilities: { process: ['postgres', 'kafka', 'connect', 'elasticsearch'], proxies: ['pg', 'kafka', 'es'] } })).toEqual([]);
+  });
+
+  it('names each fault an external environment cannot inject, and why', () => {
+    const reasons = missingCapabilities(faults, { kind: 'external', capabilities: { process: [], proxies: ['pg'] } });
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0]).toMatch(/kill#1 needs control of the connect process/);
+    expect(reasons[1]).toMatch(/down#2 needs a Toxiproxy in front of the es hop.*toxiproxy.proxies/);
+  });
+
+  it('checks the target, not only the kind', () => {
+    expect(missingCapabilities([faults[0]!], { kind: 'containers', capabilities: { process: ['postgres'], proxies: [] } })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,34 @@
+import type { Fault } from '../faults/fault.ts';
+import type { ProxyName } from '../faults/network.ts';
+import type { ProcessTarget } from '../faults/process.ts';
+import { faultNeeds } from '../faults/registry.ts';
+import type { Provider } from './provider.ts';
+
+/**
+ * A scenario whose faults need something the provider cannot do. It is reported as skipped with this
+ * reason, never run without those faults and never counted as passed.
+ */
+export class ScenarioSkipped extends Error {
+  constructor(
+    readonly scenario: string,
+    readonly reasons: string[],
+  ) {
+    super(`${scenario} skipped: ${reasons.join('; ')}`);
+    this.name = 'ScenarioSkipped';
+  }
+}
+
+/** One reason per fault the provider cannot inject; empty when it can inject them all. */
+export function missingCapabilities(faults: Pick<Fault, 'id' | 'kind' | 'target'>[], provider: Pick<Provider, 'kind' | 'capabilities'>): string[] {
+  const out: string[] = [];
+  for (const f of faults) {
+    const need = faultNeeds(f.kind);
+    if (need === 'process' && !provider.capabilities.process.includes(f.target as ProcessTarget)) {
+      out.push(`${f.id} needs control of the ${f.target} process, which the ${provider.kind} provider does not have (process faults need --provider local or containers)`);
+    }
+    if (need === 'toxiproxy' && !provider.capabilities.proxies.includes(f.target as ProxyName)) {
+      out.push(`${f.id} needs a Toxiproxy in front of the ${f.target} hop, which the ${provider.kind} provider does not control${provider.kind === 'external' ? ' (name one under toxiproxy.proxies in the env file)' : ''}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ContainerRuntimeClient, StartedNetwork } from 'testcontainers';
+import { PROXIES } from '../../faults/network.ts';
+import { PROCESS_TARGETS, type ProcessTarget } from '../../faults/process.ts';
+import { imageVersions, resolveImages } from '../../provision/images.ts';
+import { MANIFEST } from '../../provision/manifest.ts';
+import { HOST } from '../../stack/context.ts';
+import { assertPortsFree, DEFAULT_PORT_BASE, portFree, portPlan } from '../../stack/ports.ts';
+import { EnvError, errorMessage, HarnessError } from '../../util/errors.ts';
+import { info } from '../../util/log.ts';
+import type { Provider, ServiceHandle } from '../provider.ts';
+import { CONTAINER_SERVICES, containersPlan, LABEL, SINK_PLUGIN_TARGET, type ContainerService, type ContainersPlan, type ProxyDef } from './definitions.ts';
+import { dockerAvailable, runtimeClient } from './docker.ts';
+import { containerHandle, dockerOps } from './handle.ts';
+import { READY_TIMEOUT_MS, readiness } from './readiness.ts';
+
+export interface ContainersProviderOptions {
+  portBase?: number;
+  /** The sink plugin: its own directory (holding its jars), or a plugin.path entry holding outbox-chaos-es-sink/. */
+  pluginDir: string;
+  log?: (line: string) => void;
+  /** Names the stack in container labels and the network name (default "containers"). */
+  stack?: string;
+}
+
+/** The directory to mount as the sink plugin, from what provisioning returns (ensureEsSink: its parent). */
+export function resolveSinkPluginDir(pluginDir: string): string {
+  const dir = resolve(pluginDir);
+  const child = join(dir, SINK_PLUGIN_TARGET.slice(SINK_PLUGIN_TARGET.lastIndexOf('/') + 1));
+  const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+  const hasJars = (p: string) => isDir(p) && readdirSync(p).some((f) => f.endsWith('.jar'));
+  if (hasJars(child)) return child;
+  if (hasJars(dir)) return dir;
+  throw new EnvError(`no sink plugin jars in ${dir}`, 'build it with `mvn -f connectors/es-sink/pom.xml package -DskipTests` (JDK 17 and Maven), or let `outbox-chaos run --provider containers` build it');
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function portBase(opt: number | undefined): number {
+  if (opt !== undefined) return opt;
+  const env = process.env.OUTBOX_CHAOS_PORT_BASE;
+  return env ? Number(env) : DEFAULT_PORT_BASE;
+}
+
+type Docker = ContainerRuntimeClient['container']['dockerode'];
+
+/** Every container (running or not) carrying label=value. */
+async function labelled(docker: Docker, label: string, value: string) {
+  return docker.listContainers({ all: true, filters: { label: [`${label}=${value}`] } });
+}
+
+/** Containers of the stack name, left behind by a harness that died before Ryuk reaped them (or with Ryuk off). */
+export async function listStackContainers(stack = 'containers'): Promise<{ id: string; service: string; state: string }[]> {
+  const client = await runtimeClient();
+  return (await labelled(client.container.dockerode, LABEL.stack, stack)).map((c) => ({ id: c.Id, service: c.Labels[LABEL.service] ?? '?', state: c.State }));
+}
+
+/** Force-removes containers (thawing paused ones first: not every engine kills a paused container). */
+async function removeContainers(client: ContainerRuntimeClient, ids: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  await Promise.all(
+    ids.map(async (id) => {
+      const c = client.container.getById(id);
+      try {
+        if ((await c.inspect()).State.Paused) await c.unpause();
+      } catch {
+        // Gone already, or not paused: remove decides.
+      }
+      await c.remove({ force: true, v: true }).catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) problems.push(`${id.slice(0, 12)}: ${errorMessage(err)}`);
+      });
+    }),
+  );
+  return problems;
+}
+
+/** Like the local provider's cleanupStack: what an earlier run of this stack name left is removed first. */
+async function removeLeftovers(client: ContainerRuntimeClient, plan: ContainersPlan, log: (l: string) => void): Promise<void> {
+  const docker = client.container.dockerode;
+  const left = await labelled(docker, LABEL.stack, plan.stack);
+  if (left.length) {
+    log(`removing ${left.length} container(s) an earlier run of stack "${plan.stack}" left: ${left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', ')}`);
+    const problems = await removeContainers(client, left.map((c) => c.Id));
+    if (problems.length) throw new EnvError(`could not remove containers left by an earlier run: ${problems.join('; ')}`, `docker rm -f $(docker ps -aq --filter label=${LABEL.stack}=${plan.stack})`);
+  }
+  for (const n of await docker.listNetworks({ filters: { name: [plan.networkPrefix] } })) {
+    if (n.Name.startsWith(plan.networkPrefix)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
+}
+
+async function populateProxies(toxiproxyUrl: string, proxies: ProxyDef[]): Promise<void> {
+  const res = await fetch(`${toxiproxyUrl}/populate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(proxies),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new EnvError(`Toxiproxy refused the proxies (HTTP ${res.status}): ${(await res.text()).trim()}`);
+}
+
+async function connectVersion(connectUrl: string): Promise<string | undefined> {
+  try {
+    const r = await fetch(`${connectUrl}/`, { signal: AbortSignal.timeout(3000) });
+    return ((await r.json()) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One start of the stack: what it created, so that stop() (or a failed start) removes exactly that. */
+class ContainersRun {
+  private network: StartedNetwork | undefined;
+  readonly ids = new Map<ContainerService, string>();
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: ContainerRuntimeClient,
+    private readonly plan: ContainersPlan,
+    private readonly log: (l: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const tc = await import('testcontainers');
+    const { buildContainer } = await import('./build.ts');
+    const prefix = this.plan.networkPrefix;
+    this.network = await new tc.Network({ nextUuid: () => `${prefix}${randomBytes(4).toString('hex')}` }).start();
+    const network = this.network;
+
+    const startOne = async (svc: ContainerService): Promise<void> => {
+      const def = this.plan.containers[svc];
+      const t = Date.now();
+      this.log(`${svc}: starting ${def.image}`);
+      const started = await buildContainer(def, this.plan, network).start();
+      this.ids.set(svc, started.getId());
+      this.log(`${svc}: up in ${sec(Date.now() - t)} (container ${started.getId().slice(0, 12)})`);
+    };
+    // Toxiproxy, Postgres, Kafka and Elasticsearch do not depend on each other; Connect needs Kafka and the
+    // kafka proxy, and nothing else until connectors are registered.
+    const toxiproxy = startOne('toxiproxy').then(() => populateProxies(this.plan.endpoints.toxiproxyUrl, this.plan.proxies));
+    const kafka = startOne('kafka');
+    const connect = Promise.all([toxiproxy, kafka]).then(() => startOne('connect'));
+    const results = await Promise.allSettled([toxiproxy, startOne('postgres'), kafka, startOne('elasticsearch'), connect]);
+    // A Toxiproxy or Kafka failure also fails Connect with the same error: report each once.
+    const failed = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])))];
+    if (failed.length) throw await this.startFailure(failed);
+  }
+
+  /** The first failure, with the last log lines of every container of this run that is not running. */
+  private async startFailure(errors: unknown[]): Promise<EnvError> {
+    const lines: string[] = [];
+    const docker = this.client.container.dockerode;
+    for (const c of await labelled(docker, LABEL.run, this.plan.runId).catch(() => [])) {
+      if (c.State === 'running' && this.ids.has(c.Labels[LABEL.service] as ContainerService)) continue;
+      const tail = await dockerOps(this.client, c.Id)
+        .logTail(30)
+        .catch(() => '');
+      lines.push(`--- ${c.Labels[LABEL.service] ?? '?'} (${c.Id.slice(0, 12)}, ${c.State}) ---\n${tail}`);
+    }
+    const first = errors[0];
+    const msg = errors.map(errorMessage).join('; ');
+    return new EnvError(
+      `the containers stack did not start: ${msg}`,
+      first instanceof EnvError && first.fix ? first.fix : 'the log lines below are all that is left: the containers were removed. DEBUG=testcontainers* shows what testcontainers did',
+      lines.join('\n') || undefined,
+    );
+  }
+
+  /** Removes every container of this run and the network; safe to call twice and after a failed start. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const docker = this.client.container.dockerode;
+      const ids = (await labelled(docker, LABEL.run, this.plan.runId)).map((c) => c.Id);
+      const problems = await removeContainers(this.client, ids);
+      if (this.network) await this.network.stop().catch((err: unknown) => problems.push(`network: ${errorMessage(err)}`));
+      // The local provider promises free ports when stop() returns; Docker's proxies can lag a moment.
+      if (this.plan.publishIp) await waitHostPortsFree(publishedPorts(this.plan), 10_000);
+      if (problems.length) {
+        throw new EnvError(`could not remove everything the containers stack started: ${problems.join('; ')}`, `docker rm -f $(docker ps -aq --filter label=${LABEL.run}=${this.plan.runId}) (Ryuk also removes them once this process is gone)`);
+      }
+    })();
+    return this.stopping;
+  }
+}
+
+function publishedPorts(plan: ContainersPlan): number[] {
+  return CONTAINER_SERVICES.flatMap((s) => plan.containers[s].ports.map((p) => p.host));
+}
+
+async function waitHostPortsFree(ports: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const port of ports) {
+    while (!(await portFree(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The pipeline as containers on a user-defined network, every hop of Connect's through Toxiproxy, the
+ * harness's own connections on fixed host ports. testcontainers labels everything with its session and
+ * starts Ryuk, which removes the lot if this process dies; LABEL.stack lets a later start remove leftovers.
+ */
+export async function startContainersProvider(opts: ContainersProviderOptions): Promise<Provider> {
+  const log = opts.log ?? ((l: string) => info(`  ${l}`));
+  const docker = await dockerAvailable();
+  if (!docker.ok) {
+    throw new EnvError(docker.reason, docker.fix);
+  }
+  const images = resolveImages();
+  const sinkPluginDir = resolveSinkPluginDir(opts.pluginDir);
+  const client = await runtimeClient();
+  // A local engine publishes on loopback only. An engine elsewhere (DOCKER_HOST=tcp://..., or this harness
+  // itself in a container) is reached at the host testcontainers resolved, on every interface there.
+  const engineHost = client.info.containerRuntime.host;
+  const local = isLoopback(engineHost);
+  const ports = portPlan(portBase(opts.portBase));
+  const plan = containersPlan({
+    ports,
+    images,
+    sinkPluginDir,
+    runId: randomBytes(6).toString('hex'),
+    stack: opts.stack,
+    host: local ? HOST : engineHost,
+    publishIp: local ? HOST : '',
+  });
+  log(`engine: ${docker.runtime}`);
+  await removeLeftovers(client, plan, log);
+  if (local) await assertPortsFree(ports);
+
+  const run = new ContainersRun(client, plan, log);
+  let services: Partial<Record<ProcessTarget, ServiceHandle>>;
+  try {
+    await run.start();
+    const ready = readiness(plan.endpoints);
+    services = Object.fromEntries(
+      PROCESS_TARGETS.map((name) => [
+        name,
+        containerHandle({
+          name,
+          ops: dockerOps(client, run.ids.get(name) as string),
+          ready: ready[name],
+          readyTimeoutMs: READY_TIMEOUT_MS[name],
+          stopGraceSeconds: plan.containers[name].stopGraceSeconds,
+        }),
+      ]),
+    );
+    // testcontainers waited from its side; this is the harness's own view (e.g. Kafka's advertised address).
+    await Promise.all(Object.values(services).map((h) => h.ensureUp()));
+  } catch (err) {
+    await run.stop().catch((e: unknown) => log(`cleanup after the failed start: ${errorMessage(e)}`));
+    // Engine errors (a failed pull, a refused port) arrive as plain Errors: still an environment failure.
+    throw err instanceof HarnessError ? err : new EnvError(`the containers stack did not start: ${errorMessage(err)}`, 'DEBUG=testcontainers* shows what testcontainers did');
+  }
+
+  const versions: Record<string, string> = {
+    ...imageVersions(images),
+    'kafka-connect': (await connectVersion(plan.endpoints.connectUrl)) ?? 'unknown',
+    'outbox-chaos-es-sink': MANIFEST.esSink.version,
+  };
+  return {
+    kind: 'containers',
+    label: `containers on ${docker.runtime}`,
+    endpoints: plan.endpoints,
+    services,
+    capabilities: { process: PROCESS_TARGETS, proxies: PROXIES },
+    exclusive: true,
+    versions,
+    stop: () => run.stop(),
+  };
+}

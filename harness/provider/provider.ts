@@ -1,0 +1,59 @@
+import type { ProxyName } from '../faults/network.ts';
+import type { ProcessTarget } from '../faults/process.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+
+/** Where the pipeline under test runs. One scenario file runs on all three. */
+export const PROVIDER_NAMES = ['local', 'containers', 'external'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/**
+ * A handle on one service's process (local) or container (containers) that process faults drive. Every
+ * method waits for its effect: crash() returns once the process is gone, start() once the service answers.
+ * The returned strings say what happened, for the run's timeline ("killed pid 42", "container 3f2a paused").
+ */
+export interface ServiceHandle {
+  readonly name: ProcessTarget;
+  /** Where to look when it misbehaves: a log file, or `docker logs <id>`. */
+  readonly where: string;
+  /** Whether it is up now (a process alive, a container running and not paused). */
+  running(): Promise<boolean>;
+  /** A crash: SIGKILL / docker kill, no shutdown hooks, no flush. Fails when there is nothing running to hit. */
+  crash(): Promise<string>;
+  /** Starts it after a crash and waits until it answers its protocol. */
+  start(): Promise<string>;
+  /** Freezes it with its sockets open (SIGSTOP / docker pause); resolves once it is frozen. */
+  freeze(): Promise<string>;
+  thaw(): Promise<void>;
+  /** A clean shutdown and a start, waiting until it answers. */
+  restart(): Promise<string>;
+  /** Heal: thaws, starts or waits until it answers, whichever it needs. Safe when nothing was done to it. */
+  ensureUp(): Promise<void>;
+}
+
+/** What faults a provider can inject, as the services and hops it controls. */
+export interface Capabilities {
+  /** Services with a process handle (process.* faults). */
+  process: readonly ProcessTarget[];
+  /** Hops that go through a Toxiproxy the provider controls (network.* faults). */
+  proxies: readonly ProxyName[];
+}
+
+export interface Provider {
+  readonly kind: ProviderName;
+  /** One line for humans: "local stack \"default\"", "containers on unix:///var/run/docker.sock", an env file. */
+  readonly label: string;
+  readonly endpoints: Endpoints;
+  readonly services: Partial<Record<ProcessTarget, ServiceHandle>>;
+  readonly capabilities: Capabilities;
+  /**
+   * True when the stores belong to the harness alone (local, containers): a reset may wipe every connector,
+   * slot and publication. False for an existing environment: a run touches only objects it created.
+   */
+  readonly exclusive: boolean;
+  /** Versions of the programs, for reports. */
+  readonly versions: Record<string, string>;
+  /** Directory of per-service logs a run slices into its report, when the provider has them. */
+  readonly logsDir?: string;
+  /** Stops what this provider started (nothing, for external). */
+  stop(): Promise<void>;
+}
