@@ -5,6 +5,7 @@ import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { isAlive } from '../stack/process.ts';
 import type { StackState } from '../stack/state.ts';
+import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
@@ -126,17 +127,16 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
     ];
   }
   if (choice.kind === 'external') {
-    const ext = await import('../provider/external.ts');
-    const env = ext.readExternalEnv(choice.env as string);
+    const env = readExternalEnv(choice.env as string);
     const reach = await section(`environment ${choice.env}`, async (s) => {
-      for (const r of await ext.checkExternal(env)) {
+      for (const r of await checkExternal(env)) {
         s.lines.push(`${r.ok ? '✓' : '✗'} ${r.service.padEnd(14)} ${r.detail}`);
         if (!r.ok) s.problems.push(`${r.service} unreachable or unfit: ${r.detail}`);
       }
       const hops = Object.keys(env.toxiproxy?.proxies ?? {});
       s.lines.push(`  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`);
     });
-    return reach.problems.length ? [reach] : [reach, ...(await inspect(ext.externalEndpoints(env), false))];
+    return reach.problems.length ? [reach] : [reach, ...(await inspect(externalEndpoints(env), false))];
   }
   const state = requireRunningStack(name);
   return [await processes(state), ...(await inspect(state.endpoints, true))];

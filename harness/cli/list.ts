@@ -4,7 +4,9 @@ import { parse } from './args.ts';
 
 export const LIST_HELP = `outbox-chaos list [--faults]
 
-The scenario catalogue, one line each (name, expected verdict, description). --faults lists the fault kinds.`;
+The scenario catalogue, one line each: name, expected verdict, what the provider must offer (process: control
+of the programs, i.e. --provider local or containers; network: a Toxiproxy on the hops), description.
+--faults lists the fault kinds.`;
 
 export async function listCommand(argv: string[]): Promise<number> {
   const { values } = parse('list', argv, { faults: { type: 'boolean' } });
@@ -14,13 +16,14 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   if (values.faults) {
     for (const k of FAULT_KINDS) {
-      console.log(`${k.kind.padEnd(26)} ${k.summary}  [targets: ${k.targets.join(", ")}]`);
+      console.log(`${k.kind.padEnd(26)} ${k.summary}  [targets: ${k.targets.join(", ")}; needs: ${k.needs}]`);
       for (const p of k.params) console.log(`${"".padEnd(28)}${p.name} (${p.unit}${p.required ? ", required" : ""}): ${p.doc}`);
     }
     return 0;
   }
   const all = listScenarios().map((s) => loadScenario(s.file));
   const width = Math.max(...all.map((s) => s.name.length));
-  for (const s of all) console.log(`${s.name.padEnd(width)}  ${s.expect.verdict.padEnd(9)}  ${s.description}`);
+  const needs = (s: (typeof all)[number]) => s.needs.map((n) => (n === 'process-control' ? 'process' : 'network')).sort().join('+') || '-';
+  for (const s of all) console.log(`${s.name.padEnd(width)}  ${s.expect.verdict.padEnd(9)}  ${needs(s).padEnd(15)}  ${s.description}`);
   return 0;
 }

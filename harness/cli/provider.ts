@@ -1,3 +1,4 @@
+import { openExternal } from '../provider/external.ts';
 import { localProvider } from '../provider/local.ts';
 import type { Provider } from '../provider/provider.ts';
 import { attachStack, type Stack } from '../stack/stack.ts';
@@ -11,12 +12,12 @@ import { bringUp } from './up.ts';
  */
 export async function openProvider(choice: ProviderChoice, opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ provider: Provider; owned: boolean }> {
   if (choice.kind === 'external') {
-    const { openExternal } = await import('../provider/external.ts');
     const provider = await openExternal(choice.env as string);
     info(`using ${provider.label}: ${Object.entries(provider.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     return { provider, owned: false };
   }
   if (choice.kind === 'containers') {
+    // Loaded on demand: testcontainers is heavy, and only this provider needs it.
     const { openContainers } = await import('../provider/containers/open.ts');
     return { provider: await openContainers({ portBase: opts.portBase }), owned: true };
   }

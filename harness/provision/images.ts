@@ -15,6 +15,8 @@ import { MANIFEST } from './manifest.ts';
  *   OUTBOX_CHAOS_IMAGE_TOXIPROXY      ghcr.io/shopify/toxiproxy:2.12.0
  *
  * testcontainers also runs its reaper, testcontainers/ryuk; its own RYUK_CONTAINER_IMAGE replaces that one.
+ *
+ * On a Docker host without Maven, our sink plugin is built in SINK_BUILD_IMAGE (OUTBOX_CHAOS_IMAGE_MAVEN).
  */
 export const IMAGE_NAMES = ['postgres', 'kafka', 'connect', 'elasticsearch', 'toxiproxy'] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];
@@ -97,4 +99,11 @@ export function imageVersions(images: Record<ImageName, string>): Record<string,
   const out: Record<string, string> = {};
   for (const name of IMAGE_NAMES) out[label[name]] = images[name] === IMAGES[name].ref ? IMAGES[name].version : `image ${images[name]}`;
   return out;
+}
+
+/** Builds our sink plugin where the machine has no Maven: the JDK the plugin targets, and Maven. */
+export const SINK_BUILD_IMAGE: ImageSpec = { ref: 'maven:3.9.9-eclipse-temurin-17', env: 'OUTBOX_CHAOS_IMAGE_MAVEN', version: '3.9.9' };
+
+export function sinkBuildImage(env: NodeJS.ProcessEnv = process.env): string {
+  return env[SINK_BUILD_IMAGE.env]?.trim() || SINK_BUILD_IMAGE.ref;
 }

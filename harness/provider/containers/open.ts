@@ -5,12 +5,17 @@ import { info, step } from '../../util/log.ts';
 import type { Provider } from '../provider.ts';
 import { dockerAvailable } from './docker.ts';
 import { startContainersProvider } from './provider.ts';
+import { containerSinkBuild, hasMaven } from './sink-build.ts';
 
-/** Builds our sink plugin (the only thing the containers need from this machine), then starts the containers. */
+/**
+ * Builds our sink plugin (with this machine's Maven, or in a Maven container where there is none: Docker is
+ * then all a machine needs), then starts the containers.
+ */
 export async function openContainers(opts: { portBase?: number }): Promise<Provider> {
-  // No engine: say so before spending a Maven build on the plugin.
+  // No engine: say so before spending a build on the plugin.
   const docker = await dockerAvailable();
   if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
-  const pluginDir = await step('sink plugin', () => ensureEsSink(cacheDir()));
+  const cache = cacheDir();
+  const pluginDir = await step('sink plugin', async () => ensureEsSink(cache, (await hasMaven()) ? undefined : containerSinkBuild(cache)));
   return step('containers', () => startContainersProvider({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }));
 }
