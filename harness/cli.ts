@@ -1,3 +1,4 @@
+import { cleanCommand, CLEAN_HELP } from './cli/clean.ts';
 import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
 import { downCommand, DOWN_HELP } from './cli/down.ts';
 import { envCommand, ENV_HELP } from './cli/env.ts';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
   report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
   doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
+  clean: { run: cleanCommand, help: CLEAN_HELP, summary: 'list or remove what crashed runs left on an external environment' },
   zoo: { run: zooCommand, help: ZOO_HELP, summary: 'run the bug zoo: known-bad pipelines the harness must catch' },
 };
 
@@ -34,7 +36,8 @@ usage: outbox-chaos <command> [options]     (outbox-chaos <command> --help for d
 
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-exit codes: 0 ok / converged within budget, 1 verdict failed, 2 bad usage or config, 3 environment failure`;
+exit codes: 0 ok / converged within budget, 1 verdict failed, 2 bad usage or config, 3 environment failure,
+4 (run) nothing failed but a scenario was skipped`;
 }
 
 export async function main(argv: string[]): Promise<number> {

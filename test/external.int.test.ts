@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { ConnectClient } from '../harness/connect/client.ts';
-import { withPg } from '../harness/connect/pipeline.ts';
+import { cleanCommand } from '../harness/cli/clean.ts';
+import { freshRunNames, withPg } from '../harness/connect/pipeline.ts';
 import { ScenarioSkipped } from '../harness/provider/capabilities.ts';
 import { openExternal } from '../harness/provider/external.ts';
+import { findLeftovers, listObjects, removeLeftover, type Leftover, type Objects } from '../harness/provider/leftovers.ts';
 import type { Provider } from '../harness/provider/provider.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
@@ -23,24 +24,13 @@ const ep = inject('endpoints');
 const dir = mkdtempSync(join(tmpdir(), 'outbox-chaos-external-'));
 const envFile = join(dir, 'env.yaml');
 
-interface Inventory {
-  connectors: string[];
-  slots: string[];
-  publications: string[];
-  tables: string[];
-  indices: string[];
-  topics: string[];
-}
+type Inventory = Objects;
 
+/** Everything that could be touched, sorted; system indices (".…") come and go on their own. */
 async function inventory(): Promise<Inventory> {
-  const [slots, publications, tables] = await withPg(ep, ep.pg.database, async (c) => [
-    (await c.query<{ n: string }>('SELECT slot_name AS n FROM pg_replication_slots ORDER BY 1')).rows.map((r) => r.n),
-    (await c.query<{ n: string }>('SELECT pubname AS n FROM pg_publication ORDER BY 1')).rows.map((r) => r.n),
-    (await c.query<{ n: string }>("SELECT tablename AS n FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")).rows.map((r) => r.n),
-  ]);
-  const indices = ((await (await fetch(`${ep.esUrl}/_cat/indices?format=json&h=index`)).json()) as { index: string }[]).map((i) => i.index).filter((i) => !i.startsWith('.')).sort();
-  const topics = (await withKafkaAdmin(ep.kafkaBootstrap, (a) => a.listTopics())).sort();
-  return { connectors: (await new ConnectClient(ep.connectUrl).list()).sort(), slots, publications, tables, indices, topics };
+  const o = await listObjects(ep);
+  const tidy = (v: string[]) => v.filter((x) => !x.startsWith('.')).sort();
+  return { connectors: tidy(o.connectors), slots: tidy(o.slots), publications: tidy(o.publications), tables: tidy(o.tables), indices: tidy(o.indices), topics: tidy(o.topics) };
 }
 
 /** Deletions settle asynchronously (Kafka topics above all): the inventory gets a few seconds to match. */
@@ -114,6 +104,29 @@ describe('external provider, pointed at a running stack', () => {
     const err = await runScenario({ scenario: loadScenario('connect-crash'), provider, replay: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScenarioSkipped);
     expect((err as ScenarioSkipped).reasons.join('\n')).toMatch(/control of the connect process, which the external provider does not have/);
+    await expectUnchanged(before);
+  });
+
+  it('clean removes what an old run left, and keeps a recent run\'s and everybody else\'s', async () => {
+    const plant = async (startedAt: number) => {
+      const n = freshRunNames(true, `oc${startedAt.toString(36)}zz`);
+      await withPg(ep, ep.pg.database, async (c) => {
+        await c.query(`CREATE TABLE "${n.table}" (product_id int primary key)`);
+        await c.query(`CREATE PUBLICATION "${n.publication}" FOR TABLE "${n.table}"`);
+        await c.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [n.slot]);
+      });
+      await fetch(`${ep.esUrl}/${n.index}`, { method: 'PUT' });
+      await withKafkaAdmin(ep.kafkaBootstrap, (a) => a.createTopics({ topics: [{ topic: `${n.topicPrefix}.public.${n.table}` }], waitForLeaders: true }));
+      return n;
+    };
+    const old = await plant(Date.now() - 3 * 3600_000);
+    const recent = await plant(Date.now() - 60_000);
+    const exit = await cleanCommand(['--provider', 'external', '--env', envFile, '--older-than', '30', '--yes']);
+    expect(exit).toBe(0);
+    const now = await inventory();
+    for (const name of [old.table, old.publication, old.slot, old.index]) expect(JSON.stringify(now)).not.toContain(`"${name}"`);
+    for (const name of [recent.table, recent.publication, recent.slot, recent.index]) expect(JSON.stringify(now)).toContain(`"${name}"`);
+    await removeLeftover(ep, findLeftovers(await listObjects(ep)).find((l) => l.tag === recent.topicPrefix) as Leftover);
     await expectUnchanged(before);
   });
 

@@ -61,11 +61,12 @@ export function printEndpoints(s: Stack): void {
   info(`  logs             ${s.dir}/logs/`);
 }
 
-function printAddresses(e: Endpoints): void {
-  info(`  Postgres         ${e.pgUrl}            (via proxy: ${e.pgProxied.host}:${e.pgProxied.port})
-  Kafka            ${e.kafkaBootstrap}   (via proxy: ${e.kafkaProxied})
+/** `via`: how the connectors' addresses relate to the harness's (through our proxies, or as an env file says). */
+function printAddresses(e: Endpoints, via = 'via proxy'): void {
+  info(`  Postgres         ${e.pgUrl}            (${via}: ${e.pgProxied.host}:${e.pgProxied.port})
+  Kafka            ${e.kafkaBootstrap}   (${via}: ${e.kafkaProxied})
   Kafka Connect    ${e.connectUrl}
-  Elasticsearch    ${e.esUrl}   (via proxy: ${e.esProxiedUrl})
+  Elasticsearch    ${e.esUrl}   (${via}: ${e.esProxiedUrl})
   Toxiproxy        ${e.toxiproxyUrl || '(none)'}`);
 }
 
@@ -82,7 +83,7 @@ async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: 
   if (choice.kind === 'external') {
     const { provider } = await openProvider(choice, {});
     info(`\n${provider.label} is reachable`);
-    printAddresses(provider.endpoints);
+    printAddresses(provider.endpoints, 'connectors use');
     info(`  process faults: none; network faults on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`);
     info(`\nNothing was started or changed. Run scenarios with \`outbox-chaos run <scenario> --provider external --env ${choice.env}\`.`);
     return 0;
