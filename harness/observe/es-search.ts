@@ -5,7 +5,7 @@ export interface EsHit {
 
 /**
  * One `_search` straight against Elasticsearch: what a customer's query would see, refresh latency included
- * (a GET by id is realtime and would hide it). A missing index is an answer (nothing visible), not an error.
+ * (a realtime GET by id would hide it). A missing index is an answer (nothing visible), not an error.
  */
 export async function searchHits(esUrl: string, index: string, body: unknown, timeoutMs = 3000): Promise<EsHit[]> {
   const res = await fetch(`${esUrl.replace(/\/+$/, '')}/${encodeURIComponent(index)}/_search`, {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { summariseLag } from '../report/percentiles.ts';
 import type { LagSummary } from '../report/run-report.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
+import { getVisibleDoc } from './es-get.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
@@ -92,14 +93,15 @@ export function startLagProbe(opts: LagProbeOptions): LagProbe {
   const poll = async (): Promise<void> => {
     pollStarts.mark(Date.now());
     polls++;
-    const hits = await searchHits(opts.endpoints.esUrl, opts.index, {
-      size: 10, // several when a misconfigured sink keeps duplicates; the newest counts
-      query: { term: { product_id: PROBE_ID } },
-      _source: ['name'],
-    });
+    // By id first (cheap); a search only while that finds nothing: before the marker's first arrival, and
+    // for a misconfigured sink that indexes under other ids (possibly several copies; the newest counts).
+    const byId = await getVisibleDoc(opts.endpoints.esUrl, opts.index, String(PROBE_ID), ['name']);
+    const sources = byId
+      ? [byId]
+      : (await searchHits(opts.endpoints.esUrl, opts.index, { size: 10, query: { term: { product_id: PROBE_ID } }, _source: ['name'] })).map((h) => h._source);
     const seenAt = Date.now();
     let visible = 0;
-    for (const h of hits) visible = Math.max(visible, parseProbeName(h._source['name'], token) ?? 0);
+    for (const src of sources) visible = Math.max(visible, parseProbeName(src['name'], token) ?? 0);
     for (const sample of ledger.observe(visible, seenAt)) {
       if (sample.kind === 'e2e-lag') lags.push(sample.lagMs);
       opts.emit(sample);
