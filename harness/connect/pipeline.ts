@@ -30,7 +30,13 @@ export function defaultRunNames(): RunNames {
 /** Every tag starts with this, so leftovers of crashed runs can be listed on a shared environment. */
 export const RUN_TAG_PREFIX = 'oc';
 
-export function freshRunNames(scoped: boolean, tag = `${RUN_TAG_PREFIX}${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0')}`): RunNames {
+/** The prefix, the start time in base 36, two random base-36 digits (two harnesses starting in one ms). */
+function newRunTag(): string {
+  const random = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0');
+  return `${RUN_TAG_PREFIX}${Date.now().toString(36)}${random}`;
+}
+
+export function freshRunNames(scoped: boolean, tag = newRunTag()): RunNames {
   if (!scoped) return { topicPrefix: tag, slot: tag, ...FIXED };
   return { topicPrefix: tag, slot: tag, index: `${tag}-products`, table: `${tag}_products`, publication: `${tag}_pub`, connectorPrefix: `${tag}-` };
 }

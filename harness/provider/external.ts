@@ -44,7 +44,6 @@ toxiproxy:                                 # optional: enables network.* faults 
 
 class Fields {
   readonly problems: string[] = [];
-  constructor(readonly file: string) {}
 
   obj(v: unknown, path: string): Record<string, unknown> {
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
@@ -102,7 +101,7 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
   } catch (err) {
     throw new ConfigError(`${file} is not valid YAML: ${errorMessage(err)}`, 'fix the syntax; JSON works too');
   }
-  const f = new Fields(file);
+  const f = new Fields();
   const top = f.obj(raw ?? {}, file);
   for (const k of Object.keys(top).filter((x) => !KNOWN.includes(x))) f.problems.push(`${k}: unknown section (known: ${KNOWN.join(', ')})`);
   const pg = f.obj(top.postgres, 'postgres');
