@@ -71,11 +71,6 @@ export class Service {
     this.onPid(this.name, undefined);
   }
 
-  /** kill -9 of the whole process group: what a crash looks like. */
-  async kill(): Promise<void> {
-    await this.stop(0);
-  }
-
   pause(): void {
     if (this.pid !== undefined) signalGroup(this.pid, 'SIGSTOP');
   }
