@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import type { Verdict } from '../harness/check/anomaly.ts';
 import { obtainStack } from '../harness/cli/provider.ts';
 import { onInterrupt } from '../harness/cli/signals.ts';
+import { localProvider } from '../harness/provider/local.ts';
 import { PROJECT_ROOT } from '../harness/provision/paths.ts';
 import { fmtDuration } from '../harness/report/format.ts';
 import { mdTable } from '../harness/report/md-table.ts';
@@ -26,7 +27,7 @@ import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import { HarnessError } from '../harness/util/errors.ts';
 import { info } from '../harness/util/log.ts';
-import { localProvider } from '../harness/provider/local.ts';
+import { median } from './lib/stats.ts';
 
 const HELP = `npm run false-alarms -- [--runs N] [--scenarios a,b,c] [--name STACK] [--port-base N] [--out FILE] [--same-seed] [--keep]
 
@@ -69,13 +70,6 @@ export interface ScenarioRow {
   falseAlarms: number;
   medianTimeToConvergenceMs: number | null;
   maxTimeToConvergenceMs: number | null;
-}
-
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** One row per scenario, in the order given, from the outcomes so far. */

@@ -274,7 +274,7 @@ async function removeRunObjects(ep: Endpoints, names: RunNames, scope: { everyth
  * name is used as it is (a user's definition may hard-code one). On a shared one every object must carry the
  * run's tag, and a definition that names fixed objects is refused: running it would drop and re-create them.
  */
-export function definitionFor(dir: string | undefined, ep: Endpoints, scoped: boolean): { def: PipelineDefinition; names: RunNames } {
+function definitionFor(dir: string | undefined, ep: Endpoints, scoped: boolean): { def: PipelineDefinition; names: RunNames } {
   const names = freshRunNames(scoped);
   const def = loadDefinition(dir, pipelineVars(ep, names));
   if (!scoped) return { def, names: { ...names, table: def.table } };

@@ -7,7 +7,8 @@ import { PROCESS_TARGETS, type ProcessTarget } from '../../faults/process.ts';
 import { imageVersions, resolveImages } from '../../provision/images.ts';
 import { MANIFEST } from '../../provision/manifest.ts';
 import { HOST } from '../../stack/context.ts';
-import { assertPortsFree, DEFAULT_PORT_BASE, portFree, portPlan } from '../../stack/ports.ts';
+import { assertPortsFree, portFree, portPlan } from '../../stack/ports.ts';
+import { resolvePortBase } from '../../stack/stack.ts';
 import { EnvError, errorMessage, HarnessError } from '../../util/errors.ts';
 import { info } from '../../util/log.ts';
 import type { Provider, ServiceHandle } from '../provider.ts';
@@ -38,12 +39,6 @@ export function resolveSinkPluginDir(pluginDir: string): string {
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
-function portBase(opt: number | undefined): number {
-  if (opt !== undefined) return opt;
-  const env = process.env.OUTBOX_CHAOS_PORT_BASE;
-  return env ? Number(env) : DEFAULT_PORT_BASE;
 }
 
 type Docker = ContainerRuntimeClient['container']['dockerode'];
@@ -217,7 +212,7 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
   // itself in a container) is reached at the host testcontainers resolved, on every interface there.
   const engineHost = client.info.containerRuntime.host;
   const local = isLoopback(engineHost);
-  const ports = portPlan(portBase(opts.portBase));
+  const ports = portPlan(resolvePortBase(opts.portBase));
   const plan = containersPlan({
     ports,
     images,
