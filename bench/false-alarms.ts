@@ -16,7 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Verdict } from '../harness/check/anomaly.ts';
+import type { Verdict } from '../harness/record/anomalies.ts';
 import { obtainStack } from '../harness/cli/provider.ts';
 import { onInterrupt } from '../harness/cli/signals.ts';
 import { localProvider } from '../harness/provider/local.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runWorkload, type WorkloadSummary } from '../../harness/workload/driver.ts';
-import { HistoryWriter } from '../../harness/workload/history-writer.ts';
+import { HistoryWriter } from '../../harness/record/history-file.ts';
 import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from '../../harness/workload/pg-throwaway.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from '../../harness/workload/profile.ts';
 import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';

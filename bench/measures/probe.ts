@@ -11,7 +11,7 @@
  */
 import { startLagProbe, type ProbeSummary } from '../../harness/observe/lag-probe.ts';
 import { DEFAULT_INTERVALS } from '../../harness/observe/observers.ts';
-import type { Sample } from '../../harness/observe/sample.ts';
+import type { Sample } from '../../harness/record/samples.ts';
 import type { Stack } from '../../harness/stack/stack.ts';
 import { esIndexSetting } from '../lib/es.ts';
 import { load1, metric, sleep, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';

@@ -1,5 +1,5 @@
-import type { HistoryEntry, ProductRow } from '../workload/history.ts';
-import type { Comparison, EsDoc } from './anomaly.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
+import type { Comparison, EsDoc } from '../record/anomalies.ts';
 import { compare } from './compare.ts';
 import { buildVersions } from './versions.ts';
 

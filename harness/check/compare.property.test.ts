@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, ProductRow } from '../workload/history.ts';
-import type { EsDoc } from './anomaly.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
+import type { EsDoc } from '../record/anomalies.ts';
 import { compare } from './compare.ts';
 import { docOf, type DocForm } from './fixtures.ts';
 import { buildVersions } from './versions.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductRow } from '../workload/history.ts';
-import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from './anomaly.ts';
+import type { ProductRow } from '../record/history.ts';
+import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
 import { compare } from './compare.ts';
 import { docOf, HistoryRecorder, product } from './fixtures.ts';
 import { buildVersions } from './versions.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Comparison } from './anomaly.ts';
+import type { Comparison } from '../record/anomalies.ts';
 import { awaitConvergence, type ConvergenceOptions } from './converge.ts';
 
 function comparison(equal: boolean): Comparison {

@@ -1,4 +1,4 @@
-import type { Comparison, Verdict } from './anomaly.ts';
+import type { Comparison, Verdict } from '../record/anomalies.ts';
 
 export interface ConvergenceOptions {
   /** Takes one snapshot of both stores and compares them (refresh, read, compare). */

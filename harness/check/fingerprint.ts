@@ -1,4 +1,4 @@
-import type { ProductRow } from '../workload/history.ts';
+import type { ProductRow } from '../record/history.ts';
 
 /**
  * A 53-bit fingerprint of a normalised row's content (product_id excluded: versions are always looked up

@@ -1,5 +1,5 @@
-import type { Effect, HistoryEntry, OpKind, Outcome, ProductRow } from '../workload/history.ts';
-import type { EsDoc } from './anomaly.ts';
+import type { Effect, HistoryEntry, OpKind, Outcome, ProductRow } from '../record/history.ts';
+import type { EsDoc } from '../record/anomalies.ts';
 
 /**
  * Constructed states for the checker's unit tests and the benchmark: rows, histories and documents in the

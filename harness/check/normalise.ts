@@ -1,4 +1,4 @@
-import type { ProductRow } from '../workload/history.ts';
+import type { ProductRow } from '../record/history.ts';
 
 /**
  * Normalisation rules: how a Postgres row and an Elasticsearch `_source` are brought to one comparable shape,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EsDoc } from './anomaly.ts';
+import type { EsDoc } from '../record/anomalies.ts';
 import { readEsDocs, refreshIndex } from './read-es.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { EsDoc } from './anomaly.ts';
+import type { EsDoc } from '../record/anomalies.ts';
 
 export interface EsReadOptions {
   /** Default "products". */

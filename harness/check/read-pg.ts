@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { ProductRow } from '../workload/history.ts';
+import type { ProductRow } from '../record/history.ts';
 import { normalisePgRow } from './normalise.ts';
 
 export interface PgReadOptions {

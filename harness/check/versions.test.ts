@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry } from '../workload/history.ts';
+import type { HistoryEntry } from '../record/history.ts';
 import { DELETED, fingerprintRow } from './fingerprint.ts';
 import { HistoryRecorder, product } from './fixtures.ts';
 import { buildVersions, buildVersionsAsync, versionsOf } from './versions.ts';

@@ -1,4 +1,4 @@
-import type { HistoryEntry } from '../workload/history.ts';
+import type { HistoryEntry } from '../record/history.ts';
 import { DELETED, fingerprintRow, type Fingerprint } from './fingerprint.ts';
 import { isNormalisedRow, normaliseSource } from './normalise.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RunReport } from '../report/run-report.ts';
+import type { RunReport } from '../record/report.ts';
 import { rerender } from '../report/write.ts';
 import { ConfigError } from '../util/errors.ts';
 import { parse } from './args.ts';

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ANOMALY_CLASSES, type AnomalyClass } from '../check/anomaly.ts';
+import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
 import { DEFAULT_CONNECTORS_DIR, loadDefinition } from '../connect/definition.ts';
 import { defaultRunNames, pipelineVars, PLACEHOLDERS, resetPipeline, setupPipeline } from '../connect/pipeline.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { fmtDuration } from '../report/format.ts';
 import { mdTable } from '../report/md-table.ts';
-import type { RunReport } from '../report/run-report.ts';
+import type { RunReport } from '../record/report.ts';
 import { listZoo, loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';

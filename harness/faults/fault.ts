@@ -3,7 +3,7 @@ import type { RunNames } from '../connect/pipeline.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import type { ServiceHandle } from '../provider/provider.ts';
 import type { ProcessTarget } from './process.ts';
-import type { TimelineEvent } from '../scenario/timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 
 /** What a fault may touch. Process faults need `services` (absent for providers that cannot offer them). */
 export interface FaultContext {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient } from '../connect/client.ts';
 import { registeredNames, withPg } from '../connect/pipeline.ts';
-import type { TimelineEvent } from '../scenario/timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 import { attachStack, type Stack } from '../stack/stack.ts';
 import { waitFor } from '../stack/wait.ts';
 import type { FaultContext } from './fault.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { TimelineEvent } from '../scenario/timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { checkSchedule, createNemesis } from './nemesis.ts';

@@ -1,4 +1,4 @@
-import type { TimelineEvent } from '../scenario/timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { ToxiproxyApi } from './toxiproxy-api.ts';

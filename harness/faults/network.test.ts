@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TimelineEvent } from '../scenario/timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 import type { FaultContext } from './fault.ts';
 import { downFault, toxicFault } from './network.ts';
 import { makeFault } from './registry.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductRow } from '../workload/history.ts';
+import type { ProductRow } from '../record/history.ts';
 import { docMatches } from './doc-match.ts';
 
 const row: ProductRow = { product_id: 7, name: 'Lamp', description: null, price: '19.90', created_at: 1 };

@@ -1,5 +1,5 @@
 import { normaliseDescription, normaliseName, normalisePrice } from '../check/normalise.ts';
-import type { ProductRow } from '../workload/history.ts';
+import type { ProductRow } from '../record/history.ts';
 
 /**
  * Whether a search shows exactly an op's post-state for one product: for a row, a document with the same name,

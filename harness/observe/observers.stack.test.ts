@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { nearestRank } from '../report/percentiles.ts';
+import { nearestRank } from '../record/lag-summary.ts';
 import { registeredNames } from '../connect/pipeline.ts';
 import { findRunningStack } from '../stack/attach.ts';
-import type { HistoryEntry, ProductRow } from '../workload/history.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { startObservers } from './observers.ts';
-import type { Sample } from './sample.ts';
+import type { Sample } from '../record/samples.ts';
 
 const stackName = process.env['OUTBOX_CHAOS_TEST_STACK'];
 const reason = 'OUTBOX_CHAOS_TEST_STACK is not set (name of a stack started with `outbox-chaos up --detach --name <name>`)';

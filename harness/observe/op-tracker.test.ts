@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, ProductRow } from '../workload/history.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { OpTracker } from './op-tracker.ts';
 
 function row(id: number, name: string, price = '10.00'): ProductRow {

@@ -1,4 +1,4 @@
-import type { Sample } from './sample.ts';
+import type { Sample } from '../record/samples.ts';
 
 const KEEP_SEEN = 600;
 

@@ -9,8 +9,8 @@ import { FailureLog } from './failure-log.ts';
 import { IntervalMeter } from './lag-probe.ts';
 import { startLoop } from './loop.ts';
 import { OpRateMeter } from './op-rate.ts';
-import type { Sample } from './sample.ts';
-import { SampleWriter } from './sample-writer.ts';
+import type { Sample } from '../record/samples.ts';
+import { SampleWriter } from '../record/samples-file.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,9 +1,7 @@
 import { homedir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-/** The project's root directory (where package.json lives). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { PROJECT_ROOT } from '../record/paths.ts';
 
 /** Downloaded and built artifacts, shared by all stacks. */
 export function cacheDir(): string {

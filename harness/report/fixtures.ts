@@ -2,13 +2,13 @@
  * A realistic recorded run for tests and demos: 60 s, two fault windows (Postgres latency, an Elasticsearch
  * outage with a lag spike and a FAILED sink task), every sample kind. Deterministic: same output every call.
  */
-import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass } from '../check/anomaly.ts';
-import type { Sample } from '../observe/sample.ts';
-import type { TimelineEvent } from '../scenario/timeline.ts';
-import type { ProductRow } from '../workload/history.ts';
-import { summariseLag } from './percentiles.ts';
-import type { RunReport } from './run-report.ts';
-import { faultWindows } from './windows.ts';
+import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass } from '../record/anomalies.ts';
+import type { Sample } from '../record/samples.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
+import type { ProductRow } from '../record/history.ts';
+import { summariseLag } from '../record/lag-summary.ts';
+import type { RunReport } from '../record/report.ts';
+import { faultWindows } from '../record/timeline.ts';
 
 export type FixtureVariant = 'converged' | 'diverged';
 

@@ -1,5 +1,5 @@
-import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../check/anomaly.ts';
-import type { RunReport } from './run-report.ts';
+import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
+import type { RunReport } from '../record/report.ts';
 import { fmtDuration, fmtInt } from './format.ts';
 
 /** The anomaly vocabulary from DESIGN.md, so every report explains a class the same way. */

@@ -1,5 +1,5 @@
-import { ANOMALY_CLASSES, type AnomalyClass } from '../check/anomaly.ts';
-import type { LagSummary, RunReport } from './run-report.ts';
+import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
+import type { LagSummary, RunReport } from '../record/report.ts';
 import { mdTable } from './md-table.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
 import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, headline, rootCause } from './labels.ts';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureRun } from './fixtures.ts';
-import { readJsonl, rerender, writeReportFiles } from './write.ts';
+import { rerender, writeReportFiles } from './write.ts';
+import { readJsonl } from '../record/jsonl.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,10 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readJsonl } from '../record/jsonl.ts';
 import { join } from 'node:path';
-import type { Sample } from '../observe/sample.ts';
+import type { Sample } from '../record/samples.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { RunReport } from './run-report.ts';
+import type { RunReport } from '../record/report.ts';
 
 /** File names inside a run directory. */
 export const REPORT_FILES = {
@@ -20,29 +21,6 @@ export interface WrittenReport {
   markdown: string;
   html: string;
   junit: string;
-}
-
-/**
- * Reads a JSON-lines file. Blank lines are skipped; a malformed *last* line is dropped, because a run that
- * crashed mid-write leaves exactly that, and the rest of its record is still worth rendering. A malformed line
- * anywhere else is an error naming the file and line.
- */
-export async function readJsonl<T>(path: string): Promise<T[]> {
-  const text = await readFile(path, 'utf8');
-  const lines = text.split('\n');
-  const out: T[] = [];
-  const last = lines.reduce((n, l, i) => (l.trim() === '' ? n : i), -1);
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').trim();
-    if (line === '') continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch (err) {
-      if (i === last) break;
-      throw new Error(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`);
-    }
-  }
-  return out;
 }
 
 async function writeRendered(runDir: string, report: RunReport, samples: readonly Sample[]): Promise<Omit<WrittenReport, 'json'>> {

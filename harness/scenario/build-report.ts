@@ -1,12 +1,12 @@
-import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type Verdict } from '../check/anomaly.ts';
-import type { Sample } from '../observe/sample.ts';
-import type { RunReport } from '../report/run-report.ts';
-import { summariseLag } from '../report/percentiles.ts';
-import { faultWindows } from '../report/windows.ts';
+import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type Verdict } from '../record/anomalies.ts';
+import type { Sample } from '../record/samples.ts';
+import type { RunReport } from '../record/report.ts';
+import { summariseLag } from '../record/lag-summary.ts';
+import { faultWindows } from '../record/timeline.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
 import type { Scenario } from './schema.ts';
 import { pipelineThroughput } from './throughput.ts';
-import type { TimelineEvent } from './timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 
 export interface ReportInput {
   runId: string;

@@ -1,4 +1,4 @@
-import type { AnomalyClass, Verdict } from '../check/anomaly.ts';
+import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { WorkloadProfile } from '../workload/profile.ts';
 
 /** One scheduled fault: when it starts (from the workload's start), how long it lasts, what it is. */

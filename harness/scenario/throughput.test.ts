@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sample } from '../observe/sample.ts';
+import type { Sample } from '../record/samples.ts';
 import { pipelineThroughput } from './throughput.ts';
 
 const lag = (t: number, committed: number, lagN: number): Sample => ({ t, kind: 'consumer-lag', group: 'g', lag: lagN, endOffset: committed + lagN, committed });

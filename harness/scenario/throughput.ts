@@ -1,4 +1,4 @@
-import type { Sample } from '../observe/sample.ts';
+import type { Sample } from '../record/samples.ts';
 
 type LagSample = Extract<Sample, { kind: 'consumer-lag' }>;
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runWorkload, type WorkloadSummary } from './driver.ts';
-import { HistoryWriter } from './history-writer.ts';
+import { HistoryWriter } from '../record/history-file.ts';
 import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from './pg-throwaway.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWorkload } from './driver.ts';
-import { HistoryWriter } from './history-writer.ts';
+import { HistoryWriter } from '../record/history-file.ts';
 import { DEFAULT_PROFILE } from './profile.ts';
 
 const dirs: string[] = [];

@@ -7,7 +7,7 @@
  * The stream and the batches (consecutive chunks of each worker's ops) are the same in every run with the same
  * seed and profile; only timing and outcomes differ.
  */
-import type { HistoryWriter } from './history-writer.ts';
+import type { HistoryWriter } from '../record/history-file.ts';
 import { OpGenerator, OpHasher } from './generate.ts';
 import { parseProfile, type IdRange, type WorkloadProfile } from './profile.ts';
 import { prepareTable } from './setup.ts';
@@ -15,7 +15,7 @@ import { Statements } from './sql.ts';
 import { DriverStats } from './stats.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { Worker } from './worker.ts';
-import type { OpKind, Outcome } from './history.ts';
+import type { OpKind, Outcome } from '../record/history.ts';
 
 export interface RunWorkloadOptions {
   pgUrl: string;

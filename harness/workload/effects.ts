@@ -4,7 +4,7 @@
  * ids exclusively, so its beliefs are exact as long as every op was ok or failed; after an unknown op they
  * assume it committed, until the next ok op on that id returns the truth.
  */
-import type { Effect, ProductRow } from './history.ts';
+import type { Effect, ProductRow } from '../record/history.ts';
 import type { Step } from './ops.ts';
 import { toProductRow } from './sql.ts';
 

@@ -5,6 +5,6 @@ export { canonicalOpJson, generateOps, OpGenerator, OpHasher, takeOps, workloadH
 export type { Op, OpMeta, ProductValues, Step, UpdateSet } from './ops.ts';
 export { runWorkload } from './driver.ts';
 export type { RunWorkloadOptions, StopReason, WorkloadProgress, WorkloadSummary } from './driver.ts';
-export { HistoryWriter, readHistory } from './history-writer.ts';
-export type { HistoryWriterOptions, NewHistoryEntry, ReadHistoryOptions } from './history-writer.ts';
-export type { Effect, HistoryEntry, OpKind, Outcome, ProductRow } from './history.ts';
+export { HistoryWriter, readHistory } from '../record/history-file.ts';
+export type { HistoryWriterOptions, NewHistoryEntry, ReadHistoryOptions } from '../record/history-file.ts';
+export type { Effect, HistoryEntry, OpKind, Outcome, ProductRow } from '../record/history.ts';

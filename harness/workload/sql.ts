@@ -2,7 +2,7 @@
  * The statements the driver sends and the normalisation of what they return. Every write carries RETURNING
  * with the whole row, so the history holds full post-states without a second read.
  */
-import type { ProductRow } from './history.ts';
+import type { ProductRow } from '../record/history.ts';
 import type { Step } from './ops.ts';
 
 const RETURNING =

@@ -1,4 +1,4 @@
-import type { OpKind, Outcome } from './history.ts';
+import type { OpKind, Outcome } from '../record/history.ts';
 
 /** Counters shared by the workers of one run (single-threaded, so plain fields). */
 export class DriverStats {

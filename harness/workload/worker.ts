@@ -6,8 +6,8 @@
  */
 import pg from 'pg';
 import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
-import type { Effect, Outcome } from './history.ts';
-import type { HistoryWriter } from './history-writer.ts';
+import type { Effect, Outcome } from '../record/history.ts';
+import type { HistoryWriter } from '../record/history-file.ts';
 import { OpQueue } from './op-queue.ts';
 import { stepsOf, type Op, type Step } from './ops.ts';
 import { errorText, isNotSentError, isRollbackError } from './outcome.ts';

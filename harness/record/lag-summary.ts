@@ -1,4 +1,4 @@
-import type { LagSummary } from './run-report.ts';
+import type { LagSummary } from './report.ts';
 
 /**
  * Nearest-rank percentile of an ascending array: the smallest value such that at least p% of the values are

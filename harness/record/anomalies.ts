@@ -1,4 +1,4 @@
-import type { ProductRow } from '../workload/history.ts';
+import type { ProductRow } from './history.ts';
 
 /** One vocabulary for the checker, the reports, the zoo and the docs. */
 export const ANOMALY_CLASSES = ['missing', 'zombie', 'stale', 'corrupt', 'duplicate'] as const;

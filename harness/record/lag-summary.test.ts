@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestRank, summariseLag } from './percentiles.ts';
+import { nearestRank, summariseLag } from './lag-summary.ts';
 
 describe('summariseLag', () => {
   it('is all null for no samples', () => {

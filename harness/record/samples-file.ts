@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Sample } from './sample.ts';
+import type { Sample } from './samples.ts';
 
 /** Where observers put their samples. */
 export type Emit = (s: Sample) => void;

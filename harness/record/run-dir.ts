@@ -1,12 +1,8 @@
 import { appendFileSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { PROJECT_ROOT } from '../provision/paths.ts';
+import { reportsRoot } from './paths.ts';
 import type { TimelineEvent } from './timeline.ts';
-
-export function reportsRoot(): string {
-  return process.env.OUTBOX_CHAOS_REPORTS ?? join(PROJECT_ROOT, 'reports');
-}
 
 /** reports/<run-id>/ with everything needed to re-check and re-render the run; reports/latest points at it. */
 export function createRunDir(runId: string): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from './history.ts';
-import { HistoryWriter, readHistory, type NewHistoryEntry } from './history-writer.ts';
+import { HistoryWriter, readHistory, type NewHistoryEntry } from './history-file.ts';
 
 const dirs: string[] = [];
 async function tmp(): Promise<string> {
