@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { withPg } from '../harness/connect/pipeline.ts';
 import { PROBE_ID } from '../harness/observe/lag-probe.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import type { Scenario } from '../harness/scenario/schema.ts';
+import { withPg } from '../harness/stack/pg.ts';
 import { waitFor } from '../harness/stack/wait.ts';
 import { sharedProvider } from './stack.ts';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { cleanCommand } from '../harness/cli/clean.ts';
-import { freshRunNames, withPg } from '../harness/connect/pipeline.ts';
-import { ScenarioSkipped } from '../harness/provider/capabilities.ts';
+import { ScenarioSkipped } from '../harness/faults/capabilities.ts';
+import { freshRunNames } from '../harness/pipeline/run-names.ts';
 import { openExternal } from '../harness/provider/external.ts';
 import { findLeftovers, listObjects, removeLeftover, type Leftover, type Objects } from '../harness/provider/leftovers.ts';
 import type { Provider } from '../harness/provider/provider.ts';
@@ -13,6 +13,7 @@ import { renderMarkdown } from '../harness/report/markdown.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import { withKafkaAdmin } from '../harness/stack/kafka-admin.ts';
+import { withPg } from '../harness/stack/pg.ts';
 import { ConfigError } from '../harness/util/errors.ts';
 
 /**

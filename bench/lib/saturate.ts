@@ -4,9 +4,9 @@
  * search counts all of them in Elasticsearch. The topic's end offset is watched too, so the time splits into
  * the source half (WAL → Debezium → Kafka) and the sink half (Kafka → sink → ES, refresh included).
  */
-import pg from 'pg';
-import { registeredNames } from '../../harness/connect/pipeline.ts';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import pg from 'pg';
+import { registeredNames } from '../../harness/pipeline/lifecycle.ts';
 import type { Stack } from '../../harness/stack/stack.ts';
 import { counterDelta, esCount, esNodeCounters, type EsNodeCounters } from './es.ts';
 import { load1, sleep } from './measure.ts';

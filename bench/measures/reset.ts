@@ -5,9 +5,11 @@
  * Before each measured reset the stack holds a previous "run": fresh names, a few thousand rows flowed through.
  * Connect's REST calls are traced to split the time into its parts.
  */
-import { loadDefinition } from '../../harness/connect/definition.ts';
-import { freshRunNames, pipelineVars, prepareStores, registerConnector, resetPipeline, withPg, type RunNames } from '../../harness/connect/pipeline.ts';
+import { loadDefinition, pipelineVars } from '../../harness/pipeline/definition.ts';
+import { prepareStores, registerConnector, resetPipeline } from '../../harness/pipeline/lifecycle.ts';
+import { freshRunNames, type RunNames } from '../../harness/pipeline/run-names.ts';
 import type { Endpoints } from '../../harness/stack/endpoints.ts';
+import { withPg } from '../../harness/stack/pg.ts';
 import { traceConnect, type ConnectCall } from '../lib/connect-trace.ts';
 import { esCount } from '../lib/es.ts';
 import { load1, metric, sleep, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';

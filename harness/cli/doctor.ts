@@ -1,12 +1,12 @@
 import { ConnectClient } from '../connect/client.ts';
-import { withPg } from '../connect/pipeline.ts';
-import { requireRunningStack } from '../stack/attach.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
+import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
+import { requireRunningStack } from '../stack/attach.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { withPg } from '../stack/pg.ts';
 import { isAlive } from '../stack/process.ts';
 import type { StackState } from '../stack/state.ts';
-import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
-import type { Endpoints } from '../stack/endpoints.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';

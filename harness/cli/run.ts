@@ -1,15 +1,15 @@
+import { ScenarioSkipped } from '../faults/capabilities.ts';
+import { renderMarkdown } from '../report/markdown.ts';
 import { loadScenario, listScenarios } from '../scenario/load.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
-import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { ScenarioSkipped } from '../provider/capabilities.ts';
+import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info, warn } from '../util/log.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
-import { onInterrupt } from './signals.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
 import { openProvider } from './provider.ts';
-import { renderMarkdown } from '../report/markdown.ts';
+import { onInterrupt } from './signals.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]

@@ -1,11 +1,12 @@
-import { loadDefinition } from '../connect/definition.ts';
-import { defaultRunNames, pipelineVars, setupPipeline } from '../connect/pipeline.ts';
-import { startStack, type Stack } from '../stack/stack.ts';
-import { readState, writeState } from '../stack/state.ts';
-import { info, step } from '../util/log.ts';
+import { loadDefinition, pipelineVars } from '../pipeline/definition.ts';
+import { setupPipeline } from '../pipeline/lifecycle.ts';
+import { defaultRunNames } from '../pipeline/run-names.ts';
 import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
+import { startStack, type Stack } from '../stack/stack.ts';
+import { readState, writeState } from '../stack/state.ts';
 import { ConfigError } from '../util/errors.ts';
+import { info, step } from '../util/log.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
 import { openProvider } from './provider.ts';

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTORS_DIR } from '../connect/definition.ts';
-import { fixtureRun } from '../report/fixtures.ts';
+import { DEFAULT_CONNECTORS_DIR } from '../pipeline/definition.ts';
 import type { RunReport } from '../record/report.ts';
+import { fixtureRun } from '../report/fixtures.ts';
 import { judgeControl, judgeZoo, loadZooEntries, summaryTable, type ZooEntry } from './zoo.ts';
 
 // No stack: the zoo's entries are well-formed, each really differs from the healthy pipeline, and the zoo's

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
-import { DEFAULT_CONNECTORS_DIR, loadDefinition } from '../connect/definition.ts';
-import { defaultRunNames, pipelineVars, PLACEHOLDERS, resetPipeline, setupPipeline } from '../connect/pipeline.ts';
+import { DEFAULT_CONNECTORS_DIR, loadDefinition, pipelineVars, PLACEHOLDERS } from '../pipeline/definition.ts';
+import { resetPipeline, setupPipeline } from '../pipeline/lifecycle.ts';
+import { defaultRunNames } from '../pipeline/run-names.ts';
+import { localProvider } from '../provider/local.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
+import type { RunReport } from '../record/report.ts';
 import { fmtDuration } from '../report/format.ts';
 import { mdTable } from '../report/md-table.ts';
-import type { RunReport } from '../record/report.ts';
 import { listZoo, loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -17,7 +19,6 @@ import { info, warn } from '../util/log.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { obtainStack } from './provider.ts';
 import { onInterrupt } from './signals.ts';
-import { localProvider } from '../provider/local.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
 

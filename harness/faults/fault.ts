@@ -1,9 +1,9 @@
 import type { ConnectClient } from '../connect/client.ts';
-import type { RunNames } from '../connect/pipeline.ts';
-import type { Endpoints } from '../stack/endpoints.ts';
+import type { RunNames } from '../pipeline/run-names.ts';
 import type { ServiceHandle } from '../provider/provider.ts';
-import type { ProcessTarget } from './process.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
+import type { ProcessTarget } from '../stack/targets.ts';
 
 /** What a fault may touch. Process faults need `services` (absent for providers that cannot offer them). */
 export interface FaultContext {

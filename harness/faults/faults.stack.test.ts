@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient } from '../connect/client.ts';
-import { registeredNames, withPg } from '../connect/pipeline.ts';
+import { registeredNames } from '../pipeline/lifecycle.ts';
+import { localProvider } from '../provider/local.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
+import { withPg } from '../stack/pg.ts';
 import { attachStack, type Stack } from '../stack/stack.ts';
+import { ToxiproxyApi } from '../stack/toxiproxy-api.ts';
 import { waitFor } from '../stack/wait.ts';
 import type { FaultContext } from './fault.ts';
 import { createNemesis } from './nemesis.ts';
 import { makeFault } from './registry.ts';
-import { ToxiproxyApi } from './toxiproxy-api.ts';
-import { localProvider } from '../provider/local.ts';
 
 const STACK = process.env.OUTBOX_CHAOS_TEST_STACK;
 const TITLE = STACK

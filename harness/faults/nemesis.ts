@@ -1,7 +1,7 @@
 import type { TimelineEvent } from '../record/timeline.ts';
+import { ToxiproxyApi } from '../stack/toxiproxy-api.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import type { Fault, FaultContext } from './fault.ts';
-import { ToxiproxyApi } from './toxiproxy-api.ts';
 
 export interface NemesisEntry {
   /** ms after the workload started. */

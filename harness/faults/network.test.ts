@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../record/timeline.ts';
+import { ToxiproxyApi, type Toxic } from '../stack/toxiproxy-api.ts';
 import type { FaultContext } from './fault.ts';
 import { downFault, toxicFault } from './network.ts';
 import { makeFault } from './registry.ts';
-import { ToxiproxyApi, type Toxic } from './toxiproxy-api.ts';
 
 /** A fake Toxiproxy that keeps state in memory and answers like the real one (including its error bodies). */
 function fakeToxiproxy() {

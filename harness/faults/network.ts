@@ -1,10 +1,7 @@
+import type { ProxyName } from '../stack/targets.ts';
+import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
 import { defineFault, slug } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
-import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from './toxiproxy-api.ts';
-
-/** The proxies every stack has: Connect→Postgres, Connect→Kafka (both connectors), Connect→Elasticsearch. */
-export const PROXIES = ['pg', 'kafka', 'es'] as const;
-export type ProxyName = (typeof PROXIES)[number];
 
 /** upstream = bytes the connector sends to the service, downstream = the service's answers. */
 export const DIRECTIONS = ['upstream', 'downstream', 'both'] as const;

@@ -1,4 +1,4 @@
-import { withPg } from '../connect/pipeline.ts';
+import { withPg } from '../stack/pg.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';

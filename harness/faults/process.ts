@@ -1,11 +1,8 @@
 import type { ServiceHandle } from '../provider/provider.ts';
+import type { ProcessTarget } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
-
-/** Services a process fault may hit (Toxiproxy is the instrument, not a subject). */
-export const PROCESS_TARGETS = ['postgres', 'kafka', 'connect', 'elasticsearch'] as const;
-export type ProcessTarget = (typeof PROCESS_TARGETS)[number];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,9 +1,10 @@
+import { PROXIES, type ProxyName, PROCESS_TARGETS, type ProcessTarget } from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
 import type { Fault } from './fault.ts';
-import { downFault, PROXIES, toxicFault, type Direction, type ProxyName, type ToxicOptions } from './network.ts';
+import { downFault, toxicFault, type Direction, type ToxicOptions } from './network.ts';
 import { readParams, type ParamDef } from './params.ts';
 import { CONNECTOR_TARGETS, connectorPauseFault, connectorRestartFault, connectorStopFault, esReadOnlyFault, walsenderKillFault, type ConnectorTarget } from './pipeline.ts';
-import { killFault, pauseFault, PROCESS_TARGETS, restartFault, type ProcessTarget } from './process.ts';
+import { killFault, pauseFault, restartFault } from './process.ts';
 
 /**
  * What a kind needs from the stack provider: `process` a handle on the service's process (local stack

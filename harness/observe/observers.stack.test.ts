@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { nearestRank } from '../record/lag-summary.ts';
-import { registeredNames } from '../connect/pipeline.ts';
-import { findRunningStack } from '../stack/attach.ts';
+import { registeredNames } from '../pipeline/lifecycle.ts';
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
-import { startObservers } from './observers.ts';
+import { nearestRank } from '../record/lag-summary.ts';
 import type { Sample } from '../record/samples.ts';
+import { findRunningStack } from '../stack/attach.ts';
+import { startObservers } from './observers.ts';
 
 const stackName = process.env['OUTBOX_CHAOS_TEST_STACK'];
 const reason = 'OUTBOX_CHAOS_TEST_STACK is not set (name of a stack started with `outbox-chaos up --detach --name <name>`)';

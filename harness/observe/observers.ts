@@ -1,14 +1,14 @@
-import type { RunNames } from '../connect/pipeline.ts';
+import type { RunNames } from '../pipeline/run-names.ts';
+import type { HistoryEntry } from '../record/history.ts';
+import { SampleWriter } from '../record/samples-file.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { warn } from '../util/log.ts';
-import type { HistoryEntry } from '../record/history.ts';
 import { startConnectorWatch, type ConnectorStateView, type ConnectorWatch } from './connectors.ts';
 import { startConsumerLag, type ConsumerLagObserver } from './consumer-lag.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLagProbe, type LagProbe, type ProbeSummary } from './lag-probe.ts';
 import { startOpLag, type OpLagObserver, type OpLagSummary } from './op-lag.ts';
 import { OpRateMeter } from './op-rate.ts';
-import { SampleWriter } from '../record/samples-file.ts';
 import { startSlotLag, type SlotLagObserver } from './slot-lag.ts';
 
 export type ObserverName = 'probe' | 'slot-lag' | 'consumer-lag' | 'connectors' | 'op-lag' | 'op-rate';

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { withPg } from '../connect/pipeline.ts';
-import { PROXIES, type ProxyName } from '../faults/network.ts';
-import { ToxiproxyApi } from '../faults/toxiproxy-api.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { withPg } from '../stack/pg.ts';
+import { PROXIES, type ProxyName } from '../stack/targets.ts';
+import { ToxiproxyApi } from '../stack/toxiproxy-api.ts';
 import { ConfigError, EnvError, errorMessage } from '../util/errors.ts';
 import type { Provider } from './provider.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshRunNames } from '../connect/pipeline.ts';
+import { freshRunNames } from '../pipeline/run-names.ts';
 import { findLeftovers, tagTime, type Objects } from './leftovers.ts';
 
 const empty = (): Objects => ({ connectors: [], slots: [], publications: [], tables: [], indices: [], topics: [] });

@@ -1,7 +1,9 @@
 import { ConnectClient } from '../connect/client.ts';
-import { dropRunTopics, freshRunNames, resetPipeline, RUN_TAG_PREFIX, withPg } from '../connect/pipeline.ts';
+import { dropRunTopics, resetPipeline } from '../pipeline/lifecycle.ts';
+import { freshRunNames, RUN_TAG_PREFIX } from '../pipeline/run-names.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { withPg } from '../stack/pg.ts';
 
 /** Every object of a shared environment whose name could carry a run's tag. */
 export interface Objects {

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROCESS_TARGETS, type ProcessTarget } from '../faults/process.ts';
-import { PROXIES } from '../faults/network.ts';
 import { isAlive, signalGroup } from '../stack/process.ts';
 import type { Service } from '../stack/service.ts';
 import type { Stack } from '../stack/stack.ts';
+import { PROCESS_TARGETS, type ProcessTarget, PROXIES } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import type { Provider, ServiceHandle } from './provider.ts';
 

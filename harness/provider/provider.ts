@@ -1,6 +1,5 @@
-import type { ProxyName } from '../faults/network.ts';
-import type { ProcessTarget } from '../faults/process.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
+import type { ProxyName, ProcessTarget } from '../stack/targets.ts';
 
 /** Where the pipeline under test runs. One scenario file runs on all three. */
 export const PROVIDER_NAMES = ['local', 'containers', 'external'] as const;

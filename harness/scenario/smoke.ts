@@ -1,5 +1,5 @@
-import { withPg } from '../connect/pipeline.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
+import { withPg } from '../stack/pg.ts';
 import { waitFor } from '../stack/wait.ts';
 
 export interface SmokeResult {

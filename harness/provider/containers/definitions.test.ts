@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROXIES } from '../../faults/network.ts';
 import { IMAGES, resolveImages } from '../../provision/images.ts';
 import { PROJECT_ROOT } from '../../provision/paths.ts';
 import { portPlan } from '../../stack/ports.ts';
 import { CONNECT_GROUP } from '../../stack/services/connect.ts';
+import { PROXIES } from '../../stack/targets.ts';
 import { CONNECT_TOPICS, containersPlan, LABEL, NET, portBindings, PORT, SINK_PLUGIN_TARGET, type ContainersPlan } from './definitions.ts';
 
 const ports = portPlan(18200);

@@ -1,10 +1,10 @@
-import type { ProxyName } from '../../faults/network.ts';
 import type { ImageName } from '../../provision/images.ts';
 import { HOST, PG_DATABASE, PG_PASSWORD, PG_USER } from '../../stack/context.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import type { PortPlan } from '../../stack/ports.ts';
 import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { PG_SETTINGS } from '../../stack/services/postgres.ts';
+import type { ProxyName } from '../../stack/targets.ts';
 
 /**
  * The containers of a containers-provider stack as plain data: no Docker here, so every setting the

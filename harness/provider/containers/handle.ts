@@ -1,5 +1,5 @@
 import type { ContainerRuntimeClient } from 'testcontainers';
-import type { ProcessTarget } from '../../faults/process.ts';
+import type { ProcessTarget } from '../../stack/targets.ts';
 import { EnvError, errorMessage } from '../../util/errors.ts';
 import type { ServiceHandle } from '../provider.ts';
 import { demuxLogs } from './docker.ts';

@@ -1,7 +1,7 @@
-import { withPg } from '../../connect/pipeline.ts';
-import type { ProcessTarget } from '../../faults/process.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { withKafkaAdmin } from '../../stack/kafka-admin.ts';
+import { withPg } from '../../stack/pg.ts';
+import type { ProcessTarget } from '../../stack/targets.ts';
 
 /**
  * Whether each service answers its protocol from the host. A TCP connect is no test here: Docker's proxy

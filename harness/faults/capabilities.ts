@@ -1,8 +1,7 @@
-import type { Fault } from '../faults/fault.ts';
-import type { ProxyName } from '../faults/network.ts';
-import type { ProcessTarget } from '../faults/process.ts';
-import { faultNeeds } from '../faults/registry.ts';
-import type { Provider } from './provider.ts';
+import type { Provider } from '../provider/provider.ts';
+import type { ProxyName, ProcessTarget } from '../stack/targets.ts';
+import type { Fault } from './fault.ts';
+import { faultNeeds } from './registry.ts';
 
 /**
  * A scenario whose faults need something the provider cannot do. It is reported as skipped with this

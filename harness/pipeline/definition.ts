@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ConnectorConfig } from '../connect/client.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
 import { ConfigError } from '../util/errors.ts';
-import type { ConnectorConfig } from './client.ts';
+import type { RunNames } from './run-names.ts';
 
 /**
  * A pipeline definition is a directory: register-postgres.json and register-elasticsearch.json (Connect's
@@ -103,4 +105,24 @@ export function unscopedObjects(def: PipelineDefinition, own: { table: string; p
   for (const p of pubs.filter((x) => x !== own.publication)) out.push(`schema.sql creates publication "${p}" (use \${PUBLICATION})`);
   if (!Object.values(def.sink.config).some((v) => v.includes(own.index))) out.push(`${def.sink.file}: no setting names the run's index (route to \${INDEX})`);
   return out;
+}
+
+/** The ${NAME} placeholders a pipeline definition may use. */
+export const PLACEHOLDERS = ['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX', 'TABLE', 'PUBLICATION'] as const;
+
+export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLACEHOLDERS)[number], string> {
+  return {
+    PG_HOST: ep.pgProxied.host,
+    PG_PORT: String(ep.pgProxied.port),
+    PG_USER: ep.pg.user,
+    PG_PASSWORD: ep.pg.password,
+    PG_DATABASE: ep.pg.database,
+    KAFKA_BOOTSTRAP: ep.kafkaProxied,
+    ES_URL: ep.esProxiedUrl,
+    TOPIC_PREFIX: names.topicPrefix,
+    SLOT_NAME: names.slot,
+    INDEX: names.index,
+    TABLE: names.table,
+    PUBLICATION: names.publication,
+  };
 }

@@ -1,75 +1,11 @@
-import pg from 'pg';
+import { ConnectClient, type ConnectorStatus } from '../connect/client.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { withPg } from '../stack/pg.ts';
 import { waitFor } from '../stack/wait.ts';
 import { EnvError } from '../util/errors.ts';
-import { ConnectClient, type ConnectorStatus } from './client.ts';
 import type { PipelineDefinition } from './definition.ts';
-
-/**
- * The names of everything a run creates. Topic prefix and slot differ per run, so a reset never waits for
- * Kafka or Postgres to forget the last run. On an environment the harness does not own (scoped), every
- * object carries the run's tag, so the run can tell its own objects from everyone else's.
- */
-export interface RunNames {
-  topicPrefix: string;
-  slot: string;
-  index: string;
-  table: string;
-  publication: string;
-  /** Put before the definition's connector names ('' on a stack of our own). */
-  connectorPrefix: string;
-}
-
-const FIXED = { index: 'products', table: 'products', publication: 'product_publication', connectorPrefix: '' };
-
-export function defaultRunNames(): RunNames {
-  return { topicPrefix: 'outbox', slot: 'outbox_chaos_products', ...FIXED };
-}
-
-/** Every tag starts with this, so leftovers of crashed runs can be listed on a shared environment. */
-export const RUN_TAG_PREFIX = 'oc';
-
-/** The prefix, the start time in base 36, two random base-36 digits (two harnesses starting in one ms). */
-function newRunTag(): string {
-  const random = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0');
-  return `${RUN_TAG_PREFIX}${Date.now().toString(36)}${random}`;
-}
-
-export function freshRunNames(scoped: boolean, tag = newRunTag()): RunNames {
-  if (!scoped) return { topicPrefix: tag, slot: tag, ...FIXED };
-  return { topicPrefix: tag, slot: tag, index: `${tag}-products`, table: `${tag}_products`, publication: `${tag}_pub`, connectorPrefix: `${tag}-` };
-}
-
-/** The ${NAME} placeholders a pipeline definition may use. */
-export const PLACEHOLDERS = ['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX', 'TABLE', 'PUBLICATION'] as const;
-
-export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLACEHOLDERS)[number], string> {
-  return {
-    PG_HOST: ep.pgProxied.host,
-    PG_PORT: String(ep.pgProxied.port),
-    PG_USER: ep.pg.user,
-    PG_PASSWORD: ep.pg.password,
-    PG_DATABASE: ep.pg.database,
-    KAFKA_BOOTSTRAP: ep.kafkaProxied,
-    ES_URL: ep.esProxiedUrl,
-    TOPIC_PREFIX: names.topicPrefix,
-    SLOT_NAME: names.slot,
-    INDEX: names.index,
-    TABLE: names.table,
-    PUBLICATION: names.publication,
-  };
-}
-
-export async function withPg<T>(ep: Endpoints, database: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ ...ep.pg, database, connectionTimeoutMillis: 5000 });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
+import { defaultRunNames, type RunNames } from './run-names.ts';
 
 async function es(ep: Endpoints, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${ep.esUrl}${path}`, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeFault } from '../faults/registry.ts';
 import { missingCapabilities } from './capabilities.ts';
+import { makeFault } from './registry.ts';
 
 const faults = [
   makeFault({ kind: 'process.kill', target: 'connect' }, 'kill#1'),

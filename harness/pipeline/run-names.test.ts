@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshRunNames, RUN_TAG_PREFIX } from './pipeline.ts';
+import { freshRunNames, RUN_TAG_PREFIX } from './run-names.ts';
 
 describe('run names', () => {
   it('keep the fixed object names on a stack of our own, with fresh topic and slot names', () => {
