@@ -16,17 +16,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Verdict } from '../harness/record/anomalies.ts';
-import { obtainStack } from '../harness/cli/provider.ts';
-import { onInterrupt } from '../harness/cli/signals.ts';
 import { localProvider } from '../harness/provider/local.ts';
+import { obtainStack } from '../harness/provider/open.ts';
 import { PROJECT_ROOT } from '../harness/provision/paths.ts';
+import type { Verdict } from '../harness/record/anomalies.ts';
 import { fmtDuration } from '../harness/report/format.ts';
 import { mdTable } from '../harness/report/md-table.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import { HarnessError } from '../harness/util/errors.ts';
 import { info } from '../harness/util/log.ts';
+import { onInterrupt } from '../harness/util/signals.ts';
 import { median } from './lib/stats.ts';
 
 const HELP = `npm run false-alarms -- [--runs N] [--scenarios a,b,c] [--name STACK] [--port-base N] [--out FILE] [--same-seed] [--keep]

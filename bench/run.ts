@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { onInterrupt } from '../harness/cli/signals.ts';
+import { onInterrupt } from '../harness/util/signals.ts';
 import { errorMessage } from '../harness/util/errors.ts';
 import { loadNow, machineInfo, type Load, type MachineInfo } from './lib/machine.ts';
 import type { BenchContext, Measure, MeasureRecord } from './lib/measure.ts';

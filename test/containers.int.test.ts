@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAvailable } from '../harness/provider/containers/docker.ts';
-import { listStackContainers, startContainersProvider } from '../harness/provider/containers/provider.ts';
-import type { Provider } from '../harness/provider/provider.ts';
+import { listStackContainers, startContainersProvider } from '../harness/provider/containers/start.ts';
+import type { Provider } from '../harness/provider/interface.ts';
 import { ensureEsSink } from '../harness/provision/es-sink.ts';
 import { cacheDir } from '../harness/provision/paths.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';

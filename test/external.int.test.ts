@@ -8,7 +8,7 @@ import { ScenarioSkipped } from '../harness/faults/capabilities.ts';
 import { freshRunNames } from '../harness/pipeline/run-names.ts';
 import { openExternal } from '../harness/provider/external.ts';
 import { findLeftovers, listObjects, removeLeftover, type Leftover, type Objects } from '../harness/provider/leftovers.ts';
-import type { Provider } from '../harness/provider/provider.ts';
+import type { Provider } from '../harness/provider/interface.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import { bringUp } from '../harness/cli/up.ts';
+import { bringUp } from '../harness/provider/open.ts';
 import { waitPortsFree } from '../harness/stack/ports.ts';
-import { findStackProcesses } from '../harness/stack/process.ts';
+import { findStackProcesses } from '../harness/stack/processes.ts';
 import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
 declare module 'vitest' {

@@ -1,5 +1,5 @@
-import { bringUp } from '../../harness/cli/up.ts';
-import { findStackProcesses, killStackProcesses } from '../../harness/stack/process.ts';
+import { bringUp } from '../../harness/provider/open.ts';
+import { findStackProcesses, killStackProcesses } from '../../harness/stack/processes.ts';
 import { attachStack, stackDir, type Stack } from '../../harness/stack/stack.ts';
 
 export const DEFAULT_BENCH_STACK = 'bench';

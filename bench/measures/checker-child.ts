@@ -3,7 +3,7 @@
  *   node --import tsx bench/measures/checker-child.ts <products>
  * Prints one JSON line.
  */
-import { benchCompare } from '../../harness/check/bench.ts';
+import { benchCompare } from '../lib/checker-data.ts';
 
 const n = Number(process.argv[2]);
 if (!Number.isInteger(n) || n <= 0) {

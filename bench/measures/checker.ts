@@ -1,5 +1,5 @@
 /**
- * The checker on synthetic stores (harness/check/bench.ts): build the versions index from a history, then
+ * The checker on synthetic stores (bench/lib/checker-data.ts): build the versions index from a history, then
  * stream a Postgres snapshot and an Elasticsearch snapshot side by side through compare(). Each run is a
  * child process, so its peak resident memory is its own.
  */
@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
-import type { BenchResult } from '../../harness/check/bench.ts';
+import type { BenchResult } from '../lib/checker-data.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 
 const run = promisify(execFile);

@@ -9,15 +9,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bringUp } from '../../harness/cli/up.ts';
-import { onInterrupt } from '../../harness/cli/signals.ts';
+import { bringUp } from '../../harness/provider/open.ts';
 import type { Stack } from '../../harness/stack/stack.ts';
+import { onInterrupt } from '../../harness/util/signals.ts';
+import { loadNow } from '../lib/machine.ts';
 import { metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 import { stackMilestones } from '../lib/milestones.ts';
 import { cpuMsByGroup, machineBusyMs } from '../lib/proc-cpu.ts';
 import { stopAndVerify } from '../lib/stacks.ts';
 import { recordSteps } from '../lib/steps.ts';
-import { loadNow } from '../lib/machine.ts';
 
 const run = promisify(execFile);
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runWorkload, type WorkloadSummary } from '../../harness/workload/driver.ts';
 import { HistoryWriter } from '../../harness/record/history-file.ts';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from '../../harness/workload/pg-throwaway.ts';
+import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from '../../test/fixtures/pg-throwaway.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from '../../harness/workload/profile.ts';
 import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 
@@ -35,7 +35,7 @@ interface Case {
   profile: Partial<WorkloadProfile>;
 }
 
-// The fastest settings of harness/workload/bench-driver.ts's sweep on this machine class; 4 connections keep
+// The fastest settings of a sweep over connections and batch sizes on this machine class; 4 connections keep
 // the two cores busy without making Postgres thrash on lock waits.
 const CASES: Case[] = [
   { id: 'batched', profile: { concurrency: 4, batch: 50 } },

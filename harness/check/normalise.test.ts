@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { debeziumDecimalBase64, docOf, product } from './fixtures.ts';
+import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
 import {
   normaliseDescription,
   normalisePgRow,

@@ -5,11 +5,12 @@ import { requireRunningStack } from '../stack/attach.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
-import { isAlive } from '../stack/process.ts';
+import { isAlive } from '../stack/processes.ts';
 import type { StackState } from '../stack/state.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { type ProviderChoice } from '../provider/open.ts';
 
 export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--provider local|containers|external] [--env FILE]
 

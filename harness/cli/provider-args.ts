@@ -1,4 +1,5 @@
-import { PROVIDER_NAMES, type ProviderName } from '../provider/provider.ts';
+import { PROVIDER_NAMES, type ProviderName } from '../provider/interface.ts';
+import type { ProviderChoice } from '../provider/open.ts';
 import { ConfigError } from '../util/errors.ts';
 import type { Options } from './args.ts';
 
@@ -15,12 +16,6 @@ export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local
                     external only: treat the environment as the harness's own (a reset then removes every
                     connector, replication slot and publication, and definitions may name fixed objects);
                     without it a run creates, and removes, only objects named after its own tag`;
-
-export interface ProviderChoice {
-  kind: ProviderName;
-  env?: string;
-  allowDestructive: boolean;
-}
 
 /** Validates --provider, --env and --allow-destructive together, before anything starts. */
 export function providerChoice(values: Record<string, string | boolean | undefined>): ProviderChoice {

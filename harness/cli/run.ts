@@ -1,4 +1,5 @@
 import { ScenarioSkipped } from '../faults/capabilities.ts';
+import { type ProviderChoice, openProvider } from '../provider/open.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { loadScenario, listScenarios } from '../scenario/load.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
@@ -6,10 +7,9 @@ import type { Scenario } from '../scenario/schema.ts';
 import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info, warn } from '../util/log.ts';
+import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
-import { openProvider } from './provider.ts';
-import { onInterrupt } from './signals.ts';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]

@@ -1,12 +1,12 @@
+import { localProvider } from '../provider/local.ts';
+import { obtainStack } from '../provider/open.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { info } from '../util/log.ts';
+import { onInterrupt } from '../util/signals.ts';
 import { parse } from './args.ts';
-import { obtainStack } from './provider.ts';
-import { onInterrupt } from './signals.ts';
 import { printEndpoints } from './up.ts';
-import { localProvider } from '../provider/local.ts';
 
 export const START_HELP = `outbox-chaos start
 

@@ -2,15 +2,14 @@ import { loadDefinition, pipelineVars } from '../pipeline/definition.ts';
 import { setupPipeline } from '../pipeline/lifecycle.ts';
 import { defaultRunNames } from '../pipeline/run-names.ts';
 import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
+import { bringUp, openProvider, type ProviderChoice } from '../provider/open.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
-import { startStack, type Stack } from '../stack/stack.ts';
-import { readState, writeState } from '../stack/state.ts';
+import type { Stack } from '../stack/stack.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info, step } from '../util/log.ts';
+import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice, type ProviderChoice } from './provider-args.ts';
-import { openProvider } from './provider.ts';
-import { onInterrupt } from './signals.ts';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
 export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME]
                 [--provider local|containers|external] [--env FILE]
@@ -32,29 +31,6 @@ environment the env file names and prints its endpoints and the fault kinds it a
 their own objects there. An env file looks like this:
 
 ${ENV_FILE_EXAMPLE}`;
-
-/** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
-export async function bringUp(opts: { name?: string; portBase?: number; connectors?: string }): Promise<Stack> {
-  let stack: Stack | undefined;
-  const off = onInterrupt(async () => {
-    await stack?.stop();
-  });
-  try {
-    stack = await startStack({ name: opts.name, portBase: opts.portBase });
-    const s = stack;
-    const names = defaultRunNames();
-    const def = loadDefinition(opts.connectors, pipelineVars(s.endpoints, names));
-    await step(`register pipeline (${def.dir})`, () => setupPipeline(s.endpoints, def, names));
-    const state = readState(s.dir);
-    if (state) writeState({ ...state, connectorsDir: def.dir });
-    return s;
-  } catch (err) {
-    await stack?.stop();
-    throw err;
-  } finally {
-    off();
-  }
-}
 
 export function printEndpoints(s: Stack): void {
   info(`\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`);

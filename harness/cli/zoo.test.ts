@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONNECTORS_DIR } from '../pipeline/definition.ts';
 import type { RunReport } from '../record/report.ts';
-import { fixtureRun } from '../report/fixtures.ts';
+import { fixtureRun } from '../../test/fixtures/run.ts';
 import { judgeControl, judgeZoo, loadZooEntries, summaryTable, type ZooEntry } from './zoo.ts';
 
 // No stack: the zoo's entries are well-formed, each really differs from the healthy pipeline, and the zoo's

@@ -5,6 +5,7 @@ import { DEFAULT_CONNECTORS_DIR, loadDefinition, pipelineVars, PLACEHOLDERS } fr
 import { resetPipeline, setupPipeline } from '../pipeline/lifecycle.ts';
 import { defaultRunNames } from '../pipeline/run-names.ts';
 import { localProvider } from '../provider/local.ts';
+import { obtainStack } from '../provider/open.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
@@ -16,9 +17,8 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { Stack } from '../stack/stack.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { info, warn } from '../util/log.ts';
+import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
-import { obtainStack } from './provider.ts';
-import { onInterrupt } from './signals.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
 

@@ -1,4 +1,4 @@
-import type { Provider } from '../provider/provider.ts';
+import type { Provider } from '../provider/interface.ts';
 import type { ProxyName, ProcessTarget } from '../stack/targets.ts';
 import type { Fault } from './fault.ts';
 import { faultNeeds } from './registry.ts';

@@ -1,6 +1,6 @@
 import type { ConnectClient } from '../connect/client.ts';
 import type { RunNames } from '../pipeline/run-names.ts';
-import type { ServiceHandle } from '../provider/provider.ts';
+import type { ServiceHandle } from '../provider/interface.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import type { ProcessTarget } from '../stack/targets.ts';

@@ -1,10 +1,10 @@
 import { PROXIES, type ProxyName, PROCESS_TARGETS, type ProcessTarget } from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
 import type { Fault } from './fault.ts';
-import { downFault, toxicFault, type Direction, type ToxicOptions } from './network.ts';
+import { downFault, toxicFault, type Direction, type ToxicOptions } from './network-faults.ts';
 import { readParams, type ParamDef } from './params.ts';
-import { CONNECTOR_TARGETS, connectorPauseFault, connectorRestartFault, connectorStopFault, esReadOnlyFault, walsenderKillFault, type ConnectorTarget } from './pipeline.ts';
-import { killFault, pauseFault, restartFault } from './process.ts';
+import { CONNECTOR_TARGETS, connectorPauseFault, connectorRestartFault, connectorStopFault, esReadOnlyFault, walsenderKillFault, type ConnectorTarget } from './pipeline-faults.ts';
+import { killFault, pauseFault, restartFault } from './process-faults.ts';
 
 /**
  * What a kind needs from the stack provider: `process` a handle on the service's process (local stack

@@ -6,7 +6,7 @@ import { withPg } from '../stack/pg.ts';
 import { PROXIES, type ProxyName } from '../stack/targets.ts';
 import { ToxiproxyApi } from '../stack/toxiproxy-api.ts';
 import { ConfigError, EnvError, errorMessage } from '../util/errors.ts';
-import type { Provider } from './provider.ts';
+import type { Provider } from './interface.ts';
 
 /**
  * An existing environment, as an env file describes it. "fromConnect" addresses are the ones the connector

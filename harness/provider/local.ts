@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, signalGroup } from '../stack/process.ts';
+import { isAlive, signalGroup } from '../stack/processes.ts';
 import type { Service } from '../stack/service.ts';
 import type { Stack } from '../stack/stack.ts';
 import { PROCESS_TARGETS, type ProcessTarget, PROXIES } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
-import type { Provider, ServiceHandle } from './provider.ts';
+import type { Provider, ServiceHandle } from './interface.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

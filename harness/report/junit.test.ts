@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureRun } from './fixtures.ts';
+import { fixtureRun } from '../../test/fixtures/run.ts';
 import { renderJunit } from './junit.ts';
 import { xmlAttr, xmlText } from './xml.ts';
 import { xmlWellFormedError } from './xml-wellformed.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureRun } from './fixtures.ts';
+import { fixtureRun } from '../../test/fixtures/run.ts';
 import { fmtDuration, fmtInt, fmtString } from './format.ts';
 import { renderMarkdown } from './markdown.ts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixtureRun } from './fixtures.ts';
+import { fixtureRun } from '../../test/fixtures/run.ts';
 import { rerender, writeReportFiles } from './write.ts';
 import { readJsonl } from '../record/jsonl.ts';
 

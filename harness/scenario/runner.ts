@@ -12,7 +12,7 @@ import { startObservers } from '../observe/observers.ts';
 import { loadDefinition, unscopedObjects, type PipelineDefinition, pipelineVars } from '../pipeline/definition.ts';
 import { dropRunTopics, prepareStores, registerConnector, resetPipeline } from '../pipeline/lifecycle.ts';
 import { freshRunNames, type RunNames } from '../pipeline/run-names.ts';
-import type { Provider } from '../provider/provider.ts';
+import type { Provider } from '../provider/interface.ts';
 import type { Comparison, Verdict } from '../record/anomalies.ts';
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
 import { readJsonl } from '../record/jsonl.ts';

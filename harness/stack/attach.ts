@@ -1,5 +1,5 @@
 import { EnvError } from '../util/errors.ts';
-import { isAlive } from './process.ts';
+import { isAlive } from './processes.ts';
 import type { ServiceName } from './service.ts';
 import { stackDir } from './stack.ts';
 import { readState, type StackState } from './state.ts';

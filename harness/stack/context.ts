@@ -1,5 +1,5 @@
 import type { Artifacts } from '../provision/index.ts';
-import type { RunAs } from './process.ts';
+import type { RunAs } from './processes.ts';
 import type { PortPlan } from './ports.ts';
 
 /** What every service definition needs to know about the stack it belongs to. */

@@ -1,5 +1,5 @@
 import { EnvError } from '../util/errors.ts';
-import { isAlive, logTail, signalGroup, spawnService, stopProcess, type SpawnSpec } from './process.ts';
+import { isAlive, logTail, signalGroup, spawnService, stopProcess, type SpawnSpec } from './processes.ts';
 import { waitFor } from './wait.ts';
 
 export type ServiceName = 'toxiproxy' | 'postgres' | 'elasticsearch' | 'kafka' | 'connect';

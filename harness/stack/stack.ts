@@ -9,7 +9,7 @@ import { info, step } from '../util/log.ts';
 import type { StackContext } from './context.ts';
 import { endpointsFor, proxySpecs, type Endpoints } from './endpoints.ts';
 import { assertPortsFree, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
-import { isAlive, killStackProcesses, stopProcess } from './process.ts';
+import { isAlive, killStackProcesses, stopProcess } from './processes.ts';
 import { Service, type ServiceName } from './service.ts';
 import { connectDef, initConnect } from './services/connect.ts';
 import { elasticsearchDef, initElasticsearch } from './services/elasticsearch.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EnvError } from '../util/errors.ts';
 import { run } from '../util/exec.ts';
-import type { RunAs } from './process.ts';
+import type { RunAs } from './processes.ts';
 
 function lookup(user: string): RunAs | undefined {
   for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {

@@ -1,5 +1,5 @@
 import { EnvError } from '../util/errors.ts';
-import { logTail } from './process.ts';
+import { logTail } from './processes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

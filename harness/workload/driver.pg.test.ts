@@ -11,7 +11,7 @@ import { runWorkload, type RunWorkloadOptions, type WorkloadSummary } from './dr
 import { workloadHash } from './generate.ts';
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from './pg-throwaway.ts';
+import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from '../../test/fixtures/pg-throwaway.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 import { toProductRow } from './sql.ts';
 

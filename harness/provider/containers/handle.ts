@@ -1,7 +1,7 @@
 import type { ContainerRuntimeClient } from 'testcontainers';
 import type { ProcessTarget } from '../../stack/targets.ts';
 import { EnvError, errorMessage } from '../../util/errors.ts';
-import type { ServiceHandle } from '../provider.ts';
+import type { ServiceHandle } from '../interface.ts';
 import { demuxLogs } from './docker.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,9 +2,9 @@ import { ensureEsSink } from '../../provision/es-sink.ts';
 import { cacheDir } from '../../provision/paths.ts';
 import { EnvError } from '../../util/errors.ts';
 import { info, step } from '../../util/log.ts';
-import type { Provider } from '../provider.ts';
+import type { Provider } from '../interface.ts';
 import { dockerAvailable } from './docker.ts';
-import { startContainersProvider } from './provider.ts';
+import { startContainersProvider } from './start.ts';
 import { containerSinkBuild, hasMaven } from './sink-build.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { ServiceHandle } from '../provider/provider.ts';
+import type { ServiceHandle } from '../provider/interface.ts';
 import type { ProcessTarget } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';

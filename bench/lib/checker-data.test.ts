@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchCompare } from './bench.ts';
+import { benchCompare } from './checker-data.ts';
 
 describe('benchCompare', () => {
   it('finds exactly the anomalies it planted, through sync and async streams', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../record/timeline.ts';
 import { ToxiproxyApi, type Toxic } from '../stack/toxiproxy-api.ts';
 import type { FaultContext } from './fault.ts';
-import { downFault, toxicFault } from './network.ts';
+import { downFault, toxicFault } from './network-faults.ts';
 import { makeFault } from './registry.ts';
 
 /** A fake Toxiproxy that keeps state in memory and answers like the real one (including its error bodies). */

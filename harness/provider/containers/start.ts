@@ -10,7 +10,7 @@ import { resolvePortBase } from '../../stack/stack.ts';
 import { PROXIES, PROCESS_TARGETS, type ProcessTarget } from '../../stack/targets.ts';
 import { EnvError, errorMessage, HarnessError } from '../../util/errors.ts';
 import { info } from '../../util/log.ts';
-import type { Provider, ServiceHandle } from '../provider.ts';
+import type { Provider, ServiceHandle } from '../interface.ts';
 import { CONTAINER_SERVICES, containersPlan, LABEL, SINK_PLUGIN_TARGET, type ContainerService, type ContainersPlan, type ProxyDef } from './definitions.ts';
 import { dockerAvailable, runtimeClient } from './docker.ts';
 import { containerHandle, dockerOps } from './handle.ts';

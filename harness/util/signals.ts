@@ -1,4 +1,4 @@
-import { info } from '../util/log.ts';
+import { info } from './log.ts';
 
 /**
  * Cleanups to run on Ctrl-C / SIGTERM: whatever the command started is stopped before the process exits.

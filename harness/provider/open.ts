@@ -1,0 +1,70 @@
+import { loadDefinition, pipelineVars } from '../pipeline/definition.ts';
+import { setupPipeline } from '../pipeline/lifecycle.ts';
+import { defaultRunNames } from '../pipeline/run-names.ts';
+import { startStack, attachStack, type Stack } from '../stack/stack.ts';
+import { readState, writeState } from '../stack/state.ts';
+import { step, info } from '../util/log.ts';
+import { onInterrupt } from '../util/signals.ts';
+import { openExternal } from './external.ts';
+import type { ProviderName, Provider } from './interface.ts';
+import { localProvider } from './local.ts';
+
+/**
+ * A provider to run on, and whether this command started it (and so must stop it). local: the stack that
+ * `up --detach` left running, else a new one; containers: new containers; external: the environment as it is.
+ */
+export async function openProvider(choice: ProviderChoice, opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ provider: Provider; owned: boolean }> {
+  if (choice.kind === 'external') {
+    const provider = await openExternal(choice.env as string);
+    info(`using ${provider.label}: ${Object.entries(provider.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    return { provider, owned: false };
+  }
+  if (choice.kind === 'containers') {
+    // Loaded on demand: testcontainers is heavy, and only this provider needs it.
+    const { openContainers } = await import('./containers/open.ts');
+    return { provider: await openContainers({ portBase: opts.portBase }), owned: true };
+  }
+  const { stack, owned } = await obtainStack(opts);
+  return { provider: localProvider(stack), owned };
+}
+
+/** A local stack to run on: the detached one if it is up, or a new one this command owns. */
+export async function obtainStack(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; owned: boolean }> {
+  const attached = await attachStack(opts.name);
+  if (attached) {
+    info(`using the running stack "${attached.name}"`);
+    return { stack: attached, owned: false };
+  }
+  return { stack: await bringUp(opts), owned: true };
+}
+
+/** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
+export interface ProviderChoice {
+  kind: ProviderName;
+  env?: string;
+  allowDestructive: boolean;
+}
+
+/** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
+export async function bringUp(opts: { name?: string; portBase?: number; connectors?: string }): Promise<Stack> {
+  let stack: Stack | undefined;
+  const off = onInterrupt(async () => {
+    await stack?.stop();
+  });
+  try {
+    stack = await startStack({ name: opts.name, portBase: opts.portBase });
+    const s = stack;
+    const names = defaultRunNames();
+    const def = loadDefinition(opts.connectors, pipelineVars(s.endpoints, names));
+    await step(`register pipeline (${def.dir})`, () => setupPipeline(s.endpoints, def, names));
+    const state = readState(s.dir);
+    if (state) writeState({ ...state, connectorsDir: def.dir });
+    return s;
+  } catch (err) {
+    await stack?.stop();
+    throw err;
+  } finally {
+    off();
+  }
+}
+
