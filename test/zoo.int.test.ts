@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeOutcome, loadZooEntries, runZooEntry } from '../harness/cli/zoo.ts';
+import { localProvider } from '../harness/provider/local.ts';
+import { loadZooEntries } from '../harness/scenario/zoo/entries.ts';
+import { runZooEntry } from '../harness/scenario/zoo/run.ts';
+import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { sharedStack } from './stack.ts';
 
@@ -14,7 +17,7 @@ const entries = loadZooEntries(only);
 describe('bug zoo: known-bad pipelines the harness must catch', () => {
   for (const entry of entries) {
     it.skipIf(!entry.extra.mustPass)(entry.extra.mustPass ? entry.name : `${entry.name} (skipped: a reproduction attempt, reported by npm run zoo)`, async () => {
-      const outcome = await runZooEntry(entry, await sharedStack());
+      const outcome = await runZooEntry(entry, localProvider(await sharedStack()));
       const { report } = outcome;
       // The report's own summary is the failure message: what was expected, what was seen, examples.
       const message = `${describeOutcome(outcome)}\n\n${renderMarkdown(report)}`;

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { step } from '../util/log.ts';
-import { findJdk, type Jdk } from './jdk.ts';
+import { removeStaleTemps } from './cache-manifest.ts';
 import { ensureElasticsearch } from './elasticsearch.ts';
 import { ensureEsSink } from './es-sink.ts';
+import { findJdk, type Jdk } from './jdk.ts';
 import { ensureDebezium, ensureKafka } from './kafka.ts';
 import { MANIFEST } from './manifest.ts';
 import { cacheDir } from './paths.ts';
@@ -20,19 +22,29 @@ export interface Artifacts {
   esJdk: Jdk;
 }
 
-/** Idempotent: the first call downloads and builds (minutes), later calls only check the cache (ms). */
-export async function provision(): Promise<Artifacts> {
+export interface ProvisionOptions {
+  /** Fetch and build every cached artifact again, even the ones that verify (`provision --force`). */
+  force?: boolean;
+}
+
+/**
+ * Idempotent: the first call downloads and builds (minutes); later calls check each cached artifact against
+ * its integrity record (stat calls, ms) and fetch again only what is missing or damaged.
+ */
+export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts> {
   const cache = cacheDir();
   mkdirSync(cache, { recursive: true });
-  return step(`provision (cache ${cache})`, async () => {
+  const { force } = opts;
+  return step(`provision (cache ${cache}${force ? ', --force' : ''})`, async () => {
+    removeStaleTemps(join(cache, '.tmp'));
     const kafkaJdk = findJdk(MANIFEST.kafka.minJava, 'Kafka and Kafka Connect', 'OUTBOX_CHAOS_JAVA_HOME');
     const esJdk = findJdk(MANIFEST.elasticsearch.minJava, `Elasticsearch ${MANIFEST.elasticsearch.version}`, 'OUTBOX_CHAOS_ES_JAVA_HOME');
     const postgres = await ensurePostgres();
-    const kafkaLib = await ensureKafka(cache);
-    const debezium = await ensureDebezium(cache);
-    const esSink = await ensureEsSink(cache);
-    const esHome = await ensureElasticsearch(cache);
-    const toxiproxyBin = await ensureToxiproxy(cache);
+    const kafkaLib = await ensureKafka(cache, { force });
+    const debezium = await ensureDebezium(cache, { force });
+    const esSink = await ensureEsSink(cache, undefined, { force });
+    const esHome = await ensureElasticsearch(cache, { force });
+    const toxiproxyBin = await ensureToxiproxy(cache, { force });
     return { postgres, kafkaLib, pluginPath: [debezium, esSink], esHome, toxiproxyBin, kafkaJdk, esJdk };
   });
 }

@@ -15,6 +15,12 @@ export const MANIFEST = {
   elasticsearch: {
     version: '9.2.0',
     artifact: 'org.elasticsearch.distribution.integ-test-zip:elasticsearch',
+    /**
+     * Maven Central publishes no checksum (and no POM) for this zip, so Maven's -C would refuse it and there
+     * is nothing to compare with: this pin is the check. Taken from two independent downloads that agreed
+     * (and pass `unzip -t`); a version bump needs a new one (sha256sum of the zip).
+     */
+    sha256: 'bf44938a0490ba2a303d39c9cb64b38963dd08c812ce93e10816e878585bcb6b',
     minJava: 21,
   },
   toxiproxy: { module: 'github.com/Shopify/toxiproxy/v2/cmd/server', version: 'v2.12.0' },

@@ -1,12 +1,13 @@
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type Verdict } from '../record/anomalies.ts';
-import type { Sample } from '../record/samples.ts';
-import type { RunReport } from '../record/report.ts';
 import { summariseLag } from '../record/lag-summary.ts';
+import type { RunReport } from '../record/report.ts';
+import type { Sample } from '../record/samples.ts';
 import { faultWindows } from '../record/timeline.ts';
+import type { TimelineEvent } from '../record/timeline.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
+import { judge } from './judge.ts';
 import type { Scenario } from './schema.ts';
 import { pipelineThroughput } from './throughput.ts';
-import type { TimelineEvent } from '../record/timeline.ts';
 
 export interface ReportInput {
   runId: string;
@@ -26,26 +27,10 @@ export interface ReportInput {
   samples: Sample[];
   timeline: TimelineEvent[];
   connectors: RunReport['connectors'];
+  /** The definition's connector names, by role (the judge finds an expected FAILED task by them). */
+  connectorNames: { source: string; sink: string };
   versions: Record<string, string>;
   notes: string[];
-}
-
-/**
- * Whether the run did what the scenario expected. A healthy expectation also needs the steady-state lag
- * budget (p99 of end-to-end lag outside fault windows); a zoo expectation needs every expected class seen.
- */
-export function judge(input: Pick<ReportInput, 'scenario' | 'verdict' | 'comparison'>, steadyP99: number | null): { passed: boolean; reasons: string[] } {
-  const { scenario, verdict, comparison } = input;
-  const reasons: string[] = [];
-  if (verdict !== scenario.expect.verdict) reasons.push(`verdict ${verdict}, expected ${scenario.expect.verdict}`);
-  for (const c of scenario.expect.anomalies) {
-    if (comparison.counts[c] === 0) reasons.push(`expected ${c} anomalies, saw none`);
-  }
-  const budget = scenario.budget.lagP99Ms;
-  if (scenario.expect.verdict === 'converged' && budget !== null && steadyP99 !== null && steadyP99 > budget) {
-    reasons.push(`steady-state end-to-end lag p99 ${steadyP99} ms is over the budget of ${budget} ms`);
-  }
-  return { passed: reasons.length === 0, reasons };
 }
 
 export function buildReport(i: ReportInput): RunReport {
@@ -55,7 +40,10 @@ export function buildReport(i: ReportInput): RunReport {
   const ops = i.samples.filter((s): s is Extract<Sample, { kind: 'op-lag' }> => s.kind === 'op-lag');
   const e2eSummary = summariseLag(e2e.map((s) => s.lagMs));
   const steady = summariseLag(e2e.filter((s) => !inFault(s.t)).map((s) => s.lagMs));
-  const { passed, reasons } = judge(i, steady.p99);
+  const { passed, reasons } = judge(
+    { ...i.scenario.expect, lagP99Ms: i.scenario.budget.lagP99Ms },
+    { verdict: i.verdict, counts: i.comparison.counts, steadyP99: steady.p99, connectors: i.connectors, connectorNames: i.connectorNames },
+  );
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<AnomalyClass, number>;
   const w = i.workload;
   const operatorActions = i.timeline.flatMap((e) => (e.kind === 'operator' ? [{ t: e.t, action: e.action, reason: e.reason }] : []));

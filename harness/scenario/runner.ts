@@ -253,6 +253,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       samples,
       timeline: timeline.events,
       connectors: await connectorStates(connect, [connectors.source, connectors.sink]),
+      connectorNames: connectors,
       versions: provider.versions,
       notes,
     });

@@ -35,7 +35,8 @@ export interface Scenario {
   /** Generate the fault schedule from the seed instead (random-chaos). */
   randomFaults?: { count: number; kinds: string[]; maxDurationMs: number };
   budget: { convergenceMs: number; lagP99Ms: number | null };
-  expect: { verdict: Verdict; anomalies: AnomalyClass[] };
+  /** failedTask: that connector's task must end FAILED, with its trace (a zoo entry's zoo.yaml sets it). */
+  expect: { verdict: Verdict; anomalies: AnomalyClass[]; failedTask?: 'source' | 'sink' };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */
   registerDuringWorkload: boolean;

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTORS_DIR } from '../pipeline/definition.ts';
-import type { RunReport } from '../record/report.ts';
-import { fixtureRun } from '../../test/fixtures/run.ts';
-import { judgeControl, judgeZoo, loadZooEntries, summaryTable, type ZooEntry } from './zoo.ts';
+import { DEFAULT_CONNECTORS_DIR } from '../../pipeline/definition.ts';
+import type { RunReport } from '../../record/report.ts';
+import { fixtureRun } from '../../../test/fixtures/run.ts';
+import { loadZooEntries, type ZooEntry } from './entries.ts';
+import { judgeControl, judgeZoo } from './run.ts';
+import { summaryTable } from './summary.ts';
 
 // No stack: the zoo's entries are well-formed, each really differs from the healthy pipeline, and the zoo's
 // judge fails an entry whose bug was not caught as the entry says.

@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_CONNECTORS_DIR, loadDefinition, PLACEHOLDERS } from '../../pipeline/definition.ts';
+import { ConfigError } from '../../util/errors.ts';
+import { listZoo, loadScenario } from '../load.ts';
+import type { Scenario } from '../schema.ts';
+import type { RunReport } from '../../record/report.ts';
+
+/** Expectations of a zoo entry beyond the scenario's verdict and classes (scenarios/zoo/<name>/zoo.yaml). */
+export interface ZooExtra {
+  /** This connector's task must end FAILED, with its trace in report.connectors. */
+  failedTask?: 'source' | 'sink';
+  /** false: a reproduction attempt, reported but never failing the zoo. */
+  mustPass: boolean;
+}
+
+export interface ZooEntry {
+  name: string;
+  /** The pipeline definition directory (only the changed files; the rest default to connectors/). */
+  dir: string;
+  scenario: Scenario;
+  extra: ZooExtra;
+  /** Connector names of the definition, to find them in report.connectors. */
+  connectors: { source: string; sink: string };
+  /** Files of the definition that differ from connectors/ (the deliberate change). */
+  changed: string[];
+  /** What differs from connectors/, key by key for connector configs ("sink key.ignore=true"). */
+  diff: string[];
+}
+
+export interface ZooOutcome {
+  entry: ZooEntry;
+  /** A control run: the entry's scenario against the healthy pipeline, which must converge. */
+  control: boolean;
+  report: RunReport;
+  runDir: string;
+  wallMs: number;
+  /** Verdict as expected, every expected class seen, and the zoo.yaml expectations met. */
+  caught: boolean;
+  reasons: string[];
+}
+
+const DEFINITION_FILES = ['register-postgres.json', 'register-elasticsearch.json', 'schema.sql', 'es-index.json'];
+
+function connectorName(dir: string, file: string): string {
+  const own = join(dir, file);
+  const body = JSON.parse(readFileSync(existsSync(own) ? own : join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) as { name?: unknown };
+  return typeof body.name === 'string' ? body.name : file;
+}
+
+function configOf(file: string): Record<string, string> {
+  const body = JSON.parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(body.config ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * How a definition differs from the healthy one: each connector config key added, changed or removed, and
+ * whole files otherwise. A zoo entry should differ in one deliberate way; this makes drift visible when
+ * connectors/ changes and an entry's copy does not.
+ */
+export function definitionDiff(dir: string): string[] {
+  const out: string[] = [];
+  for (const [file, role] of [['register-postgres.json', 'source'], ['register-elasticsearch.json', 'sink']] as const) {
+    const own = join(dir, file);
+    if (!existsSync(own)) continue;
+    const a = configOf(join(DEFAULT_CONNECTORS_DIR, file));
+    const b = configOf(own);
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (a[k] === b[k]) continue;
+      out.push(b[k] === undefined ? `${role} ${k} removed (was ${a[k]})` : `${role} ${k}=${b[k]}`);
+    }
+  }
+  for (const file of ['schema.sql', 'es-index.json']) {
+    if (existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== readFileSync(join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) out.push(`own ${file}`);
+  }
+  return out;
+}
+
+function readExtra(dir: string): ZooExtra {
+  const file = join(dir, 'zoo.yaml');
+  if (!existsSync(file)) return { mustPass: true };
+  const raw = parseYaml(readFileSync(file, 'utf8')) as unknown;
+  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(o)) if (!['failedTask', 'mustPass'].includes(k)) problems.push(`${k}: unknown field (known: failedTask, mustPass)`);
+  if (o.failedTask !== undefined && o.failedTask !== 'sink' && o.failedTask !== 'source') problems.push('failedTask: must be sink or source');
+  if (o.mustPass !== undefined && typeof o.mustPass !== 'boolean') problems.push('mustPass: must be true or false');
+  if (problems.length) throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see `outbox-chaos zoo --help`');
+  return { failedTask: o.failedTask as ZooExtra['failedTask'], mustPass: o.mustPass !== false };
+}
+
+/** The zoo's entries (all, or those named), loaded and validated before anything touches a stack. */
+export function loadZooEntries(only?: string[]): ZooEntry[] {
+  const all = listZoo();
+  if (only?.length) {
+    const unknown = only.filter((n) => !all.some((e) => e.name === n));
+    if (unknown.length) throw new ConfigError(`no zoo entry named ${unknown.map((n) => `"${n}"`).join(', ')}`, `known: ${all.map((e) => e.name).join(', ')}`);
+  }
+  return all
+    .filter((e) => !only?.length || only.includes(e.name))
+    .map((e) => {
+      const scenario = loadScenario(e.file);
+      if (scenario.expect.verdict === 'converged') {
+        throw new ConfigError(`${e.file}: a zoo entry must expect a failure (expect.verdict diverged or converged-late)`, 'a zoo entry is a known-bad pipeline');
+      }
+      // A definition must load (valid JSON, known placeholders) before the run; dummy values are enough.
+      const vars = Object.fromEntries(PLACEHOLDERS.map((k) => [k, 'x']));
+      loadDefinition(e.dir, vars);
+      const changed = DEFINITION_FILES.filter((f) => existsSync(join(e.dir, f)));
+      if (changed.length === 0) throw new ConfigError(`${e.dir} holds no definition file`, `add the changed one of ${DEFINITION_FILES.join(', ')}`);
+      const extra = readExtra(e.dir);
+      return {
+        name: e.name,
+        dir: e.dir,
+        // The run's own judge then checks the entry's failed-task expectation too.
+        scenario: { ...scenario, expect: { ...scenario.expect, failedTask: extra.failedTask } },
+        extra,
+        connectors: { source: connectorName(e.dir, 'register-postgres.json'), sink: connectorName(e.dir, 'register-elasticsearch.json') },
+        changed,
+        diff: definitionDiff(e.dir),
+      };
+    });
+}
+

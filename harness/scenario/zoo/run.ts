@@ -1,0 +1,76 @@
+import { relative } from 'node:path';
+import { loadDefinition, pipelineVars } from '../../pipeline/definition.ts';
+import { resetPipeline, setupPipeline } from '../../pipeline/lifecycle.ts';
+import { defaultRunNames } from '../../pipeline/run-names.ts';
+import type { Provider } from '../../provider/interface.ts';
+import { PROJECT_ROOT } from '../../record/paths.ts';
+import type { RunReport } from '../../record/report.ts';
+import { info, warn } from '../../util/log.ts';
+import { errorMessage } from '../../util/errors.ts';
+import { judge, observedIn } from '../judge.ts';
+import { runScenario } from '../runner.ts';
+import type { ZooEntry, ZooOutcome } from './entries.ts';
+import { classesOf, describeOutcome } from './summary.ts';
+
+/**
+ * Runs one entry on the stack: its scenario against its definition directory, or, for a control run,
+ * against the healthy pipeline.
+ */
+export async function runZooEntry(entry: ZooEntry, provider: Provider, opts: { signal?: AbortSignal; control?: boolean } = {}): Promise<ZooOutcome> {
+  const t0 = Date.now();
+  const control = opts.control === true;
+  const rel = relative(PROJECT_ROOT, entry.dir);
+  const { report, runDir } = await runScenario({
+    // A control run expects what the healthy pipeline must do under the entry's scenario: converge.
+    scenario: control ? { ...entry.scenario, expect: { verdict: 'converged', anomalies: [] } } : entry.scenario,
+    provider,
+    connectorsDir: control ? undefined : entry.dir,
+    replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? '' : ` --connectors ${rel}`}`,
+    signal: opts.signal,
+  });
+  const { caught, reasons } = control ? judgeControl(report) : judgeZoo(entry, report);
+  return { entry, control, report, runDir, wallMs: Date.now() - t0, caught, reasons };
+}
+
+/** Whether the harness caught the entry's bug as the entry says it must: the scenario's judge, with the entry's expectations. */
+export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
+  const expect = { ...entry.scenario.expect, failedTask: entry.extra.failedTask, lagP99Ms: null };
+  const { passed, reasons } = judge(expect, observedIn(report, entry.connectors));
+  return { caught: passed, reasons };
+}
+
+/** A control run passes when the healthy pipeline converges under the same scenario. */
+export function judgeControl(report: RunReport): { caught: boolean; reasons: string[] } {
+  const { passed } = judge({ verdict: 'converged', anomalies: [], lagP99Ms: null }, observedIn(report, { source: '', sink: '' }));
+  const why = `the healthy pipeline ${report.verdict} under this scenario (${classesOf(report.anomalies.counts)}); the entry's result may not be due to its misconfiguration`;
+  return { caught: passed, reasons: passed ? [] : [why] };
+}
+
+/** Puts the healthy pipeline back on a local stack the zoo borrowed, as `up` left it. */
+async function restoreHealthy(provider: Provider): Promise<void> {
+  const names = defaultRunNames();
+  const def = loadDefinition(undefined, pipelineVars(provider.endpoints, names));
+  await resetPipeline(provider.endpoints, { ...names, table: def.table }, { everything: true, connectors: [] });
+  await setupPipeline(provider.endpoints, def, names);
+}
+
+/**
+ * Runs the entries one after another on one provider and prints each outcome as it comes. A local stack the
+ * zoo borrowed (one `up --detach` left running) gets the healthy pipeline back at the end.
+ */
+export async function runZoo(entries: ZooEntry[], provider: Provider, o: { control: boolean; borrowed: boolean; signal: AbortSignal }): Promise<ZooOutcome[]> {
+  const outcomes: ZooOutcome[] = [];
+  for (const [i, entry] of entries.entries()) {
+    info(`\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${o.control ? 'control run on the healthy pipeline (connectors/)' : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`);
+    const outcome = await runZooEntry(entry, provider, { signal: o.signal, control: o.control });
+    outcomes.push(outcome);
+    console.log(describeOutcome(outcome));
+    if (o.signal.aborted) return outcomes;
+  }
+  if (o.borrowed && provider.kind === 'local') {
+    info('\nregistering the healthy pipeline (connectors/) again on the borrowed stack');
+    await restoreHealthy(provider).catch((err: unknown) => warn(`could not restore the healthy pipeline: ${errorMessage(err)}`));
+  }
+  return outcomes;
+}
+
