@@ -7,8 +7,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { onInterrupt } from '../harness/util/signals.ts';
 import { errorMessage } from '../harness/util/errors.ts';
+import { onInterrupt } from '../harness/util/signals.ts';
 import { loadNow, machineInfo, type Load, type MachineInfo } from './lib/machine.ts';
 import type { BenchContext, Measure, MeasureRecord } from './lib/measure.ts';
 import { RESULTS_FILE } from './lib/paths.ts';

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
-import { localProvider } from '../harness/provider/local.ts';
 import type { Provider } from '../harness/provider/interface.ts';
+import { localProvider } from '../harness/provider/local.ts';
 import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
 /** The stack the global setup started, with its service handles (process faults need them). */

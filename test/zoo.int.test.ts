@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { localProvider } from '../harness/provider/local.ts';
+import { renderMarkdown } from '../harness/report/markdown.ts';
 import { loadZooEntries } from '../harness/scenario/zoo/entries.ts';
 import { runZooEntry } from '../harness/scenario/zoo/run.ts';
 import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
-import { renderMarkdown } from '../harness/report/markdown.ts';
 import { sharedStack } from './stack.ts';
 
 // The bug zoo: every scenarios/zoo/<name>/ is a pipeline definition with one deliberate misconfiguration,

@@ -1,7 +1,7 @@
-import type { HistoryEntry, ProductRow } from '../../harness/record/history.ts';
-import type { Comparison, EsDoc } from '../../harness/record/anomalies.ts';
 import { compare } from '../../harness/check/compare.ts';
 import { buildVersions } from '../../harness/check/versions.ts';
+import type { Comparison, EsDoc } from '../../harness/record/anomalies.ts';
+import type { HistoryEntry, ProductRow } from '../../harness/record/history.ts';
 
 export interface BenchOptions {
   /** Feed compare async generators, as the snapshot readers do (default: sync generators). */

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 import type { BenchResult } from '../lib/checker-data.ts';
+import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 import { PROJECT_ROOT } from '../lib/paths.ts';
 
 const run = promisify(execFile);

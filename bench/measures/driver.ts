@@ -10,10 +10,10 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runWorkload, type WorkloadSummary } from '../../harness/workload/driver.ts';
 import { HistoryWriter } from '../../harness/record/history-file.ts';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from '../../test/fixtures/pg-throwaway.ts';
+import { runWorkload, type WorkloadSummary } from '../../harness/workload/driver.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from '../../harness/workload/profile.ts';
+import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable } from '../../test/fixtures/pg-throwaway.ts';
 import { load1, metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 
 /** The stack's Postgres settings (harness/stack/services/postgres.ts) that matter for write throughput. */

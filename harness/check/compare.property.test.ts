@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry, ProductRow } from '../record/history.ts';
-import type { EsDoc } from '../record/anomalies.ts';
-import { compare } from './compare.ts';
 import { docOf, type DocForm } from '../../test/fixtures/checker.ts';
+import type { EsDoc } from '../record/anomalies.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
+import { compare } from './compare.ts';
 import { buildVersions } from './versions.ts';
 
 /** A write as the generator asks for it; the model below decides what it does to the table. */

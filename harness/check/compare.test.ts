@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProductRow } from '../record/history.ts';
-import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
-import { compare } from './compare.ts';
 import { docOf, HistoryRecorder, product } from '../../test/fixtures/checker.ts';
+import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
+import type { ProductRow } from '../record/history.ts';
+import { compare } from './compare.ts';
 import { buildVersions } from './versions.ts';
 
 const PLACEHOLDER = '__debezium_unavailable_value';

@@ -1,5 +1,5 @@
-import type { ProductRow } from '../record/history.ts';
 import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
+import type { ProductRow } from '../record/history.ts';
 import { fingerprintRow } from './fingerprint.ts';
 import { differingFields, normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
 import { findVersion, versionAt, type VersionsIndex } from './versions.ts';

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
-import {
-  normaliseDescription,
-  normalisePgRow,
-  normalisePrice,
-  normaliseProductId,
-  normaliseSource,
-  normaliseTimestamp,
-  sourceMatchesRow,
-} from './normalise.ts';
+import { normaliseDescription, normalisePgRow, normalisePrice, normaliseProductId, normaliseSource, normaliseTimestamp, sourceMatchesRow } from './normalise.ts';
 
 describe('normalisePrice', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { HistoryRecorder, product } from '../../test/fixtures/checker.ts';
 import type { HistoryEntry } from '../record/history.ts';
 import { DELETED, fingerprintRow } from './fingerprint.ts';
-import { HistoryRecorder, product } from '../../test/fixtures/checker.ts';
 import { buildVersions, buildVersionsAsync, versionsOf } from './versions.ts';
 
 describe('buildVersions', () => {

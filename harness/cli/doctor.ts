@@ -1,6 +1,7 @@
 import { ConnectClient } from '../connect/client.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
+import { type ProviderChoice } from '../provider/open.ts';
 import { requireRunningStack } from '../stack/attach.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
@@ -10,7 +11,6 @@ import type { StackState } from '../stack/state.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
-import { type ProviderChoice } from '../provider/open.ts';
 
 export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--provider local|containers|external] [--env FILE]
 

@@ -1,8 +1,8 @@
 import { ConnectClient, type ConnectorStatus } from '../connect/client.ts';
+import type { Emit } from '../record/samples-file.ts';
+import type { Sample } from '../record/samples.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
-import type { Sample } from '../record/samples.ts';
-import type { Emit } from '../record/samples-file.ts';
 
 export type ConnectorSample = Extract<Sample, { kind: 'connector' }>;
 

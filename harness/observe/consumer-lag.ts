@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { Emit } from '../record/samples-file.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
-import type { Emit } from '../record/samples-file.ts';
 
 export interface PartitionEnd {
   partition: number;

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { summariseLag } from '../record/lag-summary.ts';
 import type { LagSummary } from '../record/report.ts';
+import type { Emit } from '../record/samples-file.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
+import { quoteTable } from '../workload/sql.ts';
 import { getVisibleDoc } from './es-get.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
-import { quoteTable } from '../workload/sql.ts';
 import { ReconnectingPg } from './pg-conn.ts';
 import { parseProbeName, ProbeLedger, probeName } from './probe-ledger.ts';
-import type { Emit } from '../record/samples-file.ts';
 
 /** The marker row's product_id. The workload never uses 0 (SERIAL starts at 1); the checker excludes it. */
 export const PROBE_ID = 0;

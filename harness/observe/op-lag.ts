@@ -1,9 +1,9 @@
 import type { HistoryEntry } from '../record/history.ts';
+import type { Emit } from '../record/samples-file.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
 import { OpTracker, type OpTrackerOptions, type OpTrackerStats } from './op-tracker.ts';
-import type { Emit } from '../record/samples-file.ts';
 
 export interface OpLagOptions extends OpTrackerOptions {
   esUrl: string;

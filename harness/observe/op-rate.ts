@@ -1,5 +1,5 @@
-import { startLoop, type Loop } from './loop.ts';
 import type { Emit } from '../record/samples-file.ts';
+import { startLoop, type Loop } from './loop.ts';
 
 /** Counts ops as the runner reports them and emits an op-rate sample per period. */
 export class OpRateMeter {

@@ -1,6 +1,6 @@
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
-import { docMatches } from './doc-match.ts';
 import type { Sample } from '../record/samples.ts';
+import { docMatches } from './doc-match.ts';
 
 export interface OpTrackerOptions {
   /** Keep 1 in N ops. Default 20. */

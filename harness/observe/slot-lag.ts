@@ -1,8 +1,8 @@
+import type { Emit } from '../record/samples-file.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
 import { ReconnectingPg } from './pg-conn.ts';
-import type { Emit } from '../record/samples-file.ts';
 
 export interface SlotLagOptions {
   endpoints: Endpoints;

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConnectorStatus } from '../connect/client.ts';
+import { SampleWriter } from '../record/samples-file.ts';
+import type { Sample } from '../record/samples.ts';
 import { ChangeGate, connectorSample, MISSING } from './connectors.ts';
 import { consumerLagTotals } from './consumer-lag.ts';
 import { FailureLog } from './failure-log.ts';
 import { IntervalMeter } from './lag-probe.ts';
 import { startLoop } from './loop.ts';
 import { OpRateMeter } from './op-rate.ts';
-import type { Sample } from '../record/samples.ts';
-import { SampleWriter } from '../record/samples-file.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

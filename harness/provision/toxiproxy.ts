@@ -21,8 +21,9 @@ const SUM_BYPASS = ['GOSUMDB', 'GONOSUMDB', 'GONOSUMCHECK', 'GOPRIVATE', 'GONOPR
  * kept is carried over.
  */
 export async function goInstallEnv(gobin: string, env: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
-  const r = await exec('go', ['env', '-json', 'GOPROXY', 'GOMODCACHE', 'GOCACHE', 'GOTOOLCHAIN'], { env });
-  const user = r.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {};
+  // The user's choices, read before GOENV=off hides the ones made with `go env -w`.
+  const r = await exec('go', ['env', '-json', 'GOPROXY', 'GOMODCACHE', 'GOCACHE', 'GOTOOLCHAIN'], { env }).catch(() => undefined);
+  const user = r?.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {};
   const out: NodeJS.ProcessEnv = { ...env };
   for (const k of SUM_BYPASS) delete out[k];
   for (const [k, v] of Object.entries(user)) if (v) out[k] = v;

@@ -2,8 +2,8 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { HistoryEntry } from './history.ts';
 import { HistoryWriter, readHistory, type NewHistoryEntry } from './history-file.ts';
+import type { HistoryEntry } from './history.ts';
 
 const dirs: string[] = [];
 async function tmp(): Promise<string> {

@@ -1,6 +1,6 @@
 import type { Anomaly, AnomalyClass, Verdict } from './anomalies.ts';
-import type { FaultWindow } from './timeline.ts';
 import type { OpKind, Outcome } from './history.ts';
+import type { FaultWindow } from './timeline.ts';
 
 /** Latency summary in milliseconds. null fields mean "no samples". */
 export interface LagSummary {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TimelineEvent } from './timeline.ts';
 import { faultWindows } from './timeline.ts';
+import type { TimelineEvent } from './timeline.ts';
 
 const start = (t: number, id: string, fault = 'latency', detail?: string): TimelineEvent =>
   detail === undefined ? { t, kind: 'fault-start', id, fault, target: 'pg' } : { t, kind: 'fault-start', id, fault, target: 'pg', detail };

@@ -2,8 +2,8 @@
  * Turns samples.jsonl into chart-ready data (computed in Node, embedded as JSON) so the page's script only
  * draws: x is seconds since run start, every series is aligned on one x array as uPlot expects.
  */
-import type { Sample } from '../record/samples.ts';
 import type { RunReport } from '../record/report.ts';
+import type { Sample } from '../record/samples.ts';
 
 export type ChartName = 'e2e-lag' | 'op-rate' | 'slot-lag' | 'consumer-lag';
 export type ChartUnit = 'ms' | 'ops/s' | 'bytes' | 'records';

@@ -1,11 +1,11 @@
 /** The server-rendered parts of index.html: header, key figures and tables (readable without JavaScript). */
 import { ANOMALY_CLASSES, type Anomaly, type Verdict } from '../record/anomalies.ts';
 import type { EsDoc } from '../record/anomalies.ts';
+import type { LagSummary, RunReport } from '../record/report.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
 import { html, type Html } from './html-escape.ts';
 import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, headline, rootCause } from './labels.ts';
-import type { LagSummary, RunReport } from '../record/report.ts';
 
 const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', diverged: 'bad' };
 const TRACE_LINES = 4;

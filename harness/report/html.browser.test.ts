@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sample } from '../record/samples.ts';
 import { fixtureRun } from '../../test/fixtures/run.ts';
+import type { RunReport } from '../record/report.ts';
+import type { Sample } from '../record/samples.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
-import type { RunReport } from '../record/report.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCharts, alignSeries } from './charts.ts';
 import { fixtureRun } from '../../test/fixtures/run.ts';
+import { buildCharts, alignSeries } from './charts.ts';
 import { jsonForScript } from './html-escape.ts';
 import { renderHtml } from './html.ts';
 

@@ -1,9 +1,9 @@
+import type { RunReport } from '../record/report.ts';
 import type { Sample } from '../record/samples.ts';
 import { buildCharts, type ChartPayload } from './charts.ts';
 import { html, inlineSafe, jsonForScript, raw, type Html } from './html-escape.ts';
 import * as part from './html-sections.ts';
 import { headline } from './labels.ts';
-import type { RunReport } from '../record/report.ts';
 import { inlineAssets } from './uplot-assets.ts';
 
 /**

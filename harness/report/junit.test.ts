@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureRun } from '../../test/fixtures/run.ts';
 import { renderJunit } from './junit.ts';
-import { xmlAttr, xmlText } from './xml.ts';
 import { xmlWellFormedError } from './xml-wellformed.ts';
+import { xmlAttr, xmlText } from './xml.ts';
 
 function testcases(xml: string): { name: string; failed: boolean }[] {
   return [...xml.matchAll(/<testcase name="([^"]*)"[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g)].map((m) => ({

@@ -1,7 +1,7 @@
 import { ANOMALY_CLASSES } from '../record/anomalies.ts';
+import type { RunReport } from '../record/report.ts';
 import { ANOMALY_MEANING, anomalyClassOk, headline } from './labels.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { RunReport } from '../record/report.ts';
 import { xmlAttr, xmlText } from './xml.ts';
 
 interface Case {

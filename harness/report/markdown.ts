@@ -1,8 +1,8 @@
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
-import { mdTable } from './md-table.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
 import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, headline, rootCause } from './labels.ts';
+import { mdTable } from './md-table.ts';
 
 /** Lines of a failed task's stack trace worth showing inline; the full trace is in report.json. */
 const TRACE_LINES = 4;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureRun } from '../../test/fixtures/run.ts';
-import { rerender, writeReportFiles } from './write.ts';
 import { readJsonl } from '../record/jsonl.ts';
+import { rerender, writeReportFiles } from './write.ts';
 
 let dir: string;
 beforeEach(async () => {

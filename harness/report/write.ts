@@ -1,11 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { readJsonl } from '../record/jsonl.ts';
 import { join } from 'node:path';
+import { readJsonl } from '../record/jsonl.ts';
+import type { RunReport } from '../record/report.ts';
 import type { Sample } from '../record/samples.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { RunReport } from '../record/report.ts';
 
 /** File names inside a run directory. */
 export const REPORT_FILES = {

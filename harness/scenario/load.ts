@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
 import { parseDuration } from './duration.ts';

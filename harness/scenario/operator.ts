@@ -1,6 +1,6 @@
 import type { ConnectClient } from '../connect/client.ts';
-import type { OperatorRule } from './schema.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
+import type { OperatorRule } from './schema.ts';
 
 /**
  * Plays the on-call operator: Kafka Connect never restarts a FAILED task by itself, so a scenario may say

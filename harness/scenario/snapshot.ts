@@ -1,11 +1,11 @@
-import type { Comparison, EsDoc } from '../record/anomalies.ts';
 import { compare } from '../check/compare.ts';
 import { readEsDocs, refreshIndex } from '../check/read-es.ts';
 import { readPgRows } from '../check/read-pg.ts';
 import type { VersionsIndex } from '../check/versions.ts';
 import { PROBE_ID } from '../observe/lag-probe.ts';
-import type { Endpoints } from '../stack/endpoints.ts';
+import type { Comparison, EsDoc } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
+import type { Endpoints } from '../stack/endpoints.ts';
 
 /** The lag probe's marker row is the harness's own, not part of what is judged. */
 async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<T>): AsyncGenerator<T> {

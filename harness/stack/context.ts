@@ -1,6 +1,6 @@
 import type { Artifacts } from '../provision/index.ts';
-import type { RunAs } from './processes.ts';
 import type { PortPlan } from './ports.ts';
+import type { RunAs } from './processes.ts';
 
 /** What every service definition needs to know about the stack it belongs to. */
 export interface StackContext {

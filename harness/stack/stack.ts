@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { manifestVersions } from '../provision/manifest.ts';
 import { provision, type Artifacts } from '../provision/index.ts';
+import { manifestVersions } from '../provision/manifest.ts';
 import { stateRoot } from '../provision/paths.ts';
 import { errorMessage } from '../util/errors.ts';
 import { info, step } from '../util/log.ts';

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from '../../test/fixtures/pg-throwaway.ts';
+import { HistoryWriter, readHistory } from '../record/history-file.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { runWorkload, type RunWorkloadOptions, type WorkloadSummary } from './driver.ts';
 import { workloadHash } from './generate.ts';
-import type { HistoryEntry, ProductRow } from '../record/history.ts';
-import { HistoryWriter, readHistory } from '../record/history-file.ts';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from '../../test/fixtures/pg-throwaway.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 import { toProductRow } from './sql.ts';
 

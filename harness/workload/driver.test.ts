@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runWorkload } from './driver.ts';
 import { HistoryWriter } from '../record/history-file.ts';
+import { runWorkload } from './driver.ts';
 import { DEFAULT_PROFILE } from './profile.ts';
 
 const dirs: string[] = [];

@@ -8,6 +8,7 @@
  * seed and profile; only timing and outcomes differ.
  */
 import type { HistoryWriter } from '../record/history-file.ts';
+import type { OpKind, Outcome } from '../record/history.ts';
 import { OpGenerator, OpHasher } from './generate.ts';
 import { parseProfile, type IdRange, type WorkloadProfile } from './profile.ts';
 import { prepareTable } from './setup.ts';
@@ -15,7 +16,6 @@ import { Statements } from './sql.ts';
 import { DriverStats } from './stats.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { Worker } from './worker.ts';
-import type { OpKind, Outcome } from '../record/history.ts';
 
 export interface RunWorkloadOptions {
   pgUrl: string;

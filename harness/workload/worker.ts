@@ -5,9 +5,9 @@
  * write and cost one round trip instead of one per statement.
  */
 import pg from 'pg';
-import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
-import type { Effect, Outcome } from '../record/history.ts';
 import type { HistoryWriter } from '../record/history-file.ts';
+import type { Effect, Outcome } from '../record/history.ts';
+import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
 import { OpQueue } from './op-queue.ts';
 import { stepsOf, type Op, type Step } from './ops.ts';
 import { errorText, isNotSentError, isRollbackError } from './outcome.ts';

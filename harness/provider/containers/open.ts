@@ -4,8 +4,8 @@ import { EnvError } from '../../util/errors.ts';
 import { info, step } from '../../util/log.ts';
 import type { Provider } from '../interface.ts';
 import { dockerAvailable } from './docker.ts';
-import { startContainersProvider } from './start.ts';
 import { containerSinkBuild, hasMaven } from './sink-build.ts';
+import { startContainersProvider } from './start.ts';
 
 /**
  * Builds our sink plugin (with this machine's Maven, or in a Maven container where there is none: Docker is

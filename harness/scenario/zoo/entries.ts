@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONNECTORS_DIR, loadDefinition, PLACEHOLDERS } from '../../pipeline/definition.ts';
+import type { RunReport } from '../../record/report.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { listZoo, loadScenario } from '../load.ts';
 import type { Scenario } from '../schema.ts';
-import type { RunReport } from '../../record/report.ts';
 
 /** Expectations of a zoo entry beyond the scenario's verdict and classes (scenarios/zoo/<name>/zoo.yaml). */
 export interface ZooExtra {

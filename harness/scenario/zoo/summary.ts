@@ -4,8 +4,7 @@ import { PROJECT_ROOT } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
 import { fmtDuration } from '../../report/format.ts';
 import { mdTable } from '../../report/md-table.ts';
-import type { ZooEntry } from './entries.ts';
-import type { ZooOutcome } from './entries.ts';
+import type { ZooEntry, ZooOutcome } from './entries.ts';
 
 /** "converged in 1.2 s [none]" / "diverged [zombie 171]". */
 function observed(r: RunReport): string {

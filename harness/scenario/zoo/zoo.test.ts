@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fixtureRun } from '../../../test/fixtures/run.ts';
 import { DEFAULT_CONNECTORS_DIR } from '../../pipeline/definition.ts';
 import type { RunReport } from '../../record/report.ts';
-import { fixtureRun } from '../../../test/fixtures/run.ts';
 import { loadZooEntries, type ZooEntry } from './entries.ts';
 import { judgeControl, judgeZoo } from './run.ts';
 import { summaryTable } from './summary.ts';
