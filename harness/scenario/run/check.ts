@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { awaitConvergence } from '../../check/converge.ts';
+import { buildVersionsAsync, type VersionsIndex as Versions } from '../../check/versions.ts';
+import type { Comparison, Verdict } from '../../record/anomalies.ts';
+import { readHistory } from '../../record/history-file.ts';
+import { fmtMs } from '../progress.ts';
+import { snapshotter } from '../snapshot.ts';
+import type { RunContext } from './context.ts';
+
+export interface CheckResult {
+  verdict: Verdict;
+  timeToConvergenceMs: number | null;
+  comparison: Comparison;
+}
+
+/** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
+export async function quiesce(ctx: RunContext): Promise<Versions> {
+  const { plan } = ctx;
+  await ctx.o.beforeCheck?.({ endpoints: ctx.provider.endpoints, names: plan.names, table: plan.def.table });
+  return buildVersionsAsync(readHistory(join(ctx.runDir, 'history.jsonl')));
+}
+
+/** Polls both stores until they are equal or the deadline passes; time to convergence counts from the heal. */
+export async function checkConvergence(ctx: RunContext, versions: Versions, healedAt: number): Promise<CheckResult> {
+  const { plan } = ctx;
+  const ep = ctx.provider.endpoints;
+  const budgetMs = ctx.o.scenario.budget.convergenceMs;
+  const result = await awaitConvergence({
+    snapshot: snapshotter(ep, plan.def.table, plan.names.index, versions),
+    startMs: healedAt,
+    budgetMs,
+    deadlineMs: Math.max(budgetMs * 2, budgetMs + 10_000),
+    pollMs: 500,
+    onPoll: (c, elapsed) =>
+      ctx.progress.update(`  check  ${c.equal ? 'equal' : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}`}  ${fmtMs(elapsed)} since heal`),
+  });
+  ctx.progress.done();
+  if (result.lastError) ctx.notes.push(`a snapshot failed during the check: ${result.lastError}`);
+  return { verdict: result.verdict, timeToConvergenceMs: result.timeToConvergenceMs, comparison: result.last };
+}
