@@ -3,7 +3,7 @@ import { summariseLag } from '../record/lag-summary.ts';
 import type { LagSummary } from '../record/report.ts';
 import type { Emit } from '../record/samples-file.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
-import { quoteTable } from '../workload/sql.ts';
+import { quoteTable } from '../stack/pg.ts';
 import { getVisibleDoc } from './es-get.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';

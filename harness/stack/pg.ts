@@ -11,3 +11,14 @@ export async function withPg<T>(ep: Endpoints, database: string, fn: (c: pg.Clie
     await c.end().catch(() => undefined);
   }
 }
+
+/** `products` or `schema.products`; quoted so it is never parsed as anything but an identifier. */
+export function quoteTable(table: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table)) {
+    throw new Error(`table must be an identifier or schema.identifier, got ${JSON.stringify(table)}`);
+  }
+  return table
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
+}

@@ -11,7 +11,7 @@ import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type Throwa
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { runWorkload, type RunWorkloadOptions, type WorkloadSummary } from './driver.ts';
-import { workloadHash } from './generate.ts';
+import { workloadHash } from './op-hash.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 import { toProductRow } from './sql.ts';
 

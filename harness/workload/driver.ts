@@ -9,7 +9,8 @@
  */
 import type { HistoryWriter } from '../record/history-file.ts';
 import type { OpKind, Outcome } from '../record/history.ts';
-import { OpGenerator, OpHasher } from './generate.ts';
+import { OpGenerator } from './generate.ts';
+import { OpHasher } from './op-hash.ts';
 import { parseProfile, type IdRange, type WorkloadProfile } from './profile.ts';
 import { prepareTable } from './setup.ts';
 import { Statements } from './sql.ts';

@@ -1,7 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.ts';
-import { canonicalOpJson, OpGenerator, takeOps, workloadHash } from './generate.ts';
+import { OpGenerator, takeOps } from './generate.ts';
+import { canonicalOpJson, workloadHash } from './op-hash.ts';
 import { stepsOf, type Op, type Step } from './ops.ts';
 import { DEFAULT_PROFILE, ID_SHARDS, type WorkloadProfile } from './profile.ts';
 import { NAME_MAX_CODE_POINTS, TOAST_MIN_BYTES } from './values.ts';

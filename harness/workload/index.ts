@@ -1,7 +1,8 @@
 /** The workload part: profile → deterministic op stream → Postgres → history.jsonl. */
 export { DEFAULT_PROFILE, ID_SHARDS, parseProfile, ProfileError } from './profile.ts';
 export type { HotKeyBurst, IdRange, MixWeights, WorkloadProfile } from './profile.ts';
-export { canonicalOpJson, generateOps, OpGenerator, OpHasher, takeOps, workloadHash } from './generate.ts';
+export { generateOps, OpGenerator, takeOps } from './generate.ts';
+export { canonicalOpJson, OpHasher, workloadHash } from './op-hash.ts';
 export type { Op, OpMeta, ProductValues, Step, UpdateSet } from './ops.ts';
 export { runWorkload } from './driver.ts';
 export type { RunWorkloadOptions, StopReason, WorkloadProgress, WorkloadSummary } from './driver.ts';

@@ -5,9 +5,9 @@
  * configuration problem and throws.
  */
 import pg from 'pg';
+import { quoteTable } from '../stack/pg.ts';
 import { errorText, isRollbackError } from './outcome.ts';
 import type { IdRange } from './profile.ts';
-import { quoteTable } from './sql.ts';
 import type { DriverStats } from './stats.ts';
 import { sleep } from './token-bucket.ts';
 

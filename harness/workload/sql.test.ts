@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePrice, quoteTable, Statements, toProductRow } from './sql.ts';
+import { quoteTable } from '../stack/pg.ts';
+import { normalisePrice, Statements, toProductRow } from './sql.ts';
 
 describe('sql', () => {
   it('quotes table names and refuses anything else', () => {

@@ -3,6 +3,7 @@
  * with the whole row, so the history holds full post-states without a second read.
  */
 import type { ProductRow } from '../record/history.ts';
+import { quoteTable } from '../stack/pg.ts';
 import type { Step } from './ops.ts';
 
 const RETURNING =
@@ -14,17 +15,6 @@ export interface StatementConfig {
   name: string;
   text: string;
   values: unknown[];
-}
-
-/** `products` or `schema.products`; quoted so it is never parsed as anything but an identifier. */
-export function quoteTable(table: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(table)) {
-    throw new Error(`table must be an identifier or schema.identifier, got ${JSON.stringify(table)}`);
-  }
-  return table
-    .split('.')
-    .map((part) => `"${part}"`)
-    .join('.');
 }
 
 const UPDATE_COLUMNS = ['name', 'description', 'price'] as const;

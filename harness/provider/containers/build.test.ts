@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveImages } from '../../provision/images.ts';
 import { portPlan } from '../../stack/ports.ts';
-import { containersPlan, type ContainerService } from './definitions.ts';
+import { containersPlan } from './definitions.ts';
+import { type ContainerService } from './plan.ts';
 
 /**
  * The testcontainers objects build.ts makes, inspected before anything is created: no Docker needed.

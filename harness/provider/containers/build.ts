@@ -2,7 +2,8 @@ import { ElasticsearchContainer } from '@testcontainers/elasticsearch';
 import { KafkaContainer } from '@testcontainers/kafka';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { GenericContainer, Wait, type InspectResult, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
-import { PORT, portBindings, type ContainerDef, type ContainersPlan, type PortMapping } from './definitions.ts';
+import { portBindings } from './definitions.ts';
+import { PORT, type ContainerDef, type ContainersPlan, type PortMapping } from './plan.ts';
 
 /** testcontainers objects from the plan's definitions. */
 

@@ -6,7 +6,8 @@ import { PROJECT_ROOT } from '../../provision/paths.ts';
 import { portPlan } from '../../stack/ports.ts';
 import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { PROXIES } from '../../stack/targets.ts';
-import { CONNECT_TOPICS, containersPlan, LABEL, NET, portBindings, PORT, SINK_PLUGIN_TARGET, type ContainersPlan } from './definitions.ts';
+import { containersPlan, portBindings } from './definitions.ts';
+import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainersPlan } from './plan.ts';
 
 const ports = portPlan(18200);
 const plan: ContainersPlan = containersPlan({ ports, images: resolveImages({}), sinkPluginDir: '/cache/plugins/es-sink-abc/outbox-chaos-es-sink', runId: 'r1' });

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkBuilder } from '../../provision/es-sink.ts';
 import { sinkBuildImage } from '../../provision/images.ts';
-import { exec } from '../../util/exec.ts';
 import { EnvError } from '../../util/errors.ts';
+import { exec } from '../../util/exec.ts';
 import { info } from '../../util/log.ts';
-import type { BindMount } from './definitions.ts';
+import type { BindMount } from './plan.ts';
 
 /** Whether this machine can build the plugin itself (`mvn -v` works, which also needs a JDK). */
 export async function hasMaven(): Promise<boolean> {

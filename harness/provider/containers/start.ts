@@ -11,9 +11,10 @@ import { PROXIES, PROCESS_TARGETS, type ProcessTarget } from '../../stack/target
 import { EnvError, errorMessage, HarnessError } from '../../util/errors.ts';
 import { info } from '../../util/log.ts';
 import type { Provider, ServiceHandle } from '../interface.ts';
-import { CONTAINER_SERVICES, containersPlan, LABEL, SINK_PLUGIN_TARGET, type ContainerService, type ContainersPlan, type ProxyDef } from './definitions.ts';
+import { containersPlan } from './definitions.ts';
 import { dockerAvailable, runtimeClient } from './docker.ts';
 import { containerHandle, dockerOps } from './handle.ts';
+import { CONTAINER_SERVICES, LABEL, SINK_PLUGIN_TARGET, type ContainerService, type ContainersPlan, type ProxyDef } from './plan.ts';
 import { READY_TIMEOUT_MS, readiness } from './readiness.ts';
 
 export interface ContainersProviderOptions {

@@ -8,7 +8,7 @@ import type { RunPhase } from '../../record/timeline.ts';
 import { info } from '../../util/log.ts';
 import { ProgressLine } from '../progress.ts';
 import { describeSchedule, describeStep, pinnedScenario } from '../random-chaos.ts';
-import type { RunOptions } from '../runner.ts';
+import type { RunOptions } from './options.ts';
 import type { RunPlan } from './plan.ts';
 
 /** What every phase of one run shares: the plan, where the run records itself, and how it reaches the stack. */

@@ -5,11 +5,11 @@ import { loadDefinition, pipelineVars, unscopedObjects, type PipelineDefinition 
 import { freshRunNames, type RunNames } from '../../pipeline/run-names.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { ConfigError } from '../../util/errors.ts';
-import { workloadHash } from '../../workload/generate.ts';
+import { workloadHash } from '../../workload/op-hash.ts';
 import type { WorkloadProfile } from '../../workload/profile.ts';
 import { generateSchedule } from '../random-chaos.ts';
-import type { RunOptions } from '../runner.ts';
 import type { FaultStep } from '../schema.ts';
+import type { RunOptions } from './options.ts';
 
 /** Everything a run decides before it changes anything: seed, workload, fault schedule, definition, names. */
 export interface RunPlan {

@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The harness's layers, bottom first. A production file may import only from its own folder or from a folder
+// of a lower layer: imports point down, parts never import the runner, and no cycle can form between folders.
+// Within a folder, file-level cycles are refused too. A new violation fails `npm test`, naming the import.
+const LAYERS: string[][] = [
+  ['record', 'util'], // the run record, and small helpers; neither imports anything else of the harness
+  ['provision'], // fetching and building the programs
+  ['stack', 'connect'], // the programs as processes, target names, Postgres/Kafka/Toxiproxy/Connect clients
+  ['pipeline'], // pipeline definitions, run names, register/reset
+  ['provider'], // where the pipeline runs (local, containers, external) and how to open it
+  ['check', 'report'], // pure functions of a run record
+  ['faults', 'observe', 'workload'], // the parts a run composes
+  ['scenario'], // the runner, its phases, the zoo
+  ['cli'], // arguments in, one call per command, exit codes out
+];
+/** Folders that must not import each other's layer-mates or anything of the harness. */
+const LEAF = new Set(['record', 'util']);
+
+const HARNESS = dirname(fileURLToPath(import.meta.url));
+const IMPORT = /(?:import|export)\s[^;]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/gs;
+
+function productionFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return productionFiles(p);
+    return e.name.endsWith('.ts') && !e.name.includes('.test.') ? [p] : [];
+  });
+}
+
+/** `cli.ts` belongs to cli/, `scenario/run/plan.ts` to scenario/. */
+const folderOf = (file: string): string => relative(HARNESS, file).split('/')[0]!.replace(/\.ts$/, '');
+const rank = (folder: string): number => LAYERS.findIndex((l) => l.includes(folder));
+
+function importsOf(file: string): { target: string; line: string }[] {
+  const src = readFileSync(file, 'utf8');
+  return [...src.matchAll(IMPORT)].map((m) => ({ target: normalize(join(dirname(file), (m[1] ?? m[2])!)), line: m[0].split('\n').join(' ') }));
+}
+
+/** Imports that break the layering; paths relative to harness/. */
+function layerViolations(edges: { from: string; to: string; line: string }[]): string[] {
+  const out: string[] = [];
+  for (const { from, to, line } of edges) {
+    if (to.startsWith('..')) {
+      out.push(`${from}: imports from outside harness/ (${line})`);
+      continue;
+    }
+    const a = folderOf(join(HARNESS, from));
+    const b = folderOf(join(HARNESS, to));
+    if (a !== b && (LEAF.has(a) || rank(b) >= rank(a))) out.push(`${from} (${a}, layer ${rank(a)}) → ${to} (${b}, layer ${rank(b)}): ${line}`);
+  }
+  return out;
+}
+
+/** Every file-level cycle inside the harness, each as a path of files. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (f: string): void => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const t of graph.get(f) ?? []) {
+      if (state.get(t) === 'open') found.push([...stack.slice(stack.indexOf(t)), t]);
+      else if (!state.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of graph.keys()) if (!state.has(f)) visit(f);
+  return found;
+}
+
+describe('harness layers', () => {
+  const files = productionFiles(HARNESS);
+  const graph = new Map(files.map((f) => [f, importsOf(f).map((i) => i.target).filter((t) => t.startsWith(HARNESS))]));
+
+  it('every folder has a layer', () => {
+    const unknown = [...new Set(files.map(folderOf))].filter((f) => rank(f) < 0);
+    expect(unknown, 'add the folder to LAYERS in harness/layers.test.ts').toEqual([]);
+  });
+
+  it('imports point down only (record and util import nothing of the harness)', () => {
+    const edges = files.flatMap((file) => importsOf(file).map(({ target, line }) => ({ from: relative(HARNESS, file), to: relative(HARNESS, target), line })));
+    expect(layerViolations(edges)).toEqual([]);
+  });
+
+  it('no import cycle between files', () => {
+    expect(cycles(graph).map((c) => c.map((f) => relative(HARNESS, f)).join(' → '))).toEqual([]);
+  });
+
+  it('finds planted violations and a planted cycle (the rules can fail)', () => {
+    const edge = (from: string, to: string) => ({ from, to, line: `import x from '${to}'` });
+    expect(layerViolations([edge('check/compare.ts', 'scenario/runner.ts')])).toHaveLength(1); // upward
+    expect(layerViolations([edge('faults/network-faults.ts', 'observe/loop.ts')])).toHaveLength(1); // sideways
+    expect(layerViolations([edge('record/report.ts', 'util/log.ts')])).toHaveLength(1); // record is a leaf
+    expect(layerViolations([edge('check/compare.ts', '../test/fixtures/checker.ts')])).toHaveLength(1); // outside
+    expect(layerViolations([edge('scenario/runner.ts', 'faults/nemesis.ts'), edge('check/compare.ts', 'check/fingerprint.ts')])).toEqual([]);
+    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual([['a', 'b', 'c', 'a']]);
+  });
+});

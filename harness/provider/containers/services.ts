@@ -1,0 +1,155 @@
+import { PG_DATABASE, PG_PASSWORD, PG_USER } from '../../stack/context.ts';
+import { CONNECT_GROUP } from '../../stack/services/connect.ts';
+import { PG_SETTINGS } from '../../stack/services/postgres.ts';
+
+import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainerDef, type ContainerService, type PlanOptions } from './plan.ts';
+
+/** One container definition per service, as plain data. */
+function labels(o: PlanOptions, stack: string, service: ContainerService): Record<string, string> {
+  return { [LABEL.stack]: stack, [LABEL.run]: o.runId, [LABEL.service]: service };
+}
+
+export function toxiproxyDef(o: PlanOptions, stack: string): ContainerDef {
+  return {
+    service: 'toxiproxy',
+    image: o.images.toxiproxy,
+    // kafka-broker: Connect reaches "the broker" at the address Kafka advertises, i.e. here (see kafkaDef).
+    aliases: [NET.toxiproxy, NET.kafkaBroker],
+    env: {},
+    ports: [{ container: PORT.toxiproxyApi, host: o.ports.toxiproxy }],
+    bindMounts: [],
+    labels: labels(o, stack, 'toxiproxy'),
+    startupTimeoutMs: 60_000,
+    stopGraceSeconds: 10,
+  };
+}
+
+export function postgresDef(o: PlanOptions, stack: string): ContainerDef {
+  return {
+    service: 'postgres',
+    image: o.images.postgres,
+    aliases: [NET.postgres],
+    env: { POSTGRES_DB: PG_DATABASE, POSTGRES_USER: PG_USER, POSTGRES_PASSWORD: PG_PASSWORD },
+    command: ['postgres', ...Object.entries(PG_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+    ports: [{ container: PORT.postgres, host: o.ports.postgres }],
+    bindMounts: [],
+    labels: labels(o, stack, 'postgres'),
+    startupTimeoutMs: 120_000,
+    // Docker's default /dev/shm (64 MB) is too small for Postgres's dynamic shared memory under load.
+    shmBytes: 256 * 1024 * 1024,
+    // The image's STOPSIGNAL is SIGINT, Postgres's fast shutdown.
+    stopGraceSeconds: 30,
+  };
+}
+
+/**
+ * Kafka in KRaft mode through @testcontainers/kafka. Its BROKER listener (9092, inter-broker too) is
+ * advertised as `<hostname>:9092`, the hostname being taken from the container's inspect result when it
+ * writes its start script (kafka-container.js, updateAdvertisedListeners). Connect must reach the broker
+ * through Toxiproxy after the metadata round trip as well, so build.ts hands KafkaContainer the name
+ * "kafka-broker" in place of the real hostname, and "kafka-broker" is a network alias of Toxiproxy only,
+ * whose kafka proxy listens on :9092 and forwards to kafka:9092. We do not set the container's hostname to
+ * "kafka-broker": Docker (since 19.03, see moby's buildEndpointDNSNames) puts a container's hostname in the
+ * network's DNS, so that name would resolve to Kafka and Toxiproxy both and Connect would sometimes go
+ * around the proxy. The harness uses the PLAINTEXT listener (9093), advertised as the published host port.
+ */
+export function kafkaDef(o: PlanOptions, stack: string): ContainerDef {
+  const heap = o.heapMb?.kafka ?? 512;
+  return {
+    service: 'kafka',
+    image: o.images.kafka,
+    aliases: [NET.kafka],
+    // KafkaContainer sets the listeners, the node id and the offsets topic; these are the local stack's others.
+    env: {
+      KAFKA_NUM_PARTITIONS: '1',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'true',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+      KAFKA_LOG_RETENTION_HOURS: '24',
+      KAFKA_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+    },
+    ports: [{ container: PORT.kafkaPlaintext, host: o.ports.kafka }],
+    bindMounts: [],
+    labels: labels(o, stack, 'kafka'),
+    startupTimeoutMs: 180_000,
+    stopGraceSeconds: 30,
+  };
+}
+
+export function elasticsearchDef(o: PlanOptions, stack: string): ContainerDef {
+  const heap = o.heapMb?.elasticsearch ?? 1024;
+  return {
+    service: 'elasticsearch',
+    image: o.images.elasticsearch,
+    aliases: [NET.elasticsearch],
+    // The image reads settings from variables named like them; these are the local elasticsearch.yml's.
+    env: {
+      'cluster.name': `outbox-chaos-${stack}`,
+      'node.name': 'es-1',
+      'discovery.type': 'single-node',
+      'xpack.security.enabled': 'false',
+      // Disks can be nearly full; watermarks would turn indices read-only mid-test.
+      'cluster.routing.allocation.disk.threshold_enabled': 'false',
+      // No mmap: no vm.max_map_count requirement on the Docker host.
+      'node.store.allow_mmap': 'false',
+      'action.destructive_requires_name': 'false',
+      // The local stack runs the integ-test distribution, which has no machine learning; neither do we.
+      'xpack.ml.enabled': 'false',
+      // Overrides the -Xmx2G @testcontainers/elasticsearch writes into jvm.options.d.
+      ES_JAVA_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+    },
+    ports: [{ container: PORT.elasticsearch, host: o.ports.elasticsearch }],
+    bindMounts: [],
+    labels: labels(o, stack, 'elasticsearch'),
+    startupTimeoutMs: 180_000,
+    stopGraceSeconds: 30,
+  };
+}
+
+/**
+ * Debezium's Connect image. Its entrypoint turns CONNECT_FOO_BAR into foo.bar in the worker config, but
+ * exports CONNECT_OFFSET_FLUSH_INTERVAL_MS, CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS and the converters
+ * from its own variables (OFFSET_FLUSH_INTERVAL_MS, SHUTDOWN_TIMEOUT, KEY_/VALUE_CONVERTER) with defaults,
+ * overwriting any CONNECT_ form of those: they must be set by those names.
+ */
+export function connectDef(o: PlanOptions, stack: string): ContainerDef {
+  const heap = o.heapMb?.connect ?? 1024;
+  const json = 'org.apache.kafka.connect.json.JsonConverter';
+  return {
+    service: 'connect',
+    image: o.images.connect,
+    aliases: [NET.connect],
+    env: {
+      // Through Toxiproxy (kafka-broker is its alias), and so is every broker address metadata hands out.
+      BOOTSTRAP_SERVERS: `${NET.kafkaBroker}:${PORT.kafkaBroker}`,
+      GROUP_ID: CONNECT_GROUP,
+      CONFIG_STORAGE_TOPIC: CONNECT_TOPICS.config,
+      OFFSET_STORAGE_TOPIC: CONNECT_TOPICS.offset,
+      STATUS_STORAGE_TOPIC: CONNECT_TOPICS.status,
+      KEY_CONVERTER: json,
+      VALUE_CONVERTER: json,
+      CONNECT_KEY_CONVERTER_SCHEMAS_ENABLE: 'false',
+      CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE: 'false',
+      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
+      CONNECT_OFFSET_STORAGE_PARTITIONS: '1',
+      CONNECT_STATUS_STORAGE_PARTITIONS: '1',
+      // Commit offsets every second: a crash then replays at most ~1 s of events.
+      OFFSET_FLUSH_INTERVAL_MS: '1000',
+      // task.shutdown.graceful.timeout.ms
+      SHUTDOWN_TIMEOUT: '5000',
+      // With one worker, a restarted worker would otherwise wait up to 5 min before taking its tasks back.
+      CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: '0',
+      HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+      // plugin.discovery stays at its default: the image's other plugins may lack the service manifests
+      // that the local stack's service_load relies on.
+    },
+    ports: [{ container: PORT.connect, host: o.ports.connect }],
+    bindMounts: [{ source: o.sinkPluginDir, target: SINK_PLUGIN_TARGET, mode: 'ro' }],
+    labels: labels(o, stack, 'connect'),
+    startupTimeoutMs: 180_000,
+    stopGraceSeconds: 30,
+  };
+}
