@@ -2,6 +2,7 @@ import { ConnectClient } from '../connect/client.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import { type ProviderChoice } from '../provider/open.ts';
+import { verifyCache } from '../provision/verify.ts';
 import { requireRunningStack } from '../stack/attach.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
@@ -116,6 +117,17 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
   ];
 }
 
+/** The provisioning cache, checked without fetching anything: a damaged artifact is named with its reason. */
+function cacheSection(): Promise<Section> {
+  return section('cache', async (s) => {
+    const report = await verifyCache();
+    for (const a of report.artifacts) {
+      s.lines.push(`${a.state === 'ok' ? '✓' : '✗'} ${a.name.padEnd(14)} ${a.state}${a.reason ? ` (${a.reason})` : ''}`);
+      if (a.state !== 'ok') s.problems.push(`cached ${a.name} is ${a.state}: \`outbox-chaos provision\` fetches it again (--force: everything)`);
+    }
+  });
+}
+
 async function providerSections(choice: ProviderChoice, name: string | undefined): Promise<Section[]> {
   if (choice.kind === 'containers') {
     const { dockerAvailable } = await import('../provider/containers/docker.ts');
@@ -140,7 +152,7 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
     return reach.problems.length ? [reach] : [reach, ...(await inspect(externalEndpoints(env), false))];
   }
   const state = requireRunningStack(name);
-  return [await processes(state), ...(await inspect(state.endpoints, true))];
+  return [await cacheSection(), await processes(state), ...(await inspect(state.endpoints, true))];
 }
 
 export async function doctorCommand(argv: string[]): Promise<number> {

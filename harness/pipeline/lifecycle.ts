@@ -1,9 +1,10 @@
 import { ConnectClient, type ConnectorStatus } from '../connect/client.ts';
+import { connectorInstallError } from '../provision/verify.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
 import { waitFor } from '../stack/wait.ts';
-import { EnvError } from '../util/errors.ts';
+import { ConfigError, EnvError } from '../util/errors.ts';
 import type { PipelineDefinition } from './definition.ts';
 import { defaultRunNames, type RunNames } from './run-names.ts';
 
@@ -69,7 +70,13 @@ export async function prepareStores(ep: Endpoints, def: PipelineDefinition, name
 /** Registers one connector of the definition and waits until it and its tasks run. */
 export async function registerConnector(ep: Endpoints, c: PipelineDefinition['source']): Promise<void> {
   const client = new ConnectClient(ep.connectUrl);
-  await client.put(c.name, c.config, c.file);
+  try {
+    await client.put(c.name, c.config, c.file);
+  } catch (err) {
+    // A connector class that provisioning installed but Connect cannot find is a damaged cache, not the user's config.
+    const install = ep.pluginsFromCache && err instanceof ConfigError ? connectorInstallError(err.message) : undefined;
+    throw install ?? err;
+  }
   await waitRunning(client, c.name, c.file);
 }
 

@@ -173,11 +173,11 @@ export interface EnsureOptions {
   verb?: string;
 }
 
-/** Removes work directories that crashed runs left behind (their pid is gone). */
+/** Removes what crashed runs left in a work directory: entries named `<name>-<pid>[.<suffix>]` whose pid is gone. */
 export function removeStaleTemps(tmpRoot: string): void {
   if (!existsSync(tmpRoot)) return;
   for (const name of readdirSync(tmpRoot)) {
-    const pid = Number(/-(\d+)$/.exec(name)?.[1]);
+    const pid = Number(/-(\d+)(?:\.\w+)?$/.exec(name)?.[1]);
     if (!pid || pid === process.pid) continue;
     try {
       process.kill(pid, 0);

@@ -20,7 +20,7 @@ export async function ensureElasticsearch(cache: string, opts: { force?: boolean
     key,
     async (tmp) => {
       const [groupId, artifactId] = artifact.split(':') as [string, string];
-      info(`    fetching Elasticsearch ${version} integ-test-zip from Maven Central (first time only, ~100 MB)`);
+      info(`    fetching Elasticsearch ${version} integ-test-zip from Maven Central (~100 MB)`);
       const zip = await fetchArtifact({ groupId, artifactId, version, type: 'zip' }, join(cache, 'downloads'), { sha256 });
       const work = `${tmp}.unzip`;
       try {

@@ -28,8 +28,7 @@ export type SinkBuilder = (src: string, into: string) => Promise<void>;
 /** The build with this machine's Maven and JDK. */
 export const mavenSinkBuild: SinkBuilder = async (src, into) => {
   info('    building the Elasticsearch sink plugin (connectors/es-sink) with Maven');
-  // clean: a jar left in target/plugin by an older build (say, a previous dependency version) must not ship.
-  await mvn(['-f', join(src, 'pom.xml'), 'clean', 'package', '-DskipTests'], src, 'building connectors/es-sink');
+  await mvn(['-f', join(src, 'pom.xml'), 'package', '-DskipTests'], src, 'building connectors/es-sink');
   const built = join(src, 'target', 'plugin');
   if (!existsSync(built)) throw new EnvError(`the sink build produced no ${built}`, 'run: mvn -f connectors/es-sink/pom.xml package');
   cpSync(built, into, { recursive: true });

@@ -36,7 +36,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
   mkdirSync(cache, { recursive: true });
   const { force } = opts;
   return step(`provision (cache ${cache}${force ? ', --force' : ''})`, async () => {
-    removeStaleTemps(join(cache, '.tmp'));
+    for (const d of ['.tmp', 'downloads']) removeStaleTemps(join(cache, d));
     const kafkaJdk = findJdk(MANIFEST.kafka.minJava, 'Kafka and Kafka Connect', 'OUTBOX_CHAOS_JAVA_HOME');
     const esJdk = findJdk(MANIFEST.elasticsearch.minJava, `Elasticsearch ${MANIFEST.elasticsearch.version}`, 'OUTBOX_CHAOS_ES_JAVA_HOME');
     const postgres = await ensurePostgres();

@@ -226,7 +226,7 @@ export async function resolveInto(
  */
 export async function fetchArtifact(c: Coord & { type: string }, dir: string, opts: { sha256?: string } = {}): Promise<string> {
   const path = join(dir, `${c.artifactId}-${c.version}.${c.type}`);
-  const work = `${path}.tmp-${process.pid}`;
+  const work = join(dir, `.tmp-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
     await copyVerified([c], work, { excludeTransitive: true, pins: opts.sha256 ? { [repoPath(c)]: opts.sha256 } : undefined });

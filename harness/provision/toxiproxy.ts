@@ -38,7 +38,7 @@ export async function ensureToxiproxy(cache: string, opts: { force?: boolean } =
     bin,
     key,
     async (tmp) => {
-      info(`    building toxiproxy ${version} with go install (first time only)`);
+      info(`    building toxiproxy ${version} with go install`);
       const gobin = `${tmp}.gobin`;
       mkdirSync(gobin, { recursive: true });
       try {

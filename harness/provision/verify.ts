@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { EnvError, errorMessage } from '../util/errors.ts';
 import { checkArtifact, type ArtifactState, type CachedArtifact } from './cache-manifest.ts';
 import { elasticsearchArtifact } from './elasticsearch.ts';
@@ -76,10 +77,16 @@ export function connectorInstallError(message: string, cache: string = cacheDir(
   if (!hit) return undefined;
   const a = hit[1](cache);
   const c = checkArtifact(a.path, a.key);
-  const why = c.state === 'ok' ? 'matches its integrity record, so the worker did not load it (is its plugin.path the cache?)' : `is ${c.state}${c.reason ? ` (${c.reason})` : ''}`;
+  if (c.state === 'ok') {
+    return new EnvError(
+      `Kafka Connect cannot load ${hit[0]}, yet the cached plugin ${a.path} matches its integrity record`,
+      `check that the worker's plugin.path lists ${dirname(a.path)}; outbox-chaos provision --force installs the plugin again`,
+      message,
+    );
+  }
   return new EnvError(
-    `Kafka Connect cannot load ${hit[0]}: the cached plugin ${a.path} ${why}`,
-    'the cached plugin is damaged or incomplete; run: outbox-chaos provision --force (then restart the stack)',
+    `Kafka Connect cannot load ${hit[0]}: the cached plugin ${a.path} is ${c.state}${c.reason ? ` (${c.reason})` : ''}`,
+    'the cached plugin is damaged or incomplete: run outbox-chaos provision --force, then start the stack again',
     message,
   );
 }

@@ -18,6 +18,8 @@ export interface Endpoints {
   toxiproxyUrl: string;
   /** Toxiproxy's names for the proxies of each hop, where they are not pg, kafka and es (external environments). */
   proxyNames?: Partial<Record<'pg' | 'kafka' | 'es', string>>;
+  /** Connect loads its plugins from the harness's cache (local and containers stacks), so a plugin that will not load is a damaged cache. */
+  pluginsFromCache?: boolean;
 }
 
 export function endpointsFor(p: PortPlan): Endpoints {
@@ -31,6 +33,7 @@ export function endpointsFor(p: PortPlan): Endpoints {
     esUrl: `http://${HOST}:${p.elasticsearch}`,
     esProxiedUrl: `http://${HOST}:${p.proxyElasticsearch}`,
     toxiproxyUrl: `http://${HOST}:${p.toxiproxy}`,
+    pluginsFromCache: true,
   };
 }
 

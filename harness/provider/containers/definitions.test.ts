@@ -159,6 +159,7 @@ describe('containers: ports and endpoints', () => {
       esUrl: 'http://127.0.0.1:18205',
       esProxiedUrl: 'http://toxiproxy:9200',
       toxiproxyUrl: 'http://127.0.0.1:18207',
+      pluginsFromCache: true,
     });
   });
 

@@ -26,6 +26,7 @@ export function containersEndpoints(p: PortPlan, host: string = HOST): Endpoints
     esUrl: `http://${host}:${p.elasticsearch}`,
     esProxiedUrl: `http://${NET.toxiproxy}:${PROXY_LISTEN.es}`,
     toxiproxyUrl: `http://${host}:${p.toxiproxy}`,
+    pluginsFromCache: true,
   };
 }
 

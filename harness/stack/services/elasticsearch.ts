@@ -1,4 +1,4 @@
-import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { run } from '../../util/exec.ts';
 import { stateRoot } from '../../provision/paths.ts';
@@ -13,6 +13,9 @@ async function readableHome(ctx: StackContext): Promise<string> {
   const src = ctx.artifacts.esHome;
   if (!ctx.esUser) return src;
   const dst = join(stateRoot(), 'dist', basename(src));
+  // The mirror is hard links into the cache: after a re-fetch (a new .unpacked inode) it must be made again.
+  const stale = existsSync(join(dst, '.unpacked')) && statSync(join(src, '.unpacked')).ino !== statSync(join(dst, '.unpacked')).ino;
+  if (stale) rmSync(dst, { recursive: true, force: true });
   if (!existsSync(join(dst, '.unpacked'))) {
     mkdirSync(join(stateRoot(), 'dist'), { recursive: true });
     await run('cp', ['-al', src, `${dst}.tmp`], { what: 'mirroring Elasticsearch home' });
