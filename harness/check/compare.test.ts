@@ -38,7 +38,7 @@ describe('compare', () => {
     const { h, rows } = baseline();
     const es = [
       docOf(rows[0]!),
-      docOf(rows[1]!, { price: 'number', createdAt: 'micros' }),
+      docOf(rows[1]!, { price: 'number', createdAt: 'ms-fraction' }),
       docOf(rows[2]!, { price: 'short-string', createdAt: 'iso', productId: 'string' }),
     ];
     const c = await check(h, rows, es);
@@ -113,7 +113,7 @@ describe('compare', () => {
 
   it('stale: an older version in another encoding is still that version', async () => {
     const { h, rows, v1 } = baseline();
-    const c = await check(h, rows, [docOf(rows[0]!), docOf(v1, { price: 'number', createdAt: 'micros' }), docOf(rows[2]!)]);
+    const c = await check(h, rows, [docOf(rows[0]!), docOf(v1, { price: 'number', createdAt: 'ms-fraction' }), docOf(rows[2]!)]);
     expectOnly(c, 'stale', [2]);
   });
 
@@ -182,11 +182,22 @@ describe('compare', () => {
       expectOnly(await check(h, [after], [docOf(before)]), 'stale', [1]);
     });
 
-    it('the document shows it though Postgres does not: stale (possibly committed), not corrupt', async () => {
+    it('the document shows it though Postgres shows it never committed: corrupt, not stale (stale is an older committed version)', async () => {
       const { h, before, after } = history();
       const c = await check(h, [before], [docOf(after)]);
-      expectOnly(c, 'stale', [1]);
-      expect(c.examples.stale[0]!.detail).toContain('outcome unknown');
+      expectOnly(c, 'corrupt', [1]);
+      expect(c.examples.corrupt[0]!.detail).toMatch(/outcome unknown\), which Postgres shows never committed/);
+    });
+
+    it('an unknown-outcome version older than the row may have committed and been overwritten: stale', async () => {
+      const h = new HistoryRecorder();
+      const v1 = product(1);
+      const v2 = product(1, { name: 'maybe' });
+      const v3 = product(1, { name: 'surely' });
+      h.insert(v1);
+      h.update(v2, 'unknown');
+      h.update(v3);
+      expectOnly(await check(h, [v3], [docOf(v2)]), 'stale', [1]);
     });
   });
 
@@ -232,7 +243,7 @@ describe('compare', () => {
     }
     const es = [docOf(v1), docOf(rows[2]!)];
     const c = await compare({ versions: buildVersions(h.entries), pg: stream(pgRows), es: stream(es) });
-    expect(c.counts).toEqual({ missing: 2, zombie: 1, stale: 1, corrupt: 0, duplicate: 0 });
+    expect(c.counts).toEqual({ missing: 2, zombie: 1, stale: 1, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
     expect(c.examples.missing.map((a) => a.product_id)).toEqual([1, 4]);
     expect(c.examples.stale.map((a) => a.product_id)).toEqual([2]);
     expect(c.examples.zombie.map((a) => a.product_id)).toEqual([3]);
@@ -268,5 +279,100 @@ describe('compare', () => {
     expect(c.examples.missing.map((a) => a.product_id)).toEqual([1, 2, 3]);
     const d = await check(h, rows, []);
     expect(d.examples.missing).toHaveLength(10);
+  });
+
+  describe('every compared field, differing alone, is caught', () => {
+    const row = product(1);
+    const cases: [string, Partial<ProductRow>][] = [
+      ['name', { name: 'Product 1 (edited)' }],
+      ['description', { description: 'another text' }],
+      ['description', { description: null }],
+      ['price', { price: '19.98' }],
+      ['created_at', { created_at: row.created_at! + 1 }],
+      ['created_at', { created_at: null }],
+    ];
+    for (const [field, change] of cases) {
+      it(`${field} → ${JSON.stringify(change[field as keyof ProductRow])}: corrupt, naming ${field}`, async () => {
+        const h = new HistoryRecorder();
+        h.insert(row);
+        const c = await check(h, [row], [docOf({ ...row, ...change })]);
+        expectOnly(c, 'corrupt', [1]);
+        expect(c.examples.corrupt[0]!.detail).toMatch(new RegExp(`differs from the row in ${field} `));
+      });
+    }
+
+    it('a created_at in microseconds (time.precision.mode=adaptive) is corrupt, with both numbers in the detail', async () => {
+      const h = new HistoryRecorder();
+      h.insert(row);
+      const c = await check(h, [row], [docOf(row, { createdAt: 'micros' })]);
+      expectOnly(c, 'corrupt', [1]);
+      expect(c.examples.corrupt[0]!.detail).toContain(`created_at ${row.created_at! * 1000 + 456} ≠ ${row.created_at}`);
+    });
+  });
+
+  describe('wrong-id: a document whose _id is not its product_id', () => {
+    it('key.ignore=true writes topic+partition+offset: each such document is wrong-id, even when its content is right', async () => {
+      const { h, rows } = baseline();
+      const c = await check(h, rows, rows.map((r, i) => docOf(r, { id: `outbox.public.products+0+${i}` })));
+      expectOnly(c, 'wrong-id', [1, 2, 3]);
+      expect(c.examples['wrong-id'][0]!.detail).toMatch(/_id "outbox\.public\.products\+0\+0" is not the product_id 1/);
+    });
+
+    it('two products with swapped _ids are both wrong-id', async () => {
+      const { h, rows } = baseline();
+      const c = await check(h, rows, [docOf(rows[0]!, { id: '2' }), docOf(rows[1]!, { id: '1' }), docOf(rows[2]!)]);
+      expectOnly(c, 'wrong-id', [1, 2]);
+    });
+
+    it('a key the sink wrote as JSON ({"product_id":1}) is wrong-id', async () => {
+      const { h, rows } = baseline();
+      const c = await check(h, rows, [docOf(rows[0]!, { id: '{"product_id":1}' }), docOf(rows[1]!), docOf(rows[2]!)]);
+      expectOnly(c, 'wrong-id', [1]);
+    });
+  });
+
+  describe('Postgres against the history: setup errors, never a pass', () => {
+    it('empty stores after committed inserts: equal stores, but one setup error per product that must exist', async () => {
+      const { h } = baseline();
+      const c = await check(h, [], []);
+      expect(c.equal).toBe(true);
+      expect(c.setupErrors.count).toBe(3);
+      expect(c.setupErrors.examples[0]).toEqual({ product_id: 1, detail: expect.stringMatching(/Postgres has no row, but the history's last committed state is version 1 of 1/) });
+    });
+
+    it('a row the history deleted is still in Postgres', async () => {
+      const h = new HistoryRecorder();
+      const row = product(4);
+      h.insert(row);
+      h.delete(4);
+      const c = await check(h, [row], [docOf(row)]);
+      expect(c.setupErrors.count).toBe(1);
+      expect(c.setupErrors.examples[0]!.detail).toMatch(/which a later committed operation replaced; the history's last committed state is a delete/);
+    });
+
+    it('a row in a state the history never wrote (another writer)', async () => {
+      const h = new HistoryRecorder();
+      h.insert(product(4));
+      const other = product(4, { name: 'written by someone else' });
+      const c = await check(h, [other], [docOf(other)]);
+      expect(c.setupErrors.count).toBe(1);
+      expect(c.setupErrors.examples[0]!.detail).toMatch(/Postgres holds no version the history wrote/);
+    });
+
+    it('unknown outcomes allow either state, and a committed unknown insert carries the server\'s created_at', async () => {
+      const h = new HistoryRecorder();
+      const intended = product(6, { created_at: null });
+      h.insert(intended, 'unknown');
+      h.insert(product(7));
+      h.delete(7, 'unknown');
+      const committed = { ...intended, created_at: 1_700_000_123_456 };
+      expect((await check(h, [committed], [docOf(committed)])).setupErrors.count).toBe(0);
+      expect((await check(h, [], [])).setupErrors.count).toBe(0);
+    });
+
+    it('rows the history never wrote (preloaded, from before the run) are not errors', async () => {
+      const c = await check(new HistoryRecorder(), [product(900)], [docOf(product(900))]);
+      expect(c).toMatchObject({ equal: true, setupErrors: { count: 0 } });
+    });
   });
 });

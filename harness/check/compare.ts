@@ -1,8 +1,8 @@
-import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
+import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc, type SetupError } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
 import { fingerprintRow } from './fingerprint.ts';
-import { differingFields, normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
-import { findVersion, versionAt, type VersionsIndex } from './versions.ts';
+import { DEFAULT_DATE_READING, differingFields, normaliseProductId, normaliseSource, sourceMatchesRow, type DateReading } from './normalise.ts';
+import { findVersion, VERSION_DELETED, VERSION_POSSIBLE, versionAt, type VersionsIndex } from './versions.ts';
 
 /** A snapshot stream: an array, a generator, or an async generator (the snapshot readers). */
 export type Stream<T> = Iterable<T> | AsyncIterable<T>;
@@ -15,6 +15,8 @@ export interface CompareInput {
   es: Stream<EsDoc>;
   /** Examples kept per anomaly class (default 10). */
   maxExamples?: number;
+  /** How the index reads created_at (from its mapping; default: a `date` without a format). */
+  dates?: DateReading;
 }
 
 /**
@@ -27,16 +29,21 @@ export interface CompareInput {
  * - more than one document            → duplicate (whatever they hold; the detail says what each equals)
  * - documents but no row              → zombie (also when the document equals a version from before a delete)
  * - a row but no document             → missing
+ * - one document whose `_id` is not the product_id → wrong-id (a write or delete addressed by key misses it)
  * - one document that differs from the row:
- *     equals another (possibly) committed version of the row → stale
- *     equals no committed version                            → corrupt
+ *     equals an older committed version of the row (or an unknown-outcome one that may have committed) → stale
+ *     equals no committed version (or an unknown-outcome one that Postgres shows never committed) → corrupt
+ *
+ * Beside the join, Postgres is checked against the history: every product the history wrote must be in the
+ * state its last committed operation left (or one an unknown-outcome operation after it may have left).
+ * Anything else is a setup error (the wrong table, another writer), reported apart from the anomalies.
  *
  * A document whose product_id is not an integer cannot be joined at all; it is `corrupt`, filed under its
  * numeric `_id` (or -1). The streams' order is checked as they are read: a wrong order would silently turn
  * into missing/zombie pairs, so it throws instead.
  */
 export async function compare(input: CompareInput): Promise<Comparison> {
-  const tally = new Tally(input.versions, input.maxExamples ?? 10);
+  const tally = new Tally(input.versions, input.maxExamples ?? 10, input.dates ?? DEFAULT_DATE_READING);
   const pg = new Reader(input.pg);
   const es = new Reader(input.es);
   try {
@@ -89,7 +96,7 @@ export async function compare(input: CompareInput): Promise<Comparison> {
           tally.classify(groupPid, null, group);
           joined = true;
         }
-        tally.pgRows++;
+        tally.pgRow(row!);
         if (rowPid === groupPid) {
           tally.classify(groupPid, row!, group);
           joined = true;
@@ -144,12 +151,17 @@ class Tally {
   esDocs = 0;
   private readonly counts = emptyRecord(() => 0);
   private readonly examples = emptyRecord((): Anomaly[] => []);
+  private setupCount = 0;
+  private readonly setupExamples: SetupError[] = [];
   /** Cursor into versions.pids; product_ids only grow, so it only moves forward. */
   private cursor = 0;
+  /** Cursor of the history cross-check: every history product below it has been checked against Postgres. */
+  private checked = 0;
 
   constructor(
     private readonly versions: VersionsIndex,
     private readonly maxExamples: number,
+    private readonly dates: DateReading,
   ) {}
 
   classify(pid: number, row: ProductRow | null, docs: EsDoc[]): void {
@@ -159,22 +171,30 @@ class Tally {
       if (this.count('duplicate')) this.example('duplicate', pid, row, docs, this.duplicateDetail(pid, row, docs));
     } else if (row === null) {
       if (this.count('zombie')) this.example('zombie', pid, row, docs, this.zombieDetail(pid, docs[0]!));
-    } else if (!sourceMatchesRow(docs[0]!._source, row)) {
-      const source = docs[0]!._source;
-      const result = normaliseSource(source);
-      const v = result.ok ? findVersion(this.versions, this.slot(pid), fingerprintRow(result.row)) : -1;
-      const cls = v >= 0 ? 'stale' : 'corrupt';
-      if (this.count(cls)) {
-        let detail: string;
-        if (v >= 0) detail = `equals ${this.describeVersion(pid, v)}; the row is ${this.describeRow(pid, row)}`;
-        else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
-        else {
-          const fields = differingFields(source, row).join(', ');
-          detail = `equals no committed version (${this.versionCount(pid)}); differs from the row in ${fields}`;
-        }
-        this.example(cls, pid, row, docs, detail);
-      }
+    } else if (docs[0]!._id !== String(pid)) {
+      if (this.count('wrong-id')) this.example('wrong-id', pid, row, docs, this.wrongIdDetail(pid, docs[0]!, row));
+    } else if (!sourceMatchesRow(docs[0]!._source, row, this.dates)) {
+      this.classifyDiffering(pid, row, docs);
     }
+  }
+
+  /** One document under the right `_id` that is not the row: an older version (stale), or none (corrupt). */
+  private classifyDiffering(pid: number, row: ProductRow, docs: EsDoc[]): void {
+    const source = docs[0]!._source;
+    const result = normaliseSource(source, this.dates);
+    const slot = this.slot(pid);
+    const v = result.ok ? findVersion(this.versions, slot, fingerprintRow(result.row)) : -1;
+    // An unknown-outcome version newer than the row's own never committed: Postgres would show it (or later).
+    const r = v >= 0 ? findVersion(this.versions, slot, fingerprintRow(row)) : -1;
+    const uncommitted = v >= 0 && r >= 0 && v > r && (this.versions.flags[v]! & VERSION_POSSIBLE) !== 0;
+    const cls = v >= 0 && !uncommitted ? 'stale' : 'corrupt';
+    if (!this.count(cls)) return;
+    let detail: string;
+    if (uncommitted) detail = `equals ${this.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.describeRow(pid, row)}`;
+    else if (v >= 0) detail = `equals ${this.describeVersion(pid, v)}; the row is ${this.describeRow(pid, row)}`;
+    else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
+    else detail = `equals no committed version (${this.versionCount(pid)}); differs from the row in ${this.fieldDiffs(source, row)}`;
+    this.example(cls, pid, row, docs, detail);
   }
 
   /** A document whose product_id cannot be read. */
@@ -185,10 +205,64 @@ class Tally {
     this.example('corrupt', fromId ?? -1, null, [doc], detail);
   }
 
+  /** A Postgres row, in product_id order: counted, and checked against the history. */
+  pgRow(row: ProductRow): void {
+    this.pgRows++;
+    const slot = this.crossCheckUpTo(row.product_id);
+    if (slot < 0) return; // not the workload's (preloaded rows, rows from before the run)
+    const fp = fingerprintRow(row);
+    const { lo, hi, last } = this.finalStates(slot);
+    for (let v = Math.max(last, lo); v < hi; v++) if (this.versions.fingerprints[v] === fp) return;
+    // An unknown-outcome insert is recorded as intended, without the created_at the server would have given it.
+    const untimed = fingerprintRow({ ...row, created_at: null });
+    for (let v = Math.max(last, lo); v < hi; v++) if ((this.versions.flags[v]! & VERSION_POSSIBLE) !== 0 && this.versions.fingerprints[v] === untimed) return;
+    const found = findVersion(this.versions, slot, fp);
+    const what = found >= 0 ? `${this.describeVersion(row.product_id, found)}, which a later committed operation replaced` : 'no version the history wrote';
+    this.setupError(row.product_id, `Postgres holds ${what}; the history's last committed state is ${this.describeFinal(slot, last)}`);
+  }
+
   result(): Comparison {
+    this.crossCheckUpTo(Infinity);
     let equal = true;
     for (const cls of ANOMALY_CLASSES) if (this.counts[cls] > 0) equal = false;
-    return { equal, pgRows: this.pgRows, esDocs: this.esDocs, counts: this.counts, examples: this.examples };
+    return { equal, pgRows: this.pgRows, esDocs: this.esDocs, counts: this.counts, examples: this.examples, setupErrors: { count: this.setupCount, examples: this.setupExamples } };
+  }
+
+  /**
+   * Checks every history product below `pid`, which Postgres does not have, for whether it may be absent;
+   * returns the slot of `pid` itself (-1 when the history never wrote it).
+   */
+  private crossCheckUpTo(pid: number): number {
+    const pids = this.versions.pids;
+    while (this.checked < pids.length && pids[this.checked]! < pid) {
+      const slot = this.checked++;
+      const { lo, hi, last } = this.finalStates(slot);
+      let absentOk = last < 0;
+      for (let v = Math.max(last, lo); v < hi && !absentOk; v++) if ((this.versions.flags[v]! & VERSION_DELETED) !== 0) absentOk = true;
+      if (!absentOk) this.setupError(pids[slot]!, `Postgres has no row, but the history's last committed state is ${this.describeFinal(slot, last)}`);
+    }
+    if (this.checked < pids.length && pids[this.checked] === pid) return this.checked++;
+    return -1;
+  }
+
+  /** The product's versions [lo, hi) and its last certainly committed one (-1: none, it may never have existed). */
+  private finalStates(slot: number): { lo: number; hi: number; last: number } {
+    const lo = this.versions.starts[slot]!;
+    const hi = this.versions.starts[slot + 1]!;
+    let last = hi - 1;
+    while (last >= lo && (this.versions.flags[last]! & VERSION_POSSIBLE) !== 0) last--;
+    return { lo, hi, last: last >= lo ? last : -1 };
+  }
+
+  private describeFinal(slot: number, last: number): string {
+    if (last < 0) return 'none (only unknown-outcome operations)';
+    const info = versionAt(this.versions, slot, last);
+    return `${info.deleted ? 'a delete' : `version ${info.number} of ${info.of}`} (op #${info.seq})`;
+  }
+
+  private setupError(pid: number, detail: string): void {
+    this.setupCount++;
+    if (this.setupExamples.length < this.maxExamples) this.setupExamples.push({ product_id: pid, detail });
   }
 
   /** Counts one anomaly; true when an example of it should be kept (details are built only then). */
@@ -219,10 +293,17 @@ class Tally {
     return `version ${info.number} of ${info.of} (op #${info.seq}${info.possible ? ', outcome unknown' : ''})`;
   }
 
+  /** Each differing field as "name: document value ≠ row value", so a timestamp difference shows its numbers. */
+  private fieldDiffs(source: Readonly<Record<string, unknown>>, row: ProductRow): string {
+    return differingFields(source, row, this.dates)
+      .map((f) => `${f} ${show(source[f])} ≠ ${show(row[f])}`)
+      .join(', ');
+  }
+
   /** What a document holds relative to the history: "version 2 of 4 (op #9)", or why it holds nothing. */
   private describeDoc(pid: number, doc: EsDoc, row: ProductRow | null): string {
-    if (row !== null && sourceMatchesRow(doc._source, row)) return 'the row';
-    const result = normaliseSource(doc._source);
+    if (row !== null && sourceMatchesRow(doc._source, row, this.dates)) return 'the row';
+    const result = normaliseSource(doc._source, this.dates);
     if (!result.ok) return `nothing (${result.field} ${show(result.value)} is ${result.reason})`;
     const v = findVersion(this.versions, this.slot(pid), fingerprintRow(result.row));
     return v >= 0 ? this.describeVersion(pid, v) : 'no committed version';
@@ -244,6 +325,10 @@ class Tally {
     return `${this.absence(pid)}; the document equals ${this.describeDoc(pid, doc, null)}`;
   }
 
+  private wrongIdDetail(pid: number, doc: EsDoc, row: ProductRow): string {
+    return `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`;
+  }
+
   private duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
     const each = docs.map((d) => `_id ${d._id} equals ${this.describeDoc(pid, d, row)}`).join(', ');
     return `${docs.length} documents: ${each}${row === null ? `; ${this.absence(pid)}` : ''}`;
@@ -260,7 +345,7 @@ class Tally {
 }
 
 function emptyRecord<T>(make: () => T): Record<AnomalyClass, T> {
-  return { missing: make(), zombie: make(), stale: make(), corrupt: make(), duplicate: make() };
+  return Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, make()])) as Record<AnomalyClass, T>;
 }
 
 /** A value for a one-line detail, cut short. */

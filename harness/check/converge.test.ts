@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Comparison } from '../record/anomalies.ts';
+import { ANOMALY_CLASSES, type AnomalyClass, type Comparison } from '../record/anomalies.ts';
 import { awaitConvergence, type ConvergenceOptions } from './converge.ts';
 
-function comparison(equal: boolean): Comparison {
-  const zero = { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0 };
+function comparison(equal: boolean, cls: AnomalyClass = 'missing'): Comparison {
+  const zero = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, 0])) as Record<AnomalyClass, number>;
   return {
     equal,
     pgRows: 10,
     esDocs: equal ? 10 : 9,
-    counts: equal ? zero : { ...zero, missing: 1 },
-    examples: { missing: [], zombie: [], stale: [], corrupt: [], duplicate: [] },
+    counts: equal ? zero : { ...zero, [cls]: 1 },
+    examples: Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, []])) as unknown as Comparison['examples'],
+    setupErrors: { count: 0, examples: [] },
   };
 }
 
@@ -101,5 +102,73 @@ describe('awaitConvergence', () => {
   it('rejects a deadline before the budget', async () => {
     const { options } = scenario({ equalFrom: 0 });
     await expect(awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(RangeError);
+  });
+
+  describe('settle window', () => {
+    /** Snapshots equal or not by their start time, from a list of [from, equal] switches (absolute ms). */
+    function timeline(switches: [number, boolean][], snapshotMs = 50): Pick<ConvergenceOptions, 'snapshot' | 'now' | 'sleep' | 'startMs'> & { starts: number[] } {
+      let t = 1000;
+      const starts: number[] = [];
+      return {
+        starts,
+        startMs: 1000,
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+        },
+        snapshot: async () => {
+          const at = t;
+          starts.push(at);
+          t += snapshotMs;
+          const equal = [...switches].reverse().find(([from]) => at >= from)?.[1] ?? false;
+          return comparison(equal, 'stale');
+        },
+      };
+    }
+
+    it('equality must hold on a snapshot settleMs later; time to convergence is the first equal one', async () => {
+      const o = timeline([[2000, true]]);
+      const r = await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+      expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 1100, flaps: [] });
+      // The confirming snapshot starts exactly settleMs after the first equal one.
+      expect(o.starts.at(-1)! - o.starts.find((x) => x >= 2000)!).toBe(2000);
+    });
+
+    it('flapped: equal, then differing again (a late overwrite), then equal for good', async () => {
+      const o = timeline([
+        [1500, true],
+        [2500, false],
+        [4000, true],
+      ]);
+      const r = await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+      expect(r.verdict).toBe('flapped');
+      expect(r.flaps).toHaveLength(1);
+      expect(r.flaps[0]).toMatchObject({ equalAtMs: 550, differedAtMs: 1650 });
+      // The evidence is the differing snapshot, not the final equal one.
+      expect(r.last.counts.stale).toBe(1);
+      expect(r.timeToConvergenceMs).toBeGreaterThanOrEqual(3000);
+    });
+
+    it('without a settle window the first equal snapshot wins, and a later overwrite is never seen (the blind spot it closes)', async () => {
+      const o = timeline([
+        [1500, true],
+        [2500, false],
+      ]);
+      expect((await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500 })).verdict).toBe('converged');
+      const settled = await awaitConvergence({ ...timeline([[1500, true], [2500, false]]), budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+      expect(settled.verdict).toBe('diverged');
+      expect(settled.flaps).toHaveLength(1);
+    });
+
+    it('an equality seen just before the deadline may settle after it', async () => {
+      const o = timeline([[15_900, true]]);
+      const r = await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+      expect(r.verdict).toBe('converged-late');
+      expect(r.timeToConvergenceMs).toBe(15_000);
+    });
+
+    it('refuses a negative settle window', async () => {
+      await expect(awaitConvergence({ ...timeline([]), budgetMs: 1, deadlineMs: 2, pollMs: 1, settleMs: -1 })).rejects.toThrow(RangeError);
+    });
   });
 });

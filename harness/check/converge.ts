@@ -11,10 +11,24 @@ export interface ConvergenceOptions {
   deadlineMs: number;
   /** Pause between the end of one snapshot and the start of the next. */
   pollMs: number;
+  /**
+   * Equality must still hold on a snapshot starting at least this long after the first equal one (default 0:
+   * one equal snapshot is enough). A late replayed or reordered write that lands within the window is seen.
+   */
+  settleMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Called after every successful snapshot, e.g. to log progress. */
   onPoll?: (comparison: Comparison, elapsedMs: number) => void;
+}
+
+/** The stores were equal, then differed again: a late overwrite. */
+export interface Flap {
+  /** ms from startMs to the start of the equal snapshot, and of the one that differed after it. */
+  equalAtMs: number;
+  differedAtMs: number;
+  /** The comparison that differed: the evidence of what was overwritten. */
+  comparison: Comparison;
 }
 
 export interface ConvergenceResult {
@@ -25,34 +39,43 @@ export interface ConvergenceResult {
   attempts: number;
   /** The last successful comparison (the equal one, or the evidence of divergence). */
   last: Comparison;
+  /** Every time the stores were equal and then differed again; a flap makes the verdict `flapped`. */
+  flaps: Flap[];
   /** The last snapshot error, if any snapshot failed (a store may still be recovering from a fault). */
   lastError?: string;
 }
 
 /**
- * Polls snapshots until they compare equal or the deadline passes. Free of I/O itself (clock, sleep and
- * snapshot are injected), so its verdicts are unit-tested with a fake clock.
+ * Polls snapshots until they compare equal and stay equal for the settle window, or the deadline passes.
+ * Free of I/O itself (clock, sleep and snapshot are injected), so its verdicts are unit-tested with a fake clock.
  *
- * Equality is dated at the *start* of the snapshot that saw it: the readers fix their views first (index
+ * Equality is dated at the *start* of the first snapshot that saw it: the readers fix their views first (index
  * refresh + point in time, repeatable-read transaction), so that is when the stores were equal; a snapshot of
- * a million rows takes seconds, which would otherwise be charged to the pipeline. A snapshot that starts
- * before the deadline counts even if it ends after it. The last poll is timed to start at the deadline, so
- * "diverged" always means "not equal at the deadline".
+ * a million rows takes seconds, which would otherwise be charged to the pipeline. It counts once a snapshot
+ * starting `settleMs` later is still equal (every snapshot between them equal too). Stores that were equal and
+ * then differed again flapped: a late overwrite, which is recorded and makes the verdict `flapped` even when
+ * they settle later (and `diverged` when they never do). A snapshot that starts before the deadline counts even
+ * if it ends after it, and an equality seen before the deadline may settle after it. The last poll is timed to
+ * start at the deadline, so "diverged" always means "not equal at the deadline".
  *
  * A failing snapshot (Elasticsearch still restarting after a fault) is not a verdict: the loop keeps polling.
  * If no snapshot at all succeeded by the deadline there is nothing to judge by, and it throws.
  */
 export async function awaitConvergence(options: ConvergenceOptions): Promise<ConvergenceResult> {
   const { snapshot, startMs, budgetMs, deadlineMs, pollMs } = options;
+  const settleMs = options.settleMs ?? 0;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  if (!(budgetMs >= 0) || !(deadlineMs >= budgetMs) || !(pollMs > 0)) {
-    throw new RangeError(`awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs and pollMs > 0 (got ${budgetMs}, ${deadlineMs}, ${pollMs})`);
+  if (!(budgetMs >= 0) || !(deadlineMs >= budgetMs) || !(pollMs > 0) || !(settleMs >= 0)) {
+    throw new RangeError(`awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`);
   }
   const deadline = startMs + deadlineMs;
+  const flaps: Flap[] = [];
   let attempts = 0;
   let last: Comparison | undefined;
   let lastError: string | undefined;
+  /** Start of the first snapshot of the current run of equal ones. */
+  let equalSince: number | undefined;
 
   for (;;) {
     const takenAt = now();
@@ -61,29 +84,36 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
       last = await snapshot();
       options.onPoll?.(last, takenAt - startMs);
       if (last.equal) {
-        const elapsed = Math.max(0, takenAt - startMs);
-        const verdict: Verdict = elapsed <= budgetMs ? 'converged' : 'converged-late';
-        return withError({ verdict, timeToConvergenceMs: elapsed, attempts, last }, lastError);
+        equalSince ??= takenAt;
+        if (takenAt - equalSince >= settleMs) {
+          const elapsed = Math.max(0, equalSince - startMs);
+          const verdict: Verdict = flaps.length ? 'flapped' : elapsed <= budgetMs ? 'converged' : 'converged-late';
+          return withError({ verdict, timeToConvergenceMs: elapsed, attempts, last: flaps.at(-1)?.comparison ?? last, flaps }, lastError);
+        }
+      } else if (equalSince !== undefined) {
+        flaps.push({ equalAtMs: equalSince - startMs, differedAtMs: takenAt - startMs, comparison: last });
+        equalSince = undefined;
       }
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }
 
-    // Past the deadline: the poll that just ended was the last (timed to start at the deadline, or a slow one
-    // that started before it and ran past it; either way the stores were not equal at the deadline).
-    const remaining = deadline - now();
+    // Past the deadline (and past the settle window of an equality seen before it): the poll that just ended
+    // was the last, so the stores were not equal at the deadline.
+    const until = equalSince !== undefined && equalSince <= deadline ? Math.max(deadline, equalSince + settleMs) : deadline;
+    const remaining = until - now();
     if (remaining <= 0) {
       if (last === undefined) {
         throw new Error(
           `awaitConvergence: no snapshot succeeded within ${deadlineMs} ms (${attempts} attempts); last error: ${lastError}`,
         );
       }
-      return withError({ verdict: 'diverged', timeToConvergenceMs: null, attempts, last }, lastError);
+      return withError({ verdict: 'diverged', timeToConvergenceMs: null, attempts, last, flaps }, lastError);
     }
-    await sleep(Math.min(pollMs, remaining));
+    const toSettle = equalSince !== undefined ? equalSince + settleMs - now() : Infinity;
+    await sleep(Math.max(0, Math.min(pollMs, remaining, toSettle)));
   }
 }
-
 function withError(result: ConvergenceResult, lastError: string | undefined): ConvergenceResult {
   return lastError === undefined ? result : { ...result, lastError };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
-import { normaliseDescription, normalisePgRow, normalisePrice, normaliseProductId, normaliseSource, normaliseTimestamp, sourceMatchesRow } from './normalise.ts';
+import { DEFAULT_DATE_READING, dateReadingOf, differingFields, normaliseDescription, normalisePgRow, normalisePrice, normaliseProductId, normaliseSource, normaliseTimestamp, sourceMatchesRow } from './normalise.ts';
 
 describe('normalisePrice', () => {
   it.each([
@@ -56,17 +56,39 @@ describe('normalisePrice', () => {
 describe('normaliseTimestamp', () => {
   const ms = Date.UTC(2024, 4, 1, 10, 20, 30, 123);
 
-  it('reads epoch ms, epoch µs (floored to ms) and digit strings', () => {
+  it('reads epoch ms and digit strings as epoch_millis does, fractions floored', () => {
     expect(normaliseTimestamp(ms)).toBe(ms);
-    expect(normaliseTimestamp(ms * 1000 + 999)).toBe(ms);
     expect(normaliseTimestamp(String(ms))).toBe(ms);
-    expect(normaliseTimestamp(String(ms * 1000 + 1))).toBe(ms);
+    expect(normaliseTimestamp(ms + 0.456)).toBe(ms);
+    expect(normaliseTimestamp(`${ms}.456`)).toBe(ms);
+    // 1900-01-01 00:00:00.000500 is -2208988799999.5 ms: floored towards the past, as Postgres' floor does.
+    expect(normaliseTimestamp(-2_208_988_799_999.5)).toBe(-2_208_988_800_000);
   });
 
-  it('floors µs before 1970 towards the past, like floor(extract(epoch) * 1000) in Postgres', () => {
-    // 1900-01-01 00:00:00.000500 is -2208988799999.5 ms.
-    expect(normaliseTimestamp(-2_208_988_800_000_000 + 500)).toBe(-2_208_988_800_000);
-    expect(normaliseTimestamp(-2_208_988_800_000_000 - 500)).toBe(-2_208_988_800_001);
+  it('reads a microsecond epoch as the far-future date an epoch_millis mapping indexes, never as the instant it meant', () => {
+    // time.precision.mode=adaptive: 1000 × the instant, which a range query or sort sees ~54,000 years out.
+    expect(normaliseTimestamp(ms * 1000 + 999)).toBe(ms * 1000 + 999);
+    expect(normaliseTimestamp(ms * 1000)).not.toBe(ms);
+    expect(normaliseTimestamp(String(ms * 1000 + 1))).toBe(ms * 1000 + 1);
+  });
+
+  it('reads values the way the mapping reads them', () => {
+    const seconds = dateReadingOf({ type: 'date', format: 'epoch_second' });
+    expect(seconds).toEqual({ epoch: 'second', iso: false });
+    expect(normaliseTimestamp(ms / 1000, seconds)).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T10:20:30.123Z', seconds)).toBeUndefined();
+    const millis = dateReadingOf({ type: 'date', format: 'epoch_millis' });
+    expect(millis).toEqual({ epoch: 'millis', iso: false });
+    expect(normaliseTimestamp('2024-05-01T10:20:30.123Z', millis)).toBeUndefined();
+    const textOnly = dateReadingOf({ type: 'date', format: 'strict_date_optional_time' });
+    expect(normaliseTimestamp(ms, textOnly)).toBeUndefined();
+    expect(normaliseTimestamp('2024-05-01T10:20:30.123Z', textOnly)).toBe(ms);
+    expect(dateReadingOf({ type: 'date' })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf(undefined)).toEqual(DEFAULT_DATE_READING);
+    // Not a date: a search sees the number itself, and text is text.
+    const long = dateReadingOf({ type: 'long' });
+    expect(normaliseTimestamp(ms, long)).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T10:20:30.123Z', long)).toBeUndefined();
   });
 
   it('reads ISO and Postgres text forms as the wall clock in UTC', () => {
@@ -118,13 +140,19 @@ describe('whole documents and rows', () => {
 
   it.each([
     [{ price: 'string', createdAt: 'ms' }],
-    [{ price: 'short-string', createdAt: 'micros' }],
+    [{ price: 'short-string', createdAt: 'ms-fraction' }],
     [{ price: 'number', createdAt: 'iso' }],
     [{ price: 'number', createdAt: 'iso-micros', productId: 'string' }],
   ] as const)('every encoding of one row normalises to it: %j', (form) => {
     const source = docOf(row, form)._source;
     expect(normaliseSource(source)).toEqual({ ok: true, row });
     expect(sourceMatchesRow(source, row)).toBe(true);
+  });
+
+  it('a microsecond created_at is not the row: a search sees another date', () => {
+    const source = docOf(row, { createdAt: 'micros' })._source;
+    expect(sourceMatchesRow(source, row)).toBe(false);
+    expect(differingFields(source, row)).toEqual(['created_at']);
   });
 
   it('reports the field that cannot be normalised', () => {

@@ -96,40 +96,62 @@ function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
 }
 
-/** Absolute epoch values above this are microseconds: 1e14 ms is the year 5138, 1e14 µs is March 1973. */
-const MICROS_THRESHOLD = 1e14;
+/**
+ * How the index reads `created_at`, from its mapping: the value a range query or a sort sees is what is
+ * compared, so only an encoding that indexes to the same instant is equal. Elasticsearch's `date` type takes
+ * numbers (and digit strings) as epoch values in the unit its `format` names, and text in the date formats it
+ * names; the default format is `strict_date_optional_time||epoch_millis`.
+ */
+export interface DateReading {
+  /** Unit of numeric values, or null when the mapping takes no epoch format (numbers are then rejected). */
+  epoch: 'millis' | 'second' | null;
+  /** Text dates (ISO 8601 and Postgres' text form) are read. */
+  iso: boolean;
+}
+
+/** A `date` field without a `format`: Elasticsearch's default, `strict_date_optional_time||epoch_millis`. */
+export const DEFAULT_DATE_READING: DateReading = { epoch: 'millis', iso: true };
+
+/**
+ * The reading of a field mapping (`{ type, format }` from GET <index>/_mapping). A field that is not a date
+ * (dynamic mapping of a number makes it `long`) is read as the number it holds: equal only to epoch ms.
+ */
+export function dateReadingOf(mapping: { type?: unknown; format?: unknown } | undefined): DateReading {
+  if (mapping === undefined || mapping.type === undefined) return DEFAULT_DATE_READING;
+  if (mapping.type !== 'date') return { epoch: 'millis', iso: false };
+  if (typeof mapping.format !== 'string' || mapping.format.trim() === '') return DEFAULT_DATE_READING;
+  const formats = mapping.format.split('||').map((f) => f.trim());
+  const epoch = formats.includes('epoch_millis') ? 'millis' : formats.includes('epoch_second') ? 'second' : null;
+  return { epoch, iso: formats.some((f) => f !== 'epoch_millis' && f !== 'epoch_second') };
+}
 
 /**
  * created_at, TIMESTAMP without time zone → epoch milliseconds of the wall-clock value read as UTC (the
- * column has no zone, and Debezium encodes it as if it were UTC). Sub-millisecond digits are floored, on
- * both sides, because Debezium's `connect` precision mode truncates to milliseconds and floor is the only
- * rule that makes every encoding of one value agree.
+ * column has no zone, and Debezium encodes it as if it were UTC), read the way the index mapping reads it.
+ * Sub-millisecond digits are floored: a `date` field keeps milliseconds, and floor is what
+ * `floor(extract(epoch from created_at) * 1000)` gives on the Postgres side.
  *
- * - number ≤ 1e14 in magnitude: epoch ms (`time.precision.mode=connect`, or the harness' own reader).
- * - number > 1e14: epoch µs (`adaptive`/`adaptive_time_microseconds`, the default for TIMESTAMP(6)). Rows
- *   from before March 1973 in µs would be misread as ms; the workload does not write such timestamps.
- * - a string of digits: the same, as a number (some sinks stringify longs).
- * - an ISO-8601 / Postgres text timestamp ("2024-05-01T10:00:00.123456Z", "2024-05-01 10:00:00"): the wall
- *   clock as UTC; an explicit offset is applied (an instant is what such a string means).
+ * - a number (or a string of digits): an epoch in the mapping's unit. A microsecond value (Debezium's
+ *   default `time.precision.mode=adaptive` for TIMESTAMP(6)) is *not* converted: read as milliseconds it is a
+ *   date tens of thousands of years out, which is what every range query and sort on the index sees.
+ * - an ISO-8601 / Postgres text timestamp ("2024-05-01T10:00:00.123456Z", "2024-05-01 10:00:00"), when the
+ *   mapping takes text dates: the wall clock as UTC; an explicit offset is applied.
  * - null, or an absent field (some sinks drop nulls), stays null.
  */
-export function normaliseTimestamp(value: unknown): number | null | undefined {
+export function normaliseTimestamp(value: unknown, reading: DateReading = DEFAULT_DATE_READING): number | null | undefined {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? epochToMs(value) : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? epochToMs(value, reading.epoch) : undefined;
   if (typeof value === 'string') {
-    if (/^-?\d+$/.test(value)) return epochToMs(Number(value));
-    return parseIsoTimestamp(value);
+    if (/^-?\d+(\.\d+)?$/.test(value)) return epochToMs(Number(value), reading.epoch);
+    return reading.iso ? parseIsoTimestamp(value) : undefined;
   }
   return undefined;
 }
 
-function epochToMs(n: number): number {
-  const whole = Math.floor(n);
-  if (Math.abs(whole) <= MICROS_THRESHOLD) return whole;
-  // Integer arithmetic: n / 1000 in floating point can round up across a millisecond boundary.
-  const r = whole % 1000;
-  const ms = (whole - r) / 1000;
-  return r < 0 ? ms - 1 : ms;
+function epochToMs(n: number, unit: DateReading['epoch']): number | undefined {
+  if (unit === null) return undefined;
+  const ms = Math.floor(unit === 'second' ? n * 1000 : n);
+  return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 const ISO =
@@ -196,7 +218,7 @@ export function normaliseDescription(value: unknown): string | null | undefined 
  * A whole `_source` (or any row-like object, e.g. a history effect) → ProductRow, or the first field that
  * cannot be normalised. Fields other than the five columns are ignored: sinks add their own (e.g. `__op`).
  */
-export function normaliseSource(source: Readonly<Record<string, unknown>>): NormaliseResult {
+export function normaliseSource(source: Readonly<Record<string, unknown>>, reading: DateReading = DEFAULT_DATE_READING): NormaliseResult {
   const product_id = normaliseProductId(source['product_id']);
   if (product_id === undefined) return fail('product_id', source['product_id'], 'not an integer');
   const name = normaliseName(source['name']);
@@ -205,8 +227,8 @@ export function normaliseSource(source: Readonly<Record<string, unknown>>): Norm
   if (description === undefined) return fail('description', source['description'], 'not a string or null');
   const price = normalisePrice(source['price']);
   if (price === undefined) return fail('price', source['price'], 'not a decimal with at most 2 fraction digits');
-  const created_at = normaliseTimestamp(source['created_at']);
-  if (created_at === undefined) return fail('created_at', source['created_at'], 'not an epoch or ISO timestamp');
+  const created_at = normaliseTimestamp(source['created_at'], reading);
+  if (created_at === undefined) return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(reading)})`);
   return { ok: true, row: { product_id, name, description, price, created_at } };
 }
 
@@ -227,6 +249,11 @@ export function isNormalisedRow(row: ProductRow): boolean {
   );
 }
 
+function describeReading(r: DateReading): string {
+  const parts = [r.epoch ? `epoch_${r.epoch}` : '', r.iso ? 'text dates' : ''].filter(Boolean);
+  return parts.length ? parts.join(' or ') : 'nothing';
+}
+
 function fail(field: keyof ProductRow, value: unknown, reason: string): NormaliseFailure {
   return { ok: false, field, value, reason };
 }
@@ -236,7 +263,7 @@ function fail(field: keyof ProductRow, value: unknown, reason: string): Normalis
  * `normaliseSource(source)` deep-equal to `row`, but allocates nothing when the document is already in the
  * row's canonical form (the common case), so a million equal documents cost a million cheap field checks.
  */
-export function sourceMatchesRow(source: Readonly<Record<string, unknown>>, row: ProductRow): boolean {
+export function sourceMatchesRow(source: Readonly<Record<string, unknown>>, row: ProductRow, reading: DateReading = DEFAULT_DATE_READING): boolean {
   const id = source['product_id'];
   if (id !== row.product_id && normaliseProductId(id) !== row.product_id) return false;
   if (source['name'] !== row.name) return false;
@@ -245,18 +272,18 @@ export function sourceMatchesRow(source: Readonly<Record<string, unknown>>, row:
   const price = source['price'];
   if (price !== row.price && normalisePrice(price) !== row.price) return false;
   const createdAt = source['created_at'];
-  if (createdAt !== row.created_at && normaliseTimestamp(createdAt) !== row.created_at) return false;
+  if (createdAt !== row.created_at && normaliseTimestamp(createdAt, reading) !== row.created_at) return false;
   return true;
 }
 
 /** Names of the fields in which a `_source` differs from `row` (for anomaly details). */
-export function differingFields(source: Readonly<Record<string, unknown>>, row: ProductRow): (keyof ProductRow)[] {
+export function differingFields(source: Readonly<Record<string, unknown>>, row: ProductRow, reading: DateReading = DEFAULT_DATE_READING): (keyof ProductRow)[] {
   const out: (keyof ProductRow)[] = [];
   if (normaliseProductId(source['product_id']) !== row.product_id) out.push('product_id');
   if (normaliseName(source['name']) !== row.name) out.push('name');
   if (normaliseDescription(source['description']) !== row.description) out.push('description');
   if (normalisePrice(source['price']) !== row.price) out.push('price');
-  if (normaliseTimestamp(source['created_at']) !== row.created_at) out.push('created_at');
+  if (normaliseTimestamp(source['created_at'], reading) !== row.created_at) out.push('created_at');
   return out;
 }
 

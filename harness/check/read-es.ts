@@ -37,6 +37,32 @@ export async function refreshIndex(
 }
 
 /**
+ * The mapping of one field (`{ type, format }`), or undefined when the index or the field has none. The checker
+ * reads created_at the way this mapping makes Elasticsearch read it.
+ */
+export async function readFieldMapping(
+  esUrl: string,
+  index: string,
+  field: string,
+  options: Pick<EsReadOptions, 'timeoutMs' | 'headers'> = {},
+): Promise<{ type?: unknown; format?: unknown } | undefined> {
+  const response = await request(esUrl, 'GET', `/${encodeURIComponent(index)}/_mapping/field/${encodeURIComponent(field)}`, undefined, options);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  await ensureOk(response, `GET _mapping/field/${field}`);
+  const body = (await response.json()) as Record<string, { mappings?: Record<string, { mapping?: Record<string, { type?: unknown; format?: unknown }> }> }>;
+  // One entry per concrete index (an alias may name several; the harness's index is one).
+  for (const entry of Object.values(body)) {
+    const leaf = field.split('.').at(-1)!;
+    const m = entry.mappings?.[field]?.mapping?.[leaf];
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/**
  * Streams every document of the index as EsDoc, ascending by (product_id, _id), from one point in time: a
  * consistent view however long the read takes, paged with search_after (no from/size window limit, no scroll
  * context per page). Nothing is yielded when the index does not exist.

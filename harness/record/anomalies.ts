@@ -1,7 +1,7 @@
 import type { ProductRow } from './history.ts';
 
 /** One vocabulary for the checker, the reports, the zoo and the docs. */
-export const ANOMALY_CLASSES = ['missing', 'zombie', 'stale', 'corrupt', 'duplicate'] as const;
+export const ANOMALY_CLASSES = ['missing', 'zombie', 'stale', 'corrupt', 'duplicate', 'wrong-id'] as const;
 export type AnomalyClass = (typeof ANOMALY_CLASSES)[number];
 
 /** A document as read from Elasticsearch: its `_id` and `_source`. */
@@ -21,7 +21,22 @@ export interface Anomaly {
   detail: string;
 }
 
-export type Verdict = 'converged' | 'converged-late' | 'diverged';
+/**
+ * converged: equal within the budget, and still equal a settle window later; converged-late: the same, after
+ * the budget; flapped: equal, then different again (a late overwrite), before settling; diverged: not equal at
+ * the deadline.
+ */
+export type Verdict = 'converged' | 'converged-late' | 'flapped' | 'diverged';
+
+/**
+ * A Postgres row, or the absence of one, that the history says cannot be (a product the workload committed is
+ * not in the table, or one it deleted is): the check is looking at the wrong table, or something else writes
+ * to it. A harness or setup error that fails the run; never a pass.
+ */
+export interface SetupError {
+  product_id: number;
+  detail: string;
+}
 
 /** Result of one comparison of a Postgres snapshot with an Elasticsearch snapshot. */
 export interface Comparison {
@@ -31,4 +46,6 @@ export interface Comparison {
   counts: Record<AnomalyClass, number>;
   /** Up to `maxExamples` per class. */
   examples: Record<AnomalyClass, Anomaly[]>;
+  /** Postgres disagreeing with the history (count, and up to `maxExamples` examples). */
+  setupErrors: { count: number; examples: SetupError[] };
 }

@@ -1,4 +1,4 @@
-import type { Anomaly, AnomalyClass, Verdict } from './anomalies.ts';
+import type { Anomaly, AnomalyClass, SetupError, Verdict } from './anomalies.ts';
 import type { OpKind, Outcome } from './history.ts';
 import type { FaultWindow } from './timeline.ts';
 
@@ -9,6 +9,14 @@ export interface LagSummary {
   p95: number | null;
   p99: number | null;
   max: number | null;
+}
+
+/** A product a search showed at an older version after it had shown a newer one. */
+export interface Regression {
+  product_id: number;
+  /** The newer version seen first, then the older one seen after it (1-based positions in the history). */
+  from: { version: number; seq: number; t: number };
+  to: { version: number; seq: number; t: number };
 }
 
 /**
@@ -41,7 +49,7 @@ export interface RunReport {
   expectedAnomalies?: AnomalyClass[];
   /** ms from the moment the last fault healed and the workload stopped until PG and ES were equal; null if never. */
   timeToConvergenceMs: number | null;
-  budget: { convergenceMs: number; lagP99Ms: number | null };
+  budget: { convergenceMs: number; lagP99Ms: number | null; settleMs?: number };
   lag: {
     /** End-to-end lag from the probe (commit-ack → visible in a search). */
     e2e: LagSummary;
@@ -54,6 +62,14 @@ export interface RunReport {
     counts: Record<AnomalyClass, number>;
     examples: Record<AnomalyClass, Anomaly[]>;
   };
+  /** Postgres disagreeing with the history: a harness or setup error; any makes the run fail. */
+  setupErrors?: { count: number; examples: SetupError[] };
+  /** Times the stores were equal and then differed again (verdict `flapped`), with what differed. */
+  flaps?: { equalAtMs: number; differedAtMs: number; counts: Record<AnomalyClass, number> }[];
+  /** What search users saw on the way: a sampled product shown at an older version after a newer one. */
+  regressions?: { count: number; sampledProducts: number; examples: Regression[] };
+  /** Why the warm-up failed (the probe's first marker never became searchable); absent when it did not. */
+  warmUpFailure?: string;
   ops: {
     total: number;
     byKind: Record<OpKind, number>;

@@ -10,6 +10,10 @@ export type Sample =
   | { t: number; kind: 'consumer-lag'; group: string; lag: number; endOffset: number; committed: number }
   | { t: number; kind: 'connector'; name: string; state: string; tasks: string[]; trace?: string }
   /** Workload throughput over the last sampling interval. */
-  | { t: number; kind: 'op-rate'; opsPerSec: number };
+  | { t: number; kind: 'op-rate'; opsPerSec: number }
+  /** A watched product shown by a search at an older version after a newer one (1-based history versions). */
+  | { t: number; kind: 'regression'; product_id: number; from: { version: number; seq: number; t: number }; to: { version: number; seq: number; t: number } }
+  /** How many products the regression watch has looked at so far. */
+  | { t: number; kind: 'doc-watch'; products: number; reads: number };
 
 export type SampleKind = Sample['kind'];

@@ -7,7 +7,7 @@ import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './form
 import { html, type Html } from './html-escape.ts';
 import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, headline, rootCause } from './labels.ts';
 
-const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', diverged: 'bad' };
+const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', flapped: 'bad', diverged: 'bad' };
 const TRACE_LINES = 4;
 
 function runStart(r: RunReport): number {
@@ -142,7 +142,7 @@ export function faultWindows(r: RunReport, windows: readonly ChartWindow[]): Htm
       : html`<div class="scroll"><table><thead><tr><th>fault</th><th>target</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>detail</th></tr></thead><tbody>${r.timeline.map((w, i) => {
           const cw = windows[i];
           const swatch = cw ? html`<span class="swatch" style="background:${cw.fill};border-color:${cw.color}"></span>` : '';
-          return html`<tr><td class="nowrap">${swatch}<b>${w.fault}</b></td><td>${w.target}</td><td class="num">${fmtOffset(w.start, start)}</td><td class="num">${fmtOffset(w.end, start)}${w.end >= runEnd ? html` <span class="badge bad">never healed</span>` : ''}</td><td class="num">${fmtDuration(w.end - w.start)}</td><td class="muted">${w.detail ?? ''}</td></tr>`;
+          return html`<tr><td class="nowrap">${swatch}<b>${w.fault}</b></td><td>${w.target}</td><td class="num">${fmtOffset(w.start, start)}</td><td class="num">${fmtOffset(w.end, start)}${w.end >= runEnd ? html` <span class="badge bad">never healed</span>` : ''}</td><td class="num">${fmtDuration(w.end - w.start)}</td><td class="muted detail">${w.detail ?? ''}</td></tr>`;
         })}</tbody></table></div>`;
   return html`<div><h2>Fault windows</h2><div class="card">${body}</div></div>`;
 }

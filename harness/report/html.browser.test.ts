@@ -152,7 +152,7 @@ describe.skipIf(!haveChromium)(title, () => {
       const err = doc.querySelector('parsererror');
       return err ? `parsererror: ${err.textContent ?? ''}` : doc.querySelectorAll('testcase').length;
     }, xml);
-    expect(result).toBe(6);
+    expect(result).toBe(7); // the run, and one case per anomaly class
     await page.close();
   });
 });

@@ -9,11 +9,13 @@ export const ANOMALY_MEANING: Record<AnomalyClass, string> = {
   stale: 'document equals an older committed version of the row',
   corrupt: 'document equals no committed version of the row',
   duplicate: 'more than one document for one product_id',
+  'wrong-id': "document _id is not its product_id: writes and deletes addressed by key miss it",
 };
 
 export const VERDICT_TEXT: Record<Verdict, string> = {
   converged: 'converged',
   'converged-late': 'converged late',
+  flapped: 'flapped (equal, then overwritten)',
   diverged: 'diverged',
 };
 

@@ -1,6 +1,7 @@
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type Verdict } from '../record/anomalies.ts';
 import { summariseLag } from '../record/lag-summary.ts';
-import type { RunReport } from '../record/report.ts';
+import type { Regression, RunReport } from '../record/report.ts';
+import type { Flap } from '../check/converge.ts';
 import type { Sample } from '../record/samples.ts';
 import { faultWindows } from '../record/timeline.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
@@ -31,6 +32,23 @@ export interface ReportInput {
   connectorNames: { source: string; sink: string };
   versions: Record<string, string>;
   notes: string[];
+  /** Times the stores were equal and then differed again, before they settled (or not). */
+  flaps: Flap[];
+  /** Why the warm-up failed, when it did. */
+  warmUpFailure?: string;
+  /** The convergence check's settle window. */
+  settleMs: number;
+}
+
+/** Regressions search users saw, from the doc-watch samples: one per product (its first), up to 10 examples. */
+function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport['regressions']> {
+  const seen = new Map<number, Regression>();
+  let sampledProducts = 0;
+  for (const s of samples) {
+    if (s.kind === 'doc-watch') sampledProducts = Math.max(sampledProducts, s.products);
+    if (s.kind === 'regression' && !seen.has(s.product_id)) seen.set(s.product_id, { product_id: s.product_id, from: s.from, to: s.to });
+  }
+  return { count: seen.size, sampledProducts, examples: [...seen.values()].slice(0, 10) };
 }
 
 export function buildReport(i: ReportInput): RunReport {
@@ -40,9 +58,20 @@ export function buildReport(i: ReportInput): RunReport {
   const ops = i.samples.filter((s): s is Extract<Sample, { kind: 'op-lag' }> => s.kind === 'op-lag');
   const e2eSummary = summariseLag(e2e.map((s) => s.lagMs));
   const steady = summariseLag(e2e.filter((s) => !inFault(s.t)).map((s) => s.lagMs));
+  const regressions = regressionsOf(i.samples);
   const { passed, reasons } = judge(
     { ...i.scenario.expect, lagP99Ms: i.scenario.budget.lagP99Ms },
-    { verdict: i.verdict, counts: i.comparison.counts, steadyP99: steady.p99, connectors: i.connectors, connectorNames: i.connectorNames },
+    {
+      verdict: i.verdict,
+      counts: i.comparison.counts,
+      steadyP99: steady.p99,
+      connectors: i.connectors,
+      connectorNames: i.connectorNames,
+      setupErrors: i.comparison.setupErrors.count,
+      okOps: i.workload.byOutcome.ok,
+      ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
+      regressions: regressions.count,
+    },
   );
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<AnomalyClass, number>;
   const w = i.workload;
@@ -68,9 +97,13 @@ export function buildReport(i: ReportInput): RunReport {
     expectedAnomalies: i.scenario.expect.anomalies,
     passed,
     timeToConvergenceMs: i.timeToConvergenceMs,
-    budget: { convergenceMs: i.scenario.budget.convergenceMs, lagP99Ms: i.scenario.budget.lagP99Ms },
+    budget: { convergenceMs: i.scenario.budget.convergenceMs, lagP99Ms: i.scenario.budget.lagP99Ms, settleMs: i.settleMs },
     lag: { ...e2eSummary, e2e: e2eSummary, ops: summariseLag(ops.map((s) => s.lagMs)), steady },
     anomalies: { counts, examples: i.comparison.examples },
+    setupErrors: i.comparison.setupErrors,
+    flaps: i.flaps.map((f) => ({ equalAtMs: f.equalAtMs, differedAtMs: f.differedAtMs, counts: f.comparison.counts })),
+    regressions,
+    ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
     ops: { total: w.opsRecorded, byKind: w.byKind, byOutcome: w.byOutcome, ratePerSec: Math.round(w.opsPerSec * 10) / 10 },
     throughput: tp?.eventsPerSec ?? null,
     timeline: windows,

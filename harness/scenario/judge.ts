@@ -1,5 +1,6 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
+import type { RegressionExpectation } from './schema.ts';
 
 /** What a run must show to pass: the scenario's expectation, plus a zoo entry's failed-task expectation. */
 export interface Expectation {
@@ -9,6 +10,7 @@ export interface Expectation {
   failedTask?: 'source' | 'sink';
   /** Budget for the p99 of end-to-end lag outside fault windows (healthy expectations only). */
   lagP99Ms: number | null;
+  regressions: RegressionExpectation;
 }
 
 /** What a run showed, as the report records it. */
@@ -19,21 +21,36 @@ export interface Observed {
   connectors: RunReport['connectors'];
   /** The connector names of the definition that ran, by role. */
   connectorNames: { source: string; sink: string };
+  /** Postgres disagreeing with the history (the check looked at the wrong table, or another writer). */
+  setupErrors: number;
+  /** Operations that certainly committed. */
+  okOps: number;
+  /** Why the warm-up failed, when it did. */
+  warmUpFailure?: string;
+  regressions: number;
 }
 
 /**
- * The one judge of a run, for scenarios and zoo entries alike: the verdict is the expected one, every
- * expected anomaly class was seen, an expected FAILED task is there with its trace, and a healthy expectation
- * also keeps the steady-state lag within its budget.
+ * The one judge of a run, for scenarios and zoo entries alike. A run never passes when its evidence is void:
+ * Postgres disagrees with the history, or nothing committed. Otherwise the verdict is the expected one, every
+ * expected anomaly class was seen, an expected FAILED task is there with its trace, regressions are as
+ * expected, and a healthy expectation also needs a working warm-up and the steady-state lag within budget.
  */
 export function judge(expect: Expectation, seen: Observed): { passed: boolean; reasons: string[] } {
   const reasons: string[] = [];
+  if (seen.setupErrors > 0) reasons.push(`setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) (is the check reading the table the workload wrote? does anything else write to it?)`);
+  if (seen.okOps === 0) reasons.push('the workload committed no operation: nothing was tested');
+  const healthy = expect.verdict === 'converged' || expect.verdict === 'converged-late';
+  if (healthy && seen.warmUpFailure) reasons.push(`warm-up failed: ${seen.warmUpFailure}`);
   if (seen.verdict !== expect.verdict) reasons.push(`verdict ${seen.verdict}, expected ${expect.verdict}`);
   for (const c of expect.anomalies) if ((seen.counts[c] ?? 0) === 0) reasons.push(`expected ${c} anomalies, saw none`);
   if (expect.failedTask) reasons.push(...failedTaskReasons(seen.connectorNames[expect.failedTask], seen.connectors));
+  if (expect.regressions === 'none' && seen.regressions > 0) reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
+  if (expect.regressions === 'some' && seen.regressions === 0) reasons.push('expected search users to see a product go back to an older version, saw none');
   const budget = expect.lagP99Ms;
-  if (expect.verdict === 'converged' && budget !== null && seen.steadyP99 !== null && seen.steadyP99 > budget) {
-    reasons.push(`steady-state end-to-end lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
+  if (expect.verdict === 'converged' && budget !== null) {
+    if (seen.steadyP99 === null) reasons.push(`no end-to-end lag sample outside fault windows: the lag budget of ${budget} ms cannot be judged`);
+    else if (seen.steadyP99 > budget) reasons.push(`steady-state end-to-end lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
   }
   return { passed: reasons.length === 0, reasons };
 }
@@ -49,5 +66,15 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
 
 /** The observed side of a recorded report (the zoo re-judges reports with its own expectations). */
 export function observedIn(report: RunReport, connectorNames: Observed['connectorNames']): Observed {
-  return { verdict: report.verdict, counts: report.anomalies.counts, steadyP99: report.lag.steady?.p99 ?? null, connectors: report.connectors, connectorNames };
+  return {
+    verdict: report.verdict,
+    counts: report.anomalies.counts,
+    steadyP99: report.lag.steady?.p99 ?? null,
+    connectors: report.connectors,
+    connectorNames,
+    setupErrors: report.setupErrors?.count ?? 0,
+    okOps: report.ops.byOutcome.ok,
+    ...(report.warmUpFailure ? { warmUpFailure: report.warmUpFailure } : {}),
+    regressions: report.regressions?.count ?? 0,
+  };
 }

@@ -1,19 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
 import { parseDuration } from './duration.ts';
 import { checkRandomFaults } from './random-chaos.ts';
-import type { FaultStep, OperatorRule, Scenario } from './schema.ts';
+import { DEFAULT_SETTLE_MS, REGRESSION_EXPECTATIONS, type FaultStep, type OperatorRule, type RegressionExpectation, type Scenario } from './schema.ts';
 
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 /** Known-bad pipeline definitions, one directory each: its changed files plus scenario.yaml. */
 export const ZOO_DIR = join(SCENARIOS_DIR, 'zoo');
 
-const VERDICTS: Verdict[] = ['converged', 'converged-late', 'diverged'];
+const VERDICTS: Verdict[] = ['converged', 'converged-late', 'flapped', 'diverged'];
 const TOP_KEYS = ['name', 'description', 'healthy', 'seed', 'workload', 'faults', 'randomFaults', 'budget', 'expect', 'operator', 'registerDuringWorkload', 'preload'];
 const PROCESS_KINDS = /^process\./;
 
@@ -23,6 +24,10 @@ class Problems {
   readonly list: string[] = [];
   add(field: string, msg: string): void {
     this.list.push(`${field}: ${msg}`);
+  }
+  /** A message that names its field itself (the fault registry's). */
+  line(msg: string): void {
+    this.list.push(msg);
   }
 }
 
@@ -38,19 +43,28 @@ function duration(p: Problems, obj: Obj, key: string, field: string, fallback?: 
   return ms;
 }
 
-/** Scenario files use durations ("60s") where the profile uses ms; translate before validating. */
-function workloadInput(raw: unknown): unknown {
+/** Scenario files say `duration` ("60s") and `rate` where the profile says durationMs and ratePerSec. */
+const WORKLOAD_KEYS: Record<string, string> = { durationMs: 'duration', ratePerSec: 'rate' };
+
+/** Translates the scenario's workload keys into the profile's before validating; a bad duration is reported here. */
+function workloadInput(p: Problems, raw: unknown): unknown {
   if (!isObj(raw)) return raw;
   const out: Obj = { ...raw };
   if ('duration' in out) {
-    out.durationMs = parseDuration(out.duration) ?? out.duration;
+    const ms = duration(p, out, 'duration', 'workload.duration');
     delete out.duration;
+    if (ms !== undefined) out.durationMs = ms;
   }
   if ('rate' in out) {
     out.ratePerSec = out.rate;
     delete out.rate;
   }
   return out;
+}
+
+/** The profile's problems in the words of the scenario file: `workload.rate`, never `workload.ratePerSec`. */
+function userWords(text: string): string {
+  return text.replace(/\b(durationMs|ratePerSec)\b/g, (k) => WORKLOAD_KEYS[k] ?? k);
 }
 
 function parseFaults(p: Problems, raw: unknown): FaultStep[] {
@@ -71,6 +85,14 @@ function parseFaults(p: Problems, raw: unknown): FaultStep[] {
     const durationMs = dur === undefined ? undefined : duration(p, f, 'for', `${field}.for`);
     if (typeof kind !== 'string' || !kind) p.add(`${field}.kind`, 'is required, e.g. network.down or process.kill');
     if (typeof target !== 'string' || !target) p.add(`${field}.target`, 'is required, e.g. es, kafka, pg, connect, sink');
+    else if (typeof kind === 'string' && kind) {
+      // The registry knows the kinds, their targets and parameters: an unknown kind fails here, with the rest.
+      try {
+        makeFault({ kind, target, ...params }, `${kind}#${i + 1}`, field); // as written: flat, or under params
+      } catch (err) {
+        p.line(errorMessage(err));
+      }
+    }
     return [{ atMs: atMs ?? 0, durationMs, kind: String(kind), target: String(target), params }];
   });
 }
@@ -106,11 +128,13 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const seed = raw.seed === undefined ? 1 : raw.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) p.add('seed', 'must be a whole number');
 
-  let workload = parseProfileSafe(p, workloadInput(raw.workload ?? {}));
+  let workload = parseProfileSafe(p, workloadInput(p, raw.workload ?? {}));
   const budget = isObj(raw.budget) ? raw.budget : {};
   if (raw.budget !== undefined && !isObj(raw.budget)) p.add('budget', 'must be a mapping with convergence and lagP99');
   const convergenceMs = duration(p, budget, 'convergence', 'budget.convergence', 60_000) ?? 60_000;
   const lagP99Ms = budget.lagP99 === undefined ? null : (duration(p, budget, 'lagP99', 'budget.lagP99') ?? null);
+  // Equality must still hold this long after it was first seen: a late overwrite inside the window is caught.
+  const settleMs = duration(p, budget, 'settle', 'budget.settle', DEFAULT_SETTLE_MS) ?? DEFAULT_SETTLE_MS;
 
   const expect = isObj(raw.expect) ? raw.expect : {};
   const verdict = (expect.verdict ?? 'converged') as Verdict;
@@ -121,6 +145,9 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   for (const [i, a] of anomalies.entries()) {
     if (!ANOMALY_CLASSES.includes(a as AnomalyClass)) p.add(`expect.anomalies[${i}]`, `must be one of ${ANOMALY_CLASSES.join(', ')}`);
   }
+  // A search user must not see a product go back to an older version, unless the scenario expects the bug.
+  const regressions = (expect.regressions ?? (verdict === 'converged' ? 'none' : 'any')) as RegressionExpectation;
+  if (!REGRESSION_EXPECTATIONS.includes(regressions)) p.add('expect.regressions', `must be one of ${REGRESSION_EXPECTATIONS.join(', ')}`);
   const healthy = typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
   const faults = parseFaults(p, raw.faults);
@@ -169,8 +196,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     seed: seed as number,
     faults,
     randomFaults,
-    budget: { convergenceMs, lagP99Ms },
-    expect: { verdict, anomalies: anomalies as AnomalyClass[] },
+    budget: { convergenceMs, lagP99Ms, settleMs },
+    expect: { verdict, anomalies: anomalies as AnomalyClass[], regressions },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,
     preload: preload as number,
@@ -182,7 +209,7 @@ function parseProfileSafe(p: Problems, input: unknown) {
   try {
     return parseProfile(input, 'workload');
   } catch (err) {
-    if (err instanceof ProfileError) for (const x of err.problems) p.add(x.field, x.message);
+    if (err instanceof ProfileError) for (const x of err.problems) p.add(userWords(x.field), userWords(x.message));
     else p.add('workload', (err as Error).message);
     return undefined;
   }

@@ -1,6 +1,16 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { WorkloadProfile } from '../workload/profile.ts';
 
+/**
+ * What search users may see on the way: `none` (default for a healthy expectation): no sampled product ever
+ * goes back to an older version; `some`: at least one does (a zoo entry's bug); `any`: not judged.
+ */
+export const REGRESSION_EXPECTATIONS = ['none', 'some', 'any'] as const;
+export type RegressionExpectation = (typeof REGRESSION_EXPECTATIONS)[number];
+
+/** Equality must hold this long (two snapshots this far apart) before it counts as convergence. */
+export const DEFAULT_SETTLE_MS = 2000;
+
 /** One scheduled fault: when it starts (from the workload's start), how long it lasts, what it is. */
 export interface FaultStep {
   atMs: number;
@@ -34,9 +44,10 @@ export interface Scenario {
   faults: FaultStep[];
   /** Generate the fault schedule from the seed instead (random-chaos). */
   randomFaults?: { count: number; kinds: string[]; maxDurationMs: number };
-  budget: { convergenceMs: number; lagP99Ms: number | null };
+  /** settleMs: equality must still hold a snapshot this long after it was first seen (default 2 s). */
+  budget: { convergenceMs: number; lagP99Ms: number | null; settleMs: number };
   /** failedTask: that connector's task must end FAILED, with its trace (a zoo entry's zoo.yaml sets it). */
-  expect: { verdict: Verdict; anomalies: AnomalyClass[]; failedTask?: 'source' | 'sink' };
+  expect: { verdict: Verdict; anomalies: AnomalyClass[]; failedTask?: 'source' | 'sink'; regressions: RegressionExpectation };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */
   registerDuringWorkload: boolean;

@@ -14,13 +14,17 @@ interface Hit {
   _source: Record<string, unknown>;
 }
 
-async function search(ep: Endpoints, index: string, productId: number): Promise<Hit[]> {
-  const r = await fetch(`${ep.esUrl}/${index}/_search`, {
+/**
+ * The documents a search for the product finds. An HTTP error is an error, never "no documents": otherwise
+ * the delete step would pass while Elasticsearch is down.
+ */
+export async function searchProduct(esUrl: string, index: string, productId: number): Promise<Hit[]> {
+  const r = await fetch(`${esUrl}/${index}/_search`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: { term: { product_id: productId } } }),
   });
-  if (!r.ok) return [];
+  if (!r.ok) throw new Error(`search of ${index} for product ${productId}: HTTP ${r.status} ${(await r.text().catch(() => '')).slice(0, 200)}`);
   const body = (await r.json()) as { hits: { hits: Hit[] } };
   return body.hits.hits;
 }
@@ -36,7 +40,7 @@ export async function smoke(ep: Endpoints, opts: { index?: string; table?: strin
   return withPg(ep, ep.pg.database, async (c) => {
     const visible = async (what: string, id: number, pred: (hits: Hit[]) => boolean): Promise<number> => {
       const t0 = Date.now();
-      await waitFor(what, async () => pred(await search(ep, index, id)), { timeoutMs: deadlineMs, intervalMs: 50 });
+      await waitFor(what, async () => pred(await searchProduct(ep.esUrl, index, id)), { timeoutMs: deadlineMs, intervalMs: 50 });
       return Date.now() - t0;
     };
     const ins = await c.query<{ product_id: number }>(

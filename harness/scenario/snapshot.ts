@@ -1,5 +1,6 @@
 import { compare } from '../check/compare.ts';
-import { readEsDocs, refreshIndex } from '../check/read-es.ts';
+import { dateReadingOf, DEFAULT_DATE_READING, type DateReading } from '../check/normalise.ts';
+import { readEsDocs, readFieldMapping, refreshIndex } from '../check/read-es.ts';
 import { readPgRows } from '../check/read-pg.ts';
 import type { VersionsIndex } from '../check/versions.ts';
 import { PROBE_ID } from '../observe/lag-probe.ts';
@@ -15,14 +16,22 @@ async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<
   }
 }
 
-/** One comparison of the two stores as they are now: refresh the index, then stream both sides sorted. */
+/**
+ * One comparison of the two stores as they are now: refresh the index, then stream both sides sorted. The
+ * index's mapping of created_at decides how a document's value is read (what a search sees).
+ */
 export function snapshotter(ep: Endpoints, table: string, index: string, versions: VersionsIndex): () => Promise<Comparison> {
+  let dates: DateReading | undefined;
   return async () => {
     await refreshIndex(ep.esUrl, index);
+    // Read once the index has one (a sink may create it, and dynamic mapping fixes the field on first write).
+    const mapping = dates ? undefined : await readFieldMapping(ep.esUrl, index, 'created_at');
+    if (mapping) dates = dateReadingOf(mapping);
     return compare({
       versions,
       pg: withoutProbe(readPgRows(ep.pgUrl, { table })),
       es: withoutProbe(readEsDocs(ep.esUrl, { index })),
+      dates: dates ?? DEFAULT_DATE_READING,
     });
   };
 }

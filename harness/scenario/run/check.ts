@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { awaitConvergence } from '../../check/converge.ts';
+import { awaitConvergence, type Flap } from '../../check/converge.ts';
 import { buildVersionsAsync, type VersionsIndex as Versions } from '../../check/versions.ts';
 import type { Comparison, Verdict } from '../../record/anomalies.ts';
 import { readHistory } from '../../record/history-file.ts';
@@ -11,6 +11,8 @@ export interface CheckResult {
   verdict: Verdict;
   timeToConvergenceMs: number | null;
   comparison: Comparison;
+  flaps: Flap[];
+  settleMs: number;
 }
 
 /** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
@@ -31,10 +33,12 @@ export async function checkConvergence(ctx: RunContext, versions: Versions, heal
     budgetMs,
     deadlineMs: Math.max(budgetMs * 2, budgetMs + 10_000),
     pollMs: 500,
+    settleMs: ctx.o.scenario.budget.settleMs,
     onPoll: (c, elapsed) =>
       ctx.progress.update(`  check  ${c.equal ? 'equal' : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}`}  ${fmtMs(elapsed)} since heal`),
   });
   ctx.progress.done();
   if (result.lastError) ctx.notes.push(`a snapshot failed during the check: ${result.lastError}`);
-  return { verdict: result.verdict, timeToConvergenceMs: result.timeToConvergenceMs, comparison: result.last };
+  for (const f of result.flaps) ctx.notes.push(`the stores were equal ${fmtMs(f.equalAtMs)} after the heal, then differed again ${fmtMs(f.differedAtMs)} after it: a late overwrite`);
+  return { verdict: result.verdict, timeToConvergenceMs: result.timeToConvergenceMs, comparison: result.last, flaps: result.flaps, settleMs: ctx.o.scenario.budget.settleMs };
 }

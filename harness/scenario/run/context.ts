@@ -27,6 +27,8 @@ export interface RunContext {
   replay: string;
   /** Things the report should say that are not anomalies (a fault that failed to heal, a failed warm-up). */
   notes: string[];
+  /** Why the warm-up failed, when it did: a healthy expectation then fails. */
+  warmUpFailure?: string;
 }
 
 /** Creates the run directory and its timeline, prints what runs, and pins a generated fault schedule. */

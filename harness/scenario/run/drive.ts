@@ -14,9 +14,10 @@ import type { RunContext } from './context.ts';
 /** The probe's first marker must come through before the clock starts: the pipeline is flowing. */
 export async function warmUp(ctx: RunContext, observers: Observers): Promise<void> {
   if (ctx.o.scenario.registerDuringWorkload) return;
-  await waitFor('the lag probe to see its first marker in Elasticsearch', async () => observers.latest().probeVisibleSeq > 0, { timeoutMs: 60_000, intervalMs: 200 }).catch((err: unknown) =>
-    ctx.notes.push(`warm-up: ${errorMessage(err)}`),
-  );
+  await waitFor('the lag probe to see its first marker in Elasticsearch', async () => observers.latest().probeVisibleSeq > 0, { timeoutMs: 60_000, intervalMs: 200 }).catch((err: unknown) => {
+    ctx.warmUpFailure = errorMessage(err);
+    ctx.notes.push(`warm-up: ${ctx.warmUpFailure}`);
+  });
 }
 
 /**

@@ -48,6 +48,7 @@ export async function writeRunReport(ctx: RunContext, workload: WorkloadSummary,
     connectorNames: plan.connectors,
     versions: ctx.provider.versions,
     notes: ctx.notes,
+    ...(ctx.warmUpFailure ? { warmUpFailure: ctx.warmUpFailure } : {}),
   });
   await writeReportFiles(ctx.runDir, report, samples);
   return report;

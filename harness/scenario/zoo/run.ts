@@ -22,7 +22,7 @@ export async function runZooEntry(entry: ZooEntry, provider: Provider, opts: { s
   const rel = relative(PROJECT_ROOT, entry.dir);
   const { report, runDir } = await runScenario({
     // A control run expects what the healthy pipeline must do under the entry's scenario: converge.
-    scenario: control ? { ...entry.scenario, expect: { verdict: 'converged', anomalies: [] } } : entry.scenario,
+    scenario: control ? { ...entry.scenario, expect: { verdict: 'converged', anomalies: [], regressions: 'any' } } : entry.scenario,
     provider,
     connectorsDir: control ? undefined : entry.dir,
     replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? '' : ` --connectors ${rel}`}`,
@@ -41,7 +41,7 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
 
 /** A control run passes when the healthy pipeline converges under the same scenario. */
 export function judgeControl(report: RunReport): { caught: boolean; reasons: string[] } {
-  const { passed } = judge({ verdict: 'converged', anomalies: [], lagP99Ms: null }, observedIn(report, { source: '', sink: '' }));
+  const { passed } = judge({ verdict: 'converged', anomalies: [], lagP99Ms: null, regressions: 'any' }, observedIn(report, { source: '', sink: '' }));
   const why = `the healthy pipeline ${report.verdict} under this scenario (${classesOf(report.anomalies.counts)}); the entry's result may not be due to its misconfiguration`;
   return { caught: passed, reasons: passed ? [] : [why] };
 }

@@ -62,7 +62,7 @@ function diverged(counts: Partial<RunReport['anomalies']['counts']>, sinkTask: {
     ...r,
     verdict: 'diverged',
     passed: true,
-    anomalies: { ...r.anomalies, counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, ...counts } },
+    anomalies: { ...r.anomalies, counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0, ...counts } },
     connectors: [
       { name: 'product-connector', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
       { name: 'elasticsearch-sink-connector', state: 'RUNNING', tasks: [{ id: 0, ...sinkTask }] },
