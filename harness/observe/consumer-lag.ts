@@ -2,6 +2,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Emit } from '../record/samples-file.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
+import type { LagTarget } from './sink-topics.ts';
 
 export interface PartitionEnd {
   partition: number;
@@ -45,8 +46,8 @@ export function consumerLagTotals(ends: readonly PartitionEnd[], committed: read
 
 export interface ConsumerLagOptions {
   kafkaBootstrap: string;
-  topic: string;
-  group: string;
+  /** The sink's group and topics, read once (from its config at Connect); a throw is retried next tick. */
+  target: () => Promise<LagTarget>;
   emit: Emit;
   log: LogLine;
   /** Default 1000 ms. */
@@ -59,7 +60,7 @@ export interface ConsumerLagObserver {
   stop(): Promise<void>;
 }
 
-/** Samples the sink consumer group's lag on the topic, through one kafkajs admin client. */
+/** Samples the sink consumer group's lag on the topics it reads, through one kafkajs admin client. */
 export function startConsumerLag(opts: ConsumerLagOptions): ConsumerLagObserver {
   // Short timeouts and one retry: a sample that cannot be taken within its period is a missed sample.
   const kafka = new Kafka({
@@ -72,23 +73,54 @@ export function startConsumerLag(opts: ConsumerLagOptions): ConsumerLagObserver 
   });
   const admin: Admin = kafka.admin();
   const failures = new FailureLog('consumer-lag', opts.log);
+  const said = new Set<string>();
+  // What the observer cannot measure is said once, not every few seconds for the whole run.
+  const once = (msg: string): void => {
+    if (!said.has(msg)) opts.log(`observe/consumer-lag: ${msg}`);
+    said.add(msg);
+  };
   let connected = false;
   let latest: number | undefined;
+  let target: LagTarget | undefined;
+
+  const sample = async (t: Exclude<LagTarget, { unmeasurable: string }>): Promise<void> => {
+    // Asking for a topic the broker does not have fails every later request of kafkajs's admin for it
+    // ("This server does not host this topic-partition"), so only existing topics are asked for.
+    const existing = new Set(await admin.listTopics());
+    const topics = t.pattern ? [...existing].filter((n) => t.pattern?.test(n)).sort() : t.topics.filter((n) => existing.has(n));
+    const absent = t.pattern ? [] : t.topics.filter((n) => !existing.has(n));
+    if (absent.length) once(`topic ${absent.join(', ')} does not exist (yet); consumer lag counts the sink's other topics only, none until it appears`);
+    if (topics.length === 0) {
+      if (t.pattern) once(`no topic matches the sink's topics.regex ${t.pattern.source} (yet); no consumer-lag samples until one does`);
+      latest = undefined;
+      return;
+    }
+    const groups = await admin.fetchOffsets({ groupId: t.group, topics });
+    const totals: ConsumerLagTotals = { lag: 0, endOffset: 0, committed: 0 };
+    for (const topic of topics) {
+      const part = consumerLagTotals(await admin.fetchTopicOffsets(topic), groups.find((g) => g.topic === topic)?.partitions ?? []);
+      totals.lag += part.lag;
+      totals.endOffset += part.endOffset;
+      totals.committed += part.committed;
+    }
+    latest = totals.lag;
+    opts.emit({ t: Date.now(), kind: 'consumer-lag', group: t.group, ...totals });
+  };
 
   const loop = startLoop(
     opts.everyMs ?? 1000,
     async () => {
+      target ??= await opts.target();
+      if ('unmeasurable' in target) {
+        once(`not measured this run: ${target.unmeasurable}`);
+        return;
+      }
       try {
         if (!connected) {
           await admin.connect();
           connected = true;
         }
-        const ends = await admin.fetchTopicOffsets(opts.topic);
-        const groups = await admin.fetchOffsets({ groupId: opts.group, topics: [opts.topic] });
-        const committed = groups.find((g) => g.topic === opts.topic)?.partitions ?? [];
-        const totals = consumerLagTotals(ends, committed);
-        latest = totals.lag;
-        opts.emit({ t: Date.now(), kind: 'consumer-lag', group: opts.group, ...totals });
+        await sample(target);
         failures.ok();
       } catch (err) {
         // Reconnect from scratch next time rather than rely on the client's view of a broker that went away.

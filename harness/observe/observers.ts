@@ -5,14 +5,16 @@ import type { Endpoints } from '../stack/endpoints.ts';
 import { warn } from '../util/log.ts';
 import { startConnectorWatch, type ConnectorStateView, type ConnectorWatch } from './connectors.ts';
 import { startConsumerLag, type ConsumerLagObserver } from './consumer-lag.ts';
+import { startDocWatch, type DocWatchObserver } from './doc-watch.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLagProbe, type LagProbe, type ProbeSummary } from './lag-probe.ts';
 import { startOpLag, type OpLagObserver, type OpLagSummary } from './op-lag.ts';
 import { OpRateMeter } from './op-rate.ts';
+import { resolveLagTarget } from './sink-topics.ts';
 import { startSlotLag, type SlotLagObserver } from './slot-lag.ts';
 
-export type ObserverName = 'probe' | 'slot-lag' | 'consumer-lag' | 'connectors' | 'op-lag' | 'op-rate';
-export const ALL_OBSERVERS: readonly ObserverName[] = ['probe', 'slot-lag', 'consumer-lag', 'connectors', 'op-lag', 'op-rate'];
+export type ObserverName = 'probe' | 'slot-lag' | 'consumer-lag' | 'connectors' | 'op-lag' | 'op-rate' | 'doc-watch';
+export const ALL_OBSERVERS: readonly ObserverName[] = ['probe', 'slot-lag', 'consumer-lag', 'connectors', 'op-lag', 'op-rate', 'doc-watch'];
 
 export interface ObserverIntervals {
   /** Probe update period. Default 100 ms. */
@@ -27,6 +29,8 @@ export interface ObserverIntervals {
   /** A connector sample at least this often, changed or not. Default 5000 ms. */
   connectorHeartbeatMs: number;
   opRateMs: number;
+  /** Regression watch search period. Default 250 ms. */
+  docWatchMs: number;
 }
 
 export const DEFAULT_INTERVALS: ObserverIntervals = {
@@ -38,6 +42,7 @@ export const DEFAULT_INTERVALS: ObserverIntervals = {
   connectorsMs: 1000,
   connectorHeartbeatMs: 5000,
   opRateMs: 1000,
+  docWatchMs: 250,
 };
 
 export interface ObserverOptions {
@@ -46,7 +51,7 @@ export interface ObserverOptions {
   names: RunNames;
   /** Default "product-connector". */
   sourceConnector?: string;
-  /** Default "elasticsearch-sink-connector"; its consumer group is `connect-<name>`. */
+  /** Default "elasticsearch-sink-connector"; consumer lag is measured on the topics and group its config names. */
   sinkConnector?: string;
   samplesPath: string;
   intervals?: Partial<ObserverIntervals>;
@@ -125,8 +130,7 @@ export function startObservers(opts: ObserverOptions): Observers {
   const consumer: ConsumerLagObserver | undefined = on.has('consumer-lag')
     ? startConsumerLag({
         kafkaBootstrap: ep.kafkaBootstrap,
-        topic: `${opts.names.topicPrefix}.public.${opts.names.table}`,
-        group: `connect-${sink}`,
+        target: () => resolveLagTarget(ep.connectUrl, sink),
         emit,
         log,
         everyMs: iv.consumerLagMs,
@@ -138,13 +142,17 @@ export function startObservers(opts: ObserverOptions): Observers {
   const ops: OpLagObserver | undefined = on.has('op-lag')
     ? startOpLag({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.opLagMs, sampleEvery: opts.opSampleEvery, maxPending: opts.maxPendingOps })
     : undefined;
+  const docs: DocWatchObserver | undefined = on.has('doc-watch') ? startDocWatch({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.docWatchMs }) : undefined;
   const rate = new OpRateMeter(emit);
   if (on.has('op-rate')) rate.start(iv.opRateMs);
 
   let stopping: Promise<ObserverSummary> | undefined;
 
   return {
-    trackOp: (entry) => ops?.track(entry),
+    trackOp: (entry) => {
+      ops?.track(entry);
+      docs?.record(entry);
+    },
     countOp: (n = 1) => rate.add(n),
     latest: () => ({
       probeLagMs: probe?.lagMs(),
@@ -156,7 +164,7 @@ export function startObservers(opts: ObserverOptions): Observers {
     stop: () =>
       (stopping ??= (async () => {
         // The probe drains first (up to probeStopTimeoutMs), so the other curves cover its tail too.
-        const [probeSummary, opsSummary] = await Promise.all([probe?.stop(), ops?.stop()]);
+        const [probeSummary, opsSummary, docsSummary] = await Promise.all([probe?.stop(), ops?.stop(), docs?.stop()]);
         await Promise.all([slot?.stop(), consumer?.stop(), connectors?.stop(), rate.stop()]);
         await writer.close();
         const failures: Partial<Record<ObserverName, number>> = {};
@@ -165,6 +173,7 @@ export function startObservers(opts: ObserverOptions): Observers {
         if (connectors) failures.connectors = connectors.failures();
         if (probeSummary) failures.probe = probeSummary.writeFailures + probeSummary.pollFailures;
         if (opsSummary) failures['op-lag'] = opsSummary.searchFailures;
+        if (docsSummary) failures['doc-watch'] = docsSummary.failures;
         return {
           probe: probeSummary,
           ops: opsSummary,

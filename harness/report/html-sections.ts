@@ -5,7 +5,7 @@ import type { LagSummary, RunReport } from '../record/report.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
 import { html, type Html } from './html-escape.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, headline, rootCause } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, evidenceLines, headline, rootCause } from './labels.ts';
 
 const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', flapped: 'bad', diverged: 'bad' };
 const TRACE_LINES = 4;
@@ -131,6 +131,16 @@ export function anomalies(r: RunReport): Html {
   <thead><tr><th>class</th><th class="num">product_id</th><th>Postgres row</th><th>Elasticsearch document(s) <span class="diff-key">differs</span></th><th>detail</th></tr></thead>
   <tbody>${rows}</tbody></table></div>`;
   return html`<section><h2>Anomalies</h2>${summary}${examples}</section>`;
+}
+
+/** Regressions seen by search, the settle window, Postgres against the history, the warm-up. */
+export function evidence(r: RunReport): Html {
+  const lines = evidenceLines(r);
+  return html`<section><h2>Beyond the final state</h2><div class="card scroll"><table>
+  <thead><tr><th>check</th><th>result</th></tr></thead>
+  <tbody>${lines.map(
+    (l) => html`<tr><td><b>${l.what}</b></td><td><span class="badge ${l.bad ? 'bad' : 'ok'}">${l.bad ? 'no' : 'ok'}</span> ${l.result}${l.examples.length ? html`<ul class="small">${l.examples.slice(0, MAX_EXAMPLES).map((e) => html`<li>${fmtText(e, 240)}</li>`)}</ul>` : ''}</td></tr>`,
+  )}</tbody></table></div></section>`;
 }
 
 export function faultWindows(r: RunReport, windows: readonly ChartWindow[]): Html {

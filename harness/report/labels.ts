@@ -86,3 +86,38 @@ export function headline(report: RunReport): string {
       : '';
   return `${mark} ${report.scenario} ${what}${expectation}${lagNote} — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
 }
+
+/**
+ * The checks beyond the final state, one line each: what search users saw on the way (regressions), whether
+ * equality held (flaps), and whether the evidence itself holds (Postgres against the history, the warm-up).
+ */
+export function evidenceLines(r: RunReport): { what: string; result: string; bad: boolean; examples: string[] }[] {
+  const out: { what: string; result: string; bad: boolean; examples: string[] }[] = [];
+  const reg = r.regressions;
+  if (reg) {
+    out.push({
+      what: 'regressions seen by search',
+      result: reg.count === 0 ? `none in ${fmtInt(reg.sampledProducts)} watched products` : `${fmtInt(reg.count)} of ${fmtInt(reg.sampledProducts)} watched products went back to an older version`,
+      bad: reg.count > 0,
+      examples: reg.examples.map((x) => `product ${x.product_id}: version ${x.from.version} (op #${x.from.seq}), then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ${fmtDuration(x.to.t - x.from.t)} later`),
+    });
+  }
+  const flaps = r.flaps ?? [];
+  out.push({
+    what: 'settle window',
+    result: flaps.length === 0 ? `equality held for ${fmtDuration(r.budget.settleMs ?? 0)}` : `the stores were equal, then differed again ${flaps.length} time(s)`,
+    bad: flaps.length > 0,
+    examples: flaps.map((f) => `equal ${fmtDuration(f.equalAtMs)} after the heal, differing ${fmtDuration(f.differedAtMs)} after it (${ANOMALY_CLASSES.filter((c) => f.counts[c] > 0).map((c) => `${f.counts[c]} ${c}`).join(', ')})`),
+  });
+  const setup = r.setupErrors;
+  if (setup) {
+    out.push({
+      what: 'Postgres against the history',
+      result: setup.count === 0 ? 'consistent' : `${fmtInt(setup.count)} product(s) in a state the history does not allow: a setup error`,
+      bad: setup.count > 0,
+      examples: setup.examples.map((e) => `product ${e.product_id}: ${e.detail}`),
+    });
+  }
+  if (r.warmUpFailure) out.push({ what: 'warm-up', result: `failed: ${r.warmUpFailure}`, bad: true, examples: [] });
+  return out;
+}

@@ -1,7 +1,7 @@
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, headline, rootCause } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, evidenceLines, headline, rootCause } from './labels.ts';
 import { mdTable } from './md-table.ts';
 
 /** Lines of a failed task's stack trace worth showing inline; the full trace is in report.json. */
@@ -20,7 +20,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push(`# ${report.scenario} — ${VERDICT_TEXT[report.verdict]}`, '');
   if (report.description.trim() !== '') out.push(report.description.trim(), '');
   out.push(...verdictSection(report), ...lagSection(report), ...opsSection(report), ...faultSection(report));
-  out.push(...operatorSection(report), ...connectorSection(report), ...anomalySection(report));
+  out.push(...operatorSection(report), ...connectorSection(report), ...anomalySection(report), ...evidenceSection(report));
   out.push(...versionSection(report), ...replaySection(report));
   return visibleControls(out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()) + '\n';
 }
@@ -144,6 +144,13 @@ function anomalyExamples(r: RunReport, c: AnomalyClass): string[] {
   const out = [`### ${c} — ${fmtInt(count)} (${ANOMALY_MEANING[c]})`, ''];
   out.push(mdTable(['product_id', 'Postgres row', 'Elasticsearch document(s)', 'detail'], rows, [0]), '');
   if (count > shown.length) out.push(`Showing ${shown.length} of ${fmtInt(count)}.`, '');
+  return out;
+}
+
+function evidenceSection(r: RunReport): string[] {
+  const lines = evidenceLines(r);
+  const out = ['## Beyond the final state', '', mdTable(['check', 'result'], lines.map((l) => [l.what, `${l.bad ? '✘ ' : ''}${l.result}`])), ''];
+  for (const l of lines) if (l.examples.length) out.push(`${l.what}:`, '', ...l.examples.map((e) => `- ${oneLine(e)}`), '');
   return out;
 }
 

@@ -13,7 +13,7 @@ final class BulkItem {
     final Op op;
     final String index;
     final String id;
-    /** True when the action carries version=offset, version_type=external. */
+    /** True when the action carries an external version (offset or header); its 409 then means "already newer". */
     final boolean externalVersion;
     /** Action line plus (for index/update) source line, each newline-terminated. */
     final byte[] payload;

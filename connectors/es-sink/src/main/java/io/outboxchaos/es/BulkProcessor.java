@@ -35,6 +35,8 @@ class BulkProcessor implements AutoCloseable {
 
     private final BatchSender sender;
     private final int batchSize;
+    /** Bytes at which a batch is cut; Long.MAX_VALUE when bulk.size.bytes=-1. */
+    private final long bulkSizeBytes;
     private final long lingerMs;
     private final int maxBuffered;
     private final long flushTimeoutMs;
@@ -44,6 +46,7 @@ class BulkProcessor implements AutoCloseable {
 
     // Guarded by lock.
     private List<BulkItem> buffer = new ArrayList<>();
+    private long bufferBytes;
     private long bufferStartNanos;
     private ScheduledFuture<?> lingerTimer;
     private long outstanding;
@@ -55,10 +58,12 @@ class BulkProcessor implements AutoCloseable {
     private final ThreadPoolExecutor senders;
     private final ScheduledThreadPoolExecutor timer;
 
-    BulkProcessor(BatchSender sender, int batchSize, long lingerMs, int maxInFlight, int maxBuffered,
-                  long flushTimeoutMs, String threadPrefix) {
+    BulkProcessor(BatchSender sender, int batchSize, long bulkSizeBytes, long lingerMs, int maxInFlight,
+                  int maxBuffered, long flushTimeoutMs, String threadPrefix) {
         this.sender = sender;
         this.batchSize = batchSize;
+        // -1 disables the byte limit; 0 counts as 1 byte (as Confluent 16 does), i.e. one action per batch.
+        this.bulkSizeBytes = bulkSizeBytes < 0 ? Long.MAX_VALUE : Math.max(1, bulkSizeBytes);
         this.lingerMs = lingerMs;
         this.maxBuffered = maxBuffered;
         this.flushTimeoutMs = flushTimeoutMs;
@@ -82,6 +87,7 @@ class BulkProcessor implements AutoCloseable {
                 awaitLocked(() -> outstanding < maxBuffered, "buffer space (" + maxBuffered + " records outstanding)");
             }
             buffer.add(item);
+            bufferBytes += item.payload.length;
             outstanding++;
             if (buffer.size() == 1) {
                 bufferStartNanos = System.nanoTime();
@@ -90,7 +96,9 @@ class BulkProcessor implements AutoCloseable {
                     lingerTimer = timer.schedule(() -> lingerExpired(owner), lingerMs, TimeUnit.MILLISECONDS);
                 }
             }
-            if (buffer.size() >= batchSize) {
+            // Like Elasticsearch's BulkProcessor (which Confluent uses): the batch goes once the action
+            // just added makes it reach either limit, so a batch may end up to one action over the bytes.
+            if (buffer.size() >= batchSize || bufferBytes >= bulkSizeBytes) {
                 dispatchLocked();
             }
         } finally {
@@ -167,6 +175,7 @@ class BulkProcessor implements AutoCloseable {
         }
         List<BulkItem> batch = buffer;
         buffer = new ArrayList<>(Math.min(batchSize, 1024));
+        bufferBytes = 0;
         if (lingerTimer != null) {
             lingerTimer.cancel(false);
             lingerTimer = null;
@@ -264,6 +273,7 @@ class BulkProcessor implements AutoCloseable {
                         outstanding);
             }
             buffer = new ArrayList<>();
+            bufferBytes = 0;
             changed.signalAll();
         } finally {
             lock.unlock();

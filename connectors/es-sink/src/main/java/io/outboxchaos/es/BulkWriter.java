@@ -2,36 +2,55 @@ package io.outboxchaos.es;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.outboxchaos.es.ElasticsearchSinkConnectorConfig.BehaviorOnMalformedDoc;
+
 /**
- * Sends one batch as _bulk requests until every action is acknowledged, retrying transient
- * failures with exponential backoff. Runs on a sender thread; a thrown exception fails the task.
+ * Sends one batch as a _bulk request and judges every item the way Confluent's sink does. Runs on a
+ * sender thread; a thrown exception fails the task.
+ *
+ * <p>The request as a whole is retried, with backoff, on any failure: connection error, timeout,
+ * any non-2xx status, an unreadable answer. Items of a 2xx answer are never re-sent: each is a
+ * success, a malformed document (handled per behavior.on.malformed.documents), a version conflict
+ * (a success), or an error that fails the task. Re-sending single items later would reorder them
+ * behind newer batches, which Confluent's sink never does.
  */
 class BulkWriter {
     private static final Logger log = LoggerFactory.getLogger(BulkWriter.class);
 
     static final String NDJSON = "application/x-ndjson";
 
-    /** Receives records that Elasticsearch rejected for their own content; may throw to fail the batch. */
-    interface InvalidRecordHandler {
-        void handle(SinkRecord record, Exception error);
+    /**
+     * Item error types Confluent's sink treats as "the document is malformed"
+     * (ElasticsearchSinkClient.MALFORMED_DOC_ERRORS, 16.0), matched on the item's error type.
+     */
+    static final Set<String> MALFORMED_DOC_ERRORS = Set.of(
+            "strict_dynamic_mapping_exception",
+            "mapper_parsing_exception",
+            "illegal_argument_exception",
+            "action_request_validation_exception",
+            "document_parsing_exception");
+    static final String VERSION_CONFLICT = "version_conflict_engine_exception";
+
+    /** Where failed items go: the task's errant record reporter (a no-op when Connect has none). */
+    interface Reporter {
+        void report(SinkRecord record, Exception error);
     }
 
-    /** Thrown by the handler chain when a batch cannot be completed. */
+    /** Thrown when a batch cannot be completed; fails the task. */
     static final class BulkFailedException extends ConnectException {
         private static final long serialVersionUID = 1L;
 
@@ -40,93 +59,103 @@ class BulkWriter {
         }
     }
 
+    /** What goes to the reporter for a rejected item; no stack trace, as it says nothing about the record. */
+    static final class ReportingException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReportingException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private final ElasticsearchHttp http;
     private final ObjectMapper mapper;
     private final int maxRetries;
     private final long retryBackoffMs;
     private final long maxBackoffMs;
-    private final InvalidRecordHandler invalidHandler;
+    private final BehaviorOnMalformedDoc onMalformed;
+    private final Reporter reporter;
 
     final AtomicLong batchesSent = new AtomicLong();
     final AtomicLong actionsAcked = new AtomicLong();
     final AtomicLong staleVersionConflicts = new AtomicLong();
+    final AtomicLong unversionedConflicts = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
-    final AtomicLong rejectedRecords = new AtomicLong();
+    final AtomicLong malformedSkipped = new AtomicLong();
 
-    BulkWriter(ElasticsearchHttp http, ObjectMapper mapper, int maxRetries, long retryBackoffMs,
-               long maxBackoffMs, InvalidRecordHandler invalidHandler) {
+    BulkWriter(ElasticsearchHttp http, ObjectMapper mapper, int maxRetries, long retryBackoffMs, long maxBackoffMs,
+               BehaviorOnMalformedDoc onMalformed, Reporter reporter) {
         this.http = http;
         this.mapper = mapper;
         this.maxRetries = maxRetries;
         this.retryBackoffMs = retryBackoffMs;
         this.maxBackoffMs = maxBackoffMs;
-        this.invalidHandler = invalidHandler;
+        this.onMalformed = onMalformed;
+        this.reporter = reporter;
     }
 
     void write(long batchId, List<BulkItem> batch) throws InterruptedException {
-        List<BulkItem> pending = batch;
-        int attempt = 0;
-        while (true) {
+        byte[] body = body(batch);
+        for (int attempt = 0; ; attempt++) {
             long started = System.nanoTime();
             String failure;
-            List<BulkItem> retry;
             try {
-                ElasticsearchHttp.Response res = http.post("/_bulk", NDJSON, body(pending));
-                long tookMs = (System.nanoTime() - started) / 1_000_000;
-                if (res.status >= 200 && res.status < 300) {
-                    Map<String, Integer> reasons = new LinkedHashMap<>();
-                    retry = handleItems(batchId, pending, res, reasons);
-                    if (retry.isEmpty()) {
+                ElasticsearchHttp.Response res = http.post("/_bulk", NDJSON, body);
+                if (res.ok()) {
+                    JsonNode root = parse(res);
+                    if (root != null) {
+                        handleItems(batchId, batch, root, res);
                         batchesSent.incrementAndGet();
-                        log.debug("Batch #{}: {} actions acknowledged in {} ms (attempt {})",
-                                batchId, pending.size(), tookMs, attempt + 1);
+                        log.debug("Batch #{}: {} actions answered in {} ms (attempt {})", batchId, batch.size(),
+                                (System.nanoTime() - started) / 1_000_000, attempt + 1);
                         return;
                     }
-                    failure = retry.size() + " of " + pending.size() + " items failed transiently: "
-                            + reasons;
-                } else if (res.status == 429 || res.status >= 500) {
-                    retry = pending;
-                    failure = "HTTP " + res.status + ": " + res.excerpt();
+                    failure = "unreadable _bulk answer (HTTP " + res.status + "): " + res.excerpt();
                 } else {
-                    throw new BulkFailedException("Batch #" + batchId + ": _bulk request to " + http.currentUrl()
-                            + " rejected with HTTP " + res.status + " (not retriable): " + res.excerpt());
+                    failure = "HTTP " + res.status + ": " + res.excerpt();
                 }
             } catch (IOException e) {
-                // Connection refused/reset, connect or read timeout: the request may or may not
-                // have been applied; resending is safe because writes are idempotent by _id.
-                retry = pending;
+                // Connection refused/reset, connect or read timeout: the request may or may not have
+                // been applied. Re-sending the same actions in the same order is what Confluent does.
                 failure = e instanceof ElasticsearchHttp.RequestFailedException ? e.getMessage() : describe(e);
             }
-
             if (attempt >= maxRetries) {
-                String msg = "Batch #" + batchId + ": giving up on " + retry.size() + " of " + batch.size()
-                        + " actions after " + attempt + " retries; last failure: " + failure;
+                String msg = "Batch #" + batchId + " (" + batch.size() + " actions) failed after " + attempt
+                        + " retries (max.retries=" + maxRetries + "); last failure: " + failure;
                 log.error(msg);
                 throw new BulkFailedException(msg);
             }
-            attempt++;
             retries.incrementAndGet();
-            long sleepMs = backoffMs(attempt);
-            log.warn("Batch #{}: retry {}/{} of {} actions in {} ms after: {}",
-                    batchId, attempt, maxRetries, retry.size(), sleepMs, failure);
+            long sleepMs = backoffMs(attempt + 1);
+            log.warn("Batch #{}: retry {}/{} in {} ms after: {}", batchId, attempt + 1, maxRetries, sleepMs, failure);
             Thread.sleep(sleepMs);
-            pending = retry;
         }
     }
 
-    /** Exponential with "equal jitter": half fixed, half random, so retries from many tasks spread out. */
-    long backoffMs(int attempt) {
+    /**
+     * Confluent's RetryUtil: before retry n (1-based) wait a random time in
+     * [0, retry.backoff.ms x 2^n). Confluent caps that bound at 24 h, we at maxBackoffMs.
+     */
+    long backoffMs(int retry) {
         if (retryBackoffMs <= 0) {
             return 0;
         }
-        int shift = Math.min(attempt - 1, 30);
-        long exp = retryBackoffMs > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : retryBackoffMs << shift;
-        long capped = Math.min(exp, maxBackoffMs);
-        long half = capped / 2;
-        return half + ThreadLocalRandom.current().nextLong(capped - half + 1);
+        int shift = Math.min(retry, 32);
+        long bound = retryBackoffMs > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : retryBackoffMs << shift;
+        bound = Math.min(bound, maxBackoffMs);
+        return bound <= 0 ? 0 : ThreadLocalRandom.current().nextLong(bound);
     }
 
-    private byte[] body(List<BulkItem> items) {
+    private JsonNode parse(ElasticsearchHttp.Response res) {
+        try {
+            JsonNode root = mapper.readTree(res.body);
+            return root != null && root.isObject() && root.path("items").isArray() ? root : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] body(List<BulkItem> items) {
         int size = 0;
         for (BulkItem i : items) {
             size += i.payload.length;
@@ -139,67 +168,75 @@ class BulkWriter {
     }
 
     /**
-     * Classifies each item of a 2xx bulk response. Returns the items worth retrying; hands
-     * record-at-fault rejections to the invalid-record handler; throws for anything else.
+     * Judges each item of a 2xx answer. Every item is looked at (and reported where Confluent
+     * reports it) before the first fatal one fails the batch.
      */
-    private List<BulkItem> handleItems(long batchId, List<BulkItem> sent, ElasticsearchHttp.Response res,
-                                       Map<String, Integer> retryReasons) {
-        JsonNode root;
-        try {
-            root = mapper.readTree(res.body);
-        } catch (IOException e) {
-            throw new BulkFailedException("Batch #" + batchId + ": unparseable _bulk response (HTTP "
-                    + res.status + "): " + res.excerpt());
-        }
-        if (root == null || !root.isObject()) {
-            throw new BulkFailedException("Batch #" + batchId + ": unexpected _bulk response: " + res.excerpt());
-        }
-        int total = sent.size();
-        if (!root.path("errors").asBoolean(true)) {
-            actionsAcked.addAndGet(total);
-            return List.of();
-        }
+    private void handleItems(long batchId, List<BulkItem> sent, JsonNode root, ElasticsearchHttp.Response res) {
         JsonNode items = root.path("items");
-        if (!items.isArray() || items.size() != total) {
-            throw new BulkFailedException("Batch #" + batchId + ": _bulk response has "
-                    + (items.isArray() ? items.size() : "no") + " items for " + total + " actions: " + res.excerpt());
+        if (items.size() != sent.size()) {
+            throw new BulkFailedException("Batch #" + batchId + ": _bulk answer has " + items.size() + " items for "
+                    + sent.size() + " actions: " + res.excerpt());
         }
-        List<BulkItem> retry = new ArrayList<>();
-        for (int i = 0; i < total; i++) {
+        String fatal = null;
+        for (int i = 0; i < sent.size(); i++) {
             BulkItem item = sent.get(i);
             JsonNode result = firstValue(items.get(i));
-            int status = result.path("status").asInt(0);
             JsonNode error = result.path("error");
-            String type = error.path("type").asText("");
-            if (status >= 200 && status < 300) {
+            // No error object is success, including a delete answered 404 "not_found".
+            if (error.isMissingNode() || error.isNull()) {
                 actionsAcked.incrementAndGet();
-            } else if (status == 409 && item.externalVersion && "version_conflict_engine_exception".equals(type)) {
-                // External version already >= this offset: a newer (or the same) write is in ES.
-                staleVersionConflicts.incrementAndGet();
-                actionsAcked.incrementAndGet();
-                log.debug("Batch #{}: {} superseded by a newer version, skipped", batchId, item.describe());
-            } else if (status == 404 && item.op == BulkItem.Op.DELETE) {
-                actionsAcked.incrementAndGet(); // already gone: the goal of a delete
-            } else if (status == 429 || status >= 500 || (status == 409 && item.op == BulkItem.Op.UPDATE)) {
-                // Overload, shard trouble, or a concurrent update on the same doc: transient.
-                retry.add(item);
-                // Counted by status/type so the retry log line stays short for large batches.
-                retryReasons.merge(status + " " + type, 1, Integer::sum);
-            } else if (status == 400) {
-                // The document itself is bad (mapping conflict, unparseable field...).
-                rejectedRecords.incrementAndGet();
-                String reason = "Elasticsearch rejected " + item.describe() + " with " + status + " " + type
-                        + ": " + errorExcerpt(error);
-                log.warn("Batch #{}: {}", batchId, reason);
-                invalidHandler.handle(item.record, new ConnectException(reason));
+                continue;
+            }
+            int status = result.path("status").asInt(0);
+            String type = error.isTextual() ? "" : error.path("type").asText("");
+            String what = item.describe() + ": " + status + " " + type + " " + errorExcerpt(error);
+            if (MALFORMED_DOC_ERRORS.contains(type)) {
+                // Reported whatever behavior.on.malformed.documents says, as Confluent does.
+                reporter.report(item.record, new ReportingException("Indexing failed: " + type + ": "
+                        + error.path("reason").asText("")));
+                switch (onMalformed) {
+                    case IGNORE:
+                        malformedSkipped.incrementAndGet();
+                        log.debug("Batch #{}: skipping malformed document {}", batchId, what);
+                        break;
+                    case WARN:
+                        malformedSkipped.incrementAndGet();
+                        log.warn("Batch #{}: skipping malformed document {} (behavior.on.malformed.documents=warn)",
+                                batchId, what);
+                        break;
+                    case FAIL:
+                    default:
+                        log.error("Batch #{}: malformed document {}; set behavior.on.malformed.documents=ignore or "
+                                + "warn to skip such records", batchId, what);
+                        fatal = fatal != null ? fatal : "Elasticsearch rejected a malformed document ("
+                                + "behavior.on.malformed.documents=fail): " + what;
+                }
+            } else if (VERSION_CONFLICT.equals(type)) {
+                if (item.externalVersion) {
+                    // ES holds this offset or a later one: a replay or reordering, harmless.
+                    staleVersionConflicts.incrementAndGet();
+                    actionsAcked.incrementAndGet();
+                    log.debug("Batch #{}: {} superseded by a newer version, ignored", batchId, item.describe());
+                } else {
+                    // An unversioned update lost a race even after retry_on_conflict: Confluent
+                    // reports it and carries on, counting it as written.
+                    unversionedConflicts.incrementAndGet();
+                    actionsAcked.incrementAndGet();
+                    log.warn("Batch #{}: version conflict on unversioned {}; reported and skipped", batchId, what);
+                    reporter.report(item.record, new ReportingException("Indexing failed: " + type + ": "
+                            + error.path("reason").asText("")));
+                }
             } else {
-                // 401/403/404-on-index etc. are setup problems; sending them to a DLQ would
-                // silently divert every record, so stop instead.
-                throw new BulkFailedException("Batch #" + batchId + ": Elasticsearch failed " + item.describe()
-                        + " with " + status + " " + type + ": " + errorExcerpt(error));
+                // 403 write block, 429 rejection, 5xx shard failure, 404 missing index...: reported,
+                // then the task fails (Confluent retries none of these per item).
+                reporter.report(item.record, new ReportingException("Indexing failed: " + type + ": "
+                        + error.path("reason").asText("")));
+                fatal = fatal != null ? fatal : "Elasticsearch failed " + what;
             }
         }
-        return retry;
+        if (fatal != null) {
+            throw new BulkFailedException("Batch #" + batchId + ": " + fatal);
+        }
     }
 
     /** Exception plus its causes in one line; the JDK client often leaves the top message empty. */
@@ -222,11 +259,11 @@ class BulkWriter {
 
     private static JsonNode firstValue(JsonNode item) {
         Iterator<JsonNode> it = item == null ? null : item.elements();
-        return it != null && it.hasNext() ? it.next() : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return it != null && it.hasNext() ? it.next() : MissingNode.getInstance();
     }
 
     private static String errorExcerpt(JsonNode error) {
-        String s = error.isMissingNode() ? "<no error>" : error.toString();
+        String s = error.toString();
         return s.length() > 500 ? s.substring(0, 500) + "..." : s;
     }
 }

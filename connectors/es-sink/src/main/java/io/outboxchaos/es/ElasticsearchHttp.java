@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,11 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin wrapper over the JDK HttpClient: picks a reachable base URL from the configured list and
- * moves on to the next one after a connection failure.
+ * Thin wrapper over the JDK HttpClient: basic auth, timeouts, picking a reachable base URL from the
+ * configured list and moving on to the next one after a connection failure.
  */
 class ElasticsearchHttp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchHttp.class);
+
+    static final String PRODUCT_HEADER = "X-Elastic-Product";
 
     /** Status and body of one HTTP exchange. */
     static final class Response {
@@ -32,24 +35,36 @@ class ElasticsearchHttp implements AutoCloseable {
             this.body = body;
         }
 
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
         String excerpt() {
             return ElasticsearchHttp.excerpt(body);
         }
     }
 
     private final List<String> urls;
+    /** Null: no limit (read.timeout.ms=0). */
     private final Duration readTimeout;
+    /** Null: no basic auth. */
+    private final String authorization;
     private final ExecutorService clientExecutor;
     private final HttpClient client;
     /** Index into urls of the one currently used. */
     private final AtomicInteger current = new AtomicInteger();
 
-    ElasticsearchHttp(List<String> urls, int connectTimeoutMs, int readTimeoutMs) {
+    ElasticsearchHttp(List<String> urls, int connectTimeoutMs, int readTimeoutMs, String username, String password) {
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("no Elasticsearch URL configured");
         }
         this.urls = List.copyOf(urls);
-        this.readTimeout = Duration.ofMillis(readTimeoutMs);
+        // 0 means "no timeout", as with the Apache client Confluent uses; the JDK wants a positive value or none.
+        this.readTimeout = readTimeoutMs > 0 ? Duration.ofMillis(readTimeoutMs) : null;
+        this.authorization = username != null && password != null
+                ? "Basic " + Base64.getEncoder().encodeToString(
+                        (username + ":" + password).getBytes(StandardCharsets.UTF_8))
+                : null;
         // Own executor so stop() can release the client's threads on JDKs without HttpClient.close().
         AtomicInteger n = new AtomicInteger();
         this.clientExecutor = Executors.newCachedThreadPool(r -> {
@@ -57,12 +72,14 @@ class ElasticsearchHttp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(connectTimeoutMs))
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(clientExecutor)
-                .build();
+                .executor(clientExecutor);
+        if (connectTimeoutMs > 0) {
+            b.connectTimeout(Duration.ofMillis(connectTimeoutMs));
+        }
+        this.client = b.build();
     }
 
     /**
@@ -75,9 +92,8 @@ class ElasticsearchHttp implements AutoCloseable {
         }
         for (int i = 0; i < urls.size(); i++) {
             try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(urls.get(i) + "/"))
-                        .timeout(readTimeout).GET().build();
-                HttpResponse<Void> res = client.send(req, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> res = client.send(request(urls.get(i) + "/").GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
                 current.set(i);
                 log.info("Using Elasticsearch at {} (HTTP {} on probe)", urls.get(i), res.statusCode());
                 return;
@@ -93,18 +109,32 @@ class ElasticsearchHttp implements AutoCloseable {
         return urls.get(current.get());
     }
 
-    /** POSTs body to path on the current URL. On IOException the next URL becomes current. */
+    List<String> urls() {
+        return urls;
+    }
+
     Response post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        return send("POST", path, contentType, body);
+    }
+
+    /**
+     * Sends one request to the current URL. On an I/O failure the next URL becomes current. A 2xx
+     * answer without "X-Elastic-Product: Elasticsearch" is a failure too: Confluent's client (the
+     * Elasticsearch Java client, 16.0) refuses such answers, as they come from something that is not
+     * Elasticsearch or from a proxy that drops headers.
+     */
+    Response send(String method, String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
         int idx = current.get();
         String base = urls.get(idx);
-        HttpRequest req = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(readTimeout)
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+        HttpRequest.Builder b = request(base + path);
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpResponse<byte[]> res;
         try {
-            HttpResponse<byte[]> res = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            return new Response(res.statusCode(), res.body());
+            res = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             if (urls.size() > 1) {
                 int next = (idx + 1) % urls.size();
@@ -113,8 +143,29 @@ class ElasticsearchHttp implements AutoCloseable {
                     log.warn("Request to {} failed ({}); switching to {}", base, e.toString(), urls.get(next));
                 }
             }
-            throw new RequestFailedException("POST " + base + path + " failed: " + BulkWriter.describe(e), e);
+            throw new RequestFailedException(method + " " + base + path + " failed: " + BulkWriter.describe(e), e);
         }
+        int status = res.statusCode();
+        if (status >= 200 && status < 300) {
+            String product = res.headers().firstValue(PRODUCT_HEADER).orElse(null);
+            if (!"Elasticsearch".equals(product)) {
+                throw new RequestFailedException(method + " " + base + path + ": HTTP " + status + " without "
+                        + PRODUCT_HEADER + ": Elasticsearch (got " + product + "); is this Elasticsearch, and does "
+                        + "every proxy on the way keep that header?", null);
+            }
+        }
+        return new Response(status, res.body());
+    }
+
+    private HttpRequest.Builder request(String uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri));
+        if (readTimeout != null) {
+            b.timeout(readTimeout);
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return b;
     }
 
     /** An I/O failure (refused, reset, timed out) annotated with the URL it happened on. */

@@ -21,10 +21,13 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.outboxchaos.es.ElasticsearchSinkConnectorConfig.BehaviorOnNullValues;
+
 /**
- * Converts records to bulk actions and feeds them to a {@link BulkProcessor}. Delivery is
- * at-least-once: flush() (called by Connect's default preCommit) returns only once everything
- * handed to put() is acknowledged by Elasticsearch or reported as errant.
+ * Converts records to bulk actions and feeds them to a {@link BulkProcessor}, handling records the
+ * way Confluent's ElasticsearchSinkTask does. Delivery is at-least-once: flush() (called by
+ * Connect's default preCommit) returns only once everything handed to put() is acknowledged by
+ * Elasticsearch or reported as errant.
  */
 public class ElasticsearchSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchSinkTask.class);
@@ -34,8 +37,8 @@ public class ElasticsearchSinkTask extends SinkTask {
     private ElasticsearchHttp http;
     private BulkWriter writer;
     private BulkProcessor processor;
+    private Indices indices;
     private ErrantRecordReporter reporter;
-    private boolean dropInvalid;
     /** DLQ writes not yet confirmed; flush waits for them too. Guarded by itself. */
     private final List<Future<Void>> reporterFutures = new ArrayList<>();
 
@@ -55,12 +58,13 @@ public class ElasticsearchSinkTask extends SinkTask {
         } catch (ConfigException e) {
             throw new ConnectException("Invalid configuration for Elasticsearch sink task: " + e.getMessage(), e);
         }
+        config.ignoredKeyWarnings().forEach(log::warn);
         ObjectMapper mapper = Json.newMapper();
         converter = new RecordConverter(mapper, config);
-        dropInvalid = config.dropInvalidMessage();
         reporter = errantRecordReporter();
 
-        http = new ElasticsearchHttp(config.connectionUrls(), config.connectionTimeoutMs(), config.readTimeoutMs());
+        http = new ElasticsearchHttp(config.connectionUrls(), config.connectionTimeoutMs(), config.readTimeoutMs(),
+                config.username(), config.password());
         try {
             http.selectReachable();
         } catch (InterruptedException e) {
@@ -68,18 +72,25 @@ public class ElasticsearchSinkTask extends SinkTask {
             throw new ConnectException("Interrupted while probing Elasticsearch URLs", e);
         }
         writer = new BulkWriter(http, mapper, config.maxRetries(), config.retryBackoffMs(),
-                ElasticsearchSinkConnectorConfig.MAX_RETRY_BACKOFF_MS, this::handleInvalid);
+                ElasticsearchSinkConnectorConfig.MAX_RETRY_BACKOFF_MS, config.behaviorOnMalformedDoc(), this::report);
+        indices = new Indices(http, mapper, writer, config.maxRetries());
         String name = props.getOrDefault("name", "es-sink");
-        processor = new BulkProcessor(writer::write, config.batchSize(), config.lingerMs(),
+        processor = new BulkProcessor(writer::write, config.batchSize(), config.bulkSizeBytes(), config.lingerMs(),
                 config.maxInFlightRequests(), config.maxBufferedRecords(), config.flushTimeoutMs(), name);
 
         log.info("Started Elasticsearch sink task {}: url={} write.method={} key.ignore={} "
-                        + "behavior.on.null.values={} index={} batch.size={} linger.ms={} max.in.flight.requests={} "
-                        + "max.retries={} errant-record reporter={}",
-                Version.VERSION, http.currentUrl(), config.writeMethod().name().toLowerCase(java.util.Locale.ROOT),
-                config.keyIgnore(), config.behaviorOnNullValues().name().toLowerCase(java.util.Locale.ROOT),
-                config.index() == null ? "<topic>" : config.index(), config.batchSize(), config.lingerMs(),
-                config.maxInFlightRequests(), config.maxRetries(), reporter != null ? "present" : "none");
+                        + "behavior.on.null.values={} behavior.on.malformed.documents={} index={} batch.size={} "
+                        + "bulk.size.bytes={} linger.ms={} max.in.flight.requests={} max.retries={} "
+                        + "errant-record reporter={}",
+                Version.VERSION, http.currentUrl(), lower(config.writeMethod()), config.keyIgnore(),
+                lower(config.behaviorOnNullValues()), lower(config.behaviorOnMalformedDoc()),
+                config.index() == null ? "<topic>" : config.index(), config.batchSize(), config.bulkSizeBytes(),
+                config.lingerMs(), config.maxInFlightRequests(), config.maxRetries(),
+                reporter != null ? "present" : "none");
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private ErrantRecordReporter errantRecordReporter() {
@@ -99,17 +110,33 @@ public class ElasticsearchSinkTask extends SinkTask {
         // Surface an earlier async failure now, even when this call brings no records.
         processor.ensureUsable();
         for (SinkRecord record : records) {
+            if (record.value() == null && config.behaviorOnNullValues() == BehaviorOnNullValues.IGNORE) {
+                // Confluent skips it and also hands it to the errant record reporter, if there is one.
+                skippedSinceFlush++;
+                log.trace("Ignoring tombstone {}", RecordConverter.locate(record));
+                report(record, new ConnectException("Cannot write null valued record."));
+                continue;
+            }
+            // Index creation / mapping check come first and fail the task outright, as in Confluent.
+            indices.prepare(converter.indexFor(record), record, !config.ignoreSchema(record.topic()));
             BulkItem item;
             try {
                 item = converter.convert(record);
             } catch (DataException e) {
-                handleInvalid(record, e);
-                skippedSinceFlush++;
-                continue;
+                // Reported first, then dropped or fatal: with a DLQ and drop.invalid.message=false
+                // the record lands in the DLQ *and* the task fails, exactly as with Confluent's sink.
+                report(record, e);
+                if (config.dropInvalidMessage()) {
+                    log.error("Can't convert record {} (dropped, drop.invalid.message=true): {}",
+                            RecordConverter.locate(record), e.getMessage());
+                    skippedSinceFlush++;
+                    continue;
+                }
+                throw new DataException(e.getMessage() + " (set drop.invalid.message=true to skip such records)", e);
             }
             if (item == null) {
                 skippedSinceFlush++;
-                log.trace("Ignoring tombstone {}", RecordConverter.locate(record));
+                log.trace("Skipping tombstone without key {}", RecordConverter.locate(record));
                 continue;
             }
             processor.add(item);
@@ -126,9 +153,11 @@ public class ElasticsearchSinkTask extends SinkTask {
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         if (recordsSinceFlush > 0 || skippedSinceFlush > 0) {
             log.info("Flushed {} records to Elasticsearch in {} ms ({} skipped/errant); totals: {} batches, "
-                            + "{} actions acked, {} stale-version conflicts ignored, {} retries, {} rejected by ES",
+                            + "{} actions acked, {} stale-version conflicts ignored, {} unversioned conflicts "
+                            + "reported, {} malformed skipped, {} retries",
                     recordsSinceFlush, tookMs, skippedSinceFlush, writer.batchesSent.get(), writer.actionsAcked.get(),
-                    writer.staleVersionConflicts.get(), writer.retries.get(), writer.rejectedRecords.get());
+                    writer.staleVersionConflicts.get(), writer.unversionedConflicts.get(),
+                    writer.malformedSkipped.get(), writer.retries.get());
         }
         recordsSinceFlush = 0;
         skippedSinceFlush = 0;
@@ -156,31 +185,22 @@ public class ElasticsearchSinkTask extends SinkTask {
     }
 
     /**
-     * A record that is itself at fault: to the DLQ when Connect provides a reporter, else dropped
-     * (drop.invalid.message=true) or fatal. Called from the task thread and from sender threads.
+     * Hands a record to Connect's errant record reporter (DLQ / errors.log.enable), if there is one.
+     * Called from the task thread and from sender threads. The reporter throws when
+     * errors.tolerance=none, which correctly fails the task.
      */
-    void handleInvalid(SinkRecord record, Exception error) {
-        String where = RecordConverter.locate(record);
-        if (reporter != null) {
-            log.warn("Reporting errant record {}: {}", where, error.getMessage());
-            Future<Void> f;
-            // Serialised: the worker's reporter is shared with the task thread.
-            synchronized (reporterFutures) {
-                // Throws when errors.tolerance=none, which correctly fails the task.
-                f = reporter.report(record, error);
-                if (f != null) {
-                    reporterFutures.add(f);
-                }
+    void report(SinkRecord record, Exception error) {
+        if (reporter == null) {
+            return;
+        }
+        log.warn("Reporting errant record {}: {}", RecordConverter.locate(record), error.getMessage());
+        // Serialised: the worker's reporter is shared with the task thread.
+        synchronized (reporterFutures) {
+            Future<Void> f = reporter.report(record, error);
+            if (f != null) {
+                reporterFutures.add(f);
             }
-            return;
         }
-        if (dropInvalid) {
-            log.warn("Dropping invalid record {} (drop.invalid.message=true): {}", where, error.getMessage());
-            return;
-        }
-        throw new ConnectException("Invalid record " + where + ": " + error.getMessage()
-                + " (configure errors.tolerance=all with a DLQ, or drop.invalid.message=true, to skip such records)",
-                error);
     }
 
     @Override

@@ -5,165 +5,202 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.kafka.connect.data.ConnectSchema;
 import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.data.Values;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 import io.outboxchaos.es.ElasticsearchSinkConnectorConfig.BehaviorOnNullValues;
 import io.outboxchaos.es.ElasticsearchSinkConnectorConfig.WriteMethod;
 
 /**
- * Turns a SinkRecord into a bulk action. Throws DataException when the record itself is at
- * fault (no key, unconvertible value, tombstone under behavior.on.null.values=fail) so the task
- * can route it through the errant-record path.
+ * Turns a SinkRecord into a bulk action the way Confluent's DataConverter does. Throws DataException
+ * when the record itself is at fault (bad or missing key, tombstone under behavior.on.null.values=fail,
+ * unconvertible value) so the task can report it and then drop it or fail (drop.invalid.message).
  */
 final class RecordConverter {
 
+    /** Confluent caps Elasticsearch's retry_on_conflict for upserts at this. */
+    static final int MAX_RETRY_ON_CONFLICT = 5;
+
     private final ObjectMapper mapper;
     private final JsonNodeFactory nodes;
-    private final boolean keyIgnore;
+    private final ElasticsearchSinkConnectorConfig config;
     private final BehaviorOnNullValues onNull;
     private final WriteMethod writeMethod;
     private final String fixedIndex;
+    private final String versionHeader;
+    private final int retryOnConflict;
 
     RecordConverter(ObjectMapper mapper, ElasticsearchSinkConnectorConfig config) {
         this.mapper = mapper;
         this.nodes = mapper.getNodeFactory();
-        this.keyIgnore = config.keyIgnore();
+        this.config = config;
         this.onNull = config.behaviorOnNullValues();
         this.writeMethod = config.writeMethod();
         this.fixedIndex = config.index();
+        this.versionHeader = config.externalVersionHeader();
+        // Lets Elasticsearch itself retry an update that raced another one on the same document.
+        this.retryOnConflict = Math.min(config.maxInFlightRequests(), MAX_RETRY_ON_CONFLICT);
     }
 
-    /** @return the action, or null when the record is to be skipped (tombstone + ignore). */
+    /**
+     * @return the action, or null when the record is skipped without an error (a tombstone under
+     * behavior.on.null.values=delete that has no key: there is no document to delete)
+     */
     BulkItem convert(SinkRecord record) {
         String index = indexFor(record);
-        boolean external = writeMethod == WriteMethod.INSERT;
-
+        boolean ignoreKey = config.ignoreKey(record.topic());
         if (record.value() == null) {
-            switch (onNull) {
-                case IGNORE:
-                    return null;
-                case DELETE:
-                    String id = documentId(record);
-                    return new BulkItem(record, BulkItem.Op.DELETE, index, id, external,
-                            lines(actionLine("delete", index, id, external ? record.kafkaOffset() : null), null));
-                case FAIL:
-                default:
-                    throw new DataException("Record " + locate(record) + " has a null value (tombstone) and "
-                            + ElasticsearchSinkConnectorConfig.BEHAVIOR_ON_NULL_VALUES + "=fail");
+            // behavior.on.null.values=ignore is handled by the task before conversion.
+            if (onNull == BehaviorOnNullValues.FAIL) {
+                throw new DataException("Record " + locate(record) + " has a null value (tombstone) and "
+                        + ElasticsearchSinkConnectorConfig.BEHAVIOR_ON_NULL_VALUES + "=fail; set it to 'ignore' or "
+                        + "'delete' to accept such records");
             }
+            if (record.key() == null) {
+                return null;
+            }
+            String id = documentId(record, ignoreKey);
+            Long version = ignoreKey ? null : externalVersion(record);
+            return new BulkItem(record, BulkItem.Op.DELETE, index, id, version != null,
+                    lines(actionLine("delete", index, id, version, null), null));
         }
 
-        String id = documentId(record);
-        ObjectNode doc = toDocument(record.value());
-        if (writeMethod == WriteMethod.INSERT) {
-            return new BulkItem(record, BulkItem.Op.INDEX, index, id, true,
-                    lines(actionLine("index", index, id, record.kafkaOffset()), doc));
+        if (writeMethod == WriteMethod.INSERT && config.useAutogeneratedIds()) {
+            // No _id: Elasticsearch generates one, so nothing can be versioned.
+            return new BulkItem(record, BulkItem.Op.INDEX, index, null, false,
+                    lines(actionLine("index", index, null, null, null), toDocument(record.value())));
         }
+        String id = documentId(record, ignoreKey);
+        JsonNode doc = toDocument(record.value());
+        if (writeMethod == WriteMethod.INSERT) {
+            Long version = ignoreKey ? null : externalVersion(record);
+            return new BulkItem(record, BulkItem.Op.INDEX, index, id, version != null,
+                    lines(actionLine("index", index, id, version, null), doc));
+        }
+        // Updates cannot be externally versioned in Elasticsearch; the last write to arrive wins.
         ObjectNode update = nodes.objectNode();
         update.set("doc", doc);
         update.put("doc_as_upsert", true);
         return new BulkItem(record, BulkItem.Op.UPDATE, index, id, false,
-                lines(actionLine("update", index, id, null), update));
+                lines(actionLine("update", index, id, null, retryOnConflict), update));
     }
 
+    /**
+     * The target index: the fixed 'index', or the record's topic (after SMTs) made a legal index
+     * name the way Confluent does it: lower case, at most 255 chars, no leading '-' or '_', and
+     * '.'/'..' spelled out.
+     */
     String indexFor(SinkRecord record) {
         if (fixedIndex != null) {
             return fixedIndex;
         }
-        // Elasticsearch rejects upper-case index names; topics are usually lower-case anyway.
-        return record.topic().toLowerCase(Locale.ROOT);
+        String index = record.topic().toLowerCase(Locale.ROOT);
+        if (index.length() > 255) {
+            index = index.substring(0, 255);
+        }
+        if (index.startsWith("-") || index.startsWith("_")) {
+            index = index.substring(1);
+        }
+        if (index.equals(".") || index.equals("..")) {
+            index = index.replace(".", "dot");
+        }
+        return index;
     }
 
-    String documentId(SinkRecord record) {
-        if (keyIgnore) {
+    /**
+     * The document id. As in Confluent's connector only integer (INT8..INT64) and string keys are
+     * accepted; a schemaless key is typed from its Java class. Anything else (struct, map, boolean,
+     * float, bytes, decimal...) is a DataException, like a null or empty key.
+     */
+    String documentId(SinkRecord record, boolean ignoreKey) {
+        if (ignoreKey) {
             return record.topic() + "+" + record.kafkaPartition() + "+" + record.kafkaOffset();
         }
         Object key = record.key();
         if (key == null) {
-            throw new DataException("Record " + locate(record) + " has a null key; the document _id comes from "
-                    + "the key unless " + ElasticsearchSinkConnectorConfig.KEY_IGNORE + "=true");
+            throw new DataException("Record " + locate(record) + ": key is used as document id and can not be null "
+                    + "(set " + ElasticsearchSinkConnectorConfig.KEY_IGNORE + "=true to use topic+partition+offset)");
         }
-        // A single-field Struct/Map key is the common un-flattened shape of a scalar id.
-        if (key instanceof Struct) {
-            Struct s = (Struct) key;
-            List<Field> fields = s.schema().fields();
-            if (fields.size() == 1) {
-                return scalarId(s.get(fields.get(0)), record);
-            }
-        } else if (key instanceof Map && ((Map<?, ?>) key).size() == 1) {
-            return scalarId(((Map<?, ?>) key).values().iterator().next(), record);
+        if (String.valueOf(key).isEmpty()) {
+            throw new DataException("Record " + locate(record) + ": key is used as document id and can not be empty");
         }
-        return scalarId(key, record);
-    }
-
-    private String scalarId(Object v, SinkRecord record) {
-        if (v == null) {
-            throw new DataException("Record " + locate(record) + " has a key whose id field is null");
-        }
-        if (v instanceof String) {
-            return (String) v;
-        }
-        if (v instanceof BigDecimal) {
-            return ((BigDecimal) v).toPlainString();
-        }
-        if (v instanceof Number || v instanceof Boolean || v instanceof Character) {
-            return v.toString();
-        }
-        if (v instanceof java.util.Date) {
-            return Long.toString(((java.util.Date) v).getTime());
-        }
-        if (v instanceof byte[] || v instanceof ByteBuffer) {
-            return base64(v);
-        }
-        // Complex key: its canonical (sorted map keys) JSON, so equal keys give equal ids.
-        try {
-            return mapper.writeValueAsString(toJson(v, true));
-        } catch (JsonProcessingException e) {
-            throw new DataException("Record " + locate(record) + ": cannot render key as JSON", e);
-        }
-    }
-
-    /** The value as a JSON object: the document source. */
-    ObjectNode toDocument(Object value) {
-        JsonNode node;
-        if (value instanceof String || value instanceof byte[]) {
-            // String/ByteArray converters hand us raw JSON text; use it as-is if it is an object.
-            byte[] raw = value instanceof String ? ((String) value).getBytes(StandardCharsets.UTF_8) : (byte[]) value;
-            try {
-                node = mapper.readTree(raw);
-            } catch (IOException e) {
-                throw new DataException("Value is a string/bytes but not valid JSON: " + e.getMessage());
-            }
+        Schema.Type type;
+        if (record.keySchema() != null) {
+            type = record.keySchema().type();
         } else {
-            node = toJson(value, false);
+            type = ConnectSchema.schemaType(key.getClass());
+            if (type == null) {
+                throw new DataException("Record " + locate(record) + ": key of Java class " + key.getClass().getName()
+                        + " has no corresponding Connect schema type, so it cannot be a document id");
+            }
         }
-        if (node == null || !node.isObject()) {
-            throw new DataException("Value must be a JSON object to become a document, got "
-                    + (node == null ? "nothing" : node.getNodeType().name().toLowerCase(Locale.ROOT)));
+        switch (type) {
+            case INT8:
+            case INT16:
+            case INT32:
+            case INT64:
+            case STRING:
+                return String.valueOf(key);
+            default:
+                throw new DataException("Record " + locate(record) + ": a key of type " + type.name() + " is not "
+                        + "supported as the document id (only integers and strings are; extract a field with the "
+                        + "ExtractField$Key SMT, or set " + ElasticsearchSinkConnectorConfig.KEY_IGNORE + "=true)");
         }
-        return (ObjectNode) node;
+    }
+
+    /**
+     * The external version: the Kafka offset, or the number in external.version.header. A missing
+     * or non-numeric header is a ConnectException (not a DataException): as in Confluent, it fails
+     * the task rather than going to the errant record reporter.
+     */
+    private long externalVersion(SinkRecord record) {
+        if (versionHeader == null) {
+            return record.kafkaOffset();
+        }
+        Header h = record.headers().lastWithName(versionHeader);
+        if (h == null || h.value() == null) {
+            throw new ConnectException("Record " + locate(record) + " has no header '" + versionHeader + "' ("
+                    + ElasticsearchSinkConnectorConfig.EXTERNAL_VERSION_HEADER + ")");
+        }
+        String text = Values.convertToString(h.schema(), h.value());
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new ConnectException("Record " + locate(record) + ": header '" + versionHeader + "' is not a number: "
+                    + text, e);
+        }
+    }
+
+    /**
+     * The document source: the value as JSON, as Kafka's JsonConverter (schemas.enable=false) would
+     * write it. It need not be an object: a string, number or array is sent as it is, and
+     * Elasticsearch rejects it as a malformed document (see behavior.on.malformed.documents). A
+     * string is never parsed as JSON text.
+     */
+    JsonNode toDocument(Object value) {
+        return toJson(value);
     }
 
     /** Converts a Connect value (schema'd or schemaless) to a JSON tree, adding nothing. */
-    JsonNode toJson(Object v, boolean sortMapKeys) {
+    JsonNode toJson(Object v) {
         if (v == null) {
             return nodes.nullNode();
         }
@@ -171,36 +208,32 @@ final class RecordConverter {
             Struct s = (Struct) v;
             ObjectNode o = nodes.objectNode();
             for (Field f : s.schema().fields()) {
-                o.set(f.name(), toJson(s.get(f), sortMapKeys));
+                o.set(f.name(), toJson(s.get(f)));
             }
             return o;
         }
         if (v instanceof Map) {
             Map<?, ?> m = (Map<?, ?>) v;
             ObjectNode o = nodes.objectNode();
-            List<Map.Entry<?, ?>> entries = new ArrayList<>(m.entrySet());
-            if (sortMapKeys) {
-                entries.sort((a, b) -> String.valueOf(a.getKey()).compareTo(String.valueOf(b.getKey())));
-            }
-            for (Map.Entry<?, ?> e : entries) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (e.getKey() == null) {
                     throw new DataException("Map with a null key cannot be written as a JSON object");
                 }
-                o.set(String.valueOf(e.getKey()), toJson(e.getValue(), sortMapKeys));
+                o.set(String.valueOf(e.getKey()), toJson(e.getValue()));
             }
             return o;
         }
         if (v instanceof Collection) {
             ArrayNode a = nodes.arrayNode();
             for (Object e : (Collection<?>) v) {
-                a.add(toJson(e, sortMapKeys));
+                a.add(toJson(e));
             }
             return a;
         }
         if (v instanceof Object[]) {
             ArrayNode a = nodes.arrayNode();
             for (Object e : (Object[]) v) {
-                a.add(toJson(e, sortMapKeys));
+                a.add(toJson(e));
             }
             return a;
         }
@@ -227,11 +260,8 @@ final class RecordConverter {
             return DecimalNode.valueOf((BigDecimal) v);
         }
         if (v instanceof Float || v instanceof Double) {
-            double d = ((Number) v).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                // JSON has no NaN/Infinity; Elasticsearch would reject the document anyway.
-                throw new DataException("Value contains " + v + ", which JSON cannot represent");
-            }
+            // NaN and Infinity are written as the strings "NaN"/"Infinity", as Jackson (and so
+            // JsonConverter) does by default.
             return v instanceof Float ? nodes.numberNode((Float) v) : nodes.numberNode((Double) v);
         }
         if (v instanceof byte[] || v instanceof ByteBuffer) {
@@ -254,20 +284,26 @@ final class RecordConverter {
         return Base64.getEncoder().encodeToString(copy);
     }
 
-    private ObjectNode actionLine(String action, String index, String id, Long externalVersion) {
+    private ObjectNode actionLine(String action, String index, String id, Long externalVersion,
+                                  Integer retryOnConflict) {
         ObjectNode meta = nodes.objectNode();
         meta.put("_index", index);
-        meta.put("_id", id);
+        if (id != null) {
+            meta.put("_id", id);
+        }
         if (externalVersion != null) {
             meta.put("version", externalVersion.longValue());
             meta.put("version_type", "external");
+        }
+        if (retryOnConflict != null) {
+            meta.put("retry_on_conflict", retryOnConflict.intValue());
         }
         ObjectNode line = nodes.objectNode();
         line.set(action, meta);
         return line;
     }
 
-    private byte[] lines(ObjectNode action, ObjectNode source) {
+    private byte[] lines(ObjectNode action, JsonNode source) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             out.write(mapper.writeValueAsBytes(action));

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +37,7 @@ final class FakeElasticsearch implements AutoCloseable {
     }
 
     record BulkRequest(int number, String method, String path, String contentType, List<Action> actions,
-                       String rawBody) {
+                       String rawBody, String authorization) {
         List<String> ids() {
             return actions.stream().map(Action::id).toList();
         }
@@ -45,7 +47,11 @@ final class FakeElasticsearch implements AutoCloseable {
     }
 
     /** Per-item outcome for {@link #items}. */
-    record Item(int status, String errorType) {
+    record Item(int status, String errorType, String causedBy) {
+        Item(int status, String errorType) {
+            this(status, errorType, null);
+        }
+
         static Item ok() {
             return new Item(201, null);
         }
@@ -66,8 +72,25 @@ final class FakeElasticsearch implements AutoCloseable {
     private final AtomicInteger requestCounter = new AtomicInteger();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
+    /** Every request that is not a _bulk: "METHOD /path", in arrival order. */
+    record AdminRequest(String method, String path, String authorization) {
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
     final List<BulkRequest> requests = new CopyOnWriteArrayList<>();
+    final List<AdminRequest> adminRequests = new CopyOnWriteArrayList<>();
     volatile Responder responder = FakeElasticsearch::allOk;
+    /** Indices that exist (HEAD answers 200); null: every index exists. */
+    volatile Set<String> existingIndices;
+    /** Indices whose GET _mapping answers an empty mapping; others have a "properties" mapping. */
+    final Set<String> unmappedIndices = ConcurrentHashMap.newKeySet();
+    /** Value of X-Elastic-Product on answers; null leaves the header out. */
+    volatile String productHeader = "Elasticsearch";
+    /** Status of GET / (the connection check of validate()). */
+    volatile int rootStatus = 200;
 
     FakeElasticsearch() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -97,13 +120,15 @@ final class FakeElasticsearch implements AutoCloseable {
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
             }
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
             if (!ex.getRequestURI().getPath().endsWith("/_bulk")) {
-                send(ex, new Reply(200, "{\"tagline\":\"fake\"}"));
+                adminRequests.add(new AdminRequest(ex.getRequestMethod(), ex.getRequestURI().getPath(), auth));
+                send(ex, admin(ex.getRequestMethod(), ex.getRequestURI().getPath()));
                 return;
             }
             BulkRequest req = new BulkRequest(requestCounter.incrementAndGet(), ex.getRequestMethod(),
                     ex.getRequestURI().getPath(), ex.getRequestHeaders().getFirst("Content-Type"), parse(body),
-                    new String(body, StandardCharsets.UTF_8));
+                    new String(body, StandardCharsets.UTF_8), auth);
             requests.add(req);
             Reply reply;
             try {
@@ -117,12 +142,42 @@ final class FakeElasticsearch implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange ex, Reply reply) throws IOException {
+    /** Index existence, creation and mappings, and the root endpoint. */
+    private Reply admin(String method, String path) {
+        if (path.equals("/")) {
+            return new Reply(rootStatus, "{\"tagline\":\"fake\",\"version\":{\"number\":\"9.2.0\"}}");
+        }
+        String[] parts = path.substring(1).split("/");
+        String index = parts[0];
+        Set<String> existing = existingIndices;
+        if (parts.length == 1 && method.equals("HEAD")) {
+            return new Reply(existing == null || existing.contains(index) ? 200 : 404, "");
+        }
+        if (parts.length == 1 && method.equals("PUT")) {
+            if (existing != null) {
+                existing.add(index);
+            }
+            return new Reply(200, "{\"acknowledged\":true,\"index\":\"" + index + "\"}");
+        }
+        if (parts.length == 2 && parts[1].equals("_mapping") && method.equals("GET")) {
+            String mappings = unmappedIndices.contains(index) ? "{}" : "{\"properties\":{\"a\":{\"type\":\"long\"}}}";
+            return new Reply(200, "{\"" + index + "\":{\"mappings\":" + mappings + "}}");
+        }
+        return new Reply(400, "{\"error\":\"fake does not know " + method + " " + path + "\"}");
+    }
+
+    private void send(HttpExchange ex, Reply reply) throws IOException {
         byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
+        if (productHeader != null) {
+            ex.getResponseHeaders().set("X-Elastic-Product", productHeader);
+        }
+        boolean noBody = out.length == 0 || ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(reply.status(), noBody ? -1 : out.length);
         try (OutputStream os = ex.getResponseBody()) {
-            os.write(out);
+            if (!noBody) {
+                os.write(out);
+            }
         }
     }
 
@@ -168,6 +223,9 @@ final class FakeElasticsearch implements AutoCloseable {
                 ObjectNode err = result.putObject("error");
                 err.put("type", outcome.errorType());
                 err.put("reason", "scripted " + outcome.errorType());
+                if (outcome.causedBy() != null) {
+                    err.putObject("caused_by").put("type", outcome.causedBy()).put("reason", "scripted cause");
+                }
             } else if (outcome.status() >= 300) {
                 errors = true; // e.g. delete not_found carries no error object
                 result.put("result", "not_found");

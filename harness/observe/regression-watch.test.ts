@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { docOf, HistoryRecorder, product } from '../../test/fixtures/checker.ts';
+import type { ProductRow } from '../record/history.ts';
+import { RegressionWatch } from './regression-watch.ts';
+
+function watching(): { w: RegressionWatch; h: HistoryRecorder } {
+  const w = new RegressionWatch({ watchEvery: 1 });
+  return { w, h: new HistoryRecorder() };
+}
+
+const src = (r: ProductRow) => docOf(r)._source;
+
+describe('RegressionWatch: what search users saw on the way', () => {
+  it('a newer price, then the older one again, is a regression (upsert reordering), reported once', () => {
+    const { w, h } = watching();
+    const v1 = product(1);
+    const v2 = product(1, { price: '25.00' });
+    w.record(h.insert(v1));
+    w.record(h.update(v2));
+    expect(w.observe(new Map([[1, src(v1)]]), [1], 10)).toEqual([]);
+    expect(w.observe(new Map([[1, src(v2)]]), [1], 20)).toEqual([]);
+    const r = w.observe(new Map([[1, src(v1)]]), [1], 30);
+    expect(r).toEqual([{ t: 30, kind: 'regression', product_id: 1, from: { version: 2, seq: 1, t: 20 }, to: { version: 1, seq: 0, t: 30 } }]);
+    expect(w.observe(new Map([[1, src(v1)]]), [1], 40)).toEqual([]);
+  });
+
+  it('versions seen in order, or skipped, are not regressions', () => {
+    const { w, h } = watching();
+    const v = [product(1), product(1, { name: 'b' }), product(1, { name: 'c' })];
+    w.record(h.insert(v[0]!));
+    w.record(h.update(v[1]!));
+    w.record(h.update(v[2]!));
+    expect(w.observe(new Map(), [1], 1)).toEqual([]); // not indexed yet
+    expect(w.observe(new Map([[1, src(v[0]!)]]), [1], 2)).toEqual([]);
+    expect(w.observe(new Map([[1, src(v[2]!)]]), [1], 3)).toEqual([]);
+  });
+
+  it('content that went A → B → A is read charitably: A after B is the newer A', () => {
+    const { w, h } = watching();
+    const a = product(1);
+    const b = product(1, { name: 'b' });
+    w.record(h.insert(a));
+    w.record(h.update(b));
+    w.record(h.update(a));
+    for (const [t, r] of [[1, a], [2, b], [3, a]] as const) expect(w.observe(new Map([[1, src(r)]]), [1], t)).toEqual([]);
+  });
+
+  it('a document that vanishes without a delete, or comes back after one, is a regression', () => {
+    const { w, h } = watching();
+    const v1 = product(1);
+    w.record(h.insert(v1));
+    w.observe(new Map([[1, src(v1)]]), [1], 1);
+    expect(w.observe(new Map(), [1], 2)[0]).toMatchObject({ product_id: 1, to: { version: 0 } });
+
+    const z = watching();
+    const v = product(2);
+    z.w.record(z.h.insert(v));
+    z.w.record(z.h.delete(2));
+    z.w.observe(new Map([[2, src(v)]]), [2], 1);
+    expect(z.w.observe(new Map(), [2], 2)).toEqual([]); // the delete shows
+    expect(z.w.observe(new Map([[2, src(v)]]), [2], 3)[0]).toMatchObject({ product_id: 2, from: { version: 2 }, to: { version: 1 } }); // a zombie flash
+  });
+
+  it('no document before the first indexing is "before the first version", even when a delete is already recorded', () => {
+    const { w, h } = watching();
+    const v1 = product(1);
+    w.record(h.insert(v1));
+    w.record(h.update(product(1, { name: 'b' })));
+    w.record(h.delete(1));
+    expect(w.observe(new Map(), [1], 1)).toEqual([]); // not indexed yet
+    expect(w.observe(new Map([[1, src(v1)]]), [1], 2)).toEqual([]);
+    expect(w.observe(new Map(), [1], 3)).toEqual([]); // now the delete
+  });
+
+  it('watches 1 in N products up to a cap, ignores failed and unknown ops and unrecorded content', () => {
+    const w = new RegressionWatch({ watchEvery: 2, maxWatched: 2 });
+    const h = new HistoryRecorder();
+    for (let i = 1; i <= 8; i++) w.record(h.insert(product(i)));
+    expect(w.ids()).toEqual([1, 3]);
+    w.record(h.update(product(1, { name: 'failed' }), 'failed'));
+    w.record(h.update(product(1, { name: 'unknown' }), 'unknown'));
+    expect(w.observe(new Map([[1, src(product(1, { name: 'unknown' }))]]), [1], 1)).toEqual([]);
+    expect(w.coverage()).toEqual({ products: 2, reads: 1 });
+  });
+});
