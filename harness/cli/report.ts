@@ -2,25 +2,41 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunReport } from '../record/report.ts';
 import { rerender } from '../report/write.ts';
+import { recheckRun } from '../scenario/recheck.ts';
 import { ConfigError } from '../util/errors.ts';
 import { parse } from './args.ts';
 
-export const REPORT_HELP = `outbox-chaos report <run-dir>
+export const REPORT_HELP = `outbox-chaos report <run-dir> [--recheck]
 
 Re-renders report.md, index.html and junit.xml of a run from its recorded files (report.json,
-samples.jsonl), without any service running. Example: outbox-chaos report reports/latest`;
+samples.jsonl), without any service running. Example: outbox-chaos report reports/latest
+
+  --recheck         re-run today's checker on the run's history and the snapshot of both stores its verdict
+                    was judged on (snapshot/), and say whether the verdict and anomaly counts are the same; exit
+                    0 when they are, 1 when not (try a checker change against old runs)`;
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('report', argv, {});
+  const { values, positionals } = parse('report', argv, { recheck: { type: 'boolean' } });
   if (values.help) {
     console.log(REPORT_HELP);
     return 0;
   }
   const dir = resolve(positionals[0] ?? 'reports/latest');
   if (!existsSync(join(dir, 'report.json'))) throw new ConfigError(`${dir} holds no report.json`, 'pass a run directory, e.g. reports/latest');
-  const written = await rerender(dir);
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
+  if (values.recheck) return printRecheck(dir, report);
+  const written = await rerender(dir);
   console.log(readFileSync(written.markdown, 'utf8'));
   console.error(`re-rendered ${written.markdown}, ${written.html}, ${written.junit}`);
   return report.passed ? 0 : 1;
+}
+
+async function printRecheck(dir: string, report: RunReport): Promise<number> {
+  const r = await recheckRun(dir, report);
+  const classes = (counts: Record<string, number>): string => Object.entries(counts).filter(([, n]) => n > 0).map(([c, n]) => `${n} ${c}`).join(', ') || 'no anomalies';
+  console.log(`recorded  ${r.recorded.verdict} (${classes(r.recorded.counts)})`);
+  console.log(`now       ${r.now.verdict} (${classes(r.now.counts)})`);
+  if (r.same) console.log(`✔ the same verdict from today's checker on ${r.comparison.pgRows} rows and ${r.comparison.esDocs} documents`);
+  else console.log(`✘ today's checker disagrees: ${r.differences.join('; ')}`);
+  return r.same ? 0 : 1;
 }

@@ -6,6 +6,7 @@ import type { VersionsIndex } from '../check/versions.ts';
 import { PROBE_ID } from '../observe/lag-probe.ts';
 import type { Comparison, EsDoc } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
+import { SnapshotSide, type SavedSnapshot } from '../record/snapshot-file.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 
 /** The lag probe's marker row is the harness's own, not part of what is judged. */
@@ -16,22 +17,53 @@ async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<
   }
 }
 
+/** Rows and documents kept per snapshot for the offline re-check; larger stores keep digests only. */
+export const SNAPSHOT_KEEP_CAP = 200_000;
+
+async function* teed<T>(items: AsyncIterable<T>, side: SnapshotSide<T>): AsyncGenerator<T> {
+  for await (const item of items) {
+    side.add(item);
+    yield item;
+  }
+}
+
+export interface Snapshotter {
+  /** One comparison of the two stores as they are now. */
+  take(): Promise<Comparison>;
+  /** The rows and documents a comparison was made of (while the comparison is still referenced). */
+  savedFor(c: Comparison): SavedSnapshot | undefined;
+}
+
 /**
- * One comparison of the two stores as they are now: refresh the index, then stream both sides sorted. The
- * index's mapping of created_at decides how a document's value is read (what a search sees).
+ * Compares the two stores as they are now: refresh the index, then stream both sides sorted, keeping what was
+ * compared for the run directory. The index's mapping of created_at decides how a document's value is read
+ * (what a search sees).
  */
-export function snapshotter(ep: Endpoints, table: string, index: string, versions: VersionsIndex): () => Promise<Comparison> {
+export function snapshotter(ep: Endpoints, table: string, index: string, versions: VersionsIndex, cap = SNAPSHOT_KEEP_CAP): Snapshotter {
   let dates: DateReading | undefined;
-  return async () => {
-    await refreshIndex(ep.esUrl, index);
-    // Read once the index has one (a sink may create it, and dynamic mapping fixes the field on first write).
-    const mapping = dates ? undefined : await readFieldMapping(ep.esUrl, index, 'created_at');
-    if (mapping) dates = dateReadingOf(mapping);
-    return compare({
-      versions,
-      pg: withoutProbe(readPgRows(ep.pgUrl, { table })),
-      es: withoutProbe(readEsDocs(ep.esUrl, { index })),
-      dates: dates ?? DEFAULT_DATE_READING,
-    });
+  const saved = new WeakMap<Comparison, SavedSnapshot>();
+  return {
+    take: async () => {
+      const takenAt = Date.now();
+      await refreshIndex(ep.esUrl, index);
+      // Read once the index has one (a sink may create it, and dynamic mapping fixes the field on first write).
+      const mapping = dates ? undefined : await readFieldMapping(ep.esUrl, index, 'created_at');
+      if (mapping) dates = dateReadingOf(mapping);
+      const reading = dates ?? DEFAULT_DATE_READING;
+      const pg = new SnapshotSide<ProductRow>(cap);
+      const es = new SnapshotSide<EsDoc>(cap);
+      const c = await compare({ versions, pg: teed(withoutProbe(readPgRows(ep.pgUrl, { table })), pg), es: teed(withoutProbe(readEsDocs(ep.esUrl, { index })), es), dates: reading });
+      const kept = !pg.overflowed && !es.overflowed;
+      saved.set(c, {
+        takenAt,
+        dates: reading,
+        pgRows: pg.count,
+        esDocs: es.count,
+        digests: { pg: pg.digest(), es: es.digest() },
+        ...(kept ? { pg: pg.items, es: es.items } : { omitted: `more than ${cap} rows or documents: only their digests are kept` }),
+      });
+      return c;
+    },
+    savedFor: (c) => saved.get(c),
   };
 }

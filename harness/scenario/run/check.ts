@@ -3,6 +3,7 @@ import { awaitConvergence, type Flap } from '../../check/converge.ts';
 import { buildVersionsAsync, type VersionsIndex as Versions } from '../../check/versions.ts';
 import type { Comparison, Verdict } from '../../record/anomalies.ts';
 import { readHistory } from '../../record/history-file.ts';
+import { writeSnapshot } from '../../record/snapshot-file.ts';
 import { fmtMs } from '../progress.ts';
 import { snapshotter } from '../snapshot.ts';
 import type { RunContext } from './context.ts';
@@ -18,7 +19,7 @@ export interface CheckResult {
 /** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
 export async function quiesce(ctx: RunContext): Promise<Versions> {
   const { plan } = ctx;
-  await ctx.o.beforeCheck?.({ endpoints: ctx.provider.endpoints, names: plan.names, table: plan.def.table });
+  await ctx.o.beforeCheck?.({ endpoints: ctx.provider.endpoints, names: plan.names, table: plan.def.table, runDir: ctx.runDir });
   return buildVersionsAsync(readHistory(join(ctx.runDir, 'history.jsonl')));
 }
 
@@ -27,8 +28,9 @@ export async function checkConvergence(ctx: RunContext, versions: Versions, heal
   const { plan } = ctx;
   const ep = ctx.provider.endpoints;
   const budgetMs = ctx.o.scenario.budget.convergenceMs;
+  const snap = snapshotter(ep, plan.def.table, plan.names.index, versions);
   const result = await awaitConvergence({
-    snapshot: snapshotter(ep, plan.def.table, plan.names.index, versions),
+    snapshot: snap.take,
     startMs: healedAt,
     budgetMs,
     deadlineMs: Math.max(budgetMs * 2, budgetMs + 10_000),
@@ -38,6 +40,9 @@ export async function checkConvergence(ctx: RunContext, versions: Versions, heal
       ctx.progress.update(`  check  ${c.equal ? 'equal' : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}`}  ${fmtMs(elapsed)} since heal`),
   });
   ctx.progress.done();
+  // What the verdict was judged on, for `report --recheck`.
+  const saved = snap.savedFor(result.last);
+  if (saved) writeSnapshot(ctx.runDir, saved);
   if (result.lastError) ctx.notes.push(`a snapshot failed during the check: ${result.lastError}`);
   for (const f of result.flaps) ctx.notes.push(`the stores were equal ${fmtMs(f.equalAtMs)} after the heal, then differed again ${fmtMs(f.differedAtMs)} after it: a late overwrite`);
   return { verdict: result.verdict, timeToConvergenceMs: result.timeToConvergenceMs, comparison: result.last, flaps: result.flaps, settleMs: ctx.o.scenario.budget.settleMs };

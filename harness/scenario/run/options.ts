@@ -27,7 +27,7 @@ export interface RunOptions {
    */
   faults?: FaultStep[];
   /** Runs after the heal phase, before the check (tests use it to tamper with a store on purpose). */
-  beforeCheck?: (ctx: { endpoints: Endpoints; names: RunNames; table: string }) => Promise<void>;
+  beforeCheck?: (ctx: { endpoints: Endpoints; names: RunNames; table: string; runDir: string }) => Promise<void>;
 }
 
 export interface RunResult {
