@@ -13,6 +13,8 @@ export interface ZooExtra {
   failedTask?: 'source' | 'sink';
   /** false: a reproduction attempt, reported but never failing the zoo. */
   mustPass: boolean;
+  /** A pattern that the detail of at least one example of an expected class must match (the bug named, not just seen). */
+  exampleDetail?: string;
 }
 
 export interface ZooEntry {
@@ -83,11 +85,18 @@ function readExtra(dir: string): ZooExtra {
   const raw = parseYaml(readFileSync(file, 'utf8')) as unknown;
   const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(o)) if (!['failedTask', 'mustPass'].includes(k)) problems.push(`${k}: unknown field (known: failedTask, mustPass)`);
+  for (const k of Object.keys(o)) if (!['failedTask', 'mustPass', 'exampleDetail'].includes(k)) problems.push(`${k}: unknown field (known: failedTask, mustPass, exampleDetail)`);
+  if (o.exampleDetail !== undefined) {
+    try {
+      new RegExp(String(o.exampleDetail));
+    } catch (err) {
+      problems.push(`exampleDetail: not a regular expression (${(err as Error).message})`);
+    }
+  }
   if (o.failedTask !== undefined && o.failedTask !== 'sink' && o.failedTask !== 'source') problems.push('failedTask: must be sink or source');
   if (o.mustPass !== undefined && typeof o.mustPass !== 'boolean') problems.push('mustPass: must be true or false');
   if (problems.length) throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see `outbox-chaos zoo --help`');
-  return { failedTask: o.failedTask as ZooExtra['failedTask'], mustPass: o.mustPass !== false };
+  return { failedTask: o.failedTask as ZooExtra['failedTask'], mustPass: o.mustPass !== false, ...(o.exampleDetail !== undefined ? { exampleDetail: String(o.exampleDetail) } : {}) };
 }
 
 /** The zoo's entries (all, or those named), loaded and validated before anything touches a stack. */

@@ -35,8 +35,13 @@ export async function runZooEntry(entry: ZooEntry, provider: Provider, opts: { s
 /** Whether the harness caught the entry's bug as the entry says it must: the scenario's judge, with the entry's expectations. */
 export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
   const expect = { ...entry.scenario.expect, failedTask: entry.extra.failedTask, lagP99Ms: null };
-  const { passed, reasons } = judge(expect, observedIn(report, entry.connectors));
-  return { caught: passed, reasons };
+  const { reasons } = judge(expect, observedIn(report, entry.connectors));
+  const pattern = entry.extra.exampleDetail;
+  if (pattern !== undefined) {
+    const details = entry.scenario.expect.anomalies.flatMap((c) => report.anomalies.examples[c] ?? []).map((a) => a.detail);
+    if (!details.some((d) => new RegExp(pattern).test(d))) reasons.push(`no example of ${entry.scenario.expect.anomalies.join('/')} names the bug (/${pattern}/): ${details.slice(0, 2).join(' | ') || 'no examples'}`);
+  }
+  return { caught: reasons.length === 0, reasons };
 }
 
 /** A control run passes when the healthy pipeline converges under the same scenario. */

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
 import { fmtDuration } from '../../report/format.ts';
 import { mdTable } from '../../report/md-table.ts';
+import type { SuiteRun } from '../../report/suite/model.ts';
 import type { ZooEntry, ZooOutcome } from './entries.ts';
 
 /** "converged in 1.2 s [none]" / "diverged [zombie 171]". */
@@ -116,4 +117,22 @@ export function zooLine(outcomes: ZooOutcome[], control: boolean): string {
   const attempts = outcomes.filter((o) => !o.caught && !o.control && !o.entry.extra.mustPass);
   const caught = outcomes.filter((o) => o.caught).length;
   return `zoo${control ? ' (control runs)' : ''}: ${caught} of ${outcomes.length} ${control ? 'converged on the healthy pipeline' : 'caught'}${missed.length ? `; ${control ? 'did not converge' : 'NOT caught'}: ${missed.map((o) => o.entry.name).join(', ')}` : ''}${attempts.length ? `; not reproduced (attempts): ${attempts.map((o) => o.entry.name).join(', ')}` : ''}`;
+}
+
+/**
+ * The outcomes as a suite: each entry under its own name, its directory as the pipeline, and "caught as
+ * expected" (not the run's own verdict check) as the result; an attempt that did not reproduce never fails it.
+ */
+export function zooSuiteRuns(outcomes: ZooOutcome[]): SuiteRun[] {
+  return outcomes.map((o) => ({
+    report: o.report,
+    runDir: o.runDir,
+    name: o.entry.name,
+    pipeline: o.control ? 'connectors' : relative(PROJECT_ROOT, o.entry.dir),
+    expectedVerdict: o.control ? 'converged' : o.entry.scenario.expect.verdict,
+    expectedAnomalies: o.control ? [] : o.entry.scenario.expect.anomalies,
+    passed: o.caught,
+    reasons: o.reasons,
+    optional: !o.control && !o.entry.extra.mustPass,
+  }));
 }

@@ -6,7 +6,7 @@ import { DEFAULT_CONNECTORS_DIR } from '../../pipeline/definition.ts';
 import type { RunReport } from '../../record/report.ts';
 import { loadZooEntries, type ZooEntry } from './entries.ts';
 import { judgeControl, judgeZoo } from './run.ts';
-import { summaryTable } from './summary.ts';
+import { summaryTable, zooSuiteRuns } from './summary.ts';
 
 // No stack: the zoo's entries are well-formed, each really differs from the healthy pipeline, and the zoo's
 // judge fails an entry whose bug was not caught as the entry says.
@@ -97,6 +97,16 @@ describe('judgeZoo', () => {
     expect(judgeZoo(entry({ anomalies: ['missing'] }, { failedTask: 'sink' }), diverged({ missing: 1 }, { state: 'FAILED' })).reasons[0]).toMatch(/no trace/);
   });
 
+  it('an entry with exampleDetail needs an example that names the bug', () => {
+    const base = entries.find((e) => e.name === 'adaptive-time-precision')!;
+    const r = diverged({ corrupt: 1 }, { state: 'RUNNING' });
+    const withDetail = (detail: string): RunReport => ({ ...r, anomalies: { ...r.anomalies, examples: { ...r.anomalies.examples, corrupt: [{ class: 'corrupt', product_id: 1, pg: null, es: [], detail }] } } });
+    expect(judgeZoo(base, withDetail('equals no committed version (1 version in the history); differs from the row in created_at 1796115967100123 ≠ 1796115967100')).caught).toBe(true);
+    const miss = judgeZoo(base, withDetail('differs from the row in price "1.00" ≠ "2.00"'));
+    expect(miss.caught).toBe(false);
+    expect(miss.reasons[0]).toMatch(/no example of corrupt names the bug/);
+  });
+
   it('control runs must converge', () => {
     expect(judgeControl({ ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' }).caught).toBe(true);
     expect(judgeControl(diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(/healthy pipeline diverged under this scenario \(zombie 4\)/);
@@ -109,5 +119,19 @@ describe('judgeZoo', () => {
     expect(table).toContain('diverged [missing, stale] + sink task FAILED');
     expect(table).toContain('diverged [missing 3, zombie 1, stale 2]');
     expect(table).toContain('caught');
+  });
+
+  it('as a suite: caught is the result, an attempt that did not reproduce never fails it', () => {
+    const r = diverged({ zombie: 2 }, { state: 'RUNNING' });
+    const e = entry({ anomalies: ['zombie'] }, { failedTask: undefined });
+    const attempt = { ...e, extra: { ...e.extra, mustPass: false } };
+    const runs = zooSuiteRuns([
+      { entry: e, control: false, report: { ...r, passed: false }, runDir: '/tmp/x', wallMs: 1, caught: true, reasons: [] },
+      { entry: attempt, control: false, report: r, runDir: '/tmp/y', wallMs: 1, caught: false, reasons: ['expected stale'] },
+    ]);
+    expect(runs.map((x) => [x.name, x.passed, x.optional, x.expectedVerdict])).toEqual([
+      [e.name, true, false, 'diverged'],
+      [e.name, false, true, 'diverged'],
+    ]);
   });
 });
