@@ -4,13 +4,14 @@ import { defineConfig } from 'vitest/config';
 // real stack brought up by a global setup and always torn down.
 export default defineConfig({
   test: {
-    // The JSON results let .ci/run print one plain "N passed, N failed" line at the end.
-    reporters: ['default', ['json', { outputFile: 'reports/vitest-results.json' }]],
+    // The skip reporter closes the run with every skipped test, its reason and its fix; the JSON results let
+    // .ci/run print one plain "N passed, N failed" line after it.
+    reporters: ['default', './test/tools/skip-reporter.ts', ['json', { outputFile: 'reports/vitest-results.json' }]],
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['harness/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['harness/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/*.stack.test.ts', 'node_modules/**'],
           testTimeout: 60_000,
         },
@@ -21,7 +22,8 @@ export default defineConfig({
           include: ['test/**/*.int.test.ts', 'harness/**/*.stack.test.ts'],
           // The stack tests of observers and faults find the shared stack by this name.
           env: { OUTBOX_CHAOS_TEST_STACK: process.env.OUTBOX_CHAOS_TEST_REUSE ?? 'test' },
-          globalSetup: ['test/global-setup.ts'],
+          // The suite setup writes one suite report over the runs this session made (reports/latest-suite).
+          globalSetup: ['test/global-setup.ts', 'test/tools/suite-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 900_000,
           fileParallelism: false,

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { openProvider } from '../provider/open.ts';
+import { writeSuite } from '../report/suite/write.ts';
 import { loadZooEntries } from '../scenario/zoo/entries.ts';
 import { runZoo } from '../scenario/zoo/run.ts';
-import { missedEntries, outcomesJson, summaryTable, zooLine } from '../scenario/zoo/summary.ts';
+import { missedEntries, outcomesJson, summaryTable, zooLine, zooSuiteRuns } from '../scenario/zoo/summary.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
@@ -16,7 +17,8 @@ The bug zoo: proves the harness's checks can fail. Each entry in scenarios/zoo/<
 definition that differs from the healthy one (connectors/) in one deliberate way, plus a scenario.yaml
 that says what the harness must see: a verdict (diverged) and the anomaly classes the bug causes. Runs
 every entry on one stack, one after another, and prints expected vs observed for each (verdict, anomaly
-classes with counts, example product_ids), then a summary table.
+classes with counts, example product_ids), then a summary table, and writes a suite report over the entries
+(reports/suite-<time>-zoo/: index.html, summary.md, junit.xml; reports/latest-suite).
 
 An entry may carry a zoo.yaml with expectations beyond the scenario's:
   failedTask: sink|source   that connector's task must end FAILED, with a trace in the report
@@ -63,6 +65,10 @@ export async function zooCommand(argv: string[]): Promise<number> {
     if (leave) await provider.stop();
   }
   console.log(`\n${summaryTable(outcomes)}\n`);
+  if (outcomes.length) {
+    const suite = writeSuite(zooSuiteRuns(outcomes), { title: control ? 'bug zoo (control runs on the healthy pipeline)' : 'bug zoo', kind: 'zoo' });
+    info(`suite report: ${suite}/index.html (and summary.md, junit.xml)`);
+  }
   if (typeof values.json === 'string') {
     writeFileSync(values.json, `${JSON.stringify(outcomesJson(outcomes), null, 2)}\n`);
     info(`wrote ${values.json}`);

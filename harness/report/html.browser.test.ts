@@ -1,85 +1,51 @@
 /**
  * Opens the rendered index.html from a file:// URL in headless Chromium and checks that it draws offline:
  * every chart rendered to a non-empty canvas, no console error, no page error, no request leaving the file.
- * Skips (saying why) when Chromium is not installed; `.ci/run` installs it.
+ * Skips (saying why) when Chromium is not installed; `npm test` installs it where it may (test/tools/prereqs.ts).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRun } from '../../test/fixtures/run.ts';
+import { launchChromium, watchedPage, type Browser } from '../../test/tools/browser.ts';
+import { chromiumMissing, skippableTitle } from '../../test/tools/prereqs.ts';
+import { ANOMALY_CLASSES } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
 import type { Sample } from '../record/samples.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = '/tmp/report-screenshot.png';
-
-const haveChromium = existsSync(CHROMIUM);
-const title = haveChromium
-  ? 'index.html in headless Chromium'
-  : `index.html in headless Chromium — SKIPPED: ${CHROMIUM} is not installed (.ci/run installs it)`;
-if (!haveChromium) console.warn(`[report] browser test skipped: ${CHROMIUM} is not installed (.ci/run installs it)`);
+const missing = chromiumMissing();
 
 interface Opened {
   page: Page;
   problems: string[];
 }
 
-describe.skipIf(!haveChromium)(title, () => {
-  let ctx: BrowserContext | undefined;
-  let userDataDir = '';
+describe.skipIf(missing !== undefined)(skippableTitle('index.html in headless Chromium', missing), () => {
+  let browser: Browser | undefined;
   let outDir = '';
 
   beforeAll(async () => {
-    userDataDir = await mkdtemp(join(tmpdir(), 'outbox-chaos-chromium-'));
     outDir = await mkdtemp(join(tmpdir(), 'outbox-chaos-html-'));
-    ctx = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1360, height: 900 },
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    await rm(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await rm(outDir, { recursive: true, force: true });
   });
 
   /** Writes the page to disk and opens it, recording anything that would mean it is broken or not offline. */
   async function open(name: string, report: RunReport, samples: readonly Sample[]): Promise<Opened> {
-    if (!ctx) throw new Error('browser did not start');
+    if (!browser) throw new Error('browser did not start');
     const file = join(outDir, `${name}.html`);
     await writeFile(file, renderHtml(report, samples));
-    const page = await ctx.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => {
-      if (!/^(file|data):/.test(r.url())) problems.push(`external request: ${r.url()}`);
-    });
-    page.on('dialog', (d) => {
-      problems.push(`dialog opened (injected script ran?): ${d.message()}`);
-      void d.dismiss();
-    });
+    const { page, problems } = await watchedPage(browser.ctx);
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     await page.waitForFunction(
       () => [...document.querySelectorAll('[data-chart]')].every((el) => el.hasAttribute('data-rendered')),
@@ -142,17 +108,31 @@ describe.skipIf(!haveChromium)(title, () => {
     await page.close();
   });
 
+  it('wraps a long fault detail inside the page instead of cutting it off', async () => {
+    const { report, samples } = fixtureRun('converged');
+    const detail = `pg_terminate_backend of the replication slot's walsender: terminated walsender pid 48213 of slot debezium_ocmwz7h7puwo_${'x'.repeat(120)}`;
+    const timeline = report.timeline.map((w, i) => (i === 0 ? { ...w, fault: 'walsender-killed', detail } : w));
+    const { page, problems } = await open('long-detail', { ...report, timeline }, samples);
+    const cell = await page.locator('td.detail').first().boundingBox();
+    const viewport = page.viewportSize();
+    if (!cell || !viewport) throw new Error('no detail cell');
+    expect(cell.x + cell.width).toBeLessThanOrEqual(viewport.width);
+    expect(cell.height).toBeGreaterThan(30); // wrapped onto several lines
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('junit.xml parses with the browser XML parser', async () => {
-    if (!ctx) throw new Error('browser did not start');
+    if (!browser) throw new Error('browser did not start');
     const { report } = fixtureRun('diverged');
     const xml = renderJunit({ ...report, scenario: 'x\u0001<y>&"z"', notes: ['\u001b[31mred\u001b[0m ]]>'] });
-    const page = await ctx.newPage();
+    const page = await browser.ctx.newPage();
     const result = await page.evaluate((text) => {
       const doc = new DOMParser().parseFromString(text, 'application/xml');
       const err = doc.querySelector('parsererror');
       return err ? `parsererror: ${err.textContent ?? ''}` : doc.querySelectorAll('testcase').length;
     }, xml);
-    expect(result).toBe(7); // the run, and one case per anomaly class
+    expect(result).toBe(1 + ANOMALY_CLASSES.length); // the run, and one per anomaly class
     await page.close();
   });
 });

@@ -43,6 +43,16 @@ describe('scenario files', () => {
     expect(msg).toMatch(/workload/);
   });
 
+  it('names the keys the user wrote, and reports an unknown fault kind with the rest', () => {
+    const msg = problems({ description: 'd', workload: { rate: 'abc', duration: '-3s' }, faults: [{ at: '1s', for: '1s', kind: 'network.nope', target: 'es' }] });
+    expect(msg).toMatch(/workload\.rate: expected a number/);
+    expect(msg).toMatch(/workload\.duration: must be a duration like "500ms", "10s" or "2m", got "-3s"/);
+    expect(msg).toMatch(/faults\[0\]\.kind must be one of network\.down, .*; got "network\.nope"/);
+    expect(msg).not.toMatch(/ratePerSec|durationMs/);
+    expect(problems({ description: 'd', workload: { duraton: '1s' } })).toMatch(/workload\.duraton: unknown field \(known: rate, duration, /);
+    expect(problems({ description: 'd', faults: [{ at: '1s', for: '1s', kind: 'network.latency', target: 'es' }] })).toMatch(/faults\[0\]\.latency/);
+  });
+
   it('refuses a fault that outlasts the workload', () => {
     expect(problems({ description: 'd', workload: { duration: '10s' }, faults: [{ at: '8s', for: '5s', kind: 'network.down', target: 'es' }] })).toMatch(/ends after the workload/);
   });
