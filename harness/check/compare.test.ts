@@ -376,3 +376,341 @@ describe('compare', () => {
     });
   });
 });
+
+describe('compare: what each anomaly says about itself', () => {
+  it('corrupt without a usable product_id: the whole document, and the reason, under its _id or -1', async () => {
+    const { h, rows } = baseline();
+    const orphan: EsDoc = { _id: '42', _source: { name: 'no id' } };
+    const keyed: EsDoc = { _id: 'products+0+7', _source: { product_id: 'seven', name: 'text id' } };
+    const c = await check(h, rows, [orphan, keyed, ...rows.map((r) => docOf(r))]);
+    expect(c.examples.corrupt).toEqual([
+      { class: 'corrupt', product_id: 42, pg: null, es: [orphan], detail: 'product_id undefined is not an integer (_id 42)' },
+      { class: 'corrupt', product_id: -1, pg: null, es: [keyed], detail: 'product_id "seven" is not an integer (_id products+0+7)' },
+    ]);
+  });
+
+  it('corrupt: a field that cannot be read names the field, its value and why', async () => {
+    const { h, rows } = baseline();
+    const c = await check(h, rows, [docOf(rows[0]!), docOf(rows[1]!), docOf(rows[2]!, { price: 'base64' })]);
+    expect(c.examples.corrupt[0]!.detail).toBe('price "B88=" is not a decimal with at most 2 fraction digits');
+  });
+
+  it('corrupt: the detail counts the versions and shows each differing field, document value first', async () => {
+    const { h, rows } = baseline();
+    const doc = docOf({ ...rows[1]!, name: 'edited', price: '1.00' });
+    const c = await check(h, rows, [docOf(rows[0]!), doc, docOf(rows[2]!)]);
+    expectOnly(c, 'corrupt', [2]);
+    expect(c.examples.corrupt[0]!.detail).toBe(
+      'equals no committed version (2 versions in the history); differs from the row in name "edited" ≠ "Product 2", price "1.00" ≠ "25.00"',
+    );
+    const one = await check(h, rows, [docOf({ ...rows[0]!, name: 'x' }), docOf(rows[1]!), docOf(rows[2]!)]);
+    expect(one.examples.corrupt[0]!.detail).toBe('equals no committed version (1 version in the history); differs from the row in name "x" ≠ "Product 1"');
+  });
+
+  it('corrupt, never stale, for a row the history never wrote: nothing committed can explain the document', async () => {
+    const { h, rows } = baseline();
+    const preloaded = product(900);
+    const c = await check(h, [...rows, preloaded], [...rows.map((r) => docOf(r)), docOf({ ...preloaded, name: 'x' })]);
+    expectOnly(c, 'corrupt', [900]);
+    expect(c.examples.corrupt[0]!.detail).toBe(
+      'equals no committed version (the history never wrote this product_id); differs from the row in name "x" ≠ "Product 900"',
+    );
+  });
+
+  it('cuts long values short in a detail, keeping the line readable', async () => {
+    const h = new HistoryRecorder();
+    const row = product(1);
+    h.insert(row);
+    const long = 'x'.repeat(100);
+    const c = await check(h, [row], [docOf({ ...row, name: long })]);
+    expect(c.examples.corrupt[0]!.detail).toContain(`name "${'x'.repeat(56)}... ≠ "Product 1"`);
+    // 58 characters of text are 60 with their quotes: shown whole.
+    const fits = 'y'.repeat(58);
+    const d = await check(h, [row], [docOf({ ...row, name: fits })]);
+    expect(d.examples.corrupt[0]!.detail).toContain(`name "${fits}" ≠`);
+    const over = 'z'.repeat(59);
+    const e = await check(h, [row], [docOf({ ...row, name: over })]);
+    expect(e.examples.corrupt[0]!.detail).toContain(`name "${'z'.repeat(56)}... ≠`);
+  });
+
+  it('missing: the detail says which version the row is, or that it is none', async () => {
+    const { h, rows } = baseline();
+    const c = await check(h, rows, [docOf(rows[1]!)]);
+    expect(c.examples.missing.map((a) => a.detail)).toEqual([
+      'no document; the row is version 1 of 1 (op #0)',
+      'no document; the row is version 1 of 1 (op #2)',
+    ]);
+    const preloaded = product(900);
+    const d = await check(h, [...rows, preloaded], rows.map((r) => docOf(r)));
+    expect(d.examples.missing[0]!.detail).toBe('no document; the row is not from the history (it never wrote this product_id; a row from before the workload?)');
+    const other = product(2, { name: 'another writer' });
+    const e = await check(h, [rows[0]!, other, rows[2]!], [docOf(rows[0]!), docOf(rows[2]!)]);
+    expect(e.examples.missing[0]!.detail).toBe("no document; the row is none of the history's versions (2 versions in the history)");
+  });
+
+  it('zombie: the detail says how the row went, and what the document equals', async () => {
+    const h = new HistoryRecorder();
+    const first = product(1);
+    h.insert(first);
+    h.delete(1);
+    const c = await check(h, [], [docOf(first)]);
+    expect(c.examples.zombie[0]!.detail).toBe('no row in Postgres: deleted at op #1; the document equals version 1 of 2 (op #0)');
+    const d = await check(h, [], [docOf({ ...first, name: 'x' })]);
+    expect(d.examples.zombie[0]!.detail).toBe('no row in Postgres: deleted at op #1; the document equals no committed version');
+    const e = await check(h, [], [docOf(first, { price: 'base64' })]);
+    expect(e.examples.zombie[0]!.detail).toBe(
+      'no row in Postgres: deleted at op #1; the document equals nothing (price "B88=" is not a decimal with at most 2 fraction digits)',
+    );
+  });
+
+  it('zombie after a delete of unknown outcome that did commit', async () => {
+    const h = new HistoryRecorder();
+    const row = product(1);
+    h.insert(row);
+    h.delete(1, 'unknown');
+    const c = await check(h, [], [docOf(row)]);
+    expectOnly(c, 'zombie', [1]);
+    expect(c.examples.zombie[0]!.detail).toBe('no row in Postgres: deleted at op #1 (outcome unknown); the document equals version 1 of 2 (op #0)');
+    expect(c.setupErrors.count).toBe(0);
+  });
+
+  it('zombie of a product whose row Postgres lost: the history never deleted it (and a setup error says so)', async () => {
+    const h = new HistoryRecorder();
+    const row = product(1);
+    h.insert(row);
+    const c = await check(h, [], [docOf(row)]);
+    expectOnly(c, 'zombie', [1]);
+    expect(c.examples.zombie[0]!.detail).toBe("no row in Postgres, though the history's last state (version 1, op #0) is not a delete; the document equals version 1 of 1 (op #0)");
+    expect(c.setupErrors.count).toBe(1);
+  });
+
+  it('zombie for a product_id the history never wrote, between ones it did', async () => {
+    const h = new HistoryRecorder();
+    const rows = [product(1), product(10)];
+    rows.forEach((r) => h.insert(r));
+    const c = await check(h, rows, [docOf(rows[0]!), docOf(product(5)), docOf(rows[1]!)]);
+    expectOnly(c, 'zombie', [5]);
+    expect(c.examples.zombie[0]!.detail).toBe('no row in Postgres, and the history never wrote this product_id; the document equals no committed version');
+  });
+
+  it('a zombie that is the last document, before rows still to come, is described as what it is', async () => {
+    const { h, rows } = baseline();
+    const deleted = h.delete(3);
+    const pg4 = product(4);
+    const pg5 = product(5);
+    h.insert(pg4);
+    h.insert(pg5);
+    const c = await check(h, [rows[0]!, rows[1]!, pg4, pg5], [docOf(rows[0]!), docOf(rows[1]!), docOf(rows[2]!)]);
+    expect(c.counts).toMatchObject({ zombie: 1, missing: 2 });
+    expect(c.examples.zombie[0]!.detail).toBe(`no row in Postgres: deleted at op #${deleted.seq}; the document equals version 1 of 2 (op #2)`);
+    expect(c.examples.missing.map((a) => a.product_id)).toEqual([4, 5]);
+  });
+
+  it('duplicate: the detail lists what each document equals, and why there is no row when there is none', async () => {
+    const { h, rows, v1 } = baseline();
+    const c = await check(h, rows, [docOf(rows[0]!), docOf(rows[1]!), docOf(v1, { id: 'products+0+17' }), docOf(rows[2]!)]);
+    expect(c.examples.duplicate[0]!.detail).toBe('2 documents: _id 2 equals the row, _id products+0+17 equals version 1 of 2 (op #1)');
+    h.delete(1);
+    const d = await check(h, rows.slice(1), [docOf(rows[0]!), docOf(rows[0]!, { price: 'base64', id: 'a' }), docOf(rows[1]!), docOf(rows[2]!)]);
+    expect(d.examples.duplicate[0]!.detail).toBe(
+      '2 documents: _id 1 equals version 1 of 2 (op #0), _id a equals nothing (price "B88=" is not a decimal with at most 2 fraction digits); no row in Postgres: deleted at op #4',
+    );
+  });
+
+  it('wrong-id: the detail quotes the _id and says what the document holds', async () => {
+    const { h, rows } = baseline();
+    const c = await check(h, rows, [docOf(rows[0]!, { id: 'k1' }), docOf(rows[1]!), docOf(rows[2]!)]);
+    expect(c.examples['wrong-id'][0]!.detail).toBe(
+      '_id "k1" is not the product_id 1: an update or delete addressed by key never reaches this document; it equals the row',
+    );
+  });
+
+  it('stale: an older version at the very start of the history is still named', async () => {
+    const h = new HistoryRecorder();
+    const v1 = product(1);
+    const v2 = product(1, { name: 'v2' });
+    h.insert(v1);
+    h.update(v2);
+    const c = await check(h, [v2], [docOf(v1)]);
+    expectOnly(c, 'stale', [1]);
+    expect(c.examples.stale[0]!.detail).toBe('equals version 1 of 2 (op #0); the row is version 2 of 2 (op #1)');
+  });
+
+  it('an unknown-outcome version is called uncommitted only against a row the history wrote', async () => {
+    const h = new HistoryRecorder();
+    const v1 = product(1);
+    const maybe = product(1, { name: 'maybe' });
+    h.insert(v1);
+    h.update(maybe, 'unknown');
+    // Postgres holds something the history never wrote (another writer): nothing tells whether "maybe" committed.
+    const other = product(1, { name: 'someone else' });
+    const c = await check(h, [other], [docOf(maybe)]);
+    expectOnly(c, 'stale', [1]);
+    expect(c.setupErrors.count).toBe(1);
+  });
+
+  it('only an unknown outcome can have never committed: a committed version newer than the row is stale', async () => {
+    const h = new HistoryRecorder();
+    const v1 = product(1);
+    const v2 = product(1, { name: 'v2' });
+    h.insert(v1);
+    h.update(v2);
+    // Postgres went back to v1 behind the history's back: a setup error, and the document is a committed version.
+    const c = await check(h, [v1], [docOf(v2)]);
+    expectOnly(c, 'stale', [1]);
+    expect(c.examples.stale[0]!.detail).toBe('equals version 2 of 2 (op #1); the row is version 1 of 2 (op #0)');
+    expect(c.setupErrors.count).toBe(1);
+  });
+
+  it("versions of one product never explain another's document or row", async () => {
+    // Products 1 and 2 with the same content: product 2's versions must not make product 1's document stale.
+    const h = new HistoryRecorder();
+    const same = { name: 'same', description: null, price: '1.00', created_at: 5 };
+    const p1 = product(1, { name: 'one' });
+    const p2 = product(2, same);
+    const p2b = product(2, { ...same, name: 'same again' });
+    h.insert(p1);
+    h.insert(p2);
+    h.update(p2b);
+    const c = await check(h, [p1, p2b], [docOf(product(1, same)), docOf(p2b)]);
+    expectOnly(c, 'corrupt', [1]);
+    const d = await check(h, [p1, p2b], [docOf(product(1, { ...same, name: 'same again' })), docOf(p2b)]);
+    expectOnly(d, 'corrupt', [1]);
+    // Postgres holding product 2's content under product 1 is a setup error.
+    const e = await check(h, [product(1, same), p2b], [docOf(product(1, same)), docOf(p2b)]);
+    expect(e.setupErrors.count).toBe(1);
+  });
+
+  it("an unknown-outcome insert of the next product does not vouch for this product's row", async () => {
+    const h = new HistoryRecorder();
+    const content = { name: 'same', description: null, price: '1.00' };
+    h.insert(product(1, { ...content, created_at: 7 }));
+    h.insert(product(2, { ...content, created_at: null }), 'unknown');
+    // Product 1 in Postgres with another created_at: its untimed form matches product 2's intended insert only.
+    const c = await check(h, [product(1, { ...content, created_at: 8 })], []);
+    expect(c.setupErrors.count).toBe(1);
+    expect(c.setupErrors.examples[0]).toMatchObject({ product_id: 1 });
+  });
+
+  it("a delete of the next product does not excuse this product's missing row", async () => {
+    const h = new HistoryRecorder();
+    h.insert(product(1));
+    h.delete(2);
+    const c = await check(h, [], []);
+    expect(c.setupErrors.examples.map((e) => e.product_id)).toEqual([1]);
+  });
+
+  it('reads created_at the way the index mapping does', async () => {
+    const h = new HistoryRecorder();
+    const row = product(1, { created_at: Date.UTC(2024, 0, 1) });
+    h.insert(row);
+    const seconds: EsDoc = { _id: '1', _source: { ...docOf(row)._source, created_at: Date.UTC(2024, 0, 1) / 1000 } };
+    const asSeconds = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds], dates: { epoch: 'second', iso: false } });
+    expect(asSeconds.equal).toBe(true);
+    const asDefault = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds] });
+    expectOnly(asDefault, 'corrupt', [1]);
+  });
+});
+
+describe('compare: input it refuses', () => {
+  it('a Postgres row without a numeric product_id', async () => {
+    for (const product_id of [undefined, Number.NaN, -Infinity]) {
+      const row = { ...product(1), product_id } as unknown as ProductRow;
+      await expect(compare({ versions: buildVersions([]), pg: [row], es: [] })).rejects.toThrow(/Postgres row without a product_id/);
+    }
+  });
+
+  it('two Postgres rows with one product_id', async () => {
+    const { h, rows } = baseline();
+    await expect(compare({ versions: buildVersions(h.entries), pg: [rows[0]!, rows[0]!], es: [] })).rejects.toThrow(
+      'Postgres rows out of order: product_id 1 after 1',
+    );
+  });
+
+  it('documents out of order, with a hint at the usual cause', async () => {
+    const { h, rows } = baseline();
+    await expect(compare({ versions: buildVersions(h.entries), pg: rows, es: [docOf(rows[1]!), docOf(rows[0]!)] })).rejects.toThrow(
+      'Elasticsearch documents out of order: product_id 1 (_id 1) after 2; is product_id mapped as a keyword (sorted as text)?',
+    );
+  });
+
+  it('closes async streams too when it throws', async () => {
+    const { h, rows } = baseline();
+    const closed: string[] = [];
+    async function* stream<T>(name: string, items: T[]): AsyncGenerator<T> {
+      try {
+        for (const item of items) yield item;
+      } finally {
+        closed.push(name);
+      }
+    }
+    await expect(
+      compare({ versions: buildVersions(h.entries), pg: stream('pg', rows), es: stream('es', [docOf(rows[2]!), docOf(rows[0]!)]) }),
+    ).rejects.toThrow(/out of order/);
+    expect(closed.sort()).toEqual(['es', 'pg']);
+  });
+});
+
+describe('compare: Postgres against the history, case by case', () => {
+  it('a product deleted and then reinserted must be in Postgres', async () => {
+    const h = new HistoryRecorder();
+    h.insert(product(5));
+    h.delete(5);
+    h.reinsert(product(5, { name: 'again' }));
+    const c = await check(h, [], []);
+    expect(c.setupErrors.examples).toEqual([
+      { product_id: 5, detail: "Postgres has no row, but the history's last committed state is version 3 of 3 (op #2)" },
+    ]);
+  });
+
+  it('an unknown-outcome insert overwritten by a committed update: Postgres showing the insert is a setup error', async () => {
+    const h = new HistoryRecorder();
+    const intended = product(6, { created_at: null });
+    h.insert(intended, 'unknown');
+    h.update(product(6, { name: 'updated' }));
+    const c = await check(h, [{ ...intended, created_at: 1_700_000_123_456 }], []);
+    expect(c.setupErrors.count).toBe(1);
+    expect(c.setupErrors.examples[0]!.detail).toBe("Postgres holds no version the history wrote; the history's last committed state is version 2 of 2 (op #1)");
+  });
+
+  it('an unknown-outcome update allows its state or the committed one, not any state', async () => {
+    const h = new HistoryRecorder();
+    h.insert(product(1));
+    h.update(product(1, { name: 'maybe' }), 'unknown');
+    const c = await check(h, [product(1, { name: 'neither' })], []);
+    expect(c.setupErrors.count).toBe(1);
+    expect((await check(h, [product(1, { name: 'maybe' })], [])).setupErrors.count).toBe(0);
+    expect((await check(h, [product(1)], [])).setupErrors.count).toBe(0);
+  });
+
+  it('a committed insert without created_at is not excused by a created_at Postgres set', async () => {
+    const h = new HistoryRecorder();
+    h.insert(product(1, { created_at: null }));
+    expect((await check(h, [product(1, { created_at: 1_700_000_123_456 })], [])).setupErrors.count).toBe(1);
+  });
+
+  it('only unknown outcomes: a row in another state names that there is no certain final state', async () => {
+    const h = new HistoryRecorder();
+    h.insert(product(6), 'unknown');
+    const c = await check(h, [product(6, { name: 'other' })], []);
+    expect(c.setupErrors.examples[0]!.detail).toBe("Postgres holds no version the history wrote; the history's last committed state is none (only unknown-outcome operations)");
+  });
+
+  it("rows the history never wrote next to the workload's are not checked against its products", async () => {
+    const h = new HistoryRecorder();
+    h.insert(product(5));
+    const c = await check(h, [product(3), product(5)], [docOf(product(3)), docOf(product(5))]);
+    expect(c).toMatchObject({ equal: true, setupErrors: { count: 0 } });
+    const wrong = await check(h, [product(3), product(5, { name: 'other' })], []);
+    expect(wrong.setupErrors.examples.map((e) => e.product_id)).toEqual([5]);
+  });
+
+  it('keeps at most maxExamples setup errors but counts them all', async () => {
+    const h = new HistoryRecorder();
+    for (let i = 1; i <= 12; i++) h.insert(product(i));
+    const c = await check(h, [], [], 3);
+    expect(c.setupErrors.count).toBe(12);
+    expect(c.setupErrors.examples.map((e) => e.product_id)).toEqual([1, 2, 3]);
+    expect((await check(h, [], [])).setupErrors.examples).toHaveLength(10);
+  });
+});

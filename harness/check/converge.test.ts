@@ -104,6 +104,54 @@ describe('awaitConvergence', () => {
     await expect(awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(RangeError);
   });
 
+  it('rejects a negative budget and a poll interval that is not positive, naming what it got', async () => {
+    const { options } = scenario({ equalFrom: 0 });
+    await expect(awaitConvergence({ ...options, budgetMs: -1, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(
+      'awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got -1, 1000, 100, 0)',
+    );
+    await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: 0 })).rejects.toThrow(RangeError);
+    await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: -5 })).rejects.toThrow(RangeError);
+  });
+
+  it('accepts a zero budget and a deadline equal to the budget', async () => {
+    const zero = await awaitConvergence({ ...scenario({ equalFrom: 0 }).options, budgetMs: 0, deadlineMs: 0, pollMs: 100 });
+    expect(zero).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 0 });
+    const late = await awaitConvergence({ ...scenario({ equalFrom: 2000 }).options, budgetMs: 0, deadlineMs: 5000, pollMs: 1000 });
+    expect(late).toMatchObject({ verdict: 'converged-late', timeToConvergenceMs: 1000 });
+  });
+
+  it('reports every successful snapshot to onPoll, with the time since startMs at its start', async () => {
+    const { options } = scenario({ equalFrom: 3000, snapshotMs: 100, failUntil: 1500 });
+    const polls: [boolean, number][] = [];
+    await awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, onPoll: (c, elapsed) => polls.push([c.equal, elapsed]) });
+    // The first snapshot (at 1000) failed: not reported.
+    expect(polls).toEqual([
+      [false, 600],
+      [false, 1200],
+      [false, 1800],
+      [true, 2400],
+    ]);
+  });
+
+  it('uses the real clock and waits pollMs between snapshots when none is injected', async () => {
+    const starts: number[] = [];
+    const r = await awaitConvergence({
+      startMs: Date.now(),
+      budgetMs: 5000,
+      deadlineMs: 5000,
+      pollMs: 40,
+      snapshot: async () => {
+        starts.push(Date.now());
+        return comparison(starts.length >= 3);
+      },
+    });
+    expect(r.verdict).toBe('converged');
+    expect(starts).toHaveLength(3);
+    // Timers may fire a millisecond early; a sleep that did not wait at all would show gaps near 0.
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(35);
+    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(35);
+  });
+
   describe('settle window', () => {
     /** Snapshots equal or not by their start time, from a list of [from, equal] switches (absolute ms). */
     function timeline(switches: [number, boolean][], snapshotMs = 50): Pick<ConvergenceOptions, 'snapshot' | 'now' | 'sleep' | 'startMs'> & { starts: number[] } {
@@ -165,6 +213,16 @@ describe('awaitConvergence', () => {
       const r = await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
       expect(r.verdict).toBe('converged-late');
       expect(r.timeToConvergenceMs).toBe(15_000);
+    });
+
+    it('an equality first seen after the deadline does not settle: a timer that fired late does not extend it', async () => {
+      // Every sleep overshoots by 30 ms, so the poll meant for the deadline (16 000) starts at 16 030, and that is
+      // the first equal snapshot: the stores were not equal at the deadline.
+      const o = timeline([[15_950, true]], 0);
+      const late = { ...o, sleep: async (ms: number) => o.sleep!(ms + 30) };
+      const r = await awaitConvergence({ ...late, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+      expect(o.starts.at(-1)).toBe(16_030);
+      expect(r).toMatchObject({ verdict: 'diverged', timeToConvergenceMs: null });
     });
 
     it('refuses a negative settle window', async () => {

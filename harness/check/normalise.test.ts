@@ -174,3 +174,177 @@ describe('whole documents and rows', () => {
     expect(normalisePgRow({ ...row, created_at: local }).created_at).toBe(row.created_at);
   });
 });
+
+describe('normalisePrice: the shapes of a mangled price', () => {
+  it.each([
+    ['.55', '0.55'],
+    ['-.55', '-0.55'],
+    ['-0.5', '-0.50'],
+    ['-0.05', '-0.05'],
+  ])('reads %j as %j (a lone fraction, a negative fraction keeps its sign)', (input, expected) => {
+    expect(normalisePrice(input)).toBe(expected);
+  });
+
+  it.each([['19.9x'], ['19.x9'], ['1.5x'], ['x.50'], ['+.50'], ['$.99']])('rejects %j', (input) => {
+    expect(normalisePrice(input)).toBeUndefined();
+  });
+
+  it('rejects a price wrapped in an array or any other container, even when its text would read as one', () => {
+    expect(normalisePrice(['19.99'])).toBeUndefined();
+    expect(normalisePrice([19.99])).toBeUndefined();
+    expect(normalisePrice(true)).toBeUndefined();
+  });
+});
+
+describe('normaliseTimestamp: text forms', () => {
+  const ms = Date.UTC(2024, 4, 1, 10, 20, 30, 123);
+
+  it('applies every offset form ISO 8601 allows, and the minutes of an offset', () => {
+    expect(normaliseTimestamp('2024-05-01T05:20:30.123-05:00')).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T15:50:30.123+05:30')).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T04:50:30.123-05:30')).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T12:20:30.123+0200')).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T12:20:30.123+02')).toBe(ms);
+    expect(normaliseTimestamp('2024-05-01T10:20:30.123Z')).toBe(ms);
+  });
+
+  it('reads a time without seconds, and one or two fraction digits as tenths and hundredths', () => {
+    expect(normaliseTimestamp('2024-05-01T10:20')).toBe(Date.UTC(2024, 4, 1, 10, 20));
+    expect(normaliseTimestamp('2024-05-01 10:20:30.1')).toBe(Date.UTC(2024, 4, 1, 10, 20, 30, 100));
+    expect(normaliseTimestamp('2024-05-01 10:20:30.12')).toBe(Date.UTC(2024, 4, 1, 10, 20, 30, 120));
+  });
+
+  it.each([
+    ['2024-00-10T00:00:00Z', 'month 0'],
+    ['2024-13-10T00:00:00Z', 'month 13'],
+    ['2024-05-00T00:00:00Z', 'day 0'],
+    ['2024-05-01T24:00:00Z', 'hour 24'],
+    ['2024-05-01T10:60:00Z', 'minute 60'],
+    ['2024-05-01T10:20:60Z', 'second 60'],
+    ['on 2024-05-01', 'text before the date'],
+    ['2024-05-01T10:20:30Z and more', 'text after the zone'],
+    ['2024-05-01T10:20:30.123+2', 'a one-digit offset'],
+  ])('rejects %j (%s) instead of rolling it over into another instant', (input) => {
+    expect(normaliseTimestamp(input)).toBeUndefined();
+  });
+
+  it('rejects a created_at wrapped in an array, whatever it holds', () => {
+    expect(normaliseTimestamp([ms])).toBeUndefined();
+    expect(normaliseTimestamp(['2024-05-01T10:20:30.123Z'])).toBeUndefined();
+  });
+});
+
+describe('dateReadingOf: the mappings an index can have', () => {
+  it('reads the default format spelled out, with or without spaces around ||', () => {
+    expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time||epoch_millis' })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time || epoch_millis' })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf({ type: 'date', format: ' epoch_second ' })).toEqual({ epoch: 'second', iso: false });
+    expect(dateReadingOf({ type: 'date', format: 'epoch_second||epoch_millis' })).toEqual({ epoch: 'millis', iso: false });
+  });
+
+  it('treats a blank format as no format, and a mapping without a type as no mapping', () => {
+    expect(dateReadingOf({ type: 'date', format: '' })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf({ type: 'date', format: '  ' })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf({ type: 'date', format: 42 })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf({ format: 'epoch_second' })).toEqual(DEFAULT_DATE_READING);
+  });
+
+  it('reads a field that is not a date as the number it holds: epoch milliseconds, never text', () => {
+    expect(dateReadingOf({ type: 'long' })).toEqual({ epoch: 'millis', iso: false });
+    expect(dateReadingOf({ type: 'keyword' })).toEqual({ epoch: 'millis', iso: false });
+  });
+});
+
+describe('normaliseProductId: only a number or a plain numeric string', () => {
+  it.each([[' 12'], ['12 '], ['12e3'], ['0x1f'], [''], [[12]], [true], ['12345678901234567']])('rejects %j', (input) => {
+    expect(normaliseProductId(input)).toBeUndefined();
+  });
+
+  it('reads negative and long numeric strings up to the safe-integer range', () => {
+    expect(normaliseProductId('-3')).toBe(-3);
+    expect(normaliseProductId('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(normaliseProductId('9007199254740993')).toBeUndefined();
+    expect(normaliseProductId(2 ** 53)).toBeUndefined();
+  });
+});
+
+describe('normaliseSource: the first field that cannot be read, and why', () => {
+  const row = product(7, { price: '20.50', created_at: Date.UTC(2024, 0, 1) });
+  const source = docOf(row)._source;
+
+  it.each([
+    ['product_id', 'x', 'not an integer'],
+    ['name', 42, 'not a string'],
+    ['name', null, 'not a string'],
+    ['description', 42, 'not a string or null'],
+    ['price', '19.999', 'not a decimal with at most 2 fraction digits'],
+    ['created_at', 'yesterday', 'not a timestamp the index reads (epoch_millis or text dates)'],
+  ] as const)('%s %j: %s', (field, value, reason) => {
+    expect(normaliseSource({ ...source, [field]: value })).toEqual({ ok: false, field, value, reason });
+  });
+
+  it('names the readings the index mapping allows in the created_at reason', () => {
+    const reason = (reading: Parameters<typeof normaliseSource>[1]) => {
+      const result = normaliseSource({ ...source, created_at: 'yesterday' }, reading);
+      return result.ok ? undefined : result.reason;
+    };
+    expect(reason({ epoch: 'second', iso: false })).toBe('not a timestamp the index reads (epoch_second)');
+    expect(reason({ epoch: null, iso: true })).toBe('not a timestamp the index reads (text dates)');
+    expect(reason({ epoch: null, iso: false })).toBe('not a timestamp the index reads (nothing)');
+  });
+
+  it('reads an absent description and an absent created_at as null, and ignores fields a sink adds', () => {
+    const { description: _d, created_at: _c, ...rest } = source;
+    expect(normaliseSource({ ...rest, __op: 'u' })).toEqual({ ok: true, row: { ...row, description: null, created_at: null } });
+  });
+});
+
+describe('sourceMatchesRow and differingFields agree with normaliseSource', () => {
+  const row = product(7, { price: '20.50', created_at: Date.UTC(2024, 0, 1) });
+  const source = docOf(row)._source;
+  const cases: [keyof typeof row, unknown][] = [
+    ['product_id', 8],
+    ['product_id', '8'],
+    ['name', 'other'],
+    ['description', 'other'],
+    ['description', null],
+    ['price', '20.51'],
+    ['price', 20.51],
+    ['created_at', Date.UTC(2024, 0, 1) + 1],
+    ['created_at', null],
+  ];
+
+  it.each(cases)('%s %j differs, alone', (field, value) => {
+    const changed = { ...source, [field]: value };
+    expect(sourceMatchesRow(changed, row)).toBe(false);
+    expect(differingFields(changed, row)).toEqual([field]);
+  });
+
+  it('an absent description equals a null one only', () => {
+    const { description: _d, ...without } = source;
+    expect(sourceMatchesRow(without, { ...row, description: null })).toBe(true);
+    expect(sourceMatchesRow(without, row)).toBe(false);
+    expect(sourceMatchesRow({ ...source, description: 'x' }, { ...row, description: null })).toBe(false);
+    expect(differingFields(without, row)).toEqual(['description']);
+  });
+
+  it('lists every differing field, and none for an equal document in another encoding', () => {
+    expect(differingFields({ ...source, name: 'a', price: '1.00' }, row)).toEqual(['name', 'price']);
+    expect(differingFields(docOf(row, { price: 'number', createdAt: 'iso', productId: 'string' })._source, row)).toEqual([]);
+  });
+
+  it('reads created_at the way the mapping does', () => {
+    const seconds = { ...source, created_at: Date.UTC(2024, 0, 1) / 1000 };
+    expect(sourceMatchesRow(seconds, row, { epoch: 'second', iso: false })).toBe(true);
+    expect(sourceMatchesRow(seconds, row)).toBe(false);
+    expect(differingFields(seconds, row, { epoch: 'second', iso: false })).toEqual([]);
+  });
+});
+
+describe('normalisePgRow', () => {
+  it('refuses a row it cannot read, naming the product, the field and the value', () => {
+    expect(() => normalisePgRow({ product_id: 3, name: 'x', description: null, price: 'abc', created_at: null })).toThrow(
+      'Postgres row 3: price "abc" is not a decimal with at most 2 fraction digits',
+    );
+  });
+});

@@ -1,13 +1,14 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EsDoc } from '../record/anomalies.ts';
-import { readEsDocs, refreshIndex } from './read-es.ts';
+import { readEsDocs, readFieldMapping, refreshIndex } from './read-es.ts';
 
 /**
- * A stand-in for the slice of the Elasticsearch API the reader uses (_refresh, _pit, _search with pit + sort +
- * search_after, DELETE _pit), strict where the real one is: an unknown or superseded PIT id is an error,
- * search_after must match the sort, and every search hands out a new PIT id.
+ * A stand-in for the slice of the Elasticsearch API the reader uses (_refresh, _mapping/field, _pit, _search
+ * with pit + sort + search_after, DELETE _pit), strict where the real one is: an unknown or superseded PIT id is
+ * an error, search_after must match the sort, every search hands out a new PIT id, and a request with a body
+ * must say it is JSON.
  */
 interface Stored {
   _id: string;
@@ -15,12 +16,27 @@ interface Stored {
   shardDoc: number;
 }
 
+type Endpoint = 'refresh' | 'mapping' | 'pit' | 'search';
+interface Reply {
+  status: number;
+  body: unknown;
+}
+/** Replaces (or cuts off) the answer an endpoint would give: a broken or unusual Elasticsearch. */
+type Override = (normal: Reply) => Reply | 'cut-off';
+
 class FakeEs {
   server: Server = createServer((req, res) => {
     void this.handle(req).then(
-      ({ status, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+      (reply) => {
+        if (reply === 'cut-off') {
+          // An error response whose body never arrives in full: the connection drops mid-body.
+          res.writeHead(500, { 'content-type': 'application/json', 'content-length': '1000' });
+          res.write('{"error":');
+          setTimeout(() => res.destroy(), 10);
+          return;
+        }
+        res.writeHead(reply.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply.body));
       },
       (error: unknown) => {
         res.writeHead(500);
@@ -29,30 +45,69 @@ class FakeEs {
     );
   });
   indices = new Map<string, Stored[]>();
+  /** Field mappings per index: field name → { type, format }. */
+  mappings = new Map<string, Record<string, Record<string, unknown>>>();
+  /** Aliases: name → the concrete indices it points at. */
+  aliases = new Map<string, string[]>();
+  overrides: Partial<Record<Endpoint, Override>> = {};
   livePit: string | undefined;
   pitCounter = 0;
   closed: string[] = [];
   searches: Record<string, unknown>[] = [];
   refreshed: string[] = [];
+  headers: IncomingHttpHeaders[] = [];
   failSearch = false;
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  private async handle(req: IncomingMessage): Promise<Reply | 'cut-off'> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
+    this.headers.push(req.headers);
+    if (text !== '' && req.headers['content-type'] !== 'application/json') {
+      return { status: 406, body: { error: `Content-Type header [${req.headers['content-type']}] is not supported`, status: 406 } };
+    }
     const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
     const url = new URL(req.url ?? '/', 'http://x');
-    const [, first, second] = url.pathname.split('/');
+    const [, first, second, third, fourth] = url.pathname.split('/');
+    const endpoint: Endpoint | undefined =
+      req.method === 'POST' && second === '_refresh'
+        ? 'refresh'
+        : req.method === 'GET' && second === '_mapping' && third === 'field'
+          ? 'mapping'
+          : req.method === 'POST' && second === '_pit'
+            ? 'pit'
+            : req.method === 'POST' && first === '_search'
+              ? 'search'
+              : undefined;
+    const normal = this.answer(req, url, body, first, fourth);
+    const override = endpoint === undefined ? undefined : this.overrides[endpoint];
+    return override ? override(normal) : normal;
+  }
+
+  private answer(req: IncomingMessage, url: URL, body: Record<string, unknown>, first?: string, fourth?: string): Reply {
     const missing = { status: 404, body: { error: { type: 'index_not_found_exception' }, status: 404 } };
+    const [, , second, third] = url.pathname.split('/');
 
     if (req.method === 'POST' && second === '_refresh') {
       if (!this.indices.has(first!)) return missing;
       this.refreshed.push(first!);
       return { status: 200, body: { _shards: { total: 1, successful: 1, failed: 0 } } };
+    }
+    if (req.method === 'GET' && second === '_mapping' && third === 'field') {
+      const concrete = this.aliases.get(first!) ?? (this.indices.has(first!) ? [first!] : []);
+      if (concrete.length === 0) return missing;
+      const field = decodeURIComponent(fourth!);
+      const leaf = field.split('.').at(-1)!;
+      const out: Record<string, unknown> = {};
+      for (const index of concrete) {
+        const m = this.mappings.get(index)?.[field];
+        out[index] = { mappings: m === undefined ? {} : { [field]: { full_name: field, mapping: { [leaf]: m } } } };
+      }
+      return { status: 200, body: out };
     }
     if (req.method === 'POST' && second === '_pit') {
       if (!this.indices.has(first!)) return missing;
@@ -98,9 +153,13 @@ afterAll(async () => {
 });
 beforeEach(() => {
   es.indices.clear();
+  es.mappings.clear();
+  es.aliases.clear();
+  es.overrides = {};
   es.closed = [];
   es.searches = [];
   es.refreshed = [];
+  es.headers = [];
 });
 
 async function readAll(options: Parameters<typeof readEsDocs>[1]): Promise<EsDoc[]> {
@@ -176,5 +235,161 @@ describe('refreshIndex', () => {
     expect(await refreshIndex(es.url)).toBe(true);
     expect(await refreshIndex(es.url, 'nope')).toBe(false);
     expect(es.refreshed).toEqual(['products']);
+  });
+});
+
+describe('readEsDocs against an unusual or broken Elasticsearch', () => {
+  const one = (): void => {
+    es.indices.set('products', [{ _id: '1', _source: { product_id: 1 }, shardDoc: 0 }]);
+  };
+  const page = (f: (body: Record<string, unknown>) => unknown): Override => (normal) => ({ status: normal.status, body: f(normal.body as Record<string, unknown>) });
+
+  it('sorts the documents of the last product by _id too', async () => {
+    es.indices.set('products', [
+      { _id: '1', _source: { product_id: 1 }, shardDoc: 0 },
+      { _id: 'z', _source: { product_id: 2 }, shardDoc: 1 },
+      { _id: 'm', _source: { product_id: 2 }, shardDoc: 2 },
+      { _id: 'a', _source: { product_id: 2 }, shardDoc: 3 },
+    ]);
+    expect((await readAll({})).map((d) => d._id)).toEqual(['1', 'a', 'm', 'z']);
+  });
+
+  it('keeps a hit without _source as an empty document (the checker then calls it corrupt)', async () => {
+    one();
+    es.overrides.search = page((b) => ({ ...b, hits: { hits: [{ _id: '1', sort: [-1, 0] }] } }));
+    expect(await readAll({})).toEqual([{ _id: '1', _source: {} }]);
+  });
+
+  it('keeps using the point in time it has when a search answer carries no new id', async () => {
+    es.indices.set('products', [1, 2, 3].map((i) => ({ _id: String(i), _source: { product_id: i }, shardDoc: i })));
+    let first: string | undefined;
+    es.overrides.pit = (normal) => {
+      first = (normal.body as { id: string }).id;
+      return normal;
+    };
+    es.overrides.search = (normal) => {
+      // This Elasticsearch keeps one id for the whole point in time.
+      es.livePit = first;
+      const { pit_id: _pit, ...rest } = normal.body as Record<string, unknown>;
+      return { status: normal.status, body: rest };
+    };
+    const docs = await readAll({ batchSize: 1 });
+    expect(docs.map((d) => d._id)).toEqual(['1', '2', '3']);
+    expect(es.searches.map((s) => (s['pit'] as { id: string }).id)).toEqual([first, first, first, first]);
+    expect(es.closed).toEqual([first]);
+  });
+
+  it.each([
+    ['a point in time without an id', 'pit', (b: Record<string, unknown>) => ({ ...b, id: undefined }), 'Elasticsearch POST _pit: unexpected response, id is undefined'],
+    ['a point in time id that is not a string', 'pit', (b: Record<string, unknown>) => ({ ...b, id: 42 }), 'Elasticsearch POST _pit: unexpected response, id is 42'],
+    ['a new point in time id that is not a string', 'search', (b: Record<string, unknown>) => ({ ...b, pit_id: 42 }), 'Elasticsearch _search: unexpected response, pit_id is 42'],
+    ['an answer that is not an object', 'search', () => null, 'Elasticsearch _search: unexpected response, hits is undefined'],
+    ['hits that are not an object', 'search', (b: Record<string, unknown>) => ({ ...b, hits: 'x' }), 'Elasticsearch _search: unexpected response, hits is "x"'],
+    ['hits that are null', 'search', (b: Record<string, unknown>) => ({ ...b, hits: null }), 'Elasticsearch _search: unexpected response, hits is null'],
+    ['hits.hits that is not an array', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: { length: 0 } } }), 'Elasticsearch _search: unexpected response, hits is {"length":0}'],
+    ['a hit that is not an object', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [42] } }), '_search: a hit is not an object'],
+    ['a hit that is null', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [null] } }), '_search: a hit is not an object'],
+    ['a hit without _id', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [{ sort: [1, 0] }] } }), '_search: a hit lacks _id or sort'],
+    ['a hit without sort values', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [{ _id: '1' }] } }), '_search: a hit lacks _id or sort'],
+  ] as const)('fails loudly on %s, and closes the point in time it opened', async (_what, endpoint, mangle, message) => {
+    one();
+    es.overrides[endpoint] = page(mangle);
+    await expect(readAll({})).rejects.toThrow(message);
+    if (endpoint === 'search') expect(es.closed).toHaveLength(1);
+  });
+
+  it('cuts a long unexpected value short in the error', async () => {
+    one();
+    es.overrides.search = page((b) => ({ ...b, hits: 'x'.repeat(1000) }));
+    const error = await readAll({}).catch((e: unknown) => e as Error);
+    expect((error as Error).message).toBe(`Elasticsearch _search: unexpected response, hits is "${'x'.repeat(199)}`);
+  });
+
+  it('names the request and status of an HTTP error, with the start of its body', async () => {
+    one();
+    es.overrides.pit = () => ({ status: 500, body: { error: 'y'.repeat(2000) } });
+    const error = (await readAll({}).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(`Elasticsearch POST _pit: HTTP 500 ${JSON.stringify({ error: 'y'.repeat(2000) }).slice(0, 500)}`);
+  });
+
+  it('still names the status when the error body is cut off', async () => {
+    one();
+    es.overrides.search = () => 'cut-off';
+    await expect(readAll({})).rejects.toThrow(/^Elasticsearch POST _search: HTTP 500 $/);
+  });
+
+  it('sends JSON bodies as JSON, and the caller’s headers with every request', async () => {
+    one();
+    const headers = { authorization: 'ApiKey abc' };
+    await readAll({ headers });
+    expect(await refreshIndex(es.url, 'products', { headers })).toBe(true);
+    expect(es.headers.length).toBeGreaterThanOrEqual(4);
+    for (const h of es.headers) expect(h['authorization']).toBe('ApiKey abc');
+    // The fake refuses a body without a JSON content type, as Elasticsearch does; _search and DELETE _pit have one.
+    expect(es.searches).toHaveLength(1);
+    expect(es.closed).toHaveLength(1);
+  });
+
+  it('takes the endpoint with trailing slashes', async () => {
+    one();
+    for (const url of [`${es.url}/`, `${es.url}//`]) {
+      const docs: EsDoc[] = [];
+      for await (const doc of readEsDocs(url, {})) docs.push(doc);
+      expect(docs.map((d) => d._id)).toEqual(['1']);
+      expect(await refreshIndex(url)).toBe(true);
+    }
+  });
+
+  it('reads another index, and gives up on a request that takes longer than timeoutMs', async () => {
+    es.indices.set('other', [{ _id: '5', _source: { product_id: 5 }, shardDoc: 0 }]);
+    expect((await readAll({ index: 'other' })).map((d) => d._id)).toEqual(['5']);
+    const slow = createServer(() => undefined);
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+      await expect(refreshIndex(url, 'products', { timeoutMs: 50 })).rejects.toThrow(/timeout|aborted/i);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+});
+
+describe('refreshIndex: errors', () => {
+  it('fails loudly on an HTTP error other than a missing index', async () => {
+    es.indices.set('products', []);
+    es.overrides.refresh = () => ({ status: 500, body: { error: 'boom' } });
+    await expect(refreshIndex(es.url)).rejects.toThrow('Elasticsearch POST _refresh: HTTP 500 {"error":"boom"}');
+  });
+});
+
+describe('readFieldMapping', () => {
+  it('reads the type and format of a field', async () => {
+    es.indices.set('products', []);
+    es.mappings.set('products', { created_at: { type: 'date', format: 'epoch_millis' }, 'meta.at': { type: 'date' } });
+    expect(await readFieldMapping(es.url, 'products', 'created_at')).toEqual({ type: 'date', format: 'epoch_millis' });
+    expect(await readFieldMapping(es.url, 'products', 'meta.at')).toEqual({ type: 'date' });
+  });
+
+  it('is undefined for a missing index or a field the index does not map', async () => {
+    es.indices.set('products', []);
+    expect(await readFieldMapping(es.url, 'nope', 'created_at')).toBeUndefined();
+    expect(await readFieldMapping(es.url, 'products', 'created_at')).toBeUndefined();
+  });
+
+  it('through an alias, takes the first index that maps the field', async () => {
+    es.indices.set('products-a', []);
+    es.indices.set('products-b', []);
+    es.aliases.set('products', ['products-a', 'products-b']);
+    es.mappings.set('products-b', { created_at: { type: 'date', format: 'epoch_second' } });
+    expect(await readFieldMapping(es.url, 'products', 'created_at')).toEqual({ type: 'date', format: 'epoch_second' });
+  });
+
+  it('fails loudly on an HTTP error, naming the field', async () => {
+    es.indices.set('products', []);
+    es.overrides.mapping = () => ({ status: 403, body: { error: 'forbidden' } });
+    await expect(readFieldMapping(es.url, 'products', 'created_at')).rejects.toThrow(
+      'Elasticsearch GET _mapping/field/created_at: HTTP 403 {"error":"forbidden"}',
+    );
   });
 });

@@ -42,6 +42,48 @@ describe('buildVersions', () => {
     // b was sent later but acknowledged first; c ties with a on ackMs and loses on seq.
     const index = buildVersions([entry(5, 200, c), entry(3, 200, a), entry(4, 100, b)]);
     expect(versionsOf(index, 1).map((v) => v.fingerprint)).toEqual([b, a, c].map(fingerprintRow));
+    // A tie that arrives in seq order stays in it.
+    const inOrder = buildVersions([entry(3, 200, a), entry(5, 200, c)]);
+    expect(versionsOf(inOrder, 1).map((v) => v.seq)).toEqual([3, 5]);
+  });
+
+  it('orders each product on its own: another product acknowledged later never moves into its versions', () => {
+    const entry = (seq: number, ackMs: number, row: ReturnType<typeof product>): HistoryEntry => ({
+      seq,
+      kind: 'update',
+      worker: seq,
+      request: null,
+      effects: [{ product_id: row.product_id, after: row }],
+      sendMs: 0,
+      ackMs,
+      outcome: 'ok',
+    });
+    const late = product(1, { name: 'late' });
+    const x = product(2, { name: 'x' });
+    const y = product(2, { name: 'y' });
+    const index = buildVersions([entry(0, 300, late), entry(1, 200, x), entry(2, 100, y)]);
+    expect(versionsOf(index, 1).map((v) => v.fingerprint)).toEqual([fingerprintRow(late)]);
+    expect(versionsOf(index, 2).map((v) => v.fingerprint)).toEqual([y, x].map(fingerprintRow));
+  });
+
+  it('orders a hot key with many versions (more than a small-array sort handles) by commit too', () => {
+    // Arrival order is the reverse of commit order: the index must put them back.
+    const entries: HistoryEntry[] = [];
+    for (let i = 0; i < 100; i++) {
+      entries.push({
+        seq: i,
+        kind: 'update',
+        worker: 0,
+        request: null,
+        effects: [{ product_id: 1, after: product(1, { name: `v${i}` }) }],
+        sendMs: 0,
+        ackMs: 10_000 - i,
+        outcome: 'ok',
+      });
+    }
+    const index = buildVersions([{ ...entries[0]!, effects: [{ product_id: 2, after: product(2) }] }, ...entries.slice(1)]);
+    expect(versionsOf(index, 1).map((v) => v.seq)).toEqual(Array.from({ length: 99 }, (_, i) => 99 - i));
+    expect(versionsOf(index, 2).map((v) => v.seq)).toEqual([0]);
   });
 
   it('keeps the effects of one transaction in their commit order', () => {
@@ -64,6 +106,36 @@ describe('buildVersions', () => {
     expect(versionsOf(index, 1)[0]?.fingerprint).toBe(fingerprintRow(product(1, { price: '19.90' })));
   });
 
+  it('reads other encodings a workload may record (a numeric price, a text created_at, an absent description)', () => {
+    const row = product(1, { price: '19.90', created_at: Date.UTC(2024, 4, 1, 10, 20, 30, 123) });
+    const encoded = [
+      { ...row, price: 19.9 },
+      { ...row, created_at: '2024-05-01T10:20:30.123Z' },
+      { ...row, price: '-0.00' },
+    ] as unknown as ReturnType<typeof product>[];
+    const h = new HistoryRecorder();
+    for (const after of encoded) h.update(after);
+    const fps = versionsOf(buildVersions(h.entries), 1).map((v) => v.fingerprint);
+    expect(fps).toEqual([fingerprintRow(row), fingerprintRow(row), fingerprintRow({ ...row, price: '0.00' })]);
+    const { description: _d, ...noDescription } = product(2);
+    const h2 = new HistoryRecorder();
+    h2.insert(noDescription as ReturnType<typeof product>);
+    expect(versionsOf(buildVersions(h2.entries), 2)[0]?.fingerprint).toBe(fingerprintRow(product(2, { description: null })));
+  });
+
+  it.each([
+    ['product_id', 'x'],
+    ['name', 42],
+    ['description', 42],
+    ['price', '19.999'],
+    ['created_at', 'yesterday'],
+  ] as const)('refuses a history row whose %s is %j, naming the op and the product', (field, value) => {
+    const h = new HistoryRecorder();
+    h.insert(product(1));
+    h.txn([{ product_id: 1, after: { ...product(1), [field]: value } as unknown as ReturnType<typeof product> }]);
+    expect(() => buildVersions(h.entries)).toThrow(`history op #1: product 1 has ${field} ${JSON.stringify(value)}, not `);
+  });
+
   it('builds from an async iterable, and handles more versions than one growth step', async () => {
     async function* history(): AsyncGenerator<HistoryEntry> {
       const h = new HistoryRecorder();
@@ -82,5 +154,22 @@ describe('buildVersions', () => {
     expect(fp({ created_at: 2 ** 32 })).not.toBe(fp({ created_at: 0 }));
     expect(fp({})).toBe(fp({}));
     expect(Number.isSafeInteger(fp({}))).toBe(true);
+  });
+
+  it('every code unit counts, and text never moves across a field boundary unseen', () => {
+    const fp = (overrides: Parameters<typeof product>[1]): number => fingerprintRow(product(1, overrides));
+    expect(fp({ name: 'ab' })).not.toBe(fp({ name: 'ac' }));
+    expect(fp({ name: 'ab' })).not.toBe(fp({ name: 'ba' }));
+    expect(fp({ name: 'abc' })).not.toBe(fp({ name: 'abd' }));
+    expect(fp({ description: 'abcd' })).not.toBe(fp({ description: 'abce' }));
+    // U+FFFF pairs pack into the word -1: only the length headers keep these two rows apart.
+    expect(fp({ name: 'ab', description: 'cd\uffff\uffff' })).not.toBe(fp({ name: 'ab\uffff\uffffcd', description: '' }));
+  });
+
+  it('tells apart timestamps one millisecond apart across the whole safe range', () => {
+    const fp = (t: number): number => fingerprintRow(product(1, { created_at: t }));
+    for (const t of [0, -1, 2 ** 32 - 1, 1_700_000_000_000, -2_208_988_800_000, 1_700_000_000_000_000, Number.MAX_SAFE_INTEGER - 1]) {
+      expect(fp(t), String(t)).not.toBe(fp(t + 1));
+    }
   });
 });

@@ -58,11 +58,37 @@ describe('judge', () => {
       expect(judge(e, seen({ verdict: 'diverged', connectors: sink('FAILED') })).reasons[0]).toMatch(/has no trace/);
       expect(judge(e, seen({ verdict: 'diverged', connectors: [] })).reasons[0]).toMatch(/is not in report.connectors/);
     });
+    it('names what the connector shows instead: its state and every task, or that it has none', () => {
+      const tasks = [
+        { id: 0, state: 'RUNNING' },
+        { id: 1, state: 'UNASSIGNED' },
+      ];
+      const twoTasks = [{ name: names.sink, state: 'RUNNING', tasks }];
+      expect(judge(e, seen({ verdict: 'diverged', connectors: twoTasks })).reasons).toEqual([
+        'expected a FAILED task of elasticsearch-sink-connector, report.connectors shows RUNNING / 0: RUNNING, 1: UNASSIGNED',
+      ]);
+      const none = [{ name: names.sink, state: 'UNASSIGNED', tasks: [] }];
+      expect(judge(e, seen({ verdict: 'diverged', connectors: none })).reasons).toEqual([
+        'expected a FAILED task of elasticsearch-sink-connector, report.connectors shows UNASSIGNED / no tasks',
+      ]);
+    });
+    it('a blank trace is no trace', () => {
+      expect(judge(e, seen({ verdict: 'diverged', connectors: sink('FAILED', ' \n ') })).reasons).toEqual([
+        'task 0 of elasticsearch-sink-connector is FAILED but report.connectors has no trace for it',
+      ]);
+    });
+    it('judges the task of the connector the expectation names (source or sink)', () => {
+      const source = healthy({ verdict: 'diverged', failedTask: 'source', regressions: 'any' });
+      expect(judge(source, seen({ verdict: 'diverged', connectors: sink('FAILED', 'Caused by: x') })).reasons[0]).toMatch(/expected a FAILED task of product-connector/);
+    });
   });
 
   describe('the lag budget (healthy expectations)', () => {
     it('fails when the steady-state p99 is over the budget', () => {
       expect(judge(healthy({ lagP99Ms: 200 }), seen({ steadyP99: 300 })).reasons).toEqual(['steady-state end-to-end lag p99 300 ms is over the budget of 200 ms']);
+    });
+    it('passes a steady-state p99 exactly at the budget', () => {
+      expect(judge(healthy({ lagP99Ms: 300 }), seen({ steadyP99: 300 })).passed).toBe(true);
     });
     it('fails, never passes silently, when there is no lag sample to judge the budget by', () => {
       expect(judge(healthy({ lagP99Ms: 200 }), seen({ steadyP99: null })).reasons[0]).toMatch(/no end-to-end lag sample outside fault windows/);
@@ -107,5 +133,10 @@ describe('judge', () => {
     expect(o).toMatchObject({ verdict: 'diverged', setupErrors: 2, regressions: 1, warmUpFailure: 'x', okOps: report.ops.byOutcome.ok, counts: report.anomalies.counts });
     expect(observedIn(report, names)).toMatchObject({ setupErrors: 0, regressions: 0 });
     expect(observedIn(report, names).warmUpFailure).toBeUndefined();
+    // The lag budget is judged on the steady-state p99; a report without one has nothing to judge it by.
+    const steady = { samples: 3, p50: 100, p95: 180, p99: 190, max: 190 };
+    expect(observedIn({ ...report, lag: { ...report.lag, steady } }, names).steadyP99).toBe(190);
+    const { steady: _none, ...withoutSteady } = report.lag;
+    expect(observedIn({ ...report, lag: withoutSteady }, names).steadyP99).toBeNull();
   });
 });

@@ -1,0 +1,23 @@
+// Mutation testing of the checker and the judge: `npm run mutation` (bench/mutation/run.ts runs this config
+// and writes bench/mutation/results.json). Equivalent mutants that survive on purpose: bench/mutation/EQUIVALENT.md.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'vitest',
+  vitest: { configFile: 'bench/mutation/vitest.config.ts', related: true },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  mutate: ['harness/check/*.ts', '!harness/check/*.test.ts', 'harness/scenario/judge.ts'],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 10_000,
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  tempDirName: '.scratch/stryker-tmp',
+  cleanTempDir: 'always',
+  // Only what the unit tests import is needed in the sandbox.
+  ignorePatterns: ['connectors', 'reports', 'scenarios', '.ci', '.scratch', '.outbox-chaos'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: null },
+};
