@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { bringUp } from '../harness/provider/open.ts';
 import { waitPortsFree } from '../harness/stack/ports.ts';
+import { claimStack } from '../harness/stack/owner.ts';
 import { findStackProcesses } from '../harness/stack/processes.ts';
 import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
@@ -14,12 +15,14 @@ declare module 'vitest' {
 /**
  * One real stack for all integration tests, always torn down, also when a test or the setup fails.
  * OUTBOX_CHAOS_TEST_REUSE=<name> runs the tests on a stack you started with `up --detach --name <name>`
- * instead (it is left running), which makes iterating on one test fast.
+ * instead (it is left running), which makes iterating on one test fast. Either way the test run holds the
+ * stack's lock: no other command starts, stops or runs on it meanwhile (the tests' own commands share it).
  */
 let owned: Stack | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const reuse = process.env.OUTBOX_CHAOS_TEST_REUSE;
+  if (reuse) claimStack(reuse);
   let stack = reuse ? await attachStack(reuse) : undefined;
   if (reuse && !stack) throw new Error(`OUTBOX_CHAOS_TEST_REUSE=${reuse}: no such running stack`);
   if (!stack) {

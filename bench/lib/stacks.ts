@@ -1,5 +1,6 @@
 import { bringUp } from '../../harness/provider/open.ts';
 import { findStackProcesses, killStackProcesses } from '../../harness/stack/processes.ts';
+import { claimStack } from '../../harness/stack/owner.ts';
 import { attachStack, stackDir, type Stack } from '../../harness/stack/stack.ts';
 
 export const DEFAULT_BENCH_STACK = 'bench';
@@ -37,6 +38,8 @@ export class BenchStacks {
     if (this.owned) return this.owned;
     if (this.attached) return this.attached;
     if (this.plan.reuse) {
+      // Held until the benchmark exits: nothing else may run on the stack while it is measured.
+      claimStack(this.plan.reuse);
       const s = await attachStack(this.plan.reuse);
       if (!s) throw new Error(`--reuse ${this.plan.reuse}: no such running stack (start one with \`outbox-chaos up --detach --name ${this.plan.reuse} --port-base ${this.plan.portBase}\`)`);
       this.attached = s;

@@ -3,12 +3,15 @@ import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import { type ProviderChoice } from '../provider/open.ts';
 import { verifyCache } from '../provision/verify.ts';
-import { requireRunningStack } from '../stack/attach.ts';
+import { findRunningStack, requireRunningStack } from '../stack/attach.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
-import { isAlive } from '../stack/processes.ts';
-import type { StackState } from '../stack/state.ts';
+import { serviceConditions } from '../stack/liveness.ts';
+import { stackOwner } from '../stack/owner.ts';
+import { logTail } from '../stack/processes.ts';
+import { stackDir } from '../stack/stack.ts';
+import { readState, type StackState } from '../stack/state.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
@@ -40,12 +43,17 @@ async function section(title: string, fn: (s: Section) => Promise<void>): Promis
   return s;
 }
 
+/** Every service, named when dead (how it ended, its last log lines) or frozen; and who uses the stack now. */
 function processes(state: StackState): Promise<Section> {
   return section('services', async (s) => {
-    for (const [name, pid] of Object.entries(state.pids)) {
-      const ok = pid !== undefined && isAlive(pid);
-      s.lines.push(`${ok ? '✓' : '✗'} ${name.padEnd(14)} pid ${pid}`);
-      if (!ok) s.problems.push(`${name} is not running`);
+    const owner = stackOwner(state.name);
+    s.lines.push(owner ? `  in use by pid ${owner.pid} (${owner.command}) since ${owner.since}` : '  in use by no command (detached)');
+    for (const c of serviceConditions(state)) {
+      const ok = c.state === 'running';
+      s.lines.push(`${ok ? '✓' : '✗'} ${c.service.padEnd(14)} ${c.detail}`);
+      if (ok) continue;
+      s.problems.push(`${c.service} is ${c.state}: ${c.detail} (log: ${c.logFile})`);
+      if (c.state === 'dead') s.lines.push(...logTail(c.logFile, 6).split('\n').map((l) => `      | ${l}`));
     }
   });
 }
@@ -150,6 +158,11 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
       s.lines.push(`  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`);
     });
     return reach.problems.length ? [reach] : [reach, ...(await inspect(externalEndpoints(env), false))];
+  }
+  if (!findRunningStack(name)) {
+    // Every process of it gone: say how each ended, rather than only that nothing runs.
+    const last = readState(stackDir(name ?? 'default'));
+    if (last && Object.keys(last.pids).length) return [await cacheSection(), await processes(last)];
   }
   const state = requireRunningStack(name);
   return [await cacheSection(), await processes(state), ...(await inspect(state.endpoints, true))];

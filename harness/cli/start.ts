@@ -24,9 +24,13 @@ export async function startCommand(argv: string[]): Promise<number> {
   const scenario = loadScenario('baseline');
   const { stack, owned } = await obtainStack({});
   const abort = new AbortController();
-  const off = onInterrupt(async () => {
-    abort.abort();
-    if (owned) await stack.stop();
+  // Ctrl-C / SIGTERM: the run heals its faults and writes its partial report; the process
+  // exits once that and the stop below are done.
+  let settle = (): void => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const off = onInterrupt(async (sig) => {
+    abort.abort(sig);
+    await settled;
   });
   try {
     if (owned) printEndpoints(stack);
@@ -36,7 +40,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     info(`service logs of the run: ${runDir}/logs/`);
     return report.passed ? 0 : 1;
   } finally {
-    off();
     if (owned) await stack.stop();
+    off();
+    settle();
   }
 }

@@ -2,11 +2,12 @@ import { loadDefinition, pipelineVars } from '../pipeline/definition.ts';
 import { setupPipeline } from '../pipeline/lifecycle.ts';
 import { defaultRunNames } from '../pipeline/run-names.ts';
 import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
-import { bringUp, openProvider, type ProviderChoice } from '../provider/open.ts';
+import { openProvider, upLocal, type ProviderChoice } from '../provider/open.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import type { Stack } from '../stack/stack.ts';
+import { describeExit, superviseStack, type ServiceExit } from '../stack/supervise.ts';
 import { ConfigError } from '../util/errors.ts';
-import { info, step } from '../util/log.ts';
+import { info, step, warn } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
@@ -17,6 +18,12 @@ export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-ba
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
 connectors through Toxiproxy. Prints endpoints and timings.
+
+A stack that is already running and healthy (every service answers, connectors RUNNING) is left as it is:
+\`up\` says so and exits 0. One that is in use by another live command (a foreground \`up\`, a \`run\`) is
+refused with exit 3, naming that command; what a crashed or killed command left is stopped and started
+afresh. In the foreground, \`up\` watches every service: when one exits, it prints which, how and its last
+log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the stack).
 
   --detach          return once the pipeline runs and leave the stack up (stop it with \`outbox-chaos down\`);
                     without it, \`up\` stays in the foreground and Ctrl-C stops everything
@@ -90,7 +97,15 @@ export async function upCommand(argv: string[]): Promise<number> {
   const choice = providerChoice(values);
   if (choice.kind !== 'local') return upOther(choice, { detach: values.detach === true, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined });
   const t0 = Date.now();
-  const stack = await bringUp({ name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined });
+  const portBase = intOpt(values['port-base'], '--port-base');
+  const { stack, started } = await upLocal({ name: values.name as string | undefined, portBase, connectors: values.connectors as string | undefined });
+  if (!started) {
+    info(`\nstack "${stack.name}" is already up and healthy (every service answers, connectors RUNNING); left as it is`);
+    printAddresses(stack.endpoints);
+    if (portBase !== undefined && portBase !== stack.ports.postgres) warn(`it runs on port base ${stack.ports.postgres}, not ${portBase}: \`outbox-chaos down --name ${stack.name}\` first to move it`);
+    if (values.connectors) warn(`its connectors are not re-registered from ${String(values.connectors)}: \`run --connectors\` registers a definition per run`);
+    return 0;
+  }
   printEndpoints(stack);
   info(`  all connectors RUNNING ${((Date.now() - t0) / 1000).toFixed(1)} s after \`up\` began`);
   if (values.detach) {
@@ -98,5 +113,36 @@ export async function upCommand(argv: string[]): Promise<number> {
     return 0;
   }
   info('\nRunning in the foreground; Ctrl-C stops the stack.');
-  return foreground(() => stack.stop());
+  return supervised(stack);
+}
+
+/**
+ * The foreground of a local stack: watched until Ctrl-C, or until a service exits — then which, how and its
+ * last log lines are printed, the rest is stopped, and the exit code is 3 (0 when `down` stopped the stack).
+ */
+function supervised(stack: Stack): Promise<number> {
+  return new Promise<number>((resolve) => {
+    // A pending promise alone does not keep Node alive; a timer does.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const finish = (code: number) => {
+      unwatch();
+      off();
+      clearInterval(keepAlive);
+      resolve(code);
+    };
+    const off = onInterrupt(async () => {
+      unwatch();
+      await stack.stop();
+    });
+    const unwatch = superviseStack(stack.dir, (e: ServiceExit) => {
+      const noticed = e.status ? ` (noticed ${e.detectedAt - Math.round(e.status.at)} ms after it ended)` : '';
+      if (e.stoppedBy) {
+        info(`\n${describeExit(e)}; the stack is being stopped there`);
+        return finish(0);
+      }
+      console.error(`\nerror: ${describeExit(e)}${noticed}\n\n${e.logTail.split('\n').map((l) => `  | ${l}`).join('\n')}\n\nfix: see ${e.logFile}; stopping the rest of the stack`);
+      unwatch();
+      void stack.stop().finally(() => finish(3));
+    });
+  });
 }

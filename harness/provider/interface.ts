@@ -53,6 +53,22 @@ export interface Provider {
   readonly versions: Record<string, string>;
   /** Directory of per-service logs a run slices into its report, when the provider has them. */
   readonly logsDir?: string;
+  /**
+   * Watches the services and calls `onFailure` when one stops outside a fault (local: its process exited);
+   * returns a function that stops watching. Absent where the provider cannot tell.
+   */
+  watch?(onFailure: (f: ServiceFailure) => void): () => void;
   /** Stops what this provider started (nothing, for external). */
   stop(): Promise<void>;
+}
+
+/** A service that went away while nobody meant it to. */
+export interface ServiceFailure {
+  service: string;
+  /** One line: which, and how it ended ("connect (pid 42) exited outside a fault: killed by SIGKILL"). */
+  message: string;
+  /** Its last log lines. */
+  details: string;
+  /** When it ended, if known (epoch ms). */
+  exitedAt?: number;
 }

@@ -1,22 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, signalGroup } from '../stack/processes.ts';
+import { isAlive, processState as procState } from '../stack/processes.ts';
 import type { Service } from '../stack/service.ts';
 import type { Stack } from '../stack/stack.ts';
+import { describeExit, superviseStack } from '../stack/supervise.ts';
 import { PROCESS_TARGETS, type ProcessTarget, PROXIES } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import type { Provider, ServiceHandle } from './interface.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The state letter from /proc/<pid>/stat (R, S, T = stopped, Z...), undefined when gone. */
-function procState(pid: number): string | undefined {
-  try {
-    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-}
 
 /** Process faults on a local service: signals to its process group. */
 export function processHandle(svc: Service, name: ProcessTarget): ServiceHandle {
@@ -30,12 +21,8 @@ export function processHandle(svc: Service, name: ProcessTarget): ServiceHandle 
     where: svc.logFile,
     running: async () => svc.running() && procState(svc.pid as number) !== 'T',
     async crash() {
-      const pid = alivePid('kill');
-      signalGroup(pid, 'SIGKILL');
-      while (isAlive(pid)) await sleep(20);
-      // The group is dead already; stop() only forgets the pid (and drops it from the stack's state file).
-      await svc.stop(0);
-      return `killed pid ${pid}`;
+      alivePid('kill');
+      return `killed pid ${await svc.kill()}`;
     },
     async start() {
       await svc.start();
@@ -78,6 +65,7 @@ export function localProvider(stack: Stack): Provider {
     exclusive: true,
     versions: stack.versions,
     logsDir: join(stack.dir, 'logs'),
+    watch: (onFailure) => superviseStack(stack.dir, (e) => onFailure({ service: e.service, message: describeExit(e), details: `last lines of ${e.logFile}:\n${e.logTail}`, exitedAt: e.status?.at })),
     stop: () => stack.stop(),
   };
 }

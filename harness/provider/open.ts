@@ -1,11 +1,13 @@
 import { loadDefinition, pipelineVars } from '../pipeline/definition.ts';
 import { setupPipeline } from '../pipeline/lifecycle.ts';
 import { defaultRunNames } from '../pipeline/run-names.ts';
+import { claimStack, type Claim } from '../stack/owner.ts';
 import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import { step, info } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
 import { openExternal } from './external.ts';
+import { assertServicesUp, stackProblems } from './health.ts';
 import type { ProviderName, Provider } from './interface.ts';
 import { localProvider } from './local.ts';
 
@@ -28,14 +30,45 @@ export async function openProvider(choice: ProviderChoice, opts: { name?: string
   return { provider: localProvider(stack), owned };
 }
 
-/** A local stack to run on: the detached one if it is up, or a new one this command owns. */
+/**
+ * A local stack to run on: the one `up --detach` left running (refused when one of its services is down), or
+ * a new one this command owns. Either way the command holds the stack's lock until it exits, so no other
+ * command starts, stops or runs on it meanwhile (StackInUse, exit 3, names a live holder).
+ */
 export async function obtainStack(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; owned: boolean }> {
-  const attached = await attachStack(opts.name);
+  const name = opts.name ?? 'default';
+  const claim = claimStack(name);
+  // A dead owner's stack may still have its faults on: it is started afresh, not run on.
+  if (claim.tookOver) info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
+  const attached = claim.tookOver ? undefined : await attachStack(name);
   if (attached) {
+    assertServicesUp(attached);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
   return { stack: await bringUp(opts), owned: true };
+}
+
+/**
+ * `up` on the local provider: a stack that is running and healthy is left exactly as it is (`started` false);
+ * one that is running but unhealthy, or what a dead owner left, is stopped and started afresh. The lock is
+ * held until the process exits.
+ */
+export async function upLocal(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; started: boolean }> {
+  const name = opts.name ?? 'default';
+  const claim = claimStack(name);
+  if (claim.tookOver) info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
+  const running = claim.tookOver ? undefined : await attachStack(name);
+  if (running) {
+    const problems = await stackProblems(running);
+    if (problems.length === 0) return { stack: running, started: false };
+    info(`stack "${name}" is running but not healthy (${problems.join('; ')}): starting it afresh`);
+  }
+  return { stack: await bringUp(opts), started: true };
+}
+
+function describeOwner(o: NonNullable<Claim['tookOver']>): string {
+  return o === 'unreadable' ? 'a command whose lock file is unreadable' : `pid ${o.pid} (${o.command})`;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */

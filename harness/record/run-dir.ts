@@ -2,9 +2,13 @@ import { appendFileSync, copyFileSync, createReadStream, createWriteStream, exis
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { reportsRoot } from './paths.ts';
+import { keepRuns, pruneRuns } from './retention.ts';
 import type { TimelineEvent } from './timeline.ts';
 
-/** reports/<run-id>/ with everything needed to re-check and re-render the run; reports/latest points at it. */
+/**
+ * reports/<run-id>/ with everything needed to re-check and re-render the run; reports/latest points at it.
+ * Older runs beyond the newest OUTBOX_CHAOS_KEEP_RUNS (50) are removed, so the disk stays bounded.
+ */
 export function createRunDir(runId: string): string {
   const root = reportsRoot();
   const dir = join(root, runId);
@@ -12,6 +16,7 @@ export function createRunDir(runId: string): string {
   const latest = join(root, 'latest');
   rmSync(latest, { force: true });
   symlinkSync(relative(root, dir), latest);
+  pruneRuns(keepRuns(), root);
   return dir;
 }
 

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { EnvError } from '../util/errors.ts';
 import { tail } from '../util/exec.ts';
+import { exitsDir } from './exits.ts';
 
 /** Every process the harness starts carries this variable, so a later `up`/`down` can find it after a crash. */
 export const STACK_ENV = 'OUTBOX_CHAOS_STACK';
@@ -24,28 +26,42 @@ export interface SpawnSpec {
 }
 
 /**
- * Starts a service in its own process group (so one signal reaches its children too), with stdout and
- * stderr appended to its log file. The harness does not wait on it: it is stopped explicitly, or found
- * again through STACK_ENV after a crash.
+ * The wrapper every service runs under. `setsid` execs in place, so `$!` is the service's own pid, in a session
+ * and process group of its own (a signal to that group never reaches the wrapper); the wrapper hands the pid
+ * over on fd 3, waits, and writes the exit status to `<exits>/<pid>` (through a rename: never half a file).
  */
-export function spawnService(spec: SpawnSpec): number {
+const WRAPPER = 'd=$1; shift; setsid "$@" 3>&- & pid=$!; echo "$pid" >&3; exec 3>&-; wait "$pid"; s=$?; echo "$s" > "$d/$pid.tmp" && mv "$d/$pid.tmp" "$d/$pid"';
+
+/**
+ * Starts a service in its own process group (so one signal reaches its children too), with stdout and
+ * stderr appended to its log file, under the wrapper above. Resolves to the service's pid. The harness does
+ * not wait on it: it is stopped explicitly, watched through its pid and exit file, or found again through
+ * STACK_ENV after a crash.
+ */
+export async function spawnService(spec: SpawnSpec): Promise<number> {
+  const exits = exitsDir(spec.stackDir);
+  mkdirSync(exits, { recursive: true });
   const fd = openSync(spec.logFile, 'a');
   const env = { ...process.env, ...spec.env, [STACK_ENV]: spec.stackDir };
   let cmd = spec.cmd;
   let args = spec.args;
   if (spec.runAs) {
-    // setpriv execs in place: the pid we get is the service's own, not a wrapper's.
+    // setpriv execs in place too: the pid is still the service's own.
     args = [`--reuid=${spec.runAs.uid}`, `--regid=${spec.runAs.gid}`, '--clear-groups', '--', cmd, ...args];
     cmd = 'setpriv';
   }
   try {
-    const child = spawn(cmd, args, { cwd: spec.cwd, env, detached: true, stdio: ['ignore', fd, fd] });
-    child.on('error', () => {
-      /* reported through the readiness check and the log */
+    const child = spawn('sh', ['-c', WRAPPER, 'sh', exits, cmd, ...args], { cwd: spec.cwd, env, detached: true, stdio: ['ignore', fd, fd, 'pipe'] });
+    const pidPipe = child.stdio[3] as Readable;
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      pidPipe.on('data', (d: Buffer) => (out += d.toString()));
+      pidPipe.on('end', () => (/^\d+$/.test(out.trim()) ? resolve(Number(out.trim())) : reject(new EnvError(`could not start ${spec.name}: ${cmd}`, `see ${spec.logFile}`))));
+      child.on('error', (err) => reject(new EnvError(`could not start ${spec.name}: ${err.message}`, 'the harness needs sh and setsid (util-linux)')));
     });
+    pidPipe.destroy();
     child.unref();
-    if (child.pid === undefined) throw new EnvError(`could not start ${spec.name}: ${cmd}`, `check that ${cmd} exists`);
-    return child.pid;
+    return pid;
   } finally {
     closeSync(fd);
   }
@@ -59,6 +75,15 @@ export function isAlive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(stat);
   } catch {
     return false;
+  }
+}
+
+/** The state letter from /proc/<pid>/stat (R, S, T = stopped, Z...), undefined when gone. */
+export function processState(pid: number): string | undefined {
+  try {
+    return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
 }
 

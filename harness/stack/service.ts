@@ -1,8 +1,11 @@
 import { EnvError } from '../util/errors.ts';
+import { expectExit, type ExitReason } from './exits.ts';
 import { isAlive, logTail, signalGroup, spawnService, stopProcess, type SpawnSpec } from './processes.ts';
 import { waitFor } from './wait.ts';
 
 export type ServiceName = 'toxiproxy' | 'postgres' | 'elasticsearch' | 'kafka' | 'connect';
+/** In start order; stopping goes the other way. */
+export const SERVICE_NAMES: readonly ServiceName[] = ['toxiproxy', 'postgres', 'elasticsearch', 'kafka', 'connect'];
 
 /** How to run one program; the Service below owns its process. */
 export interface ServiceDef {
@@ -16,9 +19,12 @@ export interface ServiceDef {
   stopSignal: NodeJS.Signals;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * A running program with start/stop/kill/pause, used by the stack lifecycle and by process faults alike.
- * `onPid` lets the stack persist pids so a later `down` (another process) can stop it.
+ * `onPid` lets the stack persist pids so a later `down` (another process) can stop it. Every stop and kill
+ * is announced in the stack's exits/ first, so supervision (in any process) knows it was meant.
  */
 export class Service {
   pid: number | undefined;
@@ -26,6 +32,7 @@ export class Service {
   constructor(
     readonly def: ServiceDef,
     private readonly onPid: (name: ServiceName, pid: number | undefined) => void,
+    private readonly stackDir: string,
   ) {}
 
   get name(): ServiceName {
@@ -42,15 +49,14 @@ export class Service {
 
   async start(): Promise<void> {
     if (this.running()) return;
-    this.pid = spawnService(this.def.spawn());
-    this.onPid(this.name, this.pid);
+    await this.launch();
     await this.awaitReady();
   }
 
   /** Starts without waiting for readiness (to overlap slow boots); call awaitReady() later. */
-  launch(): void {
+  async launch(): Promise<void> {
     if (this.running()) return;
-    this.pid = spawnService(this.def.spawn());
+    this.pid = await spawnService(this.def.spawn());
     this.onPid(this.name, this.pid);
   }
 
@@ -64,11 +70,24 @@ export class Service {
     });
   }
 
-  async stop(graceMs = 20_000): Promise<void> {
+  /** `reason`: a process fault (the default) or the stack's own stop. */
+  async stop(graceMs = 20_000, reason: ExitReason = 'fault'): Promise<void> {
     if (this.pid === undefined) return;
+    expectExit(this.stackDir, this.pid, reason);
     await stopProcess(this.pid, this.def.stopSignal, graceMs);
-    this.pid = undefined;
-    this.onPid(this.name, undefined);
+    this.forget();
+  }
+
+  /** kill -9 of the whole group (a crash: no shutdown hooks, no flush); resolves once it is gone. */
+  async kill(): Promise<number> {
+    const pid = this.pid;
+    if (pid === undefined || !isAlive(pid)) throw new EnvError(`kill: ${this.name} is not running, nothing to hit`, `see ${this.logFile}`);
+    expectExit(this.stackDir, pid, 'fault');
+    signalGroup(pid, 'SIGKILL');
+    while (isAlive(pid)) await sleep(20);
+    signalGroup(pid, 'SIGKILL'); // whatever of the group outlived its leader
+    this.forget();
+    return pid;
   }
 
   pause(): void {
@@ -86,5 +105,10 @@ export class Service {
 
   logTail(lines = 30): string {
     return logTail(this.logFile, lines);
+  }
+
+  private forget(): void {
+    this.pid = undefined;
+    this.onPid(this.name, undefined);
   }
 }

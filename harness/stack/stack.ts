@@ -8,9 +8,11 @@ import { errorMessage } from '../util/errors.ts';
 import { info, step } from '../util/log.ts';
 import type { StackContext } from './context.ts';
 import { endpointsFor, proxySpecs, type Endpoints } from './endpoints.ts';
+import { expectExit } from './exits.ts';
+import { claimStack } from './owner.ts';
 import { assertPortsFree, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
 import { isAlive, killStackProcesses, stopProcess } from './processes.ts';
-import { Service, type ServiceName } from './service.ts';
+import { Service, SERVICE_NAMES, type ServiceName } from './service.ts';
 import { connectDef, initConnect } from './services/connect.ts';
 import { elasticsearchDef, initElasticsearch } from './services/elasticsearch.ts';
 import { initKafka, kafkaDef } from './services/kafka.ts';
@@ -38,8 +40,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Services in start order; stopping goes the other way. */
-const ORDER: ServiceName[] = ['toxiproxy', 'postgres', 'elasticsearch', 'kafka', 'connect'];
+const ORDER = SERVICE_NAMES;
 
 export function stackDir(name: string): string {
   return join(stateRoot(), name);
@@ -53,7 +54,8 @@ export function resolvePortBase(opt?: number): number {
 
 /**
  * Stops whatever a previous harness left of this stack: processes listed in its state file and any other
- * process still carrying the stack's marker variable (e.g. children of a crashed harness).
+ * process still carrying the stack's marker variable (e.g. children of a crashed harness). Each stop is
+ * announced first, so a command still watching the stack reports who stopped it.
  */
 export async function cleanupStack(name: string): Promise<number> {
   const dir = stackDir(name);
@@ -63,6 +65,7 @@ export async function cleanupStack(name: string): Promise<number> {
     for (const svc of [...ORDER].reverse()) {
       const pid = state.pids[svc];
       if (pid !== undefined && isAlive(pid)) {
+        expectExit(dir, pid, 'down');
         await stopProcess(pid, svc === 'postgres' ? 'SIGINT' : 'SIGTERM', 10_000);
         n++;
       }
@@ -73,9 +76,28 @@ export async function cleanupStack(name: string): Promise<number> {
   return n;
 }
 
-/** Provisions what is missing, then starts the five programs and the three proxies. */
+/**
+ * Takes the stack's lock (StackInUse while another live command holds it), provisions what is missing, then
+ * starts the five programs and the three proxies. The lock is released by stop(), or when the process exits.
+ */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const name = opts.name ?? 'default';
+  const { release } = claimStack(name);
+  try {
+    const stack = await startClaimed(name, opts);
+    const stop = stack.stop;
+    stack.stop = async () => {
+      await stop();
+      release();
+    };
+    return stack;
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
   const artifacts = await provision();
@@ -112,7 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     await step('start services', async () => {
       // Elasticsearch boots slowest: launch it first and let the others start meanwhile.
-      services.elasticsearch.launch();
+      await services.elasticsearch.launch();
       await step('toxiproxy', async () => {
         await services.toxiproxy.start();
         await new Toxiproxy(endpoints.toxiproxyUrl).populate(proxySpecs(ports).map((p) => ({ ...p, enabled: true })));
@@ -151,16 +173,16 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
   };
   const esHome = await initElasticsearch(ctx);
   const services: Record<ServiceName, Service> = {
-    toxiproxy: new Service(toxiproxyDef(ctx), onPid),
-    postgres: new Service(postgresDef(ctx), onPid),
-    elasticsearch: new Service(elasticsearchDef(ctx, esHome), onPid),
-    kafka: new Service(kafkaDef(ctx), onPid),
-    connect: new Service(connectDef(ctx), onPid),
+    toxiproxy: new Service(toxiproxyDef(ctx), onPid, ctx.dir),
+    postgres: new Service(postgresDef(ctx), onPid, ctx.dir),
+    elasticsearch: new Service(elasticsearchDef(ctx, esHome), onPid, ctx.dir),
+    kafka: new Service(kafkaDef(ctx), onPid, ctx.dir),
+    connect: new Service(connectDef(ctx), onPid, ctx.dir),
   };
   for (const svc of ORDER) services[svc].pid = state.pids[svc];
   const stop = async (): Promise<void> => {
     for (const svc of [...ORDER].reverse()) {
-      await services[svc].stop().catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
+      await services[svc].stop(20_000, 'stop').catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
     }
     await killStackProcesses(ctx.dir);
     // A socket can outlive its process by a moment; `down` promises the ports are free when it returns.

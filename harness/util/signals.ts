@@ -1,25 +1,31 @@
+import { constants } from 'node:os';
 import { info } from './log.ts';
 
 /**
- * Cleanups to run on Ctrl-C / SIGTERM: whatever the command started is stopped before the process exits.
- * A second Ctrl-C exits at once.
+ * Cleanups to run on Ctrl-C / SIGTERM / SIGHUP: whatever the command started is healed and stopped before
+ * the process exits, with 128 + the signal's number (130 for Ctrl-C). A second signal exits at once.
  */
-const cleanups: (() => Promise<void>)[] = [];
+type Cleanup = (signal: NodeJS.Signals) => Promise<void>;
+const cleanups: Cleanup[] = [];
 let installed = false;
 let stopping = false;
 
-export function onInterrupt(fn: () => Promise<void>): () => void {
+export function exitCodeFor(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 2);
+}
+
+export function onInterrupt(fn: Cleanup): () => void {
   cleanups.push(fn);
   if (!installed) {
     installed = true;
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.on(sig, () => {
-        if (stopping) process.exit(130);
+        if (stopping) process.exit(exitCodeFor(sig));
         stopping = true;
         info(`\n${sig}: stopping what this command started (Ctrl-C again to exit at once)…`);
         void (async () => {
-          for (const c of [...cleanups].reverse()) await c().catch(() => undefined);
-          process.exit(130);
+          for (const c of [...cleanups].reverse()) await c(sig).catch(() => undefined);
+          process.exit(exitCodeFor(sig));
         })();
       });
     }
