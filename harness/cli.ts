@@ -1,4 +1,5 @@
 import { cleanCommand, CLEAN_HELP } from './cli/clean.ts';
+import { compareCommand, COMPARE_HELP } from './cli/compare.ts';
 import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
 import { downCommand, DOWN_HELP } from './cli/down.ts';
 import { envCommand, ENV_HELP } from './cli/env.ts';
@@ -23,8 +24,9 @@ const COMMANDS: Record<string, Command> = {
   list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
   report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
   doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
-  clean: { run: cleanCommand, help: CLEAN_HELP, summary: 'list or remove what crashed runs left on an external environment' },
+  clean: { run: cleanCommand, help: CLEAN_HELP, summary: 'prune old run directories (--local), or what crashed runs left on an external environment' },
   zoo: { run: zooCommand, help: ZOO_HELP, summary: 'run the bug zoo: known-bad pipelines the harness must catch' },
+  compare: { run: compareCommand, help: COMPARE_HELP, summary: 'one scenario (or several) against several pipeline definitions, side by side' },
 };
 
 function usage(): string {

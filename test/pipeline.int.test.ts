@@ -1,7 +1,11 @@
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { restoreDefaultPipeline } from '../harness/pipeline/lifecycle.ts';
 import { smoke } from '../harness/scenario/smoke.ts';
 
 describe('the outbox pipeline on real programs', () => {
+  // The seed's flow on the healthy pipeline as `up` registers it, whatever ran on the shared stack before.
+  beforeAll(() => restoreDefaultPipeline(inject('endpoints')), 120_000);
+
   it('propagates an insert, an update and a delete to Elasticsearch', async () => {
     const r = await smoke(inject('endpoints'), { deadlineMs: 30_000 });
     console.log(`insert visible after ${r.insertVisibleMs} ms, update ${r.updateVisibleMs} ms, delete ${r.deleteVisibleMs} ms`);

@@ -51,3 +51,74 @@ describe('diagnose: the likely cause beside the evidence', () => {
     expect(diagnose({ counts: { missing: 2 }, examples: { missing: [{ class: 'missing', product_id: 1, pg: row, es: [], detail: '' }] } })).toEqual([]);
   });
 });
+
+describe('diagnose: each signature exactly', () => {
+  const sample = (...sources: Record<string, unknown>[]) => diagnose({ counts: {}, examples: {}, indexSample: sources.map((s, i) => ({ _id: `d${i}`, _source: s })) });
+  const signatures = (d: ReturnType<typeof diagnose>) => d.map((x) => x.signature);
+
+  it('an envelope needs op, source and a state (after, before or payload)', () => {
+    expect(sample({ op: 'u', source: {}, before: {} })).toHaveLength(1);
+    expect(sample({ op: 'u', source: {}, payload: {} })).toHaveLength(1);
+    expect(sample({ op: 'u', source: {} })).toEqual([]);
+    expect(sample({ op: 'u', after: {} })).toEqual([]);
+    expect(sample({ source: {}, after: {} })).toEqual([]);
+  });
+
+  it('a schema wrapper needs both schema and payload', () => {
+    expect(signatures(sample({ schema: {}, payload: 1 }))).toEqual(['JsonConverter schema/payload wrappers inside documents']);
+    expect(sample({ schema: {} })).toEqual([]);
+    expect(sample({ payload: {} })).toEqual([]);
+  });
+
+  it('a base64 price is a non-decimal base64 string', () => {
+    expect(signatures(sample({ price: 'B88=' }))).toEqual(['prices as base64 strings']);
+    expect(sample({ price: '19.99' })).toEqual([]);
+    expect(sample({ price: '-3' })).toEqual([]);
+    expect(sample({ price: 19.99 })).toEqual([]);
+    expect(sample({ price: 'not base64!' })).toEqual([]);
+  });
+
+  it('a sub-millisecond date is an epoch beyond 1e14, as a number or a digit string, either sign', () => {
+    expect(sample({ created_at: 1e14 })).toEqual([]);
+    expect(signatures(sample({ created_at: 1e14 + 1 }))).toEqual(['created_at in micro- or nanoseconds']);
+    expect(sample({ created_at: String(1e15) })).toHaveLength(1);
+    expect(sample({ created_at: -1e15 })).toHaveLength(1);
+    expect(sample({ created_at: '2024-05-01T00:00:00Z' })).toEqual([]);
+    expect(sample({ created_at: null })).toEqual([]);
+  });
+
+  it('the TOAST placeholder in any field', () => {
+    expect(sample({ name: '__debezium_unavailable_value' })).toHaveLength(1);
+    expect(sample({ name: 'x __debezium_unavailable_value' })).toEqual([]);
+  });
+
+  it('_id shapes: offset ids end in +partition+offset; struct ids start with { or Struct{', () => {
+    const ids = (id: string) => signatures(diagnose({ counts: {}, examples: {}, indexSample: [{ _id: id, _source: {} }] }));
+    expect(ids('t+0+1')).toEqual(['_id is topic+partition+offset, not the product_id']);
+    expect(ids('t+0+x')).toEqual([]);
+    expect(ids('a+b')).toEqual([]);
+    expect(ids('{"id":1}')).toEqual(['_id is a whole key struct, not the product_id']);
+    expect(ids('Struct{id=1}')).toEqual(['_id is a whole key struct, not the product_id']);
+    expect(ids('17')).toEqual([]);
+  });
+
+  it('evidence: each product once, at most five, examples by product_id and samples by _id', () => {
+    const doc = (id: string): EsDoc => ({ _id: id, _source: { price: 'B88=' } });
+    const examples = [1, 2, 2, 3, 4, 5, 6].map((pid): Anomaly => ({ class: 'corrupt', product_id: pid, pg: null, es: [doc(String(pid))], detail: '' }));
+    const d = diagnose({ counts: { corrupt: 7 }, examples: { corrupt: examples }, indexSample: [doc('s1')] });
+    expect(d[0]!.evidence).toEqual(['1', '2', '3', '4', '5']);
+    expect(diagnose({ counts: {}, examples: {}, indexSample: [doc('s1')] })[0]!.evidence).toEqual(['s1']);
+  });
+
+  it('no zombie, no zombie diagnosis, whatever the topic holds', () => {
+    expect(diagnose({ counts: { zombie: 0 }, examples: {}, topicTombstones: 0 })).toEqual([]);
+    expect(diagnose({ counts: {}, examples: {}, topicTombstones: 3 })).toEqual([]);
+  });
+
+  it('zombie evidence lists the zombies, at most five', () => {
+    const zs = [1, 2, 3, 4, 5, 6].map((pid): Anomaly => ({ class: 'zombie', product_id: pid, pg: null, es: [docOf(product(pid))], detail: '' }));
+    const d = diagnose({ counts: { zombie: 6 }, examples: { zombie: zs }, topicTombstones: 0 });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ evidence: ['1', '2', '3', '4', '5'], cause: expect.stringMatching(/never emits a tombstone/) });
+  });
+});

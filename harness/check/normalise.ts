@@ -89,7 +89,7 @@ function isCanonicalDecimal(s: string): boolean {
   if (s.charCodeAt(i) === ZERO && n - i !== 4) return false; // a leading zero only in "0.dd"
   for (; i < n - 3; i++) if (!isDigit(s.charCodeAt(i))) return false;
   // "-0.00" is not canonical: Postgres prints zero unsigned.
-  return !(s.charCodeAt(0) === MINUS && n === 5 && s === '-0.00');
+  return s !== '-0.00';
 }
 
 function isDigit(c: number): boolean {

@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { delimiter } from 'node:path';
+import { PLUGIN_PATH_ENV } from '../stack/plugin-path.ts';
 import { ConfigError } from '../util/errors.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -7,7 +9,10 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 export function parse(command: string, argv: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+    const values = r.values as Record<string, string | boolean | undefined>;
+    // The stack reads its extra plugin directories from the environment, so a flag and the variable are one.
+    if (typeof values['plugin-path'] === 'string') process.env[PLUGIN_PATH_ENV] = [values['plugin-path'], process.env[PLUGIN_PATH_ENV]].filter(Boolean).join(delimiter);
+    return { values, positionals: r.positionals };
   } catch (err) {
     throw new ConfigError(`${command}: ${(err as Error).message}`, `see \`outbox-chaos ${command} --help\``);
   }
@@ -23,4 +28,5 @@ export function intOpt(v: string | boolean | undefined, flag: string): number | 
 export const STACK_OPTIONS: Options = {
   name: { type: 'string' },
   'port-base': { type: 'string' },
+  'plugin-path': { type: 'string' },
 };

@@ -2,6 +2,7 @@ import { ConnectClient } from '../connect/client.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import { type ProviderChoice } from '../provider/open.ts';
+import { effectiveSinkConfig } from '../pipeline/sink-compat.ts';
 import { verifyCache } from '../provision/verify.ts';
 import { findRunningStack, requireRunningStack } from '../stack/attach.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
@@ -73,6 +74,12 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
         if (!ok) s.problems.push(`connector ${name} is not fully RUNNING`);
         for (const t of st.tasks.filter((x) => x.trace)) s.lines.push(...(t.trace ?? '').split('\n').slice(0, 8).map((l) => `      | ${l}`));
         if (st.type === 'sink' && cfg?.topics) sinkGroups.push({ group: `connect-${name}`, topics: cfg.topics.split(',') });
+        // What the sink runs with, defaults filled in: a key left out runs with Confluent's default, not ours.
+        if (st.type === 'sink' && cfg) {
+          const effective = effectiveSinkConfig(cfg);
+          const keys = Object.keys(effective).filter((k) => !(k in cfg) && !/password/i.test(k)).sort();
+          if (keys.length) s.lines.push(`    defaults it runs with: ${keys.map((k) => `${k}=${effective[k]}`).join(', ')}`);
+        }
       }
       if (s.lines.length === 0 && own) s.problems.push('no connectors registered');
     }),

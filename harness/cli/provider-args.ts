@@ -1,5 +1,6 @@
 import { PROVIDER_NAMES, type ProviderName } from '../provider/interface.ts';
 import type { ProviderChoice } from '../provider/open.ts';
+import { delimiter } from 'node:path';
 import { ConfigError } from '../util/errors.ts';
 import type { Options } from './args.ts';
 
@@ -15,7 +16,11 @@ export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local
   --allow-destructive
                     external only: treat the environment as the harness's own (a reset then removes every
                     connector, replication slot and publication, and definitions may name fixed objects);
-                    without it a run creates, and removes, only objects named after its own tag`;
+                    without it a run creates, and removes, only objects named after its own tag
+  --plugin-path DIRS
+                    local and containers: more Kafka Connect plugin directories (${delimiter}-separated; also
+                    OUTBOX_CHAOS_PLUGIN_PATH), e.g. Confluent's Elasticsearch connector unzipped: a definition
+                    naming its class then runs it instead of the harness's own sink`;
 
 /** Validates --provider, --env and --allow-destructive together, before anything starts. */
 export function providerChoice(values: Record<string, string | boolean | undefined>): ProviderChoice {

@@ -1,6 +1,7 @@
 import { ScenarioSkipped } from '../faults/capabilities.ts';
 import { type ProviderChoice, openProvider } from '../provider/open.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import { writeSuite } from '../report/suite/write.ts';
 import { loadScenario, listScenarios } from '../scenario/load.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -18,11 +19,18 @@ Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): res
 randomized workload while the scenario's faults come and go, heals everything, then checks that
 Elasticsearch converges to Postgres within the budget. Writes reports/<run-id>/ (report.json, report.md,
 index.html, junit.xml, history.jsonl, samples.jsonl, timeline.jsonl, logs/) and points reports/latest at it.
+With more than one scenario (--all, or several names), also a suite report over them: reports/suite-<time>-run/
+(index.html, summary.md, junit.xml with a testcase per scenario, suite.json), reports/latest-suite.
 
 Local provider: uses the stack that \`up --detach\` left running; otherwise starts one and stops it at the end
 (--keep leaves it up). Containers: starts the containers and removes them at the end. External: runs on the
 environment the env file names, creating only objects tagged with the run (and removing them afterwards).
 A scenario with a fault the provider cannot inject (a process fault on external) is skipped, with the reason.
+A local stack another live command holds (a foreground \`up\`, another \`run\`) is refused with exit 3.
+
+Ctrl-C (or SIGTERM) heals every fault the run started, writes its partial report marked \`interrupted\`,
+stops a stack this command started, and exits 130 (143). A service that exits outside a fault ends the run
+the same way, with exit 3 naming it, how it ended and its last log lines.
 
   --seed N          workload and fault-schedule seed (default: the scenario's)
   --duration S      workload duration in seconds (default: the scenario's)
@@ -79,14 +87,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors });
   const abort = new AbortController();
   const leave = owned && !(values.keep && choice.kind === 'local');
-  const off = onInterrupt(async () => {
-    abort.abort();
-    if (leave) await provider.stop();
+  // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
+  // interrupted), what this command started is stopped below, and only then does the process exit.
+  let settle = (): void => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const off = onInterrupt(async (sig) => {
+    abort.abort(sig);
+    await settled;
   });
   const results: RunResult[] = [];
   const skipped: ScenarioSkipped[] = [];
   try {
     for (const scenario of scenarios) {
+      if (abort.signal.aborted) break;
       const s = seed ?? scenario.seed;
       const opts: RunOptions = {
         scenario,
@@ -115,10 +128,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (values.shrink && !r.report.passed && scenario.randomFaults && !abort.signal.aborted) await shrinkFailingRun(opts, r);
     }
   } finally {
-    off();
     if (leave) await provider.stop();
+    off();
+    settle();
   }
   if (results.length + skipped.length > 1) {
+    const suite = writeSuite(
+      results.map((r) => ({ report: r.report, runDir: r.runDir })),
+      { title: values.all ? 'run --all' : `run ${names.join(' ')}`, kind: 'run', skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })) },
+    );
+    info(`\nsuite report: ${suite}/index.html (and summary.md, junit.xml)`);
     info('\nsummary:');
     for (const r of results) info(`  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`);
     for (const k of skipped) info(`  ⊘ ${k.scenario.padEnd(24)} skipped         ${k.reasons.join('; ')}`);

@@ -53,16 +53,21 @@ export async function zooCommand(argv: string[]): Promise<number> {
   const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base') });
   const leave = owned && !(values.keep && choice.kind === 'local');
   const abort = new AbortController();
-  const off = onInterrupt(async () => {
-    abort.abort();
-    if (leave) await provider.stop();
+  // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
+  // exits once that and the stop below are done.
+  let settle = (): void => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const off = onInterrupt(async (sig) => {
+    abort.abort(sig);
+    await settled;
   });
   let outcomes;
   try {
     outcomes = await runZoo(entries, provider, { control, borrowed: !owned, signal: abort.signal });
   } finally {
-    off();
     if (leave) await provider.stop();
+    off();
+    settle();
   }
   console.log(`\n${summaryTable(outcomes)}\n`);
   if (outcomes.length) {

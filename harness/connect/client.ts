@@ -17,28 +17,47 @@ export interface ConnectorStatus {
 
 export type ConnectorConfig = Record<string, string>;
 
-/** The Kafka Connect REST API, as far as the harness needs it. Errors name the connector and Connect's reason. */
+/**
+ * The Kafka Connect REST API, as far as the harness needs it. Errors name the connector and Connect's reason.
+ * `url` may list several workers of one group, comma-separated: a worker that does not answer (killed,
+ * frozen) is skipped for the next, as a load balancer in front of a Connect cluster would.
+ */
 export class ConnectClient {
-  private readonly http: AxiosInstance;
+  private readonly http: AxiosInstance[];
+  /** The worker that answered last is asked first. */
+  private first = 0;
 
   constructor(readonly url: string) {
-    this.http = axios.create({ baseURL: url, timeout: 30_000, validateStatus: () => true });
+    this.http = url.split(',').map((u) => axios.create({ baseURL: u.trim(), timeout: url.includes(',') ? 10_000 : 30_000, validateStatus: () => true }));
   }
 
   private async call<T>(method: 'get' | 'put' | 'post' | 'delete', path: string, data?: unknown): Promise<{ status: number; data: T }> {
-    try {
-      // Connect's REST API consumes JSON only: a body-less PUT/POST without this header is answered 415.
-      const r = await this.http.request<T>({ method, url: path, data, headers: { 'content-type': 'application/json', accept: 'application/json' } });
-      return { status: r.status, data: r.data };
-    } catch (err) {
-      throw new EnvError(`Kafka Connect at ${this.url} is unreachable (${method.toUpperCase()} ${path}): ${(err as Error).message}`, 'is the stack up? run `outbox-chaos doctor`');
+    let last: unknown;
+    for (let i = 0; i < this.http.length; i++) {
+      const at = (this.first + i) % this.http.length;
+      try {
+        // Connect's REST API consumes JSON only: a body-less PUT/POST without this header is answered 415.
+        const r = await (this.http[at] as AxiosInstance).request<T>({ method, url: path, data, headers: { 'content-type': 'application/json', accept: 'application/json' } });
+        this.first = at;
+        return { status: r.status, data: r.data };
+      } catch (err) {
+        last = err;
+      }
     }
+    throw new EnvError(`Kafka Connect at ${this.url} is unreachable (${method.toUpperCase()} ${path}): ${(last as Error).message}`, 'is the stack up? run `outbox-chaos doctor`');
   }
 
   async list(): Promise<string[]> {
     const r = await this.call<string[]>('get', '/connectors');
     if (r.status !== 200) throw new EnvError(`GET /connectors answered ${r.status}`);
     return r.data;
+  }
+
+  /** The connector classes the worker has installed (source and sink plugins). */
+  async plugins(): Promise<string[]> {
+    const r = await this.call<{ class: string }[]>('get', '/connector-plugins');
+    if (r.status !== 200) throw new EnvError(`GET /connector-plugins answered ${r.status}`);
+    return r.data.map((p) => p.class);
   }
 
   /** Creates or updates a connector (PUT is idempotent). A config Connect rejects is the user's error: exit 2. */

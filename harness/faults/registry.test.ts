@@ -22,6 +22,7 @@ describe('makeFault', () => {
       'connector.pause': { target: 'source' },
       'connector.stop': { target: 'sink' },
       'postgres.walsender-kill': {},
+      'postgres.app-disconnect': { every: 100 },
       'es.read-only': {},
     };
     expect(Object.keys(minimal).sort()).toEqual(FAULT_KINDS.map((k) => k.kind).sort());
@@ -81,7 +82,7 @@ describe('kinds and capabilities', () => {
   it('lists every kind once with a one-line summary', () => {
     const kinds = FAULT_KINDS.map((k) => k.kind);
     expect(new Set(kinds).size).toBe(kinds.length);
-    expect(kinds).toHaveLength(16);
+    expect(kinds).toHaveLength(17);
     for (const k of FAULT_KINDS) expect(k.summary).toMatch(/^[^\n]{10,100}$/);
   });
 
@@ -94,7 +95,7 @@ describe('kinds and capabilities', () => {
     const all = capabilities();
     expect(all.process).toEqual(['process.kill', 'process.pause', 'process.restart']);
     expect(all.toxiproxy).toHaveLength(8);
-    expect(all.api).toEqual(['connector.restart', 'connector.pause', 'connector.stop', 'postgres.walsender-kill', 'es.read-only']);
+    expect(all.api).toEqual(['connector.restart', 'connector.pause', 'connector.stop', 'postgres.walsender-kill', 'postgres.app-disconnect', 'es.read-only']);
     expect(faultNeeds('connector.stop')).toBe('api');
     expect(faultNeeds('nope')).toBeUndefined();
   });

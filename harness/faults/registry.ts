@@ -1,5 +1,6 @@
 import { PROXIES, type ProxyName, PROCESS_TARGETS, type ProcessTarget } from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
+import { appDisconnectFault } from './app-faults.ts';
 import type { Fault } from './fault.ts';
 import { downFault, toxicFault, type Direction, type ToxicOptions } from './network-faults.ts';
 import { readParams, type ParamDef } from './params.ts';
@@ -130,6 +131,16 @@ const KINDS: KindDef[] = [
     params: [],
     instantaneous: true,
     build: (id) => walsenderKillFault(id),
+  },
+  {
+    kind: 'postgres.app-disconnect',
+    needs: 'api',
+    summary: "pg_terminate_backend of the workload's own sessions, every `every` ms while it lasts",
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [{ name: 'every', unit: 'ms', doc: 'pause between rounds; default 250, 0 = once at the start' }],
+    instantaneous: false,
+    build: (id, _t, p) => appDisconnectFault(id, opt(p, 'every') ?? 250),
   },
   {
     kind: 'es.read-only',

@@ -1,4 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DocumentWriter } from '../pipeline/dual-write.ts';
+import type { PipelineSpec } from '../pipeline/kind.ts';
+import { OutboxSql } from '../pipeline/outbox-sql.ts';
 import { summariseLag } from '../record/lag-summary.ts';
 import type { LagSummary } from '../record/report.ts';
 import type { Emit } from '../record/samples-file.ts';
@@ -30,6 +33,12 @@ export interface LagProbeOptions {
   table?: string;
   /** Distinguishes this run's probe names; random by default. */
   token?: string;
+  /**
+   * How the pipeline's application writes (default cdc: the products row is all). The marker is written the
+   * same way — with its outbox row in the same transaction, or indexed by the probe itself through the es proxy
+   * for dual writes — so it travels the path the workload's changes travel.
+   */
+  pipeline?: { spec: PipelineSpec; outboxTable: string };
 }
 
 export interface ProbeSummary {
@@ -74,19 +83,36 @@ export function startLagProbe(opts: LagProbeOptions): LagProbe {
   let inserted = false;
   let polls = 0;
 
+  const kind = opts.pipeline?.spec.kind ?? 'cdc';
+  const outbox = kind === 'outbox' ? new OutboxSql(opts.table ?? 'products', opts.pipeline?.outboxTable ?? 'outbox') : undefined;
+  const dual = kind === 'dual-write' ? new DocumentWriter(opts.endpoints.esProxiedUrl, opts.index, opts.pipeline?.spec.dualWrite.timeoutMs ?? 2000) : undefined;
+  const DESCRIPTION = 'outbox-chaos end-to-end lag probe; not workload data';
+
   const write = async (): Promise<void> => {
     // During a reconnect backoff the tick is skipped, not counted as another failure.
     if (!db.ready()) return;
     writeStarts.mark(Date.now());
     const s = ++seq; // a seq whose write failed is never reused: it may have committed anyway
     const name = probeName(token, s);
-    const r = inserted ? await db.query(SQL_UPDATE, [PROBE_ID, name]) : undefined;
-    if (!r || r.rowCount === 0) {
-      // First write, or someone deleted the marker (a reset, a truncate): put it back.
-      await db.query(SQL_UPSERT, [PROBE_ID, name, 'outbox-chaos end-to-end lag probe; not workload data']);
-      inserted = true;
+    if (outbox) {
+      const id = randomUUID();
+      await db.transaction([
+        { text: SQL_UPSERT, values: [PROBE_ID, name, DESCRIPTION] },
+        { text: outbox.eventOfCurrentRow(), values: [id, PROBE_ID] },
+        { text: outbox.cleanup(), values: [[id]] },
+      ]);
+    } else {
+      const r = inserted ? await db.query(SQL_UPDATE, [PROBE_ID, name]) : undefined;
+      if (!r || r.rowCount === 0) {
+        // First write, or someone deleted the marker (a reset, a truncate): put it back.
+        await db.query(SQL_UPSERT, [PROBE_ID, name, DESCRIPTION]);
+        inserted = true;
+      }
     }
     ledger.acked(s, Date.now());
+    // A dual-writing application indexes after its commit; a failed call is what the lag then shows.
+    const failed = dual ? await dual.put({ product_id: PROBE_ID, name }, PROBE_ID) : undefined;
+    if (failed) throw new Error(`indexing the marker: ${failed}`);
     writeLog.ok();
   };
 

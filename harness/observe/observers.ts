@@ -1,3 +1,4 @@
+import { hasConnectors, type PipelineSpec } from '../pipeline/kind.ts';
 import type { RunNames } from '../pipeline/run-names.ts';
 import type { HistoryEntry } from '../record/history.ts';
 import { SampleWriter } from '../record/samples-file.ts';
@@ -64,6 +65,8 @@ export interface ObserverOptions {
   probeStopTimeoutMs?: number;
   /** Failure lines (at most one per observer per 10 s). Default: warnings on stderr. */
   log?: LogLine;
+  /** How the pipeline's application writes (default cdc). A dual-write pipeline has no slot, topic or connector to watch. */
+  pipeline?: PipelineSpec;
 }
 
 export interface LatestView {
@@ -103,7 +106,8 @@ export interface Observers {
 /** Starts the enabled observers, all writing to one samples.jsonl. */
 export function startObservers(opts: ObserverOptions): Observers {
   const iv = { ...DEFAULT_INTERVALS, ...opts.intervals };
-  const on = new Set(opts.enabled ?? ALL_OBSERVERS);
+  const relay = opts.pipeline ? hasConnectors(opts.pipeline) : true;
+  const on = new Set((opts.enabled ?? ALL_OBSERVERS).filter((n) => relay || !['slot-lag', 'consumer-lag', 'connectors'].includes(n)));
   const log = opts.log ?? warn;
   const ep = opts.endpoints;
   const source = opts.sourceConnector ?? 'product-connector';
@@ -122,6 +126,7 @@ export function startObservers(opts: ObserverOptions): Observers {
         writeEveryMs: iv.probeWriteMs,
         pollEveryMs: iv.probePollMs,
         stopTimeoutMs: opts.probeStopTimeoutMs,
+        ...(opts.pipeline ? { pipeline: { spec: opts.pipeline, outboxTable: opts.names.outboxTable } } : {}),
       })
     : undefined;
   const slot: SlotLagObserver | undefined = on.has('slot-lag')

@@ -44,6 +44,23 @@ export class ReconnectingPg {
     }
   }
 
+  /** The statements in one transaction, one after another; any failure rolls it back and is thrown. */
+  async transaction(statements: { text: string; values?: unknown[] }[]): Promise<pg.QueryResult[]> {
+    const c = await this.connected();
+    try {
+      await c.query('BEGIN');
+      const out: pg.QueryResult[] = [];
+      for (const st of statements) out.push(await c.query(st.text, st.values));
+      await c.query('COMMIT');
+      this.backoffMs = this.opts.minBackoffMs ?? 200;
+      return out;
+    } catch (err) {
+      if (err instanceof pg.DatabaseError) await c.query('ROLLBACK').catch(() => undefined);
+      else this.drop(err);
+      throw err;
+    }
+  }
+
   private async connected(): Promise<pg.Client> {
     if (this.client) return this.client;
     if (Date.now() < this.retryAt) throw new Error(`not connected, next attempt in ${this.retryAt - Date.now()} ms (last error: ${this.lastError})`);

@@ -4,13 +4,15 @@ import type { ConnectorConfig } from '../connect/client.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { ConfigError } from '../util/errors.ts';
+import { kindHome, readPipelineSpec, type PipelineSpec } from './kind.ts';
 import type { RunNames } from './run-names.ts';
 
 /**
  * A pipeline definition is a directory: register-postgres.json and register-elasticsearch.json (Connect's
  * `{name, config}` bodies, as in the seed), and optionally schema.sql (table, replica identity,
  * publication) and es-index.json (index settings and mappings). Files missing from a user's directory fall
- * back to the healthy defaults in connectors/.
+ * back to the healthy defaults in connectors/. A pipeline.yaml declares the kind (cdc, outbox, dual-write;
+ * see kind.ts); the files a definition of another kind lacks come from that kind's healthy definition first.
  */
 export interface PipelineDefinition {
   dir: string;
@@ -22,6 +24,8 @@ export interface PipelineDefinition {
   table: string;
   /** Which files came from the defaults. */
   defaulted: string[];
+  /** How changes reach Elasticsearch (pipeline.yaml; default cdc). */
+  pipeline: PipelineSpec;
 }
 
 /** Values substituted for ${NAME} placeholders in the connector files. */
@@ -75,11 +79,13 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
     throw new ConfigError(`connectors directory ${dir} does not exist`, 'pass --connectors DIR with a directory holding register-postgres.json and register-elasticsearch.json');
   }
   const defaulted: string[] = [];
+  const pipeline = readPipelineSpec(dir);
   const pick = (name: string): string => {
     const own = join(dir, name);
     if (existsSync(own)) return own;
     defaulted.push(name);
-    return join(DEFAULT_CONNECTORS_DIR, name);
+    const home = join(kindHome(pipeline.kind), name);
+    return existsSync(home) ? home : join(DEFAULT_CONNECTORS_DIR, name);
   };
   const source = connectorFile(pick('register-postgres.json'), vars);
   const sink = connectorFile(pick('register-elasticsearch.json'), vars);
@@ -89,7 +95,7 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
   if (typeof esIndex !== 'object' || esIndex === null) throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
   const m = /create\s+table\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i.exec(schemaSql);
   const table = (m?.[1] ?? 'products').replace(/"/g, '').replace(/^public\./, '');
-  return { dir, source, sink, schemaSql, esIndex: esIndex as Record<string, unknown>, table, defaulted };
+  return { dir, source, sink, schemaSql, esIndex: esIndex as Record<string, unknown>, table, defaulted, pipeline };
 }
 
 /**
@@ -108,7 +114,7 @@ export function unscopedObjects(def: PipelineDefinition, own: { table: string; p
 }
 
 /** The ${NAME} placeholders a pipeline definition may use. */
-export const PLACEHOLDERS = ['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX', 'TABLE', 'PUBLICATION'] as const;
+export const PLACEHOLDERS = ['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX', 'TABLE', 'PUBLICATION', 'OUTBOX_TABLE'] as const;
 
 export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLACEHOLDERS)[number], string> {
   return {
@@ -124,5 +130,6 @@ export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLA
     INDEX: names.index,
     TABLE: names.table,
     PUBLICATION: names.publication,
+    OUTBOX_TABLE: names.outboxTable,
   };
 }

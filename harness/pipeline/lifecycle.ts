@@ -5,7 +5,10 @@ import { withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
 import { waitFor } from '../stack/wait.ts';
 import { ConfigError, EnvError } from '../util/errors.ts';
-import type { PipelineDefinition } from './definition.ts';
+import { loadDefinition, pipelineVars, type PipelineDefinition } from './definition.ts';
+import { hasConnectors } from './kind.ts';
+import { chooseSink, type SinkChoice } from './sink-compat.ts';
+import { info } from '../util/log.ts';
 import { defaultRunNames, type RunNames } from './run-names.ts';
 
 async function es(ep: Endpoints, method: string, path: string, body?: unknown): Promise<Response> {
@@ -81,11 +84,25 @@ export async function registerConnector(ep: Endpoints, c: PipelineDefinition['so
 }
 
 /**
+ * The definition as it will run on this worker: a sink naming Confluent's connector runs ours in its place
+ * where the worker does not have Confluent's (said once here; every report says it too).
+ */
+export async function resolveSink(ep: Endpoints, def: PipelineDefinition): Promise<{ def: PipelineDefinition; sink: SinkChoice }> {
+  const installed = await new ConnectClient(ep.connectUrl).plugins();
+  const { config, choice } = chooseSink(def.sink.config, def.sink.file, installed);
+  if (choice.substituted) info(`  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} in its place, with the same keys (connectors/es-sink/README.md: compatibility)`);
+  if (choice.ignored.length) info(`  sink: keys accepted and ignored by ${choice.ran}: ${choice.ignored.join(', ')}`);
+  return { def: { ...def, sink: { ...def.sink, config } }, sink: choice };
+}
+
+/**
  * Creates the database objects, the index and both connectors, in the order the data flows, and waits until
  * both connectors run. The definition's schema.sql runs as given: it is part of what is under test.
  */
-export async function setupPipeline(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
+export async function setupPipeline(ep: Endpoints, definition: PipelineDefinition, names: RunNames): Promise<void> {
+  const { def } = await resolveSink(ep, definition);
   await prepareStores(ep, def, names);
+  if (!hasConnectors(def.pipeline)) return; // dual-write: the application indexes Elasticsearch itself
   await registerConnector(ep, def.source);
   await registerConnector(ep, def.sink);
 }
@@ -130,6 +147,7 @@ export async function resetPipeline(ep: Endpoints, names: RunNames, scope: { eve
     const pubs = scope.everything ? (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows.map((r) => r.pubname) : [names.publication];
     for (const pub of pubs) await c.query(`DROP PUBLICATION IF EXISTS "${pub}"`);
     await c.query(`DROP TABLE IF EXISTS "${names.table}" CASCADE`);
+    await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
   });
   await es(ep, 'DELETE', `/${names.index}`);
 }
@@ -148,4 +166,12 @@ export async function registeredNames(ep: Endpoints, source = 'product-connector
   const cfg = await new ConnectClient(ep.connectUrl).config(source).catch(() => undefined);
   const d = defaultRunNames();
   return { ...d, topicPrefix: cfg?.['topic.prefix'] ?? d.topicPrefix, slot: cfg?.['slot.name'] ?? d.slot };
+}
+
+/** Puts the healthy pipeline (connectors/) back on a stack of the harness's own, as `up` registered it. */
+export async function restoreDefaultPipeline(ep: Endpoints): Promise<void> {
+  const names = defaultRunNames();
+  const def = loadDefinition(undefined, pipelineVars(ep, names));
+  await resetPipeline(ep, { ...names, table: def.table }, { everything: true, connectors: [] });
+  await setupPipeline(ep, def, names);
 }

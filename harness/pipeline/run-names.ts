@@ -9,11 +9,13 @@ export interface RunNames {
   index: string;
   table: string;
   publication: string;
+  /** The outbox table of an outbox pipeline (${OUTBOX_TABLE}). */
+  outboxTable: string;
   /** Put before the definition's connector names ('' on a stack of our own). */
   connectorPrefix: string;
 }
 
-const FIXED = { index: 'products', table: 'products', publication: 'product_publication', connectorPrefix: '' };
+const FIXED = { index: 'products', table: 'products', publication: 'product_publication', outboxTable: 'outbox', connectorPrefix: '' };
 
 export function defaultRunNames(): RunNames {
   return { topicPrefix: 'outbox', slot: 'outbox_chaos_products', ...FIXED };
@@ -30,5 +32,5 @@ function newRunTag(): string {
 
 export function freshRunNames(scoped: boolean, tag = newRunTag()): RunNames {
   if (!scoped) return { topicPrefix: tag, slot: tag, ...FIXED };
-  return { topicPrefix: tag, slot: tag, index: `${tag}-products`, table: `${tag}_products`, publication: `${tag}_pub`, connectorPrefix: `${tag}-` };
+  return { topicPrefix: tag, slot: tag, index: `${tag}-products`, table: `${tag}_products`, publication: `${tag}_pub`, outboxTable: `${tag}_outbox`, connectorPrefix: `${tag}-` };
 }

@@ -49,3 +49,12 @@ export interface Comparison {
   /** Postgres disagreeing with the history (count, and up to `maxExamples` examples). */
   setupErrors: { count: number; examples: SetupError[] };
 }
+
+/** A known signature in the evidence, its likely cause, and the config key that fixes it. */
+export interface Diagnosis {
+  signature: string;
+  cause: string;
+  fix: string;
+  /** The product_ids (or `_id`s) whose documents show the signature. */
+  evidence: string[];
+}

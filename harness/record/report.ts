@@ -1,6 +1,6 @@
-import type { Anomaly, AnomalyClass, SetupError, Verdict } from './anomalies.ts';
+import type { Anomaly, AnomalyClass, Diagnosis, SetupError, Verdict } from './anomalies.ts';
 import type { OpKind, Outcome } from './history.ts';
-import type { FaultWindow } from './timeline.ts';
+import type { FaultWindow, RunPhase } from './timeline.ts';
 
 /** Latency summary in milliseconds. null fields mean "no samples". */
 export interface LagSummary {
@@ -9,6 +9,18 @@ export interface LagSummary {
   p95: number | null;
   p99: number | null;
   max: number | null;
+}
+
+/** Which Elasticsearch sink the definition asked for, which ran, and the config it ran with. */
+export interface SinkRun {
+  requested: string;
+  ran: string;
+  /** Ours ran in place of the requested one, which the worker does not have. */
+  substituted: boolean;
+  /** Every key of the sink's config: the definition's value, or the default it ran with. */
+  effective: Record<string, string>;
+  /** Keys the definition set that the sink accepts and ignores. */
+  ignored: string[];
 }
 
 /** A product a search showed at an older version after it had shown a newer one. */
@@ -70,6 +82,13 @@ export interface RunReport {
   regressions?: { count: number; sampledProducts: number; examples: Regression[] };
   /** Why the warm-up failed (the probe's first marker never became searchable); absent when it did not. */
   warmUpFailure?: string;
+  sink?: SinkRun;
+  /** Likely causes of what was found, each with the config key that fixes it. */
+  diagnoses?: Diagnosis[];
+  /** The sink's dead-letter queue, when it has one: records there never reached Elasticsearch. */
+  deadLetterQueue?: { topic: string; records: number | null };
+  /** Connect worker settings that differ from stock Kafka, with why (absent on an environment not the harness's). */
+  workerNonStock?: { key: string; value: string; stock: string; why?: string }[];
   ops: {
     total: number;
     byKind: Record<OpKind, number>;
@@ -85,6 +104,8 @@ export interface RunReport {
   versions: Record<string, string>;
   /** Sizes at the final check. */
   final: { pgRows: number; esDocs: number };
+  /** Set when the run was cut short before its check (Ctrl-C, SIGTERM, a service gone): why, and in which phase. */
+  interrupted?: { reason: string; during: RunPhase };
   /** Free-form messages a human should read first (e.g. "sink task FAILED at 12:00:03"). */
   notes: string[];
 }

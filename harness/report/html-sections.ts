@@ -5,7 +5,7 @@ import type { LagSummary, RunReport } from '../record/report.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
 import { html, type Html } from './html-escape.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, evidenceLines, headline, rootCause } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, evidenceLines, headline, rootCause, sinkLine } from './labels.ts';
 
 const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', flapped: 'bad', diverged: 'bad' };
 const TRACE_LINES = 4;
@@ -133,6 +133,15 @@ export function anomalies(r: RunReport): Html {
   return html`<section><h2>Anomalies</h2>${summary}${examples}</section>`;
 }
 
+/** Likely causes of what was found, beside the evidence, each with the config key that fixes it. */
+export function diagnoses(r: RunReport): Html {
+  const d = r.diagnoses ?? [];
+  if (d.length === 0) return html``;
+  return html`<section><h2>Likely causes</h2><div class="card"><ul>${d.map(
+    (x) => html`<li><b>${x.signature}</b> <span class="muted small">(${x.evidence.join(', ')})</span><br>${x.cause}<br>fix: <code>${x.fix}</code></li>`,
+  )}</ul></div></section>`;
+}
+
 /** Regressions seen by search, the settle window, Postgres against the history, the warm-up. */
 export function evidence(r: RunReport): Html {
   const lines = evidenceLines(r);
@@ -202,7 +211,13 @@ export function connectors(r: RunReport): Html {
               : c.tasks.map((t) => html`<div>task ${t.id} ${stateBadge(t.state)}${t.trace ? trace(t.trace) : ''}</div>`)
           }</td></tr>`,
         )}</tbody></table></div>`;
-  return html`<section><h2>Connectors <span class="muted small">final states</span></h2><div class="card">${body}</div></section>`;
+  const sink = sinkLine(r);
+  const config = r.sink
+    ? html`<details><summary>sink: ${sink}</summary><div class="scroll"><table><tbody>${Object.entries(r.sink.effective)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => html`<tr><td class="mono">${k}</td><td class="mono">${/password/i.test(k) ? '***' : v}${r.sink!.ignored.includes(k) ? html` <span class="badge warn">ignored</span>` : ''}</td></tr>`)}</tbody></table></div></details>`
+    : '';
+  return html`<section><h2>Connectors <span class="muted small">final states</span></h2><div class="card">${body}${config}</div></section>`;
 }
 
 export function versions(r: RunReport): Html {

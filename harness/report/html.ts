@@ -44,6 +44,7 @@ ${part.notes(report)}
 ${part.keyFigures(report)}
 <section><h2>Over time</h2><div class="charts">${payload.charts.map((_, i) => chartCard(payload, i))}</div></section>
 ${part.anomalies(report)}
+${part.diagnoses(report)}
 ${part.evidence(report)}
 <section class="grid-2">${part.faultWindows(report, payload.windows)}${part.operatorActions(report)}</section>
 ${part.operations(report)}

@@ -121,3 +121,11 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
   if (r.warmUpFailure) out.push({ what: 'warm-up', result: `failed: ${r.warmUpFailure}`, bad: true, examples: [] });
   return out;
 }
+
+/** One line on which sink ran: "ours, in place of Confluent's (not installed)", or the class. */
+export function sinkLine(r: RunReport): string | undefined {
+  const s = r.sink;
+  if (!s) return undefined;
+  if (s.substituted) return `${s.ran}, in place of ${s.requested} (not installed on the worker; same keys)`;
+  return s.ran;
+}

@@ -1,7 +1,7 @@
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, evidenceLines, headline, rootCause } from './labels.ts';
+import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, evidenceLines, headline, rootCause, sinkLine } from './labels.ts';
 import { mdTable } from './md-table.ts';
 
 /** Lines of a failed task's stack trace worth showing inline; the full trace is in report.json. */
@@ -20,7 +20,7 @@ export function renderMarkdown(report: RunReport): string {
   out.push(`# ${report.scenario} — ${VERDICT_TEXT[report.verdict]}`, '');
   if (report.description.trim() !== '') out.push(report.description.trim(), '');
   out.push(...verdictSection(report), ...lagSection(report), ...opsSection(report), ...faultSection(report));
-  out.push(...operatorSection(report), ...connectorSection(report), ...anomalySection(report), ...evidenceSection(report));
+  out.push(...operatorSection(report), ...connectorSection(report), ...anomalySection(report), ...diagnosisSection(report), ...evidenceSection(report));
   out.push(...versionSection(report), ...replaySection(report));
   return visibleControls(out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()) + '\n';
 }
@@ -112,6 +112,12 @@ function connectorSection(r: RunReport): string[] {
     c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || '(no tasks)',
   ]);
   const out = ['## Connectors', '', mdTable(['connector', 'state', 'tasks'], rows), ''];
+  if (r.workerNonStock?.length) out.push(`Worker settings that differ from stock Kafka: ${r.workerNonStock.map((w) => `${w.key}=${w.value} (stock ${w.stock}${w.why ? `: ${w.why}` : ''})`).join('; ')}.`, '');
+  const sink = sinkLine(r);
+  if (sink && r.sink) {
+    out.push(`Sink: ${sink}.${r.sink.ignored.length ? ` Accepted and ignored: ${r.sink.ignored.join(', ')}.` : ''}`, '');
+    out.push('<details><summary>sink config as it ran (defaults filled in)</summary>', '', mdTable(['key', 'value'], Object.entries(r.sink.effective).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, /password/i.test(k) ? '***' : v])), '', '</details>', '');
+  }
   for (const c of r.connectors) {
     for (const t of c.tasks) {
       if (t.trace === undefined || t.trace.trim() === '') continue;
@@ -145,6 +151,12 @@ function anomalyExamples(r: RunReport, c: AnomalyClass): string[] {
   out.push(mdTable(['product_id', 'Postgres row', 'Elasticsearch document(s)', 'detail'], rows, [0]), '');
   if (count > shown.length) out.push(`Showing ${shown.length} of ${fmtInt(count)}.`, '');
   return out;
+}
+
+function diagnosisSection(r: RunReport): string[] {
+  const d = r.diagnoses ?? [];
+  if (d.length === 0) return [];
+  return ['## Likely causes', '', ...d.flatMap((x) => [`- **${x.signature}** (${x.evidence.join(', ')}): ${oneLine(x.cause)}. Fix: \`${x.fix}\`.`]), ''];
 }
 
 function evidenceSection(r: RunReport): string[] {

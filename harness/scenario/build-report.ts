@@ -1,6 +1,6 @@
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type Verdict } from '../record/anomalies.ts';
 import { summariseLag } from '../record/lag-summary.ts';
-import type { Regression, RunReport } from '../record/report.ts';
+import type { Regression, RunReport, SinkRun } from '../record/report.ts';
 import type { Flap } from '../check/converge.ts';
 import type { Sample } from '../record/samples.ts';
 import { faultWindows } from '../record/timeline.ts';
@@ -38,6 +38,10 @@ export interface ReportInput {
   warmUpFailure?: string;
   /** The convergence check's settle window. */
   settleMs: number;
+  sink?: SinkRun;
+  workerNonStock?: RunReport['workerNonStock'];
+  diagnoses?: RunReport['diagnoses'];
+  deadLetterQueue?: RunReport['deadLetterQueue'];
 }
 
 /** Regressions search users saw, from the doc-watch samples: one per product (its first), up to 10 examples. */
@@ -78,6 +82,8 @@ export function buildReport(i: ReportInput): RunReport {
   const operatorActions = i.timeline.flatMap((e) => (e.kind === 'operator' ? [{ t: e.t, action: e.action, reason: e.reason }] : []));
   const notes = [...reasons.map((r) => `✘ ${r}`), ...i.notes];
   const tp = pipelineThroughput(i.samples);
+  const dlq = i.deadLetterQueue;
+  if (dlq?.records) notes.push(`${dlq.records} record(s) went to the sink's dead-letter queue ${dlq.topic}: they never reached Elasticsearch`);
   if (operatorActions.length) notes.push(`recovery needed an operator: ${operatorActions.map((a) => a.action).join('; ')}`);
   return {
     schemaVersion: 1,
@@ -104,6 +110,10 @@ export function buildReport(i: ReportInput): RunReport {
     flaps: i.flaps.map((f) => ({ equalAtMs: f.equalAtMs, differedAtMs: f.differedAtMs, counts: f.comparison.counts })),
     regressions,
     ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
+    ...(i.sink ? { sink: i.sink } : {}),
+    ...(i.workerNonStock ? { workerNonStock: i.workerNonStock } : {}),
+    ...(i.diagnoses?.length ? { diagnoses: i.diagnoses } : {}),
+    ...(i.deadLetterQueue ? { deadLetterQueue: i.deadLetterQueue } : {}),
     ops: { total: w.opsRecorded, byKind: w.byKind, byOutcome: w.byOutcome, ratePerSec: Math.round(w.opsPerSec * 10) / 10 },
     throughput: tp?.eventsPerSec ?? null,
     timeline: windows,

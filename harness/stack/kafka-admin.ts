@@ -27,3 +27,11 @@ export async function topicEndOffsets(admin: Admin, includeInternal = false): Pr
   }
   return out;
 }
+
+/** Records on a topic (its end offsets), 0 when it does not exist, null when Kafka cannot tell. */
+export async function topicRecords(bootstrap: string, topic: string): Promise<number | null> {
+  return withKafkaAdmin(bootstrap, async (admin) => {
+    if (!(await admin.listTopics()).includes(topic)) return 0;
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  }).catch(() => null);
+}

@@ -9,6 +9,7 @@
  */
 import type { HistoryWriter } from '../record/history-file.ts';
 import type { OpKind, Outcome } from '../record/history.ts';
+import { afterCommitFor, inTransactionOutbox, type ApplicationWrites } from './after-commit.ts';
 import { OpGenerator } from './generate.ts';
 import { OpHasher } from './op-hash.ts';
 import { parseProfile, type IdRange, type WorkloadProfile } from './profile.ts';
@@ -41,6 +42,8 @@ export interface RunWorkloadOptions {
   pipelineDepth?: number;
   /** Run even if the id range already holds rows (they are then treated as unknown). Default false. */
   allowExistingRows?: boolean;
+  /** What the application writes besides the products row (outbox rows, Elasticsearch documents). Default cdc: nothing. */
+  app?: ApplicationWrites;
 }
 
 export interface WorkloadProgress {
@@ -86,6 +89,8 @@ export interface WorkloadSummary {
   sequence: string | null;
   /** False when the database could not be reached before the workload had to stop (nothing was sent). */
   prepared: boolean;
+  /** An application that writes elsewhere too (outbox rows after the commit, dual writes): how that went. */
+  app?: { kind: ApplicationWrites['kind']; written: number; failed: number; skipped: number };
 }
 
 export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummary> {
@@ -93,7 +98,8 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
   const profile = parseProfile(o.profile);
   if (!Number.isSafeInteger(o.seed)) throw new Error(`seed must be a safe integer, got ${o.seed}`);
   const table = o.table ?? 'products';
-  const statements = new Statements(table); // validates the name before anything connects
+  const app = o.app ?? { kind: 'cdc' };
+  const statements = new Statements(table, inTransactionOutbox(app, table)); // validates the name before anything connects
   const opTimeoutMs = o.opTimeoutMs ?? 10_000;
   const connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
   const startedAt = Date.now();
@@ -139,6 +145,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
             stop: stopCtl.signal,
             nextBatchId: () => batchIds++,
             stats,
+            afterCommit: afterCommitFor(app, table, stats, opTimeoutMs),
           }),
       );
       stopCtl.signal.addEventListener('abort', () => workers.forEach((w) => w.queue.stop()), { once: true });
@@ -197,6 +204,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
     ids: profile.ids,
     sequence: prepared?.sequence ?? null,
     prepared: prepared !== null,
+    ...(app.kind === 'cdc' ? {} : { app: { kind: app.kind, ...stats.app } }),
   };
 }
 

@@ -1,14 +1,21 @@
 /**
  * The statements the driver sends and the normalisation of what they return. Every write carries RETURNING
- * with the whole row, so the history holds full post-states without a second read.
+ * with the whole row, so the history holds full post-states without a second read. An outbox application's
+ * writes each carry their outbox row too, in the same statement.
  */
+import type { OutboxDeletes } from '../pipeline/kind.ts';
+import type { OutboxSql } from '../pipeline/outbox-sql.ts';
 import type { ProductRow } from '../record/history.ts';
 import { quoteTable } from '../stack/pg.ts';
 import type { Step } from './ops.ts';
 
-const RETURNING =
-  'RETURNING product_id, name, description, price::text AS price, ' +
-  'floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
+const COLUMNS = 'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
+
+/** An outbox application: each product statement also writes the step's outbox row (see OutboxSql.withEvent). */
+export interface OutboxStatements {
+  sql: OutboxSql;
+  deletes: OutboxDeletes;
+}
 
 export interface StatementConfig {
   /** Named, so each connection parses it once and then only binds and executes. */
@@ -26,21 +33,42 @@ export class Statements {
   /** Index = bitmask of UPDATE_COLUMNS; a separate statement per subset so unchanged columns are not written. */
   private readonly updateTexts: string[] = [];
 
-  constructor(readonly table: string) {
+  constructor(
+    readonly table: string,
+    /** Set for an outbox application that writes its outbox rows in the product's own transaction. */
+    readonly outbox?: OutboxStatements,
+  ) {
     this.t = quoteTable(table);
+    const finish = (write: string, params: number, event: 'upsert' | 'delete'): string => {
+      const returning = event === 'delete' ? 'product_id' : COLUMNS;
+      if (!outbox) return `${write} RETURNING ${returning}`;
+      return outbox.sql.withEvent(write, returning, params + 1, event === 'delete' && outbox.deletes === 'last-state' ? 'delete-with-state' : event);
+    };
     // ON CONFLICT DO NOTHING: a reinsert after a delete that failed (or an insert over an id an unknown op
     // created) becomes a recorded 0-row no-op instead of an error that would abort the whole transaction.
-    this.insertText =
-      `INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ` +
-      `ON CONFLICT (product_id) DO NOTHING ${RETURNING}`;
-    this.deleteText = `DELETE FROM ${this.t} WHERE product_id = $1 RETURNING product_id`;
+    this.insertText = finish(`INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ON CONFLICT (product_id) DO NOTHING`, 4, 'upsert');
+    this.deleteText = finish(`DELETE FROM ${this.t} WHERE product_id = $1`, 1, 'delete');
     for (let mask = 0; mask < 8; mask++) {
       const sets = UPDATE_COLUMNS.filter((_, i) => mask & (1 << i)).map((c, i) => `${c} = $${i + 2}`);
-      this.updateTexts.push(`UPDATE ${this.t} SET ${sets.join(', ')} WHERE product_id = $1 ${RETURNING}`);
+      this.updateTexts.push(finish(`UPDATE ${this.t} SET ${sets.join(', ')} WHERE product_id = $1`, sets.length + 1, 'upsert'));
     }
   }
 
-  forStep(step: Step): StatementConfig {
+  /** The statement of one step; an outbox application's also writes the outbox row `outboxId`. */
+  forStep(step: Step, outboxId?: string): StatementConfig {
+    const c = this.productStatement(step);
+    if (!this.outbox) return c;
+    if (outboxId === undefined) throw new Error(`step on ${step.product_id}: an outbox statement needs the outbox row's id`);
+    return { name: `${c.name}_ob`, text: c.text, values: [...c.values, outboxId] };
+  }
+
+  /** The transaction's last statement for an outbox application: its own outbox rows deleted again. */
+  outboxCleanup(ids: string[]): StatementConfig {
+    if (!this.outbox) throw new Error('outboxCleanup without an outbox');
+    return { name: 'oc_wl_outbox_cleanup', text: this.outbox.sql.cleanup(), values: [ids] };
+  }
+
+  private productStatement(step: Step): StatementConfig {
     switch (step.kind) {
       case 'insert':
       case 'reinsert': {

@@ -4,13 +4,16 @@
  * order. The connection runs in pg's pipeline mode: a transaction's BEGIN, statements and COMMIT go out in one
  * write and cost one round trip instead of one per statement.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { HistoryWriter } from '../record/history-file.ts';
 import type { Effect, Outcome } from '../record/history.ts';
+import type { AfterCommit, Committed } from './after-commit.ts';
 import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
 import { OpQueue } from './op-queue.ts';
 import { stepsOf, type Op, type Step } from './ops.ts';
 import { errorText, isNotSentError, isRollbackError } from './outcome.ts';
+import { closePolitely, destroy } from './pg-close.ts';
 import { requestOf } from './request.ts';
 import type { Statements } from './sql.ts';
 import type { DriverStats } from './stats.ts';
@@ -34,6 +37,8 @@ export interface WorkerContext {
   stop: AbortSignal;
   nextBatchId: () => number;
   stats: DriverStats;
+  /** What the application writes after each transaction (outbox rows in a second transaction, dual writes). */
+  afterCommit?: AfterCommit;
 }
 
 type SendResult = 'done' | 'not-sent';
@@ -117,28 +122,39 @@ export class Worker {
       this.drop(client);
       if (all.every((s) => s.status === 'rejected' && isNotSentError(s.reason))) return 'not-sent';
     }
-    txns.forEach((group, i) => {
+    const committed = txns.flatMap((group, i) => {
       const a = answers[i];
-      if (a) this.record(group, a.settled, sendMs, a.ackMs, timedOut);
+      return a ? [this.record(group, a.settled, sendMs, a.ackMs, timedOut)] : [];
     });
+    const after = this.ctx.afterCommit;
+    if (after) for (const txn of committed) await after(client, txn, () => this.drop(client));
     return 'done';
   }
 
+  /** A lone non-txn op runs as one autocommit statement, unless its outbox rows must be cleaned up before the commit. */
+  private wrapped(group: Op[]): boolean {
+    return group.length !== 1 || group[0]?.kind === 'txn' || this.ctx.statements.outbox !== undefined;
+  }
+
   private enqueue(client: pg.Client, group: Op[]): Promise<pg.QueryResult>[] {
-    const single = group.length === 1 && group[0]?.kind !== 'txn';
+    const { statements } = this.ctx;
+    const wrapped = this.wrapped(group);
     // Build every statement first: if one cannot be built, nothing (no dangling BEGIN) has been queued.
-    const configs = group.flatMap((op) => stepsOf(op).map((s) => this.ctx.statements.forStep(s)));
+    const ids: string[] = [];
+    const outboxId = (): string | undefined => (statements.outbox ? ids[ids.push(randomUUID()) - 1] : undefined);
+    const configs = group.flatMap((op) => stepsOf(op).map((s) => statements.forStep(s, outboxId())));
+    if (statements.outbox) configs.push(statements.outboxCleanup(ids));
     const queries: Promise<pg.QueryResult>[] = [];
-    if (!single) queries.push(client.query('BEGIN'));
+    if (wrapped) queries.push(client.query('BEGIN'));
     for (const c of configs) queries.push(client.query(c));
-    if (!single) queries.push(client.query('COMMIT'));
+    if (wrapped) queries.push(client.query('COMMIT'));
     return queries;
   }
 
   /** Classifies one transaction's answers and appends one history entry per op. */
-  private record(group: Op[], settled: PromiseSettledResult<pg.QueryResult>[], sendMs: number, ackMs: number, timedOut: boolean): void {
+  private record(group: Op[], settled: PromiseSettledResult<pg.QueryResult>[], sendMs: number, ackMs: number, timedOut: boolean): Committed {
     const { opTimeoutMs, stats } = this.ctx;
-    const single = group.length === 1 && group[0]?.kind !== 'txn';
+    const wrapped = this.wrapped(group);
     let rollback: unknown = undefined;
     let broken: unknown = undefined;
     for (const s of settled) {
@@ -159,7 +175,7 @@ export class Worker {
     } else {
       const commit = settled[settled.length - 1];
       const tag = commit?.status === 'fulfilled' ? commit.value.command : undefined;
-      if (!single && tag !== 'COMMIT') {
+      if (wrapped && tag !== 'COMMIT') {
         outcome = 'failed';
         error = `COMMIT answered ${tag ?? 'nothing'}`;
       } else {
@@ -170,7 +186,8 @@ export class Worker {
     stats.transactions++;
     if (error !== undefined) stats.error(error);
     const batch = group.length > 1 ? this.ctx.nextBatchId() : undefined;
-    let at = single ? 0 : 1; // index of the op's first statement result
+    let at = wrapped ? 1 : 0; // index of the op's first statement result
+    const all: Effect[] = [];
     for (const op of group) {
       const opSteps: Step[] = stepsOf(op);
       let effects: Effect[] = [];
@@ -190,6 +207,7 @@ export class Worker {
         effects = intendedEffects(opSteps, this.beliefs);
       }
       at += opSteps.length;
+      all.push(...effects);
       this.ctx.history.append({
         kind: op.kind,
         worker: this.index,
@@ -206,6 +224,7 @@ export class Worker {
       stats.byKind[op.kind]++;
       stats.byOutcome[outcome]++;
     }
+    return { outcome, effects: all };
   }
 
   /** The live connection, reconnecting with capped exponential backoff; null once stopped. */
@@ -258,24 +277,6 @@ export class Worker {
     const c = this.client;
     if (!c) return;
     this.lost(c);
-    // A polite goodbye, unless the server does not answer it.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        destroy(c);
-        resolve();
-      }, 2_000);
-    });
-    await Promise.race([c.end().catch(() => undefined), timeout]);
-    clearTimeout(timer);
+    await closePolitely(c);
   }
-}
-
-function destroy(c: pg.Client): void {
-  try {
-    c.connection.stream.destroy();
-  } catch {
-    // already gone
-  }
-  c.end().catch(() => undefined);
 }

@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMAGES, resolveImages } from '../../provision/images.ts';
 import { PROJECT_ROOT } from '../../provision/paths.ts';
+import type { StackContext } from '../../stack/context.ts';
 import { portPlan } from '../../stack/ports.ts';
-import { CONNECT_GROUP } from '../../stack/services/connect.ts';
+import { initConnect, CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { PROXIES } from '../../stack/targets.ts';
+import { WORKER_SETTINGS } from '../../stack/worker-settings.ts';
 import { containersPlan, portBindings } from './definitions.ts';
 import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainersPlan } from './plan.ts';
 
@@ -107,14 +110,34 @@ describe('containers: settings', () => {
       STATUS_STORAGE_TOPIC: 'outbox-chaos-connect-status',
       KEY_CONVERTER: 'org.apache.kafka.connect.json.JsonConverter',
       VALUE_CONVERTER: 'org.apache.kafka.connect.json.JsonConverter',
-      CONNECT_KEY_CONVERTER_SCHEMAS_ENABLE: 'false',
-      CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE: 'false',
+      // Stock: Kafka's JsonConverter and Debezium's image both default to schemas enabled.
+      CONNECT_KEY_CONVERTER_SCHEMAS_ENABLE: 'true',
+      CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE: 'true',
       OFFSET_FLUSH_INTERVAL_MS: '1000',
       SHUTDOWN_TIMEOUT: '5000',
       CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: '0',
     });
     // The image's entrypoint overwrites these CONNECT_ forms from its own variables' defaults.
     for (const lost of ['CONNECT_OFFSET_FLUSH_INTERVAL_MS', 'CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS', 'CONNECT_BOOTSTRAP_SERVERS', 'CONNECT_KEY_CONVERTER']) expect(c.connect.env).not.toHaveProperty(lost);
+  });
+
+  it('the containers worker and the local worker agree on every setting that changes behaviour', () => {
+    // The effective worker config of Debezium's image: CONNECT_FOO_BAR → foo.bar, plus the image's own names.
+    const own: Record<string, string> = { KEY_CONVERTER: 'key.converter', VALUE_CONVERTER: 'value.converter', OFFSET_FLUSH_INTERVAL_MS: 'offset.flush.interval.ms', SHUTDOWN_TIMEOUT: 'task.shutdown.graceful.timeout.ms' };
+    const image = Object.fromEntries(
+      Object.entries(c.connect.env).flatMap(([k, v]) => (own[k] ? [[own[k], v]] : k.startsWith('CONNECT_') ? [[k.slice(8).toLowerCase().replace(/_/g, '.'), v]] : [])),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'oc-worker-'));
+    try {
+      initConnect({ dir, ports: { proxyKafka: 1, connect: 2 }, artifacts: { pluginPath: ['/p'] } } as unknown as StackContext);
+      const local = Object.fromEntries(
+        readFileSync(join(dir, 'connect', 'connect.properties'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      for (const { key } of WORKER_SETTINGS) expect({ key, containers: image[key] }).toEqual({ key, containers: local[key] });
+      expect(local['value.converter.schemas.enable']).toBe('true');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('uses the same internal topic names as the local worker', () => {

@@ -1,6 +1,8 @@
 import { PG_DATABASE, PG_PASSWORD, PG_USER } from '../../stack/context.ts';
 import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { PG_SETTINGS } from '../../stack/services/postgres.ts';
+import { extraPluginDirs } from '../../stack/plugin-path.ts';
+import { workerSettingsMap } from '../../stack/worker-settings.ts';
 
 import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainerDef, type ContainerService, type PlanOptions } from './plan.ts';
 
@@ -115,7 +117,8 @@ export function elasticsearchDef(o: PlanOptions, stack: string): ContainerDef {
  */
 export function connectDef(o: PlanOptions, stack: string): ContainerDef {
   const heap = o.heapMb?.connect ?? 1024;
-  const json = 'org.apache.kafka.connect.json.JsonConverter';
+  const settings = workerSettingsMap();
+  const worker = (k: string): string => settings[k] ?? '';
   return {
     service: 'connect',
     image: o.images.connect,
@@ -127,27 +130,26 @@ export function connectDef(o: PlanOptions, stack: string): ContainerDef {
       CONFIG_STORAGE_TOPIC: CONNECT_TOPICS.config,
       OFFSET_STORAGE_TOPIC: CONNECT_TOPICS.offset,
       STATUS_STORAGE_TOPIC: CONNECT_TOPICS.status,
-      KEY_CONVERTER: json,
-      VALUE_CONVERTER: json,
-      CONNECT_KEY_CONVERTER_SCHEMAS_ENABLE: 'false',
-      CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE: 'false',
+      KEY_CONVERTER: worker('key.converter'),
+      VALUE_CONVERTER: worker('value.converter'),
+      CONNECT_KEY_CONVERTER_SCHEMAS_ENABLE: worker('key.converter.schemas.enable'),
+      CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE: worker('value.converter.schemas.enable'),
       CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
       CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
       CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
       CONNECT_OFFSET_STORAGE_PARTITIONS: '1',
       CONNECT_STATUS_STORAGE_PARTITIONS: '1',
-      // Commit offsets every second: a crash then replays at most ~1 s of events.
-      OFFSET_FLUSH_INTERVAL_MS: '1000',
-      // task.shutdown.graceful.timeout.ms
-      SHUTDOWN_TIMEOUT: '5000',
-      // With one worker, a restarted worker would otherwise wait up to 5 min before taking its tasks back.
-      CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: '0',
+      // The image's own names for these (see above); the values are the local stack's (worker-settings.ts).
+      OFFSET_FLUSH_INTERVAL_MS: worker('offset.flush.interval.ms'),
+      SHUTDOWN_TIMEOUT: worker('task.shutdown.graceful.timeout.ms'),
+      CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: worker('scheduled.rebalance.max.delay.ms'),
       HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
       // plugin.discovery stays at its default: the image's other plugins may lack the service manifests
       // that the local stack's service_load relies on.
     },
     ports: [{ container: PORT.connect, host: o.ports.connect }],
-    bindMounts: [{ source: o.sinkPluginDir, target: SINK_PLUGIN_TARGET, mode: 'ro' }],
+    // The user's own plugin directories (--plugin-path) next to ours, in the image's plugin path.
+    bindMounts: [{ source: o.sinkPluginDir, target: SINK_PLUGIN_TARGET, mode: 'ro' }, ...extraPluginDirs().map((d, i) => ({ source: d, target: `/kafka/connect/user-plugins-${i + 1}`, mode: 'ro' as const }))],
     labels: labels(o, stack, 'connect'),
     startupTimeoutMs: 180_000,
     stopGraceSeconds: 30,

@@ -3,6 +3,7 @@ import type { NemesisEntry } from '../../faults/nemesis.ts';
 import { makeFault } from '../../faults/registry.ts';
 import { loadDefinition, pipelineVars, unscopedObjects, type PipelineDefinition } from '../../pipeline/definition.ts';
 import { freshRunNames, type RunNames } from '../../pipeline/run-names.ts';
+import { sinkTargetIndex } from '../../pipeline/sink-compat.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { workloadHash } from '../../workload/op-hash.ts';
@@ -64,8 +65,10 @@ export function planRun(o: RunOptions): RunPlan {
  * run's tag, and a definition that names fixed objects is refused: running it would drop and re-create them.
  */
 function definitionFor(dir: string | undefined, ep: Endpoints, scoped: boolean): { def: PipelineDefinition; names: RunNames } {
-  const names = freshRunNames(scoped);
-  const def = loadDefinition(dir, pipelineVars(ep, names));
+  const fresh = freshRunNames(scoped);
+  const def = loadDefinition(dir, pipelineVars(ep, fresh));
+  // The checker and the observers read the index the sink writes to (a user's sink may not route to ${INDEX}).
+  const names = { ...fresh, index: sinkTargetIndex(def.sink.config) ?? fresh.index };
   if (!scoped) return { def, names: { ...names, table: def.table } };
   const problems = unscopedObjects(def, names);
   if (problems.length) {

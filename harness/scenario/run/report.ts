@@ -1,14 +1,22 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
+import { hasConnectors } from '../../pipeline/kind.ts';
 import { readJsonl } from '../../record/jsonl.ts';
 import type { RunReport } from '../../record/report.ts';
 import { copyLogSlices } from '../../record/run-dir.ts';
 import type { Sample } from '../../record/samples.ts';
 import { writeReportFiles } from '../../report/write.ts';
+import { diagnose, type Diagnosis } from '../../check/diagnose.ts';
+import { countTombstones } from '../../observe/topic-tombstones.ts';
+import { topicRecords } from '../../stack/kafka-admin.ts';
+import type { Comparison } from '../../record/anomalies.ts';
+import { nonStockSettings } from '../../stack/worker-settings.ts';
 import type { WorkloadSummary } from '../../workload/driver.ts';
 import { buildReport } from '../build-report.ts';
 import type { CheckResult } from './check.ts';
 import type { RunContext } from './context.ts';
+import { notChecked, notRun } from './unfinished.ts';
 
 /** Final connector and task states, with the (shortened) trace of a failed one. */
 async function connectorStates(connect: ConnectClient, names: string[]): Promise<RunReport['connectors']> {
@@ -24,12 +32,28 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
   return out;
 }
 
-/** Builds the report from what the run recorded and writes report.json and its renderings. */
-export async function writeRunReport(ctx: RunContext, workload: WorkloadSummary, check: CheckResult): Promise<RunReport> {
+/** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
+async function diagnosesOf(ctx: RunContext, c: Comparison): Promise<Diagnosis[]> {
+  const topics = (ctx.plan.def.sink.config.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const topicTombstones = c.counts.zombie > 0 && topics.length === 1 ? await countTombstones(ctx.provider.endpoints.kafkaBootstrap, topics[0]!) : null;
+  return diagnose({ counts: c.counts, examples: c.examples, indexSample: ctx.indexSample, topicTombstones });
+}
+
+/**
+ * Builds the report from what the run recorded and writes report.json and its renderings. A run interrupted
+ * before its check gets a partial report: marked `interrupted`, never passed, with what was recorded so far.
+ */
+export async function writeRunReport(ctx: RunContext, ran: WorkloadSummary | undefined, checked: CheckResult | undefined): Promise<RunReport> {
   const { plan, o } = ctx;
   const finishedAt = Date.now();
-  const samples = await readJsonl<Sample>(join(ctx.runDir, 'samples.jsonl'));
+  const workload = ran ?? notRun(plan.seed, plan.hash, finishedAt);
+  const check = checked ?? notChecked();
+  const samplesFile = join(ctx.runDir, 'samples.jsonl');
+  const samples = existsSync(samplesFile) ? await readJsonl<Sample>(samplesFile) : [];
   await copyLogSlices(ctx.logMarks, ctx.runDir);
+  const diagnoses = await diagnosesOf(ctx, check.comparison);
+  const dlqTopic = ctx.plan.def.sink.config['errors.deadletterqueue.topic.name'];
+  const deadLetterQueue = dlqTopic ? { topic: dlqTopic, records: await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlqTopic) } : undefined;
   const report = buildReport({
     runId: ctx.runId,
     scenario: o.scenario,
@@ -44,12 +68,26 @@ export async function writeRunReport(ctx: RunContext, workload: WorkloadSummary,
     workloadHash: plan.hash,
     samples,
     timeline: ctx.timeline.events,
-    connectors: await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink]),
+    connectors: hasConnectors(plan.def.pipeline) ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink]) : [],
     connectorNames: plan.connectors,
     versions: ctx.provider.versions,
     notes: ctx.notes,
     ...(ctx.warmUpFailure ? { warmUpFailure: ctx.warmUpFailure } : {}),
+    ...(ctx.sink ? { sink: ctx.sink } : {}),
+    // The harness configures the workers of the stacks it runs; an external environment's are its own.
+    ...(ctx.provider.kind !== 'external' ? { workerNonStock: nonStockSettings() } : {}),
+    diagnoses,
+    deadLetterQueue,
   });
+  const cut = checked ? undefined : ctx.interruption;
+  if (cut) {
+    report.interrupted = { reason: cut.reason, during: cut.during };
+    report.passed = false;
+    // The judge's reasons would read as findings; nothing was judged.
+    report.notes = [`interrupted during ${cut.during}: ${cut.reason}. Every fault was healed; the stores were not compared, so the verdict is no finding.`, ...report.notes.filter((n) => !n.startsWith('✘ '))];
+  } else if (ctx.interruption) {
+    report.notes.push(`after the check: ${ctx.interruption.reason}`);
+  }
   await writeReportFiles(ctx.runDir, report, samples);
   return report;
 }

@@ -5,6 +5,7 @@ import { DEFAULT_CONNECTORS_DIR, loadDefinition, PLACEHOLDERS } from '../../pipe
 import type { RunReport } from '../../record/report.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { listZoo, loadScenario } from '../load.ts';
+import { baseFile, diffBase, pipelineDiff } from './base.ts';
 import type { Scenario } from '../schema.ts';
 
 /** Expectations of a zoo entry beyond the scenario's verdict and classes (scenarios/zoo/<name>/zoo.yaml). */
@@ -25,7 +26,9 @@ export interface ZooEntry {
   extra: ZooExtra;
   /** Connector names of the definition, to find them in report.connectors. */
   connectors: { source: string; sink: string };
-  /** Files of the definition that differ from connectors/ (the deliberate change). */
+  /** The healthy definition it departs from (connectors/, or connectors/outbox/ for an outbox entry; see base.ts). */
+  base: string;
+  /** Files of the definition that differ from the base (the deliberate change). */
   changed: string[];
   /** What differs from connectors/, key by key for connector configs ("sink key.ignore=true"). */
   diff: string[];
@@ -43,7 +46,7 @@ export interface ZooOutcome {
   reasons: string[];
 }
 
-const DEFINITION_FILES = ['register-postgres.json', 'register-elasticsearch.json', 'schema.sql', 'es-index.json'];
+const DEFINITION_FILES = ['pipeline.yaml', 'register-postgres.json', 'register-elasticsearch.json', 'schema.sql', 'es-index.json'];
 
 function connectorName(dir: string, file: string): string {
   const own = join(dir, file);
@@ -62,19 +65,25 @@ function configOf(file: string): Record<string, string> {
  * connectors/ changes and an entry's copy does not.
  */
 export function definitionDiff(dir: string): string[] {
-  const out: string[] = [];
+  const base = diffBase(dir);
+  const out: string[] = pipelineDiff(dir, base);
   for (const [file, role] of [['register-postgres.json', 'source'], ['register-elasticsearch.json', 'sink']] as const) {
     const own = join(dir, file);
     if (!existsSync(own)) continue;
-    const a = configOf(join(DEFAULT_CONNECTORS_DIR, file));
+    const a = configOf(baseFile(base, file));
     const b = configOf(own);
+    const dlq: string[] = [];
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       if (a[k] === b[k]) continue;
-      out.push(b[k] === undefined ? `${role} ${k} removed (was ${a[k]})` : `${role} ${k}=${b[k]}`);
+      const change = b[k] === undefined ? `${role} ${k} removed (was ${a[k]})` : `${role} ${k}=${b[k]}`;
+      // A dead-letter queue is one change, however many errors.* keys it takes (tolerance, topic, replication).
+      if (k.startsWith('errors.')) dlq.push(change.slice(role.length + 1));
+      else out.push(change);
     }
+    if (dlq.length) out.push(`${role} ${dlq.join(', ')}`);
   }
   for (const file of ['schema.sql', 'es-index.json']) {
-    if (existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== readFileSync(join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) out.push(`own ${file}`);
+    if (existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== readFileSync(baseFile(base, file), 'utf8')) out.push(`own ${file}`);
   }
   return out;
 }
@@ -126,6 +135,7 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
         scenario: { ...scenario, expect: { ...scenario.expect, failedTask: extra.failedTask } },
         extra,
         connectors: { source: connectorName(e.dir, 'register-postgres.json'), sink: connectorName(e.dir, 'register-elasticsearch.json') },
+        base: diffBase(e.dir),
         changed,
         diff: definitionDiff(e.dir),
       };

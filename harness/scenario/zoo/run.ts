@@ -1,7 +1,5 @@
 import { relative } from 'node:path';
-import { loadDefinition, pipelineVars } from '../../pipeline/definition.ts';
-import { resetPipeline, setupPipeline } from '../../pipeline/lifecycle.ts';
-import { defaultRunNames } from '../../pipeline/run-names.ts';
+import { restoreDefaultPipeline } from '../../pipeline/lifecycle.ts';
 import type { Provider } from '../../provider/interface.ts';
 import { PROJECT_ROOT } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
@@ -20,12 +18,15 @@ export async function runZooEntry(entry: ZooEntry, provider: Provider, opts: { s
   const t0 = Date.now();
   const control = opts.control === true;
   const rel = relative(PROJECT_ROOT, entry.dir);
+  // A control run uses the healthy definition the entry departs from (connectors/, or connectors/outbox/).
+  const healthy = relative(PROJECT_ROOT, entry.base);
+  const controlDir = healthy === 'connectors' ? undefined : entry.base;
   const { report, runDir } = await runScenario({
     // A control run expects what the healthy pipeline must do under the entry's scenario: converge.
     scenario: control ? { ...entry.scenario, expect: { verdict: 'converged', anomalies: [], regressions: 'any' } } : entry.scenario,
     provider,
-    connectorsDir: control ? undefined : entry.dir,
-    replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? '' : ` --connectors ${rel}`}`,
+    connectorsDir: control ? controlDir : entry.dir,
+    replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? (controlDir ? ` --connectors ${healthy}` : '') : ` --connectors ${rel}`}`,
     signal: opts.signal,
   });
   const { caught, reasons } = control ? judgeControl(report) : judgeZoo(entry, report);
@@ -51,14 +52,6 @@ export function judgeControl(report: RunReport): { caught: boolean; reasons: str
   return { caught: passed, reasons: passed ? [] : [why] };
 }
 
-/** Puts the healthy pipeline back on a local stack the zoo borrowed, as `up` left it. */
-async function restoreHealthy(provider: Provider): Promise<void> {
-  const names = defaultRunNames();
-  const def = loadDefinition(undefined, pipelineVars(provider.endpoints, names));
-  await resetPipeline(provider.endpoints, { ...names, table: def.table }, { everything: true, connectors: [] });
-  await setupPipeline(provider.endpoints, def, names);
-}
-
 /**
  * Runs the entries one after another on one provider and prints each outcome as it comes. A local stack the
  * zoo borrowed (one `up --detach` left running) gets the healthy pipeline back at the end.
@@ -66,7 +59,7 @@ async function restoreHealthy(provider: Provider): Promise<void> {
 export async function runZoo(entries: ZooEntry[], provider: Provider, o: { control: boolean; borrowed: boolean; signal: AbortSignal }): Promise<ZooOutcome[]> {
   const outcomes: ZooOutcome[] = [];
   for (const [i, entry] of entries.entries()) {
-    info(`\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${o.control ? 'control run on the healthy pipeline (connectors/)' : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`);
+    info(`\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${o.control ? `control run on the healthy pipeline (${relative(PROJECT_ROOT, entry.base)}/)` : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`);
     const outcome = await runZooEntry(entry, provider, { signal: o.signal, control: o.control });
     outcomes.push(outcome);
     console.log(describeOutcome(outcome));
@@ -74,7 +67,7 @@ export async function runZoo(entries: ZooEntry[], provider: Provider, o: { contr
   }
   if (o.borrowed && provider.kind === 'local') {
     info('\nregistering the healthy pipeline (connectors/) again on the borrowed stack');
-    await restoreHealthy(provider).catch((err: unknown) => warn(`could not restore the healthy pipeline: ${errorMessage(err)}`));
+    await restoreDefaultPipeline(provider.endpoints).catch((err: unknown) => warn(`could not restore the healthy pipeline: ${errorMessage(err)}`));
   }
   return outcomes;
 }

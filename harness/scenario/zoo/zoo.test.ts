@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtureRun } from '../../../test/fixtures/run.ts';
-import { DEFAULT_CONNECTORS_DIR } from '../../pipeline/definition.ts';
+import { PROJECT_ROOT } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
+import { baseFile } from './base.ts';
 import { loadZooEntries, type ZooEntry } from './entries.ts';
 import { judgeControl, judgeZoo } from './run.ts';
 import { summaryTable, zooSuiteRuns } from './summary.ts';
@@ -16,18 +17,23 @@ const entries = loadZooEntries();
 describe('zoo entries', () => {
   it('has the must-have entries', () => {
     expect(entries.map((e) => e.name)).toEqual(
-      expect.arrayContaining(['sink-ignores-tombstones', 'no-tombstones', 'key-ignore', 'seed-ddl-toast', 'publication-without-update', 'snapshot-no-data', 'sink-no-retries']),
+      expect.arrayContaining([
+        'sink-ignores-tombstones', 'no-tombstones', 'key-ignore', 'seed-ddl-toast', 'publication-without-update', 'snapshot-no-data', 'sink-no-retries',
+        'dual-write-es-outage', 'dual-write-flapping-network', 'outbox-outside-transaction', 'outbox-no-delete-tombstone',
+      ]),
     );
   });
 
   for (const e of entries) {
-    it(`${e.name}: expects a failure and differs from connectors/ in every file it holds`, () => {
+    it(`${e.name}: expects a failure and differs from its healthy base in every file it holds`, () => {
       expect(e.scenario.expect.verdict).not.toBe('converged');
       expect(e.scenario.description.length).toBeGreaterThan(40);
+      // The base is the healthy definition of the entry's kind (connectors/, connectors/outbox/); a file the
+      // base does not have (pipeline.yaml of a dual-write entry) is a change by itself.
       for (const f of e.changed) {
         const own = readFileSync(join(e.dir, f), 'utf8');
-        const healthy = readFileSync(join(DEFAULT_CONNECTORS_DIR, f), 'utf8');
-        expect(own, `${e.name}/${f} is identical to connectors/${f}: drop it, the default applies`).not.toBe(healthy);
+        const healthy = existsSync(baseFile(e.base, f)) ? readFileSync(baseFile(e.base, f), 'utf8') : undefined;
+        expect(own, `${e.name}/${f} is identical to ${relative(PROJECT_ROOT, baseFile(e.base, f))}: drop it, the default applies`).not.toBe(healthy);
       }
       // One deliberate change: a key or two of one connector config, or the schema. More means the entry's
       // copy drifted from connectors/ (which changed since) and the entry now tests several things at once.
@@ -44,6 +50,14 @@ describe('zoo entries', () => {
     expect(diff('key-ignore')).toEqual(['sink key.ignore=true']);
     expect(diff('upsert-reordering')).toEqual(['sink write.method=upsert', 'sink max.in.flight.requests=5']);
     expect(diff('seed-ddl-toast')).toEqual(['own schema.sql']);
+    // Against the healthy definition of the entry's kind; a kind change is one change.
+    expect(diff('dual-write-es-outage')).toEqual(['pipeline kind=dual-write']);
+    expect(diff('outbox-outside-transaction')).toEqual(['pipeline outbox.write=separate-transaction']);
+    expect(diff('outbox-no-delete-tombstone')).toEqual(['pipeline outbox.deletes=last-state']);
+  });
+
+  it('an outbox entry departs from connectors/outbox/, every other from connectors/', () => {
+    for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(e.name.startsWith('outbox-') ? 'connectors/outbox' : 'connectors');
   });
 
   it('entry names are the directory names (the replay command relies on it)', () => {

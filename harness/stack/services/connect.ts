@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST, type StackContext } from '../context.ts';
 import type { ServiceDef } from '../service.ts';
+import { extraPluginDirs } from '../plugin-path.ts';
+import { workerSettingsMap } from '../worker-settings.ts';
 import { jvmFlags, writeLog4j2 } from './log4j.ts';
 
 export const CONNECT_GROUP = 'outbox-chaos-connect';
@@ -11,13 +13,12 @@ export function initConnect(ctx: StackContext): void {
   const dir = join(ctx.dir, 'connect');
   mkdirSync(dir, { recursive: true });
   const p = ctx.ports;
+  const extra = extraPluginDirs();
   const conf: Record<string, string | number | boolean> = {
     'bootstrap.servers': `${HOST}:${p.proxyKafka}`,
     'group.id': CONNECT_GROUP,
-    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-    'key.converter.schemas.enable': false,
-    'value.converter.schemas.enable': false,
+    // Converters, offset flushing, rebalance delay: one definition for every stack (worker-settings.ts).
+    ...workerSettingsMap(),
     'config.storage.topic': 'outbox-chaos-connect-configs',
     'offset.storage.topic': 'outbox-chaos-connect-offsets',
     'status.storage.topic': 'outbox-chaos-connect-status',
@@ -26,17 +27,13 @@ export function initConnect(ctx: StackContext): void {
     'status.storage.replication.factor': 1,
     'offset.storage.partitions': 1,
     'status.storage.partitions': 1,
-    // Commit source and sink offsets every second: a crash then replays at most ~1 s of events.
-    'offset.flush.interval.ms': 1000,
-    // With one worker, a restarted worker would otherwise wait up to 5 min before taking its tasks back.
-    'scheduled.rebalance.max.delay.ms': 0,
     listeners: `http://${HOST}:${p.connect}`,
     'rest.advertised.host.name': HOST,
     'rest.advertised.port': p.connect,
-    'plugin.path': ctx.artifacts.pluginPath.join(','),
-    // Debezium's jars and ours carry service entries: skipping the reflective scan saves seconds per start.
-    'plugin.discovery': 'service_load',
-    'task.shutdown.graceful.timeout.ms': 5000,
+    'plugin.path': [...ctx.artifacts.pluginPath, ...extra].join(','),
+    // Debezium's jars and ours carry service entries: skipping the reflective scan saves seconds per start. A
+    // user's plugins may not have them, so with extra directories the worker scans too (and says what lacks one).
+    'plugin.discovery': extra.length ? 'hybrid_warn' : 'service_load',
   };
   writeFileSync(join(dir, 'connect.properties'), `${Object.entries(conf).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
   writeLog4j2(join(dir, 'log4j2.properties'), ['org.apache.kafka.clients', 'org.apache.kafka.common', 'org.reflections', 'org.eclipse.jetty', 'org.glassfish', 'org.apache.kafka.connect.runtime.WorkerConfig', 'io.debezium.connector.common.BaseSourceTask']);

@@ -1,0 +1,114 @@
+import type { Anomaly, AnomalyClass, Diagnosis, EsDoc } from '../record/anomalies.ts';
+
+export type { Diagnosis };
+
+export interface DiagnosisInput {
+  counts: Partial<Record<AnomalyClass, number>>;
+  examples: Partial<Record<AnomalyClass, readonly Anomaly[]>>;
+  /** Documents the index held when the warm-up gave up (nothing came through in a recognisable form). */
+  indexSample?: readonly EsDoc[];
+  /** Tombstones (null-value records) on the topic the sink reads; null when it could not be read. */
+  topicTombstones?: number | null;
+}
+
+const ENVELOPE_KEYS = ['op', 'source'] as const;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const PLACEHOLDER = '__debezium_unavailable_value';
+
+type Probe = (doc: EsDoc) => boolean;
+
+/** Every document the evidence holds, with the product_id (or _id) it was shown under. */
+function documents(i: DiagnosisInput): { id: string; doc: EsDoc }[] {
+  const out: { id: string; doc: EsDoc }[] = [];
+  for (const list of Object.values(i.examples)) for (const a of list ?? []) for (const d of a.es) out.push({ id: String(a.product_id), doc: d });
+  for (const d of i.indexSample ?? []) out.push({ id: d._id, doc: d });
+  return out;
+}
+
+function matching(i: DiagnosisInput, probe: Probe): string[] {
+  return [...new Set(documents(i).filter((x) => probe(x.doc)).map((x) => x.id))].slice(0, 5);
+}
+
+const isEnvelope: Probe = (d) => ENVELOPE_KEYS.every((k) => k in d._source) && ('after' in d._source || 'before' in d._source || 'payload' in d._source);
+const isSchemaWrapped: Probe = (d) => 'schema' in d._source && 'payload' in d._source;
+const base64Price: Probe = (d) => typeof d._source['price'] === 'string' && !/^-?\d+(\.\d+)?$/.test(d._source['price']) && BASE64.test(d._source['price']);
+/** Above 1e14 an epoch is not milliseconds of a plausible date (1e14 ms is the year 5138). */
+const subMsDate: Probe = (d) => {
+  const v = d._source['created_at'];
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Math.abs(n) > 1e14;
+};
+const placeholder: Probe = (d) => Object.values(d._source).some((v) => v === PLACEHOLDER);
+const offsetId: Probe = (d) => /\+\d+\+\d+$/.test(d._id);
+const structId: Probe = (d) => d._id.startsWith('{') || d._id.startsWith('Struct{');
+
+/**
+ * Names the likely cause of what the checker found, from signatures in the documents and counts. Pure: a
+ * function of recorded evidence, so each signature is unit-tested on a recorded document.
+ */
+export function diagnose(i: DiagnosisInput): Diagnosis[] {
+  const out: Diagnosis[] = [];
+  const add = (signature: string, cause: string, fix: string, evidence: string[]): void => {
+    if (evidence.length) out.push({ signature, cause, fix, evidence });
+  };
+  add(
+    'Debezium change-event envelopes (op, before/after, source) inside documents',
+    'the ExtractNewRecordState (unwrap) transform is missing, or did not apply: with schemaless JSON values (value.converter.schemas.enable=false) a sink-side unwrap passes the envelope through',
+    'transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState on the source, or keep the converters\' schemas enabled where the sink unwraps',
+    matching(i, isEnvelope),
+  );
+  add(
+    'JsonConverter schema/payload wrappers inside documents',
+    'the sink reads values written with schemas enabled as schemaless JSON (or the reverse)',
+    'the same value.converter and value.converter.schemas.enable on the source and the sink',
+    matching(i, isSchemaWrapped),
+  );
+  add(
+    'prices as base64 strings',
+    "Debezium's default decimal.handling.mode=precise sends NUMERIC as bytes, which schemaless JSON turns into base64",
+    'decimal.handling.mode=string (or double) on the source connector',
+    matching(i, base64Price),
+  );
+  add(
+    'created_at in micro- or nanoseconds',
+    "Debezium's default time.precision.mode=adaptive sends TIMESTAMP(6) as epoch microseconds; an epoch_millis mapping reads them as dates tens of thousands of years out",
+    'time.precision.mode=connect on the source connector (epoch milliseconds)',
+    matching(i, subMsDate),
+  );
+  add(
+    `${PLACEHOLDER} in documents`,
+    'an UPDATE left a TOASTed column unchanged and the table logs only its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
+    'ALTER TABLE … REPLICA IDENTITY FULL in schema.sql',
+    matching(i, placeholder),
+  );
+  add(
+    '_id is topic+partition+offset, not the product_id',
+    'the sink is registered with key.ignore=true: every event becomes one more document, and deletes by key miss',
+    'key.ignore=false on the sink (the record key, product_id, becomes the _id)',
+    matching(i, offsetId),
+  );
+  add(
+    '_id is a whole key struct, not the product_id',
+    'the record key is the Debezium key struct; without ExtractField$Key the sink has no plain id (Confluent\'s sink fails the task on it)',
+    'transforms.key.type=org.apache.kafka.connect.transforms.ExtractField$Key with transforms.key.field=product_id',
+    matching(i, structId),
+  );
+  const zombies = i.counts.zombie ?? 0;
+  const zombieIds = (i.examples.zombie ?? []).map((a) => String(a.product_id)).slice(0, 5);
+  if (zombies > 0 && i.topicTombstones === 0) {
+    add(
+      'deleted products still searchable, and the topic holds no tombstones',
+      'the source never emits a tombstone for a delete: tombstones.on.delete=false together with the unwrap transform dropping or rewriting deletes',
+      'tombstones.on.delete=true and transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source',
+      zombieIds,
+    );
+  } else if (zombies > 0 && (i.topicTombstones ?? 0) > 0) {
+    add(
+      'deleted products still searchable, though the topic holds tombstones',
+      'the sink skips tombstones instead of deleting',
+      'behavior.on.null.values=delete on the sink',
+      zombieIds,
+    );
+  }
+  return out;
+}

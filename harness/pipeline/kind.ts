@@ -1,0 +1,115 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { PROJECT_ROOT } from '../provision/paths.ts';
+import { ConfigError } from '../util/errors.ts';
+
+/**
+ * How a pipeline definition gets the application's changes into Elasticsearch, declared in the definition
+ * directory's pipeline.yaml (absent: cdc).
+ *
+ *   cdc         Debezium captures the products table itself (connectors/).
+ *   outbox      the application writes each product change and an outbox row in one transaction; Debezium
+ *               captures only the outbox table and its Outbox Event Router routes the rows (connectors/outbox/).
+ *   dual-write  no relay: the application writes Postgres, then indexes the same change into Elasticsearch
+ *               itself, through the es proxy (connectors/dual-write/). The seed's "basic implementation".
+ */
+export const PIPELINE_KINDS = ['cdc', 'outbox', 'dual-write'] as const;
+export type PipelineKind = (typeof PIPELINE_KINDS)[number];
+
+/** Where the outbox row is written: in the product's own transaction, or in a second one after its commit. */
+export const OUTBOX_WRITES = ['same-transaction', 'separate-transaction'] as const;
+export type OutboxWrite = (typeof OUTBOX_WRITES)[number];
+
+/**
+ * The payload of a delete's outbox row: empty (NULL), which the router turns into a tombstone, or the deleted
+ * product's last state (an event that carries its aggregate, as many outbox designs write), which it cannot.
+ */
+export const OUTBOX_DELETES = ['empty-payload', 'last-state'] as const;
+export type OutboxDeletes = (typeof OUTBOX_DELETES)[number];
+
+export interface PipelineSpec {
+  kind: PipelineKind;
+  /** outbox: how the application writes its outbox rows. */
+  outbox: { write: OutboxWrite; deletes: OutboxDeletes };
+  /** dual-write: how long the application waits for one Elasticsearch call before it gives up on it. */
+  dualWrite: { timeoutMs: number };
+  /** The pipeline.yaml read, when the definition has one. */
+  file?: string;
+}
+
+export const PIPELINE_FILE = 'pipeline.yaml';
+
+export const DEFAULT_SPEC: PipelineSpec = { kind: 'cdc', outbox: { write: 'same-transaction', deletes: 'empty-payload' }, dualWrite: { timeoutMs: 2000 } };
+
+/** The healthy definition of each kind: files a definition of that kind lacks come from here, then from connectors/. */
+export function kindHome(kind: PipelineKind): string {
+  return kind === 'cdc' ? join(PROJECT_ROOT, 'connectors') : join(PROJECT_ROOT, 'connectors', kind);
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string, problems: string[], fallback: T): T {
+  if (v === undefined) return fallback;
+  if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as T;
+  problems.push(`${path} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+  return fallback;
+}
+
+function unknownKeys(o: Record<string, unknown>, known: string[], path: string, problems: string[]): void {
+  for (const k of Object.keys(o)) if (!known.includes(k)) problems.push(`${path}${k}: unknown field (known: ${known.join(', ')})`);
+}
+
+/** Parses pipeline.yaml's text; every problem is named, with its field. */
+export function parsePipelineSpec(text: string, file: string): PipelineSpec {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`, 'fix the YAML syntax');
+  }
+  const o = raw === null || raw === undefined ? {} : record(raw);
+  if (!o) throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
+  const problems: string[] = [];
+  unknownKeys(o, ['kind', 'outbox', 'dualWrite'], '', problems);
+  const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
+  const outbox = record(o.outbox ?? {});
+  const dual = record(o.dualWrite ?? {});
+  if (!outbox) problems.push('outbox must be a mapping');
+  if (!dual) problems.push('dualWrite must be a mapping');
+  if (outbox) unknownKeys(outbox, ['write', 'deletes'], 'outbox.', problems);
+  if (dual) unknownKeys(dual, ['timeoutMs'], 'dualWrite.', problems);
+  if (o.outbox !== undefined && kind !== 'outbox') problems.push(`outbox: only for kind outbox (this is ${kind})`);
+  if (o.dualWrite !== undefined && kind !== 'dual-write') problems.push(`dualWrite: only for kind dual-write (this is ${kind})`);
+  const write = oneOf(outbox?.write, OUTBOX_WRITES, 'outbox.write', problems, 'same-transaction');
+  const deletes = oneOf(outbox?.deletes, OUTBOX_DELETES, 'outbox.deletes', problems, 'empty-payload');
+  const timeoutMs = dual?.timeoutMs ?? DEFAULT_SPEC.dualWrite.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) problems.push(`dualWrite.timeoutMs must be a whole number of ms > 0, got ${JSON.stringify(timeoutMs)}`);
+  if (problems.length) throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see "The pipeline definition" in the README');
+  return { kind, outbox: { write, deletes }, dualWrite: { timeoutMs: timeoutMs as number }, file };
+}
+
+/** The definition directory's pipeline.yaml, or the default (cdc) when it has none. */
+export function readPipelineSpec(dir: string): PipelineSpec {
+  const file = join(dir, PIPELINE_FILE);
+  if (!existsSync(file)) return DEFAULT_SPEC;
+  return parsePipelineSpec(readFileSync(file, 'utf8'), file);
+}
+
+/** Whether the pipeline runs connectors on Kafka Connect (a dual-write application has none). */
+export function hasConnectors(spec: PipelineSpec): boolean {
+  return spec.kind !== 'dual-write';
+}
+
+/** The settings that differ from the default spec of the same kind, as "key=value" (for diffs and labels). */
+export function specSettings(spec: PipelineSpec): Record<string, string> {
+  const out: Record<string, string> = { kind: spec.kind };
+  if (spec.kind === 'outbox') {
+    out['outbox.write'] = spec.outbox.write;
+    out['outbox.deletes'] = spec.outbox.deletes;
+  }
+  if (spec.kind === 'dual-write') out['dualWrite.timeoutMs'] = String(spec.dualWrite.timeoutMs);
+  return out;
+}
