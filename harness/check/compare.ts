@@ -1,8 +1,11 @@
-import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc, type SetupError } from '../record/anomalies.ts';
+import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
 import { fingerprintRow } from './fingerprint.ts';
-import { DEFAULT_DATE_READING, differingFields, normaliseProductId, normaliseSource, sourceMatchesRow, type DateReading } from './normalise.ts';
-import { findVersion, VERSION_DELETED, VERSION_POSSIBLE, versionAt, type VersionsIndex } from './versions.ts';
+import { normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
+import { DEFAULT_DATE_READING, type DateReading } from './timestamps.ts';
+import { Details, show } from './details.ts';
+import { HistoryCheck } from './history-check.ts';
+import { findVersion, VERSION_POSSIBLE, type VersionsIndex } from './versions.ts';
 
 /** A snapshot stream: an array, a generator, or an async generator (the snapshot readers). */
 export type Stream<T> = Iterable<T> | AsyncIterable<T>;
@@ -151,28 +154,29 @@ class Tally {
   esDocs = 0;
   private readonly counts = emptyRecord(() => 0);
   private readonly examples = emptyRecord((): Anomaly[] => []);
-  private setupCount = 0;
-  private readonly setupExamples: SetupError[] = [];
   /** Cursor into versions.pids; product_ids only grow, so it only moves forward. */
   private cursor = 0;
-  /** Cursor of the history cross-check: every history product below it has been checked against Postgres. */
-  private checked = 0;
+  private readonly history: HistoryCheck;
+  private readonly details: Details;
 
   constructor(
     private readonly versions: VersionsIndex,
     private readonly maxExamples: number,
     private readonly dates: DateReading,
-  ) {}
+  ) {
+    this.history = new HistoryCheck(versions, maxExamples);
+    this.details = new Details(versions, dates, (pid) => this.slot(pid));
+  }
 
   classify(pid: number, row: ProductRow | null, docs: EsDoc[]): void {
     if (docs.length === 0) {
-      if (row !== null && this.count('missing')) this.example('missing', pid, row, docs, this.missingDetail(pid, row));
+      if (row !== null && this.count('missing')) this.example('missing', pid, row, docs, this.details.missingDetail(pid, row));
     } else if (docs.length > 1) {
-      if (this.count('duplicate')) this.example('duplicate', pid, row, docs, this.duplicateDetail(pid, row, docs));
+      if (this.count('duplicate')) this.example('duplicate', pid, row, docs, this.details.duplicateDetail(pid, row, docs));
     } else if (row === null) {
-      if (this.count('zombie')) this.example('zombie', pid, row, docs, this.zombieDetail(pid, docs[0]!));
+      if (this.count('zombie')) this.example('zombie', pid, row, docs, this.details.zombieDetail(pid, docs[0]!));
     } else if (docs[0]!._id !== String(pid)) {
-      if (this.count('wrong-id')) this.example('wrong-id', pid, row, docs, this.wrongIdDetail(pid, docs[0]!, row));
+      if (this.count('wrong-id')) this.example('wrong-id', pid, row, docs, this.details.wrongIdDetail(pid, docs[0]!, row));
     } else if (!sourceMatchesRow(docs[0]!._source, row, this.dates)) {
       this.classifyDiffering(pid, row, docs);
     }
@@ -190,10 +194,10 @@ class Tally {
     const cls = v >= 0 && !uncommitted ? 'stale' : 'corrupt';
     if (!this.count(cls)) return;
     let detail: string;
-    if (uncommitted) detail = `equals ${this.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.describeRow(pid, row)}`;
-    else if (v >= 0) detail = `equals ${this.describeVersion(pid, v)}; the row is ${this.describeRow(pid, row)}`;
+    if (uncommitted) detail = `equals ${this.details.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.details.describeRow(pid, row)}`;
+    else if (v >= 0) detail = `equals ${this.details.describeVersion(pid, v)}; the row is ${this.details.describeRow(pid, row)}`;
     else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
-    else detail = `equals no committed version (${this.versionCount(pid)}); differs from the row in ${this.fieldDiffs(source, row)}`;
+    else detail = `equals no committed version (${this.details.versionCount(pid)}); differs from the row in ${this.details.fieldDiffs(source, row)}`;
     this.example(cls, pid, row, docs, detail);
   }
 
@@ -208,61 +212,13 @@ class Tally {
   /** A Postgres row, in product_id order: counted, and checked against the history. */
   pgRow(row: ProductRow): void {
     this.pgRows++;
-    const slot = this.crossCheckUpTo(row.product_id);
-    if (slot < 0) return; // not the workload's (preloaded rows, rows from before the run)
-    const fp = fingerprintRow(row);
-    const { lo, hi, last } = this.finalStates(slot);
-    for (let v = Math.max(last, lo); v < hi; v++) if (this.versions.fingerprints[v] === fp) return;
-    // An unknown-outcome insert is recorded as intended, without the created_at the server would have given it.
-    const untimed = fingerprintRow({ ...row, created_at: null });
-    for (let v = Math.max(last, lo); v < hi; v++) if ((this.versions.flags[v]! & VERSION_POSSIBLE) !== 0 && this.versions.fingerprints[v] === untimed) return;
-    const found = findVersion(this.versions, slot, fp);
-    const what = found >= 0 ? `${this.describeVersion(row.product_id, found)}, which a later committed operation replaced` : 'no version the history wrote';
-    this.setupError(row.product_id, `Postgres holds ${what}; the history's last committed state is ${this.describeFinal(slot, last)}`);
+    this.history.row(row);
   }
 
   result(): Comparison {
-    this.crossCheckUpTo(Infinity);
     let equal = true;
     for (const cls of ANOMALY_CLASSES) if (this.counts[cls] > 0) equal = false;
-    return { equal, pgRows: this.pgRows, esDocs: this.esDocs, counts: this.counts, examples: this.examples, setupErrors: { count: this.setupCount, examples: this.setupExamples } };
-  }
-
-  /**
-   * Checks every history product below `pid`, which Postgres does not have, for whether it may be absent;
-   * returns the slot of `pid` itself (-1 when the history never wrote it).
-   */
-  private crossCheckUpTo(pid: number): number {
-    const pids = this.versions.pids;
-    while (this.checked < pids.length && pids[this.checked]! < pid) {
-      const slot = this.checked++;
-      const { lo, hi, last } = this.finalStates(slot);
-      let absentOk = last < 0;
-      for (let v = Math.max(last, lo); v < hi && !absentOk; v++) if ((this.versions.flags[v]! & VERSION_DELETED) !== 0) absentOk = true;
-      if (!absentOk) this.setupError(pids[slot]!, `Postgres has no row, but the history's last committed state is ${this.describeFinal(slot, last)}`);
-    }
-    if (this.checked < pids.length && pids[this.checked] === pid) return this.checked++;
-    return -1;
-  }
-
-  /** The product's versions [lo, hi) and its last certainly committed one (-1: none, it may never have existed). */
-  private finalStates(slot: number): { lo: number; hi: number; last: number } {
-    const lo = this.versions.starts[slot]!;
-    const hi = this.versions.starts[slot + 1]!;
-    let last = hi - 1;
-    while (last >= lo && (this.versions.flags[last]! & VERSION_POSSIBLE) !== 0) last--;
-    return { lo, hi, last: last >= lo ? last : -1 };
-  }
-
-  private describeFinal(slot: number, last: number): string {
-    if (last < 0) return 'none (only unknown-outcome operations)';
-    const info = versionAt(this.versions, slot, last);
-    return `${info.deleted ? 'a delete' : `version ${info.number} of ${info.of}`} (op #${info.seq})`;
-  }
-
-  private setupError(pid: number, detail: string): void {
-    this.setupCount++;
-    if (this.setupExamples.length < this.maxExamples) this.setupExamples.push({ product_id: pid, detail });
+    return { equal, pgRows: this.pgRows, esDocs: this.esDocs, counts: this.counts, examples: this.examples, setupErrors: this.history.finish() };
   }
 
   /** Counts one anomaly; true when an example of it should be kept (details are built only then). */
@@ -281,75 +237,8 @@ class Tally {
     return this.cursor < pids.length && pids[this.cursor] === pid ? this.cursor : -1;
   }
 
-  private versionCount(pid: number): string {
-    const slot = this.slot(pid);
-    if (slot < 0) return 'the history never wrote this product_id';
-    const n = this.versions.starts[slot + 1]! - this.versions.starts[slot]!;
-    return `${n} version${n === 1 ? '' : 's'} in the history`;
-  }
-
-  private describeVersion(pid: number, v: number): string {
-    const info = versionAt(this.versions, this.slot(pid), v);
-    return `version ${info.number} of ${info.of} (op #${info.seq}${info.possible ? ', outcome unknown' : ''})`;
-  }
-
-  /** Each differing field as "name: document value ≠ row value", so a timestamp difference shows its numbers. */
-  private fieldDiffs(source: Readonly<Record<string, unknown>>, row: ProductRow): string {
-    return differingFields(source, row, this.dates)
-      .map((f) => `${f} ${show(source[f])} ≠ ${show(row[f])}`)
-      .join(', ');
-  }
-
-  /** What a document holds relative to the history: "version 2 of 4 (op #9)", or why it holds nothing. */
-  private describeDoc(pid: number, doc: EsDoc, row: ProductRow | null): string {
-    if (row !== null && sourceMatchesRow(doc._source, row, this.dates)) return 'the row';
-    const result = normaliseSource(doc._source, this.dates);
-    if (!result.ok) return `nothing (${result.field} ${show(result.value)} is ${result.reason})`;
-    const v = findVersion(this.versions, this.slot(pid), fingerprintRow(result.row));
-    return v >= 0 ? this.describeVersion(pid, v) : 'no committed version';
-  }
-
-  /** Which version the Postgres row is. */
-  private describeRow(pid: number, row: ProductRow): string {
-    const slot = this.slot(pid);
-    if (slot < 0) return 'not from the history (it never wrote this product_id; a row from before the workload?)';
-    const v = findVersion(this.versions, slot, fingerprintRow(row));
-    return v >= 0 ? this.describeVersion(pid, v) : `none of the history's versions (${this.versionCount(pid)})`;
-  }
-
-  private missingDetail(pid: number, row: ProductRow): string {
-    return `no document; the row is ${this.describeRow(pid, row)}`;
-  }
-
-  private zombieDetail(pid: number, doc: EsDoc): string {
-    return `${this.absence(pid)}; the document equals ${this.describeDoc(pid, doc, null)}`;
-  }
-
-  private wrongIdDetail(pid: number, doc: EsDoc, row: ProductRow): string {
-    return `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`;
-  }
-
-  private duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
-    const each = docs.map((d) => `_id ${d._id} equals ${this.describeDoc(pid, d, row)}`).join(', ');
-    return `${docs.length} documents: ${each}${row === null ? `; ${this.absence(pid)}` : ''}`;
-  }
-
-  /** Why there is no row, as far as the history knows. */
-  private absence(pid: number): string {
-    const slot = this.slot(pid);
-    if (slot < 0) return 'no row in Postgres, and the history never wrote this product_id';
-    const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
-    if (last.deleted) return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
-    return `no row in Postgres, though the history's last state (version ${last.number}, op #${last.seq}) is not a delete`;
-  }
 }
 
 function emptyRecord<T>(make: () => T): Record<AnomalyClass, T> {
   return Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, make()])) as Record<AnomalyClass, T>;
-}
-
-/** A value for a one-line detail, cut short. */
-function show(value: unknown): string {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

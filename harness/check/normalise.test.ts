@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
-import { DEFAULT_DATE_READING, dateReadingOf, differingFields, normaliseDescription, normalisePgRow, normalisePrice, normaliseProductId, normaliseSource, normaliseTimestamp, sourceMatchesRow } from './normalise.ts';
+import { differingFields, normaliseDescription, normalisePgRow, normalisePrice, normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
+import { DEFAULT_DATE_READING, dateReadingOf, normaliseTimestamp } from './timestamps.ts';
 
 describe('normalisePrice', () => {
   it.each([

@@ -216,6 +216,12 @@ export function versionAt(index: VersionsIndex, slot: number, v: number): Versio
   };
 }
 
+/** "version 2 of 4 (op #9)", ", outcome unknown" when it may not have committed. */
+export function describeVersion(index: VersionsIndex, slot: number, v: number): string {
+  const info = versionAt(index, slot, v);
+  return `version ${info.number} of ${info.of} (op #${info.seq}${info.possible ? ', outcome unknown' : ''})`;
+}
+
 /**
  * The latest version of the product at `slot` with this fingerprint (an absolute position), or -1. The
  * latest, because when a row went A → B → A the newer A is the more useful thing to name.

@@ -1,5 +1,5 @@
 import { compare } from '../check/compare.ts';
-import { dateReadingOf, DEFAULT_DATE_READING, type DateReading } from '../check/normalise.ts';
+import { dateReadingOf, DEFAULT_DATE_READING, type DateReading } from '../check/timestamps.ts';
 import { readEsDocs, readFieldMapping, refreshIndex } from '../check/read-es.ts';
 import { readPgRows } from '../check/read-pg.ts';
 import type { VersionsIndex } from '../check/versions.ts';

@@ -1,0 +1,83 @@
+import type { EsDoc } from '../record/anomalies.ts';
+import type { ProductRow } from '../record/history.ts';
+import { fingerprintRow } from './fingerprint.ts';
+import { differingFields, normaliseSource, sourceMatchesRow } from './normalise.ts';
+import type { DateReading } from './timestamps.ts';
+import { describeVersion, findVersion, versionAt, type VersionsIndex } from './versions.ts';
+
+/** The one-sentence details of anomaly examples: what each document and row is, relative to the history. */
+export class Details {
+  constructor(
+    private readonly versions: VersionsIndex,
+    private readonly dates: DateReading,
+    /** The product's slot in the versions index (the comparison's cursor, which only moves forward). */
+    private readonly slot: (pid: number) => number,
+  ) {}
+
+  versionCount(pid: number): string {
+    const slot = this.slot(pid);
+    if (slot < 0) return 'the history never wrote this product_id';
+    const n = this.versions.starts[slot + 1]! - this.versions.starts[slot]!;
+    return `${n} version${n === 1 ? '' : 's'} in the history`;
+  }
+
+  describeVersion(pid: number, v: number): string {
+    return describeVersion(this.versions, this.slot(pid), v);
+  }
+
+  /** Each differing field as "name: document value ≠ row value", so a timestamp difference shows its numbers. */
+  fieldDiffs(source: Readonly<Record<string, unknown>>, row: ProductRow): string {
+    return differingFields(source, row, this.dates)
+      .map((f) => `${f} ${show(source[f])} ≠ ${show(row[f])}`)
+      .join(', ');
+  }
+
+  /** What a document holds relative to the history: "version 2 of 4 (op #9)", or why it holds nothing. */
+  describeDoc(pid: number, doc: EsDoc, row: ProductRow | null): string {
+    if (row !== null && sourceMatchesRow(doc._source, row, this.dates)) return 'the row';
+    const result = normaliseSource(doc._source, this.dates);
+    if (!result.ok) return `nothing (${result.field} ${show(result.value)} is ${result.reason})`;
+    const v = findVersion(this.versions, this.slot(pid), fingerprintRow(result.row));
+    return v >= 0 ? this.describeVersion(pid, v) : 'no committed version';
+  }
+
+  /** Which version the Postgres row is. */
+  describeRow(pid: number, row: ProductRow): string {
+    const slot = this.slot(pid);
+    if (slot < 0) return 'not from the history (it never wrote this product_id; a row from before the workload?)';
+    const v = findVersion(this.versions, slot, fingerprintRow(row));
+    return v >= 0 ? this.describeVersion(pid, v) : `none of the history's versions (${this.versionCount(pid)})`;
+  }
+
+  missingDetail(pid: number, row: ProductRow): string {
+    return `no document; the row is ${this.describeRow(pid, row)}`;
+  }
+
+  zombieDetail(pid: number, doc: EsDoc): string {
+    return `${this.absence(pid)}; the document equals ${this.describeDoc(pid, doc, null)}`;
+  }
+
+  wrongIdDetail(pid: number, doc: EsDoc, row: ProductRow): string {
+    return `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`;
+  }
+
+  duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
+    const each = docs.map((d) => `_id ${d._id} equals ${this.describeDoc(pid, d, row)}`).join(', ');
+    return `${docs.length} documents: ${each}${row === null ? `; ${this.absence(pid)}` : ''}`;
+  }
+
+  /** Why there is no row, as far as the history knows. */
+  absence(pid: number): string {
+    const slot = this.slot(pid);
+    if (slot < 0) return 'no row in Postgres, and the history never wrote this product_id';
+    const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
+    if (last.deleted) return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
+    return `no row in Postgres, though the history's last state (version ${last.number}, op #${last.seq}) is not a delete`;
+  }
+}
+
+/** A value for a one-line detail, cut short. */
+export function show(value: unknown): string {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
