@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forgetSurvivors, matches, parseEquivalent, summarise, table, type Results } from './run.ts';
+import { matches, parseEquivalent } from './equivalent.ts';
+import { forgetSurvivors, summarise, table, type Results } from './run.ts';
 
 const report = {
   files: {

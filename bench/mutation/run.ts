@@ -20,6 +20,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { matches, oneLine, parseEquivalent, type Survivor } from './equivalent.ts';
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS = join(ROOT, 'bench/mutation/results.json');
 const EQUIVALENT = join(ROOT, 'bench/mutation/EQUIVALENT.md');
@@ -70,14 +72,6 @@ interface MutationReport {
 }
 
 /** A surviving (or uncovered) mutant, as EQUIVALENT.md names it. */
-export interface Survivor {
-  file: string;
-  line: number;
-  mutator: string;
-  replacement: string;
-  status: Status;
-  code: string;
-}
 
 export function emptyCounts(): Counts {
   return { score: null, mutants: 0, killed: 0, survived: 0, timeout: 0, noCoverage: 0, errors: 0 };
@@ -120,57 +114,8 @@ export function summarise(report: MutationReport): { total: Counts; groups: Reco
   return { total, groups, files, survivors };
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
 
 /** An entry of EQUIVALENT.md's table: file, line, mutator, replacement (backticked), why. */
-export interface Listed {
-  file: string;
-  line: number;
-  mutator: string;
-  replacement: string;
-}
-
-export function parseEquivalent(markdown: string): Listed[] {
-  const out: Listed[] = [];
-  for (const raw of markdown.split('\n')) {
-    if (!raw.startsWith('|')) continue;
-    const cells = splitRow(raw);
-    if (cells.length < 5) continue;
-    const line = Number(cells[1]);
-    if (!Number.isInteger(line) || line <= 0) continue;
-    out.push({ file: cells[0]!.replace(/`/g, ''), line, mutator: cells[2]!.replace(/`/g, ''), replacement: unquote(cells[3]!) });
-  }
-  return out;
-}
-
-/** Table cells, with `\|` inside a cell kept as a pipe. */
-function splitRow(row: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  for (let i = 1; i < row.length; i++) {
-    const c = row[i]!;
-    if (c === '\\' && row[i + 1] === '|') {
-      cell += '|';
-      i++;
-    } else if (c === '|') {
-      cells.push(cell.trim());
-      cell = '';
-    } else cell += c;
-  }
-  return cells;
-}
-
-/** A replacement as the table writes it: in backticks (double ones when it holds a backtick). */
-function unquote(cell: string): string {
-  const m = /^(`+)\s?([\s\S]*?)\s?\1$/.exec(cell);
-  return oneLine(m ? m[2]! : cell);
-}
-
-export function matches(s: Survivor, l: Listed): boolean {
-  return s.file === l.file && s.line === l.line && s.mutator === l.mutator && s.replacement === l.replacement;
-}
 
 function fmt(score: number | null): string {
   return score === null ? 'n/a' : score.toFixed(1);
