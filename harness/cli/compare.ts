@@ -6,7 +6,7 @@ import { runComparison } from '../scenario/compare.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info } from '../util/log.ts';
-import { onInterrupt } from '../util/signals.ts';
+import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
@@ -68,13 +68,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const replay = ['npx outbox-chaos compare', ...positionals, `--pipelines ${pipelines.join(',')}`, ...flags].join(' ');
   const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base') });
   const leave = owned && !(values.keep && choice.kind === 'local');
-  const abort = new AbortController();
-  let settle = (): void => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const off = onInterrupt(async (sig) => {
-    abort.abort(sig);
-    await settled;
-  });
+  const abort = interruptGuard();
   let out;
   try {
     out = await runComparison({
@@ -91,8 +85,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
     });
   } finally {
     if (leave) await provider.stop();
-    off();
-    settle();
+    abort.release();
   }
   const { comparison, results } = out;
   console.log(`\n${renderComparisonMarkdown(comparison)}`);

@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info, warn } from '../util/log.ts';
-import { onInterrupt } from '../util/signals.ts';
+import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
@@ -85,16 +85,10 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const choice = providerChoice(values);
   const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors });
-  const abort = new AbortController();
   const leave = owned && !(values.keep && choice.kind === 'local');
   // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
   // interrupted), what this command started is stopped below, and only then does the process exit.
-  let settle = (): void => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const off = onInterrupt(async (sig) => {
-    abort.abort(sig);
-    await settled;
-  });
+  const abort = interruptGuard();
   const results: RunResult[] = [];
   const skipped: ScenarioSkipped[] = [];
   try {
@@ -129,8 +123,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
   } finally {
     if (leave) await provider.stop();
-    off();
-    settle();
+    abort.release();
   }
   if (results.length + skipped.length > 1) {
     const suite = writeSuite(

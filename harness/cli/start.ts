@@ -4,7 +4,7 @@ import { renderMarkdown } from '../report/markdown.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { info } from '../util/log.ts';
-import { onInterrupt } from '../util/signals.ts';
+import { interruptGuard } from '../util/signals.ts';
 import { parse } from './args.ts';
 import { printEndpoints } from './up.ts';
 
@@ -23,15 +23,9 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   const scenario = loadScenario('baseline');
   const { stack, owned } = await obtainStack({});
-  const abort = new AbortController();
   // Ctrl-C / SIGTERM: the run heals its faults and writes its partial report; the process
   // exits once that and the stop below are done.
-  let settle = (): void => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const off = onInterrupt(async (sig) => {
-    abort.abort(sig);
-    await settled;
-  });
+  const abort = interruptGuard();
   try {
     if (owned) printEndpoints(stack);
     const { report, runDir } = await runScenario({ scenario, provider: localProvider(stack), replay: `npx outbox-chaos run baseline --seed ${scenario.seed}`, signal: abort.signal });
@@ -41,7 +35,6 @@ export async function startCommand(argv: string[]): Promise<number> {
     return report.passed ? 0 : 1;
   } finally {
     if (owned) await stack.stop();
-    off();
-    settle();
+    abort.release();
   }
 }

@@ -6,7 +6,7 @@ import { runZoo } from '../scenario/zoo/run.ts';
 import { missedEntries, outcomesJson, summaryTable, zooLine, zooSuiteRuns } from '../scenario/zoo/summary.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info } from '../util/log.ts';
-import { onInterrupt } from '../util/signals.ts';
+import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
@@ -52,22 +52,15 @@ export async function zooCommand(argv: string[]): Promise<number> {
   const choice = providerChoice(values);
   const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base') });
   const leave = owned && !(values.keep && choice.kind === 'local');
-  const abort = new AbortController();
   // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
   // exits once that and the stop below are done.
-  let settle = (): void => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const off = onInterrupt(async (sig) => {
-    abort.abort(sig);
-    await settled;
-  });
+  const abort = interruptGuard();
   let outcomes;
   try {
     outcomes = await runZoo(entries, provider, { control, borrowed: !owned, signal: abort.signal });
   } finally {
     if (leave) await provider.stop();
-    off();
-    settle();
+    abort.release();
   }
   console.log(`\n${summaryTable(outcomes)}\n`);
   if (outcomes.length) {

@@ -35,3 +35,24 @@ export function onInterrupt(fn: Cleanup): () => void {
     if (i >= 0) cleanups.splice(i, 1);
   };
 }
+
+/**
+ * For a command that runs scenarios: Ctrl-C or SIGTERM aborts `signal`, and the process exits only once
+ * `release()` says the command has healed its faults, written its partial report and stopped what it started.
+ */
+export function interruptGuard(): { signal: AbortSignal; release: () => void } {
+  const abort = new AbortController();
+  let settle = (): void => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const off = onInterrupt(async (sig) => {
+    abort.abort(sig);
+    await settled;
+  });
+  return {
+    signal: abort.signal,
+    release: () => {
+      off();
+      settle();
+    },
+  };
+}
