@@ -13,8 +13,8 @@
  * budget. The table and every run's outcome go to a JSON file, rewritten after each run, so an
  * interrupted session keeps what it measured.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localProvider } from '../harness/provider/local.ts';
 import { obtainStack } from '../harness/provider/open.ts';
@@ -24,9 +24,10 @@ import { fmtDuration } from '../harness/report/format.ts';
 import { mdTable } from '../harness/report/md-table.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
-import { HarnessError } from '../harness/util/errors.ts';
+import { ConfigError } from '../harness/util/errors.ts';
 import { info } from '../harness/util/log.ts';
 import { onInterrupt } from '../harness/util/signals.ts';
+import { LONG_RUN_OPTIONS, portBaseOption, resultFile, runMain } from './lib/long-run.ts';
 import { median } from './lib/stats.ts';
 
 const HELP = `npm run false-alarms -- [--runs N] [--scenarios a,b,c] [--name STACK] [--port-base N] [--out FILE] [--same-seed] [--keep]
@@ -113,12 +114,8 @@ async function main(argv: string[]): Promise<number> {
     options: {
       runs: { type: 'string' },
       scenarios: { type: 'string' },
-      name: { type: 'string' },
-      'port-base': { type: 'string' },
-      out: { type: 'string' },
       'same-seed': { type: 'boolean' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...LONG_RUN_OPTIONS,
     },
     strict: true,
   });
@@ -127,15 +124,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const runs = values.runs === undefined ? 20 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs must be a positive whole number, got ${values.runs}`, 'e.g. --runs 20');
   const names = values.scenarios ? values.scenarios.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SCENARIOS;
   const scenarios = names.map((n) => loadScenario(n)); // validated before the stack is touched
-  const portBase = values['port-base'] === undefined ? undefined : Number(values['port-base']);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z');
-  const out = values.out ?? join(PROJECT_ROOT, 'reports', `false-alarms-${stamp}.json`);
-  mkdirSync(dirname(out), { recursive: true });
+  const out = resultFile('false-alarms', values.out);
 
-  const { stack, owned } = await obtainStack({ name: values.name, portBase });
+  const { stack, owned } = await obtainStack({ name: values.name, portBase: portBaseOption(values['port-base']) });
   const abort = new AbortController();
   const off = onInterrupt(async () => {
     abort.abort();
@@ -187,17 +181,4 @@ async function main(argv: string[]): Promise<number> {
   return alarms === 0 ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof HarnessError) {
-      console.error(`error: ${err.message}${err.fix ? `\nfix: ${err.fix}` : ''}`);
-      process.exitCode = err.exitCode;
-    } else {
-      console.error(err);
-      process.exitCode = err instanceof TypeError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 3;
-    }
-  },
-);
+runMain(main);

@@ -8,8 +8,8 @@
  *
  * Not in `npm test`. Writes the table and every run's outcome to a JSON file, rewritten after each run.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localProvider } from '../harness/provider/local.ts';
 import { obtainStack } from '../harness/provider/open.ts';
@@ -17,9 +17,10 @@ import { PROJECT_ROOT } from '../harness/provision/paths.ts';
 import { fmtDuration } from '../harness/report/format.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
-import { errorMessage, HarnessError } from '../harness/util/errors.ts';
+import { ConfigError, errorMessage } from '../harness/util/errors.ts';
 import { info } from '../harness/util/log.ts';
 import { onInterrupt } from '../harness/util/signals.ts';
+import { LONG_RUN_OPTIONS, portBaseOption, resultFile, runMain } from './lib/long-run.ts';
 import { renderSoakTable, summariseSoak, type Footprint, type SoakRun } from './lib/soak-summary.ts';
 
 const HELP = `npm run soak -- [--minutes N] [--scenario NAME] [--seed N] [--name STACK] [--port-base N] [--out FILE] [--keep]
@@ -53,11 +54,7 @@ async function main(argv: string[]): Promise<number> {
       minutes: { type: 'string' },
       scenario: { type: 'string' },
       seed: { type: 'string' },
-      name: { type: 'string' },
-      'port-base': { type: 'string' },
-      out: { type: 'string' },
-      keep: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+      ...LONG_RUN_OPTIONS,
     },
     strict: true,
   });
@@ -66,15 +63,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const minutes = values.minutes === undefined ? 30 : Number(values.minutes);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
+  if (!Number.isFinite(minutes) || minutes <= 0) throw new ConfigError(`--minutes must be a positive number, got ${values.minutes}`, 'e.g. --minutes 30');
   const scenario = loadScenario(values.scenario ?? 'random-chaos');
   const firstSeed = values.seed === undefined ? Math.floor(Date.now() / 1000) % 1_000_000 : Number(values.seed);
-  const portBase = values['port-base'] === undefined ? undefined : Number(values['port-base']);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z');
-  const out = values.out ?? join(PROJECT_ROOT, 'reports', `soak-${stamp}.json`);
-  mkdirSync(dirname(out), { recursive: true });
+  const out = resultFile('soak', values.out);
 
-  const { stack, owned } = await obtainStack({ name: values.name ?? 'soak', portBase });
+  const { stack, owned } = await obtainStack({ name: values.name ?? 'soak', portBase: portBaseOption(values['port-base']) });
   const leave = owned && !values.keep;
   const abort = new AbortController();
   let settle = (): void => undefined;
@@ -130,12 +124,4 @@ async function main(argv: string[]): Promise<number> {
   return s.falseAlarms === 0 && (s.rssRatio === null || s.rssRatio <= 1.2) ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof HarnessError ? `error: ${err.message}${err.fix ? `\nfix: ${err.fix}` : ''}` : err);
-    process.exitCode = err instanceof HarnessError ? err.exitCode : 3;
-  },
-);
+runMain(main);

@@ -42,7 +42,7 @@ describe('diagnose: the likely cause beside the evidence', () => {
   it('zombies: no tombstones on the topic (source) vs tombstones the sink skipped', () => {
     const z: Anomaly = { class: 'zombie', product_id: 9, pg: null, es: [docOf(product(9))], detail: '' };
     const input = { counts: { zombie: 3 }, examples: { zombie: [z] } };
-    expect(diagnose({ ...input, topicTombstones: 0 }).map((d) => d.fix)).toEqual([expect.stringMatching(/^tombstones\.on\.delete=true/)]);
+    expect(diagnose({ ...input, topicTombstones: 0 }).map((d) => d.fix)).toEqual([expect.stringMatching(/^transforms\.unwrap\.delete\.tombstone\.handling\.mode=tombstone/)]);
     expect(diagnose({ ...input, topicTombstones: 12 }).map((d) => d.fix)).toEqual(['behavior.on.null.values=delete on the sink']);
     expect(diagnose({ ...input, topicTombstones: null })).toEqual([]);
   });

@@ -99,7 +99,7 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     add(
       'deleted products still searchable, and the topic holds no tombstones',
       'the source never emits a tombstone for a delete: tombstones.on.delete=false together with the unwrap transform dropping or rewriting deletes',
-      'tombstones.on.delete=true and transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source',
+      'transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source (the delete event itself becomes the tombstone), or tombstones.on.delete=true where the sink needs no version header',
       zombieIds,
     );
   } else if (zombies > 0 && (i.topicTombstones ?? 0) > 0) {

@@ -26,7 +26,7 @@ export const SKIP_CAUSES: readonly SkipCause[] = [
   { file: 'harness/report/suite/suite.browser.test.ts', needs: `Chromium at ${CHROMIUM}`, fix: CHROMIUM_FIX },
   { file: 'test/ci-recipe.test.ts', needs: 'Go, to build actionlint', fix: 'install Go ≥ 1.22 (Debian: apt-get install golang-go); the test builds actionlint into the harness cache once' },
   { file: 'test/containers.int.test.ts', needs: 'a Docker engine', fix: 'start Docker (or point DOCKER_HOST at an engine), then: npx vitest run --project integration test/containers.int.test.ts' },
-  { file: 'harness/check/read-pg.test.ts', needs: 'OUTBOX_CHAOS_TEST_PG_URL', fix: 'set OUTBOX_CHAOS_TEST_PG_URL to a scratch Postgres database (the integration tests read Postgres for real either way)' },
+  { file: 'harness/check/read-pg.test.ts', needs: 'Postgres 15 binaries', fix: '`npx outbox-chaos provision` installs postgresql-15' },
   { file: 'harness/workload/driver.pg.test.ts', needs: 'Postgres 15 binaries', fix: '`npx outbox-chaos provision` installs postgresql-15' },
   { file: 'test/zoo.int.test.ts', needs: 'nothing', fix: 'none: a reproduction attempt (zoo.yaml mustPass: false) is reported by `npm run zoo`, never tested' },
 ];

@@ -8,7 +8,7 @@ describe('the skip block at the end of npm test', () => {
       { file: 'harness/report/html.browser.test.ts', fullName: 'index.html in headless Chromium — SKIPPED: /usr/bin/chromium is not installed > renders every chart' },
       { file: 'harness/report/html.browser.test.ts', fullName: 'index.html in headless Chromium — SKIPPED: /usr/bin/chromium is not installed > junit.xml parses' },
       { file: 'test/containers.int.test.ts', fullName: 'containers provider (skipped: no Docker engine: DOCKER_HOST is unset) > runs baseline' },
-      { file: 'harness/check/read-pg.test.ts', fullName: 'readPgRows (needs OUTBOX_CHAOS_TEST_PG_URL) > streams rows' },
+      { file: 'harness/check/read-pg.test.ts', fullName: 'readPgRows against a real Postgres 15 — SKIPPED: /usr/lib/postgresql/15/bin/initdb not found (Postgres 15 not installed) > streams rows' },
       { file: 'somewhere/else.test.ts', fullName: 'a > b', note: 'flaky on Tuesdays' },
     ]);
     expect(block).toContain('skipped tests: 5');
@@ -16,8 +16,8 @@ describe('the skip block at the end of npm test', () => {
     expect(block).toContain('    · index.html in headless Chromium > renders every chart');
     expect(block).toContain('why  no Docker engine: DOCKER_HOST is unset');
     expect(block).toContain('fix  start Docker');
-    expect(block).toContain('why  needs OUTBOX_CHAOS_TEST_PG_URL');
-    expect(block).toContain('    · readPgRows > streams rows');
+    expect(block).toContain('why  /usr/lib/postgresql/15/bin/initdb not found (Postgres 15 not installed)');
+    expect(block).toContain('    · readPgRows against a real Postgres 15 > streams rows');
     expect(block).toContain('why  flaky on Tuesdays');
     expect(block).toContain('no known fix for this file');
     expect(skipBlock([])).toBe('skipped tests: none');

@@ -23,13 +23,13 @@ export async function runZooEntry(entry: ZooEntry, provider: Provider, opts: { s
   const controlDir = healthy === 'connectors' ? undefined : entry.base;
   const { report, runDir } = await runScenario({
     // A control run expects what the healthy pipeline must do under the entry's scenario: converge.
-    scenario: control ? { ...entry.scenario, expect: { verdict: 'converged', anomalies: [], regressions: 'any' } } : entry.scenario,
+    scenario: control ? { ...entry.scenario, expect: controlExpectation(entry) } : entry.scenario,
     provider,
     connectorsDir: control ? controlDir : entry.dir,
     replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? (controlDir ? ` --connectors ${healthy}` : '') : ` --connectors ${rel}`}`,
     signal: opts.signal,
   });
-  const { caught, reasons } = control ? judgeControl(report) : judgeZoo(entry, report);
+  const { caught, reasons } = control ? judgeControl(entry, report) : judgeZoo(entry, report);
   return { entry, control, report, runDir, wallMs: Date.now() - t0, caught, reasons };
 }
 
@@ -45,10 +45,18 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
   return { caught: reasons.length === 0, reasons };
 }
 
-/** A control run passes when the healthy pipeline converges under the same scenario. */
-export function judgeControl(report: RunReport): { caught: boolean; reasons: string[] } {
-  const { passed } = judge({ verdict: 'converged', anomalies: [], lagP99Ms: null, regressions: 'any' }, observedIn(report, { source: '', sink: '' }));
-  const why = `the healthy pipeline ${report.verdict} under this scenario (${classesOf(report.anomalies.counts)}); the entry's result may not be due to its misconfiguration`;
+/**
+ * The healthy pipeline under an entry's scenario converges; where the entry's bug is search regressions, it
+ * must also show none.
+ */
+function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
+  return { verdict: 'converged', anomalies: [], regressions: entry.scenario.expect.regressions === 'some' ? 'none' : 'any' };
+}
+
+/** A control run passes when the healthy pipeline does what controlExpectation says under the same scenario. */
+export function judgeControl(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
+  const { passed, reasons } = judge({ ...controlExpectation(entry), lagP99Ms: null }, observedIn(report, { source: '', sink: '' }));
+  const why = `the healthy pipeline ${report.verdict} under this scenario (${[classesOf(report.anomalies.counts), ...reasons].join('; ')}); the entry's result may not be due to its misconfiguration`;
   return { caught: passed, reasons: passed ? [] : [why] };
 }
 

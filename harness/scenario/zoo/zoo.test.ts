@@ -26,7 +26,8 @@ describe('zoo entries', () => {
 
   for (const e of entries) {
     it(`${e.name}: expects a failure and differs from its healthy base in every file it holds`, () => {
-      expect(e.scenario.expect.verdict).not.toBe('converged');
+      // A failure: a divergence, or search users seeing products go back in time on the way to convergence.
+      expect(e.scenario.expect.verdict !== 'converged' || e.scenario.expect.regressions === 'some', e.name).toBe(true);
       expect(e.scenario.description.length).toBeGreaterThan(40);
       // The base is the healthy definition of the entry's kind (connectors/, connectors/outbox/); a file the
       // base does not have (pipeline.yaml of a dual-write entry) is a change by itself.
@@ -121,9 +122,17 @@ describe('judgeZoo', () => {
     expect(miss.reasons[0]).toMatch(/no example of corrupt names the bug/);
   });
 
-  it('control runs must converge', () => {
-    expect(judgeControl({ ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' }).caught).toBe(true);
-    expect(judgeControl(diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(/healthy pipeline diverged under this scenario \(zombie 4\)/);
+  it('control runs must converge, and show no regressions where the entry expects some', () => {
+    const converged: RunReport = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' };
+    const regressed: RunReport = { ...converged, regressions: { count: 2, sampledProducts: 50, examples: [] } };
+    expect(judgeControl(entry(), converged).caught).toBe(true);
+    expect(judgeControl(entry(), regressed).caught).toBe(true);
+    expect(judgeControl(entry(), diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(/healthy pipeline diverged under this scenario \(zombie 4;/);
+    const goesBack = entry({ verdict: 'converged', anomalies: [], regressions: 'some' }, { failedTask: undefined });
+    expect(judgeControl(goesBack, converged).caught).toBe(true);
+    expect(judgeControl(goesBack, regressed).reasons[0]).toMatch(/search users saw 2 product\(s\) go back/);
+    expect(judgeZoo(goesBack, regressed).caught).toBe(true);
+    expect(judgeZoo(goesBack, converged).reasons).toEqual(['expected search users to see a product go back to an older version, saw none']);
   });
 
   it('the summary table names expected and observed per entry', () => {
