@@ -71,8 +71,6 @@ interface MutationReport {
   files: Record<string, { source: string; mutants: ReportMutant[] }>;
 }
 
-/** A surviving (or uncovered) mutant, as EQUIVALENT.md names it. */
-
 export function emptyCounts(): Counts {
   return { score: null, mutants: 0, killed: 0, survived: 0, timeout: 0, noCoverage: 0, errors: 0 };
 }
@@ -115,7 +113,6 @@ export function summarise(report: MutationReport): { total: Counts; groups: Reco
 }
 
 
-/** An entry of EQUIVALENT.md's table: file, line, mutator, replacement (backticked), why. */
 
 function fmt(score: number | null): string {
   return score === null ? 'n/a' : score.toFixed(1);
