@@ -93,7 +93,45 @@ async function settleAll<T>(ps: Promise<T>[]): Promise<T[]> {
  * workload).
  */
 export async function registerConnectors(ep: Endpoints, def: PipelineDefinition, opts: { source?: boolean } = {}): Promise<void> {
+  await createSourceTopics(ep, def);
   await settleAll([...(opts.source === false ? [] : [registerConnector(ep, def.source)]), registerConnector(ep, def.sink)]);
+}
+
+/**
+ * The topic settings a source asks Connect to create its topics with (`topic.creation.default.*`), as
+ * kafkajs's createTopics takes them; undefined when it asks for none (the brokers' defaults then apply).
+ */
+export function sourceTopicCreation(source: PipelineDefinition['source']['config']): { numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } | undefined {
+  const prefix = 'topic.creation.default.';
+  const keys = Object.keys(source).filter((k) => k.startsWith(prefix));
+  if (keys.length === 0) return undefined;
+  const num = (k: string): number => {
+    const v = source[`${prefix}${k}`];
+    return v === undefined ? -1 : Number(v);
+  };
+  const skip = new Set(['replication.factor', 'partitions', 'include', 'exclude']);
+  const configEntries = keys.map((k) => k.slice(prefix.length)).filter((k) => !skip.has(k)).map((name) => ({ name, value: String(source[`${prefix}${name}`]) }));
+  return { numPartitions: num('partitions'), replicationFactor: num('replication.factor'), configEntries };
+}
+
+/**
+ * A source with `topic.creation.default.*` settings gets the topics the sink reads created with them before
+ * either connector starts. Connect would apply them only when it creates a topic itself, on the source's first
+ * record; by then the sink's consumer, subscribed first, has had the brokers auto-create it with their
+ * defaults, and the definition's settings would silently not apply.
+ */
+export async function createSourceTopics(ep: Endpoints, def: PipelineDefinition): Promise<string[]> {
+  const settings = sourceTopicCreation(def.source.config);
+  const topics = String(def.sink.config.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (!settings || topics.length === 0) return [];
+  return withKafkaAdmin(ep.kafkaBootstrap, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0) return [];
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, ...settings })) });
+    info(`  created ${missing.join(', ')} with the source's topic.creation.default.* settings (partitions ${settings.numPartitions}, replication factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`);
+    return missing;
+  });
 }
 
 /** Registers one connector of the definition and waits until it and its tasks run. */
