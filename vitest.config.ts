@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import ClusterLast from './test/tools/cluster-last.ts';
 
 // Two projects: fast unit tests (no stack) next to the code they test, and integration tests that share one
 // real stack brought up by a global setup and always torn down.
@@ -27,7 +28,8 @@ export default defineConfig({
           testTimeout: 600_000,
           hookTimeout: 900_000,
           fileParallelism: false,
-          sequence: { concurrent: false },
+          // test/cluster.int.test.ts starts its cluster stack last, once the single stack's files are done.
+          sequence: { concurrent: false, sequencer: ClusterLast },
         },
       },
     ],

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the project's performance figures against their targets, as medians of several runs.
  *
- *   npm run bench -- [--only a,b] [--runs N] [--quick] [--name NAME] [--port-base N] [--reuse NAME] [--keep] [--no-warmup]
+ *   npm run bench -- [--only a,b] [--runs N] [--quick] [--name NAME] [--port-base N] [--reuse NAME] [--keep] [--no-warmup] [--no-peer]
  *
  * Prints a table and writes bench/results.json. See bench/README.md.
  */
@@ -16,10 +16,13 @@ import { BenchStacks, DEFAULT_BENCH_PORT_BASE, DEFAULT_BENCH_STACK } from './lib
 import { renderMarkdown, renderTable } from './lib/table.ts';
 import { checkerMeasure } from './measures/checker.ts';
 import { coldStartMeasure } from './measures/cold-start.ts';
+import { coldStartClusterMeasure } from './measures/cold-start-cluster.ts';
+import { leversMeasure } from './measures/levers.ts';
 import { driverMeasure } from './measures/driver.ts';
 import { npmTestMeasure } from './measures/npm-test.ts';
 import { probeMeasure } from './measures/probe.ts';
 import { resetMeasure } from './measures/reset.ts';
+import { resetClusterMeasure } from './measures/reset-cluster.ts';
 import { throughputMeasure } from './measures/throughput.ts';
 
 const HELP = `npm run bench -- [options]
@@ -31,7 +34,11 @@ Measures, in this order (stack measures share one stack; cold starts come last, 
   reset        reset between two scenarios on a running stack (reset + prepare + register → RUNNING)
   probe        lag probe resolution (poll interval, e2e-lag granularity) and its cost to pipeline throughput
   throughput   pipeline throughput at saturation, commit → searchable (events/s)
-  cold-start   stack cold start with a warm artifact cache → both connectors RUNNING
+  cold-start   stack cold start with a warm artifact cache → both connectors RUNNING, CPU per program, the
+               critical path; and its peer: the same programs started the stock way, in the same runs
+  levers       cold starts with each start-up lever off in turn (stack NAME-levers on port base + 500)
+  cold-start-cluster  the cluster topology's cold start (stack NAME-cluster on port base + 600)
+  reset-cluster  the reset between scenarios on a running cluster (stack NAME-cluster, started for it)
 
 Options:
   --only a,b        run only these measures (results.json keeps the other measures' last figures)
@@ -42,6 +49,7 @@ Options:
   --reuse NAME      run the stack measures on this running stack instead of starting one (left running)
   --keep            leave the last cold-start stack running (stop it with \`outbox-chaos down --name NAME\`)
   --no-warmup       no discarded warm-up start before the cold starts
+  --no-peer         no stock peer starts beside the cold starts (its stack is NAME-peer on port base + 200)
   --out FILE        results file (default bench/results.json)
   --print           measure nothing: print the results file as a table (--markdown: as a Markdown table)`;
 
@@ -68,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
         reuse: { type: 'string' },
         keep: { type: 'boolean' },
         'no-warmup': { type: 'boolean' },
+        'no-peer': { type: 'boolean' },
         out: { type: 'string' },
         print: { type: 'boolean' },
         markdown: { type: 'boolean' },
@@ -99,7 +108,10 @@ async function main(argv: string[]): Promise<number> {
     resetMeasure,
     probeMeasure,
     throughputMeasure,
-    coldStartMeasure({ keep: values.keep === true, warmup: values['no-warmup'] !== true }),
+    coldStartMeasure({ keep: values.keep === true, warmup: values['no-warmup'] !== true, peer: values['no-peer'] !== true }),
+    leversMeasure,
+    coldStartClusterMeasure,
+    resetClusterMeasure,
   ];
   const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : null;
   const unknown = (only ?? []).filter((n) => !all.some((m) => m.name === n));

@@ -3,7 +3,7 @@ import { bringUp } from '../harness/provider/open.ts';
 import { waitPortsFree } from '../harness/stack/ports.ts';
 import { claimStack } from '../harness/stack/owner.ts';
 import { findStackProcesses } from '../harness/stack/processes.ts';
-import { attachStack, type Stack } from '../harness/stack/stack.ts';
+import { attachStack, stopStackByName, type Stack } from '../harness/stack/stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,6 +34,8 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  // The cluster file stops its own stack; whatever a crashed worker of it left goes here.
+  if (!process.env.OUTBOX_CHAOS_TEST_REUSE) await stopStackByName(process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster');
   if (!owned) return;
   await owned.stop();
   // `down` must leave nothing behind: no process of the stack, no port of its block still bound.

@@ -7,7 +7,8 @@ import { sharedProvider } from './stack.ts';
 // Every catalogued scenario against the healthy pipeline, at the short durations its file sets.
 // OUTBOX_CHAOS_SCENARIOS=a,b narrows the list (handy while working on one).
 const only = process.env.OUTBOX_CHAOS_SCENARIOS?.split(',').filter(Boolean);
-const catalogue = listScenarios().filter((s) => !only || only.includes(s.name));
+// The cluster's scenarios (topology: cluster) run on a cluster stack of their own: test/cluster.int.test.ts.
+const catalogue = listScenarios().filter((s) => (!only || only.includes(s.name)) && loadScenario(s.file).topology !== 'cluster');
 
 describe('scenario catalogue on the healthy pipeline', () => {
   for (const entry of catalogue) {

@@ -12,7 +12,8 @@ import { sharedStack } from './stack.ts';
 // reproduction attempts and are skipped here; `npm run zoo` still runs and reports them.
 // OUTBOX_CHAOS_ZOO=a,b narrows the list.
 const only = process.env.OUTBOX_CHAOS_ZOO?.split(',').filter(Boolean);
-const entries = loadZooEntries(only);
+// The cluster's entries (topology: cluster) run on the cluster stack: test/cluster.int.test.ts.
+const entries = loadZooEntries(only).filter((e) => e.scenario.topology !== 'cluster');
 
 describe('bug zoo: known-bad pipelines the harness must catch', () => {
   for (const entry of entries) {

@@ -94,3 +94,67 @@ describe('npm test reading', () => {
     expect(files.some((f) => f.startsWith('test/') && !f.endsWith('.int.test.ts'))).toBe(false);
   });
 });
+
+describe('critical path of a cold start', () => {
+  it('follows Elasticsearch when it answered last, split at its milestones, then registration', async () => {
+    const { criticalPath } = await import('./critical-path.ts');
+    const steps = [
+      { name: 'provision (cache /c)', startMs: 0, endMs: 100 },
+      { name: 'start services', startMs: 150, endMs: 9000 },
+      { name: 'kafka', startMs: 300, endMs: 3000 },
+      { name: 'connect', startMs: 3000, endMs: 6000 },
+      { name: 'elasticsearch', startMs: 6000, endMs: 9000 },
+      { name: 'register pipeline (/x)', startMs: 9000, endMs: 10_000 },
+    ];
+    const ms = [
+      { service: 'elasticsearch', what: 'first log line (server JVM up)', atMs: 2000 },
+      { service: 'elasticsearch', what: 'node started', atMs: 8000 },
+      { service: 'connect', what: 'plugin scan done', atMs: 4000 },
+    ];
+    expect(criticalPath(steps, ms).map((s) => [s.what, s.endMs - s.startMs])).toEqual([
+      ['provision (cache check)', 100],
+      ['stop leftovers, ports, data dirs', 50],
+      ['elasticsearch: start → first log line (server JVM up)', 1850],
+      ['elasticsearch: first log line (server JVM up) → node started', 6000],
+      ['elasticsearch: node started → ready', 1000],
+      ['register source + sink → RUNNING', 1000],
+    ]);
+  });
+
+  it('follows Kafka → Connect when Elasticsearch was ready before Connect', async () => {
+    const { criticalPath } = await import('./critical-path.ts');
+    const steps = [
+      { name: 'start services', startMs: 0, endMs: 6010 },
+      { name: 'toxiproxy', startMs: 10, endMs: 200 },
+      { name: 'postgres', startMs: 200, endMs: 1500 },
+      { name: 'kafka', startMs: 200, endMs: 3000 },
+      { name: 'connect', startMs: 3000, endMs: 6000 },
+      { name: 'elasticsearch', startMs: 6000, endMs: 6010 },
+      { name: 'register pipeline', startMs: 6010, endMs: 7000 },
+    ];
+    const ms = [{ service: 'connect', what: 'Kafka Connect started', atMs: 5500 }];
+    expect(criticalPath(steps, ms).map((s) => s.what)).toEqual([
+      'toxiproxy and its proxies',
+      'kafka: start → ready',
+      'connect: start → Kafka Connect started',
+      'connect: Kafka Connect started → ready',
+      'register source + sink → RUNNING',
+    ]);
+  });
+});
+
+describe('CPU by thread kind, and the peer ratio', () => {
+  it('tells JIT and GC threads from the rest by their names', async () => {
+    const { threadKind } = await import('./proc-cpu.ts');
+    expect(['C2 CompilerThre', 'C1 CompilerThre', 'GC Thread#1', 'G1 Refine#0', 'G1 Conc#0', 'VM Thread', 'main', 'kafka-scheduler'].map(threadKind)).toEqual(['jit', 'jit', 'gc', 'gc', 'gc', 'gc', 'other', 'other']);
+  });
+
+  it('puts our median over the peer’s, against the allowed ratio', async () => {
+    const { metric, withPeer } = await import('./measure.ts');
+    const ours = metric('a', 'a', 's', [10, 12, 11], { kind: 'max', value: 12 });
+    const peer = metric('b', 'b', 's', [30, 20, 25]);
+    expect(withPeer(ours, peer, 0.5).peer).toEqual({ id: 'b', median: 25, ratio: 11 / 25, target: 0.5, meets: true });
+    expect(withPeer(ours, metric('c', 'c', 's', [20]), 0.5).peer?.meets).toBe(false);
+    expect(withPeer(ours, metric('d', 'd', 's', []), 0.5).peer?.ratio).toBeNull();
+  });
+});

@@ -15,6 +15,26 @@ export interface Metric {
   note?: string;
   /** Median 1-minute load average at the start of its runs (when the measure recorded it). */
   load1?: number;
+  /** The same figure for the peer measured in the same runs (the stock way), and ours / the peer's. */
+  peer?: PeerComparison;
+}
+
+export interface PeerComparison {
+  id: string;
+  median: number | null;
+  /** Our median / the peer's median. */
+  ratio: number | null;
+  /** The ratio the goal allows (e.g. 0.5: at most half the peer's). */
+  target: number;
+  meets: boolean | null;
+}
+
+/** Adds the peer's figure to one of ours: ratio = our median / its median, against the allowed ratio. */
+export function withPeer(m: Metric, peer: Metric, target: number): Metric {
+  const ours = m.summary.median;
+  const theirs = peer.summary.median;
+  const ratio = ours !== null && theirs !== null && theirs > 0 ? ours / theirs : null;
+  return { ...m, peer: { id: peer.id, median: theirs, ratio, target, meets: ratio === null ? null : ratio <= target } };
 }
 
 export interface MeasureOutput {

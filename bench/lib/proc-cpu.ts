@@ -8,6 +8,8 @@ interface Proc {
   pgrp: number;
   /** utime + stime + cutime + cstime, in ticks. */
   ticks: number;
+  /** cutime + cstime alone (exited, waited-for children). */
+  childTicks: number;
 }
 
 function processTable(): Proc[] {
@@ -22,7 +24,7 @@ function processTable(): Proc[] {
     }
     // Fields after "(comm) ": state(3) ppid(4) pgrp(5) ... utime(14) stime(15) cutime(16) cstime(17).
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.push({ pid: Number(entry), ppid: Number(rest[1]), pgrp: Number(rest[2]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]) });
+    out.push({ pid: Number(entry), ppid: Number(rest[1]), pgrp: Number(rest[2]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]), childTicks: Number(rest[13]) + Number(rest[14]) });
   }
   return out;
 }
@@ -33,7 +35,8 @@ function processTable(): Proc[] {
  * plus what their exited children were charged. Covers Elasticsearch's launcher and server JVMs, and every
  * Postgres backend including Debezium's walsender.
  */
-export function cpuMsByGroup(groups: Record<string, number | undefined>): Record<string, number> {
+/** Every live process of each service: its process group and every descendant of its leader. */
+function groupMembers(groups: Record<string, number | undefined>): Record<string, Proc[]> {
   const table = processTable();
   const children = new Map<number, Proc[]>();
   for (const p of table) {
@@ -41,9 +44,9 @@ export function cpuMsByGroup(groups: Record<string, number | undefined>): Record
     if (list) list.push(p);
     else children.set(p.ppid, [p]);
   }
-  const out: Record<string, number> = {};
+  const out: Record<string, Proc[]> = {};
   for (const [name, leader] of Object.entries(groups)) {
-    out[name] = 0;
+    out[name] = [];
     if (leader === undefined) continue;
     const members = new Map<number, Proc>();
     for (const p of table) if (p.pgrp === leader || p.pid === leader) members.set(p.pid, p);
@@ -56,9 +59,65 @@ export function cpuMsByGroup(groups: Record<string, number | undefined>): Record
         queue.push(c);
       }
     }
-    let ticks = 0;
-    for (const p of members.values()) ticks += p.ticks;
-    out[name] = (ticks * 1000) / TICKS_PER_SEC;
+    out[name] = [...members.values()];
+  }
+  return out;
+}
+
+/**
+ * CPU time (user + system, ms) used so far by each service: its process group and every descendant of its
+ * leader (Postgres backends call setsid(), so they leave the group but stay children of the postmaster),
+ * plus what their exited children were charged. Covers Elasticsearch's launcher and server JVMs, and every
+ * Postgres backend including Debezium's walsender.
+ */
+export function cpuMsByGroup(groups: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, members] of Object.entries(groupMembers(groups))) out[name] = (members.reduce((s, p) => s + p.ticks, 0) * 1000) / TICKS_PER_SEC;
+  return out;
+}
+
+/** Where a JVM's CPU went, by thread: the JIT compilers, the garbage collector, everything else. */
+export interface ThreadSplit {
+  jit: number;
+  gc: number;
+  other: number;
+  /** Charged to exited children (JVMs that ran and ended, e.g. Elasticsearch's launcher JVMs). */
+  exited: number;
+}
+
+export function threadKind(comm: string): keyof Omit<ThreadSplit, 'exited'> {
+  if (/^C[12] CompilerThre|^C[12] Compiler|CompilerThread/.test(comm)) return 'jit';
+  if (/^(GC Thread|G1 |VM Thread|GC |G1Refine|G1 Conc|G1 Main|G1 Service)/.test(comm)) return 'gc';
+  return 'other';
+}
+
+/** CPU ms of each service split by thread kind (live threads of its live processes; exited children apart). */
+export function cpuSplitByGroup(groups: Record<string, number | undefined>): Record<string, ThreadSplit> {
+  const out: Record<string, ThreadSplit> = {};
+  for (const [name, members] of Object.entries(groupMembers(groups))) {
+    const split: ThreadSplit = { jit: 0, gc: 0, other: 0, exited: 0 };
+    for (const p of members) {
+      split.exited += p.childTicks;
+      let tasks: string[] = [];
+      try {
+        tasks = readdirSync(`/proc/${p.pid}/task`);
+      } catch {
+        continue;
+      }
+      for (const t of tasks) {
+        let stat: string;
+        try {
+          stat = readFileSync(`/proc/${p.pid}/task/${t}/stat`, 'utf8');
+        } catch {
+          continue;
+        }
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        split[threadKind(comm)] += Number(f[11]) + Number(f[12]);
+      }
+    }
+    for (const k of Object.keys(split) as (keyof ThreadSplit)[]) split[k] = Math.round((split[k] * 1000) / TICKS_PER_SEC);
+    out[name] = split;
   }
   return out;
 }

@@ -18,17 +18,24 @@ function status(m: Metric): string {
   return m.summary.meets ? 'ok' : 'MISSED';
 }
 
+/** "0.42× ≤ 0.5 ok" against the peer measured in the same runs. */
+function peerText(m: Metric): string {
+  const p = m.peer;
+  if (!p || p.ratio === null) return '';
+  return `${p.ratio.toFixed(2)}× (≤ ${p.target} ${p.meets ? 'ok' : 'MISSED'})`;
+}
+
 export interface TableContext {
   machine: { cpus: number };
 }
 
 /** A plain-text table (it reads well in a terminal and pasted into Markdown as a code block). */
 export function renderTable(records: MeasureRecord[], ctx: TableContext): string {
-  const head = ['measure', 'unit', 'median', 'min', 'max', 'n', 'target', '× target', '', 'load 1m'];
+  const head = ['measure', 'unit', 'median', 'min', 'max', 'n', 'target', '× target', '', '× peer', 'load 1m'];
   const rows: string[][] = [];
   for (const r of records) {
     if (r.error) {
-      rows.push([`${r.name}: FAILED — ${r.error.slice(0, 80)}`, '', '', '', '', '', '', '', '', String(r.loadBefore.load[0])]);
+      rows.push([`${r.name}: FAILED — ${r.error.slice(0, 80)}`, '', '', '', '', '', '', '', '', '', String(r.loadBefore.load[0])]);
       continue;
     }
     for (const m of r.metrics) {
@@ -43,6 +50,7 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
         targetText(m),
         s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`,
         status(m),
+        peerText(m),
         String(m.load1 ?? r.loadBefore.load[0]),
       ]);
     }
@@ -52,16 +60,16 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
   const out = [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
   const notes = records.flatMap((r) => [...(r.notes ?? []).map((n) => `${r.name}: ${n}`), ...r.metrics.filter((m) => m.note).map((m) => `${m.id}: ${m.note}`)]);
   if (notes.length) out.push('', ...notes.map((n) => `  · ${n}`));
-  out.push('', `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ${ctx.machine.cpus} cores; × target: median / target`);
+  out.push('', `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ${ctx.machine.cpus} cores; × target: median / target; × peer: our median / the stock start's median, measured in the same runs`);
   return out.join('\n');
 }
 
 /** The same figures as a Markdown table (for the README's Performance section). */
 export function renderMarkdown(records: MeasureRecord[]): string {
-  const out = ['| measure | median | min – max | n | target | × target | | load 1m |', '|---|---:|---:|---:|---|---:|---|---:|'];
+  const out = ['| measure | median | min – max | n | target | × target | | peer (stock) | × peer | load 1m |', '|---|---:|---:|---:|---|---:|---|---:|---|---:|'];
   for (const r of records) {
     if (r.error) {
-      out.push(`| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} | | | | | | | ${r.loadBefore.load[0]} |`);
+      out.push(`| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} | | | | | | | | | ${r.loadBefore.load[0]} |`);
       continue;
     }
     for (const m of r.metrics) {
@@ -70,7 +78,8 @@ export function renderMarkdown(records: MeasureRecord[]): string {
       const label = m.label.startsWith('  ') ? `  ↳ ${m.label.trim()}` : m.label;
       const median = s.median === null ? (m.note?.startsWith('not measured') ? 'not measured' : '—') : `${fmt(s.median, m.unit)}${unit}`;
       const range = s.min === null ? '' : `${fmt(s.min, m.unit)} – ${fmt(s.max, m.unit)}`;
-      out.push(`| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} | ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${m.load1 ?? r.loadBefore.load[0]} |`);
+      const peer = m.peer && m.peer.median !== null ? `${fmt(m.peer.median, m.unit)}${unit}` : '';
+      out.push(`| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} | ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${peer} | ${peerText(m)} | ${m.load1 ?? r.loadBefore.load[0]} |`);
     }
   }
   return out.join('\n');

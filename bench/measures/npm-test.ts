@@ -90,7 +90,7 @@ export const npmTestMeasure: Measure = {
   needsStack: false,
   async run(_ctx: BenchContext): Promise<MeasureOutput> {
     const file = join(PROJECT_ROOT, 'reports', 'vitest-results.json');
-    const target = { kind: 'max' as const, value: 25 };
+    const target = { kind: 'max' as const, value: 12 };
     if (!existsSync(file)) {
       return { metrics: [metric('npm-test.wall', '`npm test` wall time', 'min', [], target, 'not measured: no reports/vitest-results.json')], details: { file, measured: false } };
     }

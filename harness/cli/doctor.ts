@@ -5,7 +5,7 @@ import { type ProviderChoice } from '../provider/open.ts';
 import { effectiveSinkConfig } from '../pipeline/sink-compat.ts';
 import { verifyCache } from '../provision/verify.ts';
 import { findRunningStack, requireRunningStack } from '../stack/attach.ts';
-import type { Endpoints } from '../stack/endpoints.ts';
+import { connectUrls, type Endpoints } from '../stack/endpoints.ts';
 import { topicEndOffsets, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
 import { serviceConditions } from '../stack/liveness.ts';
@@ -13,19 +13,26 @@ import { stackOwner } from '../stack/owner.ts';
 import { logTail } from '../stack/processes.ts';
 import { stackDir } from '../stack/stack.ts';
 import { readState, type StackState } from '../stack/state.ts';
+import type { Topology } from '../stack/targets.ts';
 import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
+import { clusterSections } from './doctor-cluster.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
-export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--provider local|containers|external] [--env FILE]
+export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--topology single|cluster] [--provider local|containers|external] [--env FILE]
 
 The usual troubleshooting of this pipeline on one screen: service processes, connectors and their tasks
 (with the trace of a failed one), Kafka topics with end offsets and the sink's consumer lag, Elasticsearch
 indices with document counts, replication slots with lag in bytes, Toxiproxy proxies and active toxics.
 With --provider external it first probes every service of the env file (read-only) and says which fault
 kinds the environment allows; with --provider containers it checks that a Docker engine is reachable.
+On a cluster (or with --topology cluster, which also checks that the stack is one): every partition's
+leader, replicas and in-sync replicas, the Connect group's members and each worker's tasks, and which
+Postgres is the primary with its standby's replay lag.
 Exits 0 when everything is healthy, 3 otherwise.
 
+${TOPOLOGY_HELP}
 ${PROVIDER_HELP}`;
 
 interface Section {
@@ -61,7 +68,7 @@ function processes(state: StackState): Promise<Section> {
 
 /** `own`: the stack is the harness's (no connector or slot at all is then a problem, not someone's choice). */
 async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
-  const connect = new ConnectClient(e.connectUrl);
+  const connect = new ConnectClient(connectUrls(e));
   const sinkGroups: { group: string; topics: string[] }[] = [];
   return [
     await section('connectors', async (s) => {
@@ -122,9 +129,9 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
     await section('toxiproxy', async (s) => {
       if (!e.toxiproxyUrl) return void s.lines.push('none: network faults unavailable');
       const proxies = (await (await fetch(`${e.toxiproxyUrl}/proxies`)).json()) as Record<string, { listen: string; upstream: string; enabled: boolean; toxics: { name: string; type: string; stream: string }[] }>;
-      for (const p of Object.values(proxies)) {
+      for (const [name, p] of Object.entries(proxies)) {
         const toxics = p.toxics.map((t) => `${t.type}/${t.stream}`).join(', ');
-        s.lines.push(`${p.enabled && !toxics ? '✓' : '✗'} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`);
+        s.lines.push(`${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`);
         if (!p.enabled) s.problems.push(`proxy ${p.listen} is disabled`);
         if (toxics) s.problems.push(`proxy ${p.listen} has toxics: ${toxics}`);
       }
@@ -143,7 +150,7 @@ function cacheSection(): Promise<Section> {
   });
 }
 
-async function providerSections(choice: ProviderChoice, name: string | undefined): Promise<Section[]> {
+async function providerSections(choice: ProviderChoice, name: string | undefined, topology: Topology | undefined): Promise<Section[]> {
   if (choice.kind === 'containers') {
     const { dockerAvailable } = await import('../provider/containers/docker.ts');
     const docker = await dockerAvailable();
@@ -164,7 +171,8 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
       const hops = Object.keys(env.toxiproxy?.proxies ?? {});
       s.lines.push(`  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`);
     });
-    return reach.problems.length ? [reach] : [reach, ...(await inspect(externalEndpoints(env), false))];
+    const ep = externalEndpoints(env);
+    return reach.problems.length ? [reach] : [reach, ...(await inspect(ep, false)), ...(await clusterSections(ep))];
   }
   if (!findRunningStack(name)) {
     // Every process of it gone: say how each ended, rather than only that nothing runs.
@@ -172,16 +180,18 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
     if (last && Object.keys(last.pids).length) return [await cacheSection(), await processes(last)];
   }
   const state = requireRunningStack(name);
-  return [await cacheSection(), await processes(state), ...(await inspect(state.endpoints, true))];
+  const shape: Section = { title: 'topology', lines: [`  ${state.topology ?? 'single'}`], problems: [] };
+  if (topology && topology !== (state.topology ?? 'single')) shape.problems.push(`stack "${state.name}" is a ${state.topology ?? 'single'} stack, not a ${topology} one`);
+  return [await cacheSection(), shape, await processes(state), ...(await inspect(state.endpoints, true)), ...(await clusterSections(state.endpoints))];
 }
 
 export async function doctorCommand(argv: string[]): Promise<number> {
-  const { values } = parse('doctor', argv, { name: { type: 'string' }, ...PROVIDER_OPTIONS });
+  const { values } = parse('doctor', argv, { name: { type: 'string' }, ...TOPOLOGY_OPTIONS, ...PROVIDER_OPTIONS });
   if (values.help) {
     console.log(DOCTOR_HELP);
     return 0;
   }
-  const sections = await providerSections(providerChoice(values), values.name as string | undefined);
+  const sections = await providerSections(providerChoice(values), values.name as string | undefined, topologyOpt(values));
   for (const s of sections) {
     console.log(`\n${s.title}`);
     for (const l of s.lines) console.log(`  ${l}`);

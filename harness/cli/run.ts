@@ -11,9 +11,10 @@ import { info, warn } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--provider local|containers|external] [--env FILE] [--allow-destructive]
+                    [--topology single|cluster] [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
 randomized workload while the scenario's faults come and go, heals everything, then checks that
@@ -41,13 +42,18 @@ the same way, with exit 3 naming it, how it ended and its last log lines.
                     (drop faults, then halve durations; at most 12 re-runs, each a full run) and print the
                     smallest schedule that still fails, with a command replaying it exactly
   --keep            leave a local stack this command started running; on external, leave the run's objects
+${TOPOLOGY_HELP}
+                    Without it, a stack this command starts is a cluster when every scenario named says
+                    \`topology: cluster\`; --all runs the scenarios written for the stack's topology (a
+                    cluster also runs the single ones: plain targets stand for broker 1, worker 1, the primary)
 ${PROVIDER_HELP}
 
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
 2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;
 
-function replayCommand(s: Scenario, seed: number, o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice }): string {
+function replayCommand(s: Scenario, seed: number, o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice; cluster?: boolean }): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
+  if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
   if (o.choice.kind !== 'local') parts.push(`--provider ${o.choice.kind}`);
   if (o.choice.env) parts.push(`--env ${o.choice.env}`);
   if (o.choice.allowDestructive) parts.push('--allow-destructive');
@@ -67,6 +73,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     all: { type: 'boolean' },
     keep: { type: 'boolean' },
     shrink: { type: 'boolean' },
+    ...TOPOLOGY_OPTIONS,
     ...PROVIDER_OPTIONS,
   });
   if (values.help) {
@@ -81,10 +88,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (durationS !== undefined && durationS <= 0) throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 60');
   const connectors = values.connectors as string | undefined;
   // Load (and validate) every scenario before touching the stack.
-  const scenarios = names.map((n) => loadScenario(n));
+  const loaded = names.map((n) => loadScenario(n));
+  const asked = topologyOpt(values);
+  const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 
   const choice = providerChoice(values);
-  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors });
+  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors, topology, topologyExplicit: asked !== undefined });
+  // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
+  const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
+  const scenarios = values.all && !onCluster ? loaded.filter((s) => s.topology !== 'cluster') : loaded;
+  if (scenarios.length < loaded.length) info(`  --all on a single stack: ${loaded.length - scenarios.length} cluster scenario(s) left out (${loaded.filter((s) => s.topology === 'cluster').map((s) => s.name).join(', ')}); \`run --all --topology cluster\` runs them`);
   const leave = owned && !(values.keep && choice.kind === 'local');
   // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
   // interrupted), what this command started is stopped below, and only then does the process exit.
@@ -104,7 +117,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         seed: s,
         durationMs: durationS !== undefined ? durationS * 1000 : undefined,
         ratePerSec: rate,
-        replay: replayCommand(scenario, s, { duration: durationS, rate, connectors, choice }),
+        replay: replayCommand(scenario, s, { duration: durationS, rate, connectors, choice, cluster: provider.topology === 'cluster' }),
         signal: abort.signal,
       };
       let r: RunResult;

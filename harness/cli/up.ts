@@ -5,14 +5,16 @@ import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
 import { openProvider, upLocal, type ProviderChoice } from '../provider/open.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import type { Stack } from '../stack/stack.ts';
+import type { Topology } from '../stack/targets.ts';
 import { describeExit, superviseStack, type ServiceExit } from '../stack/supervise.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info, step, warn } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
-export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME]
+export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME] [--topology single|cluster]
                 [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
@@ -30,6 +32,7 @@ log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the 
   --connectors DIR  pipeline definition to register (default: connectors/)
   --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)
   --name NAME       stack name, for several stacks side by side (default "default")
+${TOPOLOGY_HELP}
 ${PROVIDER_HELP}
 
 --provider containers starts the same pipeline in Docker containers and stays in the foreground (the
@@ -42,7 +45,18 @@ ${ENV_FILE_EXAMPLE}`;
 export function printEndpoints(s: Stack): void {
   info(`\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`);
   printAddresses(s.endpoints);
+  printCluster(s.endpoints);
   info(`  logs             ${s.dir}/logs/`);
+}
+
+/** A cluster's members: brokers with their proxies, workers, the Postgres nodes. */
+function printCluster(e: Endpoints): void {
+  const c = e.cluster;
+  if (!c) return;
+  for (const b of c.brokers) info(`  ${b.member.padEnd(16)} ${b.direct} (Connect via proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`);
+  for (const w of c.workers) info(`  ${w.member.padEnd(16)} ${w.url}`);
+  for (const p of c.postgres) info(`  ${p.member.padEnd(16)} ${p.host}:${p.port}`);
+  info(`  the primary      ${e.pgUrl} (proxy pg-primary; it follows a failover)`);
 }
 
 /** `via`: how the connectors' addresses relate to the harness's (through our proxies, or as an env file says). */
@@ -63,7 +77,7 @@ async function foreground(stop: () => Promise<void>): Promise<number> {
   return 0;
 }
 
-async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: number; connectors?: string }): Promise<number> {
+async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: number; connectors?: string; topology?: Topology }): Promise<number> {
   if (choice.kind === 'external') {
     const { provider } = await openProvider(choice, {});
     info(`\n${provider.label} is reachable`);
@@ -73,7 +87,7 @@ async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: 
     return 0;
   }
   if (o.detach) throw new ConfigError('--detach is not possible with --provider containers: the containers are removed when the harness process ends', 'run `outbox-chaos run <scenario> --provider containers` (it starts and removes them), or `up --provider containers` in the foreground');
-  const { provider } = await openProvider(choice, { portBase: o.portBase });
+  const { provider } = await openProvider(choice, { portBase: o.portBase, topology: o.topology });
   try {
     const names = defaultRunNames();
     const def = loadDefinition(o.connectors, pipelineVars(provider.endpoints, names));
@@ -89,16 +103,17 @@ async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: 
 }
 
 export async function upCommand(argv: string[]): Promise<number> {
-  const { values } = parse('up', argv, { ...STACK_OPTIONS, detach: { type: 'boolean' }, connectors: { type: 'string' }, ...PROVIDER_OPTIONS });
+  const { values } = parse('up', argv, { ...STACK_OPTIONS, ...TOPOLOGY_OPTIONS, detach: { type: 'boolean' }, connectors: { type: 'string' }, ...PROVIDER_OPTIONS });
   if (values.help) {
     console.log(UP_HELP);
     return 0;
   }
   const choice = providerChoice(values);
-  if (choice.kind !== 'local') return upOther(choice, { detach: values.detach === true, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined });
+  if (choice.kind !== 'local') return upOther(choice, { detach: values.detach === true, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined, topology: topologyOpt(values) });
   const t0 = Date.now();
   const portBase = intOpt(values['port-base'], '--port-base');
-  const { stack, started } = await upLocal({ name: values.name as string | undefined, portBase, connectors: values.connectors as string | undefined });
+  const topology = topologyOpt(values);
+  const { stack, started } = await upLocal({ name: values.name as string | undefined, portBase, connectors: values.connectors as string | undefined, topology, topologyExplicit: topology !== undefined });
   if (!started) {
     info(`\nstack "${stack.name}" is already up and healthy (every service answers, connectors RUNNING); left as it is`);
     printAddresses(stack.endpoints);

@@ -9,9 +9,10 @@ import { info } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
-                 [--provider local|containers|external] [--env FILE]
+                 [--topology single|cluster] [--provider local|containers|external] [--env FILE]
 
 The bug zoo: proves the harness's checks can fail. Each entry in scenarios/zoo/<name>/ is a pipeline
 definition that differs from the healthy one (connectors/) in one deliberate way, plus a scenario.yaml
@@ -33,24 +34,33 @@ otherwise starts one and stops it at the end (--keep leaves it up).
                     that the entry's divergence comes from its misconfiguration, not from the scenario
   --json FILE       also write the outcomes as JSON
   --keep            leave a stack this command started running
+${TOPOLOGY_HELP}
+                    Entries written for a cluster (topology: cluster: unclean-leader-election, rf-1-topic)
+                    run only on one; without --topology, a stack this command starts is a cluster when
+                    every entry chosen is a cluster's, and a single stack leaves them out, saying so
 ${PROVIDER_HELP}
 
 Exit codes: 0 every entry caught as expected, 1 an entry was not caught (the harness missed a bug, or the
 entry no longer reproduces it), 2 bad usage or entry, 3 environment failure.`;
 
 export async function zooCommand(argv: string[]): Promise<number> {
-  const { values } = parse('zoo', argv, { ...STACK_OPTIONS, ...PROVIDER_OPTIONS, only: { type: 'string' }, control: { type: 'boolean' }, json: { type: 'string' }, keep: { type: 'boolean' } });
+  const { values } = parse('zoo', argv, { ...STACK_OPTIONS, ...TOPOLOGY_OPTIONS, ...PROVIDER_OPTIONS, only: { type: 'string' }, control: { type: 'boolean' }, json: { type: 'string' }, keep: { type: 'boolean' } });
   if (values.help) {
     console.log(ZOO_HELP);
     return 0;
   }
   const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const entries = loadZooEntries(only);
+  const chosen = loadZooEntries(only);
+  const asked = topologyOpt(values);
+  const topology = asked ?? (chosen.length > 0 && chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
   const control = values.control === true;
-  if (entries.length === 0) throw new ConfigError('the zoo is empty', 'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file');
+  if (chosen.length === 0) throw new ConfigError('the zoo is empty', 'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file');
 
   const choice = providerChoice(values);
-  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base') });
+  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), topology, topologyExplicit: asked !== undefined });
+  const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
+  const entries = onCluster ? chosen : chosen.filter((e) => e.scenario.topology !== 'cluster');
+  if (entries.length < chosen.length) info(`  a single stack: ${chosen.length - entries.length} cluster entr${chosen.length - entries.length === 1 ? 'y' : 'ies'} left out (${chosen.filter((e) => e.scenario.topology === 'cluster').map((e) => e.name).join(', ')}); \`zoo --topology cluster\` runs them`);
   const leave = owned && !(values.keep && choice.kind === 'local');
   // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
   // exits once that and the stop below are done.

@@ -9,6 +9,8 @@ import type { ProcessTarget } from '../stack/targets.ts';
 export interface FaultContext {
   endpoints: Endpoints;
   services?: Partial<Record<ProcessTarget, ServiceHandle>>;
+  /** A cluster's members by name (kafka-2, connect-1, postgres-2, …): what role targets resolve to. */
+  members?: Readonly<Record<string, ServiceHandle>>;
   connect: ConnectClient;
   names: RunNames;
   /** Connector names from the pipeline definition. */

@@ -1,7 +1,8 @@
-import type { ProxyName } from '../stack/targets.ts';
+import { isClusterTarget, type NetworkTarget } from '../stack/targets.ts';
 import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
 import { defineFault, slug } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
+import { resolveProxies } from './roles.ts';
 
 /** upstream = bytes the connector sends to the service, downstream = the service's answers. */
 export const DIRECTIONS = ['upstream', 'downstream', 'both'] as const;
@@ -26,8 +27,28 @@ export interface ToxicAttributes {
 
 const api = (ctx: FaultContext) => new ToxiproxyApi(ctx.endpoints.toxiproxyUrl);
 
-/** Toxiproxy's name for a hop's proxy: pg/kafka/es unless an external environment names them otherwise. */
-const proxyOf = (ctx: FaultContext, hop: ProxyName): string => ctx.endpoints.proxyNames?.[hop] ?? hop;
+/**
+ * The proxies a fault acts on, resolved once when it starts (a broker role is whichever broker plays it
+ * then) and kept for its heal; a heal without a start acts on what the target names without asking Kafka.
+ */
+class Aim {
+  private proxies: string[] | undefined;
+  constructor(private readonly target: NetworkTarget) {}
+
+  async resolve(ctx: FaultContext): Promise<{ proxies: string[]; why?: string }> {
+    const r = await resolveProxies(ctx, this.target);
+    this.proxies = r.proxies;
+    return r;
+  }
+
+  /** For the heal: what the start resolved, else the static proxies (none for an unresolved role). */
+  async current(ctx: FaultContext): Promise<string[]> {
+    if (this.proxies) return this.proxies;
+    return isClusterTarget(this.target) ? [] : (await resolveProxies(ctx, this.target)).proxies;
+  }
+}
+
+const named = (r: { proxies: string[]; why?: string }): string => `proxy ${r.proxies.join(', ')}${r.why ? ` (${r.why})` : ''}`;
 
 function streams(d: Direction): ToxicStream[] {
   return d === 'both' ? ['upstream', 'downstream'] : [d];
@@ -59,7 +80,7 @@ function describeToxic<T extends ToxicType>(type: T, a: ToxicAttributes[T]): str
  * A Toxiproxy toxic on one proxy, one per direction for `both`. Toxic names carry the fault id, so two
  * faults on the same proxy coexist and each heal removes only its own.
  */
-export function toxicFault<T extends ToxicType>(id: string, proxy: ProxyName, type: T, attributes: ToxicAttributes[T], opts: ToxicOptions = {}): Fault {
+export function toxicFault<T extends ToxicType>(id: string, proxy: NetworkTarget, type: T, attributes: ToxicAttributes[T], opts: ToxicOptions = {}): Fault {
   const direction = opts.direction ?? 'downstream';
   const toxicity = opts.toxicity ?? 1;
   const toxics: Toxic[] = streams(direction).map((stream) => ({
@@ -70,16 +91,19 @@ export function toxicFault<T extends ToxicType>(id: string, proxy: ProxyName, ty
     attributes: Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== undefined)) as Record<string, number>,
   }));
   const describe = () => `${describeToxic(type, attributes)} ${direction}${toxicity < 1 ? ` (toxicity ${toxicity})` : ''} on proxy ${proxy}`;
+  const aim = new Aim(proxy);
   return defineFault({
     id,
     kind: `network.${type}`,
     target: proxy,
     describe,
     async inject(ctx) {
-      for (const t of toxics) await api(ctx).addToxic(proxyOf(ctx, proxy), t);
+      const r = await aim.resolve(ctx);
+      for (const p of r.proxies) for (const t of toxics) await api(ctx).addToxic(p, t);
+      return r.why ? named(r) : undefined;
     },
     async repair(ctx) {
-      for (const t of toxics) await api(ctx).removeToxic(proxyOf(ctx, proxy), t.name);
+      for (const p of await aim.current(ctx)) for (const t of toxics) await api(ctx).removeToxic(p, t.name);
     },
   });
 }
@@ -91,26 +115,39 @@ export function toxicFault<T extends ToxicType>(id: string, proxy: ProxyName, ty
 const downHolders = new Map<string, Set<string>>();
 
 /** The proxy refuses connections; disabling it also closes every open connection through it. */
-export function downFault(id: string, proxy: ProxyName): Fault {
+export function downFault(id: string, proxy: NetworkTarget): Fault {
+  const aim = new Aim(proxy);
   return defineFault({
     id,
     kind: 'network.down',
     target: proxy,
     describe: () => `proxy ${proxy} down (connections refused, open ones closed)`,
     async inject(ctx) {
-      const key = `${ctx.endpoints.toxiproxyUrl} ${proxy}`;
-      const holders = downHolders.get(key) ?? new Set<string>();
-      holders.add(id);
-      downHolders.set(key, holders);
-      await api(ctx).setEnabled(proxyOf(ctx, proxy), false);
+      const r = await aim.resolve(ctx);
+      for (const p of r.proxies) {
+        const key = `${ctx.endpoints.toxiproxyUrl} ${p}`;
+        const holders = downHolders.get(key) ?? new Set<string>();
+        holders.add(id);
+        downHolders.set(key, holders);
+        await api(ctx).setEnabled(p, false);
+      }
+      return r.why ? named(r) : undefined;
     },
     async repair(ctx) {
-      const key = `${ctx.endpoints.toxiproxyUrl} ${proxy}`;
-      const holders = downHolders.get(key);
-      holders?.delete(id);
-      if (holders && holders.size > 0) return `proxy stays down for ${[...holders].join(', ')}`;
-      downHolders.delete(key);
-      await api(ctx).setEnabled(proxyOf(ctx, proxy), true);
+      const kept: string[] = [];
+      const all = await aim.current(ctx);
+      for (const p of all) {
+        const key = `${ctx.endpoints.toxiproxyUrl} ${p}`;
+        const holders = downHolders.get(key);
+        holders?.delete(id);
+        if (holders && holders.size > 0) {
+          kept.push(`proxy ${all.length > 1 ? `${p} ` : ''}stays down for ${[...holders].join(', ')}`);
+          continue;
+        }
+        downHolders.delete(key);
+        await api(ctx).setEnabled(p, true);
+      }
+      return kept.join('; ') || undefined;
     },
   });
 }

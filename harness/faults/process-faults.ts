@@ -1,8 +1,10 @@
 import type { ServiceHandle } from '../provider/interface.ts';
-import type { ProcessTarget } from '../stack/targets.ts';
+import type { ProcessFaultTarget, ProcessTarget } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
+import { memberHandle, resolveMember } from './roles.ts';
+import { tasksOn, watchTaskMove } from './task-move.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -17,12 +19,33 @@ function handle(ctx: FaultContext, name: ProcessTarget, kind: string): ServiceHa
   return svc;
 }
 
+/** What a process fault hit: the handle, a label for the timeline, and for a Connect worker its worker id. */
+interface Hit {
+  handle: ServiceHandle;
+  label: string;
+  workerId?: string;
+}
+
+/**
+ * The process behind a target, resolved now: on a cluster a role (`kafka@leader-of:products`) or a plain
+ * target becomes one member, noted in the timeline with why it was chosen; on a single stack, the service.
+ */
+async function hit(ctx: FaultContext, id: string, target: ProcessFaultTarget, kind: string): Promise<Hit> {
+  const r = await resolveMember(ctx, target);
+  if (!r) return { handle: handle(ctx, target as ProcessTarget, kind), label: target };
+  ctx.record({ t: Date.now(), kind: 'note', message: `${id}: ${target} is ${r.member} (${r.why})` });
+  const workerId = ctx.endpoints.cluster?.workers.find((w) => w.member === r.member)?.workerId;
+  return { handle: memberHandle(ctx, r, kind), label: target === r.member ? r.member : `${r.member} (${target})`, ...(workerId ? { workerId } : {}) };
+}
+
 /**
  * kill -9 (a crash: no shutdown hooks, no flush), then after downMs a fresh start that waits until the
- * service answers. The whole crash-and-recover is one instantaneous fault.
+ * service answers. The whole crash-and-recover is one instantaneous fault. A Connect worker's tasks are
+ * followed while it is dead: the detail says when each ran on another worker (the time for a task to move).
  */
-export function killFault(id: string, target: ProcessTarget, opts: { downMs?: number } = {}): Fault {
+export function killFault(id: string, target: ProcessFaultTarget, opts: { downMs?: number } = {}): Fault {
   const downMs = opts.downMs ?? 0;
+  let struck: Hit | undefined;
   return defineFault({
     id,
     kind: 'process.kill',
@@ -30,36 +53,67 @@ export function killFault(id: string, target: ProcessTarget, opts: { downMs?: nu
     instantaneous: true,
     describe: () => `kill -9 ${target}, restart ${downMs ? `after ${downMs} ms` : 'at once'}`,
     async inject(ctx) {
-      const svc = handle(ctx, target, 'process.kill');
-      const killed = await svc.crash();
+      const h = await hit(ctx, id, target, 'process.kill');
+      struck = h;
+      const held = h.workerId && downMs > 0 ? await tasksOn(ctx, h.workerId) : [];
+      const killed = await h.handle.crash();
+      const t0 = Date.now();
+      const moved = h.workerId && downMs > 0 ? watchTaskMove(ctx, h.workerId, held, t0, () => Date.now() - t0 >= downMs) : Promise.resolve(undefined);
       await sleep(downMs);
+      const move = await moved;
       const t = Date.now();
-      const started = await svc.start();
-      return `${killed}; restarted (${started}), ready in ${Date.now() - t} ms`;
+      const started = await h.handle.start();
+      return `${h.label}: ${killed}${move ? `; ${move}` : ''}; restarted (${started}), ready in ${Date.now() - t} ms`;
     },
     async repair(ctx) {
-      await ctx.services?.[target]?.ensureUp();
+      await (struck?.handle ?? ctx.services?.[target as ProcessTarget])?.ensureUp();
     },
   });
 }
 
-/** Frozen with its sockets open, answering nothing (a GC pause, a frozen VM). */
-export function pauseFault(id: string, target: ProcessTarget): Fault {
+/**
+ * Frozen with its sockets open, answering nothing (a GC pause, a frozen VM). A frozen Connect worker's tasks
+ * are followed: each one that another worker takes over is noted; resumed, the worker is a zombie until its
+ * next heartbeat tells it that it left the group, and the detail says where its tasks run then.
+ */
+export function pauseFault(id: string, target: ProcessFaultTarget): Fault {
+  let struck: Hit | undefined;
+  let thawed = false;
+  let watching: Promise<string> | undefined;
   return defineFault({
     id,
     kind: 'process.pause',
     target,
     describe: () => `SIGSTOP ${target} (frozen, sockets open)`,
-    inject: (ctx) => handle(ctx, target, 'process.pause').freeze(),
+    async inject(ctx) {
+      const h = await hit(ctx, id, target, 'process.pause');
+      struck = h;
+      thawed = false;
+      const held = h.workerId ? await tasksOn(ctx, h.workerId) : [];
+      const frozen = await h.handle.freeze();
+      if (h.workerId) watching = watchTaskMove(ctx, h.workerId, held, Date.now(), () => thawed);
+      return `${h.label}: ${frozen}`;
+    },
     async repair(ctx) {
       // Without a handle nothing can have been paused.
-      await ctx.services?.[target]?.thaw();
+      const h = struck ?? (ctx.services?.[target as ProcessTarget] ? { handle: ctx.services[target as ProcessTarget] as ServiceHandle, label: target } : undefined);
+      if (!h) return;
+      await h.handle.thaw();
+      thawed = true;
+      const moved = await watching;
+      watching = undefined;
+      if (!struck?.workerId) return;
+      // The resumed worker's view: which tasks it still claims, once the group has told it what it lost.
+      await sleep(3000);
+      const still = await tasksOn(ctx, struck.workerId);
+      return `${moved ? `while frozen: ${moved}; ` : ''}3 s after SIGCONT ${struck.label} ${still.length ? `runs ${still.map((t) => `${t.role} task ${t.task}`).join(', ')}` : 'runs no task of the pipeline'}`;
     },
   });
 }
 
 /** A clean shutdown and a start, as an operator or a rolling deploy would do it. */
-export function restartFault(id: string, target: ProcessTarget): Fault {
+export function restartFault(id: string, target: ProcessFaultTarget): Fault {
+  let struck: Hit | undefined;
   return defineFault({
     id,
     kind: 'process.restart',
@@ -67,11 +121,44 @@ export function restartFault(id: string, target: ProcessTarget): Fault {
     instantaneous: true,
     describe: () => `graceful restart of ${target}`,
     async inject(ctx) {
+      const h = await hit(ctx, id, target, 'process.restart');
+      struck = h;
       const t = Date.now();
-      return `${await handle(ctx, target, 'process.restart').restart()} in ${Date.now() - t} ms`;
+      return `${h.label}: ${await h.handle.restart()} in ${Date.now() - t} ms`;
     },
     async repair(ctx) {
-      await ctx.services?.[target]?.ensureUp();
+      await (struck?.handle ?? ctx.services?.[target as ProcessTarget])?.ensureUp();
+    },
+  });
+}
+
+/**
+ * A broker replaced with an empty disk: kill -9, its partition logs deleted (its node id and the metadata log
+ * kept: it rejoins as the same node), started again after downMs. Replicas elsewhere refill it; a partition
+ * it alone held starts again from offset 0.
+ */
+export function replaceFault(id: string, target: ProcessFaultTarget, opts: { downMs?: number } = {}): Fault {
+  const downMs = opts.downMs ?? 0;
+  let struck: Hit | undefined;
+  return defineFault({
+    id,
+    kind: 'process.replace',
+    target,
+    instantaneous: true,
+    describe: () => `kill -9 ${target}, its data disk lost, started empty ${downMs ? `after ${downMs} ms` : 'at once'}`,
+    async inject(ctx) {
+      const h = await hit(ctx, id, target, 'process.replace');
+      if (!h.handle.wipeData) throw new EnvError(`process.replace on ${h.label}: only a cluster's brokers can lose their disk here`, 'target kafka@… on a --topology cluster stack');
+      struck = h;
+      const killed = await h.handle.crash();
+      const wiped = await h.handle.wipeData();
+      await sleep(downMs);
+      const t = Date.now();
+      const started = await h.handle.start();
+      return `${h.label}: ${killed}; ${wiped}; restarted (${started}), ready in ${Date.now() - t} ms`;
+    },
+    async repair() {
+      await struck?.handle.ensureUp();
     },
   });
 }

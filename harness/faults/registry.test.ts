@@ -18,6 +18,8 @@ describe('makeFault', () => {
       'process.kill': { target: 'connect' },
       'process.pause': { target: 'kafka' },
       'process.restart': { target: 'postgres' },
+      'process.replace': { target: 'kafka@leader-of:products' },
+      'postgres.failover': {},
       'connector.restart': { target: 'sink' },
       'connector.pause': { target: 'source' },
       'connector.stop': { target: 'sink' },
@@ -82,7 +84,7 @@ describe('kinds and capabilities', () => {
   it('lists every kind once with a one-line summary', () => {
     const kinds = FAULT_KINDS.map((k) => k.kind);
     expect(new Set(kinds).size).toBe(kinds.length);
-    expect(kinds).toHaveLength(17);
+    expect(kinds).toHaveLength(19);
     for (const k of FAULT_KINDS) expect(k.summary).toMatch(/^[^\n]{10,100}$/);
   });
 
@@ -93,7 +95,7 @@ describe('kinds and capabilities', () => {
       api: ['es.read-only'],
     });
     const all = capabilities();
-    expect(all.process).toEqual(['process.kill', 'process.pause', 'process.restart']);
+    expect(all.process).toEqual(['process.kill', 'process.pause', 'process.restart', 'process.replace', 'postgres.failover']);
     expect(all.toxiproxy).toHaveLength(8);
     expect(all.api).toEqual(['connector.restart', 'connector.pause', 'connector.stop', 'postgres.walsender-kill', 'postgres.app-disconnect', 'es.read-only']);
     expect(faultNeeds('connector.stop')).toBe('api');

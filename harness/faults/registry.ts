@@ -1,11 +1,12 @@
-import { PROXIES, type ProxyName, PROCESS_TARGETS, type ProcessTarget } from '../stack/targets.ts';
+import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget, PROCESS_FAULT_TARGETS, type ProcessFaultTarget } from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
 import { appDisconnectFault } from './app-faults.ts';
 import type { Fault } from './fault.ts';
 import { downFault, toxicFault, type Direction, type ToxicOptions } from './network-faults.ts';
 import { readParams, type ParamDef } from './params.ts';
 import { CONNECTOR_TARGETS, connectorPauseFault, connectorRestartFault, connectorStopFault, esReadOnlyFault, walsenderKillFault, type ConnectorTarget } from './pipeline-faults.ts';
-import { killFault, pauseFault, restartFault } from './process-faults.ts';
+import { failoverFault } from './pg-failover.ts';
+import { killFault, pauseFault, replaceFault, restartFault } from './process-faults.ts';
 
 /**
  * What a kind needs from the stack provider: `process` a handle on the service's process (local stack
@@ -34,8 +35,8 @@ const toxicOpts = (p: P): ToxicOptions => ({ direction: p.direction as Direction
 const num = (p: P, k: string): number => p[k] as number;
 const opt = (p: P, k: string): number | undefined => p[k] as number | undefined;
 
-function network(type: string, summary: string, params: ParamDef[], build: (id: string, proxy: ProxyName, p: P) => Fault): KindDef {
-  return { kind: `network.${type}`, needs: 'toxiproxy', summary, targets: PROXIES, params: [...params, DIRECTION, TOXICITY], instantaneous: false, build: (id, t, p) => build(id, t as ProxyName, p) };
+function network(type: string, summary: string, params: ParamDef[], build: (id: string, proxy: NetworkTarget, p: P) => Fault): KindDef {
+  return { kind: `network.${type}`, needs: 'toxiproxy', summary, targets: NETWORK_TARGETS, params: [...params, DIRECTION, TOXICITY], instantaneous: false, build: (id, t, p) => build(id, t as NetworkTarget, p) };
 }
 
 const KINDS: KindDef[] = [
@@ -43,10 +44,10 @@ const KINDS: KindDef[] = [
     kind: 'network.down',
     needs: 'toxiproxy',
     summary: 'proxy disabled: new connections refused, open ones closed',
-    targets: PROXIES,
+    targets: NETWORK_TARGETS,
     params: [],
     instantaneous: false,
-    build: (id, t) => downFault(id, t as ProxyName),
+    build: (id, t) => downFault(id, t as NetworkTarget),
   },
   network('latency', 'adds latency (± jitter) to every chunk of data', [
     { name: 'latency', unit: 'ms', required: true, doc: 'delay per chunk' },
@@ -72,28 +73,37 @@ const KINDS: KindDef[] = [
     kind: 'process.kill',
     needs: 'process',
     summary: 'kill -9 of the service (a crash), restart after downMs, wait until it answers',
-    targets: PROCESS_TARGETS,
+    targets: PROCESS_FAULT_TARGETS,
     params: [{ name: 'downMs', unit: 'ms', doc: 'how long it stays dead; default 0' }],
     instantaneous: true,
-    build: (id, t, p) => killFault(id, t as ProcessTarget, { downMs: opt(p, 'downMs') }),
+    build: (id, t, p) => killFault(id, t as ProcessFaultTarget, { downMs: opt(p, 'downMs') }),
   },
   {
     kind: 'process.pause',
     needs: 'process',
     summary: 'SIGSTOP of the service (frozen, sockets open); heal = SIGCONT',
-    targets: PROCESS_TARGETS,
+    targets: PROCESS_FAULT_TARGETS,
     params: [],
     instantaneous: false,
-    build: (id, t) => pauseFault(id, t as ProcessTarget),
+    build: (id, t) => pauseFault(id, t as ProcessFaultTarget),
   },
   {
     kind: 'process.restart',
     needs: 'process',
     summary: 'graceful stop and start of the service',
-    targets: PROCESS_TARGETS,
+    targets: PROCESS_FAULT_TARGETS,
     params: [],
     instantaneous: true,
-    build: (id, t) => restartFault(id, t as ProcessTarget),
+    build: (id, t) => restartFault(id, t as ProcessFaultTarget),
+  },
+  {
+    kind: 'process.replace',
+    needs: 'process',
+    summary: 'cluster broker: kill -9, its data disk lost (logs gone, node id kept), started empty after downMs',
+    targets: PROCESS_FAULT_TARGETS.filter((t) => t.startsWith('kafka@')),
+    params: [{ name: 'downMs', unit: 'ms', doc: 'how long it stays dead; default 0' }],
+    instantaneous: true,
+    build: (id, t, p) => replaceFault(id, t as ProcessFaultTarget, { downMs: opt(p, 'downMs') }),
   },
   {
     kind: 'connector.restart',
@@ -141,6 +151,16 @@ const KINDS: KindDef[] = [
     params: [{ name: 'every', unit: 'ms', doc: 'pause between rounds; default 250, 0 = once at the start' }],
     instantaneous: false,
     build: (id, _t, p) => appDisconnectFault(id, opt(p, 'every') ?? 250),
+  },
+  {
+    kind: 'postgres.failover',
+    needs: 'process',
+    summary: 'cluster: fence the primary, promote the standby, repoint the pg proxies; heal rebuilds a standby',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [],
+    instantaneous: false,
+    build: (id) => failoverFault(id),
   },
   {
     kind: 'es.read-only',
@@ -213,7 +233,10 @@ export function makeFault(spec: unknown, id: string, path = 'fault'): Fault {
   const def = kindDef(kind, path);
   const t = target ?? def.defaultTarget;
   if (typeof t !== 'string' || !def.targets.includes(t)) {
-    throw new ConfigError(`${path}.target must be one of ${def.targets.join(', ')} for ${def.kind}, got ${JSON.stringify(target) ?? 'nothing'}`);
+    const plain = def.targets.filter((x) => !isClusterTarget(x));
+    const roles = def.targets.filter(isClusterTarget);
+    const also = plain.length && roles.length ? ` (on a cluster also ${roles.join(', ')})` : '';
+    throw new ConfigError(`${path}.target must be one of ${(plain.length ? plain : roles).join(', ')} for ${def.kind}, got ${JSON.stringify(target) ?? 'nothing'}${also}`);
   }
   let values: Record<string, unknown> = flat;
   let paramsPath = path;

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Emit } from '../record/samples-file.ts';
+import { bootstrapList } from '../stack/kafka-admin.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
 import type { LagTarget } from './sink-topics.ts';
@@ -65,7 +66,7 @@ export function startConsumerLag(opts: ConsumerLagOptions): ConsumerLagObserver 
   // Short timeouts and one retry: a sample that cannot be taken within its period is a missed sample.
   const kafka = new Kafka({
     clientId: 'outbox-chaos-observe',
-    brokers: [opts.kafkaBootstrap],
+    brokers: bootstrapList(opts.kafkaBootstrap),
     logLevel: logLevel.NOTHING, // failures are reported through FailureLog, rate-limited
     connectionTimeout: 2000,
     requestTimeout: 4000,

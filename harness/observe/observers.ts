@@ -2,7 +2,7 @@ import { hasConnectors, type PipelineSpec } from '../pipeline/kind.ts';
 import type { RunNames } from '../pipeline/run-names.ts';
 import type { HistoryEntry } from '../record/history.ts';
 import { SampleWriter } from '../record/samples-file.ts';
-import type { Endpoints } from '../stack/endpoints.ts';
+import { connectUrls, type Endpoints } from '../stack/endpoints.ts';
 import { warn } from '../util/log.ts';
 import { startConnectorWatch, type ConnectorStateView, type ConnectorWatch } from './connectors.ts';
 import { startConsumerLag, type ConsumerLagObserver } from './consumer-lag.ts';
@@ -135,14 +135,14 @@ export function startObservers(opts: ObserverOptions): Observers {
   const consumer: ConsumerLagObserver | undefined = on.has('consumer-lag')
     ? startConsumerLag({
         kafkaBootstrap: ep.kafkaBootstrap,
-        target: () => resolveLagTarget(ep.connectUrl, sink),
+        target: () => resolveLagTarget(connectUrls(ep), sink),
         emit,
         log,
         everyMs: iv.consumerLagMs,
       })
     : undefined;
   const connectors: ConnectorWatch | undefined = on.has('connectors')
-    ? startConnectorWatch({ connectUrl: ep.connectUrl, connectors: [source, sink], emit, log, everyMs: iv.connectorsMs, heartbeatMs: iv.connectorHeartbeatMs })
+    ? startConnectorWatch({ connectUrl: connectUrls(ep), connectors: [source, sink], emit, log, everyMs: iv.connectorsMs, heartbeatMs: iv.connectorHeartbeatMs })
     : undefined;
   const ops: OpLagObserver | undefined = on.has('op-lag')
     ? startOpLag({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.opLagMs, sampleEvery: opts.opSampleEvery, maxPending: opts.maxPendingOps })

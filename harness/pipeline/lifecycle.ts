@@ -30,6 +30,9 @@ function failedTrace(s: ConnectorStatus): string | undefined {
 }
 
 /** Waits until the connector and all its tasks are RUNNING; a FAILED one stops the wait with its trace. */
+/** How often a wait for a connector state asks Connect (a status GET costs the worker well under a millisecond). */
+const POLL_MS = 50;
+
 export async function waitRunning(client: ConnectClient, name: string, file: string, timeoutMs = 60_000): Promise<ConnectorStatus> {
   let last: ConnectorStatus | undefined;
   return waitFor(
@@ -43,7 +46,7 @@ export async function waitRunning(client: ConnectClient, name: string, file: str
       }
       return last.connector.state === 'RUNNING' && last.tasks.length > 0 && last.tasks.every((t) => t.state === 'RUNNING') ? last : undefined;
     },
-    { timeoutMs, intervalMs: 250 },
+    { timeoutMs, intervalMs: POLL_MS },
   ).catch((err: unknown) => {
     if (err instanceof EnvError && err.message.startsWith('timed out') && last) {
       throw new EnvError(`${err.message}; last status ${describe(last)}`, err.fix, err.details);
@@ -54,20 +57,81 @@ export async function waitRunning(client: ConnectClient, name: string, file: str
 
 /** Creates the database (if missing), runs the definition's schema.sql as given, and creates the index. */
 export async function prepareStores(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
-  await withPg(ep, 'postgres', async (c) => {
-    const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
-    if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
+  // The two stores do not depend on each other: side by side.
+  const pg = (async () => {
+    await withPg(ep, 'postgres', async (c) => {
+      const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
+      if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
+    });
+    await withPg(ep, ep.pg.database, async (c) => {
+      try {
+        await c.query(def.schemaSql);
+      } catch (err) {
+        throw new EnvError(`schema.sql from ${def.dir} failed in Postgres: ${(err as Error).message}`, 'fix the SQL, or run `outbox-chaos down && outbox-chaos up` if the objects exist from an earlier run');
+      }
+    });
+  })();
+  const index = (async () => {
+    await es(ep, 'DELETE', `/${names.index}`);
+    const created = await es(ep, 'PUT', `/${names.index}`, def.esIndex);
+    if (!created.ok) throw new EnvError(`creating index ${names.index} failed: ${await created.text()}`, `fix es-index.json in ${def.dir}`);
+  })();
+  await settleAll([pg, index]);
+}
+
+/** Like Promise.all, but waits for every promise before throwing the first failure (nothing left running). */
+async function settleAll<T>(ps: Promise<T>[]): Promise<T[]> {
+  const r = await Promise.allSettled(ps);
+  const failed = r.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed) throw failed.reason;
+  return r.map((x) => (x as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * Registers the definition's source and sink side by side, each awaited RUNNING. The sink does not need the
+ * source first: it subscribes to its topics whenever they appear (as with a source registered during the
+ * workload).
+ */
+export async function registerConnectors(ep: Endpoints, def: PipelineDefinition, opts: { source?: boolean } = {}): Promise<void> {
+  await createSourceTopics(ep, def);
+  await settleAll([...(opts.source === false ? [] : [registerConnector(ep, def.source)]), registerConnector(ep, def.sink)]);
+}
+
+/**
+ * The topic settings a source asks Connect to create its topics with (`topic.creation.default.*`), as
+ * kafkajs's createTopics takes them; undefined when it asks for none (the brokers' defaults then apply).
+ */
+export function sourceTopicCreation(source: PipelineDefinition['source']['config']): { numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } | undefined {
+  const prefix = 'topic.creation.default.';
+  const keys = Object.keys(source).filter((k) => k.startsWith(prefix));
+  if (keys.length === 0) return undefined;
+  const num = (k: string): number => {
+    const v = source[`${prefix}${k}`];
+    return v === undefined ? -1 : Number(v);
+  };
+  const skip = new Set(['replication.factor', 'partitions', 'include', 'exclude']);
+  const configEntries = keys.map((k) => k.slice(prefix.length)).filter((k) => !skip.has(k)).map((name) => ({ name, value: String(source[`${prefix}${name}`]) }));
+  return { numPartitions: num('partitions'), replicationFactor: num('replication.factor'), configEntries };
+}
+
+/**
+ * A source with `topic.creation.default.*` settings gets the topics the sink reads created with them before
+ * either connector starts. Connect would apply them only when it creates a topic itself, on the source's first
+ * record; by then the sink's consumer, subscribed first, has had the brokers auto-create it with their
+ * defaults, and the definition's settings would silently not apply.
+ */
+export async function createSourceTopics(ep: Endpoints, def: PipelineDefinition): Promise<string[]> {
+  const settings = sourceTopicCreation(def.source.config);
+  const topics = String(def.sink.config.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (!settings || topics.length === 0) return [];
+  return withKafkaAdmin(ep.kafkaBootstrap, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0) return [];
+    await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, ...settings })) });
+    info(`  created ${missing.join(', ')} with the source's topic.creation.default.* settings (partitions ${settings.numPartitions}, replication factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`);
+    return missing;
   });
-  await withPg(ep, ep.pg.database, async (c) => {
-    try {
-      await c.query(def.schemaSql);
-    } catch (err) {
-      throw new EnvError(`schema.sql from ${def.dir} failed in Postgres: ${(err as Error).message}`, 'fix the SQL, or run `outbox-chaos down && outbox-chaos up` if the objects exist from an earlier run');
-    }
-  });
-  await es(ep, 'DELETE', `/${names.index}`);
-  const created = await es(ep, 'PUT', `/${names.index}`, def.esIndex);
-  if (!created.ok) throw new EnvError(`creating index ${names.index} failed: ${await created.text()}`, `fix es-index.json in ${def.dir}`);
 }
 
 /** Registers one connector of the definition and waits until it and its tasks run. */
@@ -103,53 +167,84 @@ export async function setupPipeline(ep: Endpoints, definition: PipelineDefinitio
   const { def } = await resolveSink(ep, definition);
   await prepareStores(ep, def, names);
   if (!hasConnectors(def.pipeline)) return; // dual-write: the application indexes Elasticsearch itself
-  await registerConnector(ep, def.source);
-  await registerConnector(ep, def.sink);
-}
-
-/** Stops a connector, wipes its offsets (a connector re-created under its name must not resume from them), deletes it. */
-async function removeConnector(client: ConnectClient, name: string): Promise<void> {
-  await client.stop(name);
-  await waitFor(`connector ${name} to stop`, async () => (await client.status(name))?.connector.state === 'STOPPED', { timeoutMs: 30_000 });
-  await client.deleteOffsets(name);
-  await client.delete(name);
+  await registerConnectors(ep, def);
 }
 
 /**
- * Puts the pipeline back to empty between scenarios, in seconds and without restarting anything, the way an
- * operator would. On a stack of our own (`everything`) every connector, replication slot and publication
- * goes; otherwise only the connectors named and the run's own slot and publication. Then the table and the
- * index go. Runs use fresh topic and slot names, so nothing of the previous run can leak into the next.
+ * Whether a connector of `next` re-created under its old name could read offsets a previous run left. A
+ * Debezium source keeps its offsets under the partition {server: topic.prefix}, and a sink's consumer group
+ * its committed offsets per topic; every run takes a fresh topic prefix, so when the source's prefix and every
+ * topic the sink reads are this run's, nothing of the old offsets can match and wiping them is not needed.
+ * Anything else (another source class, a fixed prefix, a topic outside the run's prefix) is wiped as before.
  */
-export async function resetPipeline(ep: Endpoints, names: RunNames, scope: { everything: boolean; connectors: string[] }): Promise<void> {
+export function oldOffsetsUnreachable(next: PipelineDefinition, names: RunNames, connector: string): boolean {
+  if (!/^oc[0-9a-z]+$/.test(names.topicPrefix)) return false; // not a fresh run prefix (e.g. `up`'s defaults)
+  if (connector === next.source.name) {
+    const c = next.source.config;
+    return (c['connector.class'] ?? '').startsWith('io.debezium.connector.') && c['topic.prefix'] === names.topicPrefix;
+  }
+  if (connector === next.sink.name) {
+    const c = next.sink.config;
+    if (c['topics.regex'] !== undefined) return false;
+    const topics = (c.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    return topics.length > 0 && topics.every((t) => t.startsWith(`${names.topicPrefix}.`));
+  }
+  return false;
+}
+
+/** Stops a connector and waits until it (and so every task of it) is STOPPED. */
+async function stopConnector(client: ConnectClient, name: string): Promise<void> {
+  await client.stop(name);
+  await waitFor(`connector ${name} to stop`, async () => (await client.status(name))?.connector.state === 'STOPPED', { timeoutMs: 30_000, intervalMs: POLL_MS });
+}
+
+/**
+ * Puts the pipeline back to empty between scenarios, in well under a second and without restarting anything,
+ * the way an operator would. On a stack of our own (`everything`) every connector, replication slot and
+ * publication goes; otherwise only the connectors named and the run's own slot and publication. Then the table
+ * and the index go. Runs use fresh topic and slot names, so nothing of the previous run can leak into the
+ * next; `next` (the definition about to be registered) lets the connectors' offset wipe be skipped when
+ * nothing of the old offsets can be read again (oldOffsetsUnreachable). Connectors stop side by side; the
+ * index goes only once every sink is STOPPED (a sink still flushing would write into the new one).
+ */
+export async function resetPipeline(ep: Endpoints, names: RunNames, scope: { everything: boolean; connectors: string[] }, next?: PipelineDefinition): Promise<void> {
   const client = new ConnectClient(ep.connectUrl);
   const existing = await client.list();
-  for (const name of scope.everything ? existing : scope.connectors.filter((n) => existing.includes(n))) await removeConnector(client, name);
-  if (scope.everything) {
-    await withPg(ep, 'postgres', async (c) => {
-      const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
-      if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
+  const targets = scope.everything ? existing : scope.connectors.filter((n) => existing.includes(n));
+  await settleAll(targets.map((name) => stopConnector(client, name)));
+  const connectors = settleAll(
+    targets.map(async (name) => {
+      if (!next || !oldOffsetsUnreachable(next, names, name)) await client.deleteOffsets(name);
+      await client.delete(name);
+    }),
+  ).then(() => undefined);
+  const postgres = (async () => {
+    if (scope.everything) {
+      await withPg(ep, 'postgres', async (c) => {
+        const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [ep.pg.database]);
+        if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
+      });
+    }
+    const slots = scope.everything ? '' : ' AND slot_name = $1';
+    const args = scope.everything ? [] : [names.slot];
+    await withPg(ep, ep.pg.database, async (c) => {
+      // A walsender may linger for a moment after its task stopped; a slot in use cannot be dropped.
+      await waitFor(
+        'replication slots to be released',
+        async () => {
+          await c.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL${slots}`, args);
+          return (await c.query(`SELECT 1 FROM pg_replication_slots WHERE active${slots}`, args)).rowCount === 0;
+        },
+        { timeoutMs: 15_000, intervalMs: POLL_MS },
+      );
+      await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE true${slots}`, args);
+      const pubs = scope.everything ? (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows.map((r) => r.pubname) : [names.publication];
+      for (const pub of pubs) await c.query(`DROP PUBLICATION IF EXISTS "${pub}"`);
+      await c.query(`DROP TABLE IF EXISTS "${names.table}" CASCADE`);
+      await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
     });
-  }
-  const slots = scope.everything ? '' : ' AND slot_name = $1';
-  const args = scope.everything ? [] : [names.slot];
-  await withPg(ep, ep.pg.database, async (c) => {
-    // A walsender may linger for a moment after its task stopped; a slot in use cannot be dropped.
-    await waitFor(
-      'replication slots to be released',
-      async () => {
-        await c.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL${slots}`, args);
-        return (await c.query(`SELECT 1 FROM pg_replication_slots WHERE active${slots}`, args)).rowCount === 0;
-      },
-      { timeoutMs: 15_000 },
-    );
-    await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE true${slots}`, args);
-    const pubs = scope.everything ? (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows.map((r) => r.pubname) : [names.publication];
-    for (const pub of pubs) await c.query(`DROP PUBLICATION IF EXISTS "${pub}"`);
-    await c.query(`DROP TABLE IF EXISTS "${names.table}" CASCADE`);
-    await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
-  });
-  await es(ep, 'DELETE', `/${names.index}`);
+  })();
+  await settleAll([connectors, postgres, es(ep, 'DELETE', `/${names.index}`).then(() => undefined)]);
 }
 
 /** Deletes the run's topics (its prefix's data topics and Debezium's heartbeat topic), nothing else. */

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
-import { PROXIES, type ProxyName } from '../stack/targets.ts';
+import { CLUSTER_PROXY_TARGETS, type NetworkTarget, PROXIES, type ProxyName } from '../stack/targets.ts';
 import { ToxiproxyApi } from '../stack/toxiproxy-api.ts';
 import { ConfigError, EnvError, errorMessage } from '../util/errors.ts';
 import type { Provider } from './interface.ts';
@@ -16,8 +16,10 @@ import type { Provider } from './interface.ts';
 export interface ExternalEnv {
   file: string;
   postgres: { host: string; port: number; database: string; user: string; password: string; fromConnect: { host: string; port: number } };
-  kafka: { bootstrap: string; fromConnect: string };
-  connect: { url: string };
+  /** brokers: a cluster's, each with Toxiproxy's proxy in front of it (kafka@… network faults). */
+  kafka: { bootstrap: string; fromConnect: string; brokers?: { nodeId: number; proxy: string; replicationProxy?: string }[] };
+  /** workers: every worker of the group, when there are several (the harness asks the next when one does not answer). */
+  connect: { url: string; workers?: string[] };
   elasticsearch: { url: string; fromConnect: string };
   toxiproxy?: { url: string; proxies: Partial<Record<ProxyName, string>> };
 }
@@ -33,8 +35,11 @@ postgres:
 kafka:
   bootstrap: 127.0.0.1:9092               # the harness's own admin connection (topics, consumer lag)
   fromConnect: kafka-proxy.internal:9092  # optional: bootstrap.servers for the connectors
+  brokers:                                # optional, a cluster: each broker's node id and its Toxiproxy proxy
+    - { nodeId: 1, proxy: kafka-1, replicationProxy: kafka-1-replication }   # (kafka@… network faults)
 connect:
   url: http://127.0.0.1:8083
+  workers: [http://127.0.0.1:8083, http://127.0.0.1:8084]   # optional: every worker of the group
 elasticsearch:
   url: http://127.0.0.1:9200
   fromConnect: http://es-proxy.internal:9200
@@ -117,8 +122,18 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
   };
   const k = f.obj(top.kafka, 'kafka');
   const bootstrap = f.str(k, 'bootstrap', 'kafka');
-  const kafka = { bootstrap, fromConnect: f.str(k, 'fromConnect', 'kafka', bootstrap) };
-  const connect = { url: f.url(f.obj(top.connect, 'connect'), 'url', 'connect') };
+  const kafka: ExternalEnv['kafka'] = { bootstrap, fromConnect: f.str(k, 'fromConnect', 'kafka', bootstrap) };
+  if (k.brokers !== undefined) {
+    if (!Array.isArray(k.brokers)) f.problems.push('kafka.brokers: must be a list of { nodeId, proxy, replicationProxy }');
+    else kafka.brokers = k.brokers.map((b: unknown, i) => {
+      const o = f.obj(b, `kafka.brokers[${i}]`);
+      if (!Number.isInteger(o.nodeId)) f.problems.push(`kafka.brokers[${i}].nodeId: must be the broker's node.id`);
+      return { nodeId: Number(o.nodeId), proxy: f.str(o, 'proxy', `kafka.brokers[${i}]`), ...(o.replicationProxy !== undefined ? { replicationProxy: f.str(o, 'replicationProxy', `kafka.brokers[${i}]`) } : {}) };
+    });
+  }
+  const c = f.obj(top.connect, 'connect');
+  const connect: ExternalEnv['connect'] = { url: f.url(c, 'url', 'connect') };
+  if (c.workers !== undefined) connect.workers = Array.isArray(c.workers) ? c.workers.map((w, i) => f.url({ w }, 'w', `connect.workers[${i}]`)) : (f.problems.push('connect.workers: must be a list of URLs'), []);
   const e = f.obj(top.elasticsearch, 'elasticsearch');
   const esUrl = f.url(e, 'url', 'elasticsearch');
   const elasticsearch = { url: esUrl, fromConnect: f.url(e, 'fromConnect', 'elasticsearch', esUrl) };
@@ -158,7 +173,26 @@ export function externalEndpoints(env: ExternalEnv): Endpoints {
     esProxiedUrl: env.elasticsearch.fromConnect,
     toxiproxyUrl: env.toxiproxy?.url ?? '',
     ...(env.toxiproxy ? { proxyNames: env.toxiproxy.proxies } : {}),
+    ...(env.kafka.brokers || env.connect.workers ? { cluster: externalCluster(env) } : {}),
   };
+}
+
+/** A cluster's members as the env file names them: brokers with their proxies, workers; no Postgres control. */
+function externalCluster(env: ExternalEnv): NonNullable<Endpoints['cluster']> {
+  return {
+    brokers: (env.kafka.brokers ?? []).map((b) => ({ member: `kafka-${b.nodeId}`, nodeId: b.nodeId, direct: env.kafka.bootstrap, proxy: b.proxy, ...(b.replicationProxy ? { replicationProxy: b.replicationProxy } : {}) })),
+    workers: (env.connect.workers ?? []).map((url, i) => ({ member: `connect-${i + 1}`, url, workerId: new URL(url).host })),
+    postgres: [],
+    primaryProxies: [],
+  };
+}
+
+/** The network targets an env file allows: its hops, and a cluster's broker listeners where every broker names its proxy. */
+function externalProxies(env: ExternalEnv): NetworkTarget[] {
+  const out: NetworkTarget[] = Object.keys(env.toxiproxy?.proxies ?? {}) as ProxyName[];
+  const brokers = env.toxiproxy ? (env.kafka.brokers ?? []) : [];
+  if (brokers.length) out.push(...CLUSTER_PROXY_TARGETS.filter((t) => t.startsWith('kafka@') || brokers.every((b) => b.replicationProxy)));
+  return out;
 }
 
 export interface Reachability {
@@ -252,7 +286,7 @@ export async function openExternal(file: string): Promise<Provider> {
     label: `external environment ${file}`,
     endpoints: externalEndpoints(env),
     services: {},
-    capabilities: { process: [], proxies: Object.keys(env.toxiproxy?.proxies ?? {}) as ProxyName[] },
+    capabilities: { process: [], proxies: externalProxies(env) },
     exclusive: false,
     versions: versionsOf(results),
     stop: async () => undefined,

@@ -20,7 +20,7 @@ export async function stackProblems(stack: Stack): Promise<string[]> {
       problems.push(`${c.service}: ${c.detail}`);
       continue;
     }
-    const ok = await within(5000, stack.services[c.service].def.ready()).catch((err: unknown) => errorMessage(err));
+    const ok = await within(5000, stack.services[c.service]?.def.ready() ?? Promise.resolve(false)).catch((err: unknown) => errorMessage(err));
     if (ok !== true) problems.push(`${c.service} does not answer${typeof ok === 'string' ? ` (${ok})` : ''}`);
   }
   if (problems.length) return problems;

@@ -1,5 +1,5 @@
 import type { Endpoints } from '../stack/endpoints.ts';
-import type { ProxyName, ProcessTarget } from '../stack/targets.ts';
+import type { NetworkTarget, ProcessFaultTarget, ProcessTarget, Topology } from '../stack/targets.ts';
 
 /** Where the pipeline under test runs. One scenario file runs on all three. */
 export const PROVIDER_NAMES = ['local', 'containers', 'external'] as const;
@@ -25,16 +25,22 @@ export interface ServiceHandle {
   thaw(): Promise<void>;
   /** A clean shutdown and a start, waiting until it answers. */
   restart(): Promise<string>;
+  /** A clean shutdown that stays down (a fenced primary); ensureUp() or start() bring it back. */
+  stop?(): Promise<string>;
   /** Heal: thaws, starts or waits until it answers, whichever it needs. Safe when nothing was done to it. */
   ensureUp(): Promise<void>;
+  /** A cluster's Postgres member only: stopped, its data replaced by a base backup of `primary`, started as that member's hot standby. */
+  rebuildAsStandbyOf?(primary: string): Promise<string>;
+  /** A cluster's broker only, while it is down: its data disk lost (partition logs gone, identity kept). */
+  wipeData?(): Promise<string>;
 }
 
 /** What faults a provider can inject, as the services and hops it controls. */
 export interface Capabilities {
-  /** Services with a process handle (process.* faults). */
-  process: readonly ProcessTarget[];
-  /** Hops that go through a Toxiproxy the provider controls (network.* faults). */
-  proxies: readonly ProxyName[];
+  /** Services with a process handle (process.* faults), and a cluster's roles among them. */
+  process: readonly ProcessFaultTarget[];
+  /** Hops that go through a Toxiproxy the provider controls (network.* faults), and a cluster's broker listeners. */
+  proxies: readonly NetworkTarget[];
 }
 
 export interface Provider {
@@ -43,6 +49,10 @@ export interface Provider {
   readonly label: string;
   readonly endpoints: Endpoints;
   readonly services: Partial<Record<ProcessTarget, ServiceHandle>>;
+  /** single (absent) or cluster: 3 brokers, 2 Connect workers, a Postgres primary and standby. */
+  readonly topology?: Topology;
+  /** A cluster's members by name (kafka-1..3, connect-1..2, postgres-1..2), which role targets resolve to. */
+  readonly members?: Readonly<Record<string, ServiceHandle>>;
   readonly capabilities: Capabilities;
   /**
    * True when the stores belong to the harness alone (local, containers): a reset may wipe every connector,

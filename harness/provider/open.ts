@@ -4,6 +4,8 @@ import { defaultRunNames } from '../pipeline/run-names.ts';
 import { claimStack, type Claim } from '../stack/owner.ts';
 import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
+import type { Topology } from '../stack/targets.ts';
+import { EnvError } from '../util/errors.ts';
 import { step, info } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
 import { openExternal } from './external.ts';
@@ -15,7 +17,7 @@ import { localProvider } from './local.ts';
  * A provider to run on, and whether this command started it (and so must stop it). local: the stack that
  * `up --detach` left running, else a new one; containers: new containers; external: the environment as it is.
  */
-export async function openProvider(choice: ProviderChoice, opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ provider: Provider; owned: boolean }> {
+export async function openProvider(choice: ProviderChoice, opts: LocalOptions): Promise<{ provider: Provider; owned: boolean }> {
   if (choice.kind === 'external') {
     const provider = await openExternal(choice.env as string);
     info(`using ${provider.label}: ${Object.entries(provider.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -24,7 +26,7 @@ export async function openProvider(choice: ProviderChoice, opts: { name?: string
   if (choice.kind === 'containers') {
     // Loaded on demand: testcontainers is heavy, and only this provider needs it.
     const { openContainers } = await import('./containers/open.ts');
-    return { provider: await openContainers({ portBase: opts.portBase }), owned: true };
+    return { provider: await openContainers({ portBase: opts.portBase, topology: opts.topology }), owned: true };
   }
   const { stack, owned } = await obtainStack(opts);
   return { provider: localProvider(stack), owned };
@@ -35,7 +37,7 @@ export async function openProvider(choice: ProviderChoice, opts: { name?: string
  * a new one this command owns. Either way the command holds the stack's lock until it exits, so no other
  * command starts, stops or runs on it meanwhile (StackInUse, exit 3, names a live holder).
  */
-export async function obtainStack(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; owned: boolean }> {
+export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; owned: boolean }> {
   const name = opts.name ?? 'default';
   const claim = claimStack(name);
   // A dead owner's stack may still have its faults on: it is started afresh, not run on.
@@ -43,6 +45,7 @@ export async function obtainStack(opts: { name?: string; portBase?: number; conn
   const attached = claim.tookOver ? undefined : await attachStack(name);
   if (attached) {
     assertServicesUp(attached);
+    if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single')) throw topologyMismatch(attached, opts.topology ?? 'single');
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -54,11 +57,12 @@ export async function obtainStack(opts: { name?: string; portBase?: number; conn
  * one that is running but unhealthy, or what a dead owner left, is stopped and started afresh. The lock is
  * held until the process exits.
  */
-export async function upLocal(opts: { name?: string; portBase?: number; connectors?: string }): Promise<{ stack: Stack; started: boolean }> {
+export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; started: boolean }> {
   const name = opts.name ?? 'default';
   const claim = claimStack(name);
   if (claim.tookOver) info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
   const running = claim.tookOver ? undefined : await attachStack(name);
+  if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single')) throw topologyMismatch(running, opts.topology ?? 'single');
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -67,8 +71,26 @@ export async function upLocal(opts: { name?: string; portBase?: number; connecto
   return { stack: await bringUp(opts), started: true };
 }
 
+function topologyMismatch(s: Stack, wanted: Topology): EnvError {
+  return new EnvError(
+    `stack "${s.name}" is running as a ${s.topology} stack, not ${wanted}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for the ${wanted} stack`,
+  );
+}
+
 function describeOwner(o: NonNullable<Claim['tookOver']>): string {
   return o === 'unreadable' ? 'a command whose lock file is unreadable' : `pid ${o.pid} (${o.command})`;
+}
+
+/** What a command asks of a local stack: its name, ports, pipeline definition and topology. */
+export interface LocalOptions {
+  name?: string;
+  portBase?: number;
+  connectors?: string;
+  /** The topology a new stack gets (default single); a running stack of another topology is refused. */
+  topology?: Topology;
+  /** true: --topology was given (a running stack of another topology is an error, not a skip). */
+  topologyExplicit?: boolean;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
@@ -79,13 +101,13 @@ export interface ProviderChoice {
 }
 
 /** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
-export async function bringUp(opts: { name?: string; portBase?: number; connectors?: string }): Promise<Stack> {
+export async function bringUp(opts: LocalOptions): Promise<Stack> {
   let stack: Stack | undefined;
   const off = onInterrupt(async () => {
     await stack?.stop();
   });
   try {
-    stack = await startStack({ name: opts.name, portBase: opts.portBase });
+    stack = await startStack({ name: opts.name, portBase: opts.portBase, topology: opts.topology });
     const s = stack;
     const names = defaultRunNames();
     const def = loadDefinition(opts.connectors, pipelineVars(s.endpoints, names));

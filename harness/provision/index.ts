@@ -5,6 +5,7 @@ import { removeStaleTemps } from './cache-manifest.ts';
 import { ensureElasticsearch } from './elasticsearch.ts';
 import { ensureEsSink } from './es-sink.ts';
 import { findJdk, type Jdk } from './jdk.ts';
+import { ensureJvmArchives, type JvmArchiveFlags } from './jvm-archives.ts';
 import { ensureDebezium, ensureKafka } from './kafka.ts';
 import { MANIFEST } from './manifest.ts';
 import { cacheDir } from './paths.ts';
@@ -20,6 +21,10 @@ export interface Artifacts {
   toxiproxyBin: string;
   kafkaJdk: Jdk;
   esJdk: Jdk;
+  /** Class-data archive / AOT cache flags for the broker and the Connect worker (jvm-archives.ts). */
+  jvmArchives?: JvmArchiveFlags;
+  /** The Connect worker's own class path directory, when it has one (else kafkaLib). */
+  connectLib?: string;
 }
 
 export interface ProvisionOptions {
@@ -45,6 +50,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
     const esSink = await ensureEsSink(cache, undefined, { force });
     const esHome = await ensureElasticsearch(cache, { force });
     const toxiproxyBin = await ensureToxiproxy(cache, { force });
-    return { postgres, kafkaLib, pluginPath: [debezium, esSink], esHome, toxiproxyBin, kafkaJdk, esJdk };
+    const jvmArchives = await ensureJvmArchives(cache, kafkaJdk, kafkaLib, [debezium, esSink], { force });
+    return { postgres, kafkaLib, pluginPath: [debezium, esSink], esHome, toxiproxyBin, kafkaJdk, esJdk, jvmArchives };
   });
 }

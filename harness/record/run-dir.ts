@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { reportsRoot } from './paths.ts';
@@ -39,7 +39,9 @@ export class Timeline {
 /** Remembers the service logs' sizes so the run directory gets exactly the part written during the run. */
 export function markLogs(logDir: string): Map<string, number> {
   const marks = new Map<string, number>();
-  for (const name of ['postgres', 'kafka', 'connect', 'elasticsearch', 'toxiproxy']) {
+  // Every service's log: a single stack's five, a cluster's members (kafka-1.log, connect-2.log, …).
+  const names = existsSync(logDir) ? readdirSync(logDir).filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)) : [];
+  for (const name of names) {
     const f = join(logDir, `${name}.log`);
     marks.set(f, existsSync(f) ? statSync(f).size : 0);
   }

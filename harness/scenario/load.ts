@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
@@ -15,7 +16,7 @@ export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 export const ZOO_DIR = join(SCENARIOS_DIR, 'zoo');
 
 const VERDICTS: Verdict[] = ['converged', 'converged-late', 'flapped', 'diverged'];
-const TOP_KEYS = ['name', 'description', 'healthy', 'seed', 'workload', 'faults', 'randomFaults', 'budget', 'expect', 'operator', 'registerDuringWorkload', 'preload'];
+const TOP_KEYS = ['name', 'description', 'healthy', 'seed', 'workload', 'faults', 'randomFaults', 'budget', 'expect', 'operator', 'registerDuringWorkload', 'preload', 'topology'];
 const PROCESS_KINDS = /^process\./;
 
 type Obj = Record<string, unknown>;
@@ -148,6 +149,9 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   // A search user must not see a product go back to an older version, unless the scenario expects the bug.
   const regressions = (expect.regressions ?? (verdict === 'converged' ? 'none' : 'any')) as RegressionExpectation;
   if (!REGRESSION_EXPECTATIONS.includes(regressions)) p.add('expect.regressions', `must be one of ${REGRESSION_EXPECTATIONS.join(', ')}`);
+  // A connector whose task must end FAILED, with its trace (a zoo entry's zoo.yaml, or a scenario's expect).
+  const failedTask = expect.failedTask;
+  if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink') p.add('expect.failedTask', 'must be source or sink');
   const healthy = typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
   const faults = parseFaults(p, raw.faults);
@@ -177,6 +181,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const preload = raw.preload ?? 0;
   if (typeof preload !== 'number' || preload < 0) p.add('preload', 'must be a number of rows ≥ 0');
   if (raw.registerDuringWorkload !== undefined && typeof raw.registerDuringWorkload !== 'boolean') p.add('registerDuringWorkload', 'must be true or false');
+  const topology = raw.topology ?? 'single';
+  if (!(TOPOLOGIES as readonly unknown[]).includes(topology)) p.add('topology', `must be one of ${TOPOLOGIES.join(', ')}`);
 
   if (p.list.length) {
     throw new ConfigError(`invalid scenario ${file}:\n  ${p.list.join('\n  ')}`, 'fix the fields named above (see scenarios/baseline.yaml and the README for the format)');
@@ -197,10 +203,11 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     faults,
     randomFaults,
     budget: { convergenceMs, lagP99Ms, settleMs },
-    expect: { verdict, anomalies: anomalies as AnomalyClass[], regressions },
+    expect: { verdict, anomalies: anomalies as AnomalyClass[], regressions, ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}) },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,
     preload: preload as number,
+    topology: topology as Topology,
     needs: [...needs],
   };
 }

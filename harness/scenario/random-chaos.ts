@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { FAULT_KINDS } from '../faults/registry.ts';
+import { isClusterTarget } from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
 import { seededRandom } from '../workload/rng.ts';
 import type { WorkloadProfile } from '../workload/profile.ts';
@@ -64,7 +65,10 @@ interface KindChoice {
 export function resolveKinds(kinds: readonly string[], field = 'randomFaults.kinds'): KindChoice[] {
   if (kinds.length === 0) throw new ConfigError(`${field} is empty: name at least one fault kind`, 'run `outbox-chaos list --faults` for the kinds');
   return kinds.map((entry, i) => {
-    const [kind = '', target] = entry.split('@');
+    // The target may carry a cluster role of its own: process.kill@kafka@leader-of:products.
+    const at = entry.indexOf('@');
+    const kind = at < 0 ? entry : entry.slice(0, at);
+    const target = at < 0 ? undefined : entry.slice(at + 1);
     const info = FAULT_KINDS.find((k) => k.kind === kind);
     if (!info) throw new ConfigError(`${field}[${i}]: unknown fault kind "${kind}" (known: ${FAULT_KINDS.map((k) => k.kind).join(', ')})`, 'run `outbox-chaos list --faults`');
     if (target !== undefined && !info.targets.includes(target)) {
@@ -72,7 +76,10 @@ export function resolveKinds(kinds: readonly string[], field = 'randomFaults.kin
     }
     const required = info.params.filter((p) => p.required).map((p) => p.name);
     if (required.length && !PARAMS[kind]) throw new ConfigError(`${field}[${i}]: random-chaos does not know how to choose ${kind}'s ${required.join(', ')}`);
-    return { kind, targets: target !== undefined ? [target] : info.targets, instantaneous: info.instantaneous };
+    // A bare kind draws among the targets every stack has (a cluster's roles only when named, or when the kind
+    // has no other: process.replace), so old seeds keep their schedules.
+    const plain = info.targets.filter((t) => !isClusterTarget(t));
+    return { kind, targets: target !== undefined ? [target] : plain.length ? plain : info.targets, instantaneous: info.instantaneous };
   });
 }
 

@@ -1,4 +1,5 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
+import type { Topology } from '../stack/targets.ts';
 import type { WorkloadProfile } from '../workload/profile.ts';
 
 /**
@@ -53,6 +54,8 @@ export interface Scenario {
   registerDuringWorkload: boolean;
   /** Rows inserted before the connectors are registered (so the snapshot has something to copy). */
   preload: number;
+  /** The stack it is written for: cluster scenarios are skipped (with the reason) on a single stack. */
+  topology: Topology;
   /** Capabilities the scenario needs from the provider. */
   needs: ('toxiproxy' | 'process-control')[];
 }

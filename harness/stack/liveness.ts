@@ -1,6 +1,6 @@
 import { describeStatus, expectedExit, readExitStatus } from './exits.ts';
 import { isAlive, logTail, processState } from './processes.ts';
-import { SERVICE_NAMES, type ServiceName } from './service.ts';
+import { serviceNames, type ServiceName } from './service.ts';
 import type { StackState } from './state.ts';
 
 /** One service of a stack as its state file and /proc see it, without talking to it. */
@@ -17,7 +17,7 @@ export interface ServiceCondition {
 const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 
 export function serviceConditions(state: StackState): ServiceCondition[] {
-  return SERVICE_NAMES.map((service) => {
+  return serviceNames(state.topology).map((service) => {
     const pid = state.pids[service];
     const logFile = `${state.dir}/logs/${service}.log`;
     if (pid === undefined) return { service, state: 'stopped', detail: 'not running (no process recorded)', logFile };

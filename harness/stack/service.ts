@@ -1,11 +1,20 @@
 import { EnvError } from '../util/errors.ts';
 import { expectExit, type ExitReason } from './exits.ts';
 import { isAlive, logTail, signalGroup, spawnService, stopProcess, type SpawnSpec } from './processes.ts';
+import type { Topology } from './targets.ts';
 import { waitFor } from './wait.ts';
 
-export type ServiceName = 'toxiproxy' | 'postgres' | 'elasticsearch' | 'kafka' | 'connect';
+/** A cluster's members: numbered, so the timeline and the logs say which one. */
+export type ClusterServiceName = 'postgres-1' | 'postgres-2' | 'kafka-1' | 'kafka-2' | 'kafka-3' | 'connect-1' | 'connect-2';
+export type ServiceName = 'toxiproxy' | 'postgres' | 'elasticsearch' | 'kafka' | 'connect' | ClusterServiceName;
 /** In start order; stopping goes the other way. */
 export const SERVICE_NAMES: readonly ServiceName[] = ['toxiproxy', 'postgres', 'elasticsearch', 'kafka', 'connect'];
+export const CLUSTER_SERVICE_NAMES: readonly ServiceName[] = ['toxiproxy', 'postgres-1', 'postgres-2', 'elasticsearch', 'kafka-1', 'kafka-2', 'kafka-3', 'connect-1', 'connect-2'];
+
+/** The services of a stack of this topology, in start order (a state file without one is a single stack). */
+export function serviceNames(topology: Topology | undefined): readonly ServiceName[] {
+  return topology === 'cluster' ? CLUSTER_SERVICE_NAMES : SERVICE_NAMES;
+}
 
 /** How to run one program; the Service below owns its process. */
 export interface ServiceDef {

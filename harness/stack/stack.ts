@@ -10,37 +10,45 @@ import type { StackContext } from './context.ts';
 import { endpointsFor, proxySpecs, type Endpoints } from './endpoints.ts';
 import { expectExit } from './exits.ts';
 import { claimStack } from './owner.ts';
-import { assertPortsFree, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
+import { clusterServiceDefs, CLUSTER_HEAP_MB, rebuildStandby, startClusterServices, stopInGroups, wipeBrokerData } from './cluster.ts';
+import { assertPortsFree, clusterPortPlan, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
 import { isAlive, killStackProcesses, stopProcess } from './processes.ts';
-import { Service, SERVICE_NAMES, type ServiceName } from './service.ts';
+import { Service, serviceNames, type ServiceDef, type ServiceName } from './service.ts';
 import { connectDef, initConnect } from './services/connect.ts';
 import { elasticsearchDef, initElasticsearch } from './services/elasticsearch.ts';
 import { initKafka, kafkaDef } from './services/kafka.ts';
 import { initPostgres, postgresDef } from './services/postgres.ts';
 import { toxiproxyDef } from './services/toxiproxy.ts';
 import { readState, writeState, type StackState } from './state.ts';
+import type { Topology } from './targets.ts';
 import { serviceUser } from './users.ts';
 
 export interface StackOptions {
   name?: string;
   portBase?: number;
   heapMb?: Partial<StackContext['heapMb']>;
+  /** single (default): one of each program; cluster: 3 brokers, 2 Connect workers, a primary and a standby. */
+  topology?: Topology;
 }
 
 export interface Stack {
   name: string;
   dir: string;
+  topology: Topology;
   ports: PortPlan;
   endpoints: Endpoints;
-  services: Record<ServiceName, Service>;
+  /** Every service of the topology (a single stack's five, a cluster's nine). */
+  services: Partial<Record<ServiceName, Service>>;
   versions: Record<string, string>;
   artifacts: Artifacts;
+  /** A cluster's Postgres member turned into the standby of another (after a failover); absent on a single stack. */
+  rebuildStandby?(member: string, primary: string): Promise<string>;
+  /** A cluster's broker loses its data disk (it must be stopped); absent on a single stack. */
+  wipeBrokerData?(member: string): string;
   /** Timings of the last start, for reports and benchmarks. */
   timings: { provisionMs: number; startMs: number };
   stop(): Promise<void>;
 }
-
-const ORDER = SERVICE_NAMES;
 
 export function stackDir(name: string): string {
   return join(stateRoot(), name);
@@ -62,14 +70,15 @@ export async function cleanupStack(name: string): Promise<number> {
   const state = readState(dir);
   let n = 0;
   if (state) {
-    for (const svc of [...ORDER].reverse()) {
+    const groups = stopGroups(serviceNames(state.topology));
+    await stopInGroups(groups, async (svc) => {
       const pid = state.pids[svc];
       if (pid !== undefined && isAlive(pid)) {
         expectExit(dir, pid, 'down');
-        await stopProcess(pid, svc === 'postgres' ? 'SIGINT' : 'SIGTERM', 10_000);
+        await stopProcess(pid, svc.startsWith('postgres') ? 'SIGINT' : 'SIGTERM', 10_000);
         n++;
       }
-    }
+    });
   }
   n += await killStackProcesses(dir);
   if (state) await waitPortsFree(state.ports);
@@ -106,14 +115,15 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
 
   const leftovers = await cleanupStack(name);
   if (leftovers) info(`  stopped ${leftovers} process(es) left by an earlier run of stack "${name}"`);
-  const ports = portPlan(resolvePortBase(opts.portBase));
+  const topology = opts.topology ?? 'single';
+  const ports = (topology === 'cluster' ? clusterPortPlan : portPlan)(resolvePortBase(opts.portBase));
   await assertPortsFree(ports);
 
   // A stack is throwaway: every `up` starts from empty data directories.
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
 
-  const ctx = await context(name, dir, ports, artifacts, opts.heapMb);
+  const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);
   const versions = { ...manifestVersions(), postgres: artifacts.postgres.version, 'kafka-jdk': String(artifacts.kafkaJdk.major), 'es-jdk': String(artifacts.esJdk.major) };
   const state: StackState = {
@@ -125,6 +135,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     endpoints,
     pids: {},
     versions,
+    topology,
   };
   writeState(state);
 
@@ -132,36 +143,51 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const { services } = stack;
   const stop = stack.stop;
   try {
-    await step('start services', async () => {
-      // Elasticsearch boots slowest: launch it first and let the others start meanwhile.
-      await services.elasticsearch.launch();
-      await step('toxiproxy', async () => {
-        await services.toxiproxy.start();
-        await new Toxiproxy(endpoints.toxiproxyUrl).populate(proxySpecs(ports).map((p) => ({ ...p, enabled: true })));
-      });
-      // Postgres and Kafka do not depend on each other: start them side by side.
-      await Promise.all([
-        step('postgres', async () => {
-          await initPostgres(ctx);
-          await services.postgres.start();
-        }),
-        step('kafka', async () => {
-          await initKafka(ctx);
-          await services.kafka.start();
-        }),
-      ]);
-      await step('connect', async () => {
-        initConnect(ctx);
-        await services.connect.start();
-      });
-      await step('elasticsearch', () => services.elasticsearch.awaitReady());
-    });
+    await step('start services', () => (topology === 'cluster' ? startClusterServices(ctx, services as Record<ServiceName, Service>) : startSingle(ctx, services as Record<ServiceName, Service>)));
   } catch (err) {
     await stop();
     throw err;
   }
   stack.timings = { provisionMs, startMs: Date.now() - t0 };
   return stack;
+}
+
+/** One Postgres, one Kafka node, one Connect worker. */
+async function startSingle(ctx: StackContext, services: Record<ServiceName, Service>): Promise<void> {
+  // Elasticsearch boots slowest: launch it first and let the others start meanwhile.
+  await services.elasticsearch.launch();
+  await step('toxiproxy', async () => {
+    await services.toxiproxy.start();
+    await new Toxiproxy(endpointsFor(ctx.ports).toxiproxyUrl).populate(proxySpecs(ctx.ports).map((p) => ({ ...p, enabled: true })));
+  });
+  // Postgres and Kafka do not depend on each other: start them side by side.
+  await Promise.all([
+    step('postgres', async () => {
+      await initPostgres(ctx);
+      await services.postgres.start();
+    }),
+    step('kafka', async () => {
+      await initKafka(ctx);
+      await services.kafka.start();
+    }),
+  ]);
+  await step('connect', async () => {
+    initConnect(ctx);
+    await services.connect.start();
+  });
+  await step('elasticsearch', () => services.elasticsearch.awaitReady());
+}
+
+/** Stop order: the reverse of the start order, a cluster's members of one kind side by side. */
+function stopGroups(names: readonly ServiceName[]): ServiceName[][] {
+  const groups: ServiceName[][] = [];
+  for (const n of [...names].reverse()) {
+    const kind = n.replace(/-\d+$/, '');
+    const last = groups[groups.length - 1];
+    if (last && last[0]?.replace(/-\d+$/, '') === kind) last.push(n);
+    else groups.push([n]);
+  }
+  return groups;
 }
 
 /** Wires service objects to a stack's context; shared by a fresh start and by attaching to a running stack. */
@@ -172,18 +198,20 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
     writeState(state);
   };
   const esHome = await initElasticsearch(ctx);
-  const services: Record<ServiceName, Service> = {
-    toxiproxy: new Service(toxiproxyDef(ctx), onPid, ctx.dir),
-    postgres: new Service(postgresDef(ctx), onPid, ctx.dir),
-    elasticsearch: new Service(elasticsearchDef(ctx, esHome), onPid, ctx.dir),
-    kafka: new Service(kafkaDef(ctx), onPid, ctx.dir),
-    connect: new Service(connectDef(ctx), onPid, ctx.dir),
-  };
-  for (const svc of ORDER) services[svc].pid = state.pids[svc];
+  const topology = state.topology ?? 'single';
+  const defs: ServiceDef[] = [toxiproxyDef(ctx), elasticsearchDef(ctx, esHome)];
+  if (topology === 'cluster') defs.push(...clusterServiceDefs(ctx));
+  else defs.push(postgresDef(ctx), kafkaDef(ctx), connectDef(ctx));
+  const services: Partial<Record<ServiceName, Service>> = Object.fromEntries(defs.map((d) => [d.name, new Service(d, onPid, ctx.dir)]));
+  const order = serviceNames(topology);
+  for (const svc of order) {
+    const s = services[svc];
+    if (s) s.pid = state.pids[svc];
+  }
   const stop = async (): Promise<void> => {
-    for (const svc of [...ORDER].reverse()) {
-      await services[svc].stop(20_000, 'stop').catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
-    }
+    await stopInGroups(stopGroups(order), async (svc) => {
+      await services[svc]?.stop(20_000, 'stop').catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
+    });
     await killStackProcesses(ctx.dir);
     // A socket can outlive its process by a moment; `down` promises the ports are free when it returns.
     await waitPortsFree(ctx.ports);
@@ -191,17 +219,19 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
   return {
     name: ctx.name,
     dir: ctx.dir,
+    topology,
     ports: ctx.ports,
     endpoints: state.endpoints,
     services,
     versions: state.versions,
     artifacts,
     timings: { provisionMs: 0, startMs: 0 },
+    ...(topology === 'cluster' ? { rebuildStandby: (member: string, primary: string) => rebuildStandby(ctx, services, member, primary), wipeBrokerData: (member: string) => wipeBrokerData(ctx, member) } : {}),
     stop,
   };
 }
 
-function context(name: string, dir: string, ports: PortPlan, artifacts: Artifacts, heap: StackOptions['heapMb']): Promise<StackContext> {
+function context(name: string, dir: string, ports: PortPlan, artifacts: Artifacts, topology: Topology, heap: StackOptions['heapMb']): Promise<StackContext> {
   return (async () => ({
     name,
     dir,
@@ -209,7 +239,7 @@ function context(name: string, dir: string, ports: PortPlan, artifacts: Artifact
     artifacts,
     pgUser: await serviceUser('postgres'),
     esUser: await serviceUser('elasticsearch'),
-    heapMb: { kafka: 512, connect: 1024, elasticsearch: 1024, ...heap },
+    heapMb: { ...(topology === 'cluster' ? CLUSTER_HEAP_MB : { kafka: 512, connect: 1024, elasticsearch: 1024 }), ...heap },
   }))();
 }
 
@@ -219,7 +249,7 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   const state = readState(dir);
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
   const artifacts = await provision();
-  const ctx = await context(name, dir, state.ports, artifacts, undefined);
+  const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }
 

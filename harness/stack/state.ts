@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Endpoints } from './endpoints.ts';
 import type { PortPlan } from './ports.ts';
 import type { ServiceName } from './service.ts';
+import type { Topology } from './targets.ts';
 
 /** `<stack dir>/state.json`: lets `env`, `doctor`, `run` and `down` find a stack that `up` left running. */
 export interface StackState {
@@ -15,6 +16,8 @@ export interface StackState {
   endpoints: Endpoints;
   pids: Partial<Record<ServiceName, number>>;
   versions: Record<string, string>;
+  /** Absent on stacks started before topologies existed: single. */
+  topology?: Topology;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }

@@ -73,6 +73,15 @@ export class ToxiproxyApi {
     return r.data;
   }
 
+  /** Points a proxy at another upstream (a failover): Toxiproxy restarts it, closing every open connection. */
+  async setUpstream(proxy: string, upstream: string, enabled = true): Promise<ProxyInfo> {
+    const what = `point proxy "${proxy}" at ${upstream}`;
+    const cur = await this.getProxy(proxy);
+    const r = await this.call<ProxyInfo>('POST', `/proxies/${enc(proxy)}`, what, { name: cur.name, listen: cur.listen, upstream, enabled });
+    if (r.status !== 200 || !r.data) this.fail(what, r);
+    return r.data;
+  }
+
   async listToxics(proxy: string): Promise<Toxic[]> {
     const what = `list toxics of proxy "${proxy}"`;
     const r = await this.call<Toxic[]>('GET', `/proxies/${enc(proxy)}/toxics`, what);

@@ -26,10 +26,31 @@ export const WORKER_SETTINGS: readonly WorkerSetting[] = [
     key: 'scheduled.rebalance.max.delay.ms',
     value: '0',
     stock: '300000',
-    why: 'a worker that leaves the group gets its tasks reassigned at once instead of after up to 5 minutes (with one worker, its restart would otherwise wait that long)',
+    why: 'a worker that leaves the group gets its tasks reassigned at once instead of after up to 5 minutes (with one worker, its restart would otherwise wait that long; with two, the survivor would wait that long before taking over a dead worker\'s tasks)',
   },
   { key: 'task.shutdown.graceful.timeout.ms', value: '5000', stock: '5000' },
+  // Failover, set explicitly at Kafka's values: a worker that stops heartbeating (killed, frozen, cut off) is
+  // out of the group after session.timeout.ms, and its tasks move then (scheduled.rebalance.max.delay.ms 0).
+  // A frozen worker resumed after that is a zombie until its next heartbeat tells it to rejoin.
+  { key: 'session.timeout.ms', value: '10000', stock: '10000' },
+  { key: 'heartbeat.interval.ms', value: '3000', stock: '3000' },
+  { key: 'rebalance.timeout.ms', value: '60000', stock: '60000' },
 ];
+
+/**
+ * Connect's internal topics as the topology has them: replication factor 1 on one broker, 3 on a cluster
+ * (min.insync.replicas=2 from the brokers), so that losing one broker loses no connector config, offset or status.
+ */
+export function internalTopicSettings(topology: 'single' | 'cluster' = 'single'): Record<string, string> {
+  const rf = topology === 'cluster' ? '3' : '1';
+  return {
+    'config.storage.replication.factor': rf,
+    'offset.storage.replication.factor': rf,
+    'status.storage.replication.factor': rf,
+    'offset.storage.partitions': '1',
+    'status.storage.partitions': '1',
+  };
+}
 
 /** The worker settings that differ from stock, with the reason: for reports and doctor. */
 export function nonStockSettings(settings: readonly WorkerSetting[] = WORKER_SETTINGS): WorkerSetting[] {

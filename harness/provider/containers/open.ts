@@ -11,11 +11,15 @@ import { startContainersProvider } from './start.ts';
  * Builds our sink plugin (with this machine's Maven, or in a Maven container where there is none: Docker is
  * then all a machine needs), then starts the containers.
  */
-export async function openContainers(opts: { portBase?: number }): Promise<Provider> {
+export async function openContainers(opts: { portBase?: number; topology?: 'single' | 'cluster' }): Promise<Provider> {
   // No engine: say so before spending a build on the plugin.
   const docker = await dockerAvailable();
   if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
   const cache = cacheDir();
   const pluginDir = await step('sink plugin', async () => ensureEsSink(cache, (await hasMaven()) ? undefined : containerSinkBuild(cache)));
+  if (opts.topology === 'cluster') {
+    const { startContainersCluster } = await import('./start-cluster.ts');
+    return step('containers cluster', () => startContainersCluster({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }));
+  }
   return step('containers', () => startContainersProvider({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }));
 }

@@ -2,7 +2,7 @@ import { PG_DATABASE, PG_PASSWORD, PG_USER } from '../../stack/context.ts';
 import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { PG_SETTINGS } from '../../stack/services/postgres.ts';
 import { extraPluginDirs } from '../../stack/plugin-path.ts';
-import { workerSettingsMap } from '../../stack/worker-settings.ts';
+import { internalTopicSettings, workerSettingsMap } from '../../stack/worker-settings.ts';
 
 import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainerDef, type ContainerService, type PlanOptions } from './plan.ts';
 
@@ -115,10 +115,20 @@ export function elasticsearchDef(o: PlanOptions, stack: string): ContainerDef {
  * from its own variables (OFFSET_FLUSH_INTERVAL_MS, SHUTDOWN_TIMEOUT, KEY_/VALUE_CONVERTER) with defaults,
  * overwriting any CONNECT_ form of those: they must be set by those names.
  */
+const IMAGE_OWN: Record<string, string> = {
+  'key.converter': 'KEY_CONVERTER',
+  'value.converter': 'VALUE_CONVERTER',
+  'offset.flush.interval.ms': 'OFFSET_FLUSH_INTERVAL_MS',
+  'task.shutdown.graceful.timeout.ms': 'SHUTDOWN_TIMEOUT',
+};
+
+/** Worker settings as the image's environment: its own names where it has them, CONNECT_FOO_BAR otherwise. */
+export function workerEnv(settings: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [IMAGE_OWN[k] ?? `CONNECT_${k.toUpperCase().replace(/\./g, '_')}`, v]));
+}
+
 export function connectDef(o: PlanOptions, stack: string): ContainerDef {
   const heap = o.heapMb?.connect ?? 1024;
-  const settings = workerSettingsMap();
-  const worker = (k: string): string => settings[k] ?? '';
   return {
     service: 'connect',
     image: o.images.connect,
@@ -130,19 +140,8 @@ export function connectDef(o: PlanOptions, stack: string): ContainerDef {
       CONFIG_STORAGE_TOPIC: CONNECT_TOPICS.config,
       OFFSET_STORAGE_TOPIC: CONNECT_TOPICS.offset,
       STATUS_STORAGE_TOPIC: CONNECT_TOPICS.status,
-      KEY_CONVERTER: worker('key.converter'),
-      VALUE_CONVERTER: worker('value.converter'),
-      CONNECT_KEY_CONVERTER_SCHEMAS_ENABLE: worker('key.converter.schemas.enable'),
-      CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE: worker('value.converter.schemas.enable'),
-      CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_STATUS_STORAGE_REPLICATION_FACTOR: '1',
-      CONNECT_OFFSET_STORAGE_PARTITIONS: '1',
-      CONNECT_STATUS_STORAGE_PARTITIONS: '1',
-      // The image's own names for these (see above); the values are the local stack's (worker-settings.ts).
-      OFFSET_FLUSH_INTERVAL_MS: worker('offset.flush.interval.ms'),
-      SHUTDOWN_TIMEOUT: worker('task.shutdown.graceful.timeout.ms'),
-      CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: worker('scheduled.rebalance.max.delay.ms'),
+      // Converters, offset flushing, rebalance delay, failover, internal topics: the local stack's (worker-settings.ts).
+      ...workerEnv({ ...workerSettingsMap(), ...internalTopicSettings('single') }),
       HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
       // plugin.discovery stays at its default: the image's other plugins may lack the service manifests
       // that the local stack's service_load relies on.

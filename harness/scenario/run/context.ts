@@ -6,6 +6,7 @@ import type { Nemesis } from '../../faults/nemesis.ts';
 import type { Provider } from '../../provider/interface.ts';
 import { createRunDir, markLogs, runIdFor, Timeline } from '../../record/run-dir.ts';
 import type { RunPhase } from '../../record/timeline.ts';
+import { connectUrls } from '../../stack/endpoints.ts';
 import { info, warn } from '../../util/log.ts';
 import { ProgressLine } from '../progress.ts';
 import { describeSchedule, describeStep, pinnedScenario } from '../random-chaos.ts';
@@ -62,7 +63,7 @@ export function openRun(o: RunOptions, plan: RunPlan): RunContext {
     timeline: new Timeline(join(runDir, 'timeline.jsonl')),
     logMarks: provider.logsDir ? markLogs(provider.logsDir) : new Map<string, number>(),
     progress: new ProgressLine(),
-    connect: new ConnectClient(provider.endpoints.connectUrl),
+    connect: new ConnectClient(connectUrls(provider.endpoints)),
     replay: o.replay,
     notes: [],
     phase: 'register',

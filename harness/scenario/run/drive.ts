@@ -67,7 +67,7 @@ export async function driveWorkload(ctx: RunContext, observers: Observers): Prom
       if (e.outcome === 'ok') observers.trackOp(e);
     },
   });
-  const faultCtx: FaultContext = { endpoints: ep, services: provider.services, sharedToxiproxy: !provider.exclusive, connect: ctx.connect, names: plan.names, connectors: plan.connectors, record: ctx.timeline.record };
+  const faultCtx: FaultContext = { endpoints: ep, services: provider.services, members: provider.members, sharedToxiproxy: !provider.exclusive, connect: ctx.connect, names: plan.names, connectors: plan.connectors, record: ctx.timeline.record };
   const nemesis = createNemesis(plan.entries, faultCtx);
   // Known to the runner from here on, so that faults are healed whatever ends the run.
   ctx.nemesis = nemesis;

@@ -52,6 +52,9 @@ export function planRun(o: RunOptions): RunPlan {
     fault: makeFault({ kind: f.kind, target: f.target, params: f.params }, `${f.kind}#${i + 1}`, `faults[${i}]`),
   }));
   const missing = missingCapabilities(entries.map((e) => e.fault), provider);
+  if (scenario.topology === 'cluster' && provider.kind !== 'external' && provider.topology !== 'cluster') {
+    missing.unshift(`it is written for the cluster topology (3 brokers, 2 Connect workers, a Postgres standby); ${provider.label} is a single stack (run it with --topology cluster)`);
+  }
   if (missing.length) throw new ScenarioSkipped(scenario.name, missing);
   const scoped = !provider.exclusive && !o.allowDestructive;
   const { def, names } = definitionFor(o.connectorsDir, provider.endpoints, scoped);

@@ -1,4 +1,4 @@
-import { dropRunTopics, prepareStores, registerConnector, resetPipeline, resolveSink } from '../../pipeline/lifecycle.ts';
+import { dropRunTopics, prepareStores, registerConnectors, resetPipeline, resolveSink } from '../../pipeline/lifecycle.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
 import type { RunNames } from '../../pipeline/run-names.ts';
 import { errorMessage } from '../../util/errors.ts';
@@ -18,15 +18,14 @@ export function resetScope(ctx: RunContext): { everything: boolean; connectors: 
 export async function registerPipeline(ctx: RunContext): Promise<void> {
   const { names } = ctx.plan;
   const ep = ctx.provider.endpoints;
-  const { def, sink } = await resolveSink(ep, ctx.plan.def);
+  // Which sink runs (a question to the worker) does not depend on the reset: both at once.
+  const [{ def, sink }] = await Promise.all([resolveSink(ep, ctx.plan.def), resetPipeline(ep, names, resetScope(ctx), ctx.plan.def)]);
   ctx.plan.def = def;
   ctx.sink = sink;
-  await resetPipeline(ep, names, resetScope(ctx));
   await prepareStores(ep, def, names);
   await preload(ep, def, names, ctx.o.scenario.preload);
   if (!hasConnectors(def.pipeline)) return; // dual-write: the application indexes Elasticsearch itself
-  if (!ctx.o.scenario.registerDuringWorkload) await registerConnector(ep, def.source);
-  await registerConnector(ep, def.sink);
+  await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });
 }
 
 /** On a shared environment the run takes away what it made: its connectors, slot, publication, table, index and topics. */

@@ -14,6 +14,7 @@ import type { Comparison } from '../../record/anomalies.ts';
 import { nonStockSettings } from '../../stack/worker-settings.ts';
 import type { WorkloadSummary } from '../../workload/driver.ts';
 import { buildReport } from '../build-report.ts';
+import { clusterNotes } from './cluster-notes.ts';
 import type { CheckResult } from './check.ts';
 import type { RunContext } from './context.ts';
 import { notChecked, notRun } from './unfinished.ts';
@@ -54,6 +55,9 @@ export async function writeRunReport(ctx: RunContext, ran: WorkloadSummary | und
   const diagnoses = await diagnosesOf(ctx, check.comparison);
   const dlqTopic = ctx.plan.def.sink.config['errors.deadletterqueue.topic.name'];
   const deadLetterQueue = dlqTopic ? { topic: dlqTopic, records: await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlqTopic) } : undefined;
+  const connectors = hasConnectors(plan.def.pipeline) ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink]) : [];
+  // A cluster's failovers: which task moved where and when, and what a Postgres failover cut from the stream.
+  const cluster = await clusterNotes(ctx.runDir, ctx.timeline.events, check.comparison, connectors, plan.connectors.source);
   const report = buildReport({
     runId: ctx.runId,
     scenario: o.scenario,
@@ -68,10 +72,10 @@ export async function writeRunReport(ctx: RunContext, ran: WorkloadSummary | und
     workloadHash: plan.hash,
     samples,
     timeline: ctx.timeline.events,
-    connectors: hasConnectors(plan.def.pipeline) ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink]) : [],
+    connectors,
     connectorNames: plan.connectors,
     versions: ctx.provider.versions,
-    notes: ctx.notes,
+    notes: [...cluster, ...ctx.notes],
     ...(ctx.warmUpFailure ? { warmUpFailure: ctx.warmUpFailure } : {}),
     ...(ctx.sink ? { sink: ctx.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.

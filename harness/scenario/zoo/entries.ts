@@ -73,14 +73,18 @@ export function definitionDiff(dir: string): string[] {
     const a = configOf(baseFile(base, file));
     const b = configOf(own);
     const dlq: string[] = [];
+    const created: string[] = [];
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       if (a[k] === b[k]) continue;
       const change = b[k] === undefined ? `${role} ${k} removed (was ${a[k]})` : `${role} ${k}=${b[k]}`;
-      // A dead-letter queue is one change, however many errors.* keys it takes (tolerance, topic, replication).
+      // A dead-letter queue is one change, however many errors.* keys it takes (tolerance, topic, replication);
+      // so are the settings of the topics a source creates (topic.creation.default.*).
       if (k.startsWith('errors.')) dlq.push(change.slice(role.length + 1));
+      else if (k.startsWith('topic.creation.')) created.push(change.slice(role.length + 1));
       else out.push(change);
     }
     if (dlq.length) out.push(`${role} ${dlq.join(', ')}`);
+    if (created.length) out.push(`${role} ${created.join(', ')}`);
   }
   for (const file of ['schema.sql', 'es-index.json']) {
     if (existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== readFileSync(baseFile(base, file), 'utf8')) out.push(`own ${file}`);
@@ -132,7 +136,7 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
         name: e.name,
         dir: e.dir,
         // The run's own judge then checks the entry's failed-task expectation too.
-        scenario: { ...scenario, expect: { ...scenario.expect, failedTask: extra.failedTask } },
+        scenario: { ...scenario, expect: { ...scenario.expect, failedTask: extra.failedTask ?? scenario.expect.failedTask } },
         extra,
         connectors: { source: connectorName(e.dir, 'register-postgres.json'), sink: connectorName(e.dir, 'register-elasticsearch.json') },
         base: diffBase(e.dir),

@@ -3,7 +3,9 @@ import { basename, join } from 'node:path';
 import { run } from '../../util/exec.ts';
 import { stateRoot } from '../../provision/paths.ts';
 import { HOST, type StackContext } from '../context.ts';
+import type { SpawnSpec } from '../processes.ts';
 import type { ServiceDef } from '../service.ts';
+import { loadLaunch, REPLAY_SCRIPT, serverLaunch, stageReplay, type LaunchInputs } from './es-launch.ts';
 
 /**
  * ES_HOME as the service user can read it. As root the cache sits under /root, which that user cannot
@@ -34,7 +36,7 @@ function chownTree(dir: string, ctx: StackContext): void {
   }
 }
 
-export async function initElasticsearch(ctx: StackContext): Promise<string> {
+export async function initElasticsearch(ctx: StackContext, opts: { record?: boolean } = {}): Promise<string> {
   const home = await readableHome(ctx);
   const dir = join(ctx.dir, 'elasticsearch');
   const conf = join(dir, 'config');
@@ -59,34 +61,75 @@ export async function initElasticsearch(ctx: StackContext): Promise<string> {
     };
     writeFileSync(join(conf, 'elasticsearch.yml'), `${Object.entries(yml).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
     writeFileSync(join(conf, 'elasticsearch.yml.harness'), 'written by outbox-chaos\n');
-    writeFileSync(join(conf, 'jvm.options.d', 'harness.options'), `-Xms${ctx.heapMb.elasticsearch}m\n-Xmx${ctx.heapMb.elasticsearch}m\n-Xlog:disable\n-Xlog:all=warning:stderr\n`);
+    const options = [`-Xms${ctx.heapMb.elasticsearch}m`, `-Xmx${ctx.heapMb.elasticsearch}m`, '-Xlog:disable', '-Xlog:all=warning:stderr', ...testNodeJvmOptions()];
+    writeFileSync(join(conf, 'jvm.options.d', 'harness.options'), `${options.join('\n')}\n`);
     chownTree(dir, ctx);
+    // A fresh configuration: make sure its server launch is recorded before the first start replays it.
+    if (directStart() && opts.record !== false) await serverLaunch(launchInputs(ctx, home), launcherEnv(ctx));
   }
   return home;
 }
 
-export function elasticsearchDef(ctx: StackContext, home: string): ServiceDef {
+/**
+ * JVM options for a test node, after Elasticsearch's own (jvm.options.d comes last, so these win). Its heap
+ * is fixed and small, so pre-touching every page of it at start (the launcher's -XX:+AlwaysPreTouch, meant to
+ * keep page faults out of a production node's latencies) only costs start-up CPU.
+ * `OUTBOX_CHAOS_ES_TUNING=0` leaves Elasticsearch's options as they are: the benchmark's lever switch.
+ */
+export function testNodeJvmOptions(): string[] {
+  if (process.env.OUTBOX_CHAOS_ES_TUNING === '0') return [];
+  return ['-XX:-AlwaysPreTouch'];
+}
+
+/**
+ * Whether Elasticsearch starts as its server JVM directly (the recorded launch, es-launch.ts), or through
+ * bin/elasticsearch's launcher JVMs (`OUTBOX_CHAOS_ES_LAUNCHER=1`, or when no launch could be recorded).
+ */
+function directStart(): boolean {
+  return process.env.OUTBOX_CHAOS_ES_LAUNCHER !== '1';
+}
+
+/** The environment bin/elasticsearch gets. */
+function launcherEnv(ctx: StackContext): Record<string, string> {
   const dir = join(ctx.dir, 'elasticsearch');
+  return { ES_JAVA_HOME: ctx.artifacts.esJdk.home, ES_PATH_CONF: join(dir, 'config'), ES_TMPDIR: join(dir, 'tmp'), ES_JAVA_OPTS: '' };
+}
+
+function launchInputs(ctx: StackContext, home: string): LaunchInputs {
+  const dir = join(ctx.dir, 'elasticsearch');
+  return {
+    home,
+    javaHome: ctx.artifacts.esJdk.home,
+    confDir: join(dir, 'config'),
+    tmpDir: join(dir, 'tmp'),
+    logsDir: join(dir, 'logs'),
+    runAs: ctx.esUser,
+    scratch: join(dir, 'launch-record'),
+    // The recording's launcher (killed once it has shown its hand) does not belong in the server's log.
+    logFile: join(ctx.dir, 'logs', 'elasticsearch-launcher.log'),
+    stackDir: ctx.dir,
+  };
+}
+
+function spawnSpec(ctx: StackContext, home: string, launcher: boolean): SpawnSpec {
+  const dir = join(ctx.dir, 'elasticsearch');
+  const logFile = join(ctx.dir, 'logs', 'elasticsearch.log');
+  const base = { name: 'elasticsearch' as const, logFile, stackDir: ctx.dir, runAs: ctx.esUser };
+  const inputs = launchInputs(ctx, home);
+  const launch = directStart() && !launcher ? loadLaunch(inputs, launcherEnv(ctx)) : undefined;
+  if (!launch) return { ...base, cmd: join(home, 'bin', 'elasticsearch'), args: [], cwd: dir, env: launcherEnv(ctx) };
+  const stdin = stageReplay(launch, inputs.confDir, join(dir, 'launch'), ctx.esUser);
+  return { ...base, cmd: 'sh', args: ['-c', REPLAY_SCRIPT, 'sh', stdin, launch.envUnset.join(' '), ctx.artifacts.esJdk.java, ...launch.args], cwd: launch.cwd, env: launch.envSet };
+}
+
+/** `launcher`: always through bin/elasticsearch (the benchmark's stock peer). */
+export function elasticsearchDef(ctx: StackContext, home: string, opts: { launcher?: boolean } = {}): ServiceDef {
   const logFile = join(ctx.dir, 'logs', 'elasticsearch.log');
   const url = `http://${HOST}:${ctx.ports.elasticsearch}`;
   return {
     name: 'elasticsearch',
     logFile,
-    spawn: () => ({
-      name: 'elasticsearch',
-      cmd: join(home, 'bin', 'elasticsearch'),
-      args: [],
-      cwd: dir,
-      env: {
-        ES_JAVA_HOME: ctx.artifacts.esJdk.home,
-        ES_PATH_CONF: join(dir, 'config'),
-        ES_TMPDIR: join(dir, 'tmp'),
-        ES_JAVA_OPTS: '',
-      },
-      logFile,
-      stackDir: ctx.dir,
-      runAs: ctx.esUser,
-    }),
+    spawn: () => spawnSpec(ctx, home, opts.launcher === true),
     ready: async () => (await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`)).ok,
     readyTimeoutMs: 120_000,
     stopSignal: 'SIGTERM',

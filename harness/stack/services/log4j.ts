@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { baseJvmFlags } from '../../provision/jvm-archives.ts';
 
 /**
  * Kafka's Maven artifacts ship no logging config; this one logs INFO to stdout (the service log file) and
@@ -18,13 +19,7 @@ export function writeLog4j2(path: string, quiet: string[] = []): void {
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
+/** The fixed heap, GC and logging flags of the stack's Kafka-side JVMs (jvm.ts adds archives and class path). */
 export function jvmFlags(heapMb: number, log4jFile: string): string[] {
-  return [
-    `-Xms${heapMb}m`,
-    `-Xmx${heapMb}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${log4jFile}`,
-  ];
+  return [...baseJvmFlags(heapMb), `-Dlog4j2.configurationFile=${log4jFile}`];
 }

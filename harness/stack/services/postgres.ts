@@ -1,32 +1,79 @@
-import { appendFileSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { run } from '../../util/exec.ts';
 import { HOST, PG_PASSWORD, PG_USER, type StackContext } from '../context.ts';
-import type { ServiceDef } from '../service.ts';
+import { isClusterPlan, type PortPlan } from '../ports.ts';
+import type { ServiceDef, ServiceName } from '../service.ts';
 import { asUser } from '../users.ts';
 
-export function postgresDirs(ctx: StackContext): { data: string; sock: string } {
-  return { data: join(ctx.dir, 'postgres', 'data'), sock: join(ctx.dir, 'postgres', 'sock') };
+/** One Postgres of a stack: the single stack's `postgres`, or a cluster's postgres-1 (first primary) and postgres-2. */
+export interface PostgresNode {
+  service: ServiceName;
+  dir: string;
+  port: number;
 }
 
-/** A throwaway cluster per stack: initdb once, then the postmaster is the tracked process. */
-export async function initPostgres(ctx: StackContext): Promise<void> {
-  const { data, sock } = postgresDirs(ctx);
-  if (existsSync(join(data, 'PG_VERSION'))) return;
-  for (const d of [join(ctx.dir, 'postgres'), data, sock]) {
+export function postgresNodes(p: PortPlan): PostgresNode[] {
+  if (!isClusterPlan(p) || p.postgresStandby === undefined) return [{ service: 'postgres', dir: 'postgres', port: p.postgres }];
+  return [
+    { service: 'postgres-1', dir: 'postgres-1', port: p.postgres },
+    { service: 'postgres-2', dir: 'postgres-2', port: p.postgresStandby },
+  ];
+}
+
+const firstNode = (ctx: StackContext): PostgresNode => postgresNodes(ctx.ports)[0] as PostgresNode;
+
+export function postgresDirs(ctx: StackContext, node: PostgresNode = firstNode(ctx)): { data: string; sock: string } {
+  return { data: join(ctx.dir, node.dir, 'data'), sock: join(ctx.dir, node.dir, 'sock') };
+}
+
+function ownedDirs(ctx: StackContext, dirs: string[]): void {
+  for (const d of dirs) {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     if (ctx.pgUser) chownSync(d, ctx.pgUser.uid, ctx.pgUser.gid);
   }
-  const pwFile = join(ctx.dir, 'postgres', 'pwfile');
+}
+
+/** A throwaway cluster per stack: initdb once, then the postmaster is the tracked process. */
+export async function initPostgres(ctx: StackContext, node: PostgresNode = firstNode(ctx)): Promise<void> {
+  const { data, sock } = postgresDirs(ctx, node);
+  if (existsSync(join(data, 'PG_VERSION'))) return;
+  ownedDirs(ctx, [join(ctx.dir, node.dir), data, sock]);
+  const pwFile = join(ctx.dir, node.dir, 'pwfile');
   writeFileSync(pwFile, `${PG_PASSWORD}\n`);
   if (ctx.pgUser) chownSync(pwFile, ctx.pgUser.uid, ctx.pgUser.gid);
   const [cmd, args] = asUser(ctx.pgUser, join(ctx.artifacts.postgres.bin, 'initdb'), [
     '-D', data, '-U', PG_USER, '--pwfile', pwFile, '-E', 'UTF8', '--no-locale', '--auth=md5', '--auth-local=trust',
   ]);
   await run(cmd, args, { what: 'initdb' });
-  // Replication connections (Debezium's walsender) need an hba line too; md5 for TCP keeps it honest.
+  // Replication connections (Debezium's walsender, a standby's) need an hba line too; md5 for TCP keeps it honest.
   appendFileSync(join(data, 'pg_hba.conf'), `host replication all ${HOST}/32 md5\n`);
+}
+
+/** The connection a standby streams from: the primary's address as the standby sees it, and its own name. */
+export function primaryConninfo(host: string, port: number, applicationName: string): string {
+  return `host=${host} port=${port} user=${PG_USER} password=${PG_PASSWORD} application_name=${applicationName}`;
+}
+
+/**
+ * Makes `node` a hot standby of the Postgres on `primaryPort`: an empty data directory, pg_basebackup of the
+ * primary (streaming the WAL it needs), standby.signal and primary_conninfo. The node must be stopped.
+ */
+export async function initStandby(ctx: StackContext, node: PostgresNode, primaryPort: number): Promise<void> {
+  const { data, sock } = postgresDirs(ctx, node);
+  rmSync(data, { recursive: true, force: true });
+  ownedDirs(ctx, [join(ctx.dir, node.dir), sock]);
+  const [cmd, args] = asUser(ctx.pgUser, join(ctx.artifacts.postgres.bin, 'pg_basebackup'), [
+    '-d', primaryConninfo(HOST, primaryPort, node.service), '-D', data, '-X', 'stream', '-c', 'fast', '--no-sync',
+  ]);
+  await run(cmd, args, { what: `pg_basebackup of ${node.service}`, timeoutMs: 120_000 });
+  const own = (f: string): void => {
+    if (ctx.pgUser) chownSync(f, ctx.pgUser.uid, ctx.pgUser.gid);
+  };
+  writeFileSync(join(data, 'standby.signal'), '');
+  own(join(data, 'standby.signal'));
+  appendFileSync(join(data, 'postgresql.auto.conf'), `primary_conninfo = '${primaryConninfo(HOST, primaryPort, node.service)}'\n`);
 }
 
 /** Server settings of every Postgres the harness runs, local process or container. */
@@ -45,22 +92,34 @@ export const PG_SETTINGS: Record<string, string | number> = {
   log_connections: 'off',
 };
 
-export function postgresDef(ctx: StackContext): ServiceDef {
-  const { data, sock } = postgresDirs(ctx);
+/**
+ * A cluster's Postgres on top of PG_SETTINGS, on both nodes (either may be the primary after a failover):
+ * the primary keeps enough WAL for its standby without a physical slot (a reset drops every slot), the
+ * standby serves reads (hot standby) and reports its replay position quickly.
+ */
+export const CLUSTER_PG_SETTINGS: Record<string, string | number> = {
+  hot_standby: 'on',
+  wal_keep_size: '1GB',
+  wal_receiver_status_interval: '1s',
+};
+
+export function postgresDef(ctx: StackContext, node: PostgresNode = firstNode(ctx)): ServiceDef {
+  const { data, sock } = postgresDirs(ctx, node);
   const settings: Record<string, string | number> = {
     listen_addresses: HOST,
-    port: ctx.ports.postgres,
+    port: node.port,
     unix_socket_directories: sock,
     logging_collector: 'off',
     ...PG_SETTINGS,
+    ...(isClusterPlan(ctx.ports) ? CLUSTER_PG_SETTINGS : {}),
   };
   const flags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-  const logFile = join(ctx.dir, 'logs', 'postgres.log');
+  const logFile = join(ctx.dir, 'logs', `${node.service}.log`);
   return {
-    name: 'postgres',
+    name: node.service,
     logFile,
     spawn: () => ({
-      name: 'postgres',
+      name: node.service,
       cmd: join(ctx.artifacts.postgres.bin, 'postgres'),
       args: ['-D', data, ...flags],
       logFile,
@@ -68,7 +127,7 @@ export function postgresDef(ctx: StackContext): ServiceDef {
       runAs: ctx.pgUser,
     }),
     ready: async () => {
-      const c = new pg.Client({ host: HOST, port: ctx.ports.postgres, user: PG_USER, password: PG_PASSWORD, database: 'postgres', connectionTimeoutMillis: 1000 });
+      const c = new pg.Client({ host: HOST, port: node.port, user: PG_USER, password: PG_PASSWORD, database: 'postgres', connectionTimeoutMillis: 1000 });
       try {
         await c.connect();
         await c.query('SELECT 1');

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { ContainerRuntimeClient, StartedNetwork } from 'testcontainers';
+import { imageVersions, resolveImages } from '../../provision/images.ts';
+import { HOST } from '../../stack/context.ts';
+import { withKafkaAdmin } from '../../stack/kafka-admin.ts';
+import { assertPortsFree, clusterPortPlan } from '../../stack/ports.ts';
+import { resolvePortBase } from '../../stack/stack.ts';
+import { CLUSTER_PROCESS_TARGETS, CLUSTER_PROXY_TARGETS, PROCESS_TARGETS, PROXIES, type ProcessTarget } from '../../stack/targets.ts';
+import { EnvError, errorMessage } from '../../util/errors.ts';
+import { info } from '../../util/log.ts';
+import type { Provider, ServiceHandle } from '../interface.ts';
+import { clusterContainersPlan, type ClusterContainersPlan, type MemberDef } from './cluster-definitions.ts';
+import { dockerAvailable, runtimeClient } from './docker.ts';
+import { containerHandle, dockerOps } from './handle.ts';
+import { LABEL } from './plan.ts';
+import { resolveSinkPluginDir, type ContainersProviderOptions } from './start.ts';
+
+/**
+ * The cluster topology on a Docker engine: the members of clusterContainersPlan as plain containers (no
+ * KafkaContainer: three brokers need listeners of their own), started group by group, each a handle for
+ * process faults. A failover's rebuild and a broker's lost disk are a new container from the same definition
+ * (an empty disk, the same identity). Not run here (no engine on the reference machine): its definitions are
+ * unit-tested (cluster-definitions.test.ts).
+ */
+
+function readiness(plan: ClusterContainersPlan, d: MemberDef): () => Promise<boolean> {
+  const c = plan.endpoints.cluster;
+  const httpOk = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(3000) })).ok;
+  if (d.service === 'kafka') {
+    const b = c?.brokers.find((x) => x.member === d.member);
+    return () => withKafkaAdmin(b?.direct ?? '', async (a) => (await a.describeCluster()).brokers.length > 0);
+  }
+  if (d.service === 'connect') return () => httpOk(`${c?.workers.find((w) => w.member === d.member)?.url}/connectors`);
+  if (d.service === 'postgres') {
+    const n = c?.postgres.find((x) => x.member === d.member);
+    return async () => {
+      const client = new pg.Client({ ...plan.endpoints.pg, host: n?.host, port: n?.port, database: 'postgres', connectionTimeoutMillis: 2000 });
+      await client.connect();
+      await client.end();
+      return true;
+    };
+  }
+  if (d.service === 'elasticsearch') return () => httpOk(`${plan.endpoints.esUrl}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+  return () => httpOk(`${plan.endpoints.toxiproxyUrl}/version`);
+}
+
+async function build(d: MemberDef, plan: ClusterContainersPlan, network: StartedNetwork) {
+  const { PinnedGenericContainer } = await import('./build.ts');
+  const c = new PinnedGenericContainer(d.image)
+    .withNetwork(network)
+    .withNetworkAliases(...d.aliases)
+    .withEnvironment(d.env)
+    .withLabels(d.labels)
+    .withStartupTimeout(d.startupTimeoutMs)
+    .pinPorts(d.ports, plan.publishIp);
+  if (d.entrypoint) c.withEntrypoint(d.entrypoint);
+  if (d.command) c.withCommand(d.command);
+  if (d.bindMounts.length) c.withBindMounts(d.bindMounts);
+  if (d.shmBytes) c.withSharedMemorySize(d.shmBytes);
+  return c;
+}
+
+/** A member whose container can be replaced by a new one from its definition (a rebuild, a new disk). */
+class Member {
+  id = '';
+  constructor(
+    readonly def: MemberDef,
+    private readonly plan: ClusterContainersPlan,
+    private readonly client: ContainerRuntimeClient,
+    private readonly network: StartedNetwork,
+  ) {}
+
+  async create(def: MemberDef = this.def): Promise<void> {
+    this.id = (await (await build(def, this.plan, this.network)).start()).getId();
+  }
+
+  handle(): ServiceHandle {
+    const ready = readiness(this.plan, this.def);
+    return containerHandle({ name: this.def.service as ProcessTarget, ops: dockerOps(this.client, this.id), ready, readyTimeoutMs: this.def.startupTimeoutMs, stopGraceSeconds: this.def.stopGraceSeconds });
+  }
+
+  /** Every call goes to the member's current container; stop, rebuild and a lost disk on top. */
+  proxy(): ServiceHandle {
+    const h = (): ServiceHandle => this.handle();
+    const replace = async (def: MemberDef): Promise<string> => {
+      const old = this.id.slice(0, 12);
+      await this.client.container.getById(this.id).remove({ force: true, v: true });
+      await this.create(def);
+      await h().ensureUp();
+      return `container ${old} replaced by ${this.id.slice(0, 12)}`;
+    };
+    const handle: ServiceHandle = {
+      name: this.def.service as ProcessTarget,
+      get where() {
+        return h().where;
+      },
+      running: () => h().running(),
+      crash: () => h().crash(),
+      start: () => h().start(),
+      freeze: () => h().freeze(),
+      thaw: () => h().thaw(),
+      restart: () => h().restart(),
+      ensureUp: () => h().ensureUp(),
+      stop: async () => {
+        await this.client.container.getById(this.id).stop({ t: this.def.stopGraceSeconds });
+        return `stopped container ${this.id.slice(0, 12)}`;
+      },
+    };
+    if (this.def.service === 'postgres') {
+      handle.rebuildAsStandbyOf = (primary) => {
+        const env = { ...this.plan.groups.flat().find((d) => d.member === 'postgres-2')?.env, PRIMARY_CONNINFO: `host=${primary} port=5432 user=postgres password=postgres application_name=${this.def.member}` };
+        const standby = this.plan.groups.flat().find((d) => d.member === 'postgres-2') as MemberDef;
+        return replace({ ...standby, member: this.def.member, aliases: this.def.aliases, ports: this.def.ports, labels: this.def.labels, env });
+      };
+    }
+    if (this.def.service === 'kafka') handle.wipeData = () => replace(this.def);
+    return handle;
+  }
+}
+
+export async function startContainersCluster(opts: ContainersProviderOptions): Promise<Provider> {
+  const log = opts.log ?? ((l: string) => info(`  ${l}`));
+  const docker = await dockerAvailable();
+  if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
+  const client = await runtimeClient();
+  const ports = clusterPortPlan(resolvePortBase(opts.portBase));
+  const plan = clusterContainersPlan({ ports, images: resolveImages(), sinkPluginDir: resolveSinkPluginDir(opts.pluginDir), runId: randomBytes(6).toString('hex'), stack: opts.stack, host: HOST, publishIp: HOST }, randomBytes(16).toString('base64url').replace(/^-/, 'A'));
+  await assertPortsFree(ports);
+  const tc = await import('testcontainers');
+  const network = await new tc.Network({ nextUuid: () => `${plan.networkPrefix}${randomBytes(4).toString('hex')}` }).start();
+  const members = new Map<string, Member>();
+  const stop = async (): Promise<void> => {
+    const left = await client.container.dockerode.listContainers({ all: true, filters: { label: [`${LABEL.run}=${plan.runId}`] } });
+    await Promise.all(left.map((c) => client.container.getById(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    await network.stop().catch(() => undefined);
+  };
+  try {
+    for (const group of plan.groups) {
+      await Promise.all(group.map(async (d) => {
+        const m = new Member(d, plan, client, network);
+        await m.create();
+        members.set(d.member, m);
+        log(`${d.member}: up (container ${m.id.slice(0, 12)})`);
+        if (d.member === 'toxiproxy') {
+          const r = await fetch(`${plan.endpoints.toxiproxyUrl}/populate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan.proxies) });
+          if (!r.ok) throw new EnvError(`Toxiproxy refused the proxies (HTTP ${r.status})`);
+        }
+      }));
+    }
+  } catch (err) {
+    await stop();
+    throw err instanceof EnvError ? err : new EnvError(`the containers cluster did not start: ${errorMessage(err)}`, 'DEBUG=testcontainers* shows what testcontainers did');
+  }
+  const handles = Object.fromEntries([...members].filter(([n]) => /-\d$/.test(n)).map(([n, m]) => [n, m.proxy()]));
+  const es = members.get('elasticsearch')?.proxy();
+  return {
+    kind: 'containers',
+    label: `containers cluster on ${docker.runtime}`,
+    endpoints: plan.endpoints,
+    topology: 'cluster',
+    members: handles,
+    services: { kafka: handles['kafka-1'], connect: handles['connect-1'], postgres: handles['postgres-1'], ...(es ? { elasticsearch: es } : {}) },
+    capabilities: { process: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS], proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS] },
+    exclusive: true,
+    versions: imageVersions(resolveImages()),
+    stop,
+  };
+}
