@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
 import type { Anomaly, EsDoc } from '../record/anomalies.ts';
-import { diagnose } from './diagnose.ts';
+import { diagnose, type DiagnosisInput } from './diagnose.ts';
 
 const row = product(7);
 const corrupt = (doc: EsDoc): Anomaly => ({ class: 'corrupt', product_id: 7, pg: row, es: [doc], detail: '' });
@@ -120,5 +120,75 @@ describe('diagnose: each signature exactly', () => {
     const d = diagnose({ counts: { zombie: 6 }, examples: { zombie: zs }, topicTombstones: 0 });
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ evidence: ['1', '2', '3', '4', '5'], cause: expect.stringMatching(/never emits a tombstone/) });
+  });
+});
+
+describe('diagnose: the edges of each signature', () => {
+  const sample = (...sources: Record<string, unknown>[]) => diagnose({ counts: {}, examples: {}, indexSample: sources.map((s, i) => ({ _id: `d${i}`, _source: s })) });
+  const signatures = (d: ReturnType<typeof diagnose>) => d.map((x) => x.signature);
+  const ids = (id: string) => signatures(diagnose({ counts: {}, examples: {}, indexSample: [{ _id: id, _source: {} }] }));
+
+  it('an envelope with only an after state (a create written without its null before)', () => {
+    expect(signatures(sample({ op: 'c', source: {}, after: { product_id: 7 } }))).toEqual(['Debezium change-event envelopes (op, before/after, source) inside documents']);
+  });
+
+  it('base64 prices with two, one or no padding characters, and those that begin or end with a digit', () => {
+    // Debezium's precise decimals (the unscaled value's bytes): 0.14 → one byte, 19.99 → two, 1000.00 and
+    // 655.88 → three; -100.00 → 0xd8f0, whose base64 begins with a digit.
+    for (const price of ['0.14', '19.99', '1000.00', '655.88', '-100.00']) {
+      const encoded = debeziumDecimalBase64(price);
+      expect(signatures(sample({ price: encoded })), `${price} as ${encoded}`).toEqual(['prices as base64 strings']);
+    }
+    expect(['Dg==', 'B88=', 'AYag', 'AQA0', '2PA=']).toEqual(['0.14', '19.99', '1000.00', '655.88', '-100.00'].map(debeziumDecimalBase64));
+  });
+
+  it('decimal prices that are not base64: digits only (valid base64 too) and a decimal comma', () => {
+    expect(sample({ price: '20' })).toEqual([]);
+    expect(sample({ price: '1999' })).toEqual([]);
+    expect(sample({ price: '19,99' })).toEqual([]);
+  });
+
+  it('a created_at string counts as an epoch only in plain digits (how a long prints), not in another number spelling', () => {
+    // e.g. a double as Java prints it (Double.toString)
+    expect(sample({ created_at: '1.714521600123456E15' })).toEqual([]);
+    expect(sample({ created_at: '1714521600123456' })).toHaveLength(1);
+  });
+
+  it('an offset _id: any partition number, and only at the end of the _id', () => {
+    expect(ids('outbox.public.products+11+4077')).toEqual(['_id is topic+partition+offset, not the product_id']);
+    expect(ids('products+0+17-copy')).toEqual([]);
+  });
+
+  it('zombies counted without an example kept: no diagnosis with made-up evidence', () => {
+    expect(diagnose({ counts: { zombie: 3 }, examples: {}, topicTombstones: 0 })).toEqual([]);
+    expect(diagnose({ counts: { zombie: 3 }, examples: {}, topicTombstones: 5 })).toEqual([]);
+  });
+
+  it('an example list given as undefined is skipped', () => {
+    const d = diagnose({ counts: { corrupt: 1 }, examples: { zombie: undefined, corrupt: [corrupt(docOf(row, { price: 'base64' }))] } });
+    expect(d.map((x) => x.evidence)).toEqual([['7']]);
+  });
+});
+
+describe('diagnose: each diagnosis explains itself', () => {
+  const ofDoc = (doc: EsDoc): DiagnosisInput => ({ counts: { corrupt: 1 }, examples: { corrupt: [corrupt(doc)] } });
+  const z: Anomaly = { class: 'zombie', product_id: 9, pg: null, es: [docOf(product(9))], detail: '' };
+  const cases: [string, DiagnosisInput, { signature: RegExp; cause: RegExp }][] = [
+    ['envelope', ofDoc({ _id: '7', _source: { op: 'c', source: {}, before: null, after: { ...row } } }), { signature: /envelopes/, cause: /^the ExtractNewRecordState \(unwrap\) transform is missing.*value\.converter\.schemas\.enable=false/ }],
+    ['schema wrapper', ofDoc({ _id: '7', _source: { schema: {}, payload: { ...row } } }), { signature: /schema\/payload wrappers/, cause: /^the sink reads values written with schemas enabled as schemaless JSON/ }],
+    ['base64 price', ofDoc(docOf(row, { price: 'base64' })), { signature: /^prices as base64 strings$/, cause: /decimal\.handling\.mode=precise sends NUMERIC as bytes/ }],
+    ['micros', ofDoc(docOf(row, { createdAt: 'micros' })), { signature: /^created_at in micro- or nanoseconds$/, cause: /time\.precision\.mode=adaptive sends TIMESTAMP\(6\) as epoch microseconds/ }],
+    ['placeholder', ofDoc(docOf({ ...row, description: '__debezium_unavailable_value' })), { signature: /^__debezium_unavailable_value in documents$/, cause: /TOASTed column unchanged.*REPLICA IDENTITY DEFAULT/ }],
+    ['offset id', ofDoc(docOf(row, { id: 'outbox.public.products+0+17' })), { signature: /^_id is topic\+partition\+offset/, cause: /^the sink is registered with key\.ignore=true/ }],
+    ['struct id', ofDoc(docOf(row, { id: '{"product_id":7}' })), { signature: /^_id is a whole key struct/, cause: /^the record key is the Debezium key struct; without ExtractField\$Key/ }],
+    ['zombies, no tombstones', { counts: { zombie: 1 }, examples: { zombie: [z] }, topicTombstones: 0 }, { signature: /^deleted products still searchable, and the topic holds no tombstones$/, cause: /tombstones\.on\.delete=false/ }],
+    ['zombies, tombstones', { counts: { zombie: 1 }, examples: { zombie: [z] }, topicTombstones: 4 }, { signature: /^deleted products still searchable, though the topic holds tombstones$/, cause: /^the sink skips tombstones instead of deleting$/ }],
+  ];
+
+  it.each(cases)('%s: the signature names what was seen, the cause names the setting behind it', (_, input, expected) => {
+    const d = diagnose(input);
+    expect(d).toHaveLength(1);
+    // expect.stringMatching: toMatchObject would take a bare RegExp for an object without keys, and match anything.
+    expect(d[0]).toMatchObject({ signature: expect.stringMatching(expected.signature), cause: expect.stringMatching(expected.cause) });
   });
 });

@@ -31,7 +31,8 @@ function matching(i: DiagnosisInput, probe: Probe): string[] {
 
 const isEnvelope: Probe = (d) => ENVELOPE_KEYS.every((k) => k in d._source) && ('after' in d._source || 'before' in d._source || 'payload' in d._source);
 const isSchemaWrapped: Probe = (d) => 'schema' in d._source && 'payload' in d._source;
-const base64Price: Probe = (d) => typeof d._source['price'] === 'string' && !/^-?\d+(\.\d+)?$/.test(d._source['price']) && BASE64.test(d._source['price']);
+/** Not a decimal: a sign or a dot is no base64 character, so plain digits ('20') are the only decimal BASE64 matches. */
+const base64Price: Probe = (d) => typeof d._source['price'] === 'string' && !/^\d+$/.test(d._source['price']) && BASE64.test(d._source['price']);
 /** Above 1e14 an epoch is not milliseconds of a plausible date (1e14 ms is the year 5138). */
 const subMsDate: Probe = (d) => {
   const v = d._source['created_at'];
