@@ -12,7 +12,8 @@ export interface Section {
   problems: string[];
 }
 
-async function section(title: string, fn: (s: Section) => Promise<void>): Promise<Section> {
+/** A section filled by `fn`; what it throws becomes the section's problem. */
+export async function section(title: string, fn: (s: Section) => Promise<void>): Promise<Section> {
   const s: Section = { title, lines: [], problems: [] };
   try {
     await fn(s);

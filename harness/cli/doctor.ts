@@ -14,9 +14,8 @@ import { logTail } from '../stack/processes.ts';
 import { stackDir } from '../stack/stack.ts';
 import { readState, type StackState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
-import { errorMessage } from '../util/errors.ts';
 import { parse } from './args.ts';
-import { clusterSections } from './doctor-cluster.ts';
+import { clusterSections, section, type Section } from './doctor-cluster.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
@@ -34,22 +33,6 @@ Exits 0 when everything is healthy, 3 otherwise.
 
 ${TOPOLOGY_HELP}
 ${PROVIDER_HELP}`;
-
-interface Section {
-  title: string;
-  lines: string[];
-  problems: string[];
-}
-
-async function section(title: string, fn: (s: Section) => Promise<void>): Promise<Section> {
-  const s: Section = { title, lines: [], problems: [] };
-  try {
-    await fn(s);
-  } catch (err) {
-    s.problems.push(`cannot inspect: ${errorMessage(err)}`);
-  }
-  return s;
-}
 
 /** Every service, named when dead (how it ended, its last log lines) or frozen; and who uses the stack now. */
 function processes(state: StackState): Promise<Section> {
