@@ -12,7 +12,7 @@ import { expectExit } from './exits.ts';
 import { claimStack } from './owner.ts';
 import { clusterServiceDefs, CLUSTER_HEAP_MB, rebuildStandby, startClusterServices, stopInGroups, wipeBrokerData } from './cluster.ts';
 import { assertPortsFree, clusterPortPlan, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
-import { isAlive, killStackProcesses, stopProcess } from './processes.ts';
+import { findStackProcesses, isAlive, killStackProcesses, stopProcess } from './processes.ts';
 import { Service, serviceNames, type ServiceDef, type ServiceName } from './service.ts';
 import { connectDef, initConnect } from './services/connect.ts';
 import { elasticsearchDef, initElasticsearch } from './services/elasticsearch.ts';
@@ -70,10 +70,13 @@ export async function cleanupStack(name: string): Promise<number> {
   const state = readState(dir);
   let n = 0;
   if (state) {
+    // A recorded pid counts only while its process still carries the stack's marker: after a crash and a
+    // reboot or a wrap of the pid space, the same number may belong to another stack's service.
+    const ours = new Set(findStackProcesses(dir));
     const groups = stopGroups(serviceNames(state.topology));
     await stopInGroups(groups, async (svc) => {
       const pid = state.pids[svc];
-      if (pid !== undefined && isAlive(pid)) {
+      if (pid !== undefined && ours.has(pid) && isAlive(pid)) {
         expectExit(dir, pid, 'down');
         await stopProcess(pid, svc.startsWith('postgres') ? 'SIGINT' : 'SIGTERM', 10_000);
         n++;
