@@ -137,6 +137,17 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
+/** Kafka's internal topics on a one-node broker (replication 1), and no wait before the first rebalance. */
+export const ONE_NODE_BROKER_SETTINGS = {
+  'offsets.topic.replication.factor': 1,
+  'offsets.topic.num.partitions': 5,
+  'transaction.state.log.replication.factor': 1,
+  'transaction.state.log.min.isr': 1,
+  'share.coordinator.state.topic.replication.factor': 1,
+  'share.coordinator.state.topic.min.isr': 1,
+  'group.initial.rebalance.delay.ms': 0,
+} as const;
+
 function props(obj: Record<string, string | number | boolean>): string {
   return `${Object.entries(obj).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
@@ -159,13 +170,7 @@ async function train(tmp: string, jdk: Jdk, cpDir: string, pluginPath: string[])
       'controller.listener.names': 'CONTROLLER',
       'inter.broker.listener.name': 'PLAINTEXT',
       'log.dirs': join(work, 'data'),
-      'offsets.topic.replication.factor': 1,
-      'offsets.topic.num.partitions': 5,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'share.coordinator.state.topic.replication.factor': 1,
-      'share.coordinator.state.topic.min.isr': 1,
-      'group.initial.rebalance.delay.ms': 0,
+      ...ONE_NODE_BROKER_SETTINGS,
     }),
   );
   writeFileSync(

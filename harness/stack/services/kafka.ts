@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
+import { ONE_NODE_BROKER_SETTINGS } from '../../provision/jvm-archives.ts';
 import { run } from '../../util/exec.ts';
 import { HOST, type StackContext } from '../context.ts';
 import { brokerPorts, type BrokerPorts, type PortPlan } from '../ports.ts';
@@ -78,13 +79,7 @@ export function brokerProperties(ctx: Pick<StackContext, 'ports'>, node: KafkaNo
     'inter.broker.listener.name': cluster ? 'REPLICATION' : 'PLAINTEXT',
     'log.dirs': data,
     'num.partitions': 1,
-    'offsets.topic.replication.factor': 1,
-    'offsets.topic.num.partitions': 5,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
-    'share.coordinator.state.topic.replication.factor': 1,
-    'share.coordinator.state.topic.min.isr': 1,
-    'group.initial.rebalance.delay.ms': 0,
+    ...ONE_NODE_BROKER_SETTINGS,
     'auto.create.topics.enable': true,
     'log.retention.hours': 24,
     ...(cluster ? CLUSTER_BROKER_SETTINGS : {}),
