@@ -1,13 +1,23 @@
 import { defineConfig } from 'vitest/config';
-import ClusterLast from './test/tools/cluster-last.ts';
+import Lanes from './test/tools/lanes-sequencer.ts';
 
-// Two projects: fast unit tests (no stack) next to the code they test, and integration tests that share one
-// real stack brought up by a global setup and always torn down.
+const CLUSTER = 'test/cluster.int.test.ts';
+const integration = {
+  // The stack tests of observers and faults find the shared stack by this name.
+  env: { OUTBOX_CHAOS_TEST_STACK: process.env.OUTBOX_CHAOS_TEST_REUSE ?? 'test' },
+  testTimeout: 600_000,
+  hookTimeout: 900_000,
+};
+
+// Three projects, run one after the other: fast unit tests (no stack) next to the code they test; integration
+// tests, most of which share one real stack brought up by a global setup and always torn down; the cluster's.
 export default defineConfig({
   test: {
     // The skip reporter closes the run with every skipped test, its reason and its fix; the JSON results let
     // .ci/run print one plain "N passed, N failed" line after it.
     reporters: ['default', './test/tools/skip-reporter.ts', ['json', { outputFile: 'reports/vitest-results.json' }]],
+    // One sequencer for the whole run: the integration project's two lanes (test/tools/lanes.ts).
+    sequence: { sequencer: Lanes },
     projects: [
       {
         test: {
@@ -19,17 +29,28 @@ export default defineConfig({
       },
       {
         test: {
+          ...integration,
           name: 'integration',
           include: ['test/**/*.int.test.ts', 'harness/**/*.stack.test.ts'],
-          // The stack tests of observers and faults find the shared stack by this name.
-          env: { OUTBOX_CHAOS_TEST_STACK: process.env.OUTBOX_CHAOS_TEST_REUSE ?? 'test' },
+          exclude: [CLUSTER, 'node_modules/**'],
           // The suite setup writes one suite report over the runs this session made (reports/latest-suite).
           globalSetup: ['test/global-setup.ts', 'test/tools/suite-setup.ts'],
-          testTimeout: 600_000,
-          hookTimeout: 900_000,
-          fileParallelism: false,
-          // test/cluster.int.test.ts starts its cluster stack last, once the single stack's files are done.
-          sequence: { concurrent: false, sequencer: ClusterLast },
+          // Two lanes (test/tools/lanes.ts): the files on the shared stack, one at a time (each holds its lock),
+          // beside the files with stacks of their own (the zoo, the lifecycle's, the plugin path's).
+          maxWorkers: 2,
+          setupFiles: ['test/tools/shared-stack-lock.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          ...integration,
+          // The cluster stack starts once the single stacks' files are done, and runs alone: its scenarios time
+          // failovers, which a neighbour's CPU would skew.
+          name: 'cluster',
+          include: [CLUSTER],
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -9,14 +9,13 @@ import { runScenario } from '../harness/scenario/runner.ts';
 import { loadZooEntries } from '../harness/scenario/zoo/entries.ts';
 import { runZooEntry } from '../harness/scenario/zoo/run.ts';
 import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
-import { waitPortsFree } from '../harness/stack/ports.ts';
-import { findStackProcesses } from '../harness/stack/processes.ts';
 import type { Stack } from '../harness/stack/stack.ts';
+import { stopVerified } from './fixtures/stack-stop.ts';
 
 /**
  * The cluster's scenarios and zoo entries, on one cluster stack of this file's own (3 brokers, 2 workers, a
  * Postgres primary and standby; OUTBOX_CHAOS_TEST_CLUSTER_NAME and _PORT_BASE move it), after the single
- * stack's suite: test/tools/cluster-last.ts runs this file last. OUTBOX_CHAOS_SCENARIOS / OUTBOX_CHAOS_ZOO
+ * stack's suite: vitest.config.ts runs this file's project last, alone. OUTBOX_CHAOS_SCENARIOS / OUTBOX_CHAOS_ZOO
  * narrow the lists as for the single stack; OUTBOX_CHAOS_TEST_CLUSTER=0 skips the file.
  */
 const NAME = process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster';
@@ -38,10 +37,8 @@ describe.skipIf(off || scenarios.length + zoo.length === 0)('the cluster topolog
 
   afterAll(async () => {
     if (!stack) return;
-    await stack.stop();
     // `down` leaves nothing behind for a cluster either: no process, no port of its block.
-    expect(findStackProcesses(stack.dir)).toEqual([]);
-    expect(await waitPortsFree(stack.ports, 0)).toEqual([]);
+    await stopVerified(stack);
   }, 120_000);
 
   it('doctor shows partition leaders and ISR, each worker and its tasks, and the standby streaming', async () => {

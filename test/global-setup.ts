@@ -1,9 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { bringUp } from '../harness/provider/open.ts';
-import { waitPortsFree } from '../harness/stack/ports.ts';
+import { PROJECT_ROOT } from '../harness/record/paths.ts';
 import { claimStack } from '../harness/stack/owner.ts';
-import { findStackProcesses } from '../harness/stack/processes.ts';
 import { attachStack, stopStackByName, type Stack } from '../harness/stack/stack.ts';
+import { stopVerified } from './fixtures/stack-stop.ts';
+import { sharedStackLockPath } from './tools/lanes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +22,20 @@ declare module 'vitest' {
  * stack's lock: no other command starts, stops or runs on it meanwhile (the tests' own commands share it).
  */
 let owned: Stack | undefined;
+let watcher: ChildProcess | undefined;
+const TEST_STACK = 'test';
+const OWN_STACKS = [process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster', process.env.OUTBOX_CHAOS_TEST_ZOO_NAME ?? 'test-zoo'];
+
+/**
+ * Vitest runs no global teardown on Ctrl-C, and exits before an async cleanup of ours could finish: a
+ * detached watcher runs `down` on the run's stacks once this process is gone, unless the teardown ends it.
+ */
+function stopStacksWhenGone(names: string[]): ChildProcess {
+  const down = names.map((n) => `node bin/outbox-chaos.mjs down --name ${n} >/dev/null 2>&1`).join('; ');
+  const child = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${down}`], { cwd: PROJECT_ROOT, detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
+}
 
 export async function setup(project: TestProject): Promise<void> {
   const reuse = process.env.OUTBOX_CHAOS_TEST_REUSE;
@@ -26,22 +43,19 @@ export async function setup(project: TestProject): Promise<void> {
   let stack = reuse ? await attachStack(reuse) : undefined;
   if (reuse && !stack) throw new Error(`OUTBOX_CHAOS_TEST_REUSE=${reuse}: no such running stack`);
   if (!stack) {
-    owned = await bringUp({ name: 'test', portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500) });
+    watcher = stopStacksWhenGone([TEST_STACK, ...OWN_STACKS]);
+    owned = await bringUp({ name: TEST_STACK, portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500) });
     stack = owned;
   }
+  // The run owns the stack now; a lock between its files that a killed run left is stale.
+  rmSync(sharedStackLockPath(stack.name), { force: true });
   project.provide('stackName', stack.name);
   project.provide('endpoints', stack.endpoints);
 }
 
 export async function teardown(): Promise<void> {
-  // The cluster file stops its own stack; whatever a crashed worker of it left goes here.
-  if (!process.env.OUTBOX_CHAOS_TEST_REUSE) await stopStackByName(process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster');
-  if (!owned) return;
-  await owned.stop();
-  // `down` must leave nothing behind: no process of the stack, no port of its block still bound.
-  const left = findStackProcesses(owned.dir);
-  const bound = await waitPortsFree(owned.ports, 0);
-  if (left.length || bound.length) {
-    throw new Error(`stack "${owned.name}" left processes ${left.join(', ') || 'none'} and bound ports ${bound.join(', ') || 'none'} after stop()`);
-  }
+  // The cluster and zoo files stop their own stacks; whatever a crashed worker of theirs left goes here.
+  if (!process.env.OUTBOX_CHAOS_TEST_REUSE) for (const name of OWN_STACKS) await stopStackByName(name);
+  if (owned) await stopVerified(owned);
+  watcher?.kill();
 }

@@ -206,8 +206,16 @@ async function stopConnector(client: ConnectClient, name: string): Promise<void>
  * next; `next` (the definition about to be registered) lets the connectors' offset wipe be skipped when
  * nothing of the old offsets can be read again (oldOffsetsUnreachable). Connectors stop side by side; the
  * index goes only once every sink is STOPPED (a sink still flushing would write into the new one).
+ * `afterStores` (creating the next run's stores) starts once the old ones are gone, beside the connectors'
+ * removal: Connect's DELETE is the slowest part, and stopped connectors touch neither store.
  */
-export async function resetPipeline(ep: Endpoints, names: RunNames, scope: { everything: boolean; connectors: string[] }, next?: PipelineDefinition): Promise<void> {
+export async function resetPipeline(
+  ep: Endpoints,
+  names: RunNames,
+  scope: { everything: boolean; connectors: string[] },
+  next?: PipelineDefinition,
+  afterStores?: () => Promise<void>,
+): Promise<void> {
   const client = new ConnectClient(ep.connectUrl);
   const existing = await client.list();
   const targets = scope.everything ? existing : scope.connectors.filter((n) => existing.includes(n));
@@ -244,7 +252,8 @@ export async function resetPipeline(ep: Endpoints, names: RunNames, scope: { eve
       await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
     });
   })();
-  await settleAll([connectors, postgres, es(ep, 'DELETE', `/${names.index}`).then(() => undefined)]);
+  const stores = settleAll([postgres, es(ep, 'DELETE', `/${names.index}`).then(() => undefined)]).then(() => afterStores?.());
+  await settleAll([connectors, stores]);
 }
 
 /** Deletes the run's topics (its prefix's data topics and Debezium's heartbeat topic), nothing else. */

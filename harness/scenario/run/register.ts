@@ -18,12 +18,19 @@ export function resetScope(ctx: RunContext): { everything: boolean; connectors: 
 export async function registerPipeline(ctx: RunContext): Promise<void> {
   const { names } = ctx.plan;
   const ep = ctx.provider.endpoints;
-  // Which sink runs (a question to the worker) does not depend on the reset: both at once.
-  const [{ def, sink }] = await Promise.all([resolveSink(ep, ctx.plan.def), resetPipeline(ep, names, resetScope(ctx), ctx.plan.def)]);
+  // Which sink runs (a question to the worker) does not depend on the reset: both at once. The new stores
+  // are made while Connect still removes the old connectors.
+  const resolved = resolveSink(ep, ctx.plan.def);
+  const [{ def, sink }] = await Promise.all([
+    resolved,
+    resetPipeline(ep, names, resetScope(ctx), ctx.plan.def, async () => {
+      const { def } = await resolved;
+      await prepareStores(ep, def, names);
+      await preload(ep, def, names, ctx.o.scenario.preload);
+    }),
+  ]);
   ctx.plan.def = def;
   ctx.sink = sink;
-  await prepareStores(ep, def, names);
-  await preload(ep, def, names, ctx.o.scenario.preload);
   if (!hasConnectors(def.pipeline)) return; // dual-write: the application indexes Elasticsearch itself
   await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });
 }

@@ -1,0 +1,65 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { stateRoot } from '../../harness/provision/paths.ts';
+import { isAlive } from '../../harness/stack/processes.ts';
+
+/**
+ * The integration files run on two workers, in two lanes. Most files share the one test stack of the global
+ * setup and must not overlap: each holds that stack's lock for its whole run (test/tools/shared-stack-lock.ts).
+ * The files named here start stacks of their own (own names, own port blocks) and run beside them. A file
+ * missing from this list only loses time, never correctness: it waits for the lock.
+ */
+const OWN_STACK = ['zoo.int.test.ts', 'lifecycle.int.test.ts', 'plugin-path.int.test.ts', 'containers.int.test.ts'];
+
+/** The longest file of each lane goes first, so that the short ones fill in at the end. */
+const FIRST = ['scenarios.int.test.ts', 'zoo.int.test.ts'];
+
+/** Whether a test file runs on a stack of its own rather than the shared one. */
+export function ownsStack(file: string): boolean {
+  const name = basename(file);
+  // On a stack you started (OUTBOX_CHAOS_TEST_REUSE), the zoo runs on that stack like everything else.
+  if (name === 'zoo.int.test.ts' && process.env.OUTBOX_CHAOS_TEST_REUSE) return false;
+  return OWN_STACK.includes(name);
+}
+
+/** The shared lane's and the own-stack lane's files alternately, each lane's longest first, else in the given order. */
+export function laneOrder<T>(files: T[], path: (f: T) => string): T[] {
+  const rank = (f: T): number => (FIRST.includes(basename(path(f))) ? 0 : 1);
+  const lane = (own: boolean): T[] => files.filter((f) => ownsStack(path(f)) === own).sort((a, b) => rank(a) - rank(b));
+  const [shared, own] = [lane(false), lane(true)];
+  const out: T[] = [];
+  for (let i = 0; i < Math.max(shared.length, own.length); i++) out.push(...[shared[i], own[i]].filter((f): f is T => f !== undefined));
+  return out;
+}
+
+/** The lock between the files that share a stack, next to the stacks' own locks; the global setup removes a stale one. */
+export const sharedStackLockPath = (stack: string): string => join(stateRoot(), `${stack}.tests.lock`);
+
+export interface LockHolder {
+  pid: number;
+  file: string;
+}
+
+/** Takes the lock at `path` for `me` (null) or returns who holds it; a holder whose process is gone loses it. */
+export function tryTakeLock(path: string, me: LockHolder): LockHolder | null {
+  try {
+    const fd = openSync(path, 'wx');
+    writeSync(fd, JSON.stringify(me));
+    closeSync(fd);
+    return null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  let holder: LockHolder;
+  try {
+    holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
+  } catch {
+    return { pid: 0, file: '(being written)' };
+  }
+  // A worker that died holding the lock (killed by a timeout) leaves it behind.
+  if (!isAlive(holder.pid)) {
+    rmSync(path, { force: true });
+    return tryTakeLock(path, me);
+  }
+  return holder;
+}
