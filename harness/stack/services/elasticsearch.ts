@@ -1,7 +1,6 @@
 import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { run } from '../../util/exec.ts';
-import { stateRoot } from '../../provision/paths.ts';
 import { HOST, type StackContext } from '../context.ts';
 import type { SpawnSpec } from '../processes.ts';
 import type { ServiceDef } from '../service.ts';
@@ -9,17 +8,21 @@ import { loadLaunch, REPLAY_SCRIPT, serverLaunch, stageReplay, type LaunchInputs
 
 /**
  * ES_HOME as the service user can read it. As root the cache sits under /root, which that user cannot
- * traverse, so the distribution is mirrored with hard links (instant, no extra disk) into the state root.
+ * traverse, so the distribution is mirrored with hard links (instant, no extra disk) into the stack's own
+ * directory. One mirror per stack, not one for all: a shared one is re-made whenever a stack starts from
+ * another cache (OUTBOX_CHAOS_CACHE) or after a re-fetch, under every other stack's running node, which loads
+ * some of its jars lazily and then fails.
  */
 async function readableHome(ctx: StackContext): Promise<string> {
   const src = ctx.artifacts.esHome;
   if (!ctx.esUser) return src;
-  const dst = join(stateRoot(), 'dist', basename(src));
+  const dst = join(ctx.dir, 'es-home');
   // The mirror is hard links into the cache: after a re-fetch (a new .unpacked inode) it must be made again.
   const stale = existsSync(join(dst, '.unpacked')) && statSync(join(src, '.unpacked')).ino !== statSync(join(dst, '.unpacked')).ino;
   if (stale) rmSync(dst, { recursive: true, force: true });
   if (!existsSync(join(dst, '.unpacked'))) {
-    mkdirSync(join(stateRoot(), 'dist'), { recursive: true });
+    mkdirSync(ctx.dir, { recursive: true });
+    rmSync(`${dst}.tmp`, { recursive: true, force: true });
     await run('cp', ['-al', src, `${dst}.tmp`], { what: 'mirroring Elasticsearch home' });
     await run('mv', [`${dst}.tmp`, dst]);
   }
