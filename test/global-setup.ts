@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { bringUp } from '../harness/provider/open.ts';
 import { PROJECT_ROOT } from '../harness/record/paths.ts';
 import { claimStack } from '../harness/stack/owner.ts';
 import { attachStack, stopStackByName, type Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
-import { sharedStackLockPath } from './tools/lanes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -47,8 +45,6 @@ export async function setup(project: TestProject): Promise<void> {
     owned = await bringUp({ name: TEST_STACK, portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500) });
     stack = owned;
   }
-  // The run owns the stack now; a lock between its files that a killed run left is stale.
-  rmSync(sharedStackLockPath(stack.name), { force: true });
   project.provide('stackName', stack.name);
   project.provide('endpoints', stack.endpoints);
 }

@@ -1,7 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { stateRoot } from '../../harness/provision/paths.ts';
-import { isAlive } from '../../harness/stack/processes.ts';
+import { basename } from 'node:path';
 
 /**
  * The integration files run on two workers, in two lanes. Most files share the one test stack of the global
@@ -30,36 +27,4 @@ export function laneOrder<T>(files: T[], path: (f: T) => string): T[] {
   const out: T[] = [];
   for (let i = 0; i < Math.max(shared.length, own.length); i++) out.push(...[shared[i], own[i]].filter((f): f is T => f !== undefined));
   return out;
-}
-
-/** The lock between the files that share a stack, next to the stacks' own locks; the global setup removes a stale one. */
-export const sharedStackLockPath = (stack: string): string => join(stateRoot(), `${stack}.tests.lock`);
-
-export interface LockHolder {
-  pid: number;
-  file: string;
-}
-
-/** Takes the lock at `path` for `me` (null) or returns who holds it; a holder whose process is gone loses it. */
-export function tryTakeLock(path: string, me: LockHolder): LockHolder | null {
-  try {
-    const fd = openSync(path, 'wx');
-    writeSync(fd, JSON.stringify(me));
-    closeSync(fd);
-    return null;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  let holder: LockHolder;
-  try {
-    holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-  } catch {
-    return { pid: 0, file: '(being written)' };
-  }
-  // A worker that died holding the lock (killed by a timeout) leaves it behind.
-  if (!isAlive(holder.pid)) {
-    rmSync(path, { force: true });
-    return tryTakeLock(path, me);
-  }
-  return holder;
 }
