@@ -192,10 +192,19 @@ export function oldOffsetsUnreachable(next: PipelineDefinition, names: RunNames,
   return false;
 }
 
-/** Stops a connector and waits until it (and so every task of it) is STOPPED. */
+/**
+ * Whether a stopped connector's tasks are gone too. Connect reports the connector STOPPED as soon as the stop
+ * is recorded, while its tasks keep running until the rebalance that follows has shut them down (a Debezium
+ * task finishes its current poll first, up to `poll.interval.ms`); only then does the status list no tasks.
+ */
+export function fullyStopped(s: ConnectorStatus | undefined): boolean {
+  return s !== undefined && s.connector.state === 'STOPPED' && s.tasks.length === 0;
+}
+
+/** Stops a connector and waits until it and every task of it have stopped (a sink may flush until then). */
 async function stopConnector(client: ConnectClient, name: string): Promise<void> {
   await client.stop(name);
-  await waitFor(`connector ${name} to stop`, async () => (await client.status(name))?.connector.state === 'STOPPED', { timeoutMs: 30_000, intervalMs: POLL_MS });
+  await waitFor(`connector ${name} and its tasks to stop`, async () => fullyStopped(await client.status(name)), { timeoutMs: 30_000, intervalMs: POLL_MS });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDefinition, pipelineVars } from './definition.ts';
-import { oldOffsetsUnreachable } from './lifecycle.ts';
+import { fullyStopped, oldOffsetsUnreachable } from './lifecycle.ts';
+import type { ConnectorStatus } from '../connect/client.ts';
 import { defaultRunNames, freshRunNames } from './run-names.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 
@@ -29,5 +30,21 @@ describe('skipping the offset wipe between runs', () => {
     expect(oldOffsetsUnreachable(regex, names, def.sink.name)).toBe(false);
     const up = defaultRunNames();
     expect(oldOffsetsUnreachable(loadDefinition(undefined, pipelineVars(ep, up)), up, def.source.name)).toBe(false);
+  });
+});
+
+describe('waiting for a stopped connector', () => {
+  const status = (connector: string, tasks: string[]): ConnectorStatus =>
+    ({ name: 'c', type: 'source', connector: { state: connector, worker_id: 'w' }, tasks: tasks.map((state, id) => ({ id, state, worker_id: 'w' })) });
+
+  it('is not done while a task still runs under a connector already reported STOPPED (what Connect answers for ~0.1–0.5 s)', () => {
+    expect(fullyStopped(status('STOPPED', ['RUNNING']))).toBe(false);
+    expect(fullyStopped(status('STOPPED', ['FAILED']))).toBe(false);
+    expect(fullyStopped(status('RUNNING', []))).toBe(false);
+    expect(fullyStopped(undefined)).toBe(false);
+  });
+
+  it('is done once the connector is STOPPED and lists no task', () => {
+    expect(fullyStopped(status('STOPPED', []))).toBe(true);
   });
 });
