@@ -11,6 +11,7 @@ import { runZooEntry } from '../harness/scenario/zoo/run.ts';
 import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
 import type { Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
+import { CLUSTER_STACK } from './tools/lanes.ts';
 
 /**
  * The cluster's scenarios and zoo entries, on one cluster stack of this file's own (3 brokers, 2 workers, a
@@ -18,8 +19,6 @@ import { stopVerified } from './fixtures/stack-stop.ts';
  * stack's suite: vitest.config.ts runs this file's project last, alone. OUTBOX_CHAOS_SCENARIOS / OUTBOX_CHAOS_ZOO
  * narrow the lists as for the single stack; OUTBOX_CHAOS_TEST_CLUSTER=0 skips the file.
  */
-const NAME = process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster';
-const PORT_BASE = Number(process.env.OUTBOX_CHAOS_TEST_CLUSTER_PORT_BASE ?? 17600);
 const off = process.env.OUTBOX_CHAOS_TEST_CLUSTER === '0';
 const onlyScenarios = process.env.OUTBOX_CHAOS_SCENARIOS?.split(',').filter(Boolean);
 const onlyZoo = process.env.OUTBOX_CHAOS_ZOO?.split(',').filter(Boolean);
@@ -31,7 +30,7 @@ let provider: Provider;
 
 describe.skipIf(off || scenarios.length + zoo.length === 0)('the cluster topology: failures only a production-shaped cluster has', () => {
   beforeAll(async () => {
-    stack = await bringUp({ name: NAME, portBase: PORT_BASE, topology: 'cluster' });
+    stack = await bringUp({ ...CLUSTER_STACK, topology: 'cluster' });
     provider = localProvider(stack);
   }, 300_000);
 

@@ -9,7 +9,7 @@ import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
 import type { Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
 import { sharedStack } from './stack.ts';
-import { ownsStack } from './tools/lanes.ts';
+import { ownsStack, ZOO_STACK } from './tools/lanes.ts';
 
 // The bug zoo: every scenarios/zoo/<name>/ is a pipeline definition with one deliberate misconfiguration,
 // and the harness must catch it (verdict as expected AND every expected anomaly class seen, plus the
@@ -18,8 +18,6 @@ import { ownsStack } from './tools/lanes.ts';
 // OUTBOX_CHAOS_ZOO=a,b narrows the list.
 // The entries run on a single stack of this file's own (OUTBOX_CHAOS_TEST_ZOO_NAME, _PORT_BASE), beside the
 // shared stack's files (test/tools/lanes.ts); on a stack you started (OUTBOX_CHAOS_TEST_REUSE), on that one.
-const NAME = process.env.OUTBOX_CHAOS_TEST_ZOO_NAME ?? 'test-zoo';
-const PORT_BASE = Number(process.env.OUTBOX_CHAOS_TEST_ZOO_PORT_BASE ?? 17700);
 const own = ownsStack('zoo.int.test.ts');
 const only = process.env.OUTBOX_CHAOS_ZOO?.split(',').filter(Boolean);
 // The cluster's entries (topology: cluster) run on the cluster stack: test/cluster.int.test.ts.
@@ -30,7 +28,7 @@ let provider: Provider;
 
 describe('bug zoo: known-bad pipelines the harness must catch', () => {
   beforeAll(async () => {
-    stack = own && entries.some((e) => e.extra.mustPass) ? await bringUp({ name: NAME, portBase: PORT_BASE }) : undefined;
+    stack = own && entries.some((e) => e.extra.mustPass) ? await bringUp(ZOO_STACK) : undefined;
     provider = localProvider(stack ?? (await sharedStack()));
   }, 300_000);
 
