@@ -195,7 +195,8 @@ export function oldOffsetsUnreachable(next: PipelineDefinition, names: RunNames,
 /**
  * Whether a stopped connector's tasks are gone too. Connect reports the connector STOPPED as soon as the stop
  * is recorded, while its tasks keep running until the rebalance that follows has shut them down (a Debezium
- * task finishes its current poll first, up to `poll.interval.ms`); only then does the status list no tasks.
+ * task first sits out its wait for events, `poll.interval.ms`; a sink task's consumer the fetch the broker holds,
+ * `fetch.max.wait.ms`); only then does the status list no tasks.
  */
 export function fullyStopped(s: ConnectorStatus | undefined): boolean {
   return s !== undefined && s.connector.state === 'STOPPED' && s.tasks.length === 0;
