@@ -1,4 +1,5 @@
-import { ConnectClient } from '../../harness/connect/client.ts';
+import { ConnectClient, type ConnectorStatus } from '../../harness/connect/client.ts';
+import { fullyStopped } from '../../harness/pipeline/lifecycle.ts';
 
 /** One Connect REST call the harness made: which, for which connector, when, and the state it answered. */
 export interface ConnectCall {
@@ -7,6 +8,8 @@ export interface ConnectCall {
   t0: number;
   t1: number;
   state?: string;
+  /** For a status call: the connector and every task of it had stopped (the reset's own test). */
+  stopped?: boolean;
 }
 
 const TRACED = ['list', 'put', 'status', 'stop', 'deleteOffsets', 'delete'] as const;
@@ -25,8 +28,9 @@ export function traceConnect(): { calls: ConnectCall[]; stop(): void } {
     proto[m] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
       const t0 = Date.now();
       const r = await orig.apply(this, args);
-      const state = m === 'status' && r && typeof r === 'object' ? describe(r as { connector?: { state?: string }; tasks?: { state?: string }[] }) : undefined;
-      calls.push({ method: m, name: typeof args[0] === 'string' ? args[0] : '', t0, t1: Date.now(), ...(state ? { state } : {}) });
+      const status = m === 'status' && r && typeof r === 'object' ? (r as ConnectorStatus) : undefined;
+      const extra = status ? { state: describe(status), stopped: fullyStopped(status) } : {};
+      calls.push({ method: m, name: typeof args[0] === 'string' ? args[0] : '', t0, t1: Date.now(), ...extra });
       return r;
     };
   }
@@ -38,6 +42,6 @@ export function traceConnect(): { calls: ConnectCall[]; stop(): void } {
   };
 }
 
-function describe(s: { connector?: { state?: string }; tasks?: { state?: string }[] }): string {
+function describe(s: ConnectorStatus): string {
   return `${s.connector?.state ?? '?'}/${(s.tasks ?? []).map((t) => t.state ?? '?').join(',') || 'no-tasks'}`;
 }

@@ -57,7 +57,7 @@ function split(calls: ConnectCall[], t: { t0: number; t1: number; prepStart: num
   const parts: Record<string, number> = {};
   const reset = within(t.t0, t.t1);
   const stops = reset.filter((c) => c.method === 'stop');
-  const lastStopped = Math.max(t.t0, ...reset.filter((c) => c.method === 'status' && c.state === 'STOPPED/no-tasks').map((c) => c.t1));
+  const lastStopped = Math.max(t.t0, ...reset.filter((c) => c.stopped === true).map((c) => c.t1));
   parts['reset: stop both → no task left'] = stops.length ? lastStopped - Math.min(...stops.map((c) => c.t0)) : 0;
   parts['reset: delete offsets (wall)'] = wall(reset.filter((c) => c.method === 'deleteOffsets'));
   parts['reset: delete connectors (wall)'] = wall(reset.filter((c) => c.method === 'delete'));
