@@ -124,8 +124,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const runs = values.runs === undefined ? 20 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new ConfigError(`--runs must be a positive whole number, got ${values.runs}`, 'e.g. --runs 20');
-  const names = values.scenarios ? values.scenarios.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SCENARIOS;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new ConfigError(`--runs must be a positive whole number, got ${values.runs}`, 'e.g. --runs 20');
+  const names = values.scenarios
+    ? values.scenarios
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : DEFAULT_SCENARIOS;
   const scenarios = names.map((n) => loadScenario(n)); // validated before the stack is touched
   const out = resultFile('false-alarms', values.out);
 
@@ -139,7 +145,15 @@ async function main(argv: string[]): Promise<number> {
   const startedAt = new Date().toISOString();
   const save = (): void => {
     const rows = summarise(names, outcomes);
-    const body = { startedAt, finishedAt: new Date().toISOString(), stack: stack.name, runsPerScenario: runs, pipeline: 'connectors/ (healthy)', rows, runs: outcomes };
+    const body = {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      stack: stack.name,
+      runsPerScenario: runs,
+      pipeline: 'connectors/ (healthy)',
+      rows,
+      runs: outcomes,
+    };
     writeFileSync(out, `${JSON.stringify(body, null, 2)}\n`);
   };
   try {
@@ -149,7 +163,13 @@ async function main(argv: string[]): Promise<number> {
         const seed = values['same-seed'] ? scenario.seed : scenario.seed + i;
         info(`\n━━ false alarms: ${scenario.name} run ${i + 1}/${runs} (seed ${seed})`);
         const t0 = Date.now();
-        const { report, runDir } = await runScenario({ scenario, provider: localProvider(stack), seed, replay: `npx outbox-chaos run ${scenario.name} --seed ${seed}`, signal: abort.signal });
+        const { report, runDir } = await runScenario({
+          scenario,
+          provider: localProvider(stack),
+          seed,
+          replay: `npx outbox-chaos run ${scenario.name} --seed ${seed}`,
+          signal: abort.signal,
+        });
         const o: RunOutcome = {
           scenario: scenario.name,
           run: i + 1,
@@ -164,7 +184,9 @@ async function main(argv: string[]): Promise<number> {
           runDir: relative(PROJECT_ROOT, runDir),
         };
         outcomes.push(o);
-        console.log(`${o.passed ? '✔' : '✘ FALSE ALARM'} ${o.scenario} run ${o.run} seed ${o.seed}: ${o.verdict}, time to convergence ${fmtDuration(o.timeToConvergenceMs)}${o.reasons.length ? ` — ${o.reasons.join('; ')}` : ''} (${o.runDir})`);
+        console.log(
+          `${o.passed ? '✔' : '✘ FALSE ALARM'} ${o.scenario} run ${o.run} seed ${o.seed}: ${o.verdict}, time to convergence ${fmtDuration(o.timeToConvergenceMs)}${o.reasons.length ? ` — ${o.reasons.join('; ')}` : ''} (${o.runDir})`,
+        );
         save();
       }
     }

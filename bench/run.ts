@@ -56,7 +56,14 @@ Options:
 export interface ResultsFile {
   generatedAt: string;
   machine: MachineInfo;
-  options: { runs: number; quick: boolean; only: string[] | null; stack: string; portBase: number; reuse: string | null };
+  options: {
+    runs: number;
+    quick: boolean;
+    only: string[] | null;
+    stack: string;
+    portBase: number;
+    reuse: string | null;
+  };
   load: { start: Load; end: Load };
   measures: Record<string, MeasureRecord>;
 }
@@ -108,12 +115,22 @@ async function main(argv: string[]): Promise<number> {
     resetMeasure,
     probeMeasure,
     throughputMeasure,
-    coldStartMeasure({ keep: values.keep === true, warmup: values['no-warmup'] !== true, peer: values['no-peer'] !== true }),
+    coldStartMeasure({
+      keep: values.keep === true,
+      warmup: values['no-warmup'] !== true,
+      peer: values['no-peer'] !== true,
+    }),
     leversMeasure,
     coldStartClusterMeasure,
     resetClusterMeasure,
   ];
-  const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const only =
+    typeof values.only === 'string'
+      ? values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : null;
   const unknown = (only ?? []).filter((n) => !all.some((m) => m.name === n));
   if (unknown.length) {
     console.error(`bench: unknown measure(s) ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
@@ -122,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
   const selected = only ? all.filter((m) => only.includes(m.name)) : all;
   const out = typeof values.out === 'string' ? values.out : RESULTS_FILE;
   const order = all.map((m) => m.name);
-  const sorted = (r: ResultsFile): MeasureRecord[] => Object.values(r.measures).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  const sorted = (r: ResultsFile): MeasureRecord[] =>
+    Object.values(r.measures).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   if (values.print || values.markdown) {
     if (!existsSync(out)) {
       console.error(`bench: no results file ${out}; run \`npm run bench\` first`);
@@ -134,7 +152,11 @@ async function main(argv: string[]): Promise<number> {
   }
   let stacks: BenchStacks;
   try {
-    stacks = new BenchStacks({ name: typeof values.name === 'string' ? values.name : DEFAULT_BENCH_STACK, portBase, ...(typeof values.reuse === 'string' ? { reuse: values.reuse } : {}) });
+    stacks = new BenchStacks({
+      name: typeof values.name === 'string' ? values.name : DEFAULT_BENCH_STACK,
+      portBase,
+      ...(typeof values.reuse === 'string' ? { reuse: values.reuse } : {}),
+    });
   } catch (err) {
     console.error(`bench: ${errorMessage(err)}`);
     return 2;
@@ -160,11 +182,30 @@ async function main(argv: string[]): Promise<number> {
       try {
         if (m.needsStack) await stacks.get();
         const r = await m.run(ctx);
-        records[m.name] = { name: m.name, title: m.title, startedAt: new Date(t0).toISOString(), durationMs: Date.now() - t0, loadBefore, loadAfter: loadNow(), invocation, ...r };
+        records[m.name] = {
+          name: m.name,
+          title: m.title,
+          startedAt: new Date(t0).toISOString(),
+          durationMs: Date.now() - t0,
+          loadBefore,
+          loadAfter: loadNow(),
+          invocation,
+          ...r,
+        };
       } catch (err) {
         failed++;
         ctx.log(`✗ bench ${m.name} failed: ${errorMessage(err)}`);
-        records[m.name] = { name: m.name, title: m.title, startedAt: new Date(t0).toISOString(), durationMs: Date.now() - t0, loadBefore, loadAfter: loadNow(), invocation, metrics: [], error: errorMessage(err) };
+        records[m.name] = {
+          name: m.name,
+          title: m.title,
+          startedAt: new Date(t0).toISOString(),
+          durationMs: Date.now() - t0,
+          loadBefore,
+          loadAfter: loadNow(),
+          invocation,
+          metrics: [],
+          error: errorMessage(err),
+        };
       }
     }
   } finally {

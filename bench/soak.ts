@@ -63,12 +63,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const minutes = values.minutes === undefined ? 30 : Number(values.minutes);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new ConfigError(`--minutes must be a positive number, got ${values.minutes}`, 'e.g. --minutes 30');
+  if (!Number.isFinite(minutes) || minutes <= 0)
+    throw new ConfigError(`--minutes must be a positive number, got ${values.minutes}`, 'e.g. --minutes 30');
   const scenario = loadScenario(values.scenario ?? 'random-chaos');
   const firstSeed = values.seed === undefined ? Math.floor(Date.now() / 1000) % 1_000_000 : Number(values.seed);
   const out = resultFile('soak', values.out);
 
-  const { stack, owned } = await obtainStack({ name: values.name ?? 'soak', portBase: portBaseOption(values['port-base']) });
+  const { stack, owned } = await obtainStack({
+    name: values.name ?? 'soak',
+    portBase: portBaseOption(values['port-base']),
+  });
   const leave = owned && !values.keep;
   const abort = new AbortController();
   let settle = (): void => undefined;
@@ -84,7 +88,17 @@ async function main(argv: string[]): Promise<number> {
   const runs: SoakRun[] = [];
   const save = (): void => {
     const summary = summariseSoak(runs, samples);
-    const body = { startedAt: new Date(startedAt).toISOString(), finishedAt: new Date().toISOString(), minutes, scenario: scenario.name, stack: stack.name, firstSeed, summary, runs, samples };
+    const body = {
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date().toISOString(),
+      minutes,
+      scenario: scenario.name,
+      stack: stack.name,
+      firstSeed,
+      summary,
+      runs,
+      samples,
+    };
     writeFileSync(out, `${JSON.stringify(body, null, 2)}\n`);
   };
   const provider = localProvider(stack);
@@ -96,15 +110,42 @@ async function main(argv: string[]): Promise<number> {
       const t0 = Date.now();
       let r: SoakRun;
       try {
-        const { report, runDir } = await runScenario({ scenario, provider, seed, replay: `npx outbox-chaos run ${scenario.name} --seed ${seed}`, signal: abort.signal });
+        const { report, runDir } = await runScenario({
+          scenario,
+          provider,
+          seed,
+          replay: `npx outbox-chaos run ${scenario.name} --seed ${seed}`,
+          signal: abort.signal,
+        });
         if (report.interrupted) break;
-        r = { run: i + 1, seed, verdict: report.verdict, passed: report.passed, reasons: report.notes.filter((x) => x.startsWith('✘')), timeToConvergenceMs: report.timeToConvergenceMs, wallMs: Date.now() - t0, runDir: relative(PROJECT_ROOT, runDir), after: footprint() };
+        r = {
+          run: i + 1,
+          seed,
+          verdict: report.verdict,
+          passed: report.passed,
+          reasons: report.notes.filter((x) => x.startsWith('✘')),
+          timeToConvergenceMs: report.timeToConvergenceMs,
+          wallMs: Date.now() - t0,
+          runDir: relative(PROJECT_ROOT, runDir),
+          after: footprint(),
+        };
       } catch (err) {
-        r = { run: i + 1, seed, verdict: 'error', passed: false, reasons: [errorMessage(err)], timeToConvergenceMs: null, wallMs: Date.now() - t0, after: footprint() };
+        r = {
+          run: i + 1,
+          seed,
+          verdict: 'error',
+          passed: false,
+          reasons: [errorMessage(err)],
+          timeToConvergenceMs: null,
+          wallMs: Date.now() - t0,
+          after: footprint(),
+        };
       }
       runs.push(r);
       const mib = (r.after.rssBytes / 2 ** 20).toFixed(0);
-      console.log(`${r.passed ? '✔' : '✘ FALSE ALARM'} run ${r.run} seed ${seed}: ${r.verdict}, time to convergence ${fmtDuration(r.timeToConvergenceMs)}; harness RSS ${mib} MiB, ${r.after.openFds} fds${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`);
+      console.log(
+        `${r.passed ? '✔' : '✘ FALSE ALARM'} run ${r.run} seed ${seed}: ${r.verdict}, time to convergence ${fmtDuration(r.timeToConvergenceMs)}; harness RSS ${mib} MiB, ${r.after.openFds} fds${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
+      );
       save();
       // A service gone or a stack broken: every later run would fail for the same reason.
       if (r.verdict === 'error') break;

@@ -11,7 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = join(root, 'node_modules', '.outbox-chaos-lock.sha1');
 
 function lockHash() {
-  return createHash('sha1').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+  return createHash('sha1')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 /** True when node_modules was installed from the current lockfile (one small hash: ~1 ms). */
@@ -31,9 +33,14 @@ export function ensureDeps() {
   }
   process.stderr.write('outbox-chaos: installing npm dependencies (npm ci) …\n');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   if (r.status !== 0) {
-    process.stderr.write(`\nerror: npm ci failed (exit ${r.status ?? r.signal}); the npm registry must be reachable once\nfix: run \`npm ci\` in ${root} and look at its output\n`);
+    process.stderr.write(
+      `\nerror: npm ci failed (exit ${r.status ?? r.signal}); the npm registry must be reachable once\nfix: run \`npm ci\` in ${root} and look at its output\n`,
+    );
     process.exit(3);
   }
   writeFileSync(stampFile, `${lockHash()}\n`);

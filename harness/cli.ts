@@ -15,8 +15,16 @@ import { HarnessError } from './util/errors.ts';
 type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
 
 const COMMANDS: Record<string, Command> = {
-  start: { run: startCommand, help: START_HELP, summary: 'the main job (npm start): up, drive the pipeline, report, down' },
-  provision: { run: provisionCommand, help: PROVISION_HELP, summary: 'fetch and build every program the stack runs (idempotent)' },
+  start: {
+    run: startCommand,
+    help: START_HELP,
+    summary: 'the main job (npm start): up, drive the pipeline, report, down',
+  },
+  provision: {
+    run: provisionCommand,
+    help: PROVISION_HELP,
+    summary: 'fetch and build every program the stack runs (idempotent)',
+  },
   up: { run: upCommand, help: UP_HELP, summary: 'provision and start the stack, register the pipeline' },
   down: { run: downCommand, help: DOWN_HELP, summary: 'stop every process of the stack' },
   env: { run: envCommand, help: ENV_HELP, summary: 'print the endpoints as shell exports' },
@@ -24,9 +32,17 @@ const COMMANDS: Record<string, Command> = {
   list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
   report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
   doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
-  clean: { run: cleanCommand, help: CLEAN_HELP, summary: 'prune old run directories (--local), or what crashed runs left on an external environment' },
+  clean: {
+    run: cleanCommand,
+    help: CLEAN_HELP,
+    summary: 'prune old run directories (--local), or what crashed runs left on an external environment',
+  },
   zoo: { run: zooCommand, help: ZOO_HELP, summary: 'run the bug zoo: known-bad pipelines the harness must catch' },
-  compare: { run: compareCommand, help: COMPARE_HELP, summary: 'one scenario (or several) against several pipeline definitions, side by side' },
+  compare: {
+    run: compareCommand,
+    help: COMPARE_HELP,
+    summary: 'one scenario (or several) against several pipeline definitions, side by side',
+  },
 };
 
 function usage(): string {
@@ -36,7 +52,9 @@ function usage(): string {
 
 usage: outbox-chaos <command> [options]     (outbox-chaos <command> --help for details)
 
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
 
 exit codes: 0 ok / converged within budget, 1 verdict failed, 2 bad usage or config, 3 environment failure,
 4 (run) nothing failed but a scenario was skipped`;
@@ -58,7 +76,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof HarnessError) {
       console.error(`\nerror: ${err.message}`);
-      if (err.details) console.error(`\n${err.details.split('\n').map((l) => `  | ${l}`).join('\n')}\n`);
+      if (err.details)
+        console.error(
+          `\n${err.details
+            .split('\n')
+            .map((l) => `  | ${l}`)
+            .join('\n')}\n`,
+        );
       if (err.fix) console.error(`fix: ${err.fix}`);
       return err.exitCode;
     }

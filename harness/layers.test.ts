@@ -37,7 +37,10 @@ const rank = (folder: string): number => LAYERS.findIndex((l) => l.includes(fold
 
 function importsOf(file: string): { target: string; line: string }[] {
   const src = readFileSync(file, 'utf8');
-  return [...src.matchAll(IMPORT)].map((m) => ({ target: normalize(join(dirname(file), (m[1] ?? m[2])!)), line: m[0].split('\n').join(' ') }));
+  return [...src.matchAll(IMPORT)].map((m) => ({
+    target: normalize(join(dirname(file), (m[1] ?? m[2])!)),
+    line: m[0].split('\n').join(' '),
+  }));
 }
 
 /** Imports that break the layering; paths relative to harness/. */
@@ -50,7 +53,8 @@ function layerViolations(edges: { from: string; to: string; line: string }[]): s
     }
     const a = folderOf(join(HARNESS, from));
     const b = folderOf(join(HARNESS, to));
-    if (a !== b && (LEAF.has(a) || rank(b) >= rank(a))) out.push(`${from} (${a}, layer ${rank(a)}) → ${to} (${b}, layer ${rank(b)}): ${line}`);
+    if (a !== b && (LEAF.has(a) || rank(b) >= rank(a)))
+      out.push(`${from} (${a}, layer ${rank(a)}) → ${to} (${b}, layer ${rank(b)}): ${line}`);
   }
   return out;
 }
@@ -76,7 +80,14 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 describe('harness layers', () => {
   const files = productionFiles(HARNESS);
-  const graph = new Map(files.map((f) => [f, importsOf(f).map((i) => i.target).filter((t) => t.startsWith(HARNESS))]));
+  const graph = new Map(
+    files.map((f) => [
+      f,
+      importsOf(f)
+        .map((i) => i.target)
+        .filter((t) => t.startsWith(HARNESS)),
+    ]),
+  );
 
   it('every folder has a layer', () => {
     const unknown = [...new Set(files.map(folderOf))].filter((f) => rank(f) < 0);
@@ -84,7 +95,13 @@ describe('harness layers', () => {
   });
 
   it('imports point down only (record and util import nothing of the harness)', () => {
-    const edges = files.flatMap((file) => importsOf(file).map(({ target, line }) => ({ from: relative(HARNESS, file), to: relative(HARNESS, target), line })));
+    const edges = files.flatMap((file) =>
+      importsOf(file).map(({ target, line }) => ({
+        from: relative(HARNESS, file),
+        to: relative(HARNESS, target),
+        line,
+      })),
+    );
     expect(layerViolations(edges)).toEqual([]);
   });
 
@@ -98,7 +115,20 @@ describe('harness layers', () => {
     expect(layerViolations([edge('faults/network-faults.ts', 'observe/loop.ts')])).toHaveLength(1); // sideways
     expect(layerViolations([edge('record/report.ts', 'util/log.ts')])).toHaveLength(1); // record is a leaf
     expect(layerViolations([edge('check/compare.ts', '../test/fixtures/checker.ts')])).toHaveLength(1); // outside
-    expect(layerViolations([edge('scenario/runner.ts', 'faults/nemesis.ts'), edge('check/compare.ts', 'check/fingerprint.ts')])).toEqual([]);
-    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual([['a', 'b', 'c', 'a']]);
+    expect(
+      layerViolations([
+        edge('scenario/runner.ts', 'faults/nemesis.ts'),
+        edge('check/compare.ts', 'check/fingerprint.ts'),
+      ]),
+    ).toEqual([]);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c', 'a']]);
   });
 });

@@ -15,7 +15,11 @@ import { sharedProvider } from './stack.ts';
 const ZOMBIE_ID = 99_999_999;
 
 async function es(url: string, method: string, body?: unknown): Promise<Record<string, unknown>> {
-  const r = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return (await r.json()) as Record<string, unknown>;
 }
 
@@ -41,7 +45,11 @@ describe('the checker on a real run whose Elasticsearch was tampered with', () =
       name: 'tampered-baseline',
       workload: { ...base.workload, durationMs: 8_000 },
       budget: { ...base.budget, convergenceMs: 3_000, lagP99Ms: null },
-      expect: { verdict: 'diverged', anomalies: ['missing', 'zombie', 'stale', 'corrupt', 'duplicate', 'wrong-id'], regressions: 'any' },
+      expect: {
+        verdict: 'diverged',
+        anomalies: ['missing', 'zombie', 'stale', 'corrupt', 'duplicate', 'wrong-id'],
+        regressions: 'any',
+      },
     };
     const planted: Record<string, number[]> = {};
     const { report, runDir } = await runScenario({
@@ -51,12 +59,22 @@ describe('the checker on a real run whose Elasticsearch was tampered with', () =
       beforeCheck: async ({ endpoints: ep, names, table, runDir: dir }) => {
         const index = `${ep.esUrl}/${names.index}`;
         // Let the pipeline deliver everything first, so nothing re-creates or overwrites what we plant.
-        const rows = await withPg(ep, ep.pg.database, async (c) => Number((await c.query(`SELECT count(*) FROM "${table}"`)).rows[0].count));
-        await waitFor('Elasticsearch to hold every row', async () => {
-          await es(`${index}/_refresh`, 'POST');
-          return Number((await es(`${index}/_count`, 'GET')).count) === rows;
-        }, { timeoutMs: 60_000, intervalMs: 500 });
-        const page = await es(`${index}/_search`, 'POST', { size: 500, sort: [{ product_id: 'desc' }], query: { bool: { must_not: { term: { product_id: PROBE_ID } } } } });
+        const rows = await withPg(ep, ep.pg.database, async (c) =>
+          Number((await c.query(`SELECT count(*) FROM "${table}"`)).rows[0].count),
+        );
+        await waitFor(
+          'Elasticsearch to hold every row',
+          async () => {
+            await es(`${index}/_refresh`, 'POST');
+            return Number((await es(`${index}/_count`, 'GET')).count) === rows;
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        );
+        const page = await es(`${index}/_search`, 'POST', {
+          size: 500,
+          sort: [{ product_id: 'desc' }],
+          query: { bool: { must_not: { term: { product_id: PROBE_ID } } } },
+        });
         const hits = (page.hits as { hits: { _id: string; _source: Record<string, unknown> }[] }).hits;
         const ids = hits.map((h) => Number(h._id));
         // The run's history tells which products have an older committed version to plant.
@@ -69,9 +87,15 @@ describe('the checker on a real run whose Elasticsearch was tampered with', () =
         };
         planted.missing = pick(3);
         for (const id of planted.missing) await es(`${index}/_doc/${id}`, 'DELETE');
-        planted.stale = pick(2, (id) => (versions.get(id) ?? []).filter((v) => v !== null).length >= 2 && versions.get(id)!.at(-1) !== null);
+        planted.stale = pick(
+          2,
+          (id) => (versions.get(id) ?? []).filter((v) => v !== null).length >= 2 && versions.get(id)!.at(-1) !== null,
+        );
         for (const id of planted.stale) {
-          const older = versions.get(id)!.filter((v): v is ProductRow => v !== null).at(-2)!;
+          const older = versions
+            .get(id)!
+            .filter((v): v is ProductRow => v !== null)
+            .at(-2)!;
           await es(`${index}/_doc/${id}`, 'PUT', toSource(older));
         }
         planted.corrupt = pick(2);
@@ -80,14 +104,25 @@ describe('the checker on a real run whose Elasticsearch was tampered with', () =
           await es(`${index}/_doc/${id}`, 'PUT', { ...src, description: '__debezium_unavailable_value' });
         }
         planted.duplicate = pick(1);
-        for (const id of planted.duplicate) await es(`${index}/_doc/${id}-copy`, 'PUT', hits.find((h) => Number(h._id) === id)!._source);
+        for (const id of planted.duplicate)
+          await es(`${index}/_doc/${id}-copy`, 'PUT', hits.find((h) => Number(h._id) === id)!._source);
         planted['wrong-id'] = pick(2);
         for (const [i, id] of planted['wrong-id'].entries()) {
           await es(`${index}/_doc/${id}`, 'DELETE');
-          await es(`${index}/_doc/outbox.public.products+0+${i}`, 'PUT', hits.find((h) => Number(h._id) === id)!._source);
+          await es(
+            `${index}/_doc/outbox.public.products+0+${i}`,
+            'PUT',
+            hits.find((h) => Number(h._id) === id)!._source,
+          );
         }
         planted.zombie = [ZOMBIE_ID];
-        await es(`${index}/_doc/${ZOMBIE_ID}`, 'PUT', { product_id: ZOMBIE_ID, name: 'ghost', description: null, price: '1.00', created_at: 0 });
+        await es(`${index}/_doc/${ZOMBIE_ID}`, 'PUT', {
+          product_id: ZOMBIE_ID,
+          name: 'ghost',
+          description: null,
+          price: '1.00',
+          created_at: 0,
+        });
         await es(`${index}/_refresh`, 'POST');
       },
     });

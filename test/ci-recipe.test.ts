@@ -20,7 +20,10 @@ const noGo = await goMissing();
 
 async function actionlint(bin: string, file: string): Promise<{ code: number; out: string }> {
   // -shellcheck= and -pyflakes= off: the result must not depend on what else the machine has installed.
-  const r = await exec(bin, ['-no-color', '-shellcheck=', '-pyflakes=', file], { cwd: PROJECT_ROOT, timeoutMs: 60_000 });
+  const r = await exec(bin, ['-no-color', '-shellcheck=', '-pyflakes=', file], {
+    cwd: PROJECT_ROOT,
+    timeoutMs: 60_000,
+  });
   return { code: r.code, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -43,14 +46,21 @@ describe.skipIf(noGo !== undefined)(skippableTitle('the GitHub Actions recipe', 
 
   it('actionlint fails a broken copy (the check can fail)', async () => {
     const broken = join(scratch, 'broken.yml');
-    writeFileSync(broken, readFileSync(RECIPE, 'utf8').replace('node-version: 20', 'node-versoin: 20').replace("if: always()", 'if: ${{ always( }}'));
+    writeFileSync(
+      broken,
+      readFileSync(RECIPE, 'utf8')
+        .replace('node-version: 20', 'node-versoin: 20')
+        .replace('if: always()', 'if: ${{ always( }}'),
+    );
     const r = await actionlint(bin, broken);
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/node-versoin/);
   });
 
   it('runs the containers provider and uploads the files the suite report writes', () => {
-    const wf = parseYaml(readFileSync(RECIPE, 'utf8')) as { jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }> };
+    const wf = parseYaml(readFileSync(RECIPE, 'utf8')) as {
+      jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }>;
+    };
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
     expect(steps.some((s) => /npx outbox-chaos run --all --provider containers/.test(s.run ?? ''))).toBe(true);
     const uploads = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path ?? '');

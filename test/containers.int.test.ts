@@ -32,7 +32,11 @@ describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: $
   for (const name of ['baseline', 'connect-crash', 'es-outage']) {
     it(name, async () => {
       const scenario = loadScenario(name);
-      const { report } = await runScenario({ scenario, provider: provider as Provider, replay: `npx outbox-chaos run ${name} --provider containers` });
+      const { report } = await runScenario({
+        scenario,
+        provider: provider as Provider,
+        replay: `npx outbox-chaos run ${name} --provider containers`,
+      });
       expect(report.passed, renderMarkdown(report)).toBe(true);
     });
   }

@@ -31,7 +31,11 @@ const OWN_STACKS = [CLUSTER_STACK.name, ZOO_STACK.name];
  */
 function stopStacksWhenGone(names: string[]): ChildProcess {
   const down = names.map((n) => `node bin/outbox-chaos.mjs down --name ${n} >/dev/null 2>&1`).join('; ');
-  const child = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${down}`], { cwd: PROJECT_ROOT, detached: true, stdio: 'ignore' });
+  const child = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${down}`], {
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: 'ignore',
+  });
   child.unref();
   return child;
 }

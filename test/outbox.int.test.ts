@@ -20,39 +20,49 @@ describe('the outbox pipeline (connectors/outbox)', () => {
   for (const name of OUTBOX_SCENARIOS) {
     it(`${name} converges on connectors/outbox`, async () => {
       const scenario = loadScenario(name);
-      const { report } = await runScenario({ scenario, provider: await sharedProvider(), connectorsDir: 'connectors/outbox', replay: `npx outbox-chaos run ${name} --seed ${scenario.seed} --connectors connectors/outbox` });
+      const { report } = await runScenario({
+        scenario,
+        provider: await sharedProvider(),
+        connectorsDir: 'connectors/outbox',
+        replay: `npx outbox-chaos run ${name} --seed ${scenario.seed} --connectors connectors/outbox`,
+      });
       expect(report.passed, renderMarkdown(report)).toBe(true);
     });
   }
 
-  it.skipIf(only !== undefined && !only.includes('es-outage'))('compare es-outage: the dual writes diverge with named anomalies, the outbox converges', async () => {
-    const scenario = loadScenario('es-outage');
-    const pipelines = ['connectors/dual-write', 'connectors/outbox'];
-    const { comparison } = await runComparison({
-      scenarios: [scenario],
-      pipelines,
-      provider: await sharedProvider(),
-      replay: `npx outbox-chaos compare es-outage --pipelines ${pipelines.join(',')}`,
-      runReplay: (s, seed, p) => `npx outbox-chaos run ${s.name} --seed ${seed} --connectors ${p}`,
-    });
-    const [dual, outbox] = comparison.scenarios[0]?.runs ?? [];
-    expect(dual?.kind).toBe('dual-write');
-    expect(outbox?.kind).toBe('outbox');
-    // The same workload and faults for both: the comparison is of the pipelines alone.
-    expect(dual?.report.workloadHash).toBe(outbox?.report.workloadHash);
-    expect(dual?.report.timeline.map((w) => w.fault)).toEqual(outbox?.report.timeline.map((w) => w.fault));
-    // The seed's opening paragraph: the Elasticsearch writes lost in the outage are lost for good.
-    expect(dual?.report.verdict, dual && renderMarkdown(dual.report)).toBe('diverged');
-    const lost = dual ? (['missing', 'stale', 'zombie'] as const).filter((c) => dual.report.anomalies.counts[c] > 0) : [];
-    expect(lost.length, 'dual-write under es-outage shows missing, stale or zombie products').toBeGreaterThan(0);
-    expect(dual?.report.notes.join('\n')).toMatch(/Elasticsearch writes: \d+ done, \d+ failed and given up/);
-    expect(outbox?.report.passed, outbox && renderMarkdown(outbox.report)).toBe(true);
-    // The side-by-side report, as Markdown and as a page.
-    const md = readFileSync(join(comparison.dir, COMPARE_FILES.markdown), 'utf8');
-    expect(md).toContain('connectors/dual-write (dual-write)');
-    expect(md).toMatch(/\| es-outage +\| diverged: /);
-    expect(md).toContain('converged in');
-    expect(existsSync(join(comparison.dir, COMPARE_FILES.html))).toBe(true);
-    expect(readFileSync(join(comparison.dir, COMPARE_FILES.html), 'utf8')).toContain('<td class="num bad">');
-  });
+  it.skipIf(only !== undefined && !only.includes('es-outage'))(
+    'compare es-outage: the dual writes diverge with named anomalies, the outbox converges',
+    async () => {
+      const scenario = loadScenario('es-outage');
+      const pipelines = ['connectors/dual-write', 'connectors/outbox'];
+      const { comparison } = await runComparison({
+        scenarios: [scenario],
+        pipelines,
+        provider: await sharedProvider(),
+        replay: `npx outbox-chaos compare es-outage --pipelines ${pipelines.join(',')}`,
+        runReplay: (s, seed, p) => `npx outbox-chaos run ${s.name} --seed ${seed} --connectors ${p}`,
+      });
+      const [dual, outbox] = comparison.scenarios[0]?.runs ?? [];
+      expect(dual?.kind).toBe('dual-write');
+      expect(outbox?.kind).toBe('outbox');
+      // The same workload and faults for both: the comparison is of the pipelines alone.
+      expect(dual?.report.workloadHash).toBe(outbox?.report.workloadHash);
+      expect(dual?.report.timeline.map((w) => w.fault)).toEqual(outbox?.report.timeline.map((w) => w.fault));
+      // The seed's opening paragraph: the Elasticsearch writes lost in the outage are lost for good.
+      expect(dual?.report.verdict, dual && renderMarkdown(dual.report)).toBe('diverged');
+      const lost = dual
+        ? (['missing', 'stale', 'zombie'] as const).filter((c) => dual.report.anomalies.counts[c] > 0)
+        : [];
+      expect(lost.length, 'dual-write under es-outage shows missing, stale or zombie products').toBeGreaterThan(0);
+      expect(dual?.report.notes.join('\n')).toMatch(/Elasticsearch writes: \d+ done, \d+ failed and given up/);
+      expect(outbox?.report.passed, outbox && renderMarkdown(outbox.report)).toBe(true);
+      // The side-by-side report, as Markdown and as a page.
+      const md = readFileSync(join(comparison.dir, COMPARE_FILES.markdown), 'utf8');
+      expect(md).toContain('connectors/dual-write (dual-write)');
+      expect(md).toMatch(/\| es-outage +\| diverged: /);
+      expect(md).toContain('converged in');
+      expect(existsSync(join(comparison.dir, COMPARE_FILES.html))).toBe(true);
+      expect(readFileSync(join(comparison.dir, COMPARE_FILES.html), 'utf8')).toContain('<td class="num bad">');
+    },
+  );
 });

@@ -8,7 +8,9 @@ describe('the outbox pipeline on real programs', () => {
 
   it('propagates an insert, an update and a delete to Elasticsearch', async () => {
     const r = await smoke(inject('endpoints'), { deadlineMs: 30_000 });
-    console.log(`insert visible after ${r.insertVisibleMs} ms, update ${r.updateVisibleMs} ms, delete ${r.deleteVisibleMs} ms`);
+    console.log(
+      `insert visible after ${r.insertVisibleMs} ms, update ${r.updateVisibleMs} ms, delete ${r.deleteVisibleMs} ms`,
+    );
     expect(r.productId).toBeGreaterThan(0);
     for (const ms of [r.insertVisibleMs, r.updateVisibleMs, r.deleteVisibleMs]) expect(ms).toBeLessThan(30_000);
   });
@@ -19,7 +21,12 @@ describe('a connector config Connect rejects', () => {
     const { ConnectClient } = await import('../harness/connect/client.ts');
     const { ConfigError } = await import('../harness/util/errors.ts');
     const client = new ConnectClient(inject('endpoints').connectUrl);
-    const bad = { 'connector.class': 'io.outboxchaos.es.ElasticsearchSinkConnector', topics: 'x', 'connection.url': 'http://127.0.0.1:1', 'write.method': 'sideways' };
+    const bad = {
+      'connector.class': 'io.outboxchaos.es.ElasticsearchSinkConnector',
+      topics: 'x',
+      'connection.url': 'http://127.0.0.1:1',
+      'write.method': 'sideways',
+    };
     const err = await client.put('rejected-sink', bad, 'my/register-elasticsearch.json').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as InstanceType<typeof ConfigError>).exitCode).toBe(2);

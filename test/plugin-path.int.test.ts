@@ -51,7 +51,14 @@ async function buildPlugin(): Promise<string> {
   writeFileSync(join(src, 'NoopSinkTask.java'), TASK);
   const classes = join(work, 'classes');
   const bin = join(kafkaJdk.home, 'bin');
-  execFileSync(join(bin, 'javac'), ['-d', classes, '-cp', `${kafkaLib}/*`, join(src, 'NoopSinkConnector.java'), join(src, 'NoopSinkTask.java')]);
+  execFileSync(join(bin, 'javac'), [
+    '-d',
+    classes,
+    '-cp',
+    `${kafkaLib}/*`,
+    join(src, 'NoopSinkConnector.java'),
+    join(src, 'NoopSinkTask.java'),
+  ]);
   const plugins = join(work, 'plugins');
   mkdirSync(join(plugins, 'noop'), { recursive: true });
   execFileSync(join(bin, 'jar'), ['cf', join(plugins, 'noop', 'noop.jar'), '-C', classes, '.']);
@@ -64,13 +71,19 @@ afterAll(async () => {
 });
 
 describe('--plugin-path', () => {
-  it('installs a user\'s plugin on the worker, next to Debezium and ours, and it runs', async () => {
+  it("installs a user's plugin on the worker, next to Debezium and ours, and it runs", async () => {
     const plugins = await buildPlugin();
     const up = cli(['up', '--detach', '--name', NAME, '--port-base', PORT_BASE, '--plugin-path', plugins]);
     const { code } = await up.exited;
     expect(code, up.output()).toBe(0);
     const connect = new ConnectClient(readState(stackDir(NAME))!.endpoints.connectUrl);
-    expect(await connect.plugins()).toEqual(expect.arrayContaining([CLASS, 'io.debezium.connector.postgresql.PostgresConnector', 'io.outboxchaos.es.ElasticsearchSinkConnector']));
+    expect(await connect.plugins()).toEqual(
+      expect.arrayContaining([
+        CLASS,
+        'io.debezium.connector.postgresql.PostgresConnector',
+        'io.outboxchaos.es.ElasticsearchSinkConnector',
+      ]),
+    );
     await connect.put('noop', { 'connector.class': CLASS, topics: 'noop', 'tasks.max': '1' });
     const deadline = Date.now() + 30_000;
     let st = await connect.status('noop');

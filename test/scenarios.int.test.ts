@@ -8,13 +8,19 @@ import { sharedProvider } from './stack.ts';
 // OUTBOX_CHAOS_SCENARIOS=a,b narrows the list (handy while working on one).
 const only = process.env.OUTBOX_CHAOS_SCENARIOS?.split(',').filter(Boolean);
 // The cluster's scenarios (topology: cluster) run on a cluster stack of their own: test/cluster.int.test.ts.
-const catalogue = listScenarios().filter((s) => (!only || only.includes(s.name)) && loadScenario(s.file).topology !== 'cluster');
+const catalogue = listScenarios().filter(
+  (s) => (!only || only.includes(s.name)) && loadScenario(s.file).topology !== 'cluster',
+);
 
 describe('scenario catalogue on the healthy pipeline', () => {
   for (const entry of catalogue) {
     it(entry.name, async () => {
       const scenario = loadScenario(entry.file);
-      const { report } = await runScenario({ scenario, provider: await sharedProvider(), replay: `npx outbox-chaos run ${scenario.name} --seed ${scenario.seed}` });
+      const { report } = await runScenario({
+        scenario,
+        provider: await sharedProvider(),
+        replay: `npx outbox-chaos run ${scenario.name} --seed ${scenario.seed}`,
+      });
       // The report's own summary is the failure message: it says what diverged and shows examples.
       expect(report.passed, renderMarkdown(report)).toBe(true);
     });

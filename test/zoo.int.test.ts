@@ -37,13 +37,16 @@ describe('bug zoo: known-bad pipelines the harness must catch', () => {
   }, 120_000);
 
   for (const entry of entries) {
-    it.skipIf(!entry.extra.mustPass)(entry.extra.mustPass ? entry.name : `${entry.name} (skipped: a reproduction attempt, reported by npm run zoo)`, async () => {
-      const outcome = await runZooEntry(entry, provider);
-      const { report } = outcome;
-      // The report's own summary is the failure message: what was expected, what was seen, examples.
-      const message = `${describeOutcome(outcome)}\n\n${renderMarkdown(report)}`;
-      expect(report.passed, message).toBe(true);
-      expect(outcome.reasons, message).toEqual([]);
-    });
+    it.skipIf(!entry.extra.mustPass)(
+      entry.extra.mustPass ? entry.name : `${entry.name} (skipped: a reproduction attempt, reported by npm run zoo)`,
+      async () => {
+        const outcome = await runZooEntry(entry, provider);
+        const { report } = outcome;
+        // The report's own summary is the failure message: what was expected, what was seen, examples.
+        const message = `${describeOutcome(outcome)}\n\n${renderMarkdown(report)}`;
+        expect(report.passed, message).toBe(true);
+        expect(outcome.reasons, message).toEqual([]);
+      },
+    );
   }
 });

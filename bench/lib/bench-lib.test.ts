@@ -13,8 +13,17 @@ describe('stats', () => {
   });
 
   it('compares the median with a target in the right direction', () => {
-    expect(summarise([40, 50, 44], { kind: 'max', value: 45 })).toMatchObject({ median: 44, min: 40, max: 50, meets: true });
-    expect(summarise([900, 1100, 950], { kind: 'min', value: 1000 })).toMatchObject({ median: 950, meets: false, ratio: 0.95 });
+    expect(summarise([40, 50, 44], { kind: 'max', value: 45 })).toMatchObject({
+      median: 44,
+      min: 40,
+      max: 50,
+      meets: true,
+    });
+    expect(summarise([900, 1100, 950], { kind: 'min', value: 1000 })).toMatchObject({
+      median: 950,
+      meets: false,
+      ratio: 0.95,
+    });
     expect(summarise([Number.NaN, 2])).toMatchObject({ n: 1, median: 2, ratio: null, meets: null });
   });
 });
@@ -41,7 +50,9 @@ describe('step lines', () => {
 describe('log milestones', () => {
   it('reads Kafka/Connect and Elasticsearch time stamps as local time', () => {
     expect(lineTime('[2026-11-27T14:04:12,263] INFO x')).toBe(new Date('2026-11-27T14:04:12.263').getTime());
-    expect(lineTime('[2026-11-27T14:04:25,630][INFO ][o.e.b.Elasticsearch] x')).toBe(new Date('2026-11-27T14:04:25.630').getTime());
+    expect(lineTime('[2026-11-27T14:04:25,630][INFO ][o.e.b.Elasticsearch] x')).toBe(
+      new Date('2026-11-27T14:04:25.630').getTime(),
+    );
     expect(lineTime('\tat some.Trace')).toBeUndefined();
   });
 
@@ -53,7 +64,11 @@ describe('log milestones', () => {
       '[2026-11-27T14:05:39,005] INFO Kafka Connect started (Connect)',
     ].join('\n');
     const m = milestonesIn('connect', log);
-    expect(m.map((x) => x.what)).toEqual(['first log line (JVM up, log4j configured)', 'plugin scan done', 'Kafka Connect started']);
+    expect(m.map((x) => x.what)).toEqual([
+      'first log line (JVM up, log4j configured)',
+      'plugin scan done',
+      'Kafka Connect started',
+    ]);
     expect(m[1]?.value).toBe(1973);
     expect(m[2]?.t).toBe(new Date('2026-11-27T14:04:39.005').getTime());
   });
@@ -82,7 +97,12 @@ describe('npm test reading', () => {
   });
 
   it('refuses a partial run', () => {
-    const r = readVitestResults({ startTime: 1000, testResults: [{ name: '/r/harness/a.test.ts', startTime: 1100, endTime: 2000 }] }, 'f', expected, root);
+    const r = readVitestResults(
+      { startTime: 1000, testResults: [{ name: '/r/harness/a.test.ts', startTime: 1100, endTime: 2000 }] },
+      'f',
+      expected,
+      root,
+    );
     expect(r.measured).toBe(false);
     expect(r.reason).toMatch(/partial run: 1 of 2/);
   });
@@ -146,7 +166,18 @@ describe('critical path of a cold start', () => {
 describe('CPU by thread kind, and the peer ratio', () => {
   it('tells JIT and GC threads from the rest by their names', async () => {
     const { threadKind } = await import('./proc-cpu.ts');
-    expect(['C2 CompilerThre', 'C1 CompilerThre', 'GC Thread#1', 'G1 Refine#0', 'G1 Conc#0', 'VM Thread', 'main', 'kafka-scheduler'].map(threadKind)).toEqual(['jit', 'jit', 'gc', 'gc', 'gc', 'gc', 'other', 'other']);
+    expect(
+      [
+        'C2 CompilerThre',
+        'C1 CompilerThre',
+        'GC Thread#1',
+        'G1 Refine#0',
+        'G1 Conc#0',
+        'VM Thread',
+        'main',
+        'kafka-scheduler',
+      ].map(threadKind),
+    ).toEqual(['jit', 'jit', 'gc', 'gc', 'gc', 'gc', 'other', 'other']);
   });
 
   it('puts our median over the peer’s, against the allowed ratio', async () => {

@@ -69,7 +69,8 @@ function first(pid: number): ProductRow {
   return {
     product_id: pid,
     name: `Product ${pid} – déjà vu ☕`,
-    description: pid % 7 === 0 ? null : `A fairly ordinary description of product number ${pid}, long enough to matter.`,
+    description:
+      pid % 7 === 0 ? null : `A fairly ordinary description of product number ${pid}, long enough to matter.`,
     price: `${(pid % 9999) + 1}.${String(pid % 100).padStart(2, '0')}`,
     created_at: T0 + pid * 1000 + (pid % 1000),
   };

@@ -27,8 +27,17 @@ function find(steps: readonly Span[], name: string): Span | undefined {
 }
 
 /** Splits [from, to] at the service's milestones that fall inside it (in time order). */
-function splitAt(label: string, from: number, to: number, milestones: readonly MilestoneAt[], service: string, whats: readonly string[]): Segment[] {
-  const cuts = milestones.filter((m) => m.service === service && whats.includes(m.what) && m.atMs > from && m.atMs < to).sort((a, b) => a.atMs - b.atMs);
+function splitAt(
+  label: string,
+  from: number,
+  to: number,
+  milestones: readonly MilestoneAt[],
+  service: string,
+  whats: readonly string[],
+): Segment[] {
+  const cuts = milestones
+    .filter((m) => m.service === service && whats.includes(m.what) && m.atMs > from && m.atMs < to)
+    .sort((a, b) => a.atMs - b.atMs);
   const out: Segment[] = [];
   let at = from;
   let prev = 'start';
@@ -43,7 +52,12 @@ function splitAt(label: string, from: number, to: number, milestones: readonly M
 
 const ES_CUTS = ['first log line (server JVM up)', 'modules loaded', 'node started'];
 const KAFKA_CUTS = ['first log line (JVM up, log4j configured)', 'Kafka Server started'];
-const CONNECT_CUTS = ['first log line (JVM up, log4j configured)', 'plugin scan done', 'REST server listening', 'Kafka Connect started'];
+const CONNECT_CUTS = [
+  'first log line (JVM up, log4j configured)',
+  'plugin scan done',
+  'REST server listening',
+  'Kafka Connect started',
+];
 
 export function criticalPath(steps: readonly Span[], milestones: readonly MilestoneAt[]): Segment[] {
   const out: Segment[] = [];
@@ -52,7 +66,8 @@ export function criticalPath(steps: readonly Span[], milestones: readonly Milest
   const register = find(steps, 'register pipeline');
   if (provision) out.push({ what: 'provision (cache check)', startMs: provision.startMs, endMs: provision.endMs });
   if (services) {
-    if (provision && services.startMs > provision.endMs) out.push({ what: 'stop leftovers, ports, data dirs', startMs: provision.endMs, endMs: services.startMs });
+    if (provision && services.startMs > provision.endMs)
+      out.push({ what: 'stop leftovers, ports, data dirs', startMs: provision.endMs, endMs: services.startMs });
     const esWait = find(steps, 'elasticsearch');
     if (esWait && esWait.endMs - esWait.startMs > 50) {
       out.push(...splitAt('elasticsearch', services.startMs, esWait.endMs, milestones, 'elasticsearch', ES_CUTS));
@@ -67,8 +82,10 @@ export function criticalPath(steps: readonly Span[], milestones: readonly Milest
       else if (kafka) out.push(...splitAt('kafka', kafka.startMs, kafka.endMs, milestones, 'kafka', KAFKA_CUTS));
       if (connect) out.push(...splitAt('connect', connect.startMs, connect.endMs, milestones, 'connect', CONNECT_CUTS));
     }
-    if (register && register.startMs > services.endMs + 20) out.push({ what: '(between steps)', startMs: services.endMs, endMs: register.startMs });
+    if (register && register.startMs > services.endMs + 20)
+      out.push({ what: '(between steps)', startMs: services.endMs, endMs: register.startMs });
   }
-  if (register) out.push({ what: 'register source + sink → RUNNING', startMs: register.startMs, endMs: register.endMs });
+  if (register)
+    out.push({ what: 'register source + sink → RUNNING', startMs: register.startMs, endMs: register.endMs });
   return out;
 }

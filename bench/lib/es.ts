@@ -17,9 +17,15 @@ export async function esCount(esUrl: string, index: string, query: unknown = { m
 }
 
 export async function esIndexSetting(esUrl: string, index: string, setting: string): Promise<string | undefined> {
-  const res = await fetch(`${esUrl}/${encodeURIComponent(index)}/_settings/${setting}?include_defaults=true&flat_settings=true`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(
+    `${esUrl}/${encodeURIComponent(index)}/_settings/${setting}?include_defaults=true&flat_settings=true`,
+    { signal: AbortSignal.timeout(5000) },
+  );
   if (!res.ok) return undefined;
-  const body = (await res.json()) as Record<string, { settings?: Record<string, string>; defaults?: Record<string, string> }>;
+  const body = (await res.json()) as Record<
+    string,
+    { settings?: Record<string, string>; defaults?: Record<string, string> }
+  >;
   const first = Object.values(body)[0];
   return first?.settings?.[setting] ?? first?.defaults?.[setting];
 }
@@ -38,12 +44,19 @@ export interface EsNodeCounters {
 /** Node-wide counters, to turn a window's deltas into docs per bulk request, refreshes, searches. */
 export async function esNodeCounters(esUrl: string): Promise<EsNodeCounters | undefined> {
   try {
-    const res = await fetch(`${esUrl}/_nodes/_local/stats/indices,thread_pool?filter_path=nodes.*.indices.indexing,nodes.*.indices.refresh,nodes.*.indices.search,nodes.*.thread_pool.write`, {
-      signal: AbortSignal.timeout(5000),
-    });
+    const res = await fetch(
+      `${esUrl}/_nodes/_local/stats/indices,thread_pool?filter_path=nodes.*.indices.indexing,nodes.*.indices.refresh,nodes.*.indices.search,nodes.*.thread_pool.write`,
+      {
+        signal: AbortSignal.timeout(5000),
+      },
+    );
     if (!res.ok) return undefined;
     type Node = {
-      indices?: { indexing?: { index_total?: number; index_time_in_millis?: number }; refresh?: { total?: number }; search?: { query_total?: number } };
+      indices?: {
+        indexing?: { index_total?: number; index_time_in_millis?: number };
+        refresh?: { total?: number };
+        search?: { query_total?: number };
+      };
       thread_pool?: { write?: { completed?: number } };
     };
     const body = (await res.json()) as { nodes?: Record<string, Node> };

@@ -15,8 +15,13 @@ export function machineInfo(): MachineInfo {
   let gitRev: string | null = null;
   let gitDirty: boolean | null = null;
   try {
-    gitRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    gitDirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().length > 0;
+    gitRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    gitDirty =
+      execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+        .length > 0;
   } catch {
     /* not a git checkout */
   }
@@ -39,7 +44,11 @@ export interface Load {
 
 export function loadNow(): Load {
   const [a, b, c] = loadavg();
-  return { t: new Date().toISOString(), load: [round2(a ?? 0), round2(b ?? 0), round2(c ?? 0)], freeMemGiB: round2(freemem() / 2 ** 30) };
+  return {
+    t: new Date().toISOString(),
+    load: [round2(a ?? 0), round2(b ?? 0), round2(c ?? 0)],
+    freeMemGiB: round2(freemem() / 2 ** 30),
+  };
 }
 
 function round2(x: number): number {

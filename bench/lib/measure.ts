@@ -74,9 +74,26 @@ export interface Measure {
   run(ctx: BenchContext): Promise<MeasureOutput>;
 }
 
-export function metric(id: string, label: string, unit: string, samples: number[], target?: Target, note?: string, loads?: number[]): Metric {
+export function metric(
+  id: string,
+  label: string,
+  unit: string,
+  samples: number[],
+  target?: Target,
+  note?: string,
+  loads?: number[],
+): Metric {
   const load1 = loads && loads.length ? median(loads) : null;
-  return { id, label, unit, samples, target: target ?? null, summary: summarise(samples, target), ...(note ? { note } : {}), ...(load1 !== null ? { load1 } : {}) };
+  return {
+    id,
+    label,
+    unit,
+    samples,
+    target: target ?? null,
+    summary: summarise(samples, target),
+    ...(note ? { note } : {}),
+    ...(load1 !== null ? { load1 } : {}),
+  };
 }
 
 /** The 1-minute load average now. */

@@ -38,9 +38,15 @@ const PATTERNS: Record<string, Pattern[]> = {
     { what: 'joined group (generation 1)', re: /Joined group at generation 1 / },
     { what: 'Kafka Connect started', re: /Kafka Connect started/ },
     { what: 'source connector starting', re: /Starting connector product-connector/ },
-    { what: 'source task started', re: /WorkerSourceTask\{id=product-connector-0\} Source task finished initialization/ },
+    {
+      what: 'source task started',
+      re: /WorkerSourceTask\{id=product-connector-0\} Source task finished initialization/,
+    },
     { what: 'sink connector starting', re: /Starting connector elasticsearch-sink-connector/ },
-    { what: 'sink task started', re: /WorkerSinkTask\{id=elasticsearch-sink-connector-0\} Sink task finished initialization/ },
+    {
+      what: 'sink task started',
+      re: /WorkerSinkTask\{id=elasticsearch-sink-connector-0\} Sink task finished initialization/,
+    },
   ],
   elasticsearch: [
     { what: 'first log line (server JVM up)', re: /./ },
@@ -72,7 +78,12 @@ export function milestonesIn(service: string, text: string, sinceMs = 0): Milest
       const m = p.re.exec(line);
       if (!m) continue;
       const value = m[1] !== undefined ? Number(m[1]) : undefined;
-      found.set(p.what, { service, what: p.what, t, ...(value !== undefined && Number.isFinite(value) ? { value } : {}) });
+      found.set(p.what, {
+        service,
+        what: p.what,
+        t,
+        ...(value !== undefined && Number.isFinite(value) ? { value } : {}),
+      });
     }
   }
   return [...found.values()].sort((a, b) => a.t - b.t);

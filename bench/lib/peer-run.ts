@@ -15,7 +15,13 @@ export interface PeerColdStart extends PeerRun {
 }
 
 /** One stock start of the peer stack, measured like ours, then stopped (and checked: nothing survives). */
-export async function peerRun(name: string, portBase: number, i: number, ctx: BenchContext, onStarted: (stop: () => Promise<void>) => void): Promise<PeerColdStart> {
+export async function peerRun(
+  name: string,
+  portBase: number,
+  i: number,
+  ctx: BenchContext,
+  onStarted: (stop: () => Promise<void>) => void,
+): Promise<PeerColdStart> {
   const load1 = loadNow().load[0];
   const steps: PeerRun['steps'] = [];
   const busy0 = machineBusyMs();
@@ -39,6 +45,20 @@ export async function peerRun(name: string, portBase: number, i: number, ctx: Be
     process.stderr.write(`warning: ${leftovers}\n`);
   }
   const cpuMs = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v)]));
-  ctx.log(`  peer (stock) start ${i}: ${(totalMs / 1000).toFixed(1)} s (load ${load1}); CPU s: ${Object.entries(cpuMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
-  return { run: i, load1, totalMs, steps, cpuMs, cpuSplit: split, machineBusyMs: Math.round(busy1.busyMs - busy0.busyMs), stopMs, ...(leftovers ? { leftovers } : {}) };
+  ctx.log(
+    `  peer (stock) start ${i}: ${(totalMs / 1000).toFixed(1)} s (load ${load1}); CPU s: ${Object.entries(cpuMs)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+      .join(', ')}`,
+  );
+  return {
+    run: i,
+    load1,
+    totalMs,
+    steps,
+    cpuMs,
+    cpuSplit: split,
+    machineBusyMs: Math.round(busy1.busyMs - busy0.busyMs),
+    stopMs,
+    ...(leftovers ? { leftovers } : {}),
+  };
 }

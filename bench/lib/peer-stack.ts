@@ -32,9 +32,21 @@ import { serviceUser } from '../../harness/stack/users.ts';
 /** The scripts' defaults (Kafka 4.1 bin/, reproduced; see bench/README.md for the sources). */
 export const STOCK = {
   /** kafka-run-class.sh KAFKA_JVM_PERFORMANCE_OPTS. */
-  performance: ['-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-Djava.awt.headless=true'],
+  performance: [
+    '-server',
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:InitiatingHeapOccupancyPercent=35',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-XX:MaxInlineLevel=15',
+    '-Djava.awt.headless=true',
+  ],
   /** kafka-run-class.sh KAFKA_JMX_OPTS. */
-  jmx: ['-Dcom.sun.management.jmxremote', '-Dcom.sun.management.jmxremote.authenticate=false', '-Dcom.sun.management.jmxremote.ssl=false'],
+  jmx: [
+    '-Dcom.sun.management.jmxremote',
+    '-Dcom.sun.management.jmxremote.authenticate=false',
+    '-Dcom.sun.management.jmxremote.ssl=false',
+  ],
   /** KAFKA_HEAP_OPTS: kafka-server-start.sh, connect-distributed.sh, kafka-run-class.sh's own (kafka-storage.sh). */
   heap: { broker: ['-Xmx1G', '-Xms1G'], connect: ['-Xms256M', '-Xmx2G'], tool: ['-Xmx256M'] },
   /** Elasticsearch: its own jvm.options, and the heap fixed in jvm.options.d as Elastic's docs say to. */
@@ -43,11 +55,42 @@ export const STOCK = {
 
 /** A stock log4j2 config: INFO to the console, nothing quieted (the scripts' log4j2.yaml log at INFO). */
 function stockLog4j(path: string): void {
-  writeFileSync(path, ['status = warn', 'appender.out.type = Console', 'appender.out.name = out', 'appender.out.layout.type = PatternLayout', 'appender.out.layout.pattern = [%d{ISO8601}] %p %m (%c)%n', 'rootLogger.level = info', 'rootLogger.appenderRef.out.ref = out', ''].join('\n'));
+  writeFileSync(
+    path,
+    [
+      'status = warn',
+      'appender.out.type = Console',
+      'appender.out.name = out',
+      'appender.out.layout.type = PatternLayout',
+      'appender.out.layout.pattern = [%d{ISO8601}] %p %m (%c)%n',
+      'rootLogger.level = info',
+      'rootLogger.appenderRef.out.ref = out',
+      '',
+    ].join('\n'),
+  );
 }
 
-function kafkaCommand(ctx: StackContext, heap: readonly string[], log4j: string, logsDir: string, extra: string[], main: string, args: string[]): string[] {
-  return [...heap, ...STOCK.performance, ...extra, ...STOCK.jmx, `-Dkafka.logs.dir=${logsDir}`, `-Dlog4j2.configurationFile=${log4j}`, '-cp', `${ctx.artifacts.kafkaLib}/*`, main, ...args];
+function kafkaCommand(
+  ctx: StackContext,
+  heap: readonly string[],
+  log4j: string,
+  logsDir: string,
+  extra: string[],
+  main: string,
+  args: string[],
+): string[] {
+  return [
+    ...heap,
+    ...STOCK.performance,
+    ...extra,
+    ...STOCK.jmx,
+    `-Dkafka.logs.dir=${logsDir}`,
+    `-Dlog4j2.configurationFile=${log4j}`,
+    '-cp',
+    `${ctx.artifacts.kafkaLib}/*`,
+    main,
+    ...args,
+  ];
 }
 
 export interface PeerRun {
@@ -76,7 +119,12 @@ async function timedRun(cmd: string, args: string[], what: string): Promise<numb
 }
 
 /** Starts the peer stack `name` on `portBase`; throws (after stopping what it started) when anything fails. */
-export async function startPeer(name: string, portBase: number, t0: number, steps: PeerRun['steps']): Promise<PeerStack> {
+export async function startPeer(
+  name: string,
+  portBase: number,
+  t0: number,
+  steps: PeerRun['steps'],
+): Promise<PeerStack> {
   const { release } = claimStack(name);
   const artifacts = await provision();
   await cleanupStack(name);
@@ -85,9 +133,26 @@ export async function startPeer(name: string, portBase: number, t0: number, step
   const dir = stackDir(name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
-  const ctx: StackContext = { name, dir, ports, artifacts, pgUser: await serviceUser('postgres'), esUser: await serviceUser('elasticsearch'), heapMb: { kafka: 1024, connect: 2048, elasticsearch: STOCK.esHeapMb } };
+  const ctx: StackContext = {
+    name,
+    dir,
+    ports,
+    artifacts,
+    pgUser: await serviceUser('postgres'),
+    esUser: await serviceUser('elasticsearch'),
+    heapMb: { kafka: 1024, connect: 2048, elasticsearch: STOCK.esHeapMb },
+  };
   const endpoints = endpointsFor(ports);
-  const state: StackState = { name, dir, ownerPid: process.pid, startedAt: new Date().toISOString(), ports, endpoints, pids: {}, versions: {} };
+  const state: StackState = {
+    name,
+    dir,
+    ownerPid: process.pid,
+    startedAt: new Date().toISOString(),
+    ports,
+    endpoints,
+    pids: {},
+    versions: {},
+  };
   writeState(state);
   const onPid = (svc: ServiceName, pid: number | undefined): void => {
     if (pid === undefined) delete state.pids[svc];
@@ -95,11 +160,16 @@ export async function startPeer(name: string, portBase: number, t0: number, step
     writeState(state);
   };
   const logs = join(dir, 'logs');
-  const stock = (def: ServiceDef, args: string[], extra: Partial<ReturnType<ServiceDef['spawn']>> = {}): ServiceDef => ({ ...def, spawn: () => ({ ...def.spawn(), cmd: ctx.artifacts.kafkaJdk.java, args, ...extra }) });
+  const stock = (
+    def: ServiceDef,
+    args: string[],
+    extra: Partial<ReturnType<ServiceDef['spawn']>> = {},
+  ): ServiceDef => ({ ...def, spawn: () => ({ ...def.spawn(), cmd: ctx.artifacts.kafkaJdk.java, args, ...extra }) });
   const services: Record<string, Service> = {};
   let formatCpuMs = 0;
   const stop = async (): Promise<void> => {
-    for (const s of ['connect', 'kafka', 'elasticsearch', 'postgres', 'toxiproxy']) await services[s]?.stop(20_000, 'stop').catch(() => undefined);
+    for (const s of ['connect', 'kafka', 'elasticsearch', 'postgres', 'toxiproxy'])
+      await services[s]?.stop(20_000, 'stop').catch(() => undefined);
     await cleanupStack(name);
     release();
   };
@@ -128,9 +198,23 @@ export async function startPeer(name: string, portBase: number, t0: number, step
       stockLog4j(log4j);
       const props = join(kdir, 'server.properties');
       const clusterId = randomBytes(16).toString('base64url'); // what kafka-storage.sh random-uuid prints
-      formatCpuMs = await timedRun(ctx.artifacts.kafkaJdk.java, kafkaCommand(ctx, STOCK.heap.tool, log4j, logs, [], 'kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', props]), 'kafka-storage.sh format');
+      formatCpuMs = await timedRun(
+        ctx.artifacts.kafkaJdk.java,
+        kafkaCommand(ctx, STOCK.heap.tool, log4j, logs, [], 'kafka.tools.StorageTool', [
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          props,
+        ]),
+        'kafka-storage.sh format',
+      );
       const gc = `-Xlog:gc*:file=${join(logs, 'kafkaServer-gc.log')}:time,tags:filecount=10,filesize=100M`;
-      services.kafka = new Service(stock(kafkaDef(ctx), kafkaCommand(ctx, STOCK.heap.broker, log4j, logs, [gc], 'kafka.Kafka', [props])), onPid, dir);
+      services.kafka = new Service(
+        stock(kafkaDef(ctx), kafkaCommand(ctx, STOCK.heap.broker, log4j, logs, [gc], 'kafka.Kafka', [props])),
+        onPid,
+        dir,
+      );
       await services.kafka.start();
     });
     await timed('connect (connect-distributed.sh, full plugin scan)', async () => {
@@ -138,16 +222,34 @@ export async function startPeer(name: string, portBase: number, t0: number, step
       const cdir = join(dir, 'connect');
       const conf = join(cdir, 'connect.properties');
       // Stock discovery: no plugin.discovery line (Kafka's default, hybrid_warn: a full reflective scan).
-      writeFileSync(conf, readFileSync(conf, 'utf8').split('\n').filter((l) => !l.startsWith('plugin.discovery=')).join('\n'));
+      writeFileSync(
+        conf,
+        readFileSync(conf, 'utf8')
+          .split('\n')
+          .filter((l) => !l.startsWith('plugin.discovery='))
+          .join('\n'),
+      );
       const log4j = join(cdir, 'stock-log4j2.properties');
       stockLog4j(log4j);
-      services.connect = new Service(stock(connectDef(ctx), kafkaCommand(ctx, STOCK.heap.connect, log4j, logs, [], 'org.apache.kafka.connect.cli.ConnectDistributed', [conf])), onPid, dir);
+      services.connect = new Service(
+        stock(
+          connectDef(ctx),
+          kafkaCommand(ctx, STOCK.heap.connect, log4j, logs, [], 'org.apache.kafka.connect.cli.ConnectDistributed', [
+            conf,
+          ]),
+        ),
+        onPid,
+        dir,
+      );
       await services.connect.start();
     });
     await timed('elasticsearch (bin/elasticsearch)', async () => {
       const home = await initElasticsearch(ctx, { record: false });
       // Elasticsearch's own jvm.options, only the heap fixed (jvm.options.d), as its docs recommend.
-      writeFileSync(join(dir, 'elasticsearch', 'config', 'jvm.options.d', 'harness.options'), `-Xms${STOCK.esHeapMb}m\n-Xmx${STOCK.esHeapMb}m\n`);
+      writeFileSync(
+        join(dir, 'elasticsearch', 'config', 'jvm.options.d', 'harness.options'),
+        `-Xms${STOCK.esHeapMb}m\n-Xmx${STOCK.esHeapMb}m\n`,
+      );
       const def = elasticsearchDef(ctx, home, { launcher: true });
       services.elasticsearch = new Service(def, onPid, dir);
       await services.elasticsearch.start();

@@ -24,7 +24,13 @@ function processTable(): Proc[] {
     }
     // Fields after "(comm) ": state(3) ppid(4) pgrp(5) ... utime(14) stime(15) cutime(16) cstime(17).
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.push({ pid: Number(entry), ppid: Number(rest[1]), pgrp: Number(rest[2]), ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]), childTicks: Number(rest[13]) + Number(rest[14]) });
+    out.push({
+      pid: Number(entry),
+      ppid: Number(rest[1]),
+      pgrp: Number(rest[2]),
+      ticks: Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]),
+      childTicks: Number(rest[13]) + Number(rest[14]),
+    });
   }
   return out;
 }
@@ -72,7 +78,8 @@ function groupMembers(groups: Record<string, number | undefined>): Record<string
  */
 export function cpuMsByGroup(groups: Record<string, number | undefined>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [name, members] of Object.entries(groupMembers(groups))) out[name] = (members.reduce((s, p) => s + p.ticks, 0) * 1000) / TICKS_PER_SEC;
+  for (const [name, members] of Object.entries(groupMembers(groups)))
+    out[name] = (members.reduce((s, p) => s + p.ticks, 0) * 1000) / TICKS_PER_SEC;
   return out;
 }
 
@@ -116,7 +123,8 @@ export function cpuSplitByGroup(groups: Record<string, number | undefined>): Rec
         split[threadKind(comm)] += Number(f[11]) + Number(f[12]);
       }
     }
-    for (const k of Object.keys(split) as (keyof ThreadSplit)[]) split[k] = Math.round((split[k] * 1000) / TICKS_PER_SEC);
+    for (const k of Object.keys(split) as (keyof ThreadSplit)[])
+      split[k] = Math.round((split[k] * 1000) / TICKS_PER_SEC);
     out[name] = split;
   }
   return out;

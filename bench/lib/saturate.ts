@@ -54,12 +54,22 @@ export interface SaturationResult {
 async function nextIdBase(c: pg.Client, table: string): Promise<number> {
   // Above the workload's range (1e6 … 1.01e8) and below int4's maximum; grows across runs on one table.
   const floor = 1_500_000_000;
-  const r = await c.query<{ m: string | null }>(`SELECT max(product_id)::text AS m FROM "${table}" WHERE product_id >= $1`, [floor]);
+  const r = await c.query<{ m: string | null }>(
+    `SELECT max(product_id)::text AS m FROM "${table}" WHERE product_id >= $1`,
+    [floor],
+  );
   return r.rows[0]?.m ? Number(r.rows[0].m) + 1 : floor;
 }
 
 async function kafkaAdmin(bootstrap: string): Promise<Admin | undefined> {
-  const admin = new Kafka({ clientId: 'outbox-chaos-bench', brokers: [bootstrap], logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 } }).admin();
+  const admin = new Kafka({
+    clientId: 'outbox-chaos-bench',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 5000,
+    retry: { retries: 1 },
+  }).admin();
   try {
     await admin.connect();
     return admin;
@@ -159,7 +169,8 @@ export async function saturate(stack: Stack, o: SaturationOptions): Promise<Satu
       firstVisibleMs,
       allVisibleMs,
       eventsPerSec: allVisibleMs ? Math.round((o.rows * 1000) / allVisibleMs) : null,
-      steadyEventsPerSec: t20 !== undefined && t80 !== undefined && t80 > t20 ? Math.round((0.6 * o.rows * 1000) / (t80 - t20)) : null,
+      steadyEventsPerSec:
+        t20 !== undefined && t80 !== undefined && t80 > t20 ? Math.round((0.6 * o.rows * 1000) / (t80 - t20)) : null,
       kafkaAllMs,
       sourceEventsPerSec: kafkaAllMs ? Math.round((o.rows * 1000) / kafkaAllMs) : null,
       cpuMs,

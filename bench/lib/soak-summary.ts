@@ -81,8 +81,34 @@ const n = (x: number | null): string => (x === null ? '–' : String(x));
 
 export function renderSoakTable(s: SoakSummary, minutes: number): string {
   return mdTable(
-    ['minutes', 'runs', 'converged', 'late', 'flapped', 'diverged', 'errors', 'false alarms', 'harness RSS start → end (max)', 'end / start', 'open fds start → end (max)'],
-    [[String(Math.round(minutes)), String(s.runs), String(s.converged), String(s.convergedLate), String(s.flapped), String(s.diverged), String(s.errors), String(s.falseAlarms), `${mib(s.rssStartBytes)} → ${mib(s.rssEndBytes)} (${mib(s.rssMaxBytes)})`, n(s.rssRatio), `${n(s.fdsStart)} → ${n(s.fdsEnd)} (${n(s.fdsMax)})`]],
+    [
+      'minutes',
+      'runs',
+      'converged',
+      'late',
+      'flapped',
+      'diverged',
+      'errors',
+      'false alarms',
+      'harness RSS start → end (max)',
+      'end / start',
+      'open fds start → end (max)',
+    ],
+    [
+      [
+        String(Math.round(minutes)),
+        String(s.runs),
+        String(s.converged),
+        String(s.convergedLate),
+        String(s.flapped),
+        String(s.diverged),
+        String(s.errors),
+        String(s.falseAlarms),
+        `${mib(s.rssStartBytes)} → ${mib(s.rssEndBytes)} (${mib(s.rssMaxBytes)})`,
+        n(s.rssRatio),
+        `${n(s.fdsStart)} → ${n(s.fdsEnd)} (${n(s.fdsMax)})`,
+      ],
+    ],
     [0, 1, 2, 3, 4, 5, 6, 7, 9],
   );
 }

@@ -30,7 +30,8 @@ export class BenchStacks {
 
   constructor(readonly plan: StackPlan) {
     for (const n of [plan.name, plan.reuse]) {
-      if (n !== undefined && FOREIGN.has(n) && n !== plan.reuse) throw new Error(`stack name "${n}" belongs to someone else; pick another --name`);
+      if (n !== undefined && FOREIGN.has(n) && n !== plan.reuse)
+        throw new Error(`stack name "${n}" belongs to someone else; pick another --name`);
     }
   }
 
@@ -41,7 +42,10 @@ export class BenchStacks {
       // Held until the benchmark exits: nothing else may run on the stack while it is measured.
       claimStack(this.plan.reuse);
       const s = await attachStack(this.plan.reuse);
-      if (!s) throw new Error(`--reuse ${this.plan.reuse}: no such running stack (start one with \`outbox-chaos up --detach --name ${this.plan.reuse} --port-base ${this.plan.portBase}\`)`);
+      if (!s)
+        throw new Error(
+          `--reuse ${this.plan.reuse}: no such running stack (start one with \`outbox-chaos up --detach --name ${this.plan.reuse} --port-base ${this.plan.portBase}\`)`,
+        );
       this.attached = s;
       return s;
     }

@@ -35,7 +35,19 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
   const rows: string[][] = [];
   for (const r of records) {
     if (r.error) {
-      rows.push([`${r.name}: FAILED — ${r.error.slice(0, 80)}`, '', '', '', '', '', '', '', '', '', String(r.loadBefore.load[0])]);
+      rows.push([
+        `${r.name}: FAILED — ${r.error.slice(0, 80)}`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        '',
+        String(r.loadBefore.load[0]),
+      ]);
       continue;
     }
     for (const m of r.metrics) {
@@ -56,30 +68,52 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 1 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === 0 || i === 1 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
-  const notes = records.flatMap((r) => [...(r.notes ?? []).map((n) => `${r.name}: ${n}`), ...r.metrics.filter((m) => m.note).map((m) => `${m.id}: ${m.note}`)]);
+  const notes = records.flatMap((r) => [
+    ...(r.notes ?? []).map((n) => `${r.name}: ${n}`),
+    ...r.metrics.filter((m) => m.note).map((m) => `${m.id}: ${m.note}`),
+  ]);
   if (notes.length) out.push('', ...notes.map((n) => `  · ${n}`));
-  out.push('', `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ${ctx.machine.cpus} cores; × target: median / target; × peer: our median / the stock start's median, measured in the same runs`);
+  out.push(
+    '',
+    `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ${ctx.machine.cpus} cores; × target: median / target; × peer: our median / the stock start's median, measured in the same runs`,
+  );
   return out.join('\n');
 }
 
 /** The same figures as a Markdown table (for the README's Performance section). */
 export function renderMarkdown(records: MeasureRecord[]): string {
-  const out = ['| measure | median | min – max | n | target | × target | | peer (stock) | × peer | load 1m |', '|---|---:|---:|---:|---|---:|---|---:|---|---:|'];
+  const out = [
+    '| measure | median | min – max | n | target | × target | | peer (stock) | × peer | load 1m |',
+    '|---|---:|---:|---:|---|---:|---|---:|---|---:|',
+  ];
   for (const r of records) {
     if (r.error) {
-      out.push(`| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} | | | | | | | | | ${r.loadBefore.load[0]} |`);
+      out.push(
+        `| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} | | | | | | | | | ${r.loadBefore.load[0]} |`,
+      );
       continue;
     }
     for (const m of r.metrics) {
       const s = m.summary;
       const unit = m.unit === '%' ? '' : ` ${m.unit}`;
       const label = m.label.startsWith('  ') ? `  ↳ ${m.label.trim()}` : m.label;
-      const median = s.median === null ? (m.note?.startsWith('not measured') ? 'not measured' : '—') : `${fmt(s.median, m.unit)}${unit}`;
+      const median =
+        s.median === null
+          ? m.note?.startsWith('not measured')
+            ? 'not measured'
+            : '—'
+          : `${fmt(s.median, m.unit)}${unit}`;
       const range = s.min === null ? '' : `${fmt(s.min, m.unit)} – ${fmt(s.max, m.unit)}`;
       const peer = m.peer && m.peer.median !== null ? `${fmt(m.peer.median, m.unit)}${unit}` : '';
-      out.push(`| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} | ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${peer} | ${peerText(m)} | ${m.load1 ?? r.loadBefore.load[0]} |`);
+      out.push(
+        `| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} | ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${peer} | ${peerText(m)} | ${m.load1 ?? r.loadBefore.load[0]} |`,
+      );
     }
   }
   return out.join('\n');

@@ -18,7 +18,10 @@ export type CheckerRun = Omit<BenchResult, 'comparison' | 'mode'> & { load1: num
 
 async function once(n: number): Promise<CheckerRun> {
   const startLoad = load1();
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, String(n)], { cwd: PROJECT_ROOT, maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, String(n)], {
+    cwd: PROJECT_ROOT,
+    maxBuffer: 1 << 20,
+  });
   const line = stdout.trim().split('\n').pop() ?? '';
   return { ...(JSON.parse(line) as Omit<CheckerRun, 'load1'>), load1: startLoad };
 }
@@ -34,16 +37,36 @@ export const checkerMeasure: Measure = {
       for (const n of sizes) {
         const r = await once(n);
         runs.push(r);
-        ctx.log(`  checker run ${i} ${n.toLocaleString('en')}: build ${r.buildMs} ms + compare ${r.compareMs} ms, peak RSS ${r.maxRssMb} MiB`);
+        ctx.log(
+          `  checker run ${i} ${n.toLocaleString('en')}: build ${r.buildMs} ms + compare ${r.compareMs} ms, peak RSS ${r.maxRssMb} MiB`,
+        );
       }
     }
     const of = (n: number): CheckerRun[] => runs.filter((r) => r.n === n);
     const total = (r: CheckerRun): number => (r.buildMs + r.compareMs) / 1000;
     const metrics = [
-      metric('checker.100k', 'checker, 100k products (build versions + compare)', 's', of(100_000).map(total), { kind: 'max', value: 3 }, undefined, of(100_000).map((r) => r.load1)),
+      metric(
+        'checker.100k',
+        'checker, 100k products (build versions + compare)',
+        's',
+        of(100_000).map(total),
+        { kind: 'max', value: 3 },
+        undefined,
+        of(100_000).map((r) => r.load1),
+      ),
     ];
     if (sizes.includes(1_000_000)) {
-      metrics.push(metric('checker.1m', 'checker, 1M products (build versions + compare)', 's', of(1_000_000).map(total), { kind: 'max', value: 20 }, undefined, of(1_000_000).map((r) => r.load1)));
+      metrics.push(
+        metric(
+          'checker.1m',
+          'checker, 1M products (build versions + compare)',
+          's',
+          of(1_000_000).map(total),
+          { kind: 'max', value: 20 },
+          undefined,
+          of(1_000_000).map((r) => r.load1),
+        ),
+      );
     }
     const biggest = sizes[sizes.length - 1]!;
     metrics.push(

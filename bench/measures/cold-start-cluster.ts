@@ -41,8 +41,21 @@ export const coldStartClusterMeasure: Measure = {
     const cpu = (d: ColdStartRun): number => Object.values(d.cpuMs).reduce((a, b) => a + b, 0);
     return {
       metrics: [
-        metric('cold-start-cluster.total', 'cluster topology cold start → both connectors RUNNING', 's', runs.map((d) => s(d.totalMs)), { kind: 'max', value: 30 }, undefined, runs.map((d) => d.load1)),
-        metric('cold-start-cluster.cpu', '  CPU-seconds burnt by its programs', 's', runs.map((d) => s(cpu(d)))),
+        metric(
+          'cold-start-cluster.total',
+          'cluster topology cold start → both connectors RUNNING',
+          's',
+          runs.map((d) => s(d.totalMs)),
+          { kind: 'max', value: 30 },
+          undefined,
+          runs.map((d) => d.load1),
+        ),
+        metric(
+          'cold-start-cluster.cpu',
+          '  CPU-seconds burnt by its programs',
+          's',
+          runs.map((d) => s(cpu(d))),
+        ),
       ],
       details: { stack: name, portBase, runs },
     };

@@ -44,7 +44,13 @@ export interface ColdStartRun {
   leftovers?: string;
 }
 
-export async function oneStart(name: string, portBase: number, i: number, ctx: BenchContext, topology?: 'single' | 'cluster'): Promise<{ detail: ColdStartRun; stack: Stack }> {
+export async function oneStart(
+  name: string,
+  portBase: number,
+  i: number,
+  ctx: BenchContext,
+  topology?: 'single' | 'cluster',
+): Promise<{ detail: ColdStartRun; stack: Stack }> {
   const load1 = loadNow().load[0];
   const rec = recordSteps();
   const busy0 = machineBusyMs();
@@ -60,7 +66,12 @@ export async function oneStart(name: string, portBase: number, i: number, ctx: B
   const pids = Object.fromEntries(Object.entries(stack.services).map(([k, s]) => [k, s.pid]));
   const cpu = cpuMsByGroup(pids);
   const steps = rec.spans().map((s) => ({ name: s.name, startMs: s.startMs - t0, endMs: s.endMs - t0 }));
-  const milestones = stackMilestones(stack.dir, t0).map((m) => ({ service: m.service, what: m.what, atMs: m.t - t0, ...(m.value !== undefined ? { value: m.value } : {}) }));
+  const milestones = stackMilestones(stack.dir, t0).map((m) => ({
+    service: m.service,
+    what: m.what,
+    atMs: m.t - t0,
+    ...(m.value !== undefined ? { value: m.value } : {}),
+  }));
   const detail: ColdStartRun = {
     run: i,
     totalMs,
@@ -74,7 +85,11 @@ export async function oneStart(name: string, portBase: number, i: number, ctx: B
     machineBusyMs: Math.round(busy1.busyMs - busy0.busyMs),
     stopMs: 0,
   };
-  ctx.log(`  cold start ${i}: ${(totalMs / 1000).toFixed(1)} s (load ${load1}); CPU s: ${Object.entries(detail.cpuMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}`);
+  ctx.log(
+    `  cold start ${i}: ${(totalMs / 1000).toFixed(1)} s (load ${load1}); CPU s: ${Object.entries(detail.cpuMs)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+      .join(', ')}`,
+  );
   return { detail, stack };
 }
 
@@ -89,10 +104,27 @@ async function jvmProbe(stack: Stack): Promise<{ javaVersionMs: number; storageF
     const props = join(dir, 'server.properties');
     writeFileSync(
       props,
-      ['process.roles=broker,controller', 'node.id=1', 'controller.quorum.voters=1@127.0.0.1:18899', 'listeners=PLAINTEXT://127.0.0.1:18898,CONTROLLER://127.0.0.1:18899', 'controller.listener.names=CONTROLLER', `log.dirs=${join(dir, 'data')}`, ''].join('\n'),
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        'controller.quorum.voters=1@127.0.0.1:18899',
+        'listeners=PLAINTEXT://127.0.0.1:18898,CONTROLLER://127.0.0.1:18899',
+        'controller.listener.names=CONTROLLER',
+        `log.dirs=${join(dir, 'data')}`,
+        '',
+      ].join('\n'),
     );
     t = Date.now();
-    await run(java, ['-cp', `${stack.artifacts.kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '-t', 'q1Sh-9_ISia_zwGINzRvyQ', '-c', props]);
+    await run(java, [
+      '-cp',
+      `${stack.artifacts.kafkaLib}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      'q1Sh-9_ISia_zwGINzRvyQ',
+      '-c',
+      props,
+    ]);
     return { javaVersionMs, storageFormatMs: Date.now() - t };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -126,7 +158,9 @@ export function coldStartMeasure(opts: ColdStartOptions): Measure {
       if (ctx.stacks.reused()) {
         name = `${name}-cold`;
         portBase += 100;
-        notes.push(`a reused stack (--reuse ${ctx.stacks.plan.reuse}) kept running during the cold starts: they are slower than on a quiet machine`);
+        notes.push(
+          `a reused stack (--reuse ${ctx.stacks.plan.reuse}) kept running during the cold starts: they are slower than on a quiet machine`,
+        );
       }
       const peerName = `${ctx.stacks.plan.name}-peer`;
       const peerBase = ctx.stacks.plan.portBase + 200;
@@ -155,7 +189,9 @@ export function coldStartMeasure(opts: ColdStartOptions): Measure {
           current = r.stack;
           if (i === ctx.runs) jvm = await jvmProbe(r.stack).catch(() => undefined);
           if (i === ctx.runs && opts.keep) {
-            notes.push(`stack "${name}" left running (--keep): stop it with \`node bin/outbox-chaos.mjs down --name ${name}\``);
+            notes.push(
+              `stack "${name}" left running (--keep): stop it with \`node bin/outbox-chaos.mjs down --name ${name}\``,
+            );
           } else {
             const t = Date.now();
             const left = await stopAndVerify(r.stack);
@@ -180,10 +216,39 @@ export function coldStartMeasure(opts: ColdStartOptions): Measure {
       };
       const s = (ms: number): number => ms / 1000;
       const loads = details.map((d) => d.load1);
-      const peerTotal = metric('cold-start.peer.total', 'peer: the same programs started the stock way, one after another → RUNNING', 's', peers.map((p) => s(p.totalMs)), undefined, undefined, peers.map((p) => p.load1));
-      const peerCpu = metric('cold-start.peer.cpu', 'peer: CPU-seconds burnt by the programs', 's', peers.map((p) => s(sum(p.cpuMs))));
-      let total = metric('cold-start.total', 'stack cold start → both connectors RUNNING', 's', details.map((d) => s(d.totalMs)), { kind: 'max', value: 12 }, undefined, loads);
-      let cpu = metric('cold-start.cpu', 'CPU-seconds burnt by the programs during a cold start', 's', details.map((d) => s(sum(d.cpuMs))), { kind: 'max', value: 22 }, undefined, loads);
+      const peerTotal = metric(
+        'cold-start.peer.total',
+        'peer: the same programs started the stock way, one after another → RUNNING',
+        's',
+        peers.map((p) => s(p.totalMs)),
+        undefined,
+        undefined,
+        peers.map((p) => p.load1),
+      );
+      const peerCpu = metric(
+        'cold-start.peer.cpu',
+        'peer: CPU-seconds burnt by the programs',
+        's',
+        peers.map((p) => s(sum(p.cpuMs))),
+      );
+      let total = metric(
+        'cold-start.total',
+        'stack cold start → both connectors RUNNING',
+        's',
+        details.map((d) => s(d.totalMs)),
+        { kind: 'max', value: 12 },
+        undefined,
+        loads,
+      );
+      let cpu = metric(
+        'cold-start.cpu',
+        'CPU-seconds burnt by the programs during a cold start',
+        's',
+        details.map((d) => s(sum(d.cpuMs))),
+        { kind: 'max', value: 22 },
+        undefined,
+        loads,
+      );
       if (peers.length) {
         total = withPeer(total, peerTotal, 0.5);
         cpu = withPeer(cpu, peerCpu, 0.5);
@@ -191,15 +256,65 @@ export function coldStartMeasure(opts: ColdStartOptions): Measure {
       return {
         metrics: [
           total,
-          metric('cold-start.kafka', '  of which: Kafka broker start', 's', details.map((d) => s(stepMs(d, 'kafka')))),
-          metric('cold-start.connect', '  of which: Connect worker start', 's', details.map((d) => s(stepMs(d, 'connect')))),
-          metric('cold-start.es-wait', '  of which: waiting for Elasticsearch after Connect', 's', details.map((d) => s(stepMs(d, 'elasticsearch')))),
-          metric('cold-start.register', '  of which: register both connectors → RUNNING', 's', details.map((d) => s(stepMs(d, 'register pipeline')))),
+          metric(
+            'cold-start.kafka',
+            '  of which: Kafka broker start',
+            's',
+            details.map((d) => s(stepMs(d, 'kafka'))),
+          ),
+          metric(
+            'cold-start.connect',
+            '  of which: Connect worker start',
+            's',
+            details.map((d) => s(stepMs(d, 'connect'))),
+          ),
+          metric(
+            'cold-start.es-wait',
+            '  of which: waiting for Elasticsearch after Connect',
+            's',
+            details.map((d) => s(stepMs(d, 'elasticsearch'))),
+          ),
+          metric(
+            'cold-start.register',
+            '  of which: register both connectors → RUNNING',
+            's',
+            details.map((d) => s(stepMs(d, 'register pipeline'))),
+          ),
           cpu,
-          ...SERVICES.map((svc) => metric(`cold-start.cpu.${svc}`, `  of which: ${svc}`, 's', details.map((d) => s(d.cpuMs[svc] ?? 0)))),
-          ...(peers.length ? [peerTotal, peerCpu, ...SERVICES.map((svc) => metric(`cold-start.peer.cpu.${svc}`, `  peer, of which: ${svc}`, 's', peers.map((p) => s(p.cpuMs[svc] ?? 0))))] : []),
+          ...SERVICES.map((svc) =>
+            metric(
+              `cold-start.cpu.${svc}`,
+              `  of which: ${svc}`,
+              's',
+              details.map((d) => s(d.cpuMs[svc] ?? 0)),
+            ),
+          ),
+          ...(peers.length
+            ? [
+                peerTotal,
+                peerCpu,
+                ...SERVICES.map((svc) =>
+                  metric(
+                    `cold-start.peer.cpu.${svc}`,
+                    `  peer, of which: ${svc}`,
+                    's',
+                    peers.map((p) => s(p.cpuMs[svc] ?? 0)),
+                  ),
+                ),
+              ]
+            : []),
         ],
-        details: { stack: name, portBase, peer: opts.peer ? { stack: peerName, portBase: peerBase } : null, warmupMs: warmupMs ?? null, warmupSource: warmedBy !== undefined ? 'the shared bench stack' : warmupMs !== undefined ? 'a discarded start' : 'none', jvm, runs: details, peerRuns: peers },
+        details: {
+          stack: name,
+          portBase,
+          peer: opts.peer ? { stack: peerName, portBase: peerBase } : null,
+          warmupMs: warmupMs ?? null,
+          warmupSource:
+            warmedBy !== undefined ? 'the shared bench stack' : warmupMs !== undefined ? 'a discarded start' : 'none',
+          jvm,
+          runs: details,
+          peerRuns: peers,
+        },
         notes,
       };
     },

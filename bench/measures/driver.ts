@@ -75,7 +75,12 @@ export const driverMeasure: Measure = {
             await admin.query('TRUNCATE products');
             await admin.query('CHECKPOINT');
             const history = await HistoryWriter.open(join(dir, `history-${run}-${c.id}.jsonl`));
-            const profile: WorkloadProfile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: seconds * 1000, ...c.profile };
+            const profile: WorkloadProfile = {
+              ...DEFAULT_PROFILE,
+              ratePerSec: 0,
+              durationMs: seconds * 1000,
+              ...c.profile,
+            };
             const startLoad = load1();
             const cpu0 = process.cpuUsage();
             const pg0 = await db.cpuMs();
@@ -96,7 +101,9 @@ export const driverMeasure: Measure = {
               postgresCpuUsPerOp: perOp(pgCpuMs),
             };
             details.push(d);
-            ctx.log(`  driver run ${run} ${c.id}: ${d.opsPerSec} ops/s, ${d.txnPerSec} txn/s (CPU µs/op: driver ${d.driverCpuUsPerOp}, postgres ${d.postgresCpuUsPerOp})`);
+            ctx.log(
+              `  driver run ${run} ${c.id}: ${d.opsPerSec} ops/s, ${d.txnPerSec} txn/s (CPU µs/op: driver ${d.driverCpuUsPerOp}, postgres ${d.postgresCpuUsPerOp})`,
+            );
             await rm(join(dir, `history-${run}-${c.id}.jsonl`), { force: true });
           }
         }
@@ -110,8 +117,24 @@ export const driverMeasure: Measure = {
     const of = (id: Case['id']): RunDetail[] => details.filter((d) => d.case === id);
     return {
       metrics: [
-        metric('driver.batched', 'driver, batched transactions (4 conns × 50 ops/txn)', 'ops/s', of('batched').map((d) => d.opsPerSec), { kind: 'min', value: 5000 }, undefined, of('batched').map((d) => d.load1)),
-        metric('driver.single', 'driver, single-op transactions (8 conns)', 'txn/s', of('single').map((d) => d.txnPerSec), { kind: 'min', value: 1000 }, undefined, of('single').map((d) => d.load1)),
+        metric(
+          'driver.batched',
+          'driver, batched transactions (4 conns × 50 ops/txn)',
+          'ops/s',
+          of('batched').map((d) => d.opsPerSec),
+          { kind: 'min', value: 5000 },
+          undefined,
+          of('batched').map((d) => d.load1),
+        ),
+        metric(
+          'driver.single',
+          'driver, single-op transactions (8 conns)',
+          'txn/s',
+          of('single').map((d) => d.txnPerSec),
+          { kind: 'min', value: 1000 },
+          undefined,
+          of('single').map((d) => d.load1),
+        ),
       ],
       details: { seconds, postgres: STACK_LIKE_SETTINGS, cases: CASES, runs: details },
     };

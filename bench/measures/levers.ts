@@ -21,9 +21,21 @@ interface Variant {
 
 export const VARIANTS: Variant[] = [
   { id: 'all', label: 'every lever on (as `up` starts now)', env: {} },
-  { id: 'no-es-direct', label: 'without: Elasticsearch started as its server JVM (bin/elasticsearch instead)', env: { OUTBOX_CHAOS_ES_LAUNCHER: '1' } },
-  { id: 'no-jvm-archives', label: 'without: class-data archives / AOT caches for Kafka and Connect', env: { OUTBOX_CHAOS_JVM_ARCHIVES: '0' } },
-  { id: 'no-es-options', label: 'without: the Elasticsearch JVM options for a test node', env: { OUTBOX_CHAOS_ES_TUNING: '0' } },
+  {
+    id: 'no-es-direct',
+    label: 'without: Elasticsearch started as its server JVM (bin/elasticsearch instead)',
+    env: { OUTBOX_CHAOS_ES_LAUNCHER: '1' },
+  },
+  {
+    id: 'no-jvm-archives',
+    label: 'without: class-data archives / AOT caches for Kafka and Connect',
+    env: { OUTBOX_CHAOS_JVM_ARCHIVES: '0' },
+  },
+  {
+    id: 'no-es-options',
+    label: 'without: the Elasticsearch JVM options for a test node',
+    env: { OUTBOX_CHAOS_ES_TUNING: '0' },
+  },
 ];
 
 interface LeverRun {
@@ -73,7 +85,9 @@ export const leversMeasure: Measure = {
           await stopAndVerify(stack);
           current = undefined;
           const cpuMs = Object.fromEntries(Object.entries(cpu).map(([k, x]) => [k, Math.round(x)]));
-          ctx.log(`  levers ${v.id} ${i === 0 ? 'warm-up' : `run ${i}`}: ${(totalMs / 1000).toFixed(1)} s, CPU ${(Object.values(cpuMs).reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s (load ${load1})`);
+          ctx.log(
+            `  levers ${v.id} ${i === 0 ? 'warm-up' : `run ${i}`}: ${(totalMs / 1000).toFixed(1)} s, CPU ${(Object.values(cpuMs).reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s (load ${load1})`,
+          );
           if (i > 0) runs.push({ variant: v.id, run: i, load1, totalMs, cpuMs });
         }
       }
@@ -90,9 +104,29 @@ export const leversMeasure: Measure = {
       const rs = of(v.id);
       const t = median(rs.map((r) => r.totalMs)) ?? NaN;
       const c = median(rs.map(cpuOf)) ?? NaN;
-      const delta = v.id === 'all' ? undefined : `the lever gives ${(s(t - base.total)).toFixed(1)} s of wall time, ${(s(c - base.cpu)).toFixed(1)} CPU-s`;
-      metrics.push(metric(`levers.${v.id}.total`, `${v.label}: → RUNNING`, 's', rs.map((r) => s(r.totalMs)), undefined, delta, rs.map((r) => r.load1)));
-      metrics.push(metric(`levers.${v.id}.cpu`, `  ${v.id}: program CPU`, 's', rs.map((r) => s(cpuOf(r)))));
+      const delta =
+        v.id === 'all'
+          ? undefined
+          : `the lever gives ${s(t - base.total).toFixed(1)} s of wall time, ${s(c - base.cpu).toFixed(1)} CPU-s`;
+      metrics.push(
+        metric(
+          `levers.${v.id}.total`,
+          `${v.label}: → RUNNING`,
+          's',
+          rs.map((r) => s(r.totalMs)),
+          undefined,
+          delta,
+          rs.map((r) => r.load1),
+        ),
+      );
+      metrics.push(
+        metric(
+          `levers.${v.id}.cpu`,
+          `  ${v.id}: program CPU`,
+          's',
+          rs.map((r) => s(cpuOf(r))),
+        ),
+      );
     }
     return { metrics, details: { stack: name, portBase, variants: VARIANTS, runs } };
   },

@@ -56,7 +56,12 @@ export function expectedTestFiles(root: string): string[] {
   return [...out, ...ints].sort();
 }
 
-export function readVitestResults(json: VitestJson, file: string, expected: readonly string[], root: string): NpmTestReading {
+export function readVitestResults(
+  json: VitestJson,
+  file: string,
+  expected: readonly string[],
+  root: string,
+): NpmTestReading {
   const results = json.testResults ?? [];
   const ran = new Set(results.map((r) => relative(root, r.name)));
   const ends = results.map((r) => r.endTime).filter((x): x is number => typeof x === 'number');
@@ -79,7 +84,10 @@ export function readVitestResults(json: VitestJson, file: string, expected: read
   };
   if (wallMs === undefined) return { ...base, reason: 'the results carry no start/end times' };
   if (missing.length > 0) {
-    return { ...base, reason: `partial run: ${results.length} of ${expected.length} test files (missing e.g. ${missing.slice(0, 3).join(', ')})` };
+    return {
+      ...base,
+      reason: `partial run: ${results.length} of ${expected.length} test files (missing e.g. ${missing.slice(0, 3).join(', ')})`,
+    };
   }
   return { ...base, measured: true };
 }
@@ -92,11 +100,33 @@ export const npmTestMeasure: Measure = {
     const file = join(PROJECT_ROOT, 'reports', 'vitest-results.json');
     const target = { kind: 'max' as const, value: 12 };
     if (!existsSync(file)) {
-      return { metrics: [metric('npm-test.wall', '`npm test` wall time', 'min', [], target, 'not measured: no reports/vitest-results.json')], details: { file, measured: false } };
+      return {
+        metrics: [
+          metric(
+            'npm-test.wall',
+            '`npm test` wall time',
+            'min',
+            [],
+            target,
+            'not measured: no reports/vitest-results.json',
+          ),
+        ],
+        details: { file, measured: false },
+      };
     }
-    const reading = readVitestResults(JSON.parse(readFileSync(file, 'utf8')) as VitestJson, file, expectedTestFiles(PROJECT_ROOT), PROJECT_ROOT);
+    const reading = readVitestResults(
+      JSON.parse(readFileSync(file, 'utf8')) as VitestJson,
+      file,
+      expectedTestFiles(PROJECT_ROOT),
+      PROJECT_ROOT,
+    );
     const samples = reading.measured && reading.wallMs !== undefined ? [reading.wallMs / 60_000] : [];
-    const note = reading.measured ? `run of ${reading.startedAt}, ${reading.tests} tests, ${reading.failed} failed` : `not measured: ${reading.reason}`;
-    return { metrics: [metric('npm-test.wall', '`npm test` wall time', 'min', samples, target, note)], details: reading };
+    const note = reading.measured
+      ? `run of ${reading.startedAt}, ${reading.tests} tests, ${reading.failed} failed`
+      : `not measured: ${reading.reason}`;
+    return {
+      metrics: [metric('npm-test.wall', '`npm test` wall time', 'min', samples, target, note)],
+      details: reading,
+    };
   },
 };

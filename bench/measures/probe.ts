@@ -70,7 +70,14 @@ async function resolution(stack: Stack, pollEveryMs: number, seconds: number): P
   const samples: Sample[] = [];
   const c0 = cpuSnapshot(stack);
   const t0 = Date.now();
-  const probe = startLagProbe({ endpoints: stack.endpoints, index: 'products', emit: (s) => samples.push(s), log: () => undefined, writeEveryMs, pollEveryMs });
+  const probe = startLagProbe({
+    endpoints: stack.endpoints,
+    index: 'products',
+    emit: (s) => samples.push(s),
+    log: () => undefined,
+    writeEveryMs,
+    pollEveryMs,
+  });
   await sleep(seconds * 1000);
   const summary: ProbeSummary = await probe.stop();
   const on = cpuRate(c0, cpuSnapshot(stack), Date.now() - t0);
@@ -115,7 +122,14 @@ async function resolution(stack: Stack, pollEveryMs: number, seconds: number): P
 
 async function saturateWithProbe(stack: Stack, rows: number, probeOn: boolean): Promise<SaturationResult> {
   if (!probeOn) return saturate(stack, { rows, label: 'probe off' });
-  const probe = startLagProbe({ endpoints: stack.endpoints, index: 'products', emit: () => undefined, log: () => undefined, pollEveryMs: FAST_POLL_MS, writeEveryMs: DEFAULT_INTERVALS.probeWriteMs });
+  const probe = startLagProbe({
+    endpoints: stack.endpoints,
+    index: 'products',
+    emit: () => undefined,
+    log: () => undefined,
+    pollEveryMs: FAST_POLL_MS,
+    writeEveryMs: DEFAULT_INTERVALS.probeWriteMs,
+  });
   try {
     await sleep(1000);
     return await saturate(stack, { rows, label: `probe on (${FAST_POLL_MS} ms)` });
@@ -136,13 +150,17 @@ export const probeMeasure: Measure = {
     for (let i = 1; i <= ctx.runs; i++) {
       const r = await resolution(stack, FAST_POLL_MS, seconds);
       res.push(r);
-      ctx.log(`  probe ${FAST_POLL_MS} ms run ${i}: poll interval ${r.meanPollIntervalMs} ms (p95 gap ${r.p95PollGapMs}), granularity ${r.granularityMs} ms, visibility steps ${r.visibilityStepMs} ms, CPU +${r.cpuMsPerSecTotal} ms/s`);
+      ctx.log(
+        `  probe ${FAST_POLL_MS} ms run ${i}: poll interval ${r.meanPollIntervalMs} ms (p95 gap ${r.p95PollGapMs}), granularity ${r.granularityMs} ms, visibility steps ${r.visibilityStepMs} ms, CPU +${r.cpuMsPerSecTotal} ms/s`,
+      );
     }
     const others: ResolutionRun[] = [];
     for (const p of ctx.quick ? [] : [DEFAULT_INTERVALS.probePollMs, 10]) {
       const r = await resolution(stack, p, seconds);
       others.push(r);
-      ctx.log(`  probe ${p} ms: poll interval ${r.meanPollIntervalMs} ms, granularity ${r.granularityMs} ms, CPU +${r.cpuMsPerSecTotal} ms/s`);
+      ctx.log(
+        `  probe ${p} ms: poll interval ${r.meanPollIntervalMs} ms, granularity ${r.granularityMs} ms, CPU +${r.cpuMsPerSecTotal} ms/s`,
+      );
     }
 
     const rows = saturationRows(ctx.quick);
@@ -154,15 +172,21 @@ export const probeMeasure: Measure = {
       for (const on of order) {
         const r = await saturateWithProbe(stack, rows, on);
         got[on ? 'on' : 'off'] = r;
-        ctx.log(`  saturation ${r.label}: ${r.eventsPerSec ?? 'timed out'} events/s (steady ${r.steadyEventsPerSec ?? '—'}; source ${r.sourceEventsPerSec ?? '—'}) over ${rows} rows`);
+        ctx.log(
+          `  saturation ${r.label}: ${r.eventsPerSec ?? 'timed out'} events/s (steady ${r.steadyEventsPerSec ?? '—'}; source ${r.sourceEventsPerSec ?? '—'}) over ${rows} rows`,
+        );
         await sleep(2000);
       }
       const off = got.off!;
       const onR = got.on!;
-      const costPct = off.eventsPerSec && onR.eventsPerSec ? Math.round((1 - onR.eventsPerSec / off.eventsPerSec) * 1000) / 10 : null;
+      const costPct =
+        off.eventsPerSec && onR.eventsPerSec ? Math.round((1 - onR.eventsPerSec / off.eventsPerSec) * 1000) / 10 : null;
       pairs.push({ off, on: onR, costPct });
     }
-    ctx.shared.set('saturation-off', pairs.map((p) => p.off));
+    ctx.shared.set(
+      'saturation-off',
+      pairs.map((p) => p.off),
+    );
 
     const offRates = pairs.map((p) => p.off.eventsPerSec).filter((x): x is number => x !== null);
     const onRates = pairs.map((p) => p.on.eventsPerSec).filter((x): x is number => x !== null);
@@ -173,17 +197,53 @@ export const probeMeasure: Measure = {
     ];
     return {
       metrics: [
-        metric('probe.poll-interval', `lag probe: achieved poll interval (configured ${FAST_POLL_MS} ms)`, 'ms', res.map((r) => r.meanPollIntervalMs ?? NaN), { kind: 'max', value: 20 }, undefined, res.map((r) => r.load1)),
-        metric('probe.granularity', `lag probe: e2e-lag sample granularity (poll ${FAST_POLL_MS} ms)`, 'ms', res.map((r) => r.granularityMs ?? NaN), { kind: 'max', value: 20 }, undefined, res.map((r) => r.load1)),
-        metric('probe.cost', `lag probe (${FAST_POLL_MS} ms) cost to saturation throughput`, '%', pairs.map((p) => p.costPct ?? NaN), { kind: 'max', value: 5 }, undefined, pairs.map((p) => p.off.load1)),
-        metric('probe.cpu', `lag probe (${FAST_POLL_MS} ms) CPU on the idle pipeline (all programs + harness)`, 'ms/s', res.map((r) => r.cpuMsPerSecTotal), undefined, undefined, res.map((r) => r.load1)),
+        metric(
+          'probe.poll-interval',
+          `lag probe: achieved poll interval (configured ${FAST_POLL_MS} ms)`,
+          'ms',
+          res.map((r) => r.meanPollIntervalMs ?? NaN),
+          { kind: 'max', value: 20 },
+          undefined,
+          res.map((r) => r.load1),
+        ),
+        metric(
+          'probe.granularity',
+          `lag probe: e2e-lag sample granularity (poll ${FAST_POLL_MS} ms)`,
+          'ms',
+          res.map((r) => r.granularityMs ?? NaN),
+          { kind: 'max', value: 20 },
+          undefined,
+          res.map((r) => r.load1),
+        ),
+        metric(
+          'probe.cost',
+          `lag probe (${FAST_POLL_MS} ms) cost to saturation throughput`,
+          '%',
+          pairs.map((p) => p.costPct ?? NaN),
+          { kind: 'max', value: 5 },
+          undefined,
+          pairs.map((p) => p.off.load1),
+        ),
+        metric(
+          'probe.cpu',
+          `lag probe (${FAST_POLL_MS} ms) CPU on the idle pipeline (all programs + harness)`,
+          'ms/s',
+          res.map((r) => r.cpuMsPerSecTotal),
+          undefined,
+          undefined,
+          res.map((r) => r.load1),
+        ),
       ],
       details: {
         refreshInterval: refresh ?? null,
         resolution: res,
         otherPollPeriods: others,
         saturationRows: rows,
-        pairs: pairs.map((p) => ({ costPct: p.costPct, off: { ...p.off, curve: undefined }, on: { ...p.on, curve: undefined } })),
+        pairs: pairs.map((p) => ({
+          costPct: p.costPct,
+          off: { ...p.off, curve: undefined },
+          on: { ...p.on, curve: undefined },
+        })),
       },
       notes,
     };

@@ -30,7 +30,14 @@ export const resetClusterMeasure: Measure = {
         metrics: out.metrics.map((m) => {
           const id = m.id.replace(/^reset\./, 'reset-cluster.');
           if (m.id !== 'reset.total') return { ...m, id };
-          const again = metric(id, 'reset between scenarios on the cluster (reset + prepare + register → RUNNING)', m.unit, m.samples, { kind: 'max', value: 5 }, m.note);
+          const again = metric(
+            id,
+            'reset between scenarios on the cluster (reset + prepare + register → RUNNING)',
+            m.unit,
+            m.samples,
+            { kind: 'max', value: 5 },
+            m.note,
+          );
           return { ...again, ...(m.load1 !== undefined ? { load1: m.load1 } : {}) };
         }),
         details: { stack: name, ...(out.details as object) },

@@ -25,7 +25,10 @@ const PRE_ROWS = 2000;
 async function previousRun(ep: Endpoints, table: string, index: string): Promise<number> {
   const t0 = Date.now();
   await withPg(ep, ep.pg.database, (c) =>
-    c.query(`INSERT INTO "${table}" (name, description, price) SELECT 'reset bench ' || g, 'row ' || g, (g % 100) + 0.5 FROM generate_series(1, $1) g`, [PRE_ROWS]),
+    c.query(
+      `INSERT INTO "${table}" (name, description, price) SELECT 'reset bench ' || g, 'row ' || g, (g % 100) + 0.5 FROM generate_series(1, $1) g`,
+      [PRE_ROWS],
+    ),
   );
   // Wait (bounded) until it is searchable: the sink has consumed and committed, like after a real run.
   while (Date.now() - t0 < 30_000) {
@@ -51,9 +54,13 @@ export interface ResetRun {
 }
 
 /** Where a reset's time went: its three phases, and within them the time of each Connect call kind (calls overlap). */
-function split(calls: ConnectCall[], t: { t0: number; t1: number; prepStart: number; prepEnd: number; t3: number }): Record<string, number> {
+function split(
+  calls: ConnectCall[],
+  t: { t0: number; t1: number; prepStart: number; prepEnd: number; t3: number },
+): Record<string, number> {
   const within = (from: number, to: number) => calls.filter((c) => c.t0 >= from && c.t1 <= to);
-  const wall = (cs: ConnectCall[]): number => (cs.length ? Math.max(...cs.map((c) => c.t1)) - Math.min(...cs.map((c) => c.t0)) : 0);
+  const wall = (cs: ConnectCall[]): number =>
+    cs.length ? Math.max(...cs.map((c) => c.t1)) - Math.min(...cs.map((c) => c.t0)) : 0;
   const parts: Record<string, number> = {};
   const reset = within(t.t0, t.t1);
   const stops = reset.filter((c) => c.method === 'stop');
@@ -61,11 +68,13 @@ function split(calls: ConnectCall[], t: { t0: number; t1: number; prepStart: num
   parts['reset: stop both → no task left'] = stops.length ? lastStopped - Math.min(...stops.map((c) => c.t0)) : 0;
   parts['reset: delete offsets (wall)'] = wall(reset.filter((c) => c.method === 'deleteOffsets'));
   parts['reset: delete connectors (wall)'] = wall(reset.filter((c) => c.method === 'delete'));
-  parts['reset: after the last Connect call (Postgres, Elasticsearch, prepareStores)'] = t.t1 - Math.max(t.t0, ...reset.map((c) => c.t1));
-  parts['prepareStores (schema.sql ∥ index), beside the connectors\' removal'] = t.prepEnd - t.prepStart;
+  parts['reset: after the last Connect call (Postgres, Elasticsearch, prepareStores)'] =
+    t.t1 - Math.max(t.t0, ...reset.map((c) => c.t1));
+  parts["prepareStores (schema.sql ∥ index), beside the connectors' removal"] = t.prepEnd - t.prepStart;
   const reg = within(t.t1, t.t3);
   parts['register: PUT configs (wall)'] = wall(reg.filter((c) => c.method === 'put'));
-  parts['register: last PUT → both RUNNING (polled every 50 ms)'] = t.t3 - Math.max(t.t1, ...reg.filter((c) => c.method === 'put').map((c) => c.t1));
+  parts['register: last PUT → both RUNNING (polled every 50 ms)'] =
+    t.t3 - Math.max(t.t1, ...reg.filter((c) => c.method === 'put').map((c) => c.t1));
   return parts;
 }
 
@@ -82,12 +91,14 @@ export const resetMeasure: Measure = {
       // flowed through it.
       const def0 = loadDefinition(undefined, pipelineVars(ep, freshNames()));
       const prevMs = await previousRun(ep, def0.table, 'products').catch(() => -1);
-      if (prevMs < 0) ctx.log('  reset: the previous pipeline did not carry the pre-run rows through (measuring anyway)');
+      if (prevMs < 0)
+        ctx.log('  reset: the previous pipeline did not carry the pre-run rows through (measuring anyway)');
       await sleep(1500); // let Connect flush offsets, as it would between two runs
 
       const names = freshNames();
       const def = loadDefinition(undefined, pipelineVars(ep, names));
-      const connectorsBefore = (await fetch(`${ep.connectUrl}/connectors`).then((r) => r.json() as Promise<string[]>)).length;
+      const connectorsBefore = (await fetch(`${ep.connectUrl}/connectors`).then((r) => r.json() as Promise<string[]>))
+        .length;
       const startLoad = load1();
       const trace = traceConnect();
       const t0 = Date.now();
@@ -108,7 +119,9 @@ export const resetMeasure: Measure = {
       }
       // The runner's warm-up (not part of the reset): the first event flows through end to end.
       const tw = Date.now();
-      await withPg(ep, ep.pg.database, (c) => c.query(`INSERT INTO "${def.table}" (name, description, price) VALUES ('first event', 'reset bench', 1.00)`));
+      await withPg(ep, ep.pg.database, (c) =>
+        c.query(`INSERT INTO "${def.table}" (name, description, price) VALUES ('first event', 'reset bench', 1.00)`),
+      );
       let firstEventMs = -1;
       while (Date.now() - tw < 60_000) {
         if ((await esCount(ep.esUrl, names.index).catch(() => 0)) >= 1) {
@@ -136,11 +149,39 @@ export const resetMeasure: Measure = {
     const s = (ms: number): number => ms / 1000;
     return {
       metrics: [
-        metric('reset.total', 'reset between scenarios (reset + prepare + register → RUNNING)', 's', runs.map((r) => s(r.totalMs)), { kind: 'max', value: 1 }, undefined, runs.map((r) => r.load1)),
-        metric('reset.reset', '  of which: resetPipeline, prepareStores beside it', 's', runs.map((r) => s(r.resetPipelineMs))),
-        metric('reset.prepare', '  prepareStores (overlaps resetPipeline)', 's', runs.map((r) => s(r.prepareStoresMs))),
-        metric('reset.register', '  of which: register source ∥ sink → RUNNING', 's', runs.map((r) => s(r.registerMs))),
-        metric('reset.first-event', 'after reset: first event searchable (runner warm-up, not in the total)', 's', runs.filter((r) => r.firstEventMs >= 0).map((r) => s(r.firstEventMs))),
+        metric(
+          'reset.total',
+          'reset between scenarios (reset + prepare + register → RUNNING)',
+          's',
+          runs.map((r) => s(r.totalMs)),
+          { kind: 'max', value: 1 },
+          undefined,
+          runs.map((r) => r.load1),
+        ),
+        metric(
+          'reset.reset',
+          '  of which: resetPipeline, prepareStores beside it',
+          's',
+          runs.map((r) => s(r.resetPipelineMs)),
+        ),
+        metric(
+          'reset.prepare',
+          '  prepareStores (overlaps resetPipeline)',
+          's',
+          runs.map((r) => s(r.prepareStoresMs)),
+        ),
+        metric(
+          'reset.register',
+          '  of which: register source ∥ sink → RUNNING',
+          's',
+          runs.map((r) => s(r.registerMs)),
+        ),
+        metric(
+          'reset.first-event',
+          'after reset: first event searchable (runner warm-up, not in the total)',
+          's',
+          runs.filter((r) => r.firstEventMs >= 0).map((r) => s(r.firstEventMs)),
+        ),
       ],
       details: { rowsBeforeEachReset: PRE_ROWS, runs },
     };

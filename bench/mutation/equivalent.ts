@@ -28,7 +28,12 @@ export function parseEquivalent(markdown: string): Listed[] {
     if (cells.length < 5) continue;
     const line = Number(cells[1]);
     if (!Number.isInteger(line) || line <= 0) continue;
-    out.push({ file: cells[0]!.replace(/`/g, ''), line, mutator: cells[2]!.replace(/`/g, ''), replacement: unquote(cells[3]!) });
+    out.push({
+      file: cells[0]!.replace(/`/g, ''),
+      line,
+      mutator: cells[2]!.replace(/`/g, ''),
+      replacement: unquote(cells[3]!),
+    });
   }
   return out;
 }

@@ -7,16 +7,54 @@ const report = {
     'harness/check/a.ts': {
       source: 'const a = 1;\nif (a > 0) f();\n',
       mutants: [
-        { id: '1', mutatorName: 'EqualityOperator', replacement: 'a >= 0', status: 'Survived' as const, location: { start: { line: 2, column: 5 } } },
-        { id: '2', mutatorName: 'ConditionalExpression', replacement: 'true', status: 'Killed' as const, location: { start: { line: 2, column: 5 } } },
-        { id: '3', mutatorName: 'ConditionalExpression', replacement: 'false', status: 'Timeout' as const, location: { start: { line: 2, column: 5 } } },
-        { id: '4', mutatorName: 'BlockStatement', replacement: '{}', status: 'NoCoverage' as const, location: { start: { line: 2, column: 12 } } },
-        { id: '5', mutatorName: 'StringLiteral', replacement: '""', status: 'CompileError' as const, location: { start: { line: 1, column: 1 } } },
+        {
+          id: '1',
+          mutatorName: 'EqualityOperator',
+          replacement: 'a >= 0',
+          status: 'Survived' as const,
+          location: { start: { line: 2, column: 5 } },
+        },
+        {
+          id: '2',
+          mutatorName: 'ConditionalExpression',
+          replacement: 'true',
+          status: 'Killed' as const,
+          location: { start: { line: 2, column: 5 } },
+        },
+        {
+          id: '3',
+          mutatorName: 'ConditionalExpression',
+          replacement: 'false',
+          status: 'Timeout' as const,
+          location: { start: { line: 2, column: 5 } },
+        },
+        {
+          id: '4',
+          mutatorName: 'BlockStatement',
+          replacement: '{}',
+          status: 'NoCoverage' as const,
+          location: { start: { line: 2, column: 12 } },
+        },
+        {
+          id: '5',
+          mutatorName: 'StringLiteral',
+          replacement: '""',
+          status: 'CompileError' as const,
+          location: { start: { line: 1, column: 1 } },
+        },
       ],
     },
     'harness/scenario/judge.ts': {
       source: 'x\n',
-      mutants: [{ id: '6', mutatorName: 'BooleanLiteral', replacement: 'false', status: 'Killed' as const, location: { start: { line: 1, column: 1 } } }],
+      mutants: [
+        {
+          id: '6',
+          mutatorName: 'BooleanLiteral',
+          replacement: 'false',
+          status: 'Killed' as const,
+          location: { start: { line: 1, column: 1 } },
+        },
+      ],
     },
   },
 };
@@ -24,7 +62,15 @@ const report = {
 describe('mutation results', () => {
   it('scores each file, folder and the total as Stryker does: detected over valid mutants', () => {
     const { total, groups, files, survivors } = summarise(report);
-    expect(files['harness/check/a.ts']).toEqual({ score: 50, mutants: 5, killed: 1, survived: 1, timeout: 1, noCoverage: 1, errors: 1 });
+    expect(files['harness/check/a.ts']).toEqual({
+      score: 50,
+      mutants: 5,
+      killed: 1,
+      survived: 1,
+      timeout: 1,
+      noCoverage: 1,
+      errors: 1,
+    });
     expect(groups['harness/scenario']).toMatchObject({ score: 100, killed: 1 });
     expect(total).toMatchObject({ score: 60, mutants: 6 });
     expect(survivors.map((s) => [s.line, s.status, s.replacement, s.code])).toEqual([
@@ -55,7 +101,17 @@ describe('mutation results', () => {
 
   it('prints the change against the previous results', () => {
     const { total, groups, files } = summarise(report);
-    const now: Results = { date: 'd2', durationSeconds: 1, incremental: false, stryker: '9', total, groups, files, equivalentListed: 0, unexplained: 2 };
+    const now: Results = {
+      date: 'd2',
+      durationSeconds: 1,
+      incremental: false,
+      stryker: '9',
+      total,
+      groups,
+      files,
+      equivalentListed: 0,
+      unexplained: 2,
+    };
     const before: Results = { ...now, total: { ...total, score: 55.5, killed: 0 } };
     const text = table(now, before);
     expect(text.split('\n')[1]).toMatch(/^total\s+60\.0 \(\+4\.5\)\s+2 \(\+2\)\s+1\s+1\s+1$/);
@@ -66,7 +122,11 @@ describe('mutation results', () => {
   it('forgets the survivors of the last run, so that they are tested again, and keeps the rest', () => {
     const cache = structuredClone(report);
     expect(forgetSurvivors(cache)).toBe(2);
-    expect(cache.files['harness/check/a.ts'].mutants.map((m) => m.status)).toEqual(['Killed', 'Timeout', 'CompileError']);
+    expect(cache.files['harness/check/a.ts'].mutants.map((m) => m.status)).toEqual([
+      'Killed',
+      'Timeout',
+      'CompileError',
+    ]);
     expect(cache.files['harness/scenario/judge.ts'].mutants).toHaveLength(1);
   });
 });

@@ -30,7 +30,8 @@ const INCREMENTAL = join(ROOT, 'reports/mutation/stryker-incremental.json');
 /** The target for the checker's folder. */
 const TARGET = { group: 'harness/check', score: 90 };
 
-export type Status = 'Killed' | 'Survived' | 'Timeout' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
+export type Status =
+  'Killed' | 'Survived' | 'Timeout' | 'NoCoverage' | 'CompileError' | 'RuntimeError' | 'Ignored' | 'Pending';
 
 export interface Counts {
   /** (killed + timeout) / (killed + timeout + survived + noCoverage), in %, one decimal; null without mutants. */
@@ -87,7 +88,12 @@ export function add(c: Counts, status: Status): void {
 }
 
 /** Per file, per folder and in total, from Stryker's JSON report (mutation-testing-report-schema). */
-export function summarise(report: MutationReport): { total: Counts; groups: Record<string, Counts>; files: Record<string, Counts>; survivors: Survivor[] } {
+export function summarise(report: MutationReport): {
+  total: Counts;
+  groups: Record<string, Counts>;
+  files: Record<string, Counts>;
+  survivors: Survivor[];
+} {
   const total = emptyCounts();
   const groups: Record<string, Counts> = {};
   const files: Record<string, Counts> = {};
@@ -104,15 +110,20 @@ export function summarise(report: MutationReport): { total: Counts; groups: Reco
       add(perFile, m.status);
       if (m.status === 'Survived' || m.status === 'NoCoverage') {
         const line = m.location.start.line;
-        survivors.push({ file: name, line, mutator: m.mutatorName, replacement: oneLine(m.replacement ?? ''), status: m.status, code: (lines[line - 1] ?? '').trim() });
+        survivors.push({
+          file: name,
+          line,
+          mutator: m.mutatorName,
+          replacement: oneLine(m.replacement ?? ''),
+          status: m.status,
+          code: (lines[line - 1] ?? '').trim(),
+        });
       }
     }
   }
   survivors.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   return { total, groups, files, survivors };
 }
-
-
 
 function fmt(score: number | null): string {
   return score === null ? 'n/a' : score.toFixed(1);
@@ -134,7 +145,8 @@ export function table(results: Results, previous: Results | undefined): string {
   const rows: [string, Counts, Counts | undefined][] = [['total', results.total, previous?.total]];
   for (const [group, counts] of Object.entries(results.groups)) {
     rows.push([`${group}/`, counts, previous?.groups[group]]);
-    for (const [file, c] of Object.entries(results.files)) if (dirname(file) === group) rows.push([`  ${file}`, c, previous?.files[file]]);
+    for (const [file, c] of Object.entries(results.files))
+      if (dirname(file) === group) rows.push([`  ${file}`, c, previous?.files[file]]);
   }
   const cells = [
     ['file', 'score %', 'killed', 'survived', 'timeout', 'no-cov'],
@@ -148,7 +160,14 @@ export function table(results: Results, previous: Results | undefined): string {
     ]),
   ];
   const widths = cells[0]!.map((_, col) => Math.max(...cells.map((r) => r[col]!.length)));
-  return cells.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((r) =>
+      r
+        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function runStryker(args: string[]): Promise<number> {
@@ -203,7 +222,11 @@ async function main(): Promise<number> {
   const listed = parseEquivalent((await readFile(EQUIVALENT, 'utf8').catch(() => '')) as string);
   const unexplained = survivors.filter((s) => !listed.some((l) => matches(s, l)));
   const stale = listed.filter((l) => !survivors.some((s) => matches(s, l)));
-  const strykerVersion = ((await readJson<{ version: string }>(join(ROOT, 'node_modules/@stryker-mutator/core/package.json'))) ?? { version: '?' }).version;
+  const strykerVersion = (
+    (await readJson<{ version: string }>(join(ROOT, 'node_modules/@stryker-mutator/core/package.json'))) ?? {
+      version: '?',
+    }
+  ).version;
 
   const results: Results = {
     date: new Date(started).toISOString(),
@@ -219,18 +242,29 @@ async function main(): Promise<number> {
   await writeFile(RESULTS, JSON.stringify(results, null, 2) + '\n');
 
   console.log('');
-  console.log(previous ? `Mutation score, change since ${previous.date}:` : 'Mutation score (no earlier results.json to compare with):');
+  console.log(
+    previous
+      ? `Mutation score, change since ${previous.date}:`
+      : 'Mutation score (no earlier results.json to compare with):',
+  );
   console.log(table(results, previous));
-  console.log(`\n${durationSeconds} s${incremental ? ' (incremental)' : ''}; ${results.equivalentListed} surviving mutants listed as equivalent in bench/mutation/EQUIVALENT.md`);
+  console.log(
+    `\n${durationSeconds} s${incremental ? ' (incremental)' : ''}; ${results.equivalentListed} surviving mutants listed as equivalent in bench/mutation/EQUIVALENT.md`,
+  );
   if (stale.length > 0) {
-    console.log(`\n${stale.length} EQUIVALENT.md entries no longer survive (the code moved, or a test kills them now): update the list`);
+    console.log(
+      `\n${stale.length} EQUIVALENT.md entries no longer survive (the code moved, or a test kills them now): update the list`,
+    );
     for (const l of stale) console.log(`  ${l.file}:${l.line} ${l.mutator} → ${l.replacement}`);
   }
   let failed = false;
   if (unexplained.length > 0) {
     failed = true;
-    console.log(`\n${unexplained.length} surviving mutants are neither killed by a test nor explained in EQUIVALENT.md:`);
-    for (const s of unexplained) console.log(`  ${s.file}:${s.line} ${s.status} ${s.mutator} → ${s.replacement}\n      ${s.code}`);
+    console.log(
+      `\n${unexplained.length} surviving mutants are neither killed by a test nor explained in EQUIVALENT.md:`,
+    );
+    for (const s of unexplained)
+      console.log(`  ${s.file}:${s.line} ${s.status} ${s.mutator} → ${s.replacement}\n      ${s.code}`);
   }
   const target = groups[TARGET.group]?.score ?? null;
   if (target === null || target < TARGET.score) {

@@ -23,7 +23,11 @@ interface Command {
 const command: fc.Arbitrary<Command> = fc.record({
   op: fc.constantFrom('write', 'write', 'write', 'delete'),
   productId: fc.integer({ min: 1, max: 30 }),
-  name: fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constant('__debezium_unavailable_value')),
+  name: fc.oneof(
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: 'binary' }),
+    fc.constant('__debezium_unavailable_value'),
+  ),
   description: fc.option(fc.string({ unit: 'grapheme' })),
   cents: fc.integer({ min: -9_999_999_999, max: 9_999_999_999 }),
   createdAt: fc.option(fc.integer({ min: 100_000_000_000, max: 4_102_444_800_000 })),
@@ -51,7 +55,13 @@ function simulate(commands: Command[]): { history: HistoryEntry[]; rows: Product
     const after: ProductRow | null =
       c.op === 'delete'
         ? null
-        : { product_id: c.productId, name: c.name, description: c.description, price: price(c.cents), created_at: c.createdAt };
+        : {
+            product_id: c.productId,
+            name: c.name,
+            description: c.description,
+            price: price(c.cents),
+            created_at: c.createdAt,
+          };
     const exists = table.has(c.productId);
     const touches = c.op === 'write' || exists;
     const applies = c.outcome === 'ok' || (c.outcome === 'unknown' && c.committed);
@@ -101,7 +111,8 @@ describe('compare, property-based', () => {
         // Must exist: the last ok op on the product wrote a row, and no unknown op after it may have deleted it.
         const required = new Set<number>();
         const byProduct = new Map<number, HistoryEntry[]>();
-        for (const e of history) for (const f of e.effects) byProduct.set(f.product_id, [...(byProduct.get(f.product_id) ?? []), e]);
+        for (const e of history)
+          for (const f of e.effects) byProduct.set(f.product_id, [...(byProduct.get(f.product_id) ?? []), e]);
         for (const [pid, entries] of byProduct) {
           const okAt = entries.map((e) => e.outcome).lastIndexOf('ok');
           if (okAt < 0 || entries[okAt]!.effects[0]!.after === null) continue;

@@ -70,7 +70,11 @@ describe('compare', () => {
   it('zombie: a document of a deleted row, even when it equals a version from before the delete', async () => {
     const { h, rows } = baseline();
     const deleted = h.delete(3);
-    const c = await check(h, rows.slice(0, 2), rows.map((r) => docOf(r)));
+    const c = await check(
+      h,
+      rows.slice(0, 2),
+      rows.map((r) => docOf(r)),
+    );
     expectOnly(c, 'zombie', [3]);
     expect(c.examples.zombie[0]).toMatchObject({ pg: null, es: [docOf(rows[2]!)] });
     expect(c.examples.zombie[0]!.detail).toContain(`deleted at op #${deleted.seq}`);
@@ -98,7 +102,12 @@ describe('compare', () => {
   it('duplicate: also when the row is gone (counted once, as duplicate)', async () => {
     const { h, rows } = baseline();
     h.delete(1);
-    const c = await check(h, rows.slice(1), [docOf(rows[0]!), docOf(rows[0]!, { id: 'a' }), docOf(rows[1]!), docOf(rows[2]!)]);
+    const c = await check(h, rows.slice(1), [
+      docOf(rows[0]!),
+      docOf(rows[0]!, { id: 'a' }),
+      docOf(rows[1]!),
+      docOf(rows[2]!),
+    ]);
     expectOnly(c, 'duplicate', [1]);
     expect(c.examples.duplicate[0]!.detail).toContain('deleted at op #4');
   });
@@ -113,7 +122,11 @@ describe('compare', () => {
 
   it('stale: an older version in another encoding is still that version', async () => {
     const { h, rows, v1 } = baseline();
-    const c = await check(h, rows, [docOf(rows[0]!), docOf(v1, { price: 'number', createdAt: 'ms-fraction' }), docOf(rows[2]!)]);
+    const c = await check(h, rows, [
+      docOf(rows[0]!),
+      docOf(v1, { price: 'number', createdAt: 'ms-fraction' }),
+      docOf(rows[2]!),
+    ]);
     expectOnly(c, 'stale', [2]);
   });
 
@@ -265,9 +278,9 @@ describe('compare', () => {
       compare({ versions: buildVersions(h.entries), pg: stream('pg', rows), es: stream('es', reversed) }),
     ).rejects.toThrow(/out of order: product_id 1 .* after 3/);
     expect(closed.sort()).toEqual(['es', 'pg']);
-    await expect(
-      compare({ versions: buildVersions(h.entries), pg: [rows[1]!, rows[0]!], es: [] }),
-    ).rejects.toThrow(/Postgres rows out of order/);
+    await expect(compare({ versions: buildVersions(h.entries), pg: [rows[1]!, rows[0]!], es: [] })).rejects.toThrow(
+      /Postgres rows out of order/,
+    );
   });
 
   it('keeps at most maxExamples examples per class but counts everything', async () => {
@@ -313,7 +326,11 @@ describe('compare', () => {
   describe('wrong-id: a document whose _id is not its product_id', () => {
     it('key.ignore=true writes topic+partition+offset: each such document is wrong-id, even when its content is right', async () => {
       const { h, rows } = baseline();
-      const c = await check(h, rows, rows.map((r, i) => docOf(r, { id: `outbox.public.products+0+${i}` })));
+      const c = await check(
+        h,
+        rows,
+        rows.map((r, i) => docOf(r, { id: `outbox.public.products+0+${i}` })),
+      );
       expectOnly(c, 'wrong-id', [1, 2, 3]);
       expect(c.examples['wrong-id'][0]!.detail).toMatch(/_id "outbox\.public\.products\+0\+0" is not the product_id 1/);
     });
@@ -337,7 +354,10 @@ describe('compare', () => {
       const c = await check(h, [], []);
       expect(c.equal).toBe(true);
       expect(c.setupErrors.count).toBe(3);
-      expect(c.setupErrors.examples[0]).toEqual({ product_id: 1, detail: expect.stringMatching(/Postgres has no row, but the history's last committed state is version 1 of 1/) });
+      expect(c.setupErrors.examples[0]).toEqual({
+        product_id: 1,
+        detail: expect.stringMatching(/Postgres has no row, but the history's last committed state is version 1 of 1/),
+      });
     });
 
     it('a row the history deleted is still in Postgres', async () => {
@@ -347,7 +367,9 @@ describe('compare', () => {
       h.delete(4);
       const c = await check(h, [row], [docOf(row)]);
       expect(c.setupErrors.count).toBe(1);
-      expect(c.setupErrors.examples[0]!.detail).toMatch(/which a later committed operation replaced; the history's last committed state is a delete/);
+      expect(c.setupErrors.examples[0]!.detail).toMatch(
+        /which a later committed operation replaced; the history's last committed state is a delete/,
+      );
     });
 
     it('a row in a state the history never wrote (another writer)', async () => {
@@ -359,7 +381,7 @@ describe('compare', () => {
       expect(c.setupErrors.examples[0]!.detail).toMatch(/Postgres holds no version the history wrote/);
     });
 
-    it('unknown outcomes allow either state, and a committed unknown insert carries the server\'s created_at', async () => {
+    it("unknown outcomes allow either state, and a committed unknown insert carries the server's created_at", async () => {
       const h = new HistoryRecorder();
       const intended = product(6, { created_at: null });
       h.insert(intended, 'unknown');
@@ -384,8 +406,20 @@ describe('compare: what each anomaly says about itself', () => {
     const keyed: EsDoc = { _id: 'products+0+7', _source: { product_id: 'seven', name: 'text id' } };
     const c = await check(h, rows, [orphan, keyed, ...rows.map((r) => docOf(r))]);
     expect(c.examples.corrupt).toEqual([
-      { class: 'corrupt', product_id: 42, pg: null, es: [orphan], detail: 'product_id undefined is not an integer (_id 42)' },
-      { class: 'corrupt', product_id: -1, pg: null, es: [keyed], detail: 'product_id "seven" is not an integer (_id products+0+7)' },
+      {
+        class: 'corrupt',
+        product_id: 42,
+        pg: null,
+        es: [orphan],
+        detail: 'product_id undefined is not an integer (_id 42)',
+      },
+      {
+        class: 'corrupt',
+        product_id: -1,
+        pg: null,
+        es: [keyed],
+        detail: 'product_id "seven" is not an integer (_id products+0+7)',
+      },
     ]);
   });
 
@@ -404,7 +438,9 @@ describe('compare: what each anomaly says about itself', () => {
       'equals no committed version (2 versions in the history); differs from the row in name "edited" ≠ "Product 2", price "1.00" ≠ "25.00"',
     );
     const one = await check(h, rows, [docOf({ ...rows[0]!, name: 'x' }), docOf(rows[1]!), docOf(rows[2]!)]);
-    expect(one.examples.corrupt[0]!.detail).toBe('equals no committed version (1 version in the history); differs from the row in name "x" ≠ "Product 1"');
+    expect(one.examples.corrupt[0]!.detail).toBe(
+      'equals no committed version (1 version in the history); differs from the row in name "x" ≠ "Product 1"',
+    );
   });
 
   it('corrupt, never stale, for a row the history never wrote: nothing committed can explain the document', async () => {
@@ -441,11 +477,19 @@ describe('compare: what each anomaly says about itself', () => {
       'no document; the row is version 1 of 1 (op #2)',
     ]);
     const preloaded = product(900);
-    const d = await check(h, [...rows, preloaded], rows.map((r) => docOf(r)));
-    expect(d.examples.missing[0]!.detail).toBe('no document; the row is not from the history (it never wrote this product_id; a row from before the workload?)');
+    const d = await check(
+      h,
+      [...rows, preloaded],
+      rows.map((r) => docOf(r)),
+    );
+    expect(d.examples.missing[0]!.detail).toBe(
+      'no document; the row is not from the history (it never wrote this product_id; a row from before the workload?)',
+    );
     const other = product(2, { name: 'another writer' });
     const e = await check(h, [rows[0]!, other, rows[2]!], [docOf(rows[0]!), docOf(rows[2]!)]);
-    expect(e.examples.missing[0]!.detail).toBe("no document; the row is none of the history's versions (2 versions in the history)");
+    expect(e.examples.missing[0]!.detail).toBe(
+      "no document; the row is none of the history's versions (2 versions in the history)",
+    );
   });
 
   it('zombie: the detail says how the row went, and what the document equals', async () => {
@@ -454,9 +498,13 @@ describe('compare: what each anomaly says about itself', () => {
     h.insert(first);
     h.delete(1);
     const c = await check(h, [], [docOf(first)]);
-    expect(c.examples.zombie[0]!.detail).toBe('no row in Postgres: deleted at op #1; the document equals version 1 of 2 (op #0)');
+    expect(c.examples.zombie[0]!.detail).toBe(
+      'no row in Postgres: deleted at op #1; the document equals version 1 of 2 (op #0)',
+    );
     const d = await check(h, [], [docOf({ ...first, name: 'x' })]);
-    expect(d.examples.zombie[0]!.detail).toBe('no row in Postgres: deleted at op #1; the document equals no committed version');
+    expect(d.examples.zombie[0]!.detail).toBe(
+      'no row in Postgres: deleted at op #1; the document equals no committed version',
+    );
     const e = await check(h, [], [docOf(first, { price: 'base64' })]);
     expect(e.examples.zombie[0]!.detail).toBe(
       'no row in Postgres: deleted at op #1; the document equals nothing (price "B88=" is not a decimal with at most 2 fraction digits)',
@@ -470,7 +518,9 @@ describe('compare: what each anomaly says about itself', () => {
     h.delete(1, 'unknown');
     const c = await check(h, [], [docOf(row)]);
     expectOnly(c, 'zombie', [1]);
-    expect(c.examples.zombie[0]!.detail).toBe('no row in Postgres: deleted at op #1 (outcome unknown); the document equals version 1 of 2 (op #0)');
+    expect(c.examples.zombie[0]!.detail).toBe(
+      'no row in Postgres: deleted at op #1 (outcome unknown); the document equals version 1 of 2 (op #0)',
+    );
     expect(c.setupErrors.count).toBe(0);
   });
 
@@ -480,7 +530,9 @@ describe('compare: what each anomaly says about itself', () => {
     h.insert(row);
     const c = await check(h, [], [docOf(row)]);
     expectOnly(c, 'zombie', [1]);
-    expect(c.examples.zombie[0]!.detail).toBe("no row in Postgres, though the history's last state (version 1, op #0) is not a delete; the document equals version 1 of 1 (op #0)");
+    expect(c.examples.zombie[0]!.detail).toBe(
+      "no row in Postgres, though the history's last state (version 1, op #0) is not a delete; the document equals version 1 of 1 (op #0)",
+    );
     expect(c.setupErrors.count).toBe(1);
   });
 
@@ -490,7 +542,9 @@ describe('compare: what each anomaly says about itself', () => {
     rows.forEach((r) => h.insert(r));
     const c = await check(h, rows, [docOf(rows[0]!), docOf(product(5)), docOf(rows[1]!)]);
     expectOnly(c, 'zombie', [5]);
-    expect(c.examples.zombie[0]!.detail).toBe('no row in Postgres, and the history never wrote this product_id; the document equals no committed version');
+    expect(c.examples.zombie[0]!.detail).toBe(
+      'no row in Postgres, and the history never wrote this product_id; the document equals no committed version',
+    );
   });
 
   it('a zombie that is the last document, before rows still to come, is described as what it is', async () => {
@@ -502,16 +556,30 @@ describe('compare: what each anomaly says about itself', () => {
     h.insert(pg5);
     const c = await check(h, [rows[0]!, rows[1]!, pg4, pg5], [docOf(rows[0]!), docOf(rows[1]!), docOf(rows[2]!)]);
     expect(c.counts).toMatchObject({ zombie: 1, missing: 2 });
-    expect(c.examples.zombie[0]!.detail).toBe(`no row in Postgres: deleted at op #${deleted.seq}; the document equals version 1 of 2 (op #2)`);
+    expect(c.examples.zombie[0]!.detail).toBe(
+      `no row in Postgres: deleted at op #${deleted.seq}; the document equals version 1 of 2 (op #2)`,
+    );
     expect(c.examples.missing.map((a) => a.product_id)).toEqual([4, 5]);
   });
 
   it('duplicate: the detail lists what each document equals, and why there is no row when there is none', async () => {
     const { h, rows, v1 } = baseline();
-    const c = await check(h, rows, [docOf(rows[0]!), docOf(rows[1]!), docOf(v1, { id: 'products+0+17' }), docOf(rows[2]!)]);
-    expect(c.examples.duplicate[0]!.detail).toBe('2 documents: _id 2 equals the row, _id products+0+17 equals version 1 of 2 (op #1)');
+    const c = await check(h, rows, [
+      docOf(rows[0]!),
+      docOf(rows[1]!),
+      docOf(v1, { id: 'products+0+17' }),
+      docOf(rows[2]!),
+    ]);
+    expect(c.examples.duplicate[0]!.detail).toBe(
+      '2 documents: _id 2 equals the row, _id products+0+17 equals version 1 of 2 (op #1)',
+    );
     h.delete(1);
-    const d = await check(h, rows.slice(1), [docOf(rows[0]!), docOf(rows[0]!, { price: 'base64', id: 'a' }), docOf(rows[1]!), docOf(rows[2]!)]);
+    const d = await check(h, rows.slice(1), [
+      docOf(rows[0]!),
+      docOf(rows[0]!, { price: 'base64', id: 'a' }),
+      docOf(rows[1]!),
+      docOf(rows[2]!),
+    ]);
     expect(d.examples.duplicate[0]!.detail).toBe(
       '2 documents: _id 1 equals version 1 of 2 (op #0), _id a equals nothing (price "B88=" is not a decimal with at most 2 fraction digits); no row in Postgres: deleted at op #4',
     );
@@ -605,7 +673,12 @@ describe('compare: what each anomaly says about itself', () => {
     const row = product(1, { created_at: Date.UTC(2024, 0, 1) });
     h.insert(row);
     const seconds: EsDoc = { _id: '1', _source: { ...docOf(row)._source, created_at: Date.UTC(2024, 0, 1) / 1000 } };
-    const asSeconds = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds], dates: { epoch: 'second', iso: false } });
+    const asSeconds = await compare({
+      versions: buildVersions(h.entries),
+      pg: [row],
+      es: [seconds],
+      dates: { epoch: 'second', iso: false },
+    });
     expect(asSeconds.equal).toBe(true);
     const asDefault = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds] });
     expectOnly(asDefault, 'corrupt', [1]);
@@ -616,7 +689,9 @@ describe('compare: input it refuses', () => {
   it('a Postgres row without a numeric product_id', async () => {
     for (const product_id of [undefined, Number.NaN, -Infinity]) {
       const row = { ...product(1), product_id } as unknown as ProductRow;
-      await expect(compare({ versions: buildVersions([]), pg: [row], es: [] })).rejects.toThrow(/Postgres row without a product_id/);
+      await expect(compare({ versions: buildVersions([]), pg: [row], es: [] })).rejects.toThrow(
+        /Postgres row without a product_id/,
+      );
     }
   });
 
@@ -629,7 +704,9 @@ describe('compare: input it refuses', () => {
 
   it('documents out of order, with a hint at the usual cause', async () => {
     const { h, rows } = baseline();
-    await expect(compare({ versions: buildVersions(h.entries), pg: rows, es: [docOf(rows[1]!), docOf(rows[0]!)] })).rejects.toThrow(
+    await expect(
+      compare({ versions: buildVersions(h.entries), pg: rows, es: [docOf(rows[1]!), docOf(rows[0]!)] }),
+    ).rejects.toThrow(
       'Elasticsearch documents out of order: product_id 1 (_id 1) after 2; is product_id mapped as a keyword (sorted as text)?',
     );
   });
@@ -645,7 +722,11 @@ describe('compare: input it refuses', () => {
       }
     }
     await expect(
-      compare({ versions: buildVersions(h.entries), pg: stream('pg', rows), es: stream('es', [docOf(rows[2]!), docOf(rows[0]!)]) }),
+      compare({
+        versions: buildVersions(h.entries),
+        pg: stream('pg', rows),
+        es: stream('es', [docOf(rows[2]!), docOf(rows[0]!)]),
+      }),
     ).rejects.toThrow(/out of order/);
     expect(closed.sort()).toEqual(['es', 'pg']);
   });
@@ -659,7 +740,10 @@ describe('compare: Postgres against the history, case by case', () => {
     h.reinsert(product(5, { name: 'again' }));
     const c = await check(h, [], []);
     expect(c.setupErrors.examples).toEqual([
-      { product_id: 5, detail: "Postgres has no row, but the history's last committed state is version 3 of 3 (op #2)" },
+      {
+        product_id: 5,
+        detail: "Postgres has no row, but the history's last committed state is version 3 of 3 (op #2)",
+      },
     ]);
   });
 
@@ -670,7 +754,9 @@ describe('compare: Postgres against the history, case by case', () => {
     h.update(product(6, { name: 'updated' }));
     const c = await check(h, [{ ...intended, created_at: 1_700_000_123_456 }], []);
     expect(c.setupErrors.count).toBe(1);
-    expect(c.setupErrors.examples[0]!.detail).toBe("Postgres holds no version the history wrote; the history's last committed state is version 2 of 2 (op #1)");
+    expect(c.setupErrors.examples[0]!.detail).toBe(
+      "Postgres holds no version the history wrote; the history's last committed state is version 2 of 2 (op #1)",
+    );
   });
 
   it('an unknown-outcome update allows its state or the committed one, not any state', async () => {
@@ -693,7 +779,9 @@ describe('compare: Postgres against the history, case by case', () => {
     const h = new HistoryRecorder();
     h.insert(product(6), 'unknown');
     const c = await check(h, [product(6, { name: 'other' })], []);
-    expect(c.setupErrors.examples[0]!.detail).toBe("Postgres holds no version the history wrote; the history's last committed state is none (only unknown-outcome operations)");
+    expect(c.setupErrors.examples[0]!.detail).toBe(
+      "Postgres holds no version the history wrote; the history's last committed state is none (only unknown-outcome operations)",
+    );
   });
 
   it("rows the history never wrote next to the workload's are not checked against its products", async () => {

@@ -113,7 +113,8 @@ export async function compare(input: CompareInput): Promise<Comparison> {
           row = r.value;
           rowPid = row.product_id;
           // (NaN fails this too.)
-          if (!(rowPid > previous)) throw new Error(`Postgres rows out of order: product_id ${rowPid} after ${previous}`);
+          if (!(rowPid > previous))
+            throw new Error(`Postgres rows out of order: product_id ${rowPid} after ${previous}`);
         }
       }
       if (!joined) tally.classify(groupPid, null, group);
@@ -170,13 +171,16 @@ class Tally {
 
   classify(pid: number, row: ProductRow | null, docs: EsDoc[]): void {
     if (docs.length === 0) {
-      if (row !== null && this.count('missing')) this.example('missing', pid, row, docs, this.details.missingDetail(pid, row));
+      if (row !== null && this.count('missing'))
+        this.example('missing', pid, row, docs, this.details.missingDetail(pid, row));
     } else if (docs.length > 1) {
-      if (this.count('duplicate')) this.example('duplicate', pid, row, docs, this.details.duplicateDetail(pid, row, docs));
+      if (this.count('duplicate'))
+        this.example('duplicate', pid, row, docs, this.details.duplicateDetail(pid, row, docs));
     } else if (row === null) {
       if (this.count('zombie')) this.example('zombie', pid, row, docs, this.details.zombieDetail(pid, docs[0]!));
     } else if (docs[0]!._id !== String(pid)) {
-      if (this.count('wrong-id')) this.example('wrong-id', pid, row, docs, this.details.wrongIdDetail(pid, docs[0]!, row));
+      if (this.count('wrong-id'))
+        this.example('wrong-id', pid, row, docs, this.details.wrongIdDetail(pid, docs[0]!, row));
     } else if (!sourceMatchesRow(docs[0]!._source, row, this.dates)) {
       this.classifyDiffering(pid, row, docs);
     }
@@ -194,10 +198,13 @@ class Tally {
     const cls = v >= 0 && !uncommitted ? 'stale' : 'corrupt';
     if (!this.count(cls)) return;
     let detail: string;
-    if (uncommitted) detail = `equals ${this.details.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.details.describeRow(pid, row)}`;
-    else if (v >= 0) detail = `equals ${this.details.describeVersion(pid, v)}; the row is ${this.details.describeRow(pid, row)}`;
+    if (uncommitted)
+      detail = `equals ${this.details.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.details.describeRow(pid, row)}`;
+    else if (v >= 0)
+      detail = `equals ${this.details.describeVersion(pid, v)}; the row is ${this.details.describeRow(pid, row)}`;
     else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
-    else detail = `equals no committed version (${this.details.versionCount(pid)}); differs from the row in ${this.details.fieldDiffs(source, row)}`;
+    else
+      detail = `equals no committed version (${this.details.versionCount(pid)}); differs from the row in ${this.details.fieldDiffs(source, row)}`;
     this.example(cls, pid, row, docs, detail);
   }
 
@@ -218,7 +225,14 @@ class Tally {
   result(): Comparison {
     let equal = true;
     for (const cls of ANOMALY_CLASSES) if (this.counts[cls] > 0) equal = false;
-    return { equal, pgRows: this.pgRows, esDocs: this.esDocs, counts: this.counts, examples: this.examples, setupErrors: this.history.finish() };
+    return {
+      equal,
+      pgRows: this.pgRows,
+      esDocs: this.esDocs,
+      counts: this.counts,
+      examples: this.examples,
+      setupErrors: this.history.finish(),
+    };
   }
 
   /** Counts one anomaly; true when an example of it should be kept (details are built only then). */
@@ -236,7 +250,6 @@ class Tally {
     while (this.cursor < pids.length && pids[this.cursor]! < pid) this.cursor++;
     return this.cursor < pids.length && pids[this.cursor] === pid ? this.cursor : -1;
   }
-
 }
 
 function emptyRecord<T>(make: () => T): Record<AnomalyClass, T> {

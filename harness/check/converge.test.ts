@@ -89,7 +89,12 @@ describe('awaitConvergence', () => {
   it('keeps polling through failing snapshots and reports the last error', async () => {
     const { options } = scenario({ equalFrom: 0, failUntil: 2500 });
     const r = await awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 15000, pollMs: 1000 });
-    expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 2000, attempts: 3, lastError: 'connection refused' });
+    expect(r).toMatchObject({
+      verdict: 'converged',
+      timeToConvergenceMs: 2000,
+      attempts: 3,
+      lastError: 'connection refused',
+    });
   });
 
   it('throws when no snapshot ever succeeded: there is nothing to judge by', async () => {
@@ -101,7 +106,9 @@ describe('awaitConvergence', () => {
 
   it('rejects a deadline before the budget', async () => {
     const { options } = scenario({ equalFrom: 0 });
-    await expect(awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(RangeError);
+    await expect(awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('rejects a negative budget and a poll interval that is not positive, naming what it got', async () => {
@@ -109,21 +116,41 @@ describe('awaitConvergence', () => {
     await expect(awaitConvergence({ ...options, budgetMs: -1, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(
       'awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got -1, 1000, 100, 0)',
     );
-    await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: 0 })).rejects.toThrow(RangeError);
-    await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: -5 })).rejects.toThrow(RangeError);
+    await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: 0 })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: -5 })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('accepts a zero budget and a deadline equal to the budget', async () => {
-    const zero = await awaitConvergence({ ...scenario({ equalFrom: 0 }).options, budgetMs: 0, deadlineMs: 0, pollMs: 100 });
+    const zero = await awaitConvergence({
+      ...scenario({ equalFrom: 0 }).options,
+      budgetMs: 0,
+      deadlineMs: 0,
+      pollMs: 100,
+    });
     expect(zero).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 0 });
-    const late = await awaitConvergence({ ...scenario({ equalFrom: 2000 }).options, budgetMs: 0, deadlineMs: 5000, pollMs: 1000 });
+    const late = await awaitConvergence({
+      ...scenario({ equalFrom: 2000 }).options,
+      budgetMs: 0,
+      deadlineMs: 5000,
+      pollMs: 1000,
+    });
     expect(late).toMatchObject({ verdict: 'converged-late', timeToConvergenceMs: 1000 });
   });
 
   it('reports every successful snapshot to onPoll, with the time since startMs at its start', async () => {
     const { options } = scenario({ equalFrom: 3000, snapshotMs: 100, failUntil: 1500 });
     const polls: [boolean, number][] = [];
-    await awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, onPoll: (c, elapsed) => polls.push([c.equal, elapsed]) });
+    await awaitConvergence({
+      ...options,
+      budgetMs: 5000,
+      deadlineMs: 15000,
+      pollMs: 500,
+      onPoll: (c, elapsed) => polls.push([c.equal, elapsed]),
+    });
     // The first snapshot (at 1000) failed: not reported.
     expect(polls).toEqual([
       [false, 600],
@@ -154,7 +181,10 @@ describe('awaitConvergence', () => {
 
   describe('settle window', () => {
     /** Snapshots equal or not by their start time, from a list of [from, equal] switches (absolute ms). */
-    function timeline(switches: [number, boolean][], snapshotMs = 50): Pick<ConvergenceOptions, 'snapshot' | 'now' | 'sleep' | 'startMs'> & { starts: number[] } {
+    function timeline(
+      switches: [number, boolean][],
+      snapshotMs = 50,
+    ): Pick<ConvergenceOptions, 'snapshot' | 'now' | 'sleep' | 'startMs'> & { starts: number[] } {
       let t = 1000;
       const starts: number[] = [];
       return {
@@ -202,8 +232,19 @@ describe('awaitConvergence', () => {
         [1500, true],
         [2500, false],
       ]);
-      expect((await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500 })).verdict).toBe('converged');
-      const settled = await awaitConvergence({ ...timeline([[1500, true], [2500, false]]), budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+      expect((await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500 })).verdict).toBe(
+        'converged',
+      );
+      const settled = await awaitConvergence({
+        ...timeline([
+          [1500, true],
+          [2500, false],
+        ]),
+        budgetMs: 5000,
+        deadlineMs: 15000,
+        pollMs: 500,
+        settleMs: 2000,
+      });
       expect(settled.verdict).toBe('diverged');
       expect(settled.flaps).toHaveLength(1);
     });
@@ -226,7 +267,9 @@ describe('awaitConvergence', () => {
     });
 
     it('refuses a negative settle window', async () => {
-      await expect(awaitConvergence({ ...timeline([]), budgetMs: 1, deadlineMs: 2, pollMs: 1, settleMs: -1 })).rejects.toThrow(RangeError);
+      await expect(
+        awaitConvergence({ ...timeline([]), budgetMs: 1, deadlineMs: 2, pollMs: 1, settleMs: -1 }),
+      ).rejects.toThrow(RangeError);
     });
   });
 });

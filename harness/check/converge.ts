@@ -67,7 +67,9 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!(budgetMs >= 0) || !(deadlineMs >= budgetMs) || !(pollMs > 0) || !(settleMs >= 0)) {
-    throw new RangeError(`awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`);
+    throw new RangeError(
+      `awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`,
+    );
   }
   const deadline = startMs + deadlineMs;
   const flaps: Flap[] = [];
@@ -88,7 +90,10 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
         if (takenAt - equalSince >= settleMs) {
           const elapsed = Math.max(0, equalSince - startMs);
           const verdict: Verdict = flaps.length ? 'flapped' : elapsed <= budgetMs ? 'converged' : 'converged-late';
-          return withError({ verdict, timeToConvergenceMs: elapsed, attempts, last: flaps.at(-1)?.comparison ?? last, flaps }, lastError);
+          return withError(
+            { verdict, timeToConvergenceMs: elapsed, attempts, last: flaps.at(-1)?.comparison ?? last, flaps },
+            lastError,
+          );
         }
       } else if (equalSince !== undefined) {
         flaps.push({ equalAtMs: equalSince - startMs, differedAtMs: takenAt - startMs, comparison: last });
@@ -100,7 +105,8 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
 
     // Past the deadline (and past the settle window of an equality seen before it): the poll that just ended
     // was the last, so the stores were not equal at the deadline.
-    const until = equalSince !== undefined && equalSince <= deadline ? Math.max(deadline, equalSince + settleMs) : deadline;
+    const until =
+      equalSince !== undefined && equalSince <= deadline ? Math.max(deadline, equalSince + settleMs) : deadline;
     const remaining = until - now();
     if (remaining <= 0) {
       if (last === undefined) {

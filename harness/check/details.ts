@@ -71,7 +71,8 @@ export class Details {
     const slot = this.slot(pid);
     if (slot < 0) return 'no row in Postgres, and the history never wrote this product_id';
     const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
-    if (last.deleted) return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
+    if (last.deleted)
+      return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
     return `no row in Postgres, though the history's last state (version ${last.number}, op #${last.seq}) is not a delete`;
   }
 }

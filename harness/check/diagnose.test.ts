@@ -5,18 +5,28 @@ import { diagnose, type DiagnosisInput } from './diagnose.ts';
 
 const row = product(7);
 const corrupt = (doc: EsDoc): Anomaly => ({ class: 'corrupt', product_id: 7, pg: row, es: [doc], detail: '' });
-const only = (doc: EsDoc) => diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [corrupt(doc)] } }).map((d) => d.fix);
+const only = (doc: EsDoc) =>
+  diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [corrupt(doc)] } }).map((d) => d.fix);
 
 describe('diagnose: the likely cause beside the evidence', () => {
   it('a Debezium envelope in a document (unwrap missing, or schemaless values)', () => {
-    const envelope: EsDoc = { _id: '7', _source: { before: null, after: { ...row }, source: { connector: 'postgresql' }, op: 'c', ts_ms: 1 } };
+    const envelope: EsDoc = {
+      _id: '7',
+      _source: { before: null, after: { ...row }, source: { connector: 'postgresql' }, op: 'c', ts_ms: 1 },
+    };
     const d = diagnose({ counts: {}, examples: {}, indexSample: [envelope] });
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ signature: expect.stringMatching(/envelopes/), fix: expect.stringMatching(/ExtractNewRecordState/), evidence: ['7'] });
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/envelopes/),
+      fix: expect.stringMatching(/ExtractNewRecordState/),
+      evidence: ['7'],
+    });
   });
 
   it('a schema/payload wrapper', () => {
-    expect(only({ _id: '7', _source: { schema: { type: 'struct' }, payload: { ...row } } })[0]).toMatch(/value\.converter\.schemas\.enable/);
+    expect(only({ _id: '7', _source: { schema: { type: 'struct' }, payload: { ...row } } })[0]).toMatch(
+      /value\.converter\.schemas\.enable/,
+    );
   });
 
   it('a base64 price (decimal.handling.mode)', () => {
@@ -25,16 +35,22 @@ describe('diagnose: the likely cause beside the evidence', () => {
   });
 
   it('micro- or nanosecond dates (time.precision.mode)', () => {
-    expect(only(docOf(row, { createdAt: 'micros' }))).toEqual([expect.stringMatching(/^time\.precision\.mode=connect/)]);
+    expect(only(docOf(row, { createdAt: 'micros' }))).toEqual([
+      expect.stringMatching(/^time\.precision\.mode=connect/),
+    ]);
     expect(only(docOf(row))).toEqual([]);
   });
 
   it('the TOAST placeholder (replica identity)', () => {
-    expect(only(docOf({ ...row, description: '__debezium_unavailable_value' }))).toEqual([expect.stringMatching(/REPLICA IDENTITY FULL/)]);
+    expect(only(docOf({ ...row, description: '__debezium_unavailable_value' }))).toEqual([
+      expect.stringMatching(/REPLICA IDENTITY FULL/),
+    ]);
   });
 
   it('_id ≠ product_id: key.ignore, or no ExtractField$Key', () => {
-    expect(only(docOf(row, { id: 'outbox.public.products+0+17' }))).toEqual([expect.stringMatching(/^key\.ignore=false/)]);
+    expect(only(docOf(row, { id: 'outbox.public.products+0+17' }))).toEqual([
+      expect.stringMatching(/^key\.ignore=false/),
+    ]);
     expect(only(docOf(row, { id: '{"product_id":7}' }))).toEqual([expect.stringMatching(/ExtractField\$Key/)]);
     expect(only(docOf(row, { id: 'Struct{product_id=7}' }))).toEqual([expect.stringMatching(/ExtractField\$Key/)]);
   });
@@ -42,18 +58,28 @@ describe('diagnose: the likely cause beside the evidence', () => {
   it('zombies: no tombstones on the topic (source) vs tombstones the sink skipped', () => {
     const z: Anomaly = { class: 'zombie', product_id: 9, pg: null, es: [docOf(product(9))], detail: '' };
     const input = { counts: { zombie: 3 }, examples: { zombie: [z] } };
-    expect(diagnose({ ...input, topicTombstones: 0 }).map((d) => d.fix)).toEqual([expect.stringMatching(/^transforms\.unwrap\.delete\.tombstone\.handling\.mode=tombstone/)]);
-    expect(diagnose({ ...input, topicTombstones: 12 }).map((d) => d.fix)).toEqual(['behavior.on.null.values=delete on the sink']);
+    expect(diagnose({ ...input, topicTombstones: 0 }).map((d) => d.fix)).toEqual([
+      expect.stringMatching(/^transforms\.unwrap\.delete\.tombstone\.handling\.mode=tombstone/),
+    ]);
+    expect(diagnose({ ...input, topicTombstones: 12 }).map((d) => d.fix)).toEqual([
+      'behavior.on.null.values=delete on the sink',
+    ]);
     expect(diagnose({ ...input, topicTombstones: null })).toEqual([]);
   });
 
   it('clean evidence: no diagnosis', () => {
-    expect(diagnose({ counts: { missing: 2 }, examples: { missing: [{ class: 'missing', product_id: 1, pg: row, es: [], detail: '' }] } })).toEqual([]);
+    expect(
+      diagnose({
+        counts: { missing: 2 },
+        examples: { missing: [{ class: 'missing', product_id: 1, pg: row, es: [], detail: '' }] },
+      }),
+    ).toEqual([]);
   });
 });
 
 describe('diagnose: each signature exactly', () => {
-  const sample = (...sources: Record<string, unknown>[]) => diagnose({ counts: {}, examples: {}, indexSample: sources.map((s, i) => ({ _id: `d${i}`, _source: s })) });
+  const sample = (...sources: Record<string, unknown>[]) =>
+    diagnose({ counts: {}, examples: {}, indexSample: sources.map((s, i) => ({ _id: `d${i}`, _source: s })) });
   const signatures = (d: ReturnType<typeof diagnose>) => d.map((x) => x.signature);
 
   it('an envelope needs op, source and a state (after, before or payload)', () => {
@@ -65,7 +91,9 @@ describe('diagnose: each signature exactly', () => {
   });
 
   it('a schema wrapper needs both schema and payload', () => {
-    expect(signatures(sample({ schema: {}, payload: 1 }))).toEqual(['JsonConverter schema/payload wrappers inside documents']);
+    expect(signatures(sample({ schema: {}, payload: 1 }))).toEqual([
+      'JsonConverter schema/payload wrappers inside documents',
+    ]);
     expect(sample({ schema: {} })).toEqual([]);
     expect(sample({ payload: {} })).toEqual([]);
   });
@@ -93,7 +121,8 @@ describe('diagnose: each signature exactly', () => {
   });
 
   it('_id shapes: offset ids end in +partition+offset; struct ids start with { or Struct{', () => {
-    const ids = (id: string) => signatures(diagnose({ counts: {}, examples: {}, indexSample: [{ _id: id, _source: {} }] }));
+    const ids = (id: string) =>
+      signatures(diagnose({ counts: {}, examples: {}, indexSample: [{ _id: id, _source: {} }] }));
     expect(ids('t+0+1')).toEqual(['_id is topic+partition+offset, not the product_id']);
     expect(ids('t+0+x')).toEqual([]);
     expect(ids('a+b')).toEqual([]);
@@ -104,7 +133,13 @@ describe('diagnose: each signature exactly', () => {
 
   it('evidence: each product once, at most five, examples by product_id and samples by _id', () => {
     const doc = (id: string): EsDoc => ({ _id: id, _source: { price: 'B88=' } });
-    const examples = [1, 2, 2, 3, 4, 5, 6].map((pid): Anomaly => ({ class: 'corrupt', product_id: pid, pg: null, es: [doc(String(pid))], detail: '' }));
+    const examples = [1, 2, 2, 3, 4, 5, 6].map((pid): Anomaly => ({
+      class: 'corrupt',
+      product_id: pid,
+      pg: null,
+      es: [doc(String(pid))],
+      detail: '',
+    }));
     const d = diagnose({ counts: { corrupt: 7 }, examples: { corrupt: examples }, indexSample: [doc('s1')] });
     expect(d[0]!.evidence).toEqual(['1', '2', '3', '4', '5']);
     expect(diagnose({ counts: {}, examples: {}, indexSample: [doc('s1')] })[0]!.evidence).toEqual(['s1']);
@@ -116,20 +151,33 @@ describe('diagnose: each signature exactly', () => {
   });
 
   it('zombie evidence lists the zombies, at most five', () => {
-    const zs = [1, 2, 3, 4, 5, 6].map((pid): Anomaly => ({ class: 'zombie', product_id: pid, pg: null, es: [docOf(product(pid))], detail: '' }));
+    const zs = [1, 2, 3, 4, 5, 6].map((pid): Anomaly => ({
+      class: 'zombie',
+      product_id: pid,
+      pg: null,
+      es: [docOf(product(pid))],
+      detail: '',
+    }));
     const d = diagnose({ counts: { zombie: 6 }, examples: { zombie: zs }, topicTombstones: 0 });
     expect(d).toHaveLength(1);
-    expect(d[0]).toMatchObject({ evidence: ['1', '2', '3', '4', '5'], cause: expect.stringMatching(/never emits a tombstone/) });
+    expect(d[0]).toMatchObject({
+      evidence: ['1', '2', '3', '4', '5'],
+      cause: expect.stringMatching(/never emits a tombstone/),
+    });
   });
 });
 
 describe('diagnose: the edges of each signature', () => {
-  const sample = (...sources: Record<string, unknown>[]) => diagnose({ counts: {}, examples: {}, indexSample: sources.map((s, i) => ({ _id: `d${i}`, _source: s })) });
+  const sample = (...sources: Record<string, unknown>[]) =>
+    diagnose({ counts: {}, examples: {}, indexSample: sources.map((s, i) => ({ _id: `d${i}`, _source: s })) });
   const signatures = (d: ReturnType<typeof diagnose>) => d.map((x) => x.signature);
-  const ids = (id: string) => signatures(diagnose({ counts: {}, examples: {}, indexSample: [{ _id: id, _source: {} }] }));
+  const ids = (id: string) =>
+    signatures(diagnose({ counts: {}, examples: {}, indexSample: [{ _id: id, _source: {} }] }));
 
   it('an envelope with only an after state (a create written without its null before)', () => {
-    expect(signatures(sample({ op: 'c', source: {}, after: { product_id: 7 } }))).toEqual(['Debezium change-event envelopes (op, before/after, source) inside documents']);
+    expect(signatures(sample({ op: 'c', source: {}, after: { product_id: 7 } }))).toEqual([
+      'Debezium change-event envelopes (op, before/after, source) inside documents',
+    ]);
   });
 
   it('base64 prices with two, one or no padding characters, and those that begin or end with a digit', () => {
@@ -139,7 +187,9 @@ describe('diagnose: the edges of each signature', () => {
       const encoded = debeziumDecimalBase64(price);
       expect(signatures(sample({ price: encoded })), `${price} as ${encoded}`).toEqual(['prices as base64 strings']);
     }
-    expect(['Dg==', 'B88=', 'AYag', 'AQA0', '2PA=']).toEqual(['0.14', '19.99', '1000.00', '655.88', '-100.00'].map(debeziumDecimalBase64));
+    expect(['Dg==', 'B88=', 'AYag', 'AQA0', '2PA=']).toEqual(
+      ['0.14', '19.99', '1000.00', '655.88', '-100.00'].map(debeziumDecimalBase64),
+    );
   });
 
   it('decimal prices that are not base64: digits only (valid base64 too) and a decimal comma', () => {
@@ -165,7 +215,10 @@ describe('diagnose: the edges of each signature', () => {
   });
 
   it('an example list given as undefined is skipped', () => {
-    const d = diagnose({ counts: { corrupt: 1 }, examples: { zombie: undefined, corrupt: [corrupt(docOf(row, { price: 'base64' }))] } });
+    const d = diagnose({
+      counts: { corrupt: 1 },
+      examples: { zombie: undefined, corrupt: [corrupt(docOf(row, { price: 'base64' }))] },
+    });
     expect(d.map((x) => x.evidence)).toEqual([['7']]);
   });
 });
@@ -174,21 +227,84 @@ describe('diagnose: each diagnosis explains itself', () => {
   const ofDoc = (doc: EsDoc): DiagnosisInput => ({ counts: { corrupt: 1 }, examples: { corrupt: [corrupt(doc)] } });
   const z: Anomaly = { class: 'zombie', product_id: 9, pg: null, es: [docOf(product(9))], detail: '' };
   const cases: [string, DiagnosisInput, { signature: RegExp; cause: RegExp }][] = [
-    ['envelope', ofDoc({ _id: '7', _source: { op: 'c', source: {}, before: null, after: { ...row } } }), { signature: /envelopes/, cause: /^the ExtractNewRecordState \(unwrap\) transform is missing.*value\.converter\.schemas\.enable=false/ }],
-    ['schema wrapper', ofDoc({ _id: '7', _source: { schema: {}, payload: { ...row } } }), { signature: /schema\/payload wrappers/, cause: /^the sink reads values written with schemas enabled as schemaless JSON/ }],
-    ['base64 price', ofDoc(docOf(row, { price: 'base64' })), { signature: /^prices as base64 strings$/, cause: /decimal\.handling\.mode=precise sends NUMERIC as bytes/ }],
-    ['micros', ofDoc(docOf(row, { createdAt: 'micros' })), { signature: /^created_at in micro- or nanoseconds$/, cause: /time\.precision\.mode=adaptive sends TIMESTAMP\(6\) as epoch microseconds/ }],
-    ['placeholder', ofDoc(docOf({ ...row, description: '__debezium_unavailable_value' })), { signature: /^__debezium_unavailable_value in documents$/, cause: /TOASTed column unchanged.*REPLICA IDENTITY DEFAULT/ }],
-    ['offset id', ofDoc(docOf(row, { id: 'outbox.public.products+0+17' })), { signature: /^_id is topic\+partition\+offset/, cause: /^the sink is registered with key\.ignore=true/ }],
-    ['struct id', ofDoc(docOf(row, { id: '{"product_id":7}' })), { signature: /^_id is a whole key struct/, cause: /^the record key is the Debezium key struct; without ExtractField\$Key/ }],
-    ['zombies, no tombstones', { counts: { zombie: 1 }, examples: { zombie: [z] }, topicTombstones: 0 }, { signature: /^deleted products still searchable, and the topic holds no tombstones$/, cause: /tombstones\.on\.delete=false/ }],
-    ['zombies, tombstones', { counts: { zombie: 1 }, examples: { zombie: [z] }, topicTombstones: 4 }, { signature: /^deleted products still searchable, though the topic holds tombstones$/, cause: /^the sink skips tombstones instead of deleting$/ }],
+    [
+      'envelope',
+      ofDoc({ _id: '7', _source: { op: 'c', source: {}, before: null, after: { ...row } } }),
+      {
+        signature: /envelopes/,
+        cause: /^the ExtractNewRecordState \(unwrap\) transform is missing.*value\.converter\.schemas\.enable=false/,
+      },
+    ],
+    [
+      'schema wrapper',
+      ofDoc({ _id: '7', _source: { schema: {}, payload: { ...row } } }),
+      {
+        signature: /schema\/payload wrappers/,
+        cause: /^the sink reads values written with schemas enabled as schemaless JSON/,
+      },
+    ],
+    [
+      'base64 price',
+      ofDoc(docOf(row, { price: 'base64' })),
+      { signature: /^prices as base64 strings$/, cause: /decimal\.handling\.mode=precise sends NUMERIC as bytes/ },
+    ],
+    [
+      'micros',
+      ofDoc(docOf(row, { createdAt: 'micros' })),
+      {
+        signature: /^created_at in micro- or nanoseconds$/,
+        cause: /time\.precision\.mode=adaptive sends TIMESTAMP\(6\) as epoch microseconds/,
+      },
+    ],
+    [
+      'placeholder',
+      ofDoc(docOf({ ...row, description: '__debezium_unavailable_value' })),
+      {
+        signature: /^__debezium_unavailable_value in documents$/,
+        cause: /TOASTed column unchanged.*REPLICA IDENTITY DEFAULT/,
+      },
+    ],
+    [
+      'offset id',
+      ofDoc(docOf(row, { id: 'outbox.public.products+0+17' })),
+      { signature: /^_id is topic\+partition\+offset/, cause: /^the sink is registered with key\.ignore=true/ },
+    ],
+    [
+      'struct id',
+      ofDoc(docOf(row, { id: '{"product_id":7}' })),
+      {
+        signature: /^_id is a whole key struct/,
+        cause: /^the record key is the Debezium key struct; without ExtractField\$Key/,
+      },
+    ],
+    [
+      'zombies, no tombstones',
+      { counts: { zombie: 1 }, examples: { zombie: [z] }, topicTombstones: 0 },
+      {
+        signature: /^deleted products still searchable, and the topic holds no tombstones$/,
+        cause: /tombstones\.on\.delete=false/,
+      },
+    ],
+    [
+      'zombies, tombstones',
+      { counts: { zombie: 1 }, examples: { zombie: [z] }, topicTombstones: 4 },
+      {
+        signature: /^deleted products still searchable, though the topic holds tombstones$/,
+        cause: /^the sink skips tombstones instead of deleting$/,
+      },
+    ],
   ];
 
-  it.each(cases)('%s: the signature names what was seen, the cause names the setting behind it', (_, input, expected) => {
-    const d = diagnose(input);
-    expect(d).toHaveLength(1);
-    // expect.stringMatching: toMatchObject would take a bare RegExp for an object without keys, and match anything.
-    expect(d[0]).toMatchObject({ signature: expect.stringMatching(expected.signature), cause: expect.stringMatching(expected.cause) });
-  });
+  it.each(cases)(
+    '%s: the signature names what was seen, the cause names the setting behind it',
+    (_, input, expected) => {
+      const d = diagnose(input);
+      expect(d).toHaveLength(1);
+      // expect.stringMatching: toMatchObject would take a bare RegExp for an object without keys, and match anything.
+      expect(d[0]).toMatchObject({
+        signature: expect.stringMatching(expected.signature),
+        cause: expect.stringMatching(expected.cause),
+      });
+    },
+  );
 });

@@ -20,19 +20,29 @@ type Probe = (doc: EsDoc) => boolean;
 /** Every document the evidence holds, with the product_id (or _id) it was shown under. */
 function documents(i: DiagnosisInput): { id: string; doc: EsDoc }[] {
   const out: { id: string; doc: EsDoc }[] = [];
-  for (const list of Object.values(i.examples)) for (const a of list ?? []) for (const d of a.es) out.push({ id: String(a.product_id), doc: d });
+  for (const list of Object.values(i.examples))
+    for (const a of list ?? []) for (const d of a.es) out.push({ id: String(a.product_id), doc: d });
   for (const d of i.indexSample ?? []) out.push({ id: d._id, doc: d });
   return out;
 }
 
 function matching(i: DiagnosisInput, probe: Probe): string[] {
-  return [...new Set(documents(i).filter((x) => probe(x.doc)).map((x) => x.id))].slice(0, 5);
+  return [
+    ...new Set(
+      documents(i)
+        .filter((x) => probe(x.doc))
+        .map((x) => x.id),
+    ),
+  ].slice(0, 5);
 }
 
-const isEnvelope: Probe = (d) => ENVELOPE_KEYS.every((k) => k in d._source) && ('after' in d._source || 'before' in d._source || 'payload' in d._source);
+const isEnvelope: Probe = (d) =>
+  ENVELOPE_KEYS.every((k) => k in d._source) &&
+  ('after' in d._source || 'before' in d._source || 'payload' in d._source);
 const isSchemaWrapped: Probe = (d) => 'schema' in d._source && 'payload' in d._source;
 /** Not a decimal: a sign or a dot is no base64 character, so plain digits ('20') are the only decimal BASE64 matches. */
-const base64Price: Probe = (d) => typeof d._source['price'] === 'string' && !/^\d+$/.test(d._source['price']) && BASE64.test(d._source['price']);
+const base64Price: Probe = (d) =>
+  typeof d._source['price'] === 'string' && !/^\d+$/.test(d._source['price']) && BASE64.test(d._source['price']);
 /** Above 1e14 an epoch is not milliseconds of a plausible date (1e14 ms is the year 5138). */
 const subMsDate: Probe = (d) => {
   const v = d._source['created_at'];
@@ -55,7 +65,7 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   add(
     'Debezium change-event envelopes (op, before/after, source) inside documents',
     'the ExtractNewRecordState (unwrap) transform is missing, or did not apply: with schemaless JSON values (value.converter.schemas.enable=false) a sink-side unwrap passes the envelope through',
-    'transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState on the source, or keep the converters\' schemas enabled where the sink unwraps',
+    "transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState on the source, or keep the converters' schemas enabled where the sink unwraps",
     matching(i, isEnvelope),
   );
   add(
@@ -90,7 +100,7 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   );
   add(
     '_id is a whole key struct, not the product_id',
-    'the record key is the Debezium key struct; without ExtractField$Key the sink has no plain id (Confluent\'s sink fails the task on it)',
+    "the record key is the Debezium key struct; without ExtractField$Key the sink has no plain id (Confluent's sink fails the task on it)",
     'transforms.key.type=org.apache.kafka.connect.transforms.ExtractField$Key with transforms.key.field=product_id',
     matching(i, structId),
   );

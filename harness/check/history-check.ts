@@ -1,7 +1,14 @@
 import type { SetupError } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
 import { fingerprintRow } from './fingerprint.ts';
-import { describeVersion, findVersion, VERSION_DELETED, VERSION_POSSIBLE, versionAt, type VersionsIndex } from './versions.ts';
+import {
+  describeVersion,
+  findVersion,
+  VERSION_DELETED,
+  VERSION_POSSIBLE,
+  versionAt,
+  type VersionsIndex,
+} from './versions.ts';
 
 /**
  * Postgres against the history, in step with the merge-join: every product the history wrote must be in the
@@ -28,10 +35,17 @@ export class HistoryCheck {
     for (let v = Math.max(last, lo); v < hi; v++) if (this.versions.fingerprints[v] === fp) return;
     // An unknown-outcome insert is recorded as intended, without the created_at the server would have given it.
     const untimed = fingerprintRow({ ...row, created_at: null });
-    for (let v = Math.max(last, lo); v < hi; v++) if ((this.versions.flags[v]! & VERSION_POSSIBLE) !== 0 && this.versions.fingerprints[v] === untimed) return;
+    for (let v = Math.max(last, lo); v < hi; v++)
+      if ((this.versions.flags[v]! & VERSION_POSSIBLE) !== 0 && this.versions.fingerprints[v] === untimed) return;
     const found = findVersion(this.versions, slot, fp);
-    const what = found >= 0 ? `${describeVersion(this.versions, slot, found)}, which a later committed operation replaced` : 'no version the history wrote';
-    this.setupError(row.product_id, `Postgres holds ${what}; the history's last committed state is ${this.describeFinal(slot, last)}`);
+    const what =
+      found >= 0
+        ? `${describeVersion(this.versions, slot, found)}, which a later committed operation replaced`
+        : 'no version the history wrote';
+    this.setupError(
+      row.product_id,
+      `Postgres holds ${what}; the history's last committed state is ${this.describeFinal(slot, last)}`,
+    );
   }
 
   /** Checks what Postgres did not have up to the end; the setup errors found. */
@@ -50,8 +64,13 @@ export class HistoryCheck {
       const slot = this.checked++;
       const { lo, hi, last } = this.finalStates(slot);
       let absentOk = last < 0;
-      for (let v = Math.max(last, lo); v < hi && !absentOk; v++) if ((this.versions.flags[v]! & VERSION_DELETED) !== 0) absentOk = true;
-      if (!absentOk) this.setupError(pids[slot]!, `Postgres has no row, but the history's last committed state is ${this.describeFinal(slot, last)}`);
+      for (let v = Math.max(last, lo); v < hi && !absentOk; v++)
+        if ((this.versions.flags[v]! & VERSION_DELETED) !== 0) absentOk = true;
+      if (!absentOk)
+        this.setupError(
+          pids[slot]!,
+          `Postgres has no row, but the history's last committed state is ${this.describeFinal(slot, last)}`,
+        );
     }
     if (this.checked < pids.length && pids[this.checked] === pid) return this.checked++;
     return -1;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
-import { differingFields, normaliseDescription, normalisePgRow, normalisePrice, normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
+import {
+  differingFields,
+  normaliseDescription,
+  normalisePgRow,
+  normalisePrice,
+  normaliseProductId,
+  normaliseSource,
+  sourceMatchesRow,
+} from './normalise.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, normaliseTimestamp } from './timestamps.ts';
 
 describe('normalisePrice', () => {
@@ -163,11 +171,21 @@ describe('whole documents and rows', () => {
 
   it('reads a Postgres row as the snapshot reader selects it', () => {
     expect(
-      normalisePgRow({ product_id: 7, name: row.name, description: row.description, price: '20.50', created_at: '1704067200005' }),
+      normalisePgRow({
+        product_id: 7,
+        name: row.name,
+        description: row.description,
+        price: '20.50',
+        created_at: '1704067200005',
+      }),
     ).toEqual(row);
-    expect(
-      normalisePgRow({ product_id: 8, name: 'x', description: null, price: '1.00', created_at: null }),
-    ).toEqual({ product_id: 8, name: 'x', description: null, price: '1.00', created_at: null });
+    expect(normalisePgRow({ product_id: 8, name: 'x', description: null, price: '1.00', created_at: null })).toEqual({
+      product_id: 8,
+      name: 'x',
+      description: null,
+      price: '1.00',
+      created_at: null,
+    });
   });
 
   it('reads a node-postgres Date (built from the local wall clock) as that wall clock in UTC', () => {
@@ -237,10 +255,17 @@ describe('normaliseTimestamp: text forms', () => {
 
 describe('dateReadingOf: the mappings an index can have', () => {
   it('reads the default format spelled out, with or without spaces around ||', () => {
-    expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time||epoch_millis' })).toEqual(DEFAULT_DATE_READING);
-    expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time || epoch_millis' })).toEqual(DEFAULT_DATE_READING);
+    expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time||epoch_millis' })).toEqual(
+      DEFAULT_DATE_READING,
+    );
+    expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time || epoch_millis' })).toEqual(
+      DEFAULT_DATE_READING,
+    );
     expect(dateReadingOf({ type: 'date', format: ' epoch_second ' })).toEqual({ epoch: 'second', iso: false });
-    expect(dateReadingOf({ type: 'date', format: 'epoch_second||epoch_millis' })).toEqual({ epoch: 'millis', iso: false });
+    expect(dateReadingOf({ type: 'date', format: 'epoch_second||epoch_millis' })).toEqual({
+      epoch: 'millis',
+      iso: false,
+    });
   });
 
   it('treats a blank format as no format, and a mapping without a type as no mapping', () => {
@@ -257,9 +282,12 @@ describe('dateReadingOf: the mappings an index can have', () => {
 });
 
 describe('normaliseProductId: only a number or a plain numeric string', () => {
-  it.each([[' 12'], ['12 '], ['12e3'], ['0x1f'], [''], [[12]], [true], ['12345678901234567']])('rejects %j', (input) => {
-    expect(normaliseProductId(input)).toBeUndefined();
-  });
+  it.each([[' 12'], ['12 '], ['12e3'], ['0x1f'], [''], [[12]], [true], ['12345678901234567']])(
+    'rejects %j',
+    (input) => {
+      expect(normaliseProductId(input)).toBeUndefined();
+    },
+  );
 
   it('reads negative and long numeric strings up to the safe-integer range', () => {
     expect(normaliseProductId('-3')).toBe(-3);
@@ -296,7 +324,10 @@ describe('normaliseSource: the first field that cannot be read, and why', () => 
 
   it('reads an absent description and an absent created_at as null, and ignores fields a sink adds', () => {
     const { description: _d, created_at: _c, ...rest } = source;
-    expect(normaliseSource({ ...rest, __op: 'u' })).toEqual({ ok: true, row: { ...row, description: null, created_at: null } });
+    expect(normaliseSource({ ...rest, __op: 'u' })).toEqual({
+      ok: true,
+      row: { ...row, description: null, created_at: null },
+    });
   });
 });
 
@@ -331,7 +362,9 @@ describe('sourceMatchesRow and differingFields agree with normaliseSource', () =
 
   it('lists every differing field, and none for an equal document in another encoding', () => {
     expect(differingFields({ ...source, name: 'a', price: '1.00' }, row)).toEqual(['name', 'price']);
-    expect(differingFields(docOf(row, { price: 'number', createdAt: 'iso', productId: 'string' })._source, row)).toEqual([]);
+    expect(
+      differingFields(docOf(row, { price: 'number', createdAt: 'iso', productId: 'string' })._source, row),
+    ).toEqual([]);
   });
 
   it('reads created_at the way the mapping does', () => {
@@ -344,8 +377,8 @@ describe('sourceMatchesRow and differingFields agree with normaliseSource', () =
 
 describe('normalisePgRow', () => {
   it('refuses a row it cannot read, naming the product, the field and the value', () => {
-    expect(() => normalisePgRow({ product_id: 3, name: 'x', description: null, price: 'abc', created_at: null })).toThrow(
-      'Postgres row 3: price "abc" is not a decimal with at most 2 fraction digits',
-    );
+    expect(() =>
+      normalisePgRow({ product_id: 3, name: 'x', description: null, price: 'abc', created_at: null }),
+    ).toThrow('Postgres row 3: price "abc" is not a decimal with at most 2 fraction digits');
   });
 });

@@ -130,7 +130,10 @@ export function normaliseDescription(value: unknown): string | null | undefined 
  * A whole `_source` (or any row-like object, e.g. a history effect) → ProductRow, or the first field that
  * cannot be normalised. Fields other than the five columns are ignored: sinks add their own (e.g. `__op`).
  */
-export function normaliseSource(source: Readonly<Record<string, unknown>>, reading: DateReading = DEFAULT_DATE_READING): NormaliseResult {
+export function normaliseSource(
+  source: Readonly<Record<string, unknown>>,
+  reading: DateReading = DEFAULT_DATE_READING,
+): NormaliseResult {
   const product_id = normaliseProductId(source['product_id']);
   if (product_id === undefined) return fail('product_id', source['product_id'], 'not an integer');
   const name = normaliseName(source['name']);
@@ -140,7 +143,8 @@ export function normaliseSource(source: Readonly<Record<string, unknown>>, readi
   const price = normalisePrice(source['price']);
   if (price === undefined) return fail('price', source['price'], 'not a decimal with at most 2 fraction digits');
   const created_at = normaliseTimestamp(source['created_at'], reading);
-  if (created_at === undefined) return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(reading)})`);
+  if (created_at === undefined)
+    return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(reading)})`);
   return { ok: true, row: { product_id, name, description, price, created_at } };
 }
 
@@ -170,7 +174,11 @@ function fail(field: keyof ProductRow, value: unknown, reason: string): Normalis
  * `normaliseSource(source)` deep-equal to `row`, but allocates nothing when the document is already in the
  * row's canonical form (the common case), so a million equal documents cost a million cheap field checks.
  */
-export function sourceMatchesRow(source: Readonly<Record<string, unknown>>, row: ProductRow, reading: DateReading = DEFAULT_DATE_READING): boolean {
+export function sourceMatchesRow(
+  source: Readonly<Record<string, unknown>>,
+  row: ProductRow,
+  reading: DateReading = DEFAULT_DATE_READING,
+): boolean {
   const id = source['product_id'];
   if (id !== row.product_id && normaliseProductId(id) !== row.product_id) return false;
   if (source['name'] !== row.name) return false;
@@ -184,7 +192,11 @@ export function sourceMatchesRow(source: Readonly<Record<string, unknown>>, row:
 }
 
 /** Names of the fields in which a `_source` differs from `row` (for anomaly details). */
-export function differingFields(source: Readonly<Record<string, unknown>>, row: ProductRow, reading: DateReading = DEFAULT_DATE_READING): (keyof ProductRow)[] {
+export function differingFields(
+  source: Readonly<Record<string, unknown>>,
+  row: ProductRow,
+  reading: DateReading = DEFAULT_DATE_READING,
+): (keyof ProductRow)[] {
   const out: (keyof ProductRow)[] = [];
   if (normaliseProductId(source['product_id']) !== row.product_id) out.push('product_id');
   if (normaliseName(source['name']) !== row.name) out.push('name');

@@ -68,7 +68,10 @@ class FakeEs {
     const text = Buffer.concat(chunks).toString('utf8');
     this.headers.push(req.headers);
     if (text !== '' && req.headers['content-type'] !== 'application/json') {
-      return { status: 406, body: { error: `Content-Type header [${req.headers['content-type']}] is not supported`, status: 406 } };
+      return {
+        status: 406,
+        body: { error: `Content-Type header [${req.headers['content-type']}] is not supported`, status: 406 },
+      };
     }
     const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
     const url = new URL(req.url ?? '/', 'http://x');
@@ -88,7 +91,13 @@ class FakeEs {
     return override ? override(normal) : normal;
   }
 
-  private answer(req: IncomingMessage, url: URL, body: Record<string, unknown>, first?: string, fourth?: string): Reply {
+  private answer(
+    req: IncomingMessage,
+    url: URL,
+    body: Record<string, unknown>,
+    first?: string,
+    fourth?: string,
+  ): Reply {
     const missing = { status: 404, body: { error: { type: 'index_not_found_exception' }, status: 404 } };
     const [, , second, third] = url.pathname.split('/');
 
@@ -123,7 +132,8 @@ class FakeEs {
       this.searches.push(body);
       if (this.failSearch) return { status: 503, body: { error: { type: 'unavailable_shards_exception' } } };
       const pit = body['pit'] as { id: string; keep_alive: string };
-      if (pit.id !== this.livePit) return { status: 404, body: { error: { type: 'search_context_missing_exception' } } };
+      if (pit.id !== this.livePit)
+        return { status: 404, body: { error: { type: 'search_context_missing_exception' } } };
       const index = pit.id.split('-')[1]!;
       const key = (d: Stored): [number, number] => {
         const id = d._source['product_id'];
@@ -131,11 +141,16 @@ class FakeEs {
       };
       const sorted = [...this.indices.get(index)!].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
       const after = body['search_after'] as [number, number] | undefined;
-      const from = after === undefined ? sorted : sorted.filter((d) => {
-        const [p, s] = key(d);
-        return p > after[0] || (p === after[0] && s > after[1]);
-      });
-      const hits = from.slice(0, body['size'] as number).map((d) => ({ _index: index, _id: d._id, _score: null, _source: d._source, sort: key(d) }));
+      const from =
+        after === undefined
+          ? sorted
+          : sorted.filter((d) => {
+              const [p, s] = key(d);
+              return p > after[0] || (p === after[0] && s > after[1]);
+            });
+      const hits = from
+        .slice(0, body['size'] as number)
+        .map((d) => ({ _index: index, _id: d._id, _score: null, _source: d._source, sort: key(d) }));
       this.livePit = `${pit.id.split('~')[0]}~${this.pitCounter++}`;
       return { status: 200, body: { pit_id: this.livePit, took: 1, timed_out: false, hits: { hits } } };
     }
@@ -212,7 +227,10 @@ describe('readEsDocs', () => {
   });
 
   it('closes the point in time when the consumer stops early', async () => {
-    es.indices.set('products', [1, 2, 3].map((i) => ({ _id: String(i), _source: { product_id: i }, shardDoc: i })));
+    es.indices.set(
+      'products',
+      [1, 2, 3].map((i) => ({ _id: String(i), _source: { product_id: i }, shardDoc: i })),
+    );
     for await (const doc of readEsDocs(es.url, { batchSize: 1 })) if (doc._id === '2') break;
     expect(es.closed).toHaveLength(1);
   });
@@ -242,7 +260,9 @@ describe('readEsDocs against an unusual or broken Elasticsearch', () => {
   const one = (): void => {
     es.indices.set('products', [{ _id: '1', _source: { product_id: 1 }, shardDoc: 0 }]);
   };
-  const page = (f: (body: Record<string, unknown>) => unknown): Override => (normal) => ({ status: normal.status, body: f(normal.body as Record<string, unknown>) });
+  const page =
+    (f: (body: Record<string, unknown>) => unknown): Override =>
+    (normal) => ({ status: normal.status, body: f(normal.body as Record<string, unknown>) });
 
   it('sorts the documents of the last product by _id too', async () => {
     es.indices.set('products', [
@@ -261,7 +281,10 @@ describe('readEsDocs against an unusual or broken Elasticsearch', () => {
   });
 
   it('keeps using the point in time it has when a search answer carries no new id', async () => {
-    es.indices.set('products', [1, 2, 3].map((i) => ({ _id: String(i), _source: { product_id: i }, shardDoc: i })));
+    es.indices.set(
+      'products',
+      [1, 2, 3].map((i) => ({ _id: String(i), _source: { product_id: i }, shardDoc: i })),
+    );
     let first: string | undefined;
     es.overrides.pit = (normal) => {
       first = (normal.body as { id: string }).id;
@@ -280,23 +303,81 @@ describe('readEsDocs against an unusual or broken Elasticsearch', () => {
   });
 
   it.each([
-    ['a point in time without an id', 'pit', (b: Record<string, unknown>) => ({ ...b, id: undefined }), 'Elasticsearch POST _pit: unexpected response, id is undefined'],
-    ['a point in time id that is not a string', 'pit', (b: Record<string, unknown>) => ({ ...b, id: 42 }), 'Elasticsearch POST _pit: unexpected response, id is 42'],
-    ['a new point in time id that is not a string', 'search', (b: Record<string, unknown>) => ({ ...b, pit_id: 42 }), 'Elasticsearch _search: unexpected response, pit_id is 42'],
-    ['an answer that is not an object', 'search', () => null, 'Elasticsearch _search: unexpected response, hits is undefined'],
-    ['hits that are not an object', 'search', (b: Record<string, unknown>) => ({ ...b, hits: 'x' }), 'Elasticsearch _search: unexpected response, hits is "x"'],
-    ['hits that are null', 'search', (b: Record<string, unknown>) => ({ ...b, hits: null }), 'Elasticsearch _search: unexpected response, hits is null'],
-    ['hits.hits that is not an array', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: { length: 0 } } }), 'Elasticsearch _search: unexpected response, hits is {"length":0}'],
-    ['a hit that is not an object', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [42] } }), '_search: a hit is not an object'],
-    ['a hit that is null', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [null] } }), '_search: a hit is not an object'],
-    ['a hit without _id', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [{ sort: [1, 0] }] } }), '_search: a hit lacks _id or sort'],
-    ['a hit without sort values', 'search', (b: Record<string, unknown>) => ({ ...b, hits: { hits: [{ _id: '1' }] } }), '_search: a hit lacks _id or sort'],
-  ] as const)('fails loudly on %s, and closes the point in time it opened', async (_what, endpoint, mangle, message) => {
-    one();
-    es.overrides[endpoint] = page(mangle);
-    await expect(readAll({})).rejects.toThrow(message);
-    if (endpoint === 'search') expect(es.closed).toHaveLength(1);
-  });
+    [
+      'a point in time without an id',
+      'pit',
+      (b: Record<string, unknown>) => ({ ...b, id: undefined }),
+      'Elasticsearch POST _pit: unexpected response, id is undefined',
+    ],
+    [
+      'a point in time id that is not a string',
+      'pit',
+      (b: Record<string, unknown>) => ({ ...b, id: 42 }),
+      'Elasticsearch POST _pit: unexpected response, id is 42',
+    ],
+    [
+      'a new point in time id that is not a string',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, pit_id: 42 }),
+      'Elasticsearch _search: unexpected response, pit_id is 42',
+    ],
+    [
+      'an answer that is not an object',
+      'search',
+      () => null,
+      'Elasticsearch _search: unexpected response, hits is undefined',
+    ],
+    [
+      'hits that are not an object',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: 'x' }),
+      'Elasticsearch _search: unexpected response, hits is "x"',
+    ],
+    [
+      'hits that are null',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: null }),
+      'Elasticsearch _search: unexpected response, hits is null',
+    ],
+    [
+      'hits.hits that is not an array',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: { hits: { length: 0 } } }),
+      'Elasticsearch _search: unexpected response, hits is {"length":0}',
+    ],
+    [
+      'a hit that is not an object',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: { hits: [42] } }),
+      '_search: a hit is not an object',
+    ],
+    [
+      'a hit that is null',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: { hits: [null] } }),
+      '_search: a hit is not an object',
+    ],
+    [
+      'a hit without _id',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: { hits: [{ sort: [1, 0] }] } }),
+      '_search: a hit lacks _id or sort',
+    ],
+    [
+      'a hit without sort values',
+      'search',
+      (b: Record<string, unknown>) => ({ ...b, hits: { hits: [{ _id: '1' }] } }),
+      '_search: a hit lacks _id or sort',
+    ],
+  ] as const)(
+    'fails loudly on %s, and closes the point in time it opened',
+    async (_what, endpoint, mangle, message) => {
+      one();
+      es.overrides[endpoint] = page(mangle);
+      await expect(readAll({})).rejects.toThrow(message);
+      if (endpoint === 'search') expect(es.closed).toHaveLength(1);
+    },
+  );
 
   it('cuts a long unexpected value short in the error', async () => {
     one();
@@ -309,7 +390,9 @@ describe('readEsDocs against an unusual or broken Elasticsearch', () => {
     one();
     es.overrides.pit = () => ({ status: 500, body: { error: 'y'.repeat(2000) } });
     const error = (await readAll({}).catch((e: unknown) => e)) as Error;
-    expect(error.message).toBe(`Elasticsearch POST _pit: HTTP 500 ${JSON.stringify({ error: 'y'.repeat(2000) }).slice(0, 500)}`);
+    expect(error.message).toBe(
+      `Elasticsearch POST _pit: HTTP 500 ${JSON.stringify({ error: 'y'.repeat(2000) }).slice(0, 500)}`,
+    );
   });
 
   it('still names the status when the error body is cut off', async () => {

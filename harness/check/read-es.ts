@@ -46,13 +46,22 @@ export async function readFieldMapping(
   field: string,
   options: Pick<EsReadOptions, 'timeoutMs' | 'headers'> = {},
 ): Promise<{ type?: unknown; format?: unknown } | undefined> {
-  const response = await request(esUrl, 'GET', `/${encodeURIComponent(index)}/_mapping/field/${encodeURIComponent(field)}`, undefined, options);
+  const response = await request(
+    esUrl,
+    'GET',
+    `/${encodeURIComponent(index)}/_mapping/field/${encodeURIComponent(field)}`,
+    undefined,
+    options,
+  );
   if (response.status === 404) {
     await response.body?.cancel();
     return undefined;
   }
   await ensureOk(response, `GET _mapping/field/${field}`);
-  const body = (await response.json()) as Record<string, { mappings?: Record<string, { mapping?: Record<string, { type?: unknown; format?: unknown }> }> }>;
+  const body = (await response.json()) as Record<
+    string,
+    { mappings?: Record<string, { mapping?: Record<string, { type?: unknown; format?: unknown }> }> }
+  >;
   // One entry per concrete index (an alias may name several; the harness's index is one).
   for (const entry of Object.values(body)) {
     const leaf = field.split('.').at(-1)!;
@@ -158,7 +167,8 @@ function field(value: unknown, name: string, type: 'string' | 'string?' | 'objec
         : type === 'string?'
           ? v === undefined || typeof v === 'string'
           : typeof v === 'string';
-  if (!ok) throw new Error(`Elasticsearch ${what}: unexpected response, ${name} is ${JSON.stringify(v)?.slice(0, 200)}`);
+  if (!ok)
+    throw new Error(`Elasticsearch ${what}: unexpected response, ${name} is ${JSON.stringify(v)?.slice(0, 200)}`);
   return v;
 }
 

@@ -5,12 +5,19 @@
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from '../../test/fixtures/pg-throwaway.ts';
+import {
+  PRODUCTS_TABLE_DDL,
+  startThrowawayPg,
+  throwawayPgAvailable,
+  type ThrowawayPg,
+} from '../../test/fixtures/pg-throwaway.ts';
 import { readPgRows, type PgConnection, type PgReadOptions } from './read-pg.ts';
 
 const available = throwawayPgAvailable();
 if (!available.ok) console.warn(`read-pg.test.ts skipped: ${available.reason}`);
-const title = available.ok ? 'readPgRows against a real Postgres 15' : `readPgRows against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const title = available.ok
+  ? 'readPgRows against a real Postgres 15'
+  : `readPgRows against a real Postgres 15 — SKIPPED: ${available.reason}`;
 
 const TABLE = 'check_read_pg_products';
 const ROWS = `(3, 'Café ☕ 👩‍💻', NULL, 19.9, '2024-05-01 10:20:30.123999'),
@@ -19,8 +26,20 @@ const ROWS = `(3, 'Café ☕ 👩‍💻', NULL, 19.9, '2024-05-01 10:20:30.1239
   (10, 'ten', '', 0, '2024-05-01 10:20:30')`;
 const EXPECTED = [
   { product_id: 1, name: ' padded ', description: 'x', price: '-0.50', created_at: null },
-  { product_id: 2, name: 'old', description: 'long '.repeat(5000), price: '99999999.99', created_at: -2_208_988_800_000 },
-  { product_id: 3, name: 'Café ☕ 👩‍💻', description: null, price: '19.90', created_at: Date.UTC(2024, 4, 1, 10, 20, 30, 123) },
+  {
+    product_id: 2,
+    name: 'old',
+    description: 'long '.repeat(5000),
+    price: '99999999.99',
+    created_at: -2_208_988_800_000,
+  },
+  {
+    product_id: 3,
+    name: 'Café ☕ 👩‍💻',
+    description: null,
+    price: '19.90',
+    created_at: Date.UTC(2024, 4, 1, 10, 20, 30, 123),
+  },
   { product_id: 10, name: 'ten', description: '', price: '0.00', created_at: Date.UTC(2024, 4, 1, 10, 20, 30) },
 ];
 
@@ -66,7 +85,9 @@ describe.skipIf(!available.ok)(title, () => {
       product_id SERIAL PRIMARY KEY, name VARCHAR(255) NOT NULL, description TEXT,
       price NUMERIC(10, 2) NOT NULL, created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)`);
     await admin.query(`INSERT INTO ${TABLE} (product_id, name, description, price, created_at) VALUES ${ROWS}`);
-    await admin.query(`INSERT INTO products (product_id, name, description, price, created_at) VALUES (7, 'seven', NULL, 7, NULL)`);
+    await admin.query(
+      `INSERT INTO products (product_id, name, description, price, created_at) VALUES (7, 'seven', NULL, 7, NULL)`,
+    );
     await admin.query(`CREATE SCHEMA shop`);
     await admin.query(`CREATE TABLE shop."We""ird" (LIKE ${TABLE} INCLUDING ALL)`);
     await admin.query(`INSERT INTO shop."We""ird" SELECT * FROM ${TABLE} WHERE product_id IN (2, 10)`);
@@ -84,7 +105,8 @@ describe.skipIf(!available.ok)(title, () => {
   });
 
   it('reads the same rows whatever the batch size, a batch that ends exactly at the last row included', async () => {
-    for (const batchSize of [1, 2, 4, 5, 10_000]) expect(await readAll(url, { table: TABLE, batchSize })).toEqual([1, 2, 3, 10]);
+    for (const batchSize of [1, 2, 4, 5, 10_000])
+      expect(await readAll(url, { table: TABLE, batchSize })).toEqual([1, 2, 3, 10]);
     expect(await readAll(url, { table: TABLE })).toEqual([1, 2, 3, 10]);
   });
 
@@ -110,7 +132,8 @@ describe.skipIf(!available.ok)(title, () => {
     try {
       for await (const row of readPgRows(url, { table: TABLE, batchSize: 1 })) {
         seen.push(row.product_id);
-        if (seen.length === 1) await admin.query(`INSERT INTO ${TABLE} (product_id, name, price) VALUES (4, 'late', 1)`);
+        if (seen.length === 1)
+          await admin.query(`INSERT INTO ${TABLE} (product_id, name, price) VALUES (4, 'late', 1)`);
       }
     } finally {
       await admin.query(`DELETE FROM ${TABLE} WHERE product_id = 4`);
@@ -124,7 +147,9 @@ describe.skipIf(!available.ok)(title, () => {
     try {
       const reader = readPgRows(client, { table: TABLE, batchSize: 1 });
       await reader.next();
-      await expect(client.query(`INSERT INTO ${TABLE} (product_id, name, price) VALUES (5, 'no', 1)`)).rejects.toThrow(/read-only transaction/);
+      await expect(client.query(`INSERT INTO ${TABLE} (product_id, name, price) VALUES (5, 'no', 1)`)).rejects.toThrow(
+        /read-only transaction/,
+      );
       await reader.return(undefined);
     } finally {
       await client.end();
@@ -179,9 +204,11 @@ describe.skipIf(!available.ok)(title, () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      await expect((async () => {
-        for (let r = await reader.next(); !r.done; r = await reader.next());
-      })()).rejects.toThrow(/terminat|not queryable/);
+      await expect(
+        (async () => {
+          for (let r = await reader.next(); !r.done; r = await reader.next());
+        })(),
+      ).rejects.toThrow(/terminat|not queryable/);
     } finally {
       process.off('uncaughtException', onCrash);
     }
@@ -199,7 +226,9 @@ describe.skipIf(!available.ok)(title, () => {
 
   it('fails loudly on a read error, and still closes its connection', async () => {
     await expect(readAll(url, { table: 'no_such_table' })).rejects.toThrow(/relation "no_such_table" does not exist/);
-    await admin.query(`CREATE TABLE check_read_pg_bad (product_id INT, name TEXT, description TEXT, price NUMERIC(10, 3), created_at TIMESTAMP)`);
+    await admin.query(
+      `CREATE TABLE check_read_pg_bad (product_id INT, name TEXT, description TEXT, price NUMERIC(10, 3), created_at TIMESTAMP)`,
+    );
     try {
       await admin.query(`INSERT INTO check_read_pg_bad VALUES (1, 'a', NULL, 1.5, NULL), (2, 'b', NULL, 1.005, NULL)`);
       await expect(readAll(url, { table: 'check_read_pg_bad', batchSize: 1 })).rejects.toThrow(
@@ -213,13 +242,17 @@ describe.skipIf(!available.ok)(title, () => {
 
   it('refuses a table name that is not one', async () => {
     for (const table of ['a.b.c', '', 'public.', '.products', 'a..b']) {
-      await expect(readPgRows(url, { table }).next(), table).rejects.toThrow(`not a table name: ${JSON.stringify(table)}`);
+      await expect(readPgRows(url, { table }).next(), table).rejects.toThrow(
+        `not a table name: ${JSON.stringify(table)}`,
+      );
     }
   });
 
   it('refuses a batch size that is not a positive integer', async () => {
     for (const batchSize of [0, -1, 1.5, Number.NaN]) {
-      await expect(readPgRows(url, { table: TABLE, batchSize }).next()).rejects.toThrow(new RangeError('batchSize must be a positive integer'));
+      await expect(readPgRows(url, { table: TABLE, batchSize }).next()).rejects.toThrow(
+        new RangeError('batchSize must be a positive integer'),
+      );
     }
     expect(await otherBackends()).toEqual([]);
   });

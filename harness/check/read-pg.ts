@@ -28,7 +28,9 @@ export async function* readPgRows(connection: PgConnection, options: PgReadOptio
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batchSize must be a positive integer`);
 
   const owned = typeof connection === 'string' || !('query' in connection);
-  const client: pg.ClientBase = owned ? new pg.Client(connection as string | pg.ClientConfig) : (connection as pg.ClientBase);
+  const client: pg.ClientBase = owned
+    ? new pg.Client(connection as string | pg.ClientConfig)
+    : (connection as pg.ClientBase);
   if (owned) {
     // A connection lost between queries is reported as an 'error' event, fatal when nobody listens; the next
     // query fails with it anyway.
@@ -82,6 +84,7 @@ export async function* readPgRows(connection: PgConnection, options: PgReadOptio
  */
 function quoteTable(name: string): string {
   const parts = name.split('.');
-  if (parts.length > 2 || parts.some((p) => p.length === 0)) throw new Error(`not a table name: ${JSON.stringify(name)}`);
+  if (parts.length > 2 || parts.some((p) => p.length === 0))
+    throw new Error(`not a table name: ${JSON.stringify(name)}`);
   return parts.map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
 }

@@ -44,7 +44,10 @@ export function dateReadingOf(mapping: { type?: unknown; format?: unknown } | un
  *   mapping takes text dates: the wall clock as UTC; an explicit offset is applied.
  * - null, or an absent field (some sinks drop nulls), stays null.
  */
-export function normaliseTimestamp(value: unknown, reading: DateReading = DEFAULT_DATE_READING): number | null | undefined {
+export function normaliseTimestamp(
+  value: unknown,
+  reading: DateReading = DEFAULT_DATE_READING,
+): number | null | undefined {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isFinite(value) ? epochToMs(value, reading.epoch) : undefined;
   if (typeof value === 'string') {
@@ -60,8 +63,7 @@ function epochToMs(n: number, unit: DateReading['epoch']): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function parseIsoTimestamp(s: string): number | undefined {
   const m = ISO.exec(s);

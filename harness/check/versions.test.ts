@@ -81,7 +81,10 @@ describe('buildVersions', () => {
         outcome: 'ok',
       });
     }
-    const index = buildVersions([{ ...entries[0]!, effects: [{ product_id: 2, after: product(2) }] }, ...entries.slice(1)]);
+    const index = buildVersions([
+      { ...entries[0]!, effects: [{ product_id: 2, after: product(2) }] },
+      ...entries.slice(1),
+    ]);
     expect(versionsOf(index, 1).map((v) => v.seq)).toEqual(Array.from({ length: 99 }, (_, i) => 99 - i));
     expect(versionsOf(index, 2).map((v) => v.seq)).toEqual([0]);
   });
@@ -120,7 +123,9 @@ describe('buildVersions', () => {
     const { description: _d, ...noDescription } = product(2);
     const h2 = new HistoryRecorder();
     h2.insert(noDescription as ReturnType<typeof product>);
-    expect(versionsOf(buildVersions(h2.entries), 2)[0]?.fingerprint).toBe(fingerprintRow(product(2, { description: null })));
+    expect(versionsOf(buildVersions(h2.entries), 2)[0]?.fingerprint).toBe(
+      fingerprintRow(product(2, { description: null })),
+    );
   });
 
   it.each([
@@ -133,7 +138,9 @@ describe('buildVersions', () => {
     const h = new HistoryRecorder();
     h.insert(product(1));
     h.txn([{ product_id: 1, after: { ...product(1), [field]: value } as unknown as ReturnType<typeof product> }]);
-    expect(() => buildVersions(h.entries)).toThrow(`history op #1: product 1 has ${field} ${JSON.stringify(value)}, not `);
+    expect(() => buildVersions(h.entries)).toThrow(
+      `history op #1: product 1 has ${field} ${JSON.stringify(value)}, not `,
+    );
   });
 
   it('builds from an async iterable, and handles more versions than one growth step', async () => {
@@ -163,12 +170,22 @@ describe('buildVersions', () => {
     expect(fp({ name: 'abc' })).not.toBe(fp({ name: 'abd' }));
     expect(fp({ description: 'abcd' })).not.toBe(fp({ description: 'abce' }));
     // U+FFFF pairs pack into the word -1: only the length headers keep these two rows apart.
-    expect(fp({ name: 'ab', description: 'cd\uffff\uffff' })).not.toBe(fp({ name: 'ab\uffff\uffffcd', description: '' }));
+    expect(fp({ name: 'ab', description: 'cd\uffff\uffff' })).not.toBe(
+      fp({ name: 'ab\uffff\uffffcd', description: '' }),
+    );
   });
 
   it('tells apart timestamps one millisecond apart across the whole safe range', () => {
     const fp = (t: number): number => fingerprintRow(product(1, { created_at: t }));
-    for (const t of [0, -1, 2 ** 32 - 1, 1_700_000_000_000, -2_208_988_800_000, 1_700_000_000_000_000, Number.MAX_SAFE_INTEGER - 1]) {
+    for (const t of [
+      0,
+      -1,
+      2 ** 32 - 1,
+      1_700_000_000_000,
+      -2_208_988_800_000,
+      1_700_000_000_000_000,
+      Number.MAX_SAFE_INTEGER - 1,
+    ]) {
       expect(fp(t), String(t)).not.toBe(fp(t + 1));
     }
   });

@@ -6,12 +6,24 @@ import { ConfigError } from '../util/errors.ts';
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Strict parsing: an unknown flag or a missing value is a usage error (exit 2) that points at --help. */
-export function parse(command: string, argv: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parse(
+  command: string,
+  argv: string[],
+  options: Options,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    const r = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals: true, strict: true });
+    const r = parseArgs({
+      args: argv,
+      options: { help: { type: 'boolean', short: 'h' }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
     const values = r.values as Record<string, string | boolean | undefined>;
     // The stack reads its extra plugin directories from the environment, so a flag and the variable are one.
-    if (typeof values['plugin-path'] === 'string') process.env[PLUGIN_PATH_ENV] = [values['plugin-path'], process.env[PLUGIN_PATH_ENV]].filter(Boolean).join(delimiter);
+    if (typeof values['plugin-path'] === 'string')
+      process.env[PLUGIN_PATH_ENV] = [values['plugin-path'], process.env[PLUGIN_PATH_ENV]]
+        .filter(Boolean)
+        .join(delimiter);
     return { values, positionals: r.positionals };
   } catch (err) {
     throw new ConfigError(`${command}: ${(err as Error).message}`, `see \`outbox-chaos ${command} --help\``);
@@ -21,7 +33,8 @@ export function parse(command: string, argv: string[], options: Options): { valu
 export function intOpt(v: string | boolean | undefined, flag: string): number | undefined {
   if (v === undefined || typeof v === 'boolean') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || !Number.isInteger(n)) throw new ConfigError(`${flag} must be a whole number, got "${v}"`, `e.g. ${flag} 42`);
+  if (!Number.isFinite(n) || !Number.isInteger(n))
+    throw new ConfigError(`${flag} must be a whole number, got "${v}"`, `e.g. ${flag} 42`);
   return n;
 }
 

@@ -32,7 +32,11 @@ function cleanLocal(keep: number): number {
   if (keep < 1) throw new ConfigError('--keep must be at least 1', 'e.g. --keep 20');
   const r = pruneRuns(keep);
   const mb = (r.bytes / 1e6).toFixed(1);
-  info(r.removed.length ? `removed ${r.removed.length} run director${r.removed.length === 1 ? 'y' : 'ies'} (${mb} MB) from ${reportsRoot()}; ${r.kept} kept` : `nothing to remove: ${r.kept} run(s) in ${reportsRoot()}, keeping up to ${keep}`);
+  info(
+    r.removed.length
+      ? `removed ${r.removed.length} run director${r.removed.length === 1 ? 'y' : 'ies'} (${mb} MB) from ${reportsRoot()}; ${r.kept} kept`
+      : `nothing to remove: ${r.kept} run(s) in ${reportsRoot()}, keeping up to ${keep}`,
+  );
   return 0;
 }
 
@@ -45,14 +49,24 @@ function describe(l: Leftover, now: number): string {
 }
 
 export async function cleanCommand(argv: string[]): Promise<number> {
-  const { values } = parse('clean', argv, { ...PROVIDER_OPTIONS, 'older-than': { type: 'string' }, yes: { type: 'boolean' }, local: { type: 'boolean' }, keep: { type: 'string' } });
+  const { values } = parse('clean', argv, {
+    ...PROVIDER_OPTIONS,
+    'older-than': { type: 'string' },
+    yes: { type: 'boolean' },
+    local: { type: 'boolean' },
+    keep: { type: 'string' },
+  });
   if (values.help) {
     console.log(CLEAN_HELP);
     return 0;
   }
   if (values.local) return cleanLocal(intOpt(values.keep, '--keep') ?? keepRuns());
   const choice = providerChoice(values);
-  if (choice.kind !== 'external') throw new ConfigError('clean is for --provider external --env FILE, or --local (run directories)', 'a local or containers stack is reset by every run (and by `down` + `up`)');
+  if (choice.kind !== 'external')
+    throw new ConfigError(
+      'clean is for --provider external --env FILE, or --local (run directories)',
+      'a local or containers stack is reset by every run (and by `down` + `up`)',
+    );
   const olderThan = intOpt(values['older-than'], '--older-than') ?? 60;
   if (olderThan < 0) throw new ConfigError('--older-than must be ≥ 0 minutes');
   const provider = await openExternal(choice.env as string);
@@ -63,7 +77,10 @@ export async function cleanCommand(argv: string[]): Promise<number> {
     info('no leftovers of earlier runs');
     return 0;
   }
-  for (const l of all) info(`${due.includes(l) ? '✗' : '·'} ${describe(l, now)}${due.includes(l) ? '' : `  (younger than ${olderThan} min: kept)`}`);
+  for (const l of all)
+    info(
+      `${due.includes(l) ? '✗' : '·'} ${describe(l, now)}${due.includes(l) ? '' : `  (younger than ${olderThan} min: kept)`}`,
+    );
   if (!values.yes) {
     info(`\n${due.length} run(s) to remove; nothing was changed. Add --yes to remove them.`);
     return 0;

@@ -47,14 +47,28 @@ export async function compareCommand(argv: string[]): Promise<number> {
     console.log(COMPARE_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new ConfigError('compare: which scenario?', 'name one or more (`outbox-chaos list` shows the catalogue)');
-  const pipelines = String(values.pipelines ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (pipelines.length < 2) throw new ConfigError('compare needs --pipelines with at least two definition directories', 'e.g. --pipelines connectors/dual-write,connectors/outbox');
-  for (const p of pipelines) if (!existsSync(p) || !statSync(p).isDirectory()) throw new ConfigError(`--pipelines: ${p} is not a directory`, 'name pipeline definition directories such as connectors/outbox');
+  if (positionals.length === 0)
+    throw new ConfigError('compare: which scenario?', 'name one or more (`outbox-chaos list` shows the catalogue)');
+  const pipelines = String(values.pipelines ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (pipelines.length < 2)
+    throw new ConfigError(
+      'compare needs --pipelines with at least two definition directories',
+      'e.g. --pipelines connectors/dual-write,connectors/outbox',
+    );
+  for (const p of pipelines)
+    if (!existsSync(p) || !statSync(p).isDirectory())
+      throw new ConfigError(
+        `--pipelines: ${p} is not a directory`,
+        'name pipeline definition directories such as connectors/outbox',
+      );
   const seed = intOpt(values.seed, '--seed');
   const durationS = intOpt(values.duration, '--duration');
   const rate = intOpt(values.rate, '--rate');
-  if (durationS !== undefined && durationS <= 0) throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 20');
+  if (durationS !== undefined && durationS <= 0)
+    throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 20');
   const scenarios = positionals.map((n) => loadScenario(n));
 
   const choice = providerChoice(values);
@@ -66,7 +80,10 @@ export async function compareCommand(argv: string[]): Promise<number> {
     choice.env ? `--env ${choice.env}` : '',
   ].filter(Boolean);
   const replay = ['npx outbox-chaos compare', ...positionals, `--pipelines ${pipelines.join(',')}`, ...flags].join(' ');
-  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base') });
+  const { provider, owned } = await openProvider(choice, {
+    name: values.name as string | undefined,
+    portBase: intOpt(values['port-base'], '--port-base'),
+  });
   const leave = owned && !(values.keep && choice.kind === 'local');
   const abort = interruptGuard();
   let out;
@@ -80,7 +97,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
       ratePerSec: rate,
       signal: abort.signal,
       replay,
-      runReplay: (s, sd, p) => ['npx outbox-chaos run', s.name, `--seed ${sd}`, `--connectors ${p}`, ...flags.filter((f) => !f.startsWith('--seed'))].join(' '),
+      runReplay: (s, sd, p) =>
+        [
+          'npx outbox-chaos run',
+          s.name,
+          `--seed ${sd}`,
+          `--connectors ${p}`,
+          ...flags.filter((f) => !f.startsWith('--seed')),
+        ].join(' '),
       onRun: (run) => info(`  ${run.report.passed ? '✔' : '✘'} ${run.pipeline}: ${run.report.verdict} → ${run.runDir}`),
     });
   } finally {
@@ -91,7 +115,14 @@ export async function compareCommand(argv: string[]): Promise<number> {
   console.log(`\n${renderComparisonMarkdown(comparison)}`);
   info(`comparison: ${comparison.dir}/index.html (and compare.md, compare.json)`);
   const suite = writeSuite(
-    comparison.scenarios.flatMap((s) => s.runs.map((r) => ({ report: r.report, runDir: r.runDir, name: `${s.scenario} · ${r.pipeline}`, pipeline: r.pipeline }))),
+    comparison.scenarios.flatMap((s) =>
+      s.runs.map((r) => ({
+        report: r.report,
+        runDir: r.runDir,
+        name: `${s.scenario} · ${r.pipeline}`,
+        pipeline: r.pipeline,
+      })),
+    ),
     { title: `compare ${positionals.join(' ')}: ${pipelines.join(' vs ')}`, kind: 'compare' },
   );
   info(`suite report: ${suite}/index.html (and summary.md, junit.xml)`);

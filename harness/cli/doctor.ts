@@ -38,13 +38,22 @@ ${PROVIDER_HELP}`;
 function processes(state: StackState): Promise<Section> {
   return section('services', async (s) => {
     const owner = stackOwner(state.name);
-    s.lines.push(owner ? `  in use by pid ${owner.pid} (${owner.command}) since ${owner.since}` : '  in use by no command (detached)');
+    s.lines.push(
+      owner
+        ? `  in use by pid ${owner.pid} (${owner.command}) since ${owner.since}`
+        : '  in use by no command (detached)',
+    );
     for (const c of serviceConditions(state)) {
       const ok = c.state === 'running';
       s.lines.push(`${ok ? '✓' : '✗'} ${c.service.padEnd(14)} ${c.detail}`);
       if (ok) continue;
       s.problems.push(`${c.service} is ${c.state}: ${c.detail} (log: ${c.logFile})`);
-      if (c.state === 'dead') s.lines.push(...logTail(c.logFile, 6).split('\n').map((l) => `      | ${l}`));
+      if (c.state === 'dead')
+        s.lines.push(
+          ...logTail(c.logFile, 6)
+            .split('\n')
+            .map((l) => `      | ${l}`),
+        );
     }
   });
 }
@@ -59,28 +68,44 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
         const st = await connect.status(name);
         const cfg = await connect.config(name);
         if (!st) continue;
-        const ok = st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING');
-        s.lines.push(`${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`);
+        const ok =
+          st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING');
+        s.lines.push(
+          `${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`,
+        );
         if (!ok) s.problems.push(`connector ${name} is not fully RUNNING`);
-        for (const t of st.tasks.filter((x) => x.trace)) s.lines.push(...(t.trace ?? '').split('\n').slice(0, 8).map((l) => `      | ${l}`));
-        if (st.type === 'sink' && cfg?.topics) sinkGroups.push({ group: `connect-${name}`, topics: cfg.topics.split(',') });
+        for (const t of st.tasks.filter((x) => x.trace))
+          s.lines.push(
+            ...(t.trace ?? '')
+              .split('\n')
+              .slice(0, 8)
+              .map((l) => `      | ${l}`),
+          );
+        if (st.type === 'sink' && cfg?.topics)
+          sinkGroups.push({ group: `connect-${name}`, topics: cfg.topics.split(',') });
         // What the sink runs with, defaults filled in: a key left out runs with Confluent's default, not ours.
         if (st.type === 'sink' && cfg) {
           const effective = effectiveSinkConfig(cfg);
-          const keys = Object.keys(effective).filter((k) => !(k in cfg) && !/password/i.test(k)).sort();
-          if (keys.length) s.lines.push(`    defaults it runs with: ${keys.map((k) => `${k}=${effective[k]}`).join(', ')}`);
+          const keys = Object.keys(effective)
+            .filter((k) => !(k in cfg) && !/password/i.test(k))
+            .sort();
+          if (keys.length)
+            s.lines.push(`    defaults it runs with: ${keys.map((k) => `${k}=${effective[k]}`).join(', ')}`);
         }
       }
       if (s.lines.length === 0 && own) s.problems.push('no connectors registered');
     }),
     await section('kafka topics', async (s) => {
       await withKafkaAdmin(e.kafkaBootstrap, async (admin) => {
-        for (const t of await topicEndOffsets(admin)) s.lines.push(`  ${t.topic.padEnd(40)} partitions ${t.partitions}  end offset ${t.endOffset}`);
+        for (const t of await topicEndOffsets(admin))
+          s.lines.push(`  ${t.topic.padEnd(40)} partitions ${t.partitions}  end offset ${t.endOffset}`);
         for (const g of sinkGroups) {
           for (const topic of g.topics) {
             const [offsets] = await admin.fetchOffsets({ groupId: g.group, topics: [topic] });
             const l = consumerLagTotals(await admin.fetchTopicOffsets(topic), offsets?.partitions ?? []);
-            s.lines.push(`  consumer group ${g.group} on ${topic}: committed ${l.committed} / ${l.endOffset}, lag ${l.lag}`);
+            s.lines.push(
+              `  consumer group ${g.group} on ${topic}: committed ${l.committed} / ${l.endOffset}, lag ${l.lag}`,
+            );
           }
         }
       });
@@ -89,10 +114,14 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       const r = await fetch(`${e.esUrl}/_cat/indices?format=json&h=index,health,status,docs.count`);
       const rows = (await r.json()) as { index: string; health: string; status: string; 'docs.count': string }[];
       for (const i of rows.filter((x) => !x.index.startsWith('.'))) {
-        s.lines.push(`${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} docs ${i['docs.count']}`);
+        s.lines.push(
+          `${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} docs ${i['docs.count']}`,
+        );
         if (i.health === 'red') s.problems.push(`index ${i.index} is red`);
       }
-      const blocks = await (await fetch(`${e.esUrl}/_all/_settings/index.blocks.*?flat_settings=true`)).json() as Record<string, { settings: Record<string, string> }>;
+      const blocks = (await (
+        await fetch(`${e.esUrl}/_all/_settings/index.blocks.*?flat_settings=true`)
+      ).json()) as Record<string, { settings: Record<string, string> }>;
       for (const [idx, v] of Object.entries(blocks)) {
         if (v.settings['index.blocks.write'] === 'true') s.problems.push(`index ${idx} is write-blocked`);
       }
@@ -103,7 +132,9 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
           'SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag FROM pg_replication_slots',
         );
         for (const row of r.rows) {
-          s.lines.push(`${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  lag ${row.lag ?? '?'} bytes`);
+          s.lines.push(
+            `${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  lag ${row.lag ?? '?'} bytes`,
+          );
           if (!row.active) s.problems.push(`slot ${row.slot_name} has no consumer`);
         }
         if (r.rowCount === 0 && own) s.problems.push('no replication slot: is the source connector registered?');
@@ -111,10 +142,15 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
     }),
     await section('toxiproxy', async (s) => {
       if (!e.toxiproxyUrl) return void s.lines.push('none: network faults unavailable');
-      const proxies = (await (await fetch(`${e.toxiproxyUrl}/proxies`)).json()) as Record<string, { listen: string; upstream: string; enabled: boolean; toxics: { name: string; type: string; stream: string }[] }>;
+      const proxies = (await (await fetch(`${e.toxiproxyUrl}/proxies`)).json()) as Record<
+        string,
+        { listen: string; upstream: string; enabled: boolean; toxics: { name: string; type: string; stream: string }[] }
+      >;
       for (const [name, p] of Object.entries(proxies)) {
         const toxics = p.toxics.map((t) => `${t.type}/${t.stream}`).join(', ');
-        s.lines.push(`${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`);
+        s.lines.push(
+          `${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`,
+        );
         if (!p.enabled) s.problems.push(`proxy ${p.listen} is disabled`);
         if (toxics) s.problems.push(`proxy ${p.listen} has toxics: ${toxics}`);
       }
@@ -127,19 +163,29 @@ function cacheSection(): Promise<Section> {
   return section('cache', async (s) => {
     const report = await verifyCache();
     for (const a of report.artifacts) {
-      s.lines.push(`${a.state === 'ok' ? '✓' : '✗'} ${a.name.padEnd(14)} ${a.state}${a.reason ? ` (${a.reason})` : ''}`);
-      if (a.state !== 'ok') s.problems.push(`cached ${a.name} is ${a.state}: \`outbox-chaos provision\` fetches it again (--force: everything)`);
+      s.lines.push(
+        `${a.state === 'ok' ? '✓' : '✗'} ${a.name.padEnd(14)} ${a.state}${a.reason ? ` (${a.reason})` : ''}`,
+      );
+      if (a.state !== 'ok')
+        s.problems.push(
+          `cached ${a.name} is ${a.state}: \`outbox-chaos provision\` fetches it again (--force: everything)`,
+        );
     }
   });
 }
 
-async function providerSections(choice: ProviderChoice, name: string | undefined, topology: Topology | undefined): Promise<Section[]> {
+async function providerSections(
+  choice: ProviderChoice,
+  name: string | undefined,
+  topology: Topology | undefined,
+): Promise<Section[]> {
   if (choice.kind === 'containers') {
     const { dockerAvailable } = await import('../provider/containers/docker.ts');
     const docker = await dockerAvailable();
     return [
       await section('docker', async (s) => {
-        if (docker.ok) s.lines.push(`✓ ${docker.runtime}; containers live for one \`run --provider containers\` and go with it`);
+        if (docker.ok)
+          s.lines.push(`✓ ${docker.runtime}; containers live for one \`run --provider containers\` and go with it`);
         else s.problems.push(docker.reason);
       }),
     ];
@@ -152,7 +198,9 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
         if (!r.ok) s.problems.push(`${r.service} unreachable or unfit: ${r.detail}`);
       }
       const hops = Object.keys(env.toxiproxy?.proxies ?? {});
-      s.lines.push(`  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`);
+      s.lines.push(
+        `  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`,
+      );
     });
     const ep = externalEndpoints(env);
     return reach.problems.length ? [reach] : [reach, ...(await inspect(ep, false)), ...(await clusterSections(ep))];
@@ -164,8 +212,15 @@ async function providerSections(choice: ProviderChoice, name: string | undefined
   }
   const state = requireRunningStack(name);
   const shape: Section = { title: 'topology', lines: [`  ${state.topology ?? 'single'}`], problems: [] };
-  if (topology && topology !== (state.topology ?? 'single')) shape.problems.push(`stack "${state.name}" is a ${state.topology ?? 'single'} stack, not a ${topology} one`);
-  return [await cacheSection(), shape, await processes(state), ...(await inspect(state.endpoints, true)), ...(await clusterSections(state.endpoints))];
+  if (topology && topology !== (state.topology ?? 'single'))
+    shape.problems.push(`stack "${state.name}" is a ${state.topology ?? 'single'} stack, not a ${topology} one`);
+  return [
+    await cacheSection(),
+    shape,
+    await processes(state),
+    ...(await inspect(state.endpoints, true)),
+    ...(await clusterSections(state.endpoints)),
+  ];
 }
 
 export async function doctorCommand(argv: string[]): Promise<number> {
@@ -174,7 +229,11 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     console.log(DOCTOR_HELP);
     return 0;
   }
-  const sections = await providerSections(providerChoice(values), values.name as string | undefined, topologyOpt(values));
+  const sections = await providerSections(
+    providerChoice(values),
+    values.name as string | undefined,
+    topologyOpt(values),
+  );
   for (const s of sections) {
     console.log(`\n${s.title}`);
     for (const l of s.lines) console.log(`  ${l}`);

@@ -17,8 +17,13 @@ export async function downCommand(argv: string[]): Promise<number> {
   }
   const name = (values.name as string | undefined) ?? 'default';
   const owner = stackOwner(name);
-  if (owner && owner.pid !== process.pid) warn(`stack "${name}" is in use by pid ${owner.pid} (${owner.command}); stopping it anyway`);
+  if (owner && owner.pid !== process.pid)
+    warn(`stack "${name}" is in use by pid ${owner.pid} (${owner.command}); stopping it anyway`);
   const n = await stopStackByName(name);
-  info(n ? `stopped stack "${name}" (${n} process group(s)); logs kept in ${stackDir(name)}/logs` : `stack "${name}" was not running`);
+  info(
+    n
+      ? `stopped stack "${name}" (${n} process group(s)); logs kept in ${stackDir(name)}/logs`
+      : `stack "${name}" was not running`,
+  );
   return 0;
 }

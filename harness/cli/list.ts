@@ -16,14 +16,20 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   if (values.faults) {
     for (const k of FAULT_KINDS) {
-      console.log(`${k.kind.padEnd(26)} ${k.summary}  [targets: ${k.targets.join(", ")}; needs: ${k.needs}]`);
-      for (const p of k.params) console.log(`${"".padEnd(28)}${p.name} (${p.unit}${p.required ? ", required" : ""}): ${p.doc}`);
+      console.log(`${k.kind.padEnd(26)} ${k.summary}  [targets: ${k.targets.join(', ')}; needs: ${k.needs}]`);
+      for (const p of k.params)
+        console.log(`${''.padEnd(28)}${p.name} (${p.unit}${p.required ? ', required' : ''}): ${p.doc}`);
     }
     return 0;
   }
   const all = listScenarios().map((s) => loadScenario(s.file));
   const width = Math.max(...all.map((s) => s.name.length));
-  const needs = (s: (typeof all)[number]) => s.needs.map((n) => (n === 'process-control' ? 'process' : 'network')).sort().join('+') || '-';
-  for (const s of all) console.log(`${s.name.padEnd(width)}  ${s.expect.verdict.padEnd(9)}  ${needs(s).padEnd(15)}  ${s.description}`);
+  const needs = (s: (typeof all)[number]) =>
+    s.needs
+      .map((n) => (n === 'process-control' ? 'process' : 'network'))
+      .sort()
+      .join('+') || '-';
+  for (const s of all)
+    console.log(`${s.name.padEnd(width)}  ${s.expect.verdict.padEnd(9)}  ${needs(s).padEnd(15)}  ${s.description}`);
   return 0;
 }

@@ -8,7 +8,11 @@ describe('--provider, --env and --allow-destructive', () => {
   });
 
   it('takes external with an env file', () => {
-    expect(providerChoice({ provider: 'external', env: 'e.yaml', 'allow-destructive': true })).toEqual({ kind: 'external', env: 'e.yaml', allowDestructive: true });
+    expect(providerChoice({ provider: 'external', env: 'e.yaml', 'allow-destructive': true })).toEqual({
+      kind: 'external',
+      env: 'e.yaml',
+      allowDestructive: true,
+    });
   });
 
   it.each([

@@ -25,10 +25,22 @@ export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local
 /** Validates --provider, --env and --allow-destructive together, before anything starts. */
 export function providerChoice(values: Record<string, string | boolean | undefined>): ProviderChoice {
   const kind = (values.provider ?? 'local') as string;
-  if (!(PROVIDER_NAMES as readonly string[]).includes(kind)) throw new ConfigError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}, got "${kind}"`);
+  if (!(PROVIDER_NAMES as readonly string[]).includes(kind))
+    throw new ConfigError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}, got "${kind}"`);
   const env = values.env as string | undefined;
-  if (kind === 'external' && !env) throw new ConfigError('--provider external needs --env FILE naming the environment\'s endpoints', 'see the README section "external"');
-  if (kind !== 'external' && env) throw new ConfigError(`--env describes an external environment; it makes no sense with --provider ${kind}`, 'add --provider external');
-  if (kind !== 'external' && values['allow-destructive']) throw new ConfigError('--allow-destructive is for --provider external (local and containers stacks are the harness\'s own anyway)');
+  if (kind === 'external' && !env)
+    throw new ConfigError(
+      "--provider external needs --env FILE naming the environment's endpoints",
+      'see the README section "external"',
+    );
+  if (kind !== 'external' && env)
+    throw new ConfigError(
+      `--env describes an external environment; it makes no sense with --provider ${kind}`,
+      'add --provider external',
+    );
+  if (kind !== 'external' && values['allow-destructive'])
+    throw new ConfigError(
+      "--allow-destructive is for --provider external (local and containers stacks are the harness's own anyway)",
+    );
   return { kind: kind as ProviderName, env, allowDestructive: values['allow-destructive'] === true };
 }

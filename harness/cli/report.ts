@@ -22,7 +22,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const dir = resolve(positionals[0] ?? 'reports/latest');
-  if (!existsSync(join(dir, 'report.json'))) throw new ConfigError(`${dir} holds no report.json`, 'pass a run directory, e.g. reports/latest');
+  if (!existsSync(join(dir, 'report.json')))
+    throw new ConfigError(`${dir} holds no report.json`, 'pass a run directory, e.g. reports/latest');
   const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as RunReport;
   if (values.recheck) return printRecheck(dir, report);
   const written = await rerender(dir);
@@ -33,10 +34,17 @@ export async function reportCommand(argv: string[]): Promise<number> {
 
 async function printRecheck(dir: string, report: RunReport): Promise<number> {
   const r = await recheckRun(dir, report);
-  const classes = (counts: Record<string, number>): string => Object.entries(counts).filter(([, n]) => n > 0).map(([c, n]) => `${n} ${c}`).join(', ') || 'no anomalies';
+  const classes = (counts: Record<string, number>): string =>
+    Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([c, n]) => `${n} ${c}`)
+      .join(', ') || 'no anomalies';
   console.log(`recorded  ${r.recorded.verdict} (${classes(r.recorded.counts)})`);
   console.log(`now       ${r.now.verdict} (${classes(r.now.counts)})`);
-  if (r.same) console.log(`✔ the same verdict from today's checker on ${r.comparison.pgRows} rows and ${r.comparison.esDocs} documents`);
+  if (r.same)
+    console.log(
+      `✔ the same verdict from today's checker on ${r.comparison.pgRows} rows and ${r.comparison.esDocs} documents`,
+    );
   else console.log(`✘ today's checker disagrees: ${r.differences.join('; ')}`);
   return r.same ? 0 : 1;
 }

@@ -51,7 +51,11 @@ ${PROVIDER_HELP}
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
 2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;
 
-function replayCommand(s: Scenario, seed: number, o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice; cluster?: boolean }): string {
+function replayCommand(
+  s: Scenario,
+  seed: number,
+  o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice; cluster?: boolean },
+): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
   if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
   if (o.choice.kind !== 'local') parts.push(`--provider ${o.choice.kind}`);
@@ -81,11 +85,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const names = values.all ? listScenarios().map((s) => s.name) : positionals;
-  if (names.length === 0) throw new ConfigError('run: which scenario?', `name one (\`outbox-chaos list\` shows the catalogue) or pass --all`);
+  if (names.length === 0)
+    throw new ConfigError('run: which scenario?', `name one (\`outbox-chaos list\` shows the catalogue) or pass --all`);
   const seed = intOpt(values.seed, '--seed');
   const durationS = intOpt(values.duration, '--duration');
   const rate = intOpt(values.rate, '--rate');
-  if (durationS !== undefined && durationS <= 0) throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 60');
+  if (durationS !== undefined && durationS <= 0)
+    throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 60');
   const connectors = values.connectors as string | undefined;
   // Load (and validate) every scenario before touching the stack.
   const loaded = names.map((n) => loadScenario(n));
@@ -93,11 +99,23 @@ export async function runCommand(argv: string[]): Promise<number> {
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 
   const choice = providerChoice(values);
-  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), connectors, topology, topologyExplicit: asked !== undefined });
+  const { provider, owned } = await openProvider(choice, {
+    name: values.name as string | undefined,
+    portBase: intOpt(values['port-base'], '--port-base'),
+    connectors,
+    topology,
+    topologyExplicit: asked !== undefined,
+  });
   // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
   const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
   const scenarios = values.all && !onCluster ? loaded.filter((s) => s.topology !== 'cluster') : loaded;
-  if (scenarios.length < loaded.length) info(`  --all on a single stack: ${loaded.length - scenarios.length} cluster scenario(s) left out (${loaded.filter((s) => s.topology === 'cluster').map((s) => s.name).join(', ')}); \`run --all --topology cluster\` runs them`);
+  if (scenarios.length < loaded.length)
+    info(
+      `  --all on a single stack: ${loaded.length - scenarios.length} cluster scenario(s) left out (${loaded
+        .filter((s) => s.topology === 'cluster')
+        .map((s) => s.name)
+        .join(', ')}); \`run --all --topology cluster\` runs them`,
+    );
   const leave = owned && !(values.keep && choice.kind === 'local');
   // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
   // interrupted), what this command started is stopped below, and only then does the process exit.
@@ -117,7 +135,13 @@ export async function runCommand(argv: string[]): Promise<number> {
         seed: s,
         durationMs: durationS !== undefined ? durationS * 1000 : undefined,
         ratePerSec: rate,
-        replay: replayCommand(scenario, s, { duration: durationS, rate, connectors, choice, cluster: provider.topology === 'cluster' }),
+        replay: replayCommand(scenario, s, {
+          duration: durationS,
+          rate,
+          connectors,
+          choice,
+          cluster: provider.topology === 'cluster',
+        }),
         signal: abort.signal,
       };
       let r: RunResult;
@@ -132,7 +156,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       results.push(r);
       console.log(`\n${renderMarkdown(r.report)}`);
       info(`report: ${r.runDir}/index.html`);
-      if (values.shrink && !r.report.passed && scenario.randomFaults && !abort.signal.aborted) await shrinkFailingRun(opts, r);
+      if (values.shrink && !r.report.passed && scenario.randomFaults && !abort.signal.aborted)
+        await shrinkFailingRun(opts, r);
     }
   } finally {
     if (leave) await provider.stop();
@@ -141,14 +166,20 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (results.length + skipped.length > 1) {
     const suite = writeSuite(
       results.map((r) => ({ report: r.report, runDir: r.runDir })),
-      { title: values.all ? 'run --all' : `run ${names.join(' ')}`, kind: 'run', skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })) },
+      {
+        title: values.all ? 'run --all' : `run ${names.join(' ')}`,
+        kind: 'run',
+        skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })),
+      },
     );
     info(`\nsuite report: ${suite}/index.html (and summary.md, junit.xml)`);
     info('\nsummary:');
-    for (const r of results) info(`  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`);
+    for (const r of results)
+      info(
+        `  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`,
+      );
     for (const k of skipped) info(`  ⊘ ${k.scenario.padEnd(24)} skipped         ${k.reasons.join('; ')}`);
   }
   if (!results.every((r) => r.report.passed)) return 1;
   return skipped.length ? 4 : 0;
 }
-

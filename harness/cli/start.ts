@@ -28,7 +28,12 @@ export async function startCommand(argv: string[]): Promise<number> {
   const abort = interruptGuard();
   try {
     if (owned) printEndpoints(stack);
-    const { report, runDir } = await runScenario({ scenario, provider: localProvider(stack), replay: `npx outbox-chaos run baseline --seed ${scenario.seed}`, signal: abort.signal });
+    const { report, runDir } = await runScenario({
+      scenario,
+      provider: localProvider(stack),
+      replay: `npx outbox-chaos run baseline --seed ${scenario.seed}`,
+      signal: abort.signal,
+    });
     console.log(`\n${renderMarkdown(report)}`);
     info(`report: ${runDir}/index.html (also reports/latest/)`);
     info(`service logs of the run: ${runDir}/logs/`);

@@ -12,6 +12,7 @@ export const TOPOLOGY_HELP = `  --topology T      single (default: one Postgres,
 export function topologyOpt(values: Record<string, string | boolean | undefined>): Topology | undefined {
   const t = values.topology;
   if (t === undefined || typeof t === 'boolean') return undefined;
-  if (!(TOPOLOGIES as readonly string[]).includes(t)) throw new ConfigError(`--topology must be one of ${TOPOLOGIES.join(', ')}, got "${t}"`);
+  if (!(TOPOLOGIES as readonly string[]).includes(t))
+    throw new ConfigError(`--topology must be one of ${TOPOLOGIES.join(', ')}, got "${t}"`);
   return t as Topology;
 }

@@ -43,7 +43,9 @@ their own objects there. An env file looks like this:
 ${ENV_FILE_EXAMPLE}`;
 
 export function printEndpoints(s: Stack): void {
-  info(`\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`);
+  info(
+    `\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`,
+  );
   printAddresses(s.endpoints);
   printCluster(s.endpoints);
   info(`  logs             ${s.dir}/logs/`);
@@ -53,7 +55,10 @@ export function printEndpoints(s: Stack): void {
 function printCluster(e: Endpoints): void {
   const c = e.cluster;
   if (!c) return;
-  for (const b of c.brokers) info(`  ${b.member.padEnd(16)} ${b.direct} (Connect via proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`);
+  for (const b of c.brokers)
+    info(
+      `  ${b.member.padEnd(16)} ${b.direct} (Connect via proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`,
+    );
   for (const w of c.workers) info(`  ${w.member.padEnd(16)} ${w.url}`);
   for (const p of c.postgres) info(`  ${p.member.padEnd(16)} ${p.host}:${p.port}`);
   info(`  the primary      ${e.pgUrl} (proxy pg-primary; it follows a failover)`);
@@ -77,16 +82,27 @@ async function foreground(stop: () => Promise<void>): Promise<number> {
   return 0;
 }
 
-async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: number; connectors?: string; topology?: Topology }): Promise<number> {
+async function upOther(
+  choice: ProviderChoice,
+  o: { detach: boolean; portBase?: number; connectors?: string; topology?: Topology },
+): Promise<number> {
   if (choice.kind === 'external') {
     const { provider } = await openProvider(choice, {});
     info(`\n${provider.label} is reachable`);
     printAddresses(provider.endpoints, 'connectors use');
-    info(`  process faults: none; network faults on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`);
-    info(`\nNothing was started or changed. Run scenarios with \`outbox-chaos run <scenario> --provider external --env ${choice.env}\`.`);
+    info(
+      `  process faults: none; network faults on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`,
+    );
+    info(
+      `\nNothing was started or changed. Run scenarios with \`outbox-chaos run <scenario> --provider external --env ${choice.env}\`.`,
+    );
     return 0;
   }
-  if (o.detach) throw new ConfigError('--detach is not possible with --provider containers: the containers are removed when the harness process ends', 'run `outbox-chaos run <scenario> --provider containers` (it starts and removes them), or `up --provider containers` in the foreground');
+  if (o.detach)
+    throw new ConfigError(
+      '--detach is not possible with --provider containers: the containers are removed when the harness process ends',
+      'run `outbox-chaos run <scenario> --provider containers` (it starts and removes them), or `up --provider containers` in the foreground',
+    );
   const { provider } = await openProvider(choice, { portBase: o.portBase, topology: o.topology });
   try {
     const names = defaultRunNames();
@@ -103,28 +119,56 @@ async function upOther(choice: ProviderChoice, o: { detach: boolean; portBase?: 
 }
 
 export async function upCommand(argv: string[]): Promise<number> {
-  const { values } = parse('up', argv, { ...STACK_OPTIONS, ...TOPOLOGY_OPTIONS, detach: { type: 'boolean' }, connectors: { type: 'string' }, ...PROVIDER_OPTIONS });
+  const { values } = parse('up', argv, {
+    ...STACK_OPTIONS,
+    ...TOPOLOGY_OPTIONS,
+    detach: { type: 'boolean' },
+    connectors: { type: 'string' },
+    ...PROVIDER_OPTIONS,
+  });
   if (values.help) {
     console.log(UP_HELP);
     return 0;
   }
   const choice = providerChoice(values);
-  if (choice.kind !== 'local') return upOther(choice, { detach: values.detach === true, portBase: intOpt(values['port-base'], '--port-base'), connectors: values.connectors as string | undefined, topology: topologyOpt(values) });
+  if (choice.kind !== 'local')
+    return upOther(choice, {
+      detach: values.detach === true,
+      portBase: intOpt(values['port-base'], '--port-base'),
+      connectors: values.connectors as string | undefined,
+      topology: topologyOpt(values),
+    });
   const t0 = Date.now();
   const portBase = intOpt(values['port-base'], '--port-base');
   const topology = topologyOpt(values);
-  const { stack, started } = await upLocal({ name: values.name as string | undefined, portBase, connectors: values.connectors as string | undefined, topology, topologyExplicit: topology !== undefined });
+  const { stack, started } = await upLocal({
+    name: values.name as string | undefined,
+    portBase,
+    connectors: values.connectors as string | undefined,
+    topology,
+    topologyExplicit: topology !== undefined,
+  });
   if (!started) {
-    info(`\nstack "${stack.name}" is already up and healthy (every service answers, connectors RUNNING); left as it is`);
+    info(
+      `\nstack "${stack.name}" is already up and healthy (every service answers, connectors RUNNING); left as it is`,
+    );
     printAddresses(stack.endpoints);
-    if (portBase !== undefined && portBase !== stack.ports.postgres) warn(`it runs on port base ${stack.ports.postgres}, not ${portBase}: \`outbox-chaos down --name ${stack.name}\` first to move it`);
-    if (values.connectors) warn(`its connectors are not re-registered from ${String(values.connectors)}: \`run --connectors\` registers a definition per run`);
+    if (portBase !== undefined && portBase !== stack.ports.postgres)
+      warn(
+        `it runs on port base ${stack.ports.postgres}, not ${portBase}: \`outbox-chaos down --name ${stack.name}\` first to move it`,
+      );
+    if (values.connectors)
+      warn(
+        `its connectors are not re-registered from ${String(values.connectors)}: \`run --connectors\` registers a definition per run`,
+      );
     return 0;
   }
   printEndpoints(stack);
   info(`  all connectors RUNNING ${((Date.now() - t0) / 1000).toFixed(1)} s after \`up\` began`);
   if (values.detach) {
-    info(`\nDetached. Try: eval "$(npx outbox-chaos env)"; then \`outbox-chaos doctor\`; stop with \`outbox-chaos down\`.`);
+    info(
+      `\nDetached. Try: eval "$(npx outbox-chaos env)"; then \`outbox-chaos doctor\`; stop with \`outbox-chaos down\`.`,
+    );
     return 0;
   }
   info('\nRunning in the foreground; Ctrl-C stops the stack.');
@@ -155,7 +199,12 @@ function supervised(stack: Stack): Promise<number> {
         info(`\n${describeExit(e)}; the stack is being stopped there`);
         return finish(0);
       }
-      console.error(`\nerror: ${describeExit(e)}${noticed}\n\n${e.logTail.split('\n').map((l) => `  | ${l}`).join('\n')}\n\nfix: see ${e.logFile}; stopping the rest of the stack`);
+      console.error(
+        `\nerror: ${describeExit(e)}${noticed}\n\n${e.logTail
+          .split('\n')
+          .map((l) => `  | ${l}`)
+          .join('\n')}\n\nfix: see ${e.logFile}; stopping the rest of the stack`,
+      );
       unwatch();
       void stack.stop().finally(() => finish(3));
     });

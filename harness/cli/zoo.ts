@@ -44,23 +44,53 @@ Exit codes: 0 every entry caught as expected, 1 an entry was not caught (the har
 entry no longer reproduces it), 2 bad usage or entry, 3 environment failure.`;
 
 export async function zooCommand(argv: string[]): Promise<number> {
-  const { values } = parse('zoo', argv, { ...STACK_OPTIONS, ...TOPOLOGY_OPTIONS, ...PROVIDER_OPTIONS, only: { type: 'string' }, control: { type: 'boolean' }, json: { type: 'string' }, keep: { type: 'boolean' } });
+  const { values } = parse('zoo', argv, {
+    ...STACK_OPTIONS,
+    ...TOPOLOGY_OPTIONS,
+    ...PROVIDER_OPTIONS,
+    only: { type: 'string' },
+    control: { type: 'boolean' },
+    json: { type: 'string' },
+    keep: { type: 'boolean' },
+  });
   if (values.help) {
     console.log(ZOO_HELP);
     return 0;
   }
-  const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const only =
+    typeof values.only === 'string'
+      ? values.only
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
   const chosen = loadZooEntries(only);
   const asked = topologyOpt(values);
-  const topology = asked ?? (chosen.length > 0 && chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
+  const topology =
+    asked ?? (chosen.length > 0 && chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
   const control = values.control === true;
-  if (chosen.length === 0) throw new ConfigError('the zoo is empty', 'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file');
+  if (chosen.length === 0)
+    throw new ConfigError(
+      'the zoo is empty',
+      'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file',
+    );
 
   const choice = providerChoice(values);
-  const { provider, owned } = await openProvider(choice, { name: values.name as string | undefined, portBase: intOpt(values['port-base'], '--port-base'), topology, topologyExplicit: asked !== undefined });
+  const { provider, owned } = await openProvider(choice, {
+    name: values.name as string | undefined,
+    portBase: intOpt(values['port-base'], '--port-base'),
+    topology,
+    topologyExplicit: asked !== undefined,
+  });
   const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
   const entries = onCluster ? chosen : chosen.filter((e) => e.scenario.topology !== 'cluster');
-  if (entries.length < chosen.length) info(`  a single stack: ${chosen.length - entries.length} cluster entr${chosen.length - entries.length === 1 ? 'y' : 'ies'} left out (${chosen.filter((e) => e.scenario.topology === 'cluster').map((e) => e.name).join(', ')}); \`zoo --topology cluster\` runs them`);
+  if (entries.length < chosen.length)
+    info(
+      `  a single stack: ${chosen.length - entries.length} cluster entr${chosen.length - entries.length === 1 ? 'y' : 'ies'} left out (${chosen
+        .filter((e) => e.scenario.topology === 'cluster')
+        .map((e) => e.name)
+        .join(', ')}); \`zoo --topology cluster\` runs them`,
+    );
   const leave = owned && !(values.keep && choice.kind === 'local');
   // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
   // exits once that and the stop below are done.
@@ -74,7 +104,10 @@ export async function zooCommand(argv: string[]): Promise<number> {
   }
   console.log(`\n${summaryTable(outcomes)}\n`);
   if (outcomes.length) {
-    const suite = writeSuite(zooSuiteRuns(outcomes), { title: control ? 'bug zoo (control runs on the healthy pipeline)' : 'bug zoo', kind: 'zoo' });
+    const suite = writeSuite(zooSuiteRuns(outcomes), {
+      title: control ? 'bug zoo (control runs on the healthy pipeline)' : 'bug zoo',
+      kind: 'zoo',
+    });
     info(`suite report: ${suite}/index.html (and summary.md, junit.xml)`);
   }
   if (typeof values.json === 'string') {

@@ -28,23 +28,39 @@ export class ConnectClient {
   private first = 0;
 
   constructor(readonly url: string) {
-    this.http = url.split(',').map((u) => axios.create({ baseURL: u.trim(), timeout: url.includes(',') ? 10_000 : 30_000, validateStatus: () => true }));
+    this.http = url
+      .split(',')
+      .map((u) =>
+        axios.create({ baseURL: u.trim(), timeout: url.includes(',') ? 10_000 : 30_000, validateStatus: () => true }),
+      );
   }
 
-  private async call<T>(method: 'get' | 'put' | 'post' | 'delete', path: string, data?: unknown): Promise<{ status: number; data: T }> {
+  private async call<T>(
+    method: 'get' | 'put' | 'post' | 'delete',
+    path: string,
+    data?: unknown,
+  ): Promise<{ status: number; data: T }> {
     let last: unknown;
     for (let i = 0; i < this.http.length; i++) {
       const at = (this.first + i) % this.http.length;
       try {
         // Connect's REST API consumes JSON only: a body-less PUT/POST without this header is answered 415.
-        const r = await (this.http[at] as AxiosInstance).request<T>({ method, url: path, data, headers: { 'content-type': 'application/json', accept: 'application/json' } });
+        const r = await (this.http[at] as AxiosInstance).request<T>({
+          method,
+          url: path,
+          data,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+        });
         this.first = at;
         return { status: r.status, data: r.data };
       } catch (err) {
         last = err;
       }
     }
-    throw new EnvError(`Kafka Connect at ${this.url} is unreachable (${method.toUpperCase()} ${path}): ${(last as Error).message}`, 'is the stack up? run `outbox-chaos doctor`');
+    throw new EnvError(
+      `Kafka Connect at ${this.url} is unreachable (${method.toUpperCase()} ${path}): ${(last as Error).message}`,
+      'is the stack up? run `outbox-chaos doctor`',
+    );
   }
 
   async list(): Promise<string[]> {
@@ -62,24 +78,34 @@ export class ConnectClient {
 
   /** Creates or updates a connector (PUT is idempotent). A config Connect rejects is the user's error: exit 2. */
   async put(name: string, config: ConnectorConfig, file = name): Promise<void> {
-    const r = await this.call<{ message?: string; error_code?: number }>('put', `/connectors/${encodeURIComponent(name)}/config`, config);
+    const r = await this.call<{ message?: string; error_code?: number }>(
+      'put',
+      `/connectors/${encodeURIComponent(name)}/config`,
+      config,
+    );
     if (r.status === 200 || r.status === 201) return;
     const msg = r.data?.message ?? JSON.stringify(r.data);
     if (r.status === 400 || r.status === 404 || r.status === 422) {
-      throw new ConfigError(`Kafka Connect rejected ${file}: ${msg}`, `fix the connector config in ${file} (the message above names the offending key)`);
+      throw new ConfigError(
+        `Kafka Connect rejected ${file}: ${msg}`,
+        `fix the connector config in ${file} (the message above names the offending key)`,
+      );
     }
-    throw new EnvError(`Kafka Connect failed to accept ${name} (HTTP ${r.status}): ${msg}`, 'see the connect log in the stack dir');
+    throw new EnvError(
+      `Kafka Connect failed to accept ${name} (HTTP ${r.status}): ${msg}`,
+      'see the connect log in the stack dir',
+    );
   }
 
   /** Validates a config against the plugin without creating it; returns the error messages per key. */
   async validate(config: ConnectorConfig): Promise<string[]> {
     const cls = config['connector.class'] ?? '';
     const plugin = cls.split('.').pop() ?? cls;
-    const r = await this.call<{ error_count?: number; configs?: { value: { name: string; errors: string[] } }[]; message?: string }>(
-      'put',
-      `/connector-plugins/${encodeURIComponent(plugin)}/config/validate`,
-      config,
-    );
+    const r = await this.call<{
+      error_count?: number;
+      configs?: { value: { name: string; errors: string[] } }[];
+      message?: string;
+    }>('put', `/connector-plugins/${encodeURIComponent(plugin)}/config/validate`, config);
     if (r.status !== 200) return [r.data?.message ?? `validation answered HTTP ${r.status}`];
     return (r.data.configs ?? []).flatMap((c) => c.value.errors.map((e) => `${c.value.name}: ${e}`));
   }
@@ -129,7 +155,8 @@ export class ConnectClient {
 
   async deleteOffsets(name: string): Promise<void> {
     const r = await this.call<{ message?: string }>('delete', `/connectors/${encodeURIComponent(name)}/offsets`);
-    if (r.status >= 300) throw new EnvError(`resetting the offsets of ${name}: HTTP ${r.status} ${r.data?.message ?? ''}`.trim());
+    if (r.status >= 300)
+      throw new EnvError(`resetting the offsets of ${name}: HTTP ${r.status} ${r.data?.message ?? ''}`.trim());
   }
 
   async delete(name: string): Promise<void> {

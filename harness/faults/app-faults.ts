@@ -19,7 +19,10 @@ export function appDisconnectFault(id: string, everyMs: number): Fault {
   const kill = async (ctx: FaultContext): Promise<void> => {
     const ep = ctx.endpoints;
     const n = await withPg(ep, ep.pg.database, async (c) => {
-      const r = await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND datname = current_database() AND pid <> pg_backend_pid()', [APP_CONNECTIONS]);
+      const r = await c.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE $1 AND datname = current_database() AND pid <> pg_backend_pid()',
+        [APP_CONNECTIONS],
+      );
       return r.rowCount ?? 0;
     });
     rounds++;

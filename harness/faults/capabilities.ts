@@ -18,25 +18,38 @@ export class ScenarioSkipped extends Error {
 }
 
 /** One reason per fault the provider cannot inject; empty when it can inject them all. */
-export function missingCapabilities(faults: Pick<Fault, 'id' | 'kind' | 'target'>[], provider: Pick<Provider, 'kind' | 'capabilities' | 'topology'>): string[] {
+export function missingCapabilities(
+  faults: Pick<Fault, 'id' | 'kind' | 'target'>[],
+  provider: Pick<Provider, 'kind' | 'capabilities' | 'topology'>,
+): string[] {
   const out: string[] = [];
   for (const f of faults) {
     const need = faultNeeds(f.kind);
     const cluster = isClusterTarget(f.target) || f.kind === 'postgres.failover';
     if (cluster && provider.kind !== 'external' && provider.topology !== 'cluster') {
-      out.push(`${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, a Postgres standby), not the single stack (use --topology cluster)`);
+      out.push(
+        `${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, a Postgres standby), not the single stack (use --topology cluster)`,
+      );
       continue;
     }
     if (cluster && need === 'process' && provider.kind === 'external') {
-      out.push(`${f.id} needs control of a cluster member's process (${f.target}), which the external provider does not have (process faults need --provider local or containers with --topology cluster)`);
+      out.push(
+        `${f.id} needs control of a cluster member's process (${f.target}), which the external provider does not have (process faults need --provider local or containers with --topology cluster)`,
+      );
       continue;
     }
     if (need === 'process' && !provider.capabilities.process.includes(f.target as ProcessFaultTarget)) {
-      out.push(`${f.id} needs control of the ${f.target} process, which the ${provider.kind} provider does not have (process faults need --provider local or containers)`);
+      out.push(
+        `${f.id} needs control of the ${f.target} process, which the ${provider.kind} provider does not have (process faults need --provider local or containers)`,
+      );
     }
     if (need === 'toxiproxy' && !provider.capabilities.proxies.includes(f.target as NetworkTarget)) {
-      const hint = cluster ? ' (name each broker and its proxy under kafka.brokers in the env file)' : ' (name one under toxiproxy.proxies in the env file)';
-      out.push(`${f.id} needs a Toxiproxy in front of the ${f.target} hop, which the ${provider.kind} provider does not control${provider.kind === 'external' ? hint : ''}`);
+      const hint = cluster
+        ? ' (name each broker and its proxy under kafka.brokers in the env file)'
+        : ' (name one under toxiproxy.proxies in the env file)';
+      out.push(
+        `${f.id} needs a Toxiproxy in front of the ${f.target} hop, which the ${provider.kind} provider does not control${provider.kind === 'external' ? hint : ''}`,
+      );
     }
   }
   return out;

@@ -43,7 +43,10 @@ describe.skipIf(!STACK)(TITLE, () => {
   };
   const slot = () =>
     withPg(stack.endpoints, stack.endpoints.pg.database, async (c) => {
-      const r = await c.query<{ active: boolean; pid: number | null }>('SELECT active, active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1', [ctx.names.slot]);
+      const r = await c.query<{ active: boolean; pid: number | null }>(
+        'SELECT active, active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+        [ctx.names.slot],
+      );
       return r.rows[0];
     });
 
@@ -81,7 +84,11 @@ describe.skipIf(!STACK)(TITLE, () => {
     it(`${kind} on es appears in Toxiproxy and disappears on heal`, async () => {
       const id = `stack ${kind}`;
       const f = makeFault({ kind, target: 'es', direction: 'both', ...params }, id);
-      const ours = async () => (await toxi.listToxics('es')).filter((t) => t.name.startsWith('stack_network')).map((t) => `${t.type}/${t.stream}`).sort();
+      const ours = async () =>
+        (await toxi.listToxics('es'))
+          .filter((t) => t.name.startsWith('stack_network'))
+          .map((t) => `${t.type}/${t.stream}`)
+          .sort();
       const type = kind.slice('network.'.length);
       try {
         await f.start(ctx);
@@ -101,7 +108,9 @@ describe.skipIf(!STACK)(TITLE, () => {
     try {
       await f.start(ctx);
       expect((await toxi.getProxy('es')).enabled).toBe(false);
-      await expect(fetch(`${stack.endpoints.esProxiedUrl}/_cluster/health`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+      await expect(
+        fetch(`${stack.endpoints.esProxiedUrl}/_cluster/health`, { signal: AbortSignal.timeout(2000) }),
+      ).rejects.toThrow();
     } finally {
       await f.heal(ctx);
     }
@@ -135,26 +144,41 @@ describe.skipIf(!STACK)(TITLE, () => {
     // Held by one walsender for a second: right after a registration Debezium holds the slot briefly for its
     // snapshot and lets go before it streams, which a single poll can mistake for streaming.
     let last: number | null | undefined;
-    const before = await waitFor('slot to be held by one walsender for 1 s', async () => {
-      const s = await slot();
-      const held = s?.active && s.pid === last ? s : undefined;
-      last = s?.active ? s.pid : undefined;
-      return held;
-    }, { timeoutMs: 45_000, intervalMs: 1000 });
+    const before = await waitFor(
+      'slot to be held by one walsender for 1 s',
+      async () => {
+        const s = await slot();
+        const held = s?.active && s.pid === last ? s : undefined;
+        last = s?.active ? s.pid : undefined;
+        return held;
+      },
+      { timeoutMs: 45_000, intervalMs: 1000 },
+    );
     const f = makeFault({ kind: 'postgres.walsender-kill' }, 'stack-walsender');
     const t0 = Date.now();
     await f.start(ctx);
     await f.heal(ctx);
-    expect(events.at(-1)).toMatchObject({ kind: 'fault-heal', detail: `terminated walsender pid ${before.pid} of slot ${ctx.names.slot}` });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'fault-heal',
+      detail: `terminated walsender pid ${before.pid} of slot ${ctx.names.slot}`,
+    });
     // Inactive, or already back under another walsender if we polled too late to see the gap.
-    await waitFor('slot to lose its walsender', async () => {
-      const s = await slot();
-      return !s?.active || s.pid !== before.pid;
-    }, { timeoutMs: 5000, intervalMs: 50 });
-    const after = await waitFor('slot to be active again', async () => {
-      const s = await slot();
-      return s?.active && s.pid !== before.pid ? s : undefined;
-    }, { timeoutMs: 45_000, intervalMs: 200 });
+    await waitFor(
+      'slot to lose its walsender',
+      async () => {
+        const s = await slot();
+        return !s?.active || s.pid !== before.pid;
+      },
+      { timeoutMs: 5000, intervalMs: 50 },
+    );
+    const after = await waitFor(
+      'slot to be active again',
+      async () => {
+        const s = await slot();
+        return s?.active && s.pid !== before.pid ? s : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 200 },
+    );
     console.log(`walsender-kill: slot active again after ${Date.now() - t0} ms (pid ${before.pid} → ${after.pid})`);
     expect(Date.now() - t0).toBeLessThan(45_000);
     await pipelineRunning();
@@ -170,7 +194,11 @@ describe.skipIf(!STACK)(TITLE, () => {
     try {
       await f.start(ctx);
       expect(await block()).toBe('true');
-      const w = await fetch(`${stack.endpoints.esUrl}/${ctx.names.index}/_doc/ro-probe`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const w = await fetch(`${stack.endpoints.esUrl}/${ctx.names.index}/_doc/ro-probe`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(w.status).toBe(403);
       expect(await w.text()).toContain('cluster_block_exception');
     } finally {
@@ -194,14 +222,22 @@ describe.skipIf(!STACK)(TITLE, () => {
   it('a nemesis schedule runs, heals and leaves no toxic behind', async () => {
     const n = createNemesis(
       [
-        { at: 0, duration: 1500, fault: makeFault({ kind: 'network.latency', target: 'kafka', latency: 50 }, 'sched-lat') },
+        {
+          at: 0,
+          duration: 1500,
+          fault: makeFault({ kind: 'network.latency', target: 'kafka', latency: 50 }, 'sched-lat'),
+        },
         { at: 200, fault: makeFault({ kind: 'network.bandwidth', target: 'es', rate: 100 }, 'sched-bw') },
         { at: 500, fault: makeFault({ kind: 'connector.restart', target: 'sink' }, 'sched-restart') },
       ],
       ctx,
     );
     const windows = await n.run();
-    expect(windows.map((w) => [w.id, w.end !== undefined])).toEqual([['sched-lat', true], ['sched-bw', false], ['sched-restart', true]]);
+    expect(windows.map((w) => [w.id, w.end !== undefined])).toEqual([
+      ['sched-lat', true],
+      ['sched-bw', false],
+      ['sched-restart', true],
+    ]);
     expect((await toxi.listToxics('es')).map((t) => t.name)).toEqual(['sched-bw.bandwidth.downstream']);
     const healed = await n.healAll();
     expect(healed.filter((w) => w.end === undefined || w.error !== undefined)).toEqual([]);
@@ -220,6 +256,8 @@ describe.skipIf(!STACK)(TITLE, () => {
     expect(await connectAnswers()).toBe(true);
     const ready = Date.now() - t0;
     await pipelineRunning(120_000);
-    console.log(`process.kill connect: REST answered after ${ready} ms, both connectors RUNNING after ${Date.now() - t0} ms`);
+    console.log(
+      `process.kill connect: REST answered after ${ready} ms, both connectors RUNNING after ${Date.now() - t0} ms`,
+    );
   }, 240_000);
 });

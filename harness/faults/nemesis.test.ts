@@ -13,7 +13,11 @@ function fakeCtx(log: Log): FaultContext {
   return { record: (e: TimelineEvent) => log.events.push(e) } as unknown as FaultContext;
 }
 
-function fake(log: Log, id: string, opts: { instantaneous?: boolean; failStart?: boolean; failHeal?: number; startMs?: number } = {}): Fault {
+function fake(
+  log: Log,
+  id: string,
+  opts: { instantaneous?: boolean; failStart?: boolean; failHeal?: number; startMs?: number } = {},
+): Fault {
   let healFailures = opts.failHeal ?? 0;
   return defineFault({
     id,
@@ -61,11 +65,20 @@ describe('nemesis', () => {
       { id: 'a', fault: 'fake', target: 't', start: 1000, end: 6000, detail: 'fake a' },
       { id: 'b', fault: 'fake', target: 't', start: 2000, end: 3000, detail: 'fake b' },
     ]);
-    expect(log.events.map((e) => `${e.kind} ${'id' in e ? e.id : ''} ${e.t}`)).toEqual(['fault-start a 1000', 'fault-start b 2000', 'fault-heal b 3000', 'fault-heal a 6000']);
+    expect(log.events.map((e) => `${e.kind} ${'id' in e ? e.id : ''} ${e.t}`)).toEqual([
+      'fault-start a 1000',
+      'fault-start b 2000',
+      'fault-heal b 3000',
+      'fault-heal a 6000',
+    ]);
   });
 
   it('heals an instantaneous fault as soon as its start returns', async () => {
-    const n = createNemesis([{ at: 500, fault: fake(log, 'kill', { instantaneous: true, startMs: 300 }) }], fakeCtx(log), { toxiproxy: resets });
+    const n = createNemesis(
+      [{ at: 500, fault: fake(log, 'kill', { instantaneous: true, startMs: 300 }) }],
+      fakeCtx(log),
+      { toxiproxy: resets },
+    );
     const done = n.run({ t0: 0 });
     await vi.advanceTimersByTimeAsync(2000);
     expect(await done).toEqual([{ id: 'kill', fault: 'fake', target: 't', start: 500, end: 800, detail: 'fake kill' }]);
@@ -84,7 +97,11 @@ describe('nemesis', () => {
     const done = n.run({ t0: 0 });
     await vi.advanceTimersByTimeAsync(1000);
     const mid = await done;
-    expect(mid.map((w) => [w.id, w.end])).toEqual([['a', undefined], ['b', undefined], ['c', 250]]);
+    expect(mid.map((w) => [w.id, w.end])).toEqual([
+      ['a', undefined],
+      ['b', undefined],
+      ['c', 250],
+    ]);
     const healed = await n.healAll();
     expect(log.calls.slice(-3)).toEqual(['heal c @1000', 'heal b @1000', 'heal a @1000']);
     expect(healed.every((w) => w.end !== undefined)).toBe(true);
@@ -108,11 +125,17 @@ describe('nemesis', () => {
     expect(log.calls).toEqual(['start bad @0', 'heal bad @0', 'start good @50', 'heal good @150']);
     expect(windows[0]).toMatchObject({ id: 'bad', start: 0, end: 0, error: 'start failed: boom bad' });
     expect(windows[1]).toMatchObject({ id: 'good', start: 50, end: 150 });
-    expect(log.events).toContainEqual({ t: 0, kind: 'note', message: 'fault bad (fake on t) failed to start: boom bad; healing it' });
+    expect(log.events).toContainEqual({
+      t: 0,
+      kind: 'note',
+      message: 'fault bad (fake on t) failed to start: boom bad; healing it',
+    });
   });
 
   it('keeps a fault whose heal failed open until healAll heals it', async () => {
-    const n = createNemesis([{ at: 0, duration: 100, fault: fake(log, 'sticky', { failHeal: 1 }) }], fakeCtx(log), { toxiproxy: resets });
+    const n = createNemesis([{ at: 0, duration: 100, fault: fake(log, 'sticky', { failHeal: 1 }) }], fakeCtx(log), {
+      toxiproxy: resets,
+    });
     const done = n.run({ t0: 0 });
     await vi.advanceTimersByTimeAsync(500);
     const [open] = await done;
@@ -144,7 +167,11 @@ describe('nemesis', () => {
   });
 
   it('healAll waits for a start in flight before healing it', async () => {
-    const n = createNemesis([{ at: 0, fault: fake(log, 'slow', { instantaneous: true, startMs: 2000 }) }], fakeCtx(log), { toxiproxy: resets });
+    const n = createNemesis(
+      [{ at: 0, fault: fake(log, 'slow', { instantaneous: true, startMs: 2000 }) }],
+      fakeCtx(log),
+      { toxiproxy: resets },
+    );
     void n.run({ t0: 0 });
     await vi.advanceTimersByTimeAsync(10);
     const healing = n.healAll();
@@ -157,7 +184,9 @@ describe('nemesis', () => {
     const n = createNemesis([], fakeCtx(log), { toxiproxy: { resetAll: () => Promise.reject(new Error('refused')) } });
     await n.run();
     await expect(n.healAll()).resolves.toEqual([]);
-    expect(log.events).toContainEqual(expect.objectContaining({ kind: 'note', message: 'Toxiproxy reset after healing failed: refused' }));
+    expect(log.events).toContainEqual(
+      expect.objectContaining({ kind: 'note', message: 'Toxiproxy reset after healing failed: refused' }),
+    );
   });
 
   it('does not run a schedule twice', async () => {
@@ -173,9 +202,18 @@ describe('nemesis', () => {
 describe('checkSchedule', () => {
   const log: Log = { events: [], calls: [] };
   it('refuses durations on instantaneous faults, negative times and duplicate ids', () => {
-    expect(() => checkSchedule([{ at: 0, duration: 5, fault: fake(log, 'k', { instantaneous: true }) }])).toThrow('faults[0].duration: fake is instantaneous');
+    expect(() => checkSchedule([{ at: 0, duration: 5, fault: fake(log, 'k', { instantaneous: true }) }])).toThrow(
+      'faults[0].duration: fake is instantaneous',
+    );
     expect(() => checkSchedule([{ at: -1, fault: fake(log, 'a') }])).toThrow('faults[0].at must be a number of ms ≥ 0');
-    expect(() => checkSchedule([{ at: 0, duration: Number.NaN, fault: fake(log, 'a') }])).toThrow('faults[0].duration must be a number of ms ≥ 0');
-    expect(() => checkSchedule([{ at: 0, fault: fake(log, 'a') }, { at: 1, fault: fake(log, 'a') }])).toThrow('faults[1]: fault id "a" is used twice');
+    expect(() => checkSchedule([{ at: 0, duration: Number.NaN, fault: fake(log, 'a') }])).toThrow(
+      'faults[0].duration must be a number of ms ≥ 0',
+    );
+    expect(() =>
+      checkSchedule([
+        { at: 0, fault: fake(log, 'a') },
+        { at: 1, fault: fake(log, 'a') },
+      ]),
+    ).toThrow('faults[1]: fault id "a" is used twice');
   });
 });

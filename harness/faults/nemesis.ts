@@ -45,14 +45,20 @@ export function checkSchedule(entries: readonly NemesisEntry[], path = 'faults')
   const ids = new Set<string>();
   entries.forEach((e, i) => {
     const where = `${path}[${i}]`;
-    if (!Number.isFinite(e.at) || e.at < 0) throw new ConfigError(`${where}.at must be a number of ms ≥ 0 after the workload starts, got ${e.at}`);
+    if (!Number.isFinite(e.at) || e.at < 0)
+      throw new ConfigError(`${where}.at must be a number of ms ≥ 0 after the workload starts, got ${e.at}`);
     if (e.duration !== undefined) {
-      if (!Number.isFinite(e.duration) || e.duration < 0) throw new ConfigError(`${where}.duration must be a number of ms ≥ 0, got ${e.duration}`);
+      if (!Number.isFinite(e.duration) || e.duration < 0)
+        throw new ConfigError(`${where}.duration must be a number of ms ≥ 0, got ${e.duration}`);
       if (e.fault.instantaneous) {
-        throw new ConfigError(`${where}.duration: ${e.fault.kind} is instantaneous (it is over when it has been done); drop the duration`, e.fault.kind === 'process.kill' ? 'to keep the service dead for a while, use downMs' : undefined);
+        throw new ConfigError(
+          `${where}.duration: ${e.fault.kind} is instantaneous (it is over when it has been done); drop the duration`,
+          e.fault.kind === 'process.kill' ? 'to keep the service dead for a while, use downMs' : undefined,
+        );
       }
     }
-    if (ids.has(e.fault.id)) throw new ConfigError(`${where}: fault id "${e.fault.id}" is used twice; ids must be unique within a run`);
+    if (ids.has(e.fault.id))
+      throw new ConfigError(`${where}: fault id "${e.fault.id}" is used twice; ids must be unique within a run`);
     ids.add(e.fault.id);
   });
 }
@@ -64,10 +70,13 @@ function abortable(ms: number, signal: AbortSignal): Promise<boolean> {
       clearTimeout(timer);
       resolve(false);
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      Math.max(0, ms),
+    );
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

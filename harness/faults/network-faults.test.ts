@@ -9,7 +9,9 @@ import { makeFault } from './registry.ts';
 
 /** A fake Toxiproxy that keeps state in memory and answers like the real one (including its error bodies). */
 function fakeToxiproxy() {
-  const proxies = new Map<string, { enabled: boolean; toxics: Toxic[] }>(['pg', 'kafka', 'es'].map((n) => [n, { enabled: true, toxics: [] }]));
+  const proxies = new Map<string, { enabled: boolean; toxics: Toxic[] }>(
+    ['pg', 'kafka', 'es'].map((n) => [n, { enabled: true, toxics: [] }]),
+  );
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -66,7 +68,10 @@ describe('network faults (against a fake Toxiproxy)', () => {
   });
 
   it('adds one toxic per direction for `both`, named after the fault id, and heal removes only its own', async () => {
-    const a = makeFault({ kind: 'network.latency', target: 'es', latency: 100, jitter: 10, direction: 'both', toxicity: 0.5 }, 'slow es#1');
+    const a = makeFault(
+      { kind: 'network.latency', target: 'es', latency: 100, jitter: 10, direction: 'both', toxicity: 0.5 },
+      'slow es#1',
+    );
     const b = toxicFault('other', 'es', 'bandwidth', { rate: 5 });
     await a.start(ctx);
     await b.start(ctx);
@@ -87,7 +92,15 @@ describe('network faults (against a fake Toxiproxy)', () => {
     const f = toxicFault('s', 'pg', 'slicer', { average_size: 10, size_variation: undefined, delay: 5 });
     await f.start(ctx);
     await f.start(ctx);
-    expect(fake.proxies.get('pg')?.toxics).toEqual([{ name: 's.slicer.downstream', type: 'slicer', stream: 'downstream', toxicity: 1, attributes: { average_size: 10, delay: 5 } }]);
+    expect(fake.proxies.get('pg')?.toxics).toEqual([
+      {
+        name: 's.slicer.downstream',
+        type: 'slicer',
+        stream: 'downstream',
+        toxicity: 1,
+        attributes: { average_size: 10, delay: 5 },
+      },
+    ]);
   });
 
   it('heals without a prior start, and records nothing then', async () => {
@@ -112,8 +125,12 @@ describe('network faults (against a fake Toxiproxy)', () => {
 
   it('names the proxy and quotes Toxiproxy in errors', async () => {
     const api = new ToxiproxyApi(String((ctx.endpoints as { toxiproxyUrl: string }).toxiproxyUrl));
-    await expect(api.getProxy('nope')).rejects.toThrow('Toxiproxy refused to read proxy "nope": proxy not found (HTTP 404)');
+    await expect(api.getProxy('nope')).rejects.toThrow(
+      'Toxiproxy refused to read proxy "nope": proxy not found (HTTP 404)',
+    );
     await expect(api.removeToxic('nope', 't')).rejects.toThrow('proxy "nope": proxy not found');
-    await expect(new ToxiproxyApi('http://127.0.0.1:1').resetAll()).rejects.toThrow('Toxiproxy at http://127.0.0.1:1 is unreachable (reset all proxies)');
+    await expect(new ToxiproxyApi('http://127.0.0.1:1').resetAll()).rejects.toThrow(
+      'Toxiproxy at http://127.0.0.1:1 is unreachable (reset all proxies)',
+    );
   });
 });

@@ -48,7 +48,8 @@ class Aim {
   }
 }
 
-const named = (r: { proxies: string[]; why?: string }): string => `proxy ${r.proxies.join(', ')}${r.why ? ` (${r.why})` : ''}`;
+const named = (r: { proxies: string[]; why?: string }): string =>
+  `proxy ${r.proxies.join(', ')}${r.why ? ` (${r.why})` : ''}`;
 
 function streams(d: Direction): ToxicStream[] {
   return d === 'both' ? ['upstream', 'downstream'] : [d];
@@ -80,7 +81,13 @@ function describeToxic<T extends ToxicType>(type: T, a: ToxicAttributes[T]): str
  * A Toxiproxy toxic on one proxy, one per direction for `both`. Toxic names carry the fault id, so two
  * faults on the same proxy coexist and each heal removes only its own.
  */
-export function toxicFault<T extends ToxicType>(id: string, proxy: NetworkTarget, type: T, attributes: ToxicAttributes[T], opts: ToxicOptions = {}): Fault {
+export function toxicFault<T extends ToxicType>(
+  id: string,
+  proxy: NetworkTarget,
+  type: T,
+  attributes: ToxicAttributes[T],
+  opts: ToxicOptions = {},
+): Fault {
   const direction = opts.direction ?? 'downstream';
   const toxicity = opts.toxicity ?? 1;
   const toxics: Toxic[] = streams(direction).map((stream) => ({
@@ -88,9 +95,13 @@ export function toxicFault<T extends ToxicType>(id: string, proxy: NetworkTarget
     type,
     stream,
     toxicity,
-    attributes: Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== undefined)) as Record<string, number>,
+    attributes: Object.fromEntries(Object.entries(attributes).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      number
+    >,
   }));
-  const describe = () => `${describeToxic(type, attributes)} ${direction}${toxicity < 1 ? ` (toxicity ${toxicity})` : ''} on proxy ${proxy}`;
+  const describe = () =>
+    `${describeToxic(type, attributes)} ${direction}${toxicity < 1 ? ` (toxicity ${toxicity})` : ''} on proxy ${proxy}`;
   const aim = new Aim(proxy);
   return defineFault({
     id,

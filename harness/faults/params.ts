@@ -47,7 +47,12 @@ export function checkParam(def: ParamDef, v: unknown, path: string): number | st
  * Reads the parameters a kind accepts from `params`, refusing unknown names (a typo would otherwise
  * silently fall back to a default) and missing required ones.
  */
-export function readParams(defs: ParamDef[], params: Record<string, unknown>, path: string, kind: string): Record<string, number | string> {
+export function readParams(
+  defs: ParamDef[],
+  params: Record<string, unknown>,
+  path: string,
+  kind: string,
+): Record<string, number | string> {
   const known = new Set(defs.map((d) => d.name));
   for (const key of Object.keys(params)) {
     if (!known.has(key)) {
@@ -59,7 +64,8 @@ export function readParams(defs: ParamDef[], params: Record<string, unknown>, pa
   for (const def of defs) {
     const v = params[def.name];
     if (v === undefined) {
-      if (def.required) throw new ConfigError(`${path}.${def.name} is required for ${kind}: ${PHRASE[def.unit]} (${def.doc})`);
+      if (def.required)
+        throw new ConfigError(`${path}.${def.name} is required for ${kind}: ${PHRASE[def.unit]} (${def.doc})`);
       continue;
     }
     out[def.name] = checkParam(def, v, `${path}.${def.name}`);

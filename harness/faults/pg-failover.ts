@@ -11,7 +11,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Node = ClusterEndpoints['postgres'][number];
 
 async function onNode<T>(ep: Endpoints, n: Node, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ ...ep.pg, host: n.host, port: n.port, database: ep.pg.database, connectionTimeoutMillis: 3000 });
+  const c = new pg.Client({
+    ...ep.pg,
+    host: n.host,
+    port: n.port,
+    database: ep.pg.database,
+    connectionTimeoutMillis: 3000,
+  });
   await c.connect();
   try {
     return await fn(c);
@@ -27,7 +33,10 @@ interface SlotState {
 
 async function slotOn(ep: Endpoints, n: Node, slot: string): Promise<SlotState | undefined> {
   return onNode(ep, n, async (c) => {
-    const r = await c.query<{ confirmed: string | null; active: boolean }>('SELECT confirmed_flush_lsn::text AS confirmed, active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    const r = await c.query<{ confirmed: string | null; active: boolean }>(
+      'SELECT confirmed_flush_lsn::text AS confirmed, active FROM pg_replication_slots WHERE slot_name = $1',
+      [slot],
+    );
     return r.rows[0];
   });
 }
@@ -56,20 +65,36 @@ export function failoverFault(id: string): Fault {
     describe: () => 'failover: fence the primary, promote the standby, repoint the pg proxies',
     async inject(ctx) {
       const c = ctx.endpoints.cluster;
-      if (!c) throw new EnvError('postgres.failover needs a Postgres standby: a cluster', 'run with --topology cluster');
+      if (!c)
+        throw new EnvError('postgres.failover needs a Postgres standby: a cluster', 'run with --topology cluster');
       const roles = await postgresRoles(ctx);
       const from = c.postgres.find((n) => n.member === roles.primary);
       const to = c.postgres.find((n) => n.member === roles.standby);
-      if (!from || !to) throw new EnvError(`postgres.failover: needs a primary and a standby, found primary ${roles.primary ?? 'none'}, standby ${roles.standby ?? 'none'}`);
+      if (!from || !to)
+        throw new EnvError(
+          `postgres.failover: needs a primary and a standby, found primary ${roles.primary ?? 'none'}, standby ${roles.standby ?? 'none'}`,
+        );
       const handle = ctx.members?.[from.member];
-      if (!handle?.stop) throw new EnvError(`postgres.failover: no control of ${from.member}'s process on this provider`, 'run with --provider local (or containers) and --topology cluster');
+      if (!handle?.stop)
+        throw new EnvError(
+          `postgres.failover: no control of ${from.member}'s process on this provider`,
+          'run with --provider local (or containers) and --topology cluster',
+        );
       const proxies = new ToxiproxyApi(ctx.endpoints.toxiproxyUrl);
       const slot = ctx.names.slot;
       const before = await slotOn(ctx.endpoints, from, slot).catch(() => undefined);
       const t0 = Date.now();
       for (const p of c.primaryProxies) await proxies.setEnabled(p, false);
-      await onNode(ctx.endpoints, from, (q) => q.query("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_type = 'logical' AND active_pid IS NOT NULL"));
-      const lastLsn = await onNode(ctx.endpoints, from, async (q) => (await q.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]?.lsn);
+      await onNode(ctx.endpoints, from, (q) =>
+        q.query(
+          "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_type = 'logical' AND active_pid IS NOT NULL",
+        ),
+      );
+      const lastLsn = await onNode(
+        ctx.endpoints,
+        from,
+        async (q) => (await q.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]?.lsn,
+      );
       await handle.stop();
       fenced = from.member;
       const tFenced = Date.now();
@@ -81,8 +106,14 @@ export function failoverFault(id: string): Fault {
       for (const p of c.primaryProxies) await proxies.setUpstream(p, to.upstream, true);
       const tPromoted = Date.now();
       const onNew = await slotOn(ctx.endpoints, to, slot).catch(() => undefined);
-      const slotWas = before ? `slot ${slot} on ${from.member} at confirmed_flush_lsn ${before.confirmed} (WAL end ${lastLsn})` : `no slot ${slot} on ${from.member}`;
-      ctx.record({ t: tPromoted, kind: 'note', message: `${FAILOVER_NOTE} ${from.member} fenced at ${new Date(tFenced).toISOString()}, ${to.member} promoted (WAL at ${at}); ${slotWas}; on ${to.member}: ${onNew ? `the slot exists (confirmed_flush_lsn ${onNew.confirmed})` : 'the slot does not exist'}` });
+      const slotWas = before
+        ? `slot ${slot} on ${from.member} at confirmed_flush_lsn ${before.confirmed} (WAL end ${lastLsn})`
+        : `no slot ${slot} on ${from.member}`;
+      ctx.record({
+        t: tPromoted,
+        kind: 'note',
+        message: `${FAILOVER_NOTE} ${from.member} fenced at ${new Date(tFenced).toISOString()}, ${to.member} promoted (WAL at ${at}); ${slotWas}; on ${to.member}: ${onNew ? `the slot exists (confirmed_flush_lsn ${onNew.confirmed})` : 'the slot does not exist'}`,
+      });
       stop = false;
       if (!onNew) watching = watchSlot(ctx, to, slot, tPromoted, () => stop);
       return `${from.member} fenced (${Date.now() - t0} ms: proxies off, walsenders ended, fast shutdown), ${to.member} promoted in ${tPromoted - tFenced} ms, proxies ${c.primaryProxies.join(' and ')} → ${to.upstream}`;
@@ -93,7 +124,9 @@ export function failoverFault(id: string): Fault {
       watching = undefined;
       if (!fenced || !promoted) return;
       const h = ctx.members?.[fenced];
-      const done = h?.rebuildAsStandbyOf ? await h.rebuildAsStandbyOf(promoted) : `${fenced} stays fenced (this provider cannot rebuild it)`;
+      const done = h?.rebuildAsStandbyOf
+        ? await h.rebuildAsStandbyOf(promoted)
+        : `${fenced} stays fenced (this provider cannot rebuild it)`;
       fenced = undefined;
       promoted = undefined;
       return done;
@@ -102,19 +135,37 @@ export function failoverFault(id: string): Fault {
 }
 
 /** Notes when (and at which position) a slot of that name appears on the new primary, polling until healed. */
-async function watchSlot(ctx: FaultContext, n: Node, slot: string, since: number, stopped: () => boolean): Promise<void> {
+async function watchSlot(
+  ctx: FaultContext,
+  n: Node,
+  slot: string,
+  since: number,
+  stopped: () => boolean,
+): Promise<void> {
   while (!stopped()) {
     try {
       const s = await slotOn(ctx.endpoints, n, slot);
       if (s) {
-        ctx.record({ t: Date.now(), kind: 'note', message: `${FAILOVER_NOTE} slot ${slot} created on ${n.member} ${((Date.now() - since) / 1000).toFixed(1)} s after the promotion, at confirmed_flush_lsn ${s.confirmed}: changes committed before that position, after the connector's last flushed offset, are never streamed` });
+        ctx.record({
+          t: Date.now(),
+          kind: 'note',
+          message: `${FAILOVER_NOTE} slot ${slot} created on ${n.member} ${((Date.now() - since) / 1000).toFixed(1)} s after the promotion, at confirmed_flush_lsn ${s.confirmed}: changes committed before that position, after the connector's last flushed offset, are never streamed`,
+        });
         return;
       }
     } catch (err) {
       if (stopped()) return;
-      ctx.record({ t: Date.now(), kind: 'note', message: `${FAILOVER_NOTE} could not read slots on ${n.member}: ${errorMessage(err)}` });
+      ctx.record({
+        t: Date.now(),
+        kind: 'note',
+        message: `${FAILOVER_NOTE} could not read slots on ${n.member}: ${errorMessage(err)}`,
+      });
     }
     await sleep(250);
   }
-  ctx.record({ t: Date.now(), kind: 'note', message: `${FAILOVER_NOTE} slot ${slot} did not appear on ${n.member} while the failover lasted (${((Date.now() - since) / 1000).toFixed(1)} s)` });
+  ctx.record({
+    t: Date.now(),
+    kind: 'note',
+    message: `${FAILOVER_NOTE} slot ${slot} did not appear on ${n.member} while the failover lasted (${((Date.now() - since) / 1000).toFixed(1)} s)`,
+  });
 }

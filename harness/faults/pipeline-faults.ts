@@ -11,7 +11,10 @@ export type ConnectorTarget = (typeof CONNECTOR_TARGETS)[number];
 async function connector(ctx: FaultContext, target: ConnectorTarget, kind: string): Promise<string> {
   const name = ctx.connectors[target];
   if (!(await ctx.connect.status(name))) {
-    throw new EnvError(`fault ${kind}: Kafka Connect has no connector "${name}" (the ${target})`, 'is the pipeline registered?');
+    throw new EnvError(
+      `fault ${kind}: Kafka Connect has no connector "${name}" (the ${target})`,
+      'is the pipeline registered?',
+    );
   }
   return name;
 }
@@ -84,7 +87,7 @@ export function walsenderKillFault(id: string): Fault {
     kind: 'postgres.walsender-kill',
     target: 'postgres',
     instantaneous: true,
-    describe: () => 'pg_terminate_backend of the replication slot\'s walsender',
+    describe: () => "pg_terminate_backend of the replication slot's walsender",
     async inject(ctx) {
       const ep = ctx.endpoints;
       const pids = await withPg(ep, ep.pg.database, async (c) => {
@@ -94,7 +97,9 @@ export function walsenderKillFault(id: string): Fault {
         );
         return r.rows.map((row) => row.pid);
       });
-      return pids.length ? `terminated walsender pid ${pids.join(', ')} of slot ${ctx.names.slot}` : `slot ${ctx.names.slot} had no active walsender`;
+      return pids.length
+        ? `terminated walsender pid ${pids.join(', ')} of slot ${ctx.names.slot}`
+        : `slot ${ctx.names.slot} had no active walsender`;
     },
     async repair() {
       /* nothing to undo: the connector reconnects (or fails, which is what the run observes) */
@@ -112,7 +117,9 @@ async function setWriteBlock(ctx: FaultContext, on: boolean): Promise<Response> 
       signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
-    throw new EnvError(`Elasticsearch at ${ctx.endpoints.esUrl} is unreachable (set index.blocks.write=${on} on ${ctx.names.index}): ${(err as Error).message}`);
+    throw new EnvError(
+      `Elasticsearch at ${ctx.endpoints.esUrl} is unreachable (set index.blocks.write=${on} on ${ctx.names.index}): ${(err as Error).message}`,
+    );
   }
 }
 
@@ -128,12 +135,18 @@ export function esReadOnlyFault(id: string): Fault {
     describe: () => 'index write block (index.blocks.write=true)',
     async inject(ctx) {
       const r = await setWriteBlock(ctx, true);
-      if (!r.ok) throw new EnvError(`setting a write block on index ${ctx.names.index} failed (HTTP ${r.status}): ${await r.text()}`);
+      if (!r.ok)
+        throw new EnvError(
+          `setting a write block on index ${ctx.names.index} failed (HTTP ${r.status}): ${await r.text()}`,
+        );
     },
     async repair(ctx) {
       const r = await setWriteBlock(ctx, false);
       // No index: no block to lift (the fault cannot have set one).
-      if (!r.ok && r.status !== 404) throw new EnvError(`lifting the write block on index ${ctx.names.index} failed (HTTP ${r.status}): ${await r.text()}`);
+      if (!r.ok && r.status !== 404)
+        throw new EnvError(
+          `lifting the write block on index ${ctx.names.index} failed (HTTP ${r.status}): ${await r.text()}`,
+        );
     },
   });
 }

@@ -35,7 +35,11 @@ async function hit(ctx: FaultContext, id: string, target: ProcessFaultTarget, ki
   if (!r) return { handle: handle(ctx, target as ProcessTarget, kind), label: target };
   ctx.record({ t: Date.now(), kind: 'note', message: `${id}: ${target} is ${r.member} (${r.why})` });
   const workerId = ctx.endpoints.cluster?.workers.find((w) => w.member === r.member)?.workerId;
-  return { handle: memberHandle(ctx, r, kind), label: target === r.member ? r.member : `${r.member} (${target})`, ...(workerId ? { workerId } : {}) };
+  return {
+    handle: memberHandle(ctx, r, kind),
+    label: target === r.member ? r.member : `${r.member} (${target})`,
+    ...(workerId ? { workerId } : {}),
+  };
 }
 
 /**
@@ -58,7 +62,10 @@ export function killFault(id: string, target: ProcessFaultTarget, opts: { downMs
       const held = h.workerId && downMs > 0 ? await tasksOn(ctx, h.workerId) : [];
       const killed = await h.handle.crash();
       const t0 = Date.now();
-      const moved = h.workerId && downMs > 0 ? watchTaskMove(ctx, h.workerId, held, t0, () => Date.now() - t0 >= downMs) : Promise.resolve(undefined);
+      const moved =
+        h.workerId && downMs > 0
+          ? watchTaskMove(ctx, h.workerId, held, t0, () => Date.now() - t0 >= downMs)
+          : Promise.resolve(undefined);
       await sleep(downMs);
       const move = await moved;
       const t = Date.now();
@@ -96,7 +103,11 @@ export function pauseFault(id: string, target: ProcessFaultTarget): Fault {
     },
     async repair(ctx) {
       // Without a handle nothing can have been paused.
-      const h = struck ?? (ctx.services?.[target as ProcessTarget] ? { handle: ctx.services[target as ProcessTarget] as ServiceHandle, label: target } : undefined);
+      const h =
+        struck ??
+        (ctx.services?.[target as ProcessTarget]
+          ? { handle: ctx.services[target as ProcessTarget] as ServiceHandle, label: target }
+          : undefined);
       if (!h) return;
       await h.handle.thaw();
       thawed = true;
@@ -148,7 +159,11 @@ export function replaceFault(id: string, target: ProcessFaultTarget, opts: { dow
     describe: () => `kill -9 ${target}, its data disk lost, started empty ${downMs ? `after ${downMs} ms` : 'at once'}`,
     async inject(ctx) {
       const h = await hit(ctx, id, target, 'process.replace');
-      if (!h.handle.wipeData) throw new EnvError(`process.replace on ${h.label}: only a cluster's brokers can lose their disk here`, 'target kafka@… on a --topology cluster stack');
+      if (!h.handle.wipeData)
+        throw new EnvError(
+          `process.replace on ${h.label}: only a cluster's brokers can lose their disk here`,
+          'target kafka@… on a --topology cluster stack',
+        );
       struck = h;
       const killed = await h.handle.crash();
       const wiped = await h.handle.wipeData();

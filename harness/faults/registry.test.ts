@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
 import { capabilities, FAULT_KINDS, faultNeeds, makeFault } from './registry.ts';
 
-const bad = (spec: unknown, path = 'faults[2]') => () => makeFault(spec, 'f#1', path);
+const bad =
+  (spec: unknown, path = 'faults[2]') =>
+  () =>
+    makeFault(spec, 'f#1', path);
 
 describe('makeFault', () => {
   it('builds every kind from a minimal valid spec', () => {
@@ -39,31 +42,66 @@ describe('makeFault', () => {
 
   it('reads parameters flat or under params, and describes them', () => {
     const flat = makeFault({ kind: 'network.latency', target: 'es', latency: 800, jitter: 200 }, 'a');
-    const nested = makeFault({ kind: 'network.latency', target: 'es', params: { latency: 800, jitter: 200, direction: 'both' } }, 'b');
+    const nested = makeFault(
+      { kind: 'network.latency', target: 'es', params: { latency: 800, jitter: 200, direction: 'both' } },
+      'b',
+    );
     expect(flat.describe()).toBe('latency 800±200 ms downstream on proxy es');
     expect(nested.describe()).toBe('latency 800±200 ms both on proxy es');
-    expect(makeFault({ kind: 'process.kill', target: 'kafka', downMs: 5000 }, 'k').describe()).toBe('kill -9 kafka, restart after 5000 ms');
+    expect(makeFault({ kind: 'process.kill', target: 'kafka', downMs: 5000 }, 'k').describe()).toBe(
+      'kill -9 kafka, restart after 5000 ms',
+    );
   });
 
   it('names the bad field in every error', () => {
-    expect(bad({ kind: 'network.latency', target: 'es', params: { latency: '800ms' } })).toThrow('faults[2].params.latency must be a number of ms, got "800ms"');
-    expect(bad({ kind: 'network.latency', target: 'es', latency: -1 })).toThrow('faults[2].latency must be a number of ms (a whole number ≥ 0), got -1');
-    expect(bad({ kind: 'network.latency', target: 'es', latency: 1.5 })).toThrow('faults[2].latency must be a number of ms');
+    expect(bad({ kind: 'network.latency', target: 'es', params: { latency: '800ms' } })).toThrow(
+      'faults[2].params.latency must be a number of ms, got "800ms"',
+    );
+    expect(bad({ kind: 'network.latency', target: 'es', latency: -1 })).toThrow(
+      'faults[2].latency must be a number of ms (a whole number ≥ 0), got -1',
+    );
+    expect(bad({ kind: 'network.latency', target: 'es', latency: 1.5 })).toThrow(
+      'faults[2].latency must be a number of ms',
+    );
     expect(bad({ kind: 'network.latency', target: 'es' })).toThrow('faults[2].latency is required for network.latency');
-    expect(bad({ kind: 'network.latency', target: 'es', latency: 1, latancy: 2 })).toThrow('faults[2].latancy is not a parameter of network.latency');
-    expect(bad({ kind: 'network.latency', target: 'db', latency: 1 })).toThrow('faults[2].target must be one of pg, kafka, es for network.latency, got "db"');
+    expect(bad({ kind: 'network.latency', target: 'es', latency: 1, latancy: 2 })).toThrow(
+      'faults[2].latancy is not a parameter of network.latency',
+    );
+    expect(bad({ kind: 'network.latency', target: 'db', latency: 1 })).toThrow(
+      'faults[2].target must be one of pg, kafka, es for network.latency, got "db"',
+    );
     expect(bad({ kind: 'network.latency', latency: 1 })).toThrow('faults[2].target must be one of pg, kafka, es');
-    expect(bad({ kind: 'network.latency', target: 'es', latency: 1, direction: 'sideways' })).toThrow('faults[2].direction must be one of upstream, downstream, both');
-    expect(bad({ kind: 'network.latency', target: 'es', latency: 1, toxicity: 2 })).toThrow('faults[2].toxicity must be a number between 0 and 1');
-    expect(bad({ kind: 'network.bandwidth', target: 'es', rate: 'fast' })).toThrow('faults[2].rate must be a rate in KB/s');
-    expect(bad({ kind: 'network.slicer', target: 'es', average_size: 0 })).toThrow('faults[2].average_size must be a number of bytes (a whole number ≥ 1)');
-    expect(bad({ kind: 'network.slicer', target: 'es', average_size: 10, size_variation: 10 })).toThrow('faults[2].size_variation must be smaller than average_size');
-    expect(bad({ kind: 'network.slicer', target: 'es', average_size: 10, delay: 'x' })).toThrow('faults[2].delay must be a number of µs');
-    expect(bad({ kind: 'network.down', target: 'es', toxicity: 0.5 })).toThrow('faults[2].toxicity is not a parameter of network.down (network.down takes no parameters)');
-    expect(bad({ kind: 'process.kill', target: 'toxiproxy' })).toThrow('faults[2].target must be one of postgres, kafka, connect, elasticsearch');
-    expect(bad({ kind: 'connector.pause', target: 'product-connector' })).toThrow('faults[2].target must be one of source, sink');
+    expect(bad({ kind: 'network.latency', target: 'es', latency: 1, direction: 'sideways' })).toThrow(
+      'faults[2].direction must be one of upstream, downstream, both',
+    );
+    expect(bad({ kind: 'network.latency', target: 'es', latency: 1, toxicity: 2 })).toThrow(
+      'faults[2].toxicity must be a number between 0 and 1',
+    );
+    expect(bad({ kind: 'network.bandwidth', target: 'es', rate: 'fast' })).toThrow(
+      'faults[2].rate must be a rate in KB/s',
+    );
+    expect(bad({ kind: 'network.slicer', target: 'es', average_size: 0 })).toThrow(
+      'faults[2].average_size must be a number of bytes (a whole number ≥ 1)',
+    );
+    expect(bad({ kind: 'network.slicer', target: 'es', average_size: 10, size_variation: 10 })).toThrow(
+      'faults[2].size_variation must be smaller than average_size',
+    );
+    expect(bad({ kind: 'network.slicer', target: 'es', average_size: 10, delay: 'x' })).toThrow(
+      'faults[2].delay must be a number of µs',
+    );
+    expect(bad({ kind: 'network.down', target: 'es', toxicity: 0.5 })).toThrow(
+      'faults[2].toxicity is not a parameter of network.down (network.down takes no parameters)',
+    );
+    expect(bad({ kind: 'process.kill', target: 'toxiproxy' })).toThrow(
+      'faults[2].target must be one of postgres, kafka, connect, elasticsearch',
+    );
+    expect(bad({ kind: 'connector.pause', target: 'product-connector' })).toThrow(
+      'faults[2].target must be one of source, sink',
+    );
     expect(bad({ kind: 'es.read-only', target: 'es' })).toThrow('faults[2].target must be one of elasticsearch');
-    expect(bad({ kind: 'network.latency', target: 'es', params: { latency: 1 }, jitter: 1 })).toThrow('faults[2].jitter: give network.latency');
+    expect(bad({ kind: 'network.latency', target: 'es', params: { latency: 1 }, jitter: 1 })).toThrow(
+      'faults[2].jitter: give network.latency',
+    );
     expect(bad({ kind: 'network.latency', target: 'es', params: [1] })).toThrow('faults[2].params must be an object');
     expect(bad('network.down')).toThrow('faults[2] must be an object');
   });
@@ -71,7 +109,9 @@ describe('makeFault', () => {
   it('rejects unknown kinds with the list and a suggestion', () => {
     const fn = bad({ kind: 'latency', target: 'es' });
     expect(fn).toThrow(ConfigError);
-    expect(fn).toThrow(/faults\[2\]\.kind must be one of network\.down, .*; got "latency" \(did you mean network\.latency\?\)/);
+    expect(fn).toThrow(
+      /faults\[2\]\.kind must be one of network\.down, .*; got "latency" \(did you mean network\.latency\?\)/,
+    );
     expect(bad({ target: 'es' })).toThrow('faults[2].kind must be one of');
   });
 
@@ -95,9 +135,22 @@ describe('kinds and capabilities', () => {
       api: ['es.read-only'],
     });
     const all = capabilities();
-    expect(all.process).toEqual(['process.kill', 'process.pause', 'process.restart', 'process.replace', 'postgres.failover']);
+    expect(all.process).toEqual([
+      'process.kill',
+      'process.pause',
+      'process.restart',
+      'process.replace',
+      'postgres.failover',
+    ]);
     expect(all.toxiproxy).toHaveLength(8);
-    expect(all.api).toEqual(['connector.restart', 'connector.pause', 'connector.stop', 'postgres.walsender-kill', 'postgres.app-disconnect', 'es.read-only']);
+    expect(all.api).toEqual([
+      'connector.restart',
+      'connector.pause',
+      'connector.stop',
+      'postgres.walsender-kill',
+      'postgres.app-disconnect',
+      'es.read-only',
+    ]);
     expect(faultNeeds('connector.stop')).toBe('api');
     expect(faultNeeds('nope')).toBeUndefined();
   });

@@ -1,10 +1,24 @@
-import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget, PROCESS_FAULT_TARGETS, type ProcessFaultTarget } from '../stack/targets.ts';
+import {
+  isClusterTarget,
+  NETWORK_TARGETS,
+  type NetworkTarget,
+  PROCESS_FAULT_TARGETS,
+  type ProcessFaultTarget,
+} from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
 import { appDisconnectFault } from './app-faults.ts';
 import type { Fault } from './fault.ts';
 import { downFault, toxicFault, type Direction, type ToxicOptions } from './network-faults.ts';
 import { readParams, type ParamDef } from './params.ts';
-import { CONNECTOR_TARGETS, connectorPauseFault, connectorRestartFault, connectorStopFault, esReadOnlyFault, walsenderKillFault, type ConnectorTarget } from './pipeline-faults.ts';
+import {
+  CONNECTOR_TARGETS,
+  connectorPauseFault,
+  connectorRestartFault,
+  connectorStopFault,
+  esReadOnlyFault,
+  walsenderKillFault,
+  type ConnectorTarget,
+} from './pipeline-faults.ts';
 import { failoverFault } from './pg-failover.ts';
 import { killFault, pauseFault, replaceFault, restartFault } from './process-faults.ts';
 
@@ -28,15 +42,35 @@ interface KindDef {
   build(id: string, target: string, p: P): Fault;
 }
 
-const DIRECTION: ParamDef = { name: 'direction', unit: 'direction', doc: 'upstream = connector → service, downstream = answers; default downstream' };
+const DIRECTION: ParamDef = {
+  name: 'direction',
+  unit: 'direction',
+  doc: 'upstream = connector → service, downstream = answers; default downstream',
+};
 const TOXICITY: ParamDef = { name: 'toxicity', unit: 'ratio', doc: 'share of connections affected; default 1' };
 
-const toxicOpts = (p: P): ToxicOptions => ({ direction: p.direction as Direction | undefined, toxicity: p.toxicity as number | undefined });
+const toxicOpts = (p: P): ToxicOptions => ({
+  direction: p.direction as Direction | undefined,
+  toxicity: p.toxicity as number | undefined,
+});
 const num = (p: P, k: string): number => p[k] as number;
 const opt = (p: P, k: string): number | undefined => p[k] as number | undefined;
 
-function network(type: string, summary: string, params: ParamDef[], build: (id: string, proxy: NetworkTarget, p: P) => Fault): KindDef {
-  return { kind: `network.${type}`, needs: 'toxiproxy', summary, targets: NETWORK_TARGETS, params: [...params, DIRECTION, TOXICITY], instantaneous: false, build: (id, t, p) => build(id, t as NetworkTarget, p) };
+function network(
+  type: string,
+  summary: string,
+  params: ParamDef[],
+  build: (id: string, proxy: NetworkTarget, p: P) => Fault,
+): KindDef {
+  return {
+    kind: `network.${type}`,
+    needs: 'toxiproxy',
+    summary,
+    targets: NETWORK_TARGETS,
+    params: [...params, DIRECTION, TOXICITY],
+    instantaneous: false,
+    build: (id, t, p) => build(id, t as NetworkTarget, p),
+  };
 }
 
 const KINDS: KindDef[] = [
@@ -49,26 +83,63 @@ const KINDS: KindDef[] = [
     instantaneous: false,
     build: (id, t) => downFault(id, t as NetworkTarget),
   },
-  network('latency', 'adds latency (± jitter) to every chunk of data', [
-    { name: 'latency', unit: 'ms', required: true, doc: 'delay per chunk' },
-    { name: 'jitter', unit: 'ms', doc: 'random ± variation; default 0' },
-  ], (id, proxy, p) => toxicFault(id, proxy, 'latency', { latency: num(p, 'latency'), jitter: opt(p, 'jitter') }, toxicOpts(p))),
-  network('bandwidth', 'caps throughput', [{ name: 'rate', unit: 'kbps', required: true, doc: 'KB/s; 0 stalls everything' }], (id, proxy, p) =>
-    toxicFault(id, proxy, 'bandwidth', { rate: num(p, 'rate') }, toxicOpts(p))),
-  network('timeout', 'black hole: data dropped, no answer; closed after timeout ms (0 = until healed)', [{ name: 'timeout', unit: 'ms', doc: 'default 0 = never close' }], (id, proxy, p) =>
-    toxicFault(id, proxy, 'timeout', { timeout: opt(p, 'timeout') ?? 0 }, toxicOpts(p))),
-  network('reset_peer', 'connections reset (TCP RST) after timeout ms', [{ name: 'timeout', unit: 'ms', doc: 'default 0 = at once' }], (id, proxy, p) =>
-    toxicFault(id, proxy, 'reset_peer', { timeout: opt(p, 'timeout') ?? 0 }, toxicOpts(p))),
-  network('slow_close', 'delays closing connections', [{ name: 'delay', unit: 'ms', required: true, doc: 'delay before the close goes through' }], (id, proxy, p) =>
-    toxicFault(id, proxy, 'slow_close', { delay: num(p, 'delay') }, toxicOpts(p))),
-  network('slicer', 'slices data into small chunks with a delay between them', [
-    { name: 'average_size', unit: 'bytes', required: true, min: 1, doc: 'average chunk size' },
-    { name: 'size_variation', unit: 'bytes', doc: 'chunk size variation, below average_size; default 0' },
-    { name: 'delay', unit: 'us', doc: 'pause between chunks in µs; default 0' },
-  ], (id, proxy, p) =>
-    toxicFault(id, proxy, 'slicer', { average_size: num(p, 'average_size'), size_variation: opt(p, 'size_variation'), delay: opt(p, 'delay') }, toxicOpts(p))),
-  network('limit_data', 'closes each connection after it carried `bytes` bytes', [{ name: 'bytes', unit: 'bytes', required: true, doc: 'bytes per connection' }], (id, proxy, p) =>
-    toxicFault(id, proxy, 'limit_data', { bytes: num(p, 'bytes') }, toxicOpts(p))),
+  network(
+    'latency',
+    'adds latency (± jitter) to every chunk of data',
+    [
+      { name: 'latency', unit: 'ms', required: true, doc: 'delay per chunk' },
+      { name: 'jitter', unit: 'ms', doc: 'random ± variation; default 0' },
+    ],
+    (id, proxy, p) =>
+      toxicFault(id, proxy, 'latency', { latency: num(p, 'latency'), jitter: opt(p, 'jitter') }, toxicOpts(p)),
+  ),
+  network(
+    'bandwidth',
+    'caps throughput',
+    [{ name: 'rate', unit: 'kbps', required: true, doc: 'KB/s; 0 stalls everything' }],
+    (id, proxy, p) => toxicFault(id, proxy, 'bandwidth', { rate: num(p, 'rate') }, toxicOpts(p)),
+  ),
+  network(
+    'timeout',
+    'black hole: data dropped, no answer; closed after timeout ms (0 = until healed)',
+    [{ name: 'timeout', unit: 'ms', doc: 'default 0 = never close' }],
+    (id, proxy, p) => toxicFault(id, proxy, 'timeout', { timeout: opt(p, 'timeout') ?? 0 }, toxicOpts(p)),
+  ),
+  network(
+    'reset_peer',
+    'connections reset (TCP RST) after timeout ms',
+    [{ name: 'timeout', unit: 'ms', doc: 'default 0 = at once' }],
+    (id, proxy, p) => toxicFault(id, proxy, 'reset_peer', { timeout: opt(p, 'timeout') ?? 0 }, toxicOpts(p)),
+  ),
+  network(
+    'slow_close',
+    'delays closing connections',
+    [{ name: 'delay', unit: 'ms', required: true, doc: 'delay before the close goes through' }],
+    (id, proxy, p) => toxicFault(id, proxy, 'slow_close', { delay: num(p, 'delay') }, toxicOpts(p)),
+  ),
+  network(
+    'slicer',
+    'slices data into small chunks with a delay between them',
+    [
+      { name: 'average_size', unit: 'bytes', required: true, min: 1, doc: 'average chunk size' },
+      { name: 'size_variation', unit: 'bytes', doc: 'chunk size variation, below average_size; default 0' },
+      { name: 'delay', unit: 'us', doc: 'pause between chunks in µs; default 0' },
+    ],
+    (id, proxy, p) =>
+      toxicFault(
+        id,
+        proxy,
+        'slicer',
+        { average_size: num(p, 'average_size'), size_variation: opt(p, 'size_variation'), delay: opt(p, 'delay') },
+        toxicOpts(p),
+      ),
+  ),
+  network(
+    'limit_data',
+    'closes each connection after it carried `bytes` bytes',
+    [{ name: 'bytes', unit: 'bytes', required: true, doc: 'bytes per connection' }],
+    (id, proxy, p) => toxicFault(id, proxy, 'limit_data', { bytes: num(p, 'bytes') }, toxicOpts(p)),
+  ),
   {
     kind: 'process.kill',
     needs: 'process',
@@ -214,7 +285,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function kindDef(kind: unknown, path: string): KindDef {
   const def = typeof kind === 'string' ? BY_KIND.get(kind) : undefined;
   if (!def) {
-    const hint = typeof kind === 'string' ? KINDS.find((k) => k.kind.endsWith(`.${kind}`) || k.kind.split('.')[1] === kind.split('.')[1]) : undefined;
+    const hint =
+      typeof kind === 'string'
+        ? KINDS.find((k) => k.kind.endsWith(`.${kind}`) || k.kind.split('.')[1] === kind.split('.')[1])
+        : undefined;
     throw new ConfigError(
       `${path}.kind must be one of ${KINDS.map((k) => k.kind).join(', ')}; got ${JSON.stringify(kind) ?? 'nothing'}${hint ? ` (did you mean ${hint.kind}?)` : ''}`,
       'run `outbox-chaos list` for the kinds and their parameters',
@@ -228,7 +302,10 @@ function kindDef(kind: unknown, path: string): KindDef {
  * spec sits in its file (e.g. "faults[2]"), so errors read "faults[2].params.latency must be a number of ms".
  */
 export function makeFault(spec: unknown, id: string, path = 'fault'): Fault {
-  if (!isRecord(spec)) throw new ConfigError(`${path} must be an object like { "kind": "network.latency", "target": "es", "latency": 500 }, got ${JSON.stringify(spec)}`);
+  if (!isRecord(spec))
+    throw new ConfigError(
+      `${path} must be an object like { "kind": "network.latency", "target": "es", "latency": 500 }, got ${JSON.stringify(spec)}`,
+    );
   const { kind, target, params, ...flat } = spec;
   const def = kindDef(kind, path);
   const t = target ?? def.defaultTarget;
@@ -236,20 +313,27 @@ export function makeFault(spec: unknown, id: string, path = 'fault'): Fault {
     const plain = def.targets.filter((x) => !isClusterTarget(x));
     const roles = def.targets.filter(isClusterTarget);
     const also = plain.length && roles.length ? ` (on a cluster also ${roles.join(', ')})` : '';
-    throw new ConfigError(`${path}.target must be one of ${(plain.length ? plain : roles).join(', ')} for ${def.kind}, got ${JSON.stringify(target) ?? 'nothing'}${also}`);
+    throw new ConfigError(
+      `${path}.target must be one of ${(plain.length ? plain : roles).join(', ')} for ${def.kind}, got ${JSON.stringify(target) ?? 'nothing'}${also}`,
+    );
   }
   let values: Record<string, unknown> = flat;
   let paramsPath = path;
   if (params !== undefined) {
     if (!isRecord(params)) throw new ConfigError(`${path}.params must be an object, got ${JSON.stringify(params)}`);
     const both = Object.keys(flat);
-    if (both.length) throw new ConfigError(`${path}.${both[0]}: give ${def.kind}'s parameters either under "params" or beside "kind", not both`);
+    if (both.length)
+      throw new ConfigError(
+        `${path}.${both[0]}: give ${def.kind}'s parameters either under "params" or beside "kind", not both`,
+      );
     values = params;
     paramsPath = `${path}.params`;
   }
   const p = readParams(def.params, values, paramsPath, def.kind);
   if (def.kind === 'network.slicer' && (opt(p, 'size_variation') ?? 0) >= num(p, 'average_size')) {
-    throw new ConfigError(`${paramsPath}.size_variation must be smaller than average_size (${num(p, 'average_size')}), got ${num(p, 'size_variation')}`);
+    throw new ConfigError(
+      `${paramsPath}.size_variation must be smaller than average_size (${num(p, 'average_size')}), got ${num(p, 'size_variation')}`,
+    );
   }
   if (!id) throw new ConfigError(`${path}: a fault needs a non-empty id`);
   return def.build(id, t, p);

@@ -14,14 +14,21 @@ export interface Resolved {
 
 function cluster(ctx: FaultContext, target: string): ClusterEndpoints {
   const c = ctx.endpoints.cluster;
-  if (!c) throw new EnvError(`target ${target} needs a cluster (3 brokers, 2 Connect workers, a Postgres standby)`, 'run with --topology cluster, or give the scenario topology: cluster');
+  if (!c)
+    throw new EnvError(
+      `target ${target} needs a cluster (3 brokers, 2 Connect workers, a Postgres standby)`,
+      'run with --topology cluster, or give the scenario topology: cluster',
+    );
   return c;
 }
 
 /** The run's products topic: the sink's first topic, or the first existing one its topics.regex matches. */
 export async function productsTopic(ctx: FaultContext, admin?: { listTopics(): Promise<string[]> }): Promise<string> {
   const cfg = await ctx.connect.config(ctx.connectors.sink);
-  const listed = cfg?.topics?.split(',').map((t) => t.trim()).filter(Boolean)[0];
+  const listed = cfg?.topics
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)[0];
   if (listed) return listed;
   const regex = cfg?.['topics.regex'];
   if (regex && admin) {
@@ -29,13 +36,19 @@ export async function productsTopic(ctx: FaultContext, admin?: { listTopics(): P
     const found = (await admin.listTopics()).filter((t) => re.test(t)).sort()[0];
     if (found) return found;
   }
-  throw new EnvError(`cannot tell the products topic: the sink ${ctx.connectors.sink} names no topic that exists`, 'is the pipeline registered?');
+  throw new EnvError(
+    `cannot tell the products topic: the sink ${ctx.connectors.sink} names no topic that exists`,
+    'is the pipeline registered?',
+  );
 }
 
 async function brokerRole(ctx: FaultContext, c: ClusterEndpoints, role: string, target: string): Promise<Resolved> {
   if (/^\d+$/.test(role)) {
     const b = c.brokers.find((x) => x.nodeId === Number(role));
-    if (!b) throw new EnvError(`${target}: no broker with node id ${role} (brokers: ${c.brokers.map((x) => x.nodeId).join(', ')})`);
+    if (!b)
+      throw new EnvError(
+        `${target}: no broker with node id ${role} (brokers: ${c.brokers.map((x) => x.nodeId).join(', ')})`,
+      );
     return { member: b.member, why: `node ${b.nodeId}` };
   }
   return withKafkaAdmin(ctx.endpoints.kafkaBootstrap, async (admin) => {
@@ -45,7 +58,10 @@ async function brokerRole(ctx: FaultContext, c: ClusterEndpoints, role: string, 
     const layout = `${topic}-0: leader ${p.leader}, replicas ${p.replicas.join(',')}, ISR ${p.isr.join(',')}`;
     let nodeId: number | undefined;
     if (role === 'leader-of:products') nodeId = p.leader >= 0 ? p.leader : undefined;
-    else if (role === 'follower') nodeId = [...p.replicas].filter((r) => r !== p.leader).sort((a, b) => Number(p.isr.includes(b)) - Number(p.isr.includes(a)) || a - b)[0];
+    else if (role === 'follower')
+      nodeId = [...p.replicas]
+        .filter((r) => r !== p.leader)
+        .sort((a, b) => Number(p.isr.includes(b)) - Number(p.isr.includes(a)) || a - b)[0];
     const b = c.brokers.find((x) => x.nodeId === nodeId);
     if (!b) throw new EnvError(`${target}: no broker plays that role now (${layout})`);
     return { member: b.member, why: `${role === 'follower' ? 'a follower of' : 'the leader of'} ${layout}` };
@@ -63,16 +79,27 @@ async function workerRole(ctx: FaultContext, c: ClusterEndpoints, role: string, 
   const st = await ctx.connect.status(name);
   const task = st?.tasks.find((t) => t.id === 0);
   const w = c.workers.find((x) => x.workerId === task?.worker_id);
-  if (!w) throw new EnvError(`${target}: the ${which} connector ${name}'s task 0 runs on no worker of this cluster (${task ? `${task.state} on ${task.worker_id}` : 'no task'})`);
+  if (!w)
+    throw new EnvError(
+      `${target}: the ${which} connector ${name}'s task 0 runs on no worker of this cluster (${task ? `${task.state} on ${task.worker_id}` : 'no task'})`,
+    );
   return { member: w.member, why: `runs ${name} task 0 (${task?.state})` };
 }
 
 /** Which Postgres accepts writes now: the one answering that is not in recovery (the other is the standby). */
-export async function postgresRoles(ctx: FaultContext): Promise<{ primary?: string; standby?: string; down: string[] }> {
+export async function postgresRoles(
+  ctx: FaultContext,
+): Promise<{ primary?: string; standby?: string; down: string[] }> {
   const c = ctx.endpoints.cluster;
   const out: { primary?: string; standby?: string; down: string[] } = { down: [] };
   for (const n of c?.postgres ?? []) {
-    const client = new pg.Client({ ...ctx.endpoints.pg, host: n.host, port: n.port, database: 'postgres', connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      ...ctx.endpoints.pg,
+      host: n.host,
+      port: n.port,
+      database: 'postgres',
+      connectionTimeoutMillis: 2000,
+    });
     try {
       await client.connect();
       const r = await client.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
@@ -90,7 +117,8 @@ export async function postgresRoles(ctx: FaultContext): Promise<{ primary?: stri
 async function postgresRole(ctx: FaultContext, role: string, target: string): Promise<Resolved> {
   const roles = await postgresRoles(ctx);
   const member = role === 'standby' ? roles.standby : roles.primary;
-  if (!member) throw new EnvError(`${target}: no Postgres is the ${role} now (down: ${roles.down.join(', ') || 'none'})`);
+  if (!member)
+    throw new EnvError(`${target}: no Postgres is the ${role} now (down: ${roles.down.join(', ') || 'none'})`);
   return { member, why: `the ${role} now` };
 }
 
@@ -112,7 +140,11 @@ export async function resolveMember(ctx: FaultContext, target: string): Promise<
 /** The process handle of a resolved member (process faults need one: local and containers providers). */
 export function memberHandle(ctx: FaultContext, r: Resolved, kind: string): ServiceHandle {
   const h = ctx.members?.[r.member];
-  if (!h) throw new EnvError(`fault ${kind} on ${r.member}: this provider gives no handle on that process`, 'role-targeted process faults need --provider local or containers with --topology cluster');
+  if (!h)
+    throw new EnvError(
+      `fault ${kind} on ${r.member}: this provider gives no handle on that process`,
+      'role-targeted process faults need --provider local or containers with --topology cluster',
+    );
   return h;
 }
 
@@ -120,13 +152,17 @@ export function memberHandle(ctx: FaultContext, r: Resolved, kind: string): Serv
 export async function resolveProxies(ctx: FaultContext, target: string): Promise<{ proxies: string[]; why?: string }> {
   const c = ctx.endpoints.cluster;
   if (!isClusterTarget(target)) {
-    if (target === 'kafka' && c?.brokers.length && !ctx.endpoints.proxyNames?.kafka) return { proxies: c.brokers.map((b) => b.proxy), why: 'every broker' };
+    if (target === 'kafka' && c?.brokers.length && !ctx.endpoints.proxyNames?.kafka)
+      return { proxies: c.brokers.map((b) => b.proxy), why: 'every broker' };
     return { proxies: [ctx.endpoints.proxyNames?.[target as 'pg' | 'kafka' | 'es'] ?? target] };
   }
   const r = await resolveMember(ctx, target);
   const b = cluster(ctx, target).brokers.find((x) => x.member === r?.member);
   const replication = splitTarget(target).service === 'kafka-replication';
   const proxy = replication ? b?.replicationProxy : b?.proxy;
-  if (!b || !proxy) throw new EnvError(`${target}: ${r?.member ?? 'no broker'} has no ${replication ? 'replication ' : ''}proxy named in this environment`);
+  if (!b || !proxy)
+    throw new EnvError(
+      `${target}: ${r?.member ?? 'no broker'} has no ${replication ? 'replication ' : ''}proxy named in this environment`,
+    );
   return { proxies: [proxy], why: `${r?.member}, ${r?.why}` };
 }

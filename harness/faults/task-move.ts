@@ -30,7 +30,13 @@ function memberOf(ctx: FaultContext, workerId: string): string {
  * worker other than `from`, or until `until()` says to stop; each move is written to the timeline as it
  * happens ("task moved: …"), and the result sums them up for the fault's own detail.
  */
-export async function watchTaskMove(ctx: FaultContext, from: string, held: Held[], t0: number, until: () => boolean): Promise<string> {
+export async function watchTaskMove(
+  ctx: FaultContext,
+  from: string,
+  held: Held[],
+  t0: number,
+  until: () => boolean,
+): Promise<string> {
   if (held.length === 0) return `no task of the pipeline ran on ${memberOf(ctx, from)}`;
   const moved = new Map<string, string>();
   const key = (h: Held) => `${h.role} task ${h.task}`;
@@ -47,6 +53,8 @@ export async function watchTaskMove(ctx: FaultContext, from: string, held: Held[
     }
     await sleep(200);
   }
-  const stuck = held.filter((h) => !moved.has(key(h))).map((h) => `${key(h)} did not move within ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const stuck = held
+    .filter((h) => !moved.has(key(h)))
+    .map((h) => `${key(h)} did not move within ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return [...moved.values(), ...stuck].join('; ');
 }

@@ -15,8 +15,16 @@ export function connectorSample(name: string, status: ConnectorStatus | undefine
   if (!status) return { t, kind: 'connector', name, state: MISSING, tasks: [] };
   const tasks = [...status.tasks].sort((a, b) => a.id - b.id);
   const failedTrace =
-    status.connector.state === 'FAILED' ? (status.connector.trace ?? '(no trace)') : tasks.find((x) => x.state === 'FAILED')?.trace;
-  const s: ConnectorSample = { t, kind: 'connector', name, state: status.connector.state, tasks: tasks.map((x) => x.state) };
+    status.connector.state === 'FAILED'
+      ? (status.connector.trace ?? '(no trace)')
+      : tasks.find((x) => x.state === 'FAILED')?.trace;
+  const s: ConnectorSample = {
+    t,
+    kind: 'connector',
+    name,
+    state: status.connector.state,
+    tasks: tasks.map((x) => x.state),
+  };
   if (failedTrace !== undefined) s.trace = failedTrace.split('\n').slice(0, TRACE_LINES).join('\n');
   return s;
 }
@@ -77,7 +85,9 @@ export function startConnectorWatch(opts: ConnectorWatchOptions): ConnectorWatch
     opts.everyMs ?? 1000,
     async () => {
       // One failing connector (or Connect itself) must not hide the others' samples.
-      const results = await Promise.allSettled(opts.connectors.map((n) => withTimeout(client.status(n), timeoutMs, `status of ${n}`)));
+      const results = await Promise.allSettled(
+        opts.connectors.map((n) => withTimeout(client.status(n), timeoutMs, `status of ${n}`)),
+      );
       let firstError: unknown;
       results.forEach((r, i) => {
         const name = opts.connectors[i]!;

@@ -28,7 +28,10 @@ export interface ConsumerLagTotals {
  * Sums end offset minus committed offset over partitions. A partition without a commit counts from its low
  * watermark: Connect's sink consumers start from the earliest record (auto.offset.reset=earliest).
  */
-export function consumerLagTotals(ends: readonly PartitionEnd[], committed: readonly PartitionCommitted[]): ConsumerLagTotals {
+export function consumerLagTotals(
+  ends: readonly PartitionEnd[],
+  committed: readonly PartitionCommitted[],
+): ConsumerLagTotals {
   const byPartition = new Map(committed.map((c) => [c.partition, Number(c.offset)]));
   let lag = 0;
   let endOffset = 0;
@@ -88,18 +91,29 @@ export function startConsumerLag(opts: ConsumerLagOptions): ConsumerLagObserver 
     // Asking for a topic the broker does not have fails every later request of kafkajs's admin for it
     // ("This server does not host this topic-partition"), so only existing topics are asked for.
     const existing = new Set(await admin.listTopics());
-    const topics = t.pattern ? [...existing].filter((n) => t.pattern?.test(n)).sort() : t.topics.filter((n) => existing.has(n));
+    const topics = t.pattern
+      ? [...existing].filter((n) => t.pattern?.test(n)).sort()
+      : t.topics.filter((n) => existing.has(n));
     const absent = t.pattern ? [] : t.topics.filter((n) => !existing.has(n));
-    if (absent.length) once(`topic ${absent.join(', ')} does not exist (yet); consumer lag counts the sink's other topics only, none until it appears`);
+    if (absent.length)
+      once(
+        `topic ${absent.join(', ')} does not exist (yet); consumer lag counts the sink's other topics only, none until it appears`,
+      );
     if (topics.length === 0) {
-      if (t.pattern) once(`no topic matches the sink's topics.regex ${t.pattern.source} (yet); no consumer-lag samples until one does`);
+      if (t.pattern)
+        once(
+          `no topic matches the sink's topics.regex ${t.pattern.source} (yet); no consumer-lag samples until one does`,
+        );
       latest = undefined;
       return;
     }
     const groups = await admin.fetchOffsets({ groupId: t.group, topics });
     const totals: ConsumerLagTotals = { lag: 0, endOffset: 0, committed: 0 };
     for (const topic of topics) {
-      const part = consumerLagTotals(await admin.fetchTopicOffsets(topic), groups.find((g) => g.topic === topic)?.partitions ?? []);
+      const part = consumerLagTotals(
+        await admin.fetchTopicOffsets(topic),
+        groups.find((g) => g.topic === topic)?.partitions ?? [],
+      );
       totals.lag += part.lag;
       totals.endOffset += part.endOffset;
       totals.committed += part.committed;

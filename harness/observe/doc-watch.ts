@@ -30,7 +30,11 @@ export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
       const ids = watch.ids();
       if (ids.length === 0) return;
       const t = Date.now();
-      const hits = await searchHits(opts.esUrl, opts.index, { size: ids.length * 2, query: { terms: { product_id: ids } }, _source: ['product_id', 'name', 'description', 'price', 'created_at'] });
+      const hits = await searchHits(opts.esUrl, opts.index, {
+        size: ids.length * 2,
+        query: { terms: { product_id: ids } },
+        _source: ['product_id', 'name', 'description', 'price', 'created_at'],
+      });
       const found = new Map<number, Record<string, unknown>>();
       for (const h of hits) found.set(Number(h._source['product_id']), h._source);
       for (const s of watch.observe(found, ids, t)) opts.emit(s);

@@ -14,9 +14,12 @@ describe('getVisibleDoc', () => {
       seen.push(req.url ?? '');
       const [path] = (req.url ?? '').split('?');
       res.setHeader('content-type', 'application/json');
-      if (path === '/products/_doc/0') res.end(JSON.stringify({ _index: 'products', _id: '0', found: true, _source: { name: 'probe 7' } }));
-      else if (path === '/products/_doc/1') res.writeHead(404).end(JSON.stringify({ _index: 'products', _id: '1', found: false }));
-      else if (path === '/gone/_doc/0') res.writeHead(404).end(JSON.stringify({ error: { type: 'index_not_found_exception' }, status: 404 }));
+      if (path === '/products/_doc/0')
+        res.end(JSON.stringify({ _index: 'products', _id: '0', found: true, _source: { name: 'probe 7' } }));
+      else if (path === '/products/_doc/1')
+        res.writeHead(404).end(JSON.stringify({ _index: 'products', _id: '1', found: false }));
+      else if (path === '/gone/_doc/0')
+        res.writeHead(404).end(JSON.stringify({ error: { type: 'index_not_found_exception' }, status: 404 }));
       else res.writeHead(503).end('{"error":"unavailable"}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -18,7 +18,10 @@ export async function searchHits(esUrl: string, index: string, body: unknown, ti
     await res.body?.cancel();
     return [];
   }
-  if (!res.ok) throw new Error(`Elasticsearch _search on ${index}: HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`);
+  if (!res.ok)
+    throw new Error(
+      `Elasticsearch _search on ${index}: HTTP ${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`,
+    );
   return parseHits(await res.json());
 }
 

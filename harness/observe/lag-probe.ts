@@ -65,7 +65,6 @@ export interface LagProbe {
   stop(): Promise<ProbeSummary>;
 }
 
-
 /** Starts the end-to-end lag probe: writes a marker at a fixed rate and searches for it at a fixed rate. */
 export function startLagProbe(opts: LagProbeOptions): LagProbe {
   const token = opts.token ?? randomBytes(4).toString('hex');
@@ -84,8 +83,12 @@ export function startLagProbe(opts: LagProbeOptions): LagProbe {
   let polls = 0;
 
   const kind = opts.pipeline?.spec.kind ?? 'cdc';
-  const outbox = kind === 'outbox' ? new OutboxSql(opts.table ?? 'products', opts.pipeline?.outboxTable ?? 'outbox') : undefined;
-  const dual = kind === 'dual-write' ? new DocumentWriter(opts.endpoints.esProxiedUrl, opts.index, opts.pipeline?.spec.dualWrite.timeoutMs ?? 2000) : undefined;
+  const outbox =
+    kind === 'outbox' ? new OutboxSql(opts.table ?? 'products', opts.pipeline?.outboxTable ?? 'outbox') : undefined;
+  const dual =
+    kind === 'dual-write'
+      ? new DocumentWriter(opts.endpoints.esProxiedUrl, opts.index, opts.pipeline?.spec.dualWrite.timeoutMs ?? 2000)
+      : undefined;
   const DESCRIPTION = 'outbox-chaos end-to-end lag probe; not workload data';
 
   const write = async (): Promise<void> => {
@@ -124,7 +127,13 @@ export function startLagProbe(opts: LagProbeOptions): LagProbe {
     const byId = await getVisibleDoc(opts.endpoints.esUrl, opts.index, String(PROBE_ID), ['name']);
     const sources = byId
       ? [byId]
-      : (await searchHits(opts.endpoints.esUrl, opts.index, { size: 10, query: { term: { product_id: PROBE_ID } }, _source: ['name'] })).map((h) => h._source);
+      : (
+          await searchHits(opts.endpoints.esUrl, opts.index, {
+            size: 10,
+            query: { term: { product_id: PROBE_ID } },
+            _source: ['name'],
+          })
+        ).map((h) => h._source);
     const seenAt = Date.now();
     let visible = 0;
     for (const src of sources) visible = Math.max(visible, parseProbeName(src['name'], token) ?? 0);
@@ -177,7 +186,9 @@ export class IntervalMeter {
   }
 
   mean(): number | null {
-    return this.n < 2 || this.first === undefined || this.last === undefined ? null : (this.last - this.first) / (this.n - 1);
+    return this.n < 2 || this.first === undefined || this.last === undefined
+      ? null
+      : (this.last - this.first) / (this.n - 1);
   }
 }
 

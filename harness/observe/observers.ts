@@ -15,7 +15,15 @@ import { resolveLagTarget } from './sink-topics.ts';
 import { startSlotLag, type SlotLagObserver } from './slot-lag.ts';
 
 export type ObserverName = 'probe' | 'slot-lag' | 'consumer-lag' | 'connectors' | 'op-lag' | 'op-rate' | 'doc-watch';
-export const ALL_OBSERVERS: readonly ObserverName[] = ['probe', 'slot-lag', 'consumer-lag', 'connectors', 'op-lag', 'op-rate', 'doc-watch'];
+export const ALL_OBSERVERS: readonly ObserverName[] = [
+  'probe',
+  'slot-lag',
+  'consumer-lag',
+  'connectors',
+  'op-lag',
+  'op-rate',
+  'doc-watch',
+];
 
 export interface ObserverIntervals {
   /** Probe update period. Default 100 ms. */
@@ -107,7 +115,9 @@ export interface Observers {
 export function startObservers(opts: ObserverOptions): Observers {
   const iv = { ...DEFAULT_INTERVALS, ...opts.intervals };
   const relay = opts.pipeline ? hasConnectors(opts.pipeline) : true;
-  const on = new Set((opts.enabled ?? ALL_OBSERVERS).filter((n) => relay || !['slot-lag', 'consumer-lag', 'connectors'].includes(n)));
+  const on = new Set(
+    (opts.enabled ?? ALL_OBSERVERS).filter((n) => relay || !['slot-lag', 'consumer-lag', 'connectors'].includes(n)),
+  );
   const log = opts.log ?? warn;
   const ep = opts.endpoints;
   const source = opts.sourceConnector ?? 'product-connector';
@@ -142,12 +152,29 @@ export function startObservers(opts: ObserverOptions): Observers {
       })
     : undefined;
   const connectors: ConnectorWatch | undefined = on.has('connectors')
-    ? startConnectorWatch({ connectUrl: connectUrls(ep), connectors: [source, sink], emit, log, everyMs: iv.connectorsMs, heartbeatMs: iv.connectorHeartbeatMs })
+    ? startConnectorWatch({
+        connectUrl: connectUrls(ep),
+        connectors: [source, sink],
+        emit,
+        log,
+        everyMs: iv.connectorsMs,
+        heartbeatMs: iv.connectorHeartbeatMs,
+      })
     : undefined;
   const ops: OpLagObserver | undefined = on.has('op-lag')
-    ? startOpLag({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.opLagMs, sampleEvery: opts.opSampleEvery, maxPending: opts.maxPendingOps })
+    ? startOpLag({
+        esUrl: ep.esUrl,
+        index: opts.names.index,
+        emit,
+        log,
+        everyMs: iv.opLagMs,
+        sampleEvery: opts.opSampleEvery,
+        maxPending: opts.maxPendingOps,
+      })
     : undefined;
-  const docs: DocWatchObserver | undefined = on.has('doc-watch') ? startDocWatch({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.docWatchMs }) : undefined;
+  const docs: DocWatchObserver | undefined = on.has('doc-watch')
+    ? startDocWatch({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.docWatchMs })
+    : undefined;
   const rate = new OpRateMeter(emit);
   if (on.has('op-rate')) rate.start(iv.opRateMs);
 

@@ -30,7 +30,12 @@ export class OpRateMeter {
 
   start(everyMs = 1000): void {
     this.since = this.now();
-    this.loop = startLoop(everyMs, async () => this.sample(), () => undefined, { immediate: false });
+    this.loop = startLoop(
+      everyMs,
+      async () => this.sample(),
+      () => undefined,
+      { immediate: false },
+    );
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,12 @@ function row(id: number, name: string, price = '10.00'): ProductRow {
 }
 
 let nextSeq = 0;
-function op(effects: { id: number; after: ProductRow | null }[], sendMs: number, ackMs: number, outcome: HistoryEntry['outcome'] = 'ok'): HistoryEntry {
+function op(
+  effects: { id: number; after: ProductRow | null }[],
+  sendMs: number,
+  ackMs: number,
+  outcome: HistoryEntry['outcome'] = 'ok',
+): HistoryEntry {
   return {
     seq: nextSeq++,
     kind: 'update',
@@ -20,7 +25,12 @@ function op(effects: { id: number; after: ProductRow | null }[], sendMs: number,
   };
 }
 
-const src = (r: ProductRow): Record<string, unknown> => ({ product_id: r.product_id, name: r.name, description: r.description, price: r.price });
+const src = (r: ProductRow): Record<string, unknown> => ({
+  product_id: r.product_id,
+  name: r.name,
+  description: r.description,
+  price: r.price,
+});
 
 describe('OpTracker', () => {
   it('samples 1 in N ok ops and measures seenAt - ackMs once the doc shows the post-state', () => {
@@ -64,7 +74,9 @@ describe('OpTracker', () => {
     const d = op([{ id: 9, after: null }], 0, 100);
     t.track(d);
     expect(t.observe(t.beginSearch(), new Map([['9', src(row(9, 'x'))]]), 150)).toEqual([]);
-    expect(t.observe(t.beginSearch(), new Map(), 1100)).toEqual([{ t: 1100, kind: 'op-lag', opSeq: d.seq, lagMs: 1000 }]);
+    expect(t.observe(t.beginSearch(), new Map(), 1100)).toEqual([
+      { t: 1100, kind: 'op-lag', opSeq: d.seq, lagMs: 1000 },
+    ]);
   });
 
   it('waits for every product of a multi-row op, the last effect per product counting', () => {

@@ -31,7 +31,10 @@ export class ReconnectingPg {
     return this.client !== undefined || now >= this.retryAt;
   }
 
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     const c = await this.connected();
     try {
       const r = await c.query<R>(sql, params);
@@ -63,7 +66,8 @@ export class ReconnectingPg {
 
   private async connected(): Promise<pg.Client> {
     if (this.client) return this.client;
-    if (Date.now() < this.retryAt) throw new Error(`not connected, next attempt in ${this.retryAt - Date.now()} ms (last error: ${this.lastError})`);
+    if (Date.now() < this.retryAt)
+      throw new Error(`not connected, next attempt in ${this.retryAt - Date.now()} ms (last error: ${this.lastError})`);
     const c = new pg.Client({
       ...this.config,
       connectionTimeoutMillis: this.opts.connectTimeoutMs ?? 3000,

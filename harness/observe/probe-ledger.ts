@@ -33,7 +33,8 @@ export class ProbeLedger {
     if (visible > this.maxSeenSeq) {
       for (const a of this.acks) {
         if (a.seq > visible) break;
-        if (a.seq > this.maxSeenSeq) out.push({ t: seenAt, kind: 'e2e-lag', seq: a.seq, lagMs: Math.max(0, seenAt - a.ackAt) });
+        if (a.seq > this.maxSeenSeq)
+          out.push({ t: seenAt, kind: 'e2e-lag', seq: a.seq, lagMs: Math.max(0, seenAt - a.ackAt) });
       }
       this.maxSeenSeq = visible;
     }
@@ -53,7 +54,13 @@ export class ProbeLedger {
   }
 
   probeSample(now: number): Sample {
-    return { t: now, kind: 'probe', committedSeq: this.committedSeq, visibleSeq: this.visibleSeq, lagMs: this.lagAt(now) };
+    return {
+      t: now,
+      kind: 'probe',
+      committedSeq: this.committedSeq,
+      visibleSeq: this.visibleSeq,
+      lagMs: this.lagAt(now),
+    };
   }
 
   caughtUp(): boolean {

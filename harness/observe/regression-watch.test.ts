@@ -20,7 +20,15 @@ describe('RegressionWatch: what search users saw on the way', () => {
     expect(w.observe(new Map([[1, src(v1)]]), [1], 10)).toEqual([]);
     expect(w.observe(new Map([[1, src(v2)]]), [1], 20)).toEqual([]);
     const r = w.observe(new Map([[1, src(v1)]]), [1], 30);
-    expect(r).toEqual([{ t: 30, kind: 'regression', product_id: 1, from: { version: 2, seq: 1, t: 20 }, to: { version: 1, seq: 0, t: 30 } }]);
+    expect(r).toEqual([
+      {
+        t: 30,
+        kind: 'regression',
+        product_id: 1,
+        from: { version: 2, seq: 1, t: 20 },
+        to: { version: 1, seq: 0, t: 30 },
+      },
+    ]);
     expect(w.observe(new Map([[1, src(v1)]]), [1], 40)).toEqual([]);
   });
 
@@ -42,7 +50,12 @@ describe('RegressionWatch: what search users saw on the way', () => {
     w.record(h.insert(a));
     w.record(h.update(b));
     w.record(h.update(a));
-    for (const [t, r] of [[1, a], [2, b], [3, a]] as const) expect(w.observe(new Map([[1, src(r)]]), [1], t)).toEqual([]);
+    for (const [t, r] of [
+      [1, a],
+      [2, b],
+      [3, a],
+    ] as const)
+      expect(w.observe(new Map([[1, src(r)]]), [1], t)).toEqual([]);
   });
 
   it('a document that vanishes without a delete, or comes back after one, is a regression', () => {
@@ -58,7 +71,11 @@ describe('RegressionWatch: what search users saw on the way', () => {
     z.w.record(z.h.delete(2));
     z.w.observe(new Map([[2, src(v)]]), [2], 1);
     expect(z.w.observe(new Map(), [2], 2)).toEqual([]); // the delete shows
-    expect(z.w.observe(new Map([[2, src(v)]]), [2], 3)[0]).toMatchObject({ product_id: 2, from: { version: 2 }, to: { version: 1 } }); // a zombie flash
+    expect(z.w.observe(new Map([[2, src(v)]]), [2], 3)[0]).toMatchObject({
+      product_id: 2,
+      from: { version: 2 },
+      to: { version: 1 },
+    }); // a zombie flash
   });
 
   it('no document before the first indexing is "before the first version", even when a delete is already recorded', () => {

@@ -10,14 +10,19 @@ export type LagTarget = { group: string; topics: string[]; pattern?: RegExp } | 
  */
 export function lagTargetFrom(config: ConnectorConfig, sink: string): LagTarget {
   const group = config['consumer.override.group.id'] || `connect-${sink}`;
-  const topics = (config.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const topics = (config.topics ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (topics.length) return { group, topics };
   const regex = config['topics.regex'];
   if (regex) {
     try {
       return { group, topics: [], pattern: new RegExp(`^(?:${regex})$`) };
     } catch (err) {
-      return { unmeasurable: `the sink's topics.regex ${JSON.stringify(regex)} is not a pattern JavaScript reads (${(err as Error).message})` };
+      return {
+        unmeasurable: `the sink's topics.regex ${JSON.stringify(regex)} is not a pattern JavaScript reads (${(err as Error).message})`,
+      };
     }
   }
   return { unmeasurable: `the sink connector ${sink} names no topics (neither topics nor topics.regex)` };

@@ -53,7 +53,12 @@ describe('FailureLog', () => {
   it('logs at most one line per period and folds the rest into a count', () => {
     let now = 0;
     const lines: string[] = [];
-    const f = new FailureLog('probe-write', (l) => lines.push(l), 10_000, () => now);
+    const f = new FailureLog(
+      'probe-write',
+      (l) => lines.push(l),
+      10_000,
+      () => now,
+    );
     f.fail(new Error('connection refused\nstack…'));
     now = 1000;
     f.fail(new Error('connection refused'));
@@ -76,7 +81,12 @@ describe('FailureLog', () => {
   it('reports a recovery late rather than never', () => {
     let now = 0;
     const lines: string[] = [];
-    const f = new FailureLog('slot-lag', (l) => lines.push(l), 10_000, () => now);
+    const f = new FailureLog(
+      'slot-lag',
+      (l) => lines.push(l),
+      10_000,
+      () => now,
+    );
     f.fail(new Error('down'));
     now = 3000;
     f.ok();
@@ -108,13 +118,27 @@ describe('connector samples', () => {
     expect(s.tasks).toEqual(['FAILED', 'RUNNING']);
     expect(s.trace?.split('\n')).toHaveLength(20);
     expect(s.trace?.startsWith('line 0\nline 1')).toBe(true);
-    expect(connectorSample('sink', undefined, 5)).toEqual({ t: 5, kind: 'connector', name: 'sink', state: MISSING, tasks: [] });
-    expect(connectorSample('sink', status([{ id: 0, state: 'RUNNING', worker_id: 'w' }]), 5)).not.toHaveProperty('trace');
+    expect(connectorSample('sink', undefined, 5)).toEqual({
+      t: 5,
+      kind: 'connector',
+      name: 'sink',
+      state: MISSING,
+      tasks: [],
+    });
+    expect(connectorSample('sink', status([{ id: 0, state: 'RUNNING', worker_id: 'w' }]), 5)).not.toHaveProperty(
+      'trace',
+    );
   });
 
   it('emits on change and as a heartbeat', () => {
     const g = new ChangeGate(5000);
-    const at = (t: number, tasks: string[]) => ({ t, kind: 'connector' as const, name: 'sink', state: 'RUNNING', tasks });
+    const at = (t: number, tasks: string[]) => ({
+      t,
+      kind: 'connector' as const,
+      name: 'sink',
+      state: 'RUNNING',
+      tasks,
+    });
     expect(g.due(at(0, ['RUNNING']))).toBe(true);
     expect(g.due(at(1000, ['RUNNING']))).toBe(false);
     expect(g.due(at(2000, ['FAILED']))).toBe(true);
@@ -146,7 +170,10 @@ describe('OpRateMeter', () => {
   it('divides by the time actually elapsed', () => {
     let now = 0;
     const out: Sample[] = [];
-    const m = new OpRateMeter((s) => out.push(s), () => now);
+    const m = new OpRateMeter(
+      (s) => out.push(s),
+      () => now,
+    );
     m.add(30);
     m.add();
     now = 2000;
@@ -193,7 +220,11 @@ describe('startLoop', () => {
     expect(calls).toBeGreaterThan(3);
     expect(errors).toHaveLength(1);
 
-    const hung = startLoop(10, () => new Promise<void>(() => undefined), () => undefined);
+    const hung = startLoop(
+      10,
+      () => new Promise<void>(() => undefined),
+      () => undefined,
+    );
     await sleep(5);
     const t0 = Date.now();
     await hung.stop(50);

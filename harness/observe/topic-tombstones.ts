@@ -6,9 +6,19 @@ import { Kafka, logLevel } from 'kafkajs';
  * Null when the topic cannot be read within the timeout.
  */
 export async function countTombstones(bootstrap: string, topic: string, timeoutMs = 15_000): Promise<number | null> {
-  const kafka = new Kafka({ clientId: 'outbox-chaos-tombstones', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 } });
+  const kafka = new Kafka({
+    clientId: 'outbox-chaos-tombstones',
+    brokers: bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 5000,
+    retry: { retries: 1 },
+  });
   const admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId: `outbox-chaos-tombstones-${Date.now().toString(36)}`, sessionTimeout: 10_000 });
+  const consumer = kafka.consumer({
+    groupId: `outbox-chaos-tombstones-${Date.now().toString(36)}`,
+    sessionTimeout: 10_000,
+  });
   try {
     await admin.connect();
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
@@ -29,7 +39,10 @@ export async function countTombstones(bootstrap: string, topic: string, timeoutM
         },
       });
     });
-    const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs))]);
+    const timedOut = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs)),
+    ]);
     return timedOut ? null : tombstones;
   } catch {
     return null;

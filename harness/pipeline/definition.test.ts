@@ -5,7 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
 import { loadDefinition, unscopedObjects } from './definition.ts';
 
-const vars = { PG_HOST: 'h', PG_PORT: '1', PG_USER: 'u', PG_PASSWORD: 'p', PG_DATABASE: 'd', KAFKA_BOOTSTRAP: 'k', ES_URL: 'http://e', TOPIC_PREFIX: 't', SLOT_NAME: 's', INDEX: 'i', TABLE: 'products', PUBLICATION: 'product_publication' };
+const vars = {
+  PG_HOST: 'h',
+  PG_PORT: '1',
+  PG_USER: 'u',
+  PG_PASSWORD: 'p',
+  PG_DATABASE: 'd',
+  KAFKA_BOOTSTRAP: 'k',
+  ES_URL: 'http://e',
+  TOPIC_PREFIX: 't',
+  SLOT_NAME: 's',
+  INDEX: 'i',
+  TABLE: 'products',
+  PUBLICATION: 'product_publication',
+};
 
 function dirWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'def-'));
@@ -33,8 +46,13 @@ describe('pipeline definitions', () => {
     expect(JSON.stringify(def)).not.toMatch(/\$\{/);
   });
 
-  it('fills the run\'s table and publication into schema.sql and the connectors', () => {
-    const def = loadDefinition(undefined, { ...vars, TABLE: 'oc1_products', PUBLICATION: 'oc1_pub', INDEX: 'oc1-products' });
+  it("fills the run's table and publication into schema.sql and the connectors", () => {
+    const def = loadDefinition(undefined, {
+      ...vars,
+      TABLE: 'oc1_products',
+      PUBLICATION: 'oc1_pub',
+      INDEX: 'oc1-products',
+    });
     expect(def.table).toBe('oc1_products');
     expect(def.schemaSql).toMatch(/CREATE PUBLICATION oc1_pub\s+FOR TABLE oc1_products/);
     expect(def.source.config['table.include.list']).toBe('public.oc1_products');
@@ -42,13 +60,24 @@ describe('pipeline definitions', () => {
     expect(unscopedObjects(def, { table: 'oc1_products', publication: 'oc1_pub', index: 'oc1-products' })).toEqual([]);
   });
 
-  it('names every object a definition fixes instead of taking the run\'s', () => {
+  it("names every object a definition fixes instead of taking the run's", () => {
     const dir = dirWith({
-      'schema.sql': 'CREATE TABLE products (product_id int primary key);\nCREATE PUBLICATION product_publication FOR TABLE products;',
-      'register-postgres.json': JSON.stringify({ name: 's', config: { 'connector.class': 'C', 'publication.name': 'product_publication' } }),
-      'register-elasticsearch.json': JSON.stringify({ name: 'k', config: { 'connector.class': 'C', 'transforms.route.replacement': 'products' } }),
+      'schema.sql':
+        'CREATE TABLE products (product_id int primary key);\nCREATE PUBLICATION product_publication FOR TABLE products;',
+      'register-postgres.json': JSON.stringify({
+        name: 's',
+        config: { 'connector.class': 'C', 'publication.name': 'product_publication' },
+      }),
+      'register-elasticsearch.json': JSON.stringify({
+        name: 'k',
+        config: { 'connector.class': 'C', 'transforms.route.replacement': 'products' },
+      }),
     });
-    const problems = unscopedObjects(loadDefinition(dir, vars), { table: 'oc1_products', publication: 'oc1_pub', index: 'oc1-products' });
+    const problems = unscopedObjects(loadDefinition(dir, vars), {
+      table: 'oc1_products',
+      publication: 'oc1_pub',
+      index: 'oc1-products',
+    });
     expect(problems).toHaveLength(4);
     expect(problems[0]).toMatch(/creates table "products" \(use \$\{TABLE\}\)/);
     expect(problems[1]).toMatch(/publication.name is "product_publication"/);
@@ -57,7 +86,12 @@ describe('pipeline definitions', () => {
   });
 
   it('falls back to the defaults for files a user directory does not have', () => {
-    const dir = dirWith({ 'register-elasticsearch.json': JSON.stringify({ name: 'mine', config: { 'connector.class': 'X', 'key.ignore': true } }) });
+    const dir = dirWith({
+      'register-elasticsearch.json': JSON.stringify({
+        name: 'mine',
+        config: { 'connector.class': 'X', 'key.ignore': true },
+      }),
+    });
     const def = loadDefinition(dir, vars);
     expect(def.sink.name).toBe('mine');
     expect(def.sink.config['key.ignore']).toBe('true');
@@ -73,10 +107,26 @@ describe('pipeline definitions', () => {
   });
 
   it('names a missing connector class, a bad field and an unknown placeholder', () => {
-    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{}}' }), vars)).message).toMatch(/connector.class" is missing/);
-    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"config":{}}' }), vars)).message).toMatch(/field "name"/);
-    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{"connector.class":"C","a":{"b":1}}}' }), vars)).message).toMatch(/config."a" must be/);
-    const unknown = failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{"connector.class":"C","h":"${NOPE}"}}' }), vars));
+    expect(
+      failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"name":"x","config":{}}' }), vars)).message,
+    ).toMatch(/connector.class" is missing/);
+    expect(failure(() => loadDefinition(dirWith({ 'register-postgres.json': '{"config":{}}' }), vars)).message).toMatch(
+      /field "name"/,
+    );
+    expect(
+      failure(() =>
+        loadDefinition(
+          dirWith({ 'register-postgres.json': '{"name":"x","config":{"connector.class":"C","a":{"b":1}}}' }),
+          vars,
+        ),
+      ).message,
+    ).toMatch(/config."a" must be/);
+    const unknown = failure(() =>
+      loadDefinition(
+        dirWith({ 'register-postgres.json': '{"name":"x","config":{"connector.class":"C","h":"${NOPE}"}}' }),
+        vars,
+      ),
+    );
     expect(unknown.message).toMatch(/unknown placeholder \$\{NOPE\}/);
   });
 

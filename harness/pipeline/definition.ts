@@ -38,28 +38,42 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`, 'fix the JSON syntax (a trailing comma or a missing quote is the usual cause)');
+    throw new ConfigError(
+      `${file} is not valid JSON: ${(err as Error).message}`,
+      'fix the JSON syntax (a trailing comma or a missing quote is the usual cause)',
+    );
   }
 }
 
 function connectorFile(file: string, vars: PipelineVars): { name: string; config: ConnectorConfig; file: string } {
   const body = readJson(file);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ConfigError(`${file} must hold a JSON object {"name": ..., "config": {...}}`, 'use the body you would POST to Connect /connectors');
+    throw new ConfigError(
+      `${file} must hold a JSON object {"name": ..., "config": {...}}`,
+      'use the body you would POST to Connect /connectors',
+    );
   }
   const { name, config } = body as { name?: unknown; config?: unknown };
-  if (typeof name !== 'string' || name === '') throw new ConfigError(`${file}: field "name" must be a non-empty string`, 'add "name": "<connector name>"');
+  if (typeof name !== 'string' || name === '')
+    throw new ConfigError(`${file}: field "name" must be a non-empty string`, 'add "name": "<connector name>"');
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new ConfigError(`${file}: field "config" must be an object of string settings`, 'add "config": { "connector.class": ..., ... }');
+    throw new ConfigError(
+      `${file}: field "config" must be an object of string settings`,
+      'add "config": { "connector.class": ..., ... }',
+    );
   }
   const out: ConnectorConfig = {};
   for (const [k, v] of Object.entries(config as Record<string, unknown>)) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new ConfigError(`${file}: config."${k}" must be a string, number or boolean`, 'Connect configs are flat key/value strings');
+      throw new ConfigError(
+        `${file}: config."${k}" must be a string, number or boolean`,
+        'Connect configs are flat key/value strings',
+      );
     }
     out[k] = substitute(String(v), vars, `${file}: config."${k}"`);
   }
-  if (!out['connector.class']) throw new ConfigError(`${file}: config."connector.class" is missing`, 'name the connector class');
+  if (!out['connector.class'])
+    throw new ConfigError(`${file}: config."connector.class" is missing`, 'name the connector class');
   return { name, config: out, file };
 }
 
@@ -67,7 +81,12 @@ function substitute(text: string, vars: PipelineVars, where: string): string {
   return text.replace(/\$\{([A-Z0-9_]+)\}/g, (_m, key: string) => {
     const v = vars[key];
     if (v === undefined) {
-      throw new ConfigError(`${where}: unknown placeholder \${${key}}`, `use one of: ${Object.keys(vars).map((k) => `\${${k}}`).join(', ')}`);
+      throw new ConfigError(
+        `${where}: unknown placeholder \${${key}}`,
+        `use one of: ${Object.keys(vars)
+          .map((k) => `\${${k}}`)
+          .join(', ')}`,
+      );
     }
     return v;
   });
@@ -76,7 +95,10 @@ function substitute(text: string, vars: PipelineVars, where: string): string {
 export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): PipelineDefinition {
   const dir = resolve(dirArg ?? DEFAULT_CONNECTORS_DIR);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError(`connectors directory ${dir} does not exist`, 'pass --connectors DIR with a directory holding register-postgres.json and register-elasticsearch.json');
+    throw new ConfigError(
+      `connectors directory ${dir} does not exist`,
+      'pass --connectors DIR with a directory holding register-postgres.json and register-elasticsearch.json',
+    );
   }
   const defaulted: string[] = [];
   const pipeline = readPipelineSpec(dir);
@@ -92,7 +114,8 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
   const schemaFile = pick('schema.sql');
   const schemaSql = substitute(readFileSync(schemaFile, 'utf8'), vars, schemaFile);
   const esIndex = readJson(pick('es-index.json'));
-  if (typeof esIndex !== 'object' || esIndex === null) throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
+  if (typeof esIndex !== 'object' || esIndex === null)
+    throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
   const m = /create\s+table\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i.exec(schemaSql);
   const table = (m?.[1] ?? 'products').replace(/"/g, '').replace(/^public\./, '');
   return { dir, source, sink, schemaSql, esIndex: esIndex as Record<string, unknown>, table, defaulted, pipeline };
@@ -102,19 +125,43 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
  * Where a definition would touch objects other than the run's own (fixed table, publication or index names
  * instead of the ${TABLE}, ${PUBLICATION} and ${INDEX} placeholders): one line per problem, empty when none.
  */
-export function unscopedObjects(def: PipelineDefinition, own: { table: string; publication: string; index: string }): string[] {
+export function unscopedObjects(
+  def: PipelineDefinition,
+  own: { table: string; publication: string; index: string },
+): string[] {
   const out: string[] = [];
   if (def.table !== own.table) out.push(`schema.sql creates table "${def.table}" (use \${TABLE})`);
   const pub = def.source.config['publication.name'];
-  if (pub !== own.publication) out.push(`${def.source.file}: publication.name is "${pub ?? '(Debezium default dbz_publication)'}" (use \${PUBLICATION})`);
-  const pubs = [...def.schemaSql.matchAll(/create\s+publication\s+("?[\w.]+"?)/gi)].map((m) => (m[1] ?? '').replace(/"/g, ''));
-  for (const p of pubs.filter((x) => x !== own.publication)) out.push(`schema.sql creates publication "${p}" (use \${PUBLICATION})`);
-  if (!Object.values(def.sink.config).some((v) => v.includes(own.index))) out.push(`${def.sink.file}: no setting names the run's index (route to \${INDEX})`);
+  if (pub !== own.publication)
+    out.push(
+      `${def.source.file}: publication.name is "${pub ?? '(Debezium default dbz_publication)'}" (use \${PUBLICATION})`,
+    );
+  const pubs = [...def.schemaSql.matchAll(/create\s+publication\s+("?[\w.]+"?)/gi)].map((m) =>
+    (m[1] ?? '').replace(/"/g, ''),
+  );
+  for (const p of pubs.filter((x) => x !== own.publication))
+    out.push(`schema.sql creates publication "${p}" (use \${PUBLICATION})`);
+  if (!Object.values(def.sink.config).some((v) => v.includes(own.index)))
+    out.push(`${def.sink.file}: no setting names the run's index (route to \${INDEX})`);
   return out;
 }
 
 /** The ${NAME} placeholders a pipeline definition may use. */
-export const PLACEHOLDERS = ['PG_HOST', 'PG_PORT', 'PG_USER', 'PG_PASSWORD', 'PG_DATABASE', 'KAFKA_BOOTSTRAP', 'ES_URL', 'TOPIC_PREFIX', 'SLOT_NAME', 'INDEX', 'TABLE', 'PUBLICATION', 'OUTBOX_TABLE'] as const;
+export const PLACEHOLDERS = [
+  'PG_HOST',
+  'PG_PORT',
+  'PG_USER',
+  'PG_PASSWORD',
+  'PG_DATABASE',
+  'KAFKA_BOOTSTRAP',
+  'ES_URL',
+  'TOPIC_PREFIX',
+  'SLOT_NAME',
+  'INDEX',
+  'TABLE',
+  'PUBLICATION',
+  'OUTBOX_TABLE',
+] as const;
 
 export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLACEHOLDERS)[number], string> {
   return {

@@ -25,24 +25,46 @@ describe('pipeline kinds', () => {
   });
 
   it('reads kind and options, with defaults', () => {
-    expect(parsePipelineSpec('kind: outbox\n', 'p.yaml')).toMatchObject({ kind: 'outbox', outbox: { write: 'same-transaction', deletes: 'empty-payload' } });
-    expect(parsePipelineSpec('kind: outbox\noutbox: { write: separate-transaction }', 'p.yaml').outbox.write).toBe('separate-transaction');
-    expect(parsePipelineSpec('kind: dual-write\ndualWrite: { timeoutMs: 500 }', 'p.yaml').dualWrite.timeoutMs).toBe(500);
-    expect(specSettings(parsePipelineSpec('kind: outbox\noutbox: { deletes: last-state }', 'p.yaml'))).toEqual({ kind: 'outbox', 'outbox.write': 'same-transaction', 'outbox.deletes': 'last-state' });
+    expect(parsePipelineSpec('kind: outbox\n', 'p.yaml')).toMatchObject({
+      kind: 'outbox',
+      outbox: { write: 'same-transaction', deletes: 'empty-payload' },
+    });
+    expect(parsePipelineSpec('kind: outbox\noutbox: { write: separate-transaction }', 'p.yaml').outbox.write).toBe(
+      'separate-transaction',
+    );
+    expect(parsePipelineSpec('kind: dual-write\ndualWrite: { timeoutMs: 500 }', 'p.yaml').dualWrite.timeoutMs).toBe(
+      500,
+    );
+    expect(specSettings(parsePipelineSpec('kind: outbox\noutbox: { deletes: last-state }', 'p.yaml'))).toEqual({
+      kind: 'outbox',
+      'outbox.write': 'same-transaction',
+      'outbox.deletes': 'last-state',
+    });
     expect(hasConnectors(parsePipelineSpec('kind: dual-write', 'p.yaml'))).toBe(false);
   });
 
   it('names every bad field', () => {
     let err: unknown;
     try {
-      parsePipelineSpec('kind: cqrs\nrelay: debezium\noutbox: { write: later }\ndualWrite: { timeoutMs: -1 }', 'p.yaml');
+      parsePipelineSpec(
+        'kind: cqrs\nrelay: debezium\noutbox: { write: later }\ndualWrite: { timeoutMs: -1 }',
+        'p.yaml',
+      );
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const msg = (err as Error).message;
-    for (const part of ['relay: unknown field', 'kind must be one of cdc, outbox, dual-write, got "cqrs"', 'outbox.write must be one of same-transaction, separate-transaction', 'dualWrite.timeoutMs must be a whole number']) expect(msg).toContain(part);
-    expect(() => parsePipelineSpec('kind: cdc\noutbox: { write: same-transaction }', 'p.yaml')).toThrow(/outbox: only for kind outbox/);
+    for (const part of [
+      'relay: unknown field',
+      'kind must be one of cdc, outbox, dual-write, got "cqrs"',
+      'outbox.write must be one of same-transaction, separate-transaction',
+      'dualWrite.timeoutMs must be a whole number',
+    ])
+      expect(msg).toContain(part);
+    expect(() => parsePipelineSpec('kind: cdc\noutbox: { write: same-transaction }', 'p.yaml')).toThrow(
+      /outbox: only for kind outbox/,
+    );
   });
 
   it('files an outbox definition lacks come from connectors/outbox/, then from connectors/', () => {
@@ -51,7 +73,12 @@ describe('pipeline kinds', () => {
     expect(rel(def.sink.file)).toBe('connectors/outbox/register-elasticsearch.json');
     expect(def.schemaSql).toContain('CREATE TABLE outbox_table');
     expect(def.table).toBe('table');
-    expect(def.defaulted).toEqual(['register-postgres.json', 'register-elasticsearch.json', 'schema.sql', 'es-index.json']);
+    expect(def.defaulted).toEqual([
+      'register-postgres.json',
+      'register-elasticsearch.json',
+      'schema.sql',
+      'es-index.json',
+    ]);
     expect(def.source.config['table.include.list']).toBe('public.outbox_table');
     expect(def.source.config['transforms.outbox.type']).toBe('io.debezium.transforms.outbox.EventRouter');
     expect(def.sink.config.topics).toBe('topic_prefix.outbox.product');
@@ -63,9 +90,17 @@ describe('pipeline kinds', () => {
   it('the outbox statement writes the product and its outbox row in one statement', () => {
     const sql = new OutboxSql('products', 'outbox');
     const upsert = sql.withEvent('UPDATE "products" SET name = $2 WHERE product_id = $1', 'product_id', 3, 'upsert');
-    expect(upsert).toMatch(/^WITH w AS \(UPDATE "products" SET name = \$2 WHERE product_id = \$1 RETURNING \*\), o AS \(INSERT INTO "outbox" /);
-    expect(upsert).toContain("SELECT $3::uuid, 'product', w.product_id::text, 'ProductUpserted', jsonb_build_object('product_id', w.product_id");
-    expect(sql.withEvent('DELETE FROM "products" WHERE product_id = $1', 'product_id', 2, 'delete')).toContain("'ProductDeleted', NULL::jsonb FROM w");
-    expect(sql.withEvent('DELETE FROM "products" WHERE product_id = $1', 'product_id', 2, 'delete-with-state')).toContain("'ProductDeleted', jsonb_build_object(");
+    expect(upsert).toMatch(
+      /^WITH w AS \(UPDATE "products" SET name = \$2 WHERE product_id = \$1 RETURNING \*\), o AS \(INSERT INTO "outbox" /,
+    );
+    expect(upsert).toContain(
+      "SELECT $3::uuid, 'product', w.product_id::text, 'ProductUpserted', jsonb_build_object('product_id', w.product_id",
+    );
+    expect(sql.withEvent('DELETE FROM "products" WHERE product_id = $1', 'product_id', 2, 'delete')).toContain(
+      "'ProductDeleted', NULL::jsonb FROM w",
+    );
+    expect(
+      sql.withEvent('DELETE FROM "products" WHERE product_id = $1', 'product_id', 2, 'delete-with-state'),
+    ).toContain("'ProductDeleted', jsonb_build_object(");
   });
 });

@@ -40,7 +40,11 @@ export interface PipelineSpec {
 
 export const PIPELINE_FILE = 'pipeline.yaml';
 
-export const DEFAULT_SPEC: PipelineSpec = { kind: 'cdc', outbox: { write: 'same-transaction', deletes: 'empty-payload' }, dualWrite: { timeoutMs: 2000 } };
+export const DEFAULT_SPEC: PipelineSpec = {
+  kind: 'cdc',
+  outbox: { write: 'same-transaction', deletes: 'empty-payload' },
+  dualWrite: { timeoutMs: 2000 },
+};
 
 /** The healthy definition of each kind: files a definition of that kind lacks come from here, then from connectors/. */
 export function kindHome(kind: PipelineKind): string {
@@ -59,7 +63,8 @@ function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string
 }
 
 function unknownKeys(o: Record<string, unknown>, known: string[], path: string, problems: string[]): void {
-  for (const k of Object.keys(o)) if (!known.includes(k)) problems.push(`${path}${k}: unknown field (known: ${known.join(', ')})`);
+  for (const k of Object.keys(o))
+    if (!known.includes(k)) problems.push(`${path}${k}: unknown field (known: ${known.join(', ')})`);
 }
 
 /** Parses pipeline.yaml's text; every problem is named, with its field. */
@@ -71,7 +76,8 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
     throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`, 'fix the YAML syntax');
   }
   const o = raw === null || raw === undefined ? {} : record(raw);
-  if (!o) throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
+  if (!o)
+    throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
   const problems: string[] = [];
   unknownKeys(o, ['kind', 'outbox', 'dualWrite'], '', problems);
   const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
@@ -82,12 +88,18 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (outbox) unknownKeys(outbox, ['write', 'deletes'], 'outbox.', problems);
   if (dual) unknownKeys(dual, ['timeoutMs'], 'dualWrite.', problems);
   if (o.outbox !== undefined && kind !== 'outbox') problems.push(`outbox: only for kind outbox (this is ${kind})`);
-  if (o.dualWrite !== undefined && kind !== 'dual-write') problems.push(`dualWrite: only for kind dual-write (this is ${kind})`);
+  if (o.dualWrite !== undefined && kind !== 'dual-write')
+    problems.push(`dualWrite: only for kind dual-write (this is ${kind})`);
   const write = oneOf(outbox?.write, OUTBOX_WRITES, 'outbox.write', problems, 'same-transaction');
   const deletes = oneOf(outbox?.deletes, OUTBOX_DELETES, 'outbox.deletes', problems, 'empty-payload');
   const timeoutMs = dual?.timeoutMs ?? DEFAULT_SPEC.dualWrite.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0) problems.push(`dualWrite.timeoutMs must be a whole number of ms > 0, got ${JSON.stringify(timeoutMs)}`);
-  if (problems.length) throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see "The pipeline definition" in the README');
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0)
+    problems.push(`dualWrite.timeoutMs must be a whole number of ms > 0, got ${JSON.stringify(timeoutMs)}`);
+  if (problems.length)
+    throw new ConfigError(
+      `invalid ${file}:\n  ${problems.join('\n  ')}`,
+      'see "The pipeline definition" in the README',
+    );
   return { kind, outbox: { write, deletes }, dualWrite: { timeoutMs: timeoutMs as number }, file };
 }
 

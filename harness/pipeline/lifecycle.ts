@@ -33,7 +33,12 @@ function failedTrace(s: ConnectorStatus): string | undefined {
 /** How often a wait for a connector state asks Connect (a status GET costs the worker well under a millisecond). */
 const POLL_MS = 50;
 
-export async function waitRunning(client: ConnectClient, name: string, file: string, timeoutMs = 60_000): Promise<ConnectorStatus> {
+export async function waitRunning(
+  client: ConnectClient,
+  name: string,
+  file: string,
+  timeoutMs = 60_000,
+): Promise<ConnectorStatus> {
   let last: ConnectorStatus | undefined;
   return waitFor(
     `connector ${name} to be RUNNING`,
@@ -42,9 +47,17 @@ export async function waitRunning(client: ConnectClient, name: string, file: str
       if (!last) return undefined;
       const trace = failedTrace(last);
       if (trace) {
-        throw new EnvError(`connector ${name} (${file}) FAILED: ${describe(last)}`, `read the trace below; fix ${file} or the service it points at`, trace.split('\n').slice(0, 25).join('\n'));
+        throw new EnvError(
+          `connector ${name} (${file}) FAILED: ${describe(last)}`,
+          `read the trace below; fix ${file} or the service it points at`,
+          trace.split('\n').slice(0, 25).join('\n'),
+        );
       }
-      return last.connector.state === 'RUNNING' && last.tasks.length > 0 && last.tasks.every((t) => t.state === 'RUNNING') ? last : undefined;
+      return last.connector.state === 'RUNNING' &&
+        last.tasks.length > 0 &&
+        last.tasks.every((t) => t.state === 'RUNNING')
+        ? last
+        : undefined;
     },
     { timeoutMs, intervalMs: POLL_MS },
   ).catch((err: unknown) => {
@@ -67,14 +80,21 @@ export async function prepareStores(ep: Endpoints, def: PipelineDefinition, name
       try {
         await c.query(def.schemaSql);
       } catch (err) {
-        throw new EnvError(`schema.sql from ${def.dir} failed in Postgres: ${(err as Error).message}`, 'fix the SQL, or run `outbox-chaos down && outbox-chaos up` if the objects exist from an earlier run');
+        throw new EnvError(
+          `schema.sql from ${def.dir} failed in Postgres: ${(err as Error).message}`,
+          'fix the SQL, or run `outbox-chaos down && outbox-chaos up` if the objects exist from an earlier run',
+        );
       }
     });
   })();
   const index = (async () => {
     await es(ep, 'DELETE', `/${names.index}`);
     const created = await es(ep, 'PUT', `/${names.index}`, def.esIndex);
-    if (!created.ok) throw new EnvError(`creating index ${names.index} failed: ${await created.text()}`, `fix es-index.json in ${def.dir}`);
+    if (!created.ok)
+      throw new EnvError(
+        `creating index ${names.index} failed: ${await created.text()}`,
+        `fix es-index.json in ${def.dir}`,
+      );
   })();
   await settleAll([pg, index]);
 }
@@ -92,16 +112,25 @@ async function settleAll<T>(ps: Promise<T>[]): Promise<T[]> {
  * source first: it subscribes to its topics whenever they appear (as with a source registered during the
  * workload).
  */
-export async function registerConnectors(ep: Endpoints, def: PipelineDefinition, opts: { source?: boolean } = {}): Promise<void> {
+export async function registerConnectors(
+  ep: Endpoints,
+  def: PipelineDefinition,
+  opts: { source?: boolean } = {},
+): Promise<void> {
   await createSourceTopics(ep, def);
-  await settleAll([...(opts.source === false ? [] : [registerConnector(ep, def.source)]), registerConnector(ep, def.sink)]);
+  await settleAll([
+    ...(opts.source === false ? [] : [registerConnector(ep, def.source)]),
+    registerConnector(ep, def.sink),
+  ]);
 }
 
 /**
  * The topic settings a source asks Connect to create its topics with (`topic.creation.default.*`), as
  * kafkajs's createTopics takes them; undefined when it asks for none (the brokers' defaults then apply).
  */
-export function sourceTopicCreation(source: PipelineDefinition['source']['config']): { numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } | undefined {
+export function sourceTopicCreation(
+  source: PipelineDefinition['source']['config'],
+): { numPartitions: number; replicationFactor: number; configEntries: { name: string; value: string }[] } | undefined {
   const prefix = 'topic.creation.default.';
   const keys = Object.keys(source).filter((k) => k.startsWith(prefix));
   if (keys.length === 0) return undefined;
@@ -110,7 +139,10 @@ export function sourceTopicCreation(source: PipelineDefinition['source']['config
     return v === undefined ? -1 : Number(v);
   };
   const skip = new Set(['replication.factor', 'partitions', 'include', 'exclude']);
-  const configEntries = keys.map((k) => k.slice(prefix.length)).filter((k) => !skip.has(k)).map((name) => ({ name, value: String(source[`${prefix}${name}`]) }));
+  const configEntries = keys
+    .map((k) => k.slice(prefix.length))
+    .filter((k) => !skip.has(k))
+    .map((name) => ({ name, value: String(source[`${prefix}${name}`]) }));
   return { numPartitions: num('partitions'), replicationFactor: num('replication.factor'), configEntries };
 }
 
@@ -122,14 +154,19 @@ export function sourceTopicCreation(source: PipelineDefinition['source']['config
  */
 export async function createSourceTopics(ep: Endpoints, def: PipelineDefinition): Promise<string[]> {
   const settings = sourceTopicCreation(def.source.config);
-  const topics = String(def.sink.config.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const topics = String(def.sink.config.topics ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (!settings || topics.length === 0) return [];
   return withKafkaAdmin(ep.kafkaBootstrap, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return [];
     await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, ...settings })) });
-    info(`  created ${missing.join(', ')} with the source's topic.creation.default.* settings (partitions ${settings.numPartitions}, replication factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`);
+    info(
+      `  created ${missing.join(', ')} with the source's topic.creation.default.* settings (partitions ${settings.numPartitions}, replication factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`,
+    );
     return missing;
   });
 }
@@ -151,10 +188,16 @@ export async function registerConnector(ep: Endpoints, c: PipelineDefinition['so
  * The definition as it will run on this worker: a sink naming Confluent's connector runs ours in its place
  * where the worker does not have Confluent's (said once here; every report says it too).
  */
-export async function resolveSink(ep: Endpoints, def: PipelineDefinition): Promise<{ def: PipelineDefinition; sink: SinkChoice }> {
+export async function resolveSink(
+  ep: Endpoints,
+  def: PipelineDefinition,
+): Promise<{ def: PipelineDefinition; sink: SinkChoice }> {
   const installed = await new ConnectClient(ep.connectUrl).plugins();
   const { config, choice } = chooseSink(def.sink.config, def.sink.file, installed);
-  if (choice.substituted) info(`  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} in its place, with the same keys (connectors/es-sink/README.md: compatibility)`);
+  if (choice.substituted)
+    info(
+      `  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} in its place, with the same keys (connectors/es-sink/README.md: compatibility)`,
+    );
   if (choice.ignored.length) info(`  sink: keys accepted and ignored by ${choice.ran}: ${choice.ignored.join(', ')}`);
   return { def: { ...def, sink: { ...def.sink, config } }, sink: choice };
 }
@@ -186,7 +229,10 @@ export function oldOffsetsUnreachable(next: PipelineDefinition, names: RunNames,
   if (connector === next.sink.name) {
     const c = next.sink.config;
     if (c['topics.regex'] !== undefined) return false;
-    const topics = (c.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+    const topics = (c.topics ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     return topics.length > 0 && topics.every((t) => t.startsWith(`${names.topicPrefix}.`));
   }
   return false;
@@ -205,7 +251,10 @@ export function fullyStopped(s: ConnectorStatus | undefined): boolean {
 /** Stops a connector and waits until it and every task of it have stopped (a sink may flush until then). */
 async function stopConnector(client: ConnectClient, name: string): Promise<void> {
   await client.stop(name);
-  await waitFor(`connector ${name} and its tasks to stop`, async () => fullyStopped(await client.status(name)), { timeoutMs: 30_000, intervalMs: POLL_MS });
+  await waitFor(`connector ${name} and its tasks to stop`, async () => fullyStopped(await client.status(name)), {
+    timeoutMs: 30_000,
+    intervalMs: POLL_MS,
+  });
 }
 
 /**
@@ -250,26 +299,35 @@ export async function resetPipeline(
       await waitFor(
         'replication slots to be released',
         async () => {
-          await c.query(`SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL${slots}`, args);
+          await c.query(
+            `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE active_pid IS NOT NULL${slots}`,
+            args,
+          );
           return (await c.query(`SELECT 1 FROM pg_replication_slots WHERE active${slots}`, args)).rowCount === 0;
         },
         { timeoutMs: 15_000, intervalMs: POLL_MS },
       );
       await c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE true${slots}`, args);
-      const pubs = scope.everything ? (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows.map((r) => r.pubname) : [names.publication];
+      const pubs = scope.everything
+        ? (await c.query<{ pubname: string }>('SELECT pubname FROM pg_publication')).rows.map((r) => r.pubname)
+        : [names.publication];
       for (const pub of pubs) await c.query(`DROP PUBLICATION IF EXISTS "${pub}"`);
       await c.query(`DROP TABLE IF EXISTS "${names.table}" CASCADE`);
       await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
     });
   })();
-  const stores = settleAll([postgres, es(ep, 'DELETE', `/${names.index}`).then(() => undefined)]).then(() => afterStores?.());
+  const stores = settleAll([postgres, es(ep, 'DELETE', `/${names.index}`).then(() => undefined)]).then(() =>
+    afterStores?.(),
+  );
   await settleAll([connectors, stores]);
 }
 
 /** Deletes the run's topics (its prefix's data topics and Debezium's heartbeat topic), nothing else. */
 export async function dropRunTopics(ep: Endpoints, names: RunNames): Promise<string[]> {
   return withKafkaAdmin(ep.kafkaBootstrap, async (admin) => {
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(`${names.topicPrefix}.`) || t === `__debezium-heartbeat.${names.topicPrefix}`);
+    const mine = (await admin.listTopics()).filter(
+      (t) => t.startsWith(`${names.topicPrefix}.`) || t === `__debezium-heartbeat.${names.topicPrefix}`,
+    );
     if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
     return mine;
   });

@@ -25,8 +25,20 @@ export function payloadOfRow(alias: string): string {
 }
 
 /** The JSON document of a product (the same keys and types as payloadOfRow), for an application that builds it itself. */
-export function payloadOfProduct(p: { product_id: number; name: string; description: string | null; price: string; created_at: number | null }): string {
-  return JSON.stringify({ product_id: p.product_id, name: p.name, description: p.description, price: p.price, created_at: p.created_at });
+export function payloadOfProduct(p: {
+  product_id: number;
+  name: string;
+  description: string | null;
+  price: string;
+  created_at: number | null;
+}): string {
+  return JSON.stringify({
+    product_id: p.product_id,
+    name: p.name,
+    description: p.description,
+    price: p.price,
+    created_at: p.created_at,
+  });
 }
 
 export class OutboxSql {
@@ -45,7 +57,12 @@ export class OutboxSql {
    * row. The outbox row's id is the parameter `$<idParam>`; a delete's payload is NULL, or with
    * `delete-with-state` the deleted row's last state.
    */
-  withEvent(write: string, returning: string, idParam: number, event: 'upsert' | 'delete' | 'delete-with-state'): string {
+  withEvent(
+    write: string,
+    returning: string,
+    idParam: number,
+    event: 'upsert' | 'delete' | 'delete-with-state',
+  ): string {
     const isDelete = event !== 'upsert';
     const payload = event === 'delete' ? 'NULL::jsonb' : payloadOfRow('w');
     const type = isDelete ? EVENT_TYPES.delete : EVENT_TYPES.upsert;

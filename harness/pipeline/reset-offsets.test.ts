@@ -22,11 +22,23 @@ describe('skipping the offset wipe between runs', () => {
     const def = loadDefinition(undefined, pipelineVars(ep, names));
     const fixed = { ...def, source: { ...def.source, config: { ...def.source.config, 'topic.prefix': 'fixed' } } };
     expect(oldOffsetsUnreachable(fixed, names, def.source.name)).toBe(false);
-    const other = { ...def, source: { ...def.source, config: { ...def.source.config, 'connector.class': 'com.example.Source' } } };
+    const other = {
+      ...def,
+      source: { ...def.source, config: { ...def.source.config, 'connector.class': 'com.example.Source' } },
+    };
     expect(oldOffsetsUnreachable(other, names, def.source.name)).toBe(false);
-    const outside = { ...def, sink: { ...def.sink, config: { ...def.sink.config, topics: `${names.topicPrefix}.public.products,shared.topic` } } };
+    const outside = {
+      ...def,
+      sink: {
+        ...def.sink,
+        config: { ...def.sink.config, topics: `${names.topicPrefix}.public.products,shared.topic` },
+      },
+    };
     expect(oldOffsetsUnreachable(outside, names, def.sink.name)).toBe(false);
-    const regex = { ...def, sink: { ...def.sink, config: { ...def.sink.config, 'topics.regex': `${names.topicPrefix}\\..*` } } };
+    const regex = {
+      ...def,
+      sink: { ...def.sink, config: { ...def.sink.config, 'topics.regex': `${names.topicPrefix}\\..*` } },
+    };
     expect(oldOffsetsUnreachable(regex, names, def.sink.name)).toBe(false);
     const up = defaultRunNames();
     expect(oldOffsetsUnreachable(loadDefinition(undefined, pipelineVars(ep, up)), up, def.source.name)).toBe(false);
@@ -34,8 +46,12 @@ describe('skipping the offset wipe between runs', () => {
 });
 
 describe('waiting for a stopped connector', () => {
-  const status = (connector: string, tasks: string[]): ConnectorStatus =>
-    ({ name: 'c', type: 'source', connector: { state: connector, worker_id: 'w' }, tasks: tasks.map((state, id) => ({ id, state, worker_id: 'w' })) });
+  const status = (connector: string, tasks: string[]): ConnectorStatus => ({
+    name: 'c',
+    type: 'source',
+    connector: { state: connector, worker_id: 'w' },
+    tasks: tasks.map((state, id) => ({ id, state, worker_id: 'w' })),
+  });
 
   it('is not done while a task still runs under a connector already reported STOPPED (what Connect answers for ~0.1–0.5 s)', () => {
     expect(fullyStopped(status('STOPPED', ['RUNNING']))).toBe(false);

@@ -4,7 +4,12 @@ import { freshRunNames, RUN_TAG_PREFIX } from './run-names.ts';
 describe('run names', () => {
   it('keep the fixed object names on a stack of our own, with fresh topic and slot names', () => {
     const a = freshRunNames(false);
-    expect(a).toMatchObject({ table: 'products', publication: 'product_publication', index: 'products', connectorPrefix: '' });
+    expect(a).toMatchObject({
+      table: 'products',
+      publication: 'product_publication',
+      index: 'products',
+      connectorPrefix: '',
+    });
     expect(a.topicPrefix).not.toBe(freshRunNames(false).topicPrefix);
   });
 

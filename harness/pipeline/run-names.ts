@@ -15,7 +15,13 @@ export interface RunNames {
   connectorPrefix: string;
 }
 
-const FIXED = { index: 'products', table: 'products', publication: 'product_publication', outboxTable: 'outbox', connectorPrefix: '' };
+const FIXED = {
+  index: 'products',
+  table: 'products',
+  publication: 'product_publication',
+  outboxTable: 'outbox',
+  connectorPrefix: '',
+};
 
 export function defaultRunNames(): RunNames {
   return { topicPrefix: 'outbox', slot: 'outbox_chaos_products', ...FIXED };
@@ -26,11 +32,21 @@ export const RUN_TAG_PREFIX = 'oc';
 
 /** The prefix, the start time in base 36, two random base-36 digits (two harnesses starting in one ms). */
 function newRunTag(): string {
-  const random = Math.floor(Math.random() * 36 ** 2).toString(36).padStart(2, '0');
+  const random = Math.floor(Math.random() * 36 ** 2)
+    .toString(36)
+    .padStart(2, '0');
   return `${RUN_TAG_PREFIX}${Date.now().toString(36)}${random}`;
 }
 
 export function freshRunNames(scoped: boolean, tag = newRunTag()): RunNames {
   if (!scoped) return { topicPrefix: tag, slot: tag, ...FIXED };
-  return { topicPrefix: tag, slot: tag, index: `${tag}-products`, table: `${tag}_products`, publication: `${tag}_pub`, outboxTable: `${tag}_outbox`, connectorPrefix: `${tag}-` };
+  return {
+    topicPrefix: tag,
+    slot: tag,
+    index: `${tag}-products`,
+    table: `${tag}_products`,
+    publication: `${tag}_pub`,
+    outboxTable: `${tag}_outbox`,
+    connectorPrefix: `${tag}-`,
+  };
 }

@@ -22,7 +22,9 @@ interface Defaults {
 let cached: Defaults | undefined;
 /** Our sink's config keys with their defaults and status, kept in sync with its ConfigDef by a Java unit test. */
 function defaults(): Defaults {
-  cached ??= JSON.parse(readFileSync(join(PROJECT_ROOT, 'connectors', 'es-sink', 'config-defaults.json'), 'utf8')) as Defaults;
+  cached ??= JSON.parse(
+    readFileSync(join(PROJECT_ROOT, 'connectors', 'es-sink', 'config-defaults.json'), 'utf8'),
+  ) as Defaults;
   return cached;
 }
 
@@ -37,23 +39,31 @@ const isOurs = (cls: string): boolean => cls === OUR_SINK_CLASS || cls === 'Elas
  * and that is said in every report. Keys our sink cannot honour are refused here, each named, before anything
  * is registered.
  */
-export function chooseSink(config: ConnectorConfig, file: string, installed: readonly string[]): { config: ConnectorConfig; choice: SinkChoice } {
+export function chooseSink(
+  config: ConnectorConfig,
+  file: string,
+  installed: readonly string[],
+): { config: ConnectorConfig; choice: SinkChoice } {
   const requested = config['connector.class'] ?? '';
-  const confluent = requested === CONFLUENT_SINK_CLASS || requested === 'ElasticsearchSinkConnector' && !installed.includes(OUR_SINK_CLASS);
+  const confluent =
+    requested === CONFLUENT_SINK_CLASS ||
+    (requested === 'ElasticsearchSinkConnector' && !installed.includes(OUR_SINK_CLASS));
   const substituted = confluent && !installed.includes(CONFLUENT_SINK_CLASS);
   const ran = substituted ? OUR_SINK_CLASS : requested;
   const out = substituted ? { ...config, 'connector.class': OUR_SINK_CLASS } : config;
-  if (!isOurs(ran)) return { config: out, choice: { requested, ran, substituted, effective: { ...config }, ignored: [] } };
+  if (!isOurs(ran))
+    return { config: out, choice: { requested, ran, substituted, effective: { ...config }, ignored: [] } };
   const d = defaults();
   const refused = d.refused.filter((r) => out[r.key] !== undefined && !r.allowedValues.includes(out[r.key]!));
   if (refused.length) {
     throw new ConfigError(
       `${file}: ${refused.length === 1 ? 'a key' : 'keys'} the Elasticsearch sink that runs here (${OUR_SINK_CLASS}${substituted ? `, in place of ${requested}` : ''}) does not support:\n  ${refused.map((r) => `${r.key}=${out[r.key]}: ${r.message}`).join('\n  ')}`,
-      'remove or change the keys named (connectors/es-sink/README.md has the compatibility table), or install Confluent\'s connector on the worker with --plugin-path',
+      "remove or change the keys named (connectors/es-sink/README.md has the compatibility table), or install Confluent's connector on the worker with --plugin-path",
     );
   }
   const effective: Record<string, string> = {};
-  for (const [k, info] of Object.entries(d.keys)) if (info.default !== null && info.default !== undefined) effective[k] = String(info.default);
+  for (const [k, info] of Object.entries(d.keys))
+    if (info.default !== null && info.default !== undefined) effective[k] = String(info.default);
   Object.assign(effective, out);
   const ignored = Object.keys(out).filter((k) => d.keys[k]?.status === 'ignored');
   return { config: out, choice: { requested, ran, substituted, effective, ignored } };
@@ -63,7 +73,8 @@ export function chooseSink(config: ConnectorConfig, file: string, installed: rea
 export function effectiveSinkConfig(config: ConnectorConfig): Record<string, string> {
   if (!isOurs(config['connector.class'] ?? '')) return { ...config };
   const effective: Record<string, string> = {};
-  for (const [k, info] of Object.entries(defaults().keys)) if (info.default !== null && info.default !== undefined) effective[k] = String(info.default);
+  for (const [k, info] of Object.entries(defaults().keys))
+    if (info.default !== null && info.default !== undefined) effective[k] = String(info.default);
   return Object.assign(effective, config);
 }
 
@@ -74,16 +85,23 @@ export function effectiveSinkConfig(config: ConnectorConfig): Record<string, str
  * its own name.
  */
 export function sinkTargetIndex(config: ConnectorConfig): string | undefined {
-  for (const t of (config.transforms ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const t of (config.transforms ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (config[`transforms.${t}.type`] === 'org.apache.kafka.connect.transforms.RegexRouter') {
       const regex = config[`transforms.${t}.regex`];
       const replacement = config[`transforms.${t}.replacement`];
-      if ((regex === '.*' || regex === '(.*)') && replacement && !replacement.includes('$')) return replacement.toLowerCase();
+      if ((regex === '.*' || regex === '(.*)') && replacement && !replacement.includes('$'))
+        return replacement.toLowerCase();
       return undefined;
     }
   }
   if (config.index) return config.index;
-  const topics = (config.topics ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const topics = (config.topics ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (topics.length === 1 && !config['topics.regex']) return topics[0]!.toLowerCase().replace(/^[-_]+/, '');
   return undefined;
 }

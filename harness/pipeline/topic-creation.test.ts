@@ -3,7 +3,9 @@ import { sourceTopicCreation } from './lifecycle.ts';
 
 describe('sourceTopicCreation', () => {
   it('is undefined for a source that asks for no topic settings', () => {
-    expect(sourceTopicCreation({ 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector' })).toBeUndefined();
+    expect(
+      sourceTopicCreation({ 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector' }),
+    ).toBeUndefined();
   });
 
   it('turns topic.creation.default.* into partitions, replication factor and topic configs', () => {
@@ -25,6 +27,10 @@ describe('sourceTopicCreation', () => {
   });
 
   it('leaves what the source does not set to the brokers (-1)', () => {
-    expect(sourceTopicCreation({ 'topic.creation.default.cleanup.policy': 'compact' })).toEqual({ numPartitions: -1, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] });
+    expect(sourceTopicCreation({ 'topic.creation.default.cleanup.policy': 'compact' })).toEqual({
+      numPartitions: -1,
+      replicationFactor: -1,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    });
   });
 });

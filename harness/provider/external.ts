@@ -15,9 +15,20 @@ import type { Provider } from './interface.ts';
  */
 export interface ExternalEnv {
   file: string;
-  postgres: { host: string; port: number; database: string; user: string; password: string; fromConnect: { host: string; port: number } };
+  postgres: {
+    host: string;
+    port: number;
+    database: string;
+    user: string;
+    password: string;
+    fromConnect: { host: string; port: number };
+  };
   /** brokers: a cluster's, each with Toxiproxy's proxy in front of it (kafka@… network faults). */
-  kafka: { bootstrap: string; fromConnect: string; brokers?: { nodeId: number; proxy: string; replicationProxy?: string }[] };
+  kafka: {
+    bootstrap: string;
+    fromConnect: string;
+    brokers?: { nodeId: number; proxy: string; replicationProxy?: string }[];
+  };
   /** workers: every worker of the group, when there are several (the harness asks the next when one does not answer). */
   connect: { url: string; workers?: string[] };
   elasticsearch: { url: string; fromConnect: string };
@@ -82,7 +93,8 @@ class Fields {
 
   url(o: Record<string, unknown>, key: string, path: string, fallback?: string): string {
     const v = this.str(o, key, path, fallback).replace(/\/+$/, '');
-    if (v && !/^https?:\/\/[^/\s]+$/.test(v)) this.problems.push(`${path}.${key}: must be an http(s)://host:port URL without a path, got "${v}"`);
+    if (v && !/^https?:\/\/[^/\s]+$/.test(v))
+      this.problems.push(`${path}.${key}: must be an http(s)://host:port URL without a path, got "${v}"`);
     return v;
   }
 
@@ -108,7 +120,8 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
   }
   const f = new Fields();
   const top = f.obj(raw ?? {}, file);
-  for (const k of Object.keys(top).filter((x) => !KNOWN.includes(x))) f.problems.push(`${k}: unknown section (known: ${KNOWN.join(', ')})`);
+  for (const k of Object.keys(top).filter((x) => !KNOWN.includes(x)))
+    f.problems.push(`${k}: unknown section (known: ${KNOWN.join(', ')})`);
   const pg = f.obj(top.postgres, 'postgres');
   const host = f.str(pg, 'host', 'postgres');
   const port = f.port(pg, 'port', 'postgres', 5432);
@@ -118,22 +131,36 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
     database: f.str(pg, 'database', 'postgres'),
     user: f.str(pg, 'user', 'postgres'),
     password: f.str(pg, 'password', 'postgres', ''),
-    fromConnect: pg.fromConnect === undefined ? { host, port } : f.hostPort(f.str(pg, 'fromConnect', 'postgres'), 'postgres.fromConnect'),
+    fromConnect:
+      pg.fromConnect === undefined
+        ? { host, port }
+        : f.hostPort(f.str(pg, 'fromConnect', 'postgres'), 'postgres.fromConnect'),
   };
   const k = f.obj(top.kafka, 'kafka');
   const bootstrap = f.str(k, 'bootstrap', 'kafka');
   const kafka: ExternalEnv['kafka'] = { bootstrap, fromConnect: f.str(k, 'fromConnect', 'kafka', bootstrap) };
   if (k.brokers !== undefined) {
-    if (!Array.isArray(k.brokers)) f.problems.push('kafka.brokers: must be a list of { nodeId, proxy, replicationProxy }');
-    else kafka.brokers = k.brokers.map((b: unknown, i) => {
-      const o = f.obj(b, `kafka.brokers[${i}]`);
-      if (!Number.isInteger(o.nodeId)) f.problems.push(`kafka.brokers[${i}].nodeId: must be the broker's node.id`);
-      return { nodeId: Number(o.nodeId), proxy: f.str(o, 'proxy', `kafka.brokers[${i}]`), ...(o.replicationProxy !== undefined ? { replicationProxy: f.str(o, 'replicationProxy', `kafka.brokers[${i}]`) } : {}) };
-    });
+    if (!Array.isArray(k.brokers))
+      f.problems.push('kafka.brokers: must be a list of { nodeId, proxy, replicationProxy }');
+    else
+      kafka.brokers = k.brokers.map((b: unknown, i) => {
+        const o = f.obj(b, `kafka.brokers[${i}]`);
+        if (!Number.isInteger(o.nodeId)) f.problems.push(`kafka.brokers[${i}].nodeId: must be the broker's node.id`);
+        return {
+          nodeId: Number(o.nodeId),
+          proxy: f.str(o, 'proxy', `kafka.brokers[${i}]`),
+          ...(o.replicationProxy !== undefined
+            ? { replicationProxy: f.str(o, 'replicationProxy', `kafka.brokers[${i}]`) }
+            : {}),
+        };
+      });
   }
   const c = f.obj(top.connect, 'connect');
   const connect: ExternalEnv['connect'] = { url: f.url(c, 'url', 'connect') };
-  if (c.workers !== undefined) connect.workers = Array.isArray(c.workers) ? c.workers.map((w, i) => f.url({ w }, 'w', `connect.workers[${i}]`)) : (f.problems.push('connect.workers: must be a list of URLs'), []);
+  if (c.workers !== undefined)
+    connect.workers = Array.isArray(c.workers)
+      ? c.workers.map((w, i) => f.url({ w }, 'w', `connect.workers[${i}]`))
+      : (f.problems.push('connect.workers: must be a list of URLs'), []);
   const e = f.obj(top.elasticsearch, 'elasticsearch');
   const esUrl = f.url(e, 'url', 'elasticsearch');
   const elasticsearch = { url: esUrl, fromConnect: f.url(e, 'fromConnect', 'elasticsearch', esUrl) };
@@ -142,20 +169,29 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
     const t = f.obj(top.toxiproxy, 'toxiproxy');
     const proxies: Partial<Record<ProxyName, string>> = {};
     for (const [hop, name] of Object.entries(f.obj(t.proxies ?? {}, 'toxiproxy.proxies'))) {
-      if (!(PROXIES as readonly string[]).includes(hop)) f.problems.push(`toxiproxy.proxies.${hop}: unknown hop (known: ${PROXIES.join(', ')})`);
-      else if (typeof name !== 'string' || !name) f.problems.push(`toxiproxy.proxies.${hop}: must be the name of a Toxiproxy proxy`);
+      if (!(PROXIES as readonly string[]).includes(hop))
+        f.problems.push(`toxiproxy.proxies.${hop}: unknown hop (known: ${PROXIES.join(', ')})`);
+      else if (typeof name !== 'string' || !name)
+        f.problems.push(`toxiproxy.proxies.${hop}: must be the name of a Toxiproxy proxy`);
       else proxies[hop as ProxyName] = name;
     }
     toxiproxy = { url: f.url(t, 'url', 'toxiproxy'), proxies };
   }
   if (f.problems.length) {
-    throw new ConfigError(`invalid env file ${file}:\n  ${f.problems.join('\n  ')}`, `see the example in the README ("external") or \`outbox-chaos up --help\``);
+    throw new ConfigError(
+      `invalid env file ${file}:\n  ${f.problems.join('\n  ')}`,
+      `see the example in the README ("external") or \`outbox-chaos up --help\``,
+    );
   }
   return { file, postgres, kafka, connect, elasticsearch, toxiproxy };
 }
 
 export function readExternalEnv(file: string): ExternalEnv {
-  if (!existsSync(file)) throw new ConfigError(`env file ${file} does not exist`, `write one (example: \`outbox-chaos up --help\`) and pass it with --env FILE`);
+  if (!existsSync(file))
+    throw new ConfigError(
+      `env file ${file} does not exist`,
+      `write one (example: \`outbox-chaos up --help\`) and pass it with --env FILE`,
+    );
   return parseExternalEnv(readFileSync(file, 'utf8'), file);
 }
 
@@ -180,8 +216,18 @@ export function externalEndpoints(env: ExternalEnv): Endpoints {
 /** A cluster's members as the env file names them: brokers with their proxies, workers; no Postgres control. */
 function externalCluster(env: ExternalEnv): NonNullable<Endpoints['cluster']> {
   return {
-    brokers: (env.kafka.brokers ?? []).map((b) => ({ member: `kafka-${b.nodeId}`, nodeId: b.nodeId, direct: env.kafka.bootstrap, proxy: b.proxy, ...(b.replicationProxy ? { replicationProxy: b.replicationProxy } : {}) })),
-    workers: (env.connect.workers ?? []).map((url, i) => ({ member: `connect-${i + 1}`, url, workerId: new URL(url).host })),
+    brokers: (env.kafka.brokers ?? []).map((b) => ({
+      member: `kafka-${b.nodeId}`,
+      nodeId: b.nodeId,
+      direct: env.kafka.bootstrap,
+      proxy: b.proxy,
+      ...(b.replicationProxy ? { replicationProxy: b.replicationProxy } : {}),
+    })),
+    workers: (env.connect.workers ?? []).map((url, i) => ({
+      member: `connect-${i + 1}`,
+      url,
+      workerId: new URL(url).host,
+    })),
     postgres: [],
     primaryProxies: [],
   };
@@ -191,7 +237,10 @@ function externalCluster(env: ExternalEnv): NonNullable<Endpoints['cluster']> {
 function externalProxies(env: ExternalEnv): NetworkTarget[] {
   const out: NetworkTarget[] = Object.keys(env.toxiproxy?.proxies ?? {}) as ProxyName[];
   const brokers = env.toxiproxy ? (env.kafka.brokers ?? []) : [];
-  if (brokers.length) out.push(...CLUSTER_PROXY_TARGETS.filter((t) => t.startsWith('kafka@') || brokers.every((b) => b.replicationProxy)));
+  if (brokers.length)
+    out.push(
+      ...CLUSTER_PROXY_TARGETS.filter((t) => t.startsWith('kafka@') || brokers.every((b) => b.replicationProxy)),
+    );
   return out;
 }
 
@@ -227,7 +276,9 @@ export async function checkExternal(env: ExternalEnv): Promise<Reachability[]> {
       if (wal !== 'logical') throw new Error(`wal_level is ${wal}; Debezium needs wal_level=logical`);
       return `Postgres ${version}, wal_level=logical`;
     }),
-    probe('kafka', () => withKafkaAdmin(ep.kafkaBootstrap, async (a) => `${(await a.describeCluster()).brokers.length} broker(s)`)),
+    probe('kafka', () =>
+      withKafkaAdmin(ep.kafkaBootstrap, async (a) => `${(await a.describeCluster()).brokers.length} broker(s)`),
+    ),
     probe('connect', async () => {
       const info = await getJson<{ version: string }>(`${ep.connectUrl}/`);
       const plugins = await getJson<{ class: string }[]>(`${ep.connectUrl}/connector-plugins`);
@@ -235,7 +286,9 @@ export async function checkExternal(env: ExternalEnv): Promise<Reachability[]> {
     }),
     probe('elasticsearch', async () => {
       // GET _nodes, not GET /: the minimal distribution answers 405 on its root.
-      const nodes = await getJson<{ nodes: Record<string, { version: string }> }>(`${ep.esUrl}/_nodes/_local?filter_path=nodes.*.version`);
+      const nodes = await getJson<{ nodes: Record<string, { version: string }> }>(
+        `${ep.esUrl}/_nodes/_local?filter_path=nodes.*.version`,
+      );
       const health = await getJson<{ status: string }>(`${ep.esUrl}/_cluster/health`);
       return `Elasticsearch ${Object.values(nodes.nodes)[0]?.version ?? '?'}, cluster ${health.status}`;
     }),

@@ -5,7 +5,12 @@ import { readState } from '../stack/state.ts';
 import { EnvError, errorMessage } from '../util/errors.ts';
 
 const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms).unref(),
+    ),
+  ]);
 
 /**
  * What keeps a running local stack from being healthy, empty when it is: a service dead, frozen or not
@@ -20,7 +25,9 @@ export async function stackProblems(stack: Stack): Promise<string[]> {
       problems.push(`${c.service}: ${c.detail}`);
       continue;
     }
-    const ok = await within(5000, stack.services[c.service]?.def.ready() ?? Promise.resolve(false)).catch((err: unknown) => errorMessage(err));
+    const ok = await within(5000, stack.services[c.service]?.def.ready() ?? Promise.resolve(false)).catch(
+      (err: unknown) => errorMessage(err),
+    );
     if (ok !== true) problems.push(`${c.service} does not answer${typeof ok === 'string' ? ` (${ok})` : ''}`);
   }
   if (problems.length) return problems;
@@ -30,7 +37,8 @@ export async function stackProblems(stack: Stack): Promise<string[]> {
   for (const name of names) {
     const st = await connect.status(name);
     const states = [st?.connector.state ?? 'MISSING', ...(st?.tasks ?? []).map((t) => t.state)];
-    if (!st?.tasks.length || states.some((s) => s !== 'RUNNING')) problems.push(`connector ${name}: ${states.join(', ')}${st?.tasks.length ? '' : ', no tasks'}`);
+    if (!st?.tasks.length || states.some((s) => s !== 'RUNNING'))
+      problems.push(`connector ${name}: ${states.join(', ')}${st?.tasks.length ? '' : ', no tasks'}`);
   }
   return problems;
 }

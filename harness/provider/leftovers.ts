@@ -47,7 +47,11 @@ export function findLeftovers(all: Objects): Leftover[] {
       if (!tag) continue;
       let l = byTag.get(tag);
       if (!l) {
-        l = { tag, startedAt: tagTime(tag), objects: { connectors: [], slots: [], publications: [], tables: [], indices: [], topics: [] } };
+        l = {
+          tag,
+          startedAt: tagTime(tag),
+          objects: { connectors: [], slots: [], publications: [], tables: [], indices: [], topics: [] },
+        };
         byTag.set(tag, l);
       }
       l.objects[kind].push(name);

@@ -3,7 +3,13 @@ import { isAlive, processState as procState } from '../stack/processes.ts';
 import type { Service } from '../stack/service.ts';
 import type { Stack } from '../stack/stack.ts';
 import { describeExit, superviseStack } from '../stack/supervise.ts';
-import { CLUSTER_PROCESS_TARGETS, CLUSTER_PROXY_TARGETS, PROCESS_TARGETS, type ProcessTarget, PROXIES } from '../stack/targets.ts';
+import {
+  CLUSTER_PROCESS_TARGETS,
+  CLUSTER_PROXY_TARGETS,
+  PROCESS_TARGETS,
+  type ProcessTarget,
+  PROXIES,
+} from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import type { Provider, ServiceHandle } from './interface.ts';
 
@@ -13,7 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function processHandle(svc: Service, name: ProcessTarget): ServiceHandle {
   const alivePid = (what: string): number => {
     const pid = svc.pid;
-    if (pid === undefined || !isAlive(pid)) throw new EnvError(`${what}: ${svc.name} is not running, nothing to hit`, `see ${svc.logFile}`);
+    if (pid === undefined || !isAlive(pid))
+      throw new EnvError(`${what}: ${svc.name} is not running, nothing to hit`, `see ${svc.logFile}`);
     return pid;
   };
   return {
@@ -34,7 +41,10 @@ export function processHandle(svc: Service, name: ProcessTarget): ServiceHandle 
       // SIGSTOP lands asynchronously; the window should open on a frozen process, not a running one.
       const deadline = Date.now() + 2000;
       while (procState(pid) !== 'T') {
-        if (Date.now() > deadline) throw new EnvError(`${svc.name} (pid ${pid}) is still in state ${procState(pid) ?? 'gone'} 2 s after SIGSTOP`);
+        if (Date.now() > deadline)
+          throw new EnvError(
+            `${svc.name} (pid ${pid}) is still in state ${procState(pid) ?? 'gone'} 2 s after SIGSTOP`,
+          );
         await sleep(10);
       }
       return `stopped pid ${pid}`;
@@ -69,36 +79,65 @@ function service(stack: Stack, name: string): Service {
  * A cluster's members as handles (kafka-1..3, connect-1..2, postgres-1..2), which its role targets resolve
  * to; the plain targets stand for member 1 (kafka, connect) and the primary (postgres) there.
  */
-function clusterHandles(stack: Stack): { services: Partial<Record<ProcessTarget, ServiceHandle>>; members: Record<string, ServiceHandle> } {
+function clusterHandles(stack: Stack): {
+  services: Partial<Record<ProcessTarget, ServiceHandle>>;
+  members: Record<string, ServiceHandle>;
+} {
   const members: Record<string, ServiceHandle> = {};
   for (const name of Object.keys(stack.services)) {
     const base = name.replace(/-\d+$/, '');
     if (name === base || !(PROCESS_TARGETS as readonly string[]).includes(base)) continue;
     const h = processHandle(service(stack, name), base as ProcessTarget);
     const extra: Partial<ServiceHandle> = {};
-    if (base === 'postgres' && stack.rebuildStandby) extra.rebuildAsStandbyOf = (primary) => (stack.rebuildStandby as NonNullable<Stack['rebuildStandby']>)(name, primary);
-    if (base === 'kafka' && stack.wipeBrokerData) extra.wipeData = async () => (stack.wipeBrokerData as NonNullable<Stack['wipeBrokerData']>)(name);
+    if (base === 'postgres' && stack.rebuildStandby)
+      extra.rebuildAsStandbyOf = (primary) =>
+        (stack.rebuildStandby as NonNullable<Stack['rebuildStandby']>)(name, primary);
+    if (base === 'kafka' && stack.wipeBrokerData)
+      extra.wipeData = async () => (stack.wipeBrokerData as NonNullable<Stack['wipeBrokerData']>)(name);
     members[name] = { ...h, ...extra };
   }
   const one = (n: string): ServiceHandle => members[n] as ServiceHandle;
-  return { members, services: { kafka: one('kafka-1'), connect: one('connect-1'), postgres: one('postgres-1'), elasticsearch: processHandle(service(stack, 'elasticsearch'), 'elasticsearch') } };
+  return {
+    members,
+    services: {
+      kafka: one('kafka-1'),
+      connect: one('connect-1'),
+      postgres: one('postgres-1'),
+      elasticsearch: processHandle(service(stack, 'elasticsearch'), 'elasticsearch'),
+    },
+  };
 }
 
 /** The local stack as a provider: every process is ours, and every hop has a proxy. */
 export function localProvider(stack: Stack): Provider {
   const cluster = stack.topology === 'cluster';
-  const handles = cluster ? clusterHandles(stack) : { services: Object.fromEntries(PROCESS_TARGETS.map((t) => [t, processHandle(service(stack, t), t)])), members: undefined };
+  const handles = cluster
+    ? clusterHandles(stack)
+    : {
+        services: Object.fromEntries(PROCESS_TARGETS.map((t) => [t, processHandle(service(stack, t), t)])),
+        members: undefined,
+      };
   return {
     kind: 'local',
     label: `local ${cluster ? 'cluster' : 'stack'} "${stack.name}"`,
     endpoints: stack.endpoints,
     services: handles.services,
     ...(cluster ? { topology: 'cluster' as const, members: handles.members } : {}),
-    capabilities: cluster ? { process: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS], proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS] } : { process: PROCESS_TARGETS, proxies: PROXIES },
+    capabilities: cluster
+      ? { process: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS], proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS] }
+      : { process: PROCESS_TARGETS, proxies: PROXIES },
     exclusive: true,
     versions: stack.versions,
     logsDir: join(stack.dir, 'logs'),
-    watch: (onFailure) => superviseStack(stack.dir, (e) => onFailure({ service: e.service, message: describeExit(e), details: `last lines of ${e.logFile}:\n${e.logTail}`, exitedAt: e.status?.at })),
+    watch: (onFailure) =>
+      superviseStack(stack.dir, (e) =>
+        onFailure({
+          service: e.service,
+          message: describeExit(e),
+          details: `last lines of ${e.logFile}:\n${e.logTail}`,
+          exitedAt: e.status?.at,
+        }),
+      ),
     stop: () => stack.stop(),
   };
 }

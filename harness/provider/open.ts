@@ -17,10 +17,17 @@ import { localProvider } from './local.ts';
  * A provider to run on, and whether this command started it (and so must stop it). local: the stack that
  * `up --detach` left running, else a new one; containers: new containers; external: the environment as it is.
  */
-export async function openProvider(choice: ProviderChoice, opts: LocalOptions): Promise<{ provider: Provider; owned: boolean }> {
+export async function openProvider(
+  choice: ProviderChoice,
+  opts: LocalOptions,
+): Promise<{ provider: Provider; owned: boolean }> {
   if (choice.kind === 'external') {
     const provider = await openExternal(choice.env as string);
-    info(`using ${provider.label}: ${Object.entries(provider.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    info(
+      `using ${provider.label}: ${Object.entries(provider.versions)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     return { provider, owned: false };
   }
   if (choice.kind === 'containers') {
@@ -41,11 +48,13 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
   const name = opts.name ?? 'default';
   const claim = claimStack(name);
   // A dead owner's stack may still have its faults on: it is started afresh, not run on.
-  if (claim.tookOver) info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
+  if (claim.tookOver)
+    info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
   const attached = claim.tookOver ? undefined : await attachStack(name);
   if (attached) {
     assertServicesUp(attached);
-    if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single')) throw topologyMismatch(attached, opts.topology ?? 'single');
+    if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single'))
+      throw topologyMismatch(attached, opts.topology ?? 'single');
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -60,9 +69,11 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
 export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; started: boolean }> {
   const name = opts.name ?? 'default';
   const claim = claimStack(name);
-  if (claim.tookOver) info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
+  if (claim.tookOver)
+    info(`stack "${name}" was held by ${describeOwner(claim.tookOver)}, which is gone: what it left is stopped`);
   const running = claim.tookOver ? undefined : await attachStack(name);
-  if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single')) throw topologyMismatch(running, opts.topology ?? 'single');
+  if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single'))
+    throw topologyMismatch(running, opts.topology ?? 'single');
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -122,4 +133,3 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
     off();
   }
 }
-

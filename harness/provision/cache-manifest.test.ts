@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -69,7 +80,10 @@ describe('the integrity record of a cached artifact', () => {
     writeFileSync(join(plugin, 'README.txt'), 'notes');
     expect(checkArtifact(plugin, 'k1').state).toBe('ok');
     writeFileSync(join(plugin, 'sub', 'stray.jar'), 'old version');
-    expect(checkArtifact(plugin, 'k1')).toMatchObject({ state: 'damaged', reason: 'sub/stray.jar: extra jar, not in the record' });
+    expect(checkArtifact(plugin, 'k1')).toMatchObject({
+      state: 'damaged',
+      reason: 'sub/stray.jar: extra jar, not in the record',
+    });
     rmSync(join(plugin, 'sub', 'stray.jar'));
     rmSync(join(plugin, 'sub', 'dep.jar'));
     expect(checkArtifact(plugin, 'k1')).toMatchObject({ state: 'damaged', reason: 'sub/dep.jar: missing' });
@@ -82,11 +96,17 @@ describe('the integrity record of a cached artifact', () => {
 
   it('reports a missing artifact, one without a record (or with a damaged record), and one made for another key', () => {
     expect(checkArtifact(join(root, 'nothing'), 'k1').state).toBe('missing');
-    expect(checkArtifact(plugin, 'k1')).toMatchObject({ state: 'unverified', reason: 'no integrity record (plugin.verified.json)' });
+    expect(checkArtifact(plugin, 'k1')).toMatchObject({
+      state: 'unverified',
+      reason: 'no integrity record (plugin.verified.json)',
+    });
     writeFileSync(recordPath(plugin), '{"format":1,"fi');
     expect(checkArtifact(plugin, 'k1').state).toBe('unverified');
     recordArtifact(plugin, 'k1');
-    expect(checkArtifact(plugin, 'k2')).toMatchObject({ state: 'missing', reason: 'the cached one was made from k1, this needs k2' });
+    expect(checkArtifact(plugin, 'k2')).toMatchObject({
+      state: 'missing',
+      reason: 'the cached one was made from k1, this needs k2',
+    });
   });
 
   it('records a single-file artifact (a binary) the same way', () => {
@@ -94,7 +114,10 @@ describe('the integrity record of a cached artifact', () => {
     mkdirSync(join(root, 'bin'));
     writeFileSync(bin, 'ELF binary');
     recordArtifact(bin, 'v1');
-    expect(JSON.parse(readFileSync(recordPath(bin), 'utf8'))).toMatchObject({ kind: 'file', files: [{ path: 'server', size: 10 }] });
+    expect(JSON.parse(readFileSync(recordPath(bin), 'utf8'))).toMatchObject({
+      kind: 'file',
+      files: [{ path: 'server', size: 10 }],
+    });
     expect(checkArtifact(bin, 'v1').state).toBe('ok');
     truncateSync(bin, 3);
     expect(checkArtifact(bin, 'v1')).toMatchObject({ state: 'damaged', reason: 'server: size 3 ≠ recorded 10' });
@@ -107,11 +130,16 @@ describe('putting an artifact into the cache', () => {
 
   it('leaves nothing behind when making it fails half-way: no half file, no record, no work dir', async () => {
     await expect(
-      ensureArtifact(target(), 'k1', async (tmp) => {
-        mkdirSync(tmp);
-        writeFileSync(join(tmp, 'half.jar'), 'half');
-        throw new Error('disk full');
-      }, { tmpRoot: tmpRoot() }),
+      ensureArtifact(
+        target(),
+        'k1',
+        async (tmp) => {
+          mkdirSync(tmp);
+          writeFileSync(join(tmp, 'half.jar'), 'half');
+          throw new Error('disk full');
+        },
+        { tmpRoot: tmpRoot() },
+      ),
     ).rejects.toThrow('disk full');
     expect(existsSync(target())).toBe(false);
     expect(existsSync(recordPath(target()))).toBe(false);
@@ -143,7 +171,9 @@ describe('putting an artifact into the cache', () => {
     truncateSync(join(target(), 'a.jar'), 4);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await ensureArtifact(target(), 'k1', make, { tmpRoot: tmpRoot() })).toBe(true);
-    expect(stderr).toHaveBeenCalledWith(`warning: cache: ${target()} is damaged (a.jar: size 4 ≠ recorded 12); fetching it again\n`);
+    expect(stderr).toHaveBeenCalledWith(
+      `warning: cache: ${target()} is damaged (a.jar: size 4 ≠ recorded 12); fetching it again\n`,
+    );
     expect(readFileSync(join(target(), 'a.jar'), 'utf8')).toBe('complete jar');
     expect(checkArtifact(target(), 'k1').state).toBe('ok');
   });
@@ -164,7 +194,8 @@ describe('putting an artifact into the cache', () => {
   });
 
   it('removes work dirs of crashed runs, not those of live processes', () => {
-    for (const name of ['lib-999999999', 'lib-999999999.mvn', `lib-${process.pid}`, 'notes']) mkdirSync(join(tmpRoot(), name), { recursive: true });
+    for (const name of ['lib-999999999', 'lib-999999999.mvn', `lib-${process.pid}`, 'notes'])
+      mkdirSync(join(tmpRoot(), name), { recursive: true });
     removeStaleTemps(tmpRoot());
     expect(readdirSync(tmpRoot()).sort()).toEqual([`lib-${process.pid}`, 'notes']);
   });

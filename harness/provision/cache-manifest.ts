@@ -1,5 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { EnvError } from '../util/errors.ts';
 import { warn } from '../util/log.ts';
@@ -52,7 +64,7 @@ export function hashFile(path: string, algorithm = 'sha256'): string {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) h.update(buf.subarray(0, n));
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }
@@ -114,7 +126,8 @@ export function checkArtifact(artifact: string, key: string, opts: { refresh?: b
   if (!existsSync(artifact)) return { state: 'missing', reason: 'not in the cache', hashed };
   const rec = readRecord(artifact);
   if (!rec) return { state: 'unverified', reason: `no integrity record (${basename(recordPath(artifact))})`, hashed };
-  if (rec.key !== key) return { state: 'missing', reason: `the cached one was made from ${rec.key}, this needs ${key}`, hashed };
+  if (rec.key !== key)
+    return { state: 'missing', reason: `the cached one was made from ${rec.key}, this needs ${key}`, hashed };
   const problems: string[] = [];
   let refreshed = false;
   for (const f of rec.files) {
@@ -140,7 +153,10 @@ export function checkArtifact(artifact: string, key: string, opts: { refresh?: b
     }
     hashed.files++;
     hashed.bytes += st.size;
-    if (sha !== f.sha256) problems.push(`${f.path}: content differs from the record (sha256 ${sha.slice(0, 12)}… ≠ ${f.sha256.slice(0, 12)}…)`);
+    if (sha !== f.sha256)
+      problems.push(
+        `${f.path}: content differs from the record (sha256 ${sha.slice(0, 12)}… ≠ ${f.sha256.slice(0, 12)}…)`,
+      );
     else {
       f.mtimeMs = st.mtimeMs;
       refreshed = true;
@@ -148,7 +164,8 @@ export function checkArtifact(artifact: string, key: string, opts: { refresh?: b
   }
   if (rec.kind === 'dir') {
     const known = new Set(rec.files.map((f) => f.path));
-    for (const rel of listFiles(artifact)) if (rel.endsWith('.jar') && !known.has(rel)) problems.push(`${rel}: extra jar, not in the record`);
+    for (const rel of listFiles(artifact))
+      if (rel.endsWith('.jar') && !known.has(rel)) problems.push(`${rel}: extra jar, not in the record`);
   }
   if (problems.length) {
     const more = problems.length > 1 ? `; and ${problems.length - 1} more` : '';
@@ -182,7 +199,8 @@ export function removeStaleTemps(tmpRoot: string): void {
     try {
       process.kill(pid, 0);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmpRoot, name), { recursive: true, force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH')
+        rmSync(join(tmpRoot, name), { recursive: true, force: true });
     }
   }
 }
@@ -204,14 +222,19 @@ export async function ensureArtifact(
     const c = checkArtifact(artifact, key, { refresh: true });
     if (c.state === 'ok') return false;
     if (c.state === 'damaged') warn(`cache: ${artifact} is damaged (${c.reason}); ${verb} it again`);
-    if (c.state === 'unverified') warn(`cache: ${artifact} has ${c.reason}, made by an older outbox-chaos; ${verb} it again to verify it`);
+    if (c.state === 'unverified')
+      warn(`cache: ${artifact} has ${c.reason}, made by an older outbox-chaos; ${verb} it again to verify it`);
   }
   mkdirSync(opts.tmpRoot, { recursive: true });
   const tmp = join(opts.tmpRoot, `${basename(artifact)}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   try {
     await make(tmp);
-    if (!existsSync(tmp)) throw new EnvError(`${verb} ${basename(artifact)} produced nothing at ${tmp}`, 'see the output above; then run: outbox-chaos provision --force');
+    if (!existsSync(tmp))
+      throw new EnvError(
+        `${verb} ${basename(artifact)} produced nothing at ${tmp}`,
+        'see the output above; then run: outbox-chaos provision --force',
+      );
     // The old record goes first: a crash before the new one is written leaves an unverified artifact, which
     // the next run makes again, never a stale record that vouches for the new files.
     rmSync(recordPath(artifact), { force: true });

@@ -8,7 +8,11 @@ import { fetchArtifact } from './maven.ts';
 
 export function elasticsearchArtifact(cache: string): CachedArtifact {
   const { version, sha256 } = MANIFEST.elasticsearch;
-  return { name: `elasticsearch ${version}`, path: join(cache, 'dist', `elasticsearch-${version}`), key: `integ-test-zip ${version} sha256:${sha256}` };
+  return {
+    name: `elasticsearch ${version}`,
+    path: join(cache, 'dist', `elasticsearch-${version}`),
+    key: `integ-test-zip ${version} sha256:${sha256}`,
+  };
 }
 
 /** Elasticsearch's integ-test-zip from Maven Central, verified and unpacked once into the cache. Returns ES_HOME. */
@@ -21,7 +25,9 @@ export async function ensureElasticsearch(cache: string, opts: { force?: boolean
     async (tmp) => {
       const [groupId, artifactId] = artifact.split(':') as [string, string];
       info(`    fetching Elasticsearch ${version} integ-test-zip from Maven Central (~100 MB)`);
-      const zip = await fetchArtifact({ groupId, artifactId, version, type: 'zip' }, join(cache, 'downloads'), { sha256 });
+      const zip = await fetchArtifact({ groupId, artifactId, version, type: 'zip' }, join(cache, 'downloads'), {
+        sha256,
+      });
       const work = `${tmp}.unzip`;
       try {
         rmSync(work, { recursive: true, force: true });

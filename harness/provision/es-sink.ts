@@ -30,7 +30,8 @@ export const mavenSinkBuild: SinkBuilder = async (src, into) => {
   info('    building the Elasticsearch sink plugin (connectors/es-sink) with Maven');
   await mvn(['-f', join(src, 'pom.xml'), 'package', '-DskipTests'], src, 'building connectors/es-sink');
   const built = join(src, 'target', 'plugin');
-  if (!existsSync(built)) throw new EnvError(`the sink build produced no ${built}`, 'run: mvn -f connectors/es-sink/pom.xml package');
+  if (!existsSync(built))
+    throw new EnvError(`the sink build produced no ${built}`, 'run: mvn -f connectors/es-sink/pom.xml package');
   cpSync(built, into, { recursive: true });
 };
 
@@ -39,9 +40,14 @@ export const ES_SINK_CONNECTOR_CLASS = 'io.outboxchaos.es.ElasticsearchSinkConne
 /** The plugin directory, keyed by a hash of the plugin's sources (inside the plugin.path entry plugins/es-sink-<hash>). */
 export function esSinkArtifact(cache: string): CachedArtifact {
   const src = join(PROJECT_ROOT, MANIFEST.esSink.dir);
-  if (!existsSync(join(src, 'pom.xml'))) throw new EnvError(`sink plugin sources missing at ${src}`, 'restore connectors/es-sink from git');
+  if (!existsSync(join(src, 'pom.xml')))
+    throw new EnvError(`sink plugin sources missing at ${src}`, 'restore connectors/es-sink from git');
   const hash = sourceHash(src);
-  return { name: `outbox-chaos-es-sink ${MANIFEST.esSink.version}`, path: join(cache, 'plugins', `es-sink-${hash}`, 'outbox-chaos-es-sink'), key: `sources ${hash}` };
+  return {
+    name: `outbox-chaos-es-sink ${MANIFEST.esSink.version}`,
+    path: join(cache, 'plugins', `es-sink-${hash}`, 'outbox-chaos-es-sink'),
+    key: `sources ${hash}`,
+  };
 }
 
 /**
@@ -49,7 +55,11 @@ export function esSinkArtifact(cache: string): CachedArtifact {
  * edit to the plugin rebuilds it and an unchanged tree costs nothing. Built aside and renamed into place, so
  * a build that fails half-way never passes for a finished one. Returns the plugin.path entry.
  */
-export async function ensureEsSink(cache: string, build: SinkBuilder = mavenSinkBuild, opts: { force?: boolean } = {}): Promise<string> {
+export async function ensureEsSink(
+  cache: string,
+  build: SinkBuilder = mavenSinkBuild,
+  opts: { force?: boolean } = {},
+): Promise<string> {
   const { path, key } = esSinkArtifact(cache);
   // The parent exists even when the build fails: it is the plugin.path entry.
   mkdirSync(dirname(path), { recursive: true });

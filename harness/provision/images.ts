@@ -30,10 +30,22 @@ export interface ImageSpec {
 }
 
 export const IMAGES: Record<ImageName, ImageSpec> = {
-  postgres: { ref: `postgres:${MANIFEST.postgres.major}.15`, env: 'OUTBOX_CHAOS_IMAGE_POSTGRES', version: `${MANIFEST.postgres.major}.15` },
+  postgres: {
+    ref: `postgres:${MANIFEST.postgres.major}.15`,
+    env: 'OUTBOX_CHAOS_IMAGE_POSTGRES',
+    version: `${MANIFEST.postgres.major}.15`,
+  },
   // Confluent Platform 8.1.x ships Apache Kafka 4.1.x, the line MANIFEST.kafka pins for the local stack.
-  kafka: { ref: 'confluentinc/cp-kafka:8.1.1', env: 'OUTBOX_CHAOS_IMAGE_KAFKA', version: '4.1 (Confluent Platform 8.1.1)' },
-  connect: { ref: `quay.io/debezium/connect:${MANIFEST.debezium.version}`, env: 'OUTBOX_CHAOS_IMAGE_CONNECT', version: MANIFEST.debezium.version },
+  kafka: {
+    ref: 'confluentinc/cp-kafka:8.1.1',
+    env: 'OUTBOX_CHAOS_IMAGE_KAFKA',
+    version: '4.1 (Confluent Platform 8.1.1)',
+  },
+  connect: {
+    ref: `quay.io/debezium/connect:${MANIFEST.debezium.version}`,
+    env: 'OUTBOX_CHAOS_IMAGE_CONNECT',
+    version: MANIFEST.debezium.version,
+  },
   elasticsearch: {
     ref: `docker.elastic.co/elasticsearch/elasticsearch:${MANIFEST.elasticsearch.version}`,
     env: 'OUTBOX_CHAOS_IMAGE_ELASTICSEARCH',
@@ -77,7 +89,11 @@ export function resolveImages(env: NodeJS.ProcessEnv = process.env): Record<Imag
       out[name] = spec.ref;
       continue;
     }
-    if (/\s/.test(override)) throw new ConfigError(`${spec.env}="${override}" is not an image reference`, `set it to e.g. ${spec.ref}, or unset it`);
+    if (/\s/.test(override))
+      throw new ConfigError(
+        `${spec.env}="${override}" is not an image reference`,
+        `set it to e.g. ${spec.ref}, or unset it`,
+      );
     if (name === 'kafka') {
       const tag = imageTag(override);
       // KafkaContainer compares the tag as a version (and throws on anything else), so "latest" or a digest cannot work.
@@ -95,14 +111,25 @@ export function resolveImages(env: NodeJS.ProcessEnv = process.env): Record<Imag
 
 /** Versions for reports: the pinned program version, or the overriding image itself. */
 export function imageVersions(images: Record<ImageName, string>): Record<string, string> {
-  const label: Record<ImageName, string> = { postgres: 'postgres', kafka: 'kafka', connect: 'debezium', elasticsearch: 'elasticsearch', toxiproxy: 'toxiproxy' };
+  const label: Record<ImageName, string> = {
+    postgres: 'postgres',
+    kafka: 'kafka',
+    connect: 'debezium',
+    elasticsearch: 'elasticsearch',
+    toxiproxy: 'toxiproxy',
+  };
   const out: Record<string, string> = {};
-  for (const name of IMAGE_NAMES) out[label[name]] = images[name] === IMAGES[name].ref ? IMAGES[name].version : `image ${images[name]}`;
+  for (const name of IMAGE_NAMES)
+    out[label[name]] = images[name] === IMAGES[name].ref ? IMAGES[name].version : `image ${images[name]}`;
   return out;
 }
 
 /** Builds our sink plugin where the machine has no Maven: the JDK the plugin targets, and Maven. */
-export const SINK_BUILD_IMAGE: ImageSpec = { ref: 'maven:3.9.9-eclipse-temurin-17', env: 'OUTBOX_CHAOS_IMAGE_MAVEN', version: '3.9.9' };
+export const SINK_BUILD_IMAGE: ImageSpec = {
+  ref: 'maven:3.9.9-eclipse-temurin-17',
+  env: 'OUTBOX_CHAOS_IMAGE_MAVEN',
+  version: '3.9.9',
+};
 
 export function sinkBuildImage(env: NodeJS.ProcessEnv = process.env): string {
   return env[SINK_BUILD_IMAGE.env]?.trim() || SINK_BUILD_IMAGE.ref;

@@ -43,7 +43,11 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
   return step(`provision (cache ${cache}${force ? ', --force' : ''})`, async () => {
     for (const d of ['.tmp', 'downloads']) removeStaleTemps(join(cache, d));
     const kafkaJdk = findJdk(MANIFEST.kafka.minJava, 'Kafka and Kafka Connect', 'OUTBOX_CHAOS_JAVA_HOME');
-    const esJdk = findJdk(MANIFEST.elasticsearch.minJava, `Elasticsearch ${MANIFEST.elasticsearch.version}`, 'OUTBOX_CHAOS_ES_JAVA_HOME');
+    const esJdk = findJdk(
+      MANIFEST.elasticsearch.minJava,
+      `Elasticsearch ${MANIFEST.elasticsearch.version}`,
+      'OUTBOX_CHAOS_ES_JAVA_HOME',
+    );
     const postgres = await ensurePostgres();
     const kafkaLib = await ensureKafka(cache, { force });
     const debezium = await ensureDebezium(cache, { force });

@@ -1,6 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { EnvError, errorMessage } from '../util/errors.ts';
@@ -50,8 +60,17 @@ function listing(dir: string): string {
 export function jvmArchivesArtifact(cache: string, jdk: Jdk, classpathDir: string): CachedArtifact {
   const st = statSync(jdk.java);
   const release = existsSync(join(jdk.home, 'release')) ? readFileSync(join(jdk.home, 'release'), 'utf8') : '';
-  const key = createHash('sha256').update(`v1 ${archiveKind(jdk)} ${jdk.home} ${st.size} ${Math.round(st.mtimeMs)} ${release} ${classpathDir} ${listing(classpathDir)}`).digest('hex').slice(0, 16);
-  return { name: `JVM archives (${archiveKind(jdk)}, Java ${jdk.major})`, path: join(cache, 'jvm-archives', `java${jdk.major}-${key}`), key: `jvm-archives ${key}` };
+  const key = createHash('sha256')
+    .update(
+      `v1 ${archiveKind(jdk)} ${jdk.home} ${st.size} ${Math.round(st.mtimeMs)} ${release} ${classpathDir} ${listing(classpathDir)}`,
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    name: `JVM archives (${archiveKind(jdk)}, Java ${jdk.major})`,
+    path: join(cache, 'jvm-archives', `java${jdk.major}-${key}`),
+    key: `jvm-archives ${key}`,
+  };
 }
 
 function file(dir: string, jvm: ArchivedJvm, kind: ArchiveKind): string {
@@ -64,7 +83,14 @@ export function cachedArchiveFlags(cache: string, jdk: Jdk, classpathDir: string
   const none: JvmArchiveFlags = { kafka: [], connect: [] };
   if (checkArtifact(a.path, a.key).state !== 'ok') return none;
   const kind = archiveKind(jdk);
-  const use = (jvm: ArchivedJvm): string[] => (existsSync(file(a.path, jvm, kind)) ? [kind === 'aot' ? `-XX:AOTCache=${file(a.path, jvm, kind)}` : `-XX:SharedArchiveFile=${file(a.path, jvm, kind)}`] : []);
+  const use = (jvm: ArchivedJvm): string[] =>
+    existsSync(file(a.path, jvm, kind))
+      ? [
+          kind === 'aot'
+            ? `-XX:AOTCache=${file(a.path, jvm, kind)}`
+            : `-XX:SharedArchiveFile=${file(a.path, jvm, kind)}`,
+        ]
+      : [];
   return { kafka: use('kafka'), connect: use('connect') };
 }
 
@@ -72,20 +98,36 @@ export function cachedArchiveFlags(cache: string, jdk: Jdk, classpathDir: string
  * Makes the archives once (a training run of about half a minute) and returns the flags that use them.
  * `OUTBOX_CHAOS_JVM_ARCHIVES=0` turns them off (no training, no flags): the benchmark's lever switch.
  */
-export async function ensureJvmArchives(cache: string, jdk: Jdk, classpathDir: string, pluginPath: string[], opts: { force?: boolean } = {}): Promise<JvmArchiveFlags> {
+export async function ensureJvmArchives(
+  cache: string,
+  jdk: Jdk,
+  classpathDir: string,
+  pluginPath: string[],
+  opts: { force?: boolean } = {},
+): Promise<JvmArchiveFlags> {
   if (process.env.OUTBOX_CHAOS_JVM_ARCHIVES === '0') return { kafka: [], connect: [] };
   const a = jvmArchivesArtifact(cache, jdk, classpathDir);
   // A training run that failed once for this key is not retried at every start: the archives are only a cache.
   const failed = `${a.path}.failed`;
-  if (!opts.force && existsSync(failed) && readFileSync(failed, 'utf8').startsWith(`${a.key}\n`)) return { kafka: [], connect: [] };
+  if (!opts.force && existsSync(failed) && readFileSync(failed, 'utf8').startsWith(`${a.key}\n`))
+    return { kafka: [], connect: [] };
   const t0 = Date.now();
   try {
-    const made = await ensureArtifact(a.path, a.key, (tmp) => train(tmp, jdk, classpathDir, pluginPath), { tmpRoot: join(cache, '.tmp'), force: opts.force, verb: 'training' });
-    if (made) info(`    trained the Kafka and Connect JVMs' ${archiveKind(jdk) === 'aot' ? 'AOT caches' : 'class-data archives'} (${Date.now() - t0} ms, once)`);
+    const made = await ensureArtifact(a.path, a.key, (tmp) => train(tmp, jdk, classpathDir, pluginPath), {
+      tmpRoot: join(cache, '.tmp'),
+      force: opts.force,
+      verb: 'training',
+    });
+    if (made)
+      info(
+        `    trained the Kafka and Connect JVMs' ${archiveKind(jdk) === 'aot' ? 'AOT caches' : 'class-data archives'} (${Date.now() - t0} ms, once)`,
+      );
   } catch (err) {
     mkdirSync(join(cache, 'jvm-archives'), { recursive: true });
     writeFileSync(failed, `${a.key}\n${errorMessage(err)}\n`);
-    warn(`cache: training the JVM archives failed (${errorMessage(err)}); Kafka and Connect start without them (provision --force tries again)`);
+    warn(
+      `cache: training the JVM archives failed (${errorMessage(err)}); Kafka and Connect start without them (provision --force tries again)`,
+    );
     return { kafka: [], connect: [] };
   }
   return cachedArchiveFlags(cache, jdk, classpathDir);
@@ -115,9 +157,16 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-async function until(what: string, ok: () => Promise<boolean>, child: ChildProcess, log: string, timeoutMs = 120_000): Promise<void> {
+async function until(
+  what: string,
+  ok: () => Promise<boolean>,
+  child: ChildProcess,
+  log: string,
+  timeoutMs = 120_000,
+): Promise<void> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200)) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new EnvError(`training the JVM archives: ${what} exited early`, `see ${log}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new EnvError(`training the JVM archives: ${what} exited early`, `see ${log}`);
     if (await ok().catch(() => false)) return;
   }
   throw new EnvError(`training the JVM archives: ${what} did not come up`, `see ${log}`);
@@ -149,7 +198,9 @@ export const ONE_NODE_BROKER_SETTINGS = {
 } as const;
 
 function props(obj: Record<string, string | number | boolean>): string {
-  return `${Object.entries(obj).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  return `${Object.entries(obj)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 }
 
 /** The training run: a broker and a worker on free ports in `tmp`, both stopped with SIGTERM so they dump. */
@@ -159,7 +210,19 @@ async function train(tmp: string, jdk: Jdk, cpDir: string, pluginPath: string[])
   mkdirSync(join(work, 'data'), { recursive: true });
   const [client, controller, rest] = [await freePort(), await freePort(), await freePort()];
   const log4j = join(work, 'log4j2.properties');
-  writeFileSync(log4j, ['status = warn', 'appender.out.type = Console', 'appender.out.name = out', 'appender.out.layout.type = PatternLayout', 'appender.out.layout.pattern = [%d{ISO8601}] %p %m (%c{1})%n', 'rootLogger.level = info', 'rootLogger.appenderRef.out.ref = out', ''].join('\n'));
+  writeFileSync(
+    log4j,
+    [
+      'status = warn',
+      'appender.out.type = Console',
+      'appender.out.name = out',
+      'appender.out.layout.type = PatternLayout',
+      'appender.out.layout.pattern = [%d{ISO8601}] %p %m (%c{1})%n',
+      'rootLogger.level = info',
+      'rootLogger.appenderRef.out.ref = out',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(
     join(work, 'server.properties'),
     props({
@@ -194,12 +257,31 @@ async function train(tmp: string, jdk: Jdk, cpDir: string, pluginPath: string[])
     }),
   );
   const cp = `${cpDir}/*`;
-  await run(jdk.java, ['-cp', cp, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', join(work, 'server.properties')], { what: 'formatting storage for the JVM training run' });
-  const dump = (jvm: ArchivedJvm): string => (kind === 'aot' ? `-XX:AOTCacheOutput=${file(tmp, jvm, kind)}` : `-XX:ArchiveClassesAtExit=${file(tmp, jvm, kind)}`);
+  await run(
+    jdk.java,
+    [
+      '-cp',
+      cp,
+      `-Dlog4j2.configurationFile=${log4j}`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      randomBytes(16).toString('base64url'),
+      '-c',
+      join(work, 'server.properties'),
+    ],
+    { what: 'formatting storage for the JVM training run' },
+  );
+  const dump = (jvm: ArchivedJvm): string =>
+    kind === 'aot' ? `-XX:AOTCacheOutput=${file(tmp, jvm, kind)}` : `-XX:ArchiveClassesAtExit=${file(tmp, jvm, kind)}`;
   const start = (jvm: ArchivedJvm, main: string, conf: string): ChildProcess => {
     const fd = openSync(join(work, `${jvm}.log`), 'a');
     try {
-      return spawn(jdk.java, [...baseJvmFlags(TRAIN_HEAP[jvm]), `-Dlog4j2.configurationFile=${log4j}`, dump(jvm), '-cp', cp, main, conf], { stdio: ['ignore', fd, fd] });
+      return spawn(
+        jdk.java,
+        [...baseJvmFlags(TRAIN_HEAP[jvm]), `-Dlog4j2.configurationFile=${log4j}`, dump(jvm), '-cp', cp, main, conf],
+        { stdio: ['ignore', fd, fd] },
+      );
     } finally {
       closeSync(fd);
     }
@@ -210,12 +292,25 @@ async function train(tmp: string, jdk: Jdk, cpDir: string, pluginPath: string[])
     await until('the Kafka broker', () => tcpOpen(client), kafka, join(work, 'kafka.log'));
     connect = start('connect', 'org.apache.kafka.connect.cli.ConnectDistributed', join(work, 'connect.properties'));
     const url = `http://127.0.0.1:${rest}`;
-    await until('the Connect worker', async () => (await fetch(`${url}/connectors`)).ok, connect, join(work, 'connect.log'));
+    await until(
+      'the Connect worker',
+      async () => (await fetch(`${url}/connectors`)).ok,
+      connect,
+      join(work, 'connect.log'),
+    );
     // What a registration loads first: each installed connector's config definition and validation.
     const plugins = (await (await fetch(`${url}/connector-plugins`)).json()) as { class: string; type: string }[];
     for (const p of plugins) {
-      const config = { 'connector.class': p.class, name: 'training', ...(p.type === 'sink' ? { topics: 'training' } : {}) };
-      await fetch(`${url}/connector-plugins/${encodeURIComponent(p.class)}/config/validate`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+      const config = {
+        'connector.class': p.class,
+        name: 'training',
+        ...(p.type === 'sink' ? { topics: 'training' } : {}),
+      };
+      await fetch(`${url}/connector-plugins/${encodeURIComponent(p.class)}/config/validate`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(config),
+      });
     }
     connect.kill('SIGTERM');
     await exited(connect, 120_000);
@@ -225,7 +320,11 @@ async function train(tmp: string, jdk: Jdk, cpDir: string, pluginPath: string[])
     for (const c of [connect, kafka]) if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   }
   for (const jvm of ['kafka', 'connect'] as const) {
-    if (!existsSync(file(tmp, jvm, kind))) throw new EnvError(`training the JVM archives: ${jvm} wrote no ${kind === 'aot' ? 'AOT cache' : 'archive'}`, `see ${join(work, `${jvm}.log`)}`);
+    if (!existsSync(file(tmp, jvm, kind)))
+      throw new EnvError(
+        `training the JVM archives: ${jvm} wrote no ${kind === 'aot' ? 'AOT cache' : 'archive'}`,
+        `see ${join(work, `${jvm}.log`)}`,
+      );
   }
   rmSync(work, { recursive: true, force: true });
 }

@@ -25,7 +25,11 @@ function debeziumDeps(): Coord[] {
 
 /** Where the Kafka classpath directory is cached, and what it is made from. */
 export function kafkaArtifact(cache: string): CachedArtifact {
-  return { name: `kafka ${MANIFEST.kafka.version} jars`, path: join(cache, 'kafka', MANIFEST.kafka.version, 'lib'), key: resolveKey(kafkaDeps()) };
+  return {
+    name: `kafka ${MANIFEST.kafka.version} jars`,
+    path: join(cache, 'kafka', MANIFEST.kafka.version, 'lib'),
+    key: resolveKey(kafkaDeps()),
+  };
 }
 
 /** Debezium's plugin directory (inside the plugin.path entry plugins/debezium-<version>). */
@@ -55,7 +59,11 @@ export async function ensureKafka(cache: string, opts: { force?: boolean } = {})
 export async function ensureDebezium(cache: string, opts: { force?: boolean } = {}): Promise<string> {
   const { path } = debeziumArtifact(cache);
   const t0 = Date.now();
-  const fresh = await resolveInto(path, debeziumDeps(), { excludeGroupIds: DEBEZIUM_EXCLUDES, force: opts.force, tmpRoot: join(cache, '.tmp') });
+  const fresh = await resolveInto(path, debeziumDeps(), {
+    excludeGroupIds: DEBEZIUM_EXCLUDES,
+    force: opts.force,
+    tmpRoot: join(cache, '.tmp'),
+  });
   if (fresh) info(`    resolved Debezium ${MANIFEST.debezium.version} plugin (${Date.now() - t0} ms)`);
   return dirname(path);
 }

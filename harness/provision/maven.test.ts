@@ -47,16 +47,23 @@ describe('verifying what is copied out of the local Maven repository', () => {
     expect(problem).toBe(`sha1 ${sha1(JAR.subarray(0, 10))} ≠ ${sha1(JAR)} (${file}.sha1)`);
   });
 
-  it("asks Maven Central for the published .sha1 when the local repository has none", async () => {
+  it('asks Maven Central for the published .sha1 when the local repository has none', async () => {
     const { file, copy } = localRepo(null);
     const asked: string[] = [];
     const central: TextFetcher = async (url) => {
       asked.push(url);
       return sha1(JAR);
     };
-    expect(await expectedChecksum(file, REL, { fetchText: central })).toEqual({ algorithm: 'sha1', hex: sha1(JAR), source: `https://repo.maven.apache.org/maven2/${REL}.sha1` });
+    expect(await expectedChecksum(file, REL, { fetchText: central })).toEqual({
+      algorithm: 'sha1',
+      hex: sha1(JAR),
+      source: `https://repo.maven.apache.org/maven2/${REL}.sha1`,
+    });
     expect(await checkMavenFile(copy, file, REL, { fetchText: central })).toBeUndefined();
-    expect(asked).toEqual([`https://repo.maven.apache.org/maven2/${REL}.sha1`, `https://repo.maven.apache.org/maven2/${REL}.sha1`]);
+    expect(asked).toEqual([
+      `https://repo.maven.apache.org/maven2/${REL}.sha1`,
+      `https://repo.maven.apache.org/maven2/${REL}.sha1`,
+    ]);
   });
 
   it('refuses to vouch for a file nobody publishes a checksum for, or when Central is unreachable', async () => {
@@ -66,21 +73,32 @@ describe('verifying what is copied out of the local Maven repository', () => {
       exitCode: 3,
       message: `cannot verify ${REL}: neither the local Maven repository nor Maven Central has a .sha1 for it`,
     });
-    await expect(expectedChecksum(file, REL, { fetchText: offline })).rejects.toThrow(/is unreachable \(no network in unit tests\)/);
+    await expect(expectedChecksum(file, REL, { fetchText: offline })).rejects.toThrow(
+      /is unreachable \(no network in unit tests\)/,
+    );
   });
 
   it('checks a pinned sha256 instead, for an artifact Central publishes no checksum for', async () => {
     const { file, copy } = localRepo(null);
     const pin = createHash('sha256').update(JAR).digest('hex');
     expect(await checkMavenFile(copy, file, REL, { sha256: pin, fetchText: offline })).toBeUndefined();
-    expect(await checkMavenFile(copy, file, REL, { sha256: '0'.repeat(64), fetchText: offline })).toMatch(/^sha256 [0-9a-f]{64} ≠ 0{64} \(pinned in MANIFEST\)$/);
+    expect(await checkMavenFile(copy, file, REL, { sha256: '0'.repeat(64), fetchText: offline })).toMatch(
+      /^sha256 [0-9a-f]{64} ≠ 0{64} \(pinned in MANIFEST\)$/,
+    );
   });
 
   it('maps coordinates to repository paths and keys a request by everything in it', () => {
-    expect(repoPath({ groupId: 'io.debezium', artifactId: 'debezium-connector-postgres', version: '3.6.1.Final' })).toBe(REL);
-    expect(repoPath({ groupId: 'org.elasticsearch.distribution.integ-test-zip', artifactId: 'elasticsearch', version: '9.2.0', type: 'zip' })).toBe(
-      'org/elasticsearch/distribution/integ-test-zip/elasticsearch/9.2.0/elasticsearch-9.2.0.zip',
-    );
+    expect(
+      repoPath({ groupId: 'io.debezium', artifactId: 'debezium-connector-postgres', version: '3.6.1.Final' }),
+    ).toBe(REL);
+    expect(
+      repoPath({
+        groupId: 'org.elasticsearch.distribution.integ-test-zip',
+        artifactId: 'elasticsearch',
+        version: '9.2.0',
+        type: 'zip',
+      }),
+    ).toBe('org/elasticsearch/distribution/integ-test-zip/elasticsearch/9.2.0/elasticsearch-9.2.0.zip');
     const deps = [{ groupId: 'g', artifactId: 'a', version: '1' }];
     expect(resolveKey(deps)).toBe(resolveKey(deps, []));
     expect(resolveKey(deps, ['org.slf4j'])).not.toBe(resolveKey(deps));

@@ -19,8 +19,7 @@ export const MAVEN_CENTRAL = 'https://repo.maven.apache.org/maven2';
 /** Pinned, so what build-classpath prints does not depend on which version Maven happens to pick. */
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 
-const MVN_FIX =
-  'check that `mvn -v` works and that Maven Central is reachable (proxy settings in ~/.m2/settings.xml)';
+const MVN_FIX = 'check that `mvn -v` works and that Maven Central is reachable (proxy settings in ~/.m2/settings.xml)';
 
 function pom(deps: Coord[]): string {
   const items = deps
@@ -46,7 +45,12 @@ function pom(deps: Coord[]): string {
  * instead of being kept with a warning. It does nothing for a file already in the local repository, which
  * Maven trusts as it is: callers verify what they copy out of it (copyVerified).
  */
-export async function mvn(args: string[], cwd: string, what: string, opts: { strictChecksums?: boolean } = {}): Promise<void> {
+export async function mvn(
+  args: string[],
+  cwd: string,
+  what: string,
+  opts: { strictChecksums?: boolean } = {},
+): Promise<void> {
   const strict = opts.strictChecksums ?? true;
   const r = await exec('mvn', ['-B', '-q', ...(strict ? ['-C'] : []), ...args], { cwd });
   if (r.code !== 0) {
@@ -59,7 +63,9 @@ export async function mvn(args: string[], cwd: string, what: string, opts: { str
         : unreachable
           ? `${what}: Maven Central is unreachable`
           : `${what}: mvn ${args[0]} failed (exit ${r.code})`,
-      checksum ? `${MVN_FIX}; a proxy or mirror may be serving damaged files. Then run: outbox-chaos provision --force` : MVN_FIX,
+      checksum
+        ? `${MVN_FIX}; a proxy or mirror may be serving damaged files. Then run: outbox-chaos provision --force`
+        : MVN_FIX,
       tail(out, 20),
     );
   }
@@ -224,12 +230,19 @@ export async function resolveInto(
  * Fetches one artifact (no dependencies) from Maven Central into `dir`, verified (against `sha256` when
  * given, else its .sha1), and returns its path. Written under a temporary name and renamed when complete.
  */
-export async function fetchArtifact(c: Coord & { type: string }, dir: string, opts: { sha256?: string } = {}): Promise<string> {
+export async function fetchArtifact(
+  c: Coord & { type: string },
+  dir: string,
+  opts: { sha256?: string } = {},
+): Promise<string> {
   const path = join(dir, `${c.artifactId}-${c.version}.${c.type}`);
   const work = join(dir, `.tmp-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
-    await copyVerified([c], work, { excludeTransitive: true, pins: opts.sha256 ? { [repoPath(c)]: opts.sha256 } : undefined });
+    await copyVerified([c], work, {
+      excludeTransitive: true,
+      pins: opts.sha256 ? { [repoPath(c)]: opts.sha256 } : undefined,
+    });
     const got = join(work, basename(path));
     if (!existsSync(got)) throw new EnvError(`fetched ${c.artifactId} but ${got} is missing`, MVN_FIX);
     renameSync(got, path);

@@ -27,7 +27,10 @@ export async function ensurePostgres(): Promise<PostgresDist> {
     }
     info(`    installing ${pkg} with apt-get (first time only)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', pkg]]) {
+    for (const args of [
+      ['update', '-q'],
+      ['install', '-y', '-q', '--no-install-recommends', pkg],
+    ]) {
       const r = await exec('apt-get', args, { env });
       if (r.code !== 0)
         throw new EnvError(

@@ -7,7 +7,11 @@ import { MANIFEST } from './manifest.ts';
 
 export function toxiproxyArtifact(cache: string): CachedArtifact {
   const { module, version } = MANIFEST.toxiproxy;
-  return { name: `toxiproxy ${version}`, path: join(cache, 'bin', `toxiproxy-server-${version}`), key: `${module}@${version}` };
+  return {
+    name: `toxiproxy ${version}`,
+    path: join(cache, 'bin', `toxiproxy-server-${version}`),
+    key: `${module}@${version}`,
+  };
 }
 
 /** Variables that would let `go install` skip the checksum database, or pass a module without its sum. */
@@ -22,7 +26,9 @@ const SUM_BYPASS = ['GOSUMDB', 'GONOSUMDB', 'GONOSUMCHECK', 'GOPRIVATE', 'GONOPR
  */
 export async function goInstallEnv(gobin: string, env: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
   // The user's choices, read before GOENV=off hides the ones made with `go env -w`.
-  const r = await exec('go', ['env', '-json', 'GOPROXY', 'GOMODCACHE', 'GOCACHE', 'GOTOOLCHAIN'], { env }).catch(() => undefined);
+  const r = await exec('go', ['env', '-json', 'GOPROXY', 'GOMODCACHE', 'GOCACHE', 'GOTOOLCHAIN'], { env }).catch(
+    () => undefined,
+  );
   const user = r?.code === 0 ? (JSON.parse(r.stdout) as Record<string, string>) : {};
   const out: NodeJS.ProcessEnv = { ...env };
   for (const k of SUM_BYPASS) delete out[k];

@@ -55,13 +55,22 @@ describe("Connect's rejection of a connector class provisioning installs", () =>
     truncateSync(jar, 1000);
     const err = connectorInstallError(REJECTION, cache);
     expect(err).toMatchObject({ name: 'EnvError', exitCode: 3 });
-    expect(err?.message).toContain('is damaged (debezium-connector-postgres-3.6.1.Final.jar: size 1000 ≠ recorded 4567)');
+    expect(err?.message).toContain(
+      'is damaged (debezium-connector-postgres-3.6.1.Final.jar: size 1000 ≠ recorded 4567)',
+    );
     expect(err?.fix).toContain('outbox-chaos provision --force');
   });
 
   it('leaves other rejections, and classes we do not install, to the config error they are', () => {
-    expect(connectorInstallError('Connector configuration is invalid: database.hostname is missing', '/c')).toBeUndefined();
-    expect(connectorInstallError('Failed to find any class that implements Connector and which name matches com.acme.Other, available connectors are: …', '/c')).toBeUndefined();
+    expect(
+      connectorInstallError('Connector configuration is invalid: database.hostname is missing', '/c'),
+    ).toBeUndefined();
+    expect(
+      connectorInstallError(
+        'Failed to find any class that implements Connector and which name matches com.acme.Other, available connectors are: …',
+        '/c',
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -28,7 +28,13 @@ export interface CacheReport {
 export const DEBEZIUM_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
 type Describe = (cache: string) => CachedArtifact;
-const ARTIFACTS: Describe[] = [kafkaArtifact, debeziumArtifact, esSinkArtifact, elasticsearchArtifact, toxiproxyArtifact];
+const ARTIFACTS: Describe[] = [
+  kafkaArtifact,
+  debeziumArtifact,
+  esSinkArtifact,
+  elasticsearchArtifact,
+  toxiproxyArtifact,
+];
 
 /**
  * Checks every cached artifact against its integrity record, fetching and writing nothing (for `doctor`).
@@ -43,7 +49,12 @@ export async function verifyCache(cache: string = cacheDir()): Promise<CacheRepo
     try {
       a = describe(cache);
     } catch (err) {
-      artifacts.push({ name: describe.name.replace(/Artifact$/, ''), path: cache, state: 'missing', reason: errorMessage(err) });
+      artifacts.push({
+        name: describe.name.replace(/Artifact$/, ''),
+        path: cache,
+        state: 'missing',
+        reason: errorMessage(err),
+      });
       continue;
     }
     const c = checkArtifact(a.path, a.key);
@@ -55,7 +66,10 @@ export async function verifyCache(cache: string = cacheDir()): Promise<CacheRepo
 
 /** The connector classes of the plugins provisioning installs, each with its plugin directory in the cache. */
 export function installedConnectorClasses(cache: string = cacheDir()): Record<string, string> {
-  return { [DEBEZIUM_CONNECTOR_CLASS]: debeziumArtifact(cache).path, [ES_SINK_CONNECTOR_CLASS]: esSinkArtifact(cache).path };
+  return {
+    [DEBEZIUM_CONNECTOR_CLASS]: debeziumArtifact(cache).path,
+    [ES_SINK_CONNECTOR_CLASS]: esSinkArtifact(cache).path,
+  };
 }
 
 /**

@@ -19,7 +19,18 @@ const entry = (i: number): NewHistoryEntry => ({
   kind: 'update',
   worker: i % 3,
   request: { n: i },
-  effects: [{ product_id: i, after: { product_id: i, name: `n${i} 😀`, description: i % 2 ? null : 'x'.repeat(i), price: '1.00', created_at: 1 } }],
+  effects: [
+    {
+      product_id: i,
+      after: {
+        product_id: i,
+        name: `n${i} 😀`,
+        description: i % 2 ? null : 'x'.repeat(i),
+        price: '1.00',
+        created_at: 1,
+      },
+    },
+  ],
   sendMs: 1000 + i,
   ackMs: 1001 + i,
   outcome: 'ok',

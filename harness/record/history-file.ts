@@ -172,7 +172,12 @@ function parseLine(path: string, lineNo: number, line: string): HistoryEntry {
   }
   if (typeof v !== 'object' || v === null) throw new Error(`${path}:${lineNo}: not an object`);
   const o = v as Record<string, unknown>;
-  if (typeof o['seq'] !== 'number' || typeof o['kind'] !== 'string' || typeof o['outcome'] !== 'string' || !Array.isArray(o['effects'])) {
+  if (
+    typeof o['seq'] !== 'number' ||
+    typeof o['kind'] !== 'string' ||
+    typeof o['outcome'] !== 'string' ||
+    !Array.isArray(o['effects'])
+  ) {
     throw new Error(`${path}:${lineNo}: not a history entry (needs seq, kind, outcome, effects)`);
   }
   return v as HistoryEntry;

@@ -19,7 +19,9 @@ describe('bounded reports/', () => {
   it('keeps the newest N runs, the one latest points at, runs in progress, and everything not named like a run', () => {
     const root = mkdtempSync(join(tmpdir(), 'oc-retention-'));
     const now = Date.UTC(2026, 0, 10, 12);
-    const dirs = Array.from({ length: 8 }, (_, i) => runDir(root, now - (8 - i) * HOUR, i % 2 ? 'es-outage' : 'baseline'));
+    const dirs = Array.from({ length: 8 }, (_, i) =>
+      runDir(root, now - (8 - i) * HOUR, i % 2 ? 'es-outage' : 'baseline'),
+    );
     // latest points at an old run (a re-render, a shrink's original): it stays.
     symlinkSync(dirs[1] as string, join(root, 'latest'));
     // An old run without a report whose timeline moved a minute ago: another process is still running it.
@@ -42,6 +44,10 @@ describe('bounded reports/', () => {
   });
 
   it('does nothing where there is no reports directory', () => {
-    expect(pruneRuns(5, join(tmpdir(), 'oc-retention-none', String(process.pid)))).toEqual({ removed: [], bytes: 0, kept: 0 });
+    expect(pruneRuns(5, join(tmpdir(), 'oc-retention-none', String(process.pid)))).toEqual({
+      removed: [],
+      bytes: 0,
+      kept: 0,
+    });
   });
 });

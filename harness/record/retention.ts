@@ -34,7 +34,8 @@ function sizeOf(path: string): number {
 export function pruneRuns(keep = keepRuns(), root = reportsRoot(), now = Date.now()): Pruned {
   if (!existsSync(root)) return { removed: [], bytes: 0, kept: 0 };
   const latest = join(root, 'latest');
-  const pinned = existsSync(latest) && lstatSync(latest).isSymbolicLink() ? resolve(root, readlinkSync(latest)) : undefined;
+  const pinned =
+    existsSync(latest) && lstatSync(latest).isSymbolicLink() ? resolve(root, readlinkSync(latest)) : undefined;
   const runs = readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && RUN_DIR.test(e.name))
     .map((e) => e.name)
@@ -45,7 +46,12 @@ export function pruneRuns(keep = keepRuns(), root = reportsRoot(), now = Date.no
     const dir = join(root, name);
     if (dir === pinned) continue;
     const timeline = join(dir, 'timeline.jsonl');
-    if (!existsSync(join(dir, 'report.json')) && existsSync(timeline) && now - statSync(timeline).mtimeMs < IN_PROGRESS_MS) continue;
+    if (
+      !existsSync(join(dir, 'report.json')) &&
+      existsSync(timeline) &&
+      now - statSync(timeline).mtimeMs < IN_PROGRESS_MS
+    )
+      continue;
     out.bytes += sizeOf(dir);
     rmSync(dir, { recursive: true, force: true });
     out.removed.push(dir);

@@ -1,4 +1,15 @@
-import { appendFileSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { reportsRoot } from './paths.ts';
@@ -21,7 +32,11 @@ export function createRunDir(runId: string): string {
 }
 
 export function runIdFor(scenario: string, seed: number, at = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   return `${stamp}-${scenario}-s${seed}`;
 }
 
@@ -40,7 +55,11 @@ export class Timeline {
 export function markLogs(logDir: string): Map<string, number> {
   const marks = new Map<string, number>();
   // Every service's log: a single stack's five, a cluster's members (kafka-1.log, connect-2.log, …).
-  const names = existsSync(logDir) ? readdirSync(logDir).filter((f) => f.endsWith('.log')).map((f) => f.slice(0, -4)) : [];
+  const names = existsSync(logDir)
+    ? readdirSync(logDir)
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => f.slice(0, -4))
+    : [];
   for (const name of names) {
     const f = join(logDir, `${name}.log`);
     marks.set(f, existsSync(f) ? statSync(f).size : 0);

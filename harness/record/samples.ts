@@ -12,7 +12,13 @@ export type Sample =
   /** Workload throughput over the last sampling interval. */
   | { t: number; kind: 'op-rate'; opsPerSec: number }
   /** A watched product shown by a search at an older version after a newer one (1-based history versions). */
-  | { t: number; kind: 'regression'; product_id: number; from: { version: number; seq: number; t: number }; to: { version: number; seq: number; t: number } }
+  | {
+      t: number;
+      kind: 'regression';
+      product_id: number;
+      from: { version: number; seq: number; t: number };
+      to: { version: number; seq: number; t: number };
+    }
   /** How many products the regression watch has looked at so far. */
   | { t: number; kind: 'doc-watch'; products: number; reads: number };
 

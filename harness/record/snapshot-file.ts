@@ -50,8 +50,16 @@ export function readSnapshot(runDir: string): SavedSnapshot | undefined {
   if (!existsSync(join(dir, 'meta.json'))) return undefined;
   const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as SavedSnapshot;
   if (!existsSync(join(dir, 'pg.jsonl.gz'))) return meta;
-  const lines = (file: string): string[] => gunzipSync(readFileSync(join(dir, file))).toString('utf8').split('\n').filter((l) => l !== '');
-  return { ...meta, pg: lines('pg.jsonl.gz').map((l) => JSON.parse(l) as ProductRow), es: lines('es.jsonl.gz').map((l) => JSON.parse(l) as EsDoc) };
+  const lines = (file: string): string[] =>
+    gunzipSync(readFileSync(join(dir, file)))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+  return {
+    ...meta,
+    pg: lines('pg.jsonl.gz').map((l) => JSON.parse(l) as ProductRow),
+    es: lines('es.jsonl.gz').map((l) => JSON.parse(l) as EsDoc),
+  };
 }
 
 /**

@@ -3,8 +3,16 @@ import { faultWindows } from './timeline.ts';
 import type { TimelineEvent } from './timeline.ts';
 
 const start = (t: number, id: string, fault = 'latency', detail?: string): TimelineEvent =>
-  detail === undefined ? { t, kind: 'fault-start', id, fault, target: 'pg' } : { t, kind: 'fault-start', id, fault, target: 'pg', detail };
-const heal = (t: number, id: string, fault = 'latency'): TimelineEvent => ({ t, kind: 'fault-heal', id, fault, target: 'pg' });
+  detail === undefined
+    ? { t, kind: 'fault-start', id, fault, target: 'pg' }
+    : { t, kind: 'fault-start', id, fault, target: 'pg', detail };
+const heal = (t: number, id: string, fault = 'latency'): TimelineEvent => ({
+  t,
+  kind: 'fault-heal',
+  id,
+  fault,
+  target: 'pg',
+});
 
 describe('faultWindows', () => {
   it('pairs starts and heals by id, even when interleaved', () => {
@@ -23,7 +31,9 @@ describe('faultWindows', () => {
   });
 
   it('leaves a never-healed window open until the run end', () => {
-    expect(faultWindows([start(10, 'a')], 99)).toEqual([{ id: 'a', fault: 'latency', target: 'pg', start: 10, end: 99 }]);
+    expect(faultWindows([start(10, 'a')], 99)).toEqual([
+      { id: 'a', fault: 'latency', target: 'pg', start: 10, end: 99 },
+    ]);
   });
 
   it('ignores a heal without a start', () => {
@@ -47,6 +57,8 @@ describe('faultWindows', () => {
   });
 
   it('tolerates an out-of-order timeline', () => {
-    expect(faultWindows([heal(20, 'a'), start(10, 'a')], 30)).toEqual([{ id: 'a', fault: 'latency', target: 'pg', start: 10, end: 20 }]);
+    expect(faultWindows([heal(20, 'a'), start(10, 'a')], 30)).toEqual([
+      { id: 'a', fault: 'latency', target: 'pg', start: 10, end: 20 },
+    ]);
   });
 });

@@ -7,16 +7,7 @@ export type TimelineEvent =
   | { t: number; kind: 'operator'; action: string; reason: string }
   | { t: number; kind: 'note'; message: string };
 
-export type RunPhase =
-  | 'up'
-  | 'register'
-  | 'warm-up'
-  | 'workload'
-  | 'heal'
-  | 'quiesce'
-  | 'check'
-  | 'report'
-  | 'done';
+export type RunPhase = 'up' | 'register' | 'warm-up' | 'workload' | 'heal' | 'quiesce' | 'check' | 'report' | 'done';
 
 /** A closed fault window derived from the timeline (heal missing → still open at `end` = run end). */
 export interface FaultWindow {

@@ -95,7 +95,11 @@ export function alignSeries(series: readonly Point[][], start: number): (number 
 }
 
 /** One series per distinct key (slot, consumer group), in order of first appearance. */
-function groupBy<T extends Sample>(samples: readonly T[], key: (s: T) => string, value: (s: T) => number): Map<string, Point[]> {
+function groupBy<T extends Sample>(
+  samples: readonly T[],
+  key: (s: T) => string,
+  value: (s: T) => number,
+): Map<string, Point[]> {
   const out = new Map<string, Point[]>();
   for (const s of samples) {
     const k = key(s);
@@ -120,7 +124,15 @@ function chart(
   const samples = present.reduce((n, s) => n + s.points.length, 0);
   // An empty chart keeps its usual legend so the reader sees what was not measured.
   const used = present.length > 0 ? present : fallback.map((spec) => ({ spec, points: [] }));
-  return { ...base, series: used.map((n) => n.spec), data: alignSeries(used.map((n) => n.points), start), samples };
+  return {
+    ...base,
+    series: used.map((n) => n.spec),
+    data: alignSeries(
+      used.map((n) => n.points),
+      start,
+    ),
+    samples,
+  };
 }
 
 function color(i: number): string {
@@ -135,15 +147,31 @@ export function buildCharts(report: RunReport, input: readonly Sample[]): ChartP
   const xMax = Math.max(report.durationMs, lastSample - start, lastWindow - start, 1000) / 1000;
 
   const windows: ChartWindow[] = report.timeline.map((w, i) => {
-    const cw: ChartWindow = { id: w.id, fault: w.fault, target: w.target, start: (w.start - start) / 1000, end: (w.end - start) / 1000, ...windowColor(i) };
+    const cw: ChartWindow = {
+      id: w.id,
+      fault: w.fault,
+      target: w.target,
+      start: (w.start - start) / 1000,
+      end: (w.end - start) / 1000,
+      ...windowColor(i),
+    };
     if (w.detail !== undefined) cw.detail = w.detail;
     return cw;
   });
 
   const lagSeries: NamedPoints[] = [
-    { spec: { label: 'probe lag', color: color(0), style: 'line' }, points: ofKind(samples, 'probe').map((s) => ({ t: s.t, v: s.lagMs })) },
-    { spec: { label: 'marker lag', color: color(2), style: 'line' }, points: ofKind(samples, 'e2e-lag').map((s) => ({ t: s.t, v: s.lagMs })) },
-    { spec: { label: 'op lag (sampled)', color: color(1), style: 'points' }, points: ofKind(samples, 'op-lag').map((s) => ({ t: s.t, v: s.lagMs })) },
+    {
+      spec: { label: 'probe lag', color: color(0), style: 'line' },
+      points: ofKind(samples, 'probe').map((s) => ({ t: s.t, v: s.lagMs })),
+    },
+    {
+      spec: { label: 'marker lag', color: color(2), style: 'line' },
+      points: ofKind(samples, 'e2e-lag').map((s) => ({ t: s.t, v: s.lagMs })),
+    },
+    {
+      spec: { label: 'op lag (sampled)', color: color(1), style: 'points' },
+      points: ofKind(samples, 'op-lag').map((s) => ({ t: s.t, v: s.lagMs })),
+    },
   ];
   const lagBudget = report.budget.lagP99Ms;
   const e2e = chart(
@@ -160,29 +188,64 @@ export function buildCharts(report: RunReport, input: readonly Sample[]): ChartP
   );
 
   const rate = chart(
-    { name: 'op-rate', title: 'Workload op rate', subtitle: 'operations per second applied to Postgres', unit: 'ops/s', thresholds: [] },
-    [{ spec: { label: 'ops/s', color: color(3), style: 'area' }, points: ofKind(samples, 'op-rate').map((s) => ({ t: s.t, v: s.opsPerSec })) }],
+    {
+      name: 'op-rate',
+      title: 'Workload op rate',
+      subtitle: 'operations per second applied to Postgres',
+      unit: 'ops/s',
+      thresholds: [],
+    },
+    [
+      {
+        spec: { label: 'ops/s', color: color(3), style: 'area' },
+        points: ofKind(samples, 'op-rate').map((s) => ({ t: s.t, v: s.opsPerSec })),
+      },
+    ],
     [{ label: 'ops/s', color: color(3), style: 'area' }],
     start,
   );
 
-  const slots = [...groupBy(ofKind(samples, 'slot-lag'), (s) => s.slot, (s) => s.bytes)].map(([slot, points], i) => ({
+  const slots = [
+    ...groupBy(
+      ofKind(samples, 'slot-lag'),
+      (s) => s.slot,
+      (s) => s.bytes,
+    ),
+  ].map(([slot, points], i) => ({
     spec: { label: slot, color: color(2 + i), style: 'area' as const },
     points,
   }));
   const slot = chart(
-    { name: 'slot-lag', title: 'Replication slot lag', subtitle: 'WAL bytes behind confirmed_flush_lsn', unit: 'bytes', thresholds: [] },
+    {
+      name: 'slot-lag',
+      title: 'Replication slot lag',
+      subtitle: 'WAL bytes behind confirmed_flush_lsn',
+      unit: 'bytes',
+      thresholds: [],
+    },
     slots,
     [{ label: 'slot', color: color(2), style: 'area' }],
     start,
   );
 
-  const groups = [...groupBy(ofKind(samples, 'consumer-lag'), (s) => s.group, (s) => s.lag)].map(([group, points], i) => ({
+  const groups = [
+    ...groupBy(
+      ofKind(samples, 'consumer-lag'),
+      (s) => s.group,
+      (s) => s.lag,
+    ),
+  ].map(([group, points], i) => ({
     spec: { label: group, color: color(1 + i), style: 'area' as const },
     points,
   }));
   const consumer = chart(
-    { name: 'consumer-lag', title: 'Sink consumer lag', subtitle: 'records between topic end and committed offsets', unit: 'records', thresholds: [] },
+    {
+      name: 'consumer-lag',
+      title: 'Sink consumer lag',
+      subtitle: 'records between topic end and committed offsets',
+      unit: 'records',
+      thresholds: [],
+    },
     groups,
     [{ label: 'consumer group', color: color(1), style: 'area' }],
     start,

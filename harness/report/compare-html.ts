@@ -23,14 +23,22 @@ function verdictClass(text: string): string {
 export function renderComparisonHtml(c: Comparison): string {
   const heads = c.pipelines.map((p) => `<th>${e(pipelineTitle(p))}</th>`).join('');
   const summary = summaryRows(c)
-    .map(([scenario, ...cells]) => `<tr><th>${e(scenario ?? '')}</th>${cells.map((x) => `<td class="${verdictClass(x)}">${e(x)}</td>`).join('')}</tr>`)
+    .map(
+      ([scenario, ...cells]) =>
+        `<tr><th>${e(scenario ?? '')}</th>${cells.map((x) => `<td class="${verdictClass(x)}">${e(x)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   const sections = c.scenarios.map((s) => {
     const rows = metricRows(s)
-      .map((m) => `<tr><th${m.label.startsWith('  ') ? ' class="sub"' : ''}>${e(m.label.trim())}</th>${m.cells.map((x, i) => `<td class="num${m.bad[i] ? ' bad' : ''}">${e(x)}</td>`).join('')}</tr>`)
+      .map(
+        (m) =>
+          `<tr><th${m.label.startsWith('  ') ? ' class="sub"' : ''}>${e(m.label.trim())}</th>${m.cells.map((x, i) => `<td class="num${m.bad[i] ? ' bad' : ''}">${e(x)}</td>`).join('')}</tr>`,
+      )
       .join('\n');
     const links = s.runs.map((r) => `<td><a href="${e(runLink(c, r))}">run report</a></td>`).join('');
-    const notes = s.runs.flatMap((r) => r.report.notes.filter((n) => !n.startsWith('✘ ')).map((n) => `<li><b>${e(r.pipeline)}</b>: ${e(n)}</li>`));
+    const notes = s.runs.flatMap((r) =>
+      r.report.notes.filter((n) => !n.startsWith('✘ ')).map((n) => `<li><b>${e(r.pipeline)}</b>: ${e(n)}</li>`),
+    );
     return `<h2>${e(s.scenario)} <span class="muted">seed ${s.seed}</span></h2>
 <p>${e(s.description)}</p>
 <p class="muted">faults: ${e(s.faults)}</p>

@@ -4,9 +4,24 @@ import { renderComparisonHtml } from './compare-html.ts';
 import { metricRows, outcomeText, renderComparisonMarkdown, type Comparison } from './compare.ts';
 
 function comparison(): Comparison {
-  const good = { ...fixtureRun('converged').report, passed: true, verdict: 'converged' as const, timeToConvergenceMs: 2300 };
+  const good = {
+    ...fixtureRun('converged').report,
+    passed: true,
+    verdict: 'converged' as const,
+    timeToConvergenceMs: 2300,
+  };
   const bad = fixtureRun('diverged').report;
-  const diverged = { ...bad, passed: false, verdict: 'diverged' as const, timeToConvergenceMs: null, throughput: null, anomalies: { ...bad.anomalies, counts: { missing: 12, zombie: 3, stale: 30, corrupt: 0, duplicate: 0, 'wrong-id': 0 } } };
+  const diverged = {
+    ...bad,
+    passed: false,
+    verdict: 'diverged' as const,
+    timeToConvergenceMs: null,
+    throughput: null,
+    anomalies: {
+      ...bad.anomalies,
+      counts: { missing: 12, zombie: 3, stale: 30, corrupt: 0, duplicate: 0, 'wrong-id': 0 },
+    },
+  };
   return {
     id: 'compare-x',
     dir: '/r/compare-x',
@@ -34,7 +49,10 @@ function comparison(): Comparison {
 describe('comparison report', () => {
   it('names the outcome of each run', () => {
     const c = comparison();
-    expect(c.scenarios[0]!.runs.map((r) => outcomeText(r.report))).toEqual(['diverged: missing 12, zombie 3, stale 30', 'converged in 2.3 s']);
+    expect(c.scenarios[0]!.runs.map((r) => outcomeText(r.report))).toEqual([
+      'diverged: missing 12, zombie 3, stale 30',
+      'converged in 2.3 s',
+    ]);
   });
 
   it('puts the pipelines side by side, a row per metric and per anomaly class seen', () => {

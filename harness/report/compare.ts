@@ -55,26 +55,55 @@ function anomalyTotal(r: RunReport): number {
 /** "converged in 2.3 s", "diverged: missing 12, stale 4". */
 export function outcomeText(r: RunReport): string {
   if (r.interrupted) return `interrupted (${r.interrupted.during})`;
-  const classes = ANOMALY_CLASSES.filter((c) => (r.anomalies.counts[c] ?? 0) > 0).map((c) => `${c} ${fmtInt(r.anomalies.counts[c])}`);
-  if (r.verdict === 'converged' || r.verdict === 'converged-late') return `${r.verdict} in ${fmtDuration(r.timeToConvergenceMs)}`;
+  const classes = ANOMALY_CLASSES.filter((c) => (r.anomalies.counts[c] ?? 0) > 0).map(
+    (c) => `${c} ${fmtInt(r.anomalies.counts[c])}`,
+  );
+  if (r.verdict === 'converged' || r.verdict === 'converged-late')
+    return `${r.verdict} in ${fmtDuration(r.timeToConvergenceMs)}`;
   return classes.length ? `${r.verdict}: ${classes.join(', ')}` : r.verdict;
 }
 
 /** The metrics of one scenario, a column per pipeline. */
 export function metricRows(s: ComparedScenario): MetricRow[] {
   const runs = s.runs.map((x) => x.report);
-  const row = (label: string, cell: (r: RunReport) => string, bad: (r: RunReport) => boolean = () => false): MetricRow => ({ label, cells: runs.map(cell), bad: runs.map(bad) });
+  const row = (
+    label: string,
+    cell: (r: RunReport) => string,
+    bad: (r: RunReport) => boolean = () => false,
+  ): MetricRow => ({ label, cells: runs.map(cell), bad: runs.map(bad) });
   const seen = ANOMALY_CLASSES.filter((c) => runs.some((r) => (r.anomalies.counts[c] ?? 0) > 0));
   const classes: AnomalyClass[] = seen.length ? seen : ['missing', 'stale', 'zombie'];
   return [
-    row('verdict', (r) => `${r.passed ? '✔' : '✘'} ${r.verdict}`, (r) => !r.passed),
-    row('anomalies', (r) => fmtInt(anomalyTotal(r)), (r) => anomalyTotal(r) > 0),
-    ...classes.map((c) => row(`  ${c}`, (r) => fmtInt(r.anomalies.counts[c] ?? 0), (r) => (r.anomalies.counts[c] ?? 0) > 0)),
-    row('time to convergence', (r) => fmtDuration(r.timeToConvergenceMs), (r) => r.timeToConvergenceMs === null),
+    row(
+      'verdict',
+      (r) => `${r.passed ? '✔' : '✘'} ${r.verdict}`,
+      (r) => !r.passed,
+    ),
+    row(
+      'anomalies',
+      (r) => fmtInt(anomalyTotal(r)),
+      (r) => anomalyTotal(r) > 0,
+    ),
+    ...classes.map((c) =>
+      row(
+        `  ${c}`,
+        (r) => fmtInt(r.anomalies.counts[c] ?? 0),
+        (r) => (r.anomalies.counts[c] ?? 0) > 0,
+      ),
+    ),
+    row(
+      'time to convergence',
+      (r) => fmtDuration(r.timeToConvergenceMs),
+      (r) => r.timeToConvergenceMs === null,
+    ),
     row('end-to-end lag p50 / p99', (r) => `${fmtDuration(r.lag.p50)} / ${fmtDuration(r.lag.p99)}`),
     row('pipeline throughput', (r) => (r.throughput === null ? '— (no relay)' : `${fmtInt(r.throughput)} events/s`)),
     row('workload', (r) => `${fmtInt(r.ops.total)} ops, ${r.ops.ratePerSec} ops/s`),
-    row('final rows / documents', (r) => `${fmtInt(r.final.pgRows)} / ${fmtInt(r.final.esDocs)}`, (r) => r.final.pgRows !== r.final.esDocs),
+    row(
+      'final rows / documents',
+      (r) => `${fmtInt(r.final.pgRows)} / ${fmtInt(r.final.esDocs)}`,
+      (r) => r.final.pgRows !== r.final.esDocs,
+    ),
   ];
 }
 
@@ -85,10 +114,13 @@ export function runLink(c: Comparison, run: ComparedRun): string {
 
 /** The short table: a row per scenario, a column per pipeline, each cell the outcome. */
 export function summaryRows(c: Comparison): string[][] {
-  return c.scenarios.map((s) => [s.scenario, ...c.pipelines.map((p) => {
-    const run = s.runs.find((x) => x.pipeline === p.pipeline);
-    return run ? outcomeText(run.report) : '—';
-  })]);
+  return c.scenarios.map((s) => [
+    s.scenario,
+    ...c.pipelines.map((p) => {
+      const run = s.runs.find((x) => x.pipeline === p.pipeline);
+      return run ? outcomeText(run.report) : '—';
+    }),
+  ]);
 }
 
 export function renderComparisonMarkdown(c: Comparison): string {
@@ -102,9 +134,17 @@ export function renderComparisonMarkdown(c: Comparison): string {
   ];
   for (const s of c.scenarios) {
     out.push('', `## ${s.scenario} (seed ${s.seed})`, '', s.description, '', `faults: ${s.faults}`, '');
-    out.push(mdTable(['', ...s.runs.map(pipelineTitle)], metricRows(s).map((m) => [m.label, ...m.cells]), s.runs.map((_, i) => i + 1)));
+    out.push(
+      mdTable(
+        ['', ...s.runs.map(pipelineTitle)],
+        metricRows(s).map((m) => [m.label, ...m.cells]),
+        s.runs.map((_, i) => i + 1),
+      ),
+    );
     out.push('', ...s.runs.map((r) => `- ${r.pipeline}: ${r.runDir}/report.md`));
-    const notes = s.runs.flatMap((r) => r.report.notes.filter((n) => !n.startsWith('✘ ')).map((n) => `- ${r.pipeline}: ${n}`));
+    const notes = s.runs.flatMap((r) =>
+      r.report.notes.filter((n) => !n.startsWith('✘ ')).map((n) => `- ${r.pipeline}: ${n}`),
+    );
     if (notes.length) out.push('', ...notes);
   }
   return `${out.join('\n')}\n`;

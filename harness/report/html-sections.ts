@@ -5,9 +5,25 @@ import type { LagSummary, RunReport } from '../record/report.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
 import { html, type Html } from './html-escape.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, anomalySummary, budgetedLagP99, evidenceLines, headline, rootCause, sinkLine } from './labels.ts';
+import {
+  ANOMALY_MEANING,
+  MAX_EXAMPLES,
+  VERDICT_TEXT,
+  anomalyClassOk,
+  anomalySummary,
+  budgetedLagP99,
+  evidenceLines,
+  headline,
+  rootCause,
+  sinkLine,
+} from './labels.ts';
 
-const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = { converged: 'ok', 'converged-late': 'warn', flapped: 'bad', diverged: 'bad' };
+const VERDICT_TONE: Record<Verdict, 'ok' | 'warn' | 'bad'> = {
+  converged: 'ok',
+  'converged-late': 'warn',
+  flapped: 'bad',
+  diverged: 'bad',
+};
 const TRACE_LINES = 4;
 
 function runStart(r: RunReport): number {
@@ -69,7 +85,8 @@ export function keyFigures(r: RunReport): Html {
 export function faultLegend(windows: readonly ChartWindow[]): Html {
   if (windows.length === 0) return html`<ul class="fault-legend"><li>no fault windows</li></ul>`;
   return html`<ul class="fault-legend">${windows.map(
-    (w) => html`<li title="${w.detail ?? ''}"><span class="swatch" style="background:${w.fill};border-color:${w.color}"></span>${w.fault} → ${w.target} (${w.start.toFixed(1)}–${w.end.toFixed(1)} s)</li>`,
+    (w) =>
+      html`<li title="${w.detail ?? ''}"><span class="swatch" style="background:${w.fill};border-color:${w.color}"></span>${w.fault} → ${w.target} (${w.start.toFixed(1)}–${w.end.toFixed(1)} s)</li>`,
   )}</ul>`;
 }
 
@@ -92,7 +109,9 @@ function pgCell(a: Anomaly): Html {
 function differingKeys(pg: object | null, source: Record<string, unknown>): Set<string> {
   if (pg === null) return new Set();
   const row = new Map(Object.entries(pg));
-  return new Set(Object.keys(source).filter((k) => row.has(k) && JSON.stringify(row.get(k)) !== JSON.stringify(source[k])));
+  return new Set(
+    Object.keys(source).filter((k) => row.has(k) && JSON.stringify(row.get(k)) !== JSON.stringify(source[k])),
+  );
 }
 
 function esCell(a: Anomaly): Html {
@@ -109,7 +128,12 @@ export function anomalies(r: RunReport): Html {
   <tbody>${ANOMALY_CLASSES.map((c) => {
     const n = r.anomalies.counts[c] ?? 0;
     const ok = anomalyClassOk(r, c);
-    const status = n === 0 ? html`<span class="badge ok">none</span>` : ok ? html`<span class="badge warn">expected</span>` : html`<span class="badge bad">unexpected</span>`;
+    const status =
+      n === 0
+        ? html`<span class="badge ok">none</span>`
+        : ok
+          ? html`<span class="badge warn">expected</span>`
+          : html`<span class="badge bad">unexpected</span>`;
     return html`<tr><td><b>${c}</b></td><td class="num">${fmtInt(n)}</td><td>${status}</td><td class="muted">${ANOMALY_MEANING[c]}</td></tr>`;
   })}</tbody></table></div>`;
 
@@ -117,10 +141,13 @@ export function anomalies(r: RunReport): Html {
     const examples = (r.anomalies.examples[c] ?? []).slice(0, MAX_EXAMPLES);
     const count = r.anomalies.counts[c] ?? 0;
     const out = examples.map(
-      (a) => html`<tr data-class="${c}"><td><span class="badge ${anomalyClassOk(r, c) ? 'warn' : 'bad'}">${c}</span></td><td class="num mono">${a.product_id}</td><td>${pgCell(a)}</td><td>${esCell(a)}</td><td>${fmtText(a.detail, 240)}</td></tr>`,
+      (a) =>
+        html`<tr data-class="${c}"><td><span class="badge ${anomalyClassOk(r, c) ? 'warn' : 'bad'}">${c}</span></td><td class="num mono">${a.product_id}</td><td>${pgCell(a)}</td><td>${esCell(a)}</td><td>${fmtText(a.detail, 240)}</td></tr>`,
     );
     if (count > examples.length) {
-      out.push(html`<tr><td colspan="5" class="muted small">${c}: showing ${examples.length} of ${fmtInt(count)} (report.json holds the examples the checker kept)</td></tr>`);
+      out.push(
+        html`<tr><td colspan="5" class="muted small">${c}: showing ${examples.length} of ${fmtInt(count)} (report.json holds the examples the checker kept)</td></tr>`,
+      );
     }
     return out;
   });
@@ -138,7 +165,8 @@ export function diagnoses(r: RunReport): Html {
   const d = r.diagnoses ?? [];
   if (d.length === 0) return html``;
   return html`<section><h2>Likely causes</h2><div class="card"><ul>${d.map(
-    (x) => html`<li><b>${x.signature}</b> <span class="muted small">(${x.evidence.join(', ')})</span><br>${x.cause}<br>fix: <code>${x.fix}</code></li>`,
+    (x) =>
+      html`<li><b>${x.signature}</b> <span class="muted small">(${x.evidence.join(', ')})</span><br>${x.cause}<br>fix: <code>${x.fix}</code></li>`,
   )}</ul></div></section>`;
 }
 
@@ -148,7 +176,8 @@ export function evidence(r: RunReport): Html {
   return html`<section><h2>Beyond the final state</h2><div class="card scroll"><table>
   <thead><tr><th>check</th><th>result</th></tr></thead>
   <tbody>${lines.map(
-    (l) => html`<tr><td><b>${l.what}</b></td><td><span class="badge ${l.bad ? 'bad' : 'ok'}">${l.bad ? 'no' : 'ok'}</span> ${l.result}${l.examples.length ? html`<ul class="small">${l.examples.slice(0, MAX_EXAMPLES).map((e) => html`<li>${fmtText(e, 240)}</li>`)}</ul>` : ''}</td></tr>`,
+    (l) =>
+      html`<tr><td><b>${l.what}</b></td><td><span class="badge ${l.bad ? 'bad' : 'ok'}">${l.bad ? 'no' : 'ok'}</span> ${l.result}${l.examples.length ? html`<ul class="small">${l.examples.slice(0, MAX_EXAMPLES).map((e) => html`<li>${fmtText(e, 240)}</li>`)}</ul>` : ''}</td></tr>`,
   )}</tbody></table></div></section>`;
 }
 
@@ -158,11 +187,15 @@ export function faultWindows(r: RunReport, windows: readonly ChartWindow[]): Htm
   const body =
     r.timeline.length === 0
       ? html`<div class="empty">No faults were injected.</div>`
-      : html`<div class="scroll"><table><thead><tr><th>fault</th><th>target</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>detail</th></tr></thead><tbody>${r.timeline.map((w, i) => {
-          const cw = windows[i];
-          const swatch = cw ? html`<span class="swatch" style="background:${cw.fill};border-color:${cw.color}"></span>` : '';
-          return html`<tr><td class="nowrap">${swatch}<b>${w.fault}</b></td><td>${w.target}</td><td class="num">${fmtOffset(w.start, start)}</td><td class="num">${fmtOffset(w.end, start)}${w.end >= runEnd ? html` <span class="badge bad">never healed</span>` : ''}</td><td class="num">${fmtDuration(w.end - w.start)}</td><td class="muted detail">${w.detail ?? ''}</td></tr>`;
-        })}</tbody></table></div>`;
+      : html`<div class="scroll"><table><thead><tr><th>fault</th><th>target</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>detail</th></tr></thead><tbody>${r.timeline.map(
+          (w, i) => {
+            const cw = windows[i];
+            const swatch = cw
+              ? html`<span class="swatch" style="background:${cw.fill};border-color:${cw.color}"></span>`
+              : '';
+            return html`<tr><td class="nowrap">${swatch}<b>${w.fault}</b></td><td>${w.target}</td><td class="num">${fmtOffset(w.start, start)}</td><td class="num">${fmtOffset(w.end, start)}${w.end >= runEnd ? html` <span class="badge bad">never healed</span>` : ''}</td><td class="num">${fmtDuration(w.end - w.start)}</td><td class="muted detail">${w.detail ?? ''}</td></tr>`;
+          },
+        )}</tbody></table></div>`;
   return html`<div><h2>Fault windows</h2><div class="card">${body}</div></div>`;
 }
 
@@ -172,14 +205,18 @@ export function operatorActions(r: RunReport): Html {
     r.operatorActions.length === 0
       ? html`<div class="empty">None: the pipeline recovered on its own.</div>`
       : html`<div class="scroll"><table><thead><tr><th class="num">at</th><th>action</th><th>reason</th></tr></thead><tbody>${r.operatorActions.map(
-          (a) => html`<tr><td class="num">${fmtOffset(a.t, start)}</td><td><b>${a.action}</b></td><td class="muted">${a.reason}</td></tr>`,
+          (a) =>
+            html`<tr><td class="num">${fmtOffset(a.t, start)}</td><td><b>${a.action}</b></td><td class="muted">${a.reason}</td></tr>`,
         )}</tbody></table></div>`;
   return html`<div><h2>Operator actions</h2><div class="card">${body}</div></div>`;
 }
 
 function countTable(title: string, counts: Record<string, number>, total: number): Html {
-  return html`<div class="card scroll"><table><thead><tr><th>${title}</th><th class="num">ops</th><th class="num">share</th></tr></thead><tbody>${Object.entries(counts).map(
-    ([k, n]) => html`<tr><td>${k}</td><td class="num">${fmtInt(n)}</td><td class="num">${total > 0 ? `${((100 * n) / total).toFixed(1)}%` : '—'}</td></tr>`,
+  return html`<div class="card scroll"><table><thead><tr><th>${title}</th><th class="num">ops</th><th class="num">share</th></tr></thead><tbody>${Object.entries(
+    counts,
+  ).map(
+    ([k, n]) =>
+      html`<tr><td>${k}</td><td class="num">${fmtInt(n)}</td><td class="num">${total > 0 ? `${((100 * n) / total).toFixed(1)}%` : '—'}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -189,14 +226,24 @@ export function operations(r: RunReport): Html {
 }
 
 function stateBadge(state: string): Html {
-  const tone = state === 'RUNNING' ? 'ok' : state === 'FAILED' ? 'bad' : state === 'PAUSED' || state === 'UNASSIGNED' || state === 'RESTARTING' ? 'warn' : 'neutral';
+  const tone =
+    state === 'RUNNING'
+      ? 'ok'
+      : state === 'FAILED'
+        ? 'bad'
+        : state === 'PAUSED' || state === 'UNASSIGNED' || state === 'RESTARTING'
+          ? 'warn'
+          : 'neutral';
   return html`<span class="badge ${tone}">${state}</span>`;
 }
 
 function trace(t: string): Html {
   const lines = t.trim().split(/\r?\n/);
   const head = lines.slice(0, TRACE_LINES).join('\n');
-  const more = lines.length > TRACE_LINES ? html`<details><summary>full trace (${lines.length} lines)</summary><pre class="trace">${t.trim()}</pre></details>` : '';
+  const more =
+    lines.length > TRACE_LINES
+      ? html`<details><summary>full trace (${lines.length} lines)</summary><pre class="trace">${t.trim()}</pre></details>`
+      : '';
   return html`<div class="trace-cause">${rootCause(t)}</div><pre class="trace">${head}</pre>${more}`;
 }
 
@@ -205,17 +252,23 @@ export function connectors(r: RunReport): Html {
     r.connectors.length === 0
       ? html`<div class="empty">No connector states were recorded.</div>`
       : html`<div class="scroll"><table><thead><tr><th>connector</th><th>state</th><th>tasks</th></tr></thead><tbody>${r.connectors.map(
-          (c) => html`<tr><td><b>${c.name}</b></td><td>${stateBadge(c.state)}</td><td>${
-            c.tasks.length === 0
-              ? html`<span class="none">no tasks</span>`
-              : c.tasks.map((t) => html`<div>task ${t.id} ${stateBadge(t.state)}${t.trace ? trace(t.trace) : ''}</div>`)
-          }</td></tr>`,
+          (c) =>
+            html`<tr><td><b>${c.name}</b></td><td>${stateBadge(c.state)}</td><td>${
+              c.tasks.length === 0
+                ? html`<span class="none">no tasks</span>`
+                : c.tasks.map(
+                    (t) => html`<div>task ${t.id} ${stateBadge(t.state)}${t.trace ? trace(t.trace) : ''}</div>`,
+                  )
+            }</td></tr>`,
         )}</tbody></table></div>`;
   const sink = sinkLine(r);
   const config = r.sink
     ? html`<details><summary>sink: ${sink}</summary><div class="scroll"><table><tbody>${Object.entries(r.sink.effective)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => html`<tr><td class="mono">${k}</td><td class="mono">${/password/i.test(k) ? '***' : v}${r.sink!.ignored.includes(k) ? html` <span class="badge warn">ignored</span>` : ''}</td></tr>`)}</tbody></table></div></details>`
+        .map(
+          ([k, v]) =>
+            html`<tr><td class="mono">${k}</td><td class="mono">${/password/i.test(k) ? '***' : v}${r.sink!.ignored.includes(k) ? html` <span class="badge warn">ignored</span>` : ''}</td></tr>`,
+        )}</tbody></table></div></details>`
     : '';
   return html`<section><h2>Connectors <span class="muted small">final states</span></h2><div class="card">${body}${config}</div></section>`;
 }

@@ -56,17 +56,26 @@ describe.skipIf(missing !== undefined)(skippableTitle('index.html in headless Ch
   }
 
   /** Per chart: rendered flag, canvas size, and how many pixels were actually painted. */
-  async function charts(page: Page): Promise<{ name: string | null; rendered: string | null; w: number; h: number; painted: number }[]> {
+  async function charts(
+    page: Page,
+  ): Promise<{ name: string | null; rendered: string | null; w: number; h: number; painted: number }[]> {
     return page.$$eval('[data-chart]', (els) =>
       els.map((el) => {
         const canvas = el.querySelector('canvas');
         let painted = 0;
         if (canvas && canvas.width > 0 && canvas.height > 0) {
-          const px = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+          const px =
+            canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
           for (let i = 3; i < px.length; i += 4) if ((px[i] ?? 0) > 0) painted++;
         }
         const box = canvas?.getBoundingClientRect();
-        return { name: el.getAttribute('data-chart'), rendered: el.getAttribute('data-rendered'), w: box?.width ?? 0, h: box?.height ?? 0, painted };
+        return {
+          name: el.getAttribute('data-chart'),
+          rendered: el.getAttribute('data-rendered'),
+          w: box?.width ?? 0,
+          h: box?.height ?? 0,
+          painted,
+        };
       }),
     );
   }

@@ -34,8 +34,18 @@ describe('renderHtml', () => {
   it('escapes hostile strings in markup and in the embedded JSON', () => {
     // Exactly the three script elements the page itself has: the payload, uPlot, and the client.
     expect(page.match(/<script\b/gi)).toHaveLength(3);
-    expect(page).toContain('&quot;Hammock &lt;/script&gt;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; ]]&gt; \\u0007bell&quot;');
-    const payload = embedded(renderHtml({ ...report, timeline: [{ id: 'x', fault: '</script><script>alert(1)</script>', target: 'es', start: 0, end: 1 }] }, samples)) as { windows: { fault: string }[] };
+    expect(page).toContain(
+      '&quot;Hammock &lt;/script&gt;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; ]]&gt; \\u0007bell&quot;',
+    );
+    const payload = embedded(
+      renderHtml(
+        {
+          ...report,
+          timeline: [{ id: 'x', fault: '</script><script>alert(1)</script>', target: 'es', start: 0, end: 1 }],
+        },
+        samples,
+      ),
+    ) as { windows: { fault: string }[] };
     expect(payload.windows[0]?.fault).toBe('</script><script>alert(1)</script>');
     expect(jsonForScript({ a: '</script><!--\u2028' })).toBe('{"a":"\\u003c/script>\\u003c!--\\u2028"}');
   });
@@ -49,7 +59,9 @@ describe('renderHtml', () => {
     expect(page).toContain('<td class="num">+43.0 s</td><td><b>restart task es-sink/0</b></td>');
     expect(page).toContain('full trace (6 lines)');
     // The corrupted field is highlighted against the Postgres row.
-    expect(page).toMatch(/<div class="diff"[^>]*><span class="k">description:<\/span> &quot;__debezium_unavailable_value&quot;/);
+    expect(page).toMatch(
+      /<div class="diff"[^>]*><span class="k">description:<\/span> &quot;__debezium_unavailable_value&quot;/,
+    );
   });
 
   it('renders with no samples at all', () => {

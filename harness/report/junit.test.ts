@@ -33,19 +33,34 @@ describe('renderJunit', () => {
     expect(xmlWellFormedError(xml)).toBeNull();
     expect(xml).toContain('failures="6"');
     // Every case fails but the class this run does not have.
-    expect(testcases(xml).filter((c) => !c.failed).map((c) => c.name)).toEqual(['es-outage: wrong-id']);
+    expect(
+      testcases(xml)
+        .filter((c) => !c.failed)
+        .map((c) => c.name),
+    ).toEqual(['es-outage: wrong-id']);
     expect(xml).toContain('<failure message="✘ es-outage diverged: 14 missing, 3 zombie');
     // The body is the markdown report, escaped.
     expect(xml).toContain('## Anomalies');
-    expect(xml).toContain('name: "Hammock &lt;/script&gt;&lt;script&gt;alert(\\"x\\")&lt;/script&gt; &amp; ]]&gt; \\u0007bell"');
+    expect(xml).toContain(
+      'name: "Hammock &lt;/script&gt;&lt;script&gt;alert(\\"x\\")&lt;/script&gt; &amp; ]]&gt; \\u0007bell"',
+    );
     expect(xml).not.toContain(']]>');
   });
 
   it('passes expected classes of a zoo entry and fails unexpected ones', () => {
     const { report } = fixtureRun('diverged');
-    const zoo = { ...report, expectedVerdict: 'diverged' as const, passed: true, expectedAnomalies: ['missing' as const, 'zombie' as const] };
+    const zoo = {
+      ...report,
+      expectedVerdict: 'diverged' as const,
+      passed: true,
+      expectedAnomalies: ['missing' as const, 'zombie' as const],
+    };
     const cases = testcases(renderJunit(zoo));
-    expect(cases.filter((c) => c.failed).map((c) => c.name)).toEqual(['es-outage: stale', 'es-outage: corrupt', 'es-outage: duplicate']);
+    expect(cases.filter((c) => c.failed).map((c) => c.name)).toEqual([
+      'es-outage: stale',
+      'es-outage: corrupt',
+      'es-outage: duplicate',
+    ]);
     // Without a list, a passing zoo run accepts what it found.
     const { expectedAnomalies: _ignored, ...noList } = zoo;
     expect(testcases(renderJunit(noList)).some((c) => c.failed)).toBe(false);

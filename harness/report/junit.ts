@@ -16,7 +16,9 @@ function testcase(c: Case): string {
   const open = `  <testcase name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}" time="${c.timeSec.toFixed(3)}"`;
   const inner: string[] = [];
   if (c.failure) {
-    inner.push(`    <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">${xmlText(c.failure.body)}</failure>`);
+    inner.push(
+      `    <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">${xmlText(c.failure.body)}</failure>`,
+    );
   }
   if (c.out !== undefined) inner.push(`    <system-out>${xmlText(c.out)}</system-out>`);
   return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join('\n')}\n  </testcase>`;

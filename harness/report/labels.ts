@@ -9,7 +9,7 @@ export const ANOMALY_MEANING: Record<AnomalyClass, string> = {
   stale: 'document equals an older committed version of the row',
   corrupt: 'document equals no committed version of the row',
   duplicate: 'more than one document for one product_id',
-  'wrong-id': "document _id is not its product_id: writes and deletes addressed by key miss it",
+  'wrong-id': 'document _id is not its product_id: writes and deletes addressed by key miss it',
 };
 
 export const VERDICT_TEXT: Record<Verdict, string> = {
@@ -82,7 +82,7 @@ export function headline(report: RunReport): string {
   const lagBudget = report.budget.lagP99Ms;
   const lagNote =
     lagBudget !== null && p99 !== null && p99 > lagBudget
-      ? `; ${report.lag.steady ? "steady-state " : ""}e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
+      ? `; ${report.lag.steady ? 'steady-state ' : ''}e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
       : '';
   return `${mark} ${report.scenario} ${what}${expectation}${lagNote} — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
 }
@@ -97,23 +97,42 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
   if (reg) {
     out.push({
       what: 'regressions seen by search',
-      result: reg.count === 0 ? `none in ${fmtInt(reg.sampledProducts)} watched products` : `${fmtInt(reg.count)} of ${fmtInt(reg.sampledProducts)} watched products went back to an older version`,
+      result:
+        reg.count === 0
+          ? `none in ${fmtInt(reg.sampledProducts)} watched products`
+          : `${fmtInt(reg.count)} of ${fmtInt(reg.sampledProducts)} watched products went back to an older version`,
       bad: reg.count > 0,
-      examples: reg.examples.map((x) => `product ${x.product_id}: version ${x.from.version} (op #${x.from.seq}), then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ${fmtDuration(x.to.t - x.from.t)} later`),
+      examples: reg.examples.map(
+        (x) =>
+          `product ${x.product_id}: version ${x.from.version} (op #${x.from.seq}), then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ${fmtDuration(x.to.t - x.from.t)} later`,
+      ),
     });
   }
   const flaps = r.flaps ?? [];
   out.push({
     what: 'settle window',
-    result: flaps.length === 0 ? `equality held for ${fmtDuration(r.budget.settleMs ?? 0)}` : `the stores were equal, then differed again ${flaps.length} time(s)`,
+    result:
+      flaps.length === 0
+        ? `equality held for ${fmtDuration(r.budget.settleMs ?? 0)}`
+        : `the stores were equal, then differed again ${flaps.length} time(s)`,
     bad: flaps.length > 0,
-    examples: flaps.map((f) => `equal ${fmtDuration(f.equalAtMs)} after the heal, differing ${fmtDuration(f.differedAtMs)} after it (${ANOMALY_CLASSES.filter((c) => f.counts[c] > 0).map((c) => `${f.counts[c]} ${c}`).join(', ')})`),
+    examples: flaps.map(
+      (f) =>
+        `equal ${fmtDuration(f.equalAtMs)} after the heal, differing ${fmtDuration(f.differedAtMs)} after it (${ANOMALY_CLASSES.filter(
+          (c) => f.counts[c] > 0,
+        )
+          .map((c) => `${f.counts[c]} ${c}`)
+          .join(', ')})`,
+    ),
   });
   const setup = r.setupErrors;
   if (setup) {
     out.push({
       what: 'Postgres against the history',
-      result: setup.count === 0 ? 'consistent' : `${fmtInt(setup.count)} product(s) in a state the history does not allow: a setup error`,
+      result:
+        setup.count === 0
+          ? 'consistent'
+          : `${fmtInt(setup.count)} product(s) in a state the history does not allow: a setup error`,
       bad: setup.count > 0,
       examples: setup.examples.map((e) => `product ${e.product_id}: ${e.detail}`),
     });

@@ -22,7 +22,9 @@ describe('renderMarkdown', () => {
   it('names what diverged, shows examples with the row next to the documents, and the failed task trace', () => {
     const md = renderMarkdown(fixtureRun('diverged').report);
     const lines = md.split('\n');
-    expect(lines[0]).toBe('✘ es-outage diverged: 14 missing, 3 zombie, 2 stale, 1 corrupt, 1 duplicate (expected converged) — seed 42, 3,120 ops');
+    expect(lines[0]).toBe(
+      '✘ es-outage diverged: 14 missing, 3 zombie, 2 stale, 1 corrupt, 1 duplicate (expected converged) — seed 42, 3,120 ops',
+    );
     // Notes are what a human reads first.
     expect(lines[2]).toMatch(/^> ⚠ sink task es-sink\/0 FAILED/);
     expect(md).toContain('### missing — 14 (row in Postgres, no document)');
@@ -41,6 +43,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('… 2 more lines in report.json');
     expect(md).toContain('| verdict             | diverged (expected converged) — FAIL');
     // Control characters are made visible, never written raw.
+    // eslint-disable-next-line no-control-regex
     expect(md).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
   });
 
@@ -54,7 +57,13 @@ describe('renderMarkdown', () => {
 
   it('reports a late convergence and a blown lag budget', () => {
     const { report } = fixtureRun('converged');
-    const late = { ...report, verdict: 'converged-late' as const, passed: false, timeToConvergenceMs: 45_200, budget: { convergenceMs: 30_000, lagP99Ms: 1_000 } };
+    const late = {
+      ...report,
+      verdict: 'converged-late' as const,
+      passed: false,
+      timeToConvergenceMs: 45_200,
+      budget: { convergenceMs: 30_000, lagP99Ms: 1_000 },
+    };
     expect(renderMarkdown(late).split('\n')[0]).toBe(
       '✘ baseline-with-faults converged late in 45.2 s (budget 30 s) (expected converged); e2e lag p99 12.4 s over budget 1 s — seed 42, 3,120 ops',
     );
@@ -62,7 +71,15 @@ describe('renderMarkdown', () => {
 
   it('renders empty sections without breaking', () => {
     const { report } = fixtureRun('converged');
-    const bare = { ...report, timeline: [], operatorActions: [], connectors: [], versions: {}, notes: [], description: '' };
+    const bare = {
+      ...report,
+      timeline: [],
+      operatorActions: [],
+      connectors: [],
+      versions: {},
+      notes: [],
+      description: '',
+    };
     const md = renderMarkdown(bare);
     expect(md).toContain('No faults were injected.');
     expect(md).toContain('None: the pipeline recovered on its own.');

@@ -1,7 +1,17 @@
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
-import { ANOMALY_MEANING, MAX_EXAMPLES, VERDICT_TEXT, anomalyClassOk, budgetedLagP99, evidenceLines, headline, rootCause, sinkLine } from './labels.ts';
+import {
+  ANOMALY_MEANING,
+  MAX_EXAMPLES,
+  VERDICT_TEXT,
+  anomalyClassOk,
+  budgetedLagP99,
+  evidenceLines,
+  headline,
+  rootCause,
+  sinkLine,
+} from './labels.ts';
 import { mdTable } from './md-table.ts';
 
 /** Lines of a failed task's stack trace worth showing inline; the full trace is in report.json. */
@@ -20,23 +30,45 @@ export function renderMarkdown(report: RunReport): string {
   out.push(`# ${report.scenario} — ${VERDICT_TEXT[report.verdict]}`, '');
   if (report.description.trim() !== '') out.push(report.description.trim(), '');
   out.push(...verdictSection(report), ...lagSection(report), ...opsSection(report), ...faultSection(report));
-  out.push(...operatorSection(report), ...connectorSection(report), ...anomalySection(report), ...diagnosisSection(report), ...evidenceSection(report));
+  out.push(
+    ...operatorSection(report),
+    ...connectorSection(report),
+    ...anomalySection(report),
+    ...diagnosisSection(report),
+    ...evidenceSection(report),
+  );
   out.push(...versionSection(report), ...replaySection(report));
-  return visibleControls(out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()) + '\n';
+  return (
+    visibleControls(
+      out
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trimEnd(),
+    ) + '\n'
+  );
 }
 
 /** Control characters from recorded text (notes, traces) would garble a terminal: show them as `\uXXXX`. */
 function visibleControls(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000B-\u001F\u007F]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 }
 
 function verdictSection(r: RunReport): string[] {
   const budgetLag = r.budget.lagP99Ms;
   const rows: string[][] = [
-    ['verdict', `${VERDICT_TEXT[r.verdict]} (expected ${VERDICT_TEXT[r.expectedVerdict]}) — ${r.passed ? 'PASS' : 'FAIL'}`],
+    [
+      'verdict',
+      `${VERDICT_TEXT[r.verdict]} (expected ${VERDICT_TEXT[r.expectedVerdict]}) — ${r.passed ? 'PASS' : 'FAIL'}`,
+    ],
     ['time to convergence', `${fmtDuration(r.timeToConvergenceMs)} (budget ${fmtDuration(r.budget.convergenceMs)})`],
-    ['e2e lag p99', `${fmtDuration(r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`],
+    [
+      'e2e lag p99',
+      `${fmtDuration(r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`,
+    ],
     ['final state', `${fmtInt(r.final.pgRows)} rows in Postgres, ${fmtInt(r.final.esDocs)} documents in Elasticsearch`],
     ['throughput', r.throughput === null ? '—' : `${r.throughput.toFixed(1)} events/s (commit → searchable)`],
     ['duration', `${fmtDuration(r.durationMs)} (${r.startedAt} → ${r.finishedAt})`],
@@ -94,11 +126,17 @@ function faultSection(r: RunReport): string[] {
     fmtDuration(w.end - w.start),
     w.detail === undefined ? '' : oneLine(w.detail),
   ]);
-  return ['## Fault windows', '', mdTable(['fault', 'target', 'start', 'end', 'duration', 'detail'], rows, [2, 3, 4]), ''];
+  return [
+    '## Fault windows',
+    '',
+    mdTable(['fault', 'target', 'start', 'end', 'duration', 'detail'], rows, [2, 3, 4]),
+    '',
+  ];
 }
 
 function operatorSection(r: RunReport): string[] {
-  if (r.operatorActions.length === 0) return ['## Operator actions', '', 'None: the pipeline recovered on its own.', ''];
+  if (r.operatorActions.length === 0)
+    return ['## Operator actions', '', 'None: the pipeline recovered on its own.', ''];
   const start = runStart(r);
   const rows = r.operatorActions.map((a) => [fmtOffset(a.t, start), oneLine(a.action), oneLine(a.reason)]);
   return ['## Operator actions', '', mdTable(['at', 'action', 'reason'], rows, [0]), ''];
@@ -112,11 +150,30 @@ function connectorSection(r: RunReport): string[] {
     c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || '(no tasks)',
   ]);
   const out = ['## Connectors', '', mdTable(['connector', 'state', 'tasks'], rows), ''];
-  if (r.workerNonStock?.length) out.push(`Worker settings that differ from stock Kafka: ${r.workerNonStock.map((w) => `${w.key}=${w.value} (stock ${w.stock}${w.why ? `: ${w.why}` : ''})`).join('; ')}.`, '');
+  if (r.workerNonStock?.length)
+    out.push(
+      `Worker settings that differ from stock Kafka: ${r.workerNonStock.map((w) => `${w.key}=${w.value} (stock ${w.stock}${w.why ? `: ${w.why}` : ''})`).join('; ')}.`,
+      '',
+    );
   const sink = sinkLine(r);
   if (sink && r.sink) {
-    out.push(`Sink: ${sink}.${r.sink.ignored.length ? ` Accepted and ignored: ${r.sink.ignored.join(', ')}.` : ''}`, '');
-    out.push('<details><summary>sink config as it ran (defaults filled in)</summary>', '', mdTable(['key', 'value'], Object.entries(r.sink.effective).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, /password/i.test(k) ? '***' : v])), '', '</details>', '');
+    out.push(
+      `Sink: ${sink}.${r.sink.ignored.length ? ` Accepted and ignored: ${r.sink.ignored.join(', ')}.` : ''}`,
+      '',
+    );
+    out.push(
+      '<details><summary>sink config as it ran (defaults filled in)</summary>',
+      '',
+      mdTable(
+        ['key', 'value'],
+        Object.entries(r.sink.effective)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, /password/i.test(k) ? '***' : v]),
+      ),
+      '',
+      '</details>',
+      '',
+    );
   }
   for (const c of r.connectors) {
     for (const t of c.tasks) {
@@ -124,7 +181,14 @@ function connectorSection(r: RunReport): string[] {
       const lines = t.trace.trim().split(/\r?\n/);
       const shown = lines.slice(0, TRACE_LINES);
       if (lines.length > shown.length) shown.push(`… ${lines.length - shown.length} more lines in report.json`);
-      out.push(`${c.name} task ${t.id} ${t.state} — ${rootCause(t.trace)}`, '', '```', ...shown.map((l) => l.replace(/```/g, "'''")), '```', '');
+      out.push(
+        `${c.name} task ${t.id} ${t.state} — ${rootCause(t.trace)}`,
+        '',
+        '```',
+        ...shown.map((l) => l.replace(/```/g, "'''")),
+        '```',
+        '',
+      );
     }
   }
   return out;
@@ -133,7 +197,12 @@ function connectorSection(r: RunReport): string[] {
 function anomalySection(r: RunReport): string[] {
   const summary = mdTable(
     ['class', 'count', 'ok', 'meaning'],
-    ANOMALY_CLASSES.map((c) => [c, fmtInt(r.anomalies.counts[c] ?? 0), anomalyClassOk(r, c) ? 'yes' : 'NO', ANOMALY_MEANING[c]]),
+    ANOMALY_CLASSES.map((c) => [
+      c,
+      fmtInt(r.anomalies.counts[c] ?? 0),
+      anomalyClassOk(r, c) ? 'yes' : 'NO',
+      ANOMALY_MEANING[c],
+    ]),
     [1],
   );
   const out = ['## Anomalies', '', summary, ''];
@@ -146,7 +215,12 @@ function anomalyExamples(r: RunReport, c: AnomalyClass): string[] {
   const examples = r.anomalies.examples[c] ?? [];
   if (count === 0 && examples.length === 0) return [];
   const shown = examples.slice(0, MAX_EXAMPLES);
-  const rows = shown.map((a) => [String(a.product_id), fmtPgRow(a.pg), fmtEsDocs(a.es, a.product_id), fmtText(a.detail)]);
+  const rows = shown.map((a) => [
+    String(a.product_id),
+    fmtPgRow(a.pg),
+    fmtEsDocs(a.es, a.product_id),
+    fmtText(a.detail),
+  ]);
   const out = [`### ${c} — ${fmtInt(count)} (${ANOMALY_MEANING[c]})`, ''];
   out.push(mdTable(['product_id', 'Postgres row', 'Elasticsearch document(s)', 'detail'], rows, [0]), '');
   if (count > shown.length) out.push(`Showing ${shown.length} of ${fmtInt(count)}.`, '');
@@ -156,13 +230,27 @@ function anomalyExamples(r: RunReport, c: AnomalyClass): string[] {
 function diagnosisSection(r: RunReport): string[] {
   const d = r.diagnoses ?? [];
   if (d.length === 0) return [];
-  return ['## Likely causes', '', ...d.flatMap((x) => [`- **${x.signature}** (${x.evidence.join(', ')}): ${oneLine(x.cause)}. Fix: \`${x.fix}\`.`]), ''];
+  return [
+    '## Likely causes',
+    '',
+    ...d.flatMap((x) => [`- **${x.signature}** (${x.evidence.join(', ')}): ${oneLine(x.cause)}. Fix: \`${x.fix}\`.`]),
+    '',
+  ];
 }
 
 function evidenceSection(r: RunReport): string[] {
   const lines = evidenceLines(r);
-  const out = ['## Beyond the final state', '', mdTable(['check', 'result'], lines.map((l) => [l.what, `${l.bad ? '✘ ' : ''}${l.result}`])), ''];
-  for (const l of lines) if (l.examples.length) out.push(`${l.what}:`, '', ...l.examples.map((e) => `- ${oneLine(e)}`), '');
+  const out = [
+    '## Beyond the final state',
+    '',
+    mdTable(
+      ['check', 'result'],
+      lines.map((l) => [l.what, `${l.bad ? '✘ ' : ''}${l.result}`]),
+    ),
+    '',
+  ];
+  for (const l of lines)
+    if (l.examples.length) out.push(`${l.what}:`, '', ...l.examples.map((e) => `- ${oneLine(e)}`), '');
   return out;
 }
 

@@ -2,7 +2,11 @@
  * A GitHub-flavoured pipe table whose columns are padded to equal width, so it reads as a table both rendered
  * and as plain text in a CI log.
  */
-export function mdTable(headers: readonly string[], rows: readonly (readonly string[])[], right: readonly number[] = []): string {
+export function mdTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  right: readonly number[] = [],
+): string {
   const cells = [headers, ...rows].map((r) => headers.map((_, i) => mdCell(r[i] ?? '')));
   const widths = headers.map((_, i) => Math.max(3, ...cells.map((r) => width(r[i] ?? ''))));
   const line = (r: readonly string[]): string =>
@@ -14,7 +18,8 @@ export function mdTable(headers: readonly string[], rows: readonly (readonly str
       })
       .join(' | ') +
     ' |';
-  const rule = '|' + widths.map((w, i) => (right.includes(i) ? ` ${'-'.repeat(w - 1)}: ` : ` ${'-'.repeat(w)} `)).join('|') + '|';
+  const rule =
+    '|' + widths.map((w, i) => (right.includes(i) ? ` ${'-'.repeat(w - 1)}: ` : ` ${'-'.repeat(w)} `)).join('|') + '|';
   const [head, ...body] = cells;
   return [line(head ?? []), rule, ...body.map(line)].join('\n');
 }

@@ -23,7 +23,11 @@ export interface WrittenReport {
   junit: string;
 }
 
-async function writeRendered(runDir: string, report: RunReport, samples: readonly Sample[]): Promise<Omit<WrittenReport, 'json'>> {
+async function writeRendered(
+  runDir: string,
+  report: RunReport,
+  samples: readonly Sample[],
+): Promise<Omit<WrittenReport, 'json'>> {
   const paths = {
     markdown: join(runDir, REPORT_FILES.markdown),
     html: join(runDir, REPORT_FILES.html),
@@ -36,7 +40,11 @@ async function writeRendered(runDir: string, report: RunReport, samples: readonl
 }
 
 /** Writes report.json (pretty) and its three renderings into `runDir` (created if missing). */
-export async function writeReportFiles(runDir: string, report: RunReport, samples: readonly Sample[]): Promise<WrittenReport> {
+export async function writeReportFiles(
+  runDir: string,
+  report: RunReport,
+  samples: readonly Sample[],
+): Promise<WrittenReport> {
   await mkdir(runDir, { recursive: true });
   const json = join(runDir, REPORT_FILES.json);
   await writeFile(json, JSON.stringify(report, null, 2) + '\n');

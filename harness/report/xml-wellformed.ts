@@ -15,7 +15,13 @@ function badReference(s: string): string | null {
     const m = /^&#(x?)([0-9a-fA-F]+);$/.exec(ref);
     if (!m) return '';
     const cp = parseInt(m[2] ?? '', m[1] ? 16 : 10);
-    const ok = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    const ok =
+      cp === 0x9 ||
+      cp === 0xa ||
+      cp === 0xd ||
+      (cp >= 0x20 && cp <= 0xd7ff) ||
+      (cp >= 0xe000 && cp <= 0xfffd) ||
+      (cp >= 0x10000 && cp <= 0x10ffff);
     return ok ? '' : '\u0000';
   });
   if (rest.includes('\u0000')) return 'character reference to a forbidden character';

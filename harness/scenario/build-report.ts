@@ -50,7 +50,8 @@ function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport['regre
   let sampledProducts = 0;
   for (const s of samples) {
     if (s.kind === 'doc-watch') sampledProducts = Math.max(sampledProducts, s.products);
-    if (s.kind === 'regression' && !seen.has(s.product_id)) seen.set(s.product_id, { product_id: s.product_id, from: s.from, to: s.to });
+    if (s.kind === 'regression' && !seen.has(s.product_id))
+      seen.set(s.product_id, { product_id: s.product_id, from: s.from, to: s.to });
   }
   return { count: seen.size, sampledProducts, examples: [...seen.values()].slice(0, 10) };
 }
@@ -77,14 +78,23 @@ export function buildReport(i: ReportInput): RunReport {
       regressions: regressions.count,
     },
   );
-  const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<AnomalyClass, number>;
+  const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<
+    AnomalyClass,
+    number
+  >;
   const w = i.workload;
-  const operatorActions = i.timeline.flatMap((e) => (e.kind === 'operator' ? [{ t: e.t, action: e.action, reason: e.reason }] : []));
+  const operatorActions = i.timeline.flatMap((e) =>
+    e.kind === 'operator' ? [{ t: e.t, action: e.action, reason: e.reason }] : [],
+  );
   const notes = [...reasons.map((r) => `✘ ${r}`), ...i.notes];
   const tp = pipelineThroughput(i.samples);
   const dlq = i.deadLetterQueue;
-  if (dlq?.records) notes.push(`${dlq.records} record(s) went to the sink's dead-letter queue ${dlq.topic}: they never reached Elasticsearch`);
-  if (operatorActions.length) notes.push(`recovery needed an operator: ${operatorActions.map((a) => a.action).join('; ')}`);
+  if (dlq?.records)
+    notes.push(
+      `${dlq.records} record(s) went to the sink's dead-letter queue ${dlq.topic}: they never reached Elasticsearch`,
+    );
+  if (operatorActions.length)
+    notes.push(`recovery needed an operator: ${operatorActions.map((a) => a.action).join('; ')}`);
   return {
     schemaVersion: 1,
     runId: i.runId,
@@ -103,7 +113,11 @@ export function buildReport(i: ReportInput): RunReport {
     expectedAnomalies: i.scenario.expect.anomalies,
     passed,
     timeToConvergenceMs: i.timeToConvergenceMs,
-    budget: { convergenceMs: i.scenario.budget.convergenceMs, lagP99Ms: i.scenario.budget.lagP99Ms, settleMs: i.settleMs },
+    budget: {
+      convergenceMs: i.scenario.budget.convergenceMs,
+      lagP99Ms: i.scenario.budget.lagP99Ms,
+      settleMs: i.settleMs,
+    },
     lag: { ...e2eSummary, e2e: e2eSummary, ops: summariseLag(ops.map((s) => s.lagMs)), steady },
     anomalies: { counts, examples: i.comparison.examples },
     setupErrors: i.comparison.setupErrors,
@@ -114,7 +128,12 @@ export function buildReport(i: ReportInput): RunReport {
     ...(i.workerNonStock ? { workerNonStock: i.workerNonStock } : {}),
     ...(i.diagnoses?.length ? { diagnoses: i.diagnoses } : {}),
     ...(i.deadLetterQueue ? { deadLetterQueue: i.deadLetterQueue } : {}),
-    ops: { total: w.opsRecorded, byKind: w.byKind, byOutcome: w.byOutcome, ratePerSec: Math.round(w.opsPerSec * 10) / 10 },
+    ops: {
+      total: w.opsRecorded,
+      byKind: w.byKind,
+      byOutcome: w.byOutcome,
+      ratePerSec: Math.round(w.opsPerSec * 10) / 10,
+    },
     throughput: tp?.eventsPerSec ?? null,
     timeline: windows,
     operatorActions,

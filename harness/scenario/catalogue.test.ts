@@ -14,11 +14,17 @@ describe('scenario catalogue files', () => {
       expect(s.healthy.length, 'expect.healthy says what a healthy pipeline must do').toBeGreaterThan(20);
       // Converged, unless the platform itself cannot keep the data (postgres-failover on Postgres 15, whose
       // standby has no logical slot): then the scenario names the classes the healthy pipeline shows.
-      if (s.expect.verdict !== 'converged') expect(s.expect.anomalies.length, `${name} expects ${s.expect.verdict}: it must name the classes`).toBeGreaterThan(0);
+      if (s.expect.verdict !== 'converged')
+        expect(
+          s.expect.anomalies.length,
+          `${name} expects ${s.expect.verdict}: it must name the classes`,
+        ).toBeGreaterThan(0);
       expect(s.workload.durationMs).toBeLessThanOrEqual(30_000);
       const schedule = s.randomFaults ? generateSchedule(s.seed, s.randomFaults, s.workload.durationMs) : s.faults;
       schedule.forEach((f, i) => {
-        expect(() => makeFault({ kind: f.kind, target: f.target, params: f.params }, `${f.kind}#${i + 1}`, `faults[${i}]`)).not.toThrow();
+        expect(() =>
+          makeFault({ kind: f.kind, target: f.target, params: f.params }, `${f.kind}#${i + 1}`, `faults[${i}]`),
+        ).not.toThrow();
         expect(f.atMs + (f.durationMs ?? 0)).toBeLessThan(s.workload.durationMs);
       });
     });

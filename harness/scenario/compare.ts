@@ -9,7 +9,12 @@ import { readPipelineSpec } from '../pipeline/kind.ts';
 import type { Provider } from '../provider/interface.ts';
 import { PROJECT_ROOT, reportsRoot } from '../record/paths.ts';
 import { renderComparisonHtml } from '../report/compare-html.ts';
-import { renderComparisonMarkdown, type ComparedRun, type ComparedScenario, type Comparison } from '../report/compare.ts';
+import {
+  renderComparisonMarkdown,
+  type ComparedRun,
+  type ComparedScenario,
+  type Comparison,
+} from '../report/compare.ts';
 import { info } from '../util/log.ts';
 import { describeSchedule } from './random-chaos.ts';
 import { runScenario, type RunResult } from './runner.ts';
@@ -42,7 +47,11 @@ export function pipelineName(dir: string): string {
 }
 
 function compareId(o: CompareOptions, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
   const what = o.scenarios.length === 1 ? (o.scenarios[0]?.name ?? 'scenario') : `${o.scenarios.length}-scenarios`;
   return `compare-${stamp}-${what}`;
 }
@@ -57,7 +66,13 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
   const results: RunResult[] = [];
   for (const scenario of o.scenarios) {
     const seed = o.seed ?? scenario.seed;
-    const section: ComparedScenario = { scenario: scenario.name, description: scenario.description, seed, faults: '', runs: [] };
+    const section: ComparedScenario = {
+      scenario: scenario.name,
+      description: scenario.description,
+      seed,
+      faults: '',
+      runs: [],
+    };
     scenarios.push(section);
     for (const [i, dirArg] of o.pipelines.entries()) {
       if (o.signal?.aborted) break;
@@ -85,7 +100,20 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(comparison));
   writeFileSync(join(dir, COMPARE_FILES.html), renderComparisonHtml(comparison));
-  const record = { ...comparison, scenarios: scenarios.map((s) => ({ ...s, runs: s.runs.map((r) => ({ pipeline: r.pipeline, kind: r.kind, runDir: r.runDir, runId: r.report.runId, verdict: r.report.verdict, passed: r.report.passed })) })) };
+  const record = {
+    ...comparison,
+    scenarios: scenarios.map((s) => ({
+      ...s,
+      runs: s.runs.map((r) => ({
+        pipeline: r.pipeline,
+        kind: r.kind,
+        runDir: r.runDir,
+        runId: r.report.runId,
+        verdict: r.report.verdict,
+        passed: r.report.passed,
+      })),
+    })),
+  };
   writeFileSync(join(dir, COMPARE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
   return { comparison, results };
 }

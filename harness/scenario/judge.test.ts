@@ -41,7 +41,9 @@ describe('judge', () => {
   it('needs every expected anomaly class', () => {
     const e = healthy({ verdict: 'diverged', anomalies: ['zombie', 'stale'], regressions: 'any' });
     expect(judge(e, seen({ verdict: 'diverged', counts: { ...zero, zombie: 3, stale: 1 } })).passed).toBe(true);
-    expect(judge(e, seen({ verdict: 'diverged', counts: { ...zero, zombie: 3 } })).reasons).toEqual(['expected stale anomalies, saw none']);
+    expect(judge(e, seen({ verdict: 'diverged', counts: { ...zero, zombie: 3 } })).reasons).toEqual([
+      'expected stale anomalies, saw none',
+    ]);
   });
 
   describe('an expected FAILED task', () => {
@@ -54,7 +56,9 @@ describe('judge', () => {
       expect(judge(e, seen({ verdict: 'diverged', connectors: sink('FAILED', 'Caused by: x') })).passed).toBe(true);
     });
     it('fails without it, without its trace, or without the connector', () => {
-      expect(judge(e, seen({ verdict: 'diverged', connectors: sink('RUNNING') })).reasons[0]).toMatch(/expected a FAILED task of elasticsearch-sink-connector/);
+      expect(judge(e, seen({ verdict: 'diverged', connectors: sink('RUNNING') })).reasons[0]).toMatch(
+        /expected a FAILED task of elasticsearch-sink-connector/,
+      );
       expect(judge(e, seen({ verdict: 'diverged', connectors: sink('FAILED') })).reasons[0]).toMatch(/has no trace/);
       expect(judge(e, seen({ verdict: 'diverged', connectors: [] })).reasons[0]).toMatch(/is not in report.connectors/);
     });
@@ -79,58 +83,100 @@ describe('judge', () => {
     });
     it('judges the task of the connector the expectation names (source or sink)', () => {
       const source = healthy({ verdict: 'diverged', failedTask: 'source', regressions: 'any' });
-      expect(judge(source, seen({ verdict: 'diverged', connectors: sink('FAILED', 'Caused by: x') })).reasons[0]).toMatch(/expected a FAILED task of product-connector/);
+      expect(
+        judge(source, seen({ verdict: 'diverged', connectors: sink('FAILED', 'Caused by: x') })).reasons[0],
+      ).toMatch(/expected a FAILED task of product-connector/);
     });
   });
 
   describe('the lag budget (healthy expectations)', () => {
     it('fails when the steady-state p99 is over the budget', () => {
-      expect(judge(healthy({ lagP99Ms: 200 }), seen({ steadyP99: 300 })).reasons).toEqual(['steady-state end-to-end lag p99 300 ms is over the budget of 200 ms']);
+      expect(judge(healthy({ lagP99Ms: 200 }), seen({ steadyP99: 300 })).reasons).toEqual([
+        'steady-state end-to-end lag p99 300 ms is over the budget of 200 ms',
+      ]);
     });
     it('passes a steady-state p99 exactly at the budget', () => {
       expect(judge(healthy({ lagP99Ms: 300 }), seen({ steadyP99: 300 })).passed).toBe(true);
     });
     it('fails, never passes silently, when there is no lag sample to judge the budget by', () => {
-      expect(judge(healthy({ lagP99Ms: 200 }), seen({ steadyP99: null })).reasons[0]).toMatch(/no end-to-end lag sample outside fault windows/);
+      expect(judge(healthy({ lagP99Ms: 200 }), seen({ steadyP99: null })).reasons[0]).toMatch(
+        /no end-to-end lag sample outside fault windows/,
+      );
     });
     it('is not judged without a budget, nor for an expected divergence', () => {
       expect(judge(healthy(), seen({ steadyP99: null })).passed).toBe(true);
-      expect(judge(healthy({ verdict: 'diverged', lagP99Ms: 10, regressions: 'any' }), seen({ verdict: 'diverged', steadyP99: 9000 })).passed).toBe(true);
+      expect(
+        judge(
+          healthy({ verdict: 'diverged', lagP99Ms: 10, regressions: 'any' }),
+          seen({ verdict: 'diverged', steadyP99: 9000 }),
+        ).passed,
+      ).toBe(true);
     });
   });
 
   it('a failed warm-up fails a healthy expectation, not a zoo entry that expects the pipeline broken', () => {
     const w = 'timed out after 60000 ms waiting for the lag probe to see its first marker';
     expect(judge(healthy(), seen({ warmUpFailure: w })).reasons).toEqual([`warm-up failed: ${w}`]);
-    expect(judge(healthy({ verdict: 'converged-late' }), seen({ verdict: 'converged-late', warmUpFailure: w })).passed).toBe(false);
-    expect(judge(healthy({ verdict: 'diverged', regressions: 'any' }), seen({ verdict: 'diverged', warmUpFailure: w })).passed).toBe(true);
+    expect(
+      judge(healthy({ verdict: 'converged-late' }), seen({ verdict: 'converged-late', warmUpFailure: w })).passed,
+    ).toBe(false);
+    expect(
+      judge(healthy({ verdict: 'diverged', regressions: 'any' }), seen({ verdict: 'diverged', warmUpFailure: w }))
+        .passed,
+    ).toBe(true);
   });
 
   it('setup errors and an empty workload fail every run, whatever it expects', () => {
     for (const e of [healthy(), healthy({ verdict: 'diverged', regressions: 'any' })]) {
       const verdict = e.verdict;
-      expect(judge(e, seen({ verdict, setupErrors: 3 })).reasons[0]).toMatch(/^setup error: Postgres disagrees with the workload's history for 3 product/);
-      expect(judge(e, seen({ verdict, okOps: 0 })).reasons).toEqual(['the workload committed no operation: nothing was tested']);
+      expect(judge(e, seen({ verdict, setupErrors: 3 })).reasons[0]).toMatch(
+        /^setup error: Postgres disagrees with the workload's history for 3 product/,
+      );
+      expect(judge(e, seen({ verdict, okOps: 0 })).reasons).toEqual([
+        'the workload committed no operation: nothing was tested',
+      ]);
     }
   });
 
   it('regressions: none, some or any', () => {
-    expect(judge(healthy(), seen({ regressions: 2 })).reasons).toEqual(['search users saw 2 product(s) go back to an older version during the run']);
-    expect(judge(healthy({ regressions: 'some' }), seen()).reasons).toEqual(['expected search users to see a product go back to an older version, saw none']);
+    expect(judge(healthy(), seen({ regressions: 2 })).reasons).toEqual([
+      'search users saw 2 product(s) go back to an older version during the run',
+    ]);
+    expect(judge(healthy({ regressions: 'some' }), seen()).reasons).toEqual([
+      'expected search users to see a product go back to an older version, saw none',
+    ]);
     expect(judge(healthy({ regressions: 'some' }), seen({ regressions: 1 })).passed).toBe(true);
     expect(judge(healthy({ regressions: 'any' }), seen({ regressions: 5 })).passed).toBe(true);
   });
 
   it('collects every reason at once', () => {
-    const r = judge(healthy({ lagP99Ms: 10, anomalies: ['missing'] }), seen({ verdict: 'diverged', setupErrors: 1, regressions: 1, steadyP99: 50 }));
+    const r = judge(
+      healthy({ lagP99Ms: 10, anomalies: ['missing'] }),
+      seen({ verdict: 'diverged', setupErrors: 1, regressions: 1, steadyP99: 50 }),
+    );
     expect(r.reasons).toHaveLength(5);
     expect(r.passed).toBe(false);
   });
 
   it('observedIn reads a recorded report (the zoo re-judges reports)', () => {
     const { report } = fixtureRun('diverged');
-    const o = observedIn({ ...report, setupErrors: { count: 2, examples: [] }, regressions: { count: 1, sampledProducts: 40, examples: [] }, warmUpFailure: 'x' }, names);
-    expect(o).toMatchObject({ verdict: 'diverged', setupErrors: 2, regressions: 1, warmUpFailure: 'x', okOps: report.ops.byOutcome.ok, counts: report.anomalies.counts });
+    const o = observedIn(
+      {
+        ...report,
+        setupErrors: { count: 2, examples: [] },
+        regressions: { count: 1, sampledProducts: 40, examples: [] },
+        warmUpFailure: 'x',
+      },
+      names,
+    );
+    expect(o).toMatchObject({
+      verdict: 'diverged',
+      setupErrors: 2,
+      regressions: 1,
+      warmUpFailure: 'x',
+      okOps: report.ops.byOutcome.ok,
+      counts: report.anomalies.counts,
+    });
     expect(observedIn(report, names)).toMatchObject({ setupErrors: 0, regressions: 0 });
     expect(observedIn(report, names).warmUpFailure).toBeUndefined();
     // The lag budget is judged on the steady-state p99; a report without one has nothing to judge it by.

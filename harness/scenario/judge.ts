@@ -38,19 +38,26 @@ export interface Observed {
  */
 export function judge(expect: Expectation, seen: Observed): { passed: boolean; reasons: string[] } {
   const reasons: string[] = [];
-  if (seen.setupErrors > 0) reasons.push(`setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) (is the check reading the table the workload wrote? does anything else write to it?)`);
+  if (seen.setupErrors > 0)
+    reasons.push(
+      `setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) (is the check reading the table the workload wrote? does anything else write to it?)`,
+    );
   if (seen.okOps === 0) reasons.push('the workload committed no operation: nothing was tested');
   const healthy = expect.verdict === 'converged' || expect.verdict === 'converged-late';
   if (healthy && seen.warmUpFailure) reasons.push(`warm-up failed: ${seen.warmUpFailure}`);
   if (seen.verdict !== expect.verdict) reasons.push(`verdict ${seen.verdict}, expected ${expect.verdict}`);
   for (const c of expect.anomalies) if ((seen.counts[c] ?? 0) === 0) reasons.push(`expected ${c} anomalies, saw none`);
   if (expect.failedTask) reasons.push(...failedTaskReasons(seen.connectorNames[expect.failedTask], seen.connectors));
-  if (expect.regressions === 'none' && seen.regressions > 0) reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
-  if (expect.regressions === 'some' && seen.regressions === 0) reasons.push('expected search users to see a product go back to an older version, saw none');
+  if (expect.regressions === 'none' && seen.regressions > 0)
+    reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
+  if (expect.regressions === 'some' && seen.regressions === 0)
+    reasons.push('expected search users to see a product go back to an older version, saw none');
   const budget = expect.lagP99Ms;
   if (expect.verdict === 'converged' && budget !== null) {
-    if (seen.steadyP99 === null) reasons.push(`no end-to-end lag sample outside fault windows: the lag budget of ${budget} ms cannot be judged`);
-    else if (seen.steadyP99 > budget) reasons.push(`steady-state end-to-end lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
+    if (seen.steadyP99 === null)
+      reasons.push(`no end-to-end lag sample outside fault windows: the lag budget of ${budget} ms cannot be judged`);
+    else if (seen.steadyP99 > budget)
+      reasons.push(`steady-state end-to-end lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
   }
   return { passed: reasons.length === 0, reasons };
 }
@@ -59,8 +66,12 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
   const c = connectors.find((x) => x.name === name);
   if (!c) return [`connector ${name} is not in report.connectors`];
   const failed = c.tasks.find((t) => t.state === 'FAILED');
-  if (!failed) return [`expected a FAILED task of ${name}, report.connectors shows ${c.state} / ${c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || 'no tasks'}`];
-  if (!failed.trace?.trim()) return [`task ${failed.id} of ${name} is FAILED but report.connectors has no trace for it`];
+  if (!failed)
+    return [
+      `expected a FAILED task of ${name}, report.connectors shows ${c.state} / ${c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || 'no tasks'}`,
+    ];
+  if (!failed.trace?.trim())
+    return [`task ${failed.id} of ${name} is FAILED but report.connectors has no trace for it`];
   return [];
 }
 

@@ -22,7 +22,12 @@ describe('scenario files', () => {
 
   it('reads durations, rates and faults', () => {
     const s = parseScenario(
-      { description: 'd', workload: { duration: '20s', rate: 50 }, faults: [{ at: '5s', for: '3s', kind: 'network.down', target: 'es' }], budget: { convergence: '1m' } },
+      {
+        description: 'd',
+        workload: { duration: '20s', rate: 50 },
+        faults: [{ at: '5s', for: '3s', kind: 'network.down', target: 'es' }],
+        budget: { convergence: '1m' },
+      },
       'x.yaml',
     );
     expect(s.workload.durationMs).toBe(20_000);
@@ -33,7 +38,12 @@ describe('scenario files', () => {
   });
 
   it('names every bad field at once', () => {
-    const msg = problems({ descripton: 'typo', workload: { duration: 'soon', concurrency: 0 }, faults: [{ for: '2s', kind: 'network.down' }], expect: { verdict: 'fine', anomalies: ['lost'] } });
+    const msg = problems({
+      descripton: 'typo',
+      workload: { duration: 'soon', concurrency: 0 },
+      faults: [{ for: '2s', kind: 'network.down' }],
+      expect: { verdict: 'fine', anomalies: ['lost'] },
+    });
     expect(msg).toMatch(/descripton: unknown field/);
     expect(msg).toMatch(/description: is required/);
     expect(msg).toMatch(/faults\[0\]\.at: is required/);
@@ -44,21 +54,41 @@ describe('scenario files', () => {
   });
 
   it('names the keys the user wrote, and reports an unknown fault kind with the rest', () => {
-    const msg = problems({ description: 'd', workload: { rate: 'abc', duration: '-3s' }, faults: [{ at: '1s', for: '1s', kind: 'network.nope', target: 'es' }] });
+    const msg = problems({
+      description: 'd',
+      workload: { rate: 'abc', duration: '-3s' },
+      faults: [{ at: '1s', for: '1s', kind: 'network.nope', target: 'es' }],
+    });
     expect(msg).toMatch(/workload\.rate: expected a number/);
     expect(msg).toMatch(/workload\.duration: must be a duration like "500ms", "10s" or "2m", got "-3s"/);
     expect(msg).toMatch(/faults\[0\]\.kind must be one of network\.down, .*; got "network\.nope"/);
     expect(msg).not.toMatch(/ratePerSec|durationMs/);
-    expect(problems({ description: 'd', workload: { duraton: '1s' } })).toMatch(/workload\.duraton: unknown field \(known: rate, duration, /);
-    expect(problems({ description: 'd', faults: [{ at: '1s', for: '1s', kind: 'network.latency', target: 'es' }] })).toMatch(/faults\[0\]\.latency/);
+    expect(problems({ description: 'd', workload: { duraton: '1s' } })).toMatch(
+      /workload\.duraton: unknown field \(known: rate, duration, /,
+    );
+    expect(
+      problems({ description: 'd', faults: [{ at: '1s', for: '1s', kind: 'network.latency', target: 'es' }] }),
+    ).toMatch(/faults\[0\]\.latency/);
   });
 
   it('refuses a fault that outlasts the workload', () => {
-    expect(problems({ description: 'd', workload: { duration: '10s' }, faults: [{ at: '8s', for: '5s', kind: 'network.down', target: 'es' }] })).toMatch(/ends after the workload/);
+    expect(
+      problems({
+        description: 'd',
+        workload: { duration: '10s' },
+        faults: [{ at: '8s', for: '5s', kind: 'network.down', target: 'es' }],
+      }),
+    ).toMatch(/ends after the workload/);
   });
 
   it('parses durations', () => {
-    expect([parseDuration('500ms'), parseDuration('2s'), parseDuration('1.5s'), parseDuration('2m'), parseDuration(250)]).toEqual([500, 2000, 1500, 120_000, 250]);
+    expect([
+      parseDuration('500ms'),
+      parseDuration('2s'),
+      parseDuration('1.5s'),
+      parseDuration('2m'),
+      parseDuration(250),
+    ]).toEqual([500, 2000, 1500, 120_000, 250]);
     expect(parseDuration('soon')).toBeUndefined();
     expect(parseDuration(-1)).toBeUndefined();
   });

@@ -9,14 +9,35 @@ import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
 import { parseDuration } from './duration.ts';
 import { checkRandomFaults } from './random-chaos.ts';
-import { DEFAULT_SETTLE_MS, REGRESSION_EXPECTATIONS, type FaultStep, type OperatorRule, type RegressionExpectation, type Scenario } from './schema.ts';
+import {
+  DEFAULT_SETTLE_MS,
+  REGRESSION_EXPECTATIONS,
+  type FaultStep,
+  type OperatorRule,
+  type RegressionExpectation,
+  type Scenario,
+} from './schema.ts';
 
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
 /** Known-bad pipeline definitions, one directory each: its changed files plus scenario.yaml. */
 export const ZOO_DIR = join(SCENARIOS_DIR, 'zoo');
 
 const VERDICTS: Verdict[] = ['converged', 'converged-late', 'flapped', 'diverged'];
-const TOP_KEYS = ['name', 'description', 'healthy', 'seed', 'workload', 'faults', 'randomFaults', 'budget', 'expect', 'operator', 'registerDuringWorkload', 'preload', 'topology'];
+const TOP_KEYS = [
+  'name',
+  'description',
+  'healthy',
+  'seed',
+  'workload',
+  'faults',
+  'randomFaults',
+  'budget',
+  'expect',
+  'operator',
+  'registerDuringWorkload',
+  'preload',
+  'topology',
+];
 const PROCESS_KINDS = /^process\./;
 
 type Obj = Record<string, unknown>;
@@ -85,7 +106,8 @@ function parseFaults(p: Problems, raw: unknown): FaultStep[] {
     if (at === undefined) p.add(`${field}.at`, 'is required (when the fault starts, from the start of the workload)');
     const durationMs = dur === undefined ? undefined : duration(p, f, 'for', `${field}.for`);
     if (typeof kind !== 'string' || !kind) p.add(`${field}.kind`, 'is required, e.g. network.down or process.kill');
-    if (typeof target !== 'string' || !target) p.add(`${field}.target`, 'is required, e.g. es, kafka, pg, connect, sink');
+    if (typeof target !== 'string' || !target)
+      p.add(`${field}.target`, 'is required, e.g. es, kafka, pg, connect, sink');
     else if (typeof kind === 'string' && kind) {
       // The registry knows the kinds, their targets and parameters: an unknown kind fails here, with the rest.
       try {
@@ -113,19 +135,33 @@ function parseOperator(p: Problems, raw: unknown): OperatorRule[] {
     if (r.when !== 'task-failed') p.add(`${field}.when`, 'must be "task-failed"');
     if (r.action !== 'restart-failed-tasks') p.add(`${field}.action`, 'must be "restart-failed-tasks"');
     const connector = r.connector ?? 'any';
-    if (connector !== 'source' && connector !== 'sink' && connector !== 'any') p.add(`${field}.connector`, 'must be source, sink or any');
+    if (connector !== 'source' && connector !== 'sink' && connector !== 'any')
+      p.add(`${field}.connector`, 'must be source, sink or any');
     const afterMs = duration(p, r, 'after', `${field}.after`, 0) ?? 0;
-    return [{ when: 'task-failed', action: 'restart-failed-tasks', connector: connector as OperatorRule['connector'], afterMs }];
+    return [
+      {
+        when: 'task-failed',
+        action: 'restart-failed-tasks',
+        connector: connector as OperatorRule['connector'],
+        afterMs,
+      },
+    ];
   });
 }
 
 /** Validates an untrusted scenario object; every problem is reported at once, each naming its field. */
 export function parseScenario(raw: unknown, file: string): Scenario {
   const p = new Problems();
-  if (!isObj(raw)) throw new ConfigError(`${file}: a scenario must be a mapping of fields`, 'see scenarios/baseline.yaml for the format');
-  for (const k of Object.keys(raw)) if (!TOP_KEYS.includes(k)) p.add(k, `unknown field (known: ${TOP_KEYS.join(', ')})`);
+  if (!isObj(raw))
+    throw new ConfigError(
+      `${file}: a scenario must be a mapping of fields`,
+      'see scenarios/baseline.yaml for the format',
+    );
+  for (const k of Object.keys(raw))
+    if (!TOP_KEYS.includes(k)) p.add(k, `unknown field (known: ${TOP_KEYS.join(', ')})`);
   const name = typeof raw.name === 'string' && raw.name ? raw.name : basename(file).replace(/\.ya?ml$/, '');
-  if (typeof raw.description !== 'string') p.add('description', 'is required: one sentence saying what the scenario does');
+  if (typeof raw.description !== 'string')
+    p.add('description', 'is required: one sentence saying what the scenario does');
   const seed = raw.seed === undefined ? 1 : raw.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) p.add('seed', 'must be a whole number');
 
@@ -144,15 +180,19 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const anomalies = Array.isArray(anomaliesRaw) ? (anomaliesRaw as unknown[]) : [];
   if (!Array.isArray(anomaliesRaw)) p.add('expect.anomalies', 'must be a list of anomaly classes');
   for (const [i, a] of anomalies.entries()) {
-    if (!ANOMALY_CLASSES.includes(a as AnomalyClass)) p.add(`expect.anomalies[${i}]`, `must be one of ${ANOMALY_CLASSES.join(', ')}`);
+    if (!ANOMALY_CLASSES.includes(a as AnomalyClass))
+      p.add(`expect.anomalies[${i}]`, `must be one of ${ANOMALY_CLASSES.join(', ')}`);
   }
   // A search user must not see a product go back to an older version, unless the scenario expects the bug.
   const regressions = (expect.regressions ?? (verdict === 'converged' ? 'none' : 'any')) as RegressionExpectation;
-  if (!REGRESSION_EXPECTATIONS.includes(regressions)) p.add('expect.regressions', `must be one of ${REGRESSION_EXPECTATIONS.join(', ')}`);
+  if (!REGRESSION_EXPECTATIONS.includes(regressions))
+    p.add('expect.regressions', `must be one of ${REGRESSION_EXPECTATIONS.join(', ')}`);
   // A connector whose task must end FAILED, with its trace (a zoo entry's zoo.yaml, or a scenario's expect).
   const failedTask = expect.failedTask;
-  if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink') p.add('expect.failedTask', 'must be source or sink');
-  const healthy = typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
+  if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink')
+    p.add('expect.failedTask', 'must be source or sink');
+  const healthy =
+    typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
   const faults = parseFaults(p, raw.faults);
   let randomFaults: Scenario['randomFaults'];
@@ -161,9 +201,18 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     const count = r.count ?? 4;
     const kinds = r.kinds;
     if (typeof count !== 'number' || count < 1) p.add('randomFaults.count', 'must be a positive number');
-    if (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string')) p.add('randomFaults.kinds', 'must be a list of fault kinds');
-    randomFaults = { count: Number(count), kinds: (kinds as string[]) ?? [], maxDurationMs: duration(p, r, 'maxDuration', 'randomFaults.maxDuration', 10_000) ?? 10_000 };
-    if (faults.length) p.add('randomFaults', 'give either faults (a fixed schedule) or randomFaults (one generated from the seed), not both');
+    if (!Array.isArray(kinds) || kinds.some((k) => typeof k !== 'string'))
+      p.add('randomFaults.kinds', 'must be a list of fault kinds');
+    randomFaults = {
+      count: Number(count),
+      kinds: (kinds as string[]) ?? [],
+      maxDurationMs: duration(p, r, 'maxDuration', 'randomFaults.maxDuration', 10_000) ?? 10_000,
+    };
+    if (faults.length)
+      p.add(
+        'randomFaults',
+        'give either faults (a fixed schedule) or randomFaults (one generated from the seed), not both',
+      );
     // Unknown kinds or a workload too short for the faults fail here, not halfway through a run.
     if (workload && p.list.length === 0) {
       try {
@@ -173,19 +222,28 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       }
     }
   }
-  for (const f of faults) if (f.durationMs !== undefined && workload && f.atMs + f.durationMs > workload.durationMs) {
-    p.add('faults', `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); lengthen workload.duration`);
-  }
+  for (const f of faults)
+    if (f.durationMs !== undefined && workload && f.atMs + f.durationMs > workload.durationMs) {
+      p.add(
+        'faults',
+        `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); lengthen workload.duration`,
+      );
+    }
   // Parsed before the problems are thrown, so a bad operator rule is reported with the rest.
   const operator = parseOperator(p, raw.operator);
   const preload = raw.preload ?? 0;
   if (typeof preload !== 'number' || preload < 0) p.add('preload', 'must be a number of rows ≥ 0');
-  if (raw.registerDuringWorkload !== undefined && typeof raw.registerDuringWorkload !== 'boolean') p.add('registerDuringWorkload', 'must be true or false');
+  if (raw.registerDuringWorkload !== undefined && typeof raw.registerDuringWorkload !== 'boolean')
+    p.add('registerDuringWorkload', 'must be true or false');
   const topology = raw.topology ?? 'single';
-  if (!(TOPOLOGIES as readonly unknown[]).includes(topology)) p.add('topology', `must be one of ${TOPOLOGIES.join(', ')}`);
+  if (!(TOPOLOGIES as readonly unknown[]).includes(topology))
+    p.add('topology', `must be one of ${TOPOLOGIES.join(', ')}`);
 
   if (p.list.length) {
-    throw new ConfigError(`invalid scenario ${file}:\n  ${p.list.join('\n  ')}`, 'fix the fields named above (see scenarios/baseline.yaml and the README for the format)');
+    throw new ConfigError(
+      `invalid scenario ${file}:\n  ${p.list.join('\n  ')}`,
+      'fix the fields named above (see scenarios/baseline.yaml and the README for the format)',
+    );
   }
   workload ??= parseProfile({});
   const needs = new Set<Scenario['needs'][number]>();
@@ -203,7 +261,12 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     faults,
     randomFaults,
     budget: { convergenceMs, lagP99Ms, settleMs },
-    expect: { verdict, anomalies: anomalies as AnomalyClass[], regressions, ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}) },
+    expect: {
+      verdict,
+      anomalies: anomalies as AnomalyClass[],
+      regressions,
+      ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
+    },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,
     preload: preload as number,
@@ -224,10 +287,19 @@ function parseProfileSafe(p: Problems, input: unknown) {
 
 /** A scenario by name (scenarios/<name>.yaml, or scenarios/zoo/<name>/scenario.yaml) or by path. */
 export function resolveScenarioFile(nameOrPath: string): string {
-  const candidates = [nameOrPath, join(SCENARIOS_DIR, `${nameOrPath}.yaml`), join(SCENARIOS_DIR, 'zoo', nameOrPath, 'scenario.yaml')];
+  const candidates = [
+    nameOrPath,
+    join(SCENARIOS_DIR, `${nameOrPath}.yaml`),
+    join(SCENARIOS_DIR, 'zoo', nameOrPath, 'scenario.yaml'),
+  ];
   const found = candidates.find((c) => existsSync(c) && c.endsWith('.yaml'));
   if (!found) {
-    throw new ConfigError(`no scenario named "${nameOrPath}"`, `run \`outbox-chaos list\` to see the catalogue (${listScenarios().map((s) => s.name).join(', ')})`);
+    throw new ConfigError(
+      `no scenario named "${nameOrPath}"`,
+      `run \`outbox-chaos list\` to see the catalogue (${listScenarios()
+        .map((s) => s.name)
+        .join(', ')})`,
+    );
   }
   return found;
 }
@@ -238,7 +310,10 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`, 'fix the indentation or quoting at the line named above');
+    throw new ConfigError(
+      `${file} is not valid YAML: ${(err as Error).message}`,
+      'fix the indentation or quoting at the line named above',
+    );
   }
   return parseScenario(raw, file);
 }

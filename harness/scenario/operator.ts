@@ -34,7 +34,12 @@ export function startOperator(opts: {
         if (Date.now() - since < rule.afterMs) continue;
         const trace = (failed[0]?.trace ?? st?.connector.trace ?? '').split('\n')[0] ?? '';
         await opts.connect.restart(name, { includeTasks: true, onlyFailed: true }).catch(() => undefined);
-        opts.record({ t: Date.now(), kind: 'operator', action: `restarted failed task(s) of ${name}`, reason: trace || 'task FAILED' });
+        opts.record({
+          t: Date.now(),
+          kind: 'operator',
+          action: `restarted failed task(s) of ${name}`,
+          reason: trace || 'task FAILED',
+        });
         failedSince.delete(name);
       }
     } finally {

@@ -4,12 +4,26 @@ import { checkSchedule, type NemesisEntry } from '../faults/nemesis.ts';
 import { FAULT_KINDS, makeFault } from '../faults/registry.ts';
 import { ConfigError } from '../util/errors.ts';
 import { parseScenario } from './load.ts';
-import { checkRandomFaults, describeSchedule, generateSchedule, LEAD_MS, MIN_DURATION_MS, pinnedScenario, shrinkSchedule, TAIL_MS, type RandomFaults } from './random-chaos.ts';
+import {
+  checkRandomFaults,
+  describeSchedule,
+  generateSchedule,
+  LEAD_MS,
+  MIN_DURATION_MS,
+  pinnedScenario,
+  shrinkSchedule,
+  TAIL_MS,
+  type RandomFaults,
+} from './random-chaos.ts';
 import type { FaultStep } from './schema.ts';
 import { parse as parseYaml, stringify } from 'yaml';
 
 const ALL_KINDS = FAULT_KINDS.map((k) => k.kind);
-const CFG: RandomFaults = { count: 4, kinds: ['network.down', 'network.latency', 'process.kill@connect', 'connector.restart'], maxDurationMs: 6_000 };
+const CFG: RandomFaults = {
+  count: 4,
+  kinds: ['network.down', 'network.latency', 'process.kill@connect', 'connector.restart'],
+  maxDurationMs: 6_000,
+};
 const seedArb = fc.integer({ min: -2_147_483_648, max: 2_147_483_647 });
 
 describe('generateSchedule', () => {
@@ -62,7 +76,11 @@ describe('generateSchedule', () => {
             }
           }
           // The registry accepts every step, and the nemesis accepts the schedule.
-          const entries: NemesisEntry[] = schedule.map((s, i) => ({ at: s.atMs, duration: s.durationMs, fault: makeFault({ kind: s.kind, target: s.target, params: s.params }, `${s.kind}#${i + 1}`) }));
+          const entries: NemesisEntry[] = schedule.map((s, i) => ({
+            at: s.atMs,
+            duration: s.durationMs,
+            fault: makeFault({ kind: s.kind, target: s.target, params: s.params }, `${s.kind}#${i + 1}`),
+          }));
           expect(() => checkSchedule(entries)).not.toThrow();
         },
       ),
@@ -72,7 +90,11 @@ describe('generateSchedule', () => {
 
   it('keeps latencies in 50–1500 ms and honours kind@target', () => {
     for (let seed = 0; seed < 100; seed++) {
-      for (const s of generateSchedule(seed, { count: 3, kinds: ['network.latency@es', 'process.kill@connect'], maxDurationMs: 5_000 }, 20_000)) {
+      for (const s of generateSchedule(
+        seed,
+        { count: 3, kinds: ['network.latency@es', 'process.kill@connect'], maxDurationMs: 5_000 },
+        20_000,
+      )) {
         if (s.kind === 'network.latency') {
           expect(s.target).toBe('es');
           expect(s.params.latency).toBeGreaterThanOrEqual(50);
@@ -97,17 +119,40 @@ describe('generateSchedule', () => {
 describe('scenario files with randomFaults', () => {
   const base = { description: 'd', seed: 3, workload: { duration: '20s' } };
   it('load, and refuse bad kinds or a fixed schedule beside them', () => {
-    expect(parseScenario({ ...base, randomFaults: { count: 3, kinds: ['network.down'], maxDuration: '4s' } }, 'x.yaml').randomFaults).toEqual({ count: 3, kinds: ['network.down'], maxDurationMs: 4_000 });
-    expect(() => parseScenario({ ...base, randomFaults: { count: 3, kinds: ['network.nope'] } }, 'x.yaml')).toThrow(/unknown fault kind/);
-    expect(() => parseScenario({ ...base, randomFaults: { count: 3, kinds: ['network.down'] }, faults: [{ at: '1s', kind: 'network.down', target: 'es' }] }, 'x.yaml')).toThrow(/not both/);
+    expect(
+      parseScenario({ ...base, randomFaults: { count: 3, kinds: ['network.down'], maxDuration: '4s' } }, 'x.yaml')
+        .randomFaults,
+    ).toEqual({ count: 3, kinds: ['network.down'], maxDurationMs: 4_000 });
+    expect(() => parseScenario({ ...base, randomFaults: { count: 3, kinds: ['network.nope'] } }, 'x.yaml')).toThrow(
+      /unknown fault kind/,
+    );
+    expect(() =>
+      parseScenario(
+        {
+          ...base,
+          randomFaults: { count: 3, kinds: ['network.down'] },
+          faults: [{ at: '1s', kind: 'network.down', target: 'es' }],
+        },
+        'x.yaml',
+      ),
+    ).toThrow(/not both/);
   });
 
   it('reports a bad operator rule with the other problems', () => {
-    expect(() => parseScenario({ ...base, operator: [{ when: 'task-failed', action: 'reboot' }] }, 'x.yaml')).toThrow(/operator\[0\]\.action/);
+    expect(() => parseScenario({ ...base, operator: [{ when: 'task-failed', action: 'reboot' }] }, 'x.yaml')).toThrow(
+      /operator\[0\]\.action/,
+    );
   });
 
   it('pins a schedule as a scenario file that loads back to the same faults', () => {
-    const scenario = parseScenario({ ...base, randomFaults: CFG && { count: 4, kinds: CFG.kinds, maxDuration: '6s' }, operator: [{ when: 'task-failed', connector: 'sink', action: 'restart-failed-tasks', after: '2s' }] }, 'x.yaml');
+    const scenario = parseScenario(
+      {
+        ...base,
+        randomFaults: CFG && { count: 4, kinds: CFG.kinds, maxDuration: '6s' },
+        operator: [{ when: 'task-failed', connector: 'sink', action: 'restart-failed-tasks', after: '2s' }],
+      },
+      'x.yaml',
+    );
     const schedule = generateSchedule(3, scenario.randomFaults!, scenario.workload.durationMs);
     const text = stringify(pinnedScenario(scenario, scenario.workload, 3, schedule, 'pinned'));
     const back = parseScenario(parseYaml(text), 'pinned.yaml');
@@ -120,7 +165,13 @@ describe('scenario files with randomFaults', () => {
 });
 
 describe('shrinkSchedule', () => {
-  const step = (atMs: number, kind: string, target: string, durationMs?: number, params: Record<string, unknown> = {}): FaultStep => ({ atMs, durationMs, kind, target, params });
+  const step = (
+    atMs: number,
+    kind: string,
+    target: string,
+    durationMs?: number,
+    params: Record<string, unknown> = {},
+  ): FaultStep => ({ atMs, durationMs, kind, target, params });
   const schedule: FaultStep[] = [
     step(2_000, 'network.latency', 'es', 4_000, { latency: 300 }),
     step(7_000, 'network.down', 'kafka', 4_000),
@@ -130,7 +181,8 @@ describe('shrinkSchedule', () => {
 
   it('drops the faults that do not matter and halves the durations that do', async () => {
     // The "pipeline" fails whenever kafka is down for at least 1 s.
-    const fails = async (s: FaultStep[]) => s.some((f) => f.kind === 'network.down' && f.target === 'kafka' && (f.durationMs ?? 0) >= 1_000);
+    const fails = async (s: FaultStep[]) =>
+      s.some((f) => f.kind === 'network.down' && f.target === 'kafka' && (f.durationMs ?? 0) >= 1_000);
     const r = await shrinkSchedule(schedule, fails);
     expect(r.schedule).toEqual([step(7_000, 'network.down', 'kafka', 1_000)]);
     expect(r.exhausted).toBe(false);
@@ -143,7 +195,10 @@ describe('shrinkSchedule', () => {
 
   it('keeps two faults that only fail together', async () => {
     const r = await shrinkSchedule(schedule, async (s) => s.filter((f) => f.kind === 'network.down').length === 2);
-    expect(r.schedule.map((f) => [f.target, f.durationMs])).toEqual([['kafka', MIN_DURATION_MS], ['es', MIN_DURATION_MS]]);
+    expect(r.schedule.map((f) => [f.target, f.durationMs])).toEqual([
+      ['kafka', MIN_DURATION_MS],
+      ['es', MIN_DURATION_MS],
+    ]);
   });
 
   it('stops at the run cap with a schedule that failed', async () => {

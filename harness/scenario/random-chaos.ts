@@ -39,7 +39,11 @@ const DIRECTION = fc.constantFrom('downstream', 'upstream', 'both');
 const PARAMS: Record<string, fc.Arbitrary<Params>> = {
   'network.latency': fc
     .record({ latency: int(50, 1500), jitterPct: int(0, 50), direction: DIRECTION })
-    .map(({ latency, jitterPct, direction }) => ({ latency, jitter: Math.floor((latency * jitterPct) / 100), direction })),
+    .map(({ latency, jitterPct, direction }) => ({
+      latency,
+      jitter: Math.floor((latency * jitterPct) / 100),
+      direction,
+    })),
   'network.bandwidth': fc.record({ rate: int(1, 256), direction: DIRECTION }),
   // 0 = a black hole until healed; otherwise connections are closed after the timeout.
   'network.timeout': fc.record({ timeout: fc.oneof(fc.constant(0), int(500, 5_000)), direction: DIRECTION }),
@@ -47,7 +51,11 @@ const PARAMS: Record<string, fc.Arbitrary<Params>> = {
   'network.slow_close': fc.record({ delay: int(100, 3_000) }),
   'network.slicer': fc
     .record({ average_size: int(16, 2_048), variationPct: int(0, 90), delay: int(0, 2_000) })
-    .map(({ average_size, variationPct, delay }) => ({ average_size, size_variation: Math.floor((average_size * variationPct) / 100), delay })),
+    .map(({ average_size, variationPct, delay }) => ({
+      average_size,
+      size_variation: Math.floor((average_size * variationPct) / 100),
+      delay,
+    })),
   'network.limit_data': fc.record({ bytes: int(4_096, 1_000_000) }),
   'process.kill': fc.record({ downMs: int(0, 3_000) }),
 };
@@ -63,23 +71,38 @@ interface KindChoice {
  * `network.down`, `process.kill@connect`. Repeating an entry makes it likelier.
  */
 export function resolveKinds(kinds: readonly string[], field = 'randomFaults.kinds'): KindChoice[] {
-  if (kinds.length === 0) throw new ConfigError(`${field} is empty: name at least one fault kind`, 'run `outbox-chaos list --faults` for the kinds');
+  if (kinds.length === 0)
+    throw new ConfigError(
+      `${field} is empty: name at least one fault kind`,
+      'run `outbox-chaos list --faults` for the kinds',
+    );
   return kinds.map((entry, i) => {
     // The target may carry a cluster role of its own: process.kill@kafka@leader-of:products.
     const at = entry.indexOf('@');
     const kind = at < 0 ? entry : entry.slice(0, at);
     const target = at < 0 ? undefined : entry.slice(at + 1);
     const info = FAULT_KINDS.find((k) => k.kind === kind);
-    if (!info) throw new ConfigError(`${field}[${i}]: unknown fault kind "${kind}" (known: ${FAULT_KINDS.map((k) => k.kind).join(', ')})`, 'run `outbox-chaos list --faults`');
+    if (!info)
+      throw new ConfigError(
+        `${field}[${i}]: unknown fault kind "${kind}" (known: ${FAULT_KINDS.map((k) => k.kind).join(', ')})`,
+        'run `outbox-chaos list --faults`',
+      );
     if (target !== undefined && !info.targets.includes(target)) {
       throw new ConfigError(`${field}[${i}]: ${kind} cannot hit "${target}" (targets: ${info.targets.join(', ')})`);
     }
     const required = info.params.filter((p) => p.required).map((p) => p.name);
-    if (required.length && !PARAMS[kind]) throw new ConfigError(`${field}[${i}]: random-chaos does not know how to choose ${kind}'s ${required.join(', ')}`);
+    if (required.length && !PARAMS[kind])
+      throw new ConfigError(
+        `${field}[${i}]: random-chaos does not know how to choose ${kind}'s ${required.join(', ')}`,
+      );
     // A bare kind draws among the targets every stack has (a cluster's roles only when named, or when the kind
     // has no other: process.replace), so old seeds keep their schedules.
     const plain = info.targets.filter((t) => !isClusterTarget(t));
-    return { kind, targets: target !== undefined ? [target] : plain.length ? plain : info.targets, instantaneous: info.instantaneous };
+    return {
+      kind,
+      targets: target !== undefined ? [target] : plain.length ? plain : info.targets,
+      instantaneous: info.instantaneous,
+    };
   });
 }
 
@@ -100,7 +123,10 @@ export function slotsFor(cfg: RandomFaults, workloadMs: number): { startMs: numb
 export function checkRandomFaults(cfg: RandomFaults, workloadMs: number): void {
   resolveKinds(cfg.kinds);
   slotsFor(cfg, workloadMs);
-  if (!(cfg.maxDurationMs >= MIN_DURATION_MS)) throw new ConfigError(`randomFaults.maxDuration must be at least ${formatDuration(MIN_DURATION_MS)}, got ${cfg.maxDurationMs} ms`);
+  if (!(cfg.maxDurationMs >= MIN_DURATION_MS))
+    throw new ConfigError(
+      `randomFaults.maxDuration must be at least ${formatDuration(MIN_DURATION_MS)}, got ${cfg.maxDurationMs} ms`,
+    );
 }
 
 /**
@@ -126,7 +152,9 @@ export function scheduleArbitrary(cfg: RandomFaults, workloadMs: number): fc.Arb
           // An instantaneous fault (a kill, a restart) starts in the first half of its slot: it takes time too.
           const room = c.instantaneous ? Math.floor(slotMs / 2) : slotMs - durationMs;
           const atMs = slotStart + Math.floor((room * posPermille) / 1000);
-          return c.instantaneous ? { atMs, kind: c.kind, target, params } : { atMs, durationMs, kind: c.kind, target, params };
+          return c.instantaneous
+            ? { atMs, kind: c.kind, target, params }
+            : { atMs, durationMs, kind: c.kind, target, params };
         }),
     );
   return fc.tuple(...Array.from({ length: cfg.count }, (_, i) => step(i)));
@@ -170,16 +198,34 @@ export function faultsYaml(schedule: readonly FaultStep[]): Record<string, unkno
  * A scenario file that replays one run exactly with an explicit schedule (no randomFaults), e.g. the
  * smallest failing schedule a shrink found: `outbox-chaos run <this file>`.
  */
-export function pinnedScenario(scenario: Scenario, profile: WorkloadProfile, seed: number, schedule: readonly FaultStep[], note: string): Record<string, unknown> {
+export function pinnedScenario(
+  scenario: Scenario,
+  profile: WorkloadProfile,
+  seed: number,
+  schedule: readonly FaultStep[],
+  note: string,
+): Record<string, unknown> {
   return {
     name: scenario.name,
     description: `${scenario.description} [${note}]`,
     seed,
     workload: profile,
     faults: faultsYaml(schedule),
-    budget: { convergence: formatDuration(scenario.budget.convergenceMs), ...(scenario.budget.lagP99Ms !== null ? { lagP99: formatDuration(scenario.budget.lagP99Ms) } : {}) },
+    budget: {
+      convergence: formatDuration(scenario.budget.convergenceMs),
+      ...(scenario.budget.lagP99Ms !== null ? { lagP99: formatDuration(scenario.budget.lagP99Ms) } : {}),
+    },
     expect: { verdict: scenario.expect.verdict, anomalies: scenario.expect.anomalies, healthy: scenario.healthy },
-    ...(scenario.operator.length ? { operator: scenario.operator.map((r) => ({ when: r.when, connector: r.connector, action: r.action, after: formatDuration(r.afterMs) })) } : {}),
+    ...(scenario.operator.length
+      ? {
+          operator: scenario.operator.map((r) => ({
+            when: r.when,
+            connector: r.connector,
+            action: r.action,
+            after: formatDuration(r.afterMs),
+          })),
+        }
+      : {}),
     ...(scenario.preload ? { preload: scenario.preload } : {}),
     ...(scenario.registerDuringWorkload ? { registerDuringWorkload: true } : {}),
   };
@@ -201,7 +247,11 @@ export interface ShrinkResult {
  * each candidate runs once, so a flaky failure can end the search early (the result is still a failing
  * schedule). At most `maxRuns` re-runs.
  */
-export async function shrinkSchedule(schedule: readonly FaultStep[], fails: (s: FaultStep[]) => Promise<boolean>, opts: { maxRuns?: number; log?: (line: string) => void } = {}): Promise<ShrinkResult> {
+export async function shrinkSchedule(
+  schedule: readonly FaultStep[],
+  fails: (s: FaultStep[]) => Promise<boolean>,
+  opts: { maxRuns?: number; log?: (line: string) => void } = {},
+): Promise<ShrinkResult> {
   const maxRuns = opts.maxRuns ?? 12;
   let current = schedule.map((s) => ({ ...s, params: { ...s.params } }));
   let runs = 0;
@@ -227,8 +277,10 @@ export async function shrinkSchedule(schedule: readonly FaultStep[], fails: (s: 
       const s = current[i]!;
       const downMs = typeof s.params.downMs === 'number' ? s.params.downMs : undefined;
       let next: FaultStep | undefined;
-      if (s.durationMs !== undefined && s.durationMs > MIN_DURATION_MS) next = { ...s, durationMs: Math.max(MIN_DURATION_MS, Math.floor(s.durationMs / 2)) };
-      else if (downMs !== undefined && downMs > 0) next = { ...s, params: { ...s.params, downMs: downMs >= 200 ? Math.floor(downMs / 2) : 0 } };
+      if (s.durationMs !== undefined && s.durationMs > MIN_DURATION_MS)
+        next = { ...s, durationMs: Math.max(MIN_DURATION_MS, Math.floor(s.durationMs / 2)) };
+      else if (downMs !== undefined && downMs > 0)
+        next = { ...s, params: { ...s.params, downMs: downMs >= 200 ? Math.floor(downMs / 2) : 0 } };
       if (!next) break;
       const candidate = current.map((x, j) => (j === i ? next : x));
       const r = await attempt(candidate, `halve ${describeStep(s)}`);

@@ -24,12 +24,25 @@ function convergedRun(): { dir: string; report: RunReport } {
   writeFileSync(join(dir, 'history.jsonl'), `${h.entries.map((e) => JSON.stringify(e)).join('\n')}\n`);
   const zero = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, 0])) as RunReport['anomalies']['counts'];
   const base = fixtureRun('converged').report;
-  const report: RunReport = { ...base, verdict: 'converged', anomalies: { counts: zero, examples: base.anomalies.examples }, setupErrors: { count: 0, examples: [] } };
-  writeSnapshot(dir, { takenAt: 1, dates: { epoch: 'millis', iso: true }, pgRows: 3, esDocs: 3, digests: { pg: 'x', es: 'y' }, pg: rows, es: rows.map((r) => docOf(r)) });
+  const report: RunReport = {
+    ...base,
+    verdict: 'converged',
+    anomalies: { counts: zero, examples: base.anomalies.examples },
+    setupErrors: { count: 0, examples: [] },
+  };
+  writeSnapshot(dir, {
+    takenAt: 1,
+    dates: { epoch: 'millis', iso: true },
+    pgRows: 3,
+    esDocs: 3,
+    digests: { pg: 'x', es: 'y' },
+    pg: rows,
+    es: rows.map((r) => docOf(r)),
+  });
   return { dir, report };
 }
 
-describe('report --recheck: today\'s checker on a recorded run, without a stack', () => {
+describe("report --recheck: today's checker on a recorded run, without a stack", () => {
   it('gives the same verdict on an untouched run directory', async () => {
     const { dir, report } = convergedRun();
     const r = await recheckRun(dir, report);
@@ -51,7 +64,14 @@ describe('report --recheck: today\'s checker on a recorded run, without a stack'
     const { dir, report } = convergedRun();
     rmSync(join(dir, 'snapshot'), { recursive: true });
     await expect(recheckRun(dir, report)).rejects.toThrow(/holds no saved snapshot/);
-    writeSnapshot(dir, { takenAt: 1, dates: { epoch: 'millis', iso: true }, pgRows: 9e5, esDocs: 9e5, digests: { pg: 'x', es: 'y' }, omitted: 'more than 200000 rows' });
+    writeSnapshot(dir, {
+      takenAt: 1,
+      dates: { epoch: 'millis', iso: true },
+      pgRows: 9e5,
+      esDocs: 9e5,
+      digests: { pg: 'x', es: 'y' },
+      omitted: 'more than 200000 rows',
+    });
     await expect(recheckRun(dir, report)).rejects.toThrow(/digests only \(more than 200000 rows\)/);
   });
 });

@@ -39,8 +39,21 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const result: { summary?: WorkloadSummary; check?: CheckResult } = {};
     try {
       await phase(ctx, 'register', () => registerPipeline(ctx));
-      const observers = startObservers({ endpoints: ep, names: plan.names, sourceConnector: plan.connectors.source, sinkConnector: plan.connectors.sink, samplesPath: `${ctx.runDir}/samples.jsonl`, log: (l) => info(`  ${l}`), pipeline: plan.def.pipeline });
-      const operator = startOperator({ rules: o.scenario.operator, connect: ctx.connect, connectors: plan.connectors, record: ctx.timeline.record });
+      const observers = startObservers({
+        endpoints: ep,
+        names: plan.names,
+        sourceConnector: plan.connectors.source,
+        sinkConnector: plan.connectors.sink,
+        samplesPath: `${ctx.runDir}/samples.jsonl`,
+        log: (l) => info(`  ${l}`),
+        pipeline: plan.def.pipeline,
+      });
+      const operator = startOperator({
+        rules: o.scenario.operator,
+        connect: ctx.connect,
+        connectors: plan.connectors,
+        record: ctx.timeline.record,
+      });
       try {
         await phase(ctx, 'warm-up', () => warmUp(ctx, observers));
         const { summary, nemesis } = await phase(ctx, 'workload', () => driveWorkload(ctx, observers));
@@ -62,7 +75,12 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     const report = await phase(ctx, 'report', () => writeRunReport(ctx, result.summary, result.check));
     markPhase(ctx, 'done');
     const failure = ctx.interruption?.failure;
-    if (failure && !result.check) throw new EnvError(`the run was cut short: ${failure.message}`, `partial report: ${ctx.runDir}/report.md; \`outbox-chaos doctor\` shows the stack`, failure.details);
+    if (failure && !result.check)
+      throw new EnvError(
+        `the run was cut short: ${failure.message}`,
+        `partial report: ${ctx.runDir}/report.md; \`outbox-chaos doctor\` shows the stack`,
+        failure.details,
+      );
     return { report, runDir: ctx.runDir, schedule: plan.schedule };
   } finally {
     unwatch();

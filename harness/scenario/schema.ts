@@ -48,7 +48,12 @@ export interface Scenario {
   /** settleMs: equality must still hold a snapshot this long after it was first seen (default 2 s). */
   budget: { convergenceMs: number; lagP99Ms: number | null; settleMs: number };
   /** failedTask: that connector's task must end FAILED, with its trace (a zoo entry's zoo.yaml sets it). */
-  expect: { verdict: Verdict; anomalies: AnomalyClass[]; failedTask?: 'source' | 'sink'; regressions: RegressionExpectation };
+  expect: {
+    verdict: Verdict;
+    anomalies: AnomalyClass[];
+    failedTask?: 'source' | 'sink';
+    regressions: RegressionExpectation;
+  };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */
   registerDuringWorkload: boolean;

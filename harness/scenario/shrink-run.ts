@@ -8,9 +8,15 @@ import { runScenario, type RunOptions, type RunResult } from './runner.ts';
  * Every re-run is a full run with its own report directory; the smallest failing one holds scenario.yaml,
  * which replays that schedule exactly.
  */
-export async function shrinkFailingRun(base: RunOptions, failed: RunResult, opts: { maxRuns?: number } = {}): Promise<{ smallest: RunResult; runs: number }> {
+export async function shrinkFailingRun(
+  base: RunOptions,
+  failed: RunResult,
+  opts: { maxRuns?: number } = {},
+): Promise<{ smallest: RunResult; runs: number }> {
   let smallest = failed;
-  info(`\n▸ shrinking the failing schedule of ${failed.report.scenario} (seed ${failed.report.seed}, at most ${opts.maxRuns ?? 12} re-runs)`);
+  info(
+    `\n▸ shrinking the failing schedule of ${failed.report.scenario} (seed ${failed.report.seed}, at most ${opts.maxRuns ?? 12} re-runs)`,
+  );
   const result = await shrinkSchedule(
     failed.schedule,
     async (faults) => {
@@ -22,7 +28,9 @@ export async function shrinkFailingRun(base: RunOptions, failed: RunResult, opts
     },
     { maxRuns: opts.maxRuns, log: (l) => info(`  ${l}`) },
   );
-  info(`\nsmallest failing schedule (${result.runs} re-run${result.runs === 1 ? '' : 's'}${result.exhausted ? ', stopped at the re-run cap' : ''}):`);
+  info(
+    `\nsmallest failing schedule (${result.runs} re-run${result.runs === 1 ? '' : 's'}${result.exhausted ? ', stopped at the re-run cap' : ''}):`,
+  );
   for (const s of smallest.schedule) info(`  ${describeStep(s)}`);
   if (smallest.schedule.length === 0) info('  (no faults)');
   info(`its run: ${smallest.runDir} (verdict ${smallest.report.verdict})`);

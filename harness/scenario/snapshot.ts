@@ -39,7 +39,13 @@ export interface Snapshotter {
  * compared for the run directory. The index's mapping of created_at decides how a document's value is read
  * (what a search sees).
  */
-export function snapshotter(ep: Endpoints, table: string, index: string, versions: VersionsIndex, cap = SNAPSHOT_KEEP_CAP): Snapshotter {
+export function snapshotter(
+  ep: Endpoints,
+  table: string,
+  index: string,
+  versions: VersionsIndex,
+  cap = SNAPSHOT_KEEP_CAP,
+): Snapshotter {
   let dates: DateReading | undefined;
   const saved = new WeakMap<Comparison, SavedSnapshot>();
   return {
@@ -52,7 +58,12 @@ export function snapshotter(ep: Endpoints, table: string, index: string, version
       const reading = dates ?? DEFAULT_DATE_READING;
       const pg = new SnapshotSide<ProductRow>(cap);
       const es = new SnapshotSide<EsDoc>(cap);
-      const c = await compare({ versions, pg: teed(withoutProbe(readPgRows(ep.pgUrl, { table })), pg), es: teed(withoutProbe(readEsDocs(ep.esUrl, { index })), es), dates: reading });
+      const c = await compare({
+        versions,
+        pg: teed(withoutProbe(readPgRows(ep.pgUrl, { table })), pg),
+        es: teed(withoutProbe(readEsDocs(ep.esUrl, { index })), es),
+        dates: reading,
+      });
       const kept = !pg.overflowed && !es.overflowed;
       saved.set(c, {
         takenAt,
@@ -60,7 +71,9 @@ export function snapshotter(ep: Endpoints, table: string, index: string, version
         pgRows: pg.count,
         esDocs: es.count,
         digests: { pg: pg.digest(), es: es.digest() },
-        ...(kept ? { pg: pg.items, es: es.items } : { omitted: `more than ${cap} rows or documents: only their digests are kept` }),
+        ...(kept
+          ? { pg: pg.items, es: es.items }
+          : { omitted: `more than ${cap} rows or documents: only their digests are kept` }),
       });
       return c;
     },

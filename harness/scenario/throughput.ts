@@ -8,7 +8,10 @@ type LagSample = Extract<Sample, { kind: 'consumer-lag' }>;
  * longest stretch with lag > 0 (at least `minWindowMs`) is its saturation throughput. Without such a
  * stretch the delivered rate over all samples is returned: that reflects the offered load, not capacity.
  */
-export function pipelineThroughput(samples: readonly Sample[], minWindowMs = 5000): { eventsPerSec: number; saturated: boolean } | null {
+export function pipelineThroughput(
+  samples: readonly Sample[],
+  minWindowMs = 5000,
+): { eventsPerSec: number; saturated: boolean } | null {
   const lag = samples.filter((s): s is LagSample => s.kind === 'consumer-lag').sort((a, b) => a.t - b.t);
   if (lag.length < 2) return null;
   let best: { from: LagSample; to: LagSample } | undefined;
@@ -16,7 +19,8 @@ export function pipelineThroughput(samples: readonly Sample[], minWindowMs = 500
   for (const s of lag) {
     if (s.lag > 0) {
       start ??= s;
-      if (s.t - start.t >= minWindowMs && (!best || s.t - start.t > best.to.t - best.from.t)) best = { from: start, to: s };
+      if (s.t - start.t >= minWindowMs && (!best || s.t - start.t > best.to.t - best.from.t))
+        best = { from: start, to: s };
     } else {
       start = undefined;
     }

@@ -11,7 +11,7 @@ import { CLUSTER_PROCESS_TARGETS, CLUSTER_PROXY_TARGETS, isClusterTarget, splitT
 describe('the cluster topology, as plain data', () => {
   const p = clusterPortPlan(22400);
 
-  it('keeps the single stack\'s ports and fits the cluster in one block of 41 without a collision', () => {
+  it("keeps the single stack's ports and fits the cluster in one block of 41 without a collision", () => {
     expect(portPlan(22400)).toEqual(Object.fromEntries(Object.entries(p).filter(([k]) => k in portPlan(22400))));
     const all = Object.values(p) as number[];
     expect(new Set(all).size).toBe(all.length);
@@ -25,7 +25,17 @@ describe('the cluster topology, as plain data', () => {
     expect(kafkaNodes(p).map((n) => n.service)).toEqual(['kafka-1', 'kafka-2', 'kafka-3']);
     expect(connectWorkers(p).map((w) => w.service)).toEqual(['connect-1', 'connect-2']);
     expect(postgresNodes(p).map((n) => n.service)).toEqual(['postgres-1', 'postgres-2']);
-    expect(serviceNames('cluster')).toEqual(['toxiproxy', 'postgres-1', 'postgres-2', 'elasticsearch', 'kafka-1', 'kafka-2', 'kafka-3', 'connect-1', 'connect-2']);
+    expect(serviceNames('cluster')).toEqual([
+      'toxiproxy',
+      'postgres-1',
+      'postgres-2',
+      'elasticsearch',
+      'kafka-1',
+      'kafka-2',
+      'kafka-3',
+      'connect-1',
+      'connect-2',
+    ]);
     expect(kafkaNodes(portPlan(22400)).map((n) => n.service)).toEqual(['kafka']);
   });
 
@@ -34,7 +44,9 @@ describe('the cluster topology, as plain data', () => {
     const props = brokerProperties({ ports: p } as StackContext, node, '/d');
     expect(props['node.id']).toBe(2);
     expect(props['controller.quorum.voters']).toBe('1@127.0.0.1:22402,2@127.0.0.1:22422,3@127.0.0.1:22432');
-    expect(props['advertised.listeners']).toBe('PLAINTEXT://127.0.0.1:22421,PROXIED://127.0.0.1:22425,REPLICATION://127.0.0.1:22426');
+    expect(props['advertised.listeners']).toBe(
+      'PLAINTEXT://127.0.0.1:22421,PROXIED://127.0.0.1:22425,REPLICATION://127.0.0.1:22426',
+    );
     expect(props['inter.broker.listener.name']).toBe('REPLICATION');
     expect(props['min.insync.replicas']).toBe(2);
     expect(props['default.replication.factor']).toBe(3);
@@ -45,7 +57,7 @@ describe('the cluster topology, as plain data', () => {
     expect(one).not.toHaveProperty('min.insync.replicas');
   });
 
-  it('gives each node of the cluster its own id and directory id, the template\'s cluster id', () => {
+  it("gives each node of the cluster its own id and directory id, the template's cluster id", () => {
     const meta = '#\nnode.id=1\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAA\nversion=1\ncluster.id=CCCCCCCCCCCCCCCCCCCCCC\n';
     const two = asNode(meta, 2);
     expect(two).toContain('node.id=2\n');
@@ -55,8 +67,21 @@ describe('the cluster topology, as plain data', () => {
 
   it('puts every broker listener for Connect and for replication behind a proxy, and the primary behind two', () => {
     const names = proxySpecs(p).map((s) => s.name);
-    expect(names).toEqual(['pg', 'pg-primary', 'kafka-1', 'kafka-1-replication', 'kafka-2', 'kafka-2-replication', 'kafka-3', 'kafka-3-replication', 'es']);
-    for (const b of brokerPorts(p)) expect(proxySpecs(p).find((s) => s.name === `kafka-${b.nodeId}`)?.upstream).toBe(`127.0.0.1:${b.proxiedUpstream}`);
+    expect(names).toEqual([
+      'pg',
+      'pg-primary',
+      'kafka-1',
+      'kafka-1-replication',
+      'kafka-2',
+      'kafka-2-replication',
+      'kafka-3',
+      'kafka-3-replication',
+      'es',
+    ]);
+    for (const b of brokerPorts(p))
+      expect(proxySpecs(p).find((s) => s.name === `kafka-${b.nodeId}`)?.upstream).toBe(
+        `127.0.0.1:${b.proxiedUpstream}`,
+      );
     const e = endpointsFor(p);
     expect(e.pg.port).toBe(p.proxyPostgresPrimary);
     expect(e.kafkaProxied).toBe('127.0.0.1:22411,127.0.0.1:22425,127.0.0.1:22435');

@@ -40,7 +40,9 @@ export async function startClusterServices(ctx: StackContext, services: Record<S
   await svc('elasticsearch').launch();
   await step('toxiproxy', async () => {
     await svc('toxiproxy').start();
-    await new Toxiproxy(endpointsFor(ctx.ports).toxiproxyUrl).populate(proxySpecs(ctx.ports).map((p) => ({ ...p, enabled: true })));
+    await new Toxiproxy(endpointsFor(ctx.ports).toxiproxyUrl).populate(
+      proxySpecs(ctx.ports).map((p) => ({ ...p, enabled: true })),
+    );
   });
   const [primary, standby] = postgresNodes(ctx.ports);
   if (!primary || !standby) throw new Error('a cluster plan has two Postgres nodes');
@@ -71,7 +73,12 @@ export async function startClusterServices(ctx: StackContext, services: Record<S
  * Makes a cluster's Postgres member the hot standby of another (after a failover fenced it): stopped, its
  * data replaced by a base backup of the primary, started again and ready. Returns what it did, for the timeline.
  */
-export async function rebuildStandby(ctx: StackContext, services: Partial<Record<ServiceName, Service>>, member: string, primary: string): Promise<string> {
+export async function rebuildStandby(
+  ctx: StackContext,
+  services: Partial<Record<ServiceName, Service>>,
+  member: string,
+  primary: string,
+): Promise<string> {
   const nodes = postgresNodes(ctx.ports);
   const node = nodes.find((n) => n.service === member);
   const from = nodes.find((n) => n.service === primary);

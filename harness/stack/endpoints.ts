@@ -77,9 +77,24 @@ export function endpointsFor(p: PortPlan): Endpoints {
     kafkaBootstrap: brokers.map((b) => `${HOST}:${b.direct}`).join(','),
     kafkaProxied: brokers.map((b) => `${HOST}:${b.proxy}`).join(','),
     cluster: {
-      brokers: brokers.map((b) => ({ member: `kafka-${b.nodeId}`, nodeId: b.nodeId, direct: `${HOST}:${b.direct}`, proxy: `kafka-${b.nodeId}`, replicationProxy: `kafka-${b.nodeId}-replication` })),
-      workers: [p.connect, p.connect2 as number].map((port, i) => ({ member: `connect-${i + 1}`, url: `http://${HOST}:${port}`, workerId: `${HOST}:${port}` })),
-      postgres: [p.postgres, p.postgresStandby as number].map((port, i) => ({ member: `postgres-${i + 1}`, host: HOST, port, upstream: `${HOST}:${port}` })),
+      brokers: brokers.map((b) => ({
+        member: `kafka-${b.nodeId}`,
+        nodeId: b.nodeId,
+        direct: `${HOST}:${b.direct}`,
+        proxy: `kafka-${b.nodeId}`,
+        replicationProxy: `kafka-${b.nodeId}-replication`,
+      })),
+      workers: [p.connect, p.connect2 as number].map((port, i) => ({
+        member: `connect-${i + 1}`,
+        url: `http://${HOST}:${port}`,
+        workerId: `${HOST}:${port}`,
+      })),
+      postgres: [p.postgres, p.postgresStandby as number].map((port, i) => ({
+        member: `postgres-${i + 1}`,
+        host: HOST,
+        port,
+        upstream: `${HOST}:${port}`,
+      })),
       primaryProxies: ['pg', 'pg-primary'],
     },
   };
@@ -89,13 +104,22 @@ export function endpointsFor(p: PortPlan): Endpoints {
 export function proxySpecs(p: PortPlan): { name: string; listen: string; upstream: string }[] {
   const pg = { name: 'pg', listen: `${HOST}:${p.proxyPostgres}`, upstream: `${HOST}:${p.postgres}` };
   const es = { name: 'es', listen: `${HOST}:${p.proxyElasticsearch}`, upstream: `${HOST}:${p.elasticsearch}` };
-  if (!isClusterPlan(p)) return [pg, { name: 'kafka', listen: `${HOST}:${p.proxyKafka}`, upstream: `${HOST}:${p.kafkaProxiedUpstream}` }, es];
+  if (!isClusterPlan(p))
+    return [
+      pg,
+      { name: 'kafka', listen: `${HOST}:${p.proxyKafka}`, upstream: `${HOST}:${p.kafkaProxiedUpstream}` },
+      es,
+    ];
   return [
     pg,
     { name: 'pg-primary', listen: `${HOST}:${p.proxyPostgresPrimary}`, upstream: `${HOST}:${p.postgres}` },
     ...brokerPorts(p).flatMap((b) => [
       { name: `kafka-${b.nodeId}`, listen: `${HOST}:${b.proxy}`, upstream: `${HOST}:${b.proxiedUpstream}` },
-      { name: `kafka-${b.nodeId}-replication`, listen: `${HOST}:${b.replicationProxy}`, upstream: `${HOST}:${b.replicationUpstream}` },
+      {
+        name: `kafka-${b.nodeId}-replication`,
+        listen: `${HOST}:${b.replicationProxy}`,
+        upstream: `${HOST}:${b.replicationUpstream}`,
+      },
     ]),
     es,
   ];

@@ -2,12 +2,22 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /** bootstrap.servers as Kafka writes them ("host:port,host:port") as a list. */
 export function bootstrapList(bootstrap: string): string[] {
-  return bootstrap.split(',').map((b) => b.trim()).filter(Boolean);
+  return bootstrap
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** A short-lived admin connection to the brokers' direct listeners (observing never goes through a proxy). */
 export async function withKafkaAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = new Kafka({ clientId: 'outbox-chaos', brokers: bootstrapList(bootstrap), logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 1 } });
+  const kafka = new Kafka({
+    clientId: 'outbox-chaos',
+    brokers: bootstrapList(bootstrap),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 5000,
+    retry: { retries: 1 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -57,13 +67,28 @@ export async function partitionLayout(admin: Admin, topics?: string[]): Promise<
   if (names.length === 0) return [];
   const md = await admin.fetchTopicMetadata({ topics: names });
   return md.topics.flatMap((t) =>
-    [...t.partitions].sort((a, b) => a.partitionId - b.partitionId).map((p) => ({ topic: t.name, partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offline: p.offlineReplicas ?? [] })),
+    [...t.partitions]
+      .sort((a, b) => a.partitionId - b.partitionId)
+      .map((p) => ({
+        topic: t.name,
+        partition: p.partitionId,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        offline: p.offlineReplicas ?? [],
+      })),
   );
 }
 
 /** A consumer or Connect group's members: client id and host, as the group coordinator has them. */
-export async function groupMembers(admin: Admin, group: string): Promise<{ state: string; members: { memberId: string; clientId: string; clientHost: string }[] }> {
+export async function groupMembers(
+  admin: Admin,
+  group: string,
+): Promise<{ state: string; members: { memberId: string; clientId: string; clientHost: string }[] }> {
   const { groups } = await admin.describeGroups([group]);
   const g = groups[0];
-  return { state: g?.state ?? 'Unknown', members: (g?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })) };
+  return {
+    state: g?.state ?? 'Unknown',
+    members: (g?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost })),
+  };
 }

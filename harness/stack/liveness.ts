@@ -23,18 +23,33 @@ export function serviceConditions(state: StackState): ServiceCondition[] {
     if (pid === undefined) return { service, state: 'stopped', detail: 'not running (no process recorded)', logFile };
     if (isAlive(pid)) {
       const frozen = processState(pid) === 'T';
-      return { service, pid, state: frozen ? 'frozen' : 'running', detail: frozen ? `pid ${pid}, frozen (SIGSTOP)` : `pid ${pid}`, logFile };
+      return {
+        service,
+        pid,
+        state: frozen ? 'frozen' : 'running',
+        detail: frozen ? `pid ${pid}, frozen (SIGSTOP)` : `pid ${pid}`,
+        logFile,
+      };
     }
     const status = readExitStatus(state.dir, pid);
     const by = expectedExit(state.dir, pid);
     const when = status ? ` at ${clock(status.at)} UTC` : '';
     const who = by ? `, stopped by ${by.command} (pid ${by.by})` : '';
-    return { service, pid, state: 'dead', detail: `pid ${pid} is dead: ${describeStatus(status)}${when}${who}`, logFile };
+    return {
+      service,
+      pid,
+      state: 'dead',
+      detail: `pid ${pid} is dead: ${describeStatus(status)}${when}${who}`,
+      logFile,
+    };
   });
 }
 
 /** The problems of the services that are not running, each with the last lines of its log. */
-export function downServices(state: StackState, lines = 10): { service: ServiceName; problem: string; logTail: string }[] {
+export function downServices(
+  state: StackState,
+  lines = 10,
+): { service: ServiceName; problem: string; logTail: string }[] {
   return serviceConditions(state)
     .filter((c) => c.state !== 'running')
     .map((c) => ({ service: c.service, problem: `${c.service}: ${c.detail}`, logTail: logTail(c.logFile, lines) }));

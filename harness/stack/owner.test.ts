@@ -12,7 +12,15 @@ const startTicks = (pid: number): string => {
 
 /** A lock as another process would have written it. */
 function plant(name: string, o: Partial<StackOwner> & { pid: number }): void {
-  writeFileSync(lockPath(name), JSON.stringify({ command: 'outbox-chaos run baseline', since: '2026-01-01T00:00:00.000Z', started: o.started ?? startTicks(o.pid), ...o }));
+  writeFileSync(
+    lockPath(name),
+    JSON.stringify({
+      command: 'outbox-chaos run baseline',
+      since: '2026-01-01T00:00:00.000Z',
+      started: o.started ?? startTicks(o.pid),
+      ...o,
+    }),
+  );
 }
 
 describe('one owner per stack (the lock)', () => {

@@ -145,14 +145,20 @@ export function claimStack(name: string): Claim {
   let tookOver: Claim['tookOver'];
   const path = lockPath(name);
   mkdirSync(stateRoot(), { recursive: true });
-  const me: StackOwner = { pid: process.pid, command: thisCommand(), since: new Date().toISOString(), started: startTime(process.pid) ?? '' };
+  const me: StackOwner = {
+    pid: process.pid,
+    command: thisCommand(),
+    since: new Date().toISOString(),
+    started: startTime(process.pid) ?? '',
+  };
   for (let attempt = 0; attempt < 10; attempt++) {
     if (tryCreate(path, me)) {
       held.set(name, 1);
       if (!exitHook) {
         exitHook = true;
         process.on('exit', () => {
-          for (const n of [...held.keys()]) if (readOwner(lockPath(n))?.pid === process.pid) rmSync(lockPath(n), { force: true });
+          for (const n of [...held.keys()])
+            if (readOwner(lockPath(n))?.pid === process.pid) rmSync(lockPath(n), { force: true });
         });
       }
       return { release: once, ...(tookOver ? { tookOver } : {}) };

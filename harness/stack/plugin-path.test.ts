@@ -18,14 +18,18 @@ afterEach(() => {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-describe('--plugin-path: the user\'s own Connect plugins', () => {
-  it('adds the directories to the worker\'s plugin.path, and scans them (they may lack service manifests)', () => {
+describe("--plugin-path: the user's own Connect plugins", () => {
+  it("adds the directories to the worker's plugin.path, and scans them (they may lack service manifests)", () => {
     const a = dir();
     const b = dir();
     parse('up', ['--plugin-path', `${a}${delimiter}${b}`], STACK_OPTIONS);
     expect(extraPluginDirs()).toEqual([a, b]);
     const stackDir = dir();
-    initConnect({ dir: stackDir, ports: { proxyKafka: 1, connect: 2 }, artifacts: { pluginPath: ['/cache/debezium', '/cache/sink'] } } as unknown as StackContext);
+    initConnect({
+      dir: stackDir,
+      ports: { proxyKafka: 1, connect: 2 },
+      artifacts: { pluginPath: ['/cache/debezium', '/cache/sink'] },
+    } as unknown as StackContext);
     const props = readFileSync(join(stackDir, 'connect', 'connect.properties'), 'utf8');
     expect(props).toContain(`plugin.path=/cache/debezium,/cache/sink,${a},${b}\n`);
     expect(props).toContain('plugin.discovery=hybrid_warn\n');
@@ -33,8 +37,14 @@ describe('--plugin-path: the user\'s own Connect plugins', () => {
 
   it('without extra directories the worker keeps the fast service_load discovery', () => {
     const stackDir = dir();
-    initConnect({ dir: stackDir, ports: { proxyKafka: 1, connect: 2 }, artifacts: { pluginPath: ['/cache/debezium'] } } as unknown as StackContext);
-    expect(readFileSync(join(stackDir, 'connect', 'connect.properties'), 'utf8')).toContain('plugin.discovery=service_load\n');
+    initConnect({
+      dir: stackDir,
+      ports: { proxyKafka: 1, connect: 2 },
+      artifacts: { pluginPath: ['/cache/debezium'] },
+    } as unknown as StackContext);
+    expect(readFileSync(join(stackDir, 'connect', 'connect.properties'), 'utf8')).toContain(
+      'plugin.discovery=service_load\n',
+    );
   });
 
   it('a directory that does not exist is a usage error naming it', () => {

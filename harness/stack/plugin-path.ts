@@ -10,8 +10,16 @@ export const PLUGIN_PATH_ENV = 'OUTBOX_CHAOS_PLUGIN_PATH';
  * (one sub-directory per plugin, or jars). A directory that does not exist is a usage error, named.
  */
 export function extraPluginDirs(env: string | undefined = process.env[PLUGIN_PATH_ENV]): string[] {
-  const dirs = (env ?? '').split(delimiter).map((d) => d.trim()).filter(Boolean).map((d) => resolve(d));
+  const dirs = (env ?? '')
+    .split(delimiter)
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => resolve(d));
   const bad = dirs.filter((d) => !existsSync(d) || !statSync(d).isDirectory());
-  if (bad.length) throw new ConfigError(`plugin path ${bad.map((d) => `"${d}"`).join(', ')} is not a directory`, `pass directories that hold Kafka Connect plugins (e.g. an unzipped connector) with --plugin-path or ${PLUGIN_PATH_ENV}`);
+  if (bad.length)
+    throw new ConfigError(
+      `plugin path ${bad.map((d) => `"${d}"`).join(', ')} is not a directory`,
+      `pass directories that hold Kafka Connect plugins (e.g. an unzipped connector) with --plugin-path or ${PLUGIN_PATH_ENV}`,
+    );
   return dirs;
 }

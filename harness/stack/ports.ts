@@ -58,12 +58,36 @@ export interface BrokerPorts {
 }
 
 export function brokerPorts(p: PortPlan): BrokerPorts[] {
-  const one: BrokerPorts = { nodeId: 1, direct: p.kafka, controller: p.kafkaController, proxiedUpstream: p.kafkaProxiedUpstream, proxy: p.proxyKafka, replicationUpstream: p.kafkaReplicationUpstream, replicationProxy: p.proxyKafkaReplication };
+  const one: BrokerPorts = {
+    nodeId: 1,
+    direct: p.kafka,
+    controller: p.kafkaController,
+    proxiedUpstream: p.kafkaProxiedUpstream,
+    proxy: p.proxyKafka,
+    replicationUpstream: p.kafkaReplicationUpstream,
+    replicationProxy: p.proxyKafkaReplication,
+  };
   if (p.kafka2 === undefined || p.kafka3 === undefined) return [one];
   return [
     one,
-    { nodeId: 2, direct: p.kafka2, controller: p.kafka2Controller as number, proxiedUpstream: p.kafka2ProxiedUpstream as number, proxy: p.proxyKafka2 as number, replicationUpstream: p.kafka2ReplicationUpstream, replicationProxy: p.proxyKafka2Replication },
-    { nodeId: 3, direct: p.kafka3, controller: p.kafka3Controller as number, proxiedUpstream: p.kafka3ProxiedUpstream as number, proxy: p.proxyKafka3 as number, replicationUpstream: p.kafka3ReplicationUpstream, replicationProxy: p.proxyKafka3Replication },
+    {
+      nodeId: 2,
+      direct: p.kafka2,
+      controller: p.kafka2Controller as number,
+      proxiedUpstream: p.kafka2ProxiedUpstream as number,
+      proxy: p.proxyKafka2 as number,
+      replicationUpstream: p.kafka2ReplicationUpstream,
+      replicationProxy: p.proxyKafka2Replication,
+    },
+    {
+      nodeId: 3,
+      direct: p.kafka3,
+      controller: p.kafka3Controller as number,
+      proxiedUpstream: p.kafka3ProxiedUpstream as number,
+      proxy: p.proxyKafka3 as number,
+      replicationUpstream: p.kafka3ReplicationUpstream,
+      replicationProxy: p.proxyKafka3Replication,
+    },
   ];
 }
 
@@ -154,7 +178,8 @@ export async function waitPortsFree(plan: PortPlan, timeoutMs = 10_000): Promise
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const taken: number[] = [];
-    for (const port of Object.values(plan) as (number | undefined)[]) if (port !== undefined && !(await portFree(port))) taken.push(port);
+    for (const port of Object.values(plan) as (number | undefined)[])
+      if (port !== undefined && !(await portFree(port))) taken.push(port);
     if (taken.length === 0 || Date.now() > deadline) return taken;
     await new Promise((r) => setTimeout(r, 200));
   }

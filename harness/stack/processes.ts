@@ -30,7 +30,8 @@ export interface SpawnSpec {
  * and process group of its own (a signal to that group never reaches the wrapper); the wrapper hands the pid
  * over on fd 3, waits, and writes the exit status to `<exits>/<pid>` (through a rename: never half a file).
  */
-const WRAPPER = 'd=$1; shift; setsid "$@" 3>&- & pid=$!; echo "$pid" >&3; exec 3>&-; wait "$pid"; s=$?; echo "$s" > "$d/$pid.tmp" && mv "$d/$pid.tmp" "$d/$pid"';
+const WRAPPER =
+  'd=$1; shift; setsid "$@" 3>&- & pid=$!; echo "$pid" >&3; exec 3>&-; wait "$pid"; s=$?; echo "$s" > "$d/$pid.tmp" && mv "$d/$pid.tmp" "$d/$pid"';
 
 /**
  * Starts a service in its own process group (so one signal reaches its children too), with stdout and
@@ -51,13 +52,26 @@ export async function spawnService(spec: SpawnSpec): Promise<number> {
     cmd = 'setpriv';
   }
   try {
-    const child = spawn('sh', ['-c', WRAPPER, 'sh', exits, cmd, ...args], { cwd: spec.cwd, env, detached: true, stdio: ['ignore', fd, fd, 'pipe'] });
+    const child = spawn('sh', ['-c', WRAPPER, 'sh', exits, cmd, ...args], {
+      cwd: spec.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', fd, fd, 'pipe'],
+    });
     const pidPipe = child.stdio[3] as Readable;
     const pid = await new Promise<number>((resolve, reject) => {
       let out = '';
       pidPipe.on('data', (d: Buffer) => (out += d.toString()));
-      pidPipe.on('end', () => (/^\d+$/.test(out.trim()) ? resolve(Number(out.trim())) : reject(new EnvError(`could not start ${spec.name}: ${cmd}`, `see ${spec.logFile}`))));
-      child.on('error', (err) => reject(new EnvError(`could not start ${spec.name}: ${err.message}`, 'the harness needs sh and setsid (util-linux)')));
+      pidPipe.on('end', () =>
+        /^\d+$/.test(out.trim())
+          ? resolve(Number(out.trim()))
+          : reject(new EnvError(`could not start ${spec.name}: ${cmd}`, `see ${spec.logFile}`)),
+      );
+      child.on('error', (err) =>
+        reject(
+          new EnvError(`could not start ${spec.name}: ${err.message}`, 'the harness needs sh and setsid (util-linux)'),
+        ),
+      );
     });
     pidPipe.destroy();
     child.unref();

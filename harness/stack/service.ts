@@ -5,11 +5,22 @@ import type { Topology } from './targets.ts';
 import { waitFor } from './wait.ts';
 
 /** A cluster's members: numbered, so the timeline and the logs say which one. */
-export type ClusterServiceName = 'postgres-1' | 'postgres-2' | 'kafka-1' | 'kafka-2' | 'kafka-3' | 'connect-1' | 'connect-2';
+export type ClusterServiceName =
+  'postgres-1' | 'postgres-2' | 'kafka-1' | 'kafka-2' | 'kafka-3' | 'connect-1' | 'connect-2';
 export type ServiceName = 'toxiproxy' | 'postgres' | 'elasticsearch' | 'kafka' | 'connect' | ClusterServiceName;
 /** In start order; stopping goes the other way. */
 export const SERVICE_NAMES: readonly ServiceName[] = ['toxiproxy', 'postgres', 'elasticsearch', 'kafka', 'connect'];
-export const CLUSTER_SERVICE_NAMES: readonly ServiceName[] = ['toxiproxy', 'postgres-1', 'postgres-2', 'elasticsearch', 'kafka-1', 'kafka-2', 'kafka-3', 'connect-1', 'connect-2'];
+export const CLUSTER_SERVICE_NAMES: readonly ServiceName[] = [
+  'toxiproxy',
+  'postgres-1',
+  'postgres-2',
+  'elasticsearch',
+  'kafka-1',
+  'kafka-2',
+  'kafka-3',
+  'connect-1',
+  'connect-2',
+];
 
 /** The services of a stack of this topology, in start order (a state file without one is a single stack). */
 export function serviceNames(topology: Topology | undefined): readonly ServiceName[] {
@@ -90,7 +101,8 @@ export class Service {
   /** kill -9 of the whole group (a crash: no shutdown hooks, no flush); resolves once it is gone. */
   async kill(): Promise<number> {
     const pid = this.pid;
-    if (pid === undefined || !isAlive(pid)) throw new EnvError(`kill: ${this.name} is not running, nothing to hit`, `see ${this.logFile}`);
+    if (pid === undefined || !isAlive(pid))
+      throw new EnvError(`kill: ${this.name} is not running, nothing to hit`, `see ${this.logFile}`);
     expectExit(this.stackDir, pid, 'fault');
     signalGroup(pid, 'SIGKILL');
     while (isAlive(pid)) await sleep(20);

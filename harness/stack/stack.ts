@@ -10,8 +10,22 @@ import type { StackContext } from './context.ts';
 import { endpointsFor, proxySpecs, type Endpoints } from './endpoints.ts';
 import { expectExit } from './exits.ts';
 import { claimStack } from './owner.ts';
-import { clusterServiceDefs, CLUSTER_HEAP_MB, rebuildStandby, startClusterServices, stopInGroups, wipeBrokerData } from './cluster.ts';
-import { assertPortsFree, clusterPortPlan, DEFAULT_PORT_BASE, portPlan, waitPortsFree, type PortPlan } from './ports.ts';
+import {
+  clusterServiceDefs,
+  CLUSTER_HEAP_MB,
+  rebuildStandby,
+  startClusterServices,
+  stopInGroups,
+  wipeBrokerData,
+} from './cluster.ts';
+import {
+  assertPortsFree,
+  clusterPortPlan,
+  DEFAULT_PORT_BASE,
+  portPlan,
+  waitPortsFree,
+  type PortPlan,
+} from './ports.ts';
 import { findStackProcesses, isAlive, killStackProcesses, stopProcess } from './processes.ts';
 import { Service, serviceNames, type ServiceDef, type ServiceName } from './service.ts';
 import { connectDef, initConnect } from './services/connect.ts';
@@ -128,7 +142,12 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
 
   const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);
-  const versions = { ...manifestVersions(), postgres: artifacts.postgres.version, 'kafka-jdk': String(artifacts.kafkaJdk.major), 'es-jdk': String(artifacts.esJdk.major) };
+  const versions = {
+    ...manifestVersions(),
+    postgres: artifacts.postgres.version,
+    'kafka-jdk': String(artifacts.kafkaJdk.major),
+    'es-jdk': String(artifacts.esJdk.major),
+  };
   const state: StackState = {
     name,
     dir,
@@ -146,7 +165,11 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const { services } = stack;
   const stop = stack.stop;
   try {
-    await step('start services', () => (topology === 'cluster' ? startClusterServices(ctx, services as Record<ServiceName, Service>) : startSingle(ctx, services as Record<ServiceName, Service>)));
+    await step('start services', () =>
+      topology === 'cluster'
+        ? startClusterServices(ctx, services as Record<ServiceName, Service>)
+        : startSingle(ctx, services as Record<ServiceName, Service>),
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -161,7 +184,9 @@ async function startSingle(ctx: StackContext, services: Record<ServiceName, Serv
   await services.elasticsearch.launch();
   await step('toxiproxy', async () => {
     await services.toxiproxy.start();
-    await new Toxiproxy(endpointsFor(ctx.ports).toxiproxyUrl).populate(proxySpecs(ctx.ports).map((p) => ({ ...p, enabled: true })));
+    await new Toxiproxy(endpointsFor(ctx.ports).toxiproxyUrl).populate(
+      proxySpecs(ctx.ports).map((p) => ({ ...p, enabled: true })),
+    );
   });
   // Postgres and Kafka do not depend on each other: start them side by side.
   await Promise.all([
@@ -205,7 +230,9 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
   const defs: ServiceDef[] = [toxiproxyDef(ctx), elasticsearchDef(ctx, esHome)];
   if (topology === 'cluster') defs.push(...clusterServiceDefs(ctx));
   else defs.push(postgresDef(ctx), kafkaDef(ctx), connectDef(ctx));
-  const services: Partial<Record<ServiceName, Service>> = Object.fromEntries(defs.map((d) => [d.name, new Service(d, onPid, ctx.dir)]));
+  const services: Partial<Record<ServiceName, Service>> = Object.fromEntries(
+    defs.map((d) => [d.name, new Service(d, onPid, ctx.dir)]),
+  );
   const order = serviceNames(topology);
   for (const svc of order) {
     const s = services[svc];
@@ -213,7 +240,9 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
   }
   const stop = async (): Promise<void> => {
     await stopInGroups(stopGroups(order), async (svc) => {
-      await services[svc]?.stop(20_000, 'stop').catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
+      await services[svc]
+        ?.stop(20_000, 'stop')
+        .catch((err: unknown) => info(`  could not stop ${svc}: ${errorMessage(err)}`));
     });
     await killStackProcesses(ctx.dir);
     // A socket can outlive its process by a moment; `down` promises the ports are free when it returns.
@@ -229,12 +258,24 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
     versions: state.versions,
     artifacts,
     timings: { provisionMs: 0, startMs: 0 },
-    ...(topology === 'cluster' ? { rebuildStandby: (member: string, primary: string) => rebuildStandby(ctx, services, member, primary), wipeBrokerData: (member: string) => wipeBrokerData(ctx, member) } : {}),
+    ...(topology === 'cluster'
+      ? {
+          rebuildStandby: (member: string, primary: string) => rebuildStandby(ctx, services, member, primary),
+          wipeBrokerData: (member: string) => wipeBrokerData(ctx, member),
+        }
+      : {}),
     stop,
   };
 }
 
-function context(name: string, dir: string, ports: PortPlan, artifacts: Artifacts, topology: Topology, heap: StackOptions['heapMb']): Promise<StackContext> {
+function context(
+  name: string,
+  dir: string,
+  ports: PortPlan,
+  artifacts: Artifacts,
+  topology: Topology,
+  heap: StackOptions['heapMb'],
+): Promise<StackContext> {
   return (async () => ({
     name,
     dir,
@@ -242,7 +283,10 @@ function context(name: string, dir: string, ports: PortPlan, artifacts: Artifact
     artifacts,
     pgUser: await serviceUser('postgres'),
     esUser: await serviceUser('elasticsearch'),
-    heapMb: { ...(topology === 'cluster' ? CLUSTER_HEAP_MB : { kafka: 512, connect: 1024, elasticsearch: 1024 }), ...heap },
+    heapMb: {
+      ...(topology === 'cluster' ? CLUSTER_HEAP_MB : { kafka: 512, connect: 1024, elasticsearch: 1024 }),
+      ...heap,
+    },
   }))();
 }
 

@@ -18,7 +18,16 @@ function fakeStack(): { dir: string; state: StackState; onPid: (n: ServiceName, 
   const dir = mkdtempSync(join(tmpdir(), 'oc-supervise-'));
   dirs.push(dir);
   const ports = portPlan(30_000);
-  const state: StackState = { name: 'fake', dir, ownerPid: process.pid, startedAt: new Date().toISOString(), ports, endpoints: endpointsFor(ports), pids: {}, versions: {} };
+  const state: StackState = {
+    name: 'fake',
+    dir,
+    ownerPid: process.pid,
+    startedAt: new Date().toISOString(),
+    ports,
+    endpoints: endpointsFor(ports),
+    pids: {},
+    versions: {},
+  };
   writeState(state);
   const onPid = (n: ServiceName, pid: number | undefined) => {
     const s = readState(dir) as StackState;
@@ -29,11 +38,23 @@ function fakeStack(): { dir: string; state: StackState; onPid: (n: ServiceName, 
   return { dir, state, onPid };
 }
 
-async function start(dir: string, name: ServiceName, script: string, onPid: (n: ServiceName, pid: number | undefined) => void): Promise<Service> {
+async function start(
+  dir: string,
+  name: ServiceName,
+  script: string,
+  onPid: (n: ServiceName, pid: number | undefined) => void,
+): Promise<Service> {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const logFile = join(dir, 'logs', `${name}.log`);
   const svc = new Service(
-    { name, logFile, spawn: () => ({ name, cmd: 'sh', args: ['-c', script], logFile, stackDir: dir }), ready: async () => true, readyTimeoutMs: 2000, stopSignal: 'SIGTERM' },
+    {
+      name,
+      logFile,
+      spawn: () => ({ name, cmd: 'sh', args: ['-c', script], logFile, stackDir: dir }),
+      ready: async () => true,
+      readyTimeoutMs: 2000,
+      stopSignal: 'SIGTERM',
+    },
     onPid,
     dir,
   );
@@ -47,10 +68,16 @@ afterEach(() => stops.splice(0).forEach((s) => s()));
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('service exits, recorded and supervised', () => {
-  it('the wrapper hands over the service\'s own pid and records how it ended', async () => {
+  it("the wrapper hands over the service's own pid and records how it ended", async () => {
     const { dir } = fakeStack();
     const logFile = join(dir, 'x.log');
-    const pid = await spawnService({ name: 'x', cmd: 'sh', args: ['-c', 'echo started; exit 3'], logFile, stackDir: dir });
+    const pid = await spawnService({
+      name: 'x',
+      cmd: 'sh',
+      args: ['-c', 'echo started; exit 3'],
+      logFile,
+      stackDir: dir,
+    });
     for (let i = 0; i < 100 && !readExitStatus(dir, pid); i++) await sleep(20);
     expect(readExitStatus(dir, pid)).toMatchObject({ status: 3 });
     expect(decodeStatus(137)).toEqual({ status: 137, signal: 'SIGKILL' });

@@ -18,7 +18,8 @@ export interface ServiceExit {
 
 export function describeExit(e: ServiceExit): string {
   const how = describeStatus(e.status);
-  if (e.stoppedBy) return `${e.service} (pid ${e.pid}) was stopped by ${e.stoppedBy.command} (pid ${e.stoppedBy.by}): ${how}`;
+  if (e.stoppedBy)
+    return `${e.service} (pid ${e.pid}) was stopped by ${e.stoppedBy.command} (pid ${e.stoppedBy.by}): ${how}`;
   return `${e.service} (pid ${e.pid}) exited outside a fault: ${how}`;
 }
 
@@ -35,7 +36,11 @@ const STATUS_GRACE_MS = 500;
  * process or another) and calls `onExit` once per process that ends unexpectedly, within a poll interval plus
  * STATUS_GRACE_MS of its death. Returns a function that stops watching. The timer does not keep Node alive.
  */
-export function superviseStack(dir: string, onExit: (e: ServiceExit) => void, opts: { intervalMs?: number } = {}): () => void {
+export function superviseStack(
+  dir: string,
+  onExit: (e: ServiceExit) => void,
+  opts: { intervalMs?: number } = {},
+): () => void {
   const done = new Set<number>();
   const firstSeenDead = new Map<number, number>();
   const tick = (): void => {
@@ -53,7 +58,15 @@ export function superviseStack(dir: string, onExit: (e: ServiceExit) => void, op
       if (!status && now - (firstSeenDead.get(pid) ?? (firstSeenDead.set(pid, now), now)) < STATUS_GRACE_MS) continue;
       done.add(pid);
       const logFile = join(dir, 'logs', `${service}.log`);
-      onExit({ service, pid, status, ...(expected ? { stoppedBy: expected } : {}), logFile, logTail: logTail(logFile, 20), detectedAt: now });
+      onExit({
+        service,
+        pid,
+        status,
+        ...(expected ? { stoppedBy: expected } : {}),
+        logFile,
+        logTail: logTail(logFile, 20),
+        detectedAt: now,
+      });
     }
   };
   const timer = setInterval(tick, opts.intervalMs ?? 250);

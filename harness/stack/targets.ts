@@ -47,7 +47,10 @@ export const CLUSTER_PROXY_TARGETS = [
 export type ClusterProxyTarget = (typeof CLUSTER_PROXY_TARGETS)[number];
 
 /** Every target a process fault accepts (the cluster's only resolve on a cluster). */
-export const PROCESS_FAULT_TARGETS: readonly (ProcessTarget | ClusterProcessTarget)[] = [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS];
+export const PROCESS_FAULT_TARGETS: readonly (ProcessTarget | ClusterProcessTarget)[] = [
+  ...PROCESS_TARGETS,
+  ...CLUSTER_PROCESS_TARGETS,
+];
 export type ProcessFaultTarget = ProcessTarget | ClusterProcessTarget;
 /** Every target a network fault accepts. */
 export const NETWORK_TARGETS: readonly (ProxyName | ClusterProxyTarget)[] = [...PROXIES, ...CLUSTER_PROXY_TARGETS];

@@ -29,7 +29,12 @@ export interface ProxyInfo {
 export class ToxiproxyApi {
   constructor(readonly url: string) {}
 
-  private async call<T>(method: string, path: string, what: string, body?: unknown): Promise<{ status: number; data: T | undefined; text: string }> {
+  private async call<T>(
+    method: string,
+    path: string,
+    what: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: T | undefined; text: string }> {
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
@@ -39,7 +44,10 @@ export class ToxiproxyApi {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (err) {
-      throw new EnvError(`Toxiproxy at ${this.url} is unreachable (${what}): ${(err as Error).message}`, 'is the stack up? run `outbox-chaos doctor`');
+      throw new EnvError(
+        `Toxiproxy at ${this.url} is unreachable (${what}): ${(err as Error).message}`,
+        'is the stack up? run `outbox-chaos doctor`',
+      );
     }
     const text = await res.text();
     let data: T | undefined;
@@ -68,7 +76,12 @@ export class ToxiproxyApi {
     const what = `${enabled ? 'enable' : 'disable'} proxy "${proxy}"`;
     const cur = await this.getProxy(proxy);
     // POST with the full definition: accepted by every 2.x server (PATCH only by newer ones).
-    const r = await this.call<ProxyInfo>('POST', `/proxies/${enc(proxy)}`, what, { name: cur.name, listen: cur.listen, upstream: cur.upstream, enabled });
+    const r = await this.call<ProxyInfo>('POST', `/proxies/${enc(proxy)}`, what, {
+      name: cur.name,
+      listen: cur.listen,
+      upstream: cur.upstream,
+      enabled,
+    });
     if (r.status !== 200 || !r.data) this.fail(what, r);
     return r.data;
   }
@@ -77,7 +90,12 @@ export class ToxiproxyApi {
   async setUpstream(proxy: string, upstream: string, enabled = true): Promise<ProxyInfo> {
     const what = `point proxy "${proxy}" at ${upstream}`;
     const cur = await this.getProxy(proxy);
-    const r = await this.call<ProxyInfo>('POST', `/proxies/${enc(proxy)}`, what, { name: cur.name, listen: cur.listen, upstream, enabled });
+    const r = await this.call<ProxyInfo>('POST', `/proxies/${enc(proxy)}`, what, {
+      name: cur.name,
+      listen: cur.listen,
+      upstream,
+      enabled,
+    });
     if (r.status !== 200 || !r.data) this.fail(what, r);
     return r.data;
   }

@@ -30,7 +30,10 @@ export async function serviceUser(kind: 'postgres' | 'elasticsearch'): Promise<R
     u = lookup(name);
   }
   if (!u) {
-    throw new EnvError(`user ${name} not found`, `install Debian's postgresql package (it creates the postgres user) or run as a non-root user`);
+    throw new EnvError(
+      `user ${name} not found`,
+      `install Debian's postgresql package (it creates the postgres user) or run as a non-root user`,
+    );
   }
   return u;
 }

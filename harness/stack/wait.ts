@@ -22,7 +22,11 @@ export async function waitFor<T>(
       lastErr = err instanceof Error ? err.message : String(err);
     }
     if (opts.alive && !opts.alive()) {
-      throw new EnvError(`${what}: the process exited`, `see ${opts.logFile ?? 'its log'}`, opts.logFile ? logTail(opts.logFile) : lastErr);
+      throw new EnvError(
+        `${what}: the process exited`,
+        `see ${opts.logFile ?? 'its log'}`,
+        opts.logFile ? logTail(opts.logFile) : lastErr,
+      );
     }
     if (Date.now() > deadline) {
       throw new EnvError(

@@ -21,12 +21,17 @@ export const WORKER_SETTINGS: readonly WorkerSetting[] = [
   { key: 'value.converter', value: JSON_CONVERTER, stock: '' },
   { key: 'key.converter.schemas.enable', value: 'true', stock: 'true' },
   { key: 'value.converter.schemas.enable', value: 'true', stock: 'true' },
-  { key: 'offset.flush.interval.ms', value: '1000', stock: '60000', why: 'commit source and sink offsets every second: a crash then replays at most ~1 s of events, not a minute' },
+  {
+    key: 'offset.flush.interval.ms',
+    value: '1000',
+    stock: '60000',
+    why: 'commit source and sink offsets every second: a crash then replays at most ~1 s of events, not a minute',
+  },
   {
     key: 'scheduled.rebalance.max.delay.ms',
     value: '0',
     stock: '300000',
-    why: 'a worker that leaves the group gets its tasks reassigned at once instead of after up to 5 minutes (with one worker, its restart would otherwise wait that long; with two, the survivor would wait that long before taking over a dead worker\'s tasks)',
+    why: "a worker that leaves the group gets its tasks reassigned at once instead of after up to 5 minutes (with one worker, its restart would otherwise wait that long; with two, the survivor would wait that long before taking over a dead worker's tasks)",
   },
   {
     key: 'consumer.fetch.max.wait.ms',

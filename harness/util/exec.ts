@@ -50,11 +50,7 @@ export async function run(
   const r = await exec(cmd, args, opts);
   if (r.code !== 0) {
     const out = tail(`${r.stdout}\n${r.stderr}`, 25);
-    throw new EnvError(
-      `${opts.what ?? 'command'} failed (exit ${r.code}): ${cmd} ${args.join(' ')}`,
-      opts.fix,
-      out,
-    );
+    throw new EnvError(`${opts.what ?? 'command'} failed (exit ${r.code}): ${cmd} ${args.join(' ')}`, opts.fix, out);
   }
   return r.stdout;
 }

@@ -37,9 +37,13 @@ export interface Committed {
 export type AfterCommit = (client: pg.Client, txn: Committed, drop: () => void) => Promise<void>;
 
 /** The application writes of a pipeline definition, with the run's names and the es proxy's address. */
-export function applicationWrites(spec: PipelineSpec, o: { outboxTable: string; esProxiedUrl: string; index: string }): ApplicationWrites {
+export function applicationWrites(
+  spec: PipelineSpec,
+  o: { outboxTable: string; esProxiedUrl: string; index: string },
+): ApplicationWrites {
   if (spec.kind === 'outbox') return { kind: 'outbox', outboxTable: o.outboxTable, ...spec.outbox };
-  if (spec.kind === 'dual-write') return { kind: 'dual-write', esUrl: o.esProxiedUrl, index: o.index, timeoutMs: spec.dualWrite.timeoutMs };
+  if (spec.kind === 'dual-write')
+    return { kind: 'dual-write', esUrl: o.esProxiedUrl, index: o.index, timeoutMs: spec.dualWrite.timeoutMs };
   return { kind: 'cdc' };
 }
 
@@ -50,12 +54,19 @@ export function inTransactionOutbox(app: ApplicationWrites, table: string): Outb
 }
 
 /** What runs after each transaction, or undefined when the application only writes Postgres in it. */
-export function afterCommitFor(app: ApplicationWrites, table: string, stats: DriverStats, opTimeoutMs: number): AfterCommit | undefined {
+export function afterCommitFor(
+  app: ApplicationWrites,
+  table: string,
+  stats: DriverStats,
+  opTimeoutMs: number,
+): AfterCommit | undefined {
   const skip = (txn: Committed, what: string): boolean => {
     if (txn.effects.length === 0) return true;
     if (txn.outcome === 'ok') return false;
     stats.app.skipped += txn.effects.length;
-    stats.error(`${what} not written: the application saw its Postgres transaction ${txn.outcome === 'failed' ? 'fail' : 'break off (outcome unknown)'}`);
+    stats.error(
+      `${what} not written: the application saw its Postgres transaction ${txn.outcome === 'failed' ? 'fail' : 'break off (outcome unknown)'}`,
+    );
     return true;
   };
   if (app.kind === 'dual-write') {
@@ -83,7 +94,12 @@ export function afterCommitFor(app: ApplicationWrites, table: string, stats: Dri
         client.query({
           name: 'oc_wl_outbox_event',
           text: sql.event(),
-          values: [id, String(e.product_id), e.after ? EVENT_TYPES.upsert : EVENT_TYPES.delete, e.after ? payloadOfProduct(e.after) : null],
+          values: [
+            id,
+            String(e.product_id),
+            e.after ? EVENT_TYPES.upsert : EVENT_TYPES.delete,
+            e.after ? payloadOfProduct(e.after) : null,
+          ],
         }),
       ),
       client.query({ name: 'oc_wl_outbox_cleanup', text: sql.cleanup(), values: [rows.map((r) => r.id)] }),
@@ -99,6 +115,8 @@ export function afterCommitFor(app: ApplicationWrites, table: string, stats: Dri
       return;
     }
     stats.app.failed += rows.length;
-    stats.error(`outbox rows written after the commit were lost (the change never reaches Elasticsearch): ${failed ? errorText(failed.reason) : 'COMMIT rolled back'}`);
+    stats.error(
+      `outbox rows written after the commit were lost (the change never reaches Elasticsearch): ${failed ? errorText(failed.reason) : 'COMMIT rolled back'}`,
+    );
   };
 }

@@ -10,7 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from '../../test/fixtures/pg-throwaway.ts';
+import {
+  PRODUCTS_TABLE_DDL,
+  startThrowawayPg,
+  throwawayPgAvailable,
+  type ThrowawayPg,
+} from '../../test/fixtures/pg-throwaway.ts';
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
 import type { HistoryEntry } from '../record/history.ts';
 import type { ApplicationWrites } from './after-commit.ts';
@@ -18,9 +23,19 @@ import { runWorkload } from './driver.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 
 const available = throwawayPgAvailable();
-const title = available.ok ? 'application writes against a real Postgres 15' : `application writes against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const title = available.ok
+  ? 'application writes against a real Postgres 15'
+  : `application writes against a real Postgres 15 — SKIPPED: ${available.reason}`;
 const IDS = DEFAULT_PROFILE.ids;
-const profile = (over: Partial<WorkloadProfile> = {}): WorkloadProfile => ({ ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: 60_000, keySpace: 100, toastProbability: 0.05, maxOps: 600, ...over });
+const profile = (over: Partial<WorkloadProfile> = {}): WorkloadProfile => ({
+  ...DEFAULT_PROFILE,
+  ratePerSec: 0,
+  durationMs: 60_000,
+  keySpace: 100,
+  toastProbability: 0.05,
+  maxOps: 600,
+  ...over,
+});
 
 // Every outbox row, with the transaction that wrote it, kept by a trigger: the application deletes its rows
 // again before it commits, so the table itself is always empty.
@@ -33,7 +48,13 @@ CREATE TRIGGER log_outbox AFTER INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION l
 
 /** A fake Elasticsearch: PUT/DELETE of /<index>/_doc/<id> on a map; `failing` answers 503 instead. */
 function fakeEs(): { server: Server; docs: Map<number, unknown>; calls: number; failing: boolean; url: () => string } {
-  const state = { docs: new Map<number, unknown>(), calls: 0, failing: false, server: undefined as unknown as Server, url: () => '' };
+  const state = {
+    docs: new Map<number, unknown>(),
+    calls: 0,
+    failing: false,
+    server: undefined as unknown as Server,
+    url: () => '',
+  };
   state.server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -81,7 +102,9 @@ describe.skipIf(!available.ok)(title, () => {
   async function run(app: ApplicationWrites, p = profile()) {
     const path = join(dir, `run-${runNo++}`, 'history.jsonl');
     const history = await HistoryWriter.open(path);
-    const summary = await runWorkload({ pgUrl: db?.url ?? '', seed: 7, profile: p, history, app }).finally(() => history.close());
+    const summary = await runWorkload({ pgUrl: db?.url ?? '', seed: 7, profile: p, history, app }).finally(() =>
+      history.close(),
+    );
     const entries: HistoryEntry[] = [];
     for await (const e of readHistory(path)) entries.push(e);
     return { summary, entries };
@@ -94,17 +117,41 @@ describe.skipIf(!available.ok)(title, () => {
          FROM products WHERE product_id >= $1 AND product_id < $2`,
       [IDS.base, IDS.base + IDS.span],
     );
-    return new Map(r.rows.map((x: Record<string, unknown>) => [Number(x['product_id']), { xid: Number(x['xid']), doc: { product_id: Number(x['product_id']), name: x['name'], description: x['description'], price: x['price'], created_at: Number(x['created_at']) } }]));
+    return new Map(
+      r.rows.map((x: Record<string, unknown>) => [
+        Number(x['product_id']),
+        {
+          xid: Number(x['xid']),
+          doc: {
+            product_id: Number(x['product_id']),
+            name: x['name'],
+            description: x['description'],
+            price: x['price'],
+            created_at: Number(x['created_at']),
+          },
+        },
+      ]),
+    );
   }
 
   /** The last outbox row per product, in commit order of the log. */
   async function lastEvents(): Promise<Map<number, { xid: number; type: string; payload: unknown }>> {
     const r = await admin.query('SELECT xid, aggregateid, type, payload FROM outbox_log ORDER BY seq');
-    return new Map(r.rows.map((x: Record<string, unknown>) => [Number(x['aggregateid']), { xid: Number(x['xid']), type: String(x['type']), payload: x['payload'] }]));
+    return new Map(
+      r.rows.map((x: Record<string, unknown>) => [
+        Number(x['aggregateid']),
+        { xid: Number(x['xid']), type: String(x['type']), payload: x['payload'] },
+      ]),
+    );
   }
 
   it('outbox, same transaction: every change comes with its outbox row, written by the same transaction; the table stays empty', async () => {
-    const { summary, entries } = await run({ kind: 'outbox', outboxTable: 'outbox', write: 'same-transaction', deletes: 'empty-payload' });
+    const { summary, entries } = await run({
+      kind: 'outbox',
+      outboxTable: 'outbox',
+      write: 'same-transaction',
+      deletes: 'empty-payload',
+    });
     expect(summary.byOutcome.ok).toBeGreaterThan(500);
     expect(summary.app).toEqual({ kind: 'outbox', written: 0, failed: 0, skipped: 0 }); // nothing happens after the commit
     expect((await admin.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
@@ -119,21 +166,34 @@ describe.skipIf(!available.ok)(title, () => {
       expect(ev?.payload, `product ${id}`).toEqual(row.doc);
     }
     // Deleted products: their last event is a ProductDeleted with an empty payload (the router's tombstone).
-    const deleted = new Set(entries.flatMap((e) => (e.outcome === 'ok' ? e.effects.filter((x) => x.after === null).map((x) => x.product_id) : [])));
+    const deleted = new Set(
+      entries.flatMap((e) =>
+        e.outcome === 'ok' ? e.effects.filter((x) => x.after === null).map((x) => x.product_id) : [],
+      ),
+    );
     const gone = [...deleted].filter((id) => !rows.has(id));
     expect(gone.length).toBeGreaterThan(0);
     for (const id of gone) expect(events.get(id)).toMatchObject({ type: 'ProductDeleted', payload: null });
   });
 
   it('outbox, deletes with their last state: the delete event carries the deleted product', async () => {
-    await run({ kind: 'outbox', outboxTable: 'outbox', write: 'same-transaction', deletes: 'last-state' }, profile({ mix: { insert: 40, update: 10, delete: 40, reinsert: 5, txn: 5 } }));
+    await run(
+      { kind: 'outbox', outboxTable: 'outbox', write: 'same-transaction', deletes: 'last-state' },
+      profile({ mix: { insert: 40, update: 10, delete: 40, reinsert: 5, txn: 5 } }),
+    );
     const r = await admin.query(`SELECT payload FROM outbox_log WHERE type = 'ProductDeleted'`);
     expect(r.rowCount).toBeGreaterThan(0);
-    for (const x of r.rows as { payload: Record<string, unknown> | null }[]) expect(x.payload).toMatchObject({ product_id: expect.any(Number), name: expect.any(String) });
+    for (const x of r.rows as { payload: Record<string, unknown> | null }[])
+      expect(x.payload).toMatchObject({ product_id: expect.any(Number), name: expect.any(String) });
   });
 
   it('outbox, separate transaction: each change gets its row from a later transaction, from the state the commit returned', async () => {
-    const { summary } = await run({ kind: 'outbox', outboxTable: 'outbox', write: 'separate-transaction', deletes: 'empty-payload' });
+    const { summary } = await run({
+      kind: 'outbox',
+      outboxTable: 'outbox',
+      write: 'separate-transaction',
+      deletes: 'empty-payload',
+    });
     expect(summary.app).toMatchObject({ kind: 'outbox', failed: 0, skipped: 0 });
     expect(summary.app?.written).toBeGreaterThan(500);
     const rows = await products();
@@ -152,7 +212,9 @@ describe.skipIf(!available.ok)(title, () => {
       const { summary } = await run({ kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 });
       expect(summary.app).toMatchObject({ kind: 'dual-write', failed: 0 });
       const rows = await products();
-      expect(new Map([...es.docs].filter(([id]) => id >= IDS.base))).toEqual(new Map([...rows].map(([id, r]) => [id, r.doc])));
+      expect(new Map([...es.docs].filter(([id]) => id >= IDS.base))).toEqual(
+        new Map([...rows].map(([id, r]) => [id, r.doc])),
+      );
     } finally {
       es.server.close();
     }
@@ -163,12 +225,17 @@ describe.skipIf(!available.ok)(title, () => {
     es.failing = true;
     await new Promise<void>((r) => es.server.listen(0, '127.0.0.1', r));
     try {
-      const { summary, entries } = await run({ kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 }, profile({ maxOps: 200 }));
+      const { summary, entries } = await run(
+        { kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 },
+        profile({ maxOps: 200 }),
+      );
       expect(summary.byOutcome.ok).toBe(entries.filter((e) => e.outcome === 'ok').length);
       expect(summary.byOutcome.ok).toBeGreaterThan(150);
       expect(summary.app?.written).toBe(0);
       expect(summary.app?.failed).toBe(es.calls);
-      expect(summary.errors.find((x) => x.message.startsWith('dual write to Elasticsearch failed, given up'))?.message).toMatch(/HTTP 503/);
+      expect(
+        summary.errors.find((x) => x.message.startsWith('dual write to Elasticsearch failed, given up'))?.message,
+      ).toMatch(/HTTP 503/);
       expect(es.docs.size).toBe(0);
       expect((await products()).size).toBeGreaterThan(0);
     } finally {
@@ -182,7 +249,15 @@ describe.skipIf(!available.ok)(title, () => {
     const a = hang.address();
     try {
       const t0 = Date.now();
-      const { summary } = await run({ kind: 'dual-write', esUrl: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`, index: 'products', timeoutMs: 200 }, profile({ maxOps: 6, concurrency: 1, mix: { insert: 100, update: 0, delete: 0, reinsert: 0, txn: 0 } }));
+      const { summary } = await run(
+        {
+          kind: 'dual-write',
+          esUrl: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`,
+          index: 'products',
+          timeoutMs: 200,
+        },
+        profile({ maxOps: 6, concurrency: 1, mix: { insert: 100, update: 0, delete: 0, reinsert: 0, txn: 0 } }),
+      );
       expect(summary.app?.failed).toBe(6);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(6 * 200);
       expect(summary.errors[0]?.message).toMatch(/no answer within 200 ms/);

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PRODUCTS_TABLE_DDL, startThrowawayPg, throwawayPgAvailable, type ThrowawayPg } from '../../test/fixtures/pg-throwaway.ts';
+import {
+  PRODUCTS_TABLE_DDL,
+  startThrowawayPg,
+  throwawayPgAvailable,
+  type ThrowawayPg,
+} from '../../test/fixtures/pg-throwaway.ts';
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { runWorkload, type RunWorkloadOptions, type WorkloadSummary } from './driver.ts';
@@ -17,7 +22,9 @@ import { toProductRow } from './sql.ts';
 
 const available = throwawayPgAvailable();
 if (!available.ok) console.warn(`driver.pg.test.ts skipped: ${available.reason}`);
-const title = available.ok ? 'driver against a real Postgres 15' : `driver against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const title = available.ok
+  ? 'driver against a real Postgres 15'
+  : `driver against a real Postgres 15 — SKIPPED: ${available.reason}`;
 
 const IDS = DEFAULT_PROFILE.ids;
 const profile = (over: Partial<WorkloadProfile>): WorkloadProfile => ({
@@ -150,7 +157,9 @@ describe.skipIf(!available.ok)(title, () => {
     expect(next.rows[0].product_id).toBeGreaterThanOrEqual(IDS.base + IDS.span);
 
     // The big descriptions really went out of line.
-    const toast = await admin.query(`SELECT pg_relation_size(reltoastrelid) AS n FROM pg_class WHERE relname = 'products'`);
+    const toast = await admin.query(
+      `SELECT pg_relation_size(reltoastrelid) AS n FROM pg_class WHERE relname = 'products'`,
+    );
     expect(Number(toast.rows[0].n)).toBeGreaterThan(0);
   }, 120_000);
 
@@ -179,7 +188,8 @@ describe.skipIf(!available.ok)(title, () => {
     const perWorker = (es: HistoryEntry[]) =>
       [0, 1, 2, 3].map((w) => es.filter((e) => e.worker === w).map((e) => JSON.stringify(e.request)));
     expect(perWorker(a.entries)).toEqual(perWorker(b.entries));
-    const strip = (m: Map<number, ProductRow>) => [...m.values()].map((r) => ({ ...r, created_at: 0 })).sort((x, y) => x.product_id - y.product_id);
+    const strip = (m: Map<number, ProductRow>) =>
+      [...m.values()].map((r) => ({ ...r, created_at: 0 })).sort((x, y) => x.product_id - y.product_id);
     expect(strip(rowsA)).toEqual(strip(rowsB));
     expect(a.summary.workloadHash).toBe(b.summary.workloadHash);
   }, 120_000);
@@ -196,7 +206,11 @@ describe.skipIf(!available.ok)(title, () => {
     }
     // Some failed inserts were followed by updates/deletes of the id that never came to exist.
     expect(summary.noopSteps).toBeGreaterThan(0);
-    expect(entries.some((e) => e.outcome === 'ok' && e.rowCounts?.includes(0) && e.effects.length < (e.rowCounts?.length ?? 0))).toBe(true);
+    expect(
+      entries.some(
+        (e) => e.outcome === 'ok' && e.rowCounts?.includes(0) && e.effects.length < (e.rowCounts?.length ?? 0),
+      ),
+    ).toBe(true);
     await expectTableMatchesHistory(entries);
   }, 120_000);
 
@@ -216,7 +230,9 @@ describe.skipIf(!available.ok)(title, () => {
         await new Promise((res) => setTimeout(res, 150));
       }
     })();
-    const { summary, entries } = await run(profile({ concurrency: 4, durationMs: 4_000, batch: 5 }), { pipelineDepth: 4 });
+    const { summary, entries } = await run(profile({ concurrency: 4, durationMs: 4_000, batch: 5 }), {
+      pipelineDepth: 4,
+    });
     killing = false;
     await loop;
     await killer.end();
@@ -239,7 +255,9 @@ describe.skipIf(!available.ok)(title, () => {
       await db?.resume();
       resumedAt = Date.now();
     })();
-    const { summary, entries } = await run(profile({ concurrency: 3, durationMs: 6_000, ratePerSec: 300 }), { connectTimeoutMs: 1_000 });
+    const { summary, entries } = await run(profile({ concurrency: 3, durationMs: 6_000, ratePerSec: 300 }), {
+      connectTimeoutMs: 1_000,
+    });
     await outage;
     await ensureAdmin();
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -260,6 +278,8 @@ describe.skipIf(!available.ok)(title, () => {
 
   it('refuses to start over rows already in its id range', async () => {
     await admin.query(`INSERT INTO products (product_id, name, price) VALUES ($1, 'leftover', 1)`, [IDS.base + 5]);
-    await expect(run(profile({ maxOps: 10 }))).rejects.toThrow(/already holds 1 row\(s\) with product_id in the workload range/);
+    await expect(run(profile({ maxOps: 10 }))).rejects.toThrow(
+      /already holds 1 row\(s\) with product_id in the workload range/,
+    );
   }, 60_000);
 });

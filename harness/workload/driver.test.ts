@@ -43,7 +43,13 @@ describe('runWorkload without a database', () => {
     const history = await HistoryWriter.open(join(dir, 'history.jsonl'));
     const ctl = new AbortController();
     ctl.abort();
-    const summary = await runWorkload({ pgUrl: 'postgres://x@127.0.0.1:1/x', seed: 1, profile: DEFAULT_PROFILE, history, signal: ctl.signal });
+    const summary = await runWorkload({
+      pgUrl: 'postgres://x@127.0.0.1:1/x',
+      seed: 1,
+      profile: DEFAULT_PROFILE,
+      history,
+      signal: ctl.signal,
+    });
     await history.close();
     expect(summary.stoppedBy).toBe('abort');
     expect(summary.opsRecorded).toBe(0);
@@ -54,7 +60,13 @@ describe('runWorkload without a database', () => {
     dirs.push(dir);
     const history = await HistoryWriter.open(join(dir, 'history.jsonl'));
     await expect(
-      runWorkload({ pgUrl: 'postgres://x@127.0.0.1:1/x', table: 'products;drop', seed: 1, profile: DEFAULT_PROFILE, history }),
+      runWorkload({
+        pgUrl: 'postgres://x@127.0.0.1:1/x',
+        table: 'products;drop',
+        seed: 1,
+        profile: DEFAULT_PROFILE,
+        history,
+      }),
     ).rejects.toThrow(/identifier/);
     await history.close();
   });

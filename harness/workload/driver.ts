@@ -158,7 +158,14 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
       );
       let dispatchError: unknown = undefined;
       try {
-        const natural = await dispatch(new OpGenerator(o.seed, profile), profile, workers, hasher, stopCtl.signal, o.history);
+        const natural = await dispatch(
+          new OpGenerator(o.seed, profile),
+          profile,
+          workers,
+          hasher,
+          stopCtl.signal,
+          o.history,
+        );
         if (natural) {
           stoppedBy ??= natural;
           workers.forEach((w) => w.queue.close()); // workers drain what is queued, then end
@@ -232,7 +239,12 @@ async function dispatch(
   }
 }
 
-function startProgress(o: RunWorkloadOptions, startedAt: number, hasher: OpHasher, stats: DriverStats): NodeJS.Timeout | undefined {
+function startProgress(
+  o: RunWorkloadOptions,
+  startedAt: number,
+  hasher: OpHasher,
+  stats: DriverStats,
+): NodeJS.Timeout | undefined {
   const onProgress = o.onProgress;
   if (!onProgress) return undefined;
   let lastRecorded = 0;

@@ -3,7 +3,14 @@ import { committedEffects, intendedEffects, type Belief } from './effects.ts';
 import type { Step } from './ops.ts';
 
 const v = { name: 'a', description: 'd', price: '1.00' };
-const row = (id: number, over = {}) => ({ product_id: id, name: 'a', description: 'd', price: '1.00', created_at: 5, ...over });
+const row = (id: number, over = {}) => ({
+  product_id: id,
+  name: 'a',
+  description: 'd',
+  price: '1.00',
+  created_at: 5,
+  ...over,
+});
 
 describe('effects', () => {
   it('committed: RETURNING rows become effects; 0-row statements none, and beliefs follow the truth', () => {
@@ -37,7 +44,10 @@ describe('effects', () => {
   });
 
   it('intended: applies the steps to what the worker believes, created_at unknown for inserts', () => {
-    const beliefs = new Map<number, Belief>([[2, row(2)], [4, 'unknown']]);
+    const beliefs = new Map<number, Belief>([
+      [2, row(2)],
+      [4, 'unknown'],
+    ]);
     const effects = intendedEffects(
       [
         { kind: 'insert', product_id: 1, values: v },

@@ -35,7 +35,9 @@ describe('determinism', () => {
 
   it('the hash depends on what shapes ops, not on rate, duration, concurrency or batching', () => {
     const base = workloadHash(7, profile(), 1000);
-    expect(workloadHash(7, profile({ ratePerSec: 5, durationMs: 10, concurrency: 16, batch: 50, maxOps: 3 }), 1000)).toBe(base);
+    expect(
+      workloadHash(7, profile({ ratePerSec: 5, durationMs: 10, concurrency: 16, batch: 50, maxOps: 3 }), 1000),
+    ).toBe(base);
     expect(workloadHash(7, profile({ mix: { ...DEFAULT_PROFILE.mix, delete: 11 } }), 1000)).not.toBe(base);
     expect(workloadHash(7, profile(), 999)).not.toBe(base);
   });
@@ -74,11 +76,21 @@ describe('generated values', () => {
   });
 
   it('covers unicode/emoji names, empty strings, NULL descriptions and boundary prices', () => {
-    const names = steps.flatMap((s) => (s.kind === 'update' ? [s.set.name] : s.kind === 'delete' ? [] : [s.values.name]));
-    const descs = steps.flatMap((s) =>
-      s.kind === 'update' ? ('description' in s.set ? [s.set.description] : []) : s.kind === 'delete' ? [] : [s.values.description],
+    const names = steps.flatMap((s) =>
+      s.kind === 'update' ? [s.set.name] : s.kind === 'delete' ? [] : [s.values.name],
     );
-    const prices = steps.flatMap((s) => (s.kind === 'update' ? [s.set.price] : s.kind === 'delete' ? [] : [s.values.price]));
+    const descs = steps.flatMap((s) =>
+      s.kind === 'update'
+        ? 'description' in s.set
+          ? [s.set.description]
+          : []
+        : s.kind === 'delete'
+          ? []
+          : [s.values.description],
+    );
+    const prices = steps.flatMap((s) =>
+      s.kind === 'update' ? [s.set.price] : s.kind === 'delete' ? [] : [s.values.price],
+    );
     expect(names.some((n) => n !== undefined && /\p{Extended_Pictographic}/u.test(n))).toBe(true);
     expect(names.some((n) => n !== undefined && /[\u{10000}-\u{10FFFF}]/u.test(n))).toBe(true);
     expect(names.some((n) => n !== undefined && [...n].length === NAME_MAX_CODE_POINTS)).toBe(true);
@@ -100,7 +112,13 @@ describe('generated values', () => {
 
   it('TOAST descriptions are ≥ 8 KB, incompressible, and about as frequent as asked', () => {
     const descs = steps.flatMap((s) =>
-      s.kind === 'update' ? (typeof s.set.description === 'string' ? [s.set.description] : []) : s.kind === 'delete' ? [] : [s.values.description ?? ''],
+      s.kind === 'update'
+        ? typeof s.set.description === 'string'
+          ? [s.set.description]
+          : []
+        : s.kind === 'delete'
+          ? []
+          : [s.values.description ?? ''],
     );
     const toast = descs.filter((d) => d.length > 6000);
     expect(toast.length).toBeGreaterThan(0);
@@ -194,8 +212,19 @@ describe('the generator model', () => {
   });
 
   it('stops inserting when the id range is exhausted', () => {
-    const ops = takeOps(1, profile({ keySpace: 3, ids: { base: 10, span: 3 }, mix: { insert: 1, update: 0, delete: 1, reinsert: 0, txn: 0 } }), 200);
-    const inserted = ops.flatMap(stepsOf).filter((s) => s.kind === 'insert').map((s) => s.product_id);
+    const ops = takeOps(
+      1,
+      profile({
+        keySpace: 3,
+        ids: { base: 10, span: 3 },
+        mix: { insert: 1, update: 0, delete: 1, reinsert: 0, txn: 0 },
+      }),
+      200,
+    );
+    const inserted = ops
+      .flatMap(stepsOf)
+      .filter((s) => s.kind === 'insert')
+      .map((s) => s.product_id);
     expect(inserted.sort()).toEqual([10, 11, 12]);
     // After that the fallback brings deleted ids back (reinsert) instead of ending the stream.
     expect(ops).toHaveLength(200);

@@ -13,7 +13,12 @@ function valuesJson(v: UpdateSet): string {
 }
 
 function stepJson(s: Step): string {
-  const tail = s.kind === 'update' ? `,"set":${valuesJson(s.set)}` : s.kind === 'delete' ? '' : `,"values":${valuesJson(s.values)}`;
+  const tail =
+    s.kind === 'update'
+      ? `,"set":${valuesJson(s.set)}`
+      : s.kind === 'delete'
+        ? ''
+        : `,"values":${valuesJson(s.values)}`;
   return `{"kind":"${s.kind}","product_id":${s.product_id}${tail}}`;
 }
 

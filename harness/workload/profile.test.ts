@@ -24,14 +24,22 @@ describe('parseProfile', () => {
 
   it('names the field for wrong types and ranges', () => {
     expect(problemsOf({ ratePerSec: -1 })).toEqual(['profile.ratePerSec: expected a number in [0, 10000000], got -1']);
-    expect(problemsOf({ concurrency: 1.5 })[0]).toMatch(/^profile\.concurrency: expected an integer in \[1, 64\], got 1\.5/);
+    expect(problemsOf({ concurrency: 1.5 })[0]).toMatch(
+      /^profile\.concurrency: expected an integer in \[1, 64\], got 1\.5/,
+    );
     expect(problemsOf({ concurrency: 65 })[0]).toMatch(/^profile\.concurrency: /);
-    expect(problemsOf({ durationMs: '10s' })[0]).toBe('profile.durationMs: expected an integer in [1, 604800000], got "10s"');
+    expect(problemsOf({ durationMs: '10s' })[0]).toBe(
+      'profile.durationMs: expected an integer in [1, 604800000], got "10s"',
+    );
     expect(problemsOf({ mix: { update: 'lots' } })[0]).toMatch(/^profile\.mix\.update: expected a number/);
-    expect(problemsOf({ toastProbability: 1.2 })[0]).toMatch(/^profile\.toastProbability: expected a number in \[0, 1\]/);
+    expect(problemsOf({ toastProbability: 1.2 })[0]).toMatch(
+      /^profile\.toastProbability: expected a number in \[0, 1\]/,
+    );
     expect(problemsOf({ hotKeyBurst: { probability: NaN } })[0]).toMatch(/^profile\.hotKeyBurst\.probability: /);
     expect(problemsOf({ batch: 0 })[0]).toMatch(/^profile\.batch: /);
-    expect(problemsOf({ priceChangeOnlyProbability: null })[0]).toMatch(/^profile\.priceChangeOnlyProbability: .*got null/);
+    expect(problemsOf({ priceChangeOnlyProbability: null })[0]).toMatch(
+      /^profile\.priceChangeOnlyProbability: .*got null/,
+    );
   });
 
   it('rejects unknown fields (typos) and non-objects', () => {
@@ -45,9 +53,15 @@ describe('parseProfile', () => {
     expect(problemsOf({ mix: { insert: 0, update: 0, delete: 0, reinsert: 0, txn: 0 } })).toContain(
       'profile.mix: at least one weight must be > 0',
     );
-    expect(problemsOf({ mix: { insert: 0, reinsert: 0, txn: 0 } })[0]).toMatch(/^profile\.mix\.insert: insert, reinsert or txn/);
-    expect(problemsOf({ keySpace: 10, ids: { span: 5 } })[0]).toMatch(/^profile\.keySpace: 10 exceeds the id range size/);
-    expect(problemsOf({ ids: { base: 2_000_000_000, span: 200_000_000 } })[0]).toMatch(/^profile\.ids\.span: .* exceeds int4/);
+    expect(problemsOf({ mix: { insert: 0, reinsert: 0, txn: 0 } })[0]).toMatch(
+      /^profile\.mix\.insert: insert, reinsert or txn/,
+    );
+    expect(problemsOf({ keySpace: 10, ids: { span: 5 } })[0]).toMatch(
+      /^profile\.keySpace: 10 exceeds the id range size/,
+    );
+    expect(problemsOf({ ids: { base: 2_000_000_000, span: 200_000_000 } })[0]).toMatch(
+      /^profile\.ids\.span: .* exceeds int4/,
+    );
   });
 
   it('lists every problem at once, under the caller-chosen prefix', () => {

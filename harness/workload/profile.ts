@@ -166,18 +166,33 @@ export function parseProfile(input: unknown, field = 'profile'): WorkloadProfile
     span: num(p, `${field}.ids.span`, idsIn['span'], d.ids.span, { min: 1, max: MAX_INT4, integer: true }),
   };
   if (ids.base + ids.span - 1 > MAX_INT4) {
-    p.push({ field: `${field}.ids.span`, message: `base + span - 1 = ${ids.base + ids.span - 1} exceeds int4 (${MAX_INT4})` });
+    p.push({
+      field: `${field}.ids.span`,
+      message: `base + span - 1 = ${ids.base + ids.span - 1} exceeds int4 (${MAX_INT4})`,
+    });
   }
 
   const profile: WorkloadProfile = {
     ratePerSec: num(p, `${field}.ratePerSec`, o['ratePerSec'], d.ratePerSec, { min: 0, max: 1e7 }),
-    durationMs: num(p, `${field}.durationMs`, o['durationMs'], d.durationMs, { min: 1, max: 7 * 86_400_000, integer: true }),
-    concurrency: num(p, `${field}.concurrency`, o['concurrency'], d.concurrency, { min: 1, max: ID_SHARDS, integer: true }),
+    durationMs: num(p, `${field}.durationMs`, o['durationMs'], d.durationMs, {
+      min: 1,
+      max: 7 * 86_400_000,
+      integer: true,
+    }),
+    concurrency: num(p, `${field}.concurrency`, o['concurrency'], d.concurrency, {
+      min: 1,
+      max: ID_SHARDS,
+      integer: true,
+    }),
     keySpace: num(p, `${field}.keySpace`, o['keySpace'], d.keySpace, { min: 1, max: MAX_INT4, integer: true }),
     mix,
     hotKeyBurst: {
       probability: num(p, `${field}.hotKeyBurst.probability`, burstIn['probability'], d.hotKeyBurst.probability, PROB),
-      size: num(p, `${field}.hotKeyBurst.size`, burstIn['size'], d.hotKeyBurst.size, { min: 1, max: 100_000, integer: true }),
+      size: num(p, `${field}.hotKeyBurst.size`, burstIn['size'], d.hotKeyBurst.size, {
+        min: 1,
+        max: 100_000,
+        integer: true,
+      }),
     },
     toastProbability: num(p, `${field}.toastProbability`, o['toastProbability'], d.toastProbability, PROB),
     priceChangeOnlyProbability: num(
@@ -192,7 +207,10 @@ export function parseProfile(input: unknown, field = 'profile'): WorkloadProfile
     ids,
   };
   if (profile.keySpace > ids.span) {
-    p.push({ field: `${field}.keySpace`, message: `${profile.keySpace} exceeds the id range size ids.span = ${ids.span}` });
+    p.push({
+      field: `${field}.keySpace`,
+      message: `${profile.keySpace} exceeds the id range size ids.span = ${ids.span}`,
+    });
   }
   if (p.length > 0) throw new ProfileError(p);
   return profile;

@@ -22,7 +22,11 @@ describe('sql', () => {
     const nullDesc = st.forStep({ kind: 'update', product_id: 7, set: { description: null } });
     expect(nullDesc.values).toEqual([7, null]);
     expect(() => st.forStep({ kind: 'update', product_id: 7, set: {} })).toThrow(/sets no column/);
-    const ins = st.forStep({ kind: 'reinsert', product_id: 9, values: { name: 'a', description: null, price: '0.00' } });
+    const ins = st.forStep({
+      kind: 'reinsert',
+      product_id: 9,
+      values: { name: 'a', description: null, price: '0.00' },
+    });
     expect(ins.text).toMatch(/ON CONFLICT \(product_id\) DO NOTHING RETURNING/);
     expect(ins.values).toEqual([9, 'a', null, '0.00']);
   });

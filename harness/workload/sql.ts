@@ -9,7 +9,8 @@ import type { ProductRow } from '../record/history.ts';
 import { quoteTable } from '../stack/pg.ts';
 import type { Step } from './ops.ts';
 
-const COLUMNS = 'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
+const COLUMNS =
+  'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
 
 /** An outbox application: each product statement also writes the step's outbox row (see OutboxSql.withEvent). */
 export interface OutboxStatements {
@@ -42,15 +43,26 @@ export class Statements {
     const finish = (write: string, params: number, event: 'upsert' | 'delete'): string => {
       const returning = event === 'delete' ? 'product_id' : COLUMNS;
       if (!outbox) return `${write} RETURNING ${returning}`;
-      return outbox.sql.withEvent(write, returning, params + 1, event === 'delete' && outbox.deletes === 'last-state' ? 'delete-with-state' : event);
+      return outbox.sql.withEvent(
+        write,
+        returning,
+        params + 1,
+        event === 'delete' && outbox.deletes === 'last-state' ? 'delete-with-state' : event,
+      );
     };
     // ON CONFLICT DO NOTHING: a reinsert after a delete that failed (or an insert over an id an unknown op
     // created) becomes a recorded 0-row no-op instead of an error that would abort the whole transaction.
-    this.insertText = finish(`INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ON CONFLICT (product_id) DO NOTHING`, 4, 'upsert');
+    this.insertText = finish(
+      `INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ON CONFLICT (product_id) DO NOTHING`,
+      4,
+      'upsert',
+    );
     this.deleteText = finish(`DELETE FROM ${this.t} WHERE product_id = $1`, 1, 'delete');
     for (let mask = 0; mask < 8; mask++) {
       const sets = UPDATE_COLUMNS.filter((_, i) => mask & (1 << i)).map((c, i) => `${c} = $${i + 2}`);
-      this.updateTexts.push(finish(`UPDATE ${this.t} SET ${sets.join(', ')} WHERE product_id = $1`, sets.length + 1, 'upsert'));
+      this.updateTexts.push(
+        finish(`UPDATE ${this.t} SET ${sets.join(', ')} WHERE product_id = $1`, sets.length + 1, 'upsert'),
+      );
     }
   }
 
@@ -58,7 +70,8 @@ export class Statements {
   forStep(step: Step, outboxId?: string): StatementConfig {
     const c = this.productStatement(step);
     if (!this.outbox) return c;
-    if (outboxId === undefined) throw new Error(`step on ${step.product_id}: an outbox statement needs the outbox row's id`);
+    if (outboxId === undefined)
+      throw new Error(`step on ${step.product_id}: an outbox statement needs the outbox row's id`);
     return { name: `${c.name}_ob`, text: c.text, values: [...c.values, outboxId] };
   }
 
@@ -73,7 +86,11 @@ export class Statements {
       case 'insert':
       case 'reinsert': {
         const v = step.values;
-        return { name: 'oc_wl_insert', text: this.insertText, values: [step.product_id, v.name, v.description, v.price] };
+        return {
+          name: 'oc_wl_insert',
+          text: this.insertText,
+          values: [step.product_id, v.name, v.description, v.price],
+        };
       }
       case 'delete':
         return { name: 'oc_wl_delete', text: this.deleteText, values: [step.product_id] };

@@ -28,9 +28,35 @@ function noNul(s: string): string {
 
 /** Hand-picked troublemakers: ZWJ sequences, skin tones, flags, keycaps, RTL, combining marks, zero-width. */
 const TRICKY = [
-  '👩‍👩‍👧‍👦', '🧑🏽‍💻', '👍🏿', '🇩🇪', '🇯🇵', '🏳️‍🌈', '1️⃣', '❤️', '☃', '😀', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
-  'שלום', 'مرحبا', '中文商品', 'ｆｕｌｌｗｉｄｔｈ', 'é', 'é', 'Z̤͔ͧ̑̓ä͖̭̈̇l͖͎g̞̥͈ͮ̏o', '\u200b', '\u200d', '\ufeff',
-  '"quoted"', "it's", '\\back\\slash', '<b>html</b>', '{"json":true}', 'tab\there', 'line\nbreak', ' ',
+  '👩‍👩‍👧‍👦',
+  '🧑🏽‍💻',
+  '👍🏿',
+  '🇩🇪',
+  '🇯🇵',
+  '🏳️‍🌈',
+  '1️⃣',
+  '❤️',
+  '☃',
+  '😀',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  'שלום',
+  'مرحبا',
+  '中文商品',
+  'ｆｕｌｌｗｉｄｔｈ',
+  'é',
+  'é',
+  'Z̤͔ͧ̑̓ä͖̭̈̇l͖͎g̞̥͈ͮ̏o',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '"quoted"',
+  "it's",
+  '\\back\\slash',
+  '<b>html</b>',
+  '{"json":true}',
+  'tab\there',
+  'line\nbreak',
+  ' ',
 ];
 
 const asciiName = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 });

@@ -152,7 +152,13 @@ export class Worker {
   }
 
   /** Classifies one transaction's answers and appends one history entry per op. */
-  private record(group: Op[], settled: PromiseSettledResult<pg.QueryResult>[], sendMs: number, ackMs: number, timedOut: boolean): Committed {
+  private record(
+    group: Op[],
+    settled: PromiseSettledResult<pg.QueryResult>[],
+    sendMs: number,
+    ackMs: number,
+    timedOut: boolean,
+  ): Committed {
     const { opTimeoutMs, stats } = this.ctx;
     const wrapped = this.wrapped(group);
     let rollback: unknown = undefined;
@@ -195,7 +201,9 @@ export class Worker {
       if (outcome === 'ok') {
         const results: StepResult[] = opSteps.map((_, k) => {
           const r = settled[at + k];
-          return r?.status === 'fulfilled' ? { rows: r.value.rows, rowCount: r.value.rowCount } : { rows: [], rowCount: 0 };
+          return r?.status === 'fulfilled'
+            ? { rows: r.value.rows, rowCount: r.value.rowCount }
+            : { rows: [], rowCount: 0 };
         });
         effects = committedEffects(opSteps, results, this.beliefs);
         rowCounts = results.map((r) => r.rowCount ?? 0);

@@ -23,7 +23,10 @@ export async function goMissing(): Promise<string | undefined> {
 }
 
 /** The cached actionlint binary, built with `go install` the first time (about a minute on 2 cores). */
-export async function ensureActionlint(cache = cacheDir(), log: (line: string) => void = () => undefined): Promise<string> {
+export async function ensureActionlint(
+  cache = cacheDir(),
+  log: (line: string) => void = () => undefined,
+): Promise<string> {
   const bin = actionlintPath(cache);
   await ensureArtifact(
     bin,

@@ -27,7 +27,12 @@ export interface Browser {
 
 export async function launchChromium(viewport = { width: 1360, height: 900 }): Promise<Browser> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'outbox-chaos-chromium-'));
-  const ctx = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });
+  const ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport,
+  });
   return {
     ctx,
     async close() {

@@ -14,7 +14,10 @@ const say = (line: string): void => {
 
 function aptInstall(packages: string[]): boolean {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', ...packages]]) {
+  for (const args of [
+    ['update', '-q'],
+    ['install', '-y', '-q', '--no-install-recommends', ...packages],
+  ]) {
     say(`apt-get ${args.join(' ')}`);
     const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
     if (r.status !== 0) return false;
@@ -27,11 +30,14 @@ function ensureChromium(): void {
   if (!missing) return;
   const may = mayInstallSystemPackages();
   if (!may.ok) {
-    say(`${missing}: the browser tests will skip (${may.why}); to install it: apt-get install chromium, or run as root with ${INSTALL_OPT_IN}=1`);
+    say(
+      `${missing}: the browser tests will skip (${may.why}); to install it: apt-get install chromium, or run as root with ${INSTALL_OPT_IN}=1`,
+    );
     return;
   }
   say(`${missing}: installing Debian's chromium for the browser tests (${may.why})`);
-  if (!aptInstall(['chromium']) || !existsSync(CHROMIUM)) say(`chromium could not be installed; the browser tests will skip`);
+  if (!aptInstall(['chromium']) || !existsSync(CHROMIUM))
+    say(`chromium could not be installed; the browser tests will skip`);
 }
 
 async function ensureActionlintTool(): Promise<void> {
@@ -45,7 +51,9 @@ async function ensureActionlintTool(): Promise<void> {
   try {
     await ensureActionlint(undefined, (l) => say(l));
   } catch (err) {
-    say(`actionlint could not be built (${(err as Error).message.split('\n')[0] ?? ''}); the CI recipe test will try again and skip with the reason`);
+    say(
+      `actionlint could not be built (${(err as Error).message.split('\n')[0] ?? ''}); the CI recipe test will try again and skip with the reason`,
+    );
   }
 }
 

@@ -10,6 +10,11 @@ export default class Lanes extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const projects = [...new Set(sorted.map((f) => f.project.name))];
-    return projects.flatMap((p) => laneOrder(sorted.filter((f) => f.project.name === p), (f) => f.moduleId));
+    return projects.flatMap((p) =>
+      laneOrder(
+        sorted.filter((f) => f.project.name === p),
+        (f) => f.moduleId,
+      ),
+    );
   }
 }

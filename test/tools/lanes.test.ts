@@ -3,7 +3,14 @@ import { laneOrder, ownsStack } from './lanes.ts';
 
 describe('integration lanes', () => {
   it('alternates the shared stack files with the own-stack files, the longest of each first', () => {
-    const files = ['test/a.int.test.ts', 'test/lifecycle.int.test.ts', 'test/scenarios.int.test.ts', 'harness/faults/faults.stack.test.ts', 'test/zoo.int.test.ts', 'test/plugin-path.int.test.ts'];
+    const files = [
+      'test/a.int.test.ts',
+      'test/lifecycle.int.test.ts',
+      'test/scenarios.int.test.ts',
+      'harness/faults/faults.stack.test.ts',
+      'test/zoo.int.test.ts',
+      'test/plugin-path.int.test.ts',
+    ];
     expect(laneOrder(files, (f) => f)).toEqual([
       'test/scenarios.int.test.ts',
       'test/zoo.int.test.ts',

@@ -9,8 +9,14 @@ import { basename } from 'node:path';
 const OWN_STACK = ['zoo.int.test.ts', 'lifecycle.int.test.ts', 'plugin-path.int.test.ts', 'containers.int.test.ts'];
 
 /** The stacks the zoo's and the cluster's files start (the global setup's Ctrl-C watcher stops them too). */
-export const ZOO_STACK = { name: process.env.OUTBOX_CHAOS_TEST_ZOO_NAME ?? 'test-zoo', portBase: Number(process.env.OUTBOX_CHAOS_TEST_ZOO_PORT_BASE ?? 17700) };
-export const CLUSTER_STACK = { name: process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster', portBase: Number(process.env.OUTBOX_CHAOS_TEST_CLUSTER_PORT_BASE ?? 17600) };
+export const ZOO_STACK = {
+  name: process.env.OUTBOX_CHAOS_TEST_ZOO_NAME ?? 'test-zoo',
+  portBase: Number(process.env.OUTBOX_CHAOS_TEST_ZOO_PORT_BASE ?? 17700),
+};
+export const CLUSTER_STACK = {
+  name: process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster',
+  portBase: Number(process.env.OUTBOX_CHAOS_TEST_CLUSTER_PORT_BASE ?? 17600),
+};
 
 /** The longest file of each lane goes first, so that the short ones fill in at the end. */
 const FIRST = ['scenarios.int.test.ts', 'zoo.int.test.ts'];
@@ -29,6 +35,7 @@ export function laneOrder<T>(files: T[], path: (f: T) => string): T[] {
   const lane = (own: boolean): T[] => files.filter((f) => ownsStack(path(f)) === own).sort((a, b) => rank(a) - rank(b));
   const [shared, own] = [lane(false), lane(true)];
   const out: T[] = [];
-  for (let i = 0; i < Math.max(shared.length, own.length); i++) out.push(...[shared[i], own[i]].filter((f): f is T => f !== undefined));
+  for (let i = 0; i < Math.max(shared.length, own.length); i++)
+    out.push(...[shared[i], own[i]].filter((f): f is T => f !== undefined));
   return out;
 }

@@ -24,11 +24,31 @@ const CHROMIUM_FIX = `apt-get install chromium — \`npm test\` does it itself a
 export const SKIP_CAUSES: readonly SkipCause[] = [
   { file: 'harness/report/html.browser.test.ts', needs: `Chromium at ${CHROMIUM}`, fix: CHROMIUM_FIX },
   { file: 'harness/report/suite/suite.browser.test.ts', needs: `Chromium at ${CHROMIUM}`, fix: CHROMIUM_FIX },
-  { file: 'test/ci-recipe.test.ts', needs: 'Go, to build actionlint', fix: 'install Go ≥ 1.22 (Debian: apt-get install golang-go); the test builds actionlint into the harness cache once' },
-  { file: 'test/containers.int.test.ts', needs: 'a Docker engine', fix: 'start Docker (or point DOCKER_HOST at an engine), then: npx vitest run --project integration test/containers.int.test.ts' },
-  { file: 'harness/check/read-pg.test.ts', needs: 'Postgres 15 binaries', fix: '`npx outbox-chaos provision` installs postgresql-15' },
-  { file: 'harness/workload/driver.pg.test.ts', needs: 'Postgres 15 binaries', fix: '`npx outbox-chaos provision` installs postgresql-15' },
-  { file: 'test/zoo.int.test.ts', needs: 'nothing', fix: 'none: a reproduction attempt (zoo.yaml mustPass: false) is reported by `npm run zoo`, never tested' },
+  {
+    file: 'test/ci-recipe.test.ts',
+    needs: 'Go, to build actionlint',
+    fix: 'install Go ≥ 1.22 (Debian: apt-get install golang-go); the test builds actionlint into the harness cache once',
+  },
+  {
+    file: 'test/containers.int.test.ts',
+    needs: 'a Docker engine',
+    fix: 'start Docker (or point DOCKER_HOST at an engine), then: npx vitest run --project integration test/containers.int.test.ts',
+  },
+  {
+    file: 'harness/check/read-pg.test.ts',
+    needs: 'Postgres 15 binaries',
+    fix: '`npx outbox-chaos provision` installs postgresql-15',
+  },
+  {
+    file: 'harness/workload/driver.pg.test.ts',
+    needs: 'Postgres 15 binaries',
+    fix: '`npx outbox-chaos provision` installs postgresql-15',
+  },
+  {
+    file: 'test/zoo.int.test.ts',
+    needs: 'nothing',
+    fix: 'none: a reproduction attempt (zoo.yaml mustPass: false) is reported by `npm run zoo`, never tested',
+  },
 ];
 
 export function causeOf(file: string): SkipCause | undefined {
@@ -49,8 +69,12 @@ export function skippableTitle(title: string, reason: string | undefined): strin
  * Whether `npm test` may install system packages: only as root (apt-get needs it, and sudo would prompt), and
  * only when the user said so or on CI, because it changes the machine beyond the project's folder.
  */
-export function mayInstallSystemPackages(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): { ok: boolean; why: string } {
+export function mayInstallSystemPackages(
+  env: NodeJS.ProcessEnv = process.env,
+  uid: number | undefined = process.getuid?.(),
+): { ok: boolean; why: string } {
   if (uid !== 0) return { ok: false, why: 'not root (apt-get needs root; npm test never runs sudo)' };
-  if (env.CI === 'true' || env[INSTALL_OPT_IN] === '1') return { ok: true, why: env.CI === 'true' ? 'CI=true' : `${INSTALL_OPT_IN}=1` };
+  if (env.CI === 'true' || env[INSTALL_OPT_IN] === '1')
+    return { ok: true, why: env.CI === 'true' ? 'CI=true' : `${INSTALL_OPT_IN}=1` };
   return { ok: false, why: `neither CI=true nor ${INSTALL_OPT_IN}=1 is set` };
 }

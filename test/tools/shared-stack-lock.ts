@@ -26,7 +26,8 @@ beforeAll(async ({}, suite) => {
       return;
     } catch (err) {
       if (!(err instanceof StackInUse)) throw err;
-      if (Date.now() - t0 > WAIT_MS) throw new Error(`the shared test stack is still taken after ${WAIT_MS / 60_000} min: ${err.message}`);
+      if (Date.now() - t0 > WAIT_MS)
+        throw new Error(`the shared test stack is still taken after ${WAIT_MS / 60_000} min: ${err.message}`);
       if (!told) process.stderr.write(`${basename(file)}: waiting for the shared test stack (${err.message})\n`);
       await new Promise((r) => setTimeout(r, 250));
     }

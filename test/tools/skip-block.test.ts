@@ -5,14 +5,29 @@ import { reasonOf, skipBlock } from './skip-block.ts';
 describe('the skip block at the end of npm test', () => {
   it('lists each skipped test under its file, reason and fix', () => {
     const block = skipBlock([
-      { file: 'harness/report/html.browser.test.ts', fullName: 'index.html in headless Chromium — SKIPPED: /usr/bin/chromium is not installed > renders every chart' },
-      { file: 'harness/report/html.browser.test.ts', fullName: 'index.html in headless Chromium — SKIPPED: /usr/bin/chromium is not installed > junit.xml parses' },
-      { file: 'test/containers.int.test.ts', fullName: 'containers provider (skipped: no Docker engine: DOCKER_HOST is unset) > runs baseline' },
-      { file: 'harness/check/read-pg.test.ts', fullName: 'readPgRows against a real Postgres 15 — SKIPPED: /usr/lib/postgresql/15/bin/initdb not found (Postgres 15 not installed) > streams rows' },
+      {
+        file: 'harness/report/html.browser.test.ts',
+        fullName: 'index.html in headless Chromium — SKIPPED: /usr/bin/chromium is not installed > renders every chart',
+      },
+      {
+        file: 'harness/report/html.browser.test.ts',
+        fullName: 'index.html in headless Chromium — SKIPPED: /usr/bin/chromium is not installed > junit.xml parses',
+      },
+      {
+        file: 'test/containers.int.test.ts',
+        fullName: 'containers provider (skipped: no Docker engine: DOCKER_HOST is unset) > runs baseline',
+      },
+      {
+        file: 'harness/check/read-pg.test.ts',
+        fullName:
+          'readPgRows against a real Postgres 15 — SKIPPED: /usr/lib/postgresql/15/bin/initdb not found (Postgres 15 not installed) > streams rows',
+      },
       { file: 'somewhere/else.test.ts', fullName: 'a > b', note: 'flaky on Tuesdays' },
     ]);
     expect(block).toContain('skipped tests: 5');
-    expect(block).toContain('⊘ harness/report/html.browser.test.ts: 2 skipped\n    why  /usr/bin/chromium is not installed\n    fix  apt-get install chromium');
+    expect(block).toContain(
+      '⊘ harness/report/html.browser.test.ts: 2 skipped\n    why  /usr/bin/chromium is not installed\n    fix  apt-get install chromium',
+    );
     expect(block).toContain('    · index.html in headless Chromium > renders every chart');
     expect(block).toContain('why  no Docker engine: DOCKER_HOST is unset');
     expect(block).toContain('fix  start Docker');
@@ -38,7 +53,10 @@ describe('the skip block at the end of npm test', () => {
   it('installs system packages only as root, on CI or when asked', () => {
     expect(mayInstallSystemPackages({ CI: 'true' }, 0).ok).toBe(true);
     expect(mayInstallSystemPackages({ OUTBOX_CHAOS_INSTALL_TEST_TOOLS: '1' }, 0).ok).toBe(true);
-    expect(mayInstallSystemPackages({}, 0)).toEqual({ ok: false, why: 'neither CI=true nor OUTBOX_CHAOS_INSTALL_TEST_TOOLS=1 is set' });
+    expect(mayInstallSystemPackages({}, 0)).toEqual({
+      ok: false,
+      why: 'neither CI=true nor OUTBOX_CHAOS_INSTALL_TEST_TOOLS=1 is set',
+    });
     expect(mayInstallSystemPackages({ CI: 'true' }, 1000).ok).toBe(false);
   });
 });

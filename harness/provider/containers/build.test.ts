@@ -8,11 +8,21 @@ import { type ContainerService } from './plan.ts';
  * The testcontainers objects build.ts makes, inspected before anything is created: no Docker needed.
  */
 
-const plan = containersPlan({ ports: portPlan(18200), images: resolveImages({}), sinkPluginDir: '/cache/p/outbox-chaos-es-sink', runId: 'r1' });
+const plan = containersPlan({
+  ports: portPlan(18200),
+  images: resolveImages({}),
+  sinkPluginDir: '/cache/p/outbox-chaos-es-sink',
+  runId: 'r1',
+});
 const network = { getName: () => 'outbox-chaos-containers-test' };
 
 interface Internals {
-  createOpts: { Env?: string[]; Cmd?: string[]; Labels?: Record<string, string>; ExposedPorts?: Record<string, unknown> };
+  createOpts: {
+    Env?: string[];
+    Cmd?: string[];
+    Labels?: Record<string, string>;
+    ExposedPorts?: Record<string, unknown>;
+  };
   hostConfig: { PortBindings?: unknown; Binds?: string[]; ShmSize?: number };
   networkAliases: string[];
   beforeContainerCreated(): Promise<void>;
@@ -31,7 +41,8 @@ async function created(svc: ContainerService, p = plan): Promise<Internals> {
   return c;
 }
 
-const env = (c: Internals) => Object.fromEntries((c.createOpts.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+const env = (c: Internals) =>
+  Object.fromEntries((c.createOpts.Env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 
 describe('containers: testcontainers objects', () => {
   it('publishes Kafka 9093 on the fixed port on 127.0.0.1 only, despite KafkaContainer re-exposing it', async () => {
@@ -61,7 +72,9 @@ describe('containers: testcontainers objects', () => {
     // It goes on to ask the engine about the (fake) container and fails there; the script is written first.
     await k.containerStarted(fake, { hostname: '3f2a9c1b7d4e' }).catch(() => undefined);
     // PLAINTEXT on the address the harness uses, not on getHost()'s "localhost" (which may resolve to ::1).
-    expect(script).toContain('export KAFKA_ADVERTISED_LISTENERS=BROKER://kafka-broker:9092,PLAINTEXT://127.0.0.1:18201\n');
+    expect(script).toContain(
+      'export KAFKA_ADVERTISED_LISTENERS=BROKER://kafka-broker:9092,PLAINTEXT://127.0.0.1:18201\n',
+    );
     expect(script).not.toContain('3f2a9c1b7d4e');
   });
 
@@ -73,7 +86,8 @@ describe('containers: testcontainers objects', () => {
       elasticsearch: { '9200/tcp': [{ HostIp: '127.0.0.1', HostPort: '18205' }] },
       toxiproxy: { '8474/tcp': [{ HostIp: '127.0.0.1', HostPort: '18207' }] },
     };
-    for (const svc of Object.keys(expected) as ContainerService[]) expect((await created(svc)).hostConfig.PortBindings, svc).toEqual(expected[svc]);
+    for (const svc of Object.keys(expected) as ContainerService[])
+      expect((await created(svc)).hostConfig.PortBindings, svc).toEqual(expected[svc]);
     const all = { ...plan, publishIp: '' };
     expect((await created('postgres', all)).hostConfig.PortBindings).toEqual({ '5432/tcp': [{ HostPort: '18200' }] });
   });

@@ -1,13 +1,20 @@
 import { ElasticsearchContainer } from '@testcontainers/elasticsearch';
 import { KafkaContainer } from '@testcontainers/kafka';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { GenericContainer, Wait, type InspectResult, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import {
+  GenericContainer,
+  Wait,
+  type InspectResult,
+  type StartedNetwork,
+  type StartedTestContainer,
+} from 'testcontainers';
 import { portBindings } from './definitions.ts';
 import { PORT, type ContainerDef, type ContainersPlan, type PortMapping } from './plan.ts';
 
 /** testcontainers objects from the plan's definitions. */
 
 // A mixin's base constructor must take any[] (TypeScript's rule for mixin classes).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ContainerClass = new (...args: any[]) => GenericContainer;
 
 /**
@@ -50,14 +57,24 @@ export class ProxiedKafkaContainer extends pinnedPorts(KafkaContainer) {
    */
   plaintextHost = '';
 
-  protected override async containerStarted(container: StartedTestContainer, inspectResult: InspectResult): Promise<void> {
+  protected override async containerStarted(
+    container: StartedTestContainer,
+    inspectResult: InspectResult,
+  ): Promise<void> {
     const host = this.plaintextHost;
-    const c = host ? (Object.assign(Object.create(container) as StartedTestContainer, { getHost: () => host })) : container;
+    const c = host
+      ? Object.assign(Object.create(container) as StartedTestContainer, { getHost: () => host })
+      : container;
     await super.containerStarted(c, { ...inspectResult, hostname: this.advertisedHost });
   }
 }
 
-function common<C extends GenericContainer & { pinPorts(p: PortMapping[], ip: string): C }>(c: C, def: ContainerDef, plan: ContainersPlan, network: StartedNetwork): C {
+function common<C extends GenericContainer & { pinPorts(p: PortMapping[], ip: string): C }>(
+  c: C,
+  def: ContainerDef,
+  plan: ContainersPlan,
+  network: StartedNetwork,
+): C {
   c.withNetwork(network)
     .withNetworkAliases(...def.aliases)
     .withEnvironment(def.env)
@@ -76,7 +93,9 @@ export function buildContainer(def: ContainerDef, plan: ContainersPlan, network:
     case 'toxiproxy':
       // Not @testcontainers/toxiproxy: it publishes 32 proxy ports on random host ports and picks listen
       // ports itself; our proxies have fixed names and listen addresses, created through the API.
-      return common(new PinnedGenericContainer(def.image), def, plan, network).withWaitStrategy(Wait.forHttp('/version', PORT.toxiproxyApi).forStatusCode(200));
+      return common(new PinnedGenericContainer(def.image), def, plan, network).withWaitStrategy(
+        Wait.forHttp('/version', PORT.toxiproxyApi).forStatusCode(200),
+      );
     case 'postgres': {
       const c = new PinnedPostgreSqlContainer(def.image)
         .withDatabase(def.env.POSTGRES_DB as string)
@@ -97,6 +116,8 @@ export function buildContainer(def: ContainerDef, plan: ContainersPlan, network:
         Wait.forHttp('/_cluster/health?wait_for_status=yellow&timeout=1s', PORT.elasticsearch).forStatusCode(200),
       );
     case 'connect':
-      return common(new PinnedGenericContainer(def.image), def, plan, network).withWaitStrategy(Wait.forHttp('/connectors', PORT.connect).forStatusCode(200));
+      return common(new PinnedGenericContainer(def.image), def, plan, network).withWaitStrategy(
+        Wait.forHttp('/connectors', PORT.connect).forStatusCode(200),
+      );
   }
 }

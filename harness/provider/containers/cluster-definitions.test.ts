@@ -7,7 +7,13 @@ import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { brokerProperties, CLUSTER_BROKER_SETTINGS, kafkaNodes } from '../../stack/services/kafka.ts';
 import { CLUSTER_PG_SETTINGS } from '../../stack/services/postgres.ts';
 import { internalTopicSettings, WORKER_SETTINGS } from '../../stack/worker-settings.ts';
-import { BROKER_PORT, clusterContainersPlan, failoverSlotSettings, postgresMajor, type MemberDef } from './cluster-definitions.ts';
+import {
+  BROKER_PORT,
+  clusterContainersPlan,
+  failoverSlotSettings,
+  postgresMajor,
+  type MemberDef,
+} from './cluster-definitions.ts';
 
 const ports = clusterPortPlan(18400);
 const opts = { ports, images: resolveImages({}), sinkPluginDir: '/cache/p/outbox-chaos-es-sink', runId: 'r1' };
@@ -20,8 +26,18 @@ const member = (m: string): MemberDef => {
 };
 
 describe('containers cluster: the same topology as the local cluster', () => {
-  it('has the local cluster\'s members, standby and workers after what they need', () => {
-    expect(all.map((d) => d.member).sort()).toEqual(['connect-1', 'connect-2', 'elasticsearch', 'kafka-1', 'kafka-2', 'kafka-3', 'postgres-1', 'postgres-2', 'toxiproxy']);
+  it("has the local cluster's members, standby and workers after what they need", () => {
+    expect(all.map((d) => d.member).sort()).toEqual([
+      'connect-1',
+      'connect-2',
+      'elasticsearch',
+      'kafka-1',
+      'kafka-2',
+      'kafka-3',
+      'postgres-1',
+      'postgres-2',
+      'toxiproxy',
+    ]);
     expect(plan.groups[1]?.map((d) => d.member)).toEqual(['postgres-2', 'connect-1', 'connect-2']);
   });
 
@@ -31,17 +47,22 @@ describe('containers cluster: the same topology as the local cluster', () => {
       const env = member(`kafka-${n}`).env;
       expect(env.KAFKA_NODE_ID).toBe(String(n));
       expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
-      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(`1@kafka-1:${BROKER_PORT.controller},2@kafka-2:${BROKER_PORT.controller},3@kafka-3:${BROKER_PORT.controller}`);
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
+        `1@kafka-1:${BROKER_PORT.controller},2@kafka-2:${BROKER_PORT.controller},3@kafka-3:${BROKER_PORT.controller}`,
+      );
       expect(env.KAFKA_INTER_BROKER_LISTENER_NAME).toBe('REPLICATION');
       for (const k of Object.keys(CLUSTER_BROKER_SETTINGS)) {
-        expect({ k, containers: env[`KAFKA_${k.toUpperCase().replace(/\./g, '_')}`] }).toEqual({ k, containers: String(local[n - 1]?.[k]) });
+        expect({ k, containers: env[`KAFKA_${k.toUpperCase().replace(/\./g, '_')}`] }).toEqual({
+          k,
+          containers: String(local[n - 1]?.[k]),
+        });
       }
     }
     expect(member('kafka-1').env.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
     expect(member('kafka-1').env.KAFKA_DEFAULT_REPLICATION_FACTOR).toBe('3');
   });
 
-  it('advertises Connect\'s and the replication listener at Toxiproxy only, the harness\'s at its published port', () => {
+  it("advertises Connect's and the replication listener at Toxiproxy only, the harness's at its published port", () => {
     const tox = member('toxiproxy');
     for (const n of [1, 2, 3]) {
       const adv = member(`kafka-${n}`).env.KAFKA_ADVERTISED_LISTENERS as string;
@@ -57,16 +78,25 @@ describe('containers cluster: the same topology as the local cluster', () => {
   });
 
   it('names its proxies as the local cluster does', () => {
-    expect(plan.proxies.map((p) => p.name).sort()).toEqual(proxySpecs(ports).map((p) => p.name).sort());
+    expect(plan.proxies.map((p) => p.name).sort()).toEqual(
+      proxySpecs(ports)
+        .map((p) => p.name)
+        .sort(),
+    );
   });
 
-  it('runs two workers in one group, bootstrapping through the brokers\' proxies, with the local worker settings', () => {
+  it("runs two workers in one group, bootstrapping through the brokers' proxies, with the local worker settings", () => {
     for (const w of ['connect-1', 'connect-2']) {
       const env = member(w).env;
       expect(env.GROUP_ID).toBe(CONNECT_GROUP);
       expect(env.BOOTSTRAP_SERVERS).toBe('kafka-1-broker:19091,kafka-2-broker:19092,kafka-3-broker:19093');
-      expect(env.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR).toBe(internalTopicSettings('cluster')['config.storage.replication.factor']);
-      for (const s of WORKER_SETTINGS.filter((x) => x.key.endsWith('.ms') && !['offset.flush.interval.ms', 'task.shutdown.graceful.timeout.ms'].includes(x.key))) {
+      expect(env.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR).toBe(
+        internalTopicSettings('cluster')['config.storage.replication.factor'],
+      );
+      for (const s of WORKER_SETTINGS.filter(
+        (x) =>
+          x.key.endsWith('.ms') && !['offset.flush.interval.ms', 'task.shutdown.graceful.timeout.ms'].includes(x.key),
+      )) {
         expect(env[`CONNECT_${s.key.toUpperCase().replace(/\./g, '_')}`]).toBe(s.value);
       }
     }
@@ -77,7 +107,8 @@ describe('containers cluster: the same topology as the local cluster', () => {
     const standby = member('postgres-2').entrypoint?.join(' ') ?? '';
     expect(standby).toContain('pg_basebackup -d "$PRIMARY_CONNINFO"');
     expect(member('postgres-2').env.PRIMARY_CONNINFO).toContain('host=postgres-1 port=5432');
-    for (const [k, v] of Object.entries(CLUSTER_PG_SETTINGS)) for (const m of ['postgres-1', 'postgres-2']) expect(member(m).entrypoint?.join(' ')).toContain(`-c ${k}=${v}`);
+    for (const [k, v] of Object.entries(CLUSTER_PG_SETTINGS))
+      for (const m of ['postgres-1', 'postgres-2']) expect(member(m).entrypoint?.join(' ')).toContain(`-c ${k}=${v}`);
     expect(member('postgres-1').entrypoint?.join(' ')).toContain('host replication all all');
     expect(standby).not.toContain('sync_replication_slots');
   });
@@ -86,10 +117,21 @@ describe('containers cluster: the same topology as the local cluster', () => {
     expect(postgresMajor('postgres:15.15')).toBe(15);
     expect(postgresMajor('postgres:17.6')).toBe(17);
     expect(failoverSlotSettings(15, 'standby')).toEqual({});
-    expect(failoverSlotSettings(17, 'standby')).toMatchObject({ sync_replication_slots: 'on', hot_standby_feedback: 'on', primary_slot_name: 'postgres_2' });
+    expect(failoverSlotSettings(17, 'standby')).toMatchObject({
+      sync_replication_slots: 'on',
+      hot_standby_feedback: 'on',
+      primary_slot_name: 'postgres_2',
+    });
     expect(failoverSlotSettings(17, 'primary')).toEqual({ synchronized_standby_slots: 'postgres_2' });
-    const p17 = clusterContainersPlan({ ...opts, images: { ...opts.images, postgres: 'postgres:17.6' } }, 'AAAAAAAAAAAAAAAAAAAAAA');
-    const standby17 = p17.groups.flat().find((d) => d.member === 'postgres-2')?.entrypoint?.join(' ') ?? '';
+    const p17 = clusterContainersPlan(
+      { ...opts, images: { ...opts.images, postgres: 'postgres:17.6' } },
+      'AAAAAAAAAAAAAAAAAAAAAA',
+    );
+    const standby17 =
+      p17.groups
+        .flat()
+        .find((d) => d.member === 'postgres-2')
+        ?.entrypoint?.join(' ') ?? '';
     expect(standby17).toContain('-C -S postgres_2');
     expect(standby17).toContain('-c sync_replication_slots=on');
   });

@@ -6,7 +6,16 @@ import { CLUSTER_BROKER_SETTINGS } from '../../stack/services/kafka.ts';
 import { CLUSTER_PG_SETTINGS, PG_SETTINGS, primaryConninfo } from '../../stack/services/postgres.ts';
 import { internalTopicSettings, workerSettingsMap } from '../../stack/worker-settings.ts';
 import { containersEndpoints } from './definitions.ts';
-import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainerDef, type PlanOptions, type ProxyDef } from './plan.ts';
+import {
+  CONNECT_TOPICS,
+  LABEL,
+  NET,
+  PORT,
+  SINK_PLUGIN_TARGET,
+  type ContainerDef,
+  type PlanOptions,
+  type ProxyDef,
+} from './plan.ts';
 import { elasticsearchDef, toxiproxyDef, workerEnv } from './services.ts';
 
 /**
@@ -27,11 +36,14 @@ export interface MemberDef extends ContainerDef {
 export const BROKER_PORT = { plaintext: 9093, proxied: 9092, replication: 9094, controller: 9095 } as const;
 const proxyListen = (nodeId: number, replication: boolean): number => (replication ? 29090 : 19090) + nodeId;
 /** Toxiproxy's aliases that brokers advertise, so that every address metadata hands out leads through it. */
-const brokerAlias = (nodeId: number, replication: boolean): string => `kafka-${nodeId}-${replication ? 'replication' : 'broker'}`;
+const brokerAlias = (nodeId: number, replication: boolean): string =>
+  `kafka-${nodeId}-${replication ? 'replication' : 'broker'}`;
 const PG_PRIMARY_LISTEN = 5433;
 
 const kafkaEnv = (props: Record<string, string | number | boolean>): Record<string, string> =>
-  Object.fromEntries(Object.entries(props).map(([k, v]) => [`KAFKA_${k.toUpperCase().replace(/\./g, '_')}`, String(v)]));
+  Object.fromEntries(
+    Object.entries(props).map(([k, v]) => [`KAFKA_${k.toUpperCase().replace(/\./g, '_')}`, String(v)]),
+  );
 
 function labels(o: PlanOptions, stack: string, member: string): Record<string, string> {
   return { [LABEL.stack]: stack, [LABEL.run]: o.runId, [LABEL.service]: member };
@@ -51,13 +63,21 @@ export function postgresMajor(image: string): number {
  */
 export function failoverSlotSettings(major: number, role: 'primary' | 'standby'): Record<string, string> {
   if (major < 17) return {};
-  return role === 'primary' ? { synchronized_standby_slots: 'postgres_2' } : { sync_replication_slots: 'on', hot_standby_feedback: 'on', primary_slot_name: 'postgres_2' };
+  return role === 'primary'
+    ? { synchronized_standby_slots: 'postgres_2' }
+    : { sync_replication_slots: 'on', hot_standby_feedback: 'on', primary_slot_name: 'postgres_2' };
 }
 
 function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   const major = postgresMajor(o.images.postgres);
-  const settings = { ...PG_SETTINGS, ...CLUSTER_PG_SETTINGS, ...failoverSlotSettings(major, n === 1 ? 'primary' : 'standby') };
-  const flags = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+  const settings = {
+    ...PG_SETTINGS,
+    ...CLUSTER_PG_SETTINGS,
+    ...failoverSlotSettings(major, n === 1 ? 'primary' : 'standby'),
+  };
+  const flags = Object.entries(settings)
+    .map(([k, v]) => `-c ${k}=${v}`)
+    .join(' ');
   const member = `postgres-${n}`;
   const base: MemberDef = {
     member,
@@ -75,7 +95,14 @@ function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   if (n === 1) {
     // Replication connections from the network (the standby's, Debezium's walsender) need their own hba line.
     const hba = `echo 'echo "host replication all all scram-sha-256" >> "$PGDATA/pg_hba.conf"' > /docker-entrypoint-initdb.d/10-replication.sh`;
-    return { ...base, entrypoint: ['bash', '-c', `mkdir -p /docker-entrypoint-initdb.d && ${hba} && exec docker-entrypoint.sh postgres ${flags}`] };
+    return {
+      ...base,
+      entrypoint: [
+        'bash',
+        '-c',
+        `mkdir -p /docker-entrypoint-initdb.d && ${hba} && exec docker-entrypoint.sh postgres ${flags}`,
+      ],
+    };
   }
   // A standby: a base backup of the primary into an empty data directory (-R: standby.signal and
   // primary_conninfo), then Postgres in recovery; on 17, with a physical slot on the primary for slot sync.
@@ -84,7 +111,11 @@ function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   return {
     ...base,
     env: { ...base.env, PRIMARY_CONNINFO: primaryConninfo('postgres-1', PORT.postgres, member) },
-    entrypoint: ['bash', '-c', `mkdir -p "$PGDATA" && chown postgres "$PGDATA" && chmod 700 "$PGDATA" && exec gosu postgres bash -c '${backup}'`],
+    entrypoint: [
+      'bash',
+      '-c',
+      `mkdir -p "$PGDATA" && chown postgres "$PGDATA" && chmod 700 "$PGDATA" && exec gosu postgres bash -c '${backup}'`,
+    ],
   };
 }
 
@@ -103,11 +134,14 @@ function brokerMember(o: PlanOptions, stack: string, nodeId: number, clusterId: 
       CLUSTER_ID: clusterId,
       KAFKA_NODE_ID: String(nodeId),
       KAFKA_PROCESS_ROLES: 'broker,controller',
-      KAFKA_CONTROLLER_QUORUM_VOTERS: all.map((x) => `${x.nodeId}@kafka-${x.nodeId}:${BROKER_PORT.controller}`).join(','),
+      KAFKA_CONTROLLER_QUORUM_VOTERS: all
+        .map((x) => `${x.nodeId}@kafka-${x.nodeId}:${BROKER_PORT.controller}`)
+        .join(','),
       KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${BROKER_PORT.plaintext},PROXIED://0.0.0.0:${BROKER_PORT.proxied},REPLICATION://0.0.0.0:${BROKER_PORT.replication},CONTROLLER://0.0.0.0:${BROKER_PORT.controller}`,
       // The harness's listener at its published port; Connect's and the replication listener at Toxiproxy's aliases.
       KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${o.host ?? HOST}:${b.direct},PROXIED://${brokerAlias(nodeId, false)}:${proxyListen(nodeId, false)},REPLICATION://${brokerAlias(nodeId, true)}:${proxyListen(nodeId, true)}`,
-      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
+        'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT',
       KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
       KAFKA_INTER_BROKER_LISTENER_NAME: 'REPLICATION',
       KAFKA_NUM_PARTITIONS: '1',
@@ -134,7 +168,9 @@ function workerMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
     image: o.images.connect,
     aliases: [member],
     env: {
-      BOOTSTRAP_SERVERS: brokerPorts(o.ports).map((b) => `${brokerAlias(b.nodeId, false)}:${proxyListen(b.nodeId, false)}`).join(','),
+      BOOTSTRAP_SERVERS: brokerPorts(o.ports)
+        .map((b) => `${brokerAlias(b.nodeId, false)}:${proxyListen(b.nodeId, false)}`)
+        .join(','),
       GROUP_ID: CONNECT_GROUP,
       CONFIG_STORAGE_TOPIC: CONNECT_TOPICS.config,
       OFFSET_STORAGE_TOPIC: CONNECT_TOPICS.offset,
@@ -156,12 +192,32 @@ function workerMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
 export function clusterProxyDefs(o: PlanOptions): ProxyDef[] {
   return [
     { name: 'pg', listen: `0.0.0.0:${PORT.postgres}`, upstream: `postgres-1:${PORT.postgres}`, enabled: true },
-    { name: 'pg-primary', listen: `0.0.0.0:${PG_PRIMARY_LISTEN}`, upstream: `postgres-1:${PORT.postgres}`, enabled: true },
+    {
+      name: 'pg-primary',
+      listen: `0.0.0.0:${PG_PRIMARY_LISTEN}`,
+      upstream: `postgres-1:${PORT.postgres}`,
+      enabled: true,
+    },
     ...brokerPorts(o.ports).flatMap((b) => [
-      { name: `kafka-${b.nodeId}`, listen: `0.0.0.0:${proxyListen(b.nodeId, false)}`, upstream: `kafka-${b.nodeId}:${BROKER_PORT.proxied}`, enabled: true },
-      { name: `kafka-${b.nodeId}-replication`, listen: `0.0.0.0:${proxyListen(b.nodeId, true)}`, upstream: `kafka-${b.nodeId}:${BROKER_PORT.replication}`, enabled: true },
+      {
+        name: `kafka-${b.nodeId}`,
+        listen: `0.0.0.0:${proxyListen(b.nodeId, false)}`,
+        upstream: `kafka-${b.nodeId}:${BROKER_PORT.proxied}`,
+        enabled: true,
+      },
+      {
+        name: `kafka-${b.nodeId}-replication`,
+        listen: `0.0.0.0:${proxyListen(b.nodeId, true)}`,
+        upstream: `kafka-${b.nodeId}:${BROKER_PORT.replication}`,
+        enabled: true,
+      },
     ]),
-    { name: 'es', listen: `0.0.0.0:${PORT.elasticsearch}`, upstream: `${NET.elasticsearch}:${PORT.elasticsearch}`, enabled: true },
+    {
+      name: 'es',
+      listen: `0.0.0.0:${PORT.elasticsearch}`,
+      upstream: `${NET.elasticsearch}:${PORT.elasticsearch}`,
+      enabled: true,
+    },
   ] as ProxyDef[];
 }
 
@@ -170,9 +226,24 @@ export function clusterContainersEndpoints(p: PortPlan, host: string = HOST): En
   const single = containersEndpoints(p, host);
   const brokers = brokerPorts(p);
   const cluster: ClusterEndpoints = {
-    brokers: brokers.map((b) => ({ member: `kafka-${b.nodeId}`, nodeId: b.nodeId, direct: `${host}:${b.direct}`, proxy: `kafka-${b.nodeId}`, replicationProxy: `kafka-${b.nodeId}-replication` })),
-    workers: [p.connect, p.connect2 as number].map((port, i) => ({ member: `connect-${i + 1}`, url: `http://${host}:${port}`, workerId: `connect-${i + 1}:${PORT.connect}` })),
-    postgres: [p.postgres, p.postgresStandby as number].map((port, i) => ({ member: `postgres-${i + 1}`, host, port, upstream: `postgres-${i + 1}:${PORT.postgres}` })),
+    brokers: brokers.map((b) => ({
+      member: `kafka-${b.nodeId}`,
+      nodeId: b.nodeId,
+      direct: `${host}:${b.direct}`,
+      proxy: `kafka-${b.nodeId}`,
+      replicationProxy: `kafka-${b.nodeId}-replication`,
+    })),
+    workers: [p.connect, p.connect2 as number].map((port, i) => ({
+      member: `connect-${i + 1}`,
+      url: `http://${host}:${port}`,
+      workerId: `connect-${i + 1}:${PORT.connect}`,
+    })),
+    postgres: [p.postgres, p.postgresStandby as number].map((port, i) => ({
+      member: `postgres-${i + 1}`,
+      host,
+      port,
+      upstream: `postgres-${i + 1}:${PORT.postgres}`,
+    })),
     primaryProxies: ['pg', 'pg-primary'],
   };
   const primary = p.proxyPostgresPrimary as number;
@@ -202,7 +273,12 @@ export function clusterContainersPlan(o: PlanOptions, clusterId: string): Cluste
   const toxiproxy = toxiproxyDef(o, stack);
   // Toxiproxy answers for every address the brokers advertise, and publishes pg-primary for the harness.
   const aliases = brokerPorts(o.ports).flatMap((b) => [brokerAlias(b.nodeId, false), brokerAlias(b.nodeId, true)]);
-  const tox: MemberDef = { ...toxiproxy, member: 'toxiproxy', aliases: [NET.toxiproxy, ...aliases], ports: [...toxiproxy.ports, { container: PG_PRIMARY_LISTEN, host: o.ports.proxyPostgresPrimary as number }] };
+  const tox: MemberDef = {
+    ...toxiproxy,
+    member: 'toxiproxy',
+    aliases: [NET.toxiproxy, ...aliases],
+    ports: [...toxiproxy.ports, { container: PG_PRIMARY_LISTEN, host: o.ports.proxyPostgresPrimary as number }],
+  };
   const es: MemberDef = { ...elasticsearchDef(o, stack), member: 'elasticsearch' };
   return {
     stack,

@@ -13,7 +13,12 @@ import { containersPlan, portBindings } from './definitions.ts';
 import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainersPlan } from './plan.ts';
 
 const ports = portPlan(18200);
-const plan: ContainersPlan = containersPlan({ ports, images: resolveImages({}), sinkPluginDir: '/cache/plugins/es-sink-abc/outbox-chaos-es-sink', runId: 'r1' });
+const plan: ContainersPlan = containersPlan({
+  ports,
+  images: resolveImages({}),
+  sinkPluginDir: '/cache/plugins/es-sink-abc/outbox-chaos-es-sink',
+  runId: 'r1',
+});
 const c = plan.containers;
 
 /** "-c k=v" pairs of a postgres command line. */
@@ -38,7 +43,10 @@ describe('containers: images', () => {
   });
 
   it('runs an overriding image', () => {
-    const images = resolveImages({ OUTBOX_CHAOS_IMAGE_POSTGRES: 'mirror.example:5000/library/postgres:15.15', OUTBOX_CHAOS_IMAGE_KAFKA: 'mirror.example/confluentinc/cp-kafka:7.9.2' });
+    const images = resolveImages({
+      OUTBOX_CHAOS_IMAGE_POSTGRES: 'mirror.example:5000/library/postgres:15.15',
+      OUTBOX_CHAOS_IMAGE_KAFKA: 'mirror.example/confluentinc/cp-kafka:7.9.2',
+    });
     const p = containersPlan({ ports, images, sinkPluginDir: '/x', runId: 'r' });
     expect(p.containers.postgres.image).toBe('mirror.example:5000/library/postgres:15.15');
     expect(p.containers.kafka.image).toBe('mirror.example/confluentinc/cp-kafka:7.9.2');
@@ -58,7 +66,8 @@ describe('containers: network names', () => {
   it('advertises the broker under a name that only Toxiproxy carries', () => {
     expect(plan.kafkaAdvertisedHost).toBe('kafka-broker');
     expect(c.toxiproxy.aliases).toEqual(['toxiproxy', 'kafka-broker']);
-    for (const svc of ['postgres', 'kafka', 'elasticsearch', 'connect'] as const) expect(c[svc].aliases).not.toContain('kafka-broker');
+    for (const svc of ['postgres', 'kafka', 'elasticsearch', 'connect'] as const)
+      expect(c[svc].aliases).not.toContain('kafka-broker');
     // No container gets it as a hostname either: Docker would put that name in the network's DNS too.
     expect(Object.values(c).some((d) => JSON.stringify(d).includes('"hostname"'))).toBe(false);
   });
@@ -71,8 +80,18 @@ describe('containers: network names', () => {
 
   it('has one proxy per hop, named as network faults name them', () => {
     expect(plan.proxies.map((p) => p.name).sort()).toEqual([...PROXIES].sort());
-    expect(plan.proxies.find((p) => p.name === 'pg')).toEqual({ name: 'pg', listen: '0.0.0.0:5432', upstream: 'postgres:5432', enabled: true });
-    expect(plan.proxies.find((p) => p.name === 'es')).toEqual({ name: 'es', listen: '0.0.0.0:9200', upstream: 'elasticsearch:9200', enabled: true });
+    expect(plan.proxies.find((p) => p.name === 'pg')).toEqual({
+      name: 'pg',
+      listen: '0.0.0.0:5432',
+      upstream: 'postgres:5432',
+      enabled: true,
+    });
+    expect(plan.proxies.find((p) => p.name === 'es')).toEqual({
+      name: 'es',
+      listen: '0.0.0.0:9200',
+      upstream: 'elasticsearch:9200',
+      enabled: true,
+    });
   });
 });
 
@@ -80,8 +99,18 @@ describe('containers: settings', () => {
   it('runs Postgres with logical decoding and the local stack settings', () => {
     const s = pgSettings(c.postgres.command);
     expect(c.postgres.command?.[0]).toBe('postgres');
-    expect(s).toMatchObject({ wal_level: 'logical', max_wal_senders: '10', max_replication_slots: '10', max_connections: '200', fsync: 'off' });
-    expect(c.postgres.env).toEqual({ POSTGRES_DB: 'mycompany', POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: 'postgres' });
+    expect(s).toMatchObject({
+      wal_level: 'logical',
+      max_wal_senders: '10',
+      max_replication_slots: '10',
+      max_connections: '200',
+      fsync: 'off',
+    });
+    expect(c.postgres.env).toEqual({
+      POSTGRES_DB: 'mycompany',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: 'postgres',
+    });
     expect(c.postgres.shmBytes).toBeGreaterThanOrEqual(256 * 1024 * 1024);
   });
 
@@ -96,9 +125,21 @@ describe('containers: settings', () => {
   });
 
   it('runs Kafka with the local broker settings KafkaContainer does not set', () => {
-    expect(c.kafka.env).toMatchObject({ KAFKA_NUM_PARTITIONS: '1', KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'true', KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1', KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m' });
+    expect(c.kafka.env).toMatchObject({
+      KAFKA_NUM_PARTITIONS: '1',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'true',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_HEAP_OPTS: '-Xms512m -Xmx512m',
+    });
     // Those KafkaContainer sets itself stay its own (a second value for the same variable is asking for trouble).
-    for (const own of ['KAFKA_LISTENERS', 'KAFKA_ADVERTISED_LISTENERS', 'KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR', 'KAFKA_NODE_ID', 'CLUSTER_ID']) expect(c.kafka.env).not.toHaveProperty(own);
+    for (const own of [
+      'KAFKA_LISTENERS',
+      'KAFKA_ADVERTISED_LISTENERS',
+      'KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR',
+      'KAFKA_NODE_ID',
+      'CLUSTER_ID',
+    ])
+      expect(c.kafka.env).not.toHaveProperty(own);
   });
 
   it('runs the Connect worker like the local one, bootstrapping through Toxiproxy', () => {
@@ -118,22 +159,43 @@ describe('containers: settings', () => {
       CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS: '0',
     });
     // The image's entrypoint overwrites these CONNECT_ forms from its own variables' defaults.
-    for (const lost of ['CONNECT_OFFSET_FLUSH_INTERVAL_MS', 'CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS', 'CONNECT_BOOTSTRAP_SERVERS', 'CONNECT_KEY_CONVERTER']) expect(c.connect.env).not.toHaveProperty(lost);
+    for (const lost of [
+      'CONNECT_OFFSET_FLUSH_INTERVAL_MS',
+      'CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS',
+      'CONNECT_BOOTSTRAP_SERVERS',
+      'CONNECT_KEY_CONVERTER',
+    ])
+      expect(c.connect.env).not.toHaveProperty(lost);
   });
 
   it('the containers worker and the local worker agree on every setting that changes behaviour', () => {
     // The effective worker config of Debezium's image: CONNECT_FOO_BAR → foo.bar, plus the image's own names.
-    const own: Record<string, string> = { KEY_CONVERTER: 'key.converter', VALUE_CONVERTER: 'value.converter', OFFSET_FLUSH_INTERVAL_MS: 'offset.flush.interval.ms', SHUTDOWN_TIMEOUT: 'task.shutdown.graceful.timeout.ms' };
+    const own: Record<string, string> = {
+      KEY_CONVERTER: 'key.converter',
+      VALUE_CONVERTER: 'value.converter',
+      OFFSET_FLUSH_INTERVAL_MS: 'offset.flush.interval.ms',
+      SHUTDOWN_TIMEOUT: 'task.shutdown.graceful.timeout.ms',
+    };
     const image = Object.fromEntries(
-      Object.entries(c.connect.env).flatMap(([k, v]) => (own[k] ? [[own[k], v]] : k.startsWith('CONNECT_') ? [[k.slice(8).toLowerCase().replace(/_/g, '.'), v]] : [])),
+      Object.entries(c.connect.env).flatMap(([k, v]) =>
+        own[k] ? [[own[k], v]] : k.startsWith('CONNECT_') ? [[k.slice(8).toLowerCase().replace(/_/g, '.'), v]] : [],
+      ),
     );
     const dir = mkdtempSync(join(tmpdir(), 'oc-worker-'));
     try {
-      initConnect({ dir, ports: { proxyKafka: 1, connect: 2 }, artifacts: { pluginPath: ['/p'] } } as unknown as StackContext);
+      initConnect({
+        dir,
+        ports: { proxyKafka: 1, connect: 2 },
+        artifacts: { pluginPath: ['/p'] },
+      } as unknown as StackContext);
       const local = Object.fromEntries(
-        readFileSync(join(dir, 'connect', 'connect.properties'), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        readFileSync(join(dir, 'connect', 'connect.properties'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       );
-      for (const { key } of WORKER_SETTINGS) expect({ key, containers: image[key] }).toEqual({ key, containers: local[key] });
+      for (const { key } of WORKER_SETTINGS)
+        expect({ key, containers: image[key] }).toEqual({ key, containers: local[key] });
       expect(local['value.converter.schemas.enable']).toBe('true');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -146,12 +208,19 @@ describe('containers: settings', () => {
   });
 
   it('mounts the sink plugin read-only into the image plugin path', () => {
-    expect(c.connect.bindMounts).toEqual([{ source: '/cache/plugins/es-sink-abc/outbox-chaos-es-sink', target: '/kafka/connect/outbox-chaos-es-sink', mode: 'ro' }]);
+    expect(c.connect.bindMounts).toEqual([
+      {
+        source: '/cache/plugins/es-sink-abc/outbox-chaos-es-sink',
+        target: '/kafka/connect/outbox-chaos-es-sink',
+        mode: 'ro',
+      },
+    ]);
     expect(SINK_PLUGIN_TARGET.startsWith('/kafka/connect/')).toBe(true);
   });
 
   it('labels every container with the stack, the run and the service', () => {
-    for (const [svc, d] of Object.entries(c)) expect(d.labels).toEqual({ [LABEL.stack]: 'containers', [LABEL.run]: 'r1', [LABEL.service]: svc });
+    for (const [svc, d] of Object.entries(c))
+      expect(d.labels).toEqual({ [LABEL.stack]: 'containers', [LABEL.run]: 'r1', [LABEL.service]: svc });
     expect(plan.networkPrefix).toBe('outbox-chaos-containers-');
   });
 });
@@ -167,7 +236,9 @@ describe('containers: ports and endpoints', () => {
   });
 
   it('binds published ports to one address, or every one when asked', () => {
-    expect(portBindings(c.kafka.ports, '127.0.0.1')).toEqual({ '9093/tcp': [{ HostIp: '127.0.0.1', HostPort: '18201' }] });
+    expect(portBindings(c.kafka.ports, '127.0.0.1')).toEqual({
+      '9093/tcp': [{ HostIp: '127.0.0.1', HostPort: '18201' }],
+    });
     expect(portBindings(c.kafka.ports, '')).toEqual({ '9093/tcp': [{ HostPort: '18201' }] });
   });
 
@@ -196,13 +267,22 @@ describe('containers: ports and endpoints', () => {
   });
 
   it('reaches a remote engine at its host, published on every interface', () => {
-    const p = containersPlan({ ports, images: resolveImages({}), sinkPluginDir: '/x', runId: 'r', host: '172.17.0.1', publishIp: '' });
+    const p = containersPlan({
+      ports,
+      images: resolveImages({}),
+      sinkPluginDir: '/x',
+      runId: 'r',
+      host: '172.17.0.1',
+      publishIp: '',
+    });
     expect(p.publishIp).toBe('');
     expect(p.endpoints.kafkaBootstrap).toBe('172.17.0.1:18201');
     expect(p.endpoints.pgProxied).toEqual({ host: 'toxiproxy', port: 5432 });
   });
 
   it('refuses a stack name Docker cannot use in a network name', () => {
-    expect(() => containersPlan({ ports, images: resolveImages({}), sinkPluginDir: '/x', runId: 'r', stack: 'My Stack' })).toThrow(/not usable/);
+    expect(() =>
+      containersPlan({ ports, images: resolveImages({}), sinkPluginDir: '/x', runId: 'r', stack: 'My Stack' }),
+    ).toThrow(/not usable/);
   });
 });

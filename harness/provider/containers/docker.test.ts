@@ -17,13 +17,25 @@ describe('docker', () => {
   });
 
   it('names the engine and how it is reached', () => {
-    expect(runtimeLabel({ serverVersion: '27.3.1', operatingSystem: 'Ubuntu 24.04' }, { socketPath: '/var/run/docker.sock' })).toBe('Docker 27.3.1 on Ubuntu 24.04 via unix:///var/run/docker.sock');
-    expect(runtimeLabel({ serverVersion: '27.3.1', operatingSystem: 'Docker Desktop' }, { host: '10.0.0.5', port: '2375', protocol: 'http' })).toBe('Docker 27.3.1 on Docker Desktop via http://10.0.0.5:2375');
+    expect(
+      runtimeLabel(
+        { serverVersion: '27.3.1', operatingSystem: 'Ubuntu 24.04' },
+        { socketPath: '/var/run/docker.sock' },
+      ),
+    ).toBe('Docker 27.3.1 on Ubuntu 24.04 via unix:///var/run/docker.sock');
+    expect(
+      runtimeLabel(
+        { serverVersion: '27.3.1', operatingSystem: 'Docker Desktop' },
+        { host: '10.0.0.5', port: '2375', protocol: 'http' },
+      ),
+    ).toBe('Docker 27.3.1 on Docker Desktop via http://10.0.0.5:2375');
     expect(runtimeLabel({ serverVersion: '25.0', operatingSystem: 'x' }, undefined)).toBe('Docker 25.0 on x');
   });
 
   it('demultiplexes docker logs frames, and passes TTY output through', () => {
-    expect(demuxLogs(Buffer.concat([frame(1, 'started\n'), frame(2, 'WARN disk\n'), frame(1, 'ready\n')]))).toBe('started\nWARN disk\nready\n');
+    expect(demuxLogs(Buffer.concat([frame(1, 'started\n'), frame(2, 'WARN disk\n'), frame(1, 'ready\n')]))).toBe(
+      'started\nWARN disk\nready\n',
+    );
     expect(demuxLogs(Buffer.from('plain tty output\n'))).toBe('plain tty output\n');
     expect(demuxLogs(Buffer.alloc(0))).toBe('');
   });

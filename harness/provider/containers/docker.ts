@@ -8,7 +8,9 @@ export type DockerCheck = { ok: true; runtime: string } | { ok: false; reason: s
 export function engineHint(env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = existsSync): string {
   if (env.DOCKER_HOST) return `DOCKER_HOST=${env.DOCKER_HOST}`;
   if (env.TESTCONTAINERS_HOST_OVERRIDE) return `TESTCONTAINERS_HOST_OVERRIDE=${env.TESTCONTAINERS_HOST_OVERRIDE}`;
-  return exists('/var/run/docker.sock') ? '/var/run/docker.sock exists but does not answer' : 'DOCKER_HOST is unset and /var/run/docker.sock does not exist';
+  return exists('/var/run/docker.sock')
+    ? '/var/run/docker.sock exists but does not answer'
+    : 'DOCKER_HOST is unset and /var/run/docker.sock does not exist';
 }
 
 const ENGINE_FIX =
@@ -19,7 +21,8 @@ export function runtimeLabel(info: { serverVersion: unknown; operatingSystem: st
   const m = (modem ?? {}) as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
   let via = '';
   if (typeof m.socketPath === 'string' && m.socketPath) via = ` via unix://${m.socketPath}`;
-  else if (typeof m.host === 'string' && m.host) via = ` via ${typeof m.protocol === 'string' ? m.protocol : 'tcp'}://${m.host}${m.port ? `:${String(m.port)}` : ''}`;
+  else if (typeof m.host === 'string' && m.host)
+    via = ` via ${typeof m.protocol === 'string' ? m.protocol : 'tcp'}://${m.host}${m.port ? `:${String(m.port)}` : ''}`;
   return `Docker ${String(info.serverVersion)} on ${info.operatingSystem}${via}`;
 }
 
@@ -64,7 +67,8 @@ export async function dockerAvailable(timeoutMs = 5000): Promise<DockerCheck> {
  * with an 8-byte header (stream, 0, 0, 0, big-endian length). Raw text (a TTY container) passes through.
  */
 export function demuxLogs(buf: Buffer): string {
-  const framed = buf.length >= 8 && (buf[0] === 0 || buf[0] === 1 || buf[0] === 2) && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+  const framed =
+    buf.length >= 8 && (buf[0] === 0 || buf[0] === 1 || buf[0] === 2) && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
   if (!framed) return buf.toString('utf8');
   const parts: Buffer[] = [];
   let i = 0;

@@ -15,7 +15,8 @@ class FakeContainer implements ContainerOps {
   private pendingKill = -1;
 
   async state(): Promise<ContainerState> {
-    if (this.pendingKill >= 0 && this.pendingKill-- === 0) this.st = { running: false, paused: false, status: 'exited', exitCode: 137 };
+    if (this.pendingKill >= 0 && this.pendingKill-- === 0)
+      this.st = { running: false, paused: false, status: 'exited', exitCode: 137 };
     return { ...this.st };
   }
   async kill() {
@@ -51,7 +52,15 @@ class FakeContainer implements ContainerOps {
 }
 
 function handle(f: FakeContainer, readyTimeoutMs = 2000) {
-  return containerHandle({ name: 'kafka', ops: f, ready: f.ready, readyTimeoutMs, stopGraceSeconds: 30, pollMs: 1, killTimeoutMs: 500 });
+  return containerHandle({
+    name: 'kafka',
+    ops: f,
+    ready: f.ready,
+    readyTimeoutMs,
+    stopGraceSeconds: 30,
+    pollMs: 1,
+    killTimeoutMs: 500,
+  });
 }
 
 describe('container handle', () => {
@@ -81,7 +90,9 @@ describe('container handle', () => {
   it('crash fails when there is nothing running to hit', async () => {
     const f = new FakeContainer();
     f.st = { running: false, paused: false, status: 'exited', exitCode: 137 };
-    await expect(handle(f).crash()).rejects.toThrow(/kafka is not running \(container 3f2a9c1b7d4e is exited\), nothing to hit/);
+    await expect(handle(f).crash()).rejects.toThrow(
+      /kafka is not running \(container 3f2a9c1b7d4e is exited\), nothing to hit/,
+    );
     expect(f.calls).toEqual([]);
   });
 
@@ -115,7 +126,9 @@ describe('container handle', () => {
     f.ready = async () => {
       throw new Error('ECONNRESET');
     };
-    await expect(handle(f, 30).start()).rejects.toThrow(/timed out after 0 s waiting for kafka \(container 3f2a9c1b7d4e\) to answer \(last error: ECONNRESET\)/);
+    await expect(handle(f, 30).start()).rejects.toThrow(
+      /timed out after 0 s waiting for kafka \(container 3f2a9c1b7d4e\) to answer \(last error: ECONNRESET\)/,
+    );
   });
 
   it('freeze pauses and thaw unpauses', async () => {

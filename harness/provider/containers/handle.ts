@@ -100,7 +100,11 @@ export function containerHandle(spec: HandleSpec): ServiceHandle {
       }
       const st = await ops.state();
       if (!st.running) {
-        throw new EnvError(`${name}: container ${short} exited (${st.status}, exit code ${st.exitCode}) while waiting for it to answer`, `see ${where}`, await tail());
+        throw new EnvError(
+          `${name}: container ${short} exited (${st.status}, exit code ${st.exitCode}) while waiting for it to answer`,
+          `see ${where}`,
+          await tail(),
+        );
       }
       if (Date.now() > deadline) {
         throw new EnvError(
@@ -131,11 +135,19 @@ export function containerHandle(spec: HandleSpec): ServiceHandle {
     },
     async crash() {
       const st = await ops.state();
-      if (!st.running) throw new EnvError(`process.kill: ${name} is not running (container ${short} is ${st.status}), nothing to hit`, `see ${where}`);
+      if (!st.running)
+        throw new EnvError(
+          `process.kill: ${name} is not running (container ${short} is ${st.status}), nothing to hit`,
+          `see ${where}`,
+        );
       await ops.kill();
       const deadline = Date.now() + (spec.killTimeoutMs ?? 30_000);
       while ((await ops.state()).running) {
-        if (Date.now() > deadline) throw new EnvError(`${name}: container ${short} still runs ${(spec.killTimeoutMs ?? 30_000) / 1000} s after docker kill`, `see ${where}`);
+        if (Date.now() > deadline)
+          throw new EnvError(
+            `${name}: container ${short} still runs ${(spec.killTimeoutMs ?? 30_000) / 1000} s after docker kill`,
+            `see ${where}`,
+          );
         await sleep(Math.min(poll, 50));
       }
       return `killed container ${short} (SIGKILL)`;
@@ -147,9 +159,14 @@ export function containerHandle(spec: HandleSpec): ServiceHandle {
     },
     async freeze() {
       const st = await ops.state();
-      if (!st.running) throw new EnvError(`process.pause: ${name} is not running (container ${short} is ${st.status}), nothing to freeze`, `see ${where}`);
+      if (!st.running)
+        throw new EnvError(
+          `process.pause: ${name} is not running (container ${short} is ${st.status}), nothing to freeze`,
+          `see ${where}`,
+        );
       if (!st.paused) await ops.pause();
-      if (!(await ops.state()).paused) throw new EnvError(`${name}: container ${short} is not paused after docker pause`, `see ${where}`);
+      if (!(await ops.state()).paused)
+        throw new EnvError(`${name}: container ${short} is not paused after docker pause`, `see ${where}`);
       return `paused container ${short}`;
     },
     async thaw() {

@@ -22,10 +22,18 @@ describe('container images', () => {
   });
 
   it('takes each override from its own variable', () => {
-    const env = Object.fromEntries(IMAGE_NAMES.map((n) => [IMAGES[n].env, n === 'kafka' ? 'm.example/cp-kafka:8.1.1' : `m.example/${n}:1.0`]));
+    const env = Object.fromEntries(
+      IMAGE_NAMES.map((n) => [IMAGES[n].env, n === 'kafka' ? 'm.example/cp-kafka:8.1.1' : `m.example/${n}:1.0`]),
+    );
     const images = resolveImages(env);
     for (const n of IMAGE_NAMES) expect(images[n]).toBe(env[IMAGES[n].env]);
-    expect(Object.keys(env).sort()).toEqual(['OUTBOX_CHAOS_IMAGE_CONNECT', 'OUTBOX_CHAOS_IMAGE_ELASTICSEARCH', 'OUTBOX_CHAOS_IMAGE_KAFKA', 'OUTBOX_CHAOS_IMAGE_POSTGRES', 'OUTBOX_CHAOS_IMAGE_TOXIPROXY']);
+    expect(Object.keys(env).sort()).toEqual([
+      'OUTBOX_CHAOS_IMAGE_CONNECT',
+      'OUTBOX_CHAOS_IMAGE_ELASTICSEARCH',
+      'OUTBOX_CHAOS_IMAGE_KAFKA',
+      'OUTBOX_CHAOS_IMAGE_POSTGRES',
+      'OUTBOX_CHAOS_IMAGE_TOXIPROXY',
+    ]);
   });
 
   it('ignores empty overrides', () => {
@@ -33,14 +41,23 @@ describe('container images', () => {
   });
 
   it('refuses a Kafka image KafkaContainer cannot drive in KRaft mode', () => {
-    for (const bad of ['confluentinc/cp-kafka:latest', 'confluentinc/cp-kafka:7.3.2', 'confluentinc/cp-kafka@sha256:abcd', 'confluentinc/cp-kafka']) {
+    for (const bad of [
+      'confluentinc/cp-kafka:latest',
+      'confluentinc/cp-kafka:7.3.2',
+      'confluentinc/cp-kafka@sha256:abcd',
+      'confluentinc/cp-kafka',
+    ]) {
       expect(() => resolveImages({ OUTBOX_CHAOS_IMAGE_KAFKA: bad }), bad).toThrow(ConfigError);
     }
-    expect(resolveImages({ OUTBOX_CHAOS_IMAGE_KAFKA: 'reg:5000/confluentinc/cp-kafka:7.4.0' }).kafka).toBe('reg:5000/confluentinc/cp-kafka:7.4.0');
+    expect(resolveImages({ OUTBOX_CHAOS_IMAGE_KAFKA: 'reg:5000/confluentinc/cp-kafka:7.4.0' }).kafka).toBe(
+      'reg:5000/confluentinc/cp-kafka:7.4.0',
+    );
   });
 
   it('refuses an override that is not an image reference', () => {
-    expect(() => resolveImages({ OUTBOX_CHAOS_IMAGE_CONNECT: 'quay.io/debezium/connect 3.6' })).toThrow(/not an image reference/);
+    expect(() => resolveImages({ OUTBOX_CHAOS_IMAGE_CONNECT: 'quay.io/debezium/connect 3.6' })).toThrow(
+      /not an image reference/,
+    );
   });
 
   it('reads tags, not registry ports', () => {
@@ -50,7 +67,13 @@ describe('container images', () => {
   });
 
   it('reports program versions, or the overriding image', () => {
-    expect(imageVersions(resolveImages({}))).toEqual({ postgres: '15.15', kafka: '4.1 (Confluent Platform 8.1.1)', debezium: '3.6.1.Final', elasticsearch: '9.2.0', toxiproxy: '2.12.0' });
+    expect(imageVersions(resolveImages({}))).toEqual({
+      postgres: '15.15',
+      kafka: '4.1 (Confluent Platform 8.1.1)',
+      debezium: '3.6.1.Final',
+      elasticsearch: '9.2.0',
+      toxiproxy: '2.12.0',
+    });
     expect(imageVersions(resolveImages({ OUTBOX_CHAOS_IMAGE_POSTGRES: 'm/pg:15.9' })).postgres).toBe('image m/pg:15.9');
   });
 });

@@ -16,10 +16,16 @@ export async function openContainers(opts: { portBase?: number; topology?: 'sing
   const docker = await dockerAvailable();
   if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
   const cache = cacheDir();
-  const pluginDir = await step('sink plugin', async () => ensureEsSink(cache, (await hasMaven()) ? undefined : containerSinkBuild(cache)));
+  const pluginDir = await step('sink plugin', async () =>
+    ensureEsSink(cache, (await hasMaven()) ? undefined : containerSinkBuild(cache)),
+  );
   if (opts.topology === 'cluster') {
     const { startContainersCluster } = await import('./start-cluster.ts');
-    return step('containers cluster', () => startContainersCluster({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }));
+    return step('containers cluster', () =>
+      startContainersCluster({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }),
+    );
   }
-  return step('containers', () => startContainersProvider({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }));
+  return step('containers', () =>
+    startContainersProvider({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }),
+  );
 }

@@ -36,7 +36,11 @@ export const PORT = {
 } as const;
 
 /** Where Toxiproxy listens for each hop, inside its container. kafka must be the BROKER port (see kafkaDef). */
-export const PROXY_LISTEN: Record<ProxyName, number> = { pg: PORT.postgres, kafka: PORT.kafkaBroker, es: PORT.elasticsearch };
+export const PROXY_LISTEN: Record<ProxyName, number> = {
+  pg: PORT.postgres,
+  kafka: PORT.kafkaBroker,
+  es: PORT.elasticsearch,
+};
 
 /** The sink plugin's directory in the Debezium image's plugin path (/kafka/connect, one child per plugin). */
 export const SINK_PLUGIN_TARGET = '/kafka/connect/outbox-chaos-es-sink';

@@ -19,4 +19,9 @@ export function readiness(ep: Endpoints): Record<ProcessTarget, () => Promise<bo
   };
 }
 
-export const READY_TIMEOUT_MS: Record<ProcessTarget, number> = { postgres: 60_000, kafka: 120_000, connect: 180_000, elasticsearch: 180_000 };
+export const READY_TIMEOUT_MS: Record<ProcessTarget, number> = {
+  postgres: 60_000,
+  kafka: 120_000,
+  connect: 180_000,
+  elasticsearch: 180_000,
+};

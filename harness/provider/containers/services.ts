@@ -4,7 +4,16 @@ import { PG_SETTINGS } from '../../stack/services/postgres.ts';
 import { extraPluginDirs } from '../../stack/plugin-path.ts';
 import { internalTopicSettings, workerSettingsMap } from '../../stack/worker-settings.ts';
 
-import { CONNECT_TOPICS, LABEL, NET, PORT, SINK_PLUGIN_TARGET, type ContainerDef, type ContainerService, type PlanOptions } from './plan.ts';
+import {
+  CONNECT_TOPICS,
+  LABEL,
+  NET,
+  PORT,
+  SINK_PLUGIN_TARGET,
+  type ContainerDef,
+  type ContainerService,
+  type PlanOptions,
+} from './plan.ts';
 
 /** One container definition per service, as plain data. */
 function labels(o: PlanOptions, stack: string, service: ContainerService): Record<string, string> {
@@ -124,7 +133,9 @@ const IMAGE_OWN: Record<string, string> = {
 
 /** Worker settings as the image's environment: its own names where it has them, CONNECT_FOO_BAR otherwise. */
 export function workerEnv(settings: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [IMAGE_OWN[k] ?? `CONNECT_${k.toUpperCase().replace(/\./g, '_')}`, v]));
+  return Object.fromEntries(
+    Object.entries(settings).map(([k, v]) => [IMAGE_OWN[k] ?? `CONNECT_${k.toUpperCase().replace(/\./g, '_')}`, v]),
+  );
 }
 
 export function connectDef(o: PlanOptions, stack: string): ContainerDef {
@@ -148,7 +159,14 @@ export function connectDef(o: PlanOptions, stack: string): ContainerDef {
     },
     ports: [{ container: PORT.connect, host: o.ports.connect }],
     // The user's own plugin directories (--plugin-path) next to ours, in the image's plugin path.
-    bindMounts: [{ source: o.sinkPluginDir, target: SINK_PLUGIN_TARGET, mode: 'ro' }, ...extraPluginDirs().map((d, i) => ({ source: d, target: `/kafka/connect/user-plugins-${i + 1}`, mode: 'ro' as const }))],
+    bindMounts: [
+      { source: o.sinkPluginDir, target: SINK_PLUGIN_TARGET, mode: 'ro' },
+      ...extraPluginDirs().map((d, i) => ({
+        source: d,
+        target: `/kafka/connect/user-plugins-${i + 1}`,
+        mode: 'ro' as const,
+      })),
+    ],
     labels: labels(o, stack, 'connect'),
     startupTimeoutMs: 180_000,
     stopGraceSeconds: 30,

@@ -8,7 +8,12 @@ import { sinkBuildSpec } from './sink-build.ts';
 
 describe('the sink plugin built without Maven on the machine', () => {
   it('runs Maven in a pinned image over read-only sources, copying the plugin directory out', () => {
-    const spec = sinkBuildSpec('/repo/connectors/es-sink', '/cache/plugins/x/outbox-chaos-es-sink.partial', '/cache/maven-container-repo', sinkBuildImage({}));
+    const spec = sinkBuildSpec(
+      '/repo/connectors/es-sink',
+      '/cache/plugins/x/outbox-chaos-es-sink.partial',
+      '/cache/maven-container-repo',
+      sinkBuildImage({}),
+    );
     expect(spec.image).toBe('maven:3.9.9-eclipse-temurin-17');
     expect(spec.bindMounts).toEqual([
       { source: '/repo/connectors/es-sink', target: '/src', mode: 'ro' },
@@ -22,15 +27,19 @@ describe('the sink plugin built without Maven on the machine', () => {
   });
 
   it('takes a mirror from OUTBOX_CHAOS_IMAGE_MAVEN', () => {
-    expect(sinkBuildImage({ OUTBOX_CHAOS_IMAGE_MAVEN: 'mirror.example/maven:3.9.9-eclipse-temurin-17' })).toBe('mirror.example/maven:3.9.9-eclipse-temurin-17');
+    expect(sinkBuildImage({ OUTBOX_CHAOS_IMAGE_MAVEN: 'mirror.example/maven:3.9.9-eclipse-temurin-17' })).toBe(
+      'mirror.example/maven:3.9.9-eclipse-temurin-17',
+    );
   });
 
   it('caches a finished build, and never a failed one', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'outbox-chaos-sink-'));
-    await expect(ensureEsSink(cache, async (_src, into) => {
-      writeFileSync(join(into, 'half.jar'), '');
-      throw new Error('compiler crashed');
-    })).rejects.toThrow('compiler crashed');
+    await expect(
+      ensureEsSink(cache, async (_src, into) => {
+        writeFileSync(join(into, 'half.jar'), '');
+        throw new Error('compiler crashed');
+      }),
+    ).rejects.toThrow('compiler crashed');
     const parent = readdirSync(join(cache, 'plugins'))[0] as string;
     expect(existsSync(join(cache, 'plugins', parent, 'outbox-chaos-es-sink'))).toBe(false);
 

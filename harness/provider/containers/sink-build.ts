@@ -19,7 +19,12 @@ export async function hasMaven(): Promise<boolean> {
  * The one-shot container that builds the plugin: sources mounted read-only and copied (the build writes
  * target/), the plugin directory copied out, and Maven's repository kept in the cache between builds.
  */
-export function sinkBuildSpec(src: string, into: string, m2: string, image: string): { image: string; bindMounts: BindMount[]; command: string[] } {
+export function sinkBuildSpec(
+  src: string,
+  into: string,
+  m2: string,
+  image: string,
+): { image: string; bindMounts: BindMount[]; command: string[] } {
   return {
     image,
     bindMounts: [
@@ -27,7 +32,11 @@ export function sinkBuildSpec(src: string, into: string, m2: string, image: stri
       { source: into, target: '/out', mode: 'rw' },
       { source: m2, target: '/root/.m2', mode: 'rw' },
     ],
-    command: ['sh', '-c', 'cp -r /src /tmp/build && cd /tmp/build && rm -rf target && mvn -B -q package -DskipTests && cp -r target/plugin/. /out/'],
+    command: [
+      'sh',
+      '-c',
+      'cp -r /src /tmp/build && cd /tmp/build && rm -rf target && mvn -B -q package -DskipTests && cp -r target/plugin/. /out/',
+    ],
   };
 }
 
@@ -50,10 +59,18 @@ export function containerSinkBuild(cache: string): SinkBuilder {
         .start();
       await c.stop();
     } catch (err) {
-      throw new EnvError(`building the sink plugin in ${spec.image} failed: ${(err as Error).message}`, 'install a JDK 17 and Maven to build it here instead, or set OUTBOX_CHAOS_IMAGE_MAVEN to a reachable Maven image', log.slice(-30).join('\n'));
+      throw new EnvError(
+        `building the sink plugin in ${spec.image} failed: ${(err as Error).message}`,
+        'install a JDK 17 and Maven to build it here instead, or set OUTBOX_CHAOS_IMAGE_MAVEN to a reachable Maven image',
+        log.slice(-30).join('\n'),
+      );
     }
     if (!existsSync(into) || !readdirSync(into).some((f) => f.endsWith('.jar'))) {
-      throw new EnvError(`the sink build in ${spec.image} left no jar in ${into}`, 'see its output below', log.slice(-30).join('\n'));
+      throw new EnvError(
+        `the sink build in ${spec.image} left no jar in ${into}`,
+        'see its output below',
+        log.slice(-30).join('\n'),
+      );
     }
   };
 }

@@ -6,7 +6,13 @@ import { HOST } from '../../stack/context.ts';
 import { withKafkaAdmin } from '../../stack/kafka-admin.ts';
 import { assertPortsFree, clusterPortPlan } from '../../stack/ports.ts';
 import { resolvePortBase } from '../../stack/stack.ts';
-import { CLUSTER_PROCESS_TARGETS, CLUSTER_PROXY_TARGETS, PROCESS_TARGETS, PROXIES, type ProcessTarget } from '../../stack/targets.ts';
+import {
+  CLUSTER_PROCESS_TARGETS,
+  CLUSTER_PROXY_TARGETS,
+  PROCESS_TARGETS,
+  PROXIES,
+  type ProcessTarget,
+} from '../../stack/targets.ts';
 import { EnvError, errorMessage } from '../../util/errors.ts';
 import { info } from '../../util/log.ts';
 import type { Provider, ServiceHandle } from '../interface.ts';
@@ -35,13 +41,20 @@ function readiness(plan: ClusterContainersPlan, d: MemberDef): () => Promise<boo
   if (d.service === 'postgres') {
     const n = c?.postgres.find((x) => x.member === d.member);
     return async () => {
-      const client = new pg.Client({ ...plan.endpoints.pg, host: n?.host, port: n?.port, database: 'postgres', connectionTimeoutMillis: 2000 });
+      const client = new pg.Client({
+        ...plan.endpoints.pg,
+        host: n?.host,
+        port: n?.port,
+        database: 'postgres',
+        connectionTimeoutMillis: 2000,
+      });
       await client.connect();
       await client.end();
       return true;
     };
   }
-  if (d.service === 'elasticsearch') return () => httpOk(`${plan.endpoints.esUrl}/_cluster/health?wait_for_status=yellow&timeout=1s`);
+  if (d.service === 'elasticsearch')
+    return () => httpOk(`${plan.endpoints.esUrl}/_cluster/health?wait_for_status=yellow&timeout=1s`);
   return () => httpOk(`${plan.endpoints.toxiproxyUrl}/version`);
 }
 
@@ -77,7 +90,13 @@ class Member {
 
   handle(): ServiceHandle {
     const ready = readiness(this.plan, this.def);
-    return containerHandle({ name: this.def.service as ProcessTarget, ops: dockerOps(this.client, this.id), ready, readyTimeoutMs: this.def.startupTimeoutMs, stopGraceSeconds: this.def.stopGraceSeconds });
+    return containerHandle({
+      name: this.def.service as ProcessTarget,
+      ops: dockerOps(this.client, this.id),
+      ready,
+      readyTimeoutMs: this.def.startupTimeoutMs,
+      stopGraceSeconds: this.def.stopGraceSeconds,
+    });
   }
 
   /** Every call goes to the member's current container; stop, rebuild and a lost disk on top. */
@@ -109,9 +128,19 @@ class Member {
     };
     if (this.def.service === 'postgres') {
       handle.rebuildAsStandbyOf = (primary) => {
-        const env = { ...this.plan.groups.flat().find((d) => d.member === 'postgres-2')?.env, PRIMARY_CONNINFO: `host=${primary} port=5432 user=postgres password=postgres application_name=${this.def.member}` };
+        const env = {
+          ...this.plan.groups.flat().find((d) => d.member === 'postgres-2')?.env,
+          PRIMARY_CONNINFO: `host=${primary} port=5432 user=postgres password=postgres application_name=${this.def.member}`,
+        };
         const standby = this.plan.groups.flat().find((d) => d.member === 'postgres-2') as MemberDef;
-        return replace({ ...standby, member: this.def.member, aliases: this.def.aliases, ports: this.def.ports, labels: this.def.labels, env });
+        return replace({
+          ...standby,
+          member: this.def.member,
+          aliases: this.def.aliases,
+          ports: this.def.ports,
+          labels: this.def.labels,
+          env,
+        });
       };
     }
     if (this.def.service === 'kafka') handle.wipeData = () => replace(this.def);
@@ -125,32 +154,66 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
   if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
   const client = await runtimeClient();
   const ports = clusterPortPlan(resolvePortBase(opts.portBase));
-  const plan = clusterContainersPlan({ ports, images: resolveImages(), sinkPluginDir: resolveSinkPluginDir(opts.pluginDir), runId: randomBytes(6).toString('hex'), stack: opts.stack, host: HOST, publishIp: HOST }, randomBytes(16).toString('base64url').replace(/^-/, 'A'));
+  const plan = clusterContainersPlan(
+    {
+      ports,
+      images: resolveImages(),
+      sinkPluginDir: resolveSinkPluginDir(opts.pluginDir),
+      runId: randomBytes(6).toString('hex'),
+      stack: opts.stack,
+      host: HOST,
+      publishIp: HOST,
+    },
+    randomBytes(16).toString('base64url').replace(/^-/, 'A'),
+  );
   await assertPortsFree(ports);
   const tc = await import('testcontainers');
-  const network = await new tc.Network({ nextUuid: () => `${plan.networkPrefix}${randomBytes(4).toString('hex')}` }).start();
+  const network = await new tc.Network({
+    nextUuid: () => `${plan.networkPrefix}${randomBytes(4).toString('hex')}`,
+  }).start();
   const members = new Map<string, Member>();
   const stop = async (): Promise<void> => {
-    const left = await client.container.dockerode.listContainers({ all: true, filters: { label: [`${LABEL.run}=${plan.runId}`] } });
-    await Promise.all(left.map((c) => client.container.getById(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+    const left = await client.container.dockerode.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.run}=${plan.runId}`] },
+    });
+    await Promise.all(
+      left.map((c) =>
+        client.container
+          .getById(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined),
+      ),
+    );
     await network.stop().catch(() => undefined);
   };
   try {
     for (const group of plan.groups) {
-      await Promise.all(group.map(async (d) => {
-        const m = new Member(d, plan, client, network);
-        await m.create();
-        members.set(d.member, m);
-        log(`${d.member}: up (container ${m.id.slice(0, 12)})`);
-        if (d.member === 'toxiproxy') {
-          const r = await fetch(`${plan.endpoints.toxiproxyUrl}/populate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(plan.proxies) });
-          if (!r.ok) throw new EnvError(`Toxiproxy refused the proxies (HTTP ${r.status})`);
-        }
-      }));
+      await Promise.all(
+        group.map(async (d) => {
+          const m = new Member(d, plan, client, network);
+          await m.create();
+          members.set(d.member, m);
+          log(`${d.member}: up (container ${m.id.slice(0, 12)})`);
+          if (d.member === 'toxiproxy') {
+            const r = await fetch(`${plan.endpoints.toxiproxyUrl}/populate`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(plan.proxies),
+            });
+            if (!r.ok) throw new EnvError(`Toxiproxy refused the proxies (HTTP ${r.status})`);
+          }
+        }),
+      );
     }
   } catch (err) {
     await stop();
-    throw err instanceof EnvError ? err : new EnvError(`the containers cluster did not start: ${errorMessage(err)}`, 'DEBUG=testcontainers* shows what testcontainers did');
+    throw err instanceof EnvError
+      ? err
+      : new EnvError(
+          `the containers cluster did not start: ${errorMessage(err)}`,
+          'DEBUG=testcontainers* shows what testcontainers did',
+        );
   }
   const handles = Object.fromEntries([...members].filter(([n]) => /-\d$/.test(n)).map(([n, m]) => [n, m.proxy()]));
   const es = members.get('elasticsearch')?.proxy();
@@ -160,8 +223,16 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
     endpoints: plan.endpoints,
     topology: 'cluster',
     members: handles,
-    services: { kafka: handles['kafka-1'], connect: handles['connect-1'], postgres: handles['postgres-1'], ...(es ? { elasticsearch: es } : {}) },
-    capabilities: { process: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS], proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS] },
+    services: {
+      kafka: handles['kafka-1'],
+      connect: handles['connect-1'],
+      postgres: handles['postgres-1'],
+      ...(es ? { elasticsearch: es } : {}),
+    },
+    capabilities: {
+      process: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS],
+      proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS],
+    },
     exclusive: true,
     versions: imageVersions(resolveImages()),
     stop,

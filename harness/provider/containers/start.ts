@@ -14,7 +14,14 @@ import type { Provider, ServiceHandle } from '../interface.ts';
 import { containersPlan } from './definitions.ts';
 import { dockerAvailable, runtimeClient } from './docker.ts';
 import { containerHandle, dockerOps } from './handle.ts';
-import { CONTAINER_SERVICES, LABEL, SINK_PLUGIN_TARGET, type ContainerService, type ContainersPlan, type ProxyDef } from './plan.ts';
+import {
+  CONTAINER_SERVICES,
+  LABEL,
+  SINK_PLUGIN_TARGET,
+  type ContainerService,
+  type ContainersPlan,
+  type ProxyDef,
+} from './plan.ts';
 import { READY_TIMEOUT_MS, readiness } from './readiness.ts';
 
 export interface ContainersProviderOptions {
@@ -34,7 +41,10 @@ export function resolveSinkPluginDir(pluginDir: string): string {
   const hasJars = (p: string) => isDir(p) && readdirSync(p).some((f) => f.endsWith('.jar'));
   if (hasJars(child)) return child;
   if (hasJars(dir)) return dir;
-  throw new EnvError(`no sink plugin jars in ${dir}`, 'build it with `mvn -f connectors/es-sink/pom.xml package -DskipTests` (JDK 17 and Maven), or let `outbox-chaos run --provider containers` build it');
+  throw new EnvError(
+    `no sink plugin jars in ${dir}`,
+    'build it with `mvn -f connectors/es-sink/pom.xml package -DskipTests` (JDK 17 and Maven), or let `outbox-chaos run --provider containers` build it',
+  );
 }
 
 export function isLoopback(host: string): boolean {
@@ -49,9 +59,15 @@ async function labelled(docker: Docker, label: string, value: string) {
 }
 
 /** Containers of the stack name, left behind by a harness that died before Ryuk reaped them (or with Ryuk off). */
-export async function listStackContainers(stack = 'containers'): Promise<{ id: string; service: string; state: string }[]> {
+export async function listStackContainers(
+  stack = 'containers',
+): Promise<{ id: string; service: string; state: string }[]> {
   const client = await runtimeClient();
-  return (await labelled(client.container.dockerode, LABEL.stack, stack)).map((c) => ({ id: c.Id, service: c.Labels[LABEL.service] ?? '?', state: c.State }));
+  return (await labelled(client.container.dockerode, LABEL.stack, stack)).map((c) => ({
+    id: c.Id,
+    service: c.Labels[LABEL.service] ?? '?',
+    state: c.State,
+  }));
 }
 
 /** Force-removes containers (thawing paused ones first: not every engine kills a paused container). */
@@ -66,7 +82,8 @@ async function removeContainers(client: ContainerRuntimeClient, ids: string[]): 
         // Gone already, or not paused: remove decides.
       }
       await c.remove({ force: true, v: true }).catch((err: unknown) => {
-        if ((err as { statusCode?: number }).statusCode !== 404) problems.push(`${id.slice(0, 12)}: ${errorMessage(err)}`);
+        if ((err as { statusCode?: number }).statusCode !== 404)
+          problems.push(`${id.slice(0, 12)}: ${errorMessage(err)}`);
       });
     }),
   );
@@ -74,16 +91,33 @@ async function removeContainers(client: ContainerRuntimeClient, ids: string[]): 
 }
 
 /** Like the local provider's cleanupStack: what an earlier run of this stack name left is removed first. */
-async function removeLeftovers(client: ContainerRuntimeClient, plan: ContainersPlan, log: (l: string) => void): Promise<void> {
+async function removeLeftovers(
+  client: ContainerRuntimeClient,
+  plan: ContainersPlan,
+  log: (l: string) => void,
+): Promise<void> {
   const docker = client.container.dockerode;
   const left = await labelled(docker, LABEL.stack, plan.stack);
   if (left.length) {
-    log(`removing ${left.length} container(s) an earlier run of stack "${plan.stack}" left: ${left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', ')}`);
-    const problems = await removeContainers(client, left.map((c) => c.Id));
-    if (problems.length) throw new EnvError(`could not remove containers left by an earlier run: ${problems.join('; ')}`, `docker rm -f $(docker ps -aq --filter label=${LABEL.stack}=${plan.stack})`);
+    log(
+      `removing ${left.length} container(s) an earlier run of stack "${plan.stack}" left: ${left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', ')}`,
+    );
+    const problems = await removeContainers(
+      client,
+      left.map((c) => c.Id),
+    );
+    if (problems.length)
+      throw new EnvError(
+        `could not remove containers left by an earlier run: ${problems.join('; ')}`,
+        `docker rm -f $(docker ps -aq --filter label=${LABEL.stack}=${plan.stack})`,
+      );
   }
   for (const n of await docker.listNetworks({ filters: { name: [plan.networkPrefix] } })) {
-    if (n.Name.startsWith(plan.networkPrefix)) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    if (n.Name.startsWith(plan.networkPrefix))
+      await docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
   }
 }
 
@@ -137,10 +171,18 @@ class ContainersRun {
     };
     // Toxiproxy, Postgres, Kafka and Elasticsearch do not depend on each other; Connect needs Kafka and the
     // kafka proxy, and nothing else until connectors are registered.
-    const toxiproxy = startOne('toxiproxy').then(() => populateProxies(this.plan.endpoints.toxiproxyUrl, this.plan.proxies));
+    const toxiproxy = startOne('toxiproxy').then(() =>
+      populateProxies(this.plan.endpoints.toxiproxyUrl, this.plan.proxies),
+    );
     const kafka = startOne('kafka');
     const connect = Promise.all([toxiproxy, kafka]).then(() => startOne('connect'));
-    const results = await Promise.allSettled([toxiproxy, startOne('postgres'), kafka, startOne('elasticsearch'), connect]);
+    const results = await Promise.allSettled([
+      toxiproxy,
+      startOne('postgres'),
+      kafka,
+      startOne('elasticsearch'),
+      connect,
+    ]);
     // A Toxiproxy or Kafka failure also fails Connect with the same error: report each once.
     const failed = [...new Set(results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : [])))];
     if (failed.length) throw await this.startFailure(failed);
@@ -161,7 +203,9 @@ class ContainersRun {
     const msg = errors.map(errorMessage).join('; ');
     return new EnvError(
       `the containers stack did not start: ${msg}`,
-      first instanceof EnvError && first.fix ? first.fix : 'the log lines below are all that is left: the containers were removed. DEBUG=testcontainers* shows what testcontainers did',
+      first instanceof EnvError && first.fix
+        ? first.fix
+        : 'the log lines below are all that is left: the containers were removed. DEBUG=testcontainers* shows what testcontainers did',
       lines.join('\n') || undefined,
     );
   }
@@ -172,11 +216,15 @@ class ContainersRun {
       const docker = this.client.container.dockerode;
       const ids = (await labelled(docker, LABEL.run, this.plan.runId)).map((c) => c.Id);
       const problems = await removeContainers(this.client, ids);
-      if (this.network) await this.network.stop().catch((err: unknown) => problems.push(`network: ${errorMessage(err)}`));
+      if (this.network)
+        await this.network.stop().catch((err: unknown) => problems.push(`network: ${errorMessage(err)}`));
       // The local provider promises free ports when stop() returns; Docker's proxies can lag a moment.
       if (this.plan.publishIp) await waitHostPortsFree(publishedPorts(this.plan), 10_000);
       if (problems.length) {
-        throw new EnvError(`could not remove everything the containers stack started: ${problems.join('; ')}`, `docker rm -f $(docker ps -aq --filter label=${LABEL.run}=${this.plan.runId}) (Ryuk also removes them once this process is gone)`);
+        throw new EnvError(
+          `could not remove everything the containers stack started: ${problems.join('; ')}`,
+          `docker rm -f $(docker ps -aq --filter label=${LABEL.run}=${this.plan.runId}) (Ryuk also removes them once this process is gone)`,
+        );
       }
     })();
     return this.stopping;
@@ -248,7 +296,12 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
   } catch (err) {
     await run.stop().catch((e: unknown) => log(`cleanup after the failed start: ${errorMessage(e)}`));
     // Engine errors (a failed pull, a refused port) arrive as plain Errors: still an environment failure.
-    throw err instanceof HarnessError ? err : new EnvError(`the containers stack did not start: ${errorMessage(err)}`, 'DEBUG=testcontainers* shows what testcontainers did');
+    throw err instanceof HarnessError
+      ? err
+      : new EnvError(
+          `the containers stack did not start: ${errorMessage(err)}`,
+          'DEBUG=testcontainers* shows what testcontainers did',
+        );
   }
 
   const versions: Record<string, string> = {

@@ -7,10 +7,15 @@
   'use strict';
 
   var HEIGHT = 230;
-  var dpr = function () { return window.devicePixelRatio || 1; };
+  var dpr = function () {
+    return window.devicePixelRatio || 1;
+  };
 
   // ---- number formatting (mirrors harness/report/format.ts) -------------------------------------------
-  function trim1(x) { var s = x.toFixed(1); return s.slice(-2) === '.0' ? s.slice(0, -2) : s; }
+  function trim1(x) {
+    var s = x.toFixed(1);
+    return s.slice(-2) === '.0' ? s.slice(0, -2) : s;
+  }
   function fmtMs(v) {
     if (v == null || !isFinite(v)) return '—';
     var a = Math.abs(v);
@@ -22,16 +27,25 @@
     if (v == null || !isFinite(v)) return '—';
     var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     var i = 0;
-    while (Math.abs(v) >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+    while (Math.abs(v) >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
     return (i === 0 ? Math.round(v) : trim1(v)) + ' ' + units[i];
   }
   function fmtCount(v) {
     if (v == null || !isFinite(v)) return '—';
-    return Math.round(v).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return Math.round(v)
+      .toString()
+      .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   }
-  function fmtRate(v) { return v == null || !isFinite(v) ? '—' : trim1(v) + ' /s'; }
+  function fmtRate(v) {
+    return v == null || !isFinite(v) ? '—' : trim1(v) + ' /s';
+  }
   var FORMAT = { ms: fmtMs, bytes: fmtBytes, records: fmtCount, 'ops/s': fmtRate };
-  function fmtSec(v) { return v == null ? '—' : trim1(v) + ' s'; }
+  function fmtSec(v) {
+    return v == null ? '—' : trim1(v) + ' s';
+  }
 
   // Tick steps that land on round numbers of each unit (uPlot's default steps are decimal).
   function bytesIncrs() {
@@ -41,7 +55,10 @@
   }
   function intIncrs() {
     var out = [];
-    for (var e = 0; e < 12; e++) [1, 2, 5].forEach(function (m) { out.push(m * Math.pow(10, e)); });
+    for (var e = 0; e < 12; e++)
+      [1, 2, 5].forEach(function (m) {
+        out.push(m * Math.pow(10, e));
+      });
     return out;
   }
   var INCRS = { bytes: bytesIncrs(), records: intIncrs(), ms: intIncrs() };
@@ -58,7 +75,9 @@
   /** Fault windows as translucent bands behind the series, named at the top; hovering names the window. */
   function faultBands(windows) {
     var tip;
-    function xPx(u, v) { return u.valToPos(v, 'x', true); }
+    function xPx(u, v) {
+      return u.valToPos(v, 'x', true);
+    }
     return {
       hooks: {
         init: function (u) {
@@ -68,7 +87,9 @@
           u.over.appendChild(tip);
         },
         drawClear: function (u) {
-          var ctx = u.ctx, b = u.bbox, r = dpr();
+          var ctx = u.ctx,
+            b = u.bbox,
+            r = dpr();
           ctx.save();
           ctx.beginPath();
           ctx.rect(b.left, b.top, b.width, b.height);
@@ -95,13 +116,33 @@
         },
         setCursor: function (u) {
           var left = u.cursor.left;
-          if (left == null || left < 0) { tip.hidden = true; return; }
+          if (left == null || left < 0) {
+            tip.hidden = true;
+            return;
+          }
           var x = u.posToVal(left, 'x');
-          var hits = windows.filter(function (w) { return x >= w.start && x <= w.end; });
-          if (hits.length === 0) { tip.hidden = true; return; }
-          tip.textContent = hits.map(function (w) {
-            return w.fault + ' → ' + w.target + ' (' + fmtSec(w.start) + '–' + fmtSec(w.end) + ')' + (w.detail ? ': ' + w.detail : '');
-          }).join('\n');
+          var hits = windows.filter(function (w) {
+            return x >= w.start && x <= w.end;
+          });
+          if (hits.length === 0) {
+            tip.hidden = true;
+            return;
+          }
+          tip.textContent = hits
+            .map(function (w) {
+              return (
+                w.fault +
+                ' → ' +
+                w.target +
+                ' (' +
+                fmtSec(w.start) +
+                '–' +
+                fmtSec(w.end) +
+                ')' +
+                (w.detail ? ': ' + w.detail : '')
+              );
+            })
+            .join('\n');
           tip.hidden = false;
           var width = u.over.clientWidth;
           tip.style.left = Math.min(left + 10, Math.max(0, width - tip.offsetWidth)) + 'px';
@@ -115,7 +156,9 @@
     return {
       hooks: {
         draw: function (u) {
-          var ctx = u.ctx, b = u.bbox, r = dpr();
+          var ctx = u.ctx,
+            b = u.bbox,
+            r = dpr();
           lines.forEach(function (t) {
             var y = u.valToPos(t.value, 'y', true);
             if (y < b.top || y > b.top + b.height) return;
@@ -159,12 +202,21 @@
    */
   function nearestValue(u, sidx, didx) {
     if (didx == null) return null;
-    var xs = u.data[0], ys = u.data[sidx];
+    var xs = u.data[0],
+      ys = u.data[sidx];
     var tol = Math.max(0.5, (xs[xs.length - 1] - xs[0]) * 0.02);
     for (var d = 1; d < xs.length; d++) {
-      var lo = didx - d, hi = didx + d, any = false;
-      if (lo >= 0 && xs[didx] - xs[lo] <= tol) { any = true; if (ys[lo] != null) return ys[lo]; }
-      if (hi < xs.length && xs[hi] - xs[didx] <= tol) { any = true; if (ys[hi] != null) return ys[hi]; }
+      var lo = didx - d,
+        hi = didx + d,
+        any = false;
+      if (lo >= 0 && xs[didx] - xs[lo] <= tol) {
+        any = true;
+        if (ys[lo] != null) return ys[lo];
+      }
+      if (hi < xs.length && xs[hi] - xs[didx] <= tol) {
+        any = true;
+        if (ys[hi] != null) return ys[hi];
+      }
       if (!any) break;
     }
     return null;
@@ -184,39 +236,80 @@
 
   function options(spec, payload, width) {
     var fmt = FORMAT[spec.unit] || fmtCount;
-    var series = [{ label: 'time', value: function (u, v) { return fmtSec(v); } }];
+    var series = [
+      {
+        label: 'time',
+        value: function (u, v) {
+          return fmtSec(v);
+        },
+      },
+    ];
     spec.series.forEach(function (s) {
       var points = s.style === 'points';
       series.push({
         label: s.label,
         stroke: s.color,
         width: points ? 0 : 1.5,
-        fill: s.style === 'area' ? withAlpha(s.color, 0.10) : undefined,
+        fill: s.style === 'area' ? withAlpha(s.color, 0.1) : undefined,
         spanGaps: true,
-        paths: points ? function () { return null; } : undefined,
-        points: points ? { show: true, size: 5, width: 1, stroke: s.color, fill: withAlpha(s.color, 0.6) } : { show: false },
-        value: function (u, v, sidx, didx) { return fmt(v != null ? v : nearestValue(u, sidx, didx)); },
+        paths: points
+          ? function () {
+              return null;
+            }
+          : undefined,
+        points: points
+          ? { show: true, size: 5, width: 1, stroke: s.color, fill: withAlpha(s.color, 0.6) }
+          : { show: false },
+        value: function (u, v, sidx, didx) {
+          return fmt(v != null ? v : nearestValue(u, sidx, didx));
+        },
       });
     });
-    var axisStyle = { stroke: '#64748b', grid: { stroke: '#eef1f5', width: 1 }, ticks: { stroke: '#dfe3ea', width: 1, size: 4 }, font: '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' };
+    var axisStyle = {
+      stroke: '#64748b',
+      grid: { stroke: '#eef1f5', width: 1 },
+      ticks: { stroke: '#dfe3ea', width: 1, size: 4 },
+      font: '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    };
     return {
       width: width,
       height: HEIGHT,
       series: series,
       scales: {
-        x: { time: false, range: function () { return [0, payload.xMax]; } },
+        x: {
+          time: false,
+          range: function () {
+            return [0, payload.xMax];
+          },
+        },
         y: { range: yRange(spec) },
       },
       axes: [
-        Object.assign({}, axisStyle, { values: function (u, splits) { return splits.map(function (v) { return trim1(v) + ' s'; }); } }),
-        Object.assign({}, axisStyle, { size: 64, incrs: INCRS[spec.unit], values: function (u, splits) { return splits.map(fmt); } }),
+        Object.assign({}, axisStyle, {
+          values: function (u, splits) {
+            return splits.map(function (v) {
+              return trim1(v) + ' s';
+            });
+          },
+        }),
+        Object.assign({}, axisStyle, {
+          size: 64,
+          incrs: INCRS[spec.unit],
+          values: function (u, splits) {
+            return splits.map(fmt);
+          },
+        }),
       ],
       cursor: { sync: { key: 'outbox-chaos' }, drag: { x: true, y: false } },
       legend: { live: true },
       plugins: [faultBands(payload.windows), thresholds(spec.thresholds, fmt)],
       hooks: {
         setScale: [syncZoom],
-        ready: [function (u) { u.root.parentElement.setAttribute('data-rendered', 'true'); }],
+        ready: [
+          function (u) {
+            u.root.parentElement.setAttribute('data-rendered', 'true');
+          },
+        ],
       },
     };
   }
@@ -238,7 +331,10 @@
       new ResizeObserver(function () {
         requestAnimationFrame(function () {
           var w = container.clientWidth;
-          if (w > 0 && w !== lastWidth) { lastWidth = w; u.setSize({ width: w, height: HEIGHT }); }
+          if (w > 0 && w !== lastWidth) {
+            lastWidth = w;
+            u.setSize({ width: w, height: HEIGHT });
+          }
         });
       }).observe(container);
     }
@@ -270,14 +366,23 @@
         var target = document.getElementById(btn.getAttribute('data-copy'));
         if (!target) return;
         var text = target.textContent || '';
-        var done = function () { btn.textContent = 'Copied'; setTimeout(function () { btn.textContent = 'Copy'; }, 1500); };
+        var done = function () {
+          btn.textContent = 'Copied';
+          setTimeout(function () {
+            btn.textContent = 'Copy';
+          }, 1500);
+        };
         var select = function () {
           var range = document.createRange();
           range.selectNodeContents(target);
           var sel = window.getSelection();
-          if (sel) { sel.removeAllRanges(); sel.addRange(range); }
+          if (sel) {
+            sel.removeAllRanges();
+            sel.addRange(range);
+          }
         };
-        if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, select);
+        if (navigator.clipboard && navigator.clipboard.writeText)
+          navigator.clipboard.writeText(text).then(done, select);
         else select();
       });
     });

@@ -19,7 +19,9 @@
     var th = heads[col];
     var numeric = th.getAttribute('data-type') === 'num';
     var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
-    heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+    heads.forEach(function (h) {
+      h.removeAttribute('aria-sort');
+    });
     th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
@@ -31,14 +33,18 @@
       if (y === null) return -1;
       return (x < y ? -1 : 1) * dir;
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.forEach(function (r) {
+      body.appendChild(r);
+    });
   }
 
   heads.forEach(function (th, col) {
     if (!th.hasAttribute('data-type')) return;
     th.tabIndex = 0;
     th.title = 'sort by ' + th.textContent.trim();
-    th.addEventListener('click', function () { sortBy(col); });
+    th.addEventListener('click', function () {
+      sortBy(col);
+    });
     th.addEventListener('keydown', function (e) {
       if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault();

@@ -35,31 +35,45 @@ const verdictText = (v: Verdict): string => VERDICT_TEXT[v] ?? v;
 const num = (n: number | null): string => (n === null ? '' : String(n));
 
 function verdictBadge(v: Verdict | null): Html {
-  return v === null ? html`<span class="none">—</span>` : html`<span class="badge ${verdictTone(v)}" data-verdict="${v}">${verdictText(v)}</span>`;
+  return v === null
+    ? html`<span class="none">—</span>`
+    : html`<span class="badge ${verdictTone(v)}" data-verdict="${v}">${verdictText(v)}</span>`;
 }
 
 function expected(r: SuiteRow): Html {
   if (r.expectedVerdict === null) return html`<span class="none">—</span>`;
-  const classes = r.expectedAnomalies?.length ? html` <span class="muted small">[${r.expectedAnomalies.join(', ')}]</span>` : '';
+  const classes = r.expectedAnomalies?.length
+    ? html` <span class="muted small">[${r.expectedAnomalies.join(', ')}]</span>`
+    : '';
   return html`${verdictText(r.expectedVerdict)}${classes}`;
 }
 
 function convergence(r: SuiteRow): Html {
   // Red only where it is the failure: a zoo entry that must diverge never converges, as expected.
-  const over = r.result !== 'passed' && (r.timeToConvergenceMs === null || (r.budgetMs !== null && r.timeToConvergenceMs > r.budgetMs));
+  const over =
+    r.result !== 'passed' &&
+    (r.timeToConvergenceMs === null || (r.budgetMs !== null && r.timeToConvergenceMs > r.budgetMs));
   const t = r.timeToConvergenceMs === null ? 'never' : fmtDuration(r.timeToConvergenceMs);
   return html`<td class="num${over ? ' over' : ''}" data-v="${num(r.timeToConvergenceMs)}">${t} <span class="muted small">/ ${fmtDuration(r.budgetMs)}</span></td>`;
 }
 
 function lag(r: SuiteRow): Html {
   const over = r.lagBudgetMs !== null && r.steadyLagP99Ms !== null && r.steadyLagP99Ms > r.lagBudgetMs;
-  const budget = r.lagBudgetMs === null ? '' : html`<span class="sub">steady ${fmtDuration(r.steadyLagP99Ms)} / ${fmtDuration(r.lagBudgetMs)}</span>`;
+  const budget =
+    r.lagBudgetMs === null
+      ? ''
+      : html`<span class="sub">steady ${fmtDuration(r.steadyLagP99Ms)} / ${fmtDuration(r.lagBudgetMs)}</span>`;
   return html`<td class="num${over ? ' over' : ''}" data-v="${num(r.lagP99Ms)}">${fmtDuration(r.lagP99Ms)}${budget}</td>`;
 }
 
 function anomalyCell(r: SuiteRow, c: AnomalyClass): Html {
   const n = r.anomalies[c] ?? 0;
-  const tone = n === 0 ? 'zero' : r.expectedAnomalies?.includes(c) || (r.expectedVerdict === 'diverged' && r.result === 'passed') ? 'expected' : 'bad';
+  const tone =
+    n === 0
+      ? 'zero'
+      : r.expectedAnomalies?.includes(c) || (r.expectedVerdict === 'diverged' && r.result === 'passed')
+        ? 'expected'
+        : 'bad';
   return html`<td class="num count ${tone}" data-v="${n}">${n}</td>`;
 }
 
@@ -88,13 +102,21 @@ ${convergence(r)}${lag(r)}${ANOMALY_CLASSES.map((c) => anomalyCell(r, c))}
 const COLUMNS = 7 + ANOMALY_CLASSES.length + 2;
 
 function runsTable(s: SuiteRecord): Html {
-  const classHeads = ANOMALY_CLASSES.map((c) => html`<th class="num class" data-type="num" title="${ANOMALY_MEANING[c] ?? c}">${c}</th>`);
+  const classHeads = ANOMALY_CLASSES.map(
+    (c) => html`<th class="num class" data-type="num" title="${ANOMALY_MEANING[c] ?? c}">${c}</th>`,
+  );
   return html`<section><h2>Runs <span class="muted small">click a column to sort</span></h2><div class="card scroll"><table class="runs" data-sortable>
 <thead><tr><th data-type="num">result</th><th data-type="text">scenario</th><th data-type="text">pipeline</th><th>expected</th><th data-type="text">seen</th><th class="num" data-type="num" title="time to convergence after the last heal / the scenario's budget">convergence</th><th class="num" data-type="num">lag p99</th>${classHeads}<th class="num" data-type="num" title="wall time of the run">time</th><th>run</th></tr></thead>
 <tbody>${s.rows.map(runRow)}</tbody></table></div></section>`;
 }
 
-function trendCell(t: Trend, pick: 'timeToConvergenceMs' | 'lagP99Ms', budget: number | null, name: string, regressed: string | null): Html {
+function trendCell(
+  t: Trend,
+  pick: 'timeToConvergenceMs' | 'lagP99Ms',
+  budget: number | null,
+  name: string,
+  regressed: string | null,
+): Html {
   const points = t.points.map((p) => ({
     value: p[pick],
     bad: p.result === 'failed',
@@ -117,7 +139,8 @@ function trendsSection(s: SuiteRecord, trends: ReadonlyMap<string, Trend>): Html
       ? html`<p class="muted small">No earlier ${s.kind} suite under reports/ yet: from the next one on, each scenario's figures are drawn here, oldest left.</p>`
       : html`<p class="muted small">This suite and up to ${earlier} earlier ${s.kind} suite${earlier === 1 ? '' : 's'} under reports/, oldest left; red: a failed run, ✕: never converged, dashed: the budget.</p>`;
   return html`<section><h2>Trends</h2>${note}<div class="card scroll"><table class="trends"><thead><tr><th>scenario</th><th>pipeline</th><th>time to convergence</th><th>lag p99</th></tr></thead><tbody>${rows.map(
-    ({ r, t }) => html`<tr data-trend="${r.name}"><td><b>${r.name}</b></td><td class="mono small">${r.pipeline}</td>${trendCell(t, 'timeToConvergenceMs', r.budgetMs, 'convergence', t.slower)}${trendCell(t, 'lagP99Ms', null, 'lag-p99', t.laggier)}</tr>`,
+    ({ r, t }) =>
+      html`<tr data-trend="${r.name}"><td><b>${r.name}</b></td><td class="mono small">${r.pipeline}</td>${trendCell(t, 'timeToConvergenceMs', r.budgetMs, 'convergence', t.slower)}${trendCell(t, 'lagP99Ms', null, 'lag-p99', t.laggier)}</tr>`,
   )}</tbody></table></div></section>`;
 }
 

@@ -5,15 +5,22 @@ const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
 function testcase(s: SuiteRecord, r: SuiteRow): string {
   const open = `  <testcase name="${xmlAttr(r.name)}" classname="${xmlAttr(`outbox-chaos.${s.kind}`)}" time="${seconds(r.durationMs)}"`;
-  const out = [r.headline, r.link ? `report: ${r.link}` : '', r.replay ? `replay: ${r.replay}` : ''].filter(Boolean).join('\n');
+  const out = [r.headline, r.link ? `report: ${r.link}` : '', r.replay ? `replay: ${r.replay}` : '']
+    .filter(Boolean)
+    .join('\n');
   const inner: string[] = [];
   if (r.result === 'skipped') inner.push(`    <skipped message="${xmlAttr(r.reasons.join('; '))}"/>`);
   if (r.result === 'failed') {
     const body = [...r.reasons, out].join('\n');
     const message = r.reasons[0] ? `${r.headline} — ${r.reasons[0]}` : r.headline;
-    inner.push(`    <failure message="${xmlAttr(message)}" type="${xmlAttr(r.verdict ?? 'failed')}">${xmlText(body)}</failure>`);
+    inner.push(
+      `    <failure message="${xmlAttr(message)}" type="${xmlAttr(r.verdict ?? 'failed')}">${xmlText(body)}</failure>`,
+    );
   }
-  if (r.result !== 'skipped') inner.push(`    <system-out>${xmlText(r.result === 'not-reproduced' ? `not reproduced (not required): ${out}` : out)}</system-out>`);
+  if (r.result !== 'skipped')
+    inner.push(
+      `    <system-out>${xmlText(r.result === 'not-reproduced' ? `not reproduced (not required): ${out}` : out)}</system-out>`,
+    );
   return `${open}>\n${inner.join('\n')}\n  </testcase>`;
 }
 

@@ -26,7 +26,10 @@ function convergence(r: SuiteRow): string {
 function series(t: Trend | undefined, pick: 'timeToConvergenceMs' | 'lagP99Ms'): string {
   if (!t || t.points.length < 2) return '';
   const f = (v: number | null): string => (v === null ? 'never' : fmtDuration(v));
-  const before = t.points.slice(0, -1).slice(-5).map((p) => f(p[pick]));
+  const before = t.points
+    .slice(0, -1)
+    .slice(-5)
+    .map((p) => f(p[pick]));
   return `${before.join(', ')} → ${f(t.points.at(-1)?.[pick] ?? null)}`;
 }
 
@@ -37,7 +40,9 @@ export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, 
     `${MARK[r.result]} ${r.result}`,
     r.name,
     r.pipeline,
-    r.expectedVerdict === null ? '' : `${VERDICT_TEXT[r.expectedVerdict] ?? r.expectedVerdict}${r.expectedAnomalies?.length ? ` [${r.expectedAnomalies.join(', ')}]` : ''}`,
+    r.expectedVerdict === null
+      ? ''
+      : `${VERDICT_TEXT[r.expectedVerdict] ?? r.expectedVerdict}${r.expectedAnomalies?.length ? ` [${r.expectedAnomalies.join(', ')}]` : ''}`,
     seen(r),
     convergence(r),
     fmtDuration(r.lagP99Ms),
@@ -49,12 +54,19 @@ export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, 
     '',
     `suite \`${s.id}\` (${s.kind}) · ${s.createdAt} · provider ${s.providers.join(', ') || '—'} · page: index.html, JUnit: junit.xml`,
     '',
-    mdTable(['result', 'scenario', 'pipeline', 'expected', 'seen', 'convergence / budget', 'lag p99', 'anomalies', 'report'], rows, [5, 6]),
+    mdTable(
+      ['result', 'scenario', 'pipeline', 'expected', 'seen', 'convergence / budget', 'lag p99', 'anomalies', 'report'],
+      rows,
+      [5, 6],
+    ),
   ];
   const failed = s.rows.filter((r) => r.result === 'failed');
   if (failed.length) {
     lines.push('', '## Failed', '');
-    for (const r of failed) lines.push(`- ${r.headline}${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}${r.replay ? `\n  replay: \`${r.replay}\`` : ''}`);
+    for (const r of failed)
+      lines.push(
+        `- ${r.headline}${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}${r.replay ? `\n  replay: \`${r.replay}\`` : ''}`,
+      );
   }
   const skipped = s.rows.filter((r) => r.result === 'skipped');
   if (skipped.length) {
@@ -70,7 +82,11 @@ export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, 
         ['scenario', 'time to convergence', 'lag p99'],
         trended.map((r) => {
           const t = trends.get(rowKey(r));
-          return [r.name, series(t, 'timeToConvergenceMs') + flag(t?.slower ?? null), series(t, 'lagP99Ms') + flag(t?.laggier ?? null)];
+          return [
+            r.name,
+            series(t, 'timeToConvergenceMs') + flag(t?.slower ?? null),
+            series(t, 'lagP99Ms') + flag(t?.laggier ?? null),
+          ];
         }),
       ),
     );

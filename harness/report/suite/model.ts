@@ -158,7 +158,11 @@ export function rowKey(row: Pick<SuiteRow, 'name' | 'pipeline' | 'provider'>): s
 }
 
 /** The record of a suite, rows in the order the runs happened; pure apart from `relative` paths. */
-export function buildSuite(runs: readonly SuiteRun[], skipped: readonly SuiteSkip[], o: { id: string; title: string; kind: string; createdAt: string; dir: string }): SuiteRecord {
+export function buildSuite(
+  runs: readonly SuiteRun[],
+  skipped: readonly SuiteSkip[],
+  o: { id: string; title: string; kind: string; createdAt: string; dir: string },
+): SuiteRecord {
   const rows = [...runs.map((r) => rowFromRun(r, o.dir)), ...skipped.map(rowFromSkip)];
   return {
     schemaVersion: 1,

@@ -27,7 +27,9 @@ export function sparkline(points: readonly SparkPoint[], o: { budget?: number | 
     .map((p, i) => (p.value === null ? null : `${f(x(i))},${f(y(p.value))}`))
     .filter((s): s is string => s !== null)
     .join(' ');
-  const budget = o.budget ? html`<line class="budget" x1="${PAD}" x2="${W - PAD}" y1="${f(y(o.budget))}" y2="${f(y(o.budget))}"><title>budget</title></line>` : '';
+  const budget = o.budget
+    ? html`<line class="budget" x1="${PAD}" x2="${W - PAD}" y1="${f(y(o.budget))}" y2="${f(y(o.budget))}"><title>budget</title></line>`
+    : '';
   const marks = points.map((p, i) => {
     const last = i === points.length - 1;
     if (p.value === null) {

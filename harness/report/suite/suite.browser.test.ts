@@ -40,7 +40,13 @@ describe.skipIf(missing !== undefined)(skippableTitle('suite index.html in headl
       mkdirSync(r.runDir, { recursive: true });
       writeFileSync(join(r.runDir, 'index.html'), renderHtml(r.report, samples));
     }
-    suiteDir = writeSuite(placed, { title: 'run --all', kind: 'run', skipped, root, now: new Date('2025-03-14T10:00:00Z') });
+    suiteDir = writeSuite(placed, {
+      title: 'run --all',
+      kind: 'run',
+      skipped,
+      root,
+      now: new Date('2025-03-14T10:00:00Z'),
+    });
     browser = await launchChromium({ width: WIDTH, height: 900 });
   }, 60_000);
 
@@ -57,12 +63,17 @@ describe.skipIf(missing !== undefined)(skippableTitle('suite index.html in headl
     return w;
   }
 
-  const rowNames = (page: Page): Promise<string[]> => page.$$eval('table.runs tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-row') ?? ''));
+  const rowNames = (page: Page): Promise<string[]> =>
+    page.$$eval('table.runs tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-row') ?? ''));
 
   it('shows every scenario with its verdict, offline, within the page width', async () => {
     const { page, problems } = await open();
     const rows = await page.$$eval('table.runs tbody tr', (trs) =>
-      trs.map((tr) => ({ name: tr.getAttribute('data-row'), verdict: tr.querySelector('[data-verdict]')?.textContent ?? null, visible: (tr as HTMLElement).offsetHeight > 0 })),
+      trs.map((tr) => ({
+        name: tr.getAttribute('data-row'),
+        verdict: tr.querySelector('[data-verdict]')?.textContent ?? null,
+        visible: (tr as HTMLElement).offsetHeight > 0,
+      })),
     );
     expect(rows).toEqual([
       { name: 'baseline', verdict: 'converged', visible: true },
@@ -80,7 +91,9 @@ describe.skipIf(missing !== undefined)(skippableTitle('suite index.html in headl
     expect(await page.locator('.regressed').first().textContent()).toContain('2.7×');
     // Every column fits the window: nothing to scroll to.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
-    expect(await page.$eval('table.runs', (t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(true);
+    expect(await page.$eval('table.runs', (t) => t.parentElement!.scrollWidth <= t.parentElement!.clientWidth)).toBe(
+      true,
+    );
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
@@ -90,7 +103,15 @@ describe.skipIf(missing !== undefined)(skippableTitle('suite index.html in headl
     const { page, problems } = await open();
     const head = page.locator('table.runs thead th', { hasText: 'convergence' });
     await head.click();
-    expect(await rowNames(page)).toEqual(['baseline', '<b>odd & "name"</b>', 'es-outage', 'connect-crash', 'kafka-partition', 'sink-ignores-tombstones', 'walsender-killed']);
+    expect(await rowNames(page)).toEqual([
+      'baseline',
+      '<b>odd & "name"</b>',
+      'es-outage',
+      'connect-crash',
+      'kafka-partition',
+      'sink-ignores-tombstones',
+      'walsender-killed',
+    ]);
     expect(await head.getAttribute('aria-sort')).toBe('ascending');
     await head.click();
     expect((await rowNames(page)).slice(0, 3)).toEqual(['connect-crash', 'es-outage', '<b>odd & "name"</b>']);

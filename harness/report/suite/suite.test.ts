@@ -45,15 +45,20 @@ describe('renderSuiteHtml', () => {
     expect(page.match(/<script\b/gi)).toHaveLength(1);
   });
 
-  it('shows every scenario with its verdict, and links each run\'s own page', () => {
-    for (const r of suite.rows) expect(page).toContain(`data-row="${r.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}"`);
+  it("shows every scenario with its verdict, and links each run's own page", () => {
+    for (const r of suite.rows)
+      expect(page).toContain(
+        `data-row="${r.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}"`,
+      );
     expect(page.match(/data-verdict="/g)).toHaveLength(6);
     expect(page).toContain('<a href="../20250314-092653Z-baseline-s42/index.html">report</a>');
     expect(page).not.toContain('<b>odd');
   });
 
   it('has a sortable column per anomaly class, from the vocabulary', () => {
-    const heads = [...page.matchAll(/<th class="num class" data-type="num" title="[^"]*">([^<]+)<\/th>/g)].map((m) => m[1]);
+    const heads = [...page.matchAll(/<th class="num class" data-type="num" title="[^"]*">([^<]+)<\/th>/g)].map(
+      (m) => m[1],
+    );
     expect(heads).toEqual([...ANOMALY_CLASSES]);
     expect(page).toContain('<td class="num count expected" data-v="171">171</td>'); // zombie, expected by the entry
     expect(page).toContain('<td class="num count bad" data-v="14">14</td>'); // missing, not expected
@@ -87,7 +92,9 @@ describe('renderSuiteMarkdown and renderSuiteJunit', () => {
     expect(xmlWellFormedError(xml)).toBeNull();
     expect(xml.match(/<testcase /g)).toHaveLength(7);
     expect(xml).toContain('tests="7" failures="2" errors="0" skipped="1"');
-    expect(xml).toContain('<testcase name="&lt;b&gt;odd &amp; &quot;name&quot;&lt;/b&gt;" classname="outbox-chaos.run"');
+    expect(xml).toContain(
+      '<testcase name="&lt;b&gt;odd &amp; &quot;name&quot;&lt;/b&gt;" classname="outbox-chaos.run"',
+    );
     expect(xml).toMatch(/<skipped message="postgres.walsender-kill#1 needs control/);
     expect(xml).toMatch(/<failure message="✘ kafka-partition diverged: 14 missing.* — sink task es-sink\/0 FAILED/);
   });
@@ -117,7 +124,13 @@ describe('writeSuite', () => {
 
   it('writes the four files, points latest-suite at them, and later suites trend against earlier ones', () => {
     const { runs, skipped } = fixtureSuiteRuns();
-    const first = writeSuite(runs, { title: 'run --all', kind: 'run', skipped, root, now: new Date('2025-03-14T10:00:00Z') });
+    const first = writeSuite(runs, {
+      title: 'run --all',
+      kind: 'run',
+      skipped,
+      root,
+      now: new Date('2025-03-14T10:00:00Z'),
+    });
     for (const f of Object.values(SUITE_FILES)) expect(existsSync(join(first, f)), f).toBe(true);
     expect(readlinkSync(join(root, LATEST_SUITE))).toBe('suite-20250314-100000Z-run');
     const second = writeSuite(runs, { title: 'run --all', kind: 'run', root, now: new Date('2025-03-14T10:00:00Z') });

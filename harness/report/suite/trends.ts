@@ -36,12 +36,18 @@ function median(xs: readonly number[]): number {
  * least `floorMs` above it (small figures jitter by more than 2× on a busy machine). A run that never
  * converged after earlier ones did is a regression too.
  */
-export function regression(earlier: readonly (number | null)[], current: number | null, floorMs: number): string | null {
+export function regression(
+  earlier: readonly (number | null)[],
+  current: number | null,
+  floorMs: number,
+): string | null {
   const seen = earlier.filter((x): x is number => x !== null);
   if (seen.length < MIN_HISTORY) return null;
-  if (current === null) return seen.length === earlier.length ? `never, after ${seen.length} earlier suites that did` : null;
+  if (current === null)
+    return seen.length === earlier.length ? `never, after ${seen.length} earlier suites that did` : null;
   const m = median(seen);
-  if (current > 2 * m && current - m >= floorMs) return `${(current / Math.max(m, 1)).toFixed(1)}× the median of ${seen.length} earlier suites`;
+  if (current > 2 * m && current - m >= floorMs)
+    return `${(current / Math.max(m, 1)).toFixed(1)}× the median of ${seen.length} earlier suites`;
   return null;
 }
 
@@ -62,14 +68,35 @@ export function trendsFor(current: SuiteRecord, all: readonly SuiteRecord[], dep
     const points: TrendPoint[] = [];
     for (const s of earlier) {
       const r = s.rows.find((x) => rowKey(x) === key && x.result !== 'skipped');
-      if (r) points.push({ suiteId: s.id, createdAt: s.createdAt, timeToConvergenceMs: r.timeToConvergenceMs, lagP99Ms: r.lagP99Ms, result: r.result });
+      if (r)
+        points.push({
+          suiteId: s.id,
+          createdAt: s.createdAt,
+          timeToConvergenceMs: r.timeToConvergenceMs,
+          lagP99Ms: r.lagP99Ms,
+          result: r.result,
+        });
     }
     const before = points.slice(-(depth - 1));
-    const now: TrendPoint = { suiteId: current.id, createdAt: current.createdAt, timeToConvergenceMs: row.timeToConvergenceMs, lagP99Ms: row.lagP99Ms, result: row.result };
+    const now: TrendPoint = {
+      suiteId: current.id,
+      createdAt: current.createdAt,
+      timeToConvergenceMs: row.timeToConvergenceMs,
+      lagP99Ms: row.lagP99Ms,
+      result: row.result,
+    };
     out.set(key, {
       points: [...before, now],
-      slower: regression(before.map((p) => p.timeToConvergenceMs), now.timeToConvergenceMs, 1000),
-      laggier: regression(before.map((p) => p.lagP99Ms), now.lagP99Ms, 500),
+      slower: regression(
+        before.map((p) => p.timeToConvergenceMs),
+        now.timeToConvergenceMs,
+        1000,
+      ),
+      laggier: regression(
+        before.map((p) => p.lagP99Ms),
+        now.lagP99Ms,
+        500,
+      ),
     });
   }
   return out;

@@ -9,7 +9,12 @@ import { trendsFor } from './trends.ts';
 
 export type { SuiteRun, SuiteSkip } from './model.ts';
 
-export const SUITE_FILES = { html: 'index.html', markdown: 'summary.md', junit: 'junit.xml', record: 'suite.json' } as const;
+export const SUITE_FILES = {
+  html: 'index.html',
+  markdown: 'summary.md',
+  junit: 'junit.xml',
+  record: 'suite.json',
+} as const;
 /** reports/latest-suite points at the newest suite, as reports/latest does at the newest run. */
 export const LATEST_SUITE = 'latest-suite';
 
@@ -25,7 +30,11 @@ export interface SuiteOptions {
 }
 
 function stamp(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace('T', '-');
 }
 
 /** Every suite.json directly under `root`, oldest first; unreadable ones are left out. */
@@ -66,7 +75,13 @@ export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
   const at = o.now ?? new Date();
   const { id, dir } = suiteDir(root, o.kind, at);
   mkdirSync(dir, { recursive: true });
-  const record = buildSuite(runs, o.skipped ?? [], { id, title: o.title, kind: o.kind, createdAt: at.toISOString(), dir });
+  const record = buildSuite(runs, o.skipped ?? [], {
+    id,
+    title: o.title,
+    kind: o.kind,
+    createdAt: at.toISOString(),
+    dir,
+  });
   const trends = trendsFor(record, readSuiteRecords(root));
   writeFileSync(join(dir, SUITE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
   writeFileSync(join(dir, SUITE_FILES.html), renderSuiteHtml(record, trends));

@@ -19,7 +19,12 @@ export interface CheckResult {
 /** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
 export async function quiesce(ctx: RunContext): Promise<Versions> {
   const { plan } = ctx;
-  await ctx.o.beforeCheck?.({ endpoints: ctx.provider.endpoints, names: plan.names, table: plan.def.table, runDir: ctx.runDir });
+  await ctx.o.beforeCheck?.({
+    endpoints: ctx.provider.endpoints,
+    names: plan.names,
+    table: plan.def.table,
+    runDir: ctx.runDir,
+  });
   return buildVersionsAsync(readHistory(join(ctx.runDir, 'history.jsonl')));
 }
 
@@ -37,13 +42,31 @@ export async function checkConvergence(ctx: RunContext, versions: Versions, heal
     pollMs: 500,
     settleMs: ctx.o.scenario.budget.settleMs,
     onPoll: (c, elapsed) =>
-      ctx.progress.update(`  check  ${c.equal ? 'equal' : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')}`}  ${fmtMs(elapsed)} since heal`),
+      ctx.progress.update(
+        `  check  ${
+          c.equal
+            ? 'equal'
+            : `${c.pgRows} rows vs ${c.esDocs} docs, differing: ${Object.entries(c.counts)
+                .filter(([, n]) => n)
+                .map(([k, n]) => `${n} ${k}`)
+                .join(', ')}`
+        }  ${fmtMs(elapsed)} since heal`,
+      ),
   });
   ctx.progress.done();
   // What the verdict was judged on, for `report --recheck`.
   const saved = snap.savedFor(result.last);
   if (saved) writeSnapshot(ctx.runDir, saved);
   if (result.lastError) ctx.notes.push(`a snapshot failed during the check: ${result.lastError}`);
-  for (const f of result.flaps) ctx.notes.push(`the stores were equal ${fmtMs(f.equalAtMs)} after the heal, then differed again ${fmtMs(f.differedAtMs)} after it: a late overwrite`);
-  return { verdict: result.verdict, timeToConvergenceMs: result.timeToConvergenceMs, comparison: result.last, flaps: result.flaps, settleMs: ctx.o.scenario.budget.settleMs };
+  for (const f of result.flaps)
+    ctx.notes.push(
+      `the stores were equal ${fmtMs(f.equalAtMs)} after the heal, then differed again ${fmtMs(f.differedAtMs)} after it: a late overwrite`,
+    );
+  return {
+    verdict: result.verdict,
+    timeToConvergenceMs: result.timeToConvergenceMs,
+    comparison: result.last,
+    flaps: result.flaps,
+    settleMs: ctx.o.scenario.budget.settleMs,
+  };
 }

@@ -24,7 +24,12 @@ export interface FailoverGap {
  * operator re-snapshots. A slot created anew on the new primary (a connector that does not check) skips
  * every change from the last recorded offset up to the slot's creation. Null when the run had no failover.
  */
-export function failoverGap(timeline: readonly TimelineEvent[], history: readonly HistoryEntry[], connectors: RunReport['connectors'], source: string): FailoverGap | null {
+export function failoverGap(
+  timeline: readonly TimelineEvent[],
+  history: readonly HistoryEntry[],
+  connectors: RunReport['connectors'],
+  source: string,
+): FailoverGap | null {
   const start = timeline.find((e) => e.kind === 'fault-start' && e.fault === 'postgres.failover');
   if (!start) return null;
   const trace = connectors.find((c) => c.name === source)?.tasks.find((t) => t.state === 'FAILED')?.trace ?? '';
@@ -38,7 +43,9 @@ export function failoverGap(timeline: readonly TimelineEvent[], history: readonl
       lost: committed.filter((h) => h.ackMs > from),
     };
   }
-  const created = timeline.find((e) => e.kind === 'note' && e.message.startsWith(`${FAILOVER_NOTE} slot`) && e.message.includes(' created on '));
+  const created = timeline.find(
+    (e) => e.kind === 'note' && e.message.startsWith(`${FAILOVER_NOTE} slot`) && e.message.includes(' created on '),
+  );
   if (!created) return null;
   return {
     from: start.t,
@@ -51,8 +58,14 @@ function describeGap(gap: FailoverGap, check: Comparison): string[] {
   const byKind = new Map<string, number>();
   for (const h of gap.lost) byKind.set(h.kind, (byKind.get(h.kind) ?? 0) + 1);
   const touched = new Set(gap.lost.flatMap((h) => h.effects.map((e) => e.product_id)));
-  const named = gap.lost.slice(0, 15).map((h) => `#${h.seq} ${h.kind} ${[...new Set(h.effects.map((e) => e.product_id))].join('+')} at ${clock(h.ackMs)}`);
-  const examples = Object.values(check.examples).flat().map((a) => a.product_id);
+  const named = gap.lost
+    .slice(0, 15)
+    .map(
+      (h) => `#${h.seq} ${h.kind} ${[...new Set(h.effects.map((e) => e.product_id))].join('+')} at ${clock(h.ackMs)}`,
+    );
+  const examples = Object.values(check.examples)
+    .flat()
+    .map((a) => a.product_id);
   const explained = examples.filter((id) => touched.has(id)).length;
   return [
     `postgres failover: ${gap.why}.`,
@@ -62,9 +75,25 @@ function describeGap(gap: FailoverGap, check: Comparison): string[] {
 }
 
 /** What a cluster run adds to the report's notes: each task that moved between workers, and a failover's gap. */
-export async function clusterNotes(runDir: string, timeline: readonly TimelineEvent[], check: Comparison, connectors: RunReport['connectors'], source: string): Promise<string[]> {
-  const notes = timeline.flatMap((e) => (e.kind === 'note' && e.message.startsWith(TASK_MOVED) ? [`Connect failover: ${e.message.slice(TASK_MOVED.length).trim()}`] : []));
-  notes.push(...timeline.flatMap((e) => (e.kind === 'note' && e.message.startsWith(FAILOVER_NOTE) ? [`postgres failover: ${e.message.slice(FAILOVER_NOTE.length).trim()}`] : [])));
+export async function clusterNotes(
+  runDir: string,
+  timeline: readonly TimelineEvent[],
+  check: Comparison,
+  connectors: RunReport['connectors'],
+  source: string,
+): Promise<string[]> {
+  const notes = timeline.flatMap((e) =>
+    e.kind === 'note' && e.message.startsWith(TASK_MOVED)
+      ? [`Connect failover: ${e.message.slice(TASK_MOVED.length).trim()}`]
+      : [],
+  );
+  notes.push(
+    ...timeline.flatMap((e) =>
+      e.kind === 'note' && e.message.startsWith(FAILOVER_NOTE)
+        ? [`postgres failover: ${e.message.slice(FAILOVER_NOTE.length).trim()}`]
+        : [],
+    ),
+  );
   const file = join(runDir, 'history.jsonl');
   if (timeline.some((e) => e.kind === 'fault-start' && e.fault === 'postgres.failover') && existsSync(file)) {
     const gap = failoverGap(timeline, await readJsonl<HistoryEntry>(file), connectors, source);

@@ -72,7 +72,10 @@ export function openRun(o: RunOptions, plan: RunPlan): RunContext {
   };
   const { names, connectors } = plan;
   info(`▸ run ${scenario.name} (seed ${plan.seed}, workload ${plan.hash}) on ${provider.label} → ${runDir}`);
-  if (plan.scoped) info(`  objects of this run: connectors ${connectors.source}, ${connectors.sink}; table ${names.table}; publication ${names.publication}; slot ${names.slot}; index ${names.index}; topics ${names.topicPrefix}.*`);
+  if (plan.scoped)
+    info(
+      `  objects of this run: connectors ${connectors.source}, ${connectors.sink}; table ${names.table}; publication ${names.publication}; slot ${names.slot}; index ${names.index}; topics ${names.topicPrefix}.*`,
+    );
   if (o.faults || scenario.randomFaults) ctx.replay = pinSchedule(ctx);
   info(`  replay: ${ctx.replay}`);
   return ctx;
@@ -86,9 +89,13 @@ function pinSchedule(ctx: RunContext): string {
   const { o, plan } = ctx;
   const pinned = join(ctx.runDir, 'scenario.yaml');
   const origin = o.faults ? 'explicit fault schedule (shrunk)' : `fault schedule generated from seed ${plan.seed}`;
-  writeFileSync(pinned, `# ${o.scenario.name}, pinned: ${origin}\n${toYaml(pinnedScenario(o.scenario, plan.profile, plan.seed, plan.schedule, origin))}`);
+  writeFileSync(
+    pinned,
+    `# ${o.scenario.name}, pinned: ${origin}\n${toYaml(pinnedScenario(o.scenario, plan.profile, plan.seed, plan.schedule, origin))}`,
+  );
   let replay = o.replay;
-  if (o.faults) replay = `npx outbox-chaos run ${relative(process.cwd(), pinned) || pinned}${o.connectorsDir ? ` --connectors ${o.connectorsDir}` : ''}`;
+  if (o.faults)
+    replay = `npx outbox-chaos run ${relative(process.cwd(), pinned) || pinned}${o.connectorsDir ? ` --connectors ${o.connectorsDir}` : ''}`;
   ctx.timeline.record({ t: Date.now(), kind: 'note', message: `${origin}: ${describeSchedule(plan.schedule)}` });
   info(`  ${origin}:`);
   for (const s of plan.schedule) info(`    ${describeStep(s)}`);
@@ -121,7 +128,9 @@ export function watchInterruptions(ctx: RunContext): () => void {
     ctx.interruption = { reason, during: ctx.phase, ...(failure ? { failure } : {}) };
     ctx.timeline.record({ t: Date.now(), kind: 'note', message: `interrupted during ${ctx.phase}: ${reason}` });
     ctx.progress.done();
-    warn(`${failure ? 'service failure' : 'interrupted'} during ${ctx.phase}: ${reason}; healing every fault, then writing a partial report`);
+    warn(
+      `${failure ? 'service failure' : 'interrupted'} during ${ctx.phase}: ${reason}; healing every fault, then writing a partial report`,
+    );
     ctx.abort.abort(reason);
   };
   const signal = ctx.o.signal;

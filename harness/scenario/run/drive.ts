@@ -24,7 +24,10 @@ export async function warmUp(ctx: RunContext, observers: Observers, timeoutMs = 
   const { esUrl } = ctx.provider.endpoints;
   const index = ctx.plan.names.index;
   const sample = async (): Promise<void> => {
-    ctx.indexSample = (await searchHits(esUrl, index, { size: 5 }).catch(() => [])).map((h) => ({ _id: h._id, _source: h._source }));
+    ctx.indexSample = (await searchHits(esUrl, index, { size: 5 }).catch(() => [])).map((h) => ({
+      _id: h._id,
+      _source: h._source,
+    }));
   };
   const t0 = Date.now();
   let lastLook = t0;
@@ -32,18 +35,35 @@ export async function warmUp(ctx: RunContext, observers: Observers, timeoutMs = 
     if (ctx.abort.signal.aborted) return;
     if (Date.now() - t0 > timeoutMs) {
       await sample();
-      return failWarmUp(ctx, `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the lag probe to see its first marker in Elasticsearch (the index holds ${ctx.indexSample?.length ? 'documents, none of them the marker' : 'no document'})`);
+      return failWarmUp(
+        ctx,
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the lag probe to see its first marker in Elasticsearch (the index holds ${ctx.indexSample?.length ? 'documents, none of them the marker' : 'no document'})`,
+      );
     }
-    const failed = Object.entries(observers.latest().connectorStates).filter(([, v]) => v.state === 'FAILED' || v.tasks.some((t) => t.includes('FAILED')));
-    if (failed.length) return failWarmUp(ctx, `after ${fmtMs(Date.now() - t0)}, ${failed.map(([name]) => name).join(' and ')} FAILED before anything became searchable (the trace is in the report's connectors)`);
+    const failed = Object.entries(observers.latest().connectorStates).filter(
+      ([, v]) => v.state === 'FAILED' || v.tasks.some((t) => t.includes('FAILED')),
+    );
+    if (failed.length)
+      return failWarmUp(
+        ctx,
+        `after ${fmtMs(Date.now() - t0)}, ${failed.map(([name]) => name).join(' and ')} FAILED before anything became searchable (the trace is in the report's connectors)`,
+      );
     if (Date.now() - lastLook >= 5000) {
       lastLook = Date.now();
       await sample();
       const found = diagnose({ counts: {}, examples: {}, indexSample: ctx.indexSample });
-      if (found.length) return failWarmUp(ctx, `after ${fmtMs(Date.now() - t0)}, the index holds documents the pipeline mangled: ${found.map((d) => d.signature).join('; ')}`);
+      if (found.length)
+        return failWarmUp(
+          ctx,
+          `after ${fmtMs(Date.now() - t0)}, the index holds documents the pipeline mangled: ${found.map((d) => d.signature).join('; ')}`,
+        );
       const dlq = ctx.plan.def.sink.config['errors.deadletterqueue.topic.name'];
       const dead = dlq && !ctx.indexSample?.length ? await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlq) : 0;
-      if (dead) return failWarmUp(ctx, `after ${fmtMs(Date.now() - t0)}, ${dead} record(s) went to the sink's dead-letter queue ${dlq} and none to Elasticsearch`);
+      if (dead)
+        return failWarmUp(
+          ctx,
+          `after ${fmtMs(Date.now() - t0)}, ${dead} record(s) went to the sink's dead-letter queue ${dlq} and none to Elasticsearch`,
+        );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -58,7 +78,10 @@ function failWarmUp(ctx: RunContext, why: string): void {
  * The workload, the fault schedule and (for a snapshot under load) the late source registration, side by
  * side, with a progress line. Returns the workload's summary and the nemesis, whose faults are still to heal.
  */
-export async function driveWorkload(ctx: RunContext, observers: Observers): Promise<{ summary: WorkloadSummary; nemesis: Nemesis }> {
+export async function driveWorkload(
+  ctx: RunContext,
+  observers: Observers,
+): Promise<{ summary: WorkloadSummary; nemesis: Nemesis }> {
   const { plan, provider } = ctx;
   const ep = provider.endpoints;
   const history = await HistoryWriter.open(join(ctx.runDir, 'history.jsonl'), {
@@ -67,22 +90,48 @@ export async function driveWorkload(ctx: RunContext, observers: Observers): Prom
       if (e.outcome === 'ok') observers.trackOp(e);
     },
   });
-  const faultCtx: FaultContext = { endpoints: ep, services: provider.services, members: provider.members, sharedToxiproxy: !provider.exclusive, connect: ctx.connect, names: plan.names, connectors: plan.connectors, record: ctx.timeline.record };
+  const faultCtx: FaultContext = {
+    endpoints: ep,
+    services: provider.services,
+    members: provider.members,
+    sharedToxiproxy: !provider.exclusive,
+    connect: ctx.connect,
+    names: plan.names,
+    connectors: plan.connectors,
+    record: ctx.timeline.record,
+  };
   const nemesis = createNemesis(plan.entries, faultCtx);
   // Known to the runner from here on, so that faults are healed whatever ends the run.
   ctx.nemesis = nemesis;
-  const app = applicationWrites(plan.def.pipeline, { outboxTable: plan.names.outboxTable, esProxiedUrl: ep.esProxiedUrl, index: plan.names.index });
+  const app = applicationWrites(plan.def.pipeline, {
+    outboxTable: plan.names.outboxTable,
+    esProxiedUrl: ep.esProxiedUrl,
+    index: plan.names.index,
+  });
   const t0 = Date.now();
   const ticker = setInterval(() => {
     const l = observers.latest();
     const left = Math.max(0, plan.profile.durationMs - (Date.now() - t0));
-    const open = nemesis.windows().filter((w) => w.end === undefined).map((w) => w.fault);
-    ctx.progress.update(`  workload  ${history.count ?? ''} ops  lag ${fmtMs(l.probeLagMs)}  consumer lag ${l.consumerLag ?? '–'}  slot ${l.slotLagBytes ?? '–'} B${open.length ? `  faults: ${open.join(', ')}` : ''}  ${Math.ceil(left / 1000)} s left`);
+    const open = nemesis
+      .windows()
+      .filter((w) => w.end === undefined)
+      .map((w) => w.fault);
+    ctx.progress.update(
+      `  workload  ${history.count ?? ''} ops  lag ${fmtMs(l.probeLagMs)}  consumer lag ${l.consumerLag ?? '–'}  slot ${l.slotLagBytes ?? '–'} B${open.length ? `  faults: ${open.join(', ')}` : ''}  ${Math.ceil(left / 1000)} s left`,
+    );
   }, 500);
   let summary: WorkloadSummary;
   try {
     [summary] = await Promise.all([
-      runWorkload({ pgUrl: ep.pgUrl, table: plan.def.table, seed: plan.seed, profile: plan.profile, history, signal: ctx.abort.signal, app }),
+      runWorkload({
+        pgUrl: ep.pgUrl,
+        table: plan.def.table,
+        seed: plan.seed,
+        profile: plan.profile,
+        history,
+        signal: ctx.abort.signal,
+        app,
+      }),
       nemesis.run({ t0, signal: ctx.abort.signal }),
       lateSource(ctx),
     ]);
@@ -91,11 +140,15 @@ export async function driveWorkload(ctx: RunContext, observers: Observers): Prom
     ctx.progress.done();
     await history.close();
   }
-  info(`  workload done: ${summary.opsRecorded} ops (${summary.byOutcome.ok} ok, ${summary.byOutcome.failed} failed, ${summary.byOutcome.unknown} unknown), ${summary.opsPerSec.toFixed(0)} ops/s`);
+  info(
+    `  workload done: ${summary.opsRecorded} ops (${summary.byOutcome.ok} ok, ${summary.byOutcome.failed} failed, ${summary.byOutcome.unknown} unknown), ${summary.opsPerSec.toFixed(0)} ops/s`,
+  );
   const w = summary.app;
   if (w && w.failed + w.skipped > 0) {
     const what = w.kind === 'dual-write' ? 'Elasticsearch writes' : 'outbox rows written after the commit';
-    ctx.notes.push(`the application's ${what}: ${w.written} done, ${w.failed} failed and given up, ${w.skipped} not attempted after a failed or broken-off Postgres transaction (each logged; the operations count as committed)`);
+    ctx.notes.push(
+      `the application's ${what}: ${w.written} done, ${w.failed} failed and given up, ${w.skipped} not attempted after a failed or broken-off Postgres transaction (each logged; the operations count as committed)`,
+    );
     info(`  ${ctx.notes[ctx.notes.length - 1]}`);
   }
   return { summary, nemesis };
@@ -115,5 +168,9 @@ async function lateSource(ctx: RunContext): Promise<void> {
   const { def, profile } = ctx.plan;
   await new Promise((r) => setTimeout(r, Math.min(2000, profile.durationMs / 4)));
   await registerConnector(ctx.provider.endpoints, def.source);
-  ctx.timeline.record({ t: Date.now(), kind: 'note', message: `registered ${def.source.name} during the workload (snapshot under load)` });
+  ctx.timeline.record({
+    t: Date.now(),
+    kind: 'note',
+    message: `registered ${def.source.name} during the workload (snapshot under load)`,
+  });
 }

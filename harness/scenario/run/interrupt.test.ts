@@ -4,7 +4,9 @@ import { describeAbort, interruptible, RunInterrupted } from './interrupt.ts';
 describe('interruptible phases', () => {
   it('resolve as their work does while nothing aborts', async () => {
     await expect(interruptible(new AbortController().signal, async () => 42)).resolves.toBe(42);
-    await expect(interruptible(new AbortController().signal, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(interruptible(new AbortController().signal, () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
   });
 
   it('give up on a long phase as soon as the run is interrupted, naming why', async () => {
@@ -19,7 +21,9 @@ describe('interruptible phases', () => {
 
   it('describe what aborted the run', () => {
     expect(describeAbort('SIGTERM')).toBe('SIGTERM');
-    expect(describeAbort(new Error('connect (pid 9) exited outside a fault'))).toBe('connect (pid 9) exited outside a fault');
+    expect(describeAbort(new Error('connect (pid 9) exited outside a fault'))).toBe(
+      'connect (pid 9) exited outside a fault',
+    );
     const plain = new AbortController();
     plain.abort();
     expect(describeAbort(plain.signal.reason)).toBe('the caller aborted the run');

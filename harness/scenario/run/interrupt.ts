@@ -30,6 +30,8 @@ export function interruptible<T>(signal: AbortSignal, fn: () => Promise<T>): Pro
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new RunInterrupted(describeAbort(signal.reason)));
     signal.addEventListener('abort', onAbort, { once: true });
-    fn().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    fn()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
   });
 }

@@ -44,22 +44,43 @@ export function plannedOps(p: WorkloadProfile): number {
 export function planRun(o: RunOptions): RunPlan {
   const { scenario, provider } = o;
   const seed = o.seed ?? scenario.seed;
-  const profile = { ...scenario.workload, ...(o.durationMs ? { durationMs: o.durationMs } : {}), ...(o.ratePerSec !== undefined ? { ratePerSec: o.ratePerSec } : {}) };
-  const schedule = o.faults ?? (scenario.randomFaults ? generateSchedule(seed, scenario.randomFaults, profile.durationMs) : scenario.faults);
+  const profile = {
+    ...scenario.workload,
+    ...(o.durationMs ? { durationMs: o.durationMs } : {}),
+    ...(o.ratePerSec !== undefined ? { ratePerSec: o.ratePerSec } : {}),
+  };
+  const schedule =
+    o.faults ??
+    (scenario.randomFaults ? generateSchedule(seed, scenario.randomFaults, profile.durationMs) : scenario.faults);
   const entries: NemesisEntry[] = schedule.map((f, i) => ({
     at: f.atMs,
     duration: f.durationMs,
     fault: makeFault({ kind: f.kind, target: f.target, params: f.params }, `${f.kind}#${i + 1}`, `faults[${i}]`),
   }));
-  const missing = missingCapabilities(entries.map((e) => e.fault), provider);
+  const missing = missingCapabilities(
+    entries.map((e) => e.fault),
+    provider,
+  );
   if (scenario.topology === 'cluster' && provider.kind !== 'external' && provider.topology !== 'cluster') {
-    missing.unshift(`it is written for the cluster topology (3 brokers, 2 Connect workers, a Postgres standby); ${provider.label} is a single stack (run it with --topology cluster)`);
+    missing.unshift(
+      `it is written for the cluster topology (3 brokers, 2 Connect workers, a Postgres standby); ${provider.label} is a single stack (run it with --topology cluster)`,
+    );
   }
   if (missing.length) throw new ScenarioSkipped(scenario.name, missing);
   const scoped = !provider.exclusive && !o.allowDestructive;
   const { def, names } = definitionFor(o.connectorsDir, provider.endpoints, scoped);
   const hash = workloadHash(seed, profile, plannedOps(profile));
-  return { seed, profile, schedule, entries, scoped, def, names, connectors: { source: def.source.name, sink: def.sink.name }, hash };
+  return {
+    seed,
+    profile,
+    schedule,
+    entries,
+    scoped,
+    def,
+    names,
+    connectors: { source: def.source.name, sink: def.sink.name },
+    hash,
+  };
 }
 
 /**
@@ -67,7 +88,11 @@ export function planRun(o: RunOptions): RunPlan {
  * name is used as it is (a user's definition may hard-code one). On a shared one every object must carry the
  * run's tag, and a definition that names fixed objects is refused: running it would drop and re-create them.
  */
-function definitionFor(dir: string | undefined, ep: Endpoints, scoped: boolean): { def: PipelineDefinition; names: RunNames } {
+function definitionFor(
+  dir: string | undefined,
+  ep: Endpoints,
+  scoped: boolean,
+): { def: PipelineDefinition; names: RunNames } {
   const fresh = freshRunNames(scoped);
   const def = loadDefinition(dir, pipelineVars(ep, fresh));
   // The checker and the observers read the index the sink writes to (a user's sink may not route to ${INDEX}).
@@ -77,7 +102,7 @@ function definitionFor(dir: string | undefined, ep: Endpoints, scoped: boolean):
   if (problems.length) {
     throw new ConfigError(
       `the pipeline definition in ${def.dir} names objects this run would not own, on an environment the harness does not own:\n  ${problems.join('\n  ')}`,
-      'use the placeholders ${TABLE}, ${PUBLICATION} and ${INDEX} as connectors/ does, or pass --allow-destructive to treat the environment as the harness\'s own',
+      "use the placeholders ${TABLE}, ${PUBLICATION} and ${INDEX} as connectors/ does, or pass --allow-destructive to treat the environment as the harness's own",
     );
   }
   const prefixed = (c: PipelineDefinition['source']) => ({ ...c, name: `${names.connectorPrefix}${c.name}` });

@@ -5,7 +5,8 @@ import type { RunNames } from '../../pipeline/run-names.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
 
-const DOC_COLUMNS = 'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
+const DOC_COLUMNS =
+  'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
 
 /**
  * Rows that exist before the connector does, written the way the pipeline's application writes: an outbox
@@ -31,7 +32,9 @@ export async function preload(ep: Endpoints, def: PipelineDefinition, names: Run
     await c.query('COMMIT');
     if (def.pipeline.kind !== 'dual-write') return;
     const writer = new DocumentWriter(ep.esProxiedUrl, names.index, 10_000);
-    const docs = await c.query<Record<string, unknown>>(`SELECT ${DOC_COLUMNS} FROM ${t} WHERE product_id = ANY($1)`, [r.rows.map((x) => x.product_id)]);
+    const docs = await c.query<Record<string, unknown>>(`SELECT ${DOC_COLUMNS} FROM ${t} WHERE product_id = ANY($1)`, [
+      r.rows.map((x) => x.product_id),
+    ]);
     for (const d of docs.rows) await writer.put({ ...d, created_at: Number(d['created_at']) }, Number(d['product_id']));
   });
 }

@@ -1,4 +1,10 @@
-import { dropRunTopics, prepareStores, registerConnectors, resetPipeline, resolveSink } from '../../pipeline/lifecycle.ts';
+import {
+  dropRunTopics,
+  prepareStores,
+  registerConnectors,
+  resetPipeline,
+  resolveSink,
+} from '../../pipeline/lifecycle.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
 import type { RunNames } from '../../pipeline/run-names.ts';
 import { errorMessage } from '../../util/errors.ts';
@@ -43,7 +49,9 @@ export async function removeRunObjects(ctx: RunContext): Promise<void> {
   try {
     await resetPipeline(ep, names, scope);
     const topics = await dropRunTopics(ep, names);
-    info(`  removed this run's objects (${scope.connectors.length} connectors, slot, publication, table, index, ${topics.length} topics)`);
+    info(
+      `  removed this run's objects (${scope.connectors.length} connectors, slot, publication, table, index, ${topics.length} topics)`,
+    );
   } catch (err) {
     warn(`  could not remove all of this run's objects: ${errorMessage(err)}`);
   }

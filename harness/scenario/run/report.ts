@@ -27,7 +27,11 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
     out.push({
       name,
       state: st?.connector.state ?? 'MISSING',
-      tasks: (st?.tasks ?? []).map((t) => ({ id: t.id, state: t.state, ...(t.trace ? { trace: t.trace.split('\n').slice(0, 200).join('\n') } : {}) })),
+      tasks: (st?.tasks ?? []).map((t) => ({
+        id: t.id,
+        state: t.state,
+        ...(t.trace ? { trace: t.trace.split('\n').slice(0, 200).join('\n') } : {}),
+      })),
     });
   }
   return out;
@@ -35,8 +39,14 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
 
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
 async function diagnosesOf(ctx: RunContext, c: Comparison): Promise<Diagnosis[]> {
-  const topics = (ctx.plan.def.sink.config.topics ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  const topicTombstones = c.counts.zombie > 0 && topics.length === 1 ? await countTombstones(ctx.provider.endpoints.kafkaBootstrap, topics[0]!) : null;
+  const topics = (ctx.plan.def.sink.config.topics ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const topicTombstones =
+    c.counts.zombie > 0 && topics.length === 1
+      ? await countTombstones(ctx.provider.endpoints.kafkaBootstrap, topics[0]!)
+      : null;
   return diagnose({ counts: c.counts, examples: c.examples, indexSample: ctx.indexSample, topicTombstones });
 }
 
@@ -44,7 +54,11 @@ async function diagnosesOf(ctx: RunContext, c: Comparison): Promise<Diagnosis[]>
  * Builds the report from what the run recorded and writes report.json and its renderings. A run interrupted
  * before its check gets a partial report: marked `interrupted`, never passed, with what was recorded so far.
  */
-export async function writeRunReport(ctx: RunContext, ran: WorkloadSummary | undefined, checked: CheckResult | undefined): Promise<RunReport> {
+export async function writeRunReport(
+  ctx: RunContext,
+  ran: WorkloadSummary | undefined,
+  checked: CheckResult | undefined,
+): Promise<RunReport> {
   const { plan, o } = ctx;
   const finishedAt = Date.now();
   const workload = ran ?? notRun(plan.seed, plan.hash, finishedAt);
@@ -54,10 +68,20 @@ export async function writeRunReport(ctx: RunContext, ran: WorkloadSummary | und
   await copyLogSlices(ctx.logMarks, ctx.runDir);
   const diagnoses = await diagnosesOf(ctx, check.comparison);
   const dlqTopic = ctx.plan.def.sink.config['errors.deadletterqueue.topic.name'];
-  const deadLetterQueue = dlqTopic ? { topic: dlqTopic, records: await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlqTopic) } : undefined;
-  const connectors = hasConnectors(plan.def.pipeline) ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink]) : [];
+  const deadLetterQueue = dlqTopic
+    ? { topic: dlqTopic, records: await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlqTopic) }
+    : undefined;
+  const connectors = hasConnectors(plan.def.pipeline)
+    ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink])
+    : [];
   // A cluster's failovers: which task moved where and when, and what a Postgres failover cut from the stream.
-  const cluster = await clusterNotes(ctx.runDir, ctx.timeline.events, check.comparison, connectors, plan.connectors.source);
+  const cluster = await clusterNotes(
+    ctx.runDir,
+    ctx.timeline.events,
+    check.comparison,
+    connectors,
+    plan.connectors.source,
+  );
   const report = buildReport({
     runId: ctx.runId,
     scenario: o.scenario,
@@ -88,7 +112,10 @@ export async function writeRunReport(ctx: RunContext, ran: WorkloadSummary | und
     report.interrupted = { reason: cut.reason, during: cut.during };
     report.passed = false;
     // The judge's reasons would read as findings; nothing was judged.
-    report.notes = [`interrupted during ${cut.during}: ${cut.reason}. Every fault was healed; the stores were not compared, so the verdict is no finding.`, ...report.notes.filter((n) => !n.startsWith('✘ '))];
+    report.notes = [
+      `interrupted during ${cut.during}: ${cut.reason}. Every fault was healed; the stores were not compared, so the verdict is no finding.`,
+      ...report.notes.filter((n) => !n.startsWith('✘ ')),
+    ];
   } else if (ctx.interruption) {
     report.notes.push(`after the check: ${ctx.interruption.reason}`);
   }

@@ -7,7 +7,14 @@ import type { CheckResult } from './check.ts';
 export function notChecked(): CheckResult {
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, 0])) as Comparison['counts'];
   const examples = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, []])) as unknown as Comparison['examples'];
-  const comparison: Comparison = { equal: false, pgRows: 0, esDocs: 0, counts, examples, setupErrors: { count: 0, examples: [] } };
+  const comparison: Comparison = {
+    equal: false,
+    pgRows: 0,
+    esDocs: 0,
+    counts,
+    examples,
+    setupErrors: { count: 0, examples: [] },
+  };
   return { verdict: 'diverged', timeToConvergenceMs: null, comparison, flaps: [], settleMs: 0 };
 }
 

@@ -29,5 +29,7 @@ export function pipelineDiff(dir: string, base: string): string[] {
   if (own.kind !== healthy.kind) return [`pipeline kind=${own.kind}`];
   const a = specSettings(healthy);
   const b = specSettings(own);
-  return Object.keys(b).filter((k) => a[k] !== b[k]).map((k) => `pipeline ${k}=${b[k]}`);
+  return Object.keys(b)
+    .filter((k) => a[k] !== b[k])
+    .map((k) => `pipeline ${k}=${b[k]}`);
 }

@@ -46,11 +46,19 @@ export interface ZooOutcome {
   reasons: string[];
 }
 
-const DEFINITION_FILES = ['pipeline.yaml', 'register-postgres.json', 'register-elasticsearch.json', 'schema.sql', 'es-index.json'];
+const DEFINITION_FILES = [
+  'pipeline.yaml',
+  'register-postgres.json',
+  'register-elasticsearch.json',
+  'schema.sql',
+  'es-index.json',
+];
 
 function connectorName(dir: string, file: string): string {
   const own = join(dir, file);
-  const body = JSON.parse(readFileSync(existsSync(own) ? own : join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) as { name?: unknown };
+  const body = JSON.parse(readFileSync(existsSync(own) ? own : join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) as {
+    name?: unknown;
+  };
   return typeof body.name === 'string' ? body.name : file;
 }
 
@@ -67,7 +75,10 @@ function configOf(file: string): Record<string, string> {
 export function definitionDiff(dir: string): string[] {
   const base = diffBase(dir);
   const out: string[] = pipelineDiff(dir, base);
-  for (const [file, role] of [['register-postgres.json', 'source'], ['register-elasticsearch.json', 'sink']] as const) {
+  for (const [file, role] of [
+    ['register-postgres.json', 'source'],
+    ['register-elasticsearch.json', 'sink'],
+  ] as const) {
     const own = join(dir, file);
     if (!existsSync(own)) continue;
     const a = configOf(baseFile(base, file));
@@ -87,7 +98,11 @@ export function definitionDiff(dir: string): string[] {
     if (created.length) out.push(`${role} ${created.join(', ')}`);
   }
   for (const file of ['schema.sql', 'es-index.json']) {
-    if (existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== readFileSync(baseFile(base, file), 'utf8')) out.push(`own ${file}`);
+    if (
+      existsSync(join(dir, file)) &&
+      readFileSync(join(dir, file), 'utf8') !== readFileSync(baseFile(base, file), 'utf8')
+    )
+      out.push(`own ${file}`);
   }
   return out;
 }
@@ -98,7 +113,9 @@ function readExtra(dir: string): ZooExtra {
   const raw = parseYaml(readFileSync(file, 'utf8')) as unknown;
   const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(o)) if (!['failedTask', 'mustPass', 'exampleDetail'].includes(k)) problems.push(`${k}: unknown field (known: failedTask, mustPass, exampleDetail)`);
+  for (const k of Object.keys(o))
+    if (!['failedTask', 'mustPass', 'exampleDetail'].includes(k))
+      problems.push(`${k}: unknown field (known: failedTask, mustPass, exampleDetail)`);
   if (o.exampleDetail !== undefined) {
     try {
       new RegExp(String(o.exampleDetail));
@@ -106,10 +123,16 @@ function readExtra(dir: string): ZooExtra {
       problems.push(`exampleDetail: not a regular expression (${(err as Error).message})`);
     }
   }
-  if (o.failedTask !== undefined && o.failedTask !== 'sink' && o.failedTask !== 'source') problems.push('failedTask: must be sink or source');
+  if (o.failedTask !== undefined && o.failedTask !== 'sink' && o.failedTask !== 'source')
+    problems.push('failedTask: must be sink or source');
   if (o.mustPass !== undefined && typeof o.mustPass !== 'boolean') problems.push('mustPass: must be true or false');
-  if (problems.length) throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see `outbox-chaos zoo --help`');
-  return { failedTask: o.failedTask as ZooExtra['failedTask'], mustPass: o.mustPass !== false, ...(o.exampleDetail !== undefined ? { exampleDetail: String(o.exampleDetail) } : {}) };
+  if (problems.length)
+    throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see `outbox-chaos zoo --help`');
+  return {
+    failedTask: o.failedTask as ZooExtra['failedTask'],
+    mustPass: o.mustPass !== false,
+    ...(o.exampleDetail !== undefined ? { exampleDetail: String(o.exampleDetail) } : {}),
+  };
 }
 
 /** The zoo's entries (all, or those named), loaded and validated before anything touches a stack. */
@@ -117,32 +140,48 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
   const all = listZoo();
   if (only?.length) {
     const unknown = only.filter((n) => !all.some((e) => e.name === n));
-    if (unknown.length) throw new ConfigError(`no zoo entry named ${unknown.map((n) => `"${n}"`).join(', ')}`, `known: ${all.map((e) => e.name).join(', ')}`);
+    if (unknown.length)
+      throw new ConfigError(
+        `no zoo entry named ${unknown.map((n) => `"${n}"`).join(', ')}`,
+        `known: ${all.map((e) => e.name).join(', ')}`,
+      );
   }
   return all
     .filter((e) => !only?.length || only.includes(e.name))
     .map((e) => {
       const scenario = loadScenario(e.file);
       if (scenario.expect.verdict === 'converged' && scenario.expect.regressions !== 'some') {
-        throw new ConfigError(`${e.file}: a zoo entry must expect a failure (expect.verdict diverged or converged-late, or expect.regressions some)`, 'a zoo entry is a known-bad pipeline');
+        throw new ConfigError(
+          `${e.file}: a zoo entry must expect a failure (expect.verdict diverged or converged-late, or expect.regressions some)`,
+          'a zoo entry is a known-bad pipeline',
+        );
       }
       // A definition must load (valid JSON, known placeholders) before the run; dummy values are enough.
       const vars = Object.fromEntries(PLACEHOLDERS.map((k) => [k, 'x']));
       loadDefinition(e.dir, vars);
       const changed = DEFINITION_FILES.filter((f) => existsSync(join(e.dir, f)));
-      if (changed.length === 0) throw new ConfigError(`${e.dir} holds no definition file`, `add the changed one of ${DEFINITION_FILES.join(', ')}`);
+      if (changed.length === 0)
+        throw new ConfigError(
+          `${e.dir} holds no definition file`,
+          `add the changed one of ${DEFINITION_FILES.join(', ')}`,
+        );
       const extra = readExtra(e.dir);
       return {
         name: e.name,
         dir: e.dir,
         // The run's own judge then checks the entry's failed-task expectation too.
-        scenario: { ...scenario, expect: { ...scenario.expect, failedTask: extra.failedTask ?? scenario.expect.failedTask } },
+        scenario: {
+          ...scenario,
+          expect: { ...scenario.expect, failedTask: extra.failedTask ?? scenario.expect.failedTask },
+        },
         extra,
-        connectors: { source: connectorName(e.dir, 'register-postgres.json'), sink: connectorName(e.dir, 'register-elasticsearch.json') },
+        connectors: {
+          source: connectorName(e.dir, 'register-postgres.json'),
+          sink: connectorName(e.dir, 'register-elasticsearch.json'),
+        },
         base: diffBase(e.dir),
         changed,
         diff: definitionDiff(e.dir),
       };
     });
 }
-

@@ -14,7 +14,11 @@ import { classesOf, describeOutcome } from './summary.ts';
  * Runs one entry on the stack: its scenario against its definition directory, or, for a control run,
  * against the healthy pipeline.
  */
-export async function runZooEntry(entry: ZooEntry, provider: Provider, opts: { signal?: AbortSignal; control?: boolean } = {}): Promise<ZooOutcome> {
+export async function runZooEntry(
+  entry: ZooEntry,
+  provider: Provider,
+  opts: { signal?: AbortSignal; control?: boolean } = {},
+): Promise<ZooOutcome> {
   const t0 = Date.now();
   const control = opts.control === true;
   const rel = relative(PROJECT_ROOT, entry.dir);
@@ -39,8 +43,13 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
   const { reasons } = judge(expect, observedIn(report, entry.connectors));
   const pattern = entry.extra.exampleDetail;
   if (pattern !== undefined) {
-    const details = entry.scenario.expect.anomalies.flatMap((c) => report.anomalies.examples[c] ?? []).map((a) => a.detail);
-    if (!details.some((d) => new RegExp(pattern).test(d))) reasons.push(`no example of ${entry.scenario.expect.anomalies.join('/')} names the bug (/${pattern}/): ${details.slice(0, 2).join(' | ') || 'no examples'}`);
+    const details = entry.scenario.expect.anomalies
+      .flatMap((c) => report.anomalies.examples[c] ?? [])
+      .map((a) => a.detail);
+    if (!details.some((d) => new RegExp(pattern).test(d)))
+      reasons.push(
+        `no example of ${entry.scenario.expect.anomalies.join('/')} names the bug (/${pattern}/): ${details.slice(0, 2).join(' | ') || 'no examples'}`,
+      );
   }
   return { caught: reasons.length === 0, reasons };
 }
@@ -50,12 +59,19 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
  * must also show none.
  */
 function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
-  return { verdict: 'converged', anomalies: [], regressions: entry.scenario.expect.regressions === 'some' ? 'none' : 'any' };
+  return {
+    verdict: 'converged',
+    anomalies: [],
+    regressions: entry.scenario.expect.regressions === 'some' ? 'none' : 'any',
+  };
 }
 
 /** A control run passes when the healthy pipeline does what controlExpectation says under the same scenario. */
 export function judgeControl(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
-  const { passed, reasons } = judge({ ...controlExpectation(entry), lagP99Ms: null }, observedIn(report, { source: '', sink: '' }));
+  const { passed, reasons } = judge(
+    { ...controlExpectation(entry), lagP99Ms: null },
+    observedIn(report, { source: '', sink: '' }),
+  );
   const why = `the healthy pipeline ${report.verdict} under this scenario (${[classesOf(report.anomalies.counts), ...reasons].join('; ')}); the entry's result may not be due to its misconfiguration`;
   return { caught: passed, reasons: passed ? [] : [why] };
 }
@@ -64,10 +80,16 @@ export function judgeControl(entry: ZooEntry, report: RunReport): { caught: bool
  * Runs the entries one after another on one provider and prints each outcome as it comes. A local stack the
  * zoo borrowed (one `up --detach` left running) gets the healthy pipeline back at the end.
  */
-export async function runZoo(entries: ZooEntry[], provider: Provider, o: { control: boolean; borrowed: boolean; signal: AbortSignal }): Promise<ZooOutcome[]> {
+export async function runZoo(
+  entries: ZooEntry[],
+  provider: Provider,
+  o: { control: boolean; borrowed: boolean; signal: AbortSignal },
+): Promise<ZooOutcome[]> {
   const outcomes: ZooOutcome[] = [];
   for (const [i, entry] of entries.entries()) {
-    info(`\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${o.control ? `control run on the healthy pipeline (${relative(PROJECT_ROOT, entry.base)}/)` : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`);
+    info(
+      `\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${o.control ? `control run on the healthy pipeline (${relative(PROJECT_ROOT, entry.base)}/)` : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`,
+    );
     const outcome = await runZooEntry(entry, provider, { signal: o.signal, control: o.control });
     outcomes.push(outcome);
     console.log(describeOutcome(outcome));
@@ -75,8 +97,9 @@ export async function runZoo(entries: ZooEntry[], provider: Provider, o: { contr
   }
   if (o.borrowed && provider.kind === 'local') {
     info('\nregistering the healthy pipeline (connectors/) again on the borrowed stack');
-    await restoreDefaultPipeline(provider.endpoints).catch((err: unknown) => warn(`could not restore the healthy pipeline: ${errorMessage(err)}`));
+    await restoreDefaultPipeline(provider.endpoints).catch((err: unknown) =>
+      warn(`could not restore the healthy pipeline: ${errorMessage(err)}`),
+    );
   }
   return outcomes;
 }
-

@@ -9,7 +9,8 @@ import type { ZooEntry, ZooOutcome } from './entries.ts';
 
 /** "converged in 1.2 s [none]" / "diverged [zombie 171]". */
 function observed(r: RunReport): string {
-  const t = r.verdict !== 'diverged' && r.timeToConvergenceMs !== null ? ` in ${fmtDuration(r.timeToConvergenceMs)}` : '';
+  const t =
+    r.verdict !== 'diverged' && r.timeToConvergenceMs !== null ? ` in ${fmtDuration(r.timeToConvergenceMs)}` : '';
   return `${r.verdict}${t} [${classesOf(r.anomalies.counts)}]`;
 }
 
@@ -24,7 +25,13 @@ function examplesOf(report: RunReport, classes: readonly AnomalyClass[]): string
   const expectedSeen = classes.filter(has);
   const pick = expectedSeen.length ? expectedSeen : ANOMALY_CLASSES.filter(has);
   return pick
-    .map((c) => `${c}: ${report.anomalies.examples[c].slice(0, 3).map((a) => a.product_id).join(', ')}`)
+    .map(
+      (c) =>
+        `${c}: ${report.anomalies.examples[c]
+          .slice(0, 3)
+          .map((a) => a.product_id)
+          .join(', ')}`,
+    )
     .join('; ');
 }
 
@@ -44,7 +51,13 @@ function failedTaskLine(o: ZooOutcome): string | undefined {
     const t = c?.tasks.find((x) => x.state === 'FAILED');
     if (!t) continue;
     const lines = (t.trace ?? '(no trace)').split('\n');
-    const cause = lines.filter((l) => l.startsWith('Caused by: ')).pop()?.slice('Caused by: '.length) ?? lines[0] ?? '';
+    const cause =
+      lines
+        .filter((l) => l.startsWith('Caused by: '))
+        .pop()
+        ?.slice('Caused by: '.length) ??
+      lines[0] ??
+      '';
     return `${role} task ${t.id} FAILED: ${cause.slice(0, 240)}`;
   }
   return undefined;
@@ -86,7 +99,6 @@ export function summaryTable(outcomes: ZooOutcome[]): string {
   return mdTable(['entry', 'expected', 'observed', 'examples (product_id)', 'wall time', 'result'], rows, [4]);
 }
 
-
 /** The outcomes as JSON (`zoo --json FILE`), for scripts that track the zoo over time. */
 export function outcomesJson(outcomes: ZooOutcome[]): unknown[] {
   return outcomes.map((o) => ({
@@ -96,9 +108,25 @@ export function outcomesJson(outcomes: ZooOutcome[]): unknown[] {
     changed: o.entry.changed,
     diff: o.entry.diff,
     mustPass: o.entry.extra.mustPass,
-    expected: o.control ? { verdict: 'converged' } : { verdict: o.entry.scenario.expect.verdict, anomalies: o.entry.scenario.expect.anomalies, failedTask: o.entry.extra.failedTask ?? null },
-    observed: { verdict: o.report.verdict, counts: o.report.anomalies.counts, connectors: o.report.connectors.map((c) => ({ name: c.name, state: c.state, tasks: c.tasks.map((t) => `${t.id}: ${t.state}`) })) },
-    examples: Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, o.report.anomalies.examples[c].slice(0, 5).map((a) => a.product_id)])),
+    expected: o.control
+      ? { verdict: 'converged' }
+      : {
+          verdict: o.entry.scenario.expect.verdict,
+          anomalies: o.entry.scenario.expect.anomalies,
+          failedTask: o.entry.extra.failedTask ?? null,
+        },
+    observed: {
+      verdict: o.report.verdict,
+      counts: o.report.anomalies.counts,
+      connectors: o.report.connectors.map((c) => ({
+        name: c.name,
+        state: c.state,
+        tasks: c.tasks.map((t) => `${t.id}: ${t.state}`),
+      })),
+    },
+    examples: Object.fromEntries(
+      ANOMALY_CLASSES.map((c) => [c, o.report.anomalies.examples[c].slice(0, 5).map((a) => a.product_id)]),
+    ),
     caught: o.caught,
     reasons: o.reasons,
     wallMs: o.wallMs,

@@ -18,8 +18,17 @@ describe('zoo entries', () => {
   it('has the must-have entries', () => {
     expect(entries.map((e) => e.name)).toEqual(
       expect.arrayContaining([
-        'sink-ignores-tombstones', 'no-tombstones', 'key-ignore', 'seed-ddl-toast', 'publication-without-update', 'snapshot-no-data', 'sink-no-retries',
-        'dual-write-es-outage', 'dual-write-flapping-network', 'outbox-outside-transaction', 'outbox-no-delete-tombstone',
+        'sink-ignores-tombstones',
+        'no-tombstones',
+        'key-ignore',
+        'seed-ddl-toast',
+        'publication-without-update',
+        'snapshot-no-data',
+        'sink-no-retries',
+        'dual-write-es-outage',
+        'dual-write-flapping-network',
+        'outbox-outside-transaction',
+        'outbox-no-delete-tombstone',
       ]),
     );
   });
@@ -34,7 +43,10 @@ describe('zoo entries', () => {
       for (const f of e.changed) {
         const own = readFileSync(join(e.dir, f), 'utf8');
         const healthy = existsSync(baseFile(e.base, f)) ? readFileSync(baseFile(e.base, f), 'utf8') : undefined;
-        expect(own, `${e.name}/${f} is identical to ${relative(PROJECT_ROOT, baseFile(e.base, f))}: drop it, the default applies`).not.toBe(healthy);
+        expect(
+          own,
+          `${e.name}/${f} is identical to ${relative(PROJECT_ROOT, baseFile(e.base, f))}: drop it, the default applies`,
+        ).not.toBe(healthy);
       }
       // One deliberate change: a key or two of one connector config, or the schema. More means the entry's
       // copy drifted from connectors/ (which changed since) and the entry now tests several things at once.
@@ -58,7 +70,10 @@ describe('zoo entries', () => {
   });
 
   it('an outbox entry departs from connectors/outbox/, every other from connectors/', () => {
-    for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(e.name.startsWith('outbox-') ? 'connectors/outbox' : 'connectors');
+    for (const e of entries)
+      expect(relative(PROJECT_ROOT, e.base), e.name).toBe(
+        e.name.startsWith('outbox-') ? 'connectors/outbox' : 'connectors',
+      );
   });
 
   it('entry names are the directory names (the replay command relies on it)', () => {
@@ -68,16 +83,26 @@ describe('zoo entries', () => {
 
 function entry(over: Partial<ZooEntry['scenario']['expect']> = {}, extra: Partial<ZooEntry['extra']> = {}): ZooEntry {
   const base = entries.find((e) => e.name === 'sink-no-retries')!;
-  return { ...base, scenario: { ...base.scenario, expect: { ...base.scenario.expect, ...over } }, extra: { ...base.extra, ...extra } };
+  return {
+    ...base,
+    scenario: { ...base.scenario, expect: { ...base.scenario.expect, ...over } },
+    extra: { ...base.extra, ...extra },
+  };
 }
 
-function diverged(counts: Partial<RunReport['anomalies']['counts']>, sinkTask: { state: string; trace?: string }): RunReport {
+function diverged(
+  counts: Partial<RunReport['anomalies']['counts']>,
+  sinkTask: { state: string; trace?: string },
+): RunReport {
   const r = fixtureRun('diverged').report;
   return {
     ...r,
     verdict: 'diverged',
     passed: true,
-    anomalies: { ...r.anomalies, counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0, ...counts } },
+    anomalies: {
+      ...r.anomalies,
+      counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0, ...counts },
+    },
     connectors: [
       { name: 'product-connector', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
       { name: 'elasticsearch-sink-connector', state: 'RUNNING', tasks: [{ id: 0, ...sinkTask }] },
@@ -86,11 +111,15 @@ function diverged(counts: Partial<RunReport['anomalies']['counts']>, sinkTask: {
 }
 
 describe('judgeZoo', () => {
-  const trace = 'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask\nCaused by: BulkFailedException: giving up';
+  const trace =
+    'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask\nCaused by: BulkFailedException: giving up';
 
   it('catches: verdict, every expected class and the failed task', () => {
     const r = diverged({ missing: 3, stale: 2, zombie: 1 }, { state: 'FAILED', trace });
-    expect(judgeZoo(entry({ anomalies: ['missing', 'stale'] }, { failedTask: 'sink' }), r)).toEqual({ caught: true, reasons: [] });
+    expect(judgeZoo(entry({ anomalies: ['missing', 'stale'] }, { failedTask: 'sink' }), r)).toEqual({
+      caught: true,
+      reasons: [],
+    });
   });
 
   it('an expected class that did not show up is not caught (an entry edited to a wrong class fails the zoo)', () => {
@@ -102,21 +131,42 @@ describe('judgeZoo', () => {
 
   it('a converged run is not caught', () => {
     const r = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' as const };
-    expect(judgeZoo(entry({ anomalies: [] }, { failedTask: undefined }), r).reasons).toEqual(['verdict converged, expected diverged']);
+    expect(judgeZoo(entry({ anomalies: [] }, { failedTask: undefined }), r).reasons).toEqual([
+      'verdict converged, expected diverged',
+    ]);
   });
 
   it('needs the FAILED task, and its trace, in report.connectors', () => {
-    expect(judgeZoo(entry({ anomalies: ['missing'] }, { failedTask: 'sink' }), diverged({ missing: 1 }, { state: 'RUNNING' })).reasons[0]).toMatch(
-      /expected a FAILED task of elasticsearch-sink-connector, report.connectors shows RUNNING \/ 0: RUNNING/,
-    );
-    expect(judgeZoo(entry({ anomalies: ['missing'] }, { failedTask: 'sink' }), diverged({ missing: 1 }, { state: 'FAILED' })).reasons[0]).toMatch(/no trace/);
+    expect(
+      judgeZoo(
+        entry({ anomalies: ['missing'] }, { failedTask: 'sink' }),
+        diverged({ missing: 1 }, { state: 'RUNNING' }),
+      ).reasons[0],
+    ).toMatch(/expected a FAILED task of elasticsearch-sink-connector, report.connectors shows RUNNING \/ 0: RUNNING/);
+    expect(
+      judgeZoo(entry({ anomalies: ['missing'] }, { failedTask: 'sink' }), diverged({ missing: 1 }, { state: 'FAILED' }))
+        .reasons[0],
+    ).toMatch(/no trace/);
   });
 
   it('an entry with exampleDetail needs an example that names the bug', () => {
     const base = entries.find((e) => e.name === 'adaptive-time-precision')!;
     const r = diverged({ corrupt: 1 }, { state: 'RUNNING' });
-    const withDetail = (detail: string): RunReport => ({ ...r, anomalies: { ...r.anomalies, examples: { ...r.anomalies.examples, corrupt: [{ class: 'corrupt', product_id: 1, pg: null, es: [], detail }] } } });
-    expect(judgeZoo(base, withDetail('equals no committed version (1 version in the history); differs from the row in created_at 1796115967100123 ≠ 1796115967100')).caught).toBe(true);
+    const withDetail = (detail: string): RunReport => ({
+      ...r,
+      anomalies: {
+        ...r.anomalies,
+        examples: { ...r.anomalies.examples, corrupt: [{ class: 'corrupt', product_id: 1, pg: null, es: [], detail }] },
+      },
+    });
+    expect(
+      judgeZoo(
+        base,
+        withDetail(
+          'equals no committed version (1 version in the history); differs from the row in created_at 1796115967100123 ≠ 1796115967100',
+        ),
+      ).caught,
+    ).toBe(true);
     const miss = judgeZoo(base, withDetail('differs from the row in price "1.00" ≠ "2.00"'));
     expect(miss.caught).toBe(false);
     expect(miss.reasons[0]).toMatch(/no example of corrupt names the bug/);
@@ -127,18 +177,24 @@ describe('judgeZoo', () => {
     const regressed: RunReport = { ...converged, regressions: { count: 2, sampledProducts: 50, examples: [] } };
     expect(judgeControl(entry(), converged).caught).toBe(true);
     expect(judgeControl(entry(), regressed).caught).toBe(true);
-    expect(judgeControl(entry(), diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(/healthy pipeline diverged under this scenario \(zombie 4;/);
+    expect(judgeControl(entry(), diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(
+      /healthy pipeline diverged under this scenario \(zombie 4;/,
+    );
     const goesBack = entry({ verdict: 'converged', anomalies: [], regressions: 'some' }, { failedTask: undefined });
     expect(judgeControl(goesBack, converged).caught).toBe(true);
     expect(judgeControl(goesBack, regressed).reasons[0]).toMatch(/search users saw 2 product\(s\) go back/);
     expect(judgeZoo(goesBack, regressed).caught).toBe(true);
-    expect(judgeZoo(goesBack, converged).reasons).toEqual(['expected search users to see a product go back to an older version, saw none']);
+    expect(judgeZoo(goesBack, converged).reasons).toEqual([
+      'expected search users to see a product go back to an older version, saw none',
+    ]);
   });
 
   it('the summary table names expected and observed per entry', () => {
     const r = diverged({ missing: 3, stale: 2, zombie: 1 }, { state: 'FAILED', trace });
     const e = entry({ anomalies: ['missing', 'stale'] }, { failedTask: 'sink' });
-    const table = summaryTable([{ entry: e, control: false, report: r, runDir: '/tmp/x', wallMs: 31_000, caught: true, reasons: [] }]);
+    const table = summaryTable([
+      { entry: e, control: false, report: r, runDir: '/tmp/x', wallMs: 31_000, caught: true, reasons: [] },
+    ]);
     expect(table).toContain('diverged [missing, stale] + sink task FAILED');
     expect(table).toContain('diverged [missing 3, zombie 1, stale 2]');
     expect(table).toContain('caught');
@@ -149,8 +205,24 @@ describe('judgeZoo', () => {
     const e = entry({ anomalies: ['zombie'] }, { failedTask: undefined });
     const attempt = { ...e, extra: { ...e.extra, mustPass: false } };
     const runs = zooSuiteRuns([
-      { entry: e, control: false, report: { ...r, passed: false }, runDir: '/tmp/x', wallMs: 1, caught: true, reasons: [] },
-      { entry: attempt, control: false, report: r, runDir: '/tmp/y', wallMs: 1, caught: false, reasons: ['expected stale'] },
+      {
+        entry: e,
+        control: false,
+        report: { ...r, passed: false },
+        runDir: '/tmp/x',
+        wallMs: 1,
+        caught: true,
+        reasons: [],
+      },
+      {
+        entry: attempt,
+        control: false,
+        report: r,
+        runDir: '/tmp/y',
+        wallMs: 1,
+        caught: false,
+        reasons: ['expected stale'],
+      },
     ]);
     expect(runs.map((x) => [x.name, x.passed, x.optional, x.expectedVerdict])).toEqual([
       [e.name, true, false, 'diverged'],

@@ -31,12 +31,17 @@ export function connectWorkers(p: PortPlan): ConnectWorker[] {
  * in a cluster: each broker advertises its own proxy, so whichever broker a request goes to, it is proxied).
  * A cluster's workers share one group and its internal topics: each connector's task may run on either.
  */
-export function initConnect(ctx: StackContext, worker: ConnectWorker = connectWorkers(ctx.ports)[0] as ConnectWorker): void {
+export function initConnect(
+  ctx: StackContext,
+  worker: ConnectWorker = connectWorkers(ctx.ports)[0] as ConnectWorker,
+): void {
   const dir = join(ctx.dir, worker.dir);
   mkdirSync(dir, { recursive: true });
   const extra = extraPluginDirs();
   const conf: Record<string, string | number | boolean> = {
-    'bootstrap.servers': brokerPorts(ctx.ports).map((b) => `${HOST}:${b.proxy}`).join(','),
+    'bootstrap.servers': brokerPorts(ctx.ports)
+      .map((b) => `${HOST}:${b.proxy}`)
+      .join(','),
     'group.id': CONNECT_GROUP,
     // Converters, offset flushing, rebalance delay, failover: one definition for every stack (worker-settings.ts).
     ...workerSettingsMap(),
@@ -52,11 +57,27 @@ export function initConnect(ctx: StackContext, worker: ConnectWorker = connectWo
     // user's plugins may not have them, so with extra directories the worker scans too (and says what lacks one).
     'plugin.discovery': extra.length ? 'hybrid_warn' : 'service_load',
   };
-  writeFileSync(join(dir, 'connect.properties'), `${Object.entries(conf).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
-  writeLog4j2(join(dir, 'log4j2.properties'), ['org.apache.kafka.clients', 'org.apache.kafka.common', 'org.reflections', 'org.eclipse.jetty', 'org.glassfish', 'org.apache.kafka.connect.runtime.WorkerConfig', 'io.debezium.connector.common.BaseSourceTask']);
+  writeFileSync(
+    join(dir, 'connect.properties'),
+    `${Object.entries(conf)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+  );
+  writeLog4j2(join(dir, 'log4j2.properties'), [
+    'org.apache.kafka.clients',
+    'org.apache.kafka.common',
+    'org.reflections',
+    'org.eclipse.jetty',
+    'org.glassfish',
+    'org.apache.kafka.connect.runtime.WorkerConfig',
+    'io.debezium.connector.common.BaseSourceTask',
+  ]);
 }
 
-export function connectDef(ctx: StackContext, worker: ConnectWorker = connectWorkers(ctx.ports)[0] as ConnectWorker): ServiceDef {
+export function connectDef(
+  ctx: StackContext,
+  worker: ConnectWorker = connectWorkers(ctx.ports)[0] as ConnectWorker,
+): ServiceDef {
   const dir = join(ctx.dir, worker.dir);
   const logFile = join(ctx.dir, 'logs', `${worker.service}.log`);
   return {
@@ -65,7 +86,11 @@ export function connectDef(ctx: StackContext, worker: ConnectWorker = connectWor
     spawn: () => ({
       name: worker.service,
       cmd: kafkaJava(ctx),
-      args: [...jvmArgs(ctx, 'connect', ctx.heapMb.connect, join(dir, 'log4j2.properties')), 'org.apache.kafka.connect.cli.ConnectDistributed', join(dir, 'connect.properties')],
+      args: [
+        ...jvmArgs(ctx, 'connect', ctx.heapMb.connect, join(dir, 'log4j2.properties')),
+        'org.apache.kafka.connect.cli.ConnectDistributed',
+        join(dir, 'connect.properties'),
+      ],
       logFile,
       stackDir: ctx.dir,
     }),

@@ -18,7 +18,8 @@ async function readableHome(ctx: StackContext): Promise<string> {
   if (!ctx.esUser) return src;
   const dst = join(ctx.dir, 'es-home');
   // The mirror is hard links into the cache: after a re-fetch (a new .unpacked inode) it must be made again.
-  const stale = existsSync(join(dst, '.unpacked')) && statSync(join(src, '.unpacked')).ino !== statSync(join(dst, '.unpacked')).ino;
+  const stale =
+    existsSync(join(dst, '.unpacked')) && statSync(join(src, '.unpacked')).ino !== statSync(join(dst, '.unpacked')).ino;
   if (stale) rmSync(dst, { recursive: true, force: true });
   if (!existsSync(join(dst, '.unpacked'))) {
     mkdirSync(ctx.dir, { recursive: true });
@@ -62,9 +63,20 @@ export async function initElasticsearch(ctx: StackContext, opts: { record?: bool
       'node.store.allow_mmap': false,
       'action.destructive_requires_name': false,
     };
-    writeFileSync(join(conf, 'elasticsearch.yml'), `${Object.entries(yml).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+    writeFileSync(
+      join(conf, 'elasticsearch.yml'),
+      `${Object.entries(yml)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n')}\n`,
+    );
     writeFileSync(join(conf, 'elasticsearch.yml.harness'), 'written by outbox-chaos\n');
-    const options = [`-Xms${ctx.heapMb.elasticsearch}m`, `-Xmx${ctx.heapMb.elasticsearch}m`, '-Xlog:disable', '-Xlog:all=warning:stderr', ...testNodeJvmOptions()];
+    const options = [
+      `-Xms${ctx.heapMb.elasticsearch}m`,
+      `-Xmx${ctx.heapMb.elasticsearch}m`,
+      '-Xlog:disable',
+      '-Xlog:all=warning:stderr',
+      ...testNodeJvmOptions(),
+    ];
     writeFileSync(join(conf, 'jvm.options.d', 'harness.options'), `${options.join('\n')}\n`);
     chownTree(dir, ctx);
     // A fresh configuration: make sure its server launch is recorded before the first start replays it.
@@ -95,7 +107,12 @@ function directStart(): boolean {
 /** The environment bin/elasticsearch gets. */
 function launcherEnv(ctx: StackContext): Record<string, string> {
   const dir = join(ctx.dir, 'elasticsearch');
-  return { ES_JAVA_HOME: ctx.artifacts.esJdk.home, ES_PATH_CONF: join(dir, 'config'), ES_TMPDIR: join(dir, 'tmp'), ES_JAVA_OPTS: '' };
+  return {
+    ES_JAVA_HOME: ctx.artifacts.esJdk.home,
+    ES_PATH_CONF: join(dir, 'config'),
+    ES_TMPDIR: join(dir, 'tmp'),
+    ES_JAVA_OPTS: '',
+  };
 }
 
 function launchInputs(ctx: StackContext, home: string): LaunchInputs {
@@ -122,7 +139,13 @@ function spawnSpec(ctx: StackContext, home: string, launcher: boolean): SpawnSpe
   const launch = directStart() && !launcher ? loadLaunch(inputs, launcherEnv(ctx)) : undefined;
   if (!launch) return { ...base, cmd: join(home, 'bin', 'elasticsearch'), args: [], cwd: dir, env: launcherEnv(ctx) };
   const stdin = stageReplay(launch, inputs.confDir, join(dir, 'launch'), ctx.esUser);
-  return { ...base, cmd: 'sh', args: ['-c', REPLAY_SCRIPT, 'sh', stdin, launch.envUnset.join(' '), ctx.artifacts.esJdk.java, ...launch.args], cwd: launch.cwd, env: launch.envSet };
+  return {
+    ...base,
+    cmd: 'sh',
+    args: ['-c', REPLAY_SCRIPT, 'sh', stdin, launch.envUnset.join(' '), ctx.artifacts.esJdk.java, ...launch.args],
+    cwd: launch.cwd,
+    env: launch.envSet,
+  };
 }
 
 /** `launcher`: always through bin/elasticsearch (the benchmark's stock peer). */

@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../../provision/paths.ts';
@@ -74,9 +87,12 @@ export function launchKey(i: LaunchInputs, env: Record<string, string>): string 
   h.update(`recorder ${RECORDER_VERSION}\n`);
   h.update(`${statKey(join(i.home, '.unpacked'))}\n${readFileSync(join(i.home, '.unpacked'), 'utf8')}\n`);
   h.update(`${statKey(join(i.javaHome, 'bin', 'java'))}\n${readFileSync(join(i.javaHome, 'release'), 'utf8')}\n`);
-  h.update(`conf ${i.confDir} tmp ${i.tmpDir} logs ${i.logsDir} uid ${i.runAs?.uid ?? process.getuid?.()} cpus ${cpus().length}\n`);
+  h.update(
+    `conf ${i.confDir} tmp ${i.tmpDir} logs ${i.logsDir} uid ${i.runAs?.uid ?? process.getuid?.()} cpus ${cpus().length}\n`,
+  );
   for (const k of Object.keys(env).sort()) h.update(`env ${k}=${env[k]}\n`);
-  for (const f of listFiles(i.confDir).filter((f) => f !== 'elasticsearch.keystore')) h.update(`${f}\n${readFileSync(join(i.confDir, f))}\n`);
+  for (const f of listFiles(i.confDir).filter((f) => f !== 'elasticsearch.keystore'))
+    h.update(`${f}\n${readFileSync(join(i.confDir, f))}\n`);
   return h.digest('hex').slice(0, 24);
 }
 
@@ -178,8 +194,14 @@ async function record(i: LaunchInputs, env: Record<string, string>, key: string)
   // Relative to this process's environment, which a replayed start inherits as the launcher did.
   const seen = parseEnv(readFileSync(join(out, 'env'), 'utf8'));
   const base = process.env as Record<string, string>;
-  const envSet = Object.fromEntries(Object.entries(seen).filter(([k, v]) => !SHELL_VARS.has(k) && k !== STACK_ENV && k !== 'CLI_JAVA_OPTS' && base[k] !== v));
-  const envUnset = [...new Set([...Object.keys(base).filter((k) => !(k in seen)), 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS'])].filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+  const envSet = Object.fromEntries(
+    Object.entries(seen).filter(
+      ([k, v]) => !SHELL_VARS.has(k) && k !== STACK_ENV && k !== 'CLI_JAVA_OPTS' && base[k] !== v,
+    ),
+  );
+  const envUnset = [
+    ...new Set([...Object.keys(base).filter((k) => !(k in seen)), 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS']),
+  ].filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
   const dir = recordDir(key);
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -187,7 +209,10 @@ async function record(i: LaunchInputs, env: Record<string, string>, key: string)
   copyFileSync(stdin, join(tmp, 'stdin.bin'));
   const keystore = join(i.confDir, 'elasticsearch.keystore');
   if (existsSync(keystore)) copyFileSync(keystore, join(tmp, 'elasticsearch.keystore'));
-  writeFileSync(join(tmp, 'launch.json'), `${JSON.stringify({ args, cwd: readFileSync(join(out, 'cwd'), 'utf8').trim(), envSet, envUnset }, null, 1)}\n`);
+  writeFileSync(
+    join(tmp, 'launch.json'),
+    `${JSON.stringify({ args, cwd: readFileSync(join(out, 'cwd'), 'utf8').trim(), envSet, envUnset }, null, 1)}\n`,
+  );
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   rmSync(i.scratch, { recursive: true, force: true });
@@ -197,7 +222,10 @@ async function record(i: LaunchInputs, env: Record<string, string>, key: string)
 function load(key: string): EsServerLaunch | undefined {
   const dir = recordDir(key);
   if (!existsSync(join(dir, 'launch.json')) || !existsSync(join(dir, 'stdin.bin'))) return undefined;
-  const j = JSON.parse(readFileSync(join(dir, 'launch.json'), 'utf8')) as Omit<EsServerLaunch, 'stdinFile' | 'keystoreFile'>;
+  const j = JSON.parse(readFileSync(join(dir, 'launch.json'), 'utf8')) as Omit<
+    EsServerLaunch,
+    'stdinFile' | 'keystoreFile'
+  >;
   const keystore = join(dir, 'elasticsearch.keystore');
   return { ...j, stdinFile: join(dir, 'stdin.bin'), ...(existsSync(keystore) ? { keystoreFile: keystore } : {}) };
 }
@@ -221,7 +249,8 @@ export async function serverLaunch(i: LaunchInputs, env: Record<string, string>)
     warn(`  elasticsearch: recording its launcher failed (${String(err)}); starting it through bin/elasticsearch`);
     return undefined;
   });
-  if (rec) info(`    recorded how bin/elasticsearch starts the server JVM (${Date.now() - t0} ms, once per configuration)`);
+  if (rec)
+    info(`    recorded how bin/elasticsearch starts the server JVM (${Date.now() - t0} ms, once per configuration)`);
   else warn('  elasticsearch: its launcher could not be recorded; starting it through bin/elasticsearch');
   return rec;
 }
@@ -230,7 +259,8 @@ export async function serverLaunch(i: LaunchInputs, env: Record<string, string>)
  * The replay: a FIFO opened read-write as the server's stdin (so it never sees EOF, as under the launcher),
  * the recorded ServerArgs written into it, then the server JVM exec'd in place (the pid stays the service's).
  */
-export const REPLAY_SCRIPT = 'f=$1; u=$2; shift 2; [ -n "$u" ] && unset $u; p="$f.$$.fifo"; rm -f "$p"; mkfifo -m 600 "$p" && exec 3<>"$p" && rm -f "$p" && cat "$f" >&3 && exec "$@" <&3 3<&-';
+export const REPLAY_SCRIPT =
+  'f=$1; u=$2; shift 2; [ -n "$u" ] && unset $u; p="$f.$$.fifo"; rm -f "$p"; mkfifo -m 600 "$p" && exec 3<>"$p" && rm -f "$p" && cat "$f" >&3 && exec "$@" <&3 3<&-';
 
 /** Puts the recorded keystore and ServerArgs where the service user can read them, in the stack's own dirs. */
 export function stageReplay(launch: EsServerLaunch, confDir: string, stageDir: string, u: RunAs | undefined): string {

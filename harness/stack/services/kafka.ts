@@ -11,7 +11,9 @@ import { jvmArgs, kafkaJava } from './jvm.ts';
 import { writeLog4j2 } from './log4j.ts';
 
 function props(obj: Record<string, string | number | boolean>): string {
-  return `${Object.entries(obj).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+  return `${Object.entries(obj)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
 }
 
 /** One KRaft node of a stack: the single stack's `kafka`, or a cluster's kafka-1..3. */
@@ -58,7 +60,11 @@ export const CLUSTER_BROKER_SETTINGS: Record<string, string | number | boolean> 
  * over a third listener, REPLICATION, advertised at its own proxy, so that a follower can be cut off from a
  * leader while clients still reach it; the controller quorum talks directly.
  */
-export function brokerProperties(ctx: Pick<StackContext, 'ports'>, node: KafkaNode, data: string): Record<string, string | number | boolean> {
+export function brokerProperties(
+  ctx: Pick<StackContext, 'ports'>,
+  node: KafkaNode,
+  data: string,
+): Record<string, string | number | boolean> {
   const all = brokerPorts(ctx.ports);
   const b = node.ports;
   const cluster = all.length > 1;
@@ -86,16 +92,32 @@ export function brokerProperties(ctx: Pick<StackContext, 'ports'>, node: KafkaNo
   };
 }
 
-export async function initKafka(ctx: StackContext, node: KafkaNode = kafkaNodes(ctx.ports)[0] as KafkaNode): Promise<void> {
+export async function initKafka(
+  ctx: StackContext,
+  node: KafkaNode = kafkaNodes(ctx.ports)[0] as KafkaNode,
+): Promise<void> {
   const dir = join(ctx.dir, node.dir);
   const data = join(dir, 'data');
   mkdirSync(data, { recursive: true });
   writeFileSync(join(dir, 'server.properties'), props(brokerProperties(ctx, node, data)));
-  writeLog4j2(join(dir, 'log4j2.properties'), ['kafka.log', 'org.apache.kafka.storage', 'kafka.coordinator', 'org.apache.kafka.raft', 'org.apache.kafka.metadata', 'org.apache.kafka.controller', 'kafka.server.metadata']);
+  writeLog4j2(join(dir, 'log4j2.properties'), [
+    'kafka.log',
+    'org.apache.kafka.storage',
+    'kafka.coordinator',
+    'org.apache.kafka.raft',
+    'org.apache.kafka.metadata',
+    'org.apache.kafka.controller',
+    'kafka.server.metadata',
+  ]);
   if (existsSync(join(data, 'meta.properties'))) return;
-  cpSync(await formattedTemplate(ctx, join(dir, 'server.properties'), join(dir, 'log4j2.properties')), data, { recursive: true });
+  cpSync(await formattedTemplate(ctx, join(dir, 'server.properties'), join(dir, 'log4j2.properties')), data, {
+    recursive: true,
+  });
   // Whichever node formatted the template, each copy gets this node's id and a directory id of its own.
-  writeFileSync(join(data, 'meta.properties'), asNode(readFileSync(join(data, 'meta.properties'), 'utf8'), node.ports.nodeId));
+  writeFileSync(
+    join(data, 'meta.properties'),
+    asNode(readFileSync(join(data, 'meta.properties'), 'utf8'), node.ports.nodeId),
+  );
 }
 
 /** A Kafka Uuid: 16 random bytes in unpadded base64url, never starting with '-' (Kafka's own rule). */
@@ -111,7 +133,9 @@ function kafkaUuid(): string {
  * its own node id and log directory id.
  */
 export function asNode(meta: string, nodeId: number): string {
-  return meta.replace(/^node\.id=.*$/m, `node.id=${nodeId}`).replace(/^directory\.id=.*$/m, `directory.id=${kafkaUuid()}`);
+  return meta
+    .replace(/^node\.id=.*$/m, `node.id=${nodeId}`)
+    .replace(/^directory\.id=.*$/m, `directory.id=${kafkaUuid()}`);
 }
 
 /**
@@ -130,7 +154,17 @@ async function formattedTemplate(ctx: StackContext, serverProps: string, log4j: 
   const clusterId = kafkaUuid();
   await run(
     ctx.artifacts.kafkaJdk.java,
-    ['-cp', `${ctx.artifacts.kafkaLib}/*`, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+    [
+      '-cp',
+      `${ctx.artifacts.kafkaLib}/*`,
+      `-Dlog4j2.configurationFile=${log4j}`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      props,
+    ],
     { what: 'formatting Kafka storage' },
   );
   rmSync(props, { force: true });
@@ -165,11 +199,18 @@ export function kafkaDef(ctx: StackContext, node: KafkaNode = kafkaNodes(ctx.por
     spawn: () => ({
       name: node.service,
       cmd: kafkaJava(ctx),
-      args: [...jvmArgs(ctx, 'kafka', ctx.heapMb.kafka, join(dir, 'log4j2.properties')), 'kafka.Kafka', join(dir, 'server.properties')],
+      args: [
+        ...jvmArgs(ctx, 'kafka', ctx.heapMb.kafka, join(dir, 'log4j2.properties')),
+        'kafka.Kafka',
+        join(dir, 'server.properties'),
+      ],
       logFile,
       stackDir: ctx.dir,
     }),
-    ready: async () => (await tcpOpen(b.direct)) && (await tcpOpen(b.proxiedUpstream)) && (b.replicationUpstream === undefined || (await tcpOpen(b.replicationUpstream))),
+    ready: async () =>
+      (await tcpOpen(b.direct)) &&
+      (await tcpOpen(b.proxiedUpstream)) &&
+      (b.replicationUpstream === undefined || (await tcpOpen(b.replicationUpstream))),
     readyTimeoutMs: 60_000,
     stopSignal: 'SIGTERM',
   };

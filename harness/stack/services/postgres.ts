@@ -15,7 +15,8 @@ export interface PostgresNode {
 }
 
 export function postgresNodes(p: PortPlan): PostgresNode[] {
-  if (!isClusterPlan(p) || p.postgresStandby === undefined) return [{ service: 'postgres', dir: 'postgres', port: p.postgres }];
+  if (!isClusterPlan(p) || p.postgresStandby === undefined)
+    return [{ service: 'postgres', dir: 'postgres', port: p.postgres }];
   return [
     { service: 'postgres-1', dir: 'postgres-1', port: p.postgres },
     { service: 'postgres-2', dir: 'postgres-2', port: p.postgresStandby },
@@ -44,7 +45,17 @@ export async function initPostgres(ctx: StackContext, node: PostgresNode = first
   writeFileSync(pwFile, `${PG_PASSWORD}\n`);
   if (ctx.pgUser) chownSync(pwFile, ctx.pgUser.uid, ctx.pgUser.gid);
   const [cmd, args] = asUser(ctx.pgUser, join(ctx.artifacts.postgres.bin, 'initdb'), [
-    '-D', data, '-U', PG_USER, '--pwfile', pwFile, '-E', 'UTF8', '--no-locale', '--auth=md5', '--auth-local=trust',
+    '-D',
+    data,
+    '-U',
+    PG_USER,
+    '--pwfile',
+    pwFile,
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--auth=md5',
+    '--auth-local=trust',
   ]);
   await run(cmd, args, { what: 'initdb' });
   // Replication connections (Debezium's walsender, a standby's) need an hba line too; md5 for TCP keeps it honest.
@@ -65,7 +76,15 @@ export async function initStandby(ctx: StackContext, node: PostgresNode, primary
   rmSync(data, { recursive: true, force: true });
   ownedDirs(ctx, [join(ctx.dir, node.dir), sock]);
   const [cmd, args] = asUser(ctx.pgUser, join(ctx.artifacts.postgres.bin, 'pg_basebackup'), [
-    '-d', primaryConninfo(HOST, primaryPort, node.service), '-D', data, '-X', 'stream', '-c', 'fast', '--no-sync',
+    '-d',
+    primaryConninfo(HOST, primaryPort, node.service),
+    '-D',
+    data,
+    '-X',
+    'stream',
+    '-c',
+    'fast',
+    '--no-sync',
   ]);
   await run(cmd, args, { what: `pg_basebackup of ${node.service}`, timeoutMs: 120_000 });
   const own = (f: string): void => {
@@ -73,7 +92,10 @@ export async function initStandby(ctx: StackContext, node: PostgresNode, primary
   };
   writeFileSync(join(data, 'standby.signal'), '');
   own(join(data, 'standby.signal'));
-  appendFileSync(join(data, 'postgresql.auto.conf'), `primary_conninfo = '${primaryConninfo(HOST, primaryPort, node.service)}'\n`);
+  appendFileSync(
+    join(data, 'postgresql.auto.conf'),
+    `primary_conninfo = '${primaryConninfo(HOST, primaryPort, node.service)}'\n`,
+  );
 }
 
 /** Server settings of every Postgres the harness runs, local process or container. */
@@ -127,7 +149,14 @@ export function postgresDef(ctx: StackContext, node: PostgresNode = firstNode(ct
       runAs: ctx.pgUser,
     }),
     ready: async () => {
-      const c = new pg.Client({ host: HOST, port: node.port, user: PG_USER, password: PG_PASSWORD, database: 'postgres', connectionTimeoutMillis: 1000 });
+      const c = new pg.Client({
+        host: HOST,
+        port: node.port,
+        user: PG_USER,
+        password: PG_PASSWORD,
+        database: 'postgres',
+        connectionTimeoutMillis: 1000,
+      });
       try {
         await c.connect();
         await c.query('SELECT 1');
