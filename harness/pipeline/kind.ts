@@ -98,7 +98,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (problems.length)
     throw new ConfigError(
       `invalid ${file}:\n  ${problems.join('\n  ')}`,
-      'see "The pipeline definition" in the README',
+      'see "The pipeline definition" in docs/own-pipeline.md',
     );
   return { kind, outbox: { write, deletes }, dualWrite: { timeoutMs: timeoutMs as number }, file };
 }

@@ -180,7 +180,7 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
   if (f.problems.length) {
     throw new ConfigError(
       `invalid env file ${file}:\n  ${f.problems.join('\n  ')}`,
-      `see the example in the README ("external") or \`outbox-chaos up --help\``,
+      `see the example in docs/providers.md ("external") or \`outbox-chaos up --help\``,
     );
   }
   return { file, postgres, kafka, connect, elasticsearch, toxiproxy };

@@ -242,7 +242,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   if (p.list.length) {
     throw new ConfigError(
       `invalid scenario ${file}:\n  ${p.list.join('\n  ')}`,
-      'fix the fields named above (see scenarios/baseline.yaml and the README for the format)',
+      'fix the fields named above (see scenarios/baseline.yaml and docs/scenarios-and-faults.md for the format)',
     );
   }
   workload ??= parseProfile({});
