@@ -1,7 +1,7 @@
 import type { Provider } from '../provider/interface.ts';
 import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget } from '../stack/targets.ts';
 import type { Fault } from './fault.ts';
-import { faultNeeds } from './registry.ts';
+import { faultNeeds, faultTopology } from './registry.ts';
 
 /**
  * A scenario whose faults need something the provider cannot do. It is reported as skipped with this
@@ -25,7 +25,7 @@ export function missingCapabilities(
   const out: string[] = [];
   for (const f of faults) {
     const need = faultNeeds(f.kind);
-    const cluster = isClusterTarget(f.target) || f.kind === 'postgres.failover';
+    const cluster = isClusterTarget(f.target) || faultTopology(f.kind) === 'cluster';
     if (cluster && provider.kind !== 'external' && provider.topology !== 'cluster') {
       out.push(
         `${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, a Postgres standby), not the single stack (use --topology cluster)`,

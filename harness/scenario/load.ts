@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { makeFault } from '../faults/registry.ts';
+import { faultNeeds, makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
@@ -38,7 +38,6 @@ const TOP_KEYS = [
   'preload',
   'topology',
 ];
-const PROCESS_KINDS = /^process\./;
 
 type Obj = Record<string, unknown>;
 
@@ -226,7 +225,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     if (f.durationMs !== undefined && workload && f.atMs + f.durationMs > workload.durationMs) {
       p.add(
         'faults',
-        `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); lengthen workload.duration`,
+        `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); ` +
+          'lengthen workload.duration',
       );
     }
   // Parsed before the problems are thrown, so a bad operator rule is reported with the rest.
@@ -248,8 +248,10 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   workload ??= parseProfile({});
   const needs = new Set<Scenario['needs'][number]>();
   for (const k of [...faults.map((f) => f.kind), ...(randomFaults?.kinds ?? [])]) {
-    if (k.startsWith('network.')) needs.add('toxiproxy');
-    if (PROCESS_KINDS.test(k)) needs.add('process-control');
+    // A randomFaults entry may name a target too: process.kill@connect.
+    const need = faultNeeds(k.split('@')[0]!);
+    if (need === 'toxiproxy') needs.add('toxiproxy');
+    if (need === 'process') needs.add('process-control');
   }
   return {
     name,
