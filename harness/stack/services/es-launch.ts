@@ -16,6 +16,7 @@ import {
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../../provision/paths.ts';
+import { listFiles } from '../../util/files.ts';
 import { info, warn } from '../../util/log.ts';
 import { isAlive, signalGroup, spawnService, STACK_ENV, type RunAs } from '../processes.ts';
 
@@ -65,16 +66,6 @@ const RECORDER_VERSION = '1';
 const SERVER_MAIN = 'org.elasticsearch.server/org.elasticsearch.bootstrap.Elasticsearch';
 /** Variables the recording sees that belong to a shell, not to the launcher. */
 const SHELL_VARS = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(dir, rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
 
 function statKey(path: string): string {
   const s = statSync(path);
