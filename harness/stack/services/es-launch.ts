@@ -152,7 +152,11 @@ function parseEnv(text: string): Record<string, string> {
 }
 
 /** Runs the launcher with the recording java.home and waits until the server's stdin holds complete ServerArgs. */
-async function record(i: LaunchInputs, env: Record<string, string>, key: string): Promise<EsServerLaunch | undefined> {
+async function captureLaunch(
+  i: LaunchInputs,
+  env: Record<string, string>,
+  key: string,
+): Promise<EsServerLaunch | undefined> {
   const out = join(i.scratch, 'recorded');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -236,7 +240,7 @@ export async function serverLaunch(i: LaunchInputs, env: Record<string, string>)
   const found = load(key);
   if (found) return found;
   const t0 = Date.now();
-  const rec = await record(i, env, key).catch((err: unknown) => {
+  const rec = await captureLaunch(i, env, key).catch((err: unknown) => {
     warn(`  elasticsearch: recording its launcher failed (${String(err)}); starting it through bin/elasticsearch`);
     return undefined;
   });
