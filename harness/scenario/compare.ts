@@ -20,7 +20,7 @@ import { describeSchedule } from './random-chaos.ts';
 import { runScenario, type RunResult } from './runner.ts';
 import type { Scenario } from './schema.ts';
 
-export const COMPARE_FILES = { markdown: 'compare.md', html: 'index.html', record: 'compare.json' } as const;
+export const COMPARE_FILES = { markdown: 'compare.md', html: 'index.html', json: 'compare.json' } as const;
 
 export interface CompareOptions {
   scenarios: Scenario[];
@@ -100,7 +100,7 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(comparison));
   writeFileSync(join(dir, COMPARE_FILES.html), renderComparisonHtml(comparison));
-  const record = {
+  const summary = {
     ...comparison,
     scenarios: scenarios.map((s) => ({
       ...s,
@@ -114,6 +114,6 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
       })),
     })),
   };
-  writeFileSync(join(dir, COMPARE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(join(dir, COMPARE_FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
   return { comparison, results };
 }
