@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirPrivate, writePrivate } from '../../util/private-files.ts';
+import { redactDeep } from '../../util/redact.ts';
 import { join, relative } from 'node:path';
 import { reportsRoot } from '../../record/paths.ts';
 import { renderSuiteHtml } from './html.ts';
@@ -74,8 +76,8 @@ export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
   const root = o.root ?? reportsRoot();
   const at = o.now ?? new Date();
   const { id, dir } = suiteDir(root, o.kind, at);
-  mkdirSync(dir, { recursive: true });
-  const record = buildSuite(runs, o.skipped ?? [], {
+  mkdirPrivate(dir);
+  const record = buildSuite(runs.map(redactDeep), o.skipped ?? [], {
     id,
     title: o.title,
     kind: o.kind,
@@ -83,10 +85,10 @@ export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
     dir,
   });
   const trends = trendsFor(record, readSuiteRecords(root));
-  writeFileSync(join(dir, SUITE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
-  writeFileSync(join(dir, SUITE_FILES.html), renderSuiteHtml(record, trends));
-  writeFileSync(join(dir, SUITE_FILES.markdown), renderSuiteMarkdown(record, trends));
-  writeFileSync(join(dir, SUITE_FILES.junit), renderSuiteJunit(record));
+  writePrivate(join(dir, SUITE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
+  writePrivate(join(dir, SUITE_FILES.html), renderSuiteHtml(record, trends));
+  writePrivate(join(dir, SUITE_FILES.markdown), renderSuiteMarkdown(record, trends));
+  writePrivate(join(dir, SUITE_FILES.junit), renderSuiteJunit(record));
   const latest = join(root, LATEST_SUITE);
   rmSync(latest, { force: true });
   symlinkSync(relative(root, dir), latest);
