@@ -1,4 +1,5 @@
 import { cleanCommand, CLEAN_HELP } from './cli/clean.ts';
+import { guardOutput } from './util/log.ts';
 import { compareCommand, COMPARE_HELP } from './cli/compare.ts';
 import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
 import { downCommand, DOWN_HELP } from './cli/down.ts';
@@ -71,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  if (name !== 'env') guardOutput();
   try {
     return await cmd.run(rest);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { registerConfigSecrets } from '../util/redact.ts';
 import { parse as parseYaml } from 'yaml';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
@@ -183,6 +184,14 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
       `see the example in docs/providers.md ("external") or \`outbox-chaos up --help\``,
     );
   }
+  // The env file's password and any credentials in its URLs are masked in everything written or printed.
+  registerConfigSecrets({
+    'postgres.password': postgres.password,
+    ...Object.fromEntries(
+      [connect.url, ...(connect.workers ?? []), esUrl, elasticsearch.fromConnect].map((u, i) => [`url${i}`, u]),
+    ),
+    ...(toxiproxy ? { 'toxiproxy.url': toxiproxy.url } : {}),
+  });
   return { file, postgres, kafka, connect, elasticsearch, toxiproxy };
 }
 

@@ -3,7 +3,8 @@
  * another on one provider, and one side-by-side report over them: reports/<compare-id>/ with compare.md,
  * index.html and compare.json. Each run also keeps its own run directory and report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirPrivate, writePrivate } from '../util/private-files.ts';
+import { redactDeep } from '../util/redact.ts';
 import { join, relative, resolve } from 'node:path';
 import { readPipelineSpec } from '../pipeline/kind.ts';
 import type { Provider } from '../provider/interface.ts';
@@ -97,11 +98,12 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
     }
   }
   const comparison: Comparison = { id, dir, createdAt: at.toISOString(), replay: o.replay, pipelines, scenarios };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(comparison));
-  writeFileSync(join(dir, COMPARE_FILES.html), renderComparisonHtml(comparison));
+  mkdirPrivate(dir);
+  const safe = redactDeep(comparison);
+  writePrivate(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(safe));
+  writePrivate(join(dir, COMPARE_FILES.html), renderComparisonHtml(safe));
   const summary = {
-    ...comparison,
+    ...safe,
     scenarios: scenarios.map((s) => ({
       ...s,
       runs: s.runs.map((r) => ({
@@ -114,6 +116,6 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
       })),
     })),
   };
-  writeFileSync(join(dir, COMPARE_FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
+  writePrivate(join(dir, COMPARE_FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
   return { comparison, results };
 }

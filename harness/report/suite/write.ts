@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirPrivate, writePrivate } from '../../util/private-files.ts';
+import { redactDeep } from '../../util/redact.ts';
 import { join, relative } from 'node:path';
 import { reportsRoot } from '../../record/paths.ts';
 import { renderSuiteHtml } from './html.ts';
@@ -74,8 +76,8 @@ export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
   const root = o.root ?? reportsRoot();
   const at = o.now ?? new Date();
   const { id, dir } = suiteDir(root, o.kind, at);
-  mkdirSync(dir, { recursive: true });
-  const suite = buildSuite(runs, o.skipped ?? [], {
+  mkdirPrivate(dir);
+  const suite = buildSuite(runs.map(redactDeep), o.skipped ?? [], {
     id,
     title: o.title,
     kind: o.kind,
@@ -83,10 +85,10 @@ export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
     dir,
   });
   const trends = trendsFor(suite, readSuiteRecords(root));
-  writeFileSync(join(dir, SUITE_FILES.json), `${JSON.stringify(suite, null, 2)}\n`);
-  writeFileSync(join(dir, SUITE_FILES.html), renderSuiteHtml(suite, trends));
-  writeFileSync(join(dir, SUITE_FILES.markdown), renderSuiteMarkdown(suite, trends));
-  writeFileSync(join(dir, SUITE_FILES.junit), renderSuiteJunit(suite));
+  writePrivate(join(dir, SUITE_FILES.json), `${JSON.stringify(suite, null, 2)}\n`);
+  writePrivate(join(dir, SUITE_FILES.html), renderSuiteHtml(suite, trends));
+  writePrivate(join(dir, SUITE_FILES.markdown), renderSuiteMarkdown(suite, trends));
+  writePrivate(join(dir, SUITE_FILES.junit), renderSuiteJunit(suite));
   const latest = join(root, LATEST_SUITE);
   rmSync(latest, { force: true });
   symlinkSync(relative(root, dir), latest);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writePrivate } from '../../util/private-files.ts';
 import { join, relative } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { ConnectClient } from '../../connect/client.ts';
@@ -73,7 +73,7 @@ function pinSchedule(ctx: RunContext): string {
   const { o, plan } = ctx;
   const pinned = join(ctx.runDir, 'scenario.yaml');
   const origin = o.faults ? 'explicit fault schedule (shrunk)' : `fault schedule generated from seed ${plan.seed}`;
-  writeFileSync(
+  writePrivate(
     pinned,
     `# ${o.scenario.name}, pinned: ${origin}\n` +
       `${toYaml(pinnedScenario(o.scenario, plan.profile, plan.seed, plan.schedule, origin))}`,
