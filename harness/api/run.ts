@@ -7,12 +7,13 @@ import { runScenario } from '../scenario/runner.ts';
 import type { Stack } from '../stack/stack.ts';
 
 /**
- * A scenario given inline: the same keys as a scenario file (scenarios/*.yaml), as an object. Only `name` is
- * required; the rest default as in a file (e.g. `{ name: 'quick', workload: { duration: '10s', rate: 50 } }`).
+ * A scenario given inline: the same keys as a scenario file (scenarios/*.yaml), as an object, validated the
+ * same way. `name` and `description` are required; the rest default as in a file
+ * (e.g. `{ name: 'quick', description: 'a short burst', workload: { duration: '10s', rate: 50 } }`).
  */
 export interface ScenarioInput {
   name: string;
-  description?: string;
+  description: string;
   seed?: number;
   workload?: Record<string, unknown>;
   faults?: Record<string, unknown>[];
@@ -82,7 +83,11 @@ export async function runOn(
     replay: replay(s.name, stack.name, seed, o, inline),
     signal: o.signal,
   });
-  const rep = r.report;
+  return toResult(r.report, r.runDir);
+}
+
+/** A run's report as the API hands it out. */
+export function toResult(rep: RunReport, runDir: string): ScenarioResult {
   const anomalies = Object.fromEntries(Object.entries(rep.anomalies.counts).filter(([, n]) => n > 0));
   return {
     scenario: rep.scenario,
@@ -91,8 +96,8 @@ export async function runOn(
     passed: rep.passed,
     timeToConvergenceMs: rep.timeToConvergenceMs,
     anomalies,
-    runDir: r.runDir,
-    reportPath: join(r.runDir, 'index.html'),
+    runDir,
+    reportPath: join(runDir, 'index.html'),
     report: rep,
   };
 }

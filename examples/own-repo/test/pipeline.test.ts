@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectConverged, startStack, type ChaosStack } from 'outbox-chaos';
+import { attachStack, expectConverged, startStack, type ChaosStack } from 'outbox-chaos';
 
-// One stack for the file: started here, or the one `npx outbox-chaos up --detach --name <name>` left running.
-const name = process.env.OUTBOX_CHAOS_STACK ?? 'my-pipeline';
+// One stack for the file. OUTBOX_CHAOS_STACK=<name>: the one `npx outbox-chaos up --detach --name <name>` left
+// running (as a CI job starts it); otherwise a stack of our own, started here or reused when already running.
+const shared = process.env.OUTBOX_CHAOS_STACK;
 let stack: ChaosStack;
 
 beforeAll(async () => {
-  stack = await startStack({ name, portBase: Number(process.env.OUTBOX_CHAOS_PORT_BASE ?? 16400) });
+  stack = shared ? await attachStack(shared) : await startStack({ name: 'my-pipeline', portBase: 16400 });
 });
 
 afterAll(async () => {
@@ -20,7 +21,11 @@ it('our pipeline converges under our own scenario', async () => {
 
 it('an inline scenario: a short burst with no faults', async () => {
   const result = await stack.run(
-    { name: 'quick-burst', workload: { duration: '5s', rate: 50, keySpace: 100 } },
+    {
+      name: 'quick-burst',
+      description: 'A short burst, no faults.',
+      workload: { duration: '5s', rate: 50, keySpace: 100 },
+    },
     { connectors: './pipeline' },
   );
   expectConverged(result);
