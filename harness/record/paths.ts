@@ -17,15 +17,12 @@ function packageRoot(from: string): string {
  */
 export const PROJECT_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 
-/** Installed as a package (no TypeScript sources beside it) rather than run from a clone. */
-export const INSTALLED = !existsSync(join(PROJECT_ROOT, 'harness', 'cli.ts'));
-
 /**
- * The user's project: its own scenarios/ and the reports/ runs are written to. A clone is its own project;
- * installed, it is the directory the command runs in (the project that depends on the package).
+ * The user's project: the directory the command runs in. Its own scenarios/ are found there and its runs are
+ * written to its reports/. In a clone, commands (and npm scripts) run from the clone's root: the same place.
  */
 export function workRoot(): string {
-  return INSTALLED ? process.cwd() : PROJECT_ROOT;
+  return process.cwd();
 }
 
 /** Where run directories go: reports/ in the project, or OUTBOX_CHAOS_REPORTS. */
