@@ -1,47 +1,59 @@
-import { cleanCommand, CLEAN_HELP } from './cli/clean.ts';
 import { guardOutput } from './util/log.ts';
-import { compareCommand, COMPARE_HELP } from './cli/compare.ts';
-import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
-import { downCommand, DOWN_HELP } from './cli/down.ts';
-import { envCommand, ENV_HELP } from './cli/env.ts';
-import { listCommand, LIST_HELP } from './cli/list.ts';
-import { reportCommand, REPORT_HELP } from './cli/report.ts';
-import { runCommand, RUN_HELP } from './cli/run.ts';
-import { provisionCommand, PROVISION_HELP } from './cli/provision.ts';
-import { startCommand, START_HELP } from './cli/start.ts';
-import { upCommand, UP_HELP } from './cli/up.ts';
-import { zooCommand, ZOO_HELP } from './cli/zoo.ts';
 import { HarnessError } from './util/errors.ts';
 
-type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
+/**
+ * Each command's module is loaded only when that command runs, so that `outbox-chaos --help` (and every
+ * command) does not pay for loading the clients of all the others.
+ */
+type Command = { load: () => Promise<{ run: (argv: string[]) => Promise<number> }>; summary: string };
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    run: startCommand,
-    help: START_HELP,
+    load: async () => ({ run: (await import('./cli/start.ts')).startCommand }),
     summary: 'the main job (npm start): up, drive the pipeline, report, down',
   },
   provision: {
-    run: provisionCommand,
-    help: PROVISION_HELP,
+    load: async () => ({ run: (await import('./cli/provision.ts')).provisionCommand }),
     summary: 'fetch and build every program the stack runs (idempotent)',
   },
-  up: { run: upCommand, help: UP_HELP, summary: 'provision and start the stack, register the pipeline' },
-  down: { run: downCommand, help: DOWN_HELP, summary: 'stop every process of the stack' },
-  env: { run: envCommand, help: ENV_HELP, summary: 'print the endpoints as shell exports' },
-  run: { run: runCommand, help: RUN_HELP, summary: 'run a named scenario (or --all) and write its report' },
-  list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
-  report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
-  doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
+  up: {
+    load: async () => ({ run: (await import('./cli/up.ts')).upCommand }),
+    summary: 'provision and start the stack, register the pipeline',
+  },
+  down: {
+    load: async () => ({ run: (await import('./cli/down.ts')).downCommand }),
+    summary: 'stop every process of the stack',
+  },
+  env: {
+    load: async () => ({ run: (await import('./cli/env.ts')).envCommand }),
+    summary: 'print the endpoints as shell exports',
+  },
+  run: {
+    load: async () => ({ run: (await import('./cli/run.ts')).runCommand }),
+    summary: 'run a named scenario (or --all) and write its report',
+  },
+  list: {
+    load: async () => ({ run: (await import('./cli/list.ts')).listCommand }),
+    summary: 'the scenario catalogue (--faults: the fault kinds)',
+  },
+  report: {
+    load: async () => ({ run: (await import('./cli/report.ts')).reportCommand }),
+    summary: 're-render a run directory offline',
+  },
+  doctor: {
+    load: async () => ({ run: (await import('./cli/doctor.ts')).doctorCommand }),
+    summary: 'troubleshooting on one screen; exit 3 when unhealthy',
+  },
   clean: {
-    run: cleanCommand,
-    help: CLEAN_HELP,
+    load: async () => ({ run: (await import('./cli/clean.ts')).cleanCommand }),
     summary: 'prune old run directories (--local), or what crashed runs left on an external environment',
   },
-  zoo: { run: zooCommand, help: ZOO_HELP, summary: 'run the bug zoo: known-bad pipelines the harness must catch' },
+  zoo: {
+    load: async () => ({ run: (await import('./cli/zoo.ts')).zooCommand }),
+    summary: 'run the bug zoo: known-bad pipelines the harness must catch',
+  },
   compare: {
-    run: compareCommand,
-    help: COMPARE_HELP,
+    load: async () => ({ run: (await import('./cli/compare.ts')).compareCommand }),
     summary: 'one scenario (or several) against several pipeline definitions, side by side',
   },
 };
@@ -74,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (name !== 'env') guardOutput();
   try {
-    return await cmd.run(rest);
+    return await (await cmd.load()).run(rest);
   } catch (err) {
     if (err instanceof HarnessError) {
       console.error(`\nerror: ${err.message}`);

@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['check', 'report'], // pure functions of a run record
   ['faults', 'observe', 'workload'], // the parts a run composes
   ['scenario'], // the runner, its phases, the zoo
-  ['cli'], // arguments in, one call per command, exit codes out
+  ['cli', 'api'], // arguments in, one call per command, exit codes out; the library API (nothing imports either)
 ];
 /** Folders that must not import each other's layer-mates or anything of the harness. */
 const LEAF = new Set(['util']);

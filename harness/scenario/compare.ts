@@ -8,7 +8,7 @@ import { redactDeep } from '../util/redact.ts';
 import { join, relative, resolve } from 'node:path';
 import { readPipelineSpec } from '../pipeline/kind.ts';
 import type { Provider } from '../provider/interface.ts';
-import { PROJECT_ROOT, reportsRoot } from '../record/paths.ts';
+import { reportsRoot, workRoot } from '../record/paths.ts';
 import { renderComparisonHtml } from '../report/compare-html.ts';
 import {
   renderComparisonMarkdown,
@@ -43,7 +43,7 @@ export interface CompareOptions {
 
 /** A definition directory as people type it: relative to the project when it is inside it. */
 export function pipelineName(dir: string): string {
-  const rel = relative(PROJECT_ROOT, resolve(dir));
+  const rel = relative(workRoot(), resolve(dir));
   return rel === '' ? 'connectors' : rel.startsWith('..') ? resolve(dir) : rel;
 }
 

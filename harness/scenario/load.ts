@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { faultNeeds, makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import { workRoot } from '../record/paths.ts';
 import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
@@ -287,10 +288,26 @@ function parseProfileSafe(p: Problems, input: unknown) {
   }
 }
 
-/** A scenario by name (scenarios/<name>.yaml, or scenarios/zoo/<name>/scenario.yaml) or by path. */
+/** The project's own scenarios/ (the directory the command runs in) when the harness is installed into it. */
+function ownScenariosDir(): string | undefined {
+  const dir = join(workRoot(), 'scenarios');
+  return dir !== SCENARIOS_DIR && existsSync(dir) ? dir : undefined;
+}
+
+const yamlFiles = (dir: string): { name: string; file: string }[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(dir, f) }));
+
+/**
+ * A scenario by path, or by name: the project's own scenarios/<name>.yaml first, then the catalogue's
+ * (scenarios/<name>.yaml, or scenarios/zoo/<name>/scenario.yaml).
+ */
 export function resolveScenarioFile(nameOrPath: string): string {
+  const own = ownScenariosDir();
   const candidates = [
     nameOrPath,
+    ...(own ? [join(own, `${nameOrPath}.yaml`)] : []),
     join(SCENARIOS_DIR, `${nameOrPath}.yaml`),
     join(SCENARIOS_DIR, 'zoo', nameOrPath, 'scenario.yaml'),
   ];
@@ -320,12 +337,15 @@ export function loadScenario(nameOrPath: string): Scenario {
   return parseScenario(raw, file);
 }
 
+/** The catalogue and the project's own scenarios, by name; a project's scenario hides a catalogue one of its name. */
 export function listScenarios(): { name: string; file: string }[] {
-  if (!existsSync(SCENARIOS_DIR)) return [];
-  return readdirSync(SCENARIOS_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(SCENARIOS_DIR, f) }));
+  const own = ownScenariosDir();
+  const byName = new Map<string, string>();
+  for (const dir of [SCENARIOS_DIR, ...(own ? [own] : [])])
+    if (existsSync(dir)) for (const s of yamlFiles(dir)) byName.set(s.name, s.file);
+  return [...byName.entries()]
+    .sort(([a], [b]) => (`${a}.yaml` < `${b}.yaml` ? -1 : 1))
+    .map(([name, file]) => ({ name, file }));
 }
 
 /** The zoo: every scenarios/zoo/<name>/ holding a scenario.yaml; `dir` is its pipeline definition. */
