@@ -15,8 +15,8 @@ import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--topology single|cluster] [--search elasticsearch|opensearch] [--provider local|containers|external]
-                    [--env FILE] [--allow-destructive]
+                    [--topology single|cluster] [--search elasticsearch|opensearch]
+                    [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
 randomized workload while the scenario's faults come and go, heals everything, then checks that

@@ -4,9 +4,11 @@ import type { Options } from './args.ts';
 
 export const SEARCH_OPTIONS: Options = { search: { type: 'string' } };
 
-export const SEARCH_HELP = `  --search E        the local stack's search engine: elasticsearch (default; its test distribution has no
-                    mapper-extras, analysis-common, painless…) or opensearch (with the modules real
-                    mappings use: docs/search-engines.md); other providers run the engine they are given`;
+export const SEARCH_HELP = [
+  "  --search E        the local stack's search engine: elasticsearch (default; its test distribution",
+  '                    has no mapper-extras, analysis-common, painless…) or opensearch (with the modules',
+  '                    real mappings use: docs/search-engines.md); other providers run the engine they are given',
+].join('\n');
 
 /** --search, validated; undefined when not given. */
 export function searchOpt(values: Record<string, string | boolean | undefined>): SearchEngine | undefined {

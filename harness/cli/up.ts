@@ -16,7 +16,8 @@ import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
 export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME] [--topology single|cluster]
-                [--search elasticsearch|opensearch] [--provider local|containers|external] [--env FILE]
+                [--search elasticsearch|opensearch] [--provider local|containers|external]
+                [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both

@@ -10,7 +10,7 @@ import {
   missingFeatures,
   sinkFeatures,
 } from './engine-features.ts';
-import { indexCreationError } from './lifecycle.ts';
+import { engineFix, indexCreationError } from './lifecycle.ts';
 
 // What the local stack's Elasticsearch integ-test zip has, as its _nodes/plugins lists it.
 const integTestZip: EngineInfo = {
@@ -181,6 +181,13 @@ describe('describeMissing and indexCreationError: the environment, not the file'
     expect(text).toContain('the definition is not at fault');
     expect(text).toContain('es-index.json mappings.properties.price: field type scaled_float needs mapper-extras');
     expect(text).toContain('the engine has: apm, transport-netty4, x-pack-core, x-pack-security');
+  });
+
+  it('the fix offers the local OpenSearch where it has every missing module, else the other providers', () => {
+    const missing = missingFeatures(indexFeatures(realistic), integTestZip);
+    expect(engineFix(missing, integTestZip)).toMatch(/^on the local provider, `--search opensearch`/);
+    const knn = [{ where: 'x', feature: 'field type knn_vector', module: 'opensearch-knn' }];
+    expect(engineFix(knn, integTestZip)).toMatch(/^run on an engine that has the module: the containers provider/);
   });
 
   it("an unknown name in the engine's answer is exit 3 naming both causes; another 400 is the file's (2)", () => {

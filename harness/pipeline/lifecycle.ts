@@ -13,9 +13,11 @@ import {
   type EngineInfo,
   engineInfo,
   indexFeatures,
+  type MissingFeature,
   missingFeatures,
   sinkFeatures,
 } from './engine-features.ts';
+import { OPENSEARCH_MODULES } from '../provision/opensearch.ts';
 import { info } from '../util/log.ts';
 import { defaultRunNames, type RunNames } from './run-names.ts';
 
@@ -81,6 +83,17 @@ export const ENGINE_FIX =
   'run on an engine that has the module: the containers provider (--provider containers) runs the official ' +
   "images, which carry every module; --provider external uses the user's own engine (docs/search-engines.md)";
 
+/** The fix for missing modules: the local OpenSearch first where it has them all. */
+export function engineFix(missing: MissingFeature[], engine: EngineInfo): string {
+  const local = new Set(OPENSEARCH_MODULES.map((m) => m.name));
+  const all = missing.every((m) => local.has(m.module));
+  if (engine.engine === 'opensearch' || !all) return ENGINE_FIX;
+  return (
+    'on the local provider, `--search opensearch` (on `up` or `run`; a running stack: `down` first) runs ' +
+    `OpenSearch with ${[...local].join(', ')}; or ${ENGINE_FIX}`
+  );
+}
+
 /** What the search engine at the endpoints has (`GET /_nodes/plugins`). */
 export async function readEngine(ep: Endpoints): Promise<EngineInfo> {
   const r = await es(ep, 'GET', '/_nodes/plugins');
@@ -99,7 +112,7 @@ export async function checkEngineFeatures(ep: Endpoints, def: PipelineDefinition
     ...sinkFeatures(def.sink.config, def.sink.file),
   ];
   const missing = missingFeatures(uses, engine);
-  if (missing.length) throw new EnvError(describeMissing(missing, engine, ep.esUrl), ENGINE_FIX);
+  if (missing.length) throw new EnvError(describeMissing(missing, engine, ep.esUrl), engineFix(missing, engine));
   return engine;
 }
 
