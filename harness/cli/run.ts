@@ -12,9 +12,10 @@ import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--name NAME] [--port-base N] [--topology single|cluster]
+                    [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
@@ -45,6 +46,7 @@ the same way, with exit 3 naming it, how it ended and its last log lines.
   --keep            leave a local stack this command started running; on external, leave the run's objects
 ${STACK_HELP}
 ${TOPOLOGY_HELP}
+${SEARCH_HELP}
                     Without it, a stack this command starts is a cluster when every scenario named says
                     \`topology: cluster\`; --all runs the scenarios written for the stack's topology (a
                     cluster also runs the single ones: plain targets stand for broker 1, worker 1, the primary)
@@ -81,6 +83,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     keep: { type: 'boolean' },
     shrink: { type: 'boolean' },
     ...TOPOLOGY_OPTIONS,
+    ...SEARCH_OPTIONS,
     ...PROVIDER_OPTIONS,
   });
   if (values.help) {
@@ -108,6 +111,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     connectors,
     topology,
     topologyExplicit: asked !== undefined,
+    search: searchOpt(values),
   });
   // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
   const onCluster = provider.topology === 'cluster' || choice.kind === 'external';

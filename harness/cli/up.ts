@@ -13,9 +13,11 @@ import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
 export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME] [--topology single|cluster]
-                [--provider local|containers|external] [--env FILE]
+                [--search elasticsearch|opensearch] [--provider local|containers|external]
+                [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
@@ -33,6 +35,7 @@ log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the 
   --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)
   --name NAME       stack name, for several stacks side by side (default "default")
 ${TOPOLOGY_HELP}
+${SEARCH_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
@@ -123,6 +126,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parse('up', argv, {
     ...STACK_OPTIONS,
     ...TOPOLOGY_OPTIONS,
+    ...SEARCH_OPTIONS,
     detach: { type: 'boolean' },
     connectors: { type: 'string' },
     ...PROVIDER_OPTIONS,
@@ -143,6 +147,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const portBase = intOpt(values['port-base'], '--port-base');
   const topology = topologyOpt(values);
   const { stack, started } = await upLocal({
+    search: searchOpt(values),
     name: values.name as string | undefined,
     portBase,
     connectors: values.connectors as string | undefined,

@@ -5,6 +5,7 @@ import { claimStack, type Claim } from '../stack/owner.ts';
 import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
+import type { SearchEngine } from '../provision/index.ts';
 import { EnvError } from '../util/errors.ts';
 import { step, info } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
@@ -55,6 +56,7 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
     assertServicesUp(attached);
     if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single'))
       throw topologyMismatch(attached, opts.topology ?? 'single');
+    if (opts.search && attached.search !== opts.search) throw searchMismatch(attached, opts.search);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -74,6 +76,7 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
   const running = claim.tookOver ? undefined : await attachStack(name);
   if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single'))
     throw topologyMismatch(running, opts.topology ?? 'single');
+  if (running && opts.search && running.search !== opts.search) throw searchMismatch(running, opts.search);
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -85,6 +88,13 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
 function topologyMismatch(s: Stack, wanted: Topology): EnvError {
   return new EnvError(
     `stack "${s.name}" is running as a ${s.topology} stack, not ${wanted}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for the ${wanted} stack`,
+  );
+}
+
+function searchMismatch(s: Stack, wanted: SearchEngine): EnvError {
+  return new EnvError(
+    `stack "${s.name}" runs ${s.search}, not ${wanted}`,
     `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for the ${wanted} stack`,
   );
 }
@@ -102,6 +112,8 @@ export interface LocalOptions {
   topology?: Topology;
   /** true: --topology was given (a running stack of another topology is an error, not a skip). */
   topologyExplicit?: boolean;
+  /** The search engine of a new local stack; a running stack of another engine is refused. */
+  search?: SearchEngine;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
@@ -118,7 +130,12 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
     await stack?.stop();
   });
   try {
-    stack = await startStack({ name: opts.name, portBase: opts.portBase, topology: opts.topology });
+    stack = await startStack({
+      name: opts.name,
+      portBase: opts.portBase,
+      topology: opts.topology,
+      search: opts.search,
+    });
     const s = stack;
     const names = defaultRunNames();
     const def = loadDefinition(opts.connectors, pipelineVars(s.endpoints, names));

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { provision, type Artifacts } from '../provision/index.ts';
+import { provision, type Artifacts, type SearchEngine } from '../provision/index.ts';
 import { manifestVersions } from '../provision/manifest.ts';
 import { stateRoot } from '../provision/paths.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -43,12 +43,15 @@ export interface StackOptions {
   heapMb?: Partial<StackContext['heapMb']>;
   /** single (default): one of each program; cluster: 3 brokers, 2 Connect workers, a primary and a standby. */
   topology?: Topology;
+  /** The search engine (default elasticsearch; opensearch carries the modules real mappings use). */
+  search?: SearchEngine;
 }
 
 export interface Stack {
   name: string;
   dir: string;
   topology: Topology;
+  search: SearchEngine;
   ports: PortPlan;
   endpoints: Endpoints;
   /** Every service of the topology (a single stack's five, a cluster's nine). */
@@ -126,7 +129,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
-  const artifacts = await provision();
+  const artifacts = await provision({ search: opts.search });
   const provisionMs = Date.now() - tProvision;
   const t0 = Date.now();
 
@@ -147,7 +150,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);
   const versions = {
-    ...manifestVersions(),
+    ...manifestVersions(artifacts.search),
     postgres: artifacts.postgres.version,
     'kafka-jdk': String(artifacts.kafkaJdk.major),
     'es-jdk': String(artifacts.esJdk.major),
@@ -162,6 +165,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     pids: {},
     versions,
     topology,
+    search: artifacts.search,
   };
   writeState(state);
 
@@ -256,6 +260,7 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
     name: ctx.name,
     dir: ctx.dir,
     topology,
+    search: artifacts.search,
     ports: ctx.ports,
     endpoints: state.endpoints,
     services,
@@ -299,7 +304,7 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   const dir = stackDir(name);
   const state = readState(dir);
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
-  const artifacts = await provision();
+  const artifacts = await provision({ search: state.search });
   const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }

@@ -19,6 +19,8 @@ export interface StackState {
   versions: Record<string, string>;
   /** Absent on stacks started before topologies existed: single. */
   topology?: Topology;
+  /** Absent on stacks started before --search existed: elasticsearch. */
+  search?: 'elasticsearch' | 'opensearch';
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }
