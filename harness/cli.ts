@@ -1,46 +1,59 @@
-import { cleanCommand, CLEAN_HELP } from './cli/clean.ts';
-import { compareCommand, COMPARE_HELP } from './cli/compare.ts';
-import { doctorCommand, DOCTOR_HELP } from './cli/doctor.ts';
-import { downCommand, DOWN_HELP } from './cli/down.ts';
-import { envCommand, ENV_HELP } from './cli/env.ts';
-import { listCommand, LIST_HELP } from './cli/list.ts';
-import { reportCommand, REPORT_HELP } from './cli/report.ts';
-import { runCommand, RUN_HELP } from './cli/run.ts';
-import { provisionCommand, PROVISION_HELP } from './cli/provision.ts';
-import { startCommand, START_HELP } from './cli/start.ts';
-import { upCommand, UP_HELP } from './cli/up.ts';
-import { zooCommand, ZOO_HELP } from './cli/zoo.ts';
 import { HarnessError } from './util/errors.ts';
 
-type Command = { run: (argv: string[]) => Promise<number>; help: string; summary: string };
+type Loaded = { run: (argv: string[]) => Promise<number>; help: string };
+/**
+ * A command's module is read only when that command runs: a command refuses bad input before the harness's
+ * heavier parts (the stack, the runner, the clients) are even loaded, so a mistake costs well under a second.
+ */
+type Command = { load: () => Promise<Loaded>; summary: string };
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    run: startCommand,
-    help: START_HELP,
+    load: () => import('./cli/start.ts').then((m) => ({ run: m.startCommand, help: m.START_HELP })),
     summary: 'the main job (npm start): up, drive the pipeline, report, down',
   },
   provision: {
-    run: provisionCommand,
-    help: PROVISION_HELP,
+    load: () => import('./cli/provision.ts').then((m) => ({ run: m.provisionCommand, help: m.PROVISION_HELP })),
     summary: 'fetch and build every program the stack runs (idempotent)',
   },
-  up: { run: upCommand, help: UP_HELP, summary: 'provision and start the stack, register the pipeline' },
-  down: { run: downCommand, help: DOWN_HELP, summary: 'stop every process of the stack' },
-  env: { run: envCommand, help: ENV_HELP, summary: 'print the endpoints as shell exports' },
-  run: { run: runCommand, help: RUN_HELP, summary: 'run a named scenario (or --all) and write its report' },
-  list: { run: listCommand, help: LIST_HELP, summary: 'the scenario catalogue (--faults: the fault kinds)' },
-  report: { run: reportCommand, help: REPORT_HELP, summary: 're-render a run directory offline' },
-  doctor: { run: doctorCommand, help: DOCTOR_HELP, summary: 'troubleshooting on one screen; exit 3 when unhealthy' },
+  up: {
+    load: () => import('./cli/up.ts').then((m) => ({ run: m.upCommand, help: m.UP_HELP })),
+    summary: 'provision and start the stack, register the pipeline',
+  },
+  down: {
+    load: () => import('./cli/down.ts').then((m) => ({ run: m.downCommand, help: m.DOWN_HELP })),
+    summary: 'stop every process of the stack',
+  },
+  env: {
+    load: () => import('./cli/env.ts').then((m) => ({ run: m.envCommand, help: m.ENV_HELP })),
+    summary: 'print the endpoints as shell exports',
+  },
+  run: {
+    load: () => import('./cli/run.ts').then((m) => ({ run: m.runCommand, help: m.RUN_HELP })),
+    summary: 'run a named scenario (or --all) and write its report',
+  },
+  list: {
+    load: () => import('./cli/list.ts').then((m) => ({ run: m.listCommand, help: m.LIST_HELP })),
+    summary: 'the scenario catalogue (--faults: the fault kinds)',
+  },
+  report: {
+    load: () => import('./cli/report.ts').then((m) => ({ run: m.reportCommand, help: m.REPORT_HELP })),
+    summary: 're-render a run directory offline',
+  },
+  doctor: {
+    load: () => import('./cli/doctor.ts').then((m) => ({ run: m.doctorCommand, help: m.DOCTOR_HELP })),
+    summary: 'troubleshooting on one screen; exit 3 when unhealthy',
+  },
   clean: {
-    run: cleanCommand,
-    help: CLEAN_HELP,
+    load: () => import('./cli/clean.ts').then((m) => ({ run: m.cleanCommand, help: m.CLEAN_HELP })),
     summary: 'prune old run directories (--local), or what crashed runs left on an external environment',
   },
-  zoo: { run: zooCommand, help: ZOO_HELP, summary: 'run the bug zoo: known-bad pipelines the harness must catch' },
+  zoo: {
+    load: () => import('./cli/zoo.ts').then((m) => ({ run: m.zooCommand, help: m.ZOO_HELP })),
+    summary: 'run the bug zoo: known-bad pipelines the harness must catch',
+  },
   compare: {
-    run: compareCommand,
-    help: COMPARE_HELP,
+    load: () => import('./cli/compare.ts').then((m) => ({ run: m.compareCommand, help: m.COMPARE_HELP })),
     summary: 'one scenario (or several) against several pipeline definitions, side by side',
   },
 };
@@ -72,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await cmd.run(rest);
+    return await (await cmd.load()).run(rest);
   } catch (err) {
     if (err instanceof HarnessError) {
       console.error(`\nerror: ${err.message}`);

@@ -1,14 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { openProvider } from '../provider/open.ts';
 import { writeSuite } from '../report/suite/write.ts';
-import { loadZooEntries } from '../scenario/zoo/entries.ts';
+import { loadZooEntries, type ZooEntry } from '../scenario/zoo/entries.ts';
 import { runZoo } from '../scenario/zoo/run.ts';
 import { missedEntries, outcomesJson, summaryTable, zooLine, zooSuiteRuns } from '../scenario/zoo/summary.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { InputCheck } from './inputs.ts';
+import { openForCommand, runnableOn } from './on-provider.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
@@ -57,6 +58,7 @@ export async function zooCommand(argv: string[]): Promise<number> {
     console.log(ZOO_HELP);
     return 0;
   }
+  const check = new InputCheck();
   const only =
     typeof values.only === 'string'
       ? values.only
@@ -64,34 +66,32 @@ export async function zooCommand(argv: string[]): Promise<number> {
           .map((s) => s.trim())
           .filter(Boolean)
       : undefined;
-  const chosen = loadZooEntries(only);
-  const asked = topologyOpt(values);
-  const topology =
-    asked ?? (chosen.length > 0 && chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
+  const chosen = check.take(() => loadZooEntries(only), []);
+  const asked = check.take(() => topologyOpt(values));
+  const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  check.envFile(choice);
+  if (chosen.length === 0 && check.ok())
+    check.add(
+      new ConfigError(
+        'the zoo is empty',
+        'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file',
+      ),
+    );
+  check.done();
+  const isCluster = (e: ZooEntry) => e.scenario.topology === 'cluster';
+  const topology = asked ?? (chosen.every(isCluster) ? 'cluster' : 'single');
   const control = values.control === true;
-  if (chosen.length === 0)
-    throw new ConfigError(
-      'the zoo is empty',
-      'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file',
-    );
 
-  const choice = providerChoice(values);
-  const { provider, owned } = await openProvider(choice, {
-    name: values.name as string | undefined,
-    portBase: intOpt(values['port-base'], '--port-base'),
-    topology,
-    topologyExplicit: asked !== undefined,
+  const opts = { name: values.name as string | undefined, portBase, topology, topologyExplicit: asked !== undefined };
+  const { provider, owned, release } = await openForCommand(choice, opts, values.keep === true);
+  const entries = runnableOn(chosen, provider, {
+    isCluster,
+    name: (e) => e.name,
+    note: (n, list) =>
+      `  a single stack: ${n} cluster entr${n === 1 ? 'y' : 'ies'} left out (${list}); ` +
+      '`zoo --topology cluster` runs them',
   });
-  const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
-  const entries = onCluster ? chosen : chosen.filter((e) => e.scenario.topology !== 'cluster');
-  if (entries.length < chosen.length)
-    info(
-      `  a single stack: ${chosen.length - entries.length} cluster entr${chosen.length - entries.length === 1 ? 'y' : 'ies'} left out (${chosen
-        .filter((e) => e.scenario.topology === 'cluster')
-        .map((e) => e.name)
-        .join(', ')}); \`zoo --topology cluster\` runs them`,
-    );
-  const leave = owned && !(values.keep && choice.kind === 'local');
   // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
   // exits once that and the stop below are done.
   const abort = interruptGuard();
@@ -99,7 +99,7 @@ export async function zooCommand(argv: string[]): Promise<number> {
   try {
     outcomes = await runZoo(entries, provider, { control, borrowed: !owned, signal: abort.signal });
   } finally {
-    if (leave) await provider.stop();
+    await release();
     abort.release();
   }
   console.log(`\n${summaryTable(outcomes)}\n`);

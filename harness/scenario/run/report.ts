@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import { readJsonl } from '../../record/jsonl.ts';
 import type { RunReport } from '../../record/report.ts';
 import { copyLogSlices } from '../../record/run-dir.ts';
@@ -103,7 +104,7 @@ export async function writeRunReport(
     ...(ctx.warmUpFailure ? { warmUpFailure: ctx.warmUpFailure } : {}),
     ...(ctx.sink ? { sink: ctx.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.
-    ...(ctx.provider.kind !== 'external' ? { workerNonStock: nonStockSettings() } : {}),
+    ...(traitsOf(ctx.provider).reportsWorkerNonStock ? { workerNonStock: nonStockSettings() } : {}),
     diagnoses,
     deadLetterQueue,
   });
