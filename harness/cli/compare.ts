@@ -72,7 +72,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const scenarios = positionals.flatMap((n) => check.take(() => [loadScenario(n)], []));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
-  check.envFile(choice);
+  check.provider(choice);
   check.done();
 
   const flags = [

@@ -2,6 +2,7 @@ import { definitionProblems } from '../pipeline/definition.ts';
 import { readExternalEnv } from '../provider/env-file.ts';
 import type { ProviderChoice } from '../provider/open.ts';
 import { traitsOf } from '../provider/traits.ts';
+import { extraPluginDirs } from '../stack/plugin-path.ts';
 import { ConfigError } from '../util/errors.ts';
 
 /**
@@ -39,6 +40,15 @@ export class InputCheck {
   /** A pipeline definition directory: present, and every file of it well-formed. */
   definition(dir: string | undefined, flag: string): void {
     for (const p of definitionProblems(dir)) this.add(new ConfigError(`${flag}: ${p.message}`, p.fix, p.details));
+  }
+
+  /**
+   * What a provider that starts services needs besides: the extra plugin directories (--plugin-path, or
+   * OUTBOX_CHAOS_PLUGIN_PATH), each an existing directory; and the env file of one described by an env file.
+   */
+  provider(choice: ProviderChoice): void {
+    if (traitsOf(choice).startsServices) this.take(() => extraPluginDirs());
+    this.envFile(choice);
   }
 
   /** The env file of a provider that needs one: readable, valid YAML, every field right. */

@@ -75,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const loaded = names.flatMap((n) => check.take(() => [loadScenario(n)], []));
   const asked = check.take(() => topologyOpt(values));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
-  check.envFile(choice);
+  check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   check.done();
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');

@@ -133,7 +133,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const topology = check.take(() => topologyOpt(values));
   const connectors = values.connectors as string | undefined;
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
-  check.envFile(choice);
+  check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
     check.add(

@@ -1,14 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { writeSuite } from '../report/suite/write.ts';
-import { loadZooEntries, type ZooEntry } from '../scenario/zoo/entries.ts';
-import { runZoo } from '../scenario/zoo/run.ts';
-import { missedEntries, outcomesJson, summaryTable, zooLine, zooSuiteRuns } from '../scenario/zoo/summary.ts';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadZooEntries } from '../scenario/zoo/entries.ts';
 import { ConfigError } from '../util/errors.ts';
-import { info } from '../util/log.ts';
-import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
-import { openForCommand, runnableOn } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
@@ -59,18 +54,12 @@ export async function zooCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const check = new InputCheck();
-  const only =
-    typeof values.only === 'string'
-      ? values.only
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined;
-  const chosen = check.take(() => loadZooEntries(only), []);
+  const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()) : undefined;
+  const chosen = check.take(() => loadZooEntries(only?.filter(Boolean)), []);
   const asked = check.take(() => topologyOpt(values));
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
-  check.envFile(choice);
+  check.provider(choice);
   if (chosen.length === 0 && check.ok())
     check.add(
       new ConfigError(
@@ -78,43 +67,21 @@ export async function zooCommand(argv: string[]): Promise<number> {
         'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file',
       ),
     );
+  const json = typeof values.json === 'string' ? values.json : undefined;
+  if (json !== undefined && !existsSync(dirname(json)))
+    check.add(
+      new ConfigError(`--json ${json}: directory ${dirname(json)} does not exist`, 'create it, or name another file'),
+    );
   check.done();
-  const isCluster = (e: ZooEntry) => e.scenario.topology === 'cluster';
-  const topology = asked ?? (chosen.every(isCluster) ? 'cluster' : 'single');
-  const control = values.control === true;
+  const topology = asked ?? (chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
 
-  const opts = { name: values.name as string | undefined, portBase, topology, topologyExplicit: asked !== undefined };
-  const { provider, owned, release } = await openForCommand(choice, opts, values.keep === true);
-  const entries = runnableOn(chosen, provider, {
-    isCluster,
-    name: (e) => e.name,
-    note: (n, list) =>
-      `  a single stack: ${n} cluster entr${n === 1 ? 'y' : 'ies'} left out (${list}); ` +
-      '`zoo --topology cluster` runs them',
+  const { runZooEntries } = await import('./zoo-run.ts');
+  return runZooEntries({
+    chosen,
+    choice,
+    control: values.control === true,
+    keep: values.keep === true,
+    json,
+    local: { name: values.name as string | undefined, portBase, topology, topologyExplicit: asked !== undefined },
   });
-  // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
-  // exits once that and the stop below are done.
-  const abort = interruptGuard();
-  let outcomes;
-  try {
-    outcomes = await runZoo(entries, provider, { control, borrowed: !owned, signal: abort.signal });
-  } finally {
-    await release();
-    abort.release();
-  }
-  console.log(`\n${summaryTable(outcomes)}\n`);
-  if (outcomes.length) {
-    const suite = writeSuite(zooSuiteRuns(outcomes), {
-      title: control ? 'bug zoo (control runs on the healthy pipeline)' : 'bug zoo',
-      kind: 'zoo',
-    });
-    info(`suite report: ${suite}/index.html (and summary.md, junit.xml)`);
-  }
-  if (typeof values.json === 'string') {
-    writeFileSync(values.json, `${JSON.stringify(outcomesJson(outcomes), null, 2)}\n`);
-    info(`wrote ${values.json}`);
-  }
-  console.log(zooLine(outcomes, control));
-  if (abort.signal.aborted) return 130;
-  return missedEntries(outcomes).length === 0 && outcomes.length === entries.length ? 0 : 1;
 }
