@@ -15,6 +15,7 @@ import { RESULTS_FILE } from './lib/paths.ts';
 import { BenchStacks, DEFAULT_BENCH_PORT_BASE, DEFAULT_BENCH_STACK } from './lib/stacks.ts';
 import { renderMarkdown, renderTable } from './lib/table.ts';
 import { checkerMeasure } from './measures/checker.ts';
+import { cliStartMeasure } from './measures/cli-start.ts';
 import { coldStartMeasure } from './measures/cold-start.ts';
 import { coldStartClusterMeasure } from './measures/cold-start-cluster.ts';
 import { leversMeasure } from './measures/levers.ts';
@@ -29,6 +30,8 @@ const HELP = `npm run bench -- [options]
 
 Measures, in this order (stack measures share one stack; cold starts come last, with nothing else of ours up):
   npm-test     \`npm test\` wall time, read from the last reports/vitest-results.json (never runs the suite)
+  cli-start    \`outbox-chaos --help\` from the packed package installed into a fresh project (target ≤ 0.5 s),
+               beside the clone's bin, npx and a bare node
   checker      full PG-vs-ES compare of 100k and 1M synthetic products, and peak memory
   driver       workload driver against a throwaway Postgres: batched ops/s, single-op txn/s
   reset        reset between two scenarios on a running stack (reset + prepare + register → RUNNING)
@@ -110,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const all: Measure[] = [
     npmTestMeasure,
+    cliStartMeasure,
     checkerMeasure,
     driverMeasure,
     resetMeasure,

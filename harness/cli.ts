@@ -1,59 +1,59 @@
+import { guardOutput } from './util/log.ts';
 import { HarnessError } from './util/errors.ts';
 
-type Loaded = { run: (argv: string[]) => Promise<number>; help: string };
 /**
- * A command's module is read only when that command runs: a command refuses bad input before the harness's
- * heavier parts (the stack, the runner, the clients) are even loaded, so a mistake costs well under a second.
+ * Each command's module is loaded only when that command runs, so that `outbox-chaos --help` (and every
+ * command) does not pay for loading the clients of all the others.
  */
-type Command = { load: () => Promise<Loaded>; summary: string };
+type Command = { load: () => Promise<{ run: (argv: string[]) => Promise<number> }>; summary: string };
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    load: () => import('./cli/start.ts').then((m) => ({ run: m.startCommand, help: m.START_HELP })),
+    load: async () => ({ run: (await import('./cli/start.ts')).startCommand }),
     summary: 'the main job (npm start): up, drive the pipeline, report, down',
   },
   provision: {
-    load: () => import('./cli/provision.ts').then((m) => ({ run: m.provisionCommand, help: m.PROVISION_HELP })),
+    load: async () => ({ run: (await import('./cli/provision.ts')).provisionCommand }),
     summary: 'fetch and build every program the stack runs (idempotent)',
   },
   up: {
-    load: () => import('./cli/up.ts').then((m) => ({ run: m.upCommand, help: m.UP_HELP })),
+    load: async () => ({ run: (await import('./cli/up.ts')).upCommand }),
     summary: 'provision and start the stack, register the pipeline',
   },
   down: {
-    load: () => import('./cli/down.ts').then((m) => ({ run: m.downCommand, help: m.DOWN_HELP })),
+    load: async () => ({ run: (await import('./cli/down.ts')).downCommand }),
     summary: 'stop every process of the stack',
   },
   env: {
-    load: () => import('./cli/env.ts').then((m) => ({ run: m.envCommand, help: m.ENV_HELP })),
+    load: async () => ({ run: (await import('./cli/env.ts')).envCommand }),
     summary: 'print the endpoints as shell exports',
   },
   run: {
-    load: () => import('./cli/run.ts').then((m) => ({ run: m.runCommand, help: m.RUN_HELP })),
+    load: async () => ({ run: (await import('./cli/run.ts')).runCommand }),
     summary: 'run a named scenario (or --all) and write its report',
   },
   list: {
-    load: () => import('./cli/list.ts').then((m) => ({ run: m.listCommand, help: m.LIST_HELP })),
+    load: async () => ({ run: (await import('./cli/list.ts')).listCommand }),
     summary: 'the scenario catalogue (--faults: the fault kinds)',
   },
   report: {
-    load: () => import('./cli/report.ts').then((m) => ({ run: m.reportCommand, help: m.REPORT_HELP })),
+    load: async () => ({ run: (await import('./cli/report.ts')).reportCommand }),
     summary: 're-render a run directory offline',
   },
   doctor: {
-    load: () => import('./cli/doctor.ts').then((m) => ({ run: m.doctorCommand, help: m.DOCTOR_HELP })),
+    load: async () => ({ run: (await import('./cli/doctor.ts')).doctorCommand }),
     summary: 'troubleshooting on one screen; exit 3 when unhealthy',
   },
   clean: {
-    load: () => import('./cli/clean.ts').then((m) => ({ run: m.cleanCommand, help: m.CLEAN_HELP })),
+    load: async () => ({ run: (await import('./cli/clean.ts')).cleanCommand }),
     summary: 'prune old run directories (--local), or what crashed runs left on an external environment',
   },
   zoo: {
-    load: () => import('./cli/zoo.ts').then((m) => ({ run: m.zooCommand, help: m.ZOO_HELP })),
+    load: async () => ({ run: (await import('./cli/zoo.ts')).zooCommand }),
     summary: 'run the bug zoo: known-bad pipelines the harness must catch',
   },
   compare: {
-    load: () => import('./cli/compare.ts').then((m) => ({ run: m.compareCommand, help: m.COMPARE_HELP })),
+    load: async () => ({ run: (await import('./cli/compare.ts')).compareCommand }),
     summary: 'one scenario (or several) against several pipeline definitions, side by side',
   },
 };
@@ -84,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  if (name !== 'env') guardOutput();
   try {
     return await (await cmd.load()).run(rest);
   } catch (err) {

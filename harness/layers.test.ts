@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 // of a lower layer: imports point down, parts never import the runner, and no cycle can form between folders.
 // Within a folder, file-level cycles are refused too. A new violation fails `npm test`, naming the import.
 const LAYERS: string[][] = [
-  ['record', 'util'], // the run record, and small helpers; neither imports anything else of the harness
+  ['util'], // small helpers, the redaction rule among them (docs/secrets.md); imports nothing of the harness
+  ['record'], // the run record; imports only util (it writes through the redaction rule)
   ['provision'], // fetching and building the programs
   ['stack', 'connect'], // the programs as processes, target names, Postgres/Kafka/Toxiproxy/Connect clients
   ['pipeline'], // pipeline definitions, run names, register/reset
@@ -15,21 +16,32 @@ const LAYERS: string[][] = [
   ['check', 'report'], // pure functions of a run record
   ['faults', 'observe', 'workload'], // the parts a run composes
   ['scenario'], // the runner, its phases, the zoo
-  ['cli'], // arguments in, one call per command, exit codes out
+  ['cli', 'api'], // arguments in, one call per command, exit codes out; the library API (nothing imports either)
 ];
 /** Folders that must not import each other's layer-mates or anything of the harness. */
-const LEAF = new Set(['record', 'util']);
+const LEAF = new Set(['util']);
 
 const HARNESS = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HARNESS);
+const BENCH = join(ROOT, 'bench');
+
+// bench/ sits on top: it may import the harness, never the reverse. It uses the library's entry points (the
+// provider, the pipeline, the runner, ...), not the command line, and stack/ internals only where no entry point
+// exists: the stock peer stack is assembled from the service definitions, and the Postgres client.
+const BENCH_MAY_IMPORT = ['bench/', 'test/fixtures/', 'harness/'];
+const BENCH_MAY_NOT_IMPORT = ['harness/cli/', 'harness/cli.ts', 'harness/stack/'];
+const BENCH_STACK_USES = new Set(['bench/lib/peer-stack.ts']);
+const BENCH_STACK_FILES = new Set(['harness/stack/pg.ts']);
 const IMPORT = /(?:import|export)\s[^;]*?from\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/gs;
 
-function productionFiles(dir: string): string[] {
+function tsFiles(dir: string, tests = false): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return productionFiles(p);
-    return e.name.endsWith('.ts') && !e.name.includes('.test.') ? [p] : [];
+    if (e.isDirectory()) return tsFiles(p, tests);
+    return e.name.endsWith('.ts') && (tests || !e.name.includes('.test.')) ? [p] : [];
   });
 }
+const productionFiles = (dir: string): string[] => tsFiles(dir);
 
 /** `cli.ts` belongs to cli/, `scenario/run/plan.ts` to scenario/. */
 const folderOf = (file: string): string => relative(HARNESS, file).split('/')[0]!.replace(/\.ts$/, '');
@@ -57,6 +69,19 @@ function layerViolations(edges: { from: string; to: string; line: string }[]): s
       out.push(`${from} (${a}, layer ${rank(a)}) → ${to} (${b}, layer ${rank(b)}): ${line}`);
   }
   return out;
+}
+
+/** Imports of bench/ outside its allowed set, and imports of bench/ from the harness; paths relative to the root. */
+function benchViolations(edges: { from: string; to: string; line: string }[]): string[] {
+  return edges.flatMap(({ from, to, line }) => {
+    if (from.startsWith('harness/'))
+      return to.startsWith('bench/') ? [`${from}: the harness imports bench/ (${line})`] : [];
+    const allowed =
+      BENCH_MAY_IMPORT.some((p) => to.startsWith(p)) &&
+      (!BENCH_MAY_NOT_IMPORT.some((p) => to.startsWith(p)) ||
+        (to.startsWith('harness/stack/') && (BENCH_STACK_USES.has(from) || BENCH_STACK_FILES.has(to))));
+    return allowed ? [] : [`${from} → ${to}: not an entry point bench/ may use (${line})`];
+  });
 }
 
 /** Every file-level cycle inside the harness, each as a path of files. */
@@ -94,7 +119,7 @@ describe('harness layers', () => {
     expect(unknown, 'add the folder to LAYERS in harness/layers.test.ts').toEqual([]);
   });
 
-  it('imports point down only (record and util import nothing of the harness)', () => {
+  it('imports point down only (util imports nothing of the harness)', () => {
     const edges = files.flatMap((file) =>
       importsOf(file).map(({ target, line }) => ({
         from: relative(HARNESS, file),
@@ -109,16 +134,37 @@ describe('harness layers', () => {
     expect(cycles(graph).map((c) => c.map((f) => relative(HARNESS, f)).join(' → '))).toEqual([]);
   });
 
+  it('bench/ imports only the allowed parts of the harness, and nothing of the harness imports bench/', () => {
+    const edges = [...tsFiles(BENCH, true), ...tsFiles(HARNESS, true)].flatMap((file) =>
+      importsOf(file).map(({ target, line }) => ({ from: relative(ROOT, file), to: relative(ROOT, target), line })),
+    );
+    expect(edges.filter((e) => e.from.startsWith('bench/')).length).toBeGreaterThan(50);
+    expect(benchViolations(edges)).toEqual([]);
+  });
+
   it('finds planted violations and a planted cycle (the rules can fail)', () => {
     const edge = (from: string, to: string) => ({ from, to, line: `import x from '${to}'` });
     expect(layerViolations([edge('check/compare.ts', 'scenario/runner.ts')])).toHaveLength(1); // upward
     expect(layerViolations([edge('faults/network-faults.ts', 'observe/loop.ts')])).toHaveLength(1); // sideways
-    expect(layerViolations([edge('record/report.ts', 'util/log.ts')])).toHaveLength(1); // record is a leaf
+    expect(layerViolations([edge('util/log.ts', 'record/report.ts')])).toHaveLength(1); // util is a leaf
     expect(layerViolations([edge('check/compare.ts', '../test/fixtures/checker.ts')])).toHaveLength(1); // outside
     expect(
       layerViolations([
         edge('scenario/runner.ts', 'faults/nemesis.ts'),
         edge('check/compare.ts', 'check/fingerprint.ts'),
+      ]),
+    ).toEqual([]);
+    expect(benchViolations([edge('harness/report/write.ts', 'bench/lib/table.ts')])).toHaveLength(1);
+    expect(benchViolations([edge('harness/report/write.test.ts', 'bench/lib/table.ts')])).toHaveLength(1);
+    expect(benchViolations([edge('bench/run.ts', 'harness/cli/run.ts')])).toHaveLength(1);
+    expect(benchViolations([edge('bench/lib/stacks.ts', 'harness/stack/stack.ts')])).toHaveLength(1);
+    expect(benchViolations([edge('bench/run.ts', 'node_modules/x/index.ts')])).toHaveLength(1);
+    expect(
+      benchViolations([
+        edge('bench/lib/peer-stack.ts', 'harness/stack/service.ts'),
+        edge('bench/measures/reset.ts', 'harness/stack/pg.ts'),
+        edge('bench/lib/stacks.ts', 'harness/provider/local-stack.ts'),
+        edge('bench/measures/driver.ts', 'test/fixtures/pg-throwaway.ts'),
       ]),
     ).toEqual([]);
     expect(

@@ -12,7 +12,7 @@ import { sharedProvider } from './stack.ts';
 // replica identity is needed) and delete/re-insert churn (deletes arrive as the router's tombstones). The
 // relay itself — Debezium, Kafka, the sink — is the cdc pipeline's, which the whole catalogue covers; es-outage
 // on the outbox runs in the comparison below. `outbox-chaos run --all --connectors connectors/outbox` runs
-// the whole catalogue on it (README: "Why the outbox"). OUTBOX_CHAOS_SCENARIOS=a,b narrows the list.
+// the whole catalogue on it (docs/why-outbox.md). OUTBOX_CHAOS_SCENARIOS=a,b narrows the list.
 const only = process.env.OUTBOX_CHAOS_SCENARIOS?.split(',').filter(Boolean);
 const OUTBOX_SCENARIOS = ['toast-partial-updates', 'delete-reinsert-churn'].filter((s) => !only || only.includes(s));
 

@@ -1,5 +1,4 @@
-import { findStackProcesses, killStackProcesses } from '../../harness/stack/processes.ts';
-import { stackDir } from '../../harness/stack/stack.ts';
+import { killStackSurvivors, stackSurvivors } from '../../harness/provider/local-stack.ts';
 import { loadNow } from './machine.ts';
 import type { BenchContext } from './measure.ts';
 import { cpuMsByGroup, cpuSplitByGroup, machineBusyMs, type ThreadSplit } from './proc-cpu.ts';
@@ -37,10 +36,10 @@ export async function peerRun(
   const t = Date.now();
   await peer.stop();
   const stopMs = Date.now() - t;
-  const left = findStackProcesses(stackDir(name));
+  const left = stackSurvivors(name);
   let leftovers: string | undefined;
   if (left.length) {
-    await killStackProcesses(stackDir(name));
+    await killStackSurvivors(name);
     leftovers = `peer stack "${name}" left ${left.length} process(es) after stop(): ${left.join(', ')} (killed)`;
     process.stderr.write(`warning: ${leftovers}\n`);
   }

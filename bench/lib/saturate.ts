@@ -7,7 +7,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pg from 'pg';
 import { registeredNames } from '../../harness/pipeline/lifecycle.ts';
-import type { Stack } from '../../harness/stack/stack.ts';
+import type { Stack } from '../../harness/provider/local-stack.ts';
 import { counterDelta, esCount, esNodeCounters, type EsNodeCounters } from './es.ts';
 import { load1, sleep } from './measure.ts';
 import { cpuMsByGroup, selfCpuMs } from './proc-cpu.ts';

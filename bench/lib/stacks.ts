@@ -1,7 +1,10 @@
 import { bringUp } from '../../harness/provider/open.ts';
-import { findStackProcesses, killStackProcesses } from '../../harness/stack/processes.ts';
-import { claimStack } from '../../harness/stack/owner.ts';
-import { attachStack, stackDir, type Stack } from '../../harness/stack/stack.ts';
+import {
+  holdRunningStack,
+  killStackSurvivors,
+  stackSurvivors,
+  type Stack,
+} from '../../harness/provider/local-stack.ts';
 
 export const DEFAULT_BENCH_STACK = 'bench';
 /** The benchmark's own port block; other engineers' stacks use 17400–17999. */
@@ -40,8 +43,7 @@ export class BenchStacks {
     if (this.attached) return this.attached;
     if (this.plan.reuse) {
       // Held until the benchmark exits: nothing else may run on the stack while it is measured.
-      claimStack(this.plan.reuse);
-      const s = await attachStack(this.plan.reuse);
+      const s = await holdRunningStack(this.plan.reuse);
       if (!s)
         throw new Error(
           `--reuse ${this.plan.reuse}: no such running stack (start one with \`outbox-chaos up --detach --name ${this.plan.reuse} --port-base ${this.plan.portBase}\`)`,
@@ -75,9 +77,9 @@ export class BenchStacks {
 /** Stops a stack and makes sure nothing of it survived (kills leftovers, and says so). */
 export async function stopAndVerify(s: Stack): Promise<string | undefined> {
   await s.stop();
-  const left = findStackProcesses(stackDir(s.name));
+  const left = stackSurvivors(s.name);
   if (left.length === 0) return undefined;
-  await killStackProcesses(stackDir(s.name));
+  await killStackSurvivors(s.name);
   const msg = `stack "${s.name}" left ${left.length} process(es) after stop(): ${left.join(', ')} (killed)`;
   process.stderr.write(`warning: ${msg}\n`);
   return msg;

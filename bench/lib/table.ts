@@ -86,7 +86,7 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
   return out.join('\n');
 }
 
-/** The same figures as a Markdown table (for the README's Performance section). */
+/** The same figures as a Markdown table (for docs/performance.md). */
 export function renderMarkdown(records: MeasureRecord[]): string {
   const out = [
     '| measure | median | min – max | n | target | × target | | peer (stock) | × peer | load 1m |',

@@ -3,7 +3,7 @@
  * Elasticsearch, Toxiproxy) → both connectors RUNNING, on its own stack NAME-cluster (port base + 600, a
  * 41-port block). CPU per program as in cold-start.
  */
-import type { Stack } from '../../harness/stack/stack.ts';
+import type { Stack } from '../../harness/provider/local-stack.ts';
 import { onInterrupt } from '../../harness/util/signals.ts';
 import { metric, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 import { stopAndVerify } from '../lib/stacks.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bringUp } from '../../harness/provider/open.ts';
-import type { Stack } from '../../harness/stack/stack.ts';
+import type { Stack } from '../../harness/provider/local-stack.ts';
 import { onInterrupt } from '../../harness/util/signals.ts';
 import { loadNow } from '../lib/machine.ts';
 import { metric, withPeer, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';

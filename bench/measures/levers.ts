@@ -4,7 +4,7 @@
  * alike. Each variant's median wall time and program CPU, and its difference to "all levers on".
  */
 import { bringUp } from '../../harness/provider/open.ts';
-import type { Stack } from '../../harness/stack/stack.ts';
+import type { Stack } from '../../harness/provider/local-stack.ts';
 import { onInterrupt } from '../../harness/util/signals.ts';
 import { loadNow } from '../lib/machine.ts';
 import { metric, type BenchContext, type Measure, type MeasureOutput, type Metric } from '../lib/measure.ts';

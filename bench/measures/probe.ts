@@ -12,7 +12,7 @@
 import { startLagProbe, type ProbeSummary } from '../../harness/observe/lag-probe.ts';
 import { DEFAULT_INTERVALS } from '../../harness/observe/observers.ts';
 import type { Sample } from '../../harness/record/samples.ts';
-import type { Stack } from '../../harness/stack/stack.ts';
+import type { Stack } from '../../harness/provider/local-stack.ts';
 import { esIndexSetting } from '../lib/es.ts';
 import { load1, metric, sleep, type BenchContext, type Measure, type MeasureOutput } from '../lib/measure.ts';
 import { cpuMsByGroup, selfCpuMs } from '../lib/proc-cpu.ts';

@@ -4,7 +4,7 @@
  * + 600, as cold-start-cluster), started for it and stopped after. Goal: 5 s, as the issue asks of the cluster.
  */
 import { bringUp } from '../../harness/provider/open.ts';
-import type { Stack } from '../../harness/stack/stack.ts';
+import type { Stack } from '../../harness/provider/local-stack.ts';
 import { onInterrupt } from '../../harness/util/signals.ts';
 import type { BenchStacks } from '../lib/stacks.ts';
 import { stopAndVerify } from '../lib/stacks.ts';

@@ -10,7 +10,7 @@
 import { loadDefinition, pipelineVars } from '../../harness/pipeline/definition.ts';
 import { prepareStores, registerConnectors, resetPipeline } from '../../harness/pipeline/lifecycle.ts';
 import { freshRunNames, type RunNames } from '../../harness/pipeline/run-names.ts';
-import type { Endpoints } from '../../harness/stack/endpoints.ts';
+import type { Endpoints } from '../../harness/provider/local-stack.ts';
 import { withPg } from '../../harness/stack/pg.ts';
 import { traceConnect, type ConnectCall } from '../lib/connect-trace.ts';
 import { esCount } from '../lib/es.ts';

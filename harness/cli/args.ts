@@ -46,6 +46,16 @@ export function durationOpt(v: string | boolean | undefined, example: string): n
   return n;
 }
 
+/** --name and --port-base, as the commands that may start a stack describe them. */
+export const STACK_HELP = `  --name NAME       stack name, for several stacks side by side (default "default")
+  --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)`;
+
+/** --plugin-path, which STACK_OPTIONS declares: its help lives beside it, so no command names one it lacks. */
+export const PLUGIN_PATH_HELP = `  --plugin-path DIRS
+                    local and containers: more Kafka Connect plugin directories (${delimiter}-separated; also
+                    OUTBOX_CHAOS_PLUGIN_PATH), e.g. Confluent's Elasticsearch connector unzipped: a definition
+                    naming its class then runs it instead of the harness's own sink`;
+
 export const STACK_OPTIONS: Options = {
   name: { type: 'string' },
   'port-base': { type: 'string' },

@@ -6,13 +6,13 @@ import { loadScenario } from '../scenario/load.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
-import { durationOpt, intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { openForCommand } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
 export const COMPARE_HELP = `outbox-chaos compare <scenario>... --pipelines DIR,DIR[,DIR...] [--seed N] [--duration S] [--rate R] [--keep]
-                        [--provider local|containers|external] [--env FILE]
+                        [--name NAME] [--port-base N] [--provider local|containers|external] [--env FILE]
 
 Runs each scenario against each pipeline definition, one after another on one stack, with the same seed,
 workload and fault schedule, and writes one side-by-side report: reports/compare-<time>-<scenario>/
@@ -29,7 +29,9 @@ lag p50/p99, the pipeline's throughput and the workload's rate.
   --duration S      workload duration in seconds (default: the scenario's)
   --rate R          target operations per second (default: the scenario's)
   --keep            leave a local stack this command started running
+${STACK_HELP}
 ${PROVIDER_HELP}
+${PLUGIN_PATH_HELP}
 
 Exit codes: 0 every run did what its scenario expects, 1 at least one did not (as dual-write does under
 es-outage: that is the finding the comparison shows), 2 bad usage, 3 environment failure.`;

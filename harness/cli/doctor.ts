@@ -1,4 +1,5 @@
 import { ConnectClient } from '../connect/client.ts';
+import { isSecretKey, registerConfigSecrets } from '../util/redact.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import { type ProviderChoice } from '../provider/open.ts';
@@ -69,6 +70,7 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       for (const name of await connect.list()) {
         const st = await connect.status(name);
         const cfg = await connect.config(name);
+        if (cfg) registerConfigSecrets(cfg); // a registered connector's secrets never reach doctor's output
         if (!st) continue;
         const ok =
           st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING');
@@ -89,7 +91,7 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
         if (st.type === 'sink' && cfg) {
           const effective = effectiveSinkConfig(cfg);
           const keys = Object.keys(effective)
-            .filter((k) => !(k in cfg) && !/password/i.test(k))
+            .filter((k) => !(k in cfg) && !isSecretKey(k))
             .sort();
           if (keys.length)
             s.lines.push(`    defaults it runs with: ${keys.map((k) => `${k}=${effective[k]}`).join(', ')}`);

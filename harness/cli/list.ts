@@ -6,7 +6,7 @@ export const LIST_HELP = `outbox-chaos list [--faults]
 
 The scenario catalogue, one line each: name, expected verdict, what the provider must offer (process: control
 of the programs, i.e. --provider local or containers; network: a Toxiproxy on the hops), description.
---faults lists the fault kinds.`;
+--faults lists the fault kinds: targets, what they need, the evidence that proves each took effect.`;
 
 export async function listCommand(argv: string[]): Promise<number> {
   const { values } = parse('list', argv, { faults: { type: 'boolean' } });
@@ -16,7 +16,9 @@ export async function listCommand(argv: string[]): Promise<number> {
   }
   if (values.faults) {
     for (const k of FAULT_KINDS) {
-      console.log(`${k.kind.padEnd(26)} ${k.summary}  [targets: ${k.targets.join(', ')}; needs: ${k.needs}]`);
+      const needs = `${k.needs}${k.topology === 'cluster' ? ' on a cluster' : ''}`;
+      const where = `targets: ${k.targets.join(', ')}; needs: ${needs}`;
+      console.log(`${k.kind.padEnd(26)} ${k.summary}  [${where}; evidence: ${k.evidence.join(', ')}]`);
       for (const p of k.params)
         console.log(`${''.padEnd(28)}${p.name} (${p.unit}${p.required ? ', required' : ''}): ${p.doc}`);
     }

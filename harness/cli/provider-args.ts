@@ -1,7 +1,6 @@
 import { PROVIDER_NAMES, type ProviderName } from '../provider/interface.ts';
 import type { ProviderChoice } from '../provider/open.ts';
 import { DEFAULT_PROVIDER, traitsOf } from '../provider/traits.ts';
-import { delimiter } from 'node:path';
 import { ConfigError } from '../util/errors.ts';
 import type { Options } from './args.ts';
 
@@ -13,15 +12,11 @@ export const PROVIDER_OPTIONS: Options = {
 
 export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local (default; programs as local processes), containers
                     (Docker, through testcontainers) or external (an existing environment, see --env)
-  --env FILE        the external environment's endpoints (YAML; the README's "external" section shows one)
+  --env FILE        the external environment's endpoints (YAML; docs/providers.md, "external", shows one)
   --allow-destructive
                     external only: treat the environment as the harness's own (a reset then removes every
                     connector, replication slot and publication, and definitions may name fixed objects);
-                    without it a run creates, and removes, only objects named after its own tag
-  --plugin-path DIRS
-                    local and containers: more Kafka Connect plugin directories (${delimiter}-separated; also
-                    OUTBOX_CHAOS_PLUGIN_PATH), e.g. Confluent's Elasticsearch connector unzipped: a definition
-                    naming its class then runs it instead of the harness's own sink`;
+                    without it a run creates, and removes, only objects named after its own tag`;
 
 /** The choice when no provider flag is given. */
 export const DEFAULT_CHOICE: ProviderChoice = { kind: DEFAULT_PROVIDER, allowDestructive: false };
@@ -36,7 +31,7 @@ export function providerChoice(values: Record<string, string | boolean | undefin
   if (traits.needsEnvFile && !env)
     throw new ConfigError(
       "--provider external needs --env FILE naming the environment's endpoints",
-      'see the README section "external"',
+      'see docs/providers.md, section "external"',
     );
   if (!traits.needsEnvFile && env)
     throw new ConfigError(

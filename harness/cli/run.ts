@@ -1,12 +1,13 @@
 import { listScenarios, loadScenario } from '../scenario/load.ts';
 import { ConfigError } from '../util/errors.ts';
-import { durationOpt, intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--topology single|cluster] [--provider local|containers|external] [--env FILE] [--allow-destructive]
+                    [--name NAME] [--port-base N] [--topology single|cluster]
+                    [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
 randomized workload while the scenario's faults come and go, heals everything, then checks that
@@ -34,11 +35,13 @@ the same way, with exit 3 naming it, how it ended and its last log lines.
                     (drop faults, then halve durations; at most 12 re-runs, each a full run) and print the
                     smallest schedule that still fails, with a command replaying it exactly
   --keep            leave a local stack this command started running; on external, leave the run's objects
+${STACK_HELP}
 ${TOPOLOGY_HELP}
                     Without it, a stack this command starts is a cluster when every scenario named says
                     \`topology: cluster\`; --all runs the scenarios written for the stack's topology (a
                     cluster also runs the single ones: plain targets stand for broker 1, worker 1, the primary)
 ${PROVIDER_HELP}
+${PLUGIN_PATH_HELP}
 
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
 2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;

@@ -11,7 +11,7 @@ import { describeExit, superviseStack, type ServiceExit } from '../stack/supervi
 import { ConfigError } from '../util/errors.ts';
 import { info, step, warn } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
-import { intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
@@ -36,6 +36,7 @@ log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the 
   --name NAME       stack name, for several stacks side by side (default "default")
 ${TOPOLOGY_HELP}
 ${PROVIDER_HELP}
+${PLUGIN_PATH_HELP}
 
 --provider containers starts the same pipeline in Docker containers and stays in the foreground (the
 containers go with the process; --detach is refused). --provider external starts nothing: it probes the

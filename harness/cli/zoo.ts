@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadZooEntries } from '../scenario/zoo/entries.ts';
 import { ConfigError } from '../util/errors.ts';
-import { intOpt, parse, STACK_OPTIONS } from './args.ts';
+import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
@@ -30,11 +30,13 @@ otherwise starts one and stops it at the end (--keep leaves it up).
                     that the entry's divergence comes from its misconfiguration, not from the scenario
   --json FILE       also write the outcomes as JSON
   --keep            leave a stack this command started running
+${STACK_HELP}
 ${TOPOLOGY_HELP}
                     Entries written for a cluster (topology: cluster: unclean-leader-election, rf-1-topic)
                     run only on one; without --topology, a stack this command starts is a cluster when
                     every entry chosen is a cluster's, and a single stack leaves them out, saying so
 ${PROVIDER_HELP}
+${PLUGIN_PATH_HELP}
 
 Exit codes: 0 every entry caught as expected, 1 an entry was not caught (the harness missed a bug, or the
 entry no longer reproduces it), 2 bad usage or entry, 3 environment failure.`;

@@ -76,6 +76,15 @@ export class ConnectClient {
     return r.data.map((p) => p.class);
   }
 
+  /** The config keys a connector class declares (its ConfigDef), with their types; empty when not answered. */
+  async pluginConfig(cls: string): Promise<{ name: string; type: string }[]> {
+    const r = await this.call<{ name: string; type: string }[]>(
+      'get',
+      `/connector-plugins/${encodeURIComponent(cls)}/config`,
+    );
+    return r.status === 200 && Array.isArray(r.data) ? r.data : [];
+  }
+
   /** Creates or updates a connector (PUT is idempotent). A config Connect rejects is the user's error: exit 2. */
   async put(name: string, config: ConnectorConfig, file = name): Promise<void> {
     const r = await this.call<{ message?: string; error_code?: number }>(

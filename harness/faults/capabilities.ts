@@ -2,7 +2,7 @@ import type { Provider } from '../provider/interface.ts';
 import { traitsOf } from '../provider/traits.ts';
 import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget } from '../stack/targets.ts';
 import type { Fault } from './fault.ts';
-import { faultNeeds } from './registry.ts';
+import { faultNeeds, faultTopology } from './registry.ts';
 
 /**
  * A scenario whose faults need something the provider cannot do. It is reported as skipped with this
@@ -27,7 +27,7 @@ export function missingCapabilities(
   const traits = traitsOf(provider);
   for (const f of faults) {
     const need = faultNeeds(f.kind);
-    const cluster = isClusterTarget(f.target) || f.kind === 'postgres.failover';
+    const cluster = isClusterTarget(f.target) || faultTopology(f.kind) === 'cluster';
     if (cluster && traits.startsServices && provider.topology !== 'cluster') {
       out.push(
         `${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, a Postgres standby), not the single stack (use --topology cluster)`,

@@ -1,7 +1,10 @@
-import { isClusterTarget, type NetworkTarget } from '../stack/targets.ts';
+import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget } from '../stack/targets.ts';
 import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
+import { ConfigError } from '../util/errors.ts';
 import { defineFault, slug } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
+import { draw, type FaultKind, num, opt, type Params } from './kind.ts';
+import type { ParamDef } from './params.ts';
 import { resolveProxies } from './roles.ts';
 
 /** upstream = bytes the connector sends to the service, downstream = the service's answers. */
@@ -162,3 +165,141 @@ export function downFault(id: string, proxy: NetworkTarget): Fault {
     },
   });
 }
+
+const DIRECTION: ParamDef = {
+  name: 'direction',
+  unit: 'direction',
+  doc: 'upstream = connector → service, downstream = answers; default downstream',
+};
+const TOXICITY: ParamDef = { name: 'toxicity', unit: 'ratio', doc: 'share of connections affected; default 1' };
+/** random-chaos's direction: the order is part of old seeds' schedules. */
+const ANY_DIRECTION = draw.pick('downstream', 'upstream', 'both');
+
+const toxicOpts = (p: Params): ToxicOptions => ({
+  direction: p.direction as Direction | undefined,
+  toxicity: p.toxicity as number | undefined,
+});
+
+/** A toxic kind: every one takes a direction and a toxicity besides its own parameters. */
+function toxicKind<T extends ToxicType>(
+  type: T,
+  def: Pick<FaultKind, 'summary' | 'example' | 'params' | 'random' | 'check'>,
+  attributes: (p: Params) => ToxicAttributes[T],
+): FaultKind {
+  return {
+    kind: `network.${type}`,
+    needs: 'toxiproxy',
+    topology: 'any',
+    targets: NETWORK_TARGETS,
+    instantaneous: false,
+    evidence: ['toxic-saw-traffic'],
+    ...def,
+    params: [...def.params, DIRECTION, TOXICITY],
+    build: (id, t, p) => toxicFault(id, t as NetworkTarget, type, attributes(p), toxicOpts(p)),
+  };
+}
+
+/** The network family: Toxiproxy on one hop (or a cluster broker's listener). */
+export const NETWORK_KINDS: readonly FaultKind[] = [
+  {
+    kind: 'network.down',
+    summary: 'proxy disabled: new connections refused, open ones closed',
+    example: { target: 'es' },
+    needs: 'toxiproxy',
+    topology: 'any',
+    targets: NETWORK_TARGETS,
+    params: [],
+    instantaneous: false,
+    evidence: ['proxy-refused-connections'],
+    build: (id, t) => downFault(id, t as NetworkTarget),
+  },
+  toxicKind(
+    'latency',
+    {
+      summary: 'adds latency (± jitter) to every chunk of data',
+      example: { target: 'es', latency: 500 },
+      params: [
+        { name: 'latency', unit: 'ms', required: true, doc: 'delay per chunk' },
+        { name: 'jitter', unit: 'ms', doc: 'random ± variation; default 0' },
+      ],
+      random: { latency: draw.int(50, 1500), jitter: draw.share('latency', 0, 50), direction: ANY_DIRECTION },
+    },
+    (p) => ({ latency: num(p, 'latency'), jitter: opt(p, 'jitter') }),
+  ),
+  toxicKind(
+    'bandwidth',
+    {
+      summary: 'caps throughput',
+      example: { target: 'kafka', rate: 10 },
+      params: [{ name: 'rate', unit: 'kbps', required: true, doc: 'KB/s; 0 stalls everything' }],
+      random: { rate: draw.int(1, 256), direction: ANY_DIRECTION },
+    },
+    (p) => ({ rate: num(p, 'rate') }),
+  ),
+  toxicKind(
+    'timeout',
+    {
+      summary: 'black hole: data dropped, no answer; closed after timeout ms (0 = until healed)',
+      example: { target: 'pg' },
+      params: [{ name: 'timeout', unit: 'ms', doc: 'default 0 = never close' }],
+      // 0 = a black hole until healed; otherwise connections are closed after the timeout.
+      random: { timeout: draw.oneOf(draw.constant(0), draw.int(500, 5_000)), direction: ANY_DIRECTION },
+    },
+    (p) => ({ timeout: opt(p, 'timeout') ?? 0 }),
+  ),
+  toxicKind(
+    'reset_peer',
+    {
+      summary: 'connections reset (TCP RST) after timeout ms',
+      example: { target: 'pg', timeout: 100 },
+      params: [{ name: 'timeout', unit: 'ms', doc: 'default 0 = at once' }],
+      random: { timeout: draw.int(0, 2_000), direction: ANY_DIRECTION },
+    },
+    (p) => ({ timeout: opt(p, 'timeout') ?? 0 }),
+  ),
+  toxicKind(
+    'slow_close',
+    {
+      summary: 'delays closing connections',
+      example: { target: 'es', delay: 1000 },
+      params: [{ name: 'delay', unit: 'ms', required: true, doc: 'delay before the close goes through' }],
+      random: { delay: draw.int(100, 3_000) },
+    },
+    (p) => ({ delay: num(p, 'delay') }),
+  ),
+  toxicKind(
+    'slicer',
+    {
+      summary: 'slices data into small chunks with a delay between them',
+      example: { target: 'es', average_size: 64 },
+      params: [
+        { name: 'average_size', unit: 'bytes', required: true, min: 1, doc: 'average chunk size' },
+        { name: 'size_variation', unit: 'bytes', doc: 'chunk size variation, below average_size; default 0' },
+        { name: 'delay', unit: 'us', doc: 'pause between chunks in µs; default 0' },
+      ],
+      check(p, path) {
+        if ((opt(p, 'size_variation') ?? 0) >= num(p, 'average_size'))
+          throw new ConfigError(
+            `${path}.size_variation must be smaller than average_size (${num(p, 'average_size')}), ` +
+              `got ${num(p, 'size_variation')}`,
+          );
+      },
+      random: {
+        average_size: draw.int(16, 2_048),
+        size_variation: draw.share('average_size', 0, 90),
+        delay: draw.int(0, 2_000),
+      },
+    },
+    (p) => ({ average_size: num(p, 'average_size'), size_variation: opt(p, 'size_variation'), delay: opt(p, 'delay') }),
+  ),
+  toxicKind(
+    'limit_data',
+    {
+      summary: 'closes each connection after it carried `bytes` bytes',
+      example: { target: 'es', bytes: 2048 },
+      params: [{ name: 'bytes', unit: 'bytes', required: true, doc: 'bytes per connection' }],
+      random: { bytes: draw.int(4_096, 1_000_000) },
+    },
+    (p) => ({ bytes: num(p, 'bytes') }),
+  ),
+];

@@ -48,7 +48,7 @@ export function checkParam(def: ParamDef, v: unknown, path: string): number | st
  * silently fall back to a default) and missing required ones.
  */
 export function readParams(
-  defs: ParamDef[],
+  defs: readonly ParamDef[],
   params: Record<string, unknown>,
   path: string,
   kind: string,

@@ -1,8 +1,10 @@
 import type { ServiceHandle } from '../provider/interface.ts';
-import type { ProcessFaultTarget, ProcessTarget } from '../stack/targets.ts';
+import { PROCESS_FAULT_TARGETS, type ProcessFaultTarget, type ProcessTarget } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import type { Fault, FaultContext } from './fault.ts';
+import { draw, type FaultKind, opt } from './kind.ts';
+import type { ParamDef } from './params.ts';
 import { memberHandle, resolveMember } from './roles.ts';
 import { tasksOn, watchTaskMove } from './task-move.ts';
 
@@ -12,7 +14,8 @@ function handle(ctx: FaultContext, name: ProcessTarget, kind: string): ServiceHa
   const svc = ctx.services?.[name];
   if (!svc) {
     throw new EnvError(
-      `fault ${kind} on ${name}: this provider cannot inject process faults (it gives no handle on the ${name} process)`,
+      `fault ${kind} on ${name}: this provider cannot inject process faults ` +
+        `(it gives no handle on the ${name} process)`,
       'use network.* or connector.* faults instead, or run with --provider local or containers',
     );
   }
@@ -117,7 +120,10 @@ export function pauseFault(id: string, target: ProcessFaultTarget): Fault {
       // The resumed worker's view: which tasks it still claims, once the group has told it what it lost.
       await sleep(3000);
       const still = await tasksOn(ctx, struck.workerId);
-      return `${moved ? `while frozen: ${moved}; ` : ''}3 s after SIGCONT ${struck.label} ${still.length ? `runs ${still.map((t) => `${t.role} task ${t.task}`).join(', ')}` : 'runs no task of the pipeline'}`;
+      const runs = still.length
+        ? `runs ${still.map((t) => `${t.role} task ${t.task}`).join(', ')}`
+        : 'runs no task of the pipeline';
+      return `${moved ? `while frozen: ${moved}; ` : ''}3 s after SIGCONT ${struck.label} ${runs}`;
     },
   });
 }
@@ -177,3 +183,58 @@ export function replaceFault(id: string, target: ProcessFaultTarget, opts: { dow
     },
   });
 }
+
+const DOWN_MS: ParamDef = { name: 'downMs', unit: 'ms', doc: 'how long it stays dead; default 0' };
+
+/** The process family: signals to a service's process (or a cluster member's), through the provider's handle. */
+export const PROCESS_KINDS: readonly FaultKind[] = [
+  {
+    kind: 'process.kill',
+    summary: 'kill -9 of the service (a crash), restart after downMs, wait until it answers',
+    example: { target: 'connect' },
+    needs: 'process',
+    topology: 'any',
+    targets: PROCESS_FAULT_TARGETS,
+    params: [DOWN_MS],
+    random: { downMs: draw.int(0, 3_000) },
+    instantaneous: true,
+    evidence: ['pid-replaced'],
+    build: (id, t, p) => killFault(id, t as ProcessFaultTarget, { downMs: opt(p, 'downMs') }),
+  },
+  {
+    kind: 'process.pause',
+    summary: 'SIGSTOP of the service (frozen, sockets open); heal = SIGCONT',
+    example: { target: 'kafka' },
+    needs: 'process',
+    topology: 'any',
+    targets: PROCESS_FAULT_TARGETS,
+    params: [],
+    instantaneous: false,
+    evidence: ['process-frozen'],
+    build: (id, t) => pauseFault(id, t as ProcessFaultTarget),
+  },
+  {
+    kind: 'process.restart',
+    summary: 'graceful stop and start of the service',
+    example: { target: 'postgres' },
+    needs: 'process',
+    topology: 'any',
+    targets: PROCESS_FAULT_TARGETS,
+    params: [],
+    instantaneous: true,
+    evidence: ['pid-replaced'],
+    build: (id, t) => restartFault(id, t as ProcessFaultTarget),
+  },
+  {
+    kind: 'process.replace',
+    summary: 'cluster broker: kill -9, its data disk lost (logs gone, node id kept), started empty after downMs',
+    example: { target: 'kafka@leader-of:products' },
+    needs: 'process',
+    topology: 'cluster',
+    targets: PROCESS_FAULT_TARGETS.filter((t) => t.startsWith('kafka@')),
+    params: [DOWN_MS],
+    instantaneous: true,
+    evidence: ['pid-replaced'],
+    build: (id, t, p) => replaceFault(id, t as ProcessFaultTarget, { downMs: opt(p, 'downMs') }),
+  },
+];

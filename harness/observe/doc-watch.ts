@@ -16,7 +16,7 @@ export interface DocWatchOptions extends RegressionWatchOptions {
 
 export interface DocWatchObserver {
   /** Every acknowledged op, in ack order. */
-  record(entry: HistoryEntry): void;
+  track(entry: HistoryEntry): void;
   stop(): Promise<{ products: number; reads: number; failures: number }>;
 }
 
@@ -44,9 +44,9 @@ export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
     (e) => failures.fail(e),
   );
   return {
-    record: (entry) => {
+    track: (entry) => {
       try {
-        watch.record(entry);
+        watch.track(entry);
       } catch (err) {
         failures.fail(err);
       }

@@ -183,7 +183,7 @@ export function startObservers(opts: ObserverOptions): Observers {
   return {
     trackOp: (entry) => {
       ops?.track(entry);
-      docs?.record(entry);
+      docs?.track(entry);
     },
     countOp: (n = 1) => rate.add(n),
     latest: () => ({

@@ -15,8 +15,8 @@ describe('RegressionWatch: what search users saw on the way', () => {
     const { w, h } = watching();
     const v1 = product(1);
     const v2 = product(1, { price: '25.00' });
-    w.record(h.insert(v1));
-    w.record(h.update(v2));
+    w.track(h.insert(v1));
+    w.track(h.update(v2));
     expect(w.observe(new Map([[1, src(v1)]]), [1], 10)).toEqual([]);
     expect(w.observe(new Map([[1, src(v2)]]), [1], 20)).toEqual([]);
     const r = w.observe(new Map([[1, src(v1)]]), [1], 30);
@@ -35,9 +35,9 @@ describe('RegressionWatch: what search users saw on the way', () => {
   it('versions seen in order, or skipped, are not regressions', () => {
     const { w, h } = watching();
     const v = [product(1), product(1, { name: 'b' }), product(1, { name: 'c' })];
-    w.record(h.insert(v[0]!));
-    w.record(h.update(v[1]!));
-    w.record(h.update(v[2]!));
+    w.track(h.insert(v[0]!));
+    w.track(h.update(v[1]!));
+    w.track(h.update(v[2]!));
     expect(w.observe(new Map(), [1], 1)).toEqual([]); // not indexed yet
     expect(w.observe(new Map([[1, src(v[0]!)]]), [1], 2)).toEqual([]);
     expect(w.observe(new Map([[1, src(v[2]!)]]), [1], 3)).toEqual([]);
@@ -47,9 +47,9 @@ describe('RegressionWatch: what search users saw on the way', () => {
     const { w, h } = watching();
     const a = product(1);
     const b = product(1, { name: 'b' });
-    w.record(h.insert(a));
-    w.record(h.update(b));
-    w.record(h.update(a));
+    w.track(h.insert(a));
+    w.track(h.update(b));
+    w.track(h.update(a));
     for (const [t, r] of [
       [1, a],
       [2, b],
@@ -61,14 +61,14 @@ describe('RegressionWatch: what search users saw on the way', () => {
   it('a document that vanishes without a delete, or comes back after one, is a regression', () => {
     const { w, h } = watching();
     const v1 = product(1);
-    w.record(h.insert(v1));
+    w.track(h.insert(v1));
     w.observe(new Map([[1, src(v1)]]), [1], 1);
     expect(w.observe(new Map(), [1], 2)[0]).toMatchObject({ product_id: 1, to: { version: 0 } });
 
     const z = watching();
     const v = product(2);
-    z.w.record(z.h.insert(v));
-    z.w.record(z.h.delete(2));
+    z.w.track(z.h.insert(v));
+    z.w.track(z.h.delete(2));
     z.w.observe(new Map([[2, src(v)]]), [2], 1);
     expect(z.w.observe(new Map(), [2], 2)).toEqual([]); // the delete shows
     expect(z.w.observe(new Map([[2, src(v)]]), [2], 3)[0]).toMatchObject({
@@ -81,9 +81,9 @@ describe('RegressionWatch: what search users saw on the way', () => {
   it('no document before the first indexing is "before the first version", even when a delete is already recorded', () => {
     const { w, h } = watching();
     const v1 = product(1);
-    w.record(h.insert(v1));
-    w.record(h.update(product(1, { name: 'b' })));
-    w.record(h.delete(1));
+    w.track(h.insert(v1));
+    w.track(h.update(product(1, { name: 'b' })));
+    w.track(h.delete(1));
     expect(w.observe(new Map(), [1], 1)).toEqual([]); // not indexed yet
     expect(w.observe(new Map([[1, src(v1)]]), [1], 2)).toEqual([]);
     expect(w.observe(new Map(), [1], 3)).toEqual([]); // now the delete
@@ -92,10 +92,10 @@ describe('RegressionWatch: what search users saw on the way', () => {
   it('watches 1 in N products up to a cap, ignores failed and unknown ops and unrecorded content', () => {
     const w = new RegressionWatch({ watchEvery: 2, maxWatched: 2 });
     const h = new HistoryRecorder();
-    for (let i = 1; i <= 8; i++) w.record(h.insert(product(i)));
+    for (let i = 1; i <= 8; i++) w.track(h.insert(product(i)));
     expect(w.ids()).toEqual([1, 3]);
-    w.record(h.update(product(1, { name: 'failed' }), 'failed'));
-    w.record(h.update(product(1, { name: 'unknown' }), 'unknown'));
+    w.track(h.update(product(1, { name: 'failed' }), 'failed'));
+    w.track(h.update(product(1, { name: 'unknown' }), 'unknown'));
     expect(w.observe(new Map([[1, src(product(1, { name: 'unknown' }))]]), [1], 1)).toEqual([]);
     expect(w.coverage()).toEqual({ products: 2, reads: 1 });
   });

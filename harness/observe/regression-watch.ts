@@ -40,7 +40,7 @@ export class RegressionWatch {
   }
 
   /** Every acknowledged op, in ack order. */
-  record(entry: HistoryEntry): void {
+  track(entry: HistoryEntry): void {
     if (entry.outcome !== 'ok') return;
     for (const e of entry.effects) {
       let w = this.watched.get(e.product_id);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { registerConfigSecrets } from '../util/redact.ts';
 import { join, resolve } from 'node:path';
 import type { ConnectorConfig } from '../connect/client.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
@@ -99,6 +100,9 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
   const pick = picker(dir, pipeline, defaulted);
   const source = connectorFile(pick('register-postgres.json'), vars);
   const sink = connectorFile(pick('register-elasticsearch.json'), vars);
+  // Their secrets are masked in everything the harness writes or prints from here on (docs/secrets.md).
+  registerConfigSecrets(source.config);
+  registerConfigSecrets(sink.config);
   const schemaFile = pick('schema.sql');
   const schemaSql = substitute(readFileSync(schemaFile, 'utf8'), vars, schemaFile);
   const esIndex = indexFile(pick('es-index.json'), dir);

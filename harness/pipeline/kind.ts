@@ -51,7 +51,7 @@ export function kindHome(kind: PipelineKind): string {
   return kind === 'cdc' ? join(PROJECT_ROOT, 'connectors') : join(PROJECT_ROOT, 'connectors', kind);
 }
 
-function record(v: unknown): Record<string, unknown> | undefined {
+function asObject(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
@@ -75,14 +75,14 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   } catch (err) {
     throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`, 'fix the YAML syntax');
   }
-  const o = raw === null || raw === undefined ? {} : record(raw);
+  const o = raw === null || raw === undefined ? {} : asObject(raw);
   if (!o)
     throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
   const problems: string[] = [];
   unknownKeys(o, ['kind', 'outbox', 'dualWrite'], '', problems);
   const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
-  const outbox = record(o.outbox ?? {});
-  const dual = record(o.dualWrite ?? {});
+  const outbox = asObject(o.outbox ?? {});
+  const dual = asObject(o.dualWrite ?? {});
   if (!outbox) problems.push('outbox must be a mapping');
   if (!dual) problems.push('dualWrite must be a mapping');
   if (outbox) unknownKeys(outbox, ['write', 'deletes'], 'outbox.', problems);
@@ -98,7 +98,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (problems.length)
     throw new ConfigError(
       `invalid ${file}:\n  ${problems.join('\n  ')}`,
-      'see "The pipeline definition" in the README',
+      'see "The pipeline definition" in docs/own-pipeline.md',
     );
   return { kind, outbox: { write, deletes }, dualWrite: { timeoutMs: timeoutMs as number }, file };
 }

@@ -1,4 +1,5 @@
-import { ConnectClient, type ConnectorStatus } from '../connect/client.ts';
+import { ConnectClient, type ConnectorStatus, type ConnectorConfig } from '../connect/client.ts';
+import { registerConfigSecrets, registerSecretKeys } from '../util/redact.ts';
 import { connectorInstallError } from '../provision/verify.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
@@ -185,6 +186,21 @@ export async function registerConnector(ep: Endpoints, c: PipelineDefinition['so
 }
 
 /**
+ * The keys each connector's ConfigDef on this worker types PASSWORD are secret (Connect hides them in its own
+ * output too); their values in the definition are masked from here on. A worker that does not answer leaves
+ * the conventional names (docs/secrets.md).
+ */
+async function learnSecretKeys(client: ConnectClient, configs: ConnectorConfig[]): Promise<void> {
+  for (const config of configs) {
+    const cls = config['connector.class'];
+    if (!cls) continue;
+    const keys = await client.pluginConfig(cls).catch(() => []);
+    registerSecretKeys(keys.filter((k) => k.type === 'PASSWORD').map((k) => k.name));
+    registerConfigSecrets(config);
+  }
+}
+
+/**
  * The definition as it will run on this worker: a sink naming Confluent's connector runs ours in its place
  * where the worker does not have Confluent's (said once here; every report says it too).
  */
@@ -192,7 +208,9 @@ export async function resolveSink(
   ep: Endpoints,
   def: PipelineDefinition,
 ): Promise<{ def: PipelineDefinition; sink: SinkChoice }> {
-  const installed = await new ConnectClient(ep.connectUrl).plugins();
+  const client = new ConnectClient(ep.connectUrl);
+  const installed = await client.plugins();
+  await learnSecretKeys(client, [def.source.config, def.sink.config]);
   const { config, choice } = chooseSink(def.sink.config, def.sink.file, installed);
   if (choice.substituted)
     info(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { registerSecretKeys } from '../util/redact.ts';
 import { join } from 'node:path';
 import type { ConnectorConfig } from '../connect/client.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
@@ -11,6 +12,7 @@ export const CONFLUENT_SINK_CLASS = 'io.confluent.connect.elasticsearch.Elastics
 export const OUR_SINK_CLASS = 'io.outboxchaos.es.ElasticsearchSinkConnector';
 
 interface KeyInfo {
+  type?: string;
   default: unknown;
   status: string;
 }
@@ -25,6 +27,7 @@ function defaults(): Defaults {
   cached ??= JSON.parse(
     readFileSync(join(PROJECT_ROOT, 'connectors', 'es-sink', 'config-defaults.json'), 'utf8'),
   ) as Defaults;
+  registerSecretKeys(Object.keys(cached.keys).filter((k) => cached?.keys[k]?.type === 'PASSWORD'));
   return cached;
 }
 

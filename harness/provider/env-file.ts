@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { PROXIES, type ProxyName } from '../stack/targets.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
+import { registerConfigSecrets } from '../util/redact.ts';
 
 /**
  * An existing environment, as an env file describes it. "fromConnect" addresses are the ones the connector
@@ -176,9 +177,17 @@ export function parseExternalEnv(text: string, file: string): ExternalEnv {
   if (f.problems.length) {
     throw new ConfigError(
       `invalid env file ${file}:\n  ${f.problems.join('\n  ')}`,
-      `see the example in the README ("external") or \`outbox-chaos up --help\``,
+      `see the example in docs/providers.md ("external") or \`outbox-chaos up --help\``,
     );
   }
+  // The env file's password and any credentials in its URLs are masked in everything written or printed.
+  registerConfigSecrets({
+    'postgres.password': postgres.password,
+    ...Object.fromEntries(
+      [connect.url, ...(connect.workers ?? []), esUrl, elasticsearch.fromConnect].map((u, i) => [`url${i}`, u]),
+    ),
+    ...(toxiproxy ? { 'toxiproxy.url': toxiproxy.url } : {}),
+  });
   return { file, postgres, kafka, connect, elasticsearch, toxiproxy };
 }
 

@@ -20,7 +20,7 @@ elasticsearch: { url: "https://es:9200" }
 `;
 
 describe('external env files', () => {
-  it('reads the README example (with its ${VAR} filled from the environment)', () => {
+  it('reads the documented example (with its ${VAR} filled from the environment)', () => {
     process.env.PGPASSWORD = 's3cret';
     const env = parseExternalEnv(ENV_FILE_EXAMPLE, 'example.yaml');
     expect(env.postgres).toMatchObject({

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { EnvError } from '../util/errors.ts';
+import { listFiles } from '../util/files.ts';
 import { warn } from '../util/log.ts';
 
 /**
@@ -72,16 +73,6 @@ export function hashFile(path: string, algorithm = 'sha256'): string {
 }
 
 /** Regular files under `dir`, relative and sorted. Symlinks are not followed (the artifacts we cache have none). */
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(dir, rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
-
 function fileAt(artifact: string, rec: CacheRecord, rel: string): string {
   return rec.kind === 'file' ? artifact : join(artifact, rel);
 }

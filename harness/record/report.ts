@@ -32,7 +32,7 @@ export interface Regression {
 }
 
 /**
- * The schema of `report.json` (documented in the README). Every renderer (md, html, junit) is a pure
+ * The schema of `report.json` (documented in docs/reports.md). Every renderer (md, html, junit) is a pure
  * function of this object plus `samples.jsonl`, so a run directory can be re-rendered without the stack.
  */
 export interface RunReport {

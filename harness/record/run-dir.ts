@@ -1,17 +1,7 @@
-import {
-  appendFileSync,
-  copyFileSync,
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
+import { createReadStream, existsSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { appendPrivate, mkdirPrivate, writePrivate } from '../util/private-files.ts';
+import { redactDeep } from '../util/redact.ts';
 import { reportsRoot } from './paths.ts';
 import { keepRuns, pruneRuns } from './retention.ts';
 import type { TimelineEvent } from './timeline.ts';
@@ -23,7 +13,9 @@ import type { TimelineEvent } from './timeline.ts';
 export function createRunDir(runId: string): string {
   const root = reportsRoot();
   const dir = join(root, runId);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
+  mkdirPrivate(root);
+  mkdirPrivate(dir);
+  mkdirPrivate(join(dir, 'logs'));
   const latest = join(root, 'latest');
   rmSync(latest, { force: true });
   symlinkSync(relative(root, dir), latest);
@@ -47,7 +39,7 @@ export class Timeline {
 
   record = (e: TimelineEvent): void => {
     this.events.push(e);
-    appendFileSync(this.path, `${JSON.stringify(e)}\n`);
+    appendPrivate(this.path, `${JSON.stringify(redactDeep(e))}\n`);
   };
 }
 
@@ -67,11 +59,16 @@ export function markLogs(logDir: string): Map<string, number> {
   return marks;
 }
 
+/**
+ * Copies each service log's part written during the run, every configured secret value in it masked (the
+ * services log their connectors' configs and errors; docs/secrets.md).
+ */
 export async function copyLogSlices(marks: Map<string, number>, runDir: string): Promise<void> {
   for (const [file, from] of marks) {
     if (!existsSync(file)) continue;
     const out = join(runDir, 'logs', basename(file));
-    if (from === 0) copyFileSync(file, out);
-    else await pipeline(createReadStream(file, { start: from }), createWriteStream(out));
+    const chunks: Buffer[] = [];
+    for await (const c of createReadStream(file, { start: from })) chunks.push(c as Buffer);
+    writePrivate(out, Buffer.concat(chunks).toString('utf8'));
   }
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirPrivate, writePrivate, writePrivateRaw } from '../util/private-files.ts';
+import { redactDeep } from '../util/redact.ts';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { EsDoc } from './anomalies.ts';
@@ -35,12 +37,12 @@ export const SNAPSHOT_DIR = 'snapshot';
 /** Writes snapshot/meta.json, and pg.jsonl.gz + es.jsonl.gz when the data was kept. */
 export function writeSnapshot(runDir: string, s: SavedSnapshot): void {
   const dir = join(runDir, SNAPSHOT_DIR);
-  mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const { pg, es, ...meta } = s;
-  writeFileSync(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writePrivate(join(dir, 'meta.json'), `${JSON.stringify(redactDeep(meta), null, 2)}\n`);
   if (pg && es) {
-    writeFileSync(join(dir, 'pg.jsonl.gz'), gzipSync(pg.map((r) => JSON.stringify(r)).join('\n')));
-    writeFileSync(join(dir, 'es.jsonl.gz'), gzipSync(es.map((d) => JSON.stringify(d)).join('\n')));
+    writePrivateRaw(join(dir, 'pg.jsonl.gz'), gzipSync(pg.map((r) => JSON.stringify(r)).join('\n')));
+    writePrivateRaw(join(dir, 'es.jsonl.gz'), gzipSync(es.map((d) => JSON.stringify(d)).join('\n')));
   }
 }
 

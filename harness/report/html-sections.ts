@@ -1,5 +1,6 @@
 /** The server-rendered parts of index.html: header, key figures and tables (readable without JavaScript). */
 import { ANOMALY_CLASSES, type Anomaly, type Verdict } from '../record/anomalies.ts';
+import { redactSetting } from '../util/redact.ts';
 import type { EsDoc } from '../record/anomalies.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
 import type { ChartWindow } from './charts.ts';
@@ -265,10 +266,10 @@ export function connectors(r: RunReport): Html {
   const config = r.sink
     ? html`<details><summary>sink: ${sink}</summary><div class="scroll"><table><tbody>${Object.entries(r.sink.effective)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(
-          ([k, v]) =>
-            html`<tr><td class="mono">${k}</td><td class="mono">${/password/i.test(k) ? '***' : v}${r.sink!.ignored.includes(k) ? html` <span class="badge warn">ignored</span>` : ''}</td></tr>`,
-        )}</tbody></table></div></details>`
+        .map(([k, v]) => {
+          const ignored = r.sink!.ignored.includes(k) ? html` <span class="badge warn">ignored</span>` : '';
+          return html`<tr><td class="mono">${k}</td><td class="mono">${redactSetting(k, v)}${ignored}</td></tr>`;
+        })}</tbody></table></div></details>`
     : '';
   return html`<section><h2>Connectors <span class="muted small">final states</span></h2><div class="card">${body}${config}</div></section>`;
 }

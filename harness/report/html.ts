@@ -4,13 +4,8 @@ import { buildCharts, type ChartPayload } from './charts.ts';
 import { html, inlineSafe, jsonForScript, raw, type Html } from './html-escape.ts';
 import * as part from './html-sections.ts';
 import { headline } from './labels.ts';
+import { pageHead } from './page-head.ts';
 import { inlineAssets } from './uplot-assets.ts';
-
-/**
- * Only inline scripts/styles and data: images may load; a stray external URL would be blocked (and show up as a
- * console error) instead of silently making the report depend on the network.
- */
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 function chartCard(payload: ChartPayload, i: number): Html {
   const spec = payload.charts[i];
@@ -28,15 +23,7 @@ export function renderHtml(report: RunReport, samples: readonly Sample[]): strin
   const payload = buildCharts(report, samples);
   const page = html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<link rel="icon" href="data:,">
-<title>${headline(report)}</title>
-<style>${raw(inlineSafe(assets.uplotCss, 'style'))}</style>
-<style>${raw(inlineSafe(assets.css, 'style'))}</style>
-</head>
+${pageHead(headline(report), [assets.uplotCss, assets.css])}
 <body>
 <main>
 ${part.header(report)}

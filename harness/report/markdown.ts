@@ -1,4 +1,5 @@
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
+import { redactSetting } from '../util/redact.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
 import { fmtDuration, fmtEsDocs, fmtInt, fmtOffset, fmtPgRow, fmtText } from './format.ts';
 import {
@@ -168,7 +169,7 @@ function connectorSection(r: RunReport): string[] {
         ['key', 'value'],
         Object.entries(r.sink.effective)
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([k, v]) => [k, /password/i.test(k) ? '***' : v]),
+          .map(([k, v]) => [k, redactSetting(k, v)]),
       ),
       '',
       '</details>',

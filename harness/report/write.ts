@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonl } from '../record/jsonl.ts';
 import type { RunReport } from '../record/report.ts';
@@ -6,6 +6,8 @@ import type { Sample } from '../record/samples.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
+import { mkdirPrivate, writePrivate } from '../util/private-files.ts';
+import { redactDeep } from '../util/redact.ts';
 
 /** File names inside a run directory. */
 export const REPORT_FILES = {
@@ -33,22 +35,26 @@ async function writeRendered(
     html: join(runDir, REPORT_FILES.html),
     junit: join(runDir, REPORT_FILES.junit),
   };
-  await writeFile(paths.markdown, renderMarkdown(report));
-  await writeFile(paths.html, renderHtml(report, samples));
-  await writeFile(paths.junit, renderJunit(report));
+  writePrivate(paths.markdown, renderMarkdown(report));
+  writePrivate(paths.html, renderHtml(report, samples));
+  writePrivate(paths.junit, renderJunit(report));
   return paths;
 }
 
-/** Writes report.json (pretty) and its three renderings into `runDir` (created if missing). */
+/**
+ * Writes report.json (pretty) and its three renderings into `runDir` (created if missing), owner-only, from the
+ * report with every secret masked (docs/secrets.md).
+ */
 export async function writeReportFiles(
   runDir: string,
   report: RunReport,
   samples: readonly Sample[],
 ): Promise<WrittenReport> {
-  await mkdir(runDir, { recursive: true });
+  mkdirPrivate(runDir);
   const json = join(runDir, REPORT_FILES.json);
-  await writeFile(json, JSON.stringify(report, null, 2) + '\n');
-  return { json, ...(await writeRendered(runDir, report, samples)) };
+  const safe = redactDeep(report);
+  writePrivate(json, JSON.stringify(safe, null, 2) + '\n');
+  return { json, ...(await writeRendered(runDir, safe, samples)) };
 }
 
 /**
@@ -73,5 +79,5 @@ export async function rerender(runDir: string): Promise<WrittenReport> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  return { json, ...(await writeRendered(runDir, report, samples)) };
+  return { json, ...(await writeRendered(runDir, redactDeep(report), samples)) };
 }

@@ -3,11 +3,12 @@
  * another on one provider, and one side-by-side report over them: reports/<compare-id>/ with compare.md,
  * index.html and compare.json. Each run also keeps its own run directory and report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirPrivate, writePrivate } from '../util/private-files.ts';
+import { redactDeep } from '../util/redact.ts';
 import { join, relative, resolve } from 'node:path';
 import { readPipelineSpec } from '../pipeline/kind.ts';
 import type { Provider } from '../provider/interface.ts';
-import { PROJECT_ROOT, reportsRoot } from '../record/paths.ts';
+import { reportsRoot, workRoot } from '../record/paths.ts';
 import { renderComparisonHtml } from '../report/compare-html.ts';
 import {
   renderComparisonMarkdown,
@@ -20,7 +21,7 @@ import { describeSchedule } from './random-chaos.ts';
 import { runScenario, type RunResult } from './runner.ts';
 import type { Scenario } from './schema.ts';
 
-export const COMPARE_FILES = { markdown: 'compare.md', html: 'index.html', record: 'compare.json' } as const;
+export const COMPARE_FILES = { markdown: 'compare.md', html: 'index.html', json: 'compare.json' } as const;
 
 export interface CompareOptions {
   scenarios: Scenario[];
@@ -42,7 +43,7 @@ export interface CompareOptions {
 
 /** A definition directory as people type it: relative to the project when it is inside it. */
 export function pipelineName(dir: string): string {
-  const rel = relative(PROJECT_ROOT, resolve(dir));
+  const rel = relative(workRoot(), resolve(dir));
   return rel === '' ? 'connectors' : rel.startsWith('..') ? resolve(dir) : rel;
 }
 
@@ -97,11 +98,12 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
     }
   }
   const comparison: Comparison = { id, dir, createdAt: at.toISOString(), replay: o.replay, pipelines, scenarios };
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(comparison));
-  writeFileSync(join(dir, COMPARE_FILES.html), renderComparisonHtml(comparison));
-  const record = {
-    ...comparison,
+  mkdirPrivate(dir);
+  const safe = redactDeep(comparison);
+  writePrivate(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(safe));
+  writePrivate(join(dir, COMPARE_FILES.html), renderComparisonHtml(safe));
+  const summary = {
+    ...safe,
     scenarios: scenarios.map((s) => ({
       ...s,
       runs: s.runs.map((r) => ({
@@ -114,6 +116,6 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
       })),
     })),
   };
-  writeFileSync(join(dir, COMPARE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
+  writePrivate(join(dir, COMPARE_FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
   return { comparison, results };
 }

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { makeFault } from '../faults/registry.ts';
+import { faultNeeds, makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import { workRoot } from '../record/paths.ts';
 import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import { ConfigError, errorMessage } from '../util/errors.ts';
@@ -38,7 +39,6 @@ const TOP_KEYS = [
   'preload',
   'topology',
 ];
-const PROCESS_KINDS = /^process\./;
 
 type Obj = Record<string, unknown>;
 
@@ -226,7 +226,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     if (f.durationMs !== undefined && workload && f.atMs + f.durationMs > workload.durationMs) {
       p.add(
         'faults',
-        `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); lengthen workload.duration`,
+        `a fault at ${f.atMs} ms lasting ${f.durationMs} ms ends after the workload (${workload.durationMs} ms); ` +
+          'lengthen workload.duration',
       );
     }
   // Parsed before the problems are thrown, so a bad operator rule is reported with the rest.
@@ -242,14 +243,16 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   if (p.list.length) {
     throw new ConfigError(
       `invalid scenario ${file}:\n  ${p.list.join('\n  ')}`,
-      'fix the fields named above (see scenarios/baseline.yaml and the README for the format)',
+      'fix the fields named above (see scenarios/baseline.yaml and docs/scenarios-and-faults.md for the format)',
     );
   }
   workload ??= parseProfile({});
   const needs = new Set<Scenario['needs'][number]>();
   for (const k of [...faults.map((f) => f.kind), ...(randomFaults?.kinds ?? [])]) {
-    if (k.startsWith('network.')) needs.add('toxiproxy');
-    if (PROCESS_KINDS.test(k)) needs.add('process-control');
+    // A randomFaults entry may name a target too: process.kill@connect.
+    const need = faultNeeds(k.split('@')[0]!);
+    if (need === 'toxiproxy') needs.add('toxiproxy');
+    if (need === 'process') needs.add('process-control');
   }
   return {
     name,
@@ -285,10 +288,26 @@ function parseProfileSafe(p: Problems, input: unknown) {
   }
 }
 
-/** A scenario by name (scenarios/<name>.yaml, or scenarios/zoo/<name>/scenario.yaml) or by path. */
+/** The project's own scenarios/ (the directory the command runs in) when the harness is installed into it. */
+function ownScenariosDir(): string | undefined {
+  const dir = join(workRoot(), 'scenarios');
+  return dir !== SCENARIOS_DIR && existsSync(dir) ? dir : undefined;
+}
+
+const yamlFiles = (dir: string): { name: string; file: string }[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(dir, f) }));
+
+/**
+ * A scenario by path, or by name: the project's own scenarios/<name>.yaml first, then the catalogue's
+ * (scenarios/<name>.yaml, or scenarios/zoo/<name>/scenario.yaml).
+ */
 export function resolveScenarioFile(nameOrPath: string): string {
+  const own = ownScenariosDir();
   const candidates = [
     nameOrPath,
+    ...(own ? [join(own, `${nameOrPath}.yaml`)] : []),
     join(SCENARIOS_DIR, `${nameOrPath}.yaml`),
     join(SCENARIOS_DIR, 'zoo', nameOrPath, 'scenario.yaml'),
   ];
@@ -318,12 +337,15 @@ export function loadScenario(nameOrPath: string): Scenario {
   return parseScenario(raw, file);
 }
 
+/** The catalogue and the project's own scenarios, by name; a project's scenario hides a catalogue one of its name. */
 export function listScenarios(): { name: string; file: string }[] {
-  if (!existsSync(SCENARIOS_DIR)) return [];
-  return readdirSync(SCENARIOS_DIR)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.yaml$/, ''), file: join(SCENARIOS_DIR, f) }));
+  const own = ownScenariosDir();
+  const byName = new Map<string, string>();
+  for (const dir of [SCENARIOS_DIR, ...(own ? [own] : [])])
+    if (existsSync(dir)) for (const s of yamlFiles(dir)) byName.set(s.name, s.file);
+  return [...byName.entries()]
+    .sort(([a], [b]) => (`${a}.yaml` < `${b}.yaml` ? -1 : 1))
+    .map(([name, file]) => ({ name, file }));
 }
 
 /** The zoo: every scenarios/zoo/<name>/ holding a scenario.yaml; `dir` is its pipeline definition. */

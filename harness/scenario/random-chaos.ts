@@ -8,7 +8,8 @@
  * faults never hit the same service at once, and every timed fault heals before the workload ends.
  */
 import fc from 'fast-check';
-import { FAULT_KINDS } from '../faults/registry.ts';
+import { FAULT_KINDS, type FaultKind } from '../faults/registry.ts';
+import type { Draw } from '../faults/kind.ts';
 import { isClusterTarget } from '../stack/targets.ts';
 import { ConfigError } from '../util/errors.ts';
 import { seededRandom } from '../workload/rng.ts';
@@ -30,40 +31,46 @@ const MIN_SLOT_MS = 1_500;
 type Params = Record<string, number | string>;
 
 const int = (min: number, max: number): fc.Arbitrary<number> => fc.integer({ min, max });
-const DIRECTION = fc.constantFrom('downstream', 'upstream', 'both');
+
+function drawArbitrary(d: Draw, kind: string): fc.Arbitrary<number | string> {
+  switch (d.type) {
+    case 'int':
+      return int(d.min, d.max);
+    case 'pick':
+      return fc.constantFrom(...d.values);
+    case 'const':
+      return fc.constant(d.value);
+    case 'oneOf':
+      return fc.oneof(...d.options.map((o) => drawArbitrary(o, kind)));
+    case 'share':
+      throw new Error(`${kind}: a share of another parameter can only be drawn at the top level`);
+  }
+}
 
 /**
- * Parameter ranges per kind: strong enough to hurt, inside what a real network or an operator does.
- * Kinds not listed take no parameters (network.down, process.pause, connector.*, ...).
+ * The parameters of one kind as its definition's `random` says (strong enough to hurt, inside what a real
+ * network or an operator does): one record in the definition's order, a share computed from its base after
+ * the draw. Kinds without draws get no parameters (their defaults).
  */
-const PARAMS: Record<string, fc.Arbitrary<Params>> = {
-  'network.latency': fc
-    .record({ latency: int(50, 1500), jitterPct: int(0, 50), direction: DIRECTION })
-    .map(({ latency, jitterPct, direction }) => ({
-      latency,
-      jitter: Math.floor((latency * jitterPct) / 100),
-      direction,
-    })),
-  'network.bandwidth': fc.record({ rate: int(1, 256), direction: DIRECTION }),
-  // 0 = a black hole until healed; otherwise connections are closed after the timeout.
-  'network.timeout': fc.record({ timeout: fc.oneof(fc.constant(0), int(500, 5_000)), direction: DIRECTION }),
-  'network.reset_peer': fc.record({ timeout: int(0, 2_000), direction: DIRECTION }),
-  'network.slow_close': fc.record({ delay: int(100, 3_000) }),
-  'network.slicer': fc
-    .record({ average_size: int(16, 2_048), variationPct: int(0, 90), delay: int(0, 2_000) })
-    .map(({ average_size, variationPct, delay }) => ({
-      average_size,
-      size_variation: Math.floor((average_size * variationPct) / 100),
-      delay,
-    })),
-  'network.limit_data': fc.record({ bytes: int(4_096, 1_000_000) }),
-  'process.kill': fc.record({ downMs: int(0, 3_000) }),
-};
+export function paramsArbitrary(def: Pick<FaultKind, 'kind' | 'random'>): fc.Arbitrary<Params> {
+  const draws = Object.entries(def.random ?? {});
+  if (draws.length === 0) return fc.constant({});
+  const model: Record<string, fc.Arbitrary<number | string>> = {};
+  for (const [name, d] of draws)
+    model[name] = d.type === 'share' ? int(d.minPct, d.maxPct) : drawArbitrary(d, def.kind);
+  return fc.record(model).map((raw) => {
+    const out: Params = {};
+    for (const [name, d] of draws)
+      out[name] = d.type === 'share' ? Math.floor(((raw[d.of] as number) * (raw[name] as number)) / 100) : raw[name]!;
+    return out;
+  });
+}
 
 interface KindChoice {
   kind: string;
   targets: readonly string[];
   instantaneous: boolean;
+  params: fc.Arbitrary<Params>;
 }
 
 /**
@@ -91,10 +98,10 @@ export function resolveKinds(kinds: readonly string[], field = 'randomFaults.kin
       throw new ConfigError(`${field}[${i}]: ${kind} cannot hit "${target}" (targets: ${info.targets.join(', ')})`);
     }
     const required = info.params.filter((p) => p.required).map((p) => p.name);
-    if (required.length && !PARAMS[kind])
-      throw new ConfigError(
-        `${field}[${i}]: random-chaos does not know how to choose ${kind}'s ${required.join(', ')}`,
-      );
+    const drawn = Object.keys(info.random ?? {});
+    const undrawn = required.filter((name) => !drawn.includes(name));
+    if (undrawn.length)
+      throw new ConfigError(`${field}[${i}]: random-chaos does not know how to choose ${kind}'s ${undrawn.join(', ')}`);
     // A bare kind draws among the targets every stack has (a cluster's roles only when named, or when the kind
     // has no other: process.replace), so old seeds keep their schedules.
     const plain = info.targets.filter((t) => !isClusterTarget(t));
@@ -102,6 +109,7 @@ export function resolveKinds(kinds: readonly string[], field = 'randomFaults.kin
       kind,
       targets: target !== undefined ? [target] : plain.length ? plain : info.targets,
       instantaneous: info.instantaneous,
+      params: paramsArbitrary(info),
     };
   });
 }
@@ -112,7 +120,9 @@ export function slotsFor(cfg: RandomFaults, workloadMs: number): { startMs: numb
   const slotMs = Math.floor(windowMs / cfg.count);
   if (!Number.isInteger(cfg.count) || cfg.count < 1 || slotMs < MIN_SLOT_MS) {
     throw new ConfigError(
-      `randomFaults: ${cfg.count} faults do not fit in a ${formatDuration(workloadMs)} workload (each needs ${formatDuration(MIN_SLOT_MS)}, plus ${formatDuration(LEAD_MS)} lead-in and ${formatDuration(TAIL_MS)} tail)`,
+      `randomFaults: ${cfg.count} faults do not fit in a ${formatDuration(workloadMs)} workload ` +
+        `(each needs ${formatDuration(MIN_SLOT_MS)}, plus ${formatDuration(LEAD_MS)} lead-in ` +
+        `and ${formatDuration(TAIL_MS)} tail)`,
       'lower randomFaults.count or lengthen workload.duration',
     );
   }
@@ -145,7 +155,7 @@ export function scheduleArbitrary(cfg: RandomFaults, workloadMs: number): fc.Arb
           // Where in its slot the fault starts, in ‰ of the room the duration leaves.
           posPermille: int(0, 1000),
           durationMs: int(Math.min(1_000, maxDur), maxDur),
-          params: PARAMS[c.kind] ?? fc.constant({}),
+          params: c.params,
         })
         .map(({ target, posPermille, durationMs, params }): FaultStep => {
           const slotStart = startMs + slot * slotMs;

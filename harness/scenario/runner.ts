@@ -2,15 +2,19 @@ import { startObservers } from '../observe/observers.ts';
 import { info } from '../util/log.ts';
 import { startOperator } from './operator.ts';
 import { EnvError } from '../util/errors.ts';
-import type { WorkloadSummary } from '../workload/driver.ts';
-import { checkConvergence, quiesce, type CheckResult } from './run/check.ts';
-import { markPhase, openRun, phase, watchInterruptions } from './run/context.ts';
-import { driveWorkload, healAll, warmUp } from './run/drive.ts';
+import type { Nemesis } from '../faults/nemesis.ts';
+import type { RunPhase } from '../record/timeline.ts';
+import { checkConvergence, quiesce } from './run/check.ts';
+import { openRun } from './run/context.ts';
+import { RunControl } from './run/control.ts';
+import { healAll } from './run/heal.ts';
 import { RunInterrupted } from './run/interrupt.ts';
 import type { RunOptions, RunResult } from './run/options.ts';
 import { planRun } from './run/plan.ts';
 import { registerPipeline, removeRunObjects } from './run/register.ts';
-import { writeRunReport } from './run/report.ts';
+import { writeRunReport, type RunOutcome } from './run/report.ts';
+import { warmUp } from './run/warm-up.ts';
+import { armFaults, driveWorkload } from './run/workload.ts';
 
 export type { RunOptions, RunResult } from './run/options.ts';
 
@@ -33,12 +37,27 @@ export type { RunOptions, RunResult } from './run/options.ts';
 export async function runScenario(o: RunOptions): Promise<RunResult> {
   const plan = planRun(o);
   const ctx = openRun(o, plan);
-  const unwatch = watchInterruptions(ctx);
+  const control = new RunControl(ctx);
+  const phase = <T>(name: RunPhase, fn: () => Promise<T>): Promise<T> => control.run(name, fn);
+  const unwatch = control.watch();
   const ep = o.provider.endpoints;
+  // What the phases return, assembled here into the report's input; notes in the order the phases found them.
+  const ran: RunOutcome = { def: plan.def, notes: [] };
+  const noted = <T extends { notes: string[] }>(r: T): T => {
+    ran.notes.push(...r.notes);
+    return r;
+  };
+  let nemesis: Nemesis | undefined;
+  let healed = false;
+  // Heals every fault the run started, once: in the heal phase, or in the end whatever cut the run short.
+  const heal = async (): Promise<number> => {
+    healed = true;
+    return nemesis ? noted(await healAll(nemesis)).healedAt : Date.now();
+  };
   try {
-    const result: { summary?: WorkloadSummary; check?: CheckResult } = {};
     try {
-      await phase(ctx, 'register', () => registerPipeline(ctx));
+      const { def, sink } = await phase('register', () => registerPipeline(ctx));
+      Object.assign(ran, { def, sink });
       const observers = startObservers({
         endpoints: ep,
         names: plan.names,
@@ -46,7 +65,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         sinkConnector: plan.connectors.sink,
         samplesPath: `${ctx.runDir}/samples.jsonl`,
         log: (l) => info(`  ${l}`),
-        pipeline: plan.def.pipeline,
+        pipeline: def.pipeline,
       });
       const operator = startOperator({
         rules: o.scenario.operator,
@@ -55,12 +74,15 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         record: ctx.timeline.record,
       });
       try {
-        await phase(ctx, 'warm-up', () => warmUp(ctx, observers));
-        const { summary, nemesis } = await phase(ctx, 'workload', () => driveWorkload(ctx, observers));
-        result.summary = summary;
-        const healedAt = await phase(ctx, 'heal', () => healAll(ctx, nemesis));
-        const versions = await phase(ctx, 'quiesce', () => quiesce(ctx));
-        result.check = await phase(ctx, 'check', () => checkConvergence(ctx, versions, healedAt));
+        ran.warmUp = noted(await phase('warm-up', () => warmUp(ctx, def, observers)));
+        const workload = await phase('workload', () => {
+          nemesis = armFaults(ctx); // known to the runner from here on: healed whatever ends the run
+          return driveWorkload(ctx, def, observers, nemesis);
+        });
+        ran.workload = noted(workload).summary;
+        const healedAt = await phase('heal', heal);
+        const versions = await phase('quiesce', () => quiesce(ctx, def));
+        ran.check = noted(await phase('check', () => checkConvergence(ctx, def, versions, healedAt))).result;
       } finally {
         operator.stop();
         await observers.stop();
@@ -70,12 +92,13 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
       if (!(err instanceof RunInterrupted)) throw err;
     } finally {
       // Whatever ended the run, no fault it started stays on: no toxic, no frozen process, no paused connector.
-      if (ctx.nemesis && !ctx.healed) await healAll(ctx, ctx.nemesis);
+      if (nemesis && !healed) await heal();
     }
-    const report = await phase(ctx, 'report', () => writeRunReport(ctx, result.summary, result.check));
-    markPhase(ctx, 'done');
-    const failure = ctx.interruption?.failure;
-    if (failure && !result.check)
+    ran.interruption = control.interruption;
+    const report = await phase('report', () => writeRunReport(ctx, ran));
+    control.mark('done');
+    const failure = control.interruption?.failure;
+    if (failure && !ran.check)
       throw new EnvError(
         `the run was cut short: ${failure.message}`,
         `partial report: ${ctx.runDir}/report.md; \`outbox-chaos doctor\` shows the stack`,

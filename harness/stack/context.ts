@@ -1,4 +1,5 @@
 import type { Artifacts } from '../provision/index.ts';
+import { declarePublic } from '../util/redact.ts';
 import type { PortPlan } from './ports.ts';
 import type { RunAs } from './processes.ts';
 
@@ -19,3 +20,5 @@ export const HOST = '127.0.0.1';
 export const PG_DATABASE = 'mycompany';
 export const PG_USER = 'postgres';
 export const PG_PASSWORD = 'postgres';
+// The local stack's credentials are in the README and the source: masking them would only hide a working URL.
+declarePublic(PG_USER, PG_PASSWORD);

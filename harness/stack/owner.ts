@@ -1,4 +1,5 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { writePrivate } from '../util/private-files.ts';
 import { join } from 'node:path';
 import { stateRoot } from '../provision/paths.ts';
 import { thisCommand } from '../util/command.ts';
@@ -78,7 +79,7 @@ export function stackOwner(name: string): StackOwner | undefined {
 /** Creates the lock with its content in one step (link(2) of a finished file fails when the lock exists). */
 function tryCreate(path: string, me: StackOwner): boolean {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(me)}\n`);
+  writePrivate(tmp, `${JSON.stringify(me)}\n`);
   try {
     linkSync(tmp, path);
     return true;
@@ -145,6 +146,7 @@ export function claimStack(name: string): Claim {
   let tookOver: Claim['tookOver'];
   const path = lockPath(name);
   mkdirSync(stateRoot(), { recursive: true });
+  chmodSync(stateRoot(), 0o711); // stacks' directories below are traversed by service users; names are no secret
   const me: StackOwner = {
     pid: process.pid,
     command: thisCommand(),

@@ -42,7 +42,7 @@ const WRAPPER =
 export async function spawnService(spec: SpawnSpec): Promise<number> {
   const exits = exitsDir(spec.stackDir);
   mkdirSync(exits, { recursive: true });
-  const fd = openSync(spec.logFile, 'a');
+  const fd = openSync(spec.logFile, 'a', 0o600);
   const env = { ...process.env, ...spec.env, [STACK_ENV]: spec.stackDir };
   let cmd = spec.cmd;
   let args = spec.args;

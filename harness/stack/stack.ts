@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { provision, type Artifacts } from '../provision/index.ts';
@@ -139,6 +139,10 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   // A stack is throwaway: every `up` starts from empty data directories.
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
+  // Owner-only where secrets can sit (state.json, logs); the stack directory itself only traversable by the
+  // service users postgres and elasticsearch run as when the harness runs as root (docs/secrets.md).
+  chmodSync(dir, 0o711);
+  chmodSync(join(dir, 'logs'), 0o700);
 
   const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { writePrivate } from '../util/private-files.ts';
 import { join } from 'node:path';
 import type { Endpoints } from './endpoints.ts';
 import type { PortPlan } from './ports.ts';
@@ -36,6 +37,7 @@ export function readState(dir: string): StackState | undefined {
 
 export function writeState(state: StackState): void {
   const p = statePath(state.dir);
-  writeFileSync(`${p}.tmp`, JSON.stringify(state, null, 2));
+  // Owner-only; not masked by key: the endpoints hold the local stack's own (public) credentials, read back here.
+  writePrivate(`${p}.tmp`, JSON.stringify(state, null, 2));
   renameSync(`${p}.tmp`, p);
 }

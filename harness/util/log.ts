@@ -1,3 +1,4 @@
+import { redactText } from './redact.ts';
 /** Progress output on stderr, so stdout stays clean for machine-readable output (`env`, `list`). */
 const t0 = Date.now();
 let quiet = false;
@@ -7,11 +8,23 @@ export function setQuiet(q: boolean): void {
 }
 
 export function info(msg: string): void {
-  if (!quiet) process.stderr.write(`${msg}\n`);
+  if (!quiet) process.stderr.write(`${redactText(msg)}\n`);
 }
 
 export function warn(msg: string): void {
-  process.stderr.write(`warning: ${msg}\n`);
+  process.stderr.write(`warning: ${redactText(msg)}\n`);
+}
+
+/**
+ * Every byte a command prints goes through the redaction rule (docs/secrets.md): error messages, Connect's
+ * answers quoted in them, tables, progress. `env` alone opts out: printing credentials is what it is for.
+ */
+export function guardOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]): boolean =>
+      write(typeof chunk === 'string' ? redactText(chunk) : chunk, ...rest)) as typeof stream.write;
+  }
 }
 
 export function elapsed(since = t0): string {

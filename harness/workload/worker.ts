@@ -124,7 +124,7 @@ export class Worker {
     }
     const committed = txns.flatMap((group, i) => {
       const a = answers[i];
-      return a ? [this.record(group, a.settled, sendMs, a.ackMs, timedOut)] : [];
+      return a ? [this.historyEntries(group, a.settled, sendMs, a.ackMs, timedOut)] : [];
     });
     const after = this.ctx.afterCommit;
     if (after) for (const txn of committed) await after(client, txn, () => this.drop(client));
@@ -152,7 +152,7 @@ export class Worker {
   }
 
   /** Classifies one transaction's answers and appends one history entry per op. */
-  private record(
+  private historyEntries(
     group: Op[],
     settled: PromiseSettledResult<pg.QueryResult>[],
     sendMs: number,

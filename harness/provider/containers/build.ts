@@ -40,14 +40,19 @@ function pinnedPorts<B extends ContainerClass>(Base: B) {
   };
 }
 
+// @internal: left out of the package's type declarations, which cannot name the mixin's protected members.
+/** @internal */
 export class PinnedGenericContainer extends pinnedPorts(GenericContainer) {}
+/** @internal */
 export class PinnedPostgreSqlContainer extends pinnedPorts(PostgreSqlContainer) {}
+/** @internal */
 export class PinnedElasticsearchContainer extends pinnedPorts(ElasticsearchContainer) {}
 
 /**
  * KafkaContainer advertising its BROKER listener under a name of our choice (Toxiproxy's alias) instead
  * of the container's hostname: it reads that hostname from the inspect result it is handed here, and only
  * for the advertised listener (kafka-container.js, containerStarted / updateAdvertisedListeners).
+ * @internal
  */
 export class ProxiedKafkaContainer extends pinnedPorts(KafkaContainer) {
   advertisedHost = 'localhost';

@@ -5,12 +5,10 @@ import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../../record/a
 import { fmtDuration } from '../format.ts';
 import { html, inlineSafe, raw, type Html } from '../html-escape.ts';
 import { ANOMALY_MEANING, VERDICT_TEXT } from '../labels.ts';
+import { pageHead } from '../page-head.ts';
 import { rowKey, totalsLine, type RowResult, type SuiteRecord, type SuiteRow } from './model.ts';
 import { sparkline } from './sparkline.ts';
 import type { Trend } from './trends.ts';
-
-/** As for the run page: nothing but inline script, style and data: images may load. */
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 const ASSETS = join(dirname(fileURLToPath(import.meta.url)), '..', 'assets');
 let assets: { css: string; js: string } | undefined;
@@ -157,14 +155,7 @@ export function renderSuiteHtml(s: SuiteRecord, trends: ReadonlyMap<string, Tren
   ];
   const page = html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<link rel="icon" href="data:,">
-<title>${ok ? '✔' : '✘'} ${s.title} — ${totalsLine(t)}</title>
-<style>${raw(inlineSafe(a.css, 'style'))}</style>
-</head>
+${pageHead(`${ok ? '✔' : '✘'} ${s.title} — ${totalsLine(t)}`, [a.css])}
 <body>
 <main class="suite">
 <header class="suite ${ok ? 'passed' : 'failed'}">

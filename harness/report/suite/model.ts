@@ -4,7 +4,7 @@
  */
 import { isAbsolute, relative } from 'node:path';
 import type { AnomalyClass, Verdict } from '../../record/anomalies.ts';
-import { PROJECT_ROOT } from '../../record/paths.ts';
+import { workRoot } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
 import { budgetedLagP99, headline } from '../labels.ts';
 
@@ -86,7 +86,7 @@ export interface SuiteRecord {
 /** A pipeline directory as people name it: relative to the project when it is inside it. */
 export function pipelineLabel(dir: string): string {
   if (!isAbsolute(dir)) return dir;
-  const rel = relative(PROJECT_ROOT, dir);
+  const rel = relative(workRoot(), dir);
   return rel === '' || rel.startsWith('..') ? dir : rel;
 }
 

@@ -32,7 +32,7 @@ describe.skipIf(missing !== undefined)(skippableTitle('suite index.html in headl
     // Earlier suites for the trends, and each run's own page where its link points.
     for (const s of earlierFixtureSuites()) {
       mkdirSync(join(root, s.id));
-      writeFileSync(join(root, s.id, SUITE_FILES.record), JSON.stringify(s));
+      writeFileSync(join(root, s.id, SUITE_FILES.json), JSON.stringify(s));
     }
     const placed = runs.map((r) => ({ ...r, runDir: join(root, r.report.runId) }));
     const { samples } = fixtureRun('converged');

@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirPrivate, writePrivate } from '../../util/private-files.ts';
+import { redactDeep } from '../../util/redact.ts';
 import { join, relative } from 'node:path';
 import { reportsRoot } from '../../record/paths.ts';
 import { renderSuiteHtml } from './html.ts';
@@ -13,7 +15,7 @@ export const SUITE_FILES = {
   html: 'index.html',
   markdown: 'summary.md',
   junit: 'junit.xml',
-  record: 'suite.json',
+  json: 'suite.json',
 } as const;
 /** reports/latest-suite points at the newest suite, as reports/latest does at the newest run. */
 export const LATEST_SUITE = 'latest-suite';
@@ -43,7 +45,7 @@ export function readSuiteRecords(root: string = reportsRoot()): SuiteRecord[] {
   const out = new Map<string, SuiteRecord>();
   for (const e of readdirSync(root, { withFileTypes: true })) {
     if (!e.isDirectory()) continue; // also skips the latest-suite symlink
-    const file = join(root, e.name, SUITE_FILES.record);
+    const file = join(root, e.name, SUITE_FILES.json);
     if (!existsSync(file)) continue;
     try {
       const rec = JSON.parse(readFileSync(file, 'utf8')) as SuiteRecord;
@@ -74,19 +76,19 @@ export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
   const root = o.root ?? reportsRoot();
   const at = o.now ?? new Date();
   const { id, dir } = suiteDir(root, o.kind, at);
-  mkdirSync(dir, { recursive: true });
-  const record = buildSuite(runs, o.skipped ?? [], {
+  mkdirPrivate(dir);
+  const suite = buildSuite(runs.map(redactDeep), o.skipped ?? [], {
     id,
     title: o.title,
     kind: o.kind,
     createdAt: at.toISOString(),
     dir,
   });
-  const trends = trendsFor(record, readSuiteRecords(root));
-  writeFileSync(join(dir, SUITE_FILES.record), `${JSON.stringify(record, null, 2)}\n`);
-  writeFileSync(join(dir, SUITE_FILES.html), renderSuiteHtml(record, trends));
-  writeFileSync(join(dir, SUITE_FILES.markdown), renderSuiteMarkdown(record, trends));
-  writeFileSync(join(dir, SUITE_FILES.junit), renderSuiteJunit(record));
+  const trends = trendsFor(suite, readSuiteRecords(root));
+  writePrivate(join(dir, SUITE_FILES.json), `${JSON.stringify(suite, null, 2)}\n`);
+  writePrivate(join(dir, SUITE_FILES.html), renderSuiteHtml(suite, trends));
+  writePrivate(join(dir, SUITE_FILES.markdown), renderSuiteMarkdown(suite, trends));
+  writePrivate(join(dir, SUITE_FILES.junit), renderSuiteJunit(suite));
   const latest = join(root, LATEST_SUITE);
   rmSync(latest, { force: true });
   symlinkSync(relative(root, dir), latest);

@@ -5,8 +5,10 @@ import {
   resetPipeline,
   resolveSink,
 } from '../../pipeline/lifecycle.ts';
+import type { PipelineDefinition } from '../../pipeline/definition.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
 import type { RunNames } from '../../pipeline/run-names.ts';
+import type { SinkChoice } from '../../pipeline/sink-compat.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { info, warn } from '../../util/log.ts';
 import type { RunContext } from './context.ts';
@@ -17,11 +19,17 @@ export function resetScope(ctx: RunContext): { everything: boolean; connectors: 
   return { everything: !ctx.plan.scoped, connectors: [ctx.plan.connectors.source, ctx.plan.connectors.sink] };
 }
 
+/** The definition as it runs (the sink the worker has in place of the one asked for), and which sink that is. */
+export interface Registered {
+  def: PipelineDefinition;
+  sink: SinkChoice;
+}
+
 /**
  * Empties the pipeline, creates the stores from the definition, preloads rows, and registers the connectors
  * (the source later, during the workload, for a snapshot-under-load scenario).
  */
-export async function registerPipeline(ctx: RunContext): Promise<void> {
+export async function registerPipeline(ctx: RunContext): Promise<Registered> {
   const { names } = ctx.plan;
   const ep = ctx.provider.endpoints;
   // Which sink runs (a question to the worker) does not depend on the reset: both at once. The new stores
@@ -35,13 +43,16 @@ export async function registerPipeline(ctx: RunContext): Promise<void> {
       await preload(ep, def, names, ctx.o.scenario.preload);
     }),
   ]);
-  ctx.plan.def = def;
-  ctx.sink = sink;
-  if (!hasConnectors(def.pipeline)) return; // dual-write: the application indexes Elasticsearch itself
-  await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });
+  // dual-write: the application indexes Elasticsearch itself
+  if (hasConnectors(def.pipeline))
+    await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });
+  return { def, sink };
 }
 
-/** On a shared environment the run takes away what it made: its connectors, slot, publication, table, index and topics. */
+/**
+ * On a shared environment the run takes away what it made: its connectors, slot, publication, table, index
+ * and topics.
+ */
 export async function removeRunObjects(ctx: RunContext): Promise<void> {
   const ep = ctx.provider.endpoints;
   const names: RunNames = ctx.plan.names;
@@ -50,7 +61,8 @@ export async function removeRunObjects(ctx: RunContext): Promise<void> {
     await resetPipeline(ep, names, scope);
     const topics = await dropRunTopics(ep, names);
     info(
-      `  removed this run's objects (${scope.connectors.length} connectors, slot, publication, table, index, ${topics.length} topics)`,
+      `  removed this run's objects (${scope.connectors.length} connectors, slot, publication,` +
+        ` table, index, ${topics.length} topics)`,
     );
   } catch (err) {
     warn(`  could not remove all of this run's objects: ${errorMessage(err)}`);

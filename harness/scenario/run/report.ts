@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
+import type { PipelineDefinition } from '../../pipeline/definition.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
 import { traitsOf } from '../../provider/traits.ts';
+import type { SinkChoice } from '../../pipeline/sink-compat.ts';
 import { readJsonl } from '../../record/jsonl.ts';
 import type { RunReport } from '../../record/report.ts';
 import { copyLogSlices } from '../../record/run-dir.ts';
@@ -18,7 +20,9 @@ import { buildReport } from '../build-report.ts';
 import { clusterNotes } from './cluster-notes.ts';
 import type { CheckResult } from './check.ts';
 import type { RunContext } from './context.ts';
+import type { Interruption } from './interrupt.ts';
 import { notChecked, notRun } from './unfinished.ts';
+import type { WarmUp } from './warm-up.ts';
 
 /** Final connector and task states, with the (shortened) trace of a failed one. */
 async function connectorStates(connect: ConnectClient, names: string[]): Promise<RunReport['connectors']> {
@@ -39,8 +43,8 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
 }
 
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
-async function diagnosesOf(ctx: RunContext, c: Comparison): Promise<Diagnosis[]> {
-  const topics = (ctx.plan.def.sink.config.topics ?? '')
+async function diagnosesOf(ctx: RunContext, ran: RunOutcome, c: Comparison): Promise<Diagnosis[]> {
+  const topics = (ran.def.sink.config.topics ?? '')
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
@@ -48,31 +52,44 @@ async function diagnosesOf(ctx: RunContext, c: Comparison): Promise<Diagnosis[]>
     c.counts.zombie > 0 && topics.length === 1
       ? await countTombstones(ctx.provider.endpoints.kafkaBootstrap, topics[0]!)
       : null;
-  return diagnose({ counts: c.counts, examples: c.examples, indexSample: ctx.indexSample, topicTombstones });
+  const indexSample = ran.warmUp?.indexSample;
+  return diagnose({ counts: c.counts, examples: c.examples, indexSample, topicTombstones });
+}
+
+/**
+ * What the phases returned, as the runner assembled it. A part the run never reached (it was interrupted) is
+ * missing; `def` is the plan's definition until the register phase returned the one that runs.
+ */
+export interface RunOutcome {
+  def: PipelineDefinition;
+  sink?: SinkChoice;
+  warmUp?: WarmUp;
+  workload?: WorkloadSummary;
+  check?: CheckResult;
+  /** Things the report should say that are not anomalies, in the order the phases found them. */
+  notes: string[];
+  interruption?: Interruption;
 }
 
 /**
  * Builds the report from what the run recorded and writes report.json and its renderings. A run interrupted
  * before its check gets a partial report: marked `interrupted`, never passed, with what was recorded so far.
  */
-export async function writeRunReport(
-  ctx: RunContext,
-  ran: WorkloadSummary | undefined,
-  checked: CheckResult | undefined,
-): Promise<RunReport> {
+export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<RunReport> {
   const { plan, o } = ctx;
+  const { def, interruption } = ran;
   const finishedAt = Date.now();
-  const workload = ran ?? notRun(plan.seed, plan.hash, finishedAt);
-  const check = checked ?? notChecked();
+  const workload = ran.workload ?? notRun(plan.seed, plan.hash, finishedAt);
+  const check = ran.check ?? notChecked();
   const samplesFile = join(ctx.runDir, 'samples.jsonl');
   const samples = existsSync(samplesFile) ? await readJsonl<Sample>(samplesFile) : [];
   await copyLogSlices(ctx.logMarks, ctx.runDir);
-  const diagnoses = await diagnosesOf(ctx, check.comparison);
-  const dlqTopic = ctx.plan.def.sink.config['errors.deadletterqueue.topic.name'];
+  const diagnoses = await diagnosesOf(ctx, ran, check.comparison);
+  const dlqTopic = def.sink.config['errors.deadletterqueue.topic.name'];
   const deadLetterQueue = dlqTopic
     ? { topic: dlqTopic, records: await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlqTopic) }
     : undefined;
-  const connectors = hasConnectors(plan.def.pipeline)
+  const connectors = hasConnectors(def.pipeline)
     ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink])
     : [];
   // A cluster's failovers: which task moved where and when, and what a Postgres failover cut from the stream.
@@ -89,7 +106,7 @@ export async function writeRunReport(
     seed: plan.seed,
     replay: ctx.replay,
     provider: ctx.provider.kind,
-    connectorsDir: plan.def.dir,
+    connectorsDir: def.dir,
     startedAt: ctx.startedAt,
     finishedAt,
     ...check,
@@ -100,25 +117,26 @@ export async function writeRunReport(
     connectors,
     connectorNames: plan.connectors,
     versions: ctx.provider.versions,
-    notes: [...cluster, ...ctx.notes],
-    ...(ctx.warmUpFailure ? { warmUpFailure: ctx.warmUpFailure } : {}),
-    ...(ctx.sink ? { sink: ctx.sink } : {}),
+    notes: [...cluster, ...ran.notes],
+    ...(ran.warmUp?.failure ? { warmUpFailure: ran.warmUp.failure } : {}),
+    ...(ran.sink ? { sink: ran.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.
     ...(traitsOf(ctx.provider).reportsWorkerNonStock ? { workerNonStock: nonStockSettings() } : {}),
     diagnoses,
     deadLetterQueue,
   });
-  const cut = checked ? undefined : ctx.interruption;
+  const cut = ran.check ? undefined : interruption;
   if (cut) {
     report.interrupted = { reason: cut.reason, during: cut.during };
     report.passed = false;
     // The judge's reasons would read as findings; nothing was judged.
     report.notes = [
-      `interrupted during ${cut.during}: ${cut.reason}. Every fault was healed; the stores were not compared, so the verdict is no finding.`,
+      `interrupted during ${cut.during}: ${cut.reason}.` +
+        ` Every fault was healed; the stores were not compared, so the verdict is no finding.`,
       ...report.notes.filter((n) => !n.startsWith('✘ ')),
     ];
-  } else if (ctx.interruption) {
-    report.notes.push(`after the check: ${ctx.interruption.reason}`);
+  } else if (interruption) {
+    report.notes.push(`after the check: ${interruption.reason}`);
   }
   await writeReportFiles(ctx.runDir, report, samples);
   return report;

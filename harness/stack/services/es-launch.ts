@@ -16,6 +16,7 @@ import {
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from '../../provision/paths.ts';
+import { listFiles } from '../../util/files.ts';
 import { info, warn } from '../../util/log.ts';
 import { isAlive, signalGroup, spawnService, STACK_ENV, type RunAs } from '../processes.ts';
 
@@ -65,16 +66,6 @@ const RECORDER_VERSION = '1';
 const SERVER_MAIN = 'org.elasticsearch.server/org.elasticsearch.bootstrap.Elasticsearch';
 /** Variables the recording sees that belong to a shell, not to the launcher. */
 const SHELL_VARS = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
-
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...listFiles(dir, rel));
-    else if (e.isFile()) out.push(rel);
-  }
-  return out.sort();
-}
 
 function statKey(path: string): string {
   const s = statSync(path);
@@ -161,7 +152,11 @@ function parseEnv(text: string): Record<string, string> {
 }
 
 /** Runs the launcher with the recording java.home and waits until the server's stdin holds complete ServerArgs. */
-async function record(i: LaunchInputs, env: Record<string, string>, key: string): Promise<EsServerLaunch | undefined> {
+async function captureLaunch(
+  i: LaunchInputs,
+  env: Record<string, string>,
+  key: string,
+): Promise<EsServerLaunch | undefined> {
   const out = join(i.scratch, 'recorded');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -245,7 +240,7 @@ export async function serverLaunch(i: LaunchInputs, env: Record<string, string>)
   const found = load(key);
   if (found) return found;
   const t0 = Date.now();
-  const rec = await record(i, env, key).catch((err: unknown) => {
+  const rec = await captureLaunch(i, env, key).catch((err: unknown) => {
     warn(`  elasticsearch: recording its launcher failed (${String(err)}); starting it through bin/elasticsearch`);
     return undefined;
   });

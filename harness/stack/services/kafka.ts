@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ONE_NODE_BROKER_SETTINGS } from '../../provision/jvm-archives.ts';
@@ -99,6 +99,7 @@ export async function initKafka(
   const dir = join(ctx.dir, node.dir);
   const data = join(dir, 'data');
   mkdirSync(data, { recursive: true });
+  chmodSync(dir, 0o700); // the config topic's log holds connector configs as Connect stores them (docs/secrets.md)
   writeFileSync(join(dir, 'server.properties'), props(brokerProperties(ctx, node, data)));
   writeLog4j2(join(dir, 'log4j2.properties'), [
     'kafka.log',

@@ -1,0 +1,131 @@
+import { withPg } from '../stack/pg.ts';
+import { defineFault } from './define.ts';
+import type { Fault, FaultContext } from './fault.ts';
+import { type FaultKind, opt } from './kind.ts';
+import { failoverFault } from './pg-failover.ts';
+
+/** The workload's connections name themselves so (workers and their setup); the harness's observers do not. */
+export const APP_CONNECTIONS = 'outbox-chaos-workload-%';
+
+/**
+ * Terminates the application's own Postgres sessions (the workload's, by application_name) over a direct
+ * connection, at the start and then every `everyMs` while the fault lasts: what a failover, a connection
+ * pooler's restart or an idle-session killer does to an application, and what its crash looks like from
+ * the database. Debezium's replication connection and the harness's observers are left alone. Whatever the
+ * application had in flight on a killed session gets an error; what it does next is what is under test.
+ */
+export function appDisconnectFault(id: string, everyMs: number): Fault {
+  let timer: NodeJS.Timeout | undefined;
+  let rounds = 0;
+  let sessions = 0;
+  const kill = async (ctx: FaultContext): Promise<void> => {
+    const ep = ctx.endpoints;
+    const n = await withPg(ep, ep.pg.database, async (c) => {
+      const r = await c.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity' +
+          ' WHERE application_name LIKE $1 AND datname = current_database() AND pid <> pg_backend_pid()',
+        [APP_CONNECTIONS],
+      );
+      return r.rowCount ?? 0;
+    });
+    rounds++;
+    sessions += n;
+  };
+  return defineFault({
+    id,
+    kind: 'postgres.app-disconnect',
+    target: 'postgres',
+    describe: () => `pg_terminate_backend of the application's sessions${everyMs > 0 ? `, every ${everyMs} ms` : ''}`,
+    async inject(ctx) {
+      await kill(ctx);
+      if (everyMs > 0) {
+        // A round that fails (Postgres busy) is skipped; the next one comes anyway.
+        timer = setInterval(() => void kill(ctx).catch(() => undefined), everyMs);
+      }
+    },
+    async repair() {
+      if (timer === undefined && rounds === 0) return;
+      clearInterval(timer);
+      timer = undefined;
+      const detail = `${sessions} application session(s) terminated in ${rounds} round(s)`;
+      rounds = 0;
+      sessions = 0;
+      return detail;
+    },
+  });
+}
+
+/**
+ * Terminates the walsender(s) streaming the connector's slot, over a direct connection (not through the pg
+ * proxy): what a Postgres failover, a DBA or wal_sender_timeout does. Debezium has to reconnect.
+ */
+export function walsenderKillFault(id: string): Fault {
+  return defineFault({
+    id,
+    kind: 'postgres.walsender-kill',
+    target: 'postgres',
+    instantaneous: true,
+    describe: () => "pg_terminate_backend of the replication slot's walsender",
+    async inject(ctx) {
+      const ep = ctx.endpoints;
+      const pids = await withPg(ep, ep.pg.database, async (c) => {
+        const r = await c.query<{ pid: number }>(
+          'SELECT active_pid AS pid, pg_terminate_backend(active_pid) FROM pg_replication_slots' +
+            ' WHERE slot_name = $1 AND active_pid IS NOT NULL',
+          [ctx.names.slot],
+        );
+        return r.rows.map((row) => row.pid);
+      });
+      return pids.length
+        ? `terminated walsender pid ${pids.join(', ')} of slot ${ctx.names.slot}`
+        : `slot ${ctx.names.slot} had no active walsender`;
+    },
+    async repair() {
+      /* nothing to undo: the connector reconnects (or fails, which is what the run observes) */
+    },
+  });
+}
+
+/** The Postgres family: server-side actions on the source database (the failover's handler is in pg-failover.ts). */
+export const POSTGRES_KINDS: readonly FaultKind[] = [
+  {
+    kind: 'postgres.walsender-kill',
+    summary: "pg_terminate_backend of the replication slot's walsender; Debezium must reconnect",
+    example: {},
+    needs: 'api',
+    topology: 'any',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [],
+    instantaneous: true,
+    evidence: ['walsender-replaced'],
+    build: (id) => walsenderKillFault(id),
+  },
+  {
+    kind: 'postgres.app-disconnect',
+    summary: "pg_terminate_backend of the workload's own sessions, every `every` ms while it lasts",
+    example: { every: 100 },
+    needs: 'api',
+    topology: 'any',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [{ name: 'every', unit: 'ms', doc: 'pause between rounds; default 250, 0 = once at the start' }],
+    instantaneous: false,
+    evidence: ['app-sessions-terminated'],
+    build: (id, _t, p) => appDisconnectFault(id, opt(p, 'every') ?? 250),
+  },
+  {
+    kind: 'postgres.failover',
+    summary: 'cluster: fence the primary, promote the standby, repoint the pg proxies; heal rebuilds a standby',
+    example: {},
+    // The fence and the rebuild stop and start cluster members' processes.
+    needs: 'process',
+    topology: 'cluster',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [],
+    instantaneous: false,
+    evidence: ['standby-promoted'],
+    build: (id) => failoverFault(id),
+  },
+];

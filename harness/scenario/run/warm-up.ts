@@ -1,0 +1,80 @@
+import { diagnose } from '../../check/diagnose.ts';
+import type { Observers } from '../../observe/observers.ts';
+import { searchHits } from '../../observe/es-search.ts';
+import type { PipelineDefinition } from '../../pipeline/definition.ts';
+import type { EsDoc } from '../../record/anomalies.ts';
+import { topicRecords } from '../../stack/kafka-admin.ts';
+import { fmtMs } from '../progress.ts';
+import type { RunContext } from './context.ts';
+
+/** What the warm-up found. */
+export interface WarmUp {
+  /** Why the warm-up failed, when it did: a healthy expectation then fails. */
+  failure?: string;
+  /** A few documents the index held when the warm-up last looked (for the diagnosis of a mangling pipeline). */
+  indexSample?: EsDoc[];
+  notes: string[];
+}
+
+/**
+ * The probe's first marker must come through before the clock starts: the pipeline is flowing. While it waits,
+ * the index is looked at every few seconds: documents in a form the pipeline mangled (a Debezium envelope, a
+ * schema wrapper) end the wait at once, with the diagnosis, instead of after the full minute.
+ */
+export async function warmUp(
+  ctx: RunContext,
+  def: PipelineDefinition,
+  observers: Observers,
+  timeoutMs = 60_000,
+): Promise<WarmUp> {
+  if (ctx.o.scenario.registerDuringWorkload) return { notes: [] };
+  const { esUrl } = ctx.provider.endpoints;
+  const index = ctx.plan.names.index;
+  let indexSample: EsDoc[] | undefined;
+  const sample = async (): Promise<EsDoc[]> =>
+    (indexSample = (await searchHits(esUrl, index, { size: 5 }).catch(() => [])).map((h) => ({
+      _id: h._id,
+      _source: h._source,
+    })));
+  const fail = (why: string): WarmUp => ({ failure: why, indexSample, notes: [`warm-up: ${why}`] });
+  const t0 = Date.now();
+  let lastLook = t0;
+  while (observers.latest().probeVisibleSeq === 0) {
+    if (ctx.abort.signal.aborted) return { indexSample, notes: [] };
+    if (Date.now() - t0 > timeoutMs) {
+      const seen = await sample();
+      return fail(
+        `timed out after ${Math.round(timeoutMs / 1000)} s` +
+          ` waiting for the lag probe to see its first marker in Elasticsearch` +
+          ` (the index holds ${seen.length ? 'documents, none of them the marker' : 'no document'})`,
+      );
+    }
+    const failed = Object.entries(observers.latest().connectorStates).filter(
+      ([, v]) => v.state === 'FAILED' || v.tasks.some((t) => t.includes('FAILED')),
+    );
+    if (failed.length)
+      return fail(
+        `after ${fmtMs(Date.now() - t0)}, ${failed.map(([name]) => name).join(' and ')}` +
+          ` FAILED before anything became searchable (the trace is in the report's connectors)`,
+      );
+    if (Date.now() - lastLook >= 5000) {
+      lastLook = Date.now();
+      const seen = await sample();
+      const found = diagnose({ counts: {}, examples: {}, indexSample: seen });
+      if (found.length)
+        return fail(
+          `after ${fmtMs(Date.now() - t0)},` +
+            ` the index holds documents the pipeline mangled: ${found.map((d) => d.signature).join('; ')}`,
+        );
+      const dlq = def.sink.config['errors.deadletterqueue.topic.name'];
+      const dead = dlq && !seen.length ? await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlq) : 0;
+      if (dead)
+        return fail(
+          `after ${fmtMs(Date.now() - t0)}, ${dead} record(s)` +
+            ` went to the sink's dead-letter queue ${dlq} and none to Elasticsearch`,
+        );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { indexSample, notes: [] };
+}

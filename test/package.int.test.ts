@@ -1,0 +1,112 @@
+/**
+ * The package as users get it: `npm pack`, installed into a project made from examples/own-repo/ (its own
+ * pipeline definition and scenario, nothing of this repository around it), its CLI, and its vitest test using
+ * the library API, both on the shared test stack.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROJECT_ROOT } from '../harness/record/paths.ts';
+
+const stackName = inject('stackName');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+let tmp: string;
+let project: string;
+
+/** The child's environment: this run's vitest variables left out, so the project's own vitest starts clean. */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(VITEST|TEST$|NODE_ENV$|NODE_OPTIONS$|OUTBOX_CHAOS_REPORTS$)/.test(k),
+    ),
+  );
+  return { ...env, ...extra };
+}
+
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 600_000) {
+  const r = spawnSync(cmd, args, { cwd, env: cleanEnv(env), encoding: 'utf8', timeout: timeoutMs });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  return { code: r.status, output, say: `${cmd} ${args.join(' ')} (exit ${r.status}):\n${output.slice(-4000)}` };
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'outbox-chaos-package-'));
+  // prepack builds dist/ first: the tarball holds what `npm run build` makes of this tree.
+  const pack = sh(npm, ['pack', '--pack-destination', tmp, '--loglevel=error'], PROJECT_ROOT);
+  expect(pack.code, pack.say).toBe(0);
+  const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
+  expect(tarball, pack.say).toBeDefined();
+  project = join(tmp, 'project');
+  cpSync(join(PROJECT_ROOT, 'examples', 'own-repo'), project, { recursive: true });
+  // The tarball instead of the registry's version; the vitest this repository has, so that npm's cache has it.
+  const file = join(project, 'package.json');
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { devDependencies: Record<string, string> };
+  const vitest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'node_modules', 'vitest', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  pkg.devDependencies['outbox-chaos'] = `file:${join(tmp, tarball as string)}`;
+  pkg.devDependencies.vitest = vitest.version;
+  writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
+  const install = sh(
+    npm,
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+    project,
+  );
+  expect(install.code, install.say).toBe(0);
+}, 900_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const cli = (args: string[]) => sh(join(project, 'node_modules', '.bin', 'outbox-chaos'), args, project);
+
+describe('the packed package, installed into a project of its own', () => {
+  it('ships compiled JavaScript and type declarations, no TypeScript sources and no transpiler', () => {
+    const pkg = join(project, 'node_modules', 'outbox-chaos');
+    expect(existsSync(join(pkg, 'dist', 'harness', 'cli.js'))).toBe(true);
+    expect(existsSync(join(pkg, 'dist', 'harness', 'api', 'index.d.ts'))).toBe(true);
+    expect(existsSync(join(pkg, 'harness'))).toBe(false);
+    expect(existsSync(join(pkg, 'dist', 'harness', 'layers.test.js'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
+    // The catalogue, the zoo and the healthy definition with the sink plugin's sources (not its build output).
+    for (const f of ['scenarios/baseline.yaml', 'scenarios/zoo', 'connectors/register-postgres.json'])
+      expect(existsSync(join(pkg, f)), f).toBe(true);
+    expect(existsSync(join(pkg, 'connectors', 'es-sink', 'pom.xml'))).toBe(true);
+    expect(existsSync(join(pkg, 'connectors', 'es-sink', 'target'))).toBe(false);
+  });
+
+  it('npx outbox-chaos --help prints the usage', () => {
+    const r = sh(npm, ['exec', '--', 'outbox-chaos', '--help'], project);
+    expect(r.code, r.say).toBe(0);
+    expect(r.output).toMatch(/usage: outbox-chaos <command>/);
+  });
+
+  it('list shows the catalogue and the project’s own scenario', () => {
+    const r = cli(['list']);
+    expect(r.code, r.say).toBe(0);
+    expect(r.output).toMatch(/^baseline\s+converged/m);
+    expect(r.output).toMatch(/^my-scenario\s+converged/m);
+  });
+
+  it('run baseline --connectors ./pipeline converges on the project’s pipeline, reports in the project', () => {
+    const r = cli(['run', 'baseline', '--connectors', './pipeline', '--name', stackName, '--duration', '8']);
+    expect(r.code, r.say).toBe(0);
+    const report = JSON.parse(readFileSync(join(project, 'reports', 'latest', 'report.json'), 'utf8')) as {
+      verdict: string;
+      connectorsDir: string;
+    };
+    expect(report.verdict).toBe('converged');
+    expect(report.connectorsDir).toBe(join(project, 'pipeline'));
+  });
+
+  it('the project’s vitest test passes using the library API on the running stack', () => {
+    const r = sh(npm, ['exec', '--', 'vitest', 'run'], project, { OUTBOX_CHAOS_STACK: stackName }, 900_000);
+    expect(r.code, r.say).toBe(0);
+    expect(r.output).toMatch(/Tests\s+.*2 passed/);
+    const runs = readdirSync(join(project, 'reports')).filter((d) => /my-scenario|quick-burst/.test(d));
+    expect(runs).toHaveLength(2);
+  });
+});

@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { PROJECT_ROOT } from '../harness/provision/paths.ts';
+import { withPg } from '../harness/stack/pg.ts';
+import { sharedStack } from './stack.ts';
+
+/**
+ * Planted secrets (docs/secrets.md): a distinct secret in every input a user can give — each connector key of
+ * both connectors that can carry one, a URL with userinfo, the external env file's password — then real runs
+ * on the shared stack, locally and through the external provider pointed at it. Not one byte under the run
+ * directories, the suite directory, the stack's directory, nor in the commands' output, may hold any of them.
+ * Every planted value is one the programs accept: the Postgres passwords are really set for the roles that use
+ * them; Elasticsearch (security off) ignores the sink's basic-auth credentials; our sink drops URL userinfo.
+ */
+const ep = inject('endpoints');
+const stackName = inject('stackName');
+const work = mkdtempSync(join(tmpdir(), 'outbox-chaos-secrets-'));
+const tag = Date.now().toString(36);
+const SECRETS = {
+  dbPassword: `DbPw-${tag}-source`,
+  sinkUsername: `SinkUser-${tag}`,
+  sinkPassword: `SinkPw-${tag}-basic`,
+  urlUser: `UrlUser-${tag}`,
+  urlPassword: `UrlPw-${tag}-userinfo`,
+  jaasPassword: `JaasPw-${tag}-sasl`,
+  apiToken: `Token-${tag}-api`,
+  envPassword: `EnvPw-${tag}-external`,
+};
+const ROLES = { connector: `oc_sec_conn_${tag}`, env: `oc_sec_env_${tag}` };
+
+/** A pipeline definition: the healthy one, with every key that can carry a secret set to a planted one. */
+function plantDefinition(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const read = (f: string) =>
+    JSON.parse(readFileSync(join(PROJECT_ROOT, 'connectors', f), 'utf8')) as {
+      name: string;
+      config: Record<string, string>;
+    };
+  const jaas = (p: string) =>
+    `org.apache.kafka.common.security.plain.PlainLoginModule required username="oc" password="${p}";`;
+  const source = read('register-postgres.json');
+  Object.assign(source.config, {
+    'database.user': ROLES.connector,
+    'database.password': SECRETS.dbPassword,
+    'sasl.jaas.config': jaas(SECRETS.jaasPassword),
+  });
+  const sink = read('register-elasticsearch.json');
+  Object.assign(sink.config, {
+    'connection.url': `http://${SECRETS.urlUser}:${SECRETS.urlPassword}@${ep.esProxiedUrl.replace(/^https?:\/\//, '')}`,
+    'connection.username': SECRETS.sinkUsername,
+    'connection.password': SECRETS.sinkPassword,
+    'api.token': SECRETS.apiToken,
+  });
+  writeFileSync(join(dir, 'register-postgres.json'), JSON.stringify(source, null, 2));
+  writeFileSync(join(dir, 'register-elasticsearch.json'), JSON.stringify(sink, null, 2));
+}
+
+/** Every file below `dir` (following no links, skipping directories named `skip`), gzip members decompressed. */
+function* files(dir: string, skip?: string): Generator<[string, Buffer]> {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== skip) yield* files(p, skip);
+    } else if (e.isFile()) {
+      const b = readFileSync(p);
+      yield [p, b];
+      if (p.endsWith('.gz')) yield [`${p} (gunzipped)`, gunzipSync(b)];
+    }
+  }
+}
+
+/** Where each planted secret appears (raw or URL-encoded): `what: file` lines, empty when nowhere. */
+function leaks(where: [string, Buffer][]): string[] {
+  const out: string[] = [];
+  for (const [name, bytes] of where) {
+    const text = bytes.toString('latin1');
+    for (const [what, v] of Object.entries(SECRETS))
+      if (text.includes(v) || text.includes(encodeURIComponent(v))) out.push(`${what}: ${name}`);
+  }
+  return out;
+}
+
+/** Runs the CLI as a user would; returns its exit code and everything it printed. */
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'outbox-chaos.mjs'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+    });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    p.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    p.on('error', reject);
+    p.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+describe('planted secrets never land in what the harness writes or prints', () => {
+  const connectors = join(work, 'pipeline');
+  const envFile = join(work, 'env.yaml');
+  let stackDir = '';
+
+  beforeAll(async () => {
+    stackDir = (await sharedStack()).dir;
+    plantDefinition(connectors);
+    await withPg(ep, ep.pg.database, async (c) => {
+      // Superusers, so that the runs' own tables, publications and slots are theirs to use and drop.
+      await c.query(`CREATE ROLE ${ROLES.connector} LOGIN SUPERUSER REPLICATION PASSWORD '${SECRETS.dbPassword}'`);
+      await c.query(`CREATE ROLE ${ROLES.env} LOGIN SUPERUSER REPLICATION PASSWORD '${SECRETS.envPassword}'`);
+    });
+    writeFileSync(
+      envFile,
+      toYaml({
+        postgres: {
+          host: ep.pg.host,
+          port: ep.pg.port,
+          database: ep.pg.database,
+          user: ROLES.env,
+          password: SECRETS.envPassword,
+          fromConnect: `${ep.pgProxied.host}:${ep.pgProxied.port}`,
+        },
+        kafka: { bootstrap: ep.kafkaBootstrap, fromConnect: ep.kafkaProxied },
+        connect: { url: ep.connectUrl },
+        elasticsearch: { url: ep.esUrl, fromConnect: ep.esProxiedUrl },
+        toxiproxy: { url: ep.toxiproxyUrl, proxies: { pg: 'pg', kafka: 'kafka', es: 'es' } },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await withPg(ep, ep.pg.database, async (c) => {
+      for (const r of Object.values(ROLES)) {
+        // Objects a failed run left would block the drop; they belong to the run, not to anyone else.
+        await c.query(`DROP OWNED BY ${r}`).catch(() => undefined);
+        await c.query(`DROP ROLE IF EXISTS ${r}`);
+      }
+    });
+  });
+
+  /** Runs, then scans the reports root (run and suite directories), the stack's directory and the output. */
+  async function runAndScan(label: string, args: string[]): Promise<string> {
+    const reports = join(work, `reports-${label}`);
+    const { code, output } = await cli([...args, '--connectors', connectors], { OUTBOX_CHAOS_REPORTS: reports });
+    // A verdict either way (a loaded machine can miss a lag budget), as long as the planted values worked.
+    expect([0, 1], output).toContain(code);
+    for (const run of readdirSync(reports).filter((d) => /-s\d+$/.test(d))) {
+      const r = JSON.parse(readFileSync(join(reports, run, 'report.json'), 'utf8')) as { final: { esDocs: number } };
+      expect(r.final.esDocs, `${run}: the pipeline delivered`).toBeGreaterThan(0);
+    }
+    // The services' own stores are not the harness's to write (Connect keeps connector configs in its config
+    // topic); they sit in directories only the owner can enter (docs/secrets.md).
+    const stack = [...files(stackDir, 'data')];
+    const found = leaks([
+      ...files(reports),
+      ...stack.map(([p, b]): [string, Buffer] => [`<stack>/${relative(stackDir, p)}`, b]),
+      ['<command output>', Buffer.from(output)],
+    ]);
+    expect(found, `${label}: planted secrets found`).toEqual([]);
+    return reports;
+  }
+
+  it('on the local stack: two scenarios and their suite, owner-only', async () => {
+    const reports = await runAndScan('local', ['run', 'baseline', 'es-outage', '--name', stackName]);
+    const runs = readdirSync(reports).filter((d) => /-s\d+$/.test(d));
+    expect(runs).toHaveLength(2);
+    expect(readdirSync(reports).some((d) => d.startsWith('suite-'))).toBe(true);
+    const run = join(reports, runs[0]!);
+    const report = JSON.parse(readFileSync(join(run, 'report.json'), 'utf8')) as {
+      sink: { effective: Record<string, string> };
+    };
+    // The password is there, masked, and compares across runs by its hash.
+    expect(report.sink.effective['connection.password']).toMatch(/^\*\*\*\(len \d+, sha256:[0-9a-f]{6}\)$/);
+    expect(statSync(run).mode & 0o777).toBe(0o700);
+    expect(statSync(join(run, 'report.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(stackDir, 'state.json')).mode & 0o777).toBe(0o600);
+  }, 600_000);
+
+  it('through the external provider pointed at the stack, with the env file password', async () => {
+    await runAndScan('external', ['run', 'baseline', '--provider', 'external', '--env', envFile]);
+  }, 600_000);
+});
