@@ -1,4 +1,5 @@
 import { openExternal } from '../provider/external.ts';
+import { traitsOf } from '../provider/traits.ts';
 import { findLeftovers, listObjects, removeLeftover, type Leftover } from '../provider/leftovers.ts';
 import { reportsRoot } from '../record/paths.ts';
 import { keepRuns, pruneRuns } from '../record/retention.ts';
@@ -63,7 +64,7 @@ export async function cleanCommand(argv: string[]): Promise<number> {
   }
   if (values.local) return cleanLocal(intOpt(values.keep, '--keep') ?? keepRuns());
   const choice = providerChoice(values);
-  if (choice.kind !== 'external')
+  if (!traitsOf(choice).cleansLeftovers)
     throw new ConfigError(
       'clean is for --provider external --env FILE, or --local (run directories)',
       'a local or containers stack is reset by every run (and by `down` + `up`)',

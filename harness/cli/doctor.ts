@@ -3,6 +3,7 @@ import { isSecretKey, registerConfigSecrets } from '../util/redact.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import { type ProviderChoice } from '../provider/open.ts';
+import { traitsOf } from '../provider/traits.ts';
 import { effectiveSinkConfig } from '../pipeline/sink-compat.ts';
 import { verifyCache } from '../provision/verify.ts';
 import { findRunningStack, requireRunningStack } from '../stack/attach.ts';
@@ -16,8 +17,9 @@ import { stackDir } from '../stack/stack.ts';
 import { readState, type StackState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
 import { parse } from './args.ts';
+import { InputCheck } from './inputs.ts';
 import { clusterSections, section, type Section } from './doctor-cluster.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--topology single|cluster] [--provider local|containers|external] [--env FILE]
@@ -181,7 +183,7 @@ async function providerSections(
   name: string | undefined,
   topology: Topology | undefined,
 ): Promise<Section[]> {
-  if (choice.kind === 'containers') {
+  if (traitsOf(choice).usesDocker) {
     const { dockerAvailable } = await import('../provider/containers/docker.ts');
     const docker = await dockerAvailable();
     return [
@@ -192,7 +194,7 @@ async function providerSections(
       }),
     ];
   }
-  if (choice.kind === 'external') {
+  if (traitsOf(choice).needsEnvFile) {
     const env = readExternalEnv(choice.env as string);
     const reach = await section(`environment ${choice.env}`, async (s) => {
       for (const r of await checkExternal(env)) {
@@ -231,11 +233,13 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     console.log(DOCTOR_HELP);
     return 0;
   }
-  const sections = await providerSections(
-    providerChoice(values),
-    values.name as string | undefined,
-    topologyOpt(values),
-  );
+  // Every input is checked, and every problem reported, before anything is probed.
+  const check = new InputCheck();
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const topology = check.take(() => topologyOpt(values));
+  check.envFile(choice);
+  check.done();
+  const sections = await providerSections(choice, values.name as string | undefined, topology);
   for (const s of sections) {
     console.log(`\n${s.title}`);
     for (const l of s.lines) console.log(`  ${l}`);

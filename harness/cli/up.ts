@@ -3,6 +3,7 @@ import { setupPipeline } from '../pipeline/lifecycle.ts';
 import { defaultRunNames } from '../pipeline/run-names.ts';
 import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
 import { openProvider, upLocal, type ProviderChoice } from '../provider/open.ts';
+import { traitsOf } from '../provider/traits.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import type { Stack } from '../stack/stack.ts';
 import type { Topology } from '../stack/targets.ts';
@@ -11,7 +12,8 @@ import { ConfigError } from '../util/errors.ts';
 import { info, step, warn } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { InputCheck } from './inputs.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
@@ -88,9 +90,9 @@ async function foreground(stop: () => Promise<void>): Promise<number> {
 
 async function upOther(
   choice: ProviderChoice,
-  o: { detach: boolean; portBase?: number; connectors?: string; topology?: Topology },
+  o: { portBase?: number; connectors?: string; topology?: Topology },
 ): Promise<number> {
-  if (choice.kind === 'external') {
+  if (!traitsOf(choice).startsServices) {
     const { provider } = await openProvider(choice, {});
     info(`\n${provider.label} is reachable`);
     printAddresses(provider.endpoints, 'connectors use');
@@ -102,11 +104,6 @@ async function upOther(
     );
     return 0;
   }
-  if (o.detach)
-    throw new ConfigError(
-      '--detach is not possible with --provider containers: the containers are removed when the harness process ends',
-      'run `outbox-chaos run <scenario> --provider containers` (it starts and removes them), or `up --provider containers` in the foreground',
-    );
   const { provider } = await openProvider(choice, { portBase: o.portBase, topology: o.topology });
   try {
     const names = defaultRunNames();
@@ -135,22 +132,31 @@ export async function upCommand(argv: string[]): Promise<number> {
     console.log(UP_HELP);
     return 0;
   }
-  const choice = providerChoice(values);
-  if (choice.kind !== 'local')
-    return upOther(choice, {
-      detach: values.detach === true,
-      portBase: intOpt(values['port-base'], '--port-base'),
-      connectors: values.connectors as string | undefined,
-      topology: topologyOpt(values),
-    });
+  // Every input is checked, and every problem reported, before anything starts.
+  const check = new InputCheck();
+  const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
+  const topology = check.take(() => topologyOpt(values));
+  const connectors = values.connectors as string | undefined;
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  check.provider(choice);
+  if (connectors !== undefined) check.definition(connectors, '--connectors');
+  if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
+    check.add(
+      new ConfigError(
+        `--detach is not possible with --provider ${choice.kind}: ` +
+          'the containers are removed when the harness process ends',
+        `run \`outbox-chaos run <scenario> --provider ${choice.kind}\` (it starts and removes them), ` +
+          `or \`up --provider ${choice.kind}\` in the foreground`,
+      ),
+    );
+  check.done();
+  if (!traitsOf(choice).detachable) return upOther(choice, { portBase, connectors, topology });
   const t0 = Date.now();
-  const portBase = intOpt(values['port-base'], '--port-base');
-  const topology = topologyOpt(values);
   const { stack, started } = await upLocal({
     search: searchOpt(values),
     name: values.name as string | undefined,
     portBase,
-    connectors: values.connectors as string | undefined,
+    connectors,
     topology,
     topologyExplicit: topology !== undefined,
   });

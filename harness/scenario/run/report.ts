@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
 import type { PipelineDefinition } from '../../pipeline/definition.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import type { SinkChoice } from '../../pipeline/sink-compat.ts';
 import { readJsonl } from '../../record/jsonl.ts';
 import type { RunReport } from '../../record/report.ts';
@@ -120,7 +121,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
     ...(ran.warmUp?.failure ? { warmUpFailure: ran.warmUp.failure } : {}),
     ...(ran.sink ? { sink: ran.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.
-    ...(ctx.provider.kind !== 'external' ? { workerNonStock: nonStockSettings() } : {}),
+    ...(traitsOf(ctx.provider).reportsWorkerNonStock ? { workerNonStock: nonStockSettings() } : {}),
     diagnoses,
     deadLetterQueue,
   });

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { restoreDefaultPipeline } from '../../pipeline/lifecycle.ts';
 import type { Provider } from '../../provider/interface.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import { PROJECT_ROOT } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
 import { errorMessage } from '../../util/errors.ts';
@@ -95,7 +96,7 @@ export async function runZoo(
     console.log(describeOutcome(outcome));
     if (o.signal.aborted) return outcomes;
   }
-  if (o.borrowed && provider.kind === 'local') {
+  if (o.borrowed && traitsOf(provider).detachable) {
     info('\nregistering the healthy pipeline (connectors/) again on the borrowed stack');
     await restoreDefaultPipeline(provider.endpoints).catch((err: unknown) =>
       warn(`could not restore the healthy pipeline: ${errorMessage(err)}`),
