@@ -14,6 +14,7 @@ export interface CheckResult {
   comparison: Comparison;
   flaps: Flap[];
   settleMs: number;
+  settleSnapshots?: number;
 }
 
 /** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
@@ -68,5 +69,6 @@ export async function checkConvergence(ctx: RunContext, versions: Versions, heal
     comparison: result.last,
     flaps: result.flaps,
     settleMs: ctx.o.scenario.budget.settleMs,
+    settleSnapshots: result.settleSnapshots,
   };
 }

@@ -101,7 +101,16 @@ function diverged(
     passed: true,
     anomalies: {
       ...r.anomalies,
-      counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0, ...counts },
+      counts: {
+        missing: 0,
+        zombie: 0,
+        stale: 0,
+        corrupt: 0,
+        duplicate: 0,
+        'wrong-id': 0,
+        'unexpected-field': 0,
+        ...counts,
+      },
     },
     connectors: [
       { name: 'product-connector', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
