@@ -258,7 +258,15 @@ describe('compare', () => {
     }
     const es = [docOf(v1), docOf(rows[2]!)];
     const c = await compare({ versions: buildVersions(h.entries), pg: stream(pgRows), es: stream(es) });
-    expect(c.counts).toEqual({ missing: 2, zombie: 1, stale: 1, corrupt: 0, duplicate: 0, 'wrong-id': 0, 'unexpected-field': 0 });
+    expect(c.counts).toEqual({
+      missing: 2,
+      zombie: 1,
+      stale: 1,
+      corrupt: 0,
+      duplicate: 0,
+      'wrong-id': 0,
+      'unexpected-field': 0,
+    });
     expect(c.examples.missing.map((a) => a.product_id)).toEqual([1, 4]);
     expect(c.examples.stale.map((a) => a.product_id)).toEqual([2]);
     expect(c.examples.zombie.map((a) => a.product_id)).toEqual([3]);

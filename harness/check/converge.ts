@@ -79,7 +79,8 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!(budgetMs >= 0) || !(deadlineMs >= budgetMs) || !(pollMs > 0) || !(settleMs >= MIN_SETTLE_MS)) {
     throw new RangeError(
-      `awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ ${MIN_SETTLE_MS} (got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`,
+      `awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ ${MIN_SETTLE_MS} ` +
+        `(got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`,
     );
   }
   const deadline = startMs + deadlineMs;

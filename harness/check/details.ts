@@ -54,7 +54,7 @@ export class Details {
     const each = fields.map((f) => `${f} ${show(doc._source[f])}`).join(', ');
     return (
       `the document equals the row but also carries ${each}: no column explains it (a sink's or an unapplied ` +
-      'unwrap\'s leftovers?) and the definition declares none'
+      "unwrap's leftovers?) and the definition declares none"
     );
   }
 

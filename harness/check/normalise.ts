@@ -194,7 +194,9 @@ function readText(value: unknown, r: TextReading, nullable: boolean): string | n
   if (typeof value !== 'string') return { reason: nullable ? 'not a string or null' : 'not a string' };
   if (r.ignoreAbove !== null && value.length > r.ignoreAbove)
     return {
-      reason: `${value.length} UTF-16 units, over ${r.limitField}'s ignore_above ${r.ignoreAbove}: keyword lookups never find it`,
+      reason:
+        `${value.length} UTF-16 units, over ${r.limitField}'s ignore_above ${r.ignoreAbove}: ` +
+        'keyword lookups never find it',
     };
   return value;
 }
@@ -220,30 +222,38 @@ export function readPrice(value: unknown, r: NumberReading): string | Unread {
   }
   const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n)) return { reason: `not a finite number${dropped}` };
+  const held = heldPrice(n, r);
+  if (typeof held !== 'string') return { reason: held.reason + dropped };
+  // A search user sees both what the index holds (queries, sorts) and the _source (the hit): both must be the row's.
+  const shown = normalisePrice(value);
+  return shown === held ? held : `${shown ?? JSON.stringify(value)} (held as ${held})`;
+}
+
+/** What an integer, scaled_float or float field holds for a finite number, as a decimal string. */
+function heldPrice(n: number, r: NumberReading): string | Unread {
   if (r.kind === 'integer') {
     const t = Math.trunc(n); // coerce truncates fractions toward zero
-    if (t < r.min || t > r.max) return { reason: `out of ${r.type}'s range${dropped}` };
-    return canonicalDecimal(String(t === 0 ? 0 : t)) ?? String(t);
+    if (t < r.min || t > r.max) return { reason: `out of ${r.type}'s range` };
+    return centsText(t * 100);
   }
   if (r.kind === 'scaled') {
     if (!(r.factor > 0)) return { reason: 'scaled_float without a positive scaling_factor' };
-    const scaled = Math.round(n * r.factor);
-    return centsOf(scaled / r.factor);
+    const x = Math.round(n * r.factor) / r.factor;
+    const cents = Math.round(x * 100);
+    return Math.abs(cents / 100 - x) <= Math.abs(x) * 1e-15 ? centsText(cents) : String(x);
   }
-  const f = r.bits === 32 ? Math.fround(n) : roundHalf(n);
-  if (!Number.isFinite(f)) return { reason: `out of half_float's range${dropped}` };
-  // The two-digit decimal that the index holds as the same value, if any (a query is converted alike).
-  const near = centsOf(f);
-  const back = Number(near);
-  return (r.bits === 32 ? Math.fround(back) : roundHalf(back)) === f ? (canonicalDecimal(near) ?? near) : String(f);
+  const round = r.kind === 'float' && r.bits === 16 ? roundHalf : Math.fround;
+  const f = round(n);
+  if (!Number.isFinite(f)) return { reason: "out of half_float's range" };
+  // The two-digit decimal the field holds as the same value, if any (a query is converted alike).
+  const near = centsText(Math.round(f * 100));
+  return round(Number(near)) === f ? near : String(f);
 }
 
 const NUMERIC = /^-?(\d+\.?\d*|\.\d+)$/;
 
-/** A number as a two-fraction-digit decimal when it is one (to the double's precision), else its own text. */
-function centsOf(x: number): string {
-  const cents = Math.round(x * 100);
-  if (Math.abs(cents / 100 - x) > Math.abs(x) * 1e-15) return String(x);
+/** A whole number of cents as the canonical decimal ("-7.05", "0.00"). */
+function centsText(cents: number): string {
   const neg = cents < 0;
   const a = String(Math.abs(cents)).padStart(3, '0');
   const out = `${neg ? '-' : ''}${a.slice(0, -2)}.${a.slice(-2)}`;

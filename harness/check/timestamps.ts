@@ -35,7 +35,8 @@ export const DEFAULT_DATE_READING: DateReading = {
 };
 
 /** Built-in formats read as ISO 8601 (the strict_/plain date_optional_time family and friends). */
-const ISO_NAMES = /^(strict_)?(date_optional_time(_nanos)?|date_time(_no_millis)?|date_hour_minute_second(_millis|_fraction)?|date|basic_date_time)$/;
+const ISO_NAMES =
+  /^(strict_)?(date_optional_time(_nanos)?|date_time(_no_millis)?|date_hour_minute_second(_millis|_fraction)?|date)$/;
 
 /**
  * The reading of a field mapping (`{ type, format, ignore_malformed }` from GET <index>/_mapping). A field that

@@ -90,7 +90,7 @@ describe('RegressionWatch: what search users saw on the way', () => {
     expect(w.observe(new Map(), [1], 3)).toEqual([]); // now the delete
   });
 
-  it('watches 1 in N products (chosen by product_id) up to a cap, ignores failed and unknown ops and unrecorded content', () => {
+  it('watches 1 in N products (by product_id) up to a cap, ignores failed and unknown ops and unknown content', () => {
     const w = new RegressionWatch({ watchEvery: 2, maxWatched: 2 });
     const h = new HistoryRecorder();
     for (let i = 1; i <= 8; i++) w.record(h.insert(product(i)));

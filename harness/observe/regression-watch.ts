@@ -39,12 +39,14 @@ interface Watched {
 
 /**
  * What search users saw on the way, free of I/O: a sample of products is watched, each from its first
- * committed operation in the history (so every version it ever had is known), searches of them are fed in, and a product shown at an older version after a newer one is a regression
- * (an upsert reordering that the final state may hide). Ambiguous content (a row that went A → B → A) is
- * read charitably, as the earliest matching version not older than what was seen, so only a certain
- * regression counts. Content matching no recorded version (an unknown-outcome op) says nothing and is skipped.
- * Documents are read through the index's mapping (setReading), as the checker reads them. A product is chosen
- * by its product_id at its first operation, never later, so no version of a watched product predates the watch.
+ * committed operation in the history (so every version it ever had is known); searches of them are fed in,
+ * and a product shown at an older version after a newer one is a regression (an upsert reordering that the
+ * final state may hide). Ambiguous content (a row that went A → B → A) is read charitably, as the earliest
+ * matching version not older than what was seen, so only a certain regression counts. Content matching no
+ * recorded version (an unknown-outcome op) says nothing and is skipped. Documents are read through the
+ * index's mapping (setReading), as the checker reads them. A product is chosen by its product_id at its first
+ * operation, never later, so no version of a watched product predates the watch. What it covered (products
+ * watched and not, searches attempted and successful) is reported: a watch that never looked judges nothing.
  */
 export class RegressionWatch {
   private readonly every: number;

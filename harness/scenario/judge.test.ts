@@ -145,11 +145,15 @@ describe('judge', () => {
     const empty = seen({ okOps: 1, rowsExpected: 0 });
     expect(judge(healthy(), empty).passed).toBe(false);
     expect(judge(healthy(), empty).reasons).toEqual([
-      "the history's committed operations leave 0 row(s), fewer than the 10 this scenario needs to compare (expect.minRows): the run proved nothing",
+      "the history's committed operations leave 0 row(s), fewer than the 10 this scenario needs to compare " +
+        '(expect.minRows): the run proved nothing',
     ]);
     expect(judge(healthy({ minRows: 3 }), seen({ rowsExpected: 2 })).passed).toBe(false);
     expect(judge(healthy({ minRows: 3 }), seen({ rowsExpected: 3 })).passed).toBe(true);
-    expect(judge(healthy({ verdict: 'diverged', regressions: 'any' }), seen({ verdict: 'diverged', rowsExpected: 9 })).passed).toBe(false);
+    expect(
+      judge(healthy({ verdict: 'diverged', regressions: 'any' }), seen({ verdict: 'diverged', rowsExpected: 9 }))
+        .passed,
+    ).toBe(false);
   });
 
   it('a watch that could not look leaves regressions unjudged, which fails an expectation of none', () => {

@@ -64,7 +64,8 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
   const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
   if (seen.okOps > 0 && seen.rowsExpected !== undefined && seen.rowsExpected < minRows)
     reasons.push(
-      `the history's committed operations leave ${seen.rowsExpected} row(s), fewer than the ${minRows} this scenario needs to compare (expect.minRows): the run proved nothing`,
+      `the history's committed operations leave ${seen.rowsExpected} row(s), fewer than the ${minRows} ` +
+        'this scenario needs to compare (expect.minRows): the run proved nothing',
     );
   const healthy = expect.verdict === 'converged' || expect.verdict === 'converged-late';
   if (healthy && seen.warmUpFailure) reasons.push(`warm-up failed: ${seen.warmUpFailure}`);
@@ -75,7 +76,8 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
   if (expect.regressions === 'none' && seen.regressions === 0 && unjudged)
     reasons.push(
       seen.watch
-        ? `regressions unjudged: the watch had ${seen.watch.products} product(s) and ${seen.watch.reads} successful search(es) of ${seen.watch.polls}`
+        ? `regressions unjudged: the watch had ${seen.watch.products} product(s) and ` +
+            `${seen.watch.reads} successful search(es) of ${seen.watch.polls}`
         : 'regressions unjudged: no regression watch ran',
     );
   if (expect.regressions === 'none' && seen.regressions > 0)

@@ -197,7 +197,10 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     p.add('expect.failedTask', 'must be source or sink');
   const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
   if (typeof minRows !== 'number' || !Number.isInteger(minRows) || minRows < 1)
-    p.add('expect.minRows', 'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything');
+    p.add(
+      'expect.minRows',
+      'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything',
+    );
   const healthy =
     typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 

@@ -128,7 +128,7 @@ describe("report --recheck: today's checker on a recorded run, without a stack",
     expect((await refusal(b.dir, b.report)).message).toMatch(/pg\.jsonl\.gz: not a complete gzip file/);
   });
 
-  it('refuses a history that is not the one the run wrote, and a report whose sizes the snapshot does not hold', async () => {
+  it('refuses a history other than the one the run wrote, and report sizes the snapshot does not hold', async () => {
     const a = convergedRun();
     const lines = readFileSync(join(a.dir, 'history.jsonl'), 'utf8').split('\n');
     writeFileSync(join(a.dir, 'history.jsonl'), lines.slice(1).join('\n'));
@@ -139,7 +139,7 @@ describe("report --recheck: today's checker on a recorded run, without a stack",
     expect(e.message).toMatch(/report\.json: final sizes 4 rows/);
   });
 
-  it('refuses a run without a snapshot, one that kept digests only, and one without a raw mapping, saying why', async () => {
+  it('refuses a run without a snapshot, with digests only, or without a raw mapping, saying why', async () => {
     const { dir, report } = convergedRun();
     rmSync(join(dir, 'snapshot'), { recursive: true });
     await expect(recheckRun(dir, report)).rejects.toThrow(/holds no saved snapshot/);

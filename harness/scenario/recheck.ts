@@ -83,7 +83,8 @@ export async function recheckRun(runDir: string, report: RunReport, snapshot?: S
   if (report.final && (report.final.pgRows !== snapshot.pgRows || report.final.esDocs !== snapshot.esDocs))
     throw damaged(
       join(runDir, 'report.json'),
-      `final sizes ${report.final.pgRows} rows / ${report.final.esDocs} documents, the snapshot holds ${snapshot.pgRows} / ${snapshot.esDocs}`,
+      `final sizes ${report.final.pgRows} rows / ${report.final.esDocs} documents, ` +
+        `the snapshot holds ${snapshot.pgRows} / ${snapshot.esDocs}`,
     );
   const versions = await buildVersionsAsync(readHistory(join(runDir, 'history.jsonl')));
   const reading = indexReadingOf(snapshot.mapping);
