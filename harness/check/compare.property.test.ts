@@ -95,7 +95,15 @@ describe('compare, property-based', () => {
       fc.asyncProperty(fc.array(command, { maxLength: 120 }), async (commands) => {
         const { history, rows, forms } = simulate(commands);
         const c = await compare({ versions: buildVersions(history), pg: rows, es: docsFor(rows, forms) });
-        expect(c.counts).toEqual({ missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
+        expect(c.counts).toEqual({
+          missing: 0,
+          zombie: 0,
+          stale: 0,
+          corrupt: 0,
+          duplicate: 0,
+          'wrong-id': 0,
+          'unexpected-field': 0,
+        });
         expect(c).toMatchObject({ equal: true, pgRows: rows.length, esDocs: rows.length });
         // Postgres is in a state the history allows: never a setup error on a real run's final state.
         expect(c.setupErrors.count).toBe(0);
@@ -135,7 +143,15 @@ describe('compare, property-based', () => {
         const docs = docsFor(rows, forms);
         const [removed] = docs.splice(pick % docs.length, 1);
         const c = await compare({ versions: buildVersions(history), pg: rows, es: docs });
-        expect(c.counts).toEqual({ missing: 1, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
+        expect(c.counts).toEqual({
+          missing: 1,
+          zombie: 0,
+          stale: 0,
+          corrupt: 0,
+          duplicate: 0,
+          'wrong-id': 0,
+          'unexpected-field': 0,
+        });
         expect(c.examples.missing.map((a) => a.product_id)).toEqual([Number(removed!._source['product_id'])]);
         expect(c.equal).toBe(false);
       }),

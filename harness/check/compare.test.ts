@@ -1,3 +1,5 @@
+import { DEFAULT_INDEX_READING } from './mapping.ts';
+import { dateReadingOf } from './timestamps.ts';
 import { describe, expect, it } from 'vitest';
 import { docOf, HistoryRecorder, product } from '../../test/fixtures/checker.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
@@ -256,7 +258,15 @@ describe('compare', () => {
     }
     const es = [docOf(v1), docOf(rows[2]!)];
     const c = await compare({ versions: buildVersions(h.entries), pg: stream(pgRows), es: stream(es) });
-    expect(c.counts).toEqual({ missing: 2, zombie: 1, stale: 1, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
+    expect(c.counts).toEqual({
+      missing: 2,
+      zombie: 1,
+      stale: 1,
+      corrupt: 0,
+      duplicate: 0,
+      'wrong-id': 0,
+      'unexpected-field': 0,
+    });
     expect(c.examples.missing.map((a) => a.product_id)).toEqual([1, 4]);
     expect(c.examples.stale.map((a) => a.product_id)).toEqual([2]);
     expect(c.examples.zombie.map((a) => a.product_id)).toEqual([3]);
@@ -677,7 +687,7 @@ describe('compare: what each anomaly says about itself', () => {
       versions: buildVersions(h.entries),
       pg: [row],
       es: [seconds],
-      dates: { epoch: 'second', iso: false },
+      reading: { ...DEFAULT_INDEX_READING, created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }) },
     });
     expect(asSeconds.equal).toBe(true);
     const asDefault = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds] });

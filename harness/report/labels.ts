@@ -10,6 +10,7 @@ export const ANOMALY_MEANING: Record<AnomalyClass, string> = {
   corrupt: 'document equals no committed version of the row',
   duplicate: 'more than one document for one product_id',
   'wrong-id': 'document _id is not its product_id: writes and deletes addressed by key miss it',
+  'unexpected-field': 'document equals the row but carries a field no column explains (and none is declared)',
 };
 
 export const VERDICT_TEXT: Record<Verdict, string> = {

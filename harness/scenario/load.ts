@@ -9,9 +9,11 @@ import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anom
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
 import { parseDuration } from './duration.ts';
+import { DEFAULT_MIN_ROWS } from './judge.ts';
 import { checkRandomFaults } from './random-chaos.ts';
 import {
   DEFAULT_SETTLE_MS,
+  MIN_SETTLE_MS,
   REGRESSION_EXPECTATIONS,
   type FaultStep,
   type OperatorRule,
@@ -172,6 +174,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const lagP99Ms = budget.lagP99 === undefined ? null : (duration(p, budget, 'lagP99', 'budget.lagP99') ?? null);
   // Equality must still hold this long after it was first seen: a late overwrite inside the window is caught.
   const settleMs = duration(p, budget, 'settle', 'budget.settle', DEFAULT_SETTLE_MS) ?? DEFAULT_SETTLE_MS;
+  if (settleMs < MIN_SETTLE_MS)
+    p.add('budget.settle', `must be at least ${MIN_SETTLE_MS}ms: equality seen once is not equality that held`);
 
   const expect = isObj(raw.expect) ? raw.expect : {};
   const verdict = (expect.verdict ?? 'converged') as Verdict;
@@ -191,6 +195,12 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const failedTask = expect.failedTask;
   if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink')
     p.add('expect.failedTask', 'must be source or sink');
+  const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
+  if (typeof minRows !== 'number' || !Number.isInteger(minRows) || minRows < 1)
+    p.add(
+      'expect.minRows',
+      'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything',
+    );
   const healthy =
     typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
@@ -268,6 +278,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       verdict,
       anomalies: anomalies as AnomalyClass[],
       regressions,
+      minRows: minRows as number,
       ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
     },
     operator,

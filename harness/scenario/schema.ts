@@ -11,6 +11,7 @@ export type RegressionExpectation = (typeof REGRESSION_EXPECTATIONS)[number];
 
 /** Equality must hold this long (two snapshots this far apart) before it counts as convergence. */
 export const DEFAULT_SETTLE_MS = 2000;
+export { MIN_SETTLE_MS } from '../check/converge.ts';
 
 /** One scheduled fault: when it starts (from the workload's start), how long it lasts, what it is. */
 export interface FaultStep {
@@ -53,6 +54,8 @@ export interface Scenario {
     anomalies: AnomalyClass[];
     failedTask?: 'source' | 'sink';
     regressions: RegressionExpectation;
+    /** Rows the history's committed operations must leave for the run to prove anything (default 10). */
+    minRows?: number;
   };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */
