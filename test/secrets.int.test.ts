@@ -208,9 +208,9 @@ describe('planted secrets never land in what the harness writes or prints', () =
       expect(r.final.esDocs, `${run}: the pipeline delivered`).toBeGreaterThan(0);
     }
     const scanned = scan(label, reports, output);
-    // Every run directory holds a dozen files (reports, timeline, samples, snapshot, service logs), the
+    // Every run directory holds a dozen files (reports, timeline, samples, snapshot; locally service logs), the
     // service logs alone tens of kilobytes.
-    expect(scanned.files).toBeGreaterThanOrEqual(12 * runs.length);
+    expect(scanned.files).toBeGreaterThanOrEqual(8 * runs.length);
     expect(scanned.bytes).toBeGreaterThan(50_000 * runs.length);
     return reports;
   }

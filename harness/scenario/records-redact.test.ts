@@ -2,14 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixtureRun } from '../../test/fixtures/run.ts';
 import { fixtureSuiteRuns } from '../../test/fixtures/suite.ts';
 import type { RunReport } from '../record/report.ts';
 import { writeSuite } from '../report/suite/write.ts';
+import { writeReportFiles } from '../report/write.ts';
 import { mask, registerConfigSecrets, resetSecrets } from '../util/redact.ts';
 import { writeComparison } from './compare.ts';
 
 /**
- * Suite pages and compare reports hold no connector config in a real run (their records keep verdicts,
+ * A failed run's junit.xml (a real run reaches it only when it misses a budget), suite pages and compare
+ * reports. Suite pages and compare reports hold no connector config in a real run (their records keep verdicts,
  * counts and the command's words), so no planted input reaches them (docs/secrets.md, "How it is tested").
  * Here their free text carries a secret and their runs' reports a sink password: neither may be written. Each
  * fails when its writer's redaction is taken out.
@@ -56,6 +59,14 @@ function expectClean(text: string): void {
 }
 
 describe('suite pages and compare reports mask secrets', () => {
+  it("a failed run's report files: junit.xml carries the summary with the sink's config only then", async () => {
+    const report = { ...withSecrets(fixtureRun('diverged').report), passed: false };
+    await writeReportFiles(join(dir, 'run'), report, []);
+    const text = allText(join(dir, 'run'));
+    expectClean(text);
+    expect(readFileSync(join(dir, 'run', 'junit.xml'), 'utf8')).toContain(mask(PASSWORD));
+  });
+
   it('a suite whose run failed for a reason quoting a URL with userinfo and the password', () => {
     const [first, ...rest] = fixtureSuiteRuns().runs;
     const run = {
