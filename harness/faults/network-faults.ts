@@ -2,6 +2,7 @@ import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget } from '../stack/t
 import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
 import { ConfigError } from '../util/errors.ts';
 import { defineFault, slug } from './define.ts';
+import { proxyBytes, toxiproxyMetrics, tryConnect, witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { draw, type FaultKind, num, opt, type Params } from './kind.ts';
 import type { ParamDef } from './params.ts';
@@ -106,6 +107,17 @@ export function toxicFault<T extends ToxicType>(
   const describe = () =>
     `${describeToxic(type, attributes)} ${direction}${toxicity < 1 ? ` (toxicity ${toxicity})` : ''} on proxy ${proxy}`;
   const aim = new Aim(proxy);
+  // Bytes each proxy had read in the toxic's direction(s) when the toxic went on; undefined: not started.
+  let before: Map<string, number | undefined> | undefined;
+  const bytesNow = async (ctx: FaultContext, proxies: string[]): Promise<Map<string, number | undefined>> => {
+    const text = await toxiproxyMetrics(ctx.endpoints.toxiproxyUrl);
+    return new Map(
+      proxies.map((p) => {
+        const b = text === undefined ? undefined : proxyBytes(text, p);
+        return [p, b && streams(direction).reduce((n, s) => n + b[s], 0)];
+      }),
+    );
+  };
   return defineFault({
     id,
     kind: `network.${type}`,
@@ -114,10 +126,29 @@ export function toxicFault<T extends ToxicType>(
     async inject(ctx) {
       const r = await aim.resolve(ctx);
       for (const p of r.proxies) for (const t of toxics) await api(ctx).addToxic(p, t);
+      before = await bytesNow(ctx, r.proxies);
       return r.why ? named(r) : undefined;
     },
     async repair(ctx) {
-      for (const p of await aim.current(ctx)) for (const t of toxics) await api(ctx).removeToxic(p, t.name);
+      const proxies = await aim.current(ctx);
+      if (before) {
+        const after = await bytesNow(ctx, proxies);
+        const seen = proxies.map((p) => ({ p, a: before?.get(p), b: after.get(p) }));
+        const moved = seen.filter((x) => x.a !== undefined && x.b !== undefined && x.b > x.a);
+        const words = seen.map((x) =>
+          x.a === undefined || x.b === undefined ? `${x.p}: no byte counters` : `${x.p}: ${x.b - x.a} B`,
+        );
+        witness(
+          ctx,
+          id,
+          'toxic-saw-traffic',
+          moved.length > 0,
+          `${direction} bytes into the toxic while it was on: ${words.join(', ') || 'no proxy'}` +
+            (seen.some((x) => x.a === undefined) ? ' (Toxiproxy without -proxy-metrics shows none)' : ''),
+        );
+        before = undefined;
+      }
+      for (const p of proxies) for (const t of toxics) await api(ctx).removeToxic(p, t.name);
     },
   });
 }
@@ -143,7 +174,16 @@ export function downFault(id: string, proxy: NetworkTarget): Fault {
         const holders = downHolders.get(key) ?? new Set<string>();
         holders.add(id);
         downHolders.set(key, holders);
-        await api(ctx).setEnabled(p, false);
+        const off = await api(ctx).setEnabled(p, false);
+        // A client's view of the hop now: its listener must refuse.
+        const answer = await tryConnect(off.listen);
+        witness(
+          ctx,
+          id,
+          'proxy-refused-connections',
+          answer === 'refused',
+          `a connection to ${p} (${off.listen}): ${answer}`,
+        );
       }
       return r.why ? named(r) : undefined;
     },

@@ -80,6 +80,11 @@ export interface RunReport {
   flaps?: { equalAtMs: number; differedAtMs: number; counts: Record<AnomalyClass, number> }[];
   /** What search users saw on the way: a sampled product shown at an older version after a newer one. */
   regressions?: { count: number; sampledProducts: number; examples: Regression[] };
+  /**
+   * Faults that left no evidence that they took effect (docs/fault-evidence.md): the run is vacuous and fails,
+   * whatever the stores showed. Absent when every fault proved it bit (or there was none).
+   */
+  vacuous?: { id: string; fault: string; target: string; missing: { sign: string; how: string }[] }[];
   /** Why the warm-up failed (the probe's first marker never became searchable); absent when it did not. */
   warmUpFailure?: string;
   sink?: SinkRun;

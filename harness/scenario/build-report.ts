@@ -9,6 +9,7 @@ import type { WorkloadSummary } from '../workload/driver.ts';
 import { judge } from './judge.ts';
 import type { Scenario } from './schema.ts';
 import { pipelineThroughput } from './throughput.ts';
+import { vacuousFaults } from './vacuous.ts';
 
 export interface ReportInput {
   runId: string;
@@ -76,8 +77,10 @@ export function buildReport(i: ReportInput): RunReport {
       okOps: i.workload.byOutcome.ok,
       ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
       regressions: regressions.count,
+      faults: { windows, runStart: i.startedAt },
     },
   );
+  const vacuous = vacuousFaults(windows);
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<
     AnomalyClass,
     number
@@ -124,6 +127,9 @@ export function buildReport(i: ReportInput): RunReport {
     flaps: i.flaps.map((f) => ({ equalAtMs: f.equalAtMs, differedAtMs: f.differedAtMs, counts: f.comparison.counts })),
     regressions,
     ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
+    ...(vacuous.length
+      ? { vacuous: vacuous.map(({ id, fault, target, missing }) => ({ id, fault, target, missing })) }
+      : {}),
     ...(i.sink ? { sink: i.sink } : {}),
     ...(i.workerNonStock ? { workerNonStock: i.workerNonStock } : {}),
     ...(i.diagnoses?.length ? { diagnoses: i.diagnoses } : {}),

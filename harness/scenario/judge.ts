@@ -1,6 +1,8 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
+import type { FaultWindow } from '../record/timeline.ts';
 import type { RegressionExpectation } from './schema.ts';
+import { vacuousFaults, vacuousReason } from './vacuous.ts';
 
 /** What a run must show to pass: the scenario's expectation, plus a zoo entry's failed-task expectation. */
 export interface Expectation {
@@ -28,6 +30,8 @@ export interface Observed {
   /** Why the warm-up failed, when it did. */
   warmUpFailure?: string;
   regressions: number;
+  /** The fault windows with the evidence each fault looked for, and when the run started (epoch ms). */
+  faults?: { windows: readonly FaultWindow[]; runStart: number };
 }
 
 /**
@@ -43,6 +47,9 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
       `setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) (is the check reading the table the workload wrote? does anything else write to it?)`,
     );
   if (seen.okOps === 0) reasons.push('the workload committed no operation: nothing was tested');
+  // A fault that changed nothing proves nothing: the run is vacuous whatever the stores show.
+  if (seen.faults)
+    reasons.push(...vacuousFaults(seen.faults.windows).map((v) => vacuousReason(v, seen.faults!.runStart)));
   const healthy = expect.verdict === 'converged' || expect.verdict === 'converged-late';
   if (healthy && seen.warmUpFailure) reasons.push(`warm-up failed: ${seen.warmUpFailure}`);
   if (seen.verdict !== expect.verdict) reasons.push(`verdict ${seen.verdict}, expected ${expect.verdict}`);
@@ -87,5 +94,6 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
     okOps: report.ops.byOutcome.ok,
     ...(report.warmUpFailure ? { warmUpFailure: report.warmUpFailure } : {}),
     regressions: report.regressions?.count ?? 0,
+    faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
   };
 }
