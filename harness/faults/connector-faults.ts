@@ -68,14 +68,17 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
       const name = await connector(ctx, target, 'connector.restart');
       const t0 = Date.now();
       await ctx.connect.restart(name, { includeTasks: true, onlyFailed: false });
-      // A restart shows as tasks leaving RUNNING (RESTARTING, UNASSIGNED) and every task RUNNING again.
+      // A restart shows as the connector or its tasks leaving RUNNING (RESTARTING, UNASSIGNED), then all
+      // RUNNING again; a loaded worker may take seconds before it acts on the request.
       const left = await pollFor(
         async () => {
           const st = await ctx.connect.status(name);
+          if (st && st.connector.state !== 'RUNNING')
+            return `connector ${st.connector.state} ${Date.now() - t0} ms after the call`;
           const t = st?.tasks.find((x) => x.state !== 'RUNNING');
           return t ? `task ${t.id} ${t.state} ${Date.now() - t0} ms after the call` : undefined;
         },
-        { everyMs: 50, until: within(5_000) },
+        { everyMs: 50, until: within(15_000) },
       );
       let line = '';
       const back = await pollFor(
@@ -91,7 +94,7 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
         id,
         'connector-restarted',
         left !== undefined && back !== undefined,
-        `${name}: ${left ?? 'no task left RUNNING within 5 s of the call'}; ` +
+        `${name}: ${left ?? 'neither the connector nor a task left RUNNING within 15 s of the call'}; ` +
           (back ?? `not RUNNING again within 30 s (${line})`),
       );
       return `restarted ${name}`;

@@ -40,6 +40,9 @@ describe('connectorIn', () => {
       line: 'connector PAUSED, task 0 PAUSED, task 1 RUNNING',
     });
     expect(connectorIn(st('RUNNING'), 'RUNNING').yes).toBe(false);
+    expect(connectorIn(st('RUNNING', 'RUNNING'), 'RUNNING').yes).toBe(true);
+    // A restart in progress: the connector RESTARTING while its task still runs is not RUNNING again.
+    expect(connectorIn(st('RESTARTING', 'RUNNING'), 'RUNNING').yes).toBe(false);
     expect(connectorIn(undefined, 'RUNNING')).toEqual({ yes: false, line: 'unknown to Connect' });
   });
   it('takes STOPPED as the connector stopped with its tasks released', () => {

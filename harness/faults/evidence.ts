@@ -98,6 +98,8 @@ export function connectorIn(
   const tasks = st.tasks.map((t) => `task ${t.id} ${t.state}`).join(', ');
   const line = `connector ${st.connector.state}${tasks ? `, ${tasks}` : ', no tasks'}`;
   if (state === 'STOPPED') return { yes: st.connector.state === 'STOPPED' && st.tasks.length === 0, line };
+  // RUNNING again means the connector too (a restart shows it RESTARTING while its tasks still run).
+  if (state === 'RUNNING' && st.connector.state !== 'RUNNING') return { yes: false, line };
   return { yes: st.tasks.length > 0 && st.tasks.every((t) => t.state === state), line };
 }
 
