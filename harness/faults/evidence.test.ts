@@ -1,6 +1,15 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { connectorIn, pidReplaced, pollFor, proxyBytes, tryConnect, within } from './evidence.ts';
+import {
+  bytesBetween,
+  connectorIn,
+  pidReplaced,
+  pollFor,
+  proxyBytes,
+  socketBytes,
+  tryConnect,
+  within,
+} from './evidence.ts';
 
 // As Toxiproxy 2.12 with -proxy-metrics prints it.
 const line = (metric: string, direction: string, proxy: string, n: number) =>
@@ -23,6 +32,31 @@ describe('proxyBytes', () => {
   it('says when there is nothing for the proxy (no traffic yet, or no metrics)', () => {
     expect(proxyBytes(METRICS, 'kafka')).toBeUndefined();
     expect(proxyBytes('', 'es')).toBeUndefined();
+  });
+});
+
+describe('socketBytes and bytesBetween', () => {
+  // As `ss -tinH state established '( sport = :19412 )'` prints it (details shortened).
+  const ss = (a: number, b: number, c?: number) =>
+    [
+      '0      0      127.0.0.1:19412 127.0.0.1:59310',
+      `\t bbr wscale:10,10 rto:216 bytes_sent:${a} bytes_acked:${a} bytes_received:${b} segs_out:151`,
+      ...(c === undefined ? [] : ['0      0      127.0.0.1:19412 127.0.0.1:45516', `\t bytes_received:${c}`]),
+    ].join('\n');
+  it('sums bytes sent and received per peer', () => {
+    expect(socketBytes(ss(10, 5, 7))).toEqual(
+      new Map([
+        ['127.0.0.1:59310', 15],
+        ['127.0.0.1:45516', 7],
+      ]),
+    );
+    expect(socketBytes('')).toEqual(new Map());
+  });
+  it('counts what open connections carried meanwhile, a new connection whole, a quiet one as nothing', () => {
+    expect(bytesBetween(socketBytes(ss(10, 5)), socketBytes(ss(10, 5)))).toBe(0);
+    expect(bytesBetween(socketBytes(ss(10, 5)), socketBytes(ss(30, 5, 7)))).toBe(27);
+    // A peer port reused by a new, smaller connection is not negative traffic.
+    expect(bytesBetween(socketBytes(ss(10, 5)), socketBytes(ss(1, 1)))).toBe(0);
   });
 });
 

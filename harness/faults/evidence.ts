@@ -1,5 +1,6 @@
 import { connect as tcpConnect } from 'node:net';
 import type { ConnectorStatus } from '../connect/client.ts';
+import { exec } from '../util/exec.ts';
 import type { FaultContext } from './fault.ts';
 import type { Evidence } from './kind.ts';
 
@@ -50,6 +51,47 @@ export function proxyBytes(metrics: string, proxy: string): { upstream: number; 
     found = true;
   }
   return found ? out : undefined;
+}
+
+/**
+ * Bytes carried so far by each open connection in `ss -tinH` output (Linux): the peer address, and
+ * bytes_sent + bytes_received of its socket. Each socket is a header line followed by an indented detail line.
+ */
+export function socketBytes(ssOutput: string): Map<string, number> {
+  const out = new Map<string, number>();
+  let peer: string | undefined;
+  for (const line of ssOutput.split('\n')) {
+    if (!line.trim()) continue;
+    if (!/^\s/.test(line)) {
+      peer = line.trim().split(/\s+/).at(-1);
+      continue;
+    }
+    if (peer === undefined) continue;
+    const n = (k: string) => Number(new RegExp(`\\b${k}:(\\d+)`).exec(line)?.[1] ?? 0);
+    out.set(peer, (out.get(peer) ?? 0) + n('bytes_sent') + n('bytes_received'));
+    peer = undefined;
+  }
+  return out;
+}
+
+/**
+ * The open connections to a proxy's listener on this host and the bytes each carried, from `ss`; undefined
+ * where that cannot be read (no ss, another OS, a listener in a container's network namespace).
+ */
+export async function listenerSockets(listen: string): Promise<Map<string, number> | undefined> {
+  const port = Number(listen.slice(listen.lastIndexOf(':') + 1));
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  const r = await exec('ss', ['-tinH', 'state', 'established', `( sport = :${port} )`], { timeoutMs: 5_000 }).catch(
+    () => undefined,
+  );
+  return r?.code === 0 ? socketBytes(r.stdout) : undefined;
+}
+
+/** Bytes carried while a toxic was on by the connections open at both looks, and by those opened meanwhile. */
+export function bytesBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let n = 0;
+  for (const [peer, b] of after) n += Math.max(0, b - (before.get(peer) ?? 0));
+  return n;
 }
 
 /** Reads Toxiproxy's /metrics; undefined when it has none (started without -proxy-metrics, or unreachable). */

@@ -2,7 +2,7 @@ import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget } from '../stack/t
 import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
 import { ConfigError } from '../util/errors.ts';
 import { defineFault, slug } from './define.ts';
-import { proxyBytes, toxiproxyMetrics, tryConnect, witness } from './evidence.ts';
+import { bytesBetween, listenerSockets, proxyBytes, toxiproxyMetrics, tryConnect, witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { draw, type FaultKind, num, opt, type Params } from './kind.ts';
 import type { ParamDef } from './params.ts';
@@ -82,6 +82,26 @@ function describeToxic<T extends ToxicType>(type: T, a: ToxicAttributes[T]): str
 }
 
 /**
+ * What a proxy had carried at one moment: by the connections open then (their sockets' byte counts, from
+ * `ss`), and by those already closed (Toxiproxy's counters, which count a connection's bytes when it closes).
+ */
+interface Carried {
+  open: Map<string, number> | undefined;
+  closed: number | undefined;
+}
+
+/** Bytes a proxy carried between two looks, on connections open at the second or closed between them. */
+function carriedWhileOn(proxy: string, a: Carried | undefined, b: Carried | undefined): { bytes: number; how: string } {
+  const open = a?.open && b?.open ? bytesBetween(a.open, b.open) : undefined;
+  const closed = a?.closed !== undefined && b?.closed !== undefined ? Math.max(0, b.closed - a.closed) : undefined;
+  const words = [
+    open === undefined ? 'open connections unreadable (no ss here)' : `${open} B on open connections`,
+    closed === undefined ? 'no byte counters for closed ones' : `${closed} B on connections that closed`,
+  ];
+  return { bytes: (open ?? 0) + (closed ?? 0), how: `${proxy}: ${words.join(', ')}` };
+}
+
+/**
  * A Toxiproxy toxic on one proxy, one per direction for `both`. Toxic names carry the fault id, so two
  * faults on the same proxy coexist and each heal removes only its own.
  */
@@ -107,16 +127,17 @@ export function toxicFault<T extends ToxicType>(
   const describe = () =>
     `${describeToxic(type, attributes)} ${direction}${toxicity < 1 ? ` (toxicity ${toxicity})` : ''} on proxy ${proxy}`;
   const aim = new Aim(proxy);
-  // Bytes each proxy had read in the toxic's direction(s) when the toxic went on; undefined: not started.
-  let before: Map<string, number | undefined> | undefined;
-  const bytesNow = async (ctx: FaultContext, proxies: string[]): Promise<Map<string, number | undefined>> => {
+  // What each proxy had carried when the toxic went on; undefined: not started.
+  let before: Map<string, Carried> | undefined;
+  const carriedNow = async (ctx: FaultContext, proxies: string[]): Promise<Map<string, Carried>> => {
     const text = await toxiproxyMetrics(ctx.endpoints.toxiproxyUrl);
-    return new Map(
-      proxies.map((p) => {
-        const b = text === undefined ? undefined : proxyBytes(text, p);
-        return [p, b && streams(direction).reduce((n, s) => n + b[s], 0)];
-      }),
-    );
+    const out = new Map<string, Carried>();
+    for (const p of proxies) {
+      const b = text === undefined ? undefined : proxyBytes(text, p);
+      const listen = (await api(ctx).getProxy(p)).listen;
+      out.set(p, { closed: b ? b.upstream + b.downstream : undefined, open: await listenerSockets(listen) });
+    }
+    return out;
   };
   return defineFault({
     id,
@@ -126,25 +147,20 @@ export function toxicFault<T extends ToxicType>(
     async inject(ctx) {
       const r = await aim.resolve(ctx);
       for (const p of r.proxies) for (const t of toxics) await api(ctx).addToxic(p, t);
-      before = await bytesNow(ctx, r.proxies);
+      before = await carriedNow(ctx, r.proxies);
       return r.why ? named(r) : undefined;
     },
     async repair(ctx) {
       const proxies = await aim.current(ctx);
       if (before) {
-        const after = await bytesNow(ctx, proxies);
-        const seen = proxies.map((p) => ({ p, a: before?.get(p), b: after.get(p) }));
-        const moved = seen.filter((x) => x.a !== undefined && x.b !== undefined && x.b > x.a);
-        const words = seen.map((x) =>
-          x.a === undefined || x.b === undefined ? `${x.p}: no byte counters` : `${x.p}: ${x.b - x.a} B`,
-        );
+        const after = await carriedNow(ctx, proxies);
+        const found = proxies.map((p) => carriedWhileOn(p, before?.get(p), after.get(p)));
         witness(
           ctx,
           id,
           'toxic-saw-traffic',
-          moved.length > 0,
-          `${direction} bytes into the toxic while it was on: ${words.join(', ') || 'no proxy'}` +
-            (seen.some((x) => x.a === undefined) ? ' (Toxiproxy without -proxy-metrics shows none)' : ''),
+          found.some((f) => f.bytes > 0),
+          `traffic through the proxy while the toxic was on: ${found.map((f) => f.how).join('; ') || 'no proxy'}`,
         );
         before = undefined;
       }
