@@ -1,5 +1,6 @@
 import { withPg } from '../stack/pg.ts';
 import { defineFault } from './define.ts';
+import { pollFor, witness, within } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { type FaultKind, opt } from './kind.ts';
 import { failoverFault } from './pg-failover.ts';
@@ -43,16 +44,51 @@ export function appDisconnectFault(id: string, everyMs: number): Fault {
         timer = setInterval(() => void kill(ctx).catch(() => undefined), everyMs);
       }
     },
-    async repair() {
+    async repair(ctx) {
       if (timer === undefined && rounds === 0) return;
       clearInterval(timer);
       timer = undefined;
       const detail = `${sessions} application session(s) terminated in ${rounds} round(s)`;
+      // pg_terminate_backend answered true for each: Postgres ended them.
+      witness(ctx, id, 'app-sessions-terminated', sessions > 0, detail);
       rounds = 0;
       sessions = 0;
       return detail;
     },
   });
+}
+
+/** walsender-replaced: a walsender other than the terminated one streams the slot again (within 60 s). */
+async function proveWalsenderReplaced(ctx: FaultContext, id: string, killed: number[]): Promise<void> {
+  const slot = ctx.names.slot;
+  if (killed.length === 0) {
+    witness(ctx, id, 'walsender-replaced', false, `slot ${slot} had no active walsender to terminate`);
+    return;
+  }
+  const t0 = Date.now();
+  const ep = ctx.endpoints;
+  const now = await pollFor(
+    async () => {
+      const pid = await withPg(ep, ep.pg.database, async (c) => {
+        const r = await c.query<{ pid: number | null }>(
+          'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+          [slot],
+        );
+        return r.rows[0]?.pid ?? undefined;
+      });
+      return pid !== undefined && !killed.includes(pid) ? pid : undefined;
+    },
+    { everyMs: 500, until: within(60_000) },
+  );
+  witness(
+    ctx,
+    id,
+    'walsender-replaced',
+    now !== undefined,
+    now !== undefined
+      ? `walsender ${killed.join(', ')} terminated; pid ${now} streams slot ${slot} ${Date.now() - t0} ms later`
+      : `walsender ${killed.join(', ')} terminated; no new walsender on slot ${slot} within 60 s`,
+  );
 }
 
 /**
@@ -76,6 +112,7 @@ export function walsenderKillFault(id: string): Fault {
         );
         return r.rows.map((row) => row.pid);
       });
+      await proveWalsenderReplaced(ctx, id, pids);
       return pids.length
         ? `terminated walsender pid ${pids.join(', ')} of slot ${ctx.names.slot}`
         : `slot ${ctx.names.slot} had no active walsender`;

@@ -16,6 +16,8 @@ export interface ServiceHandle {
   readonly where: string;
   /** Whether it is up now (a process alive, a container running and not paused). */
   running(): Promise<boolean>;
+  /** The service's pid now, where the provider runs it as a local process (what proves a kill replaced it). */
+  pid?(): number | undefined;
   /** A crash: SIGKILL / docker kill, no shutdown hooks, no flush. Fails when there is nothing running to hit. */
   crash(): Promise<string>;
   /** Starts it after a crash and waits until it answers its protocol. */

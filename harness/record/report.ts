@@ -105,6 +105,11 @@ export interface RunReport {
   };
   /** Successful equal snapshots across the settle window (the first equal one included). */
   settleSnapshots?: number;
+  /**
+   * Faults that left no evidence that they took effect (docs/fault-evidence.md): the run is vacuous and fails,
+   * whatever the stores showed. Absent when every fault proved it bit (or there was none).
+   */
+  vacuous?: { id: string; fault: string; target: string; missing: { sign: string; how: string }[] }[];
   /** Why the warm-up failed (the probe's first marker never became searchable); absent when it did not. */
   warmUpFailure?: string;
   sink?: SinkRun;

@@ -85,7 +85,11 @@ export function headline(report: RunReport): string {
     lagBudget !== null && p99 !== null && p99 > lagBudget
       ? `; ${report.lag.steady ? 'steady-state ' : ''}e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
       : '';
-  return `${mark} ${report.scenario} ${what}${expectation}${lagNote} — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
+  const vacuous = report.vacuous?.length
+    ? `; vacuous: ${report.vacuous.map((v) => v.id).join(', ')} left no evidence`
+    : '';
+  const tail = ` — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
+  return `${mark} ${report.scenario} ${what}${expectation}${lagNote}${vacuous}${tail}`;
 }
 
 /**

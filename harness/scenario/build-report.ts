@@ -9,6 +9,7 @@ import type { WorkloadSummary } from '../workload/driver.ts';
 import { DEFAULT_MIN_ROWS, judge } from './judge.ts';
 import type { Scenario } from './schema.ts';
 import { pipelineThroughput } from './throughput.ts';
+import { vacuousFaults } from './vacuous.ts';
 
 export interface ReportInput {
   runId: string;
@@ -82,8 +83,10 @@ export function buildReport(i: ReportInput): RunReport {
       regressions: regressions.count,
       watch: { products: regressions.sampledProducts, reads: regressions.searches ?? 0, polls: regressions.polls ?? 0 },
       ...(rowsExpected !== undefined ? { rowsExpected } : {}),
+      faults: { windows, runStart: i.startedAt },
     },
   );
+  const vacuous = vacuousFaults(windows);
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<
     AnomalyClass,
     number
@@ -141,6 +144,9 @@ export function buildReport(i: ReportInput): RunReport {
     },
     ...(i.settleSnapshots !== undefined ? { settleSnapshots: i.settleSnapshots } : {}),
     ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
+    ...(vacuous.length
+      ? { vacuous: vacuous.map(({ id, fault, target, missing }) => ({ id, fault, target, missing })) }
+      : {}),
     ...(i.sink ? { sink: i.sink } : {}),
     ...(i.workerNonStock ? { workerNonStock: i.workerNonStock } : {}),
     ...(i.diagnoses?.length ? { diagnoses: i.diagnoses } : {}),

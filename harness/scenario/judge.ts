@@ -1,6 +1,8 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
+import type { FaultWindow } from '../record/timeline.ts';
 import type { RegressionExpectation } from './schema.ts';
+import { vacuousFaults, vacuousReason } from './vacuous.ts';
 
 /** What a run must show to pass: the scenario's expectation, plus a zoo entry's failed-task expectation. */
 export interface Expectation {
@@ -44,6 +46,8 @@ export interface Observed {
   watch?: WatchSeen;
   /** Rows the history's committed effects certainly leave (absent in reports from before it was recorded). */
   rowsExpected?: number;
+  /** The fault windows with the evidence each fault looked for, and when the run started (epoch ms). */
+  faults?: { windows: readonly FaultWindow[]; runStart: number };
 }
 
 /**
@@ -67,6 +71,9 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
       `the history's committed operations leave ${seen.rowsExpected} row(s), fewer than the ${minRows} ` +
         'this scenario needs to compare (expect.minRows): the run proved nothing',
     );
+  // A fault that changed nothing proves nothing: the run is vacuous whatever the stores show.
+  if (seen.faults)
+    reasons.push(...vacuousFaults(seen.faults.windows).map((v) => vacuousReason(v, seen.faults!.runStart)));
   const healthy = expect.verdict === 'converged' || expect.verdict === 'converged-late';
   if (healthy && seen.warmUpFailure) reasons.push(`warm-up failed: ${seen.warmUpFailure}`);
   if (seen.verdict !== expect.verdict) reasons.push(`verdict ${seen.verdict}, expected ${expect.verdict}`);
@@ -129,5 +136,6 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
         }
       : {}),
     ...(report.evidence ? { rowsExpected: report.evidence.rowsExpected } : {}),
+    faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
   };
 }

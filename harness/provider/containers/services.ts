@@ -27,6 +27,8 @@ export function toxiproxyDef(o: PlanOptions, stack: string): ContainerDef {
     // kafka-broker: Connect reaches "the broker" at the address Kafka advertises, i.e. here (see kafkaDef).
     aliases: [NET.toxiproxy, NET.kafkaBroker],
     env: {},
+    // The image's own default plus per-proxy byte counters (what shows that a toxic saw traffic).
+    command: ['-host=0.0.0.0', '-proxy-metrics'],
     ports: [{ container: PORT.toxiproxyApi, host: o.ports.toxiproxy }],
     bindMounts: [],
     labels: labels(o, stack, 'toxiproxy'),
