@@ -76,6 +76,7 @@ export function buildReport(i: ReportInput): RunReport {
       okOps: i.workload.byOutcome.ok,
       ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
       regressions: regressions.count,
+      diagnoses: (i.diagnoses ?? []).map((d) => d.signature),
     },
   );
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<

@@ -11,6 +11,8 @@ export interface Expectation {
   /** Budget for the p99 of end-to-end lag outside fault windows (healthy expectations only). */
   lagP99Ms: number | null;
   regressions: RegressionExpectation;
+  /** A pattern (case-insensitive) that the signature of one of the report's likely causes must match. */
+  diagnosis?: string;
 }
 
 /** What a run showed, as the report records it. */
@@ -28,6 +30,8 @@ export interface Observed {
   /** Why the warm-up failed, when it did. */
   warmUpFailure?: string;
   regressions: number;
+  /** The signatures of the likely causes the report names. */
+  diagnoses?: readonly string[];
 }
 
 /**
@@ -48,6 +52,7 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
   if (seen.verdict !== expect.verdict) reasons.push(`verdict ${seen.verdict}, expected ${expect.verdict}`);
   for (const c of expect.anomalies) if ((seen.counts[c] ?? 0) === 0) reasons.push(`expected ${c} anomalies, saw none`);
   if (expect.failedTask) reasons.push(...failedTaskReasons(seen.connectorNames[expect.failedTask], seen.connectors));
+  if (expect.diagnosis !== undefined) reasons.push(...diagnosisReasons(expect.diagnosis, seen.diagnoses ?? []));
   if (expect.regressions === 'none' && seen.regressions > 0)
     reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
   if (expect.regressions === 'some' && seen.regressions === 0)
@@ -75,6 +80,14 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
   return [];
 }
 
+/** A likely cause the run must name: one signature matching the pattern, case-insensitively. */
+function diagnosisReasons(pattern: string, signatures: readonly string[]): string[] {
+  const re = new RegExp(pattern, 'i');
+  if (signatures.some((s) => re.test(s))) return [];
+  const named = signatures.map((s) => `"${s}"`).join(', ') || 'none';
+  return [`expected a likely cause matching /${pattern}/, the report names ${named}`];
+}
+
 /** The observed side of a recorded report (the zoo re-judges reports with its own expectations). */
 export function observedIn(report: RunReport, connectorNames: Observed['connectorNames']): Observed {
   return {
@@ -87,5 +100,6 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
     okOps: report.ops.byOutcome.ok,
     ...(report.warmUpFailure ? { warmUpFailure: report.warmUpFailure } : {}),
     regressions: report.regressions?.count ?? 0,
+    diagnoses: (report.diagnoses ?? []).map((d) => d.signature),
   };
 }

@@ -190,6 +190,17 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const failedTask = expect.failedTask;
   if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink')
     p.add('expect.failedTask', 'must be source or sink');
+  // A likely cause the report must name (a pattern over the diagnoses' signatures).
+  const diagnosis = expect.diagnosis;
+  if (diagnosis !== undefined) {
+    if (typeof diagnosis !== 'string' || !diagnosis) p.add('expect.diagnosis', 'must be a non-empty pattern');
+    else
+      try {
+        new RegExp(diagnosis, 'i');
+      } catch (err) {
+        p.add('expect.diagnosis', `is not a regular expression (${errorMessage(err)})`);
+      }
+  }
   const healthy =
     typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
@@ -268,6 +279,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       anomalies: anomalies as AnomalyClass[],
       regressions,
       ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
+      ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
     },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,

@@ -53,6 +53,8 @@ export interface Scenario {
     anomalies: AnomalyClass[];
     failedTask?: 'source' | 'sink';
     regressions: RegressionExpectation;
+    /** A pattern (case-insensitive) one of the report's likely causes must match, e.g. "TRUNCATE". */
+    diagnosis?: string;
   };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */
