@@ -9,6 +9,26 @@ export interface DiagnosisInput {
   indexSample?: readonly EsDoc[];
   /** Tombstones (null-value records) on the topic the sink reads; null when it could not be read. */
   topicTombstones?: number | null;
+  /** Stack traces of the connectors' FAILED tasks. */
+  taskTraces?: readonly string[];
+  /** What statements run on the source database during the run answered (command tags, e.g. "TRUNCATE"). */
+  sourceStatements?: readonly string[];
+}
+
+/** Elasticsearch's words for a document that does not fit the index mapping. */
+const MAPPING_REJECTION = /(document_parsing_exception|mapper_parsing_exception|strict_dynamic_mapping_exception)/;
+const FIELD_OF_TYPE = /failed to parse field \[([^\]]+)\] of type \[([^\]]+)\]/;
+const IN_DOCUMENT = /in document with id '([^']+)'/;
+
+/** The first mapping rejection in the traces: its field, the field's mapped type and the document, if named. */
+function mappingConflict(traces: readonly string[]): { field?: string; type?: string; id?: string } | undefined {
+  for (const trace of traces) {
+    const line = trace.split('\n').find((l) => MAPPING_REJECTION.test(l));
+    if (!line) continue;
+    const f = FIELD_OF_TYPE.exec(line);
+    return { field: f?.[1], type: f?.[2], id: IN_DOCUMENT.exec(line)?.[1] };
+  }
+  return undefined;
 }
 
 const ENVELOPE_KEYS = ['op', 'source'] as const;
@@ -104,9 +124,33 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     'transforms.key.type=org.apache.kafka.connect.transforms.ExtractField$Key with transforms.key.field=product_id',
     matching(i, structId),
   );
+  const conflict = mappingConflict(i.taskTraces ?? []);
+  if (conflict) {
+    const what = conflict.field ? `: field [${conflict.field}] does not fit its mapped type [${conflict.type}]` : '';
+    add(
+      `Elasticsearch rejected a document that does not fit the index mapping (a mapping conflict)${what}`,
+      "a column's type changed in Postgres (ALTER COLUMN … TYPE), or the mapping was written for another type: " +
+        "Elasticsearch cannot change a mapped field's type in place, so it refuses every document carrying the " +
+        "new type, and the sink's task failed on the first one",
+      'reindex into an index whose mapping holds the new type (or write the column under a new field name), ' +
+        'then restart the failed task; behavior.on.malformed.documents=warn or ignore drops such documents silently',
+      [conflict.id ?? conflict.field ?? 'the failed task'],
+    );
+  }
   const zombies = i.counts.zombie ?? 0;
   const zombieIds = (i.examples.zombie ?? []).map((a) => String(a.product_id)).slice(0, 5);
-  if (zombies > 0 && i.topicTombstones === 0) {
+  const truncated = (i.sourceStatements ?? []).some((s) => /\bTRUNCATE\b/.test(s));
+  if (zombies > 0 && truncated) {
+    add(
+      'products still searchable after a TRUNCATE of the source table',
+      "a TRUNCATE reaches no sink: the publication publishes no truncate (publish = 'insert, update, delete'), " +
+        'Debezium skips it by default (skipped.operations=t), and its event (op t) carries no row, so a sink ' +
+        'that writes and deletes by key has nothing to delete: every document of a truncated row stays',
+      'none in this pipeline: empty the index with the TRUNCATE (delete-by-query, or a new index and a ' +
+        're-snapshot), or delete the rows with DELETE, which Debezium streams row by row',
+      zombieIds,
+    );
+  } else if (zombies > 0 && i.topicTombstones === 0) {
     add(
       'deleted products still searchable, and the topic holds no tombstones',
       'the source never emits a tombstone for a delete: tombstones.on.delete=false together with the unwrap transform dropping or rewriting deletes',

@@ -2,7 +2,7 @@ import { withPg } from '../stack/pg.ts';
 import { defineFault } from './define.ts';
 import { pollFor, witness, within } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
-import { type FaultKind, opt } from './kind.ts';
+import { draw, type FaultKind, opt } from './kind.ts';
 import { failoverFault } from './pg-failover.ts';
 
 /** The workload's connections name themselves so (workers and their setup); the harness's observers do not. */
@@ -123,6 +123,41 @@ export function walsenderKillFault(id: string): Fault {
   });
 }
 
+/** Placeholders a statement may use, filled in from the run's names (the table differs per run on a shared stack). */
+export function fillStatement(sql: string, names: { table: string }): string {
+  return sql.replaceAll('${TABLE}', `"${names.table}"`);
+}
+
+/**
+ * Runs one SQL statement (or several, separated by semicolons, in one implicit transaction) on the source
+ * database over a direct connection: a schema change or a TRUNCATE that someone runs while the application
+ * writes. `${TABLE}` names the run's table. The statement waits at most 10 s for its lock, so a DDL stuck
+ * behind the workload fails the fault instead of stalling the run.
+ */
+export function sqlFault(id: string, sql: string): Fault {
+  return defineFault({
+    id,
+    kind: 'postgres.sql',
+    target: 'postgres',
+    instantaneous: true,
+    describe: () => `runs on the source database: ${sql}`,
+    async inject(ctx) {
+      const ep = ctx.endpoints;
+      const statement = fillStatement(sql, ctx.names);
+      const tags = await withPg(ep, ep.pg.database, async (c) => {
+        await c.query("SET lock_timeout = '10s'");
+        const r: unknown = await c.query(statement);
+        const list = (Array.isArray(r) ? r : [r]) as { command: string; rowCount: number | null }[];
+        return list.map((x) => `${x.command}${x.rowCount ? ` ${x.rowCount}` : ''}`);
+      });
+      return `committed: ${tags.join(', ')}`;
+    },
+    async repair() {
+      /* a committed schema change stays: what the pipeline makes of it is what the run observes */
+    },
+  });
+}
+
 /** The Postgres family: server-side actions on the source database (the failover's handler is in pg-failover.ts). */
 export const POSTGRES_KINDS: readonly FaultKind[] = [
   {
@@ -150,6 +185,26 @@ export const POSTGRES_KINDS: readonly FaultKind[] = [
     instantaneous: false,
     evidence: ['app-sessions-terminated'],
     build: (id, _t, p) => appDisconnectFault(id, opt(p, 'every') ?? 250),
+  },
+  {
+    kind: 'postgres.sql',
+    summary: 'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ${TABLE} names the table',
+    example: { sql: "ALTER TABLE ${TABLE} ADD COLUMN note text DEFAULT 'n/a'" },
+    needs: 'api',
+    topology: 'any',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [{ name: 'sql', unit: 'sql', required: true, doc: "the statement(s); ${TABLE} is the run's table" }],
+    // random-chaos only adds and drops a column of its own: a change the healthy pipeline must absorb.
+    random: {
+      sql: draw.pick(
+        "ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS chaos_note text DEFAULT 'chaos'",
+        'ALTER TABLE ${TABLE} DROP COLUMN IF EXISTS chaos_note',
+      ),
+    },
+    instantaneous: true,
+    evidence: ['statement-committed'],
+    build: (id, _t, p) => sqlFault(id, p['sql'] as string),
   },
   {
     kind: 'postgres.failover',

@@ -84,6 +84,7 @@ export function buildReport(i: ReportInput): RunReport {
       watch: { products: regressions.sampledProducts, reads: regressions.searches ?? 0, polls: regressions.polls ?? 0 },
       ...(rowsExpected !== undefined ? { rowsExpected } : {}),
       faults: { windows, runStart: i.startedAt },
+      diagnoses: (i.diagnoses ?? []).map((d) => d.signature),
     },
   );
   const vacuous = vacuousFaults(windows);

@@ -30,6 +30,18 @@ function seen(over: Partial<Observed> = {}): Observed {
 }
 
 describe('judge', () => {
+  it('an expected likely cause must be among the diagnoses', () => {
+    const e = healthy({ verdict: 'diverged', anomalies: ['zombie'], diagnosis: 'truncate', regressions: 'any' });
+    const run = (diagnoses: string[]) =>
+      judge(e, seen({ verdict: 'diverged', counts: { ...zero, zombie: 300 }, diagnoses })).reasons;
+    expect(run(['products still searchable after a TRUNCATE of the source table'])).toEqual([]);
+    expect(run(['deleted products still searchable, though the topic holds tombstones'])).toEqual([
+      'expected a likely cause matching /truncate/, the report names ' +
+        '"deleted products still searchable, though the topic holds tombstones"',
+    ]);
+    expect(run([])).toEqual(['expected a likely cause matching /truncate/, the report names none']);
+  });
+
   it('passes a healthy run that did what it should', () => {
     expect(judge(healthy({ lagP99Ms: 1000 }), seen())).toEqual({ passed: true, reasons: [] });
   });

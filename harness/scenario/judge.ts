@@ -15,6 +15,8 @@ export interface Expectation {
   regressions: RegressionExpectation;
   /** Rows the history must leave for the run to prove anything (default DEFAULT_MIN_ROWS). */
   minRows?: number;
+  /** A pattern (case-insensitive) that the signature of one of the report's likely causes must match. */
+  diagnosis?: string;
 }
 
 /** A run whose history leaves fewer rows than this compares (nearly) empty stores: it cannot pass. */
@@ -48,6 +50,8 @@ export interface Observed {
   rowsExpected?: number;
   /** The fault windows with the evidence each fault looked for, and when the run started (epoch ms). */
   faults?: { windows: readonly FaultWindow[]; runStart: number };
+  /** The signatures of the likely causes the report names. */
+  diagnoses?: readonly string[];
 }
 
 /**
@@ -87,6 +91,7 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
             `${seen.watch.reads} successful search(es) of ${seen.watch.polls}`
         : 'regressions unjudged: no regression watch ran',
     );
+  if (expect.diagnosis !== undefined) reasons.push(...diagnosisReasons(expect.diagnosis, seen.diagnoses ?? []));
   if (expect.regressions === 'none' && seen.regressions > 0)
     reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
   if (expect.regressions === 'some' && seen.regressions === 0)
@@ -114,6 +119,14 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
   return [];
 }
 
+/** A likely cause the run must name: one signature matching the pattern, case-insensitively. */
+function diagnosisReasons(pattern: string, signatures: readonly string[]): string[] {
+  const re = new RegExp(pattern, 'i');
+  if (signatures.some((s) => re.test(s))) return [];
+  const named = signatures.map((s) => `"${s}"`).join(', ') || 'none';
+  return [`expected a likely cause matching /${pattern}/, the report names ${named}`];
+}
+
 /** The observed side of a recorded report (the zoo re-judges reports with its own expectations). */
 export function observedIn(report: RunReport, connectorNames: Observed['connectorNames']): Observed {
   return {
@@ -137,5 +150,6 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
       : {}),
     ...(report.evidence ? { rowsExpected: report.evidence.rowsExpected } : {}),
     faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
+    diagnoses: (report.diagnoses ?? []).map((d) => d.signature),
   };
 }

@@ -201,6 +201,17 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       'expect.minRows',
       'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything',
     );
+  // A likely cause the report must name (a pattern over the diagnoses' signatures).
+  const diagnosis = expect.diagnosis;
+  if (diagnosis !== undefined) {
+    if (typeof diagnosis !== 'string' || !diagnosis) p.add('expect.diagnosis', 'must be a non-empty pattern');
+    else
+      try {
+        new RegExp(diagnosis, 'i');
+      } catch (err) {
+        p.add('expect.diagnosis', `is not a regular expression (${errorMessage(err)})`);
+      }
+  }
   const healthy =
     typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
@@ -280,6 +291,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       regressions,
       minRows: minRows as number,
       ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
+      ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
     },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,

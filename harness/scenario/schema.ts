@@ -56,6 +56,8 @@ export interface Scenario {
     regressions: RegressionExpectation;
     /** Rows the history's committed operations must leave for the run to prove anything (default 10). */
     minRows?: number;
+    /** A pattern (case-insensitive) one of the report's likely causes must match, e.g. "TRUNCATE". */
+    diagnosis?: string;
   };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */

@@ -60,6 +60,9 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
  * must also show none.
  */
 function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
+  // A loud stop (zoo.yaml controlFailedTask) is what the healthy pipeline does where the entry loses silently.
+  const loud = entry.extra.controlFailedTask;
+  if (loud) return { verdict: 'diverged', anomalies: [], failedTask: loud, regressions: 'any' };
   return {
     verdict: 'converged',
     anomalies: [],
@@ -71,7 +74,7 @@ function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
 export function judgeControl(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
   const { passed, reasons } = judge(
     { ...controlExpectation(entry), lagP99Ms: null },
-    observedIn(report, { source: '', sink: '' }),
+    observedIn(report, entry.extra.controlFailedTask ? entry.connectors : { source: '', sink: '' }),
   );
   const why = `the healthy pipeline ${report.verdict} under this scenario (${[classesOf(report.anomalies.counts), ...reasons].join('; ')}); the entry's result may not be due to its misconfiguration`;
   return { caught: passed, reasons: passed ? [] : [why] };

@@ -203,6 +203,14 @@ describe('judgeZoo', () => {
     expect(judgeControl(goesBack, blind).caught).toBe(false);
   });
 
+  it('a control run with controlFailedTask must stop loudly: diverged with that task FAILED, not converged', () => {
+    const loud = entry({}, { failedTask: undefined, controlFailedTask: 'sink' });
+    expect(judgeControl(loud, diverged({ missing: 3 }, { state: 'FAILED', trace })).caught).toBe(true);
+    expect(judgeControl(loud, diverged({ missing: 3 }, { state: 'RUNNING' })).caught).toBe(false);
+    const converged: RunReport = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' };
+    expect(judgeControl(loud, converged).caught).toBe(false);
+  });
+
   it('the summary table names expected and observed per entry', () => {
     const r = diverged({ missing: 3, stale: 2, zombie: 1 }, { state: 'FAILED', trace });
     const e = entry({ anomalies: ['missing', 'stale'] }, { failedTask: 'sink' });
