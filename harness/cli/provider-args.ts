@@ -43,7 +43,9 @@ export function providerChoice(values: Record<string, string | boolean | undefin
     );
   const images = values.images as string | undefined;
   if (images !== undefined && kind !== 'containers')
-    throw new ConfigError(`--images chooses the containers provider's images; it makes no sense with --provider ${kind}`);
+    throw new ConfigError(
+      `--images chooses the containers provider's images; it makes no sense with --provider ${kind}`,
+    );
   if (images !== undefined && !['official', 'built'].includes(images))
     throw new ConfigError(`--images must be official or built, got "${images}"`);
   return { kind: kind as ProviderName, env, allowDestructive: values['allow-destructive'] === true, images };

@@ -33,8 +33,12 @@ export async function openProvider(
   if (choice.kind === 'containers') {
     // Loaded on demand: testcontainers is heavy, and only this provider needs it.
     const { openContainers } = await import('./containers/open.ts');
-    const provider = await openContainers({ portBase: opts.portBase, topology: opts.topology, images: choice.images,
-      name: opts.name });
+    const provider = await openContainers({
+      portBase: opts.portBase,
+      topology: opts.topology,
+      images: choice.images,
+      name: opts.name,
+    });
     return { provider, owned: true };
   }
   const { stack, owned } = await obtainStack(opts);

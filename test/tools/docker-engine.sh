@@ -60,7 +60,7 @@ case "${1:-}" in
     ;;
   images)
     cd "$here"
-    node bin/outbox-chaos.mjs images build
+    npx tsx test/tools/build-images.ts
     ;;
   *)
     echo "usage: $0 install|start|stop|images" >&2

@@ -185,6 +185,7 @@ RUN ${sh([
         `${APT} update -q`,
         `${APT} install -y -q --no-install-recommends ca-certificates`,
         'update-ca-certificates',
+        `${APT} clean`,
         'rm -rf /var/lib/apt/lists/*',
       ])}
 `,
@@ -221,6 +222,7 @@ COPY log4j2.properties ${IN_IMAGE.log4j}
 RUN ${sh([
         `${APT} update -q`,
         `${APT} install -y -q --no-install-recommends ${MANIFEST.postgres.aptPackage}`,
+        `${APT} clean`,
         'rm -rf /var/lib/apt/lists/*',
         `mkdir -p ${IN_IMAGE.pgData}`,
         `chown postgres:postgres ${IN_IMAGE.pgData}`,

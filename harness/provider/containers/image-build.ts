@@ -27,7 +27,8 @@ import { ensureToxiproxy } from '../../provision/toxiproxy.ts';
 const LOCAL_CA_DIR = '/usr/local/share/ca-certificates';
 
 const DOCKER_FIX =
-  'install a docker CLI (apt-get install docker.io) and start an engine, or use --images official where a registry answers';
+  'install a docker CLI (apt-get install docker.io) and start an engine, ' +
+  'or use --images official where a registry answers';
 
 /** A file tree's identity: its integrity record(s) where provisioning wrote them, else a listing (path, size). */
 export function artifactIdentity(path: string): string {
@@ -95,7 +96,9 @@ function runLogged(cmd: string, args: string[], what: string, log: (l: string) =
     child.on('close', (code) =>
       code === 0
         ? resolve()
-        : reject(new EnvError(`${what} failed (exit ${code})`, 'OUTBOX_CHAOS_BUILD_LOG=1 shows every line', tail(out, 30))),
+        : reject(
+            new EnvError(`${what} failed (exit ${code})`, 'OUTBOX_CHAOS_BUILD_LOG=1 shows every line', tail(out, 30)),
+          ),
     );
   });
 }
@@ -106,7 +109,13 @@ async function imageExists(tag: string): Promise<boolean> {
 
 /** The Debian tree from debootstrap, imported as an image (what the `base` layer builds on). */
 async function debootstrapImage(tmpRoot: string, log: (l: string) => void): Promise<string> {
-  const key = createHash('sha256').update(`${DEBIAN.suite} ${DEBIAN.variant} ${DEBIAN.mirror}`).digest('hex');
+  // The packages debootstrap downloaded stay out of the image.
+  const importCmd =
+    `tar -C "$1" --exclude='./var/cache/apt/archives/*.deb' -c . | ` +
+    `docker import --change 'LABEL ${BUILT_LABEL}=debootstrap' - "$2"`;
+  const key = createHash('sha256')
+    .update(`${DEBIAN.suite} ${DEBIAN.variant} ${DEBIAN.mirror} ${importCmd}`)
+    .digest('hex');
   const tag = `${BUILT_REPO}/debootstrap:${key.slice(0, 16)}`;
   if (await imageExists(tag)) return tag;
   if ((await exec('sh', ['-c', 'command -v debootstrap'])).code !== 0)
@@ -126,12 +135,7 @@ async function debootstrapImage(tmpRoot: string, log: (l: string) => void): Prom
       'debootstrap of the Debian base',
       log,
     );
-    await runLogged(
-      'sh',
-      ['-c', `tar -C "$1" -c . | docker import --change 'LABEL ${BUILT_LABEL}=debootstrap' - "$2"`, 'sh', dir, tag],
-      'docker import of the Debian base',
-      log,
-    );
+    await runLogged('sh', ['-c', importCmd, 'sh', dir, tag], 'docker import of the Debian base', log);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -167,7 +171,11 @@ export interface BuiltSet {
 
 /** The inputs from the cache (provisioned if missing) and the machine (a JDK >= 21, the local CAs). */
 export async function builtInputs(cache: string, sinkBuild?: SinkBuilder): Promise<BuiltInputs> {
-  const jdk = findJdk(MANIFEST.elasticsearch.minJava, 'the built images (Elasticsearch and Kafka)', 'OUTBOX_CHAOS_ES_JAVA_HOME');
+  const jdk = findJdk(
+    MANIFEST.elasticsearch.minJava,
+    'the built images (Elasticsearch and Kafka)',
+    'OUTBOX_CHAOS_ES_JAVA_HOME',
+  );
   const kafkaLib = await ensureKafka(cache);
   const debezium = await ensureDebezium(cache);
   const esSink = await ensureEsSink(cache, sinkBuild);
@@ -211,7 +219,7 @@ export async function ensureBuiltImages(opts: {
       await writeContext(spec, dockerfile, ctx);
       await runLogged(
         'docker',
-        ['build', '--network', 'host', '-t', tag, '--label', `${BUILT_LABEL}=${spec.layer}`, ctx],
+        ['build', '--force-rm', '--network', 'host', '-t', tag, '--label', `${BUILT_LABEL}=${spec.layer}`, ctx],
         `building image ${tag}`,
         opts.log,
         { ...process.env, DOCKER_BUILDKIT: '0' },
@@ -248,4 +256,6 @@ async function pruneOlder(layer: BuiltLayer, keep: string): Promise<void> {
     .map((s) => s.trim())
     .filter((s) => s && s !== keep && s.startsWith(`${BUILT_REPO}/${layer}:`));
   if (old.length) await exec('docker', ['image', 'rm', ...old]);
+  // What failed builds left (untagged layers of ours).
+  await exec('docker', ['image', 'prune', '--force', '--filter', `label=${BUILT_LABEL}`]);
 }

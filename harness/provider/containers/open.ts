@@ -33,6 +33,12 @@ export async function openContainers(opts: {
     );
   }
   return step('containers', () =>
-    startContainersProvider({ portBase: opts.portBase, pluginDir, images: opts.images, stack: opts.name, log: (l) => info(`  ${l}`) }),
+    startContainersProvider({
+      portBase: opts.portBase,
+      pluginDir,
+      images: opts.images,
+      stack: opts.name,
+      log: (l) => info(`  ${l}`),
+    }),
   );
 }

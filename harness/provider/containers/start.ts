@@ -48,6 +48,8 @@ async function imagesToRun(
   const choice = await chooseImageSet(flag, process.env, engineProbe(client.container.dockerode));
   log(`images: ${choice.set} (${choice.why})`);
   if (choice.set === 'official') return { set: 'official', images: resolveImages() };
+  // Ryuk's image comes from a registry too; without it, the stack's labels are the cleanup (removeStackResources).
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   const { ensureBuiltImages } = await import('./image-build.ts');
   const built = await ensureBuiltImages({ cache: cacheDir(), log });
   if (built.built.length) log(`built ${built.built.join(', ')} in ${sec(built.ms)}`);
@@ -124,7 +126,8 @@ export async function removeStackResources(
   const left = await labelled(docker, LABEL.stack, stack);
   if (left.length) {
     log(
-      `removing ${left.length} container(s) an earlier run of stack "${stack}" left: ${left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', ')}`,
+      `removing ${left.length} container(s) an earlier run of stack "${stack}" left: ` +
+        left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', '),
     );
     const problems = await removeContainers(
       client,
