@@ -116,6 +116,7 @@ describe('built set definitions', () => {
     expect(plan.containers.connect.bindMounts).toEqual([]);
     expect(plan.containers.elasticsearch.env['xpack.ml.enabled']).toBeUndefined();
     expect(plan.containers.elasticsearch.env['xpack.security.enabled']).toBe('false');
+    expect(plan.containers.elasticsearch.env['network.host']).toBe('0.0.0.0');
   });
 });
 

@@ -73,7 +73,9 @@ export function engineProbe(docker: Dockerode, env: NodeJS.ProcessEnv = process.
         await deadline(docker.getImage(images.postgres).distribution(), 8000);
         return undefined;
       } catch (err) {
-        return `${images.postgres}: ${errorMessage(err).split('\n')[0]?.slice(0, 160)}`;
+        // Dockerode's "(HTTP code 500) server error - " says nothing the engine's own message does not.
+        const msg = (errorMessage(err).split('\n')[0] ?? '').replace(/^\(HTTP code \d+\)[^-]*- /, '');
+        return `${images.postgres}: ${msg.trim().slice(0, 160)}`;
       }
     },
   };

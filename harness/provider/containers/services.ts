@@ -97,7 +97,8 @@ export function elasticsearchDef(o: PlanOptions, stack: string): ContainerDef {
   if (o.imageSet !== 'built') return def;
   // The integ-test distribution has no machine learning module, so no setting for it either.
   const env = Object.fromEntries(Object.entries(def.env).filter(([k]) => k !== 'xpack.ml.enabled'));
-  return { ...def, env };
+  // The distribution binds to loopback by default (the official image's own config says 0.0.0.0).
+  return { ...def, env: { ...env, 'network.host': '0.0.0.0' } };
 }
 
 function elasticsearchOfficialDef(o: PlanOptions, stack: string, heap: number): ContainerDef {
