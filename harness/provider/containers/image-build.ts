@@ -140,6 +140,7 @@ async function debootstrapImage(tmpRoot: string, log: (l: string) => void): Prom
     rmSync(dir, { recursive: true, force: true });
   }
   log(`debootstrap image ${tag} in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  await pruneOlder('debootstrap', tag);
   return tag;
 }
 
@@ -242,7 +243,7 @@ export async function ensureBuiltImages(opts: {
 }
 
 /** Earlier builds of one layer: removed once the new one is there (best effort; one still in use stays). */
-async function pruneOlder(layer: BuiltLayer, keep: string): Promise<void> {
+async function pruneOlder(layer: BuiltLayer | 'debootstrap', keep: string): Promise<void> {
   const r = await exec('docker', [
     'image',
     'ls',
