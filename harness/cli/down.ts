@@ -25,10 +25,7 @@ export async function downCommand(argv: string[]): Promise<number> {
   const { downContainers, DEFAULT_CONTAINERS_STACK } = await import('../provider/containers/down.ts');
   const ctr = await downContainers((values.name as string | undefined) ?? DEFAULT_CONTAINERS_STACK, info);
   if (ctr.problem) warn(`containers of stack "${name}": ${ctr.problem}`);
-  info(
-    n
-      ? `stopped stack "${name}" (${n} process group(s)); logs kept in ${stackDir(name)}/logs`
-      : `stack "${name}" was not running`,
-  );
+  if (n) info(`stopped stack "${name}" (${n} process group(s)); logs kept in ${stackDir(name)}/logs`);
+  else if (!ctr.removed) info(`stack "${name}" was not running`);
   return 0;
 }

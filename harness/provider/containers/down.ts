@@ -17,8 +17,9 @@ export async function downContainers(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ removed: number; problem?: string }> {
   if (!env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return { removed: 0 };
-  const docker = await dockerAvailable(3000);
-  if (!docker.ok) return { removed: 0 };
+  // testcontainers' first contact takes seconds on a busy machine: a short deadline would skip the cleanup.
+  const docker = await dockerAvailable(20_000);
+  if (!docker.ok) return { removed: 0, problem: docker.reason };
   try {
     return { removed: await removeStackResources(await runtimeClient(), stack, log) };
   } catch (err) {

@@ -142,7 +142,10 @@ export async function removeStackResources(
   const prefix = networkPrefix(stack);
   const byLabel = await docker.listNetworks({ filters: { label: [`${LABEL.stack}=${stack}`] } });
   // By name too: networks from before they carried the label.
-  const byName = (await docker.listNetworks({ filters: { name: [prefix] } })).filter((n) => n.Name.startsWith(prefix));
+  // Only the prefix and the 8 hex digits the start adds: "containers" must not take "containers-killed"'s.
+  const byName = (await docker.listNetworks({ filters: { name: [prefix] } })).filter(
+    (n) => n.Name.startsWith(prefix) && /^[0-9a-f]{8}$/.test(n.Name.slice(prefix.length)),
+  );
   const networks = [...new Map([...byLabel, ...byName].map((n) => [n.Id, n])).values()];
   for (const n of networks)
     await docker
