@@ -125,7 +125,8 @@ function elasticsearchOfficialDef(o: PlanOptions, stack: string, heap: number): 
     ports: [{ container: PORT.elasticsearch, host: o.ports.elasticsearch }],
     bindMounts: [],
     labels: labels(o, stack, 'elasticsearch'),
-    startupTimeoutMs: 180_000,
+    // Two JVM starts (bin/elasticsearch's launcher, then the server pre-touching its heap): minutes on a busy host.
+    startupTimeoutMs: 300_000,
     stopGraceSeconds: 30,
   };
 }
