@@ -28,7 +28,8 @@ still in progress and anything not named like a run (suite reports, JSON files) 
   --yes                             remove, instead of listing
   --local                           prune local run directories instead
   --keep N                          with --local: how many runs to keep
-  --allow-destructive               no effect: clean only ever removes objects named after a run's tag`;
+  --allow-destructive               no effect: clean only ever removes objects named after a run's tag
+  --images SET                      no effect: clean starts no containers`;
 
 function cleanLocal(keep: number): number {
   if (keep < 1) throw new ConfigError('--keep must be at least 1', 'e.g. --keep 20');

@@ -192,6 +192,16 @@ async function providerSections(
           s.lines.push(`✓ ${docker.runtime}; containers live for one \`run --provider containers\` and go with it`);
         else s.problems.push(docker.reason);
       }),
+      ...(docker.ok
+        ? [
+            await section('images', async (s) => {
+              const { imageSetLines } = await import('../provider/containers/doctor-images.ts');
+              const r = await imageSetLines(choice.images);
+              s.lines.push(...r.lines);
+              s.problems.push(...r.problems);
+            }),
+          ]
+        : []),
     ];
   }
   if (traitsOf(choice).needsEnvFile) {

@@ -8,6 +8,7 @@ export const PROVIDER_OPTIONS: Options = {
   provider: { type: 'string' },
   env: { type: 'string' },
   'allow-destructive': { type: 'boolean' },
+  images: { type: 'string' },
 };
 
 export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local (default; programs as local processes), containers
@@ -16,7 +17,10 @@ export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local
   --allow-destructive
                     external only: treat the environment as the harness's own (a reset then removes every
                     connector, replication slot and publication, and definitions may name fixed objects);
-                    without it a run creates, and removes, only objects named after its own tag`;
+                    without it a run creates, and removes, only objects named after its own tag
+  --images SET      containers only: official (the registries' images) or built (the harness builds its own
+                    from the provisioned programs); default OUTBOX_CHAOS_IMAGES, else official where a
+                    registry answers and built where none does`;
 
 /** The choice when no provider flag is given. */
 export const DEFAULT_CHOICE: ProviderChoice = { kind: DEFAULT_PROVIDER, allowDestructive: false };
@@ -42,5 +46,12 @@ export function providerChoice(values: Record<string, string | boolean | undefin
     throw new ConfigError(
       "--allow-destructive is for --provider external (local and containers stacks are the harness's own anyway)",
     );
-  return { kind: kind as ProviderName, env, allowDestructive: values['allow-destructive'] === true };
+  const images = values.images as string | undefined;
+  if (images !== undefined && kind !== 'containers')
+    throw new ConfigError(
+      `--images chooses the containers provider's images; it makes no sense with --provider ${kind}`,
+    );
+  if (images !== undefined && !['official', 'built'].includes(images))
+    throw new ConfigError(`--images must be official or built, got "${images}"`);
+  return { kind: kind as ProviderName, env, allowDestructive: values['allow-destructive'] === true, images };
 }

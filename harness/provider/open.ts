@@ -34,7 +34,13 @@ export async function openProvider(
   if (choice.kind === 'containers') {
     // Loaded on demand: testcontainers is heavy, and only this provider needs it.
     const { openContainers } = await import('./containers/open.ts');
-    return { provider: await openContainers({ portBase: opts.portBase, topology: opts.topology }), owned: true };
+    const provider = await openContainers({
+      portBase: opts.portBase,
+      topology: opts.topology,
+      images: choice.images,
+      name: opts.name,
+    });
+    return { provider, owned: true };
   }
   const { stack, owned } = await obtainStack(opts);
   return { provider: localProvider(stack), owned };
@@ -121,6 +127,8 @@ export interface ProviderChoice {
   kind: ProviderName;
   env?: string;
   allowDestructive: boolean;
+  /** containers only: --images (official | built). */
+  images?: string;
 }
 
 /** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
