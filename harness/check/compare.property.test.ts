@@ -112,28 +112,31 @@ describe('compare, property-based', () => {
     );
   });
 
-  it('empty stores after committed inserts are a setup error for exactly each product the history says must exist', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(command, { maxLength: 120 }), async (commands) => {
-        const { history } = simulate(commands);
-        // Must exist: the last ok op on the product wrote a row, and no unknown op after it may have deleted it.
-        const required = new Set<number>();
-        const byProduct = new Map<number, HistoryEntry[]>();
-        for (const e of history)
-          for (const f of e.effects) byProduct.set(f.product_id, [...(byProduct.get(f.product_id) ?? []), e]);
-        for (const [pid, entries] of byProduct) {
-          const okAt = entries.map((e) => e.outcome).lastIndexOf('ok');
-          if (okAt < 0 || entries[okAt]!.effects[0]!.after === null) continue;
-          if (entries.slice(okAt + 1).some((e) => e.outcome === 'unknown' && e.effects[0]!.after === null)) continue;
-          required.add(pid);
-        }
-        const c = await compare({ versions: buildVersions(history), pg: [], es: [] });
-        expect(c.equal).toBe(true);
-        expect(c.setupErrors.count).toBe(required.size);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'empty stores after committed inserts are a setup error ' + 'for exactly each product the history says must exist',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(command, { maxLength: 120 }), async (commands) => {
+          const { history } = simulate(commands);
+          // Must exist: the last ok op on the product wrote a row, and no unknown op after it may have deleted it.
+          const required = new Set<number>();
+          const byProduct = new Map<number, HistoryEntry[]>();
+          for (const e of history)
+            for (const f of e.effects) byProduct.set(f.product_id, [...(byProduct.get(f.product_id) ?? []), e]);
+          for (const [pid, entries] of byProduct) {
+            const okAt = entries.map((e) => e.outcome).lastIndexOf('ok');
+            if (okAt < 0 || entries[okAt]!.effects[0]!.after === null) continue;
+            if (entries.slice(okAt + 1).some((e) => e.outcome === 'unknown' && e.effects[0]!.after === null)) continue;
+            required.add(pid);
+          }
+          const c = await compare({ versions: buildVersions(history), pg: [], es: [] });
+          expect(c.equal).toBe(true);
+          expect(c.setupErrors.count).toBe(required.size);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('deleting any one document yields exactly one missing, for that product_id', async () => {
     await fc.assert(

@@ -207,12 +207,16 @@ class Tally {
     if (!this.count(cls)) return;
     let detail: string;
     if (uncommitted)
-      detail = `equals ${this.details.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.details.describeRow(pid, row)}`;
+      detail =
+        `equals ${this.details.describeVersion(pid, v)}, which Postgres shows ` +
+        `never committed: the row is ${this.details.describeRow(pid, row)}`;
     else if (v >= 0)
       detail = `equals ${this.details.describeVersion(pid, v)}; the row is ${this.details.describeRow(pid, row)}`;
     else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
     else
-      detail = `equals no committed version (${this.details.versionCount(pid)}); differs from the row in ${this.details.fieldDiffs(source, row)}`;
+      detail =
+        `equals no committed version (${this.details.versionCount(pid)}); ` +
+        `differs from the row in ${this.details.fieldDiffs(source, row)}`;
     this.example(cls, pid, row, docs, detail);
   }
 

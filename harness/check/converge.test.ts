@@ -261,15 +261,18 @@ describe('awaitConvergence', () => {
       expect(r.timeToConvergenceMs).toBe(15_000);
     });
 
-    it('an equality first seen after the deadline does not settle: a timer that fired late does not extend it', async () => {
-      // Every sleep overshoots by 30 ms, so the poll meant for the deadline (16 000) starts at 16 030, and that is
-      // the first equal snapshot: the stores were not equal at the deadline.
-      const o = timeline([[15_950, true]], 0);
-      const late = { ...o, sleep: async (ms: number) => o.sleep!(ms + 30) };
-      const r = await awaitConvergence({ ...late, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
-      expect(o.starts.at(-1)).toBe(16_030);
-      expect(r).toMatchObject({ verdict: 'diverged', timeToConvergenceMs: null });
-    });
+    it(
+      'an equality first seen after the deadline does not ' + 'settle: a timer that fired late does not extend it',
+      async () => {
+        // Every sleep overshoots by 30 ms, so the poll meant for the deadline (16 000) starts at 16 030, and that is
+        // the first equal snapshot: the stores were not equal at the deadline.
+        const o = timeline([[15_950, true]], 0);
+        const late = { ...o, sleep: async (ms: number) => o.sleep!(ms + 30) };
+        const r = await awaitConvergence({ ...late, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+        expect(o.starts.at(-1)).toBe(16_030);
+        expect(r).toMatchObject({ verdict: 'diverged', timeToConvergenceMs: null });
+      },
+    );
 
     it('a failed snapshot inside the window is no look: the window is held again by successful ones', async () => {
       let t = 1000;

@@ -130,7 +130,8 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
     if (remaining <= 0) {
       if (last === undefined) {
         throw new Error(
-          `awaitConvergence: no snapshot succeeded within ${deadlineMs} ms (${attempts} attempts); last error: ${lastError}`,
+          `awaitConvergence: no snapshot succeeded within ${deadlineMs} ` +
+            `ms (${attempts} attempts); last error: ${lastError}`,
         );
       }
       return withError(

@@ -67,7 +67,10 @@ export class Details {
   }
 
   wrongIdDetail(pid: number, doc: EsDoc, row: ProductRow): string {
-    return `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`;
+    return (
+      `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed ` +
+      `by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`
+    );
   }
 
   duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
@@ -82,7 +85,10 @@ export class Details {
     const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
     if (last.deleted)
       return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
-    return `no row in Postgres, though the history's last state (version ${last.number}, op #${last.seq}) is not a delete`;
+    return (
+      `no row in Postgres, though the history's last state ` +
+      `(version ${last.number}, op #${last.seq}) is not a delete`
+    );
   }
 }
 

@@ -198,11 +198,15 @@ describe('diagnose: the edges of each signature', () => {
     expect(sample({ price: '19,99' })).toEqual([]);
   });
 
-  it('a created_at string counts as an epoch only in plain digits (how a long prints), not in another number spelling', () => {
-    // e.g. a double as Java prints it (Double.toString)
-    expect(sample({ created_at: '1.714521600123456E15' })).toEqual([]);
-    expect(sample({ created_at: '1714521600123456' })).toHaveLength(1);
-  });
+  it(
+    'a created_at string counts as an epoch only in plain ' +
+      'digits (how a long prints), not in another number spelling',
+    () => {
+      // e.g. a double as Java prints it (Double.toString)
+      expect(sample({ created_at: '1.714521600123456E15' })).toEqual([]);
+      expect(sample({ created_at: '1714521600123456' })).toHaveLength(1);
+    },
+  );
 
   it('an offset _id: any partition number, and only at the end of the _id', () => {
     expect(ids('outbox.public.products+11+4077')).toEqual(['_id is topic+partition+offset, not the product_id']);

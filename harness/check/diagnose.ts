@@ -60,7 +60,10 @@ const isEnvelope: Probe = (d) =>
   ENVELOPE_KEYS.every((k) => k in d._source) &&
   ('after' in d._source || 'before' in d._source || 'payload' in d._source);
 const isSchemaWrapped: Probe = (d) => 'schema' in d._source && 'payload' in d._source;
-/** Not a decimal: a sign or a dot is no base64 character, so plain digits ('20') are the only decimal BASE64 matches. */
+/**
+ * Not a decimal: a sign or a dot is no base64 character,
+ * so plain digits ('20') are the only decimal BASE64 matches.
+ */
 const base64Price: Probe = (d) =>
   typeof d._source['price'] === 'string' && !/^\d+$/.test(d._source['price']) && BASE64.test(d._source['price']);
 /** Above 1e14 an epoch is not milliseconds of a plausible date (1e14 ms is the year 5138). */
@@ -84,8 +87,10 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   };
   add(
     'Debezium change-event envelopes (op, before/after, source) inside documents',
-    'the ExtractNewRecordState (unwrap) transform is missing, or did not apply: with schemaless JSON values (value.converter.schemas.enable=false) a sink-side unwrap passes the envelope through',
-    "transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState on the source, or keep the converters' schemas enabled where the sink unwraps",
+    'the ExtractNewRecordState (unwrap) transform is missing, or did not apply: with schemaless JSON ' +
+      'values (value.converter.schemas.enable=false) a sink-side unwrap passes the envelope through',
+    'transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState ' +
+      "on the source, or keep the converters' schemas enabled where the sink unwraps",
     matching(i, isEnvelope),
   );
   add(
@@ -102,13 +107,15 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   );
   add(
     'created_at in micro- or nanoseconds',
-    "Debezium's default time.precision.mode=adaptive sends TIMESTAMP(6) as epoch microseconds; an epoch_millis mapping reads them as dates tens of thousands of years out",
+    "Debezium's default time.precision.mode=adaptive sends TIMESTAMP(6) as epoch " +
+      'microseconds; an epoch_millis mapping reads them as dates tens of thousands of years out',
     'time.precision.mode=connect on the source connector (epoch milliseconds)',
     matching(i, subMsDate),
   );
   add(
     `${PLACEHOLDER} in documents`,
-    'an UPDATE left a TOASTed column unchanged and the table logs only its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
+    'an UPDATE left a TOASTed column unchanged and the table logs only ' +
+      'its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
     'ALTER TABLE … REPLICA IDENTITY FULL in schema.sql',
     matching(i, placeholder),
   );
@@ -120,7 +127,8 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   );
   add(
     '_id is a whole key struct, not the product_id',
-    "the record key is the Debezium key struct; without ExtractField$Key the sink has no plain id (Confluent's sink fails the task on it)",
+    'the record key is the Debezium key struct; without ExtractField$Key ' +
+      "the sink has no plain id (Confluent's sink fails the task on it)",
     'transforms.key.type=org.apache.kafka.connect.transforms.ExtractField$Key with transforms.key.field=product_id',
     matching(i, structId),
   );
@@ -153,8 +161,10 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   } else if (zombies > 0 && i.topicTombstones === 0) {
     add(
       'deleted products still searchable, and the topic holds no tombstones',
-      'the source never emits a tombstone for a delete: tombstones.on.delete=false together with the unwrap transform dropping or rewriting deletes',
-      'transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source (the delete event itself becomes the tombstone), or tombstones.on.delete=true where the sink needs no version header',
+      'the source never emits a tombstone for a delete: tombstones.on.delete=false ' +
+        'together with the unwrap transform dropping or rewriting deletes',
+      'transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source (the delete event itself ' +
+        'becomes the tombstone), or tombstones.on.delete=true where the sink needs no version header',
       zombieIds,
     );
   } else if (zombies > 0 && (i.topicTombstones ?? 0) > 0) {

@@ -75,12 +75,16 @@ describe('normaliseTimestamp', () => {
     expect(normaliseTimestamp(-2_208_988_799_999.5)).toBe(-2_208_988_800_000);
   });
 
-  it('reads a microsecond epoch as the far-future date an epoch_millis mapping indexes, never as the instant it meant', () => {
-    // time.precision.mode=adaptive: 1000 × the instant, which a range query or sort sees ~54,000 years out.
-    expect(normaliseTimestamp(ms * 1000 + 999)).toBe(ms * 1000 + 999);
-    expect(normaliseTimestamp(ms * 1000)).not.toBe(ms);
-    expect(normaliseTimestamp(String(ms * 1000 + 1))).toBe(ms * 1000 + 1);
-  });
+  it(
+    'reads a microsecond epoch as the far-future date an ' +
+      'epoch_millis mapping indexes, never as the instant it meant',
+    () => {
+      // time.precision.mode=adaptive: 1000 × the instant, which a range query or sort sees ~54,000 years out.
+      expect(normaliseTimestamp(ms * 1000 + 999)).toBe(ms * 1000 + 999);
+      expect(normaliseTimestamp(ms * 1000)).not.toBe(ms);
+      expect(normaliseTimestamp(String(ms * 1000 + 1))).toBe(ms * 1000 + 1);
+    },
+  );
 
   it('reads values the way the mapping reads them', () => {
     const seconds = dateReadingOf({ type: 'date', format: 'epoch_second' });

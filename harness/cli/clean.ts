@@ -37,7 +37,8 @@ function cleanLocal(keep: number): number {
   const mb = (r.bytes / 1e6).toFixed(1);
   info(
     r.removed.length
-      ? `removed ${r.removed.length} run director${r.removed.length === 1 ? 'y' : 'ies'} (${mb} MB) from ${reportsRoot()}; ${r.kept} kept`
+      ? `removed ${r.removed.length} run director${r.removed.length === 1 ? 'y' : 'ies'} ` +
+          `(${mb} MB) from ${reportsRoot()}; ${r.kept} kept`
       : `nothing to remove: ${r.kept} run(s) in ${reportsRoot()}, keeping up to ${keep}`,
   );
   return 0;
@@ -48,7 +49,10 @@ function describe(l: Leftover, now: number): string {
   const parts = Object.entries(o)
     .filter(([, v]) => v.length)
     .map(([k, v]) => `${v.length} ${k}`);
-  return `${l.tag}  started ${new Date(l.startedAt).toISOString()} (${Math.round((now - l.startedAt) / 60_000)} min ago): ${parts.join(', ')}`;
+  return (
+    `${l.tag}  started ${new Date(l.startedAt).toISOString()} ` +
+    `(${Math.round((now - l.startedAt) / 60_000)} min ago): ${parts.join(', ')}`
+  );
 }
 
 export async function cleanCommand(argv: string[]): Promise<number> {
@@ -82,7 +86,8 @@ export async function cleanCommand(argv: string[]): Promise<number> {
   }
   for (const l of all)
     info(
-      `${due.includes(l) ? '✗' : '·'} ${describe(l, now)}${due.includes(l) ? '' : `  (younger than ${olderThan} min: kept)`}`,
+      `${due.includes(l) ? '✗' : '·'} ` +
+        `${describe(l, now)}${due.includes(l) ? '' : `  (younger than ${olderThan} min: kept)`}`,
     );
   if (!values.yes) {
     info(`\n${due.length} run(s) to remove; nothing was changed. Add --yes to remove them.`);

@@ -11,7 +11,9 @@ import { InputCheck } from './inputs.ts';
 import { openForCommand } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
-export const COMPARE_HELP = `outbox-chaos compare <scenario>... --pipelines DIR,DIR[,DIR...] [--seed N] [--duration S] [--rate R] [--keep]
+export const COMPARE_HELP =
+  `outbox-chaos compare <scenario>... --pipelines ` +
+  `DIR,DIR[,DIR...] [--seed N] [--duration S] [--rate R] [--keep]
                         [--name NAME] [--port-base N] [--provider local|containers|external] [--env FILE]
 
 Runs each scenario against each pipeline definition, one after another on one stack, with the same seed,

@@ -22,7 +22,9 @@ import { clusterSections, section, type Section } from './doctor-cluster.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
-export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--topology single|cluster] [--provider local|containers|external] [--env FILE]
+export const DOCTOR_HELP =
+  `outbox-chaos doctor [--name NAME] [--topology single|cluster] ` +
+  `[--provider local|containers|external] [--env FILE]
 
 The usual troubleshooting of this pipeline on one screen: service processes, connectors and their tasks
 (with the trace of a failed one), Kafka topics with end offsets and the sink's consumer lag, Elasticsearch
@@ -75,7 +77,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
         const ok =
           st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING');
         s.lines.push(
-          `${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`,
+          `${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  ` +
+            `tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`,
         );
         if (!ok) s.problems.push(`connector ${name} is not fully RUNNING`);
         for (const t of st.tasks.filter((x) => x.trace))
@@ -119,7 +122,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       const rows = (await r.json()) as { index: string; health: string; status: string; 'docs.count': string }[];
       for (const i of rows.filter((x) => !x.index.startsWith('.'))) {
         s.lines.push(
-          `${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} docs ${i['docs.count']}`,
+          `${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} ` +
+            `docs ${i['docs.count']}`,
         );
         if (i.health === 'red') s.problems.push(`index ${i.index} is red`);
       }
@@ -133,11 +137,13 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
     await section('replication slots', async (s) => {
       await withPg(e, e.pg.database, async (c) => {
         const r = await c.query<{ slot_name: string; active: boolean; lag: string | null }>(
-          'SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag FROM pg_replication_slots',
+          'SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), ' +
+            'confirmed_flush_lsn)::bigint AS lag FROM pg_replication_slots',
         );
         for (const row of r.rows) {
           s.lines.push(
-            `${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  lag ${row.lag ?? '?'} bytes`,
+            `${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  ` +
+              `lag ${row.lag ?? '?'} bytes`,
           );
           if (!row.active) s.problems.push(`slot ${row.slot_name} has no consumer`);
         }
@@ -153,7 +159,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       for (const [name, p] of Object.entries(proxies)) {
         const toxics = p.toxics.map((t) => `${t.type}/${t.stream}`).join(', ');
         s.lines.push(
-          `${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`,
+          `${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} ` +
+            `→ ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`,
         );
         if (!p.enabled) s.problems.push(`proxy ${p.listen} is disabled`);
         if (toxics) s.problems.push(`proxy ${p.listen} has toxics: ${toxics}`);
@@ -213,7 +220,9 @@ async function providerSections(
       }
       const hops = Object.keys(env.toxiproxy?.proxies ?? {});
       s.lines.push(
-        `  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`,
+        `  faults available: connector.*, postgres.walsender-kill, ` +
+          `es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; ` +
+          `process.* need --provider local or containers`,
       );
     });
     const ep = externalEndpoints(env);

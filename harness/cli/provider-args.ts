@@ -11,7 +11,9 @@ export const PROVIDER_OPTIONS: Options = {
   images: { type: 'string' },
 };
 
-export const PROVIDER_HELP = `  --provider P      where the pipeline runs: local (default; programs as local processes), containers
+export const PROVIDER_HELP =
+  `  --provider P      where the pipeline runs: local ` +
+  `(default; programs as local processes), containers
                     (Docker, through testcontainers) or external (an existing environment, see --env)
   --env FILE        the external environment's endpoints (YAML; docs/providers.md, "external", shows one)
   --allow-destructive

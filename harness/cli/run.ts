@@ -6,7 +6,9 @@ import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from 
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
-export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
+export const RUN_HELP =
+  `outbox-chaos run <scenario>|--all [--seed N] ` +
+  `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 

@@ -17,7 +17,9 @@ import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from 
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
-export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME] [--topology single|cluster]
+export const UP_HELP =
+  `outbox-chaos up [--detach] [--connectors DIR] ` +
+  `[--port-base N] [--name NAME] [--topology single|cluster]
                 [--search elasticsearch|opensearch] [--provider local|containers|external]
                 [--env FILE]
 
@@ -50,7 +52,8 @@ ${ENV_FILE_EXAMPLE}`;
 
 export function printEndpoints(s: Stack): void {
   info(
-    `\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`,
+    `\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, ` +
+      `start ${(s.timings.startMs / 1000).toFixed(1)} s)`,
   );
   printAddresses(s.endpoints);
   printCluster(s.endpoints);
@@ -63,7 +66,8 @@ function printCluster(e: Endpoints): void {
   if (!c) return;
   for (const b of c.brokers)
     info(
-      `  ${b.member.padEnd(16)} ${b.direct} (Connect via proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`,
+      `  ${b.member.padEnd(16)} ${b.direct} (Connect via ` +
+        `proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`,
     );
   for (const w of c.workers) info(`  ${w.member.padEnd(16)} ${w.url}`);
   for (const p of c.postgres) info(`  ${p.member.padEnd(16)} ${p.host}:${p.port}`);
@@ -97,10 +101,12 @@ async function upOther(
     info(`\n${provider.label} is reachable`);
     printAddresses(provider.endpoints, 'connectors use');
     info(
-      `  process faults: none; network faults on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`,
+      `  process faults: none; network faults ` +
+        `on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`,
     );
     info(
-      `\nNothing was started or changed. Run scenarios with \`outbox-chaos run <scenario> --provider external --env ${choice.env}\`.`,
+      `\nNothing was started or changed. Run scenarios with \`outbox-chaos ` +
+        `run <scenario> --provider external --env ${choice.env}\`.`,
     );
     return 0;
   }
@@ -167,11 +173,13 @@ export async function upCommand(argv: string[]): Promise<number> {
     printAddresses(stack.endpoints);
     if (portBase !== undefined && portBase !== stack.ports.postgres)
       warn(
-        `it runs on port base ${stack.ports.postgres}, not ${portBase}: \`outbox-chaos down --name ${stack.name}\` first to move it`,
+        `it runs on port base ${stack.ports.postgres}, not ${portBase}: ` +
+          `\`outbox-chaos down --name ${stack.name}\` first to move it`,
       );
     if (values.connectors)
       warn(
-        `its connectors are not re-registered from ${String(values.connectors)}: \`run --connectors\` registers a definition per run`,
+        `its connectors are not re-registered from ${String(values.connectors)}: ` +
+          `\`run --connectors\` registers a definition per run`,
       );
     return 0;
   }

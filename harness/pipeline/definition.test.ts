@@ -63,7 +63,8 @@ describe('pipeline definitions', () => {
   it("names every object a definition fixes instead of taking the run's", () => {
     const dir = dirWith({
       'schema.sql':
-        'CREATE TABLE products (product_id int primary key);\nCREATE PUBLICATION product_publication FOR TABLE products;',
+        'CREATE TABLE products (product_id int primary key);\n' +
+        'CREATE PUBLICATION product_publication FOR TABLE products;',
       'register-postgres.json': JSON.stringify({
         name: 's',
         config: { 'connector.class': 'C', 'publication.name': 'product_publication' },

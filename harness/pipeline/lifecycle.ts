@@ -31,7 +31,10 @@ async function es(ep: Endpoints, method: string, path: string, body?: unknown): 
 }
 
 function describe(s: ConnectorStatus): string {
-  return `${s.name}: connector ${s.connector.state}, tasks ${s.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none'}`;
+  return (
+    `${s.name}: connector ${s.connector.state}, ` +
+    `tasks ${s.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none'}`
+  );
 }
 
 function failedTrace(s: ConnectorStatus): string | undefined {
@@ -240,7 +243,9 @@ export async function createSourceTopics(ep: Endpoints, def: PipelineDefinition)
     if (missing.length === 0) return [];
     await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, ...settings })) });
     info(
-      `  created ${missing.join(', ')} with the source's topic.creation.default.* settings (partitions ${settings.numPartitions}, replication factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`,
+      `  created ${missing.join(', ')} with the source's topic.creation.default.* settings ` +
+        `(partitions ${settings.numPartitions}, replication ` +
+        `factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`,
     );
     return missing;
   });
@@ -288,7 +293,8 @@ export async function resolveSink(
   const { config, choice } = chooseSink(def.sink.config, def.sink.file, installed);
   if (choice.substituted)
     info(
-      `  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} in its place, with the same keys (connectors/es-sink/README.md: compatibility)`,
+      `  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} ` +
+        `in its place, with the same keys (connectors/es-sink/README.md: compatibility)`,
     );
   if (choice.ignored.length) info(`  sink: keys accepted and ignored by ${choice.ran}: ${choice.ignored.join(', ')}`);
   return { def: { ...def, sink: { ...def.sink, config } }, sink: choice };

@@ -47,7 +47,10 @@ function externalCluster(env: ExternalEnv): NonNullable<Endpoints['cluster']> {
   };
 }
 
-/** The network targets an env file allows: its hops, and a cluster's broker listeners where every broker names its proxy. */
+/**
+ * The network targets an env file allows: its hops, and a cluster's broker listeners
+ * where every broker names its proxy.
+ */
 function externalProxies(env: ExternalEnv): NetworkTarget[] {
   const out: NetworkTarget[] = Object.keys(env.toxiproxy?.proxies ?? {}) as ProxyName[];
   const brokers = env.toxiproxy ? (env.kafka.brokers ?? []) : [];
@@ -145,7 +148,8 @@ export async function openExternal(file: string): Promise<Provider> {
   if (down.length) {
     throw new EnvError(
       `the environment in ${file} is not usable: ${down.map((r) => `${r.service}: ${r.detail}`).join('; ')}`,
-      'check the addresses in the env file and that the services run (`outbox-chaos doctor --provider external --env FILE` lists them)',
+      'check the addresses in the env file and that the services run ' +
+        '(`outbox-chaos doctor --provider external --env FILE` lists them)',
     );
   }
   return {

@@ -31,7 +31,10 @@ export interface ServiceHandle {
   stop?(): Promise<string>;
   /** Heal: thaws, starts or waits until it answers, whichever it needs. Safe when nothing was done to it. */
   ensureUp(): Promise<void>;
-  /** A cluster's Postgres member only: stopped, its data replaced by a base backup of `primary`, started as that member's hot standby. */
+  /**
+   * A cluster's Postgres member only: stopped, its data replaced by a base backup of `primary`,
+   * started as that member's hot standby.
+   */
   rebuildAsStandbyOf?(primary: string): Promise<string>;
   /** A cluster's broker only, while it is down: its data disk lost (partition logs gone, identity kept). */
   wipeData?(): Promise<string>;
