@@ -104,6 +104,19 @@ export function walsenderKillFault(id: string): Fault {
     describe: () => "pg_terminate_backend of the replication slot's walsender",
     async inject(ctx) {
       const ep = ctx.endpoints;
+      // A kill that lands while Debezium is still reconnecting from an earlier one hits nothing and proves
+      // nothing: wait (bounded) until a walsender streams the slot again, as a DBA's kill would find one.
+      await pollFor(
+        () =>
+          withPg(ep, ep.pg.database, async (c) => {
+            const r = await c.query(
+              'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL',
+              [ctx.names.slot],
+            );
+            return r.rowCount ? true : undefined;
+          }),
+        { everyMs: 250, until: within(30_000) },
+      );
       const pids = await withPg(ep, ep.pg.database, async (c) => {
         const r = await c.query<{ pid: number }>(
           'SELECT active_pid AS pid, pg_terminate_backend(active_pid) FROM pg_replication_slots' +
