@@ -49,7 +49,7 @@ export function providerChoice(values: Record<string, string | boolean | undefin
       "--allow-destructive is for --provider external (local and containers stacks are the harness's own anyway)",
     );
   const images = values.images as string | undefined;
-  if (images !== undefined && kind !== 'containers')
+  if (images !== undefined && !traits.usesDocker)
     throw new ConfigError(
       `--images chooses the containers provider's images; it makes no sense with --provider ${kind}`,
     );
