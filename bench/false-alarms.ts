@@ -30,7 +30,9 @@ import { onInterrupt } from '../harness/util/signals.ts';
 import { LONG_RUN_OPTIONS, portBaseOption, resultFile, runMain } from './lib/long-run.ts';
 import { median } from './lib/stats.ts';
 
-const HELP = `npm run false-alarms -- [--runs N] [--scenarios a,b,c] [--name STACK] [--port-base N] [--out FILE] [--same-seed] [--keep]
+const HELP =
+  `npm run false-alarms -- [--runs N] [--scenarios a,b,c] [--name STACK] [--port-base N] [--out FILE] ` +
+  `[--same-seed] [--keep]
 
 Runs each scenario N times against the healthy pipeline (connectors/) and counts false alarms: runs whose
 report does not pass (verdict not converged, or steady-state lag over the budget). Prints a table
@@ -185,7 +187,9 @@ async function main(argv: string[]): Promise<number> {
         };
         outcomes.push(o);
         console.log(
-          `${o.passed ? '✔' : '✘ FALSE ALARM'} ${o.scenario} run ${o.run} seed ${o.seed}: ${o.verdict}, time to convergence ${fmtDuration(o.timeToConvergenceMs)}${o.reasons.length ? ` — ${o.reasons.join('; ')}` : ''} (${o.runDir})`,
+          `${o.passed ? '✔' : '✘ FALSE ALARM'} ${o.scenario} run ${o.run} seed ${o.seed}: ${o.verdict}, ` +
+            `time to convergence ${fmtDuration(o.timeToConvergenceMs)}` +
+            `${o.reasons.length ? ` — ${o.reasons.join('; ')}` : ''} (${o.runDir})`,
         );
         save();
       }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the project's performance figures against their targets, as medians of several runs.
  *
- *   npm run bench -- [--only a,b] [--runs N] [--quick] [--name NAME] [--port-base N] [--reuse NAME] [--keep] [--no-warmup] [--no-peer]
+ *   npm run bench -- [--only a,b] [--runs N] [--quick] [--name NAME] [--port-base N] [--reuse NAME] [--keep]
+ *                    [--no-warmup] [--no-peer]
  *
  * Prints a table and writes bench/results.json. See bench/README.md.
  */

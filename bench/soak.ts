@@ -4,7 +4,8 @@
  * sampled. A leak in the harness (a listener per run, a socket never closed, a growing buffer) shows here
  * long before a CI job that runs for hours would fall over.
  *
- *   npm run soak -- --minutes 30 [--scenario random-chaos] [--seed N] [--name STACK] [--port-base N] [--out FILE] [--keep]
+ *   npm run soak -- --minutes 30 [--scenario random-chaos] [--seed N] [--name STACK] [--port-base N]
+ *                   [--out FILE] [--keep]
  *
  * Not in `npm test`. Writes the table and every run's outcome to a JSON file, rewritten after each run.
  */
@@ -23,7 +24,9 @@ import { onInterrupt } from '../harness/util/signals.ts';
 import { LONG_RUN_OPTIONS, portBaseOption, resultFile, runMain } from './lib/long-run.ts';
 import { renderSoakTable, summariseSoak, type Footprint, type SoakRun } from './lib/soak-summary.ts';
 
-const HELP = `npm run soak -- [--minutes N] [--scenario NAME] [--seed N] [--name STACK] [--port-base N] [--out FILE] [--keep]
+const HELP =
+  `npm run soak -- [--minutes N] [--scenario NAME] [--seed N] [--name STACK] [--port-base N] [--out FILE] ` +
+  `[--keep]
 
 Runs the scenario (default random-chaos) back to back on one stack until N minutes (default 30) have
 passed, seed N, N+1, … (default: a seed from the clock), against the healthy pipeline (connectors/). Samples
@@ -144,7 +147,9 @@ async function main(argv: string[]): Promise<number> {
       runs.push(r);
       const mib = (r.after.rssBytes / 2 ** 20).toFixed(0);
       console.log(
-        `${r.passed ? '✔' : '✘ FALSE ALARM'} run ${r.run} seed ${seed}: ${r.verdict}, time to convergence ${fmtDuration(r.timeToConvergenceMs)}; harness RSS ${mib} MiB, ${r.after.openFds} fds${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
+        `${r.passed ? '✔' : '✘ FALSE ALARM'} run ${r.run} seed ${seed}: ${r.verdict}, ` +
+          `time to convergence ${fmtDuration(r.timeToConvergenceMs)}; harness RSS ${mib} MiB, ${r.after.openFds} fds` +
+          `${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}`,
       );
       save();
       // A service gone or a stack broken: every later run would fail for the same reason.

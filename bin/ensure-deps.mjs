@@ -39,7 +39,8 @@ export function ensureDeps() {
   });
   if (r.status !== 0) {
     process.stderr.write(
-      `\nerror: npm ci failed (exit ${r.status ?? r.signal}); the npm registry must be reachable once\nfix: run \`npm ci\` in ${root} and look at its output\n`,
+      `\nerror: npm ci failed (exit ${r.status ?? r.signal}); the npm registry must be reachable once\n` +
+        `fix: run \`npm ci\` in ${root} and look at its output\n`,
     );
     process.exit(3);
   }

@@ -84,7 +84,8 @@ describe('external provider, pointed at a running stack', () => {
       await c.query('CREATE TABLE IF NOT EXISTS sentinel_keep (id int primary key)');
       await c.query('INSERT INTO sentinel_keep VALUES (1) ON CONFLICT DO NOTHING');
       await c.query(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'sentinel_pub') THEN CREATE PUBLICATION sentinel_pub FOR TABLE sentinel_keep; END IF; END $$",
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'sentinel_pub') " +
+          'THEN CREATE PUBLICATION sentinel_pub FOR TABLE sentinel_keep; END IF; END $$',
       );
     });
     await fetch(`${ep.esUrl}/sentinel-keep/_doc/1?refresh=true`, {
@@ -177,7 +178,8 @@ describe('external provider, pointed at a running stack', () => {
     mkdirSync(fixed);
     writeFileSync(
       join(fixed, 'schema.sql'),
-      'CREATE TABLE products (product_id SERIAL PRIMARY KEY, name text, description text, price numeric(10,2), created_at timestamp);\nCREATE PUBLICATION product_publication FOR TABLE products;\n',
+      'CREATE TABLE products (product_id SERIAL PRIMARY KEY, name text, description text, price numeric(10,2), ' +
+        'created_at timestamp);\nCREATE PUBLICATION product_publication FOR TABLE products;\n',
     );
     const err = await runScenario({
       scenario: loadScenario('baseline'),

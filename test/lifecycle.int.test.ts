@@ -91,7 +91,8 @@ describe('one owner per stack', () => {
   );
 
   it(
-    '`up` on a healthy running stack says so and leaves it untouched: processes, connectors, a psql session (finding 1)',
+    '`up` on a healthy running stack says so and leaves it untouched: ' +
+      'processes, connectors, a psql session (finding 1)',
     async () => {
       const before = state(A.name).pids;
       const session = new pg.Client({ connectionString: state(A.name).endpoints.pgUrl });
@@ -255,7 +256,8 @@ describe('a damaged cache, and supervision of a foreground up', () => {
   );
 
   it(
-    'a foreground `up` whose service dies says which, how and its last lines within 2 s, stops the rest and exits 3 (finding 4)',
+    'a foreground `up` whose service dies says which, how and its last lines within 2 s, ' +
+      'stops the rest and exits 3 (finding 4)',
     async () => {
       if (!fg) throw new Error('needs the foreground up of the previous test');
       const s = state(B.name);

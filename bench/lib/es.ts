@@ -45,7 +45,8 @@ export interface EsNodeCounters {
 export async function esNodeCounters(esUrl: string): Promise<EsNodeCounters | undefined> {
   try {
     const res = await fetch(
-      `${esUrl}/_nodes/_local/stats/indices,thread_pool?filter_path=nodes.*.indices.indexing,nodes.*.indices.refresh,nodes.*.indices.search,nodes.*.thread_pool.write`,
+      `${esUrl}/_nodes/_local/stats/indices,thread_pool?filter_path=` +
+        'nodes.*.indices.indexing,nodes.*.indices.refresh,nodes.*.indices.search,nodes.*.thread_pool.write',
       {
         signal: AbortSignal.timeout(5000),
       },

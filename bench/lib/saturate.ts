@@ -110,7 +110,9 @@ export async function saturate(stack: Stack, o: SaturationOptions): Promise<Satu
       for (let from = base; from < base + o.rows; from += batchRows) {
         const to = Math.min(base + o.rows, from + batchRows) - 1;
         await c.query(
-          `INSERT INTO "${table}" (product_id, name, description, price) SELECT g, 'saturation ' || g, 'bench row ' || g || ', a description of ordinary length for a product', (g % 1000) + 0.99 FROM generate_series($1::int, $2::int) g`,
+          `INSERT INTO "${table}" (product_id, name, description, price) SELECT g, 'saturation ' || g, ` +
+            "'bench row ' || g || ', a description of ordinary length for a product', (g % 1000) + 0.99 " +
+            'FROM generate_series($1::int, $2::int) g',
           [from, to],
         );
       }

@@ -46,7 +46,8 @@ export class BenchStacks {
       const s = await holdRunningStack(this.plan.reuse);
       if (!s)
         throw new Error(
-          `--reuse ${this.plan.reuse}: no such running stack (start one with \`outbox-chaos up --detach --name ${this.plan.reuse} --port-base ${this.plan.portBase}\`)`,
+          `--reuse ${this.plan.reuse}: no such running stack ` +
+            `(start one with \`outbox-chaos up --detach --name ${this.plan.reuse} --port-base ${this.plan.portBase}\`)`,
         );
       this.attached = s;
       return s;

@@ -81,7 +81,9 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
   if (notes.length) out.push('', ...notes.map((n) => `  · ${n}`));
   out.push(
     '',
-    `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ${ctx.machine.cpus} cores; × target: median / target; × peer: our median / the stock start's median, measured in the same runs`,
+    `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ` +
+      `${ctx.machine.cpus} cores; × target: median / target; × peer: our median / the stock start's median, ` +
+      'measured in the same runs',
   );
   return out.join('\n');
 }
@@ -95,7 +97,8 @@ export function renderMarkdown(records: MeasureRecord[]): string {
   for (const r of records) {
     if (r.error) {
       out.push(
-        `| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} | | | | | | | | | ${r.loadBefore.load[0]} |`,
+        `| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} ` +
+          `| | | | | | | | | ${r.loadBefore.load[0]} |`,
       );
       continue;
     }
@@ -112,7 +115,9 @@ export function renderMarkdown(records: MeasureRecord[]): string {
       const range = s.min === null ? '' : `${fmt(s.min, m.unit)} – ${fmt(s.max, m.unit)}`;
       const peer = m.peer && m.peer.median !== null ? `${fmt(m.peer.median, m.unit)}${unit}` : '';
       out.push(
-        `| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} | ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${peer} | ${peerText(m)} | ${m.load1 ?? r.loadBefore.load[0]} |`,
+        `| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} ` +
+          `| ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${peer} | ${peerText(m)} ` +
+          `| ${m.load1 ?? r.loadBefore.load[0]} |`,
       );
     }
   }

@@ -38,7 +38,8 @@ export const checkerMeasure: Measure = {
         const r = await once(n);
         runs.push(r);
         ctx.log(
-          `  checker run ${i} ${n.toLocaleString('en')}: build ${r.buildMs} ms + compare ${r.compareMs} ms, peak RSS ${r.maxRssMb} MiB`,
+          `  checker run ${i} ${n.toLocaleString('en')}: build ${r.buildMs} ms + compare ${r.compareMs} ms, ` +
+            `peak RSS ${r.maxRssMb} MiB`,
         );
       }
     }

@@ -159,7 +159,8 @@ export function coldStartMeasure(opts: ColdStartOptions): Measure {
         name = `${name}-cold`;
         portBase += 100;
         notes.push(
-          `a reused stack (--reuse ${ctx.stacks.plan.reuse}) kept running during the cold starts: they are slower than on a quiet machine`,
+          `a reused stack (--reuse ${ctx.stacks.plan.reuse}) kept running during the cold starts: ` +
+            'they are slower than on a quiet machine',
         );
       }
       const peerName = `${ctx.stacks.plan.name}-peer`;

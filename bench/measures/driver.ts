@@ -102,7 +102,8 @@ export const driverMeasure: Measure = {
             };
             details.push(d);
             ctx.log(
-              `  driver run ${run} ${c.id}: ${d.opsPerSec} ops/s, ${d.txnPerSec} txn/s (CPU µs/op: driver ${d.driverCpuUsPerOp}, postgres ${d.postgresCpuUsPerOp})`,
+              `  driver run ${run} ${c.id}: ${d.opsPerSec} ops/s, ${d.txnPerSec} txn/s ` +
+                `(CPU µs/op: driver ${d.driverCpuUsPerOp}, postgres ${d.postgresCpuUsPerOp})`,
             );
             await rm(join(dir, `history-${run}-${c.id}.jsonl`), { force: true });
           }

@@ -86,7 +86,8 @@ export const leversMeasure: Measure = {
           current = undefined;
           const cpuMs = Object.fromEntries(Object.entries(cpu).map(([k, x]) => [k, Math.round(x)]));
           ctx.log(
-            `  levers ${v.id} ${i === 0 ? 'warm-up' : `run ${i}`}: ${(totalMs / 1000).toFixed(1)} s, CPU ${(Object.values(cpuMs).reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s (load ${load1})`,
+            `  levers ${v.id} ${i === 0 ? 'warm-up' : `run ${i}`}: ${(totalMs / 1000).toFixed(1)} s, ` +
+              `CPU ${(Object.values(cpuMs).reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s (load ${load1})`,
           );
           if (i > 0) runs.push({ variant: v.id, run: i, load1, totalMs, cpuMs });
         }

@@ -86,7 +86,9 @@ export function readVitestResults(
   if (missing.length > 0) {
     return {
       ...base,
-      reason: `partial run: ${results.length} of ${expected.length} test files (missing e.g. ${missing.slice(0, 3).join(', ')})`,
+      reason:
+        `partial run: ${results.length} of ${expected.length} test files ` +
+        `(missing e.g. ${missing.slice(0, 3).join(', ')})`,
     };
   }
   return { ...base, measured: true };

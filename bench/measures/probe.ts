@@ -151,7 +151,9 @@ export const probeMeasure: Measure = {
       const r = await resolution(stack, FAST_POLL_MS, seconds);
       res.push(r);
       ctx.log(
-        `  probe ${FAST_POLL_MS} ms run ${i}: poll interval ${r.meanPollIntervalMs} ms (p95 gap ${r.p95PollGapMs}), granularity ${r.granularityMs} ms, visibility steps ${r.visibilityStepMs} ms, CPU +${r.cpuMsPerSecTotal} ms/s`,
+        `  probe ${FAST_POLL_MS} ms run ${i}: poll interval ${r.meanPollIntervalMs} ms (p95 gap ${r.p95PollGapMs}), ` +
+          `granularity ${r.granularityMs} ms, visibility steps ${r.visibilityStepMs} ms, ` +
+          `CPU +${r.cpuMsPerSecTotal} ms/s`,
       );
     }
     const others: ResolutionRun[] = [];
@@ -159,7 +161,8 @@ export const probeMeasure: Measure = {
       const r = await resolution(stack, p, seconds);
       others.push(r);
       ctx.log(
-        `  probe ${p} ms: poll interval ${r.meanPollIntervalMs} ms, granularity ${r.granularityMs} ms, CPU +${r.cpuMsPerSecTotal} ms/s`,
+        `  probe ${p} ms: poll interval ${r.meanPollIntervalMs} ms, granularity ${r.granularityMs} ms, ` +
+          `CPU +${r.cpuMsPerSecTotal} ms/s`,
       );
     }
 
@@ -173,7 +176,8 @@ export const probeMeasure: Measure = {
         const r = await saturateWithProbe(stack, rows, on);
         got[on ? 'on' : 'off'] = r;
         ctx.log(
-          `  saturation ${r.label}: ${r.eventsPerSec ?? 'timed out'} events/s (steady ${r.steadyEventsPerSec ?? '—'}; source ${r.sourceEventsPerSec ?? '—'}) over ${rows} rows`,
+          `  saturation ${r.label}: ${r.eventsPerSec ?? 'timed out'} events/s ` +
+            `(steady ${r.steadyEventsPerSec ?? '—'}; source ${r.sourceEventsPerSec ?? '—'}) over ${rows} rows`,
         );
         await sleep(2000);
       }
@@ -191,9 +195,15 @@ export const probeMeasure: Measure = {
     const offRates = pairs.map((p) => p.off.eventsPerSec).filter((x): x is number => x !== null);
     const onRates = pairs.map((p) => p.on.eventsPerSec).filter((x): x is number => x !== null);
     const notes = [
-      `index refresh_interval ${refresh ?? 'unknown'}: a write becomes searchable only at a refresh, so new e2e-lag samples arrive in bunches about one refresh apart (median ${median(res.map((r) => r.visibilityStepMs ?? NaN).filter(Number.isFinite)) ?? '—'} ms); the probe writes every ${DEFAULT_INTERVALS.probeWriteMs} ms, so ≤ ${1000 / DEFAULT_INTERVALS.probeWriteMs} samples/s`,
-      `throughput with the probe: off median ${median(offRates) ?? '—'} events/s, on median ${median(onRates) ?? '—'} events/s; cost = per-pair 1 − on/off`,
-      `the harness's default poll period is ${DEFAULT_INTERVALS.probePollMs} ms (DEFAULT_INTERVALS.probePollMs); the figures are for ${FAST_POLL_MS} ms`,
+      `index refresh_interval ${refresh ?? 'unknown'}: a write becomes searchable only at a refresh, ` +
+        'so new e2e-lag samples arrive in bunches about one refresh apart ' +
+        `(median ${median(res.map((r) => r.visibilityStepMs ?? NaN).filter(Number.isFinite)) ?? '—'} ms); ` +
+        `the probe writes every ${DEFAULT_INTERVALS.probeWriteMs} ms, ` +
+        `so ≤ ${1000 / DEFAULT_INTERVALS.probeWriteMs} samples/s`,
+      `throughput with the probe: off median ${median(offRates) ?? '—'} events/s, ` +
+        `on median ${median(onRates) ?? '—'} events/s; cost = per-pair 1 − on/off`,
+      `the harness's default poll period is ${DEFAULT_INTERVALS.probePollMs} ms (DEFAULT_INTERVALS.probePollMs); ` +
+        `the figures are for ${FAST_POLL_MS} ms`,
     ];
     return {
       metrics: [

@@ -26,7 +26,8 @@ async function previousRun(ep: Endpoints, table: string, index: string): Promise
   const t0 = Date.now();
   await withPg(ep, ep.pg.database, (c) =>
     c.query(
-      `INSERT INTO "${table}" (name, description, price) SELECT 'reset bench ' || g, 'row ' || g, (g % 100) + 0.5 FROM generate_series(1, $1) g`,
+      `INSERT INTO "${table}" (name, description, price) ` +
+        "SELECT 'reset bench ' || g, 'row ' || g, (g % 100) + 0.5 FROM generate_series(1, $1) g",
       [PRE_ROWS],
     ),
   );
@@ -143,7 +144,9 @@ export const resetMeasure: Measure = {
       };
       runs.push(r);
       ctx.log(
-        `  reset run ${i}: ${(r.totalMs / 1000).toFixed(2)} s (reset ${r.resetPipelineMs} ms, with prepare ${r.prepareStoresMs} ms beside it, register ${r.registerMs} ms); first event searchable ${firstEventMs} ms later`,
+        `  reset run ${i}: ${(r.totalMs / 1000).toFixed(2)} s (reset ${r.resetPipelineMs} ms, ` +
+          `with prepare ${r.prepareStoresMs} ms beside it, register ${r.registerMs} ms); ` +
+          `first event searchable ${firstEventMs} ms later`,
       );
     }
     const s = (ms: number): number => ms / 1000;

@@ -23,7 +23,9 @@ export const throughputMeasure: Measure = {
         const r = await saturate(stack, { rows, label: 'no probe' });
         runs.push(r);
         ctx.log(
-          `  saturation run ${i}: ${r.eventsPerSec ?? 'timed out'} events/s (steady ${r.steadyEventsPerSec ?? '—'}; source half ${r.sourceEventsPerSec ?? '—'}) over ${rows} rows; insert took ${r.insertMs} ms`,
+          `  saturation run ${i}: ${r.eventsPerSec ?? 'timed out'} events/s ` +
+            `(steady ${r.steadyEventsPerSec ?? '—'}; source half ${r.sourceEventsPerSec ?? '—'}) ` +
+            `over ${rows} rows; insert took ${r.insertMs} ms`,
         );
         await sleep(2000);
       }

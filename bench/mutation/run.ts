@@ -249,11 +249,13 @@ async function main(): Promise<number> {
   );
   console.log(table(results, previous));
   console.log(
-    `\n${durationSeconds} s${incremental ? ' (incremental)' : ''}; ${results.equivalentListed} surviving mutants listed as equivalent in bench/mutation/EQUIVALENT.md`,
+    `\n${durationSeconds} s${incremental ? ' (incremental)' : ''}; ` +
+      `${results.equivalentListed} surviving mutants listed as equivalent in bench/mutation/EQUIVALENT.md`,
   );
   if (stale.length > 0) {
     console.log(
-      `\n${stale.length} EQUIVALENT.md entries no longer survive (the code moved, or a test kills them now): update the list`,
+      `\n${stale.length} EQUIVALENT.md entries no longer survive ` +
+        '(the code moved, or a test kills them now): update the list',
     );
     for (const l of stale) console.log(`  ${l.file}:${l.line} ${l.mutator} → ${l.replacement}`);
   }

@@ -1,4 +1,4 @@
-import { metricRows, pipelineTitle, runLink, summaryRows, type Comparison } from './compare.ts';
+import { metricRows, pipelineTitle, runLink, SAME_CONDITIONS, summaryRows, type Comparison } from './compare.ts';
 import { escapeHtml as e } from './html-escape.ts';
 
 const CSS = `
@@ -25,14 +25,16 @@ export function renderComparisonHtml(c: Comparison): string {
   const summary = summaryRows(c)
     .map(
       ([scenario, ...cells]) =>
-        `<tr><th>${e(scenario ?? '')}</th>${cells.map((x) => `<td class="${verdictClass(x)}">${e(x)}</td>`).join('')}</tr>`,
+        `<tr><th>${e(scenario ?? '')}</th>` +
+        `${cells.map((x) => `<td class="${verdictClass(x)}">${e(x)}</td>`).join('')}</tr>`,
     )
     .join('\n');
   const sections = c.scenarios.map((s) => {
     const rows = metricRows(s)
       .map(
         (m) =>
-          `<tr><th${m.label.startsWith('  ') ? ' class="sub"' : ''}>${e(m.label.trim())}</th>${m.cells.map((x, i) => `<td class="num${m.bad[i] ? ' bad' : ''}">${e(x)}</td>`).join('')}</tr>`,
+          `<tr><th${m.label.startsWith('  ') ? ' class="sub"' : ''}>${e(m.label.trim())}</th>` +
+          `${m.cells.map((x, i) => `<td class="num${m.bad[i] ? ' bad' : ''}">${e(x)}</td>`).join('')}</tr>`,
       )
       .join('\n');
     const links = s.runs.map((r) => `<td><a href="${e(runLink(c, r))}">run report</a></td>`).join('');
@@ -53,7 +55,7 @@ ${notes.length ? `<ul>${notes.join('')}</ul>` : ''}`;
 <html lang="en"><head><meta charset="utf-8"><title>${e(`comparison ${c.id}`)}</title><style>${CSS}</style></head>
 <body>
 <h1>Comparison: ${e(c.scenarios.map((s) => s.scenario).join(', '))}</h1>
-<p>Each scenario ran once per pipeline on one stack, one after another, with the same seed, workload and fault schedule.</p>
+<p>${SAME_CONDITIONS}</p>
 <p>Replay: <code>${e(c.replay)}</code></p>
 <table><thead><tr><th>scenario</th>${heads}</tr></thead><tbody>
 ${summary}

@@ -123,12 +123,18 @@ export function summaryRows(c: Comparison): string[][] {
   ]);
 }
 
+/** How the runs of a comparison were made alike, said on both the page and summary.md. */
+export const SAME_CONDITIONS =
+  'Each scenario ran once per pipeline on one stack, one after another, ' +
+  'with the same seed, workload and fault schedule.';
+
 export function renderComparisonMarkdown(c: Comparison): string {
   const heads = c.pipelines.map(pipelineTitle);
   const out = [
-    `# Comparison: ${c.scenarios.map((s) => s.scenario).join(', ')} on ${c.pipelines.map((p) => p.pipeline).join(' vs ')}`,
+    `# Comparison: ${c.scenarios.map((s) => s.scenario).join(', ')} ` +
+      `on ${c.pipelines.map((p) => p.pipeline).join(' vs ')}`,
     '',
-    `Each scenario ran once per pipeline on one stack, one after another, with the same seed, workload and fault schedule. Replay: \`${c.replay}\``,
+    `${SAME_CONDITIONS} Replay: \`${c.replay}\``,
     '',
     mdTable(['scenario', ...heads], summaryRows(c)),
   ];

@@ -46,6 +46,11 @@ export function html(strings: TemplateStringsArray, ...values: HtmlPart[]): Html
   return new Html(out);
 }
 
+/** Pieces of one `html` template written over several source lines, joined as the single template would render. */
+export function htmlJoin(...parts: Html[]): Html {
+  return new Html(parts.map((p) => p.value).join(''));
+}
+
 export function raw(s: string): Html {
   return new Html(s);
 }

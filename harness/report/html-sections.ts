@@ -5,7 +5,7 @@ import type { EsDoc } from '../record/anomalies.ts';
 import type { LagSummary, RunReport } from '../record/report.ts';
 import type { ChartWindow } from './charts.ts';
 import { fmtDuration, fmtId, fmtInt, fmtOffset, fmtText, fmtValue } from './format.ts';
-import { html, type Html } from './html-escape.ts';
+import { html, htmlJoin, type Html } from './html-escape.ts';
 import {
   ANOMALY_MEANING,
   MAX_EXAMPLES,
@@ -40,13 +40,17 @@ function vacuousBadge(r: RunReport): Html | '' {
 
 export function header(r: RunReport): Html {
   const line = headline(r).replace(/^[✔✘]\s*/, '');
+  const expected =
+    r.expectedVerdict === r.verdict
+      ? ''
+      : html`<span class="muted small">expected ${VERDICT_TEXT[r.expectedVerdict]}</span>`;
   return html`<header class="run ${r.verdict}">
   <div class="title-row">
     <span class="badge verdict ${VERDICT_TONE[r.verdict]}" data-verdict="${r.verdict}">${VERDICT_TEXT[r.verdict]}</span>
     <h1>${r.scenario}</h1>
     <span class="badge ${r.passed ? 'ok' : 'bad'}">${r.passed ? '✔ pass' : '✘ fail'}</span>
     ${vacuousBadge(r)}
-    ${r.expectedVerdict === r.verdict ? '' : html`<span class="muted small">expected ${VERDICT_TEXT[r.expectedVerdict]}</span>`}
+    ${expected}
   </div>
   <p class="headline">${line}</p>
   ${r.description.trim() === '' ? '' : html`<p class="muted">${r.description}</p>`}
@@ -60,11 +64,15 @@ export function header(r: RunReport): Html {
 
 export function notes(r: RunReport): Html {
   if (r.notes.length === 0) return html``;
-  return html`<section class="notes" aria-label="notes"><strong>Read first</strong><ul>${r.notes.map((n) => html`<li>${n}</li>`)}</ul></section>`;
+  const items = r.notes.map((n) => html`<li>${n}</li>`);
+  return html`<section class="notes" aria-label="notes"><strong>Read first</strong><ul>${items}</ul></section>`;
 }
 
 function kpi(label: string, value: string, sub: string, tone: '' | 'ok' | 'warn' | 'bad' = ''): Html {
-  return html`<div class="kpi ${tone}"><div class="label">${label}</div><div class="value">${value}</div><div class="sub">${sub}</div></div>`;
+  return htmlJoin(
+    html`<div class="kpi ${tone}"><div class="label">${label}</div>`,
+    html`<div class="value">${value}</div><div class="sub">${sub}</div></div>`,
+  );
 }
 
 function lagSub(s: LagSummary): string {
@@ -80,21 +88,32 @@ export function keyFigures(r: RunReport): Html {
   const lagTone = lagBudget === null || p99 === null ? '' : p99 <= lagBudget ? 'ok' : 'bad';
   const anomalies = ANOMALY_CLASSES.reduce((n, c) => n + (r.anomalies.counts[c] ?? 0), 0);
   const outcome = r.ops.byOutcome;
+  const ttcText = ttc === null ? 'never' : fmtDuration(ttc);
+  const lagText = `${lagSub(r.lag.e2e)}${lagBudget === null ? '' : ` · budget ${fmtDuration(lagBudget)}`}`;
+  const failedText = `${fmtInt(outcome.failed)} failed · ${fmtInt(outcome.unknown)} unknown`;
+  const opsText = `${r.ops.ratePerSec.toFixed(1)} ops/s · ${failedText}`;
+  const rowsText = `${fmtInt(r.final.pgRows)} / ${fmtInt(r.final.esDocs)}`;
+  const rowsSub = r.throughput === null ? 'at the final check' : `throughput ${r.throughput.toFixed(1)} events/s`;
+  const rowsTone = r.final.pgRows === r.final.esDocs ? '' : 'bad';
+  const anomalyTone = anomalies === 0 ? 'ok' : r.passed ? 'warn' : 'bad';
   return html`<section class="kpis" aria-label="key figures">
-  ${kpi('Time to convergence', ttc === null ? 'never' : fmtDuration(ttc), `budget ${fmtDuration(r.budget.convergenceMs)}`, ttcTone)}
-  ${kpi('End-to-end lag p99', fmtDuration(p99), `${lagSub(r.lag.e2e)}${lagBudget === null ? '' : ` · budget ${fmtDuration(lagBudget)}`}`, lagTone)}
+  ${kpi('Time to convergence', ttcText, `budget ${fmtDuration(r.budget.convergenceMs)}`, ttcTone)}
+  ${kpi('End-to-end lag p99', fmtDuration(p99), lagText, lagTone)}
   ${kpi('Op visibility lag p99', fmtDuration(r.lag.ops.p99), lagSub(r.lag.ops))}
-  ${kpi('Operations', fmtInt(r.ops.total), `${r.ops.ratePerSec.toFixed(1)} ops/s · ${fmtInt(outcome.failed)} failed · ${fmtInt(outcome.unknown)} unknown`)}
-  ${kpi('Postgres rows / ES docs', `${fmtInt(r.final.pgRows)} / ${fmtInt(r.final.esDocs)}`, r.throughput === null ? 'at the final check' : `throughput ${r.throughput.toFixed(1)} events/s`, r.final.pgRows === r.final.esDocs ? '' : 'bad')}
-  ${kpi('Anomalies', fmtInt(anomalies), anomalies === 0 ? 'none found' : anomalySummary(r), anomalies === 0 ? 'ok' : r.passed ? 'warn' : 'bad')}
+  ${kpi('Operations', fmtInt(r.ops.total), opsText)}
+  ${kpi('Postgres rows / ES docs', rowsText, rowsSub, rowsTone)}
+  ${kpi('Anomalies', fmtInt(anomalies), anomalies === 0 ? 'none found' : anomalySummary(r), anomalyTone)}
 </section>`;
 }
 
 export function faultLegend(windows: readonly ChartWindow[]): Html {
   if (windows.length === 0) return html`<ul class="fault-legend"><li>no fault windows</li></ul>`;
-  return html`<ul class="fault-legend">${windows.map(
-    (w) =>
-      html`<li title="${w.detail ?? ''}"><span class="swatch" style="background:${w.fill};border-color:${w.color}"></span>${w.fault} → ${w.target} (${w.start.toFixed(1)}–${w.end.toFixed(1)} s)</li>`,
+  return html`<ul class="fault-legend">${windows.map((w) =>
+    htmlJoin(
+      html`<li title="${w.detail ?? ''}">`,
+      html`<span class="swatch" style="background:${w.fill};border-color:${w.color}"></span>`,
+      html`${w.fault} → ${w.target} (${w.start.toFixed(1)}–${w.end.toFixed(1)} s)</li>`,
+    ),
   )}</ul>`;
 }
 
@@ -126,7 +145,8 @@ function esCell(a: Anomaly): Html {
   if (a.es.length === 0) return html`<span class="none">no document</span>`;
   return html`${a.es.map((d: EsDoc) => {
     const omit = d._source['product_id'] === a.product_id ? ['product_id'] : [];
-    return html`<div class="doc"><div class="doc-id">_id ${fmtId(d._id)}</div>${kvFields(d._source, omit, differingKeys(a.pg, d._source))}</div>`;
+    const fields = kvFields(d._source, omit, differingKeys(a.pg, d._source));
+    return html`<div class="doc"><div class="doc-id">_id ${fmtId(d._id)}</div>${fields}</div>`;
   })}`;
 }
 
@@ -142,19 +162,28 @@ export function anomalies(r: RunReport): Html {
         : ok
           ? html`<span class="badge warn">expected</span>`
           : html`<span class="badge bad">unexpected</span>`;
-    return html`<tr><td><b>${c}</b></td><td class="num">${fmtInt(n)}</td><td>${status}</td><td class="muted">${ANOMALY_MEANING[c]}</td></tr>`;
+    return htmlJoin(
+      html`<tr><td><b>${c}</b></td><td class="num">${fmtInt(n)}</td><td>${status}</td>`,
+      html`<td class="muted">${ANOMALY_MEANING[c]}</td></tr>`,
+    );
   })}</tbody></table></div>`;
 
   const rows = ANOMALY_CLASSES.flatMap((c) => {
     const examples = (r.anomalies.examples[c] ?? []).slice(0, MAX_EXAMPLES);
     const count = r.anomalies.counts[c] ?? 0;
-    const out = examples.map(
-      (a) =>
-        html`<tr data-class="${c}"><td><span class="badge ${anomalyClassOk(r, c) ? 'warn' : 'bad'}">${c}</span></td><td class="num mono">${a.product_id}</td><td>${pgCell(a)}</td><td>${esCell(a)}</td><td>${fmtText(a.detail, 240)}</td></tr>`,
+    const out = examples.map((a) =>
+      htmlJoin(
+        html`<tr data-class="${c}"><td><span class="badge ${anomalyClassOk(r, c) ? 'warn' : 'bad'}">${c}</span></td>`,
+        html`<td class="num mono">${a.product_id}</td><td>${pgCell(a)}</td><td>${esCell(a)}</td>`,
+        html`<td>${fmtText(a.detail, 240)}</td></tr>`,
+      ),
     );
     if (count > examples.length) {
       out.push(
-        html`<tr><td colspan="5" class="muted small">${c}: showing ${examples.length} of ${fmtInt(count)} (report.json holds the examples the checker kept)</td></tr>`,
+        htmlJoin(
+          html`<tr><td colspan="5" class="muted small">${c}: showing ${examples.length} of ${fmtInt(count)} `,
+          html`(report.json holds the examples the checker kept)</td></tr>`,
+        ),
       );
     }
     return out;
@@ -162,9 +191,12 @@ export function anomalies(r: RunReport): Html {
   const examples =
     rows.length === 0
       ? html``
-      : html`<h3>Examples</h3><div class="card scroll"><table class="anomalies">
-  <thead><tr><th>class</th><th class="num">product_id</th><th>Postgres row</th><th>Elasticsearch document(s) <span class="diff-key">differs</span></th><th>detail</th></tr></thead>
-  <tbody>${rows}</tbody></table></div>`;
+      : htmlJoin(
+          html`<h3>Examples</h3><div class="card scroll"><table class="anomalies">
+  <thead><tr><th>class</th><th class="num">product_id</th><th>Postgres row</th>`,
+          html`<th>Elasticsearch document(s) <span class="diff-key">differs</span></th><th>detail</th></tr></thead>
+  <tbody>${rows}</tbody></table></div>`,
+        );
   return html`<section><h2>Anomalies</h2>${summary}${examples}</section>`;
 }
 
@@ -172,9 +204,11 @@ export function anomalies(r: RunReport): Html {
 export function diagnoses(r: RunReport): Html {
   const d = r.diagnoses ?? [];
   if (d.length === 0) return html``;
-  return html`<section><h2>Likely causes</h2><div class="card"><ul>${d.map(
-    (x) =>
-      html`<li><b>${x.signature}</b> <span class="muted small">(${x.evidence.join(', ')})</span><br>${x.cause}<br>fix: <code>${x.fix}</code></li>`,
+  return html`<section><h2>Likely causes</h2><div class="card"><ul>${d.map((x) =>
+    htmlJoin(
+      html`<li><b>${x.signature}</b> <span class="muted small">(${x.evidence.join(', ')})</span><br>`,
+      html`${x.cause}<br>fix: <code>${x.fix}</code></li>`,
+    ),
   )}</ul></div></section>`;
 }
 
@@ -183,10 +217,14 @@ export function evidence(r: RunReport): Html {
   const lines = evidenceLines(r);
   return html`<section><h2>Beyond the final state</h2><div class="card scroll"><table>
   <thead><tr><th>check</th><th>result</th></tr></thead>
-  <tbody>${lines.map(
-    (l) =>
-      html`<tr><td><b>${l.what}</b></td><td><span class="badge ${l.bad ? 'bad' : 'ok'}">${l.bad ? 'no' : 'ok'}</span> ${l.result}${l.examples.length ? html`<ul class="small">${l.examples.slice(0, MAX_EXAMPLES).map((e) => html`<li>${fmtText(e, 240)}</li>`)}</ul>` : ''}</td></tr>`,
-  )}</tbody></table></div></section>`;
+  <tbody>${lines.map((l) => {
+    const items = l.examples.slice(0, MAX_EXAMPLES).map((e) => html`<li>${fmtText(e, 240)}</li>`);
+    const list = l.examples.length ? html`<ul class="small">${items}</ul>` : '';
+    return htmlJoin(
+      html`<tr><td><b>${l.what}</b></td>`,
+      html`<td><span class="badge ${l.bad ? 'bad' : 'ok'}">${l.bad ? 'no' : 'ok'}</span> ${l.result}${list}</td></tr>`,
+    );
+  })}</tbody></table></div></section>`;
 }
 
 const EVIDENCE_TH = html`<th>evidence</th>`;
@@ -230,28 +268,35 @@ export function faultWindows(r: RunReport, windows: readonly ChartWindow[]): Htm
 
 export function operatorActions(r: RunReport): Html {
   const start = runStart(r);
+  const head = html`<thead><tr><th class="num">at</th><th>action</th><th>reason</th></tr></thead>`;
   const body =
     r.operatorActions.length === 0
       ? html`<div class="empty">None: the pipeline recovered on its own.</div>`
-      : html`<div class="scroll"><table><thead><tr><th class="num">at</th><th>action</th><th>reason</th></tr></thead><tbody>${r.operatorActions.map(
-          (a) =>
-            html`<tr><td class="num">${fmtOffset(a.t, start)}</td><td><b>${a.action}</b></td><td class="muted">${a.reason}</td></tr>`,
+      : html`<div class="scroll"><table>${head}<tbody>${r.operatorActions.map((a) =>
+          htmlJoin(
+            html`<tr><td class="num">${fmtOffset(a.t, start)}</td><td><b>${a.action}</b></td>`,
+            html`<td class="muted">${a.reason}</td></tr>`,
+          ),
         )}</tbody></table></div>`;
   return html`<div><h2>Operator actions</h2><div class="card">${body}</div></div>`;
 }
 
 function countTable(title: string, counts: Record<string, number>, total: number): Html {
-  return html`<div class="card scroll"><table><thead><tr><th>${title}</th><th class="num">ops</th><th class="num">share</th></tr></thead><tbody>${Object.entries(
-    counts,
-  ).map(
-    ([k, n]) =>
-      html`<tr><td>${k}</td><td class="num">${fmtInt(n)}</td><td class="num">${total > 0 ? `${((100 * n) / total).toFixed(1)}%` : '—'}</td></tr>`,
-  )}</tbody></table></div>`;
+  const head = html`<thead><tr><th>${title}</th><th class="num">ops</th><th class="num">share</th></tr></thead>`;
+  const rows = Object.entries(counts).map(([k, n]) => {
+    const share = total > 0 ? `${((100 * n) / total).toFixed(1)}%` : '—';
+    return html`<tr><td>${k}</td><td class="num">${fmtInt(n)}</td><td class="num">${share}</td></tr>`;
+  });
+  return html`<div class="card scroll"><table>${head}<tbody>${rows}</tbody></table></div>`;
 }
 
 export function operations(r: RunReport): Html {
-  return html`<section><h2>Operations <span class="muted small">${fmtInt(r.ops.total)} ops at ${r.ops.ratePerSec.toFixed(1)} ops/s</span></h2>
-<div class="grid-2">${countTable('kind', r.ops.byKind, r.ops.total)}${countTable('outcome', r.ops.byOutcome, r.ops.total)}</div></section>`;
+  const ops = `${fmtInt(r.ops.total)} ops at ${r.ops.ratePerSec.toFixed(1)} ops/s`;
+  const rate = html`<span class="muted small">${ops}</span>`;
+  const kinds = countTable('kind', r.ops.byKind, r.ops.total);
+  const outcomes = countTable('outcome', r.ops.byOutcome, r.ops.total);
+  return html`<section><h2>Operations ${rate}</h2>
+<div class="grid-2">${kinds}${outcomes}</div></section>`;
 }
 
 function stateBadge(state: string): Html {
@@ -271,16 +316,20 @@ function trace(t: string): Html {
   const head = lines.slice(0, TRACE_LINES).join('\n');
   const more =
     lines.length > TRACE_LINES
-      ? html`<details><summary>full trace (${lines.length} lines)</summary><pre class="trace">${t.trim()}</pre></details>`
+      ? htmlJoin(
+          html`<details><summary>full trace (${lines.length} lines)</summary>`,
+          html`<pre class="trace">${t.trim()}</pre></details>`,
+        )
       : '';
   return html`<div class="trace-cause">${rootCause(t)}</div><pre class="trace">${head}</pre>${more}`;
 }
 
 export function connectors(r: RunReport): Html {
+  const head = html`<thead><tr><th>connector</th><th>state</th><th>tasks</th></tr></thead>`;
   const body =
     r.connectors.length === 0
       ? html`<div class="empty">No connector states were recorded.</div>`
-      : html`<div class="scroll"><table><thead><tr><th>connector</th><th>state</th><th>tasks</th></tr></thead><tbody>${r.connectors.map(
+      : html`<div class="scroll"><table>${head}<tbody>${r.connectors.map(
           (c) =>
             html`<tr><td><b>${c.name}</b></td><td>${stateBadge(c.state)}</td><td>${
               c.tasks.length === 0
@@ -299,19 +348,22 @@ export function connectors(r: RunReport): Html {
           return html`<tr><td class="mono">${k}</td><td class="mono">${redactSetting(k, v)}${ignored}</td></tr>`;
         })}</tbody></table></div></details>`
     : '';
-  return html`<section><h2>Connectors <span class="muted small">final states</span></h2><div class="card">${body}${config}</div></section>`;
+  const title = html`<h2>Connectors <span class="muted small">final states</span></h2>`;
+  return html`<section>${title}<div class="card">${body}${config}</div></section>`;
 }
 
 export function versions(r: RunReport): Html {
   const entries = Object.entries(r.versions);
+  const rows = entries.map(([k, v]) => html`<tr><td>${k}</td><td class="mono">${v}</td></tr>`);
   const body =
     entries.length === 0
       ? html`<div class="empty">Not recorded.</div>`
-      : html`<table><thead><tr><th>program</th><th>version</th></tr></thead><tbody>${entries.map(([k, v]) => html`<tr><td>${k}</td><td class="mono">${v}</td></tr>`)}</tbody></table>`;
+      : html`<table><thead><tr><th>program</th><th>version</th></tr></thead><tbody>${rows}</tbody></table>`;
   return html`<div><h2>Versions</h2><div class="card scroll">${body}</div></div>`;
 }
 
 export function replay(r: RunReport): Html {
-  return html`<div><h2>Replay</h2><div class="replay"><pre id="replay-cmd">${r.replay}</pre><button type="button" data-copy="replay-cmd">Copy</button></div>
+  const cmd = html`<pre id="replay-cmd">${r.replay}</pre><button type="button" data-copy="replay-cmd">Copy</button>`;
+  return html`<div><h2>Replay</h2><div class="replay">${cmd}</div>
 <p class="muted small">Re-render this report offline: <code>outbox-chaos report &lt;run-dir&gt;</code></p></div>`;
 }

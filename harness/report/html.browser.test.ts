@@ -119,7 +119,9 @@ describe.skipIf(missing !== undefined)(skippableTitle('index.html in headless Ch
 
   it('wraps a long fault detail inside the page instead of cutting it off', async () => {
     const { report, samples } = fixtureRun('converged');
-    const detail = `pg_terminate_backend of the replication slot's walsender: terminated walsender pid 48213 of slot debezium_ocmwz7h7puwo_${'x'.repeat(120)}`;
+    const detail =
+      "pg_terminate_backend of the replication slot's walsender: " +
+      `terminated walsender pid 48213 of slot debezium_ocmwz7h7puwo_${'x'.repeat(120)}`;
     const timeline = report.timeline.map((w, i) => (i === 0 ? { ...w, fault: 'walsender-killed', detail } : w));
     const { page, problems } = await open('long-detail', { ...report, timeline }, samples);
     const cell = await page.locator('td.detail').first().boundingBox();

@@ -35,7 +35,8 @@ describe('renderHtml', () => {
     // Exactly the three script elements the page itself has: the payload, uPlot, and the client.
     expect(page.match(/<script\b/gi)).toHaveLength(3);
     expect(page).toContain(
-      '&quot;Hammock &lt;/script&gt;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; ]]&gt; \\u0007bell&quot;',
+      '&quot;Hammock &lt;/script&gt;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; ' +
+        '&amp; ]]&gt; \\u0007bell&quot;',
     );
     const payload = embedded(
       renderHtml(

@@ -10,8 +10,9 @@ import { inlineAssets } from './uplot-assets.ts';
 function chartCard(payload: ChartPayload, i: number): Html {
   const spec = payload.charts[i];
   if (!spec) return html``;
+  const empty = spec.samples === 0 ? ' · no samples' : '';
   return html`<div class="chart-card">
-  <h3>${spec.title}</h3><div class="sub">${spec.subtitle} · x: seconds since run start${spec.samples === 0 ? ' · no samples' : ''}</div>
+  <h3>${spec.title}</h3><div class="sub">${spec.subtitle} · x: seconds since run start${empty}</div>
   <div class="chart" data-chart="${spec.name}"></div>
   ${part.faultLegend(payload.windows)}
 </div>`;
@@ -21,6 +22,7 @@ function chartCard(payload: ChartPayload, i: number): Html {
 export function renderHtml(report: RunReport, samples: readonly Sample[]): string {
   const assets = inlineAssets();
   const payload = buildCharts(report, samples);
+  const source = html`generated from report.json and samples.jsonl`;
   const page = html`<!doctype html>
 <html lang="en">
 ${pageHead(headline(report), [assets.uplotCss, assets.css])}
@@ -37,7 +39,7 @@ ${part.evidence(report)}
 ${part.operations(report)}
 ${part.connectors(report)}
 <section class="grid-2">${part.versions(report)}${part.replay(report)}</section>
-<footer>outbox-chaos report · schema v${report.schemaVersion} · ${report.runId} · generated from report.json and samples.jsonl</footer>
+<footer>outbox-chaos report · schema v${report.schemaVersion} · ${report.runId} · ${source}</footer>
 </main>
 <script type="application/json" id="chart-data">${raw(jsonForScript(payload))}</script>
 <script>${raw(inlineSafe(assets.uplotJs, 'script'))}</script>

@@ -13,11 +13,13 @@ interface Case {
 }
 
 function testcase(c: Case): string {
-  const open = `  <testcase name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}" time="${c.timeSec.toFixed(3)}"`;
+  const open =
+    `  <testcase name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}" ` + `time="${c.timeSec.toFixed(3)}"`;
   const inner: string[] = [];
   if (c.failure) {
     inner.push(
-      `    <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">${xmlText(c.failure.body)}</failure>`,
+      `    <failure message="${xmlAttr(c.failure.message)}" type="${xmlAttr(c.failure.type)}">` +
+        `${xmlText(c.failure.body)}</failure>`,
     );
   }
   if (c.out !== undefined) inner.push(`    <system-out>${xmlText(c.out)}</system-out>`);
@@ -72,8 +74,10 @@ export function renderJunit(report: RunReport): string {
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="outbox-chaos" tests="${cases.length}" failures="${failures}" errors="0" time="${(report.durationMs / 1000).toFixed(3)}">`,
-    `<testsuite name="outbox-chaos" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${xmlAttr(report.startedAt)}">`,
+    `<testsuites name="outbox-chaos" tests="${cases.length}" failures="${failures}" errors="0" ` +
+      `time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuite name="outbox-chaos" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" ` +
+      `time="${(report.durationMs / 1000).toFixed(3)}" timestamp="${xmlAttr(report.startedAt)}">`,
     '  <properties>',
     ...props.map(([k, v]) => `    <property name="${xmlAttr(k ?? '')}" value="${xmlAttr(v ?? '')}"/>`),
     '  </properties>',

@@ -83,7 +83,8 @@ export function headline(report: RunReport): string {
   const lagBudget = report.budget.lagP99Ms;
   const lagNote =
     lagBudget !== null && p99 !== null && p99 > lagBudget
-      ? `; ${report.lag.steady ? 'steady-state ' : ''}e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
+      ? `; ${report.lag.steady ? 'steady-state ' : ''}e2e lag p99 ${fmtDuration(p99)} ` +
+        `over budget ${fmtDuration(lagBudget)}`
       : '';
   const vacuous = report.vacuous?.length
     ? `; vacuous: ${report.vacuous.map((v) => v.id).join(', ')} left no evidence`
@@ -109,7 +110,9 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
       bad: reg.count > 0,
       examples: reg.examples.map(
         (x) =>
-          `product ${x.product_id}: version ${x.from.version} (op #${x.from.seq}), then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ${fmtDuration(x.to.t - x.from.t)} later`,
+          `product ${x.product_id}: version ${x.from.version} (op #${x.from.seq}), ` +
+          `then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ` +
+          `${fmtDuration(x.to.t - x.from.t)} later`,
       ),
     });
   }
@@ -121,14 +124,13 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
         ? `equality held for ${fmtDuration(r.budget.settleMs ?? 0)}`
         : `the stores were equal, then differed again ${flaps.length} time(s)`,
     bad: flaps.length > 0,
-    examples: flaps.map(
-      (f) =>
-        `equal ${fmtDuration(f.equalAtMs)} after the heal, differing ${fmtDuration(f.differedAtMs)} after it (${ANOMALY_CLASSES.filter(
-          (c) => f.counts[c] > 0,
-        )
-          .map((c) => `${f.counts[c]} ${c}`)
-          .join(', ')})`,
-    ),
+    examples: flaps.map((f) => {
+      const seen = ANOMALY_CLASSES.filter((c) => f.counts[c] > 0).map((c) => `${f.counts[c]} ${c}`);
+      return (
+        `equal ${fmtDuration(f.equalAtMs)} after the heal, ` +
+        `differing ${fmtDuration(f.differedAtMs)} after it (${seen.join(', ')})`
+      );
+    }),
   });
   const setup = r.setupErrors;
   if (setup) {

@@ -23,7 +23,8 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(fixtureRun('diverged').report);
     const lines = md.split('\n');
     expect(lines[0]).toBe(
-      '✘ es-outage diverged: 14 missing, 3 zombie, 2 stale, 1 corrupt, 1 duplicate (expected converged) — seed 42, 3,120 ops',
+      '✘ es-outage diverged: 14 missing, 3 zombie, 2 stale, 1 corrupt, 1 duplicate (expected converged) — ' +
+        'seed 42, 3,120 ops',
     );
     // Notes are what a human reads first.
     expect(lines[2]).toMatch(/^> ⚠ sink task es-sink\/0 FAILED/);
@@ -51,7 +52,8 @@ describe('renderMarkdown', () => {
     const { report } = fixtureRun('diverged');
     const zoo = { ...report, scenario: 'zoo/key-ignore', expectedVerdict: 'diverged' as const, passed: true };
     expect(renderMarkdown(zoo).split('\n')[0]).toBe(
-      '✔ zoo/key-ignore diverged: 14 missing, 3 zombie, 2 stale, 1 corrupt, 1 duplicate — as expected — seed 42, 3,120 ops',
+      '✔ zoo/key-ignore diverged: 14 missing, 3 zombie, 2 stale, 1 corrupt, 1 duplicate — as expected — ' +
+        'seed 42, 3,120 ops',
     );
   });
 
@@ -65,7 +67,8 @@ describe('renderMarkdown', () => {
       budget: { convergenceMs: 30_000, lagP99Ms: 1_000 },
     };
     expect(renderMarkdown(late).split('\n')[0]).toBe(
-      '✘ baseline-with-faults converged late in 45.2 s (budget 30 s) (expected converged); e2e lag p99 12.4 s over budget 1 s — seed 42, 3,120 ops',
+      '✘ baseline-with-faults converged late in 45.2 s (budget 30 s) (expected converged); ' +
+        'e2e lag p99 12.4 s over budget 1 s — seed 42, 3,120 ops',
     );
   });
 

@@ -69,7 +69,8 @@ function verdictSection(r: RunReport): string[] {
     ['time to convergence', `${fmtDuration(r.timeToConvergenceMs)} (budget ${fmtDuration(r.budget.convergenceMs)})`],
     [
       'e2e lag p99',
-      `${fmtDuration(r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`,
+      `${fmtDuration(r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows` +
+        `${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`,
     ],
     ['final state', `${fmtInt(r.final.pgRows)} rows in Postgres, ${fmtInt(r.final.esDocs)} documents in Elasticsearch`],
     ['throughput', r.throughput === null ? '—' : `${r.throughput.toFixed(1)} events/s (commit → searchable)`],
@@ -159,11 +160,10 @@ function connectorSection(r: RunReport): string[] {
     c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || '(no tasks)',
   ]);
   const out = ['## Connectors', '', mdTable(['connector', 'state', 'tasks'], rows), ''];
-  if (r.workerNonStock?.length)
-    out.push(
-      `Worker settings that differ from stock Kafka: ${r.workerNonStock.map((w) => `${w.key}=${w.value} (stock ${w.stock}${w.why ? `: ${w.why}` : ''})`).join('; ')}.`,
-      '',
-    );
+  if (r.workerNonStock?.length) {
+    const settings = r.workerNonStock.map((w) => `${w.key}=${w.value} (stock ${w.stock}${w.why ? `: ${w.why}` : ''})`);
+    out.push(`Worker settings that differ from stock Kafka: ${settings.join('; ')}.`, '');
+  }
   const sink = sinkLine(r);
   if (sink && r.sink) {
     out.push(

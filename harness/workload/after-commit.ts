@@ -65,7 +65,8 @@ export function afterCommitFor(
     if (txn.outcome === 'ok') return false;
     stats.app.skipped += txn.effects.length;
     stats.error(
-      `${what} not written: the application saw its Postgres transaction ${txn.outcome === 'failed' ? 'fail' : 'break off (outcome unknown)'}`,
+      `${what} not written: the application saw its Postgres transaction ` +
+        `${txn.outcome === 'failed' ? 'fail' : 'break off (outcome unknown)'}`,
     );
     return true;
   };
@@ -116,7 +117,8 @@ export function afterCommitFor(
     }
     stats.app.failed += rows.length;
     stats.error(
-      `outbox rows written after the commit were lost (the change never reaches Elasticsearch): ${failed ? errorText(failed.reason) : 'COMMIT rolled back'}`,
+      'outbox rows written after the commit were lost (the change never reaches Elasticsearch): ' +
+        `${failed ? errorText(failed.reason) : 'COMMIT rolled back'}`,
     );
   };
 }

@@ -39,11 +39,14 @@ const profile = (over: Partial<WorkloadProfile> = {}): WorkloadProfile => ({
 
 // Every outbox row, with the transaction that wrote it, kept by a trigger: the application deletes its rows
 // again before it commits, so the table itself is always empty.
-const OUTBOX_DDL = `
-CREATE TABLE outbox (id UUID PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL, aggregateid VARCHAR(255) NOT NULL, type VARCHAR(255) NOT NULL, payload JSONB);
+const OUTBOX_DDL =
+  `
+CREATE TABLE outbox (id UUID PRIMARY KEY, aggregatetype VARCHAR(255) NOT NULL, aggregateid VARCHAR(255) NOT NULL, ` +
+  `type VARCHAR(255) NOT NULL, payload JSONB);
 CREATE TABLE outbox_log (seq BIGSERIAL PRIMARY KEY, xid BIGINT NOT NULL, aggregateid TEXT, type TEXT, payload JSONB);
 CREATE FUNCTION log_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN INSERT INTO outbox_log (xid, aggregateid, type, payload) VALUES (txid_current(), NEW.aggregateid, NEW.type, NEW.payload); RETURN NEW; END $$;
+BEGIN INSERT INTO outbox_log (xid, aggregateid, type, payload) ` +
+  `VALUES (txid_current(), NEW.aggregateid, NEW.type, NEW.payload); RETURN NEW; END $$;
 CREATE TRIGGER log_outbox AFTER INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION log_outbox();`;
 
 /** A fake Elasticsearch: PUT/DELETE of /<index>/_doc/<id> on a map; `failing` answers 503 instead. */
@@ -113,7 +116,8 @@ describe.skipIf(!available.ok)(title, () => {
   /** The products' final rows as the index would hold them, with the transaction that last wrote each. */
   async function products(): Promise<Map<number, { doc: Record<string, unknown>; xid: number }>> {
     const r = await admin.query(
-      `SELECT product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at, xmin::text::bigint AS xid
+      'SELECT product_id, name, description, price::text AS price, ' +
+        `floor(extract(epoch from created_at) * 1000)::bigint AS created_at, xmin::text::bigint AS xid
          FROM products WHERE product_id >= $1 AND product_id < $2`,
       [IDS.base, IDS.base + IDS.span],
     );
@@ -145,36 +149,41 @@ describe.skipIf(!available.ok)(title, () => {
     );
   }
 
-  it('outbox, same transaction: every change comes with its outbox row, written by the same transaction; the table stays empty', async () => {
-    const { summary, entries } = await run({
-      kind: 'outbox',
-      outboxTable: 'outbox',
-      write: 'same-transaction',
-      deletes: 'empty-payload',
-    });
-    expect(summary.byOutcome.ok).toBeGreaterThan(500);
-    expect(summary.app).toEqual({ kind: 'outbox', written: 0, failed: 0, skipped: 0 }); // nothing happens after the commit
-    expect((await admin.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
-    const rows = await products();
-    const events = await lastEvents();
-    expect(rows.size).toBeGreaterThan(10);
-    for (const [id, row] of rows) {
-      const ev = events.get(id);
-      expect(ev, `product ${id} has no outbox row`).toBeDefined();
-      // The row that last changed the product was written by the very transaction that changed it, with its state.
-      expect(ev?.xid, `product ${id}`).toBe(row.xid);
-      expect(ev?.payload, `product ${id}`).toEqual(row.doc);
-    }
-    // Deleted products: their last event is a ProductDeleted with an empty payload (the router's tombstone).
-    const deleted = new Set(
-      entries.flatMap((e) =>
-        e.outcome === 'ok' ? e.effects.filter((x) => x.after === null).map((x) => x.product_id) : [],
-      ),
-    );
-    const gone = [...deleted].filter((id) => !rows.has(id));
-    expect(gone.length).toBeGreaterThan(0);
-    for (const id of gone) expect(events.get(id)).toMatchObject({ type: 'ProductDeleted', payload: null });
-  });
+  it(
+    'outbox, same transaction: every change comes with its outbox row, written by the same transaction; ' +
+      'the table stays empty',
+    async () => {
+      const { summary, entries } = await run({
+        kind: 'outbox',
+        outboxTable: 'outbox',
+        write: 'same-transaction',
+        deletes: 'empty-payload',
+      });
+      expect(summary.byOutcome.ok).toBeGreaterThan(500);
+      // Nothing happens after the commit.
+      expect(summary.app).toEqual({ kind: 'outbox', written: 0, failed: 0, skipped: 0 });
+      expect((await admin.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
+      const rows = await products();
+      const events = await lastEvents();
+      expect(rows.size).toBeGreaterThan(10);
+      for (const [id, row] of rows) {
+        const ev = events.get(id);
+        expect(ev, `product ${id} has no outbox row`).toBeDefined();
+        // The row that last changed the product was written by the very transaction that changed it, with its state.
+        expect(ev?.xid, `product ${id}`).toBe(row.xid);
+        expect(ev?.payload, `product ${id}`).toEqual(row.doc);
+      }
+      // Deleted products: their last event is a ProductDeleted with an empty payload (the router's tombstone).
+      const deleted = new Set(
+        entries.flatMap((e) =>
+          e.outcome === 'ok' ? e.effects.filter((x) => x.after === null).map((x) => x.product_id) : [],
+        ),
+      );
+      const gone = [...deleted].filter((id) => !rows.has(id));
+      expect(gone.length).toBeGreaterThan(0);
+      for (const id of gone) expect(events.get(id)).toMatchObject({ type: 'ProductDeleted', payload: null });
+    },
+  );
 
   it('outbox, deletes with their last state: the delete event carries the deleted product', async () => {
     await run(
@@ -187,61 +196,71 @@ describe.skipIf(!available.ok)(title, () => {
       expect(x.payload).toMatchObject({ product_id: expect.any(Number), name: expect.any(String) });
   });
 
-  it('outbox, separate transaction: each change gets its row from a later transaction, from the state the commit returned', async () => {
-    const { summary } = await run({
-      kind: 'outbox',
-      outboxTable: 'outbox',
-      write: 'separate-transaction',
-      deletes: 'empty-payload',
-    });
-    expect(summary.app).toMatchObject({ kind: 'outbox', failed: 0, skipped: 0 });
-    expect(summary.app?.written).toBeGreaterThan(500);
-    const rows = await products();
-    const events = await lastEvents();
-    for (const [id, row] of rows) {
-      expect(events.get(id)?.payload, `product ${id}`).toEqual(row.doc);
-      expect(events.get(id)?.xid, `product ${id}: a second transaction`).toBeGreaterThan(row.xid);
-    }
-    expect((await admin.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
-  });
-
-  it('dual-write: every committed change is indexed by the application, and the index ends equal to the table', async () => {
-    const es = fakeEs();
-    await new Promise<void>((r) => es.server.listen(0, '127.0.0.1', r));
-    try {
-      const { summary } = await run({ kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 });
-      expect(summary.app).toMatchObject({ kind: 'dual-write', failed: 0 });
+  it(
+    'outbox, separate transaction: each change gets its row from a later transaction, ' +
+      'from the state the commit returned',
+    async () => {
+      const { summary } = await run({
+        kind: 'outbox',
+        outboxTable: 'outbox',
+        write: 'separate-transaction',
+        deletes: 'empty-payload',
+      });
+      expect(summary.app).toMatchObject({ kind: 'outbox', failed: 0, skipped: 0 });
+      expect(summary.app?.written).toBeGreaterThan(500);
       const rows = await products();
-      expect(new Map([...es.docs].filter(([id]) => id >= IDS.base))).toEqual(
-        new Map([...rows].map(([id, r]) => [id, r.doc])),
-      );
-    } finally {
-      es.server.close();
-    }
-  });
+      const events = await lastEvents();
+      for (const [id, row] of rows) {
+        expect(events.get(id)?.payload, `product ${id}`).toEqual(row.doc);
+        expect(events.get(id)?.xid, `product ${id}: a second transaction`).toBeGreaterThan(row.xid);
+      }
+      expect((await admin.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
+    },
+  );
 
-  it('dual-write: a failed Elasticsearch call is logged and given up, and the operation still counts as committed', async () => {
-    const es = fakeEs();
-    es.failing = true;
-    await new Promise<void>((r) => es.server.listen(0, '127.0.0.1', r));
-    try {
-      const { summary, entries } = await run(
-        { kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 },
-        profile({ maxOps: 200 }),
-      );
-      expect(summary.byOutcome.ok).toBe(entries.filter((e) => e.outcome === 'ok').length);
-      expect(summary.byOutcome.ok).toBeGreaterThan(150);
-      expect(summary.app?.written).toBe(0);
-      expect(summary.app?.failed).toBe(es.calls);
-      expect(
-        summary.errors.find((x) => x.message.startsWith('dual write to Elasticsearch failed, given up'))?.message,
-      ).toMatch(/HTTP 503/);
-      expect(es.docs.size).toBe(0);
-      expect((await products()).size).toBeGreaterThan(0);
-    } finally {
-      es.server.close();
-    }
-  });
+  it(
+    'dual-write: every committed change is indexed by the application, ' + 'and the index ends equal to the table',
+    async () => {
+      const es = fakeEs();
+      await new Promise<void>((r) => es.server.listen(0, '127.0.0.1', r));
+      try {
+        const { summary } = await run({ kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 });
+        expect(summary.app).toMatchObject({ kind: 'dual-write', failed: 0 });
+        const rows = await products();
+        expect(new Map([...es.docs].filter(([id]) => id >= IDS.base))).toEqual(
+          new Map([...rows].map(([id, r]) => [id, r.doc])),
+        );
+      } finally {
+        es.server.close();
+      }
+    },
+  );
+
+  it(
+    'dual-write: a failed Elasticsearch call is logged and given up, ' + 'and the operation still counts as committed',
+    async () => {
+      const es = fakeEs();
+      es.failing = true;
+      await new Promise<void>((r) => es.server.listen(0, '127.0.0.1', r));
+      try {
+        const { summary, entries } = await run(
+          { kind: 'dual-write', esUrl: es.url(), index: 'products', timeoutMs: 2000 },
+          profile({ maxOps: 200 }),
+        );
+        expect(summary.byOutcome.ok).toBe(entries.filter((e) => e.outcome === 'ok').length);
+        expect(summary.byOutcome.ok).toBeGreaterThan(150);
+        expect(summary.app?.written).toBe(0);
+        expect(summary.app?.failed).toBe(es.calls);
+        expect(
+          summary.errors.find((x) => x.message.startsWith('dual write to Elasticsearch failed, given up'))?.message,
+        ).toMatch(/HTTP 503/);
+        expect(es.docs.size).toBe(0);
+        expect((await products()).size).toBeGreaterThan(0);
+      } finally {
+        es.server.close();
+      }
+    },
+  );
 
   it('dual-write: an Elasticsearch that does not answer costs the timeout per call, then is given up', async () => {
     const hang = createServer(() => undefined); // accepts, never answers

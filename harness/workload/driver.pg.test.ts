@@ -132,36 +132,40 @@ describe.skipIf(!available.ok)(title, () => {
     return checked;
   }
 
-  it('single-op transactions: final table = last committed after per id; ids, sequence and TOAST as designed', async () => {
-    await admin.query(`INSERT INTO products (name, price) VALUES ('user row 1', 1), ('user row 2', 2)`);
-    const p = profile({ concurrency: 4, maxOps: 3_000 });
-    const { summary, entries } = await run(p);
+  it(
+    'single-op transactions: final table = last committed after per id; ' + 'ids, sequence and TOAST as designed',
+    async () => {
+      await admin.query(`INSERT INTO products (name, price) VALUES ('user row 1', 1), ('user row 2', 2)`);
+      const p = profile({ concurrency: 4, maxOps: 3_000 });
+      const { summary, entries } = await run(p);
 
-    expect(summary.stoppedBy).toBe('maxOps');
-    expect(summary.opsRecorded).toBe(3_000);
-    expect(summary.byOutcome).toEqual({ ok: 3_000, failed: 0, unknown: 0 });
-    expect(summary.workloadHash).toBe(workloadHash(42, p, 3_000));
-    expect(summary.noopSteps).toBe(0); // without faults every op meets the row the generator expects
-    expect(entries.map((e) => e.seq)).toEqual([...Array(3_000).keys()]);
-    expect(new Set(entries.map((e) => e.worker))).toEqual(new Set([0, 1, 2, 3]));
-    for (const e of entries) {
-      expect(e.ackMs).toBeGreaterThanOrEqual(e.sendMs);
-      for (const eff of e.effects) if (eff.after) expect(typeof eff.after.created_at).toBe('number');
-    }
-    expect(await expectTableMatchesHistory(entries)).toBeGreaterThan(300);
+      expect(summary.stoppedBy).toBe('maxOps');
+      expect(summary.opsRecorded).toBe(3_000);
+      expect(summary.byOutcome).toEqual({ ok: 3_000, failed: 0, unknown: 0 });
+      expect(summary.workloadHash).toBe(workloadHash(42, p, 3_000));
+      expect(summary.noopSteps).toBe(0); // without faults every op meets the row the generator expects
+      expect(entries.map((e) => e.seq)).toEqual([...Array(3_000).keys()]);
+      expect(new Set(entries.map((e) => e.worker))).toEqual(new Set([0, 1, 2, 3]));
+      for (const e of entries) {
+        expect(e.ackMs).toBeGreaterThanOrEqual(e.sendMs);
+        for (const eff of e.effects) if (eff.after) expect(typeof eff.after.created_at).toBe('number');
+      }
+      expect(await expectTableMatchesHistory(entries)).toBeGreaterThan(300);
 
-    // Rows inserted with DEFAULT ids by others are untouched, and the sequence now skips the workload range.
-    const users = await admin.query(`SELECT product_id FROM products WHERE product_id < $1 ORDER BY 1`, [IDS.base]);
-    expect(users.rows.map((r: { product_id: number }) => r.product_id)).toEqual([1, 2]);
-    const next = await admin.query(`INSERT INTO products (name, price) VALUES ('after', 3) RETURNING product_id`);
-    expect(next.rows[0].product_id).toBeGreaterThanOrEqual(IDS.base + IDS.span);
+      // Rows inserted with DEFAULT ids by others are untouched, and the sequence now skips the workload range.
+      const users = await admin.query(`SELECT product_id FROM products WHERE product_id < $1 ORDER BY 1`, [IDS.base]);
+      expect(users.rows.map((r: { product_id: number }) => r.product_id)).toEqual([1, 2]);
+      const next = await admin.query(`INSERT INTO products (name, price) VALUES ('after', 3) RETURNING product_id`);
+      expect(next.rows[0].product_id).toBeGreaterThanOrEqual(IDS.base + IDS.span);
 
-    // The big descriptions really went out of line.
-    const toast = await admin.query(
-      `SELECT pg_relation_size(reltoastrelid) AS n FROM pg_class WHERE relname = 'products'`,
-    );
-    expect(Number(toast.rows[0].n)).toBeGreaterThan(0);
-  }, 120_000);
+      // The big descriptions really went out of line.
+      const toast = await admin.query(
+        `SELECT pg_relation_size(reltoastrelid) AS n FROM pg_class WHERE relname = 'products'`,
+      );
+      expect(Number(toast.rows[0].n)).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   it('batched transactions: ops of one batch share worker, times and outcome; table matches history', async () => {
     const { summary, entries } = await run(profile({ concurrency: 3, batch: 25, maxOps: 2_000 }));

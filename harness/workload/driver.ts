@@ -42,7 +42,10 @@ export interface RunWorkloadOptions {
   pipelineDepth?: number;
   /** Run even if the id range already holds rows (they are then treated as unknown). Default false. */
   allowExistingRows?: boolean;
-  /** What the application writes besides the products row (outbox rows, Elasticsearch documents). Default cdc: nothing. */
+  /**
+   * What the application writes besides the products row (outbox rows, Elasticsearch documents).
+   * Default cdc: nothing.
+   */
   app?: ApplicationWrites;
 }
 
@@ -99,7 +102,8 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
   if (!Number.isSafeInteger(o.seed)) throw new Error(`seed must be a safe integer, got ${o.seed}`);
   const table = o.table ?? 'products';
   const app = o.app ?? { kind: 'cdc' };
-  const statements = new Statements(table, inTransactionOutbox(app, table)); // validates the name before anything connects
+  // Validates the name before anything connects.
+  const statements = new Statements(table, inTransactionOutbox(app, table));
   const opTimeoutMs = o.opTimeoutMs ?? 10_000;
   const connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
   const startedAt = Date.now();

@@ -10,7 +10,8 @@ import { quoteTable } from '../stack/pg.ts';
 import type { Step } from './ops.ts';
 
 const COLUMNS =
-  'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
+  'product_id, name, description, price::text AS price, ' +
+  'floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
 
 /** An outbox application: each product statement also writes the step's outbox row (see OutboxSql.withEvent). */
 export interface OutboxStatements {
@@ -53,7 +54,8 @@ export class Statements {
     // ON CONFLICT DO NOTHING: a reinsert after a delete that failed (or an insert over an id an unknown op
     // created) becomes a recorded 0-row no-op instead of an error that would abort the whole transaction.
     this.insertText = finish(
-      `INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ON CONFLICT (product_id) DO NOTHING`,
+      `INSERT INTO ${this.t} (product_id, name, description, price) VALUES ($1, $2, $3, $4) ` +
+        'ON CONFLICT (product_id) DO NOTHING',
       4,
       'upsert',
     );

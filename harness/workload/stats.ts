@@ -14,7 +14,10 @@ export class DriverStats {
   connectFailures = 0;
   connected = 0;
   lastError: string | null = null;
-  /** Writes the application makes beyond Postgres (outbox rows after the commit, dual writes): done, failed, skipped. */
+  /**
+   * Writes the application makes beyond Postgres (outbox rows after the commit, dual writes): done, failed,
+   * skipped.
+   */
   app = { written: 0, failed: 0, skipped: 0 };
   private readonly errors = new Map<string, number>();
 

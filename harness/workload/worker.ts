@@ -131,7 +131,10 @@ export class Worker {
     return 'done';
   }
 
-  /** A lone non-txn op runs as one autocommit statement, unless its outbox rows must be cleaned up before the commit. */
+  /**
+   * A lone non-txn op runs as one autocommit statement, unless its outbox rows must be cleaned up before the
+   * commit.
+   */
   private wrapped(group: Op[]): boolean {
     return group.length !== 1 || group[0]?.kind === 'txn' || this.ctx.statements.outbox !== undefined;
   }

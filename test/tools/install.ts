@@ -31,7 +31,8 @@ function ensureChromium(): void {
   const may = mayInstallSystemPackages();
   if (!may.ok) {
     say(
-      `${missing}: the browser tests will skip (${may.why}); to install it: apt-get install chromium, or run as root with ${INSTALL_OPT_IN}=1`,
+      `${missing}: the browser tests will skip (${may.why}); ` +
+        `to install it: apt-get install chromium, or run as root with ${INSTALL_OPT_IN}=1`,
     );
     return;
   }
@@ -52,7 +53,8 @@ async function ensureActionlintTool(): Promise<void> {
     await ensureActionlint(undefined, (l) => say(l));
   } catch (err) {
     say(
-      `actionlint could not be built (${(err as Error).message.split('\n')[0] ?? ''}); the CI recipe test will try again and skip with the reason`,
+      `actionlint could not be built (${(err as Error).message.split('\n')[0] ?? ''}); ` +
+        'the CI recipe test will try again and skip with the reason',
     );
   }
 }

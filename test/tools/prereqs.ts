@@ -19,7 +19,8 @@ export interface SkipCause {
   fix: string;
 }
 
-const CHROMIUM_FIX = `apt-get install chromium — \`npm test\` does it itself as root when CI=true or ${INSTALL_OPT_IN}=1`;
+const CHROMIUM_FIX =
+  'apt-get install chromium — `npm test` does it itself as root ' + `when CI=true or ${INSTALL_OPT_IN}=1`;
 
 export const SKIP_CAUSES: readonly SkipCause[] = [
   { file: 'harness/report/html.browser.test.ts', needs: `Chromium at ${CHROMIUM}`, fix: CHROMIUM_FIX },
@@ -27,12 +28,16 @@ export const SKIP_CAUSES: readonly SkipCause[] = [
   {
     file: 'test/ci-recipe.test.ts',
     needs: 'Go, to build actionlint',
-    fix: 'install Go ≥ 1.22 (Debian: apt-get install golang-go); the test builds actionlint into the harness cache once',
+    fix:
+      'install Go ≥ 1.22 (Debian: apt-get install golang-go); ' +
+      'the test builds actionlint into the harness cache once',
   },
   {
     file: 'test/containers.int.test.ts',
     needs: 'a Docker engine',
-    fix: 'start Docker (or point DOCKER_HOST at an engine), then: npx vitest run --project integration test/containers.int.test.ts',
+    fix:
+      'start Docker (or point DOCKER_HOST at an engine), ' +
+      'then: npx vitest run --project integration test/containers.int.test.ts',
   },
   {
     file: 'harness/check/read-pg.test.ts',

@@ -20,13 +20,15 @@ describe('the skip block at the end of npm test', () => {
       {
         file: 'harness/check/read-pg.test.ts',
         fullName:
-          'readPgRows against a real Postgres 15 — SKIPPED: /usr/lib/postgresql/15/bin/initdb not found (Postgres 15 not installed) > streams rows',
+          'readPgRows against a real Postgres 15 — SKIPPED: /usr/lib/postgresql/15/bin/initdb not found ' +
+          '(Postgres 15 not installed) > streams rows',
       },
       { file: 'somewhere/else.test.ts', fullName: 'a > b', note: 'flaky on Tuesdays' },
     ]);
     expect(block).toContain('skipped tests: 5');
     expect(block).toContain(
-      '⊘ harness/report/html.browser.test.ts: 2 skipped\n    why  /usr/bin/chromium is not installed\n    fix  apt-get install chromium',
+      '⊘ harness/report/html.browser.test.ts: 2 skipped\n' +
+        '    why  /usr/bin/chromium is not installed\n    fix  apt-get install chromium',
     );
     expect(block).toContain('    · index.html in headless Chromium > renders every chart');
     expect(block).toContain('why  no Docker engine: DOCKER_HOST is unset');

@@ -49,9 +49,9 @@ export function skipBlock(skips: readonly Skipped[]): string {
   for (const g of groups.values()) {
     lines.push(`⊘ ${g.file}: ${g.names.length} skipped`);
     lines.push(`    why  ${g.reason}`);
-    lines.push(
-      `    fix  ${causeOf(g.file)?.fix ?? 'see the reason above (no known fix for this file: add one to test/tools/prereqs.ts)'}`,
-    );
+    const fix =
+      causeOf(g.file)?.fix ?? 'see the reason above (no known fix for this file: add one to test/tools/prereqs.ts)';
+    lines.push(`    fix  ${fix}`);
     for (const n of g.names) lines.push(`    · ${n}`);
   }
   lines.push('─'.repeat(78));

@@ -19,6 +19,7 @@ export function teardown(): void {
   if (runs.length === 0) return;
   const dir = writeSuite(runs, { title: 'npm test: integration runs', kind: 'integration' });
   process.stdout.write(
-    `\nsuite report over the ${runs.length} run${runs.length === 1 ? '' : 's'} of this session: ${dir}/index.html (junit.xml, summary.md)\n`,
+    `\nsuite report over the ${runs.length} run${runs.length === 1 ? '' : 's'} of this session: ` +
+      `${dir}/index.html (junit.xml, summary.md)\n`,
   );
 }

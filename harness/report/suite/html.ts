@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../../record/anomalies.ts';
 import { fmtDuration } from '../format.ts';
-import { html, inlineSafe, raw, type Html } from '../html-escape.ts';
+import { html, htmlJoin, inlineSafe, raw, type Html } from '../html-escape.ts';
 import { ANOMALY_MEANING, VERDICT_TEXT } from '../labels.ts';
 import { pageHead } from '../page-head.ts';
 import { rowKey, totalsLine, type RowResult, type SuiteRecord, type SuiteRow } from './model.ts';
@@ -52,7 +52,10 @@ function convergence(r: SuiteRow): Html {
     r.result !== 'passed' &&
     (r.timeToConvergenceMs === null || (r.budgetMs !== null && r.timeToConvergenceMs > r.budgetMs));
   const t = r.timeToConvergenceMs === null ? 'never' : fmtDuration(r.timeToConvergenceMs);
-  return html`<td class="num${over ? ' over' : ''}" data-v="${num(r.timeToConvergenceMs)}">${t} <span class="muted small">/ ${fmtDuration(r.budgetMs)}</span></td>`;
+  return htmlJoin(
+    html`<td class="num${over ? ' over' : ''}" data-v="${num(r.timeToConvergenceMs)}">`,
+    html`${t} <span class="muted small">/ ${fmtDuration(r.budgetMs)}</span></td>`,
+  );
 }
 
 function lag(r: SuiteRow): Html {
@@ -61,7 +64,8 @@ function lag(r: SuiteRow): Html {
     r.lagBudgetMs === null
       ? ''
       : html`<span class="sub">steady ${fmtDuration(r.steadyLagP99Ms)} / ${fmtDuration(r.lagBudgetMs)}</span>`;
-  return html`<td class="num${over ? ' over' : ''}" data-v="${num(r.lagP99Ms)}">${fmtDuration(r.lagP99Ms)}${budget}</td>`;
+  const cls = over ? ' over' : '';
+  return html`<td class="num${cls}" data-v="${num(r.lagP99Ms)}">${fmtDuration(r.lagP99Ms)}${budget}</td>`;
 }
 
 function anomalyCell(r: SuiteRow, c: AnomalyClass): Html {
@@ -86,7 +90,11 @@ function runRow(r: SuiteRow): Html {
   const pipeline = html`<td class="mono small pipeline">${r.pipeline}</td>`;
   if (r.result === 'skipped') {
     // No figures to show: the reason spans their columns (the sorter puts such rows last).
-    return html`<tr class="skipped" data-row="${r.name}" title="${r.headline}">${head}<td class="name" data-v="${r.name}"><b>${r.name}</b></td>${pipeline}<td class="skip-reason" colspan="${COLUMNS - 3}">skipped: ${r.reasons.join('; ')}</td></tr>`;
+    return htmlJoin(
+      html`<tr class="skipped" data-row="${r.name}" title="${r.headline}">`,
+      html`${head}<td class="name" data-v="${r.name}"><b>${r.name}</b></td>${pipeline}`,
+      html`<td class="skip-reason" colspan="${COLUMNS - 3}">skipped: ${r.reasons.join('; ')}</td></tr>`,
+    );
   }
   const why = r.result !== 'passed' && r.reasons.length ? html`<div class="why">${r.reasons.join('; ')}</div>` : '';
   const link = r.link === null ? html`<span class="none">—</span>` : html`<a href="${r.link}">report</a>`;
@@ -107,8 +115,16 @@ function runsTable(s: SuiteRecord): Html {
   const classHeads = ANOMALY_CLASSES.map(
     (c) => html`<th class="num class" data-type="num" title="${ANOMALY_MEANING[c] ?? c}">${c}</th>`,
   );
-  return html`<section><h2>Runs <span class="muted small">click a column to sort</span></h2><div class="card scroll"><table class="runs" data-sortable>
-<thead><tr><th data-type="num">result</th><th data-type="text">scenario</th><th data-type="text">pipeline</th><th>expected</th><th data-type="text">seen</th><th class="num" data-type="num" title="time to convergence after the last heal / the scenario's budget">convergence</th><th class="num" data-type="num">lag p99</th>${classHeads}<th class="num" data-type="num" title="wall time of the run">time</th><th>run</th></tr></thead>
+  const title = html`<h2>Runs <span class="muted small">click a column to sort</span></h2>`;
+  const head = htmlJoin(
+    html`<thead><tr><th data-type="num">result</th><th data-type="text">scenario</th>`,
+    html`<th data-type="text">pipeline</th><th>expected</th><th data-type="text">seen</th>`,
+    html`<th class="num" data-type="num" title="time to convergence after the last heal / the scenario's budget">`,
+    html`convergence</th><th class="num" data-type="num">lag p99</th>${classHeads}`,
+    html`<th class="num" data-type="num" title="wall time of the run">time</th><th>run</th></tr></thead>`,
+  );
+  return html`<section>${title}<div class="card scroll"><table class="runs" data-sortable>
+${head}
 <tbody>${s.rows.map(runRow)}</tbody></table></div></section>`;
 }
 
@@ -119,13 +135,16 @@ function trendCell(
   name: string,
   regressed: string | null,
 ): Html {
+  const missing = pick === 'timeToConvergenceMs' ? 'never converged' : 'no samples';
   const points = t.points.map((p) => ({
     value: p[pick],
     bad: p.result === 'failed',
-    label: `${p.suiteId}: ${p[pick] === null ? (pick === 'timeToConvergenceMs' ? 'never converged' : 'no samples') : fmtDuration(p[pick])}`,
+    label: `${p.suiteId}: ${p[pick] === null ? missing : fmtDuration(p[pick])}`,
   }));
   const now = t.points.at(-1)?.[pick] ?? null;
-  const fig = html`<span class="fig">now ${now === null ? (pick === 'timeToConvergenceMs' ? 'never' : '—') : fmtDuration(now)}${t.points.length > 1 ? ` · ${t.points.length - 1} earlier` : ''}</span>`;
+  const nowText = now === null ? (pick === 'timeToConvergenceMs' ? 'never' : '—') : fmtDuration(now);
+  const earlier = t.points.length > 1 ? ` · ${t.points.length - 1} earlier` : '';
+  const fig = html`<span class="fig">now ${nowText}${earlier}</span>`;
   const flag = regressed ? html`<div class="regressed">▲ ${regressed}</div>` : '';
   return html`<td><div class="trend-cell">${sparkline(points, { budget, name })}${fig}</div>${flag}</td>`;
 }
@@ -138,12 +157,29 @@ function trendsSection(s: SuiteRecord, trends: ReadonlyMap<string, Trend>): Html
   const earlier = Math.max(0, ...rows.map(({ t }) => t.points.length - 1));
   const note =
     earlier === 0
-      ? html`<p class="muted small">No earlier ${s.kind} suite under reports/ yet: from the next one on, each scenario's figures are drawn here, oldest left.</p>`
-      : html`<p class="muted small">This suite and up to ${earlier} earlier ${s.kind} suite${earlier === 1 ? '' : 's'} under reports/, oldest left; red: a failed run, ✕: never converged, dashed: the budget.</p>`;
-  return html`<section><h2>Trends</h2>${note}<div class="card scroll"><table class="trends"><thead><tr><th>scenario</th><th>pipeline</th><th>time to convergence</th><th>lag p99</th></tr></thead><tbody>${rows.map(
-    ({ r, t }) =>
-      html`<tr data-trend="${r.name}"><td><b>${r.name}</b></td><td class="mono small">${r.pipeline}</td>${trendCell(t, 'timeToConvergenceMs', r.budgetMs, 'convergence', t.slower)}${trendCell(t, 'lagP99Ms', null, 'lag-p99', t.laggier)}</tr>`,
-  )}</tbody></table></div></section>`;
+      ? htmlJoin(
+          html`<p class="muted small">No earlier ${s.kind} suite under reports/ yet: `,
+          html`from the next one on, each scenario's figures are drawn here, oldest left.</p>`,
+        )
+      : htmlJoin(
+          html`<p class="muted small">This suite and up to ${earlier} earlier ${s.kind} `,
+          html`suite${earlier === 1 ? '' : 's'} under reports/, oldest left; `,
+          html`red: a failed run, ✕: never converged, dashed: the budget.</p>`,
+        );
+  const head = htmlJoin(
+    html`<thead><tr><th>scenario</th><th>pipeline</th>`,
+    html`<th>time to convergence</th><th>lag p99</th></tr></thead>`,
+  );
+  const body = rows.map(({ r, t }) => {
+    const ttc = trendCell(t, 'timeToConvergenceMs', r.budgetMs, 'convergence', t.slower);
+    const lagP99 = trendCell(t, 'lagP99Ms', null, 'lag-p99', t.laggier);
+    return htmlJoin(
+      html`<tr data-trend="${r.name}"><td><b>${r.name}</b></td><td class="mono small">${r.pipeline}</td>`,
+      html`${ttc}${lagP99}</tr>`,
+    );
+  });
+  const table = html`<table class="trends">${head}<tbody>${body}</tbody></table>`;
+  return html`<section><h2>Trends</h2>${note}<div class="card scroll">${table}</div></section>`;
 }
 
 /** The suite's self-contained index.html: opens offline from a file:// URL; links lead to each run's page. */
@@ -157,19 +193,27 @@ export function renderSuiteHtml(s: SuiteRecord, trends: ReadonlyMap<string, Tren
     t.notReproduced ? html`<span class="badge warn">${t.notReproduced} not reproduced</span>` : '',
     t.skipped ? html`<span class="badge neutral" data-total="skipped">${t.skipped} skipped</span>` : '',
   ];
+  const word = ok ? 'passed' : 'failed';
+  const result = html`<span class="badge verdict ${ok ? 'ok' : 'bad'}" data-suite-result="${word}">${word}</span>`;
+  const meta = htmlJoin(
+    html`<span>suite <b>${s.id}</b></span><span>kind <b>${s.kind}</b></span>`,
+    html`<span>created <b>${s.createdAt}</b></span><span>provider <b>${s.providers.join(', ') || '—'}</b></span>`,
+    html`<span>runs <b>${s.rows.length}</b></span>`,
+  );
+  const source = html`generated from suite.json and each run's report.json`;
   const page = html`<!doctype html>
 <html lang="en">
 ${pageHead(`${ok ? '✔' : '✘'} ${s.title} — ${totalsLine(t)}`, [a.css])}
 <body>
 <main class="suite">
 <header class="suite ${ok ? 'passed' : 'failed'}">
-  <div class="title-row"><span class="badge verdict ${ok ? 'ok' : 'bad'}" data-suite-result="${ok ? 'passed' : 'failed'}">${ok ? 'passed' : 'failed'}</span><h1>${s.title}</h1></div>
+  <div class="title-row">${result}<h1>${s.title}</h1></div>
   <div class="totals">${badges}</div>
-  <div class="meta"><span>suite <b>${s.id}</b></span><span>kind <b>${s.kind}</b></span><span>created <b>${s.createdAt}</b></span><span>provider <b>${s.providers.join(', ') || '—'}</b></span><span>runs <b>${s.rows.length}</b></span></div>
+  <div class="meta">${meta}</div>
 </header>
 ${runsTable(s)}
 ${trendsSection(s, trends)}
-<footer>outbox-chaos suite report · schema v${s.schemaVersion} · ${s.id} · generated from suite.json and each run's report.json</footer>
+<footer>outbox-chaos suite report · schema v${s.schemaVersion} · ${s.id} · ${source}</footer>
 </main>
 <script>${raw(inlineSafe(a.js, 'script'))}</script>
 </body>

@@ -4,7 +4,9 @@ import { totalsLine, type SuiteRecord, type SuiteRow } from './model.ts';
 const seconds = (ms: number | null): string => ((ms ?? 0) / 1000).toFixed(3);
 
 function testcase(s: SuiteRecord, r: SuiteRow): string {
-  const open = `  <testcase name="${xmlAttr(r.name)}" classname="${xmlAttr(`outbox-chaos.${s.kind}`)}" time="${seconds(r.durationMs)}"`;
+  const open =
+    `  <testcase name="${xmlAttr(r.name)}" classname="${xmlAttr(`outbox-chaos.${s.kind}`)}" ` +
+    `time="${seconds(r.durationMs)}"`;
   const out = [r.headline, r.link ? `report: ${r.link}` : '', r.replay ? `replay: ${r.replay}` : '']
     .filter(Boolean)
     .join('\n');
@@ -19,7 +21,8 @@ function testcase(s: SuiteRecord, r: SuiteRow): string {
   }
   if (r.result !== 'skipped')
     inner.push(
-      `    <system-out>${xmlText(r.result === 'not-reproduced' ? `not reproduced (not required): ${out}` : out)}</system-out>`,
+      `    <system-out>${xmlText(r.result === 'not-reproduced' ? `not reproduced (not required): ${out}` : out)}` +
+        '</system-out>',
     );
   return `${open}>\n${inner.join('\n')}\n  </testcase>`;
 }
@@ -35,7 +38,8 @@ export function renderSuiteJunit(s: SuiteRecord): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="outbox-chaos" ${head} time="${time}">`,
-    `<testsuite name="${xmlAttr(s.title)}" ${head} skipped="${s.totals.skipped}" time="${time}" timestamp="${xmlAttr(s.createdAt)}">`,
+    `<testsuite name="${xmlAttr(s.title)}" ${head} skipped="${s.totals.skipped}" time="${time}" ` +
+      `timestamp="${xmlAttr(s.createdAt)}">`,
     '  <properties>',
     `    <property name="suite" value="${xmlAttr(s.id)}"/>`,
     `    <property name="kind" value="${xmlAttr(s.kind)}"/>`,

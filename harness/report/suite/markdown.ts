@@ -19,7 +19,8 @@ function seen(r: SuiteRow): string {
 
 function convergence(r: SuiteRow): string {
   if (r.result === 'skipped') return '';
-  return `${r.timeToConvergenceMs === null ? 'never' : fmtDuration(r.timeToConvergenceMs)} / ${fmtDuration(r.budgetMs)}`;
+  const t = r.timeToConvergenceMs === null ? 'never' : fmtDuration(r.timeToConvergenceMs);
+  return `${t} / ${fmtDuration(r.budgetMs)}`;
 }
 
 /** "1.2 s, 1.4 s → 1.3 s" — the last figures of earlier suites, then this one. */
@@ -42,7 +43,8 @@ export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, 
     r.pipeline,
     r.expectedVerdict === null
       ? ''
-      : `${VERDICT_TEXT[r.expectedVerdict] ?? r.expectedVerdict}${r.expectedAnomalies?.length ? ` [${r.expectedAnomalies.join(', ')}]` : ''}`,
+      : `${VERDICT_TEXT[r.expectedVerdict] ?? r.expectedVerdict}` +
+        `${r.expectedAnomalies?.length ? ` [${r.expectedAnomalies.join(', ')}]` : ''}`,
     seen(r),
     convergence(r),
     fmtDuration(r.lagP99Ms),
@@ -52,7 +54,8 @@ export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, 
   const lines = [
     `# ${ok ? '✔' : '✘'} ${s.title}: ${totalsLine(s.totals)}`,
     '',
-    `suite \`${s.id}\` (${s.kind}) · ${s.createdAt} · provider ${s.providers.join(', ') || '—'} · page: index.html, JUnit: junit.xml`,
+    `suite \`${s.id}\` (${s.kind}) · ${s.createdAt} · provider ${s.providers.join(', ') || '—'} · ` +
+      'page: index.html, JUnit: junit.xml',
     '',
     mdTable(
       ['result', 'scenario', 'pipeline', 'expected', 'seen', 'convergence / budget', 'lag p99', 'anomalies', 'report'],
@@ -65,7 +68,8 @@ export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, 
     lines.push('', '## Failed', '');
     for (const r of failed)
       lines.push(
-        `- ${r.headline}${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}${r.replay ? `\n  replay: \`${r.replay}\`` : ''}`,
+        `- ${r.headline}${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ''}` +
+          `${r.replay ? `\n  replay: \`${r.replay}\`` : ''}`,
       );
   }
   const skipped = s.rows.filter((r) => r.result === 'skipped');

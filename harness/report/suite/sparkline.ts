@@ -1,4 +1,4 @@
-import { html, type Html } from '../html-escape.ts';
+import { html, htmlJoin, type Html } from '../html-escape.ts';
 
 export interface SparkPoint {
   value: number | null;
@@ -28,7 +28,10 @@ export function sparkline(points: readonly SparkPoint[], o: { budget?: number | 
     .filter((s): s is string => s !== null)
     .join(' ');
   const budget = o.budget
-    ? html`<line class="budget" x1="${PAD}" x2="${W - PAD}" y1="${f(y(o.budget))}" y2="${f(y(o.budget))}"><title>budget</title></line>`
+    ? htmlJoin(
+        html`<line class="budget" x1="${PAD}" x2="${W - PAD}" y1="${f(y(o.budget))}" y2="${f(y(o.budget))}">`,
+        html`<title>budget</title></line>`,
+      )
     : '';
   const marks = points.map((p, i) => {
     const last = i === points.length - 1;
@@ -36,7 +39,14 @@ export function sparkline(points: readonly SparkPoint[], o: { budget?: number | 
       const cx = x(i);
       return html`<path class="never" d="M${f(cx - 3)},${PAD - 2}l6,6m0,-6l-6,6"><title>${p.label}</title></path>`;
     }
-    return html`<circle class="${p.bad ? 'bad' : 'ok'}${last ? ' now' : ''}" cx="${f(x(i))}" cy="${f(y(p.value))}" r="${last ? 3.2 : 2}"><title>${p.label}</title></circle>`;
+    return htmlJoin(
+      html`<circle class="${p.bad ? 'bad' : 'ok'}${last ? ' now' : ''}" `,
+      html`cx="${f(x(i))}" cy="${f(y(p.value))}" r="${last ? 3.2 : 2}"><title>${p.label}</title></circle>`,
+    );
   });
-  return html`<svg class="spark" data-spark="${o.name}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${o.name}, ${points.length} suites">${budget}<polyline points="${line}"/>${marks}</svg>`;
+  return htmlJoin(
+    html`<svg class="spark" data-spark="${o.name}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" `,
+    html`role="img" aria-label="${o.name}, ${points.length} suites">`,
+    html`${budget}<polyline points="${line}"/>${marks}</svg>`,
+  );
 }

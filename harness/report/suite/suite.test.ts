@@ -46,10 +46,10 @@ describe('renderSuiteHtml', () => {
   });
 
   it("shows every scenario with its verdict, and links each run's own page", () => {
-    for (const r of suite.rows)
-      expect(page).toContain(
-        `data-row="${r.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')}"`,
-      );
+    for (const r of suite.rows) {
+      const escaped = r.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+      expect(page).toContain(`data-row="${escaped}"`);
+    }
     expect(page.match(/data-verdict="/g)).toHaveLength(6);
     expect(page).toContain('<a href="../20250314-092653Z-baseline-s42/index.html">report</a>');
     expect(page).not.toContain('<b>odd');
