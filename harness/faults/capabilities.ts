@@ -30,19 +30,22 @@ export function missingCapabilities(
     const cluster = isClusterTarget(f.target) || faultTopology(f.kind) === 'cluster';
     if (cluster && traits.startsServices && provider.topology !== 'cluster') {
       out.push(
-        `${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, a Postgres standby), not the single stack (use --topology cluster)`,
+        `${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, ` +
+          `a Postgres standby), not the single stack (use --topology cluster)`,
       );
       continue;
     }
     if (cluster && need === 'process' && !traits.startsServices) {
       out.push(
-        `${f.id} needs control of a cluster member's process (${f.target}), which the external provider does not have (process faults need --provider local or containers with --topology cluster)`,
+        `${f.id} needs control of a cluster member's process (${f.target}), which the external provider ` +
+          `does not have (process faults need --provider local or containers with --topology cluster)`,
       );
       continue;
     }
     if (need === 'process' && !provider.capabilities.process.includes(f.target as ProcessFaultTarget)) {
       out.push(
-        `${f.id} needs control of the ${f.target} process, which the ${provider.kind} provider does not have (process faults need --provider local or containers)`,
+        `${f.id} needs control of the ${f.target} process, which the ${provider.kind} provider does not have ` +
+          `(process faults need --provider local or containers)`,
       );
     }
     if (need === 'toxiproxy' && !provider.capabilities.proxies.includes(f.target as NetworkTarget)) {

@@ -14,7 +14,8 @@ import { makeFault } from './registry.ts';
 const STACK = process.env.OUTBOX_CHAOS_TEST_STACK;
 const TITLE = STACK
   ? `faults against the running stack "${STACK}"`
-  : 'faults against a real stack — skipped: set OUTBOX_CHAOS_TEST_STACK=<name> of a stack started with `outbox-chaos up --detach --name <name>`';
+  : 'faults against a real stack — skipped: set OUTBOX_CHAOS_TEST_STACK=<name> of a stack started with ' +
+    '`outbox-chaos up --detach --name <name>`';
 
 const CONNECTORS = { source: 'product-connector', sink: 'elasticsearch-sink-connector' };
 

@@ -73,7 +73,8 @@ export function failoverFault(id: string): Fault {
       const to = c.postgres.find((n) => n.member === roles.standby);
       if (!from || !to)
         throw new EnvError(
-          `postgres.failover: needs a primary and a standby, found primary ${roles.primary ?? 'none'}, standby ${roles.standby ?? 'none'}`,
+          `postgres.failover: needs a primary and a standby, found primary ${roles.primary ?? 'none'}, ` +
+            `standby ${roles.standby ?? 'none'}`,
         );
       const handle = ctx.members?.[from.member];
       if (!handle?.stop)
@@ -88,7 +89,8 @@ export function failoverFault(id: string): Fault {
       for (const p of c.primaryProxies) await proxies.setEnabled(p, false);
       await onNode(ctx.endpoints, from, (q) =>
         q.query(
-          "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_type = 'logical' AND active_pid IS NOT NULL",
+          'SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots ' +
+            "WHERE slot_type = 'logical' AND active_pid IS NOT NULL",
         ),
       );
       const lastLsn = await onNode(
@@ -127,11 +129,18 @@ export function failoverFault(id: string): Fault {
       ctx.record({
         t: tPromoted,
         kind: 'note',
-        message: `${FAILOVER_NOTE} ${from.member} fenced at ${new Date(tFenced).toISOString()}, ${to.member} promoted (WAL at ${at}); ${slotWas}; on ${to.member}: ${onNew ? `the slot exists (confirmed_flush_lsn ${onNew.confirmed})` : 'the slot does not exist'}`,
+        message:
+          `${FAILOVER_NOTE} ${from.member} fenced at ${new Date(tFenced).toISOString()}, ` +
+          `${to.member} promoted (WAL at ${at}); ${slotWas}; ` +
+          `on ${to.member}: ` +
+          (onNew ? `the slot exists (confirmed_flush_lsn ${onNew.confirmed})` : 'the slot does not exist'),
       });
       stop = false;
       if (!onNew) watching = watchSlot(ctx, to, slot, tPromoted, () => stop);
-      return `${from.member} fenced (${Date.now() - t0} ms: proxies off, walsenders ended, fast shutdown), ${to.member} promoted in ${tPromoted - tFenced} ms, proxies ${c.primaryProxies.join(' and ')} → ${to.upstream}`;
+      return (
+        `${from.member} fenced (${Date.now() - t0} ms: proxies off, walsenders ended, fast shutdown), ` +
+        `${to.member} promoted in ${tPromoted - tFenced} ms, proxies ${c.primaryProxies.join(' and ')} → ${to.upstream}`
+      );
     },
     async repair(ctx) {
       stop = true;
@@ -164,7 +173,11 @@ async function watchSlot(
         ctx.record({
           t: Date.now(),
           kind: 'note',
-          message: `${FAILOVER_NOTE} slot ${slot} created on ${n.member} ${((Date.now() - since) / 1000).toFixed(1)} s after the promotion, at confirmed_flush_lsn ${s.confirmed}: changes committed before that position, after the connector's last flushed offset, are never streamed`,
+          message:
+            `${FAILOVER_NOTE} slot ${slot} created on ${n.member} ` +
+            `${((Date.now() - since) / 1000).toFixed(1)} s after the promotion, ` +
+            `at confirmed_flush_lsn ${s.confirmed}: ` +
+            `changes committed before that position, after the connector's last flushed offset, are never streamed`,
         });
         return;
       }
@@ -181,6 +194,8 @@ async function watchSlot(
   ctx.record({
     t: Date.now(),
     kind: 'note',
-    message: `${FAILOVER_NOTE} slot ${slot} did not appear on ${n.member} while the failover lasted (${((Date.now() - since) / 1000).toFixed(1)} s)`,
+    message:
+      `${FAILOVER_NOTE} slot ${slot} did not appear on ${n.member} while the failover lasted ` +
+      `(${((Date.now() - since) / 1000).toFixed(1)} s)`,
   });
 }

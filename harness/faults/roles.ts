@@ -81,7 +81,8 @@ async function workerRole(ctx: FaultContext, c: ClusterEndpoints, role: string, 
   const w = c.workers.find((x) => x.workerId === task?.worker_id);
   if (!w)
     throw new EnvError(
-      `${target}: the ${which} connector ${name}'s task 0 runs on no worker of this cluster (${task ? `${task.state} on ${task.worker_id}` : 'no task'})`,
+      `${target}: the ${which} connector ${name}'s task 0 runs on no worker of this cluster ` +
+        `(${task ? `${task.state} on ${task.worker_id}` : 'no task'})`,
     );
   return { member: w.member, why: `runs ${name} task 0 (${task?.state})` };
 }
@@ -148,7 +149,10 @@ export function memberHandle(ctx: FaultContext, r: Resolved, kind: string): Serv
   return h;
 }
 
-/** The Toxiproxy proxies a network target stands for: one broker's, or every broker's for plain `kafka` on a cluster. */
+/**
+ * The Toxiproxy proxies a network target stands for: one broker's, or every broker's for plain `kafka` on a
+ * cluster.
+ */
 export async function resolveProxies(ctx: FaultContext, target: string): Promise<{ proxies: string[]; why?: string }> {
   const c = ctx.endpoints.cluster;
   if (!isClusterTarget(target)) {
@@ -162,7 +166,8 @@ export async function resolveProxies(ctx: FaultContext, target: string): Promise
   const proxy = replication ? b?.replicationProxy : b?.proxy;
   if (!b || !proxy)
     throw new EnvError(
-      `${target}: ${r?.member ?? 'no broker'} has no ${replication ? 'replication ' : ''}proxy named in this environment`,
+      `${target}: ${r?.member ?? 'no broker'} has no ${replication ? 'replication ' : ''}proxy ` +
+        `named in this environment`,
     );
   return { proxies: [proxy], why: `${r?.member}, ${r?.why}` };
 }

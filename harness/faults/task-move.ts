@@ -46,7 +46,9 @@ export async function watchTaskMove(
       const st = await ctx.connect.status(h.connector).catch(() => undefined);
       const t = st?.tasks.find((x) => x.id === h.task);
       if (t?.state === 'RUNNING' && t.worker_id !== from) {
-        const line = `${key(h)} (${h.connector}) moved from ${memberOf(ctx, from)} to ${memberOf(ctx, t.worker_id)}: RUNNING there ${((Date.now() - t0) / 1000).toFixed(1)} s after the fault`;
+        const line =
+          `${key(h)} (${h.connector}) moved from ${memberOf(ctx, from)} to ${memberOf(ctx, t.worker_id)}: ` +
+          `RUNNING there ${((Date.now() - t0) / 1000).toFixed(1)} s after the fault`;
         moved.set(key(h), line);
         ctx.record({ t: Date.now(), kind: 'note', message: `task moved: ${line}` });
       }

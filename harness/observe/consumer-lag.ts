@@ -97,7 +97,8 @@ export function startConsumerLag(opts: ConsumerLagOptions): ConsumerLagObserver 
     const absent = t.pattern ? [] : t.topics.filter((n) => !existing.has(n));
     if (absent.length)
       once(
-        `topic ${absent.join(', ')} does not exist (yet); consumer lag counts the sink's other topics only, none until it appears`,
+        `topic ${absent.join(', ')} does not exist (yet); ` +
+          `consumer lag counts the sink's other topics only, none until it appears`,
       );
     if (topics.length === 0) {
       if (t.pattern)

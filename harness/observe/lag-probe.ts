@@ -70,7 +70,9 @@ export function startLagProbe(opts: LagProbeOptions): LagProbe {
   const token = opts.token ?? randomBytes(4).toString('hex');
   const table = quoteTable(opts.table ?? 'products');
   const SQL_UPDATE = `UPDATE ${table} SET name = $2 WHERE product_id = $1`;
-  const SQL_UPSERT = `INSERT INTO ${table} (product_id, name, description, price) VALUES ($1, $2, $3, 0) ON CONFLICT (product_id) DO UPDATE SET name = EXCLUDED.name`;
+  const SQL_UPSERT =
+    `INSERT INTO ${table} (product_id, name, description, price) VALUES ($1, $2, $3, 0) ` +
+    `ON CONFLICT (product_id) DO UPDATE SET name = EXCLUDED.name`;
   const ledger = new ProbeLedger();
   const db = new ReconnectingPg({ ...opts.endpoints.pg, application_name: 'outbox-chaos-probe' });
   const writeLog = new FailureLog('probe-write', opts.log);

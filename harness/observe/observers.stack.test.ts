@@ -104,9 +104,12 @@ describe.skipIf(!stackName)(
         const e2e = of('e2e-lag').map((s) => s.lagMs);
         const sorted = [...e2e].sort((a, b) => a - b);
         console.log(
-          `[observe] e2e-lag n=${e2e.length} p50=${nearestRank(sorted, 50)} p95=${nearestRank(sorted, 95)} max=${sorted.at(-1)} ms; ` +
-            `probe poll interval achieved ${summary.probe?.meanPollIntervalMs?.toFixed(1)} ms (configured 50), writes ${summary.probe?.meanWriteIntervalMs?.toFixed(1)} ms; ` +
-            `op-lag n=${of('op-lag').length} ${JSON.stringify(summary.ops)}; latest ${JSON.stringify(latest)}; log ${JSON.stringify(logLines)}`,
+          `[observe] e2e-lag n=${e2e.length} p50=${nearestRank(sorted, 50)} p95=${nearestRank(sorted, 95)} ` +
+            `max=${sorted.at(-1)} ms; ` +
+            `probe poll interval achieved ${summary.probe?.meanPollIntervalMs?.toFixed(1)} ms (configured 50), ` +
+            `writes ${summary.probe?.meanWriteIntervalMs?.toFixed(1)} ms; ` +
+            `op-lag n=${of('op-lag').length} ${JSON.stringify(summary.ops)}; latest ${JSON.stringify(latest)}; ` +
+            `log ${JSON.stringify(logLines)}`,
         );
 
         expect(e2e.length).toBeGreaterThan(10);

@@ -73,7 +73,10 @@ export interface ObserverOptions {
   probeStopTimeoutMs?: number;
   /** Failure lines (at most one per observer per 10 s). Default: warnings on stderr. */
   log?: LogLine;
-  /** How the pipeline's application writes (default cdc). A dual-write pipeline has no slot, topic or connector to watch. */
+  /**
+   * How the pipeline's application writes (default cdc). A dual-write pipeline has no slot, topic or connector to
+   * watch.
+   */
   pipeline?: PipelineSpec;
 }
 

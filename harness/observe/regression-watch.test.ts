@@ -79,16 +79,19 @@ describe('RegressionWatch: what search users saw on the way', () => {
     }); // a zombie flash
   });
 
-  it('no document before the first indexing is "before the first version", even when a delete is already recorded', () => {
-    const { w, h } = watching();
-    const v1 = product(1);
-    w.track(h.insert(v1));
-    w.track(h.update(product(1, { name: 'b' })));
-    w.track(h.delete(1));
-    expect(w.observe(new Map(), [1], 1)).toEqual([]); // not indexed yet
-    expect(w.observe(new Map([[1, src(v1)]]), [1], 2)).toEqual([]);
-    expect(w.observe(new Map(), [1], 3)).toEqual([]); // now the delete
-  });
+  it(
+    'no document before the first indexing is "before the first version", ' + 'even when a delete is already recorded',
+    () => {
+      const { w, h } = watching();
+      const v1 = product(1);
+      w.track(h.insert(v1));
+      w.track(h.update(product(1, { name: 'b' })));
+      w.track(h.delete(1));
+      expect(w.observe(new Map(), [1], 1)).toEqual([]); // not indexed yet
+      expect(w.observe(new Map([[1, src(v1)]]), [1], 2)).toEqual([]);
+      expect(w.observe(new Map(), [1], 3)).toEqual([]); // now the delete
+    },
+  );
 
   it('watches 1 in N products (by product_id) up to a cap, ignores failed and unknown ops and unknown content', () => {
     const w = new RegressionWatch({ watchEvery: 2, maxWatched: 2 });

@@ -31,7 +31,10 @@ export interface WatchCoverage {
 interface Watched {
   /** Every committed version, in commit order: content fingerprint (DELETED for a delete) and op seq. */
   versions: { fp: Fingerprint; seq: number }[];
-  /** Highest version index a search has shown so far (-1: shown absent before its first version; none yet: -Infinity). */
+  /**
+   * Highest version index a search has shown so far (-1: shown absent before its first version; none yet:
+   * -Infinity).
+   */
   maxSeen: number;
   maxSeenAt: number;
   regressed: boolean;

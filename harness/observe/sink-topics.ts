@@ -21,7 +21,9 @@ export function lagTargetFrom(config: ConnectorConfig, sink: string): LagTarget 
       return { group, topics: [], pattern: new RegExp(`^(?:${regex})$`) };
     } catch (err) {
       return {
-        unmeasurable: `the sink's topics.regex ${JSON.stringify(regex)} is not a pattern JavaScript reads (${(err as Error).message})`,
+        unmeasurable:
+          `the sink's topics.regex ${JSON.stringify(regex)} is not a pattern JavaScript reads ` +
+          `(${(err as Error).message})`,
       };
     }
   }

@@ -83,7 +83,8 @@ describe('judge', () => {
       ];
       const twoTasks = [{ name: names.sink, state: 'RUNNING', tasks }];
       expect(judge(e, seen({ verdict: 'diverged', connectors: twoTasks })).reasons).toEqual([
-        'expected a FAILED task of elasticsearch-sink-connector, report.connectors shows RUNNING / 0: RUNNING, 1: UNASSIGNED',
+        'expected a FAILED task of elasticsearch-sink-connector, ' +
+          'report.connectors shows RUNNING / 0: RUNNING, 1: UNASSIGNED',
       ]);
       const none = [{ name: names.sink, state: 'UNASSIGNED', tasks: [] }];
       expect(judge(e, seen({ verdict: 'diverged', connectors: none })).reasons).toEqual([

@@ -66,7 +66,8 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
   const reasons: string[] = [];
   if (seen.setupErrors > 0)
     reasons.push(
-      `setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) (is the check reading the table the workload wrote? does anything else write to it?)`,
+      `setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) ` +
+        `(is the check reading the table the workload wrote? does anything else write to it?)`,
     );
   if (seen.okOps === 0) reasons.push('the workload committed no operation: nothing was tested');
   const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
@@ -112,7 +113,8 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
   const failed = c.tasks.find((t) => t.state === 'FAILED');
   if (!failed)
     return [
-      `expected a FAILED task of ${name}, report.connectors shows ${c.state} / ${c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || 'no tasks'}`,
+      `expected a FAILED task of ${name}, report.connectors shows ` +
+        `${c.state} / ${c.tasks.map((t) => `${t.id}: ${t.state}`).join(', ') || 'no tasks'}`,
     ];
   if (!failed.trace?.trim())
     return [`task ${failed.id} of ${name} is FAILED but report.connectors has no trace for it`];

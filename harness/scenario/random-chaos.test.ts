@@ -36,7 +36,9 @@ describe('generateSchedule', () => {
     );
     // Pinned: a change to the generator that changes old seeds' schedules must be deliberate.
     expect(describeSchedule(generateSchedule(7, CFG, 20_000))).toBe(
-      '+2.9s network.down on pg for 1.1s; +6.9s network.down on pg for 1.6s; +10.6s network.latency on pg for 1.7s (latency 655, jitter 294, direction upstream); +14.1s network.down on pg for 3.3s',
+      '+2.9s network.down on pg for 1.1s; +6.9s network.down on pg for 1.6s; ' +
+        '+10.6s network.latency on pg for 1.7s (latency 655, jitter 294, direction upstream); ' +
+        '+14.1s network.down on pg for 3.3s',
     );
   });
 

@@ -15,7 +15,8 @@ export async function shrinkFailingRun(
 ): Promise<{ smallest: RunResult; runs: number }> {
   let smallest = failed;
   info(
-    `\n▸ shrinking the failing schedule of ${failed.report.scenario} (seed ${failed.report.seed}, at most ${opts.maxRuns ?? 12} re-runs)`,
+    `\n▸ shrinking the failing schedule of ${failed.report.scenario} ` +
+      `(seed ${failed.report.seed}, at most ${opts.maxRuns ?? 12} re-runs)`,
   );
   const result = await shrinkSchedule(
     failed.schedule,
@@ -29,7 +30,8 @@ export async function shrinkFailingRun(
     { maxRuns: opts.maxRuns, log: (l) => info(`  ${l}`) },
   );
   info(
-    `\nsmallest failing schedule (${result.runs} re-run${result.runs === 1 ? '' : 's'}${result.exhausted ? ', stopped at the re-run cap' : ''}):`,
+    `\nsmallest failing schedule (${result.runs} re-run${result.runs === 1 ? '' : 's'}` +
+      `${result.exhausted ? ', stopped at the re-run cap' : ''}):`,
   );
   for (const s of smallest.schedule) info(`  ${describeStep(s)}`);
   if (smallest.schedule.length === 0) info('  (no faults)');

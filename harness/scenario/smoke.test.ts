@@ -20,12 +20,15 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 describe('the seed flow search', () => {
-  it('an HTTP error is an error, not "no documents" (the delete step cannot pass while Elasticsearch is down)', async () => {
-    status = 503;
-    await expect(searchProduct(url, 'products', 1)).rejects.toThrow(/HTTP 503/);
-    status = 404;
-    await expect(searchProduct(url, 'products', 1)).rejects.toThrow(/HTTP 404/);
-  });
+  it(
+    'an HTTP error is an error, not "no documents" ' + '(the delete step cannot pass while Elasticsearch is down)',
+    async () => {
+      status = 503;
+      await expect(searchProduct(url, 'products', 1)).rejects.toThrow(/HTTP 503/);
+      status = 404;
+      await expect(searchProduct(url, 'products', 1)).rejects.toThrow(/HTTP 404/);
+    },
+  );
 
   it('an answered search with no hits is no documents', async () => {
     status = 200;

@@ -53,7 +53,8 @@ export async function smoke(
       return Date.now() - t0;
     };
     const ins = await c.query<{ product_id: number }>(
-      `INSERT INTO ${table} (name, description, price) VALUES ('Sample Product', 'This is a sample product description.', 19.99) RETURNING product_id`,
+      `INSERT INTO ${table} (name, description, price) ` +
+        `VALUES ('Sample Product', 'This is a sample product description.', 19.99) RETURNING product_id`,
     );
     const id = ins.rows[0]?.product_id ?? -1;
     const insertVisibleMs = await visible(

@@ -58,25 +58,29 @@ describe('containers: testcontainers objects', () => {
     expect(e.KAFKA_HEAP_OPTS).toBe('-Xms512m -Xmx512m');
   });
 
-  it('has Kafka advertise its BROKER listener as kafka-broker:9092 and PLAINTEXT as the published port on 127.0.0.1', async () => {
-    const k = await created('kafka');
-    let script = '';
-    const fake = {
-      getId: () => 'not-a-container',
-      getHost: () => 'localhost',
-      getMappedPort: (p: number) => (p === 9093 ? 18201 : 0),
-      copyContentToContainer: async (items: { content: string }[]) => {
-        script = items.map((i) => i.content).join('');
-      },
-    };
-    // It goes on to ask the engine about the (fake) container and fails there; the script is written first.
-    await k.containerStarted(fake, { hostname: '3f2a9c1b7d4e' }).catch(() => undefined);
-    // PLAINTEXT on the address the harness uses, not on getHost()'s "localhost" (which may resolve to ::1).
-    expect(script).toContain(
-      'export KAFKA_ADVERTISED_LISTENERS=BROKER://kafka-broker:9092,PLAINTEXT://127.0.0.1:18201\n',
-    );
-    expect(script).not.toContain('3f2a9c1b7d4e');
-  });
+  it(
+    'has Kafka advertise its BROKER listener as kafka-broker:9092 ' +
+      'and PLAINTEXT as the published port on 127.0.0.1',
+    async () => {
+      const k = await created('kafka');
+      let script = '';
+      const fake = {
+        getId: () => 'not-a-container',
+        getHost: () => 'localhost',
+        getMappedPort: (p: number) => (p === 9093 ? 18201 : 0),
+        copyContentToContainer: async (items: { content: string }[]) => {
+          script = items.map((i) => i.content).join('');
+        },
+      };
+      // It goes on to ask the engine about the (fake) container and fails there; the script is written first.
+      await k.containerStarted(fake, { hostname: '3f2a9c1b7d4e' }).catch(() => undefined);
+      // PLAINTEXT on the address the harness uses, not on getHost()'s "localhost" (which may resolve to ::1).
+      expect(script).toContain(
+        'export KAFKA_ADVERTISED_LISTENERS=BROKER://kafka-broker:9092,PLAINTEXT://127.0.0.1:18201\n',
+      );
+      expect(script).not.toContain('3f2a9c1b7d4e');
+    },
+  );
 
   it('publishes every service on its fixed port on 127.0.0.1, or on every interface when asked', async () => {
     const expected: Record<ContainerService, Record<string, unknown>> = {

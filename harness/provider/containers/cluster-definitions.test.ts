@@ -85,23 +85,26 @@ describe('containers cluster: the same topology as the local cluster', () => {
     );
   });
 
-  it("runs two workers in one group, bootstrapping through the brokers' proxies, with the local worker settings", () => {
-    for (const w of ['connect-1', 'connect-2']) {
-      const env = member(w).env;
-      expect(env.GROUP_ID).toBe(CONNECT_GROUP);
-      expect(env.BOOTSTRAP_SERVERS).toBe('kafka-1-broker:19091,kafka-2-broker:19092,kafka-3-broker:19093');
-      expect(env.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR).toBe(
-        internalTopicSettings('cluster')['config.storage.replication.factor'],
-      );
-      for (const s of WORKER_SETTINGS.filter(
-        (x) =>
-          x.key.endsWith('.ms') && !['offset.flush.interval.ms', 'task.shutdown.graceful.timeout.ms'].includes(x.key),
-      )) {
-        expect(env[`CONNECT_${s.key.toUpperCase().replace(/\./g, '_')}`]).toBe(s.value);
+  it(
+    "runs two workers in one group, bootstrapping through the brokers' proxies, " + 'with the local worker settings',
+    () => {
+      for (const w of ['connect-1', 'connect-2']) {
+        const env = member(w).env;
+        expect(env.GROUP_ID).toBe(CONNECT_GROUP);
+        expect(env.BOOTSTRAP_SERVERS).toBe('kafka-1-broker:19091,kafka-2-broker:19092,kafka-3-broker:19093');
+        expect(env.CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR).toBe(
+          internalTopicSettings('cluster')['config.storage.replication.factor'],
+        );
+        for (const s of WORKER_SETTINGS.filter(
+          (x) =>
+            x.key.endsWith('.ms') && !['offset.flush.interval.ms', 'task.shutdown.graceful.timeout.ms'].includes(x.key),
+        )) {
+          expect(env[`CONNECT_${s.key.toUpperCase().replace(/\./g, '_')}`]).toBe(s.value);
+        }
       }
-    }
-    expect(plan.endpoints.cluster?.workers.map((w) => w.workerId)).toEqual(['connect-1:8083', 'connect-2:8083']);
-  });
+      expect(plan.endpoints.cluster?.workers.map((w) => w.workerId)).toEqual(['connect-1:8083', 'connect-2:8083']);
+    },
+  );
 
   it('makes postgres-2 a hot standby of postgres-1 by base backup, both with the cluster settings', () => {
     const standby = member('postgres-2').entrypoint?.join(' ') ?? '';

@@ -94,7 +94,9 @@ function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   };
   if (n === 1) {
     // Replication connections from the network (the standby's, Debezium's walsender) need their own hba line.
-    const hba = `echo 'echo "host replication all all scram-sha-256" >> "$PGDATA/pg_hba.conf"' > /docker-entrypoint-initdb.d/10-replication.sh`;
+    const hba =
+      `echo 'echo "host replication all all scram-sha-256" >> "$PGDATA/pg_hba.conf"' ` +
+      `> /docker-entrypoint-initdb.d/10-replication.sh`;
     return {
       ...base,
       entrypoint: [
@@ -107,7 +109,9 @@ function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   // A standby: a base backup of the primary into an empty data directory (-R: standby.signal and
   // primary_conninfo), then Postgres in recovery; on 17, with a physical slot on the primary for slot sync.
   const slot = major >= 17 ? ' -C -S postgres_2' : '';
-  const backup = `until pg_basebackup -d "$PRIMARY_CONNINFO" -D "$PGDATA" -X stream -R${slot}; do rm -rf "$PGDATA"/*; sleep 1; done; exec postgres ${flags}`;
+  const backup =
+    `until pg_basebackup -d "$PRIMARY_CONNINFO" -D "$PGDATA" -X stream -R${slot}; ` +
+    `do rm -rf "$PGDATA"/*; sleep 1; done; exec postgres ${flags}`;
   return {
     ...base,
     env: { ...base.env, PRIMARY_CONNINFO: primaryConninfo('postgres-1', PORT.postgres, member) },

@@ -108,7 +108,8 @@ export function containerHandle(spec: HandleSpec): ServiceHandle {
       }
       if (Date.now() > deadline) {
         throw new EnvError(
-          `timed out after ${Math.round(spec.readyTimeoutMs / 1000)} s waiting for ${name} (container ${short}) to answer${lastErr ? ` (last error: ${lastErr})` : ''}`,
+          `timed out after ${Math.round(spec.readyTimeoutMs / 1000)} s waiting for ${name} ` +
+            `(container ${short}) to answer${lastErr ? ` (last error: ${lastErr})` : ''}`,
           `see ${where}`,
           await tail(),
         );

@@ -167,7 +167,8 @@ export function connectDef(o: PlanOptions, stack: string): ContainerDef {
       CONFIG_STORAGE_TOPIC: CONNECT_TOPICS.config,
       OFFSET_STORAGE_TOPIC: CONNECT_TOPICS.offset,
       STATUS_STORAGE_TOPIC: CONNECT_TOPICS.status,
-      // Converters, offset flushing, rebalance delay, failover, internal topics: the local stack's (worker-settings.ts).
+      // Converters, offset flushing, rebalance delay, failover, internal topics: the local stack's
+      // (worker-settings.ts).
       ...workerEnv({ ...workerSettingsMap(), ...internalTopicSettings('single') }),
       HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
       // plugin.discovery stays at its default: the image's other plugins may lack the service manifests

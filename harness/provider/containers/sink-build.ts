@@ -35,7 +35,8 @@ export function sinkBuildSpec(
     command: [
       'sh',
       '-c',
-      'cp -r /src /tmp/build && cd /tmp/build && rm -rf target && mvn -B -q package -DskipTests && cp -r target/plugin/. /out/',
+      'cp -r /src /tmp/build && cd /tmp/build && rm -rf target && mvn -B -q package -DskipTests && ' +
+        'cp -r target/plugin/. /out/',
     ],
   };
 }
@@ -61,7 +62,8 @@ export function containerSinkBuild(cache: string): SinkBuilder {
     } catch (err) {
       throw new EnvError(
         `building the sink plugin in ${spec.image} failed: ${(err as Error).message}`,
-        'install a JDK 17 and Maven to build it here instead, or set OUTBOX_CHAOS_IMAGE_MAVEN to a reachable Maven image',
+        'install a JDK 17 and Maven to build it here instead, ' +
+          'or set OUTBOX_CHAOS_IMAGE_MAVEN to a reachable Maven image',
         log.slice(-30).join('\n'),
       );
     }

@@ -130,7 +130,8 @@ class Member {
       handle.rebuildAsStandbyOf = (primary) => {
         const env = {
           ...this.plan.groups.flat().find((d) => d.member === 'postgres-2')?.env,
-          PRIMARY_CONNINFO: `host=${primary} port=5432 user=postgres password=postgres application_name=${this.def.member}`,
+          PRIMARY_CONNINFO:
+            `host=${primary} port=5432 user=postgres password=postgres ` + `application_name=${this.def.member}`,
         };
         const standby = this.plan.groups.flat().find((d) => d.member === 'postgres-2') as MemberDef;
         return replace({

@@ -66,7 +66,8 @@ export function resolveSinkPluginDir(pluginDir: string): string {
   if (hasJars(dir)) return dir;
   throw new EnvError(
     `no sink plugin jars in ${dir}`,
-    'build it with `mvn -f connectors/es-sink/pom.xml package -DskipTests` (JDK 17 and Maven), or let `outbox-chaos run --provider containers` build it',
+    'build it with `mvn -f connectors/es-sink/pom.xml package -DskipTests` (JDK 17 and Maven), ' +
+      'or let `outbox-chaos run --provider containers` build it',
   );
 }
 
@@ -265,7 +266,8 @@ class ContainersRun {
       `the containers stack did not start: ${msg}`,
       first instanceof EnvError && first.fix
         ? first.fix
-        : 'the log lines below are all that is left: the containers were removed. DEBUG=testcontainers* shows what testcontainers did',
+        : 'the log lines below are all that is left: the containers were removed. ' +
+            'DEBUG=testcontainers* shows what testcontainers did',
       lines.join('\n') || undefined,
     );
   }
@@ -283,7 +285,8 @@ class ContainersRun {
       if (problems.length) {
         throw new EnvError(
           `could not remove everything the containers stack started: ${problems.join('; ')}`,
-          `docker rm -f $(docker ps -aq --filter label=${LABEL.run}=${this.plan.runId}) (Ryuk also removes them once this process is gone)`,
+          `docker rm -f $(docker ps -aq --filter label=${LABEL.run}=${this.plan.runId}) ` +
+            `(Ryuk also removes them once this process is gone)`,
         );
       }
     })();

@@ -39,7 +39,11 @@ export function failoverGap(
     const from = ts ? Date.parse(`${ts.slice(0, 23)}Z`) : start.t;
     return {
       from,
-      why: `the source task FAILED: its offset (last recorded commit at ${clock(from)}) is "no longer available on the server": the promoted standby has no slot ${'\u2014'} Postgres 15 does not replicate logical slots ${'\u2014'} and the connector refuses to stream from a slot it would have to create`,
+      why:
+        `the source task FAILED: its offset (last recorded commit at ${clock(from)}) ` +
+        `is "no longer available on the server": the promoted standby has no slot ${'\u2014'} ` +
+        `Postgres 15 does not replicate logical slots ${'\u2014'} ` +
+        `and the connector refuses to stream from a slot it would have to create`,
       lost: committed.filter((h) => h.ackMs > from),
     };
   }
@@ -49,7 +53,9 @@ export function failoverGap(
   if (!created) return null;
   return {
     from: start.t,
-    why: `the connector created a new slot on the promoted standby at ${clock(created.t)} and went on from there: the changes in between were never streamed`,
+    why:
+      `the connector created a new slot on the promoted standby at ${clock(created.t)} and went on from there: ` +
+      `the changes in between were never streamed`,
     lost: committed.filter((h) => h.ackMs > start.t && h.sendMs < created.t),
   };
 }
@@ -69,7 +75,13 @@ function describeGap(gap: FailoverGap, check: Comparison): string[] {
   const explained = examples.filter((id) => touched.has(id)).length;
   return [
     `postgres failover: ${gap.why}.`,
-    `lost in the failover: ${gap.lost.length} committed operation(s) after ${clock(gap.from)} (${[...byKind].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}) on ${touched.size} product(s) never reached Kafka: ${named.join('; ')}${gap.lost.length > named.length ? `; … (all in history.jsonl after seq ${gap.lost[named.length - 1]?.seq})` : ''}.`,
+    `lost in the failover: ${gap.lost.length} committed operation(s) after ${clock(gap.from)} ` +
+      `(${[...byKind].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}) ` +
+      `on ${touched.size} product(s) never reached Kafka: ${named.join('; ')}` +
+      (gap.lost.length > named.length
+        ? `; … (all in history.jsonl after seq ${gap.lost[named.length - 1]?.seq})`
+        : '') +
+      '.',
     `${explained} of the ${examples.length} anomaly example(s) below are products those lost operations changed.`,
   ];
 }

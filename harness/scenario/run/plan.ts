@@ -64,7 +64,8 @@ export function planRun(o: RunOptions): RunPlan {
   );
   if (scenario.topology === 'cluster' && traitsOf(provider).startsServices && provider.topology !== 'cluster') {
     missing.unshift(
-      `it is written for the cluster topology (3 brokers, 2 Connect workers, a Postgres standby); ${provider.label} is a single stack (run it with --topology cluster)`,
+      `it is written for the cluster topology (3 brokers, 2 Connect workers, a Postgres standby); ` +
+        `${provider.label} is a single stack (run it with --topology cluster)`,
     );
   }
   if (missing.length) throw new ScenarioSkipped(scenario.name, missing);
@@ -102,8 +103,10 @@ function definitionFor(
   const problems = unscopedObjects(def, names);
   if (problems.length) {
     throw new ConfigError(
-      `the pipeline definition in ${def.dir} names objects this run would not own, on an environment the harness does not own:\n  ${problems.join('\n  ')}`,
-      "use the placeholders ${TABLE}, ${PUBLICATION} and ${INDEX} as connectors/ does, or pass --allow-destructive to treat the environment as the harness's own",
+      `the pipeline definition in ${def.dir} names objects this run would not own, ` +
+        `on an environment the harness does not own:\n  ${problems.join('\n  ')}`,
+      'use the placeholders ${TABLE}, ${PUBLICATION} and ${INDEX} as connectors/ does, ' +
+        "or pass --allow-destructive to treat the environment as the harness's own",
     );
   }
   const prefixed = (c: PipelineDefinition['source']) => ({ ...c, name: `${names.connectorPrefix}${c.name}` });

@@ -6,7 +6,8 @@ import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
 
 const DOC_COLUMNS =
-  'product_id, name, description, price::text AS price, floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
+  'product_id, name, description, price::text AS price, ' +
+  'floor(extract(epoch from created_at) * 1000)::bigint AS created_at';
 
 /**
  * Rows that exist before the connector does, written the way the pipeline's application writes: an outbox
@@ -19,13 +20,16 @@ export async function preload(ep: Endpoints, def: PipelineDefinition, names: Run
   await withPg(ep, ep.pg.database, async (c) => {
     await c.query('BEGIN');
     const r = await c.query<{ product_id: number }>(
-      `INSERT INTO ${t} (name, description, price) SELECT 'preloaded ' || g, 'row ' || g || ' before the connector existed', (g % 1000) + 0.99 FROM generate_series(1, $1) g RETURNING product_id`,
+      `INSERT INTO ${t} (name, description, price) ` +
+        `SELECT 'preloaded ' || g, 'row ' || g || ' before the connector existed', (g % 1000) + 0.99 ` +
+        `FROM generate_series(1, $1) g RETURNING product_id`,
       [rows],
     );
     if (def.pipeline.kind === 'outbox') {
       await c.query(
         `INSERT INTO "${names.outboxTable}" (id, aggregatetype, aggregateid, type, payload) ` +
-          `SELECT gen_random_uuid(), '${AGGREGATE_TYPE}', p.product_id::text, '${EVENT_TYPES.upsert}', ${payloadOfRow('p')} FROM ${t} p WHERE p.product_id = ANY($1)`,
+          `SELECT gen_random_uuid(), '${AGGREGATE_TYPE}', p.product_id::text, '${EVENT_TYPES.upsert}', ` +
+          `${payloadOfRow('p')} FROM ${t} p WHERE p.product_id = ANY($1)`,
         [r.rows.map((x) => x.product_id)],
       );
     }

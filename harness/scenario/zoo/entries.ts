@@ -14,7 +14,10 @@ export interface ZooExtra {
   failedTask?: 'source' | 'sink';
   /** false: a reproduction attempt, reported but never failing the zoo. */
   mustPass: boolean;
-  /** A pattern that the detail of at least one example of an expected class must match (the bug named, not just seen). */
+  /**
+   * A pattern that the detail of at least one example of an expected class must match (the bug named, not just
+   * seen).
+   */
   exampleDetail?: string;
   /**
    * The healthy pipeline stops loudly under this scenario instead of converging: its control run must end
@@ -160,7 +163,8 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
       const scenario = loadScenario(e.file);
       if (scenario.expect.verdict === 'converged' && scenario.expect.regressions !== 'some') {
         throw new ConfigError(
-          `${e.file}: a zoo entry must expect a failure (expect.verdict diverged or converged-late, or expect.regressions some)`,
+          `${e.file}: a zoo entry must expect a failure ` +
+            `(expect.verdict diverged or converged-late, or expect.regressions some)`,
           'a zoo entry is a known-bad pipeline',
         );
       }

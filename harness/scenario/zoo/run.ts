@@ -31,14 +31,19 @@ export async function runZooEntry(
     scenario: control ? { ...entry.scenario, expect: controlExpectation(entry) } : entry.scenario,
     provider,
     connectorsDir: control ? controlDir : entry.dir,
-    replay: `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}${control ? (controlDir ? ` --connectors ${healthy}` : '') : ` --connectors ${rel}`}`,
+    replay:
+      `npx outbox-chaos run ${entry.name} --seed ${entry.scenario.seed}` +
+      (control ? (controlDir ? ` --connectors ${healthy}` : '') : ` --connectors ${rel}`),
     signal: opts.signal,
   });
   const { caught, reasons } = control ? judgeControl(entry, report) : judgeZoo(entry, report);
   return { entry, control, report, runDir, wallMs: Date.now() - t0, caught, reasons };
 }
 
-/** Whether the harness caught the entry's bug as the entry says it must: the scenario's judge, with the entry's expectations. */
+/**
+ * Whether the harness caught the entry's bug as the entry says it must: the scenario's judge, with the entry's
+ * expectations.
+ */
 export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
   const expect = { ...entry.scenario.expect, failedTask: entry.extra.failedTask, lagP99Ms: null };
   const { reasons } = judge(expect, observedIn(report, entry.connectors));
@@ -49,7 +54,8 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
       .map((a) => a.detail);
     if (!details.some((d) => new RegExp(pattern).test(d)))
       reasons.push(
-        `no example of ${entry.scenario.expect.anomalies.join('/')} names the bug (/${pattern}/): ${details.slice(0, 2).join(' | ') || 'no examples'}`,
+        `no example of ${entry.scenario.expect.anomalies.join('/')} names the bug (/${pattern}/): ` +
+          `${details.slice(0, 2).join(' | ') || 'no examples'}`,
       );
   }
   return { caught: reasons.length === 0, reasons };
@@ -76,7 +82,10 @@ export function judgeControl(entry: ZooEntry, report: RunReport): { caught: bool
     { ...controlExpectation(entry), lagP99Ms: null },
     observedIn(report, entry.extra.controlFailedTask ? entry.connectors : { source: '', sink: '' }),
   );
-  const why = `the healthy pipeline ${report.verdict} under this scenario (${[classesOf(report.anomalies.counts), ...reasons].join('; ')}); the entry's result may not be due to its misconfiguration`;
+  const why =
+    `the healthy pipeline ${report.verdict} under this scenario ` +
+    `(${[classesOf(report.anomalies.counts), ...reasons].join('; ')}); ` +
+    `the entry's result may not be due to its misconfiguration`;
   return { caught: passed, reasons: passed ? [] : [why] };
 }
 
@@ -92,7 +101,10 @@ export async function runZoo(
   const outcomes: ZooOutcome[] = [];
   for (const [i, entry] of entries.entries()) {
     info(
-      `\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ${o.control ? `control run on the healthy pipeline (${relative(PROJECT_ROOT, entry.base)}/)` : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`}`,
+      `\n━━ zoo ${i + 1}/${entries.length}: ${entry.name} — ` +
+        (o.control
+          ? `control run on the healthy pipeline (${relative(PROJECT_ROOT, entry.base)}/)`
+          : `${entry.diff.join(', ')} (${relative(PROJECT_ROOT, entry.dir)})`),
     );
     const outcome = await runZooEntry(entry, provider, { signal: o.signal, control: o.control });
     outcomes.push(outcome);

@@ -47,7 +47,10 @@ function expected(e: ZooEntry, control = false): string {
       ? `diverged + ${loud} task FAILED (healthy pipeline, control)`
       : 'converged (healthy pipeline, control)';
   const x = e.scenario.expect;
-  return `${x.verdict} [${x.anomalies.join(', ') || 'any'}]${e.extra.failedTask ? ` + ${e.extra.failedTask} task FAILED` : ''}`;
+  return (
+    `${x.verdict} [${x.anomalies.join(', ') || 'any'}]` +
+    `${e.extra.failedTask ? ` + ${e.extra.failedTask} task FAILED` : ''}`
+  );
 }
 
 /**
@@ -75,7 +78,8 @@ function failedTaskLine(o: ZooOutcome): string | undefined {
 /** Expected vs observed for one entry, a few lines for the terminal. */
 export function describeOutcome(o: ZooOutcome): string {
   const lines = [
-    `${resultText(o, true)}  ${o.entry.name}${o.control ? ' (control: healthy pipeline)' : ''}  (${fmtDuration(o.wallMs)})`,
+    `${resultText(o, true)}  ${o.entry.name}${o.control ? ' (control: healthy pipeline)' : ''}  ` +
+      `(${fmtDuration(o.wallMs)})`,
     `    change    ${o.control ? 'none (control: connectors/)' : o.entry.diff.join(', ')}`,
     `    expected  ${expected(o.entry, o.control)}`,
     `    observed  ${observed(o.report)}  (${o.report.final.pgRows} rows, ${o.report.final.esDocs} docs)`,
@@ -156,7 +160,14 @@ export function zooLine(outcomes: ZooOutcome[], control: boolean): string {
   const missed = missedEntries(outcomes);
   const attempts = outcomes.filter((o) => !o.caught && !o.control && !o.entry.extra.mustPass);
   const caught = outcomes.filter((o) => o.caught).length;
-  return `zoo${control ? ' (control runs)' : ''}: ${caught} of ${outcomes.length} ${control ? 'converged on the healthy pipeline' : 'caught'}${missed.length ? `; ${control ? 'did not converge' : 'NOT caught'}: ${missed.map((o) => o.entry.name).join(', ')}` : ''}${attempts.length ? `; not reproduced (attempts): ${attempts.map((o) => o.entry.name).join(', ')}` : ''}`;
+  return (
+    `zoo${control ? ' (control runs)' : ''}: ${caught} of ${outcomes.length} ` +
+    `${control ? 'converged on the healthy pipeline' : 'caught'}` +
+    (missed.length
+      ? `; ${control ? 'did not converge' : 'NOT caught'}: ${missed.map((o) => o.entry.name).join(', ')}`
+      : '') +
+    (attempts.length ? `; not reproduced (attempts): ${attempts.map((o) => o.entry.name).join(', ')}` : '')
+  );
 }
 
 /**

@@ -121,7 +121,8 @@ function diverged(
 
 describe('judgeZoo', () => {
   const trace =
-    'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask\nCaused by: BulkFailedException: giving up';
+    'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask\n' +
+    'Caused by: BulkFailedException: giving up';
 
   it('catches: verdict, every expected class and the failed task', () => {
     const r = diverged({ missing: 3, stale: 2, zombie: 1 }, { state: 'FAILED', trace });
@@ -172,7 +173,8 @@ describe('judgeZoo', () => {
       judgeZoo(
         base,
         withDetail(
-          'equals no committed version (1 version in the history); differs from the row in created_at 1796115967100123 ≠ 1796115967100',
+          'equals no committed version (1 version in the history); ' +
+            'differs from the row in created_at 1796115967100123 ≠ 1796115967100',
         ),
       ).caught,
     ).toBe(true);
