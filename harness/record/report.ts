@@ -101,6 +101,8 @@ export interface RunReport {
     lagP99Ms: number | null;
     minRows: number;
     failedTask?: 'source' | 'sink';
+    /** Document fields beyond the compared columns the scenario expects (not unexpected-field). */
+    fields?: string[];
     connectorNames: { source: string; sink: string };
   };
   /** Successful equal snapshots across the settle window (the first equal one included). */

@@ -141,6 +141,7 @@ export function buildReport(i: ReportInput): RunReport {
       lagP99Ms: i.scenario.budget.lagP99Ms,
       minRows,
       ...(i.scenario.expect.failedTask ? { failedTask: i.scenario.expect.failedTask } : {}),
+      ...(i.scenario.expect.fields ? { fields: i.scenario.expect.fields } : {}),
       connectorNames: i.connectorNames,
     },
     ...(i.settleSnapshots !== undefined ? { settleSnapshots: i.settleSnapshots } : {}),

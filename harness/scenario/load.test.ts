@@ -46,6 +46,14 @@ describe('scenario files', () => {
     expect(parseScenario({ ...base, budget: { settle: '1s' } }, 'x.yaml').budget.settleMs).toBe(1000);
   });
 
+  it('reads expect.fields: document fields carried on purpose, never unexpected-field', () => {
+    const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
+    expect(parseScenario(base, 'x.yaml').expect.fields).toBeUndefined();
+    expect(parseScenario({ ...base, expect: { fields: ['stock'] } }, 'x.yaml').expect.fields).toEqual(['stock']);
+    expect(problems({ ...base, expect: { fields: 'stock' } })).toMatch(/expect\.fields: must be a list/);
+    expect(problems({ ...base, expect: { fields: [''] } })).toMatch(/expect\.fields: must be a list/);
+  });
+
   it('names every bad field at once', () => {
     const msg = problems({
       descripton: 'typo',

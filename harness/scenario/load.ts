@@ -212,6 +212,9 @@ export function parseScenario(raw: unknown, file: string): Scenario {
         p.add('expect.diagnosis', `is not a regular expression (${errorMessage(err)})`);
       }
   }
+  const fields = expect.fields;
+  if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && f)))
+    p.add('expect.fields', 'must be a list of document field names, e.g. [stock, note]');
   const healthy =
     typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
@@ -292,6 +295,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       minRows: minRows as number,
       ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
       ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
+      ...(Array.isArray(fields) && fields.length ? { fields: fields as string[] } : {}),
     },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,

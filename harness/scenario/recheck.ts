@@ -87,7 +87,7 @@ export async function recheckRun(runDir: string, report: RunReport, snapshot?: S
         `the snapshot holds ${snapshot.pgRows} / ${snapshot.esDocs}`,
     );
   const versions = await buildVersionsAsync(readHistory(join(runDir, 'history.jsonl')));
-  const reading = indexReadingOf(snapshot.mapping);
+  const reading = indexReadingOf(snapshot.mapping, report.expectation?.fields ?? []);
   const comparison = await compare({ versions, pg: snapshot.pg, es: snapshot.es, reading });
   const verdict = verdictFor(report.verdict, comparison.equal);
 

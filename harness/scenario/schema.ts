@@ -58,6 +58,11 @@ export interface Scenario {
     minRows?: number;
     /** A pattern (case-insensitive) one of the report's likely causes must match, e.g. "TRUNCATE". */
     diagnosis?: string;
+    /**
+     * Document fields beyond the compared columns that the pipeline carries on purpose (e.g. a column a schema
+     * change adds, or one it drops, which documents written before the drop keep): not unexpected-field.
+     */
+    fields?: string[];
   };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */

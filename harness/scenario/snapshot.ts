@@ -50,6 +50,7 @@ export function snapshotter(
   table: string,
   index: string,
   versions: VersionsIndex,
+  declared: readonly string[] = [],
   cap = SNAPSHOT_KEEP_CAP,
 ): Snapshotter {
   let reading: IndexReading | undefined;
@@ -63,7 +64,7 @@ export function snapshotter(
       // first write); then it is fixed: a field's mapping cannot change.
       if (!complete(mapping)) {
         mapping = (await readIndexMapping(ep.esUrl, index)) ?? mapping;
-        if (mapping) reading = indexReadingOf(mapping);
+        if (mapping) reading = indexReadingOf(mapping, declared);
       }
       const pg = new SnapshotSide<ProductRow>(cap);
       const es = new SnapshotSide<EsDoc>(cap);

@@ -44,7 +44,7 @@ export async function checkConvergence(
 ): Promise<Checked> {
   const ep = ctx.provider.endpoints;
   const budgetMs = ctx.o.scenario.budget.convergenceMs;
-  const snap = snapshotter(ep, def.table, ctx.plan.names.index, versions);
+  const snap = snapshotter(ep, def.table, ctx.plan.names.index, versions, ctx.o.scenario.expect.fields);
   const result = await awaitConvergence({
     snapshot: snap.take,
     startMs: healedAt,
