@@ -5,16 +5,18 @@ import { writeSuite } from '../report/suite/write.ts';
 import { loadScenario, listScenarios } from '../scenario/load.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { PgMajor } from '../provision/pg-versions.ts';
 import { shrinkFailingRun } from '../scenario/shrink-run.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info, warn } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--name NAME] [--port-base N] [--topology single|cluster]
+                    [--name NAME] [--port-base N] [--topology single|cluster] [--versions postgres=N]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
@@ -48,6 +50,8 @@ ${TOPOLOGY_HELP}
                     Without it, a stack this command starts is a cluster when every scenario named says
                     \`topology: cluster\`; --all runs the scenarios written for the stack's topology (a
                     cluster also runs the single ones: plain targets stand for broker 1, worker 1, the primary)
+${VERSIONS_HELP}
+                    Without it, a stack this command starts runs what the scenarios' \`versions:\` say
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
@@ -57,10 +61,18 @@ Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict
 function replayCommand(
   s: Scenario,
   seed: number,
-  o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice; cluster?: boolean },
+  o: {
+    duration?: number;
+    rate?: number;
+    connectors?: string;
+    choice: ProviderChoice;
+    cluster?: boolean;
+    postgres?: string;
+  },
 ): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
   if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
+  if (o.postgres && o.postgres !== s.versions?.postgres) parts.push(`--versions postgres=${o.postgres}`);
   if (o.choice.kind !== 'local') parts.push(`--provider ${o.choice.kind}`);
   if (o.choice.env) parts.push(`--env ${o.choice.env}`);
   if (o.choice.allowDestructive) parts.push('--allow-destructive');
@@ -68,6 +80,33 @@ function replayCommand(
   if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
   if (o.connectors) parts.push(`--connectors ${o.connectors}`);
   return parts.join(' ');
+}
+
+/**
+ * The Postgres major a local stack should run: --versions, else what the scenarios' `versions:` agree on.
+ * Scenarios asking for different majors cannot share one stack, and other providers run their own versions.
+ */
+export function postgresFor(
+  asked: PgMajor | undefined,
+  scenarios: Scenario[],
+  choice: ProviderChoice,
+): PgMajor | undefined {
+  const wanted = [...new Set(scenarios.map((s) => s.versions?.postgres).filter((v) => v !== undefined))];
+  if (choice.kind !== 'local') {
+    if (asked !== undefined)
+      throw new ConfigError(
+        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+        'drop --versions, or use --provider local',
+      );
+    return undefined;
+  }
+  if (asked !== undefined || wanted.length === 0) return asked;
+  if (wanted.length > 1)
+    throw new ConfigError(
+      `the scenarios ask for different Postgres majors (${wanted.join(', ')}); one stack runs one`,
+      'run them separately, or choose one with --versions postgres=N',
+    );
+  return wanted[0];
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -81,6 +120,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     keep: { type: 'boolean' },
     shrink: { type: 'boolean' },
     ...TOPOLOGY_OPTIONS,
+    ...VERSIONS_OPTIONS,
     ...PROVIDER_OPTIONS,
   });
   if (values.help) {
@@ -102,12 +142,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 
   const choice = providerChoice(values);
+  const postgresMajor = postgresFor(versionsOpt(values).postgres, loaded, choice);
   const { provider, owned } = await openProvider(choice, {
     name: values.name as string | undefined,
     portBase: intOpt(values['port-base'], '--port-base'),
     connectors,
     topology,
     topologyExplicit: asked !== undefined,
+    postgresMajor,
   });
   // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
   const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
@@ -144,6 +186,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           connectors,
           choice,
           cluster: provider.topology === 'cluster',
+          postgres: choice.kind === 'local' ? provider.versions.postgres?.split('.')[0] : undefined,
         }),
         signal: abort.signal,
       };

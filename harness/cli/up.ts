@@ -13,9 +13,10 @@ import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
 import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
+import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 
 export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME] [--topology single|cluster]
-                [--provider local|containers|external] [--env FILE]
+                [--versions postgres=N] [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
@@ -33,6 +34,7 @@ log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the 
   --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)
   --name NAME       stack name, for several stacks side by side (default "default")
 ${TOPOLOGY_HELP}
+${VERSIONS_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
@@ -123,6 +125,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parse('up', argv, {
     ...STACK_OPTIONS,
     ...TOPOLOGY_OPTIONS,
+    ...VERSIONS_OPTIONS,
     detach: { type: 'boolean' },
     connectors: { type: 'string' },
     ...PROVIDER_OPTIONS,
@@ -132,6 +135,12 @@ export async function upCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const choice = providerChoice(values);
+  const versions = versionsOpt(values);
+  if (versions.postgres !== undefined && choice.kind !== 'local')
+    throw new ConfigError(
+      `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+      'drop --versions, or use --provider local',
+    );
   if (choice.kind !== 'local')
     return upOther(choice, {
       detach: values.detach === true,
@@ -148,6 +157,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     connectors: values.connectors as string | undefined,
     topology,
     topologyExplicit: topology !== undefined,
+    postgresMajor: versions.postgres,
   });
   if (!started) {
     info(

@@ -5,6 +5,7 @@ import { claimStack, type Claim } from '../stack/owner.ts';
 import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
+import type { PgMajor } from '../provision/pg-versions.ts';
 import { EnvError } from '../util/errors.ts';
 import { step, info } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
@@ -55,6 +56,7 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
     assertServicesUp(attached);
     if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single'))
       throw topologyMismatch(attached, opts.topology ?? 'single');
+    assertPostgresMajor(attached, opts.postgresMajor);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -74,6 +76,7 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
   const running = claim.tookOver ? undefined : await attachStack(name);
   if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single'))
     throw topologyMismatch(running, opts.topology ?? 'single');
+  if (running) assertPostgresMajor(running, opts.postgresMajor);
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -86,6 +89,16 @@ function topologyMismatch(s: Stack, wanted: Topology): EnvError {
   return new EnvError(
     `stack "${s.name}" is running as a ${s.topology} stack, not ${wanted}`,
     `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for the ${wanted} stack`,
+  );
+}
+
+/** A running stack runs the Postgres it was started with: asking for another is refused, not ignored. */
+function assertPostgresMajor(s: Stack, wanted: PgMajor | undefined): void {
+  const has = s.artifacts.postgres.major;
+  if (wanted === undefined || wanted === has) return;
+  throw new EnvError(
+    `stack "${s.name}" is running Postgres ${s.versions.postgres ?? has}, not ${wanted}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for Postgres ${wanted}`,
   );
 }
 
@@ -102,6 +115,8 @@ export interface LocalOptions {
   topology?: Topology;
   /** true: --topology was given (a running stack of another topology is an error, not a skip). */
   topologyExplicit?: boolean;
+  /** The Postgres major a new stack runs (`--versions postgres=N`); a running stack of another is refused. */
+  postgresMajor?: PgMajor;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
@@ -118,7 +133,12 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
     await stack?.stop();
   });
   try {
-    stack = await startStack({ name: opts.name, portBase: opts.portBase, topology: opts.topology });
+    stack = await startStack({
+      name: opts.name,
+      portBase: opts.portBase,
+      topology: opts.topology,
+      postgresMajor: opts.postgresMajor,
+    });
     const s = stack;
     const names = defaultRunNames();
     const def = loadDefinition(opts.connectors, pipelineVars(s.endpoints, names));

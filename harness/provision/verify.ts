@@ -5,6 +5,7 @@ import { elasticsearchArtifact } from './elasticsearch.ts';
 import { ES_SINK_CONNECTOR_CLASS, esSinkArtifact } from './es-sink.ts';
 import { debeziumArtifact, kafkaArtifact } from './kafka.ts';
 import { cacheDir } from './paths.ts';
+import { postgresArtifact } from './postgres.ts';
 import { toxiproxyArtifact } from './toxiproxy.ts';
 
 export interface ArtifactReport {
@@ -34,6 +35,8 @@ const ARTIFACTS: Describe[] = [
   esSinkArtifact,
   elasticsearchArtifact,
   toxiproxyArtifact,
+  // The default major's build; a stack of another major fetches its own when it starts.
+  postgresArtifact,
 ];
 
 /**

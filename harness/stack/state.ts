@@ -19,6 +19,8 @@ export interface StackState {
   versions: Record<string, string>;
   /** Absent on stacks started before topologies existed: single. */
   topology?: Topology;
+  /** The Postgres major the stack runs (absent on stacks started before it could be chosen: the default). */
+  postgresMajor?: string;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }
