@@ -51,6 +51,7 @@ export function printEndpoints(s: Stack): void {
   );
   printAddresses(s.endpoints);
   printCluster(s.endpoints);
+  info(`  Postgres server  ${s.versions.postgres ?? '?'} (${s.versions['postgres-source'] ?? 'unknown source'})`);
   info(`  logs             ${s.dir}/logs/`);
 }
 
