@@ -106,10 +106,12 @@ export async function baseBackup(port: number, dst: string, owner: RunAs | undef
   const c = new pg.Client({ host: HOST, port, user: PG_USER, password: PG_PASSWORD, database: 'postgres' });
   await c.connect();
   try {
-    const major = Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0]?.v) / 10_000;
-    const src = (await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0]?.data_directory;
-    if (!src) throw new Error(`Postgres on port ${port} did not say where its data directory is`);
-    const sql = backupStatements(Math.floor(major));
+    const q = await c.query<{ v: number; dir: string }>(
+      "SELECT current_setting('server_version_num')::int AS v, current_setting('data_directory') AS dir",
+    );
+    const { v, dir: src } = q.rows[0] ?? {};
+    if (!v || !src) throw new Error(`Postgres on port ${port} did not say its version and data directory`);
+    const sql = backupStatements(Math.floor(v / 10_000));
     await c.query(sql.start, [label]);
     let bytes = 0;
     let failed: unknown;
