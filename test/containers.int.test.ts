@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerAvailable } from '../harness/provider/containers/docker.ts';
+import { LABEL } from '../harness/provider/containers/plan.ts';
+import { dockerAvailable, runtimeClient } from '../harness/provider/containers/docker.ts';
 import { listStackContainers, startContainersProvider } from '../harness/provider/containers/start.ts';
 import type { Provider } from '../harness/provider/interface.ts';
 import { ensureEsSink } from '../harness/provision/es-sink.ts';
@@ -7,13 +8,58 @@ import { cacheDir } from '../harness/provision/paths.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
-import { portFree } from '../harness/stack/ports.ts';
+import { portFree, portPlan, waitPortsFree } from '../harness/stack/ports.ts';
+import { cli } from './fixtures/cli.ts';
 
 // The containers provider end to end, on hosts with a Docker engine. Elsewhere the suite is reported as
 // skipped, with the reason in its title.
 const docker = await dockerAvailable();
 
-const PORT_BASE = 18200;
+// Its own block and stack names (OUTBOX_CHAOS_TEST_CONTAINERS_PORT_BASE moves both stacks' ports).
+const PORT_BASE = Number(process.env.OUTBOX_CHAOS_TEST_CONTAINERS_PORT_BASE ?? 18200);
+const KILLED = { name: 'containers-killed', portBase: PORT_BASE + 20 };
+
+/** What the engine holds with a stack's label: containers, networks, volumes. */
+async function labelled(stack: string): Promise<{ containers: number; networks: number; volumes: number }> {
+  const docker = (await runtimeClient()).container.dockerode;
+  const filters = { label: [`${LABEL.stack}=${stack}`] };
+  return {
+    containers: (await docker.listContainers({ all: true, filters })).length,
+    networks: (await docker.listNetworks({ filters })).length,
+    volumes: ((await docker.listVolumes({ filters })).Volumes ?? []).length,
+  };
+}
+
+describe.skipIf(!docker.ok)('containers provider without Ryuk', () => {
+  it('a harness killed with SIGKILL mid-start leaves its containers; the next command removes them all', async () => {
+    const run = cli([
+      'run',
+      'baseline',
+      '--provider',
+      'containers',
+      '--name',
+      KILLED.name,
+      '--port-base',
+      String(KILLED.portBase),
+    ]);
+    try {
+      // The network and the first containers exist: kill it with no chance to clean up.
+      await run.waitFor(/(toxiproxy|postgres|kafka): up in/, 20 * 60_000);
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+    await run.exited;
+    const left = await labelled(KILLED.name);
+    // Without this the test below would prove nothing.
+    expect(left.containers).toBeGreaterThan(0);
+    expect(left.networks).toBe(1);
+    const down = cli(['down', '--name', KILLED.name]);
+    expect((await down.exited).code, down.output()).toBe(0);
+    expect(await labelled(KILLED.name)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+    // Docker's port proxies can outlive their container by a moment.
+    expect(await waitPortsFree(portPlan(KILLED.portBase), 10_000)).toEqual([]);
+  });
+});
 
 describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: ${docker.reason})`}`, () => {
   let provider: Provider | undefined;

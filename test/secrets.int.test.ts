@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -75,9 +85,11 @@ function* files(dir: string, skip?: string): Generator<[string, Buffer]> {
 }
 
 /** Where each planted secret appears (raw or URL-encoded): `what: file` lines, empty when nowhere. */
-function leaks(where: [string, Buffer][]): string[] {
+function leaks(where: [string, Buffer][], scanned = { files: 0, bytes: 0 }): string[] {
   const out: string[] = [];
   for (const [name, bytes] of where) {
+    scanned.files++;
+    scanned.bytes += bytes.length;
     const text = bytes.toString('latin1');
     for (const [what, v] of Object.entries(SECRETS))
       if (text.includes(v) || text.includes(encodeURIComponent(v))) out.push(`${what}: ${name}`);
@@ -102,12 +114,22 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 
 describe('planted secrets never land in what the harness writes or prints', () => {
   const connectors = join(work, 'pipeline');
+  // A second column for `compare`: the same planted definition.
+  const connectors2 = join(work, 'pipeline-2');
+  // A sink Connect refuses: its validator quotes the whole URL list, userinfo included, in the error it returns.
+  const refused = join(work, 'pipeline-refused');
   const envFile = join(work, 'env.yaml');
   let stackDir = '';
 
   beforeAll(async () => {
     stackDir = (await sharedStack()).dir;
     plantDefinition(connectors);
+    cpSync(connectors, connectors2, { recursive: true });
+    plantDefinition(refused);
+    const sinkFile = join(refused, 'register-elasticsearch.json');
+    const sink = JSON.parse(readFileSync(sinkFile, 'utf8')) as { config: Record<string, string> };
+    sink.config['connection.url'] += `,ftp://${SECRETS.urlUser}:${SECRETS.urlPassword}@127.0.0.1:1`;
+    writeFileSync(sinkFile, JSON.stringify(sink, null, 2));
     await withPg(ep, ep.pg.database, async (c) => {
       // Superusers, so that the runs' own tables, publications and slots are theirs to use and drop.
       await c.query(`CREATE ROLE ${ROLES.connector} LOGIN SUPERUSER REPLICATION PASSWORD '${SECRETS.dbPassword}'`);
@@ -140,35 +162,73 @@ describe('planted secrets never land in what the harness writes or prints', () =
         await c.query(`DROP ROLE IF EXISTS ${r}`);
       }
     });
+    rmSync(work, { recursive: true, force: true });
   });
 
-  /** Runs, then scans the reports root (run and suite directories), the stack's directory and the output. */
-  async function runAndScan(label: string, args: string[]): Promise<string> {
-    const reports = join(work, `reports-${label}`);
-    const { code, output } = await cli([...args, '--connectors', connectors], { OUTBOX_CHAOS_REPORTS: reports });
-    // A verdict either way (a loaded machine can miss a lag budget), as long as the planted values worked.
-    expect([0, 1], output).toContain(code);
-    for (const run of readdirSync(reports).filter((d) => /-s\d+$/.test(d))) {
-      const r = JSON.parse(readFileSync(join(reports, run, 'report.json'), 'utf8')) as { final: { esDocs: number } };
-      expect(r.final.esDocs, `${run}: the pipeline delivered`).toBeGreaterThan(0);
-    }
+  /** Scans the reports root (run, suite and compare directories), the stack's directory and the output. */
+  function scan(label: string, reports: string, output: string): { files: number; bytes: number } {
     // The services' own stores are not the harness's to write (Connect keeps connector configs in its config
     // topic); they sit in directories only the owner can enter (docs/secrets.md).
     const stack = [...files(stackDir, 'data')];
-    const found = leaks([
-      ...files(reports),
-      ...stack.map(([p, b]): [string, Buffer] => [`<stack>/${relative(stackDir, p)}`, b]),
-      ['<command output>', Buffer.from(output)],
-    ]);
+    const written = { files: 0, bytes: 0 };
+    const all = { files: 0, bytes: 0 };
+    const found = [
+      ...leaks(existsSync(reports) ? [...files(reports)] : [], written),
+      ...leaks(
+        [
+          ...stack.map(([p, b]): [string, Buffer] => [`<stack>/${relative(stackDir, p)}`, b]),
+          ['<command output>', Buffer.from(output)],
+        ],
+        all,
+      ),
+    ];
+    console.log(
+      `${label}: scanned ${written.files} files (${written.bytes} bytes) under the reports root, ` +
+        `${all.files - 1} (${all.bytes - output.length} bytes) under the stack's directory, ${output.length} of output`,
+    );
     expect(found, `${label}: planted secrets found`).toEqual([]);
+    return written;
+  }
+
+  /** Runs, checks that the runs carried data to Elasticsearch, then scans; returns the reports root. */
+  async function runAndScan(label: string, args: string[], connectorsFlag = '--connectors'): Promise<string> {
+    const reports = join(work, `reports-${label}`);
+    const { code, output } = await cli([...args, connectorsFlag, connectorsArg(connectorsFlag)], {
+      OUTBOX_CHAOS_REPORTS: reports,
+    });
+    // A verdict either way (a loaded machine can miss a lag budget), as long as the planted values worked.
+    expect([0, 1], output).toContain(code);
+    const runs = readdirSync(reports).filter((d) => /-s\d+$/.test(d));
+    expect(runs.length, output).toBeGreaterThan(0);
+    for (const run of runs) {
+      const r = JSON.parse(readFileSync(join(reports, run, 'report.json'), 'utf8')) as {
+        final: { esDocs: number; pgRows?: number };
+      };
+      console.log(`${label}: ${run}: ${r.final.esDocs} documents in Elasticsearch`);
+      expect(r.final.esDocs, `${run}: the pipeline delivered`).toBeGreaterThan(0);
+    }
+    const scanned = scan(label, reports, output);
+    // Every run directory holds a dozen files (reports, timeline, samples, snapshot; locally service logs), the
+    // service logs alone tens of kilobytes.
+    expect(scanned.files).toBeGreaterThanOrEqual(8 * runs.length);
+    expect(scanned.bytes).toBeGreaterThan(50_000 * runs.length);
     return reports;
   }
 
-  it('on the local stack: two scenarios and their suite, owner-only', async () => {
-    const reports = await runAndScan('local', ['run', 'baseline', 'es-outage', '--name', stackName]);
+  function connectorsArg(flag: string): string {
+    return flag === '--pipelines' ? `${connectors},${connectors2}` : connectors;
+  }
+
+  it('on the local stack: a comparison of two runs, its suite, owner-only', async () => {
+    const reports = await runAndScan(
+      'local',
+      ['compare', 'baseline', '--duration', '10', '--name', stackName],
+      '--pipelines',
+    );
     const runs = readdirSync(reports).filter((d) => /-s\d+$/.test(d));
     expect(runs).toHaveLength(2);
     expect(readdirSync(reports).some((d) => d.startsWith('suite-'))).toBe(true);
+    expect(readdirSync(reports).some((d) => d.startsWith('compare-'))).toBe(true);
     const run = join(reports, runs[0]!);
     const report = JSON.parse(readFileSync(join(run, 'report.json'), 'utf8')) as {
       sink: { effective: Record<string, string> };
@@ -180,7 +240,20 @@ describe('planted secrets never land in what the harness writes or prints', () =
     expect(statSync(join(stackDir, 'state.json')).mode & 0o777).toBe(0o600);
   }, 600_000);
 
+  it("a connector Connect refuses, its error quoting the URLs' userinfo; then doctor", async () => {
+    const reports = join(work, 'reports-refused');
+    const env = { OUTBOX_CHAOS_REPORTS: reports };
+    const run = await cli(['run', 'baseline', '--duration', '10', '--name', stackName, '--connectors', refused], env);
+    // Refused by Connect's validation of the user's definition: bad configuration, and the error says why.
+    expect(run.code, run.output).toBe(2);
+    const doctor = await cli(['doctor', '--name', stackName], env);
+    expect(doctor.output).toMatch(/connectors/);
+    scan('refused', reports, `${run.output}\n${doctor.output}`);
+    expect(run.output).toMatch(/connection\.url/);
+    expect(run.output).toMatch(/\*\*\*\(len \d+, sha256:[0-9a-f]{6}\)@127\.0\.0\.1:1/);
+  }, 600_000);
+
   it('through the external provider pointed at the stack, with the env file password', async () => {
-    await runAndScan('external', ['run', 'baseline', '--provider', 'external', '--env', envFile]);
+    await runAndScan('external', ['run', 'baseline', '--duration', '10', '--provider', 'external', '--env', envFile]);
   }, 600_000);
 });

@@ -95,7 +95,15 @@ describe('compare, property-based', () => {
       fc.asyncProperty(fc.array(command, { maxLength: 120 }), async (commands) => {
         const { history, rows, forms } = simulate(commands);
         const c = await compare({ versions: buildVersions(history), pg: rows, es: docsFor(rows, forms) });
-        expect(c.counts).toEqual({ missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
+        expect(c.counts).toEqual({
+          missing: 0,
+          zombie: 0,
+          stale: 0,
+          corrupt: 0,
+          duplicate: 0,
+          'wrong-id': 0,
+          'unexpected-field': 0,
+        });
         expect(c).toMatchObject({ equal: true, pgRows: rows.length, esDocs: rows.length });
         // Postgres is in a state the history allows: never a setup error on a real run's final state.
         expect(c.setupErrors.count).toBe(0);
@@ -104,28 +112,31 @@ describe('compare, property-based', () => {
     );
   });
 
-  it('empty stores after committed inserts are a setup error for exactly each product the history says must exist', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(command, { maxLength: 120 }), async (commands) => {
-        const { history } = simulate(commands);
-        // Must exist: the last ok op on the product wrote a row, and no unknown op after it may have deleted it.
-        const required = new Set<number>();
-        const byProduct = new Map<number, HistoryEntry[]>();
-        for (const e of history)
-          for (const f of e.effects) byProduct.set(f.product_id, [...(byProduct.get(f.product_id) ?? []), e]);
-        for (const [pid, entries] of byProduct) {
-          const okAt = entries.map((e) => e.outcome).lastIndexOf('ok');
-          if (okAt < 0 || entries[okAt]!.effects[0]!.after === null) continue;
-          if (entries.slice(okAt + 1).some((e) => e.outcome === 'unknown' && e.effects[0]!.after === null)) continue;
-          required.add(pid);
-        }
-        const c = await compare({ versions: buildVersions(history), pg: [], es: [] });
-        expect(c.equal).toBe(true);
-        expect(c.setupErrors.count).toBe(required.size);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'empty stores after committed inserts are a setup error ' + 'for exactly each product the history says must exist',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(command, { maxLength: 120 }), async (commands) => {
+          const { history } = simulate(commands);
+          // Must exist: the last ok op on the product wrote a row, and no unknown op after it may have deleted it.
+          const required = new Set<number>();
+          const byProduct = new Map<number, HistoryEntry[]>();
+          for (const e of history)
+            for (const f of e.effects) byProduct.set(f.product_id, [...(byProduct.get(f.product_id) ?? []), e]);
+          for (const [pid, entries] of byProduct) {
+            const okAt = entries.map((e) => e.outcome).lastIndexOf('ok');
+            if (okAt < 0 || entries[okAt]!.effects[0]!.after === null) continue;
+            if (entries.slice(okAt + 1).some((e) => e.outcome === 'unknown' && e.effects[0]!.after === null)) continue;
+            required.add(pid);
+          }
+          const c = await compare({ versions: buildVersions(history), pg: [], es: [] });
+          expect(c.equal).toBe(true);
+          expect(c.setupErrors.count).toBe(required.size);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('deleting any one document yields exactly one missing, for that product_id', async () => {
     await fc.assert(
@@ -135,7 +146,15 @@ describe('compare, property-based', () => {
         const docs = docsFor(rows, forms);
         const [removed] = docs.splice(pick % docs.length, 1);
         const c = await compare({ versions: buildVersions(history), pg: rows, es: docs });
-        expect(c.counts).toEqual({ missing: 1, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
+        expect(c.counts).toEqual({
+          missing: 1,
+          zombie: 0,
+          stale: 0,
+          corrupt: 0,
+          duplicate: 0,
+          'wrong-id': 0,
+          'unexpected-field': 0,
+        });
         expect(c.examples.missing.map((a) => a.product_id)).toEqual([Number(removed!._source['product_id'])]);
         expect(c.equal).toBe(false);
       }),

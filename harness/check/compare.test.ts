@@ -1,3 +1,5 @@
+import { DEFAULT_INDEX_READING } from './mapping.ts';
+import { dateReadingOf } from './timestamps.ts';
 import { describe, expect, it } from 'vitest';
 import { docOf, HistoryRecorder, product } from '../../test/fixtures/checker.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
@@ -195,12 +197,16 @@ describe('compare', () => {
       expectOnly(await check(h, [after], [docOf(before)]), 'stale', [1]);
     });
 
-    it('the document shows it though Postgres shows it never committed: corrupt, not stale (stale is an older committed version)', async () => {
-      const { h, before, after } = history();
-      const c = await check(h, [before], [docOf(after)]);
-      expectOnly(c, 'corrupt', [1]);
-      expect(c.examples.corrupt[0]!.detail).toMatch(/outcome unknown\), which Postgres shows never committed/);
-    });
+    it(
+      'the document shows it though Postgres shows it never committed: ' +
+        'corrupt, not stale (stale is an older committed version)',
+      async () => {
+        const { h, before, after } = history();
+        const c = await check(h, [before], [docOf(after)]);
+        expectOnly(c, 'corrupt', [1]);
+        expect(c.examples.corrupt[0]!.detail).toMatch(/outcome unknown\), which Postgres shows never committed/);
+      },
+    );
 
     it('an unknown-outcome version older than the row may have committed and been overwritten: stale', async () => {
       const h = new HistoryRecorder();
@@ -256,7 +262,15 @@ describe('compare', () => {
     }
     const es = [docOf(v1), docOf(rows[2]!)];
     const c = await compare({ versions: buildVersions(h.entries), pg: stream(pgRows), es: stream(es) });
-    expect(c.counts).toEqual({ missing: 2, zombie: 1, stale: 1, corrupt: 0, duplicate: 0, 'wrong-id': 0 });
+    expect(c.counts).toEqual({
+      missing: 2,
+      zombie: 1,
+      stale: 1,
+      corrupt: 0,
+      duplicate: 0,
+      'wrong-id': 0,
+      'unexpected-field': 0,
+    });
     expect(c.examples.missing.map((a) => a.product_id)).toEqual([1, 4]);
     expect(c.examples.stale.map((a) => a.product_id)).toEqual([2]);
     expect(c.examples.zombie.map((a) => a.product_id)).toEqual([3]);
@@ -314,26 +328,37 @@ describe('compare', () => {
       });
     }
 
-    it('a created_at in microseconds (time.precision.mode=adaptive) is corrupt, with both numbers in the detail', async () => {
-      const h = new HistoryRecorder();
-      h.insert(row);
-      const c = await check(h, [row], [docOf(row, { createdAt: 'micros' })]);
-      expectOnly(c, 'corrupt', [1]);
-      expect(c.examples.corrupt[0]!.detail).toContain(`created_at ${row.created_at! * 1000 + 456} ≠ ${row.created_at}`);
-    });
+    it(
+      'a created_at in microseconds (time.precision.mode=adaptive) ' + 'is corrupt, with both numbers in the detail',
+      async () => {
+        const h = new HistoryRecorder();
+        h.insert(row);
+        const c = await check(h, [row], [docOf(row, { createdAt: 'micros' })]);
+        expectOnly(c, 'corrupt', [1]);
+        expect(c.examples.corrupt[0]!.detail).toContain(
+          `created_at ${row.created_at! * 1000 + 456} ≠ ${row.created_at}`,
+        );
+      },
+    );
   });
 
   describe('wrong-id: a document whose _id is not its product_id', () => {
-    it('key.ignore=true writes topic+partition+offset: each such document is wrong-id, even when its content is right', async () => {
-      const { h, rows } = baseline();
-      const c = await check(
-        h,
-        rows,
-        rows.map((r, i) => docOf(r, { id: `outbox.public.products+0+${i}` })),
-      );
-      expectOnly(c, 'wrong-id', [1, 2, 3]);
-      expect(c.examples['wrong-id'][0]!.detail).toMatch(/_id "outbox\.public\.products\+0\+0" is not the product_id 1/);
-    });
+    it(
+      'key.ignore=true writes topic+partition+offset: each such ' +
+        'document is wrong-id, even when its content is right',
+      async () => {
+        const { h, rows } = baseline();
+        const c = await check(
+          h,
+          rows,
+          rows.map((r, i) => docOf(r, { id: `outbox.public.products+0+${i}` })),
+        );
+        expectOnly(c, 'wrong-id', [1, 2, 3]);
+        expect(c.examples['wrong-id'][0]!.detail).toMatch(
+          /_id "outbox\.public\.products\+0\+0" is not the product_id 1/,
+        );
+      },
+    );
 
     it('two products with swapped _ids are both wrong-id', async () => {
       const { h, rows } = baseline();
@@ -349,16 +374,21 @@ describe('compare', () => {
   });
 
   describe('Postgres against the history: setup errors, never a pass', () => {
-    it('empty stores after committed inserts: equal stores, but one setup error per product that must exist', async () => {
-      const { h } = baseline();
-      const c = await check(h, [], []);
-      expect(c.equal).toBe(true);
-      expect(c.setupErrors.count).toBe(3);
-      expect(c.setupErrors.examples[0]).toEqual({
-        product_id: 1,
-        detail: expect.stringMatching(/Postgres has no row, but the history's last committed state is version 1 of 1/),
-      });
-    });
+    it(
+      'empty stores after committed inserts: equal stores, ' + 'but one setup error per product that must exist',
+      async () => {
+        const { h } = baseline();
+        const c = await check(h, [], []);
+        expect(c.equal).toBe(true);
+        expect(c.setupErrors.count).toBe(3);
+        expect(c.setupErrors.examples[0]).toEqual({
+          product_id: 1,
+          detail: expect.stringMatching(
+            /Postgres has no row, but the history's last committed state is version 1 of 1/,
+          ),
+        });
+      },
+    );
 
     it('a row the history deleted is still in Postgres', async () => {
       const h = new HistoryRecorder();
@@ -381,16 +411,19 @@ describe('compare', () => {
       expect(c.setupErrors.examples[0]!.detail).toMatch(/Postgres holds no version the history wrote/);
     });
 
-    it("unknown outcomes allow either state, and a committed unknown insert carries the server's created_at", async () => {
-      const h = new HistoryRecorder();
-      const intended = product(6, { created_at: null });
-      h.insert(intended, 'unknown');
-      h.insert(product(7));
-      h.delete(7, 'unknown');
-      const committed = { ...intended, created_at: 1_700_000_123_456 };
-      expect((await check(h, [committed], [docOf(committed)])).setupErrors.count).toBe(0);
-      expect((await check(h, [], [])).setupErrors.count).toBe(0);
-    });
+    it(
+      'unknown outcomes allow either state, and a committed ' + "unknown insert carries the server's created_at",
+      async () => {
+        const h = new HistoryRecorder();
+        const intended = product(6, { created_at: null });
+        h.insert(intended, 'unknown');
+        h.insert(product(7));
+        h.delete(7, 'unknown');
+        const committed = { ...intended, created_at: 1_700_000_123_456 };
+        expect((await check(h, [committed], [docOf(committed)])).setupErrors.count).toBe(0);
+        expect((await check(h, [], [])).setupErrors.count).toBe(0);
+      },
+    );
 
     it('rows the history never wrote (preloaded, from before the run) are not errors', async () => {
       const c = await check(new HistoryRecorder(), [product(900)], [docOf(product(900))]);
@@ -435,7 +468,8 @@ describe('compare: what each anomaly says about itself', () => {
     const c = await check(h, rows, [docOf(rows[0]!), doc, docOf(rows[2]!)]);
     expectOnly(c, 'corrupt', [2]);
     expect(c.examples.corrupt[0]!.detail).toBe(
-      'equals no committed version (2 versions in the history); differs from the row in name "edited" ≠ "Product 2", price "1.00" ≠ "25.00"',
+      'equals no committed version (2 versions in the history); differs ' +
+        'from the row in name "edited" ≠ "Product 2", price "1.00" ≠ "25.00"',
     );
     const one = await check(h, rows, [docOf({ ...rows[0]!, name: 'x' }), docOf(rows[1]!), docOf(rows[2]!)]);
     expect(one.examples.corrupt[0]!.detail).toBe(
@@ -443,15 +477,23 @@ describe('compare: what each anomaly says about itself', () => {
     );
   });
 
-  it('corrupt, never stale, for a row the history never wrote: nothing committed can explain the document', async () => {
-    const { h, rows } = baseline();
-    const preloaded = product(900);
-    const c = await check(h, [...rows, preloaded], [...rows.map((r) => docOf(r)), docOf({ ...preloaded, name: 'x' })]);
-    expectOnly(c, 'corrupt', [900]);
-    expect(c.examples.corrupt[0]!.detail).toBe(
-      'equals no committed version (the history never wrote this product_id); differs from the row in name "x" ≠ "Product 900"',
-    );
-  });
+  it(
+    'corrupt, never stale, for a row the history never ' + 'wrote: nothing committed can explain the document',
+    async () => {
+      const { h, rows } = baseline();
+      const preloaded = product(900);
+      const c = await check(
+        h,
+        [...rows, preloaded],
+        [...rows.map((r) => docOf(r)), docOf({ ...preloaded, name: 'x' })],
+      );
+      expectOnly(c, 'corrupt', [900]);
+      expect(c.examples.corrupt[0]!.detail).toBe(
+        'equals no committed version (the history never wrote this ' +
+          'product_id); differs from the row in name "x" ≠ "Product 900"',
+      );
+    },
+  );
 
   it('cuts long values short in a detail, keeping the line readable', async () => {
     const h = new HistoryRecorder();
@@ -507,7 +549,8 @@ describe('compare: what each anomaly says about itself', () => {
     );
     const e = await check(h, [], [docOf(first, { price: 'base64' })]);
     expect(e.examples.zombie[0]!.detail).toBe(
-      'no row in Postgres: deleted at op #1; the document equals nothing (price "B88=" is not a decimal with at most 2 fraction digits)',
+      'no row in Postgres: deleted at op #1; the document equals nothing ' +
+        '(price "B88=" is not a decimal with at most 2 fraction digits)',
     );
   });
 
@@ -524,17 +567,21 @@ describe('compare: what each anomaly says about itself', () => {
     expect(c.setupErrors.count).toBe(0);
   });
 
-  it('zombie of a product whose row Postgres lost: the history never deleted it (and a setup error says so)', async () => {
-    const h = new HistoryRecorder();
-    const row = product(1);
-    h.insert(row);
-    const c = await check(h, [], [docOf(row)]);
-    expectOnly(c, 'zombie', [1]);
-    expect(c.examples.zombie[0]!.detail).toBe(
-      "no row in Postgres, though the history's last state (version 1, op #0) is not a delete; the document equals version 1 of 1 (op #0)",
-    );
-    expect(c.setupErrors.count).toBe(1);
-  });
+  it(
+    'zombie of a product whose row Postgres lost: the ' + 'history never deleted it (and a setup error says so)',
+    async () => {
+      const h = new HistoryRecorder();
+      const row = product(1);
+      h.insert(row);
+      const c = await check(h, [], [docOf(row)]);
+      expectOnly(c, 'zombie', [1]);
+      expect(c.examples.zombie[0]!.detail).toBe(
+        "no row in Postgres, though the history's last state (version 1, " +
+          'op #0) is not a delete; the document equals version 1 of 1 (op #0)',
+      );
+      expect(c.setupErrors.count).toBe(1);
+    },
+  );
 
   it('zombie for a product_id the history never wrote, between ones it did', async () => {
     const h = new HistoryRecorder();
@@ -581,7 +628,8 @@ describe('compare: what each anomaly says about itself', () => {
       docOf(rows[2]!),
     ]);
     expect(d.examples.duplicate[0]!.detail).toBe(
-      '2 documents: _id 1 equals version 1 of 2 (op #0), _id a equals nothing (price "B88=" is not a decimal with at most 2 fraction digits); no row in Postgres: deleted at op #4',
+      '2 documents: _id 1 equals version 1 of 2 (op #0), _id a equals nothing (price "B88=" ' +
+        'is not a decimal with at most 2 fraction digits); no row in Postgres: deleted at op #4',
     );
   });
 
@@ -589,7 +637,8 @@ describe('compare: what each anomaly says about itself', () => {
     const { h, rows } = baseline();
     const c = await check(h, rows, [docOf(rows[0]!, { id: 'k1' }), docOf(rows[1]!), docOf(rows[2]!)]);
     expect(c.examples['wrong-id'][0]!.detail).toBe(
-      '_id "k1" is not the product_id 1: an update or delete addressed by key never reaches this document; it equals the row',
+      '_id "k1" is not the product_id 1: an update or delete ' +
+        'addressed by key never reaches this document; it equals the row',
     );
   });
 
@@ -677,7 +726,7 @@ describe('compare: what each anomaly says about itself', () => {
       versions: buildVersions(h.entries),
       pg: [row],
       es: [seconds],
-      dates: { epoch: 'second', iso: false },
+      reading: { ...DEFAULT_INDEX_READING, created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }) },
     });
     expect(asSeconds.equal).toBe(true);
     const asDefault = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds] });
@@ -707,7 +756,8 @@ describe('compare: input it refuses', () => {
     await expect(
       compare({ versions: buildVersions(h.entries), pg: rows, es: [docOf(rows[1]!), docOf(rows[0]!)] }),
     ).rejects.toThrow(
-      'Elasticsearch documents out of order: product_id 1 (_id 1) after 2; is product_id mapped as a keyword (sorted as text)?',
+      'Elasticsearch documents out of order: product_id 1 (_id 1) ' +
+        'after 2; is product_id mapped as a keyword (sorted as text)?',
     );
   });
 
@@ -747,17 +797,20 @@ describe('compare: Postgres against the history, case by case', () => {
     ]);
   });
 
-  it('an unknown-outcome insert overwritten by a committed update: Postgres showing the insert is a setup error', async () => {
-    const h = new HistoryRecorder();
-    const intended = product(6, { created_at: null });
-    h.insert(intended, 'unknown');
-    h.update(product(6, { name: 'updated' }));
-    const c = await check(h, [{ ...intended, created_at: 1_700_000_123_456 }], []);
-    expect(c.setupErrors.count).toBe(1);
-    expect(c.setupErrors.examples[0]!.detail).toBe(
-      "Postgres holds no version the history wrote; the history's last committed state is version 2 of 2 (op #1)",
-    );
-  });
+  it(
+    'an unknown-outcome insert overwritten by a committed ' + 'update: Postgres showing the insert is a setup error',
+    async () => {
+      const h = new HistoryRecorder();
+      const intended = product(6, { created_at: null });
+      h.insert(intended, 'unknown');
+      h.update(product(6, { name: 'updated' }));
+      const c = await check(h, [{ ...intended, created_at: 1_700_000_123_456 }], []);
+      expect(c.setupErrors.count).toBe(1);
+      expect(c.setupErrors.examples[0]!.detail).toBe(
+        "Postgres holds no version the history wrote; the history's last committed state is version 2 of 2 (op #1)",
+      );
+    },
+  );
 
   it('an unknown-outcome update allows its state or the committed one, not any state', async () => {
     const h = new HistoryRecorder();
@@ -780,7 +833,8 @@ describe('compare: Postgres against the history, case by case', () => {
     h.insert(product(6), 'unknown');
     const c = await check(h, [product(6, { name: 'other' })], []);
     expect(c.setupErrors.examples[0]!.detail).toBe(
-      "Postgres holds no version the history wrote; the history's last committed state is none (only unknown-outcome operations)",
+      "Postgres holds no version the history wrote; the history's " +
+        'last committed state is none (only unknown-outcome operations)',
     );
   });
 

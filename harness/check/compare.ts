@@ -1,11 +1,11 @@
 import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
 import { fingerprintRow } from './fingerprint.ts';
-import { normaliseProductId, normaliseSource, sourceMatchesRow } from './normalise.ts';
-import { DEFAULT_DATE_READING, type DateReading } from './timestamps.ts';
+import { DEFAULT_INDEX_READING, type IndexReading } from './mapping.ts';
+import { normaliseProductId, readSource, sourceMatchesRow, unexpectedFields } from './normalise.ts';
 import { Details, show } from './details.ts';
 import { HistoryCheck } from './history-check.ts';
-import { findVersion, VERSION_POSSIBLE, type VersionsIndex } from './versions.ts';
+import { findVersion, rowsLeft, VERSION_POSSIBLE, type VersionsIndex } from './versions.ts';
 
 /** A snapshot stream: an array, a generator, or an async generator (the snapshot readers). */
 export type Stream<T> = Iterable<T> | AsyncIterable<T>;
@@ -18,8 +18,8 @@ export interface CompareInput {
   es: Stream<EsDoc>;
   /** Examples kept per anomaly class (default 10). */
   maxExamples?: number;
-  /** How the index reads created_at (from its mapping; default: a `date` without a format). */
-  dates?: DateReading;
+  /** How the index reads each field (from its mapping, see indexReadingOf; default: no mapping known). */
+  reading?: IndexReading;
 }
 
 /**
@@ -36,6 +36,10 @@ export interface CompareInput {
  * - one document that differs from the row:
  *     equals an older committed version of the row (or an unknown-outcome one that may have committed) → stale
  *     equals no committed version (or an unknown-outcome one that Postgres shows never committed) → corrupt
+ * - one document equal to the row, with fields the row does not explain (`__deleted`, `op`/`before`/`after`
+ *   of an unapplied unwrap) and the definition does not declare → unexpected-field
+ *
+ * Documents are read through the index's mapping, field by field (see readSource): what a search sees.
  *
  * Beside the join, Postgres is checked against the history: every product the history wrote must be in the
  * state its last committed operation left (or one an unknown-outcome operation after it may have left).
@@ -46,7 +50,7 @@ export interface CompareInput {
  * into missing/zombie pairs, so it throws instead.
  */
 export async function compare(input: CompareInput): Promise<Comparison> {
-  const tally = new Tally(input.versions, input.maxExamples ?? 10, input.dates ?? DEFAULT_DATE_READING);
+  const tally = new Tally(input.versions, input.maxExamples ?? 10, input.reading ?? DEFAULT_INDEX_READING);
   const pg = new Reader(input.pg);
   const es = new Reader(input.es);
   try {
@@ -163,10 +167,10 @@ class Tally {
   constructor(
     private readonly versions: VersionsIndex,
     private readonly maxExamples: number,
-    private readonly dates: DateReading,
+    private readonly reading: IndexReading,
   ) {
     this.history = new HistoryCheck(versions, maxExamples);
-    this.details = new Details(versions, dates, (pid) => this.slot(pid));
+    this.details = new Details(versions, reading, (pid) => this.slot(pid));
   }
 
   classify(pid: number, row: ProductRow | null, docs: EsDoc[]): void {
@@ -181,15 +185,19 @@ class Tally {
     } else if (docs[0]!._id !== String(pid)) {
       if (this.count('wrong-id'))
         this.example('wrong-id', pid, row, docs, this.details.wrongIdDetail(pid, docs[0]!, row));
-    } else if (!sourceMatchesRow(docs[0]!._source, row, this.dates)) {
+    } else if (!sourceMatchesRow(docs[0]!._source, row, this.reading)) {
       this.classifyDiffering(pid, row, docs);
+    } else {
+      const extra = unexpectedFields(docs[0]!._source, this.reading);
+      if (extra.length > 0 && this.count('unexpected-field'))
+        this.example('unexpected-field', pid, row, docs, this.details.unexpectedDetail(docs[0]!, extra));
     }
   }
 
   /** One document under the right `_id` that is not the row: an older version (stale), or none (corrupt). */
   private classifyDiffering(pid: number, row: ProductRow, docs: EsDoc[]): void {
     const source = docs[0]!._source;
-    const result = normaliseSource(source, this.dates);
+    const result = readSource(source, this.reading);
     const slot = this.slot(pid);
     const v = result.ok ? findVersion(this.versions, slot, fingerprintRow(result.row)) : -1;
     // An unknown-outcome version newer than the row's own never committed: Postgres would show it (or later).
@@ -199,12 +207,16 @@ class Tally {
     if (!this.count(cls)) return;
     let detail: string;
     if (uncommitted)
-      detail = `equals ${this.details.describeVersion(pid, v)}, which Postgres shows never committed: the row is ${this.details.describeRow(pid, row)}`;
+      detail =
+        `equals ${this.details.describeVersion(pid, v)}, which Postgres shows ` +
+        `never committed: the row is ${this.details.describeRow(pid, row)}`;
     else if (v >= 0)
       detail = `equals ${this.details.describeVersion(pid, v)}; the row is ${this.details.describeRow(pid, row)}`;
     else if (!result.ok) detail = `${result.field} ${show(result.value)} is ${result.reason}`;
     else
-      detail = `equals no committed version (${this.details.versionCount(pid)}); differs from the row in ${this.details.fieldDiffs(source, row)}`;
+      detail =
+        `equals no committed version (${this.details.versionCount(pid)}); ` +
+        `differs from the row in ${this.details.fieldDiffs(source, row)}`;
     this.example(cls, pid, row, docs, detail);
   }
 
@@ -232,6 +244,7 @@ class Tally {
       counts: this.counts,
       examples: this.examples,
       setupErrors: this.history.finish(),
+      rowsExpected: rowsLeft(this.versions),
     };
   }
 

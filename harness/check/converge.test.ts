@@ -47,16 +47,18 @@ describe('awaitConvergence', () => {
   it('converged: equal at once', async () => {
     const { options } = scenario({ equalFrom: 0 });
     const r = await awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 15000, pollMs: 500 });
-    expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 0, attempts: 1 });
+    // Equal at 1000, and still at 1500 and 2000: the default (and shortest) settle window is 1 s.
+    expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 0, attempts: 3, settleSnapshots: 3 });
     expect(r.last.equal).toBe(true);
   });
 
   it('converged: equal within the budget, timed from the start of the snapshot that saw it', async () => {
     const { options, starts } = scenario({ equalFrom: 3200, snapshotMs: 100 });
     const r = await awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 15000, pollMs: 500 });
-    // Snapshots start at 1000, 1600, 2200, 2800, 3400: each takes 100 ms, then a 500 ms pause.
-    expect(starts).toEqual([1000, 1600, 2200, 2800, 3400]);
-    expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 2400, attempts: 5 });
+    // Snapshots start at 1000, 1600, 2200, 2800, 3400: each takes 100 ms, then a 500 ms pause; then the settle
+    // window's snapshots, the last exactly 1 s after the first equal one.
+    expect(starts).toEqual([1000, 1600, 2200, 2800, 3400, 4000, 4400]);
+    expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 2400, attempts: 7 });
   });
 
   it('converged: equal exactly at the budget', async () => {
@@ -68,7 +70,7 @@ describe('awaitConvergence', () => {
   it('converged-late: equal after the budget, before the deadline', async () => {
     const { options } = scenario({ equalFrom: 9000 });
     const r = await awaitConvergence({ ...options, budgetMs: 5000, deadlineMs: 15000, pollMs: 1000 });
-    expect(r).toMatchObject({ verdict: 'converged-late', timeToConvergenceMs: 8000, attempts: 9 });
+    expect(r).toMatchObject({ verdict: 'converged-late', timeToConvergenceMs: 8000, attempts: 10 });
   });
 
   it('diverged: never equal; the last snapshot is taken at the deadline', async () => {
@@ -92,7 +94,7 @@ describe('awaitConvergence', () => {
     expect(r).toMatchObject({
       verdict: 'converged',
       timeToConvergenceMs: 2000,
-      attempts: 3,
+      attempts: 4,
       lastError: 'connection refused',
     });
   });
@@ -114,7 +116,7 @@ describe('awaitConvergence', () => {
   it('rejects a negative budget and a poll interval that is not positive, naming what it got', async () => {
     const { options } = scenario({ equalFrom: 0 });
     await expect(awaitConvergence({ ...options, budgetMs: -1, deadlineMs: 1000, pollMs: 100 })).rejects.toThrow(
-      'awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got -1, 1000, 100, 0)',
+      'awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 1000 (got -1, 1000, 100, 1000)',
     );
     await expect(awaitConvergence({ ...options, budgetMs: 0, deadlineMs: 1000, pollMs: 0 })).rejects.toThrow(
       RangeError,
@@ -157,6 +159,8 @@ describe('awaitConvergence', () => {
       [false, 1200],
       [false, 1800],
       [true, 2400],
+      [true, 3000],
+      [true, 3400],
     ]);
   });
 
@@ -173,7 +177,7 @@ describe('awaitConvergence', () => {
       },
     });
     expect(r.verdict).toBe('converged');
-    expect(starts).toHaveLength(3);
+    expect(starts.length).toBeGreaterThan(3);
     // Timers may fire a millisecond early; a sleep that did not wait at all would show gaps near 0.
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(35);
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(35);
@@ -227,14 +231,15 @@ describe('awaitConvergence', () => {
       expect(r.timeToConvergenceMs).toBeGreaterThanOrEqual(3000);
     });
 
-    it('without a settle window the first equal snapshot wins, and a later overwrite is never seen (the blind spot it closes)', async () => {
+    it('refuses a window below the floor: one equal snapshot is not "settled" (the blind spot it closes)', async () => {
       const o = timeline([
         [1500, true],
         [2500, false],
       ]);
-      expect((await awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500 })).verdict).toBe(
-        'converged',
-      );
+      for (const settleMs of [0, 500, 999])
+        await expect(
+          awaitConvergence({ ...o, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs }),
+        ).rejects.toThrow(/settleMs ≥ 1000/);
       const settled = await awaitConvergence({
         ...timeline([
           [1500, true],
@@ -256,14 +261,38 @@ describe('awaitConvergence', () => {
       expect(r.timeToConvergenceMs).toBe(15_000);
     });
 
-    it('an equality first seen after the deadline does not settle: a timer that fired late does not extend it', async () => {
-      // Every sleep overshoots by 30 ms, so the poll meant for the deadline (16 000) starts at 16 030, and that is
-      // the first equal snapshot: the stores were not equal at the deadline.
-      const o = timeline([[15_950, true]], 0);
-      const late = { ...o, sleep: async (ms: number) => o.sleep!(ms + 30) };
-      const r = await awaitConvergence({ ...late, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
-      expect(o.starts.at(-1)).toBe(16_030);
-      expect(r).toMatchObject({ verdict: 'diverged', timeToConvergenceMs: null });
+    it(
+      'an equality first seen after the deadline does not ' + 'settle: a timer that fired late does not extend it',
+      async () => {
+        // Every sleep overshoots by 30 ms, so the poll meant for the deadline (16 000) starts at 16 030, and that is
+        // the first equal snapshot: the stores were not equal at the deadline.
+        const o = timeline([[15_950, true]], 0);
+        const late = { ...o, sleep: async (ms: number) => o.sleep!(ms + 30) };
+        const r = await awaitConvergence({ ...late, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 2000 });
+        expect(o.starts.at(-1)).toBe(16_030);
+        expect(r).toMatchObject({ verdict: 'diverged', timeToConvergenceMs: null });
+      },
+    );
+
+    it('a failed snapshot inside the window is no look: the window is held again by successful ones', async () => {
+      let t = 1000;
+      const r = await awaitConvergence({
+        startMs: 1000,
+        now: () => t,
+        sleep: async (ms) => {
+          t += ms;
+        },
+        snapshot: async () => {
+          if (t >= 1400 && t < 2400) throw new Error('connection refused');
+          return comparison(true);
+        },
+        budgetMs: 5000,
+        deadlineMs: 15000,
+        pollMs: 500,
+        settleMs: 1000,
+      });
+      // Equal at 1000, no look at 1500 and 2000: equality counts from 2500, held at 3000 and 3500.
+      expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 1500, settleSnapshots: 3 });
     });
 
     it('refuses a negative settle window', async () => {

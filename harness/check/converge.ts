@@ -12,8 +12,9 @@ export interface ConvergenceOptions {
   /** Pause between the end of one snapshot and the start of the next. */
   pollMs: number;
   /**
-   * Equality must still hold on a snapshot starting at least this long after the first equal one (default 0:
-   * one equal snapshot is enough). A late replayed or reordered write that lands within the window is seen.
+   * Equality must still hold on a snapshot starting at least this long after the first equal one, every
+   * snapshot between them successful and equal (at least MIN_SETTLE_MS, the default). A late replayed or
+   * reordered write that lands within the window is seen.
    */
   settleMs?: number;
   now?: () => number;
@@ -43,7 +44,15 @@ export interface ConvergenceResult {
   flaps: Flap[];
   /** The last snapshot error, if any snapshot failed (a store may still be recovering from a fault). */
   lastError?: string;
+  /** Successful equal snapshots across the settle window that made the verdict (0 when diverged). */
+  settleSnapshots: number;
 }
+
+/**
+ * The shortest settle window: equality seen once is not equality that held. With the runner's 500 ms polls,
+ * at least two more snapshots must look and agree.
+ */
+export const MIN_SETTLE_MS = 1000;
 
 /**
  * Polls snapshots until they compare equal and stay equal for the settle window, or the deadline passes.
@@ -59,16 +68,19 @@ export interface ConvergenceResult {
  * start at the deadline, so "diverged" always means "not equal at the deadline".
  *
  * A failing snapshot (Elasticsearch still restarting after a fault) is not a verdict: the loop keeps polling.
- * If no snapshot at all succeeded by the deadline there is nothing to judge by, and it throws.
+ * It does end a run of equal snapshots, though (not as a flap): a window is held only by successful looks
+ * across it, and the result says how many there were. If no snapshot at all succeeded by the deadline there
+ * is nothing to judge by, and it throws.
  */
 export async function awaitConvergence(options: ConvergenceOptions): Promise<ConvergenceResult> {
   const { snapshot, startMs, budgetMs, deadlineMs, pollMs } = options;
-  const settleMs = options.settleMs ?? 0;
+  const settleMs = options.settleMs ?? MIN_SETTLE_MS;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  if (!(budgetMs >= 0) || !(deadlineMs >= budgetMs) || !(pollMs > 0) || !(settleMs >= 0)) {
+  if (!(budgetMs >= 0) || !(deadlineMs >= budgetMs) || !(pollMs > 0) || !(settleMs >= MIN_SETTLE_MS)) {
     throw new RangeError(
-      `awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ 0 (got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`,
+      `awaitConvergence: need 0 ≤ budgetMs ≤ deadlineMs, pollMs > 0 and settleMs ≥ ${MIN_SETTLE_MS} ` +
+        `(got ${budgetMs}, ${deadlineMs}, ${pollMs}, ${settleMs})`,
     );
   }
   const deadline = startMs + deadlineMs;
@@ -76,8 +88,9 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
   let attempts = 0;
   let last: Comparison | undefined;
   let lastError: string | undefined;
-  /** Start of the first snapshot of the current run of equal ones. */
+  /** Start of the first snapshot of the current run of equal ones, and how many successful ones it has. */
   let equalSince: number | undefined;
+  let equalCount = 0;
 
   for (;;) {
     const takenAt = now();
@@ -87,20 +100,26 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
       options.onPoll?.(last, takenAt - startMs);
       if (last.equal) {
         equalSince ??= takenAt;
+        equalCount++;
         if (takenAt - equalSince >= settleMs) {
           const elapsed = Math.max(0, equalSince - startMs);
           const verdict: Verdict = flaps.length ? 'flapped' : elapsed <= budgetMs ? 'converged' : 'converged-late';
+          const last_ = flaps.at(-1)?.comparison ?? last;
           return withError(
-            { verdict, timeToConvergenceMs: elapsed, attempts, last: flaps.at(-1)?.comparison ?? last, flaps },
+            { verdict, timeToConvergenceMs: elapsed, attempts, last: last_, flaps, settleSnapshots: equalCount },
             lastError,
           );
         }
       } else if (equalSince !== undefined) {
         flaps.push({ equalAtMs: equalSince - startMs, differedAtMs: takenAt - startMs, comparison: last });
         equalSince = undefined;
+        equalCount = 0;
       }
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
+      // No look inside the window: the equality seen so far must be seen again, by successful snapshots.
+      equalSince = undefined;
+      equalCount = 0;
     }
 
     // Past the deadline (and past the settle window of an equality seen before it): the poll that just ended
@@ -111,10 +130,14 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
     if (remaining <= 0) {
       if (last === undefined) {
         throw new Error(
-          `awaitConvergence: no snapshot succeeded within ${deadlineMs} ms (${attempts} attempts); last error: ${lastError}`,
+          `awaitConvergence: no snapshot succeeded within ${deadlineMs} ` +
+            `ms (${attempts} attempts); last error: ${lastError}`,
         );
       }
-      return withError({ verdict: 'diverged', timeToConvergenceMs: null, attempts, last, flaps }, lastError);
+      return withError(
+        { verdict: 'diverged', timeToConvergenceMs: null, attempts, last, flaps, settleSnapshots: 0 },
+        lastError,
+      );
     }
     const toSettle = equalSince !== undefined ? equalSince + settleMs - now() : Infinity;
     await sleep(Math.max(0, Math.min(pollMs, remaining, toSettle)));

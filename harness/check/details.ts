@@ -1,15 +1,15 @@
 import type { EsDoc } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
 import { fingerprintRow } from './fingerprint.ts';
-import { differingFields, normaliseSource, sourceMatchesRow } from './normalise.ts';
-import type { DateReading } from './timestamps.ts';
+import type { IndexReading } from './mapping.ts';
+import { differingFields, readSource, sourceMatchesRow } from './normalise.ts';
 import { describeVersion, findVersion, versionAt, type VersionsIndex } from './versions.ts';
 
 /** The one-sentence details of anomaly examples: what each document and row is, relative to the history. */
 export class Details {
   constructor(
     private readonly versions: VersionsIndex,
-    private readonly dates: DateReading,
+    private readonly reading: IndexReading,
     /** The product's slot in the versions index (the comparison's cursor, which only moves forward). */
     private readonly slot: (pid: number) => number,
   ) {}
@@ -27,15 +27,15 @@ export class Details {
 
   /** Each differing field as "name: document value ≠ row value", so a timestamp difference shows its numbers. */
   fieldDiffs(source: Readonly<Record<string, unknown>>, row: ProductRow): string {
-    return differingFields(source, row, this.dates)
+    return differingFields(source, row, this.reading)
       .map((f) => `${f} ${show(source[f])} ≠ ${show(row[f])}`)
       .join(', ');
   }
 
   /** What a document holds relative to the history: "version 2 of 4 (op #9)", or why it holds nothing. */
   describeDoc(pid: number, doc: EsDoc, row: ProductRow | null): string {
-    if (row !== null && sourceMatchesRow(doc._source, row, this.dates)) return 'the row';
-    const result = normaliseSource(doc._source, this.dates);
+    if (row !== null && sourceMatchesRow(doc._source, row, this.reading)) return 'the row';
+    const result = readSource(doc._source, this.reading);
     if (!result.ok) return `nothing (${result.field} ${show(result.value)} is ${result.reason})`;
     const v = findVersion(this.versions, this.slot(pid), fingerprintRow(result.row));
     return v >= 0 ? this.describeVersion(pid, v) : 'no committed version';
@@ -49,6 +49,15 @@ export class Details {
     return v >= 0 ? this.describeVersion(pid, v) : `none of the history's versions (${this.versionCount(pid)})`;
   }
 
+  /** The fields a document carries that the row does not explain, and what they hold. */
+  unexpectedDetail(doc: EsDoc, fields: readonly string[]): string {
+    const each = fields.map((f) => `${f} ${show(doc._source[f])}`).join(', ');
+    return (
+      `the document equals the row but also carries ${each}: no column explains it (a sink's or an unapplied ` +
+      "unwrap's leftovers?) and the definition declares none"
+    );
+  }
+
   missingDetail(pid: number, row: ProductRow): string {
     return `no document; the row is ${this.describeRow(pid, row)}`;
   }
@@ -58,7 +67,10 @@ export class Details {
   }
 
   wrongIdDetail(pid: number, doc: EsDoc, row: ProductRow): string {
-    return `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`;
+    return (
+      `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed ` +
+      `by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`
+    );
   }
 
   duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
@@ -73,7 +85,10 @@ export class Details {
     const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
     if (last.deleted)
       return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;
-    return `no row in Postgres, though the history's last state (version ${last.number}, op #${last.seq}) is not a delete`;
+    return (
+      `no row in Postgres, though the history's last state ` +
+      `(version ${last.number}, op #${last.seq}) is not a delete`
+    );
   }
 }
 

@@ -198,11 +198,15 @@ describe('diagnose: the edges of each signature', () => {
     expect(sample({ price: '19,99' })).toEqual([]);
   });
 
-  it('a created_at string counts as an epoch only in plain digits (how a long prints), not in another number spelling', () => {
-    // e.g. a double as Java prints it (Double.toString)
-    expect(sample({ created_at: '1.714521600123456E15' })).toEqual([]);
-    expect(sample({ created_at: '1714521600123456' })).toHaveLength(1);
-  });
+  it(
+    'a created_at string counts as an epoch only in plain ' +
+      'digits (how a long prints), not in another number spelling',
+    () => {
+      // e.g. a double as Java prints it (Double.toString)
+      expect(sample({ created_at: '1.714521600123456E15' })).toEqual([]);
+      expect(sample({ created_at: '1714521600123456' })).toHaveLength(1);
+    },
+  );
 
   it('an offset _id: any partition number, and only at the end of the _id', () => {
     expect(ids('outbox.public.products+11+4077')).toEqual(['_id is topic+partition+offset, not the product_id']);
@@ -307,4 +311,40 @@ describe('diagnose: each diagnosis explains itself', () => {
       });
     },
   );
+});
+
+describe('diagnose: statements on the source and failed tasks', () => {
+  const z: Anomaly = { class: 'zombie', product_id: 9, pg: null, es: [docOf(product(9))], detail: '' };
+  const zombies = { counts: { zombie: 300 }, examples: { zombie: [z] }, topicTombstones: 40 };
+
+  it('zombies after a TRUNCATE name the TRUNCATE, not the tombstones', () => {
+    const d = diagnose({ ...zombies, sourceStatements: ['committed: LOCK, SELECT 120, TRUNCATE, INSERT 120'] });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ signature: expect.stringMatching(/TRUNCATE/), evidence: ['9'] });
+  });
+
+  it('other statements leave the tombstone diagnosis alone', () => {
+    const d = diagnose({ ...zombies, sourceStatements: ['committed: ALTER TABLE'] });
+    expect(d.map((x) => x.fix)).toEqual(['behavior.on.null.values=delete on the sink']);
+  });
+
+  it("a failed task's document_parsing_exception is a mapping conflict, naming field, type and document", () => {
+    const trace =
+      'org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.\n' +
+      '\tat org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages(WorkerSinkTask.java:659)\n' +
+      'Caused by: BulkFailedException: Batch #36: index products/1000082 (products-0@242): 400 ' +
+      'document_parsing_exception {"type":"document_parsing_exception","reason":"[1:203] failed to parse field ' +
+      "[stock] of type [long] in document with id '1000082'. Preview of field's value: '{\\\"units\\\": 7}'\"}";
+    const d = diagnose({ counts: { stale: 3 }, examples: {}, taskTraces: [trace] });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/mapping conflict.*\[stock\].*\[long\]/),
+      evidence: ['1000082'],
+    });
+  });
+
+  it('a trace without a mapping rejection is no mapping conflict', () => {
+    const trace = 'BulkFailedException: giving up on 39 of 39 actions after 0 retries; last failure: ConnectException';
+    expect(diagnose({ counts: { missing: 3 }, examples: {}, taskTraces: [trace] })).toEqual([]);
+  });
 });

@@ -9,6 +9,26 @@ export interface DiagnosisInput {
   indexSample?: readonly EsDoc[];
   /** Tombstones (null-value records) on the topic the sink reads; null when it could not be read. */
   topicTombstones?: number | null;
+  /** Stack traces of the connectors' FAILED tasks. */
+  taskTraces?: readonly string[];
+  /** What statements run on the source database during the run answered (command tags, e.g. "TRUNCATE"). */
+  sourceStatements?: readonly string[];
+}
+
+/** Elasticsearch's words for a document that does not fit the index mapping. */
+const MAPPING_REJECTION = /(document_parsing_exception|mapper_parsing_exception|strict_dynamic_mapping_exception)/;
+const FIELD_OF_TYPE = /failed to parse field \[([^\]]+)\] of type \[([^\]]+)\]/;
+const IN_DOCUMENT = /in document with id '([^']+)'/;
+
+/** The first mapping rejection in the traces: its field, the field's mapped type and the document, if named. */
+function mappingConflict(traces: readonly string[]): { field?: string; type?: string; id?: string } | undefined {
+  for (const trace of traces) {
+    const line = trace.split('\n').find((l) => MAPPING_REJECTION.test(l));
+    if (!line) continue;
+    const f = FIELD_OF_TYPE.exec(line);
+    return { field: f?.[1], type: f?.[2], id: IN_DOCUMENT.exec(line)?.[1] };
+  }
+  return undefined;
 }
 
 const ENVELOPE_KEYS = ['op', 'source'] as const;
@@ -40,7 +60,10 @@ const isEnvelope: Probe = (d) =>
   ENVELOPE_KEYS.every((k) => k in d._source) &&
   ('after' in d._source || 'before' in d._source || 'payload' in d._source);
 const isSchemaWrapped: Probe = (d) => 'schema' in d._source && 'payload' in d._source;
-/** Not a decimal: a sign or a dot is no base64 character, so plain digits ('20') are the only decimal BASE64 matches. */
+/**
+ * Not a decimal: a sign or a dot is no base64 character,
+ * so plain digits ('20') are the only decimal BASE64 matches.
+ */
 const base64Price: Probe = (d) =>
   typeof d._source['price'] === 'string' && !/^\d+$/.test(d._source['price']) && BASE64.test(d._source['price']);
 /** Above 1e14 an epoch is not milliseconds of a plausible date (1e14 ms is the year 5138). */
@@ -64,8 +87,10 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   };
   add(
     'Debezium change-event envelopes (op, before/after, source) inside documents',
-    'the ExtractNewRecordState (unwrap) transform is missing, or did not apply: with schemaless JSON values (value.converter.schemas.enable=false) a sink-side unwrap passes the envelope through',
-    "transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState on the source, or keep the converters' schemas enabled where the sink unwraps",
+    'the ExtractNewRecordState (unwrap) transform is missing, or did not apply: with schemaless JSON ' +
+      'values (value.converter.schemas.enable=false) a sink-side unwrap passes the envelope through',
+    'transforms=unwrap with transforms.unwrap.type=io.debezium.transforms.ExtractNewRecordState ' +
+      "on the source, or keep the converters' schemas enabled where the sink unwraps",
     matching(i, isEnvelope),
   );
   add(
@@ -82,13 +107,15 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   );
   add(
     'created_at in micro- or nanoseconds',
-    "Debezium's default time.precision.mode=adaptive sends TIMESTAMP(6) as epoch microseconds; an epoch_millis mapping reads them as dates tens of thousands of years out",
+    "Debezium's default time.precision.mode=adaptive sends TIMESTAMP(6) as epoch " +
+      'microseconds; an epoch_millis mapping reads them as dates tens of thousands of years out',
     'time.precision.mode=connect on the source connector (epoch milliseconds)',
     matching(i, subMsDate),
   );
   add(
     `${PLACEHOLDER} in documents`,
-    'an UPDATE left a TOASTed column unchanged and the table logs only its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
+    'an UPDATE left a TOASTed column unchanged and the table logs only ' +
+      'its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
     'ALTER TABLE … REPLICA IDENTITY FULL in schema.sql',
     matching(i, placeholder),
   );
@@ -100,17 +127,44 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   );
   add(
     '_id is a whole key struct, not the product_id',
-    "the record key is the Debezium key struct; without ExtractField$Key the sink has no plain id (Confluent's sink fails the task on it)",
+    'the record key is the Debezium key struct; without ExtractField$Key ' +
+      "the sink has no plain id (Confluent's sink fails the task on it)",
     'transforms.key.type=org.apache.kafka.connect.transforms.ExtractField$Key with transforms.key.field=product_id',
     matching(i, structId),
   );
+  const conflict = mappingConflict(i.taskTraces ?? []);
+  if (conflict) {
+    const what = conflict.field ? `: field [${conflict.field}] does not fit its mapped type [${conflict.type}]` : '';
+    add(
+      `Elasticsearch rejected a document that does not fit the index mapping (a mapping conflict)${what}`,
+      "a column's type changed in Postgres (ALTER COLUMN … TYPE), or the mapping was written for another type: " +
+        "Elasticsearch cannot change a mapped field's type in place, so it refuses every document carrying the " +
+        "new type, and the sink's task failed on the first one",
+      'reindex into an index whose mapping holds the new type (or write the column under a new field name), ' +
+        'then restart the failed task; behavior.on.malformed.documents=warn or ignore drops such documents silently',
+      [conflict.id ?? conflict.field ?? 'the failed task'],
+    );
+  }
   const zombies = i.counts.zombie ?? 0;
   const zombieIds = (i.examples.zombie ?? []).map((a) => String(a.product_id)).slice(0, 5);
-  if (zombies > 0 && i.topicTombstones === 0) {
+  const truncated = (i.sourceStatements ?? []).some((s) => /\bTRUNCATE\b/.test(s));
+  if (zombies > 0 && truncated) {
+    add(
+      'products still searchable after a TRUNCATE of the source table',
+      "a TRUNCATE reaches no sink: the publication publishes no truncate (publish = 'insert, update, delete'), " +
+        'Debezium skips it by default (skipped.operations=t), and its event (op t) carries no row, so a sink ' +
+        'that writes and deletes by key has nothing to delete: every document of a truncated row stays',
+      'none in this pipeline: empty the index with the TRUNCATE (delete-by-query, or a new index and a ' +
+        're-snapshot), or delete the rows with DELETE, which Debezium streams row by row',
+      zombieIds,
+    );
+  } else if (zombies > 0 && i.topicTombstones === 0) {
     add(
       'deleted products still searchable, and the topic holds no tombstones',
-      'the source never emits a tombstone for a delete: tombstones.on.delete=false together with the unwrap transform dropping or rewriting deletes',
-      'transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source (the delete event itself becomes the tombstone), or tombstones.on.delete=true where the sink needs no version header',
+      'the source never emits a tombstone for a delete: tombstones.on.delete=false ' +
+        'together with the unwrap transform dropping or rewriting deletes',
+      'transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source (the delete event itself ' +
+        'becomes the tombstone), or tombstones.on.delete=true where the sink needs no version header',
       zombieIds,
     );
   } else if (zombies > 0 && (i.topicTombstones ?? 0) > 0) {

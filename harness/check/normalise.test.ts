@@ -9,6 +9,7 @@ import {
   normaliseSource,
   sourceMatchesRow,
 } from './normalise.ts';
+import { DEFAULT_INDEX_READING } from './mapping.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, normaliseTimestamp } from './timestamps.ts';
 
 describe('normalisePrice', () => {
@@ -74,20 +75,24 @@ describe('normaliseTimestamp', () => {
     expect(normaliseTimestamp(-2_208_988_799_999.5)).toBe(-2_208_988_800_000);
   });
 
-  it('reads a microsecond epoch as the far-future date an epoch_millis mapping indexes, never as the instant it meant', () => {
-    // time.precision.mode=adaptive: 1000 × the instant, which a range query or sort sees ~54,000 years out.
-    expect(normaliseTimestamp(ms * 1000 + 999)).toBe(ms * 1000 + 999);
-    expect(normaliseTimestamp(ms * 1000)).not.toBe(ms);
-    expect(normaliseTimestamp(String(ms * 1000 + 1))).toBe(ms * 1000 + 1);
-  });
+  it(
+    'reads a microsecond epoch as the far-future date an ' +
+      'epoch_millis mapping indexes, never as the instant it meant',
+    () => {
+      // time.precision.mode=adaptive: 1000 × the instant, which a range query or sort sees ~54,000 years out.
+      expect(normaliseTimestamp(ms * 1000 + 999)).toBe(ms * 1000 + 999);
+      expect(normaliseTimestamp(ms * 1000)).not.toBe(ms);
+      expect(normaliseTimestamp(String(ms * 1000 + 1))).toBe(ms * 1000 + 1);
+    },
+  );
 
   it('reads values the way the mapping reads them', () => {
     const seconds = dateReadingOf({ type: 'date', format: 'epoch_second' });
-    expect(seconds).toEqual({ epoch: 'second', iso: false });
+    expect(seconds).toEqual({ formats: ['epoch_second'], nanos: false, ignoreMalformed: false });
     expect(normaliseTimestamp(ms / 1000, seconds)).toBe(ms);
     expect(normaliseTimestamp('2024-05-01T10:20:30.123Z', seconds)).toBeUndefined();
     const millis = dateReadingOf({ type: 'date', format: 'epoch_millis' });
-    expect(millis).toEqual({ epoch: 'millis', iso: false });
+    expect(millis).toEqual({ formats: ['epoch_millis'], nanos: false, ignoreMalformed: false });
     expect(normaliseTimestamp('2024-05-01T10:20:30.123Z', millis)).toBeUndefined();
     const textOnly = dateReadingOf({ type: 'date', format: 'strict_date_optional_time' });
     expect(normaliseTimestamp(ms, textOnly)).toBeUndefined();
@@ -261,10 +266,12 @@ describe('dateReadingOf: the mappings an index can have', () => {
     expect(dateReadingOf({ type: 'date', format: 'strict_date_optional_time || epoch_millis' })).toEqual(
       DEFAULT_DATE_READING,
     );
-    expect(dateReadingOf({ type: 'date', format: ' epoch_second ' })).toEqual({ epoch: 'second', iso: false });
+    const plain = { nanos: false, ignoreMalformed: false };
+    expect(dateReadingOf({ type: 'date', format: ' epoch_second ' })).toEqual({ formats: ['epoch_second'], ...plain });
+    // Kept in the order written: Elasticsearch tries them so.
     expect(dateReadingOf({ type: 'date', format: 'epoch_second||epoch_millis' })).toEqual({
-      epoch: 'millis',
-      iso: false,
+      formats: ['epoch_second', 'epoch_millis'],
+      ...plain,
     });
   });
 
@@ -276,8 +283,9 @@ describe('dateReadingOf: the mappings an index can have', () => {
   });
 
   it('reads a field that is not a date as the number it holds: epoch milliseconds, never text', () => {
-    expect(dateReadingOf({ type: 'long' })).toEqual({ epoch: 'millis', iso: false });
-    expect(dateReadingOf({ type: 'keyword' })).toEqual({ epoch: 'millis', iso: false });
+    const asNumber = { formats: ['epoch_millis'], nanos: false, ignoreMalformed: false };
+    expect(dateReadingOf({ type: 'long' })).toEqual({ ...asNumber, notDate: 'long' });
+    expect(dateReadingOf({ type: 'keyword' })).toEqual({ ...asNumber, notDate: 'keyword' });
   });
 });
 
@@ -307,7 +315,7 @@ describe('normaliseSource: the first field that cannot be read, and why', () => 
     ['name', null, 'not a string'],
     ['description', 42, 'not a string or null'],
     ['price', '19.999', 'not a decimal with at most 2 fraction digits'],
-    ['created_at', 'yesterday', 'not a timestamp the index reads (epoch_millis or text dates)'],
+    ['created_at', 'yesterday', 'not a timestamp the index reads (ISO dates, then epoch_millis)'],
   ] as const)('%s %j: %s', (field, value, reason) => {
     expect(normaliseSource({ ...source, [field]: value })).toEqual({ ok: false, field, value, reason });
   });
@@ -317,9 +325,15 @@ describe('normaliseSource: the first field that cannot be read, and why', () => 
       const result = normaliseSource({ ...source, created_at: 'yesterday' }, reading);
       return result.ok ? undefined : result.reason;
     };
-    expect(reason({ epoch: 'second', iso: false })).toBe('not a timestamp the index reads (epoch_second)');
-    expect(reason({ epoch: null, iso: true })).toBe('not a timestamp the index reads (text dates)');
-    expect(reason({ epoch: null, iso: false })).toBe('not a timestamp the index reads (nothing)');
+    const r = (format: string) => dateReadingOf({ type: 'date', format });
+    expect(reason(r('epoch_second'))).toBe('not a timestamp the index reads (epoch_second)');
+    expect(reason(r('yyyy-MM-dd HH:mm:ss'))).toBe('not a timestamp the index reads (text dates)');
+    expect(reason(r('strict_date_optional_time||epoch_second'))).toBe(
+      'not a timestamp the index reads (ISO dates, then epoch_second)',
+    );
+    expect(reason({ formats: [], nanos: false, ignoreMalformed: false })).toBe(
+      'not a timestamp the index reads (nothing)',
+    );
   });
 
   it('reads an absent description and an absent created_at as null, and ignores fields a sink adds', () => {
@@ -369,9 +383,10 @@ describe('sourceMatchesRow and differingFields agree with normaliseSource', () =
 
   it('reads created_at the way the mapping does', () => {
     const seconds = { ...source, created_at: Date.UTC(2024, 0, 1) / 1000 };
-    expect(sourceMatchesRow(seconds, row, { epoch: 'second', iso: false })).toBe(true);
+    const bySeconds = { ...DEFAULT_INDEX_READING, created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }) };
+    expect(sourceMatchesRow(seconds, row, bySeconds)).toBe(true);
     expect(sourceMatchesRow(seconds, row)).toBe(false);
-    expect(differingFields(seconds, row, { epoch: 'second', iso: false })).toEqual([]);
+    expect(differingFields(seconds, row, bySeconds)).toEqual([]);
   });
 });
 

@@ -1,4 +1,11 @@
 import type { ProductRow } from '../record/history.ts';
+import {
+  DEFAULT_INDEX_READING,
+  ROW_FIELDS,
+  type IndexReading,
+  type NumberReading,
+  type TextReading,
+} from './mapping.ts';
 import { DEFAULT_DATE_READING, describeReading, normaliseTimestamp, type DateReading } from './timestamps.ts';
 
 /**
@@ -127,8 +134,10 @@ export function normaliseDescription(value: unknown): string | null | undefined 
 }
 
 /**
- * A whole `_source` (or any row-like object, e.g. a history effect) → ProductRow, or the first field that
- * cannot be normalised. Fields other than the five columns are ignored: sinks add their own (e.g. `__op`).
+ * A row-like object (a Postgres row, a history effect) → ProductRow, or the first field that cannot be
+ * normalised. This is the row side: Postgres' NUMERIC also holds NaN, which is kept as the price "NaN" (no
+ * index reads a document as that; see readPrice). Fields other than the five columns are ignored. Documents
+ * are read with readSource, by the index's mapping.
  */
 export function normaliseSource(
   source: Readonly<Record<string, unknown>>,
@@ -140,13 +149,140 @@ export function normaliseSource(
   if (name === undefined) return fail('name', source['name'], 'not a string');
   const description = normaliseDescription(source['description']);
   if (description === undefined) return fail('description', source['description'], 'not a string or null');
-  const price = normalisePrice(source['price']);
+  const price = source['price'] === 'NaN' ? 'NaN' : normalisePrice(source['price']);
   if (price === undefined) return fail('price', source['price'], 'not a decimal with at most 2 fraction digits');
   const created_at = normaliseTimestamp(source['created_at'], reading);
   if (created_at === undefined)
     return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(reading)})`);
   return { ok: true, row: { product_id, name, description, price, created_at } };
 }
+
+/**
+ * A document's `_source` → the ProductRow a search user sees through the index's mapping, or the first field
+ * the index cannot hold as the row's value (dropped, rejected or unreadable). Every field goes through its
+ * reading: no shortcut on equal raw values (a millisecond number is not a millisecond date under
+ * epoch_second). Fields beyond the five columns are not read here (see unexpectedFields).
+ */
+export function readSource(
+  source: Readonly<Record<string, unknown>>,
+  reading: IndexReading = DEFAULT_INDEX_READING,
+): NormaliseResult {
+  const product_id = normaliseProductId(source['product_id']);
+  if (product_id === undefined) return fail('product_id', source['product_id'], 'not an integer');
+  const name = readText(source['name'], reading.name, false);
+  if (typeof name !== 'string') return fail('name', source['name'], name === null ? 'null' : name.reason);
+  const description = readText(source['description'], reading.description, true);
+  if (description !== null && typeof description !== 'string')
+    return fail('description', source['description'], description.reason);
+  const price = readPrice(source['price'], reading.price);
+  if (typeof price !== 'string') return fail('price', source['price'], price.reason);
+  const dates = reading.created_at;
+  const created_at = normaliseTimestamp(source['created_at'], dates);
+  if (created_at === undefined)
+    return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(dates)})`);
+  return { ok: true, row: { product_id, name, description, price, created_at } };
+}
+
+interface Unread {
+  reason: string;
+}
+
+/** A string field as the index holds it: the exact string, unless the mapping drops it from keyword lookups. */
+function readText(value: unknown, r: TextReading, nullable: boolean): string | null | Unread {
+  if (nullable && (value === null || value === undefined)) return null;
+  if (r.unreadable !== undefined) return { reason: r.unreadable };
+  if (typeof value !== 'string') return { reason: nullable ? 'not a string or null' : 'not a string' };
+  if (r.ignoreAbove !== null && value.length > r.ignoreAbove)
+    return {
+      reason:
+        `${value.length} UTF-16 units, over ${r.limitField}'s ignore_above ${r.ignoreAbove}: ` +
+        'keyword lookups never find it',
+    };
+  return value;
+}
+
+/**
+ * price as the index holds it, as a canonical decimal string comparable with the row's (or, when the index
+ * holds a value no NUMERIC(10,2) has, some other string that equals no row), or why it holds none.
+ * Elasticsearch's numeric types take finite values only: NaN (which Postgres' NUMERIC allows) is rejected,
+ * or dropped under ignore_malformed.
+ */
+export function readPrice(value: unknown, r: NumberReading): string | Unread {
+  if (r.kind === 'unreadable') return { reason: `price is mapped as ${r.type}, which holds no number` };
+  if (r.kind === 'keyword') {
+    const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+    if (s === undefined) return { reason: 'not a string or number' };
+    if (r.ignoreAbove !== null && s.length > r.ignoreAbove) return { reason: `over ignore_above ${r.ignoreAbove}` };
+    return s; // a keyword is an exact term: "19.9" is not "19.90"
+  }
+  const dropped = r.ignoreMalformed ? ' (ignore_malformed: the index keeps the document without it)' : '';
+  if (r.kind === 'decimal') {
+    const d = normalisePrice(value);
+    return d ?? { reason: `not a decimal with at most 2 fraction digits${dropped}` };
+  }
+  const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) return { reason: `not a finite number${dropped}` };
+  const held = heldPrice(n, r);
+  if (typeof held !== 'string') return { reason: held.reason + dropped };
+  // A search user sees both what the index holds (queries, sorts) and the _source (the hit): both must be the row's.
+  const shown = normalisePrice(value);
+  return shown === held ? held : `${shown ?? JSON.stringify(value)} (held as ${held})`;
+}
+
+/** What an integer, scaled_float or float field holds for a finite number, as a decimal string. */
+function heldPrice(n: number, r: NumberReading): string | Unread {
+  if (r.kind === 'integer') {
+    const t = Math.trunc(n); // coerce truncates fractions toward zero
+    if (t < r.min || t > r.max) return { reason: `out of ${r.type}'s range` };
+    return centsText(t * 100);
+  }
+  if (r.kind === 'scaled') {
+    if (!(r.factor > 0)) return { reason: 'scaled_float without a positive scaling_factor' };
+    const x = Math.round(n * r.factor) / r.factor;
+    const cents = Math.round(x * 100);
+    return Math.abs(cents / 100 - x) <= Math.abs(x) * 1e-15 ? centsText(cents) : String(x);
+  }
+  const round = r.kind === 'float' && r.bits === 16 ? roundHalf : Math.fround;
+  const f = round(n);
+  if (!Number.isFinite(f)) return { reason: "out of half_float's range" };
+  // The two-digit decimal the field holds as the same value, if any (a query is converted alike).
+  const near = centsText(Math.round(f * 100));
+  return round(Number(near)) === f ? near : String(f);
+}
+
+const NUMERIC = /^-?(\d+\.?\d*|\.\d+)$/;
+
+/** A whole number of cents as the canonical decimal ("-7.05", "0.00"). */
+function centsText(cents: number): string {
+  const neg = cents < 0;
+  const a = String(Math.abs(cents)).padStart(3, '0');
+  const out = `${neg ? '-' : ''}${a.slice(0, -2)}.${a.slice(-2)}`;
+  return out === '-0.00' ? '0.00' : out;
+}
+
+/** The nearest IEEE half-precision value (round half to even), or ±Infinity beyond its range. */
+export function roundHalf(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const a = Math.abs(x);
+  if (a >= 65_520) return Math.sign(x) * Infinity;
+  const e = Math.max(Math.floor(Math.log2(a)), -14);
+  const q = 2 ** (e - 10);
+  const k = a / q;
+  let r = Math.round(k);
+  if (r - k === 0.5 && r % 2 === 1) r -= 1; // Math.round rounds .5 up; IEEE rounds to even
+  return Math.sign(x) * r * q;
+}
+
+/** Document fields the row does not explain (and the definition does not declare): a sink's leftovers. */
+export function unexpectedFields(
+  source: Readonly<Record<string, unknown>>,
+  reading: IndexReading = DEFAULT_INDEX_READING,
+): string[] {
+  let out: string[] | undefined;
+  for (const k in source) if (!ROW_FIELDS.has(k) && !reading.declared.has(k)) (out ??= []).push(k);
+  return out ?? NO_FIELDS;
+}
+const NO_FIELDS: string[] = [];
 
 /**
  * Is this row already in canonical form (as the snapshot reader and, ideally, the workload produce it)? A
@@ -170,39 +306,37 @@ function fail(field: keyof ProductRow, value: unknown, reason: string): Normalis
 }
 
 /**
- * The hot path of the comparison: does this `_source` normalise to exactly `row`? Equivalent to
- * `normaliseSource(source)` deep-equal to `row`, but allocates nothing when the document is already in the
- * row's canonical form (the common case), so a million equal documents cost a million cheap field checks.
+ * The hot path of the comparison: does this `_source`, read through the mapping, give exactly `row`?
+ * Equivalent to `readSource(source, reading)` deep-equal to `row`; cheap on the healthy mapping's common case
+ * (one check per field, no allocation). Raw equality is never taken as equality: each value goes through its
+ * field's reading (a number equal to the row's epoch ms is not equal under epoch_second).
  */
 export function sourceMatchesRow(
   source: Readonly<Record<string, unknown>>,
   row: ProductRow,
-  reading: DateReading = DEFAULT_DATE_READING,
+  reading: IndexReading = DEFAULT_INDEX_READING,
 ): boolean {
   const id = source['product_id'];
   if (id !== row.product_id && normaliseProductId(id) !== row.product_id) return false;
-  if (source['name'] !== row.name) return false;
-  const description = source['description'];
-  if (description !== row.description && !(description === undefined && row.description === null)) return false;
-  const price = source['price'];
-  if (price !== row.price && normalisePrice(price) !== row.price) return false;
-  const createdAt = source['created_at'];
-  if (createdAt !== row.created_at && normaliseTimestamp(createdAt, reading) !== row.created_at) return false;
-  return true;
+  if (readText(source['name'], reading.name, false) !== row.name) return false;
+  const description = readText(source['description'], reading.description, true);
+  if (description !== row.description) return false;
+  if (readPrice(source['price'], reading.price) !== row.price) return false;
+  return normaliseTimestamp(source['created_at'], reading.created_at) === row.created_at;
 }
 
-/** Names of the fields in which a `_source` differs from `row` (for anomaly details). */
+/** Names of the fields in which a `_source`, read through the mapping, differs from `row` (for details). */
 export function differingFields(
   source: Readonly<Record<string, unknown>>,
   row: ProductRow,
-  reading: DateReading = DEFAULT_DATE_READING,
+  reading: IndexReading = DEFAULT_INDEX_READING,
 ): (keyof ProductRow)[] {
   const out: (keyof ProductRow)[] = [];
   if (normaliseProductId(source['product_id']) !== row.product_id) out.push('product_id');
-  if (normaliseName(source['name']) !== row.name) out.push('name');
-  if (normaliseDescription(source['description']) !== row.description) out.push('description');
-  if (normalisePrice(source['price']) !== row.price) out.push('price');
-  if (normaliseTimestamp(source['created_at'], reading) !== row.created_at) out.push('created_at');
+  if (readText(source['name'], reading.name, false) !== row.name) out.push('name');
+  if (readText(source['description'], reading.description, true) !== row.description) out.push('description');
+  if (readPrice(source['price'], reading.price) !== row.price) out.push('price');
+  if (normaliseTimestamp(source['created_at'], reading.created_at) !== row.created_at) out.push('created_at');
   return out;
 }
 

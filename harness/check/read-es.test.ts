@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EsDoc } from '../record/anomalies.ts';
-import { readEsDocs, readFieldMapping, refreshIndex } from './read-es.ts';
+import { readEsDocs, readFieldMapping, readIndexMapping, refreshIndex } from './read-es.ts';
 
 /**
  * A stand-in for the slice of the Elasticsearch API the reader uses (_refresh, _mapping/field, _pit, _search
@@ -116,6 +116,13 @@ class FakeEs {
         const m = this.mappings.get(index)?.[field];
         out[index] = { mappings: m === undefined ? {} : { [field]: { full_name: field, mapping: { [leaf]: m } } } };
       }
+      return { status: 200, body: out };
+    }
+    if (req.method === 'GET' && second === '_mapping' && third === undefined) {
+      const concrete = this.aliases.get(first!) ?? (this.indices.has(first!) ? [first!] : []);
+      if (concrete.length === 0) return missing;
+      const out: Record<string, unknown> = {};
+      for (const index of concrete) out[index] = { mappings: { properties: this.mappings.get(index) ?? {} } };
       return { status: 200, body: out };
     }
     if (req.method === 'POST' && second === '_pit') {
@@ -443,6 +450,15 @@ describe('refreshIndex: errors', () => {
     es.indices.set('products', []);
     es.overrides.refresh = () => ({ status: 500, body: { error: 'boom' } });
     await expect(refreshIndex(es.url)).rejects.toThrow('Elasticsearch POST _refresh: HTTP 500 {"error":"boom"}');
+  });
+});
+
+describe('readIndexMapping: the raw mapping the checker reads every field by', () => {
+  it('returns the mappings object of the index, undefined when it does not exist', async () => {
+    es.indices.set('products', []);
+    es.mappings.set('products', { price: { type: 'short' } });
+    expect(await readIndexMapping(es.url, 'products')).toEqual({ properties: { price: { type: 'short' } } });
+    expect(await readIndexMapping(es.url, 'nope')).toBeUndefined();
   });
 });
 

@@ -72,6 +72,28 @@ export async function readFieldMapping(
 }
 
 /**
+ * The raw mapping of an index (the `mappings` object of GET <index>/_mapping: `{ properties, ... }`), or
+ * undefined when the index does not exist. The checker reads every field by it (see indexReadingOf), and the
+ * run directory keeps it, so a re-check derives the reading again with the code of the day.
+ */
+export async function readIndexMapping(
+  esUrl: string,
+  index: string,
+  options: Pick<EsReadOptions, 'timeoutMs' | 'headers'> = {},
+): Promise<Record<string, unknown> | undefined> {
+  const response = await request(esUrl, 'GET', `/${encodeURIComponent(index)}/_mapping`, undefined, options);
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  await ensureOk(response, 'GET _mapping');
+  const body = (await response.json()) as Record<string, { mappings?: Record<string, unknown> }>;
+  // One entry per concrete index (an alias may name several; the harness's index is one).
+  for (const entry of Object.values(body)) if (entry.mappings) return entry.mappings;
+  return undefined;
+}
+
+/**
  * Streams every document of the index as EsDoc, ascending by (product_id, _id), from one point in time: a
  * consistent view however long the read takes, paged with search_after (no from/size window limit, no scroll
  * context per page). Nothing is yielded when the index does not exist.

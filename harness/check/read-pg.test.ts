@@ -70,7 +70,8 @@ describe.skipIf(!available.ok)(title, () => {
   /** Backends of this cluster other than the admin connection. */
   async function otherBackends(): Promise<{ state: string | null; application_name: string }[]> {
     const r = await admin.query<{ state: string | null; application_name: string }>(
-      `SELECT state, application_name FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      `SELECT state, application_name FROM pg_stat_activity WHERE ` +
+        `backend_type = 'client backend' AND pid <> pg_backend_pid()`,
     );
     return r.rows;
   }
@@ -174,21 +175,24 @@ describe.skipIf(!available.ok)(title, () => {
     }
   });
 
-  it('leaves a borrowed client in a failed transaction as it found it: it ends only the transaction it began', async () => {
-    const borrowed = new pg.Client(url);
-    await borrowed.connect();
-    try {
-      await borrowed.query('BEGIN');
-      await borrowed.query('SELECT 1 / 0').catch(() => undefined);
-      await expect(readAll(borrowed)).rejects.toThrow(/current transaction is aborted/);
-      // Still the caller's aborted transaction: the reader did not roll it back behind the caller's back.
-      await expect(borrowed.query('SELECT 1')).rejects.toThrow(/current transaction is aborted/);
-      await borrowed.query('ROLLBACK');
-      expect(await readAll(borrowed)).toEqual([1, 2, 3, 10]);
-    } finally {
-      await borrowed.end();
-    }
-  });
+  it(
+    'leaves a borrowed client in a failed transaction as ' + 'it found it: it ends only the transaction it began',
+    async () => {
+      const borrowed = new pg.Client(url);
+      await borrowed.connect();
+      try {
+        await borrowed.query('BEGIN');
+        await borrowed.query('SELECT 1 / 0').catch(() => undefined);
+        await expect(readAll(borrowed)).rejects.toThrow(/current transaction is aborted/);
+        // Still the caller's aborted transaction: the reader did not roll it back behind the caller's back.
+        await expect(borrowed.query('SELECT 1')).rejects.toThrow(/current transaction is aborted/);
+        await borrowed.query('ROLLBACK');
+        expect(await readAll(borrowed)).toEqual([1, 2, 3, 10]);
+      } finally {
+        await borrowed.end();
+      }
+    },
+  );
 
   it('fails the read, not the process, when its connection is lost between two batches', async () => {
     const name = 'oc-read-pg-lost';
@@ -227,7 +231,8 @@ describe.skipIf(!available.ok)(title, () => {
   it('fails loudly on a read error, and still closes its connection', async () => {
     await expect(readAll(url, { table: 'no_such_table' })).rejects.toThrow(/relation "no_such_table" does not exist/);
     await admin.query(
-      `CREATE TABLE check_read_pg_bad (product_id INT, name TEXT, description TEXT, price NUMERIC(10, 3), created_at TIMESTAMP)`,
+      `CREATE TABLE check_read_pg_bad (product_id INT, name TEXT, ` +
+        `description TEXT, price NUMERIC(10, 3), created_at TIMESTAMP)`,
     );
     try {
       await admin.query(`INSERT INTO check_read_pg_bad VALUES (1, 'a', NULL, 1.5, NULL), (2, 'b', NULL, 1.005, NULL)`);

@@ -232,3 +232,21 @@ export function findVersion(index: VersionsIndex, slot: number, fp: Fingerprint)
   for (let v = index.starts[slot + 1]! - 1; v >= lo; v--) if (index.fingerprints[v] === fp) return v;
   return -1;
 }
+
+/**
+ * How many rows the history's committed effects certainly leave: products whose last certainly committed
+ * version is not a delete, with no unknown-outcome delete after it. Zero means the run compares two stores
+ * with nothing the history put there (e.g. only deletes of absent keys committed): it proved nothing.
+ */
+export function rowsLeft(index: VersionsIndex): number {
+  let n = 0;
+  for (let slot = 0; slot < index.pids.length; slot++) {
+    const start = index.starts[slot]!;
+    let v = index.starts[slot + 1]! - 1;
+    let maybeGone = false;
+    for (; v >= start && (index.flags[v]! & VERSION_POSSIBLE) !== 0; v--)
+      if ((index.flags[v]! & VERSION_DELETED) !== 0) maybeGone = true;
+    if (v >= start && (index.flags[v]! & VERSION_DELETED) === 0 && !maybeGone) n++;
+  }
+  return n;
+}

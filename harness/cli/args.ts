@@ -38,6 +38,14 @@ export function intOpt(v: string | boolean | undefined, flag: string): number | 
   return n;
 }
 
+/** --duration in whole seconds, more than 0; undefined when not given. */
+export function durationOpt(v: string | boolean | undefined, example: string): number | undefined {
+  const n = intOpt(v, '--duration');
+  if (n !== undefined && n <= 0)
+    throw new ConfigError('--duration must be a positive number of seconds', `e.g. --duration ${example}`);
+  return n;
+}
+
 /** --name and --port-base, as the commands that may start a stack describe them. */
 export const STACK_HELP = `  --name NAME       stack name, for several stacks side by side (default "default")
   --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)`;

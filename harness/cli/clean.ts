@@ -1,4 +1,5 @@
 import { openExternal } from '../provider/external.ts';
+import { traitsOf } from '../provider/traits.ts';
 import { findLeftovers, listObjects, removeLeftover, type Leftover } from '../provider/leftovers.ts';
 import { reportsRoot } from '../record/paths.ts';
 import { keepRuns, pruneRuns } from '../record/retention.ts';
@@ -27,7 +28,8 @@ still in progress and anything not named like a run (suite reports, JSON files) 
   --yes                             remove, instead of listing
   --local                           prune local run directories instead
   --keep N                          with --local: how many runs to keep
-  --allow-destructive               no effect: clean only ever removes objects named after a run's tag`;
+  --allow-destructive               no effect: clean only ever removes objects named after a run's tag
+  --images SET                      no effect: clean starts no containers`;
 
 function cleanLocal(keep: number): number {
   if (keep < 1) throw new ConfigError('--keep must be at least 1', 'e.g. --keep 20');
@@ -35,7 +37,8 @@ function cleanLocal(keep: number): number {
   const mb = (r.bytes / 1e6).toFixed(1);
   info(
     r.removed.length
-      ? `removed ${r.removed.length} run director${r.removed.length === 1 ? 'y' : 'ies'} (${mb} MB) from ${reportsRoot()}; ${r.kept} kept`
+      ? `removed ${r.removed.length} run director${r.removed.length === 1 ? 'y' : 'ies'} ` +
+          `(${mb} MB) from ${reportsRoot()}; ${r.kept} kept`
       : `nothing to remove: ${r.kept} run(s) in ${reportsRoot()}, keeping up to ${keep}`,
   );
   return 0;
@@ -46,7 +49,10 @@ function describe(l: Leftover, now: number): string {
   const parts = Object.entries(o)
     .filter(([, v]) => v.length)
     .map(([k, v]) => `${v.length} ${k}`);
-  return `${l.tag}  started ${new Date(l.startedAt).toISOString()} (${Math.round((now - l.startedAt) / 60_000)} min ago): ${parts.join(', ')}`;
+  return (
+    `${l.tag}  started ${new Date(l.startedAt).toISOString()} ` +
+    `(${Math.round((now - l.startedAt) / 60_000)} min ago): ${parts.join(', ')}`
+  );
 }
 
 export async function cleanCommand(argv: string[]): Promise<number> {
@@ -63,7 +69,7 @@ export async function cleanCommand(argv: string[]): Promise<number> {
   }
   if (values.local) return cleanLocal(intOpt(values.keep, '--keep') ?? keepRuns());
   const choice = providerChoice(values);
-  if (choice.kind !== 'external')
+  if (!traitsOf(choice).cleansLeftovers)
     throw new ConfigError(
       'clean is for --provider external --env FILE, or --local (run directories)',
       'a local or containers stack is reset by every run (and by `down` + `up`)',
@@ -80,7 +86,8 @@ export async function cleanCommand(argv: string[]): Promise<number> {
   }
   for (const l of all)
     info(
-      `${due.includes(l) ? '✗' : '·'} ${describe(l, now)}${due.includes(l) ? '' : `  (younger than ${olderThan} min: kept)`}`,
+      `${due.includes(l) ? '✗' : '·'} ` +
+        `${describe(l, now)}${due.includes(l) ? '' : `  (younger than ${olderThan} min: kept)`}`,
     );
   if (!values.yes) {
     info(`\n${due.length} run(s) to remove; nothing was changed. Add --yes to remove them.`);

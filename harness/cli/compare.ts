@@ -1,5 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
-import { openProvider } from '../provider/open.ts';
+import { providerFlags } from '../provider/traits.ts';
 import { renderComparisonMarkdown } from '../report/compare.ts';
 import { writeSuite } from '../report/suite/write.ts';
 import { runComparison } from '../scenario/compare.ts';
@@ -7,10 +6,14 @@ import { loadScenario } from '../scenario/load.ts';
 import { ConfigError } from '../util/errors.ts';
 import { info } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
-import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
+import { InputCheck } from './inputs.ts';
+import { openForCommand } from './on-provider.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
-export const COMPARE_HELP = `outbox-chaos compare <scenario>... --pipelines DIR,DIR[,DIR...] [--seed N] [--duration S] [--rate R] [--keep]
+export const COMPARE_HELP =
+  `outbox-chaos compare <scenario>... --pipelines ` +
+  `DIR,DIR[,DIR...] [--seed N] [--duration S] [--rate R] [--keep]
                         [--name NAME] [--port-base N] [--provider local|containers|external] [--env FILE]
 
 Runs each scenario against each pipeline definition, one after another on one stack, with the same seed,
@@ -49,44 +52,42 @@ export async function compareCommand(argv: string[]): Promise<number> {
     console.log(COMPARE_HELP);
     return 0;
   }
+  // Every input is checked, and every problem reported, before anything starts.
+  const check = new InputCheck();
   if (positionals.length === 0)
-    throw new ConfigError('compare: which scenario?', 'name one or more (`outbox-chaos list` shows the catalogue)');
+    check.add(
+      new ConfigError('compare: which scenario?', 'name one or more (`outbox-chaos list` shows the catalogue)'),
+    );
   const pipelines = String(values.pipelines ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   if (pipelines.length < 2)
-    throw new ConfigError(
-      'compare needs --pipelines with at least two definition directories',
-      'e.g. --pipelines connectors/dual-write,connectors/outbox',
+    check.add(
+      new ConfigError(
+        'compare needs --pipelines with at least two definition directories',
+        'e.g. --pipelines connectors/dual-write,connectors/outbox',
+      ),
     );
-  for (const p of pipelines)
-    if (!existsSync(p) || !statSync(p).isDirectory())
-      throw new ConfigError(
-        `--pipelines: ${p} is not a directory`,
-        'name pipeline definition directories such as connectors/outbox',
-      );
-  const seed = intOpt(values.seed, '--seed');
-  const durationS = intOpt(values.duration, '--duration');
-  const rate = intOpt(values.rate, '--rate');
-  if (durationS !== undefined && durationS <= 0)
-    throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 20');
-  const scenarios = positionals.map((n) => loadScenario(n));
+  for (const p of pipelines) check.definition(p, '--pipelines');
+  const seed = check.take(() => intOpt(values.seed, '--seed'));
+  const durationS = check.take(() => durationOpt(values.duration, '20'));
+  const rate = check.take(() => intOpt(values.rate, '--rate'));
+  const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
+  const scenarios = positionals.flatMap((n) => check.take(() => [loadScenario(n)], []));
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  check.provider(choice);
+  check.done();
 
-  const choice = providerChoice(values);
   const flags = [
     seed !== undefined ? `--seed ${seed}` : '',
     durationS !== undefined ? `--duration ${durationS}` : '',
     rate !== undefined ? `--rate ${rate}` : '',
-    choice.kind !== 'local' ? `--provider ${choice.kind}` : '',
-    choice.env ? `--env ${choice.env}` : '',
+    ...providerFlags(choice, { destructive: false }),
   ].filter(Boolean);
   const replay = ['npx outbox-chaos compare', ...positionals, `--pipelines ${pipelines.join(',')}`, ...flags].join(' ');
-  const { provider, owned } = await openProvider(choice, {
-    name: values.name as string | undefined,
-    portBase: intOpt(values['port-base'], '--port-base'),
-  });
-  const leave = owned && !(values.keep && choice.kind === 'local');
+  const opts = { name: values.name as string | undefined, portBase };
+  const { provider, release } = await openForCommand(choice, opts, values.keep === true);
   const abort = interruptGuard();
   let out;
   try {
@@ -110,7 +111,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
       onRun: (run) => info(`  ${run.report.passed ? '✔' : '✘'} ${run.pipeline}: ${run.report.verdict} → ${run.runDir}`),
     });
   } finally {
-    if (leave) await provider.stop();
+    await release();
     abort.release();
   }
   const { comparison, results } = out;

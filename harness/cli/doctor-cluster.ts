@@ -35,7 +35,9 @@ function partitions(e: Endpoints, c: ClusterEndpoints): Promise<Section> {
         const short = p.isr.length < p.replicas.length;
         const ok = p.leader >= 0 && !short;
         s.lines.push(
-          `${ok ? '✓' : '✗'} ${`${p.topic}-${p.partition}`.padEnd(44)} leader ${p.leader >= 0 ? memberOf(c, p.leader) : 'NONE'}  replicas ${p.replicas.join(',')}  ISR ${p.isr.join(',')}${p.offline.length ? `  offline ${p.offline.join(',')}` : ''}`,
+          `${ok ? '✓' : '✗'} ${`${p.topic}-${p.partition}`.padEnd(44)} ` +
+            `leader ${p.leader >= 0 ? memberOf(c, p.leader) : 'NONE'}  replicas ${p.replicas.join(',')}  ` +
+            `ISR ${p.isr.join(',')}${p.offline.length ? `  offline ${p.offline.join(',')}` : ''}`,
         );
         if (p.leader < 0) s.problems.push(`${p.topic}-${p.partition} has no leader`);
         else if (short)
@@ -45,7 +47,10 @@ function partitions(e: Endpoints, c: ClusterEndpoints): Promise<Section> {
       }
       const g = await groupMembers(admin, CONNECT_GROUP);
       s.lines.push(
-        `  Connect group ${CONNECT_GROUP}: ${g.state}, ${g.members.length} member(s)${g.members.length ? `: ${g.members.map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`).join(', ')}` : ''}`,
+        `  Connect group ${CONNECT_GROUP}: ${g.state}, ${g.members.length} member(s)` +
+          (g.members.length
+            ? `: ${g.members.map((m) => `${m.clientId}@${m.clientHost.replace(/^\//, '')}`).join(', ')}`
+            : ''),
       );
       if (g.members.length < c.workers.length)
         s.problems.push(`the Connect group has ${g.members.length} of ${c.workers.length} workers`);
@@ -66,7 +71,8 @@ function workers(e: Endpoints, c: ClusterEndpoints): Promise<Section> {
         (st?.tasks ?? []).filter((t) => t.worker_id === w.workerId).map((t) => `${st?.name} task ${t.id} ${t.state}`),
       );
       s.lines.push(
-        `${alive ? '✓' : '✗'} ${w.member.padEnd(10)} ${w.url.padEnd(24)} ${tasks.length ? tasks.join('; ') : 'no task'}`,
+        `${alive ? '✓' : '✗'} ${w.member.padEnd(10)} ${w.url.padEnd(24)} ` +
+          `${tasks.length ? tasks.join('; ') : 'no task'}`,
       );
       if (!alive) s.problems.push(`${w.member} (${w.url}) does not answer`);
     }
@@ -105,10 +111,13 @@ function replication(e: Endpoints, c: ClusterEndpoints): Promise<Section> {
         const rows = await query<{ name: string; state: string; lag: string | null; replay_lag: string | null }>(
           e,
           n,
-          "SELECT application_name AS name, state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text AS lag, COALESCE(replay_lag::text, '0') AS replay_lag FROM pg_stat_replication WHERE application_name LIKE 'postgres-%'",
+          'SELECT application_name AS name, state, pg_wal_lsn_diff(pg_current_wal_lsn(), ' +
+            "replay_lsn)::bigint::text AS lag, COALESCE(replay_lag::text, '0') AS " +
+            "replay_lag FROM pg_stat_replication WHERE application_name LIKE 'postgres-%'",
         );
         s.lines.push(
-          `✓ ${n.member.padEnd(10)} ${`${n.host}:${n.port}`.padEnd(16)} primary${rows.length ? '' : ', no standby streaming from it'}`,
+          `✓ ${n.member.padEnd(10)} ${`${n.host}:${n.port}`.padEnd(16)} ` +
+            `primary${rows.length ? '' : ', no standby streaming from it'}`,
         );
         for (const r of rows)
           s.lines.push(`    → ${r.name}: ${r.state}, replay lag ${r.lag ?? '?'} bytes (${r.replay_lag})`);
@@ -117,10 +126,12 @@ function replication(e: Endpoints, c: ClusterEndpoints): Promise<Section> {
         const [r] = await query<{ lsn: string | null; delay: string | null }>(
           e,
           n,
-          "SELECT pg_last_wal_replay_lsn()::text AS lsn, COALESCE((now() - pg_last_xact_replay_timestamp())::text, 'nothing replayed yet') AS delay",
+          'SELECT pg_last_wal_replay_lsn()::text AS lsn, COALESCE((now() - ' +
+            "pg_last_xact_replay_timestamp())::text, 'nothing replayed yet') AS delay",
         );
         s.lines.push(
-          `✓ ${n.member.padEnd(10)} ${`${n.host}:${n.port}`.padEnd(16)} standby, replayed up to ${r?.lsn ?? '?'} (last replayed commit ${r?.delay} ago)`,
+          `✓ ${n.member.padEnd(10)} ${`${n.host}:${n.port}`.padEnd(16)} standby, ` +
+            `replayed up to ${r?.lsn ?? '?'} (last replayed commit ${r?.delay} ago)`,
         );
       } else {
         s.lines.push(`✗ ${n.member.padEnd(10)} ${`${n.host}:${n.port}`.padEnd(16)} ${role}`);

@@ -3,6 +3,7 @@ import { isSecretKey, registerConfigSecrets } from '../util/redact.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
 import { checkExternal, externalEndpoints, readExternalEnv } from '../provider/external.ts';
 import { type ProviderChoice } from '../provider/open.ts';
+import { traitsOf } from '../provider/traits.ts';
 import { effectiveSinkConfig } from '../pipeline/sink-compat.ts';
 import { verifyCache } from '../provision/verify.ts';
 import { findRunningStack, requireRunningStack } from '../stack/attach.ts';
@@ -16,11 +17,14 @@ import { stackDir } from '../stack/stack.ts';
 import { readState, type StackState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
 import { parse } from './args.ts';
+import { InputCheck } from './inputs.ts';
 import { clusterSections, section, type Section } from './doctor-cluster.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
-export const DOCTOR_HELP = `outbox-chaos doctor [--name NAME] [--topology single|cluster] [--provider local|containers|external] [--env FILE]
+export const DOCTOR_HELP =
+  `outbox-chaos doctor [--name NAME] [--topology single|cluster] ` +
+  `[--provider local|containers|external] [--env FILE]
 
 The usual troubleshooting of this pipeline on one screen: service processes, connectors and their tasks
 (with the trace of a failed one), Kafka topics with end offsets and the sink's consumer lag, Elasticsearch
@@ -73,7 +77,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
         const ok =
           st.connector.state === 'RUNNING' && st.tasks.length > 0 && st.tasks.every((t) => t.state === 'RUNNING');
         s.lines.push(
-          `${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`,
+          `${ok ? '✓' : '✗'} ${name.padEnd(30)} ${st.type.padEnd(7)} connector ${st.connector.state}  ` +
+            `tasks ${st.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || '(none)'}`,
         );
         if (!ok) s.problems.push(`connector ${name} is not fully RUNNING`);
         for (const t of st.tasks.filter((x) => x.trace))
@@ -117,7 +122,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       const rows = (await r.json()) as { index: string; health: string; status: string; 'docs.count': string }[];
       for (const i of rows.filter((x) => !x.index.startsWith('.'))) {
         s.lines.push(
-          `${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} docs ${i['docs.count']}`,
+          `${i.health === 'red' ? '✗' : '✓'} ${i.index.padEnd(20)} ${i.health.padEnd(7)} ${i.status.padEnd(6)} ` +
+            `docs ${i['docs.count']}`,
         );
         if (i.health === 'red') s.problems.push(`index ${i.index} is red`);
       }
@@ -131,11 +137,13 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
     await section('replication slots', async (s) => {
       await withPg(e, e.pg.database, async (c) => {
         const r = await c.query<{ slot_name: string; active: boolean; lag: string | null }>(
-          'SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag FROM pg_replication_slots',
+          'SELECT slot_name, active, pg_wal_lsn_diff(pg_current_wal_lsn(), ' +
+            'confirmed_flush_lsn)::bigint AS lag FROM pg_replication_slots',
         );
         for (const row of r.rows) {
           s.lines.push(
-            `${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  lag ${row.lag ?? '?'} bytes`,
+            `${row.active ? '✓' : '✗'} ${row.slot_name.padEnd(30)} ${row.active ? 'active' : 'INACTIVE'}  ` +
+              `lag ${row.lag ?? '?'} bytes`,
           );
           if (!row.active) s.problems.push(`slot ${row.slot_name} has no consumer`);
         }
@@ -151,7 +159,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       for (const [name, p] of Object.entries(proxies)) {
         const toxics = p.toxics.map((t) => `${t.type}/${t.stream}`).join(', ');
         s.lines.push(
-          `${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} → ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`,
+          `${p.enabled && !toxics ? '✓' : '✗'} ${name.padEnd(20)} ${p.listen} ` +
+            `→ ${p.upstream}  ${p.enabled ? 'enabled' : 'DISABLED'}${toxics ? `  toxics: ${toxics}` : ''}`,
         );
         if (!p.enabled) s.problems.push(`proxy ${p.listen} is disabled`);
         if (toxics) s.problems.push(`proxy ${p.listen} has toxics: ${toxics}`);
@@ -181,7 +190,7 @@ async function providerSections(
   name: string | undefined,
   topology: Topology | undefined,
 ): Promise<Section[]> {
-  if (choice.kind === 'containers') {
+  if (traitsOf(choice).usesDocker) {
     const { dockerAvailable } = await import('../provider/containers/docker.ts');
     const docker = await dockerAvailable();
     return [
@@ -190,9 +199,19 @@ async function providerSections(
           s.lines.push(`✓ ${docker.runtime}; containers live for one \`run --provider containers\` and go with it`);
         else s.problems.push(docker.reason);
       }),
+      ...(docker.ok
+        ? [
+            await section('images', async (s) => {
+              const { imageSetLines } = await import('../provider/containers/doctor-images.ts');
+              const r = await imageSetLines(choice.images);
+              s.lines.push(...r.lines);
+              s.problems.push(...r.problems);
+            }),
+          ]
+        : []),
     ];
   }
-  if (choice.kind === 'external') {
+  if (traitsOf(choice).needsEnvFile) {
     const env = readExternalEnv(choice.env as string);
     const reach = await section(`environment ${choice.env}`, async (s) => {
       for (const r of await checkExternal(env)) {
@@ -201,7 +220,9 @@ async function providerSections(
       }
       const hops = Object.keys(env.toxiproxy?.proxies ?? {});
       s.lines.push(
-        `  faults available: connector.*, postgres.walsender-kill, es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; process.* need --provider local or containers`,
+        `  faults available: connector.*, postgres.walsender-kill, ` +
+          `es.read-only${hops.length ? `, network.* on ${hops.join(', ')}` : ''}; ` +
+          `process.* need --provider local or containers`,
       );
     });
     const ep = externalEndpoints(env);
@@ -231,11 +252,13 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     console.log(DOCTOR_HELP);
     return 0;
   }
-  const sections = await providerSections(
-    providerChoice(values),
-    values.name as string | undefined,
-    topologyOpt(values),
-  );
+  // Every input is checked, and every problem reported, before anything is probed.
+  const check = new InputCheck();
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const topology = check.take(() => topologyOpt(values));
+  check.envFile(choice);
+  check.done();
+  const sections = await providerSections(choice, values.name as string | undefined, topology);
   for (const s of sections) {
     console.log(`\n${s.title}`);
     for (const l of s.lines) console.log(`  ${l}`);

@@ -12,8 +12,10 @@ Re-renders report.md, index.html and junit.xml of a run from its recorded files 
 samples.jsonl), without any service running. Example: outbox-chaos report reports/latest
 
   --recheck         re-run today's checker on the run's history and the snapshot of both stores its verdict
-                    was judged on (snapshot/), and say whether the verdict and anomaly counts are the same; exit
-                    0 when they are, 1 when not (try a checker change against old runs)`;
+                    was judged on (snapshot/), reading documents by the raw index mapping kept there, re-judge
+                    the run, and say whether the verdict, anomaly counts and pass/fail are the same; exit 0 when
+                    they are, 1 when not (try a checker change against old runs), 2 when a file of the run
+                    directory is not what the run wrote (digests and counts are checked first)`;
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('report', argv, { recheck: { type: 'boolean' } });
@@ -41,6 +43,7 @@ async function printRecheck(dir: string, report: RunReport): Promise<number> {
       .join(', ') || 'no anomalies';
   console.log(`recorded  ${r.recorded.verdict} (${classes(r.recorded.counts)})`);
   console.log(`now       ${r.now.verdict} (${classes(r.now.counts)})`);
+  for (const reason of r.now.reasons) console.log(`          ✘ ${reason}`);
   if (r.same)
     console.log(
       `✔ the same verdict from today's checker on ${r.comparison.pgRows} rows and ${r.comparison.esDocs} documents`,

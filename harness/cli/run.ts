@@ -1,22 +1,21 @@
-import { ScenarioSkipped } from '../faults/capabilities.ts';
-import { type ProviderChoice, openProvider } from '../provider/open.ts';
-import { renderMarkdown } from '../report/markdown.ts';
-import { writeSuite } from '../report/suite/write.ts';
-import { loadScenario, listScenarios } from '../scenario/load.ts';
-import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { ProviderChoice } from '../provider/open.ts';
+import { traitsOf } from '../provider/traits.ts';
 import type { PgMajor } from '../provision/pg-versions.ts';
-import { shrinkFailingRun } from '../scenario/shrink-run.ts';
+import { listScenarios, loadScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { ConfigError } from '../util/errors.ts';
-import { info, warn } from '../util/log.ts';
-import { interruptGuard } from '../util/signals.ts';
-import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
+import { InputCheck } from './inputs.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
-export const RUN_HELP = `outbox-chaos run <scenario>|--all [--seed N] [--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--name NAME] [--port-base N] [--topology single|cluster] [--versions postgres=N]
+export const RUN_HELP =
+  `outbox-chaos run <scenario>|--all [--seed N] ` +
+  `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
+                    [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
+                    [--versions postgres=N]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
@@ -47,6 +46,7 @@ the same way, with exit 3 naming it, how it ended and its last log lines.
   --keep            leave a local stack this command started running; on external, leave the run's objects
 ${STACK_HELP}
 ${TOPOLOGY_HELP}
+${SEARCH_HELP}
                     Without it, a stack this command starts is a cluster when every scenario named says
                     \`topology: cluster\`; --all runs the scenarios written for the stack's topology (a
                     cluster also runs the single ones: plain targets stand for broker 1, worker 1, the primary)
@@ -58,30 +58,6 @@ ${PLUGIN_PATH_HELP}
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
 2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;
 
-function replayCommand(
-  s: Scenario,
-  seed: number,
-  o: {
-    duration?: number;
-    rate?: number;
-    connectors?: string;
-    choice: ProviderChoice;
-    cluster?: boolean;
-    postgres?: string;
-  },
-): string {
-  const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
-  if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
-  if (o.postgres && o.postgres !== s.versions?.postgres) parts.push(`--versions postgres=${o.postgres}`);
-  if (o.choice.kind !== 'local') parts.push(`--provider ${o.choice.kind}`);
-  if (o.choice.env) parts.push(`--env ${o.choice.env}`);
-  if (o.choice.allowDestructive) parts.push('--allow-destructive');
-  if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
-  if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
-  if (o.connectors) parts.push(`--connectors ${o.connectors}`);
-  return parts.join(' ');
-}
-
 /**
  * The Postgres major a local stack should run: --versions, else what the scenarios' `versions:` agree on.
  * Scenarios asking for different majors cannot share one stack, and other providers run their own versions.
@@ -92,7 +68,7 @@ export function postgresFor(
   choice: ProviderChoice,
 ): PgMajor | undefined {
   const wanted = [...new Set(scenarios.map((s) => s.versions?.postgres).filter((v) => v !== undefined))];
-  if (choice.kind !== 'local') {
+  if (!traitsOf(choice).choosesVersions) {
     if (asked !== undefined)
       throw new ConfigError(
         `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
@@ -121,111 +97,56 @@ export async function runCommand(argv: string[]): Promise<number> {
     shrink: { type: 'boolean' },
     ...TOPOLOGY_OPTIONS,
     ...VERSIONS_OPTIONS,
+    ...SEARCH_OPTIONS,
     ...PROVIDER_OPTIONS,
   });
   if (values.help) {
     console.log(RUN_HELP);
     return 0;
   }
+  // Every input is checked, and every problem reported, before anything starts.
+  const check = new InputCheck();
   const names = values.all ? listScenarios().map((s) => s.name) : positionals;
   if (names.length === 0)
-    throw new ConfigError('run: which scenario?', `name one (\`outbox-chaos list\` shows the catalogue) or pass --all`);
-  const seed = intOpt(values.seed, '--seed');
-  const durationS = intOpt(values.duration, '--duration');
-  const rate = intOpt(values.rate, '--rate');
-  if (durationS !== undefined && durationS <= 0)
-    throw new ConfigError('--duration must be a positive number of seconds', 'e.g. --duration 60');
+    check.add(
+      new ConfigError('run: which scenario?', `name one (\`outbox-chaos list\` shows the catalogue) or pass --all`),
+    );
+  const seed = check.take(() => intOpt(values.seed, '--seed'));
+  const durationS = check.take(() => durationOpt(values.duration, '60'));
+  const rate = check.take(() => intOpt(values.rate, '--rate'));
+  const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const connectors = values.connectors as string | undefined;
-  // Load (and validate) every scenario before touching the stack.
-  const loaded = names.map((n) => loadScenario(n));
-  const asked = topologyOpt(values);
+  const loaded = names.flatMap((n) => check.take(() => [loadScenario(n)], []));
+  const asked = check.take(() => topologyOpt(values));
+  const search = check.take(() => searchOpt(values));
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const versions = check.take(() => versionsOpt(values), {});
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, loaded, choice));
+  check.provider(choice);
+  if (connectors !== undefined) check.definition(connectors, '--connectors');
+  check.done();
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 
-  const choice = providerChoice(values);
-  const postgresMajor = postgresFor(versionsOpt(values).postgres, loaded, choice);
-  const { provider, owned } = await openProvider(choice, {
-    name: values.name as string | undefined,
-    portBase: intOpt(values['port-base'], '--port-base'),
+  const { runScenarios } = await import('./run-scenarios.ts');
+  return runScenarios({
+    scenarios: loaded,
+    names,
+    all: values.all === true,
+    keep: values.keep === true,
+    shrink: values.shrink === true,
+    seed,
+    durationS,
+    rate,
     connectors,
-    topology,
-    topologyExplicit: asked !== undefined,
-    postgresMajor,
+    choice,
+    local: {
+      name: values.name as string | undefined,
+      portBase,
+      connectors,
+      topology,
+      topologyExplicit: asked !== undefined,
+      search,
+      postgresMajor,
+    },
   });
-  // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
-  const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
-  const scenarios = values.all && !onCluster ? loaded.filter((s) => s.topology !== 'cluster') : loaded;
-  if (scenarios.length < loaded.length)
-    info(
-      `  --all on a single stack: ${loaded.length - scenarios.length} cluster scenario(s) left out (${loaded
-        .filter((s) => s.topology === 'cluster')
-        .map((s) => s.name)
-        .join(', ')}); \`run --all --topology cluster\` runs them`,
-    );
-  const leave = owned && !(values.keep && choice.kind === 'local');
-  // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
-  // interrupted), what this command started is stopped below, and only then does the process exit.
-  const abort = interruptGuard();
-  const results: RunResult[] = [];
-  const skipped: ScenarioSkipped[] = [];
-  try {
-    for (const scenario of scenarios) {
-      if (abort.signal.aborted) break;
-      const s = seed ?? scenario.seed;
-      const opts: RunOptions = {
-        scenario,
-        provider,
-        allowDestructive: choice.allowDestructive,
-        keepObjects: values.keep === true,
-        connectorsDir: connectors,
-        seed: s,
-        durationMs: durationS !== undefined ? durationS * 1000 : undefined,
-        ratePerSec: rate,
-        replay: replayCommand(scenario, s, {
-          duration: durationS,
-          rate,
-          connectors,
-          choice,
-          cluster: provider.topology === 'cluster',
-          postgres: choice.kind === 'local' ? provider.versions.postgres?.split('.')[0] : undefined,
-        }),
-        signal: abort.signal,
-      };
-      let r: RunResult;
-      try {
-        r = await runScenario(opts);
-      } catch (err) {
-        if (!(err instanceof ScenarioSkipped)) throw err;
-        skipped.push(err);
-        warn(`⊘ ${err.message}`);
-        continue;
-      }
-      results.push(r);
-      console.log(`\n${renderMarkdown(r.report)}`);
-      info(`report: ${r.runDir}/index.html`);
-      if (values.shrink && !r.report.passed && scenario.randomFaults && !abort.signal.aborted)
-        await shrinkFailingRun(opts, r);
-    }
-  } finally {
-    if (leave) await provider.stop();
-    abort.release();
-  }
-  if (results.length + skipped.length > 1) {
-    const suite = writeSuite(
-      results.map((r) => ({ report: r.report, runDir: r.runDir })),
-      {
-        title: values.all ? 'run --all' : `run ${names.join(' ')}`,
-        kind: 'run',
-        skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })),
-      },
-    );
-    info(`\nsuite report: ${suite}/index.html (and summary.md, junit.xml)`);
-    info('\nsummary:');
-    for (const r of results)
-      info(
-        `  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`,
-      );
-    for (const k of skipped) info(`  ⊘ ${k.scenario.padEnd(24)} skipped         ${k.reasons.join('; ')}`);
-  }
-  if (!results.every((r) => r.report.passed)) return 1;
-  return skipped.length ? 4 : 0;
 }

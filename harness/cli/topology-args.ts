@@ -4,7 +4,9 @@ import type { Options } from './args.ts';
 
 export const TOPOLOGY_OPTIONS: Options = { topology: { type: 'string' } };
 
-export const TOPOLOGY_HELP = `  --topology T      single (default: one Postgres, one Kafka broker, one Connect worker) or cluster (a
+export const TOPOLOGY_HELP =
+  `  --topology T      single (default: one Postgres, ` +
+  `one Kafka broker, one Connect worker) or cluster (a
                     Postgres primary and hot standby, 3 KRaft brokers with replication factor 3 and
                     min.insync.replicas=2, 2 Connect workers in one group; ports: docs/cluster.md)`;
 

@@ -3,6 +3,7 @@ import { setupPipeline } from '../pipeline/lifecycle.ts';
 import { defaultRunNames } from '../pipeline/run-names.ts';
 import { ENV_FILE_EXAMPLE } from '../provider/external.ts';
 import { openProvider, upLocal, type ProviderChoice } from '../provider/open.ts';
+import { traitsOf } from '../provider/traits.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import type { Stack } from '../stack/stack.ts';
 import type { Topology } from '../stack/targets.ts';
@@ -11,12 +12,17 @@ import { ConfigError } from '../util/errors.ts';
 import { info, step, warn } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { InputCheck } from './inputs.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
-export const UP_HELP = `outbox-chaos up [--detach] [--connectors DIR] [--port-base N] [--name NAME] [--topology single|cluster]
-                [--versions postgres=N] [--provider local|containers|external] [--env FILE]
+export const UP_HELP =
+  `outbox-chaos up [--detach] [--connectors DIR] ` +
+  `[--port-base N] [--name NAME] [--topology single|cluster]
+                [--search elasticsearch|opensearch] [--versions postgres=N]
+                [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
@@ -34,6 +40,7 @@ log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the 
   --port-base N     first port of the block the stack uses (default 17400, or OUTBOX_CHAOS_PORT_BASE)
   --name NAME       stack name, for several stacks side by side (default "default")
 ${TOPOLOGY_HELP}
+${SEARCH_HELP}
 ${VERSIONS_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
@@ -47,7 +54,8 @@ ${ENV_FILE_EXAMPLE}`;
 
 export function printEndpoints(s: Stack): void {
   info(
-    `\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, start ${(s.timings.startMs / 1000).toFixed(1)} s)`,
+    `\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, ` +
+      `start ${(s.timings.startMs / 1000).toFixed(1)} s)`,
   );
   printAddresses(s.endpoints);
   printCluster(s.endpoints);
@@ -61,7 +69,8 @@ function printCluster(e: Endpoints): void {
   if (!c) return;
   for (const b of c.brokers)
     info(
-      `  ${b.member.padEnd(16)} ${b.direct} (Connect via proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`,
+      `  ${b.member.padEnd(16)} ${b.direct} (Connect via ` +
+        `proxy ${b.proxy}, replication via ${b.replicationProxy ?? '–'})`,
     );
   for (const w of c.workers) info(`  ${w.member.padEnd(16)} ${w.url}`);
   for (const p of c.postgres) info(`  ${p.member.padEnd(16)} ${p.host}:${p.port}`);
@@ -88,25 +97,22 @@ async function foreground(stop: () => Promise<void>): Promise<number> {
 
 async function upOther(
   choice: ProviderChoice,
-  o: { detach: boolean; portBase?: number; connectors?: string; topology?: Topology },
+  o: { portBase?: number; connectors?: string; topology?: Topology },
 ): Promise<number> {
-  if (choice.kind === 'external') {
+  if (!traitsOf(choice).startsServices) {
     const { provider } = await openProvider(choice, {});
     info(`\n${provider.label} is reachable`);
     printAddresses(provider.endpoints, 'connectors use');
     info(
-      `  process faults: none; network faults on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`,
+      `  process faults: none; network faults ` +
+        `on: ${provider.capabilities.proxies.join(', ') || 'none (no toxiproxy.proxies in the env file)'}`,
     );
     info(
-      `\nNothing was started or changed. Run scenarios with \`outbox-chaos run <scenario> --provider external --env ${choice.env}\`.`,
+      `\nNothing was started or changed. Run scenarios with \`outbox-chaos ` +
+        `run <scenario> --provider external --env ${choice.env}\`.`,
     );
     return 0;
   }
-  if (o.detach)
-    throw new ConfigError(
-      '--detach is not possible with --provider containers: the containers are removed when the harness process ends',
-      'run `outbox-chaos run <scenario> --provider containers` (it starts and removes them), or `up --provider containers` in the foreground',
-    );
   const { provider } = await openProvider(choice, { portBase: o.portBase, topology: o.topology });
   try {
     const names = defaultRunNames();
@@ -127,6 +133,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     ...STACK_OPTIONS,
     ...TOPOLOGY_OPTIONS,
     ...VERSIONS_OPTIONS,
+    ...SEARCH_OPTIONS,
     detach: { type: 'boolean' },
     connectors: { type: 'string' },
     ...PROVIDER_OPTIONS,
@@ -135,27 +142,39 @@ export async function upCommand(argv: string[]): Promise<number> {
     console.log(UP_HELP);
     return 0;
   }
-  const choice = providerChoice(values);
-  const versions = versionsOpt(values);
-  if (versions.postgres !== undefined && choice.kind !== 'local')
-    throw new ConfigError(
-      `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
-      'drop --versions, or use --provider local',
+  // Every input is checked, and every problem reported, before anything starts.
+  const check = new InputCheck();
+  const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
+  const topology = check.take(() => topologyOpt(values));
+  const connectors = values.connectors as string | undefined;
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const versions = check.take(() => versionsOpt(values), {});
+  if (versions.postgres !== undefined && !traitsOf(choice).choosesVersions)
+    check.add(
+      new ConfigError(
+        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+        'drop --versions, or use --provider local',
+      ),
     );
-  if (choice.kind !== 'local')
-    return upOther(choice, {
-      detach: values.detach === true,
-      portBase: intOpt(values['port-base'], '--port-base'),
-      connectors: values.connectors as string | undefined,
-      topology: topologyOpt(values),
-    });
+  check.provider(choice);
+  if (connectors !== undefined) check.definition(connectors, '--connectors');
+  if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
+    check.add(
+      new ConfigError(
+        `--detach is not possible with --provider ${choice.kind}: ` +
+          'the containers are removed when the harness process ends',
+        `run \`outbox-chaos run <scenario> --provider ${choice.kind}\` (it starts and removes them), ` +
+          `or \`up --provider ${choice.kind}\` in the foreground`,
+      ),
+    );
+  check.done();
+  if (!traitsOf(choice).detachable) return upOther(choice, { portBase, connectors, topology });
   const t0 = Date.now();
-  const portBase = intOpt(values['port-base'], '--port-base');
-  const topology = topologyOpt(values);
   const { stack, started } = await upLocal({
+    search: searchOpt(values),
     name: values.name as string | undefined,
     portBase,
-    connectors: values.connectors as string | undefined,
+    connectors,
     topology,
     topologyExplicit: topology !== undefined,
     postgresMajor: versions.postgres,
@@ -167,11 +186,13 @@ export async function upCommand(argv: string[]): Promise<number> {
     printAddresses(stack.endpoints);
     if (portBase !== undefined && portBase !== stack.ports.postgres)
       warn(
-        `it runs on port base ${stack.ports.postgres}, not ${portBase}: \`outbox-chaos down --name ${stack.name}\` first to move it`,
+        `it runs on port base ${stack.ports.postgres}, not ${portBase}: ` +
+          `\`outbox-chaos down --name ${stack.name}\` first to move it`,
       );
     if (values.connectors)
       warn(
-        `its connectors are not re-registered from ${String(values.connectors)}: \`run --connectors\` registers a definition per run`,
+        `its connectors are not re-registered from ${String(values.connectors)}: ` +
+          `\`run --connectors\` registers a definition per run`,
       );
     return 0;
   }

@@ -1,14 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { openProvider } from '../provider/open.ts';
-import { writeSuite } from '../report/suite/write.ts';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadZooEntries } from '../scenario/zoo/entries.ts';
-import { runZoo } from '../scenario/zoo/run.ts';
-import { missedEntries, outcomesJson, summaryTable, zooLine, zooSuiteRuns } from '../scenario/zoo/summary.ts';
 import { ConfigError } from '../util/errors.ts';
-import { info } from '../util/log.ts';
-import { interruptGuard } from '../util/signals.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
-import { PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { InputCheck } from './inputs.ts';
+import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
@@ -59,64 +55,35 @@ export async function zooCommand(argv: string[]): Promise<number> {
     console.log(ZOO_HELP);
     return 0;
   }
-  const only =
-    typeof values.only === 'string'
-      ? values.only
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined;
-  const chosen = loadZooEntries(only);
-  const asked = topologyOpt(values);
-  const topology =
-    asked ?? (chosen.length > 0 && chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
-  const control = values.control === true;
-  if (chosen.length === 0)
-    throw new ConfigError(
-      'the zoo is empty',
-      'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file',
+  const check = new InputCheck();
+  const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()) : undefined;
+  const chosen = check.take(() => loadZooEntries(only?.filter(Boolean)), []);
+  const asked = check.take(() => topologyOpt(values));
+  const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
+  const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  check.provider(choice);
+  if (chosen.length === 0 && check.ok())
+    check.add(
+      new ConfigError(
+        'the zoo is empty',
+        'add scenarios/zoo/<name>/ with a scenario.yaml and the changed definition file',
+      ),
     );
+  const json = typeof values.json === 'string' ? values.json : undefined;
+  if (json !== undefined && !existsSync(dirname(json)))
+    check.add(
+      new ConfigError(`--json ${json}: directory ${dirname(json)} does not exist`, 'create it, or name another file'),
+    );
+  check.done();
+  const topology = asked ?? (chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
 
-  const choice = providerChoice(values);
-  const { provider, owned } = await openProvider(choice, {
-    name: values.name as string | undefined,
-    portBase: intOpt(values['port-base'], '--port-base'),
-    topology,
-    topologyExplicit: asked !== undefined,
+  const { runZooEntries } = await import('./zoo-run.ts');
+  return runZooEntries({
+    chosen,
+    choice,
+    control: values.control === true,
+    keep: values.keep === true,
+    json,
+    local: { name: values.name as string | undefined, portBase, topology, topologyExplicit: asked !== undefined },
   });
-  const onCluster = provider.topology === 'cluster' || choice.kind === 'external';
-  const entries = onCluster ? chosen : chosen.filter((e) => e.scenario.topology !== 'cluster');
-  if (entries.length < chosen.length)
-    info(
-      `  a single stack: ${chosen.length - entries.length} cluster entr${chosen.length - entries.length === 1 ? 'y' : 'ies'} left out (${chosen
-        .filter((e) => e.scenario.topology === 'cluster')
-        .map((e) => e.name)
-        .join(', ')}); \`zoo --topology cluster\` runs them`,
-    );
-  const leave = owned && !(values.keep && choice.kind === 'local');
-  // Ctrl-C / SIGTERM: the entry in progress heals its faults and writes its partial report; the process
-  // exits once that and the stop below are done.
-  const abort = interruptGuard();
-  let outcomes;
-  try {
-    outcomes = await runZoo(entries, provider, { control, borrowed: !owned, signal: abort.signal });
-  } finally {
-    if (leave) await provider.stop();
-    abort.release();
-  }
-  console.log(`\n${summaryTable(outcomes)}\n`);
-  if (outcomes.length) {
-    const suite = writeSuite(zooSuiteRuns(outcomes), {
-      title: control ? 'bug zoo (control runs on the healthy pipeline)' : 'bug zoo',
-      kind: 'zoo',
-    });
-    info(`suite report: ${suite}/index.html (and summary.md, junit.xml)`);
-  }
-  if (typeof values.json === 'string') {
-    writeFileSync(values.json, `${JSON.stringify(outcomesJson(outcomes), null, 2)}\n`);
-    info(`wrote ${values.json}`);
-  }
-  console.log(zooLine(outcomes, control));
-  if (abort.signal.aborted) return 130;
-  return missedEntries(outcomes).length === 0 && outcomes.length === entries.length ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 import type { Provider } from '../provider/interface.ts';
+import { traitsOf } from '../provider/traits.ts';
 import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget } from '../stack/targets.ts';
 import type { Fault } from './fault.ts';
 import { faultNeeds, faultTopology } from './registry.ts';
@@ -23,16 +24,17 @@ export function missingCapabilities(
   provider: Pick<Provider, 'kind' | 'capabilities' | 'topology'>,
 ): string[] {
   const out: string[] = [];
+  const traits = traitsOf(provider);
   for (const f of faults) {
     const need = faultNeeds(f.kind);
     const cluster = isClusterTarget(f.target) || faultTopology(f.kind) === 'cluster';
-    if (cluster && provider.kind !== 'external' && provider.topology !== 'cluster') {
+    if (cluster && traits.startsServices && provider.topology !== 'cluster') {
       out.push(
         `${f.id} (${f.kind} on ${f.target}) needs the cluster topology (3 brokers, 2 Connect workers, a Postgres standby), not the single stack (use --topology cluster)`,
       );
       continue;
     }
-    if (cluster && need === 'process' && provider.kind === 'external') {
+    if (cluster && need === 'process' && !traits.startsServices) {
       out.push(
         `${f.id} needs control of a cluster member's process (${f.target}), which the external provider does not have (process faults need --provider local or containers with --topology cluster)`,
       );
@@ -48,7 +50,8 @@ export function missingCapabilities(
         ? ' (name each broker and its proxy under kafka.brokers in the env file)'
         : ' (name one under toxiproxy.proxies in the env file)';
       out.push(
-        `${f.id} needs a Toxiproxy in front of the ${f.target} hop, which the ${provider.kind} provider does not control${provider.kind === 'external' ? hint : ''}`,
+        `${f.id} needs a Toxiproxy in front of the ${f.target} hop, ` +
+          `which the ${provider.kind} provider does not control${traits.needsEnvFile ? hint : ''}`,
       );
     }
   }

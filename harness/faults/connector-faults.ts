@@ -1,7 +1,8 @@
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
+import { connectorIn, pollFor, witness, within } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
-import type { FaultKind } from './kind.ts';
+import type { Evidence, FaultKind } from './kind.ts';
 
 /** Which connector of the pipeline definition a connector fault hits. */
 export const CONNECTOR_TARGETS = ['source', 'sink'] as const;
@@ -26,6 +27,35 @@ async function resume(ctx: FaultContext, target: ConnectorTarget): Promise<void>
   await ctx.connect.resume(name);
 }
 
+/**
+ * Watches a connector from the moment the fault acted until `stop()` for every task in `state` (connector
+ * STOPPED with no tasks, for STOPPED): the witness says when it was first seen so, or the last status.
+ */
+function watchState(
+  ctx: FaultContext,
+  id: string,
+  name: string,
+  sign: Evidence,
+  state: 'PAUSED' | 'STOPPED',
+): () => Promise<void> {
+  let stopped = false;
+  const t0 = Date.now();
+  let last = 'no status read';
+  const found = pollFor(
+    async () => {
+      const r = connectorIn(await ctx.connect.status(name), state);
+      last = r.line;
+      return r.yes ? `${name}: ${r.line}, ${Date.now() - t0} ms after the call` : undefined;
+    },
+    { everyMs: 250, until: () => stopped },
+  );
+  return async () => {
+    stopped = true;
+    const how = await found;
+    witness(ctx, id, sign, how !== undefined, how ?? `${name} never reported ${state} while the fault lasted: ${last}`);
+  };
+}
+
 /** POST /connectors/<name>/restart?includeTasks=true: connector and tasks stop and start again. */
 export function connectorRestartFault(id: string, target: ConnectorTarget): Fault {
   return defineFault({
@@ -36,7 +66,37 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
     describe: () => `restart the ${target} connector and its tasks`,
     async inject(ctx) {
       const name = await connector(ctx, target, 'connector.restart');
+      const t0 = Date.now();
       await ctx.connect.restart(name, { includeTasks: true, onlyFailed: false });
+      // A restart shows as the connector or its tasks leaving RUNNING (RESTARTING, UNASSIGNED), then all
+      // RUNNING again; a loaded worker may take seconds before it acts on the request.
+      const left = await pollFor(
+        async () => {
+          const st = await ctx.connect.status(name);
+          if (st && st.connector.state !== 'RUNNING')
+            return `connector ${st.connector.state} ${Date.now() - t0} ms after the call`;
+          const t = st?.tasks.find((x) => x.state !== 'RUNNING');
+          return t ? `task ${t.id} ${t.state} ${Date.now() - t0} ms after the call` : undefined;
+        },
+        { everyMs: 50, until: within(15_000) },
+      );
+      let line = '';
+      const back = await pollFor(
+        async () => {
+          const r = connectorIn(await ctx.connect.status(name), 'RUNNING');
+          line = r.line;
+          return r.yes ? `${r.line} ${Date.now() - t0} ms after it` : undefined;
+        },
+        { everyMs: 250, until: within(30_000) },
+      );
+      witness(
+        ctx,
+        id,
+        'connector-restarted',
+        left !== undefined && back !== undefined,
+        `${name}: ${left ?? 'neither the connector nor a task left RUNNING within 15 s of the call'}; ` +
+          (back ?? `not RUNNING again within 30 s (${line})`),
+      );
       return `restarted ${name}`;
     },
     async repair() {
@@ -47,15 +107,20 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
 
 /** PAUSED: tasks stay assigned but stop polling; heal resumes. */
 export function connectorPauseFault(id: string, target: ConnectorTarget): Fault {
+  let proved: (() => Promise<void>) | undefined;
   return defineFault({
     id,
     kind: 'connector.pause',
     target,
     describe: () => `pause the ${target} connector`,
     async inject(ctx) {
-      await ctx.connect.pause(await connector(ctx, target, 'connector.pause'));
+      const name = await connector(ctx, target, 'connector.pause');
+      await ctx.connect.pause(name);
+      proved = watchState(ctx, id, name, 'connector-paused', 'PAUSED');
     },
     async repair(ctx) {
+      await proved?.();
+      proved = undefined;
       await resume(ctx, target);
     },
   });
@@ -63,15 +128,20 @@ export function connectorPauseFault(id: string, target: ConnectorTarget): Fault 
 
 /** STOPPED (KIP-875): tasks shut down and are released; resume starts them again. */
 export function connectorStopFault(id: string, target: ConnectorTarget): Fault {
+  let proved: (() => Promise<void>) | undefined;
   return defineFault({
     id,
     kind: 'connector.stop',
     target,
     describe: () => `stop the ${target} connector (tasks released)`,
     async inject(ctx) {
-      await ctx.connect.stop(await connector(ctx, target, 'connector.stop'));
+      const name = await connector(ctx, target, 'connector.stop');
+      await ctx.connect.stop(name);
+      proved = watchState(ctx, id, name, 'connector-stopped', 'STOPPED');
     },
     async repair(ctx) {
+      await proved?.();
+      proved = undefined;
       await resume(ctx, target);
     },
   });

@@ -1,5 +1,7 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
+import { witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import type { FaultKind } from './kind.ts';
 
@@ -20,17 +22,46 @@ async function setWriteBlock(ctx: FaultContext, on: boolean): Promise<Response> 
   }
 }
 
+/** The Connect workers' log files (a cluster's members too); a container's logs are not files here. */
+function connectLogs(ctx: FaultContext): string[] {
+  const handles = [
+    ctx.services?.connect,
+    ...Object.entries(ctx.members ?? {}).map(([m, h]) => m.startsWith('connect') && h),
+  ];
+  return [...new Set(handles.flatMap((h) => (h && existsSync(h.where) ? [h.where] : [])))];
+}
+
+const sizeOf = (f: string): number => statSync(f).size;
+
+function readFrom(file: string, offset: number): string {
+  const len = Math.max(0, Math.min(sizeOf(file) - offset, 64 * 1024 * 1024));
+  const buf = Buffer.alloc(len);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buf, 0, len, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('utf8');
+}
+
+/** Elasticsearch's answer to a write on a blocked index, as the sink logs it. */
+export const WRITE_BLOCK_ANSWER = /cluster_block_exception|FORBIDDEN\/\d+\/index write/;
+
 /**
  * index.blocks.write=true on the run's index, directly at Elasticsearch: searches work, every write gets
  * 403 cluster_block_exception, which sinks tend to treat as non-retriable.
  */
 export function esReadOnlyFault(id: string): Fault {
+  // Where each Connect log ended when the block went on: the sink's answers while it lasted come after.
+  let marks: Map<string, number> | undefined;
   return defineFault({
     id,
     kind: 'es.read-only',
     target: 'elasticsearch',
     describe: () => 'index write block (index.blocks.write=true)',
     async inject(ctx) {
+      marks = new Map(connectLogs(ctx).map((f) => [f, sizeOf(f)]));
       const r = await setWriteBlock(ctx, true);
       if (!r.ok)
         throw new EnvError(
@@ -38,6 +69,22 @@ export function esReadOnlyFault(id: string): Fault {
         );
     },
     async repair(ctx) {
+      if (marks) {
+        const logs = [...marks];
+        const hit = logs.find(([f, at]) => WRITE_BLOCK_ANSWER.test(readFrom(f, at)));
+        witness(
+          ctx,
+          id,
+          'es-rejected-writes',
+          hit !== undefined,
+          hit
+            ? `the sink logged Elasticsearch's write-block answer (${hit[0]})`
+            : logs.length
+              ? `no write-block answer in the Connect log while the block was on: the sink wrote nothing then?`
+              : 'no Connect log file to read (this provider keeps its logs elsewhere)',
+        );
+        marks = undefined;
+      }
       const r = await setWriteBlock(ctx, false);
       // No index: no block to lift (the fault cannot have set one).
       if (!r.ok && r.status !== 404)

@@ -85,7 +85,10 @@ describe('network faults (against a fake Toxiproxy)', () => {
     await a.heal(ctx);
     await a.heal(ctx);
     expect(fake.proxies.get('es')?.toxics.map((t) => t.name)).toEqual(['other.bandwidth.downstream']);
-    expect(events.map((e) => e.kind)).toEqual(['fault-start', 'fault-start', 'fault-heal']);
+    expect(events.map((e) => e.kind)).toEqual(['fault-start', 'fault-start', 'fault-evidence', 'fault-heal']);
+    // This Toxiproxy has no byte counters and no listener: the toxic cannot prove it saw traffic.
+    expect(events[2]).toMatchObject({ id: 'slow es#1', sign: 'toxic-saw-traffic', seen: false });
+    expect(JSON.stringify(events[2])).toContain('es: open connections unreadable (no ss here), no byte counters');
   });
 
   it('drops undefined attributes and replaces a leftover toxic of the same name', async () => {

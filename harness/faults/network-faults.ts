@@ -2,6 +2,7 @@ import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget } from '../stack/t
 import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
 import { ConfigError } from '../util/errors.ts';
 import { defineFault, slug } from './define.ts';
+import { bytesBetween, listenerSockets, proxyBytes, toxiproxyMetrics, tryConnect, witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { draw, type FaultKind, num, opt, type Params } from './kind.ts';
 import type { ParamDef } from './params.ts';
@@ -81,6 +82,26 @@ function describeToxic<T extends ToxicType>(type: T, a: ToxicAttributes[T]): str
 }
 
 /**
+ * What a proxy had carried at one moment: by the connections open then (their sockets' byte counts, from
+ * `ss`), and by those already closed (Toxiproxy's counters, which count a connection's bytes when it closes).
+ */
+interface Carried {
+  open: Map<string, number> | undefined;
+  closed: number | undefined;
+}
+
+/** Bytes a proxy carried between two looks, on connections open at the second or closed between them. */
+function carriedWhileOn(proxy: string, a: Carried | undefined, b: Carried | undefined): { bytes: number; how: string } {
+  const open = a?.open && b?.open ? bytesBetween(a.open, b.open) : undefined;
+  const closed = a?.closed !== undefined && b?.closed !== undefined ? Math.max(0, b.closed - a.closed) : undefined;
+  const words = [
+    open === undefined ? 'open connections unreadable (no ss here)' : `${open} B on open connections`,
+    closed === undefined ? 'no byte counters for closed ones' : `${closed} B on connections that closed`,
+  ];
+  return { bytes: (open ?? 0) + (closed ?? 0), how: `${proxy}: ${words.join(', ')}` };
+}
+
+/**
  * A Toxiproxy toxic on one proxy, one per direction for `both`. Toxic names carry the fault id, so two
  * faults on the same proxy coexist and each heal removes only its own.
  */
@@ -106,6 +127,18 @@ export function toxicFault<T extends ToxicType>(
   const describe = () =>
     `${describeToxic(type, attributes)} ${direction}${toxicity < 1 ? ` (toxicity ${toxicity})` : ''} on proxy ${proxy}`;
   const aim = new Aim(proxy);
+  // What each proxy had carried when the toxic went on; undefined: not started.
+  let before: Map<string, Carried> | undefined;
+  const carriedNow = async (ctx: FaultContext, proxies: string[]): Promise<Map<string, Carried>> => {
+    const text = await toxiproxyMetrics(ctx.endpoints.toxiproxyUrl);
+    const out = new Map<string, Carried>();
+    for (const p of proxies) {
+      const b = text === undefined ? undefined : proxyBytes(text, p);
+      const listen = (await api(ctx).getProxy(p)).listen;
+      out.set(p, { closed: b ? b.upstream + b.downstream : undefined, open: await listenerSockets(listen) });
+    }
+    return out;
+  };
   return defineFault({
     id,
     kind: `network.${type}`,
@@ -114,10 +147,24 @@ export function toxicFault<T extends ToxicType>(
     async inject(ctx) {
       const r = await aim.resolve(ctx);
       for (const p of r.proxies) for (const t of toxics) await api(ctx).addToxic(p, t);
+      before = await carriedNow(ctx, r.proxies);
       return r.why ? named(r) : undefined;
     },
     async repair(ctx) {
-      for (const p of await aim.current(ctx)) for (const t of toxics) await api(ctx).removeToxic(p, t.name);
+      const proxies = await aim.current(ctx);
+      if (before) {
+        const after = await carriedNow(ctx, proxies);
+        const found = proxies.map((p) => carriedWhileOn(p, before?.get(p), after.get(p)));
+        witness(
+          ctx,
+          id,
+          'toxic-saw-traffic',
+          found.some((f) => f.bytes > 0),
+          `traffic through the proxy while the toxic was on: ${found.map((f) => f.how).join('; ') || 'no proxy'}`,
+        );
+        before = undefined;
+      }
+      for (const p of proxies) for (const t of toxics) await api(ctx).removeToxic(p, t.name);
     },
   });
 }
@@ -143,7 +190,16 @@ export function downFault(id: string, proxy: NetworkTarget): Fault {
         const holders = downHolders.get(key) ?? new Set<string>();
         holders.add(id);
         downHolders.set(key, holders);
-        await api(ctx).setEnabled(p, false);
+        const off = await api(ctx).setEnabled(p, false);
+        // A client's view of the hop now: its listener must refuse.
+        const answer = await tryConnect(off.listen);
+        witness(
+          ctx,
+          id,
+          'proxy-refused-connections',
+          answer === 'refused',
+          `a connection to ${p} (${off.listen}): ${answer}`,
+        );
       }
       return r.why ? named(r) : undefined;
     },

@@ -1,7 +1,7 @@
 import { ConfigError } from '../util/errors.ts';
 
 /** Units of fault parameters; each has one phrase used in validation messages. */
-export type ParamUnit = 'ms' | 'us' | 'bytes' | 'kbps' | 'ratio' | 'direction';
+export type ParamUnit = 'ms' | 'us' | 'bytes' | 'kbps' | 'ratio' | 'direction' | 'sql';
 
 export interface ParamDef {
   name: string;
@@ -19,6 +19,7 @@ const PHRASE: Record<ParamUnit, string> = {
   kbps: 'a rate in KB/s',
   ratio: 'a number between 0 and 1',
   direction: 'one of upstream, downstream, both',
+  sql: 'an SQL statement (a non-empty string)',
 };
 
 function show(v: unknown): string {
@@ -30,6 +31,10 @@ export function checkParam(def: ParamDef, v: unknown, path: string): number | st
   const bad = (extra = '') => new ConfigError(`${path} must be ${PHRASE[def.unit]}${extra}, got ${show(v)}`);
   if (def.unit === 'direction') {
     if (v === 'upstream' || v === 'downstream' || v === 'both') return v;
+    throw bad();
+  }
+  if (def.unit === 'sql') {
+    if (typeof v === 'string' && v.trim() !== '') return v;
     throw bad();
   }
   if (typeof v !== 'number' || !Number.isFinite(v)) throw bad();

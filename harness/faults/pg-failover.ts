@@ -3,6 +3,7 @@ import type { ClusterEndpoints, Endpoints } from '../stack/endpoints.ts';
 import { ToxiproxyApi } from '../stack/toxiproxy-api.ts';
 import { EnvError, errorMessage } from '../util/errors.ts';
 import { defineFault } from './define.ts';
+import { witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { postgresRoles } from './roles.ts';
 
@@ -103,7 +104,21 @@ export function failoverFault(id: string): Fault {
         return (await q.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]?.lsn;
       });
       promoted = to.member;
-      for (const p of c.primaryProxies) await proxies.setUpstream(p, to.upstream, true);
+      const led = [];
+      for (const p of c.primaryProxies) led.push(await proxies.setUpstream(p, to.upstream, true));
+      const primary = await onNode(ctx.endpoints, to, async (q) => {
+        const r = await q.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+        return r.rows[0]?.standby === false;
+      }).catch(() => false);
+      const aimed = led.every((x) => x.upstream === to.upstream && x.enabled);
+      witness(
+        ctx,
+        id,
+        'standby-promoted',
+        primary && aimed,
+        `${to.member} ${primary ? 'out of recovery (a primary)' : 'still in recovery or unreachable'}; ` +
+          led.map((x) => `${x.name} → ${x.upstream}${x.enabled ? '' : ' (disabled)'}`).join(', '),
+      );
       const tPromoted = Date.now();
       const onNew = await slotOn(ctx.endpoints, to, slot).catch(() => undefined);
       const slotWas = before

@@ -1,7 +1,8 @@
 import { withPg } from '../stack/pg.ts';
 import { defineFault } from './define.ts';
+import { pollFor, witness, within } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
-import { type FaultKind, opt } from './kind.ts';
+import { draw, type FaultKind, opt } from './kind.ts';
 import { failoverFault } from './pg-failover.ts';
 
 /** The workload's connections name themselves so (workers and their setup); the harness's observers do not. */
@@ -43,16 +44,51 @@ export function appDisconnectFault(id: string, everyMs: number): Fault {
         timer = setInterval(() => void kill(ctx).catch(() => undefined), everyMs);
       }
     },
-    async repair() {
+    async repair(ctx) {
       if (timer === undefined && rounds === 0) return;
       clearInterval(timer);
       timer = undefined;
       const detail = `${sessions} application session(s) terminated in ${rounds} round(s)`;
+      // pg_terminate_backend answered true for each: Postgres ended them.
+      witness(ctx, id, 'app-sessions-terminated', sessions > 0, detail);
       rounds = 0;
       sessions = 0;
       return detail;
     },
   });
+}
+
+/** walsender-replaced: a walsender other than the terminated one streams the slot again (within 60 s). */
+async function proveWalsenderReplaced(ctx: FaultContext, id: string, killed: number[]): Promise<void> {
+  const slot = ctx.names.slot;
+  if (killed.length === 0) {
+    witness(ctx, id, 'walsender-replaced', false, `slot ${slot} had no active walsender to terminate`);
+    return;
+  }
+  const t0 = Date.now();
+  const ep = ctx.endpoints;
+  const now = await pollFor(
+    async () => {
+      const pid = await withPg(ep, ep.pg.database, async (c) => {
+        const r = await c.query<{ pid: number | null }>(
+          'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+          [slot],
+        );
+        return r.rows[0]?.pid ?? undefined;
+      });
+      return pid !== undefined && !killed.includes(pid) ? pid : undefined;
+    },
+    { everyMs: 500, until: within(60_000) },
+  );
+  witness(
+    ctx,
+    id,
+    'walsender-replaced',
+    now !== undefined,
+    now !== undefined
+      ? `walsender ${killed.join(', ')} terminated; pid ${now} streams slot ${slot} ${Date.now() - t0} ms later`
+      : `walsender ${killed.join(', ')} terminated; no new walsender on slot ${slot} within 60 s`,
+  );
 }
 
 /**
@@ -68,6 +104,19 @@ export function walsenderKillFault(id: string): Fault {
     describe: () => "pg_terminate_backend of the replication slot's walsender",
     async inject(ctx) {
       const ep = ctx.endpoints;
+      // A kill that lands while Debezium is still reconnecting from an earlier one hits nothing and proves
+      // nothing: wait (bounded) until a walsender streams the slot again, as a DBA's kill would find one.
+      await pollFor(
+        () =>
+          withPg(ep, ep.pg.database, async (c) => {
+            const r = await c.query(
+              'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL',
+              [ctx.names.slot],
+            );
+            return r.rowCount ? true : undefined;
+          }),
+        { everyMs: 250, until: within(30_000) },
+      );
       const pids = await withPg(ep, ep.pg.database, async (c) => {
         const r = await c.query<{ pid: number }>(
           'SELECT active_pid AS pid, pg_terminate_backend(active_pid) FROM pg_replication_slots' +
@@ -76,12 +125,48 @@ export function walsenderKillFault(id: string): Fault {
         );
         return r.rows.map((row) => row.pid);
       });
+      await proveWalsenderReplaced(ctx, id, pids);
       return pids.length
         ? `terminated walsender pid ${pids.join(', ')} of slot ${ctx.names.slot}`
         : `slot ${ctx.names.slot} had no active walsender`;
     },
     async repair() {
       /* nothing to undo: the connector reconnects (or fails, which is what the run observes) */
+    },
+  });
+}
+
+/** Placeholders a statement may use, filled in from the run's names (the table differs per run on a shared stack). */
+export function fillStatement(sql: string, names: { table: string }): string {
+  return sql.replaceAll('${TABLE}', `"${names.table}"`);
+}
+
+/**
+ * Runs one SQL statement (or several, separated by semicolons, in one implicit transaction) on the source
+ * database over a direct connection: a schema change or a TRUNCATE that someone runs while the application
+ * writes. `${TABLE}` names the run's table. The statement waits at most 10 s for its lock, so a DDL stuck
+ * behind the workload fails the fault instead of stalling the run.
+ */
+export function sqlFault(id: string, sql: string): Fault {
+  return defineFault({
+    id,
+    kind: 'postgres.sql',
+    target: 'postgres',
+    instantaneous: true,
+    describe: () => `runs on the source database: ${sql}`,
+    async inject(ctx) {
+      const ep = ctx.endpoints;
+      const statement = fillStatement(sql, ctx.names);
+      const tags = await withPg(ep, ep.pg.database, async (c) => {
+        await c.query("SET lock_timeout = '10s'");
+        const r: unknown = await c.query(statement);
+        const list = (Array.isArray(r) ? r : [r]) as { command: string; rowCount: number | null }[];
+        return list.map((x) => `${x.command}${x.rowCount ? ` ${x.rowCount}` : ''}`);
+      });
+      return `committed: ${tags.join(', ')}`;
+    },
+    async repair() {
+      /* a committed schema change stays: what the pipeline makes of it is what the run observes */
     },
   });
 }
@@ -113,6 +198,26 @@ export const POSTGRES_KINDS: readonly FaultKind[] = [
     instantaneous: false,
     evidence: ['app-sessions-terminated'],
     build: (id, _t, p) => appDisconnectFault(id, opt(p, 'every') ?? 250),
+  },
+  {
+    kind: 'postgres.sql',
+    summary: 'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ${TABLE} names the table',
+    example: { sql: "ALTER TABLE ${TABLE} ADD COLUMN note text DEFAULT 'n/a'" },
+    needs: 'api',
+    topology: 'any',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [{ name: 'sql', unit: 'sql', required: true, doc: "the statement(s); ${TABLE} is the run's table" }],
+    // random-chaos only adds and drops a column of its own: a change the healthy pipeline must absorb.
+    random: {
+      sql: draw.pick(
+        "ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS chaos_note text DEFAULT 'chaos'",
+        'ALTER TABLE ${TABLE} DROP COLUMN IF EXISTS chaos_note',
+      ),
+    },
+    instantaneous: true,
+    evidence: ['statement-committed'],
+    build: (id, _t, p) => sqlFault(id, p['sql'] as string),
   },
   {
     kind: 'postgres.failover',

@@ -1,7 +1,9 @@
 import type { ServiceHandle } from '../provider/interface.ts';
 import { PROCESS_FAULT_TARGETS, type ProcessFaultTarget, type ProcessTarget } from '../stack/targets.ts';
+import { isAlive, processState } from '../stack/processes.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
+import { pidReplaced, witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { draw, type FaultKind, opt } from './kind.ts';
 import type { ParamDef } from './params.ts';
@@ -46,6 +48,19 @@ async function hit(ctx: FaultContext, id: string, target: ProcessFaultTarget, ki
 }
 
 /**
+ * pid-replaced, from the process table where the provider runs local processes; a container's provider has
+ * no pid for us, and its crash() returns only once the container stopped, its start() once it answers.
+ */
+function provePidReplaced(ctx: FaultContext, id: string, h: Hit, before: number | undefined): void {
+  if (!h.handle.pid) {
+    witness(ctx, id, 'pid-replaced', true, `${h.label}: stopped (the provider saw it gone), then answered again`);
+    return;
+  }
+  const r = pidReplaced(before, h.handle.pid(), before !== undefined && isAlive(before));
+  witness(ctx, id, 'pid-replaced', r.seen, `${h.label}: ${r.how}`);
+}
+
+/**
  * kill -9 (a crash: no shutdown hooks, no flush), then after downMs a fresh start that waits until the
  * service answers. The whole crash-and-recover is one instantaneous fault. A Connect worker's tasks are
  * followed while it is dead: the detail says when each ran on another worker (the time for a task to move).
@@ -63,6 +78,7 @@ export function killFault(id: string, target: ProcessFaultTarget, opts: { downMs
       const h = await hit(ctx, id, target, 'process.kill');
       struck = h;
       const held = h.workerId && downMs > 0 ? await tasksOn(ctx, h.workerId) : [];
+      const pid = h.handle.pid?.();
       const killed = await h.handle.crash();
       const t0 = Date.now();
       const moved =
@@ -73,6 +89,7 @@ export function killFault(id: string, target: ProcessFaultTarget, opts: { downMs
       const move = await moved;
       const t = Date.now();
       const started = await h.handle.start();
+      provePidReplaced(ctx, id, h, pid);
       return `${h.label}: ${killed}${move ? `; ${move}` : ''}; restarted (${started}), ready in ${Date.now() - t} ms`;
     },
     async repair(ctx) {
@@ -101,6 +118,7 @@ export function pauseFault(id: string, target: ProcessFaultTarget): Fault {
       thawed = false;
       const held = h.workerId ? await tasksOn(ctx, h.workerId) : [];
       const frozen = await h.handle.freeze();
+      provePaused(ctx, id, h, await h.handle.running());
       if (h.workerId) watching = watchTaskMove(ctx, h.workerId, held, Date.now(), () => thawed);
       return `${h.label}: ${frozen}`;
     },
@@ -128,6 +146,17 @@ export function pauseFault(id: string, target: ProcessFaultTarget): Fault {
   });
 }
 
+/** process-frozen: the pid in state T (local), or the provider saying it is not running (a paused container). */
+function provePaused(ctx: FaultContext, id: string, h: Hit, running: boolean): void {
+  const pid = h.handle.pid?.();
+  if (pid !== undefined) {
+    const state = processState(pid);
+    witness(ctx, id, 'process-frozen', state === 'T', `${h.label}: pid ${pid} in state ${state ?? 'gone'}`);
+    return;
+  }
+  witness(ctx, id, 'process-frozen', !running, `${h.label}: ${running ? 'still running' : 'paused, not running'}`);
+}
+
 /** A clean shutdown and a start, as an operator or a rolling deploy would do it. */
 export function restartFault(id: string, target: ProcessFaultTarget): Fault {
   let struck: Hit | undefined;
@@ -141,7 +170,10 @@ export function restartFault(id: string, target: ProcessFaultTarget): Fault {
       const h = await hit(ctx, id, target, 'process.restart');
       struck = h;
       const t = Date.now();
-      return `${h.label}: ${await h.handle.restart()} in ${Date.now() - t} ms`;
+      const pid = h.handle.pid?.();
+      const done = await h.handle.restart();
+      provePidReplaced(ctx, id, h, pid);
+      return `${h.label}: ${done} in ${Date.now() - t} ms`;
     },
     async repair(ctx) {
       await (struck?.handle ?? ctx.services?.[target as ProcessTarget])?.ensureUp();
@@ -171,11 +203,13 @@ export function replaceFault(id: string, target: ProcessFaultTarget, opts: { dow
           'target kafka@… on a --topology cluster stack',
         );
       struck = h;
+      const pid = h.handle.pid?.();
       const killed = await h.handle.crash();
       const wiped = await h.handle.wipeData();
       await sleep(downMs);
       const t = Date.now();
       const started = await h.handle.start();
+      provePidReplaced(ctx, id, h, pid);
       return `${h.label}: ${killed}; ${wiped}; restarted (${started}), ready in ${Date.now() - t} ms`;
     },
     async repair() {

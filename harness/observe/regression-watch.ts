@@ -1,17 +1,35 @@
 import { DELETED, fingerprintRow, type Fingerprint } from '../check/fingerprint.ts';
-import { normaliseSource } from '../check/normalise.ts';
-import type { HistoryEntry } from '../record/history.ts';
+import { DEFAULT_INDEX_READING, type IndexReading } from '../check/mapping.ts';
+import { normaliseSource, readSource } from '../check/normalise.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import type { Sample } from '../record/samples.ts';
 
 export interface RegressionWatchOptions {
-  /** Start watching 1 in N products the workload touches. Default 10. */
+  /** Watch 1 in N products (chosen by product_id, at their first operation). Default 10. */
   watchEvery?: number;
   /** Products watched at most. Default 50. */
   maxWatched?: number;
+  /**
+   * Watch every product (for small key spaces): no sampling, no cap, and the search reads the whole index
+   * rather than a list of ids. Default false.
+   */
+  exhaustive?: boolean;
+}
+
+/** What the watch could judge: a "none" from a watch that never looked is no evidence. */
+export interface WatchCoverage {
+  /** Products watched (each from its first committed operation on). */
+  products: number;
+  /** Products the workload wrote that were not watched (sampling or the cap). */
+  unwatched: number;
+  /** Searches attempted, and those that succeeded (only those are judged). */
+  polls: number;
+  reads: number;
+  exhaustive: boolean;
 }
 
 interface Watched {
-  /** Versions from the moment the watch began, in commit order: content fingerprint (DELETED for a delete) and op seq. */
+  /** Every committed version, in commit order: content fingerprint (DELETED for a delete) and op seq. */
   versions: { fp: Fingerprint; seq: number }[];
   /** Highest version index a search has shown so far (-1: shown absent before its first version; none yet: -Infinity). */
   maxSeen: number;
@@ -20,38 +38,81 @@ interface Watched {
 }
 
 /**
- * What search users saw on the way, free of I/O: a sample of products is watched from their next operation
- * on, searches of them are fed in, and a product shown at an older version after a newer one is a regression
- * (an upsert reordering that the final state may hide). Ambiguous content (a row that went A → B → A) is
- * read charitably, as the earliest matching version not older than what was seen, so only a certain
- * regression counts. Content matching no recorded version (an unknown-outcome op, a version from before the
- * watch began) says nothing and is skipped.
+ * What search users saw on the way, free of I/O: a sample of products is watched, each from its first
+ * committed operation in the history (so every version it ever had is known); searches of them are fed in,
+ * and a product shown at an older version after a newer one is a regression (an upsert reordering that the
+ * final state may hide). Ambiguous content (a row that went A → B → A) is read charitably, as the earliest
+ * matching version not older than what was seen, so only a certain regression counts. Content matching no
+ * recorded version (an unknown-outcome op) says nothing and is skipped. Documents are read through the
+ * index's mapping (setReading), as the checker reads them. A product is chosen by its product_id at its first
+ * operation, never later, so no version of a watched product predates the watch. What it covered (products
+ * watched and not, searches attempted and successful) is reported: a watch that never looked judges nothing.
  */
 export class RegressionWatch {
   private readonly every: number;
   private readonly max: number;
   private readonly watched = new Map<number, Watched>();
-  private touched = 0;
+  /** Products chosen by id but first written when the watch was full: never watched (counted once each). */
+  private readonly overCap = new Set<number>();
+  private readonly unchosen = new Set<number>();
+  private reading: IndexReading = DEFAULT_INDEX_READING;
+  readonly exhaustive: boolean;
   reads = 0;
+  polls = 0;
 
   constructor(opts: RegressionWatchOptions = {}) {
-    this.every = opts.watchEvery ?? 10;
-    this.max = opts.maxWatched ?? 50;
+    this.exhaustive = opts.exhaustive ?? false;
+    this.every = this.exhaustive ? 1 : (opts.watchEvery ?? 10);
+    this.max = this.exhaustive ? Infinity : (opts.maxWatched ?? 50);
   }
 
-  /** Every acknowledged op, in ack order. */
+  /** How the index reads each field (from its mapping); the default until the index has one. */
+  setReading(reading: IndexReading): void {
+    // Only documents are read by it: the versions are rows, whose fingerprints the mapping does not change.
+    this.reading = reading;
+  }
+
+  /**
+   * Every committed op, in ack order, from the start of the history: a product is chosen at its first
+   * operation (by product_id, so the choice does not depend on timing) and then sees all its versions.
+   */
   track(entry: HistoryEntry): void {
     if (entry.outcome !== 'ok') return;
     for (const e of entry.effects) {
       let w = this.watched.get(e.product_id);
       if (!w) {
-        if (this.watched.size >= this.max || this.touched++ % this.every !== 0) continue;
+        const pid = e.product_id;
+        if (!this.chosen(pid)) {
+          if (this.unchosen.size < 1_000_000) this.unchosen.add(pid);
+          continue;
+        }
+        // Chosen, yet not watched: the watch was full at its first operation (the watch only grows, so a
+        // product chosen while there was room was taken then).
+        if (this.watched.size >= this.max || this.overCap.has(pid)) {
+          this.overCap.add(pid);
+          continue;
+        }
         w = { versions: [], maxSeen: Number.NEGATIVE_INFINITY, maxSeenAt: 0, regressed: false };
-        this.watched.set(e.product_id, w);
+        this.watched.set(pid, w);
       }
-      const fp = e.after === null ? DELETED : fingerprintOf(e.after as unknown as Record<string, unknown>);
-      if (fp !== undefined) w.versions.push({ fp, seq: entry.seq });
+      const row = e.after === null ? undefined : rowOf(e.after as unknown as Record<string, unknown>);
+      if (e.after === null) w.versions.push({ fp: DELETED, seq: entry.seq });
+      else if (row !== undefined) w.versions.push({ fp: fingerprintRow(row), seq: entry.seq });
     }
+  }
+
+  /** Chosen by product_id: the same products in every run of a seed, whatever the timing. */
+  private chosen(pid: number): boolean {
+    if (this.every <= 1) return true;
+    // MurmurHash3's finaliser: ids written in sequence spread evenly over the residues.
+    let h = Math.imul(pid ^ (pid >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return ((h ^ (h >>> 16)) >>> 0) % this.every === 0;
+  }
+
+  /** A search that failed: counted, so a watch that never looked says so. */
+  failedPoll(): void {
+    this.polls++;
   }
 
   /** The product_ids to search for. */
@@ -65,6 +126,7 @@ export class RegressionWatch {
    */
   observe(found: ReadonlyMap<number, Record<string, unknown>>, ids: readonly number[], t: number): Sample[] {
     this.reads++;
+    this.polls++;
     const out: Sample[] = [];
     for (const pid of ids) {
       const w = this.watched.get(pid);
@@ -83,9 +145,15 @@ export class RegressionWatch {
     return out;
   }
 
-  /** How many products are watched, and how many searches were fed in. */
-  coverage(): { products: number; reads: number } {
-    return { products: this.watched.size, reads: this.reads };
+  /** What the watch covered: products watched and not, searches attempted and successful. */
+  coverage(): WatchCoverage {
+    return {
+      products: this.watched.size,
+      unwatched: this.overCap.size + this.unchosen.size,
+      polls: this.polls,
+      reads: this.reads,
+      exhaustive: this.exhaustive,
+    };
   }
 
   /**
@@ -104,8 +172,9 @@ export class RegressionWatch {
   }
 
   private contentIndex(w: Watched, source: Record<string, unknown>): number | undefined {
-    const fp = fingerprintOf(source);
-    if (fp === undefined) return undefined;
+    const r = readSource(source, this.reading);
+    if (!r.ok) return undefined;
+    const fp = fingerprintRow(r.row);
     let latest: number | undefined;
     for (let i = 0; i < w.versions.length; i++) {
       if (w.versions[i]!.fp !== fp) continue;
@@ -116,9 +185,10 @@ export class RegressionWatch {
   }
 }
 
-function fingerprintOf(source: Record<string, unknown>): Fingerprint | undefined {
-  const r = normaliseSource(source);
-  return r.ok ? fingerprintRow(r.row) : undefined;
+/** A history effect's row (already normalised by the workload; read as the row side, NaN price included). */
+function rowOf(after: Record<string, unknown>): ProductRow | undefined {
+  const r = normaliseSource(after);
+  return r.ok ? r.row : undefined;
 }
 
 function regression(pid: number, w: Watched, idx: number, t: number): Sample {

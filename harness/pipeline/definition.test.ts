@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
-import { loadDefinition, unscopedObjects } from './definition.ts';
+import { definitionProblems, loadDefinition, unscopedObjects } from './definition.ts';
 
 const vars = {
   PG_HOST: 'h',
@@ -63,7 +63,8 @@ describe('pipeline definitions', () => {
   it("names every object a definition fixes instead of taking the run's", () => {
     const dir = dirWith({
       'schema.sql':
-        'CREATE TABLE products (product_id int primary key);\nCREATE PUBLICATION product_publication FOR TABLE products;',
+        'CREATE TABLE products (product_id int primary key);\n' +
+        'CREATE PUBLICATION product_publication FOR TABLE products;',
       'register-postgres.json': JSON.stringify({
         name: 's',
         config: { 'connector.class': 'C', 'publication.name': 'product_publication' },
@@ -132,5 +133,27 @@ describe('pipeline definitions', () => {
 
   it('refuses a directory that does not exist', () => {
     expect(failure(() => loadDefinition('/nonexistent/pipeline', vars)).message).toMatch(/does not exist/);
+  });
+});
+
+describe('a definition checked before anything starts', () => {
+  it('names every broken file at once, without endpoints', () => {
+    const dir = dirWith({
+      'register-postgres.json': '{"name": "pg", "config": {"connector.class": "x", "database.hostname": "${NOPE}"}}',
+      'register-elasticsearch.json': '{"name": "es", "config": {',
+    });
+    const problems = definitionProblems(dir).map((p) => p.message);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(
+      /register-postgres\.json: config\."database\.hostname": unknown placeholder \$\{NOPE\}/,
+    );
+    expect(problems[1]).toMatch(/register-elasticsearch\.json is not valid JSON/);
+  });
+
+  it('finds nothing wrong with the healthy definition, and refuses a missing directory', () => {
+    expect(definitionProblems(undefined)).toEqual([]);
+    expect(definitionProblems('/nonexistent').map((p) => p.message)).toEqual([
+      'connectors directory /nonexistent does not exist',
+    ]);
   });
 });

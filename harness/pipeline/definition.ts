@@ -94,22 +94,10 @@ function substitute(text: string, vars: PipelineVars, where: string): string {
 }
 
 export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): PipelineDefinition {
-  const dir = resolve(dirArg ?? DEFAULT_CONNECTORS_DIR);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ConfigError(
-      `connectors directory ${dir} does not exist`,
-      'pass --connectors DIR with a directory holding register-postgres.json and register-elasticsearch.json',
-    );
-  }
+  const dir = definitionDir(dirArg);
   const defaulted: string[] = [];
   const pipeline = readPipelineSpec(dir);
-  const pick = (name: string): string => {
-    const own = join(dir, name);
-    if (existsSync(own)) return own;
-    defaulted.push(name);
-    const home = join(kindHome(pipeline.kind), name);
-    return existsSync(home) ? home : join(DEFAULT_CONNECTORS_DIR, name);
-  };
+  const pick = picker(dir, pipeline, defaulted);
   const source = connectorFile(pick('register-postgres.json'), vars);
   const sink = connectorFile(pick('register-elasticsearch.json'), vars);
   // Their secrets are masked in everything the harness writes or prints from here on (docs/secrets.md).
@@ -117,12 +105,67 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
   registerConfigSecrets(sink.config);
   const schemaFile = pick('schema.sql');
   const schemaSql = substitute(readFileSync(schemaFile, 'utf8'), vars, schemaFile);
-  const esIndex = readJson(pick('es-index.json'));
-  if (typeof esIndex !== 'object' || esIndex === null)
-    throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
+  const esIndex = indexFile(pick('es-index.json'), dir);
   const m = /create\s+table\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i.exec(schemaSql);
   const table = (m?.[1] ?? 'products').replace(/"/g, '').replace(/^public\./, '');
-  return { dir, source, sink, schemaSql, esIndex: esIndex as Record<string, unknown>, table, defaulted, pipeline };
+  return { dir, source, sink, schemaSql, esIndex, table, defaulted, pipeline };
+}
+
+/**
+ * Every problem of a definition directory at once, without endpoints (placeholders get dummy values), so a
+ * command can refuse a broken one before it starts anything. Empty when the definition would load.
+ */
+export function definitionProblems(dirArg: string | undefined): ConfigError[] {
+  const vars = Object.fromEntries(PLACEHOLDERS.map((k) => [k, 'x']));
+  const problems: ConfigError[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err);
+      return undefined;
+    }
+  };
+  const dir = attempt(() => definitionDir(dirArg));
+  const pipeline = dir === undefined ? undefined : attempt(() => readPipelineSpec(dir));
+  if (dir === undefined || pipeline === undefined) return problems;
+  const pick = picker(dir, pipeline, []);
+  attempt(() => connectorFile(pick('register-postgres.json'), vars));
+  attempt(() => connectorFile(pick('register-elasticsearch.json'), vars));
+  const schemaFile = pick('schema.sql');
+  attempt(() => substitute(readFileSync(schemaFile, 'utf8'), vars, schemaFile));
+  attempt(() => indexFile(pick('es-index.json'), dir));
+  return problems;
+}
+
+function definitionDir(dirArg: string | undefined): string {
+  const dir = resolve(dirArg ?? DEFAULT_CONNECTORS_DIR);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ConfigError(
+      `connectors directory ${dir} does not exist`,
+      'pass --connectors DIR with a directory holding register-postgres.json and register-elasticsearch.json',
+    );
+  }
+  return dir;
+}
+
+/** A definition file: the directory's own, else its kind's healthy one, else connectors/ (noted in `defaulted`). */
+function picker(dir: string, pipeline: PipelineSpec, defaulted: string[]): (name: string) => string {
+  return (name) => {
+    const own = join(dir, name);
+    if (existsSync(own)) return own;
+    defaulted.push(name);
+    const home = join(kindHome(pipeline.kind), name);
+    return existsSync(home) ? home : join(DEFAULT_CONNECTORS_DIR, name);
+  };
+}
+
+function indexFile(file: string, dir: string): Record<string, unknown> {
+  const esIndex = readJson(file);
+  if (typeof esIndex !== 'object' || esIndex === null)
+    throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
+  return esIndex as Record<string, unknown>;
 }
 
 /**

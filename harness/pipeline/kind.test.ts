@@ -91,10 +91,14 @@ describe('pipeline kinds', () => {
     const sql = new OutboxSql('products', 'outbox');
     const upsert = sql.withEvent('UPDATE "products" SET name = $2 WHERE product_id = $1', 'product_id', 3, 'upsert');
     expect(upsert).toMatch(
-      /^WITH w AS \(UPDATE "products" SET name = \$2 WHERE product_id = \$1 RETURNING \*\), o AS \(INSERT INTO "outbox" /,
+      new RegExp(
+        /^WITH w AS \(UPDATE "products" SET name = \$2 WHERE product_id = \$1 RETURNING \*\), /.source +
+          /o AS \(INSERT INTO "outbox" /.source,
+      ),
     );
     expect(upsert).toContain(
-      "SELECT $3::uuid, 'product', w.product_id::text, 'ProductUpserted', jsonb_build_object('product_id', w.product_id",
+      "SELECT $3::uuid, 'product', w.product_id::text, " +
+        "'ProductUpserted', jsonb_build_object('product_id', w.product_id",
     );
     expect(sql.withEvent('DELETE FROM "products" WHERE product_id = $1', 'product_id', 2, 'delete')).toContain(
       "'ProductDeleted', NULL::jsonb FROM w",

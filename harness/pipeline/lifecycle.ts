@@ -9,6 +9,16 @@ import { ConfigError, EnvError } from '../util/errors.ts';
 import { loadDefinition, pipelineVars, type PipelineDefinition } from './definition.ts';
 import { hasConnectors } from './kind.ts';
 import { chooseSink, type SinkChoice } from './sink-compat.ts';
+import {
+  describeMissing,
+  type EngineInfo,
+  engineInfo,
+  indexFeatures,
+  type MissingFeature,
+  missingFeatures,
+  sinkFeatures,
+} from './engine-features.ts';
+import { OPENSEARCH_MODULES } from '../provision/opensearch.ts';
 import { info } from '../util/log.ts';
 import { defaultRunNames, type RunNames } from './run-names.ts';
 
@@ -21,7 +31,10 @@ async function es(ep: Endpoints, method: string, path: string, body?: unknown): 
 }
 
 function describe(s: ConnectorStatus): string {
-  return `${s.name}: connector ${s.connector.state}, tasks ${s.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none'}`;
+  return (
+    `${s.name}: connector ${s.connector.state}, ` +
+    `tasks ${s.tasks.map((t) => `${t.id}:${t.state}`).join(' ') || 'none'}`
+  );
 }
 
 function failedTrace(s: ConnectorStatus): string | undefined {
@@ -69,6 +82,74 @@ export async function waitRunning(
   });
 }
 
+/** How to get a search engine with the modules a definition needs (docs/search-engines.md has the details). */
+export const ENGINE_FIX =
+  'run on an engine that has the module: the containers provider (--provider containers) runs the official ' +
+  "images, which carry every module; --provider external uses the user's own engine (docs/search-engines.md)";
+
+/** The fix for missing modules: the local OpenSearch first where it has them all. */
+export function engineFix(missing: MissingFeature[], engine: EngineInfo): string {
+  const local = new Set(OPENSEARCH_MODULES.map((m) => m.name));
+  const all = missing.every((m) => local.has(m.module));
+  if (engine.engine === 'opensearch' || !all) return ENGINE_FIX;
+  return (
+    'on the local provider, `--search opensearch` (on `up` or `run`; a running stack: `down` first) runs ' +
+    `OpenSearch with ${[...local].join(', ')}; or ${ENGINE_FIX}`
+  );
+}
+
+/** What the search engine at the endpoints has (`GET /_nodes/plugins`). */
+export async function readEngine(ep: Endpoints): Promise<EngineInfo> {
+  const r = await es(ep, 'GET', '/_nodes/plugins');
+  if (!r.ok) throw new EnvError(`GET ${ep.esUrl}/_nodes/plugins answered ${r.status}: ${await r.text()}`);
+  return engineInfo(await r.json());
+}
+
+/**
+ * Refuses a definition whose index (mappings, analysis, settings) or sink settings use a feature the engine
+ * lacks, before anything is created or registered. It is the environment's fault (exit 3), not the file's.
+ */
+export async function checkEngineFeatures(ep: Endpoints, def: PipelineDefinition): Promise<EngineInfo> {
+  const engine = await readEngine(ep);
+  const uses = [
+    ...indexFeatures(def.esIndex, `${def.dir}/es-index.json`),
+    ...sinkFeatures(def.sink.config, def.sink.file),
+  ];
+  const missing = missingFeatures(uses, engine);
+  if (missing.length) throw new EnvError(describeMissing(missing, engine, ep.esUrl), engineFix(missing, engine));
+  return engine;
+}
+
+/** The engine's words for a name it has no implementation of (a field type or an analysis component). */
+const UNKNOWN_FEATURE = new RegExp(
+  [
+    'mapper type \\[[^\\]]*\\] declared on field',
+    'no handler for type',
+    'failed to find (global )?(tokenizer|token filter|filter|char[_ ]filter|analyzer|normalizer)',
+    'unknown (tokenizer|filter|char_filter|analyzer|normalizer) type',
+    'has not been configured in mappings',
+    'script_lang not supported',
+    'no processor type exists',
+  ].join('|'),
+  'i',
+);
+
+/**
+ * Why the engine refused the index: a name it does not know is either misspelled in the file or provided by a
+ * module this engine lacks (a feature the checker's table does not list), so both are named; any other 4xx is
+ * the file's (exit 2); anything else the engine's (exit 3).
+ */
+export function indexCreationError(index: string, dir: string, status: number, body: string): Error {
+  const what = `creating index ${index} failed (${status}): ${body}`;
+  if (UNKNOWN_FEATURE.test(body))
+    return new EnvError(
+      `${what}\n  the engine does not know a name es-index.json uses: a misspelling, or a module this engine lacks`,
+      `check the name in ${dir}/es-index.json; if it is right, ${ENGINE_FIX}`,
+    );
+  if (status >= 400 && status < 500) return new ConfigError(what, `fix es-index.json in ${dir}`);
+  return new EnvError(what, "read the engine's answer above and its log");
+}
+
 /** Creates the database (if missing), runs the definition's schema.sql as given, and creates the index. */
 export async function prepareStores(ep: Endpoints, def: PipelineDefinition, names: RunNames): Promise<void> {
   // The two stores do not depend on each other: side by side.
@@ -91,11 +172,7 @@ export async function prepareStores(ep: Endpoints, def: PipelineDefinition, name
   const index = (async () => {
     await es(ep, 'DELETE', `/${names.index}`);
     const created = await es(ep, 'PUT', `/${names.index}`, def.esIndex);
-    if (!created.ok)
-      throw new EnvError(
-        `creating index ${names.index} failed: ${await created.text()}`,
-        `fix es-index.json in ${def.dir}`,
-      );
+    if (!created.ok) throw indexCreationError(names.index, def.dir, created.status, await created.text());
   })();
   await settleAll([pg, index]);
 }
@@ -166,7 +243,9 @@ export async function createSourceTopics(ep: Endpoints, def: PipelineDefinition)
     if (missing.length === 0) return [];
     await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, ...settings })) });
     info(
-      `  created ${missing.join(', ')} with the source's topic.creation.default.* settings (partitions ${settings.numPartitions}, replication factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`,
+      `  created ${missing.join(', ')} with the source's topic.creation.default.* settings ` +
+        `(partitions ${settings.numPartitions}, replication ` +
+        `factor ${settings.replicationFactor}${settings.configEntries.map((c) => `, ${c.name}=${c.value}`).join('')})`,
     );
     return missing;
   });
@@ -214,7 +293,8 @@ export async function resolveSink(
   const { config, choice } = chooseSink(def.sink.config, def.sink.file, installed);
   if (choice.substituted)
     info(
-      `  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} in its place, with the same keys (connectors/es-sink/README.md: compatibility)`,
+      `  sink: ${choice.requested} is not installed on this worker; running ${choice.ran} ` +
+        `in its place, with the same keys (connectors/es-sink/README.md: compatibility)`,
     );
   if (choice.ignored.length) info(`  sink: keys accepted and ignored by ${choice.ran}: ${choice.ignored.join(', ')}`);
   return { def: { ...def, sink: { ...def.sink, config } }, sink: choice };
@@ -225,6 +305,7 @@ export async function resolveSink(
  * both connectors run. The definition's schema.sql runs as given: it is part of what is under test.
  */
 export async function setupPipeline(ep: Endpoints, definition: PipelineDefinition, names: RunNames): Promise<void> {
+  await checkEngineFeatures(ep, definition);
   const { def } = await resolveSink(ep, definition);
   await prepareStores(ep, def, names);
   if (!hasConnectors(def.pipeline)) return; // dual-write: the application indexes Elasticsearch itself

@@ -16,15 +16,22 @@ export const EVENT_TYPES = { upsert: 'ProductUpserted', delete: 'ProductDeleted'
 
 const COLUMNS = '(id, aggregatetype, aggregateid, type, payload)';
 
-/** The products row `alias` as a jsonb document: price as text and created_at as epoch ms, as the cdc pipeline sends them. */
+/**
+ * The products row `alias` as a jsonb document: price as text and created_at as epoch ms,
+ * as the cdc pipeline sends them.
+ */
 export function payloadOfRow(alias: string): string {
   return (
-    `jsonb_build_object('product_id', ${alias}.product_id, 'name', ${alias}.name, 'description', ${alias}.description, ` +
+    `jsonb_build_object('product_id', ${alias}.product_id, ` +
+    `'name', ${alias}.name, 'description', ${alias}.description, ` +
     `'price', ${alias}.price::text, 'created_at', floor(extract(epoch from ${alias}.created_at) * 1000)::bigint)`
   );
 }
 
-/** The JSON document of a product (the same keys and types as payloadOfRow), for an application that builds it itself. */
+/**
+ * The JSON document of a product (the same keys and types as payloadOfRow),
+ * for an application that builds it itself.
+ */
 export function payloadOfProduct(p: {
   product_id: number;
   name: string;
@@ -68,17 +75,24 @@ export class OutboxSql {
     const type = isDelete ? EVENT_TYPES.delete : EVENT_TYPES.upsert;
     return (
       `WITH w AS (${write} RETURNING *), ` +
-      `o AS (INSERT INTO ${this.outbox} ${COLUMNS} SELECT $${idParam}::uuid, '${AGGREGATE_TYPE}', w.product_id::text, '${type}', ${payload} FROM w) ` +
+      `o AS (INSERT INTO ${this.outbox} ${COLUMNS} SELECT $${idParam}::uuid, ` +
+      `'${AGGREGATE_TYPE}', w.product_id::text, '${type}', ${payload} FROM w) ` +
       `SELECT ${returning} FROM w`
     );
   }
 
   /** The outbox row of a product's current state, read from the table: $1 id, $2 product_id. */
   eventOfCurrentRow(): string {
-    return `INSERT INTO ${this.outbox} ${COLUMNS} SELECT $1::uuid, '${AGGREGATE_TYPE}', p.product_id::text, '${EVENT_TYPES.upsert}', ${payloadOfRow('p')} FROM ${quoteTable(this.products)} p WHERE p.product_id = $2`;
+    return (
+      `INSERT INTO ${this.outbox} ${COLUMNS} SELECT $1::uuid, '${AGGREGATE_TYPE}', p.product_id::text, ` +
+      `'${EVENT_TYPES.upsert}', ${payloadOfRow('p')} FROM ${quoteTable(this.products)} p WHERE p.product_id = $2`
+    );
   }
 
-  /** An outbox row with the payload given: $1 id, $2 aggregateid (text), $3 type, $4 payload (jsonb text, or null for a delete). */
+  /**
+   * An outbox row with the payload given: $1 id, $2 aggregateid (text), $3 type, $4 payload
+   * (jsonb text, or null for a delete).
+   */
   event(): string {
     return `INSERT INTO ${this.outbox} ${COLUMNS} VALUES ($1::uuid, '${AGGREGATE_TYPE}', $2, $3, $4::jsonb)`;
   }

@@ -53,12 +53,16 @@ describe('waiting for a stopped connector', () => {
     tasks: tasks.map((state, id) => ({ id, state, worker_id: 'w' })),
   });
 
-  it('is not done while a task still runs under a connector already reported STOPPED (what Connect answers for ~0.1–0.5 s)', () => {
-    expect(fullyStopped(status('STOPPED', ['RUNNING']))).toBe(false);
-    expect(fullyStopped(status('STOPPED', ['FAILED']))).toBe(false);
-    expect(fullyStopped(status('RUNNING', []))).toBe(false);
-    expect(fullyStopped(undefined)).toBe(false);
-  });
+  it(
+    'is not done while a task still runs under a connector ' +
+      'already reported STOPPED (what Connect answers for ~0.1–0.5 s)',
+    () => {
+      expect(fullyStopped(status('STOPPED', ['RUNNING']))).toBe(false);
+      expect(fullyStopped(status('STOPPED', ['FAILED']))).toBe(false);
+      expect(fullyStopped(status('RUNNING', []))).toBe(false);
+      expect(fullyStopped(undefined)).toBe(false);
+    },
+  );
 
   it('is done once the connector is STOPPED and lists no task', () => {
     expect(fullyStopped(status('STOPPED', []))).toBe(true);

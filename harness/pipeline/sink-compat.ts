@@ -60,8 +60,11 @@ export function chooseSink(
   const refused = d.refused.filter((r) => out[r.key] !== undefined && !r.allowedValues.includes(out[r.key]!));
   if (refused.length) {
     throw new ConfigError(
-      `${file}: ${refused.length === 1 ? 'a key' : 'keys'} the Elasticsearch sink that runs here (${OUR_SINK_CLASS}${substituted ? `, in place of ${requested}` : ''}) does not support:\n  ${refused.map((r) => `${r.key}=${out[r.key]}: ${r.message}`).join('\n  ')}`,
-      "remove or change the keys named (connectors/es-sink/README.md has the compatibility table), or install Confluent's connector on the worker with --plugin-path",
+      `${file}: ${refused.length === 1 ? 'a key' : 'keys'} the Elasticsearch sink that runs ` +
+        `here (${OUR_SINK_CLASS}${substituted ? `, in place of ${requested}` : ''}) does not ` +
+        `support:\n  ${refused.map((r) => `${r.key}=${out[r.key]}: ${r.message}`).join('\n  ')}`,
+      'remove or change the keys named (connectors/es-sink/README.md has the compatibility ' +
+        "table), or install Confluent's connector on the worker with --plugin-path",
     );
   }
   const effective: Record<string, string> = {};

@@ -88,15 +88,18 @@ describe('external env files: a cluster', () => {
 toxiproxy: { url: "http://tp:8474", proxies: { pg: pg } }
 `;
 
-  it("names each broker's proxy and every worker, for role-targeted network faults and failover of the REST API", () => {
-    const ep = externalEndpoints(parseExternalEnv(CLUSTER, 'env.yaml'));
-    expect(ep.cluster?.brokers).toEqual([
-      { member: 'kafka-1', nodeId: 1, direct: 'k1:9092,k2:9092', proxy: 'tp-k1', replicationProxy: 'tp-k1r' },
-      { member: 'kafka-2', nodeId: 2, direct: 'k1:9092,k2:9092', proxy: 'tp-k2' },
-    ]);
-    expect(ep.cluster?.workers.map((w) => w.workerId)).toEqual(['w1:8083', 'w2:8083']);
-    expect(ep.cluster?.postgres).toEqual([]);
-  });
+  it(
+    "names each broker's proxy and every worker, for " + 'role-targeted network faults and failover of the REST API',
+    () => {
+      const ep = externalEndpoints(parseExternalEnv(CLUSTER, 'env.yaml'));
+      expect(ep.cluster?.brokers).toEqual([
+        { member: 'kafka-1', nodeId: 1, direct: 'k1:9092,k2:9092', proxy: 'tp-k1', replicationProxy: 'tp-k1r' },
+        { member: 'kafka-2', nodeId: 2, direct: 'k1:9092,k2:9092', proxy: 'tp-k2' },
+      ]);
+      expect(ep.cluster?.workers.map((w) => w.workerId)).toEqual(['w1:8083', 'w2:8083']);
+      expect(ep.cluster?.postgres).toEqual([]);
+    },
+  );
 
   it('refuses a broker without its node id', () => {
     expect(problem(CLUSTER.replace('nodeId: 1, ', ''))).toContain(

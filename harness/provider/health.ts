@@ -50,7 +50,8 @@ export function assertServicesUp(stack: Stack): void {
   if (down.length === 0) return;
   throw new EnvError(
     `stack "${stack.name}" is running with services down: ${down.map((d) => d.problem).join('; ')}`,
-    `\`outbox-chaos doctor --name ${stack.name}\` shows more; \`outbox-chaos up --detach --name ${stack.name}\` starts the stack afresh`,
+    `\`outbox-chaos doctor --name ${stack.name}\` shows more; \`outbox-chaos ` +
+      `up --detach --name ${stack.name}\` starts the stack afresh`,
     down.map((d) => `${d.service}.log:\n${d.logTail}`).join('\n\n'),
   );
 }

@@ -16,6 +16,8 @@ export interface ServiceHandle {
   readonly where: string;
   /** Whether it is up now (a process alive, a container running and not paused). */
   running(): Promise<boolean>;
+  /** The service's pid now, where the provider runs it as a local process (what proves a kill replaced it). */
+  pid?(): number | undefined;
   /** A crash: SIGKILL / docker kill, no shutdown hooks, no flush. Fails when there is nothing running to hit. */
   crash(): Promise<string>;
   /** Starts it after a crash and waits until it answers its protocol. */
@@ -29,7 +31,10 @@ export interface ServiceHandle {
   stop?(): Promise<string>;
   /** Heal: thaws, starts or waits until it answers, whichever it needs. Safe when nothing was done to it. */
   ensureUp(): Promise<void>;
-  /** A cluster's Postgres member only: stopped, its data replaced by a base backup of `primary`, started as that member's hot standby. */
+  /**
+   * A cluster's Postgres member only: stopped, its data replaced by a base backup of `primary`,
+   * started as that member's hot standby.
+   */
   rebuildAsStandbyOf?(primary: string): Promise<string>;
   /** A cluster's broker only, while it is down: its data disk lost (partition logs gone, identity kept). */
   wipeData?(): Promise<string>;

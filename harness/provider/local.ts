@@ -27,6 +27,7 @@ export function processHandle(svc: Service, name: ProcessTarget): ServiceHandle 
     name,
     where: svc.logFile,
     running: async () => svc.running() && procState(svc.pid as number) !== 'T',
+    pid: () => (svc.pid !== undefined && isAlive(svc.pid) ? svc.pid : undefined),
     async crash() {
       alivePid('kill');
       return `killed pid ${await svc.kill()}`;

@@ -6,6 +6,7 @@ import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
 import type { PgMajor } from '../provision/pg-versions.ts';
+import type { SearchEngine } from '../provision/index.ts';
 import { EnvError } from '../util/errors.ts';
 import { step, info } from '../util/log.ts';
 import { onInterrupt } from '../util/signals.ts';
@@ -34,7 +35,13 @@ export async function openProvider(
   if (choice.kind === 'containers') {
     // Loaded on demand: testcontainers is heavy, and only this provider needs it.
     const { openContainers } = await import('./containers/open.ts');
-    return { provider: await openContainers({ portBase: opts.portBase, topology: opts.topology }), owned: true };
+    const provider = await openContainers({
+      portBase: opts.portBase,
+      topology: opts.topology,
+      images: choice.images,
+      name: opts.name,
+    });
+    return { provider, owned: true };
   }
   const { stack, owned } = await obtainStack(opts);
   return { provider: localProvider(stack), owned };
@@ -56,6 +63,7 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
     assertServicesUp(attached);
     if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single'))
       throw topologyMismatch(attached, opts.topology ?? 'single');
+    if (opts.search && attached.search !== opts.search) throw searchMismatch(attached, opts.search);
     assertPostgresMajor(attached, opts.postgresMajor);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
@@ -76,6 +84,7 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
   const running = claim.tookOver ? undefined : await attachStack(name);
   if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single'))
     throw topologyMismatch(running, opts.topology ?? 'single');
+  if (running && opts.search && running.search !== opts.search) throw searchMismatch(running, opts.search);
   if (running) assertPostgresMajor(running, opts.postgresMajor);
   if (running) {
     const problems = await stackProblems(running);
@@ -88,6 +97,13 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
 function topologyMismatch(s: Stack, wanted: Topology): EnvError {
   return new EnvError(
     `stack "${s.name}" is running as a ${s.topology} stack, not ${wanted}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for the ${wanted} stack`,
+  );
+}
+
+function searchMismatch(s: Stack, wanted: SearchEngine): EnvError {
+  return new EnvError(
+    `stack "${s.name}" runs ${s.search}, not ${wanted}`,
     `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for the ${wanted} stack`,
   );
 }
@@ -115,6 +131,8 @@ export interface LocalOptions {
   topology?: Topology;
   /** true: --topology was given (a running stack of another topology is an error, not a skip). */
   topologyExplicit?: boolean;
+  /** The search engine of a new local stack; a running stack of another engine is refused. */
+  search?: SearchEngine;
   /** The Postgres major a new stack runs (`--versions postgres=N`); a running stack of another is refused. */
   postgresMajor?: PgMajor;
 }
@@ -124,6 +142,8 @@ export interface ProviderChoice {
   kind: ProviderName;
   env?: string;
   allowDestructive: boolean;
+  /** containers only: --images (official | built). */
+  images?: string;
 }
 
 /** Brings a stack and the pipeline up; stops everything again if anything fails or the user interrupts. */
@@ -137,6 +157,7 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
       name: opts.name,
       portBase: opts.portBase,
       topology: opts.topology,
+      search: opts.search,
       postgresMajor: opts.postgresMajor,
     });
     const s = stack;

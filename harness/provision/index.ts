@@ -10,6 +10,8 @@ import { ensureDebezium, ensureKafka } from './kafka.ts';
 import { MANIFEST } from './manifest.ts';
 import { cacheDir } from './paths.ts';
 import type { PgMajor } from './pg-versions.ts';
+import { ensureOpenSearch } from './opensearch.ts';
+import { EnvError } from '../util/errors.ts';
 import { ensurePostgres, type PostgresDist } from './postgres.ts';
 import { ensureToxiproxy } from './toxiproxy.ts';
 
@@ -18,7 +20,9 @@ export interface Artifacts {
   postgres: PostgresDist;
   kafkaLib: string;
   pluginPath: string[];
+  /** The search engine's home: Elasticsearch's, or OpenSearch's with `search: 'opensearch'`. */
   esHome: string;
+  search: SearchEngine;
   toxiproxyBin: string;
   kafkaJdk: Jdk;
   esJdk: Jdk;
@@ -28,7 +32,13 @@ export interface Artifacts {
   connectLib?: string;
 }
 
+/** Which search engine the local stack runs (`--search`). */
+export type SearchEngine = 'elasticsearch' | 'opensearch';
+export const SEARCH_ENGINES: readonly SearchEngine[] = ['elasticsearch', 'opensearch'];
+
 export interface ProvisionOptions {
+  /** The search engine to provision (default elasticsearch). */
+  search?: SearchEngine;
   /** Fetch and build every cached artifact again, even the ones that verify (`provision --force`). */
   force?: boolean;
   /** The Postgres major to provide (default: the manifest's); several sit side by side in the cache. */
@@ -46,18 +56,45 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
   return step(`provision (cache ${cache}${force ? ', --force' : ''})`, async () => {
     for (const d of ['.tmp', 'downloads']) removeStaleTemps(join(cache, d));
     const kafkaJdk = findJdk(MANIFEST.kafka.minJava, 'Kafka and Kafka Connect', 'OUTBOX_CHAOS_JAVA_HOME');
-    const esJdk = findJdk(
-      MANIFEST.elasticsearch.minJava,
-      `Elasticsearch ${MANIFEST.elasticsearch.version}`,
-      'OUTBOX_CHAOS_ES_JAVA_HOME',
-    );
+    const search = opts.search ?? 'elasticsearch';
+    const esJdk =
+      search === 'opensearch'
+        ? openSearchJdk()
+        : findJdk(
+            MANIFEST.elasticsearch.minJava,
+            `Elasticsearch ${MANIFEST.elasticsearch.version}`,
+            'OUTBOX_CHAOS_ES_JAVA_HOME',
+          );
     const postgres = await ensurePostgres(cache, { major: opts.postgresMajor, force });
     const kafkaLib = await ensureKafka(cache, { force });
     const debezium = await ensureDebezium(cache, { force });
     const esSink = await ensureEsSink(cache, undefined, { force });
-    const esHome = await ensureElasticsearch(cache, { force });
+    const esHome =
+      search === 'opensearch' ? await ensureOpenSearch(cache, { force }) : await ensureElasticsearch(cache, { force });
     const toxiproxyBin = await ensureToxiproxy(cache, { force });
     const jvmArchives = await ensureJvmArchives(cache, kafkaJdk, kafkaLib, [debezium, esSink], { force });
-    return { postgres, kafkaLib, pluginPath: [debezium, esSink], esHome, toxiproxyBin, kafkaJdk, esJdk, jvmArchives };
+    return {
+      postgres,
+      kafkaLib,
+      pluginPath: [debezium, esSink],
+      esHome,
+      search,
+      toxiproxyBin,
+      kafkaJdk,
+      esJdk,
+      jvmArchives,
+    };
   });
+}
+
+/** A JDK OpenSearch 2.x starts on: its bootstrap installs a security manager, which Java 24 removed. */
+function openSearchJdk(): Jdk {
+  const { version, minJava, maxJava } = MANIFEST.opensearch;
+  const jdk = findJdk(minJava, `OpenSearch ${version}`, 'OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME');
+  if (jdk.major > maxJava)
+    throw new EnvError(
+      `OpenSearch ${version} needs a JDK ${minJava} to ${maxJava}; the lowest found is Java ${jdk.major} (${jdk.home})`,
+      `install openjdk-17-jdk-headless, or set OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME to a JDK ${minJava} to ${maxJava}`,
+    );
+  return jdk;
 }

@@ -58,18 +58,35 @@ export const MANIFEST = {
     sha256: 'bf44938a0490ba2a303d39c9cb64b38963dd08c812ce93e10816e878585bcb6b',
     minJava: 21,
   },
+  /**
+   * The other search engine (`--search opensearch`): OpenSearch's integ-test zip (core and transport only) with
+   * the modules real mappings use, each from its own Maven artifact, laid out as the full distribution does.
+   * 2.19 runs on Java 17 to 23 (its bootstrap installs a security manager, which Java 24 removed).
+   */
+  opensearch: {
+    version: '2.19.6',
+    artifact: 'org.opensearch.distribution.integ-test-zip:opensearch',
+    /** sha256 of the zip (Maven Central's .sha1 for it matched the download this was taken from). */
+    sha256: '71d6d8b1c637f3faecda0752b184b1cc526fc6eaad59ec1408c6327bb00b9293',
+    minJava: 17,
+    maxJava: 23,
+  },
   toxiproxy: { module: 'github.com/Shopify/toxiproxy/v2/cmd/server', version: 'v2.12.0' },
   /** Our own Elasticsearch sink plugin, built from connectors/es-sink by provisioning. */
   esSink: { version: '0.1.0', dir: 'connectors/es-sink' },
 } as const;
 
-export function manifestVersions(): Record<string, string> {
+export function manifestVersions(search: 'elasticsearch' | 'opensearch' = 'elasticsearch'): Record<string, string> {
+  const engine: Record<string, string> =
+    search === 'opensearch'
+      ? { opensearch: MANIFEST.opensearch.version }
+      : { elasticsearch: MANIFEST.elasticsearch.version };
   return {
     postgres: MANIFEST.postgres.major,
     kafka: MANIFEST.kafka.version,
     'kafka-connect': MANIFEST.kafka.version,
     debezium: MANIFEST.debezium.version,
-    elasticsearch: MANIFEST.elasticsearch.version,
+    ...engine,
     toxiproxy: MANIFEST.toxiproxy.version,
     'outbox-chaos-es-sink': MANIFEST.esSink.version,
   };

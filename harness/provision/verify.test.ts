@@ -37,7 +37,6 @@ describe('the cache report for doctor', () => {
       ['outbox-chaos-es-sink', 'missing'],
       ['elasticsearch', 'missing'],
       ['toxiproxy', 'missing'],
-      ['postgres', 'missing'],
     ]);
     expect(r.artifacts[1]?.reason).toBe('debezium-connector-postgres-3.6.1.Final.jar: size 123 ≠ recorded 4567');
     expect(r.hashedBytes).toBe(0);

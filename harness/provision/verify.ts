@@ -5,7 +5,6 @@ import { elasticsearchArtifact } from './elasticsearch.ts';
 import { ES_SINK_CONNECTOR_CLASS, esSinkArtifact } from './es-sink.ts';
 import { debeziumArtifact, kafkaArtifact } from './kafka.ts';
 import { cacheDir } from './paths.ts';
-import { postgresArtifact } from './postgres.ts';
 import { toxiproxyArtifact } from './toxiproxy.ts';
 
 export interface ArtifactReport {
@@ -35,8 +34,6 @@ const ARTIFACTS: Describe[] = [
   esSinkArtifact,
   elasticsearchArtifact,
   toxiproxyArtifact,
-  // The default major's build; a stack of another major fetches its own when it starts.
-  postgresArtifact,
 ];
 
 /**

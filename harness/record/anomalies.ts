@@ -1,7 +1,15 @@
 import type { ProductRow } from './history.ts';
 
 /** One vocabulary for the checker, the reports, the zoo and the docs. */
-export const ANOMALY_CLASSES = ['missing', 'zombie', 'stale', 'corrupt', 'duplicate', 'wrong-id'] as const;
+export const ANOMALY_CLASSES = [
+  'missing',
+  'zombie',
+  'stale',
+  'corrupt',
+  'duplicate',
+  'wrong-id',
+  'unexpected-field',
+] as const;
 export type AnomalyClass = (typeof ANOMALY_CLASSES)[number];
 
 /** A document as read from Elasticsearch: its `_id` and `_source`. */
@@ -48,6 +56,8 @@ export interface Comparison {
   examples: Record<AnomalyClass, Anomaly[]>;
   /** Postgres disagreeing with the history (count, and up to `maxExamples` examples). */
   setupErrors: { count: number; examples: SetupError[] };
+  /** Rows the history's committed effects certainly leave (see rowsLeft): what the comparison can prove. */
+  rowsExpected?: number;
 }
 
 /** A known signature in the evidence, its likely cause, and the config key that fixes it. */

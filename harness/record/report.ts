@@ -79,7 +79,37 @@ export interface RunReport {
   /** Times the stores were equal and then differed again (verdict `flapped`), with what differed. */
   flaps?: { equalAtMs: number; differedAtMs: number; counts: Record<AnomalyClass, number> }[];
   /** What search users saw on the way: a sampled product shown at an older version after a newer one. */
-  regressions?: { count: number; sampledProducts: number; examples: Regression[] };
+  regressions?: {
+    count: number;
+    sampledProducts: number;
+    examples: Regression[];
+    /** Products the workload wrote that were not watched; searches attempted and successful; the mode. */
+    unwatched?: number;
+    polls?: number;
+    searches?: number;
+    exhaustive?: boolean;
+    /** The watch could not look (no product watched, or no successful search): "none" is no evidence. */
+    unjudged?: boolean;
+  };
+  /** What the run could prove: rows the history's committed effects leave, and the scenario's minimum. */
+  evidence?: { rowsExpected: number; minRows: number };
+  /** The expectation the run was judged by (so a re-check re-judges it without the scenario file). */
+  expectation?: {
+    verdict: Verdict;
+    anomalies: AnomalyClass[];
+    regressions: 'none' | 'some' | 'any';
+    lagP99Ms: number | null;
+    minRows: number;
+    failedTask?: 'source' | 'sink';
+    connectorNames: { source: string; sink: string };
+  };
+  /** Successful equal snapshots across the settle window (the first equal one included). */
+  settleSnapshots?: number;
+  /**
+   * Faults that left no evidence that they took effect (docs/fault-evidence.md): the run is vacuous and fails,
+   * whatever the stores showed. Absent when every fault proved it bit (or there was none).
+   */
+  vacuous?: { id: string; fault: string; target: string; missing: { sign: string; how: string }[] }[];
   /** Why the warm-up failed (the probe's first marker never became searchable); absent when it did not. */
   warmUpFailure?: string;
   sink?: SinkRun;

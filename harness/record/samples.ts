@@ -19,7 +19,18 @@ export type Sample =
       from: { version: number; seq: number; t: number };
       to: { version: number; seq: number; t: number };
     }
-  /** How many products the regression watch has looked at so far. */
-  | { t: number; kind: 'doc-watch'; products: number; reads: number };
+  /**
+   * The regression watch's coverage so far: products watched (and not), searches attempted (polls) and
+   * successful (reads). Runs before coverage was recorded have products and reads only.
+   */
+  | {
+      t: number;
+      kind: 'doc-watch';
+      products: number;
+      reads: number;
+      unwatched?: number;
+      polls?: number;
+      exhaustive?: boolean;
+    };
 
 export type SampleKind = Sample['kind'];

@@ -7,10 +7,16 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { EsDoc } from './anomalies.ts';
 import type { ProductRow } from './history.ts';
 
-/** How the index read created_at when the snapshot was compared (a copy of the checker's DateReading). */
+/** How the index read created_at, as runs before raw mappings were kept recorded it (legacy, not re-used). */
 export interface SnapshotDates {
   epoch: 'millis' | 'second' | null;
   iso: boolean;
+}
+
+/** The run's history file as it was when the snapshot was written: its digest and entry count. */
+export interface HistoryDigest {
+  digest: string;
+  entries: number;
 }
 
 /**
@@ -20,7 +26,15 @@ export interface SnapshotDates {
  */
 export interface SavedSnapshot {
   takenAt: number;
-  dates: SnapshotDates;
+  /**
+   * The index's raw mapping (the `mappings` of GET <index>/_mapping) when the snapshot was compared; null when
+   * the index had none. The re-check derives the reading from it with today's code.
+   */
+  mapping?: unknown;
+  /** Runs from before raw mappings were kept: the derived date reading only. */
+  dates?: SnapshotDates;
+  /** Written by writeSnapshot from history.jsonl, so the re-check can tell a damaged history. */
+  history?: HistoryDigest;
   pgRows: number;
   esDocs: number;
   /** sha256 over the canonical JSON lines of each side, in product_id order. */
@@ -38,7 +52,9 @@ export const SNAPSHOT_DIR = 'snapshot';
 export function writeSnapshot(runDir: string, s: SavedSnapshot): void {
   const dir = join(runDir, SNAPSHOT_DIR);
   mkdirPrivate(dir);
-  const { pg, es, ...meta } = s;
+  const { pg, es, ...rest } = s;
+  const historyFile = join(runDir, 'history.jsonl');
+  const meta = existsSync(historyFile) ? { ...rest, history: historyDigest(historyFile) } : rest;
   writePrivate(join(dir, 'meta.json'), `${JSON.stringify(redactDeep(meta), null, 2)}\n`);
   if (pg && es) {
     writePrivateRaw(join(dir, 'pg.jsonl.gz'), gzipSync(pg.map((r) => JSON.stringify(r)).join('\n')));
@@ -46,22 +62,85 @@ export function writeSnapshot(runDir: string, s: SavedSnapshot): void {
   }
 }
 
-/** The saved snapshot of a run directory, or undefined when the run saved none (older runs). */
+/** sha256 and entry count of history.jsonl (one JSON entry per non-empty line). */
+export function historyDigest(file: string): HistoryDigest {
+  const text = readFileSync(file, 'utf8');
+  const entries = text.split('\n').filter((l) => l.trim() !== '').length;
+  return { digest: createHash('sha256').update(text).digest('hex'), entries };
+}
+
+/** A file of a run directory that is not what the run wrote: which, and how it differs. */
+export class DamagedRunDir extends Error {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'DamagedRunDir';
+  }
+}
+
+/**
+ * The saved snapshot of a run directory, or undefined when the run saved none (older runs). Every file is
+ * checked against what the run recorded of it, so a damaged or truncated directory is never judged: the rows
+ * and documents against the digests and counts in meta.json, history.jsonl against its digest. Throws
+ * DamagedRunDir naming the file.
+ */
 export function readSnapshot(runDir: string): SavedSnapshot | undefined {
   const dir = join(runDir, SNAPSHOT_DIR);
-  if (!existsSync(join(dir, 'meta.json'))) return undefined;
-  const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as SavedSnapshot;
-  if (!existsSync(join(dir, 'pg.jsonl.gz'))) return meta;
-  const lines = (file: string): string[] =>
-    gunzipSync(readFileSync(join(dir, file)))
-      .toString('utf8')
-      .split('\n')
-      .filter((l) => l !== '');
+  const metaFile = join(dir, 'meta.json');
+  if (!existsSync(metaFile)) return undefined;
+  let meta: SavedSnapshot;
+  try {
+    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as SavedSnapshot;
+  } catch (e) {
+    throw new DamagedRunDir(metaFile, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof meta !== 'object' || meta === null || typeof meta.digests?.pg !== 'string')
+    throw new DamagedRunDir(metaFile, 'lacks the digests the run wrote');
+  if (meta.history) {
+    const file = join(runDir, 'history.jsonl');
+    if (!existsSync(file)) throw new DamagedRunDir(file, 'missing');
+    const now = historyDigest(file);
+    if (now.entries !== meta.history.entries)
+      throw new DamagedRunDir(file, `${now.entries} entries, the run wrote ${meta.history.entries}`);
+    if (now.digest !== meta.history.digest) throw new DamagedRunDir(file, 'its digest differs from the one recorded');
+  }
+  const kept = ['pg.jsonl.gz', 'es.jsonl.gz'].filter((f) => existsSync(join(dir, f)));
+  if (kept.length === 0 && meta.omitted !== undefined) return meta;
+  if (kept.length < 2) {
+    const absent = ['pg.jsonl.gz', 'es.jsonl.gz'].find((f) => !kept.includes(f))!;
+    throw new DamagedRunDir(join(dir, absent), 'missing, though meta.json says the rows were kept');
+  }
+  const side = <T>(file: string, count: number, digest: string): T[] => {
+    const path = join(dir, file);
+    let lines: string[];
+    try {
+      lines = gunzipSync(readFileSync(path))
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+    } catch (e) {
+      throw new DamagedRunDir(path, `not a complete gzip file (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (lines.length !== count) throw new DamagedRunDir(path, `${lines.length} lines, the run wrote ${count}`);
+    const hash = createHash('sha256');
+    for (const l of lines) hash.update(`${l}\n`);
+    if (hash.digest('hex') !== digest) throw new DamagedRunDir(path, 'its digest differs from the one recorded');
+    return lines.map((l) => JSON.parse(l) as T);
+  };
   return {
     ...meta,
-    pg: lines('pg.jsonl.gz').map((l) => JSON.parse(l) as ProductRow),
-    es: lines('es.jsonl.gz').map((l) => JSON.parse(l) as EsDoc),
+    pg: side<ProductRow>('pg.jsonl.gz', meta.pgRows, meta.digests.pg),
+    es: side<EsDoc>('es.jsonl.gz', meta.esDocs, meta.digests.es),
   };
+}
+
+/** The digest SnapshotSide computes, of items already collected (tests and tools that build snapshots). */
+export function digestOf(items: readonly unknown[]): string {
+  const hash = createHash('sha256');
+  for (const item of items) hash.update(`${JSON.stringify(item)}\n`);
+  return hash.digest('hex');
 }
 
 /**

@@ -19,7 +19,7 @@ function comparison(): Comparison {
     throughput: null,
     anomalies: {
       ...bad.anomalies,
-      counts: { missing: 12, zombie: 3, stale: 30, corrupt: 0, duplicate: 0, 'wrong-id': 0 },
+      counts: { missing: 12, zombie: 3, stale: 30, corrupt: 0, duplicate: 0, 'wrong-id': 0, 'unexpected-field': 0 },
     },
   };
   return {

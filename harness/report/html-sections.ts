@@ -32,6 +32,12 @@ function runStart(r: RunReport): number {
   return Number.isFinite(t) ? t : (r.timeline[0]?.start ?? 0);
 }
 
+/** The run proves nothing: a fault left no evidence that it took effect. */
+function vacuousBadge(r: RunReport): Html | '' {
+  const ids = r.vacuous?.map((v) => v.id).join(' ');
+  return ids ? html`<span class="badge bad" data-vacuous="${ids}">vacuous</span>` : '';
+}
+
 export function header(r: RunReport): Html {
   const line = headline(r).replace(/^[✔✘]\s*/, '');
   return html`<header class="run ${r.verdict}">
@@ -39,6 +45,7 @@ export function header(r: RunReport): Html {
     <span class="badge verdict ${VERDICT_TONE[r.verdict]}" data-verdict="${r.verdict}">${VERDICT_TEXT[r.verdict]}</span>
     <h1>${r.scenario}</h1>
     <span class="badge ${r.passed ? 'ok' : 'bad'}">${r.passed ? '✔ pass' : '✘ fail'}</span>
+    ${vacuousBadge(r)}
     ${r.expectedVerdict === r.verdict ? '' : html`<span class="muted small">expected ${VERDICT_TEXT[r.expectedVerdict]}</span>`}
   </div>
   <p class="headline">${line}</p>
@@ -182,21 +189,42 @@ export function evidence(r: RunReport): Html {
   )}</tbody></table></div></section>`;
 }
 
+const EVIDENCE_TH = html`<th>evidence</th>`;
+
+/** Each sign the fault looked for, seen or not, with how; a fault that recorded none says so in red. */
+function evidenceCell(signs: RunReport['timeline'][number]['evidence']): Html {
+  return html`<td class="detail">${evidenceList(signs)}</td>`;
+}
+
+function evidenceList(signs: RunReport['timeline'][number]['evidence']): Html {
+  if (!signs?.length) return html`<span class="badge bad">none recorded</span>`;
+  return html`${signs.map((s) => {
+    const badge = html`<span class="badge ${s.seen ? 'ok' : 'bad'}">${s.seen ? '✔' : '✘'} ${s.sign}</span>`;
+    return html`<div>${badge} <span class="muted">${s.how}</span></div>`;
+  })}`;
+}
+
 export function faultWindows(r: RunReport, windows: readonly ChartWindow[]): Html {
   const start = runStart(r);
   const runEnd = start + r.durationMs;
+  const num = (label: string) => html`<th class="num">${label}</th>`;
+  const cols = html`${num('start')}${num('end')}${num('duration')}<th>detail</th>${EVIDENCE_TH}`;
+  const head = html`<tr><th>fault</th><th>target</th>${cols}</tr>`;
+  const row = (w: RunReport['timeline'][number], i: number): Html => {
+    const cw = windows[i];
+    const swatch = cw ? html`<span class="swatch" style="background:${cw.fill};border-color:${cw.color}"></span>` : '';
+    const never = w.end >= runEnd ? html` <span class="badge bad">never healed</span>` : '';
+    const from = html`<td class="num">${fmtOffset(w.start, start)}</td>`;
+    const to = html`<td class="num">${fmtOffset(w.end, start)}${never}</td>`;
+    const took = html`<td class="num">${fmtDuration(w.end - w.start)}</td>`;
+    const what = html`<td class="nowrap">${swatch}<b>${w.fault}</b></td><td>${w.target}</td>`;
+    const detail = html`<td class="muted detail">${w.detail ?? ''}</td>`;
+    return html`<tr>${what}${from}${to}${took}${detail}${evidenceCell(w.evidence)}</tr>`;
+  };
   const body =
     r.timeline.length === 0
       ? html`<div class="empty">No faults were injected.</div>`
-      : html`<div class="scroll"><table><thead><tr><th>fault</th><th>target</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>detail</th></tr></thead><tbody>${r.timeline.map(
-          (w, i) => {
-            const cw = windows[i];
-            const swatch = cw
-              ? html`<span class="swatch" style="background:${cw.fill};border-color:${cw.color}"></span>`
-              : '';
-            return html`<tr><td class="nowrap">${swatch}<b>${w.fault}</b></td><td>${w.target}</td><td class="num">${fmtOffset(w.start, start)}</td><td class="num">${fmtOffset(w.end, start)}${w.end >= runEnd ? html` <span class="badge bad">never healed</span>` : ''}</td><td class="num">${fmtDuration(w.end - w.start)}</td><td class="muted detail">${w.detail ?? ''}</td></tr>`;
-          },
-        )}</tbody></table></div>`;
+      : html`<div class="scroll"><table><thead>${head}</thead><tbody>${r.timeline.map(row)}</tbody></table></div>`;
   return html`<div><h2>Fault windows</h2><div class="card">${body}</div></div>`;
 }
 

@@ -15,7 +15,7 @@ describe('renderJunit', () => {
   it('passes a converged run: one case for the run and one per anomaly class', () => {
     const xml = renderJunit(fixtureRun('converged').report);
     expect(xmlWellFormedError(xml)).toBeNull();
-    expect(xml).toContain('<testsuite name="outbox-chaos" tests="7" failures="0"');
+    expect(xml).toContain('<testsuite name="outbox-chaos" tests="8" failures="0"');
     expect(testcases(xml)).toEqual([
       { name: 'baseline-with-faults', failed: false },
       { name: 'baseline-with-faults: missing', failed: false },
@@ -24,6 +24,7 @@ describe('renderJunit', () => {
       { name: 'baseline-with-faults: corrupt', failed: false },
       { name: 'baseline-with-faults: duplicate', failed: false },
       { name: 'baseline-with-faults: wrong-id', failed: false },
+      { name: 'baseline-with-faults: unexpected-field', failed: false },
     ]);
     expect(xml).toContain('<property name="seed" value="42"/>');
   });
@@ -37,7 +38,7 @@ describe('renderJunit', () => {
       testcases(xml)
         .filter((c) => !c.failed)
         .map((c) => c.name),
-    ).toEqual(['es-outage: wrong-id']);
+    ).toEqual(['es-outage: wrong-id', 'es-outage: unexpected-field']);
     expect(xml).toContain('<failure message="✘ es-outage diverged: 14 missing, 3 zombie');
     // The body is the markdown report, escaped.
     expect(xml).toContain('## Anomalies');

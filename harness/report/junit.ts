@@ -37,7 +37,12 @@ export function renderJunit(report: RunReport): string {
     timeSec: report.durationMs / 1000,
     out: `${headline(report)}\nreplay: ${report.replay}\n`,
   };
-  if (!report.passed) run.failure = { message: headline(report), type: report.verdict, body: summary };
+  if (!report.passed)
+    run.failure = {
+      message: headline(report),
+      type: report.vacuous?.length ? 'vacuous' : report.verdict,
+      body: summary,
+    };
 
   const classes: Case[] = ANOMALY_CLASSES.map((c) => {
     const n = report.anomalies.counts[c] ?? 0;

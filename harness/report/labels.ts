@@ -10,6 +10,7 @@ export const ANOMALY_MEANING: Record<AnomalyClass, string> = {
   corrupt: 'document equals no committed version of the row',
   duplicate: 'more than one document for one product_id',
   'wrong-id': 'document _id is not its product_id: writes and deletes addressed by key miss it',
+  'unexpected-field': 'document equals the row but carries a field no column explains (and none is declared)',
 };
 
 export const VERDICT_TEXT: Record<Verdict, string> = {
@@ -84,7 +85,11 @@ export function headline(report: RunReport): string {
     lagBudget !== null && p99 !== null && p99 > lagBudget
       ? `; ${report.lag.steady ? 'steady-state ' : ''}e2e lag p99 ${fmtDuration(p99)} over budget ${fmtDuration(lagBudget)}`
       : '';
-  return `${mark} ${report.scenario} ${what}${expectation}${lagNote} — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
+  const vacuous = report.vacuous?.length
+    ? `; vacuous: ${report.vacuous.map((v) => v.id).join(', ')} left no evidence`
+    : '';
+  const tail = ` — seed ${report.seed}, ${fmtInt(report.ops.total)} ops`;
+  return `${mark} ${report.scenario} ${what}${expectation}${lagNote}${vacuous}${tail}`;
 }
 
 /**

@@ -63,7 +63,8 @@ function verdictSection(r: RunReport): string[] {
   const rows: string[][] = [
     [
       'verdict',
-      `${VERDICT_TEXT[r.verdict]} (expected ${VERDICT_TEXT[r.expectedVerdict]}) — ${r.passed ? 'PASS' : 'FAIL'}`,
+      `${VERDICT_TEXT[r.verdict]} (expected ${VERDICT_TEXT[r.expectedVerdict]}) — ${r.passed ? 'PASS' : 'FAIL'}` +
+        (r.vacuous?.length ? ` (vacuous: ${r.vacuous.map((v) => v.id).join(', ')} left no evidence)` : ''),
     ],
     ['time to convergence', `${fmtDuration(r.timeToConvergenceMs)} (budget ${fmtDuration(r.budget.convergenceMs)})`],
     [
@@ -115,6 +116,12 @@ function runStart(r: RunReport): number {
   return Number.isFinite(t) ? t : (r.timeline[0]?.start ?? 0);
 }
 
+/** "✔ pid-replaced: pid 42 gone, …"; "✘ none looked for" when the fault recorded no evidence. */
+function evidenceText(signs: RunReport['timeline'][number]['evidence']): string {
+  if (!signs?.length) return '✘ none recorded';
+  return signs.map((s) => `${s.seen ? '✔' : '✘'} ${s.sign}: ${oneLine(s.how)}`).join('; ');
+}
+
 function faultSection(r: RunReport): string[] {
   if (r.timeline.length === 0) return ['## Fault windows', '', 'No faults were injected.', ''];
   const start = runStart(r);
@@ -126,11 +133,12 @@ function faultSection(r: RunReport): string[] {
     w.end >= runEnd ? `${fmtOffset(w.end, start)} (never healed)` : fmtOffset(w.end, start),
     fmtDuration(w.end - w.start),
     w.detail === undefined ? '' : oneLine(w.detail),
+    evidenceText(w.evidence),
   ]);
   return [
     '## Fault windows',
     '',
-    mdTable(['fault', 'target', 'start', 'end', 'duration', 'detail'], rows, [2, 3, 4]),
+    mdTable(['fault', 'target', 'start', 'end', 'duration', 'detail', 'evidence'], rows, [2, 3, 4]),
     '',
   ];
 }

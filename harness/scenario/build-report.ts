@@ -6,9 +6,10 @@ import type { Sample } from '../record/samples.ts';
 import { faultWindows } from '../record/timeline.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
-import { judge } from './judge.ts';
+import { DEFAULT_MIN_ROWS, judge } from './judge.ts';
 import type { Scenario } from './schema.ts';
 import { pipelineThroughput } from './throughput.ts';
+import { vacuousFaults } from './vacuous.ts';
 
 export interface ReportInput {
   runId: string;
@@ -38,6 +39,8 @@ export interface ReportInput {
   warmUpFailure?: string;
   /** The convergence check's settle window. */
   settleMs: number;
+  /** Successful equal snapshots across the settle window (when the check reports it). */
+  settleSnapshots?: number;
   sink?: SinkRun;
   workerNonStock?: RunReport['workerNonStock'];
   diagnoses?: RunReport['diagnoses'];
@@ -64,8 +67,10 @@ export function buildReport(i: ReportInput): RunReport {
   const e2eSummary = summariseLag(e2e.map((s) => s.lagMs));
   const steady = summariseLag(e2e.filter((s) => !inFault(s.t)).map((s) => s.lagMs));
   const regressions = regressionsOf(i.samples);
+  const minRows = i.scenario.expect.minRows ?? DEFAULT_MIN_ROWS;
+  const rowsExpected = i.comparison.rowsExpected;
   const { passed, reasons } = judge(
-    { ...i.scenario.expect, lagP99Ms: i.scenario.budget.lagP99Ms },
+    { ...i.scenario.expect, lagP99Ms: i.scenario.budget.lagP99Ms, minRows },
     {
       verdict: i.verdict,
       counts: i.comparison.counts,
@@ -76,8 +81,13 @@ export function buildReport(i: ReportInput): RunReport {
       okOps: i.workload.byOutcome.ok,
       ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
       regressions: regressions.count,
+      watch: { products: regressions.sampledProducts, reads: regressions.searches ?? 0, polls: regressions.polls ?? 0 },
+      ...(rowsExpected !== undefined ? { rowsExpected } : {}),
+      faults: { windows, runStart: i.startedAt },
+      diagnoses: (i.diagnoses ?? []).map((d) => d.signature),
     },
   );
+  const vacuous = vacuousFaults(windows);
   const counts = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, i.comparison.counts[c]])) as Record<
     AnomalyClass,
     number
@@ -123,7 +133,21 @@ export function buildReport(i: ReportInput): RunReport {
     setupErrors: i.comparison.setupErrors,
     flaps: i.flaps.map((f) => ({ equalAtMs: f.equalAtMs, differedAtMs: f.differedAtMs, counts: f.comparison.counts })),
     regressions,
+    ...(rowsExpected !== undefined ? { evidence: { rowsExpected, minRows } } : {}),
+    expectation: {
+      verdict: i.scenario.expect.verdict,
+      anomalies: i.scenario.expect.anomalies,
+      regressions: i.scenario.expect.regressions,
+      lagP99Ms: i.scenario.budget.lagP99Ms,
+      minRows,
+      ...(i.scenario.expect.failedTask ? { failedTask: i.scenario.expect.failedTask } : {}),
+      connectorNames: i.connectorNames,
+    },
+    ...(i.settleSnapshots !== undefined ? { settleSnapshots: i.settleSnapshots } : {}),
     ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
+    ...(vacuous.length
+      ? { vacuous: vacuous.map(({ id, fault, target, missing }) => ({ id, fault, target, missing })) }
+      : {}),
     ...(i.sink ? { sink: i.sink } : {}),
     ...(i.workerNonStock ? { workerNonStock: i.workerNonStock } : {}),
     ...(i.diagnoses?.length ? { diagnoses: i.diagnoses } : {}),

@@ -98,13 +98,20 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
     }
   }
   const comparison: Comparison = { id, dir, createdAt: at.toISOString(), replay: o.replay, pipelines, scenarios };
+  writeComparison(comparison);
+  return { comparison, results };
+}
+
+/** Writes compare.md, index.html and compare.json into the comparison's directory, every secret masked. */
+export function writeComparison(comparison: Comparison): void {
+  const { dir } = comparison;
   mkdirPrivate(dir);
   const safe = redactDeep(comparison);
   writePrivate(join(dir, COMPARE_FILES.markdown), renderComparisonMarkdown(safe));
   writePrivate(join(dir, COMPARE_FILES.html), renderComparisonHtml(safe));
   const summary = {
     ...safe,
-    scenarios: scenarios.map((s) => ({
+    scenarios: safe.scenarios.map((s) => ({
       ...s,
       runs: s.runs.map((r) => ({
         pipeline: r.pipeline,
@@ -117,5 +124,4 @@ export async function runComparison(o: CompareOptions): Promise<{ comparison: Co
     })),
   };
   writePrivate(join(dir, COMPARE_FILES.json), `${JSON.stringify(summary, null, 2)}\n`);
-  return { comparison, results };
 }

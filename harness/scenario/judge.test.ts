@@ -23,11 +23,25 @@ function seen(over: Partial<Observed> = {}): Observed {
     setupErrors: 0,
     okOps: 120,
     regressions: 0,
+    watch: { products: 12, reads: 80, polls: 80 },
+    rowsExpected: 100,
     ...over,
   };
 }
 
 describe('judge', () => {
+  it('an expected likely cause must be among the diagnoses', () => {
+    const e = healthy({ verdict: 'diverged', anomalies: ['zombie'], diagnosis: 'truncate', regressions: 'any' });
+    const run = (diagnoses: string[]) =>
+      judge(e, seen({ verdict: 'diverged', counts: { ...zero, zombie: 300 }, diagnoses })).reasons;
+    expect(run(['products still searchable after a TRUNCATE of the source table'])).toEqual([]);
+    expect(run(['deleted products still searchable, though the topic holds tombstones'])).toEqual([
+      'expected a likely cause matching /truncate/, the report names ' +
+        '"deleted products still searchable, though the topic holds tombstones"',
+    ]);
+    expect(run([])).toEqual(['expected a likely cause matching /truncate/, the report names none']);
+  });
+
   it('passes a healthy run that did what it should', () => {
     expect(judge(healthy({ lagP99Ms: 1000 }), seen())).toEqual({ passed: true, reasons: [] });
   });
@@ -138,6 +152,34 @@ describe('judge', () => {
     }
   });
 
+  it('a history that leaves fewer rows than the minimum proved nothing: never a pass, and it says so', () => {
+    // One committed operation that changed no row (a delete of an absent key): both stores empty, "equal".
+    const empty = seen({ okOps: 1, rowsExpected: 0 });
+    expect(judge(healthy(), empty).passed).toBe(false);
+    expect(judge(healthy(), empty).reasons).toEqual([
+      "the history's committed operations leave 0 row(s), fewer than the 10 this scenario needs to compare " +
+        '(expect.minRows): the run proved nothing',
+    ]);
+    expect(judge(healthy({ minRows: 3 }), seen({ rowsExpected: 2 })).passed).toBe(false);
+    expect(judge(healthy({ minRows: 3 }), seen({ rowsExpected: 3 })).passed).toBe(true);
+    expect(
+      judge(healthy({ verdict: 'diverged', regressions: 'any' }), seen({ verdict: 'diverged', rowsExpected: 9 }))
+        .passed,
+    ).toBe(false);
+  });
+
+  it('a watch that could not look leaves regressions unjudged, which fails an expectation of none', () => {
+    const never = seen({ watch: { products: 12, reads: 0, polls: 40 } });
+    expect(judge(healthy(), never).reasons).toEqual([
+      'regressions unjudged: the watch had 12 product(s) and 0 successful search(es) of 40',
+    ]);
+    expect(judge(healthy(), seen({ watch: { products: 0, reads: 30, polls: 30 } })).passed).toBe(false);
+    const { watch: _w, ...noWatch } = seen();
+    expect(judge(healthy(), noWatch).reasons).toEqual(['regressions unjudged: no regression watch ran']);
+    // Not judged when the scenario does not expect "none".
+    expect(judge(healthy({ regressions: 'any' }), never).passed).toBe(true);
+  });
+
   it('regressions: none, some or any', () => {
     expect(judge(healthy(), seen({ regressions: 2 })).reasons).toEqual([
       'search users saw 2 product(s) go back to an older version during the run',
@@ -164,11 +206,13 @@ describe('judge', () => {
       {
         ...report,
         setupErrors: { count: 2, examples: [] },
-        regressions: { count: 1, sampledProducts: 40, examples: [] },
+        regressions: { count: 1, sampledProducts: 40, examples: [], searches: 30, polls: 33 },
+        evidence: { rowsExpected: 77, minRows: 10 },
         warmUpFailure: 'x',
       },
       names,
     );
+    expect(o).toMatchObject({ watch: { products: 40, reads: 30, polls: 33 }, rowsExpected: 77 });
     expect(o).toMatchObject({
       verdict: 'diverged',
       setupErrors: 2,

@@ -1,6 +1,8 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
+import type { FaultWindow } from '../record/timeline.ts';
 import type { RegressionExpectation } from './schema.ts';
+import { vacuousFaults, vacuousReason } from './vacuous.ts';
 
 /** What a run must show to pass: the scenario's expectation, plus a zoo entry's failed-task expectation. */
 export interface Expectation {
@@ -11,6 +13,20 @@ export interface Expectation {
   /** Budget for the p99 of end-to-end lag outside fault windows (healthy expectations only). */
   lagP99Ms: number | null;
   regressions: RegressionExpectation;
+  /** Rows the history must leave for the run to prove anything (default DEFAULT_MIN_ROWS). */
+  minRows?: number;
+  /** A pattern (case-insensitive) that the signature of one of the report's likely causes must match. */
+  diagnosis?: string;
+}
+
+/** A run whose history leaves fewer rows than this compares (nearly) empty stores: it cannot pass. */
+export const DEFAULT_MIN_ROWS = 10;
+
+/** What the regression watch could look at; `reads` 0 means it never saw a search result. */
+export interface WatchSeen {
+  products: number;
+  reads: number;
+  polls: number;
 }
 
 /** What a run showed, as the report records it. */
@@ -28,11 +44,21 @@ export interface Observed {
   /** Why the warm-up failed, when it did. */
   warmUpFailure?: string;
   regressions: number;
+  /** The regression watch's coverage; absent when the run had no watch (then regressions are unjudged). */
+  watch?: WatchSeen;
+  /** Rows the history's committed effects certainly leave (absent in reports from before it was recorded). */
+  rowsExpected?: number;
+  /** The fault windows with the evidence each fault looked for, and when the run started (epoch ms). */
+  faults?: { windows: readonly FaultWindow[]; runStart: number };
+  /** The signatures of the likely causes the report names. */
+  diagnoses?: readonly string[];
 }
 
 /**
  * The one judge of a run, for scenarios and zoo entries alike. A run never passes when its evidence is void:
- * Postgres disagrees with the history, or nothing committed. Otherwise the verdict is the expected one, every
+ * Postgres disagrees with the history, nothing committed, or what committed leaves fewer rows than the
+ * scenario's minimum; nor does a healthy expectation of no regressions pass when the watch never looked
+ * (no product watched, or no successful search). Otherwise the verdict is the expected one, every
  * expected anomaly class was seen, an expected FAILED task is there with its trace, regressions are as
  * expected, and a healthy expectation also needs a working warm-up and the steady-state lag within budget.
  */
@@ -43,11 +69,29 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
       `setup error: Postgres disagrees with the workload's history for ${seen.setupErrors} product(s) (is the check reading the table the workload wrote? does anything else write to it?)`,
     );
   if (seen.okOps === 0) reasons.push('the workload committed no operation: nothing was tested');
+  const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
+  if (seen.okOps > 0 && seen.rowsExpected !== undefined && seen.rowsExpected < minRows)
+    reasons.push(
+      `the history's committed operations leave ${seen.rowsExpected} row(s), fewer than the ${minRows} ` +
+        'this scenario needs to compare (expect.minRows): the run proved nothing',
+    );
+  // A fault that changed nothing proves nothing: the run is vacuous whatever the stores show.
+  if (seen.faults)
+    reasons.push(...vacuousFaults(seen.faults.windows).map((v) => vacuousReason(v, seen.faults!.runStart)));
   const healthy = expect.verdict === 'converged' || expect.verdict === 'converged-late';
   if (healthy && seen.warmUpFailure) reasons.push(`warm-up failed: ${seen.warmUpFailure}`);
   if (seen.verdict !== expect.verdict) reasons.push(`verdict ${seen.verdict}, expected ${expect.verdict}`);
   for (const c of expect.anomalies) if ((seen.counts[c] ?? 0) === 0) reasons.push(`expected ${c} anomalies, saw none`);
   if (expect.failedTask) reasons.push(...failedTaskReasons(seen.connectorNames[expect.failedTask], seen.connectors));
+  const unjudged = !seen.watch || seen.watch.products === 0 || seen.watch.reads === 0;
+  if (expect.regressions === 'none' && seen.regressions === 0 && unjudged)
+    reasons.push(
+      seen.watch
+        ? `regressions unjudged: the watch had ${seen.watch.products} product(s) and ` +
+            `${seen.watch.reads} successful search(es) of ${seen.watch.polls}`
+        : 'regressions unjudged: no regression watch ran',
+    );
+  if (expect.diagnosis !== undefined) reasons.push(...diagnosisReasons(expect.diagnosis, seen.diagnoses ?? []));
   if (expect.regressions === 'none' && seen.regressions > 0)
     reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
   if (expect.regressions === 'some' && seen.regressions === 0)
@@ -75,6 +119,14 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
   return [];
 }
 
+/** A likely cause the run must name: one signature matching the pattern, case-insensitively. */
+function diagnosisReasons(pattern: string, signatures: readonly string[]): string[] {
+  const re = new RegExp(pattern, 'i');
+  if (signatures.some((s) => re.test(s))) return [];
+  const named = signatures.map((s) => `"${s}"`).join(', ') || 'none';
+  return [`expected a likely cause matching /${pattern}/, the report names ${named}`];
+}
+
 /** The observed side of a recorded report (the zoo re-judges reports with its own expectations). */
 export function observedIn(report: RunReport, connectorNames: Observed['connectorNames']): Observed {
   return {
@@ -87,5 +139,17 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
     okOps: report.ops.byOutcome.ok,
     ...(report.warmUpFailure ? { warmUpFailure: report.warmUpFailure } : {}),
     regressions: report.regressions?.count ?? 0,
+    ...(report.regressions?.searches !== undefined
+      ? {
+          watch: {
+            products: report.regressions.sampledProducts,
+            reads: report.regressions.searches,
+            polls: report.regressions.polls ?? report.regressions.searches,
+          },
+        }
+      : {}),
+    ...(report.evidence ? { rowsExpected: report.evidence.rowsExpected } : {}),
+    faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
+    diagnoses: (report.diagnoses ?? []).map((d) => d.signature),
   };
 }

@@ -37,6 +37,15 @@ describe('scenario files', () => {
     expect(s.needs).toEqual(['toxiproxy']);
   });
 
+  it('reads expect.minRows (default 10) and refuses a settle window below the floor', () => {
+    const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
+    expect(parseScenario(base, 'x.yaml').expect.minRows).toBe(10);
+    expect(parseScenario({ ...base, expect: { minRows: 500 } }, 'x.yaml').expect.minRows).toBe(500);
+    expect(problems({ ...base, expect: { minRows: 0 } })).toMatch(/expect\.minRows: must be a whole number ≥ 1/);
+    expect(problems({ ...base, budget: { settle: '0s' } })).toMatch(/budget\.settle: must be at least 1000ms/);
+    expect(parseScenario({ ...base, budget: { settle: '1s' } }, 'x.yaml').budget.settleMs).toBe(1000);
+  });
+
   it('names every bad field at once', () => {
     const msg = problems({
       descripton: 'typo',

@@ -10,9 +10,11 @@ import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anom
 import { ConfigError, errorMessage } from '../util/errors.ts';
 import { parseProfile, ProfileError } from '../workload/profile.ts';
 import { parseDuration } from './duration.ts';
+import { DEFAULT_MIN_ROWS } from './judge.ts';
 import { checkRandomFaults } from './random-chaos.ts';
 import {
   DEFAULT_SETTLE_MS,
+  MIN_SETTLE_MS,
   REGRESSION_EXPECTATIONS,
   type FaultStep,
   type OperatorRule,
@@ -174,6 +176,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const lagP99Ms = budget.lagP99 === undefined ? null : (duration(p, budget, 'lagP99', 'budget.lagP99') ?? null);
   // Equality must still hold this long after it was first seen: a late overwrite inside the window is caught.
   const settleMs = duration(p, budget, 'settle', 'budget.settle', DEFAULT_SETTLE_MS) ?? DEFAULT_SETTLE_MS;
+  if (settleMs < MIN_SETTLE_MS)
+    p.add('budget.settle', `must be at least ${MIN_SETTLE_MS}ms: equality seen once is not equality that held`);
 
   const expect = isObj(raw.expect) ? raw.expect : {};
   const verdict = (expect.verdict ?? 'converged') as Verdict;
@@ -193,6 +197,23 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const failedTask = expect.failedTask;
   if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink')
     p.add('expect.failedTask', 'must be source or sink');
+  const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
+  if (typeof minRows !== 'number' || !Number.isInteger(minRows) || minRows < 1)
+    p.add(
+      'expect.minRows',
+      'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything',
+    );
+  // A likely cause the report must name (a pattern over the diagnoses' signatures).
+  const diagnosis = expect.diagnosis;
+  if (diagnosis !== undefined) {
+    if (typeof diagnosis !== 'string' || !diagnosis) p.add('expect.diagnosis', 'must be a non-empty pattern');
+    else
+      try {
+        new RegExp(diagnosis, 'i');
+      } catch (err) {
+        p.add('expect.diagnosis', `is not a regular expression (${errorMessage(err)})`);
+      }
+  }
   const healthy =
     typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
 
@@ -271,7 +292,9 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       verdict,
       anomalies: anomalies as AnomalyClass[],
       regressions,
+      minRows: minRows as number,
       ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
+      ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
     },
     operator,
     registerDuringWorkload: raw.registerDuringWorkload === true,

@@ -1,17 +1,19 @@
 import { join } from 'node:path';
 import { compare } from '../check/compare.ts';
+import { indexReadingOf } from '../check/mapping.ts';
 import { buildVersionsAsync } from '../check/versions.ts';
 import { ANOMALY_CLASSES, type Comparison, type Verdict } from '../record/anomalies.ts';
 import { readHistory } from '../record/history-file.ts';
 import type { RunReport } from '../record/report.ts';
-import { readSnapshot, type SavedSnapshot } from '../record/snapshot-file.ts';
+import { DamagedRunDir, readSnapshot, type SavedSnapshot } from '../record/snapshot-file.ts';
 import { ConfigError } from '../util/errors.ts';
+import { DEFAULT_MIN_ROWS, judge, observedIn, type Expectation } from './judge.ts';
 
 export interface Recheck {
-  /** The verdict and the anomaly counts the checker gives today equal the recorded ones. */
+  /** The verdict, the anomaly counts and the pass/fail judgement today's checker gives equal the recorded ones. */
   same: boolean;
-  recorded: { verdict: Verdict; counts: RunReport['anomalies']['counts']; setupErrors: number };
-  now: { verdict: Verdict; counts: Comparison['counts']; setupErrors: number };
+  recorded: { verdict: Verdict; counts: RunReport['anomalies']['counts']; setupErrors: number; passed: boolean };
+  now: { verdict: Verdict; counts: Comparison['counts']; setupErrors: number; passed: boolean; reasons: string[] };
   comparison: Comparison;
   differences: string[];
 }
@@ -25,12 +27,44 @@ function verdictFor(recorded: Verdict, equal: boolean): Verdict {
   return recorded === 'flapped' ? 'flapped' : 'diverged';
 }
 
-/** Re-runs today's checker on a run's history and saved snapshot, without a stack. */
-export async function recheckRun(
-  runDir: string,
-  report: RunReport,
-  snapshot: SavedSnapshot | undefined = readSnapshot(runDir),
-): Promise<Recheck> {
+/** The expectation a report was judged by (reports from before it was recorded: what they kept of it). */
+function expectationOf(report: RunReport): { expect: Expectation; names: { source: string; sink: string } } {
+  const e = report.expectation;
+  if (e) return { expect: { ...e }, names: e.connectorNames };
+  const verdict = report.expectedVerdict ?? 'converged';
+  return {
+    expect: {
+      verdict,
+      anomalies: report.expectedAnomalies ?? [],
+      regressions: verdict === 'converged' ? 'none' : 'any',
+      lagP99Ms: report.budget.lagP99Ms,
+      minRows: DEFAULT_MIN_ROWS,
+    },
+    names: { source: '', sink: '' },
+  };
+}
+
+function damaged(file: string, problem: string): ConfigError {
+  return new ConfigError(
+    `damaged run directory: ${file}: ${problem}`,
+    'the run directory is not what the run wrote (truncated, edited or partly copied); re-run the scenario',
+  );
+}
+
+/**
+ * Re-runs today's checker on a run's history and saved snapshot, without a stack, and re-judges the whole
+ * run with it: the comparison (with the reading derived again from the raw mapping), then the judge (budgets,
+ * expected classes, regressions, the evidence minimum), against what report.json recorded. Every file is
+ * first checked against the digests and counts the run wrote: a damaged directory is a ConfigError naming the
+ * file, never a "checker change".
+ */
+export async function recheckRun(runDir: string, report: RunReport, snapshot?: SavedSnapshot): Promise<Recheck> {
+  try {
+    snapshot ??= readSnapshot(runDir);
+  } catch (e) {
+    if (e instanceof DamagedRunDir) throw damaged(e.file, e.problem);
+    throw e;
+  }
   if (!snapshot)
     throw new ConfigError(
       `${runDir} holds no saved snapshot (snapshot/meta.json): the run predates them`,
@@ -41,17 +75,44 @@ export async function recheckRun(
       `${runDir}: the snapshot kept digests only (${snapshot.omitted ?? 'no rows saved'})`,
       'the stores were too large to keep; re-run the scenario to check it again',
     );
+  if (snapshot.mapping === undefined)
+    throw new ConfigError(
+      `${join(runDir, 'snapshot', 'meta.json')} holds no raw index mapping (the run predates them)`,
+      'only runs that kept the mapping can be read again by today’s rules; re-run the scenario',
+    );
+  if (report.final && (report.final.pgRows !== snapshot.pgRows || report.final.esDocs !== snapshot.esDocs))
+    throw damaged(
+      join(runDir, 'report.json'),
+      `final sizes ${report.final.pgRows} rows / ${report.final.esDocs} documents, ` +
+        `the snapshot holds ${snapshot.pgRows} / ${snapshot.esDocs}`,
+    );
   const versions = await buildVersionsAsync(readHistory(join(runDir, 'history.jsonl')));
-  const comparison = await compare({ versions, pg: snapshot.pg, es: snapshot.es, dates: snapshot.dates });
-  const now = {
-    verdict: verdictFor(report.verdict, comparison.equal),
+  const reading = indexReadingOf(snapshot.mapping);
+  const comparison = await compare({ versions, pg: snapshot.pg, es: snapshot.es, reading });
+  const verdict = verdictFor(report.verdict, comparison.equal);
+
+  const { expect, names } = expectationOf(report);
+  const observed = {
+    ...observedIn(report, names),
+    verdict,
     counts: comparison.counts,
     setupErrors: comparison.setupErrors.count,
+    ...(comparison.rowsExpected !== undefined ? { rowsExpected: comparison.rowsExpected } : {}),
+  };
+  // A zoo entry's failed-task expectation needs its connector names, which older reports do not keep.
+  const judged = judge(names.source ? expect : { ...expect, failedTask: undefined }, observed);
+  const now = {
+    verdict,
+    counts: comparison.counts,
+    setupErrors: comparison.setupErrors.count,
+    passed: judged.passed,
+    reasons: judged.reasons,
   };
   const recorded = {
     verdict: report.verdict,
     counts: report.anomalies.counts,
     setupErrors: report.setupErrors?.count ?? 0,
+    passed: report.passed,
   };
   const differences: string[] = [];
   if (now.verdict !== recorded.verdict) differences.push(`verdict ${recorded.verdict} → ${now.verdict}`);
@@ -60,5 +121,9 @@ export async function recheckRun(
       differences.push(`${c} ${recorded.counts[c] ?? 0} → ${now.counts[c]}`);
   if (recorded.setupErrors !== now.setupErrors)
     differences.push(`setup errors ${recorded.setupErrors} → ${now.setupErrors}`);
+  if (recorded.passed !== now.passed)
+    differences.push(
+      `${recorded.passed ? 'passed' : 'failed'} → ${now.passed ? 'passed' : `failed (${now.reasons.join('; ')})`}`,
+    );
   return { same: differences.length === 0, recorded, now, comparison, differences };
 }

@@ -12,6 +12,7 @@ export type RegressionExpectation = (typeof REGRESSION_EXPECTATIONS)[number];
 
 /** Equality must hold this long (two snapshots this far apart) before it counts as convergence. */
 export const DEFAULT_SETTLE_MS = 2000;
+export { MIN_SETTLE_MS } from '../check/converge.ts';
 
 /** One scheduled fault: when it starts (from the workload's start), how long it lasts, what it is. */
 export interface FaultStep {
@@ -54,6 +55,10 @@ export interface Scenario {
     anomalies: AnomalyClass[];
     failedTask?: 'source' | 'sink';
     regressions: RegressionExpectation;
+    /** Rows the history's committed operations must leave for the run to prove anything (default 10). */
+    minRows?: number;
+    /** A pattern (case-insensitive) one of the report's likely causes must match, e.g. "TRUNCATE". */
+    diagnosis?: string;
   };
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */

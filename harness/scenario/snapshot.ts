@@ -1,6 +1,6 @@
 import { compare } from '../check/compare.ts';
-import { dateReadingOf, DEFAULT_DATE_READING, type DateReading } from '../check/timestamps.ts';
-import { readEsDocs, readFieldMapping, refreshIndex } from '../check/read-es.ts';
+import { DEFAULT_INDEX_READING, indexReadingOf, type IndexReading } from '../check/mapping.ts';
+import { readEsDocs, readIndexMapping, refreshIndex } from '../check/read-es.ts';
 import { readPgRows } from '../check/read-pg.ts';
 import type { VersionsIndex } from '../check/versions.ts';
 import { PROBE_ID } from '../observe/lag-probe.ts';
@@ -15,6 +15,12 @@ async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<
     const id = 'product_id' in item ? item.product_id : item._source.product_id;
     if (id !== PROBE_ID && id !== String(PROBE_ID)) yield item;
   }
+}
+
+function complete(mapping: Record<string, unknown> | undefined): boolean {
+  const props = mapping?.['properties'];
+  if (typeof props !== 'object' || props === null) return false;
+  return ['product_id', 'name', 'description', 'price', 'created_at'].every((f) => f in props);
 }
 
 /** Rows and documents kept per snapshot for the offline re-check; larger stores keep digests only. */
@@ -36,8 +42,8 @@ export interface Snapshotter {
 
 /**
  * Compares the two stores as they are now: refresh the index, then stream both sides sorted, keeping what was
- * compared for the run directory. The index's mapping of created_at decides how a document's value is read
- * (what a search sees).
+ * compared for the run directory. The index's mapping decides how each field of a document is read (what a
+ * search sees); it is kept raw with the snapshot.
  */
 export function snapshotter(
   ep: Endpoints,
@@ -46,28 +52,31 @@ export function snapshotter(
   versions: VersionsIndex,
   cap = SNAPSHOT_KEEP_CAP,
 ): Snapshotter {
-  let dates: DateReading | undefined;
+  let reading: IndexReading | undefined;
+  let mapping: Record<string, unknown> | undefined;
   const saved = new WeakMap<Comparison, SavedSnapshot>();
   return {
     take: async () => {
       const takenAt = Date.now();
       await refreshIndex(ep.esUrl, index);
-      // Read once the index has one (a sink may create it, and dynamic mapping fixes the field on first write).
-      const mapping = dates ? undefined : await readFieldMapping(ep.esUrl, index, 'created_at');
-      if (mapping) dates = dateReadingOf(mapping);
-      const reading = dates ?? DEFAULT_DATE_READING;
+      // Read until it has the five fields (a sink may create the index, and dynamic mapping adds a field on its
+      // first write); then it is fixed: a field's mapping cannot change.
+      if (!complete(mapping)) {
+        mapping = (await readIndexMapping(ep.esUrl, index)) ?? mapping;
+        if (mapping) reading = indexReadingOf(mapping);
+      }
       const pg = new SnapshotSide<ProductRow>(cap);
       const es = new SnapshotSide<EsDoc>(cap);
       const c = await compare({
         versions,
         pg: teed(withoutProbe(readPgRows(ep.pgUrl, { table })), pg),
         es: teed(withoutProbe(readEsDocs(ep.esUrl, { index })), es),
-        dates: reading,
+        reading: reading ?? DEFAULT_INDEX_READING,
       });
       const kept = !pg.overflowed && !es.overflowed;
       saved.set(c, {
         takenAt,
-        dates: reading,
+        mapping: mapping ?? null,
         pgRows: pg.count,
         esDocs: es.count,
         digests: { pg: pg.digest(), es: es.digest() },

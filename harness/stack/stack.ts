@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { provision, type Artifacts } from '../provision/index.ts';
+import { provision, type Artifacts, type SearchEngine } from '../provision/index.ts';
 import { manifestVersions } from '../provision/manifest.ts';
 import { isPgMajor, type PgMajor } from '../provision/pg-versions.ts';
 import { stateRoot } from '../provision/paths.ts';
@@ -44,14 +44,17 @@ export interface StackOptions {
   heapMb?: Partial<StackContext['heapMb']>;
   /** single (default): one of each program; cluster: 3 brokers, 2 Connect workers, a primary and a standby. */
   topology?: Topology;
-  /** The Postgres major (`--versions postgres=N`; default the manifest's). */
+  /** The Postgres major asked for (`--versions postgres=N`); absent: the default (Debian 15 where installed). */
   postgresMajor?: PgMajor;
+  /** The search engine (default elasticsearch; opensearch carries the modules real mappings use). */
+  search?: SearchEngine;
 }
 
 export interface Stack {
   name: string;
   dir: string;
   topology: Topology;
+  search: SearchEngine;
   ports: PortPlan;
   endpoints: Endpoints;
   /** Every service of the topology (a single stack's five, a cluster's nine). */
@@ -129,7 +132,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
-  const artifacts = await provision({ postgresMajor: opts.postgresMajor });
+  const artifacts = await provision({ search: opts.search, postgresMajor: opts.postgresMajor });
   const provisionMs = Date.now() - tProvision;
   const t0 = Date.now();
 
@@ -150,7 +153,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);
   const versions = {
-    ...manifestVersions(),
+    ...manifestVersions(artifacts.search),
     postgres: artifacts.postgres.version,
     'postgres-source': artifacts.postgres.source,
     'kafka-jdk': String(artifacts.kafkaJdk.major),
@@ -166,7 +169,8 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     pids: {},
     versions,
     topology,
-    postgresMajor: artifacts.postgres.major,
+    search: artifacts.search,
+    postgresMajor: opts.postgresMajor,
   };
   writeState(state);
 
@@ -261,6 +265,7 @@ async function assemble(ctx: StackContext, state: StackState, artifacts: Artifac
     name: ctx.name,
     dir: ctx.dir,
     topology,
+    search: artifacts.search,
     ports: ctx.ports,
     endpoints: state.endpoints,
     services,
@@ -307,9 +312,9 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   const dir = stackDir(name);
   const state = readState(dir);
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
-  // The stack's own Postgres major, whatever the default is now.
+  // The Postgres it was asked to run (absent: the default path, as when it started).
   const major = state.postgresMajor !== undefined && isPgMajor(state.postgresMajor) ? state.postgresMajor : undefined;
-  const artifacts = await provision({ postgresMajor: major });
+  const artifacts = await provision({ search: state.search, postgresMajor: major });
   const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }

@@ -19,7 +19,9 @@ export interface StackState {
   versions: Record<string, string>;
   /** Absent on stacks started before topologies existed: single. */
   topology?: Topology;
-  /** The Postgres major the stack runs (absent on stacks started before it could be chosen: the default). */
+  /** Absent on stacks started before --search existed: elasticsearch. */
+  search?: 'elasticsearch' | 'opensearch';
+  /** The Postgres major asked for (`--versions`); absent: the default (Debian's 15 where installed). */
   postgresMajor?: string;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;

@@ -92,8 +92,31 @@ function common<C extends GenericContainer & { pinPorts(p: PortMapping[], ip: st
   return c;
 }
 
+/**
+ * A container of the built set: plain GenericContainers (the images are ours, so no module's scripts), each
+ * waited for by what its entrypoint prints or serves.
+ */
+function builtContainer(def: ContainerDef, plan: ContainersPlan, network: StartedNetwork): GenericContainer {
+  const c = common(new PinnedGenericContainer(def.image), def, plan, network);
+  switch (def.service) {
+    case 'toxiproxy':
+      return c.withWaitStrategy(Wait.forHttp('/version', PORT.toxiproxyApi).forStatusCode(200));
+    case 'postgres':
+      return c.withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/));
+    case 'kafka':
+      return c.withWaitStrategy(Wait.forLogMessage(/Kafka Server started/));
+    case 'elasticsearch':
+      return c.withWaitStrategy(
+        Wait.forHttp('/_cluster/health?wait_for_status=yellow&timeout=1s', PORT.elasticsearch).forStatusCode(200),
+      );
+    case 'connect':
+      return c.withWaitStrategy(Wait.forHttp('/connectors', PORT.connect).forStatusCode(200));
+  }
+}
+
 /** One container, not started. */
 export function buildContainer(def: ContainerDef, plan: ContainersPlan, network: StartedNetwork): GenericContainer {
+  if (plan.imageSet === 'built') return builtContainer(def, plan, network);
   switch (def.service) {
     case 'toxiproxy':
       // Not @testcontainers/toxiproxy: it publishes 32 proxy ports on random host ports and picks listen

@@ -48,6 +48,11 @@ export function containersEndpoints(p: PortPlan, host: string = HOST): Endpoints
   };
 }
 
+/** The stack's network names start with this (a random suffix follows). */
+export function networkPrefix(stack: string): string {
+  return `outbox-chaos-${stack}-`;
+}
+
 export function containersPlan(o: PlanOptions): ContainersPlan {
   const stack = o.stack ?? 'containers';
   if (!/^[a-z0-9][a-z0-9_.-]*$/.test(stack))
@@ -55,9 +60,10 @@ export function containersPlan(o: PlanOptions): ContainersPlan {
   return {
     stack,
     runId: o.runId,
-    networkPrefix: `outbox-chaos-${stack}-`,
+    networkPrefix: networkPrefix(stack),
     publishIp: o.publishIp ?? HOST,
     kafkaAdvertisedHost: NET.kafkaBroker,
+    imageSet: o.imageSet ?? 'official',
     containers: {
       toxiproxy: toxiproxyDef(o, stack),
       postgres: postgresDef(o, stack),

@@ -11,7 +11,14 @@ import { startContainersProvider } from './start.ts';
  * Builds our sink plugin (with this machine's Maven, or in a Maven container where there is none: Docker is
  * then all a machine needs), then starts the containers.
  */
-export async function openContainers(opts: { portBase?: number; topology?: 'single' | 'cluster' }): Promise<Provider> {
+export async function openContainers(opts: {
+  portBase?: number;
+  topology?: 'single' | 'cluster';
+  /** --images (official | built). */
+  images?: string;
+  /** --name: the stack's label and network name (default "containers"). */
+  name?: string;
+}): Promise<Provider> {
   // No engine: say so before spending a build on the plugin.
   const docker = await dockerAvailable();
   if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
@@ -26,6 +33,12 @@ export async function openContainers(opts: { portBase?: number; topology?: 'sing
     );
   }
   return step('containers', () =>
-    startContainersProvider({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }),
+    startContainersProvider({
+      portBase: opts.portBase,
+      pluginDir,
+      images: opts.images,
+      stack: opts.name,
+      log: (l) => info(`  ${l}`),
+    }),
   );
 }

@@ -104,6 +104,7 @@ export interface ContainersPlan {
   publishIp: string;
   /** The host KafkaContainer advertises for its BROKER listener. */
   kafkaAdvertisedHost: string;
+  imageSet: ImageSet;
   containers: Record<ContainerService, ContainerDef>;
   proxies: ProxyDef[];
   endpoints: Endpoints;
@@ -121,4 +122,9 @@ export interface PlanOptions {
   /** The address ports are published on: 127.0.0.1 for a local engine, '' (all) when the engine is elsewhere. */
   publishIp?: string;
   heapMb?: Partial<Record<'kafka' | 'connect' | 'elasticsearch', number>>;
+  /** Whose images: the registries' (`official`, the default) or the harness's own (`built`, built-images.ts). */
+  imageSet?: ImageSet;
 }
+
+export const IMAGE_SETS = ['official', 'built'] as const;
+export type ImageSet = (typeof IMAGE_SETS)[number];

@@ -1,9 +1,11 @@
-import { PG_DATABASE, PG_PASSWORD, PG_USER } from '../../stack/context.ts';
+import { ONE_NODE_BROKER_SETTINGS } from '../../provision/jvm-archives.ts';
+import { HOST, PG_DATABASE, PG_PASSWORD, PG_USER } from '../../stack/context.ts';
 import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { PG_SETTINGS } from '../../stack/services/postgres.ts';
 import { extraPluginDirs } from '../../stack/plugin-path.ts';
 import { internalTopicSettings, workerSettingsMap } from '../../stack/worker-settings.ts';
 
+import { IN_IMAGE } from './built-images.ts';
 import {
   CONNECT_TOPICS,
   LABEL,
@@ -27,6 +29,8 @@ export function toxiproxyDef(o: PlanOptions, stack: string): ContainerDef {
     // kafka-broker: Connect reaches "the broker" at the address Kafka advertises, i.e. here (see kafkaDef).
     aliases: [NET.toxiproxy, NET.kafkaBroker],
     env: {},
+    // The image's own default plus per-proxy byte counters (what shows that a toxic saw traffic).
+    command: ['-host=0.0.0.0', '-proxy-metrics'],
     ports: [{ container: PORT.toxiproxyApi, host: o.ports.toxiproxy }],
     bindMounts: [],
     labels: labels(o, stack, 'toxiproxy'),
@@ -66,6 +70,7 @@ export function postgresDef(o: PlanOptions, stack: string): ContainerDef {
  */
 export function kafkaDef(o: PlanOptions, stack: string): ContainerDef {
   const heap = o.heapMb?.kafka ?? 512;
+  if (o.imageSet === 'built') return builtKafkaDef(o, stack, heap);
   return {
     service: 'kafka',
     image: o.images.kafka,
@@ -90,6 +95,15 @@ export function kafkaDef(o: PlanOptions, stack: string): ContainerDef {
 
 export function elasticsearchDef(o: PlanOptions, stack: string): ContainerDef {
   const heap = o.heapMb?.elasticsearch ?? 1024;
+  const def = elasticsearchOfficialDef(o, stack, heap);
+  if (o.imageSet !== 'built') return def;
+  // The integ-test distribution has no machine learning module, so no setting for it either.
+  const env = Object.fromEntries(Object.entries(def.env).filter(([k]) => k !== 'xpack.ml.enabled'));
+  // The distribution binds to loopback by default (the official image's own config says 0.0.0.0).
+  return { ...def, env: { ...env, 'network.host': '0.0.0.0' } };
+}
+
+function elasticsearchOfficialDef(o: PlanOptions, stack: string, heap: number): ContainerDef {
   return {
     service: 'elasticsearch',
     image: o.images.elasticsearch,
@@ -113,7 +127,8 @@ export function elasticsearchDef(o: PlanOptions, stack: string): ContainerDef {
     ports: [{ container: PORT.elasticsearch, host: o.ports.elasticsearch }],
     bindMounts: [],
     labels: labels(o, stack, 'elasticsearch'),
-    startupTimeoutMs: 180_000,
+    // Two JVM starts (bin/elasticsearch's launcher, then the server pre-touching its heap): minutes on a busy host.
+    startupTimeoutMs: 300_000,
     stopGraceSeconds: 30,
   };
 }
@@ -140,6 +155,7 @@ export function workerEnv(settings: Record<string, string>): Record<string, stri
 
 export function connectDef(o: PlanOptions, stack: string): ContainerDef {
   const heap = o.heapMb?.connect ?? 1024;
+  if (o.imageSet === 'built') return builtConnectDef(o, stack, heap);
   return {
     service: 'connect',
     image: o.images.connect,
@@ -167,6 +183,99 @@ export function connectDef(o: PlanOptions, stack: string): ContainerDef {
         mode: 'ro' as const,
       })),
     ],
+    labels: labels(o, stack, 'connect'),
+    startupTimeoutMs: 180_000,
+    stopGraceSeconds: 30,
+  };
+}
+
+/** A properties file's text (the built images' entrypoints write a variable holding it to a file). */
+export function propertiesText(obj: Record<string, string | number | boolean>): string {
+  return Object.entries(obj)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}
+
+/** The KRaft controller's port inside the built Kafka image (loopback: a single node votes for itself). */
+const BUILT_CONTROLLER_PORT = 9094;
+
+/**
+ * The built Kafka image runs the broker with these properties, the same listeners as KafkaContainer gives
+ * the official image: BROKER (9092, inter-broker too) advertised as kafka-broker, Toxiproxy's alias, and
+ * PLAINTEXT (9093) advertised as the published host port for the harness.
+ */
+export function builtBrokerProperties(o: PlanOptions): Record<string, string | number | boolean> {
+  return {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    'controller.quorum.voters': `1@127.0.0.1:${BUILT_CONTROLLER_PORT}`,
+    listeners: [
+      `BROKER://0.0.0.0:${PORT.kafkaBroker}`,
+      `PLAINTEXT://0.0.0.0:${PORT.kafkaPlaintext}`,
+      `CONTROLLER://127.0.0.1:${BUILT_CONTROLLER_PORT}`,
+    ].join(','),
+    'advertised.listeners': [
+      `BROKER://${NET.kafkaBroker}:${PORT.kafkaBroker}`,
+      `PLAINTEXT://${o.host ?? HOST}:${o.ports.kafka}`,
+    ].join(','),
+    'listener.security.protocol.map': 'BROKER:PLAINTEXT,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'BROKER',
+    'log.dirs': IN_IMAGE.kafkaData,
+    'num.partitions': 1,
+    ...ONE_NODE_BROKER_SETTINGS,
+    'auto.create.topics.enable': true,
+    'log.retention.hours': 24,
+  };
+}
+
+function builtKafkaDef(o: PlanOptions, stack: string, heap: number): ContainerDef {
+  return {
+    service: 'kafka',
+    image: o.images.kafka,
+    aliases: [NET.kafka],
+    env: { SERVER_PROPERTIES: propertiesText(builtBrokerProperties(o)), KAFKA_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m` },
+    ports: [{ container: PORT.kafkaPlaintext, host: o.ports.kafka }],
+    bindMounts: [],
+    labels: labels(o, stack, 'kafka'),
+    startupTimeoutMs: 180_000,
+    stopGraceSeconds: 30,
+  };
+}
+
+/** The built Connect image's worker: the local stack's settings, with the container network's addresses. */
+export function builtWorkerProperties(extraPlugins: number): Record<string, string | number | boolean> {
+  const user = Array.from({ length: extraPlugins }, (_, i) => `/opt/connect/user-plugins-${i + 1}`);
+  return {
+    'bootstrap.servers': `${NET.kafkaBroker}:${PORT.kafkaBroker}`,
+    'group.id': CONNECT_GROUP,
+    ...workerSettingsMap(),
+    'config.storage.topic': CONNECT_TOPICS.config,
+    'offset.storage.topic': CONNECT_TOPICS.offset,
+    'status.storage.topic': CONNECT_TOPICS.status,
+    ...internalTopicSettings('single'),
+    listeners: `http://0.0.0.0:${PORT.connect}`,
+    'rest.advertised.host.name': NET.connect,
+    'rest.advertised.port': PORT.connect,
+    'plugin.path': [IN_IMAGE.connectPlugins, ...user].join(','),
+    // As the local stack: Debezium's jars and ours have service entries; a user's plugins may not.
+    'plugin.discovery': extraPlugins ? 'hybrid_warn' : 'service_load',
+  };
+}
+
+function builtConnectDef(o: PlanOptions, stack: string, heap: number): ContainerDef {
+  const extra = extraPluginDirs();
+  return {
+    service: 'connect',
+    image: o.images.connect,
+    aliases: [NET.connect],
+    env: {
+      WORKER_PROPERTIES: propertiesText(builtWorkerProperties(extra.length)),
+      HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
+    },
+    ports: [{ container: PORT.connect, host: o.ports.connect }],
+    // Debezium's plugin and ours are in the image; the user's own plugin directories are mounted.
+    bindMounts: extra.map((d, i) => ({ source: d, target: `/opt/connect/user-plugins-${i + 1}`, mode: 'ro' as const })),
     labels: labels(o, stack, 'connect'),
     startupTimeoutMs: 180_000,
     stopGraceSeconds: 30,

@@ -2,16 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ContainerRuntimeClient, StartedNetwork } from 'testcontainers';
-import { imageVersions, resolveImages } from '../../provision/images.ts';
-import { MANIFEST } from '../../provision/manifest.ts';
+import { imageVersions, resolveImages, type ImageName } from '../../provision/images.ts';
+import { cacheDir } from '../../provision/paths.ts';
+import { MANIFEST, manifestVersions } from '../../provision/manifest.ts';
 import { HOST } from '../../stack/context.ts';
 import { assertPortsFree, portFree, portPlan } from '../../stack/ports.ts';
 import { resolvePortBase } from '../../stack/stack.ts';
 import { PROXIES, PROCESS_TARGETS, type ProcessTarget } from '../../stack/targets.ts';
 import { EnvError, errorMessage, HarnessError } from '../../util/errors.ts';
 import { info } from '../../util/log.ts';
+import { onInterrupt } from '../../util/signals.ts';
 import type { Provider, ServiceHandle } from '../interface.ts';
-import { containersPlan } from './definitions.ts';
+import { containersPlan, networkPrefix } from './definitions.ts';
+import { chooseImageSet, engineProbe } from './image-set.ts';
 import { dockerAvailable, runtimeClient } from './docker.ts';
 import { containerHandle, dockerOps } from './handle.ts';
 import {
@@ -20,6 +23,7 @@ import {
   SINK_PLUGIN_TARGET,
   type ContainerService,
   type ContainersPlan,
+  type ImageSet,
   type ProxyDef,
 } from './plan.ts';
 import { READY_TIMEOUT_MS, readiness } from './readiness.ts';
@@ -31,6 +35,25 @@ export interface ContainersProviderOptions {
   log?: (line: string) => void;
   /** Names the stack in container labels and the network name (default "containers"). */
   stack?: string;
+  /** --images: `official` or `built`; else OUTBOX_CHAOS_IMAGES, else chosen by what the engine can reach. */
+  images?: string;
+}
+
+/** Which image set runs, and the images: the built set is built first where it is not on the engine yet. */
+async function imagesToRun(
+  client: ContainerRuntimeClient,
+  flag: string | undefined,
+  log: (l: string) => void,
+): Promise<{ set: ImageSet; images: Record<ImageName, string> }> {
+  const choice = await chooseImageSet(flag, process.env, engineProbe(client.container.dockerode));
+  log(`images: ${choice.set} (${choice.why})`);
+  if (choice.set === 'official') return { set: 'official', images: resolveImages() };
+  // Ryuk's image comes from a registry too; without it, the stack's labels are the cleanup (removeStackResources).
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  const { ensureBuiltImages } = await import('./image-build.ts');
+  const built = await ensureBuiltImages({ cache: cacheDir(), log });
+  if (built.built.length) log(`built ${built.built.join(', ')} in ${sec(built.ms)}`);
+  return { set: 'built', images: built.images };
 }
 
 /** The directory to mount as the sink plugin, from what provisioning returns (ensureEsSink: its parent). */
@@ -90,17 +113,21 @@ async function removeContainers(client: ContainerRuntimeClient, ids: string[]): 
   return problems;
 }
 
-/** Like the local provider's cleanupStack: what an earlier run of this stack name left is removed first. */
-async function removeLeftovers(
+/**
+ * Like the local provider's cleanupStack: everything an earlier run of this stack name left (containers with
+ * their anonymous volumes, networks, volumes; a harness killed before its stop() ran leaves them all) goes first.
+ */
+export async function removeStackResources(
   client: ContainerRuntimeClient,
-  plan: ContainersPlan,
+  stack: string,
   log: (l: string) => void,
-): Promise<void> {
+): Promise<number> {
   const docker = client.container.dockerode;
-  const left = await labelled(docker, LABEL.stack, plan.stack);
+  const left = await labelled(docker, LABEL.stack, stack);
   if (left.length) {
     log(
-      `removing ${left.length} container(s) an earlier run of stack "${plan.stack}" left: ${left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', ')}`,
+      `removing ${left.length} container(s) an earlier run of stack "${stack}" left: ` +
+        left.map((c) => `${c.Labels[LABEL.service] ?? '?'} ${c.Id.slice(0, 12)}`).join(', '),
     );
     const problems = await removeContainers(
       client,
@@ -109,16 +136,31 @@ async function removeLeftovers(
     if (problems.length)
       throw new EnvError(
         `could not remove containers left by an earlier run: ${problems.join('; ')}`,
-        `docker rm -f $(docker ps -aq --filter label=${LABEL.stack}=${plan.stack})`,
+        `docker rm -f $(docker ps -aq --filter label=${LABEL.stack}=${stack})`,
       );
   }
-  for (const n of await docker.listNetworks({ filters: { name: [plan.networkPrefix] } })) {
-    if (n.Name.startsWith(plan.networkPrefix))
-      await docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined);
-  }
+  const prefix = networkPrefix(stack);
+  const byLabel = await docker.listNetworks({ filters: { label: [`${LABEL.stack}=${stack}`] } });
+  // By name too: networks from before they carried the label.
+  // Only the prefix and the 8 hex digits the start adds: "containers" must not take "containers-killed"'s.
+  const byName = (await docker.listNetworks({ filters: { name: [prefix] } })).filter(
+    (n) => n.Name.startsWith(prefix) && /^[0-9a-f]{8}$/.test(n.Name.slice(prefix.length)),
+  );
+  const networks = [...new Map([...byLabel, ...byName].map((n) => [n.Id, n])).values()];
+  for (const n of networks)
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+  const volumes = (await docker.listVolumes({ filters: { label: [`${LABEL.stack}=${stack}`] } })).Volumes ?? [];
+  for (const v of volumes)
+    await docker
+      .getVolume(v.Name)
+      .remove({ force: true })
+      .catch(() => undefined);
+  if (networks.length || volumes.length)
+    log(`removed ${networks.length} network(s) and ${volumes.length} volume(s) of stack "${stack}"`);
+  return left.length + networks.length + volumes.length;
 }
 
 async function populateProxies(toxiproxyUrl: string, proxies: ProxyDef[]): Promise<void> {
@@ -142,6 +184,12 @@ async function connectVersion(connectUrl: string): Promise<string | undefined> {
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** The built images carry the local stack's programs, at MANIFEST's versions. */
+function builtVersions(): Record<string, string> {
+  const { 'kafka-connect': _connect, ...rest } = manifestVersions();
+  return { ...rest, images: 'built' };
+}
+
 /** One start of the stack: what it created, so that stop() (or a failed start) removes exactly that. */
 class ContainersRun {
   private network: StartedNetwork | undefined;
@@ -157,8 +205,20 @@ class ContainersRun {
   async start(): Promise<void> {
     const tc = await import('testcontainers');
     const { buildContainer } = await import('./build.ts');
-    const prefix = this.plan.networkPrefix;
-    this.network = await new tc.Network({ nextUuid: () => `${prefix}${randomBytes(4).toString('hex')}` }).start();
+    // Created here rather than by testcontainers' Network, which cannot label it: without Ryuk, the label is how
+    // a later command finds a network this one left.
+    const name = `${this.plan.networkPrefix}${randomBytes(4).toString('hex')}`;
+    const created = await this.client.network.create({
+      Name: name,
+      CheckDuplicate: true,
+      Driver: 'bridge',
+      Internal: false,
+      Attachable: false,
+      Ingress: false,
+      EnableIPv6: false,
+      Labels: { [LABEL.stack]: this.plan.stack, [LABEL.run]: this.plan.runId },
+    });
+    this.network = new tc.StartedNetwork(this.client, name, created);
     const network = this.network;
 
     const startOne = async (svc: ContainerService): Promise<void> => {
@@ -253,9 +313,9 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
   if (!docker.ok) {
     throw new EnvError(docker.reason, docker.fix);
   }
-  const images = resolveImages();
   const sinkPluginDir = resolveSinkPluginDir(opts.pluginDir);
   const client = await runtimeClient();
+  const { set: imageSet, images } = await imagesToRun(client, opts.images, log);
   // A local engine publishes on loopback only. An engine elsewhere (DOCKER_HOST=tcp://..., or this harness
   // itself in a container) is reached at the host testcontainers resolved, on every interface there.
   const engineHost = client.info.containerRuntime.host;
@@ -267,14 +327,17 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
     sinkPluginDir,
     runId: randomBytes(6).toString('hex'),
     stack: opts.stack,
+    imageSet,
     host: local ? HOST : engineHost,
     publishIp: local ? HOST : '',
   });
   log(`engine: ${docker.runtime}`);
-  await removeLeftovers(client, plan, log);
+  await removeStackResources(client, plan.stack, log);
   if (local) await assertPortsFree(ports);
 
   const run = new ContainersRun(client, plan, log);
+  // Ctrl-C while starting: what was created so far is removed before the process exits.
+  const off = onInterrupt(() => run.stop());
   let services: Partial<Record<ProcessTarget, ServiceHandle>>;
   try {
     await run.start();
@@ -302,16 +365,18 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
           `the containers stack did not start: ${errorMessage(err)}`,
           'DEBUG=testcontainers* shows what testcontainers did',
         );
+  } finally {
+    off();
   }
 
   const versions: Record<string, string> = {
-    ...imageVersions(images),
+    ...(imageSet === 'built' ? builtVersions() : imageVersions(images)),
     'kafka-connect': (await connectVersion(plan.endpoints.connectUrl)) ?? 'unknown',
     'outbox-chaos-es-sink': MANIFEST.esSink.version,
   };
   return {
     kind: 'containers',
-    label: `containers on ${docker.runtime}`,
+    label: `containers (${imageSet} images) on ${docker.runtime}`,
     endpoints: plan.endpoints,
     services,
     capabilities: { process: PROCESS_TARGETS, proxies: PROXIES },

@@ -78,7 +78,11 @@ function anomalyCell(r: SuiteRow, c: AnomalyClass): Html {
 function runRow(r: SuiteRow): Html {
   const res = RESULT[r.result];
   const sub = r.name !== r.scenario ? html`<span class="muted small">${r.scenario}</span>` : '';
-  const head = html`<td data-v="${res.order}"><span class="badge ${res.tone}">${res.text}</span></td>`;
+  const ids = r.vacuous?.join(', ');
+  const vacuous = ids
+    ? html` <span class="badge bad" data-vacuous="${ids}" title="left no evidence">vacuous</span>`
+    : '';
+  const head = html`<td data-v="${res.order}"><span class="badge ${res.tone}">${res.text}</span>${vacuous}</td>`;
   const pipeline = html`<td class="mono small pipeline">${r.pipeline}</td>`;
   if (r.result === 'skipped') {
     // No figures to show: the reason spans their columns (the sorter puts such rows last).

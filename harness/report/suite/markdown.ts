@@ -37,7 +37,7 @@ function series(t: Trend | undefined, pick: 'timeToConvergenceMs' | 'lagP99Ms'):
 export function renderSuiteMarkdown(s: SuiteRecord, trends: ReadonlyMap<string, Trend>): string {
   const ok = s.totals.failed === 0;
   const rows = s.rows.map((r) => [
-    `${MARK[r.result]} ${r.result}`,
+    `${MARK[r.result]} ${r.result}${r.vacuous?.length ? ` (vacuous: ${r.vacuous.join(', ')})` : ''}`,
     r.name,
     r.pipeline,
     r.expectedVerdict === null

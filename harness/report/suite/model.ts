@@ -38,6 +38,8 @@ export type RowResult = 'passed' | 'failed' | 'not-reproduced' | 'skipped';
 
 export interface SuiteRow {
   name: string;
+  /** Faults of the run that left no evidence that they took effect: the run proves nothing (vacuous). */
+  vacuous?: string[];
   scenario: string;
   pipeline: string;
   provider: string;
@@ -115,6 +117,7 @@ export function rowFromRun(run: SuiteRun, suiteDir: string): SuiteRow {
     headline: headline(r),
     // A plain run's report says why it failed in its notes (what a human should read first).
     reasons: run.reasons ?? (passed ? [] : r.notes),
+    ...(r.vacuous?.length ? { vacuous: r.vacuous.map((v) => v.id) } : {}),
     replay: r.replay,
     startedAt: r.startedAt,
   };

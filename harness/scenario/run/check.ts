@@ -15,6 +15,7 @@ export interface CheckResult {
   comparison: Comparison;
   flaps: Flap[];
   settleMs: number;
+  settleSnapshots?: number;
 }
 
 /** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
@@ -80,6 +81,7 @@ export async function checkConvergence(
       comparison: result.last,
       flaps: result.flaps,
       settleMs: ctx.o.scenario.budget.settleMs,
+      settleSnapshots: result.settleSnapshots,
     },
     notes,
   };

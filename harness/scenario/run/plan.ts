@@ -4,6 +4,7 @@ import { makeFault } from '../../faults/registry.ts';
 import { loadDefinition, pipelineVars, unscopedObjects, type PipelineDefinition } from '../../pipeline/definition.ts';
 import { freshRunNames, type RunNames } from '../../pipeline/run-names.ts';
 import { sinkTargetIndex } from '../../pipeline/sink-compat.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { workloadHash } from '../../workload/op-hash.ts';
@@ -61,7 +62,7 @@ export function planRun(o: RunOptions): RunPlan {
     entries.map((e) => e.fault),
     provider,
   );
-  if (scenario.topology === 'cluster' && provider.kind !== 'external' && provider.topology !== 'cluster') {
+  if (scenario.topology === 'cluster' && traitsOf(provider).startsServices && provider.topology !== 'cluster') {
     missing.unshift(
       `it is written for the cluster topology (3 brokers, 2 Connect workers, a Postgres standby); ${provider.label} is a single stack (run it with --topology cluster)`,
     );

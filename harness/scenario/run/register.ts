@@ -1,4 +1,5 @@
 import {
+  checkEngineFeatures,
   dropRunTopics,
   prepareStores,
   registerConnectors,
@@ -32,6 +33,8 @@ export interface Registered {
 export async function registerPipeline(ctx: RunContext): Promise<Registered> {
   const { names } = ctx.plan;
   const ep = ctx.provider.endpoints;
+  // A feature the engine lacks is refused before the reset touches anything.
+  await checkEngineFeatures(ep, ctx.plan.def);
   // Which sink runs (a question to the worker) does not depend on the reset: both at once. The new stores
   // are made while Connect still removes the old connectors.
   const resolved = resolveSink(ep, ctx.plan.def);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
 import type { PipelineDefinition } from '../../pipeline/definition.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import type { SinkChoice } from '../../pipeline/sink-compat.ts';
 import { readJsonl } from '../../record/jsonl.ts';
 import type { RunReport } from '../../record/report.ts';
@@ -42,7 +43,12 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
 }
 
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
-async function diagnosesOf(ctx: RunContext, ran: RunOutcome, c: Comparison): Promise<Diagnosis[]> {
+async function diagnosesOf(
+  ctx: RunContext,
+  ran: RunOutcome,
+  c: Comparison,
+  connectors: RunReport['connectors'],
+): Promise<Diagnosis[]> {
   const topics = (ran.def.sink.config.topics ?? '')
     .split(',')
     .map((t) => t.trim())
@@ -52,7 +58,19 @@ async function diagnosesOf(ctx: RunContext, ran: RunOutcome, c: Comparison): Pro
       ? await countTombstones(ctx.provider.endpoints.kafkaBootstrap, topics[0]!)
       : null;
   const indexSample = ran.warmUp?.indexSample;
-  return diagnose({ counts: c.counts, examples: c.examples, indexSample, topicTombstones });
+  const taskTraces = connectors.flatMap((x) => x.tasks.flatMap((t) => (t.trace ? [t.trace] : [])));
+  // What the run's statements on the source database answered (postgres.sql faults that committed).
+  const sourceStatements = ctx.timeline.events.flatMap((e) =>
+    e.kind === 'fault-heal' && e.fault === 'postgres.sql' && e.detail ? [e.detail] : [],
+  );
+  return diagnose({
+    counts: c.counts,
+    examples: c.examples,
+    indexSample,
+    topicTombstones,
+    taskTraces,
+    sourceStatements,
+  });
 }
 
 /**
@@ -83,7 +101,6 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
   const samplesFile = join(ctx.runDir, 'samples.jsonl');
   const samples = existsSync(samplesFile) ? await readJsonl<Sample>(samplesFile) : [];
   await copyLogSlices(ctx.logMarks, ctx.runDir);
-  const diagnoses = await diagnosesOf(ctx, ran, check.comparison);
   const dlqTopic = def.sink.config['errors.deadletterqueue.topic.name'];
   const deadLetterQueue = dlqTopic
     ? { topic: dlqTopic, records: await topicRecords(ctx.provider.endpoints.kafkaBootstrap, dlqTopic) }
@@ -91,6 +108,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
   const connectors = hasConnectors(def.pipeline)
     ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink])
     : [];
+  const diagnoses = await diagnosesOf(ctx, ran, check.comparison, connectors);
   // A cluster's failovers: which task moved where and when, and what a Postgres failover cut from the stream.
   const cluster = await clusterNotes(
     ctx.runDir,
@@ -120,7 +138,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
     ...(ran.warmUp?.failure ? { warmUpFailure: ran.warmUp.failure } : {}),
     ...(ran.sink ? { sink: ran.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.
-    ...(ctx.provider.kind !== 'external' ? { workerNonStock: nonStockSettings() } : {}),
+    ...(traitsOf(ctx.provider).reportsWorkerNonStock ? { workerNonStock: nonStockSettings() } : {}),
     diagnoses,
     deadLetterQueue,
   });

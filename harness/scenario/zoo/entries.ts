@@ -16,6 +16,11 @@ export interface ZooExtra {
   mustPass: boolean;
   /** A pattern that the detail of at least one example of an expected class must match (the bug named, not just seen). */
   exampleDetail?: string;
+  /**
+   * The healthy pipeline stops loudly under this scenario instead of converging: its control run must end
+   * diverged with this connector's task FAILED (the entry's bug is the silent version of that stop).
+   */
+  controlFailedTask?: 'source' | 'sink';
 }
 
 export interface ZooEntry {
@@ -114,8 +119,8 @@ function readExtra(dir: string): ZooExtra {
   const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const problems: string[] = [];
   for (const k of Object.keys(o))
-    if (!['failedTask', 'mustPass', 'exampleDetail'].includes(k))
-      problems.push(`${k}: unknown field (known: failedTask, mustPass, exampleDetail)`);
+    if (!['failedTask', 'mustPass', 'exampleDetail', 'controlFailedTask'].includes(k))
+      problems.push(`${k}: unknown field (known: failedTask, mustPass, exampleDetail, controlFailedTask)`);
   if (o.exampleDetail !== undefined) {
     try {
       new RegExp(String(o.exampleDetail));
@@ -125,6 +130,8 @@ function readExtra(dir: string): ZooExtra {
   }
   if (o.failedTask !== undefined && o.failedTask !== 'sink' && o.failedTask !== 'source')
     problems.push('failedTask: must be sink or source');
+  if (o.controlFailedTask !== undefined && o.controlFailedTask !== 'sink' && o.controlFailedTask !== 'source')
+    problems.push('controlFailedTask: must be sink or source');
   if (o.mustPass !== undefined && typeof o.mustPass !== 'boolean') problems.push('mustPass: must be true or false');
   if (problems.length)
     throw new ConfigError(`invalid ${file}:\n  ${problems.join('\n  ')}`, 'see `outbox-chaos zoo --help`');
@@ -132,6 +139,7 @@ function readExtra(dir: string): ZooExtra {
     failedTask: o.failedTask as ZooExtra['failedTask'],
     mustPass: o.mustPass !== false,
     ...(o.exampleDetail !== undefined ? { exampleDetail: String(o.exampleDetail) } : {}),
+    ...(o.controlFailedTask !== undefined ? { controlFailedTask: o.controlFailedTask as 'source' | 'sink' } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { restoreDefaultPipeline } from '../../pipeline/lifecycle.ts';
 import type { Provider } from '../../provider/interface.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import { PROJECT_ROOT } from '../../record/paths.ts';
 import type { RunReport } from '../../record/report.ts';
 import { errorMessage } from '../../util/errors.ts';
@@ -59,6 +60,9 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
  * must also show none.
  */
 function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
+  // A loud stop (zoo.yaml controlFailedTask) is what the healthy pipeline does where the entry loses silently.
+  const loud = entry.extra.controlFailedTask;
+  if (loud) return { verdict: 'diverged', anomalies: [], failedTask: loud, regressions: 'any' };
   return {
     verdict: 'converged',
     anomalies: [],
@@ -70,7 +74,7 @@ function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
 export function judgeControl(entry: ZooEntry, report: RunReport): { caught: boolean; reasons: string[] } {
   const { passed, reasons } = judge(
     { ...controlExpectation(entry), lagP99Ms: null },
-    observedIn(report, { source: '', sink: '' }),
+    observedIn(report, entry.extra.controlFailedTask ? entry.connectors : { source: '', sink: '' }),
   );
   const why = `the healthy pipeline ${report.verdict} under this scenario (${[classesOf(report.anomalies.counts), ...reasons].join('; ')}); the entry's result may not be due to its misconfiguration`;
   return { caught: passed, reasons: passed ? [] : [why] };
@@ -95,7 +99,7 @@ export async function runZoo(
     console.log(describeOutcome(outcome));
     if (o.signal.aborted) return outcomes;
   }
-  if (o.borrowed && provider.kind === 'local') {
+  if (o.borrowed && traitsOf(provider).detachable) {
     info('\nregistering the healthy pipeline (connectors/) again on the borrowed stack');
     await restoreDefaultPipeline(provider.endpoints).catch((err: unknown) =>
       warn(`could not restore the healthy pipeline: ${errorMessage(err)}`),

@@ -35,8 +35,17 @@ function examplesOf(report: RunReport, classes: readonly AnomalyClass[]): string
     .join('; ');
 }
 
+/** What a control run must show: convergence, or the healthy pipeline's loud stop (zoo.yaml controlFailedTask). */
+function controlVerdict(e: ZooEntry): 'converged' | 'diverged' {
+  return e.extra.controlFailedTask ? 'diverged' : 'converged';
+}
+
 function expected(e: ZooEntry, control = false): string {
-  if (control) return 'converged (healthy pipeline, control)';
+  const loud = e.extra.controlFailedTask;
+  if (control)
+    return loud
+      ? `diverged + ${loud} task FAILED (healthy pipeline, control)`
+      : 'converged (healthy pipeline, control)';
   const x = e.scenario.expect;
   return `${x.verdict} [${x.anomalies.join(', ') || 'any'}]${e.extra.failedTask ? ` + ${e.extra.failedTask} task FAILED` : ''}`;
 }
@@ -82,7 +91,10 @@ export function describeOutcome(o: ZooOutcome): string {
 
 function resultText(o: ZooOutcome, mark = false): string {
   const m = (s: string, t: string): string => (mark ? `${s} ${t}` : t);
-  if (o.control) return o.caught ? m('✔', 'converged') : m('✘', 'CONTROL FAILED');
+  if (o.control)
+    return o.caught
+      ? m('✔', o.entry.extra.controlFailedTask ? 'stopped loudly' : 'converged')
+      : m('✘', 'CONTROL FAILED');
   if (o.caught) return m('✔', 'caught');
   return o.entry.extra.mustPass ? m('✘', 'NOT CAUGHT') : m('⚠', 'not reproduced (attempt, not in the must-pass set)');
 }
@@ -109,7 +121,7 @@ export function outcomesJson(outcomes: ZooOutcome[]): unknown[] {
     diff: o.entry.diff,
     mustPass: o.entry.extra.mustPass,
     expected: o.control
-      ? { verdict: 'converged' }
+      ? { verdict: controlVerdict(o.entry), failedTask: o.entry.extra.controlFailedTask ?? null }
       : {
           verdict: o.entry.scenario.expect.verdict,
           anomalies: o.entry.scenario.expect.anomalies,
@@ -157,7 +169,7 @@ export function zooSuiteRuns(outcomes: ZooOutcome[]): SuiteRun[] {
     runDir: o.runDir,
     name: o.entry.name,
     pipeline: o.control ? 'connectors' : relative(PROJECT_ROOT, o.entry.dir),
-    expectedVerdict: o.control ? 'converged' : o.entry.scenario.expect.verdict,
+    expectedVerdict: o.control ? controlVerdict(o.entry) : o.entry.scenario.expect.verdict,
     expectedAnomalies: o.control ? [] : o.entry.scenario.expect.anomalies,
     passed: o.caught,
     reasons: o.reasons,

@@ -101,7 +101,16 @@ function diverged(
     passed: true,
     anomalies: {
       ...r.anomalies,
-      counts: { missing: 0, zombie: 0, stale: 0, corrupt: 0, duplicate: 0, 'wrong-id': 0, ...counts },
+      counts: {
+        missing: 0,
+        zombie: 0,
+        stale: 0,
+        corrupt: 0,
+        duplicate: 0,
+        'wrong-id': 0,
+        'unexpected-field': 0,
+        ...counts,
+      },
     },
     connectors: [
       { name: 'product-connector', state: 'RUNNING', tasks: [{ id: 0, state: 'RUNNING' }] },
@@ -173,8 +182,10 @@ describe('judgeZoo', () => {
   });
 
   it('control runs must converge, and show no regressions where the entry expects some', () => {
-    const converged: RunReport = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' };
-    const regressed: RunReport = { ...converged, regressions: { count: 2, sampledProducts: 50, examples: [] } };
+    // The watch looked (products watched, successful searches): a "none" from it is evidence.
+    const watched = { count: 0, sampledProducts: 50, examples: [], searches: 40, polls: 40 };
+    const converged: RunReport = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged', regressions: watched };
+    const regressed: RunReport = { ...converged, regressions: { ...watched, count: 2 } };
     expect(judgeControl(entry(), converged).caught).toBe(true);
     expect(judgeControl(entry(), regressed).caught).toBe(true);
     expect(judgeControl(entry(), diverged({ zombie: 4 }, { state: 'RUNNING' })).reasons[0]).toMatch(
@@ -187,6 +198,17 @@ describe('judgeZoo', () => {
     expect(judgeZoo(goesBack, converged).reasons).toEqual([
       'expected search users to see a product go back to an older version, saw none',
     ]);
+    // A control whose watch never searched successfully proves nothing about regressions.
+    const blind: RunReport = { ...converged, regressions: { ...watched, searches: 0 } };
+    expect(judgeControl(goesBack, blind).caught).toBe(false);
+  });
+
+  it('a control run with controlFailedTask must stop loudly: diverged with that task FAILED, not converged', () => {
+    const loud = entry({}, { failedTask: undefined, controlFailedTask: 'sink' });
+    expect(judgeControl(loud, diverged({ missing: 3 }, { state: 'FAILED', trace })).caught).toBe(true);
+    expect(judgeControl(loud, diverged({ missing: 3 }, { state: 'RUNNING' })).caught).toBe(false);
+    const converged: RunReport = { ...diverged({}, { state: 'RUNNING' }), verdict: 'converged' };
+    expect(judgeControl(loud, converged).caught).toBe(false);
   });
 
   it('the summary table names expected and observed per entry', () => {

@@ -1,4 +1,14 @@
-import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../util/exec.ts';
 import { HOST, type StackContext } from '../context.ts';
@@ -42,6 +52,10 @@ function chownTree(dir: string, ctx: StackContext): void {
 
 export async function initElasticsearch(ctx: StackContext, opts: { record?: boolean } = {}): Promise<string> {
   const home = await readableHome(ctx);
+  if (ctx.artifacts.search === 'opensearch') {
+    initOpenSearch(ctx, home);
+    return home;
+  }
   const dir = join(ctx.dir, 'elasticsearch');
   const conf = join(dir, 'config');
   if (!existsSync(join(conf, 'elasticsearch.yml.harness'))) {
@@ -148,6 +162,75 @@ function spawnSpec(ctx: StackContext, home: string, launcher: boolean): SpawnSpe
   };
 }
 
+/**
+ * OpenSearch in the search engine's place: the same directories, ports and settings, its own file names.
+ * bin/opensearch starts the server in one JVM (no launcher to record), so it is started as it is.
+ */
+function initOpenSearch(ctx: StackContext, home: string): void {
+  const dir = join(ctx.dir, 'elasticsearch');
+  const conf = join(dir, 'config');
+  if (existsSync(join(conf, 'opensearch.yml.harness'))) return;
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(home, 'config'), conf, { recursive: true });
+  for (const d of ['data', 'logs', 'tmp']) mkdirSync(join(dir, d), { recursive: true });
+  const yml = {
+    'cluster.name': `outbox-chaos-${ctx.name}`,
+    'node.name': 'es-1',
+    'discovery.type': 'single-node',
+    'network.host': HOST,
+    'http.port': ctx.ports.elasticsearch,
+    'transport.port': ctx.ports.elasticsearchTransport,
+    'path.data': join(dir, 'data'),
+    'path.logs': join(dir, 'logs'),
+    'cluster.routing.allocation.disk.threshold_enabled': false,
+    'node.store.allow_mmap': false,
+    'action.destructive_requires_name': false,
+  };
+  writeFileSync(
+    join(conf, 'opensearch.yml'),
+    `${Object.entries(yml)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n')}\n`,
+  );
+  writeFileSync(join(conf, 'opensearch.yml.harness'), 'written by outbox-chaos\n');
+  // bin/opensearch runs from its home, which the service user cannot write: the stock options' relative paths
+  // (GC log, heap dumps, crash logs) point into the node's own directory instead.
+  const stock = readFileSync(join(conf, 'jvm.options'), 'utf8')
+    .split('\n')
+    .filter((l) => !l.includes('logs/gc.log'))
+    .map((l) => l.replace('HeapDumpPath=data', `HeapDumpPath=${join(dir, 'data')}`))
+    .map((l) => l.replace('ErrorFile=logs/', `ErrorFile=${join(dir, 'logs')}/`));
+  writeFileSync(join(conf, 'jvm.options'), stock.join('\n'));
+  const options = [
+    `-Xms${ctx.heapMb.elasticsearch}m`,
+    `-Xmx${ctx.heapMb.elasticsearch}m`,
+    '-Xlog:all=warning:stderr',
+    ...testNodeJvmOptions(),
+  ];
+  mkdirSync(join(conf, 'jvm.options.d'), { recursive: true });
+  writeFileSync(join(conf, 'jvm.options.d', 'harness.options'), `${options.join('\n')}\n`);
+  chownTree(dir, ctx);
+}
+
+function openSearchSpawn(ctx: StackContext, home: string): SpawnSpec {
+  const dir = join(ctx.dir, 'elasticsearch');
+  return {
+    name: 'elasticsearch',
+    logFile: join(ctx.dir, 'logs', 'elasticsearch.log'),
+    stackDir: ctx.dir,
+    runAs: ctx.esUser,
+    cmd: join(home, 'bin', 'opensearch'),
+    args: [],
+    cwd: dir,
+    env: {
+      OPENSEARCH_JAVA_HOME: ctx.artifacts.esJdk.home,
+      OPENSEARCH_PATH_CONF: join(dir, 'config'),
+      OPENSEARCH_TMPDIR: join(dir, 'tmp'),
+      OPENSEARCH_JAVA_OPTS: '',
+    },
+  };
+}
+
 /** `launcher`: always through bin/elasticsearch (the benchmark's stock peer). */
 export function elasticsearchDef(ctx: StackContext, home: string, opts: { launcher?: boolean } = {}): ServiceDef {
   const logFile = join(ctx.dir, 'logs', 'elasticsearch.log');
@@ -155,7 +238,8 @@ export function elasticsearchDef(ctx: StackContext, home: string, opts: { launch
   return {
     name: 'elasticsearch',
     logFile,
-    spawn: () => spawnSpec(ctx, home, opts.launcher === true),
+    spawn: () =>
+      ctx.artifacts.search === 'opensearch' ? openSearchSpawn(ctx, home) : spawnSpec(ctx, home, opts.launcher === true),
     ready: async () => (await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`)).ok,
     readyTimeoutMs: 120_000,
     stopSignal: 'SIGTERM',

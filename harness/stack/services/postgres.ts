@@ -101,14 +101,30 @@ export function primaryConninfo(host: string, port: number, applicationName: str
 
 /**
  * Makes `node` a hot standby of the Postgres on `primaryPort`: an empty data directory, a base backup of the
- * primary through the low-level backup API (pg-base-backup.ts: the npm builds ship no pg_basebackup),
- * standby.signal and primary_conninfo. The node must be stopped.
+ * primary (pg_basebackup where the binaries have it, as Debian's do; else through the low-level backup API,
+ * pg-base-backup.ts, since the npm builds ship no pg_basebackup), standby.signal and primary_conninfo. The node
+ * must be stopped.
  */
 export async function initStandby(ctx: StackContext, node: PostgresNode, primaryPort: number): Promise<void> {
   const { data, sock } = postgresDirs(ctx, node);
   rmSync(data, { recursive: true, force: true });
   ownedDirs(ctx, [join(ctx.dir, node.dir), sock]);
-  await baseBackup(primaryPort, data, ctx.pgUser, `outbox-chaos ${node.service}`);
+  const pgBasebackup = join(ctx.artifacts.postgres.bin, 'pg_basebackup');
+  if (existsSync(pgBasebackup)) {
+    // Debian's (the default): pg_basebackup, the path the cluster suite was measured on.
+    const [cmd, args] = asUser(ctx.pgUser, pgBasebackup, [
+      '-d',
+      primaryConninfo(HOST, primaryPort, node.service),
+      '-D',
+      data,
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ]);
+    await run(cmd, args, { what: `pg_basebackup of ${node.service}`, timeoutMs: 120_000 });
+  } else await baseBackup(primaryPort, data, ctx.pgUser, `outbox-chaos ${node.service}`);
   const own = (f: string): void => {
     if (ctx.pgUser) chownSync(f, ctx.pgUser.uid, ctx.pgUser.gid);
   };

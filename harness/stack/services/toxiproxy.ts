@@ -10,7 +10,8 @@ export function toxiproxyDef(ctx: StackContext): ServiceDef {
     spawn: () => ({
       name: 'toxiproxy',
       cmd: ctx.artifacts.toxiproxyBin,
-      args: ['-host', HOST, '-port', String(ctx.ports.toxiproxy)],
+      // -proxy-metrics: per-proxy byte counters, what shows that a toxic saw traffic (docs/fault-evidence.md).
+      args: ['-host', HOST, '-port', String(ctx.ports.toxiproxy), '-proxy-metrics'],
       logFile,
       stackDir: ctx.dir,
     }),

@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,9 @@ class ElasticsearchHttp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchHttp.class);
 
     static final String PRODUCT_HEADER = "X-Elastic-Product";
+
+    /** What OpenSearch's root endpoint says of itself; its answers carry no product header. */
+    private static final Pattern OPENSEARCH = Pattern.compile("\"distribution\"\\s*:\\s*\"opensearch\"");
 
     /** Status and body of one HTTP exchange. */
     static final class Response {
@@ -53,6 +59,8 @@ class ElasticsearchHttp implements AutoCloseable {
     private final HttpClient client;
     /** Index into urls of the one currently used. */
     private final AtomicInteger current = new AtomicInteger();
+    /** Base URLs whose root endpoint said OpenSearch: the same REST API, without Elastic's product header. */
+    private final Set<String> openSearchBases = ConcurrentHashMap.newKeySet();
 
     ElasticsearchHttp(List<String> urls, int connectTimeoutMs, int readTimeoutMs, String username, String password) {
         if (urls.isEmpty()) {
@@ -121,7 +129,8 @@ class ElasticsearchHttp implements AutoCloseable {
      * Sends one request to the current URL. On an I/O failure the next URL becomes current. A 2xx
      * answer without "X-Elastic-Product: Elasticsearch" is a failure too: Confluent's client (the
      * Elasticsearch Java client, 16.0) refuses such answers, as they come from something that is not
-     * Elasticsearch or from a proxy that drops headers.
+     * Elasticsearch or from a proxy that drops headers. OpenSearch, which never sends it, is recognised by its
+     * root endpoint instead.
      */
     Response send(String method, String path, String contentType, byte[] body)
             throws IOException, InterruptedException {
@@ -148,13 +157,35 @@ class ElasticsearchHttp implements AutoCloseable {
         int status = res.statusCode();
         if (status >= 200 && status < 300) {
             String product = res.headers().firstValue(PRODUCT_HEADER).orElse(null);
-            if (!"Elasticsearch".equals(product)) {
+            if (!"Elasticsearch".equals(product) && !isOpenSearch(base)) {
                 throw new RequestFailedException(method + " " + base + path + ": HTTP " + status + " without "
                         + PRODUCT_HEADER + ": Elasticsearch (got " + product + "); is this Elasticsearch, and does "
                         + "every proxy on the way keep that header?", null);
             }
         }
         return new Response(status, res.body());
+    }
+
+    /**
+     * Whether the server at base is OpenSearch (asked once per base, on its first answer without the header).
+     * Its REST API for what the sink does (_bulk, index existence and mappings) is Elasticsearch's 7.x one.
+     */
+    private boolean isOpenSearch(String base) throws InterruptedException {
+        if (openSearchBases.contains(base)) {
+            return true;
+        }
+        try {
+            HttpResponse<String> r = client.send(request(base + "/").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200 && OPENSEARCH.matcher(r.body()).find()) {
+                openSearchBases.add(base);
+                log.info("{} is OpenSearch: its answers are accepted without {}", base, PRODUCT_HEADER);
+                return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     private HttpRequest.Builder request(String uri) {

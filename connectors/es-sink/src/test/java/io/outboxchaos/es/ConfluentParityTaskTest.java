@@ -504,7 +504,20 @@ class ConfluentParityTaskTest {
         es.productHeader = null; // e.g. not Elasticsearch, or a proxy that strips headers
         ConnectException e = assertThrows(ConnectException.class, () -> task.put(List.of(rec(1, doc("a", 1), 0))));
         assertTrue(e.getMessage().contains("X-Elastic-Product"), e.getMessage());
-        assertEquals(2, es.adminRequests.size(), "HEAD /orders tried twice");
+        // Each headerless answer also asks GET / whether the server is OpenSearch (this one is not).
+        assertEquals(2, es.adminRequests.stream().filter(r -> !r.path().equals("/")).count(), "HEAD /orders tried twice");
+    }
+
+    @Test
+    void openSearchIsRecognisedByItsRootEndpointAndAcceptedWithoutTheHeader() {
+        start("max.retries", "0", "schema.ignore", "true");
+        es.existingIndices = null;
+        es.productHeader = null;
+        es.rootBody = "{\"version\" : {\"distribution\" : \"opensearch\", \"number\" : \"2.19.6\"}}";
+        task.put(List.of(rec(1, doc("a", 1), 0)));
+        task.flush(Map.of());
+        assertEquals(1, es.requests.size(), "the bulk request was sent and accepted");
+        assertEquals(1, es.adminRequests.stream().filter(r -> r.path().equals("/")).count(), "asked once");
     }
 
     // ---- indices and mappings ------------------------------------------------------------

@@ -87,6 +87,8 @@ final class FakeElasticsearch implements AutoCloseable {
     volatile Set<String> existingIndices;
     /** Indices whose GET _mapping answers an empty mapping; others have a "properties" mapping. */
     final Set<String> unmappedIndices = ConcurrentHashMap.newKeySet();
+    /** The root endpoint's body (OpenSearch's says "distribution" : "opensearch"). */
+    volatile String rootBody = "{\"tagline\":\"fake\",\"version\":{\"number\":\"9.2.0\"}}";
     /** Value of X-Elastic-Product on answers; null leaves the header out. */
     volatile String productHeader = "Elasticsearch";
     /** Status of GET / (the connection check of validate()). */
@@ -145,7 +147,7 @@ final class FakeElasticsearch implements AutoCloseable {
     /** Index existence, creation and mappings, and the root endpoint. */
     private Reply admin(String method, String path) {
         if (path.equals("/")) {
-            return new Reply(rootStatus, "{\"tagline\":\"fake\",\"version\":{\"number\":\"9.2.0\"}}");
+            return new Reply(rootStatus, rootBody);
         }
         String[] parts = path.substring(1).split("/");
         String index = parts[0];

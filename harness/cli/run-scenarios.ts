@@ -1,0 +1,137 @@
+import { ScenarioSkipped } from '../faults/capabilities.ts';
+import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
+import { providerFlags, traitsOf } from '../provider/traits.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import { writeSuite } from '../report/suite/write.ts';
+import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { shrinkFailingRun } from '../scenario/shrink-run.ts';
+import { info, warn } from '../util/log.ts';
+import { interruptGuard } from '../util/signals.ts';
+import { openForCommand, runnableOn } from './on-provider.ts';
+
+/** What `run` was asked, every input already checked (run.ts). */
+export interface RunInputs {
+  scenarios: Scenario[];
+  /** As named on the command line (or the whole catalogue, --all). */
+  names: string[];
+  all: boolean;
+  keep: boolean;
+  shrink: boolean;
+  seed?: number;
+  durationS?: number;
+  rate?: number;
+  connectors?: string;
+  choice: ProviderChoice;
+  local: LocalOptions;
+}
+
+function replayCommand(
+  s: Scenario,
+  seed: number,
+  o: {
+    duration?: number;
+    rate?: number;
+    connectors?: string;
+    choice: ProviderChoice;
+    cluster?: boolean;
+    postgres?: string;
+  },
+): string {
+  const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
+  if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
+  if (o.postgres && o.postgres !== s.versions?.postgres) parts.push(`--versions postgres=${o.postgres}`);
+  parts.push(...providerFlags(o.choice));
+  if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
+  if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
+  if (o.connectors) parts.push(`--connectors ${o.connectors}`);
+  return parts.join(' ');
+}
+
+/** The Postgres major of a local stack running an npm build (a replay must ask for it; the default is Debian's). */
+function npmMajor(choice: ProviderChoice, versions: Record<string, string>): string | undefined {
+  if (!traitsOf(choice).choosesVersions || !versions['postgres-source']?.startsWith('npm')) return undefined;
+  return versions.postgres?.split('.')[0];
+}
+
+/** Opens the provider, runs each scenario on it, prints and writes the reports; the exit code of `run`. */
+export async function runScenarios(o: RunInputs): Promise<number> {
+  const { scenarios: loaded, names, seed, durationS, rate, connectors, choice } = o;
+  const { provider, release } = await openForCommand(choice, o.local, o.keep);
+  // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
+  const scenarios = !o.all
+    ? loaded
+    : runnableOn(loaded, provider, {
+        isCluster: (s) => s.topology === 'cluster',
+        name: (s) => s.name,
+        note: (n, list) =>
+          `  --all on a single stack: ${n} cluster scenario(s) left out (${list}); ` +
+          '`run --all --topology cluster` runs them',
+      });
+  // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
+  // interrupted), what this command started is stopped below, and only then does the process exit.
+  const abort = interruptGuard();
+  const results: RunResult[] = [];
+  const skipped: ScenarioSkipped[] = [];
+  try {
+    for (const scenario of scenarios) {
+      if (abort.signal.aborted) break;
+      const s = seed ?? scenario.seed;
+      const opts: RunOptions = {
+        scenario,
+        provider,
+        allowDestructive: choice.allowDestructive,
+        keepObjects: o.keep,
+        connectorsDir: connectors,
+        seed: s,
+        durationMs: durationS !== undefined ? durationS * 1000 : undefined,
+        ratePerSec: rate,
+        replay: replayCommand(scenario, s, {
+          duration: durationS,
+          rate,
+          connectors,
+          choice,
+          cluster: provider.topology === 'cluster',
+          postgres: npmMajor(choice, provider.versions),
+        }),
+        signal: abort.signal,
+      };
+      let r: RunResult;
+      try {
+        r = await runScenario(opts);
+      } catch (err) {
+        if (!(err instanceof ScenarioSkipped)) throw err;
+        skipped.push(err);
+        warn(`⊘ ${err.message}`);
+        continue;
+      }
+      results.push(r);
+      console.log(`\n${renderMarkdown(r.report)}`);
+      info(`report: ${r.runDir}/index.html`);
+      if (o.shrink && !r.report.passed && scenario.randomFaults && !abort.signal.aborted)
+        await shrinkFailingRun(opts, r);
+    }
+  } finally {
+    await release();
+    abort.release();
+  }
+  if (results.length + skipped.length > 1) {
+    const suite = writeSuite(
+      results.map((r) => ({ report: r.report, runDir: r.runDir })),
+      {
+        title: o.all ? 'run --all' : `run ${names.join(' ')}`,
+        kind: 'run',
+        skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })),
+      },
+    );
+    info(`\nsuite report: ${suite}/index.html (and summary.md, junit.xml)`);
+    info('\nsummary:');
+    for (const r of results)
+      info(
+        `  ${r.report.passed ? '✔' : '✘'} ${r.report.scenario.padEnd(24)} ${r.report.verdict.padEnd(15)} ${r.runDir}`,
+      );
+    for (const k of skipped) info(`  ⊘ ${k.scenario.padEnd(24)} skipped         ${k.reasons.join('; ')}`);
+  }
+  if (!results.every((r) => r.report.passed)) return 1;
+  return skipped.length ? 4 : 0;
+}
