@@ -1,6 +1,6 @@
 import { ScenarioSkipped } from '../faults/capabilities.ts';
 import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
-import { providerFlags } from '../provider/traits.ts';
+import { providerFlags, traitsOf } from '../provider/traits.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { writeSuite } from '../report/suite/write.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
@@ -29,15 +29,29 @@ export interface RunInputs {
 function replayCommand(
   s: Scenario,
   seed: number,
-  o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice; cluster?: boolean },
+  o: {
+    duration?: number;
+    rate?: number;
+    connectors?: string;
+    choice: ProviderChoice;
+    cluster?: boolean;
+    postgres?: string;
+  },
 ): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
   if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
+  if (o.postgres && o.postgres !== s.versions?.postgres) parts.push(`--versions postgres=${o.postgres}`);
   parts.push(...providerFlags(o.choice));
   if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
   if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
   if (o.connectors) parts.push(`--connectors ${o.connectors}`);
   return parts.join(' ');
+}
+
+/** The Postgres major of a local stack running an npm build (a replay must ask for it; the default is Debian's). */
+function npmMajor(choice: ProviderChoice, versions: Record<string, string>): string | undefined {
+  if (!traitsOf(choice).choosesVersions || !versions['postgres-source']?.startsWith('npm')) return undefined;
+  return versions.postgres?.split('.')[0];
 }
 
 /** Opens the provider, runs each scenario on it, prints and writes the reports; the exit code of `run`. */
@@ -78,6 +92,7 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           connectors,
           choice,
           cluster: provider.topology === 'cluster',
+          postgres: npmMajor(choice, provider.versions),
         }),
         signal: abort.signal,
       };

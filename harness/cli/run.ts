@@ -1,8 +1,13 @@
+import type { ProviderChoice } from '../provider/open.ts';
+import { traitsOf } from '../provider/traits.ts';
+import type { PgMajor } from '../provision/pg-versions.ts';
 import { listScenarios, loadScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { ConfigError } from '../util/errors.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
@@ -10,6 +15,7 @@ export const RUN_HELP =
   `outbox-chaos run <scenario>|--all [--seed N] ` +
   `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
+                    [--versions postgres=N]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
@@ -44,11 +50,40 @@ ${SEARCH_HELP}
                     Without it, a stack this command starts is a cluster when every scenario named says
                     \`topology: cluster\`; --all runs the scenarios written for the stack's topology (a
                     cluster also runs the single ones: plain targets stand for broker 1, worker 1, the primary)
+${VERSIONS_HELP}
+                    Without it, a stack this command starts runs what the scenarios' \`versions:\` say
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
 2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;
+
+/**
+ * The Postgres major a local stack should run: --versions, else what the scenarios' `versions:` agree on.
+ * Scenarios asking for different majors cannot share one stack, and other providers run their own versions.
+ */
+export function postgresFor(
+  asked: PgMajor | undefined,
+  scenarios: Scenario[],
+  choice: ProviderChoice,
+): PgMajor | undefined {
+  const wanted = [...new Set(scenarios.map((s) => s.versions?.postgres).filter((v) => v !== undefined))];
+  if (!traitsOf(choice).choosesVersions) {
+    if (asked !== undefined)
+      throw new ConfigError(
+        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+        'drop --versions, or use --provider local',
+      );
+    return undefined;
+  }
+  if (asked !== undefined || wanted.length === 0) return asked;
+  if (wanted.length > 1)
+    throw new ConfigError(
+      `the scenarios ask for different Postgres majors (${wanted.join(', ')}); one stack runs one`,
+      'run them separately, or choose one with --versions postgres=N',
+    );
+  return wanted[0];
+}
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('run', argv, {
@@ -61,6 +96,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     keep: { type: 'boolean' },
     shrink: { type: 'boolean' },
     ...TOPOLOGY_OPTIONS,
+    ...VERSIONS_OPTIONS,
     ...SEARCH_OPTIONS,
     ...PROVIDER_OPTIONS,
   });
@@ -84,6 +120,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const asked = check.take(() => topologyOpt(values));
   const search = check.take(() => searchOpt(values));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const versions = check.take(() => versionsOpt(values), {});
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, loaded, choice));
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   check.done();
@@ -108,6 +146,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       topology,
       topologyExplicit: asked !== undefined,
       search,
+      postgresMajor,
     },
   });
 }

@@ -15,13 +15,14 @@ import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
+import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
 
 export const UP_HELP =
   `outbox-chaos up [--detach] [--connectors DIR] ` +
   `[--port-base N] [--name NAME] [--topology single|cluster]
-                [--search elasticsearch|opensearch] [--provider local|containers|external]
-                [--env FILE]
+                [--search elasticsearch|opensearch] [--versions postgres=N]
+                [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
 plugin), starts them as local processes on 127.0.0.1, creates the schema and the index, and registers both
@@ -40,6 +41,7 @@ log lines, stops the rest and exits 3 (0 when \`outbox-chaos down\` stopped the 
   --name NAME       stack name, for several stacks side by side (default "default")
 ${TOPOLOGY_HELP}
 ${SEARCH_HELP}
+${VERSIONS_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
@@ -57,6 +59,7 @@ export function printEndpoints(s: Stack): void {
   );
   printAddresses(s.endpoints);
   printCluster(s.endpoints);
+  info(`  Postgres server  ${s.versions.postgres ?? '?'} (${s.versions['postgres-source'] ?? 'unknown source'})`);
   info(`  logs             ${s.dir}/logs/`);
 }
 
@@ -129,6 +132,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parse('up', argv, {
     ...STACK_OPTIONS,
     ...TOPOLOGY_OPTIONS,
+    ...VERSIONS_OPTIONS,
     ...SEARCH_OPTIONS,
     detach: { type: 'boolean' },
     connectors: { type: 'string' },
@@ -144,6 +148,14 @@ export async function upCommand(argv: string[]): Promise<number> {
   const topology = check.take(() => topologyOpt(values));
   const connectors = values.connectors as string | undefined;
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const versions = check.take(() => versionsOpt(values), {});
+  if (versions.postgres !== undefined && !traitsOf(choice).choosesVersions)
+    check.add(
+      new ConfigError(
+        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+        'drop --versions, or use --provider local',
+      ),
+    );
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
@@ -165,6 +177,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     connectors,
     topology,
     topologyExplicit: topology !== undefined,
+    postgresMajor: versions.postgres,
   });
   if (!started) {
     info(

@@ -52,7 +52,7 @@ export const FAILOVER_NOTE = 'failover:';
  * Postgres), the standby is promoted, and both pg proxies (Debezium's and the application's) point at it.
  * Logical slots are not replicated by Postgres 15: whether the connector's slot exists on the new primary,
  * and when one appears there, is watched and noted. The heal rebuilds the fenced node as the new primary's
- * hot standby (pg_basebackup), so the next scenario again has a primary and a standby.
+ * hot standby (a base backup), so the next scenario again has a primary and a standby.
  */
 export function failoverFault(id: string): Fault {
   let fenced: string | undefined;

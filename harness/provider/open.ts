@@ -5,6 +5,7 @@ import { claimStack, type Claim } from '../stack/owner.ts';
 import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
+import type { PgMajor } from '../provision/pg-versions.ts';
 import type { SearchEngine } from '../provision/index.ts';
 import { EnvError } from '../util/errors.ts';
 import { step, info } from '../util/log.ts';
@@ -63,6 +64,7 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
     if (opts.topologyExplicit && attached.topology !== (opts.topology ?? 'single'))
       throw topologyMismatch(attached, opts.topology ?? 'single');
     if (opts.search && attached.search !== opts.search) throw searchMismatch(attached, opts.search);
+    assertPostgresMajor(attached, opts.postgresMajor);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -83,6 +85,7 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
   if (running && opts.topologyExplicit && running.topology !== (opts.topology ?? 'single'))
     throw topologyMismatch(running, opts.topology ?? 'single');
   if (running && opts.search && running.search !== opts.search) throw searchMismatch(running, opts.search);
+  if (running) assertPostgresMajor(running, opts.postgresMajor);
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -105,6 +108,16 @@ function searchMismatch(s: Stack, wanted: SearchEngine): EnvError {
   );
 }
 
+/** A running stack runs the Postgres it was started with: asking for another is refused, not ignored. */
+function assertPostgresMajor(s: Stack, wanted: PgMajor | undefined): void {
+  const has = s.artifacts.postgres.major;
+  if (wanted === undefined || wanted === has) return;
+  throw new EnvError(
+    `stack "${s.name}" is running Postgres ${s.versions.postgres ?? has}, not ${wanted}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for Postgres ${wanted}`,
+  );
+}
+
 function describeOwner(o: NonNullable<Claim['tookOver']>): string {
   return o === 'unreadable' ? 'a command whose lock file is unreadable' : `pid ${o.pid} (${o.command})`;
 }
@@ -120,6 +133,8 @@ export interface LocalOptions {
   topologyExplicit?: boolean;
   /** The search engine of a new local stack; a running stack of another engine is refused. */
   search?: SearchEngine;
+  /** The Postgres major a new stack runs (`--versions postgres=N`); a running stack of another is refused. */
+  postgresMajor?: PgMajor;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
@@ -143,6 +158,7 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
       portBase: opts.portBase,
       topology: opts.topology,
       search: opts.search,
+      postgresMajor: opts.postgresMajor,
     });
     const s = stack;
     const names = defaultRunNames();

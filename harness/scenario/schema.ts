@@ -1,3 +1,4 @@
+import type { PgMajor } from '../provision/pg-versions.ts';
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { Topology } from '../stack/targets.ts';
 import type { WorkloadProfile } from '../workload/profile.ts';
@@ -71,6 +72,8 @@ export interface Scenario {
   preload: number;
   /** The stack it is written for: cluster scenarios are skipped (with the reason) on a single stack. */
   topology: Topology;
+  /** Component versions it is written for (`versions: { postgres: 17 }`): a new local stack runs them. */
+  versions?: { postgres?: PgMajor };
   /** Capabilities the scenario needs from the provider. */
   needs: ('toxiproxy' | 'process-control')[];
 }

@@ -31,7 +31,7 @@ export async function stopInGroups(groups: ServiceName[][], fn: (svc: ServiceNam
 
 /**
  * Starts a cluster: Elasticsearch launched first (it boots slowest), Toxiproxy with every proxy, then the
- * primary (initdb) and its standby (pg_basebackup of it) beside the three brokers (launched together: each
+ * primary (initdb) and its standby (a base backup of it) beside the three brokers (launched together: each
  * binds its listeners once two of the three voters form the quorum), then both workers together (one group:
  * whichever comes first creates the internal topics), and Elasticsearch's readiness last.
  */
@@ -88,7 +88,7 @@ export async function rebuildStandby(
   await svc.stop(20_000, 'fault');
   await initStandby(ctx, node, from.port);
   await svc.start();
-  return `${member} rebuilt as a standby of ${primary} (pg_basebackup) and streaming, pid ${svc.pid}, in ${Date.now() - t0} ms`;
+  return `${member} rebuilt as a standby of ${primary} (base backup) and streaming, pid ${svc.pid}, in ${Date.now() - t0} ms`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { provision, type Artifacts, type SearchEngine } from '../provision/index.ts';
 import { manifestVersions } from '../provision/manifest.ts';
+import { isPgMajor, type PgMajor } from '../provision/pg-versions.ts';
 import { stateRoot } from '../provision/paths.ts';
 import { errorMessage } from '../util/errors.ts';
 import { info, step } from '../util/log.ts';
@@ -31,7 +32,7 @@ import { Service, serviceNames, type ServiceDef, type ServiceName } from './serv
 import { connectDef, initConnect } from './services/connect.ts';
 import { elasticsearchDef, initElasticsearch } from './services/elasticsearch.ts';
 import { initKafka, kafkaDef } from './services/kafka.ts';
-import { initPostgres, postgresDef } from './services/postgres.ts';
+import { initPostgres, postgresDef, readablePostgres } from './services/postgres.ts';
 import { toxiproxyDef } from './services/toxiproxy.ts';
 import { readState, writeState, type StackState } from './state.ts';
 import type { Topology } from './targets.ts';
@@ -43,6 +44,8 @@ export interface StackOptions {
   heapMb?: Partial<StackContext['heapMb']>;
   /** single (default): one of each program; cluster: 3 brokers, 2 Connect workers, a primary and a standby. */
   topology?: Topology;
+  /** The Postgres major asked for (`--versions postgres=N`); absent: the default (Debian 15 where installed). */
+  postgresMajor?: PgMajor;
   /** The search engine (default elasticsearch; opensearch carries the modules real mappings use). */
   search?: SearchEngine;
 }
@@ -129,7 +132,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
-  const artifacts = await provision({ search: opts.search });
+  const artifacts = await provision({ search: opts.search, postgresMajor: opts.postgresMajor });
   const provisionMs = Date.now() - tProvision;
   const t0 = Date.now();
 
@@ -152,6 +155,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const versions = {
     ...manifestVersions(artifacts.search),
     postgres: artifacts.postgres.version,
+    'postgres-source': artifacts.postgres.source,
     'kafka-jdk': String(artifacts.kafkaJdk.major),
     'es-jdk': String(artifacts.esJdk.major),
   };
@@ -166,6 +170,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     versions,
     topology,
     search: artifacts.search,
+    postgresMajor: opts.postgresMajor,
   };
   writeState(state);
 
@@ -285,18 +290,21 @@ function context(
   topology: Topology,
   heap: StackOptions['heapMb'],
 ): Promise<StackContext> {
-  return (async () => ({
-    name,
-    dir,
-    ports,
-    artifacts,
-    pgUser: await serviceUser('postgres'),
-    esUser: await serviceUser('elasticsearch'),
-    heapMb: {
-      ...(topology === 'cluster' ? CLUSTER_HEAP_MB : { kafka: 512, connect: 1024, elasticsearch: 1024 }),
-      ...heap,
-    },
-  }))();
+  return (async () => {
+    const pgUser = await serviceUser('postgres');
+    return {
+      name,
+      dir,
+      ports,
+      artifacts: { ...artifacts, postgres: await readablePostgres(dir, artifacts.postgres, pgUser) },
+      pgUser,
+      esUser: await serviceUser('elasticsearch'),
+      heapMb: {
+        ...(topology === 'cluster' ? CLUSTER_HEAP_MB : { kafka: 512, connect: 1024, elasticsearch: 1024 }),
+        ...heap,
+      },
+    };
+  })();
 }
 
 /** The Stack of a running `up --detach`, so `run` and faults can drive its processes from another process. */
@@ -304,7 +312,9 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   const dir = stackDir(name);
   const state = readState(dir);
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
-  const artifacts = await provision({ search: state.search });
+  // The Postgres it was asked to run (absent: the default path, as when it started).
+  const major = state.postgresMajor !== undefined && isPgMajor(state.postgresMajor) ? state.postgresMajor : undefined;
+  const artifacts = await provision({ search: state.search, postgresMajor: major });
   const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }

@@ -21,6 +21,8 @@ export interface StackState {
   topology?: Topology;
   /** Absent on stacks started before --search existed: elasticsearch. */
   search?: 'elasticsearch' | 'opensearch';
+  /** The Postgres major asked for (`--versions`); absent: the default (Debian's 15 where installed). */
+  postgresMajor?: string;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }

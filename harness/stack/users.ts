@@ -15,14 +15,17 @@ export const isRoot = (): boolean => process.getuid?.() === 0;
 
 /**
  * initdb and Elasticsearch refuse to run as root. As root we drop to an unprivileged user (Debian's
- * `postgres` for Postgres, a system user `outbox-chaos` we create for Elasticsearch); as anyone else the
- * services simply run as that user.
+ * `postgres` for Postgres where it exists, else and for Elasticsearch a system user `outbox-chaos` we create);
+ * as anyone else the services simply run as that user.
  */
 export async function serviceUser(kind: 'postgres' | 'elasticsearch'): Promise<RunAs | undefined> {
   if (!isRoot()) return undefined;
-  const name = kind === 'postgres' ? 'postgres' : 'outbox-chaos';
+  // Debian's `postgres` user when its package made one; else (Postgres from npm) our own unprivileged user.
+  const pg = kind === 'postgres' ? lookup('postgres') : undefined;
+  if (pg) return pg;
+  const name = 'outbox-chaos';
   let u = lookup(name);
-  if (!u && kind === 'elasticsearch') {
+  if (!u) {
     await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', name], {
       what: `creating the ${name} user`,
       fix: 'create an unprivileged user named outbox-chaos, or run the harness as a non-root user',
@@ -32,7 +35,7 @@ export async function serviceUser(kind: 'postgres' | 'elasticsearch'): Promise<R
   if (!u) {
     throw new EnvError(
       `user ${name} not found`,
-      `install Debian's postgresql package (it creates the postgres user) or run as a non-root user`,
+      'create an unprivileged user named outbox-chaos, or run the harness as a non-root user',
     );
   }
   return u;

@@ -1,10 +1,14 @@
-import { appendFileSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, chownSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { cacheDir } from '../../provision/paths.ts';
+import type { PostgresDist } from '../../provision/postgres.ts';
 import { run } from '../../util/exec.ts';
 import { HOST, PG_PASSWORD, PG_USER, type StackContext } from '../context.ts';
 import { isClusterPlan, type PortPlan } from '../ports.ts';
 import type { ServiceDef, ServiceName } from '../service.ts';
+import type { RunAs } from '../processes.ts';
+import { baseBackup } from './pg-base-backup.ts';
 import { asUser } from '../users.ts';
 
 /** One Postgres of a stack: the single stack's `postgres`, or a cluster's postgres-1 (first primary) and postgres-2. */
@@ -34,6 +38,34 @@ function ownedDirs(ctx: StackContext, dirs: string[]): void {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     if (ctx.pgUser) chownSync(d, ctx.pgUser.uid, ctx.pgUser.gid);
   }
+}
+
+/**
+ * The Postgres binaries as the service user can run them. As root the cache sits under /root, which that user
+ * cannot traverse, so a cached distribution is mirrored with hard links into the stack's directory (as
+ * Elasticsearch's home is); the binaries find their lib and share directories relative to themselves.
+ * Binaries outside the cache (Debian's, OUTBOX_CHAOS_PG_BIN) are used where they are.
+ */
+export async function readablePostgres(
+  stackDir: string,
+  dist: PostgresDist,
+  user: RunAs | undefined,
+): Promise<PostgresDist> {
+  if (!user || !dist.bin.startsWith(cacheDir())) return dist;
+  const src = dirname(dist.bin);
+  const dst = join(stackDir, 'pg-dist');
+  const marker = (d: string): string => join(d, '.package');
+  // Hard links into the cache: after a re-fetch (a new marker inode) or for another major, made again.
+  const fresh =
+    existsSync(marker(dst)) && existsSync(marker(src)) && statSync(marker(src)).ino === statSync(marker(dst)).ino;
+  if (!fresh) {
+    rmSync(dst, { recursive: true, force: true });
+    mkdirSync(stackDir, { recursive: true });
+    rmSync(`${dst}.tmp`, { recursive: true, force: true });
+    await run('cp', ['-al', src, `${dst}.tmp`], { what: 'mirroring the Postgres binaries' });
+    renameSync(`${dst}.tmp`, dst);
+  }
+  return { ...dist, bin: join(dst, 'bin') };
 }
 
 /** A throwaway cluster per stack: initdb once, then the postmaster is the tracked process. */
@@ -68,25 +100,31 @@ export function primaryConninfo(host: string, port: number, applicationName: str
 }
 
 /**
- * Makes `node` a hot standby of the Postgres on `primaryPort`: an empty data directory, pg_basebackup of the
- * primary (streaming the WAL it needs), standby.signal and primary_conninfo. The node must be stopped.
+ * Makes `node` a hot standby of the Postgres on `primaryPort`: an empty data directory, a base backup of the
+ * primary (pg_basebackup where the binaries have it, as Debian's do; else through the low-level backup API,
+ * pg-base-backup.ts, since the npm builds ship no pg_basebackup), standby.signal and primary_conninfo. The node
+ * must be stopped.
  */
 export async function initStandby(ctx: StackContext, node: PostgresNode, primaryPort: number): Promise<void> {
   const { data, sock } = postgresDirs(ctx, node);
   rmSync(data, { recursive: true, force: true });
   ownedDirs(ctx, [join(ctx.dir, node.dir), sock]);
-  const [cmd, args] = asUser(ctx.pgUser, join(ctx.artifacts.postgres.bin, 'pg_basebackup'), [
-    '-d',
-    primaryConninfo(HOST, primaryPort, node.service),
-    '-D',
-    data,
-    '-X',
-    'stream',
-    '-c',
-    'fast',
-    '--no-sync',
-  ]);
-  await run(cmd, args, { what: `pg_basebackup of ${node.service}`, timeoutMs: 120_000 });
+  const pgBasebackup = join(ctx.artifacts.postgres.bin, 'pg_basebackup');
+  if (existsSync(pgBasebackup)) {
+    // Debian's (the default): pg_basebackup, the path the cluster suite was measured on.
+    const [cmd, args] = asUser(ctx.pgUser, pgBasebackup, [
+      '-d',
+      primaryConninfo(HOST, primaryPort, node.service),
+      '-D',
+      data,
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '--no-sync',
+    ]);
+    await run(cmd, args, { what: `pg_basebackup of ${node.service}`, timeoutMs: 120_000 });
+  } else await baseBackup(primaryPort, data, ctx.pgUser, `outbox-chaos ${node.service}`);
   const own = (f: string): void => {
     if (ctx.pgUser) chownSync(f, ctx.pgUser.uid, ctx.pgUser.gid);
   };
