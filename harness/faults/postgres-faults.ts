@@ -163,6 +163,8 @@ export function sqlFault(id: string, sql: string): Fault {
         const list = (Array.isArray(r) ? r : [r]) as { command: string; rowCount: number | null }[];
         return list.map((x) => `${x.command}${x.rowCount ? ` ${x.rowCount}` : ''}`);
       });
+      // Postgres answered each statement's command tag: it committed (a failure throws and fails the fault).
+      witness(ctx, id, 'statement-committed', true, `command tags ${tags.join(', ')}`);
       return `committed: ${tags.join(', ')}`;
     },
     async repair() {
