@@ -29,11 +29,20 @@ export interface RunInputs {
 function replayCommand(
   s: Scenario,
   seed: number,
-  o: { duration?: number; rate?: number; connectors?: string; choice: ProviderChoice; cluster?: boolean },
+  o: {
+    duration?: number;
+    rate?: number;
+    connectors?: string;
+    choice: ProviderChoice;
+    cluster?: boolean;
+    opensearch?: boolean;
+  },
 ): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
   if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
   parts.push(...providerFlags(o.choice));
+  // The local stack's engine is chosen by flag: a replay on the default (Elasticsearch) would not be the same run.
+  if (o.opensearch) parts.push('--search opensearch');
   if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
   if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
   if (o.connectors) parts.push(`--connectors ${o.connectors}`);
@@ -78,6 +87,7 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           connectors,
           choice,
           cluster: provider.topology === 'cluster',
+          opensearch: provider.kind === 'local' && 'opensearch' in provider.versions,
         }),
         signal: abort.signal,
       };
