@@ -31,19 +31,23 @@ describe('OpenSearch with the realistic mapping', () => {
   it('baseline converges, read through the mapping, and the report names the engine', async () => {
     const provider = localProvider(stack!);
     expect(provider.versions['opensearch']).toMatch(/^2\.\d+\.\d+$/);
+    const baseline = loadScenario(join(SCENARIOS_DIR, 'baseline.yaml'));
+    // A stack just started on a loaded machine indexes slowly at first (a cold engine and sink: a minute of lag
+    // was seen): the verdict is judged against a budget sized for that, the lag is not budgeted here.
+    const scenario = { ...baseline, budget: { ...baseline.budget, convergenceMs: 180_000, lagP99Ms: null } };
     const { report } = await runScenario({
-      scenario: loadScenario(join(SCENARIOS_DIR, 'baseline.yaml')),
+      scenario,
       provider,
       connectorsDir: CONNECTORS,
       durationMs: 10_000,
       replay: 'npx outbox-chaos run baseline --search opensearch --connectors examples/realistic-mapping',
     });
     const md = renderMarkdown(report);
-    // The verdict, not every budget: the steady-state lag on a loaded machine is the shared catalogue's concern.
     expect(report.verdict, md).toBe('converged');
+    expect(report.passed, md).toBe(true);
     expect(report.final.esDocs, md).toBe(report.final.pgRows);
     expect(report.final.pgRows, md).toBeGreaterThan(0);
     expect(report.regressions?.count ?? 0, md).toBe(0);
     expect(md).toMatch(/documents in OpenSearch 2\./);
-  }, 300_000);
+  }, 480_000);
 });
