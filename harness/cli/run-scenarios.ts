@@ -1,6 +1,6 @@
 import { ScenarioSkipped } from '../faults/capabilities.ts';
 import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
-import { providerFlags } from '../provider/traits.ts';
+import { providerFlags, traitsOf } from '../provider/traits.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { writeSuite } from '../report/suite/write.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
@@ -87,7 +87,8 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           connectors,
           choice,
           cluster: provider.topology === 'cluster',
-          opensearch: provider.kind === 'local' && 'opensearch' in provider.versions,
+          // --search chooses the engine of a stack the harness starts and names (the detachable one: local).
+          opensearch: traitsOf(choice).detachable && 'opensearch' in provider.versions,
         }),
         signal: abort.signal,
       };
