@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../harness/record/paths.ts';
 import { claimStack } from '../harness/stack/owner.ts';
 import { attachStack, stopStackByName, type Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
-import { CLUSTER_STACK, ZOO_STACK } from './tools/lanes.ts';
+import { CLUSTER_STACK, OPENSEARCH_STACK, ZOO_STACK } from './tools/lanes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,7 @@ declare module 'vitest' {
 let owned: Stack | undefined;
 let watcher: ChildProcess | undefined;
 const TEST_STACK = 'test';
-const OWN_STACKS = [CLUSTER_STACK.name, ZOO_STACK.name];
+const OWN_STACKS = [CLUSTER_STACK.name, ZOO_STACK.name, OPENSEARCH_STACK.name];
 
 /**
  * Vitest runs no global teardown on Ctrl-C, and exits before an async cleanup of ours could finish: a
@@ -55,7 +55,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  // The cluster and zoo files stop their own stacks; whatever a crashed worker of theirs left goes here.
+  // The cluster, zoo and OpenSearch files stop their own stacks; whatever a crashed worker of theirs left goes here.
   if (!process.env.OUTBOX_CHAOS_TEST_REUSE) for (const name of OWN_STACKS) await stopStackByName(name);
   if (owned) await stopVerified(owned);
   watcher?.kill();

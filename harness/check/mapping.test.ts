@@ -120,6 +120,23 @@ describe('numbers: what the index holds for the price', () => {
     expect(c.examples.corrupt[0]!.detail).toMatch(/price 19\.99 ≠ "19\.99"/);
   });
 
+  it('the realistic mapping (scaled_float × 100): a price that is indexed otherwise is caught', async () => {
+    const realistic = indexReadingOf(
+      (
+        JSON.parse(readFileSync(join(ROOT, 'examples/realistic-mapping/es-index.json'), 'utf8')) as {
+          mappings: unknown;
+        }
+      ).mappings,
+    );
+    expect(await classOf(row, src({ price: 19.99 }), realistic)).toBe('equal');
+    const big = product(1, { price: '80477771.74', created_at: at });
+    expect(await classOf(big, { ...docOf(big)._source, price: '80477771.74' }, realistic)).toBe('equal');
+    // 19.996 is indexed as round(1999.6) / 100 = 20.00: not the row's 19.99.
+    const c = await one(row, src({ price: 19.996 }), realistic);
+    expect(c.counts.corrupt).toBe(1);
+    expect(c.examples.corrupt[0]!.detail).toMatch(/price 19\.996 ≠ "19\.99"/);
+  });
+
   it('keyword is an exact term: "19.9" is not "19.90"', async () => {
     const r = mapped({ price: { type: 'keyword' } });
     const p = product(1, { price: '19.90', created_at: at });

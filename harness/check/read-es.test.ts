@@ -2,13 +2,23 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EsDoc } from '../record/anomalies.ts';
-import { readEsDocs, readFieldMapping, readIndexMapping, refreshIndex } from './read-es.ts';
+import {
+  detectSearchApi,
+  pitRequests,
+  readEsDocs,
+  readFieldMapping,
+  readIndexMapping,
+  refreshIndex,
+  type SearchApi,
+} from './read-es.ts';
 
 /**
  * A stand-in for the slice of the Elasticsearch API the reader uses (_refresh, _mapping/field, _pit, _search
  * with pit + sort + search_after, DELETE _pit), strict where the real one is: an unknown or superseded PIT id is
  * an error, search_after must match the sort, every search hands out a new PIT id, and a request with a body
- * must say it is JSON.
+ * must say it is JSON. With `engine = 'opensearch'` it speaks OpenSearch 2.x's dialect instead: `GET /` names the
+ * distribution (Elasticsearch's integ-test zip answers 405), the point in time is `_search/point_in_time` with
+ * `pit_id`, and `_shard_doc` is an unknown sort field, so the tiebreak is `_id`.
  */
 interface Stored {
   _id: string;
@@ -57,6 +67,8 @@ class FakeEs {
   refreshed: string[] = [];
   headers: IncomingHttpHeaders[] = [];
   failSearch = false;
+  engine: SearchApi = 'elasticsearch';
+  rootAsked = 0;
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -81,7 +93,7 @@ class FakeEs {
         ? 'refresh'
         : req.method === 'GET' && second === '_mapping' && third === 'field'
           ? 'mapping'
-          : req.method === 'POST' && second === '_pit'
+          : req.method === 'POST' && (second === '_pit' || (second === '_search' && third === 'point_in_time'))
             ? 'pit'
             : req.method === 'POST' && first === '_search'
               ? 'search'
@@ -100,7 +112,29 @@ class FakeEs {
   ): Reply {
     const missing = { status: 404, body: { error: { type: 'index_not_found_exception' }, status: 404 } };
     const [, , second, third] = url.pathname.split('/');
+    const os = this.engine === 'opensearch';
+    const noHandler = { status: 400, body: { error: `no handler found for uri [${url.pathname}]` } };
 
+    if (req.method === 'GET' && url.pathname === '/') {
+      this.rootAsked++;
+      return os
+        ? { status: 200, body: { name: 'es-1', version: { distribution: 'opensearch', number: '2.19.6' } } }
+        : { status: 405, body: { error: 'Incorrect HTTP method for uri [/] and method [GET]', status: 405 } };
+    }
+    if (os && (second === '_pit' || first === '_pit')) return noHandler;
+    if (!os && (third === 'point_in_time' || second === 'point_in_time')) return noHandler;
+    if (req.method === 'POST' && second === '_search' && third === 'point_in_time') {
+      if (!this.indices.has(first!)) return missing;
+      if (url.searchParams.get('keep_alive') === null) return { status: 400, body: { error: 'keep_alive' } };
+      this.livePit = `pit-${first}-${this.pitCounter++}`;
+      return { status: 200, body: { pit_id: this.livePit, _shards: { total: 1 }, creation_time: 1 } };
+    }
+    if (req.method === 'DELETE' && first === '_search' && second === 'point_in_time') {
+      const ids = body['pit_id'];
+      if (!Array.isArray(ids)) return { status: 400, body: { error: 'pit_id must be an array' } };
+      this.closed.push(...ids.map(String));
+      return { status: 200, body: { pits: ids.map((id: unknown) => ({ successful: true, pit_id: id })) } };
+    }
     if (req.method === 'POST' && second === '_refresh') {
       if (!this.indices.has(first!)) return missing;
       this.refreshed.push(first!);
@@ -142,12 +176,16 @@ class FakeEs {
       if (pit.id !== this.livePit)
         return { status: 404, body: { error: { type: 'search_context_missing_exception' } } };
       const index = pit.id.split('-')[1]!;
-      const key = (d: Stored): [number, number] => {
+      const tiebreak = Object.keys((body['sort'] as Record<string, unknown>[])[1] ?? {})[0];
+      if (tiebreak !== (os ? '_id' : '_shard_doc'))
+        return { status: 400, body: { error: `No mapping found for [${tiebreak}] in order to sort on` } };
+      const key = (d: Stored): [number, number | string] => {
         const id = d._source['product_id'];
-        return [typeof id === 'number' ? id : typeof id === 'string' ? Number(id) : -1, d.shardDoc];
+        return [typeof id === 'number' ? id : typeof id === 'string' ? Number(id) : -1, os ? d._id : d.shardDoc];
       };
-      const sorted = [...this.indices.get(index)!].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
-      const after = body['search_after'] as [number, number] | undefined;
+      const cmp = (a: number | string, b: number | string): number => (a < b ? -1 : a > b ? 1 : 0);
+      const sorted = [...this.indices.get(index)!].sort((a, b) => key(a)[0] - key(b)[0] || cmp(key(a)[1], key(b)[1]));
+      const after = body['search_after'] as [number, number | string] | undefined;
       const from =
         after === undefined
           ? sorted
@@ -182,6 +220,8 @@ beforeEach(() => {
   es.searches = [];
   es.refreshed = [];
   es.headers = [];
+  es.engine = 'elasticsearch';
+  es.rootAsked = 0;
 });
 
 async function readAll(options: Parameters<typeof readEsDocs>[1]): Promise<EsDoc[]> {
@@ -251,6 +291,69 @@ describe('readEsDocs', () => {
       es.failSearch = false;
     }
     expect(es.closed).toHaveLength(1);
+  });
+});
+
+describe('readEsDocs on OpenSearch and on Elasticsearch: the point-in-time dialects', () => {
+  it('builds each engine’s requests', () => {
+    const es9 = pitRequests('elasticsearch', 'my index', '1m');
+    expect(es9.open).toEqual({ method: 'POST', path: '/my%20index/_pit?keep_alive=1m', what: 'POST _pit' });
+    expect(es9.idField).toBe('id');
+    expect(es9.tiebreak).toEqual({ _shard_doc: 'asc' });
+    expect(es9.close('P')).toEqual({ method: 'DELETE', path: '/_pit', body: { id: 'P' } });
+    const os2 = pitRequests('opensearch', 'my index', '30s');
+    expect(os2.open).toEqual({
+      method: 'POST',
+      path: '/my%20index/_search/point_in_time?keep_alive=30s',
+      what: 'POST _search/point_in_time',
+    });
+    expect(os2.idField).toBe('pit_id');
+    expect(os2.tiebreak).toEqual({ _id: 'asc' });
+    expect(os2.close('P')).toEqual({ method: 'DELETE', path: '/_search/point_in_time', body: { pit_id: ['P'] } });
+  });
+
+  it('tells the engines apart by GET / (405 on Elasticsearch’s test zip)', async () => {
+    expect(await detectSearchApi(es.url)).toBe('elasticsearch');
+    es.engine = 'opensearch';
+    expect(await detectSearchApi(`${es.url}/`)).toBe('opensearch');
+    await expect(detectSearchApi('http://127.0.0.1:1')).rejects.toThrow();
+  });
+
+  it('reads every page of an OpenSearch point in time in (product_id, _id) order, and closes it', async () => {
+    es.engine = 'opensearch';
+    const doc = (id: string, productId: number | undefined): Stored => ({
+      _id: id,
+      _source: productId === undefined ? { name: id } : { product_id: productId },
+      shardDoc: 0,
+    });
+    es.indices.set('products', [doc('7', 7), doc('c', 5), doc('b', 5), doc('1', 1), doc('a', 5), doc('x', undefined)]);
+    const docs = await readAll({ batchSize: 2 });
+    expect(docs.map((d) => d._id)).toEqual(['x', '1', 'a', 'b', 'c', '7']);
+    expect(es.rootAsked).toBe(1);
+    expect(es.searches[0]).toMatchObject({
+      pit: { keep_alive: '1m' },
+      sort: [{ product_id: { order: 'asc', missing: -1, unmapped_type: 'long' } }, { _id: 'asc' }],
+    });
+    expect(es.searches[1]).toHaveProperty('search_after', [1, '1']);
+    expect(es.searches[2]).toHaveProperty('search_after', [5, 'b']);
+    expect(es.closed).toEqual([es.livePit]);
+  });
+
+  it('takes the engine it is given without asking, and fails loudly when it is the wrong one', async () => {
+    es.engine = 'opensearch';
+    es.indices.set('products', [{ _id: '1', _source: { product_id: 1 }, shardDoc: 0 }]);
+    expect((await readAll({ engine: 'opensearch' })).map((d) => d._id)).toEqual(['1']);
+    expect(es.rootAsked).toBe(0);
+    await expect(readAll({ engine: 'elasticsearch' })).rejects.toThrow(
+      /POST _pit: HTTP 400 .*no handler found for uri \[\/products\/_pit\]/,
+    );
+    es.engine = 'elasticsearch';
+    await expect(readAll({ engine: 'opensearch' })).rejects.toThrow(/POST _search\/point_in_time: HTTP 400/);
+  });
+
+  it('yields nothing for a missing index on OpenSearch', async () => {
+    es.engine = 'opensearch';
+    expect(await readAll({ index: 'nope' })).toEqual([]);
   });
 });
 

@@ -1,6 +1,14 @@
 import type { EsDoc } from '../record/anomalies.ts';
 
+/**
+ * The engine behind the URL: its point-in-time API differs. Elasticsearch opens one with `POST <index>/_pit` and
+ * tiebreaks on `_shard_doc`; OpenSearch (before 3.3) has `POST <index>/_search/point_in_time` and no `_shard_doc`.
+ */
+export type SearchApi = 'elasticsearch' | 'opensearch';
+
 export interface EsReadOptions {
+  /** Which API to speak; asked of the engine (`GET /`) once per read when absent. */
+  engine?: SearchApi;
   /** Default "products". */
   index?: string;
   /** Hits per search page. Default 10 000 (Elasticsearch's default max_result_window per page). */
@@ -93,34 +101,80 @@ export async function readIndexMapping(
   return undefined;
 }
 
+/** The requests of one point in time on one engine (pure, so both shapes are unit-tested without a server). */
+export interface PitRequests {
+  open: { method: 'POST'; path: string; what: string };
+  /** The property of the open answer that holds the id. */
+  idField: 'id' | 'pit_id';
+  /** The second sort key, unique per document within the point in time, after product_id. */
+  tiebreak: Record<string, 'asc'>;
+  close(id: string): { method: 'DELETE'; path: string; body: unknown };
+}
+
+export function pitRequests(engine: SearchApi, index: string, keepAlive: string): PitRequests {
+  const i = encodeURIComponent(index);
+  const k = encodeURIComponent(keepAlive);
+  if (engine === 'opensearch')
+    return {
+      open: { method: 'POST', path: `/${i}/_search/point_in_time?keep_alive=${k}`, what: 'POST _search/point_in_time' },
+      idField: 'pit_id',
+      // OpenSearch 2.x has no _shard_doc (3.3 added it); sorting on _id is allowed there (fielddata on _id).
+      tiebreak: { _id: 'asc' },
+      close: (id) => ({ method: 'DELETE', path: '/_search/point_in_time', body: { pit_id: [id] } }),
+    };
+  return {
+    open: { method: 'POST', path: `/${i}/_pit?keep_alive=${k}`, what: 'POST _pit' },
+    idField: 'id',
+    tiebreak: { _shard_doc: 'asc' },
+    close: (id) => ({ method: 'DELETE', path: '/_pit', body: { id } }),
+  };
+}
+
+/**
+ * Which engine answers at the URL, from `GET /`: OpenSearch says `"distribution": "opensearch"` in its version.
+ * Anything else is taken for Elasticsearch, including the 405 of Elasticsearch's integ-test zip, which lacks the
+ * root handler (`rest-root`). A request that fails throws: the caller asks again on its next read.
+ */
+export async function detectSearchApi(
+  esUrl: string,
+  options: Pick<EsReadOptions, 'timeoutMs' | 'headers'> = {},
+): Promise<SearchApi> {
+  const response = await request(esUrl, 'GET', '/', undefined, options);
+  if (!response.ok) {
+    await response.body?.cancel();
+    return 'elasticsearch';
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  const version = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['version'] : undefined;
+  const distribution =
+    typeof version === 'object' && version !== null ? (version as Record<string, unknown>)['distribution'] : undefined;
+  return distribution === 'opensearch' ? 'opensearch' : 'elasticsearch';
+}
+
 /**
  * Streams every document of the index as EsDoc, ascending by (product_id, _id), from one point in time: a
  * consistent view however long the read takes, paged with search_after (no from/size window limit, no scroll
  * context per page). Nothing is yielded when the index does not exist.
  *
  * Sorting by _id in Elasticsearch would need fielddata on _id, so pages are sorted by (product_id, _shard_doc)
- * and the documents of one product_id, a small group, are sorted by _id here. Documents without a product_id
- * sort first (as -1, which SERIAL never is; the checker reports them as corrupt): the default, last, would be
- * Long.MAX_VALUE, which JSON numbers cannot carry back exactly as a search_after value.
+ * and the documents of one product_id, a small group, are sorted by _id here. OpenSearch 2.x has no _shard_doc
+ * and sorts by (product_id, _id) (see pitRequests). Documents without a product_id sort first (as -1, which SERIAL
+ * never is; the checker reports them as corrupt): the default, last, would be Long.MAX_VALUE, which JSON numbers
+ * cannot carry back exactly as a search_after value.
  */
 export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): AsyncGenerator<EsDoc> {
   const index = options.index ?? 'products';
   const size = options.batchSize ?? 10_000;
   const keepAlive = options.keepAlive ?? '1m';
+  const pit = pitRequests(options.engine ?? (await detectSearchApi(esUrl, options)), index, keepAlive);
 
-  const opened = await request(
-    esUrl,
-    'POST',
-    `/${encodeURIComponent(index)}/_pit?keep_alive=${encodeURIComponent(keepAlive)}`,
-    undefined,
-    options,
-  );
+  const opened = await request(esUrl, pit.open.method, pit.open.path, undefined, options);
   if (opened.status === 404) {
     await opened.body?.cancel();
     return;
   }
-  await ensureOk(opened, 'POST _pit');
-  let pitId = field(await opened.json(), 'id', 'string', 'POST _pit');
+  await ensureOk(opened, pit.open.what);
+  let pitId = field(await opened.json(), pit.idField, 'string', pit.open.what) as string;
 
   try {
     let searchAfter: unknown[] | undefined;
@@ -130,14 +184,14 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
       const body = {
         size,
         pit: { id: pitId, keep_alive: keepAlive },
-        sort: [{ product_id: { order: 'asc', missing: -1, unmapped_type: 'long' } }, { _shard_doc: 'asc' }],
+        sort: [{ product_id: { order: 'asc', missing: -1, unmapped_type: 'long' } }, pit.tiebreak],
         track_total_hits: false,
         ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
       };
       const response = await request(esUrl, 'POST', '/_search', body, options);
       await ensureOk(response, 'POST _search');
       const page: unknown = await response.json();
-      // Elasticsearch may hand out a new id for the same point in time; the newest one must be used.
+      // The engine may hand out a new id for the same point in time; the newest one must be used.
       const nextPit = field(page, 'pit_id', 'string?', '_search');
       if (typeof nextPit === 'string') pitId = nextPit;
       const hits = parseHits(page);
@@ -159,7 +213,8 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
     for (const doc of group) yield doc;
   } finally {
     // Best effort: an unclosed point in time expires after keepAlive anyway.
-    await request(esUrl, 'DELETE', '/_pit', { id: pitId }, options).catch(() => undefined);
+    const close = pit.close(pitId);
+    await request(esUrl, close.method, close.path, close.body, options).catch(() => undefined);
   }
 }
 

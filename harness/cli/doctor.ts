@@ -1,3 +1,4 @@
+import { detectSearchApi } from '../check/read-es.ts';
 import { ConnectClient } from '../connect/client.ts';
 import { isSecretKey, registerConfigSecrets } from '../util/redact.ts';
 import { consumerLagTotals } from '../observe/consumer-lag.ts';
@@ -117,7 +118,8 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
         }
       });
     }),
-    await section('elasticsearch indices', async (s) => {
+    await section('search engine and indices', async (s) => {
+      s.lines.push(`  ${await engineLine(e.esUrl)}`);
       const r = await fetch(`${e.esUrl}/_cat/indices?format=json&h=index,health,status,docs.count`);
       const rows = (await r.json()) as { index: string; health: string; status: string; 'docs.count': string }[];
       for (const i of rows.filter((x) => !x.index.startsWith('.'))) {
@@ -167,6 +169,16 @@ async function inspect(e: Endpoints, own: boolean): Promise<Section[]> {
       }
     }),
   ];
+}
+
+/** Which engine answers (its point-in-time API and modules differ), with its node's version. */
+async function engineLine(esUrl: string): Promise<string> {
+  const api = await detectSearchApi(esUrl, { timeoutMs: 5000 });
+  const nodes = (await (await fetch(`${esUrl}/_nodes/_local?filter_path=nodes.*.version`)).json()) as {
+    nodes?: Record<string, { version?: string }>;
+  };
+  const version = Object.values(nodes.nodes ?? {})[0]?.version ?? '?';
+  return `engine: ${api === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${version} at ${esUrl}`;
 }
 
 /** The provisioning cache, checked without fetching anything: a damaged artifact is named with its reason. */
@@ -234,7 +246,11 @@ async function providerSections(
     if (last && Object.keys(last.pids).length) return [await cacheSection(), await processes(last)];
   }
   const state = requireRunningStack(name);
-  const shape: Section = { title: 'topology', lines: [`  ${state.topology ?? 'single'}`], problems: [] };
+  const shape: Section = {
+    title: 'topology',
+    lines: [`  ${state.topology ?? 'single'}, search engine ${state.search ?? 'elasticsearch'}`],
+    problems: [],
+  };
   if (topology && topology !== (state.topology ?? 'single'))
     shape.problems.push(`stack "${state.name}" is a ${state.topology ?? 'single'} stack, not a ${topology} one`);
   return [

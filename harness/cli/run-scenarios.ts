@@ -36,12 +36,15 @@ function replayCommand(
     choice: ProviderChoice;
     cluster?: boolean;
     postgres?: string;
+    opensearch?: boolean;
   },
 ): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
   if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
   if (o.postgres && o.postgres !== s.versions?.postgres) parts.push(`--versions postgres=${o.postgres}`);
   parts.push(...providerFlags(o.choice));
+  // The local stack's engine is chosen by flag: a replay on the default (Elasticsearch) would not be the same run.
+  if (o.opensearch) parts.push('--search opensearch');
   if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
   if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
   if (o.connectors) parts.push(`--connectors ${o.connectors}`);
@@ -93,6 +96,8 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           choice,
           cluster: provider.topology === 'cluster',
           postgres: npmMajor(choice, provider.versions),
+          // --search chooses the engine of a stack the harness starts and names (the detachable one: local).
+          opensearch: traitsOf(choice).detachable && 'opensearch' in provider.versions,
         }),
         signal: abort.signal,
       };

@@ -9,7 +9,7 @@ import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
-import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
 export const RUN_HELP =
   `outbox-chaos run <scenario>|--all [--seed N] ` +
@@ -118,12 +118,12 @@ export async function runCommand(argv: string[]): Promise<number> {
   const connectors = values.connectors as string | undefined;
   const loaded = names.flatMap((n) => check.take(() => [loadScenario(n)], []));
   const asked = check.take(() => topologyOpt(values));
-  const search = check.take(() => searchOpt(values));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
   const postgresMajor = check.take(() => postgresFor(versions.postgres, loaded, choice));
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
+  const search = check.take(() => searchFor(values, connectors));
   check.done();
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 

@@ -16,7 +16,7 @@ import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
-import { SEARCH_HELP, SEARCH_OPTIONS, searchOpt } from './search-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
 export const UP_HELP =
   `outbox-chaos up [--detach] [--connectors DIR] ` +
@@ -158,6 +158,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     );
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
+  const search = check.take(() => searchFor(values, connectors));
   if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
     check.add(
       new ConfigError(
@@ -171,7 +172,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   if (!traitsOf(choice).detachable) return upOther(choice, { portBase, connectors, topology });
   const t0 = Date.now();
   const { stack, started } = await upLocal({
-    search: searchOpt(values),
+    search,
     name: values.name as string | undefined,
     portBase,
     connectors,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { SEARCH_ENGINES, type SearchEngine } from '../provision/index.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { ConfigError } from '../util/errors.ts';
 
@@ -34,6 +35,8 @@ export interface PipelineSpec {
   outbox: { write: OutboxWrite; deletes: OutboxDeletes };
   /** dual-write: how long the application waits for one Elasticsearch call before it gives up on it. */
   dualWrite: { timeoutMs: number };
+  /** The search engine the definition needs on a local stack (`--search` overrides nothing: they must agree). */
+  search?: SearchEngine;
   /** The pipeline.yaml read, when the definition has one. */
   file?: string;
 }
@@ -79,7 +82,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (!o)
     throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
   const problems: string[] = [];
-  unknownKeys(o, ['kind', 'outbox', 'dualWrite'], '', problems);
+  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search'], '', problems);
   const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
   const outbox = asObject(o.outbox ?? {});
   const dual = asObject(o.dualWrite ?? {});
@@ -92,6 +95,8 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
     problems.push(`dualWrite: only for kind dual-write (this is ${kind})`);
   const write = oneOf(outbox?.write, OUTBOX_WRITES, 'outbox.write', problems, 'same-transaction');
   const deletes = oneOf(outbox?.deletes, OUTBOX_DELETES, 'outbox.deletes', problems, 'empty-payload');
+  const search =
+    o.search === undefined ? undefined : oneOf(o.search, SEARCH_ENGINES, 'search', problems, 'elasticsearch');
   const timeoutMs = dual?.timeoutMs ?? DEFAULT_SPEC.dualWrite.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0)
     problems.push(`dualWrite.timeoutMs must be a whole number of ms > 0, got ${JSON.stringify(timeoutMs)}`);
@@ -100,7 +105,13 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
       `invalid ${file}:\n  ${problems.join('\n  ')}`,
       'see "The pipeline definition" in docs/own-pipeline.md',
     );
-  return { kind, outbox: { write, deletes }, dualWrite: { timeoutMs: timeoutMs as number }, file };
+  return {
+    kind,
+    outbox: { write, deletes },
+    dualWrite: { timeoutMs: timeoutMs as number },
+    ...(search ? { search } : {}),
+    file,
+  };
 }
 
 /** The definition directory's pipeline.yaml, or the default (cdc) when it has none. */

@@ -72,6 +72,16 @@ describe('renderMarkdown', () => {
     );
   });
 
+  it('names the search engine the documents are in, by the versions', () => {
+    const { report } = fixtureRun('converged');
+    const os = renderMarkdown({ ...report, versions: { ...report.versions, opensearch: '2.19.6' } });
+    expect(os).toMatch(/\| final state +\| [\d,]+ rows in Postgres, [\d,]+ documents in OpenSearch 2\.19\.6 +\|/);
+    expect(os).toMatch(/\| opensearch +\| 2\.19\.6 +\|/);
+    const es = renderMarkdown({ ...report, versions: { elasticsearch: '9.2.0' } });
+    expect(es).toContain('documents in Elasticsearch 9.2.0 ');
+    expect(renderMarkdown({ ...report, versions: {} })).toContain('documents in Elasticsearch ');
+  });
+
   it('renders empty sections without breaking', () => {
     const { report } = fixtureRun('converged');
     const bare = {

@@ -58,6 +58,14 @@ function visibleControls(s: string): string {
   );
 }
 
+/** The search engine as the versions name it (a local stack records `opensearch` in place of `elasticsearch`). */
+export function searchEngine(r: Pick<RunReport, 'versions'>): string {
+  const os = r.versions['opensearch'];
+  if (os !== undefined) return `OpenSearch ${os}`;
+  const es = r.versions['elasticsearch'];
+  return es !== undefined ? `Elasticsearch ${es}` : 'Elasticsearch';
+}
+
 function verdictSection(r: RunReport): string[] {
   const budgetLag = r.budget.lagP99Ms;
   const rows: string[][] = [
@@ -72,7 +80,10 @@ function verdictSection(r: RunReport): string[] {
       `${fmtDuration(r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows` +
         `${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`,
     ],
-    ['final state', `${fmtInt(r.final.pgRows)} rows in Postgres, ${fmtInt(r.final.esDocs)} documents in Elasticsearch`],
+    [
+      'final state',
+      `${fmtInt(r.final.pgRows)} rows in Postgres, ${fmtInt(r.final.esDocs)} documents in ${searchEngine(r)}`,
+    ],
     ['throughput', r.throughput === null ? '—' : `${r.throughput.toFixed(1)} events/s (commit → searchable)`],
     ['duration', `${fmtDuration(r.durationMs)} (${r.startedAt} → ${r.finishedAt})`],
     ['seed / workload', `${r.seed} / ${r.workloadHash}`],

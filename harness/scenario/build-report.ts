@@ -48,15 +48,39 @@ export interface ReportInput {
 }
 
 /** Regressions search users saw, from the doc-watch samples: one per product (its first), up to 10 examples. */
-function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport['regressions']> {
+export function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport['regressions']> {
   const seen = new Map<number, Regression>();
   let sampledProducts = 0;
+  // The watch's coverage: its counters only grow, so the largest of its samples is its last word.
+  let searches = 0;
+  let polls = 0;
+  let unwatched: number | undefined;
+  let exhaustive: boolean | undefined;
+  let watched = false;
   for (const s of samples) {
-    if (s.kind === 'doc-watch') sampledProducts = Math.max(sampledProducts, s.products);
+    if (s.kind === 'doc-watch') {
+      watched = true;
+      sampledProducts = Math.max(sampledProducts, s.products);
+      searches = Math.max(searches, s.reads);
+      polls = Math.max(polls, s.polls ?? s.reads);
+      if (s.unwatched !== undefined) unwatched = Math.max(unwatched ?? 0, s.unwatched);
+      if (s.exhaustive !== undefined) exhaustive = s.exhaustive;
+    }
     if (s.kind === 'regression' && !seen.has(s.product_id))
       seen.set(s.product_id, { product_id: s.product_id, from: s.from, to: s.to });
   }
-  return { count: seen.size, sampledProducts, examples: [...seen.values()].slice(0, 10) };
+  const examples = [...seen.values()].slice(0, 10);
+  if (!watched) return { count: seen.size, sampledProducts, examples };
+  return {
+    count: seen.size,
+    sampledProducts,
+    examples,
+    polls,
+    searches,
+    ...(unwatched !== undefined ? { unwatched } : {}),
+    ...(exhaustive !== undefined ? { exhaustive } : {}),
+    unjudged: sampledProducts === 0 || searches === 0,
+  };
 }
 
 export function buildReport(i: ReportInput): RunReport {

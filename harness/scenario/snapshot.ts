@@ -1,6 +1,6 @@
 import { compare } from '../check/compare.ts';
 import { DEFAULT_INDEX_READING, indexReadingOf, type IndexReading } from '../check/mapping.ts';
-import { readEsDocs, readIndexMapping, refreshIndex } from '../check/read-es.ts';
+import { detectSearchApi, readEsDocs, readIndexMapping, refreshIndex, type SearchApi } from '../check/read-es.ts';
 import { readPgRows } from '../check/read-pg.ts';
 import type { VersionsIndex } from '../check/versions.ts';
 import { PROBE_ID } from '../observe/lag-probe.ts';
@@ -54,12 +54,15 @@ export function snapshotter(
   cap = SNAPSHOT_KEEP_CAP,
 ): Snapshotter {
   let reading: IndexReading | undefined;
+  // Asked of the engine once (its point-in-time API differs); a failed ask is repeated on the next snapshot.
+  let engine: SearchApi | undefined;
   let mapping: Record<string, unknown> | undefined;
   const saved = new WeakMap<Comparison, SavedSnapshot>();
   return {
     take: async () => {
       const takenAt = Date.now();
       await refreshIndex(ep.esUrl, index);
+      engine ??= await detectSearchApi(ep.esUrl);
       // Read until it has the five fields (a sink may create the index, and dynamic mapping adds a field on its
       // first write); then it is fixed: a field's mapping cannot change.
       if (!complete(mapping)) {
@@ -71,7 +74,7 @@ export function snapshotter(
       const c = await compare({
         versions,
         pg: teed(withoutProbe(readPgRows(ep.pgUrl, { table })), pg),
-        es: teed(withoutProbe(readEsDocs(ep.esUrl, { index })), es),
+        es: teed(withoutProbe(readEsDocs(ep.esUrl, { index, engine })), es),
         reading: reading ?? DEFAULT_INDEX_READING,
       });
       const kept = !pg.overflowed && !es.overflowed;

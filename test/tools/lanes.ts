@@ -6,7 +6,13 @@ import { basename } from 'node:path';
  * The files named here start stacks of their own (own names, own port blocks) and run beside them. A file
  * missing from this list only loses time, never correctness: it waits for the lock.
  */
-const OWN_STACK = ['zoo.int.test.ts', 'lifecycle.int.test.ts', 'plugin-path.int.test.ts', 'containers.int.test.ts'];
+const OWN_STACK = [
+  'zoo.int.test.ts',
+  'lifecycle.int.test.ts',
+  'plugin-path.int.test.ts',
+  'containers.int.test.ts',
+  'opensearch.int.test.ts',
+];
 
 /** The stacks the zoo's and the cluster's files start (the global setup's Ctrl-C watcher stops them too). */
 export const ZOO_STACK = {
@@ -16,6 +22,11 @@ export const ZOO_STACK = {
 export const CLUSTER_STACK = {
   name: process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster',
   portBase: Number(process.env.OUTBOX_CHAOS_TEST_CLUSTER_PORT_BASE ?? 17600),
+};
+/** The OpenSearch stack of test/opensearch.int.test.ts (`--search opensearch`). */
+export const OPENSEARCH_STACK = {
+  name: process.env.OUTBOX_CHAOS_TEST_OS_NAME ?? 'test-os',
+  portBase: Number(process.env.OUTBOX_CHAOS_TEST_OS_PORT_BASE ?? 17900),
 };
 
 /** The longest file of each lane goes first, so that the short ones fill in at the end. */

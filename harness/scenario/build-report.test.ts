@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../record/samples.ts';
+import { regressionsOf } from './build-report.ts';
+
+describe('regressionsOf: what the regression watch covered reaches the judge', () => {
+  it('carries the watch’s searches and polls (their largest sample), so a watch that looked is judged', () => {
+    const samples: Sample[] = [
+      { t: 1, kind: 'doc-watch', products: 1, reads: 1, polls: 1, unwatched: 3, exhaustive: false },
+      { t: 2, kind: 'doc-watch', products: 50, reads: 79, polls: 81, unwatched: 623, exhaustive: false },
+    ];
+    expect(regressionsOf(samples)).toEqual({
+      count: 0,
+      sampledProducts: 50,
+      examples: [],
+      polls: 81,
+      searches: 79,
+      unwatched: 623,
+      exhaustive: false,
+      unjudged: false,
+    });
+  });
+
+  it('says unjudged when no search succeeded, and carries nothing of a watch that never reported', () => {
+    const failed: Sample[] = [{ t: 1, kind: 'doc-watch', products: 5, reads: 0, polls: 40 }];
+    expect(regressionsOf(failed)).toMatchObject({ searches: 0, polls: 40, unjudged: true });
+    expect(regressionsOf([])).toEqual({ count: 0, sampledProducts: 0, examples: [] });
+  });
+});
