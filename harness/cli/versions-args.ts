@@ -3,8 +3,9 @@ import type { Options } from './args.ts';
 
 export const VERSIONS_OPTIONS: Options = { versions: { type: 'string', multiple: true } };
 
-export const VERSIONS_HELP = `  --versions C=V    a component's version on a new local stack (repeatable, or comma-separated);
-                    today only postgres=N, N one of ${PG_MAJORS.join(', ')} (default ${DEFAULT_PG_MAJOR}): the
+export const VERSIONS_HELP =
+  `  --versions C=V    a component's version on a new local stack (repeatable, or comma-separated);\n` +
+  `                    today only postgres=N, N one of ${PG_MAJORS.join(', ')} (default ${DEFAULT_PG_MAJOR}): the
                     pinned build of that major (docs/postgres-versions.md); a running stack of another
                     major is refused`;
 

@@ -94,20 +94,23 @@ describe('the integrity record of a cached artifact', () => {
     expect(c.reason).toMatch(/^connector\.jar: size 0 ≠ recorded 4567; and 1 more$/);
   });
 
-  it('reports a missing artifact, one without a record (or with a damaged record), and one made for another key', () => {
-    expect(checkArtifact(join(root, 'nothing'), 'k1').state).toBe('missing');
-    expect(checkArtifact(plugin, 'k1')).toMatchObject({
-      state: 'unverified',
-      reason: 'no integrity record (plugin.verified.json)',
-    });
-    writeFileSync(recordPath(plugin), '{"format":1,"fi');
-    expect(checkArtifact(plugin, 'k1').state).toBe('unverified');
-    recordArtifact(plugin, 'k1');
-    expect(checkArtifact(plugin, 'k2')).toMatchObject({
-      state: 'missing',
-      reason: 'the cached one was made from k1, this needs k2',
-    });
-  });
+  it(
+    'reports a missing artifact, one without a record (or with a damaged record), ' + 'and one made for another key',
+    () => {
+      expect(checkArtifact(join(root, 'nothing'), 'k1').state).toBe('missing');
+      expect(checkArtifact(plugin, 'k1')).toMatchObject({
+        state: 'unverified',
+        reason: 'no integrity record (plugin.verified.json)',
+      });
+      writeFileSync(recordPath(plugin), '{"format":1,"fi');
+      expect(checkArtifact(plugin, 'k1').state).toBe('unverified');
+      recordArtifact(plugin, 'k1');
+      expect(checkArtifact(plugin, 'k2')).toMatchObject({
+        state: 'missing',
+        reason: 'the cached one was made from k1, this needs k2',
+      });
+    },
+  );
 
   it('records a single-file artifact (a binary) the same way', () => {
     const bin = join(root, 'bin', 'server');

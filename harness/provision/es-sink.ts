@@ -37,7 +37,10 @@ export const mavenSinkBuild: SinkBuilder = async (src, into) => {
 
 export const ES_SINK_CONNECTOR_CLASS = 'io.outboxchaos.es.ElasticsearchSinkConnector';
 
-/** The plugin directory, keyed by a hash of the plugin's sources (inside the plugin.path entry plugins/es-sink-<hash>). */
+/**
+ * The plugin directory, keyed by a hash of the plugin's sources (inside the plugin.path entry
+ * plugins/es-sink-<hash>).
+ */
 export function esSinkArtifact(cache: string): CachedArtifact {
   const src = join(PROJECT_ROOT, MANIFEST.esSink.dir);
   if (!existsSync(join(src, 'pom.xml')))

@@ -96,10 +96,12 @@ export function resolveImages(env: NodeJS.ProcessEnv = process.env): Record<Imag
       );
     if (name === 'kafka') {
       const tag = imageTag(override);
-      // KafkaContainer compares the tag as a version (and throws on anything else), so "latest" or a digest cannot work.
+      // KafkaContainer compares the tag as a version (and throws on anything else), so "latest" or a digest cannot
+      // work.
       if (!tag || versionAtLeast(tag, MIN_CP_KAFKA) !== true) {
         throw new ConfigError(
-          `${spec.env}="${override}": @testcontainers/kafka needs a confluentinc/cp-kafka image tagged with a version >= ${MIN_CP_KAFKA.join('.')}`,
+          `${spec.env}="${override}": @testcontainers/kafka needs a confluentinc/cp-kafka image ` +
+            `tagged with a version >= ${MIN_CP_KAFKA.join('.')}`,
           `use a mirror of ${spec.ref} that keeps its version tag, or unset ${spec.env}`,
         );
       }

@@ -62,7 +62,8 @@ export function jvmArchivesArtifact(cache: string, jdk: Jdk, classpathDir: strin
   const release = existsSync(join(jdk.home, 'release')) ? readFileSync(join(jdk.home, 'release'), 'utf8') : '';
   const key = createHash('sha256')
     .update(
-      `v1 ${archiveKind(jdk)} ${jdk.home} ${st.size} ${Math.round(st.mtimeMs)} ${release} ${classpathDir} ${listing(classpathDir)}`,
+      `v1 ${archiveKind(jdk)} ${jdk.home} ${st.size} ${Math.round(st.mtimeMs)} ${release} ` +
+        `${classpathDir} ${listing(classpathDir)}`,
     )
     .digest('hex')
     .slice(0, 16);
@@ -120,13 +121,15 @@ export async function ensureJvmArchives(
     });
     if (made)
       info(
-        `    trained the Kafka and Connect JVMs' ${archiveKind(jdk) === 'aot' ? 'AOT caches' : 'class-data archives'} (${Date.now() - t0} ms, once)`,
+        `    trained the Kafka and Connect JVMs' ` +
+          `${archiveKind(jdk) === 'aot' ? 'AOT caches' : 'class-data archives'} (${Date.now() - t0} ms, once)`,
       );
   } catch (err) {
     mkdirSync(join(cache, 'jvm-archives'), { recursive: true });
     writeFileSync(failed, `${a.key}\n${errorMessage(err)}\n`);
     warn(
-      `cache: training the JVM archives failed (${errorMessage(err)}); Kafka and Connect start without them (provision --force tries again)`,
+      `cache: training the JVM archives failed (${errorMessage(err)}); ` +
+        'Kafka and Connect start without them (provision --force tries again)',
     );
     return { kafka: [], connect: [] };
   }

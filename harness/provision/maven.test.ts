@@ -40,12 +40,16 @@ describe('verifying what is copied out of the local Maven repository', () => {
     expect(await checkMavenFile(copy, file, REL, { fetchText: offline })).toBeUndefined();
   });
 
-  it('rejects a truncated copy (as a damaged local-repository file gives), naming both checksums and where the expected one came from', async () => {
-    const { file, copy } = localRepo();
-    writeFileSync(copy, JAR.subarray(0, 10));
-    const problem = await checkMavenFile(copy, file, REL, { fetchText: offline });
-    expect(problem).toBe(`sha1 ${sha1(JAR.subarray(0, 10))} ≠ ${sha1(JAR)} (${file}.sha1)`);
-  });
+  it(
+    'rejects a truncated copy (as a damaged local-repository file gives), ' +
+      'naming both checksums and where the expected one came from',
+    async () => {
+      const { file, copy } = localRepo();
+      writeFileSync(copy, JAR.subarray(0, 10));
+      const problem = await checkMavenFile(copy, file, REL, { fetchText: offline });
+      expect(problem).toBe(`sha1 ${sha1(JAR.subarray(0, 10))} ≠ ${sha1(JAR)} (${file}.sha1)`);
+    },
+  );
 
   it('asks Maven Central for the published .sha1 when the local repository has none', async () => {
     const { file, copy } = localRepo(null);

@@ -73,7 +73,10 @@ export async function mvn(
 
 /** The path of an artifact in a Maven repository (local or remote). */
 export function repoPath(c: Coord): string {
-  return `${c.groupId.replaceAll('.', '/')}/${c.artifactId}/${c.version}/${c.artifactId}-${c.version}.${c.type ?? 'jar'}`;
+  return (
+    `${c.groupId.replaceAll('.', '/')}/${c.artifactId}/${c.version}/` +
+    `${c.artifactId}-${c.version}.${c.type ?? 'jar'}`
+  );
 }
 
 /** Fetches a text file; undefined when the server has none (404). */
@@ -116,7 +119,8 @@ export async function expectedChecksum(
     text = await (opts.fetchText ?? fetchFromCentral)(url);
   } catch (err) {
     throw new EnvError(
-      `cannot verify ${rel}: no .sha1 next to it in the local Maven repository, and ${url} is unreachable (${(err as Error).message})`,
+      `cannot verify ${rel}: no .sha1 next to it in the local Maven repository, ` +
+        `and ${url} is unreachable (${(err as Error).message})`,
       'make https://repo.maven.apache.org reachable, then run: outbox-chaos provision',
     );
   }
@@ -130,7 +134,10 @@ export async function expectedChecksum(
   return { algorithm: 'sha1', hex: published, source: url };
 }
 
-/** Compares `file` with the checksum `localFile` (its original in the local repository) must have: the problem, or undefined. */
+/**
+ * Compares `file` with the checksum `localFile` (its original in the local repository) must have: the problem, or
+ * undefined.
+ */
 export async function checkMavenFile(
   file: string,
   localFile: string,
@@ -181,7 +188,8 @@ async function copyVerified(
       if (attempt > 1) {
         throw new EnvError(
           `${what}: ${damaged[0]?.file} still fails its checksum after downloading it again: ${damaged[0]?.problem}`,
-          'a proxy or mirror (~/.m2/settings.xml) may be serving a different file: check it, then run: outbox-chaos provision --force',
+          'a proxy or mirror (~/.m2/settings.xml) may be serving a different file: ' +
+            'check it, then run: outbox-chaos provision --force',
         );
       }
       for (const d of damaged) {

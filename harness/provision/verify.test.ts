@@ -8,7 +8,9 @@ import { goInstallEnv } from './toxiproxy.ts';
 import { connectorInstallError, DEBEZIUM_CONNECTOR_CLASS, installedConnectorClasses, verifyCache } from './verify.ts';
 
 const REJECTION =
-  'Failed to find any class that implements Connector and which name matches io.debezium.connector.postgresql.PostgresConnector, available connectors are: PluginDesc{klass=class io.outboxchaos.es.ElasticsearchSinkConnector, …}';
+  'Failed to find any class that implements Connector and which name matches ' +
+  'io.debezium.connector.postgresql.PostgresConnector, available connectors are: ' +
+  'PluginDesc{klass=class io.outboxchaos.es.ElasticsearchSinkConnector, …}';
 
 /** A cache holding only Debezium's plugin directory, recorded. */
 const caches: string[] = [];
@@ -67,7 +69,8 @@ describe("Connect's rejection of a connector class provisioning installs", () =>
     ).toBeUndefined();
     expect(
       connectorInstallError(
-        'Failed to find any class that implements Connector and which name matches com.acme.Other, available connectors are: …',
+        'Failed to find any class that implements Connector and which name matches com.acme.Other, ' +
+          'available connectors are: …',
         '/c',
       ),
     ).toBeUndefined();

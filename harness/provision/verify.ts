@@ -94,7 +94,8 @@ export function connectorInstallError(message: string, cache: string = cacheDir(
   if (c.state === 'ok') {
     return new EnvError(
       `Kafka Connect cannot load ${hit[0]}, yet the cached plugin ${a.path} matches its integrity record`,
-      `check that the worker's plugin.path lists ${dirname(a.path)}; outbox-chaos provision --force installs the plugin again`,
+      `check that the worker's plugin.path lists ${dirname(a.path)}; ` +
+        'outbox-chaos provision --force installs the plugin again',
       message,
     );
   }

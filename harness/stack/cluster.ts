@@ -15,7 +15,10 @@ import { initPostgres, initStandby, postgresDef, postgresNodes } from './service
  */
 export const CLUSTER_HEAP_MB = { kafka: 512, connect: 768, elasticsearch: 1024 };
 
-/** The cluster's own members: postgres-1 and -2, kafka-1..3, connect-1 and -2 (toxiproxy and elasticsearch are the stack's). */
+/**
+ * The cluster's own members: postgres-1 and -2, kafka-1..3, connect-1 and -2 (toxiproxy and elasticsearch are the
+ * stack's).
+ */
 export function clusterServiceDefs(ctx: StackContext): ServiceDef[] {
   return [
     ...postgresNodes(ctx.ports).map((n) => postgresDef(ctx, n)),
@@ -88,7 +91,10 @@ export async function rebuildStandby(
   await svc.stop(20_000, 'fault');
   await initStandby(ctx, node, from.port);
   await svc.start();
-  return `${member} rebuilt as a standby of ${primary} (base backup) and streaming, pid ${svc.pid}, in ${Date.now() - t0} ms`;
+  return (
+    `${member} rebuilt as a standby of ${primary} (base backup) and streaming, ` +
+    `pid ${svc.pid}, in ${Date.now() - t0} ms`
+  );
 }
 
 /**
@@ -103,5 +109,8 @@ export function wipeBrokerData(ctx: StackContext, member: string): string {
   const keep = new Set(['meta.properties', 'bootstrap.checkpoint', '__cluster_metadata-0']);
   const gone = readdirSync(data).filter((f) => !keep.has(f));
   for (const f of gone) rmSync(join(data, f), { recursive: true, force: true });
-  return `${member}'s data directory emptied (${gone.filter((f) => /-\d+$/.test(f)).length} partition logs deleted; its identity and the metadata log kept)`;
+  return (
+    `${member}'s data directory emptied (${gone.filter((f) => /-\d+$/.test(f)).length} partition logs deleted; ` +
+    'its identity and the metadata log kept)'
+  );
 }

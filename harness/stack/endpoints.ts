@@ -46,7 +46,10 @@ export interface Endpoints {
   toxiproxyUrl: string;
   /** Toxiproxy's names for the proxies of each hop, where they are not pg, kafka and es (external environments). */
   proxyNames?: Partial<Record<'pg' | 'kafka' | 'es', string>>;
-  /** Connect loads its plugins from the harness's cache (local and containers stacks), so a plugin that will not load is a damaged cache. */
+  /**
+   * Connect loads its plugins from the harness's cache (local and containers stacks), so a plugin that will not load
+   * is a damaged cache.
+   */
   pluginsFromCache?: boolean;
   /** A cluster's brokers, workers and Postgres nodes; absent for a single stack. */
   cluster?: ClusterEndpoints;

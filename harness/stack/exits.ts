@@ -21,7 +21,10 @@ export interface ExitStatus {
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
 
-/** A status sh reports as 128 + n is taken for signal n, as shells and Docker do (a program's own exit(137) reads the same). */
+/**
+ * A status sh reports as 128 + n is taken for signal n, as shells and Docker do (a program's own exit(137) reads the
+ * same).
+ */
 export function decodeStatus(status: number): { status: number; signal?: string } {
   const sig = status > 128 ? SIGNAL_NAMES.get(status - 128) : undefined;
   return sig ? { status, signal: sig } : { status };

@@ -7,7 +7,10 @@ import type { StackState } from './state.ts';
 export interface ServiceCondition {
   service: ServiceName;
   pid?: number;
-  /** running; frozen (SIGSTOP); dead (its pid is gone); stopped (no pid recorded: a fault or an interrupted run left it down). */
+  /**
+   * running; frozen (SIGSTOP); dead (its pid is gone); stopped (no pid recorded: a fault or an interrupted run left it
+   * down).
+   */
   state: 'running' | 'frozen' | 'dead' | 'stopped';
   /** For humans: how it died, and who stopped it when that was meant. */
   detail: string;

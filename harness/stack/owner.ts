@@ -26,7 +26,8 @@ export class StackInUse extends EnvError {
   ) {
     super(
       `stack "${stackName}" is in use by pid ${owner.pid} (${owner.command}) since ${owner.since}`,
-      `wait for that command to finish or stop it (Ctrl-C in its terminal, or kill ${owner.pid}); or use another stack: --name NAME --port-base N`,
+      `wait for that command to finish or stop it (Ctrl-C in its terminal, or kill ${owner.pid}); ` +
+        'or use another stack: --name NAME --port-base N',
     );
   }
 }

@@ -19,7 +19,8 @@ export function extraPluginDirs(env: string | undefined = process.env[PLUGIN_PAT
   if (bad.length)
     throw new ConfigError(
       `plugin path ${bad.map((d) => `"${d}"`).join(', ')} is not a directory`,
-      `pass directories that hold Kafka Connect plugins (e.g. an unzipped connector) with --plugin-path or ${PLUGIN_PATH_ENV}`,
+      'pass directories that hold Kafka Connect plugins (e.g. an unzipped connector) ' +
+        `with --plugin-path or ${PLUGIN_PATH_ENV}`,
     );
   return dirs;
 }

@@ -167,7 +167,8 @@ export async function assertPortsFree(plan: PortPlan): Promise<void> {
     if (!(await portFree(port))) {
       throw new EnvError(
         `port ${port} (${purpose}) is already in use${await holder(port)}`,
-        `stop that process, run \`outbox-chaos down\` if it is a stack of ours, or pick other ports with --port-base N (or OUTBOX_CHAOS_PORT_BASE)`,
+        'stop that process, run `outbox-chaos down` if it is a stack of ours, ' +
+          'or pick other ports with --port-base N (or OUTBOX_CHAOS_PORT_BASE)',
       );
     }
   }

@@ -31,7 +31,8 @@ export interface SpawnSpec {
  * over on fd 3, waits, and writes the exit status to `<exits>/<pid>` (through a rename: never half a file).
  */
 const WRAPPER =
-  'd=$1; shift; setsid "$@" 3>&- & pid=$!; echo "$pid" >&3; exec 3>&-; wait "$pid"; s=$?; echo "$s" > "$d/$pid.tmp" && mv "$d/$pid.tmp" "$d/$pid"';
+  'd=$1; shift; setsid "$@" 3>&- & pid=$!; echo "$pid" >&3; exec 3>&-; wait "$pid"; s=$?; ' +
+  'echo "$s" > "$d/$pid.tmp" && mv "$d/$pid.tmp" "$d/$pid"';
 
 /**
  * Starts a service in its own process group (so one signal reaches its children too), with stdout and

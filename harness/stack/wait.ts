@@ -30,7 +30,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new EnvError(
-        `timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}${lastErr ? ` (last error: ${lastErr})` : ''}`,
+        `timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}` +
+          `${lastErr ? ` (last error: ${lastErr})` : ''}`,
         opts.logFile ? `see ${opts.logFile}` : undefined,
         opts.logFile ? logTail(opts.logFile) : undefined,
       );

@@ -31,13 +31,19 @@ export const WORKER_SETTINGS: readonly WorkerSetting[] = [
     key: 'scheduled.rebalance.max.delay.ms',
     value: '0',
     stock: '300000',
-    why: "a worker that leaves the group gets its tasks reassigned at once instead of after up to 5 minutes (with one worker, its restart would otherwise wait that long; with two, the survivor would wait that long before taking over a dead worker's tasks)",
+    why:
+      'a worker that leaves the group gets its tasks reassigned at once instead of after up to 5 minutes ' +
+      '(with one worker, its restart would otherwise wait that long; with two, the survivor would wait that long ' +
+      "before taking over a dead worker's tasks)",
   },
   {
     key: 'consumer.fetch.max.wait.ms',
     value: '100',
     stock: '500',
-    why: 'a sink task that is stopped (a reset, a restart, a rebalance) closes its consumer only once the fetch the broker is holding returns, up to this long, and the worker waits for it before anything else; records still arrive as soon as they exist (fetch.min.bytes 1), so only idle fetches get more frequent',
+    why:
+      'a sink task that is stopped (a reset, a restart, a rebalance) closes its consumer only once the fetch ' +
+      'the broker is holding returns, up to this long, and the worker waits for it before anything else; ' +
+      'records still arrive as soon as they exist (fetch.min.bytes 1), so only idle fetches get more frequent',
   },
   { key: 'task.shutdown.graceful.timeout.ms', value: '5000', stock: '5000' },
   // Failover, set explicitly at Kafka's values: a worker that stops heartbeating (killed, frozen, cut off) is

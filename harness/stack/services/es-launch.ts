@@ -79,7 +79,8 @@ export function launchKey(i: LaunchInputs, env: Record<string, string>): string 
   h.update(`${statKey(join(i.home, '.unpacked'))}\n${readFileSync(join(i.home, '.unpacked'), 'utf8')}\n`);
   h.update(`${statKey(join(i.javaHome, 'bin', 'java'))}\n${readFileSync(join(i.javaHome, 'release'), 'utf8')}\n`);
   h.update(
-    `conf ${i.confDir} tmp ${i.tmpDir} logs ${i.logsDir} uid ${i.runAs?.uid ?? process.getuid?.()} cpus ${cpus().length}\n`,
+    `conf ${i.confDir} tmp ${i.tmpDir} logs ${i.logsDir} ` +
+      `uid ${i.runAs?.uid ?? process.getuid?.()} cpus ${cpus().length}\n`,
   );
   for (const k of Object.keys(env).sort()) h.update(`env ${k}=${env[k]}\n`);
   for (const f of listFiles(i.confDir).filter((f) => f !== 'elasticsearch.keystore'))
@@ -255,7 +256,8 @@ export async function serverLaunch(i: LaunchInputs, env: Record<string, string>)
  * the recorded ServerArgs written into it, then the server JVM exec'd in place (the pid stays the service's).
  */
 export const REPLAY_SCRIPT =
-  'f=$1; u=$2; shift 2; [ -n "$u" ] && unset $u; p="$f.$$.fifo"; rm -f "$p"; mkfifo -m 600 "$p" && exec 3<>"$p" && rm -f "$p" && cat "$f" >&3 && exec "$@" <&3 3<&-';
+  'f=$1; u=$2; shift 2; [ -n "$u" ] && unset $u; p="$f.$$.fifo"; rm -f "$p"; ' +
+  'mkfifo -m 600 "$p" && exec 3<>"$p" && rm -f "$p" && cat "$f" >&3 && exec "$@" <&3 3<&-';
 
 /** Puts the recorded keystore and ServerArgs where the service user can read them, in the stack's own dirs. */
 export function stageReplay(launch: EsServerLaunch, confDir: string, stageDir: string, u: RunAs | undefined): string {

@@ -80,7 +80,8 @@ export function brokerProperties(
     'controller.quorum.voters': all.map((x) => `${x.nodeId}@${HOST}:${x.controller}`).join(','),
     listeners: [...listeners, `CONTROLLER://${HOST}:${b.controller}`].join(','),
     'advertised.listeners': advertised.join(','),
-    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,${cluster ? 'REPLICATION:PLAINTEXT,' : ''}CONTROLLER:PLAINTEXT`,
+    'listener.security.protocol.map':
+      'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,' + `${cluster ? 'REPLICATION:PLAINTEXT,' : ''}CONTROLLER:PLAINTEXT`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': cluster ? 'REPLICATION' : 'PLAINTEXT',
     'log.dirs': data,
