@@ -19,7 +19,7 @@ export type KindTopology = 'any' | 'cluster';
  */
 export const EVIDENCE = {
   'proxy-refused-connections': 'connections through the proxy were refused or closed while it was down',
-  'toxic-saw-traffic': 'bytes passed through the toxic (the hop carried traffic while it was on)',
+  'toxic-saw-traffic': 'the hop carried bytes, or held connections, while the toxic was on',
   'pid-replaced': "the struck process's pid is gone and the service answers from a new one",
   'process-frozen': 'the process was seen stopped (state T) while the fault lasted',
   'connector-restarted': "the connector's tasks were restarted (a new task generation, RUNNING again)",

@@ -90,15 +90,25 @@ interface Carried {
   closed: number | undefined;
 }
 
-/** Bytes a proxy carried between two looks, on connections open at the second or closed between them. */
-function carriedWhileOn(proxy: string, a: Carried | undefined, b: Carried | undefined): { bytes: number; how: string } {
+/**
+ * Bytes a proxy carried between two looks, on connections open at the second or closed between them, and the
+ * connections open at either look: a toxic that resets them (reset_peer) or holds their bytes back (bandwidth
+ * near 0) acts on connections that carry nothing while it is on.
+ */
+function carriedWhileOn(
+  proxy: string,
+  a: Carried | undefined,
+  b: Carried | undefined,
+): { bytes: number; connections: number; how: string } {
   const open = a?.open && b?.open ? bytesBetween(a.open, b.open) : undefined;
   const closed = a?.closed !== undefined && b?.closed !== undefined ? Math.max(0, b.closed - a.closed) : undefined;
+  const connections = new Set([...(a?.open?.keys() ?? []), ...(b?.open?.keys() ?? [])]).size;
   const words = [
     open === undefined ? 'open connections unreadable (no ss here)' : `${open} B on open connections`,
     closed === undefined ? 'no byte counters for closed ones' : `${closed} B on connections that closed`,
+    ...(open === undefined ? [] : [`${connections} connection(s) under the toxic`]),
   ];
-  return { bytes: (open ?? 0) + (closed ?? 0), how: `${proxy}: ${words.join(', ')}` };
+  return { bytes: (open ?? 0) + (closed ?? 0), connections, how: `${proxy}: ${words.join(', ')}` };
 }
 
 /**
@@ -159,7 +169,7 @@ export function toxicFault<T extends ToxicType>(
           ctx,
           id,
           'toxic-saw-traffic',
-          found.some((f) => f.bytes > 0),
+          found.some((f) => f.bytes > 0 || f.connections > 0),
           `traffic through the proxy while the toxic was on: ${found.map((f) => f.how).join('; ') || 'no proxy'}`,
         );
         before = undefined;

@@ -115,7 +115,7 @@ export function walsenderKillFault(id: string): Fault {
             );
             return r.rowCount ? true : undefined;
           }),
-        { everyMs: 250, until: within(30_000) },
+        { everyMs: 250, until: within(60_000) },
       );
       const pids = await withPg(ep, ep.pg.database, async (c) => {
         const r = await c.query<{ pid: number }>(
