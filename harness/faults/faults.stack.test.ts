@@ -100,7 +100,10 @@ describe.skipIf(!STACK)(TITLE, () => {
         await f.heal(ctx);
       }
       expect(await ours()).toEqual([]);
-      expect(events.filter((e) => 'id' in e && e.id === id).map((e) => e.kind)).toEqual(['fault-start', 'fault-heal']);
+      const mine = events.filter((e) => 'id' in e && e.id === id);
+      // Before the heal removes the toxic, the fault records whether the hop was in use under it.
+      expect(mine.map((e) => e.kind)).toEqual(['fault-start', 'fault-evidence', 'fault-heal']);
+      expect(mine[1]).toMatchObject({ sign: 'toxic-saw-traffic' });
     });
   }
 
