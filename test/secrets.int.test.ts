@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { restoreDefaultPipeline } from '../harness/pipeline/lifecycle.ts';
 import { stringify as toYaml } from 'yaml';
 import { PROJECT_ROOT } from '../harness/provision/paths.ts';
 import { withPg } from '../harness/stack/pg.ts';
@@ -155,6 +156,9 @@ describe('planted secrets never land in what the harness writes or prints', () =
   });
 
   afterAll(async () => {
+    // The runs left the shared stack with this file's pipelines (the last one refused by Connect): the files
+    // after it expect the healthy pipeline that `up` registers.
+    await restoreDefaultPipeline(ep);
     await withPg(ep, ep.pg.database, async (c) => {
       for (const r of Object.values(ROLES)) {
         // Objects a failed run left would block the drop; they belong to the run, not to anyone else.
