@@ -56,34 +56,9 @@ export async function initElasticsearch(ctx: StackContext, opts: { record?: bool
     initOpenSearch(ctx, home);
     return home;
   }
-  const dir = join(ctx.dir, 'elasticsearch');
-  const conf = join(dir, 'config');
+  const { dir, conf } = nodeDirs(ctx);
   if (!existsSync(join(conf, 'elasticsearch.yml.harness'))) {
-    mkdirSync(dir, { recursive: true });
-    cpSync(join(home, 'config'), conf, { recursive: true });
-    for (const d of ['data', 'logs', 'tmp']) mkdirSync(join(dir, d), { recursive: true });
-    const yml = {
-      'cluster.name': `outbox-chaos-${ctx.name}`,
-      'node.name': 'es-1',
-      'discovery.type': 'single-node',
-      'network.host': HOST,
-      'http.port': ctx.ports.elasticsearch,
-      'transport.port': ctx.ports.elasticsearchTransport,
-      'path.data': join(dir, 'data'),
-      'path.logs': join(dir, 'logs'),
-      'xpack.security.enabled': false,
-      // Disks here can be nearly full; watermarks would turn indices read-only mid-test.
-      'cluster.routing.allocation.disk.threshold_enabled': false,
-      'node.store.allow_mmap': false,
-      'action.destructive_requires_name': false,
-    };
-    writeFileSync(
-      join(conf, 'elasticsearch.yml'),
-      `${Object.entries(yml)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('\n')}\n`,
-    );
-    writeFileSync(join(conf, 'elasticsearch.yml.harness'), 'written by outbox-chaos\n');
+    writeNodeConfig(ctx, home, 'elasticsearch', { 'xpack.security.enabled': false });
     const options = [
       `-Xms${ctx.heapMb.elasticsearch}m`,
       `-Xmx${ctx.heapMb.elasticsearch}m`,
@@ -166,10 +141,23 @@ function spawnSpec(ctx: StackContext, home: string, launcher: boolean): SpawnSpe
  * OpenSearch in the search engine's place: the same directories, ports and settings, its own file names.
  * bin/opensearch starts the server in one JVM (no launcher to record), so it is started as it is.
  */
-function initOpenSearch(ctx: StackContext, home: string): void {
+/** The search node's own directory (both engines use the same one) and its config directory. */
+function nodeDirs(ctx: StackContext): { dir: string; conf: string } {
   const dir = join(ctx.dir, 'elasticsearch');
-  const conf = join(dir, 'config');
-  if (existsSync(join(conf, 'opensearch.yml.harness'))) return;
+  return { dir, conf: join(dir, 'config') };
+}
+
+/**
+ * A fresh node directory from the distribution's config, and its `<engine>.yml`: one node, on the stack's
+ * ports, bound to loopback, plus the engine's own settings; marked as written by the harness.
+ */
+function writeNodeConfig(
+  ctx: StackContext,
+  home: string,
+  engine: 'elasticsearch' | 'opensearch',
+  own: Record<string, string | number | boolean>,
+): void {
+  const { dir, conf } = nodeDirs(ctx);
   mkdirSync(dir, { recursive: true });
   cpSync(join(home, 'config'), conf, { recursive: true });
   for (const d of ['data', 'logs', 'tmp']) mkdirSync(join(dir, d), { recursive: true });
@@ -182,17 +170,23 @@ function initOpenSearch(ctx: StackContext, home: string): void {
     'transport.port': ctx.ports.elasticsearchTransport,
     'path.data': join(dir, 'data'),
     'path.logs': join(dir, 'logs'),
+    ...own,
+    // Disks here can be nearly full; watermarks would turn indices read-only mid-test.
     'cluster.routing.allocation.disk.threshold_enabled': false,
     'node.store.allow_mmap': false,
     'action.destructive_requires_name': false,
   };
-  writeFileSync(
-    join(conf, 'opensearch.yml'),
-    `${Object.entries(yml)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n')}\n`,
-  );
-  writeFileSync(join(conf, 'opensearch.yml.harness'), 'written by outbox-chaos\n');
+  const text = Object.entries(yml)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
+  writeFileSync(join(conf, `${engine}.yml`), `${text}\n`);
+  writeFileSync(join(conf, `${engine}.yml.harness`), 'written by outbox-chaos\n');
+}
+
+function initOpenSearch(ctx: StackContext, home: string): void {
+  const { dir, conf } = nodeDirs(ctx);
+  if (existsSync(join(conf, 'opensearch.yml.harness'))) return;
+  writeNodeConfig(ctx, home, 'opensearch', {});
   // bin/opensearch runs from its home, which the service user cannot write: the stock options' relative paths
   // (GC log, heap dumps, crash logs) point into the node's own directory instead.
   const stock = readFileSync(join(conf, 'jvm.options'), 'utf8')
