@@ -1,7 +1,7 @@
 /**
- * The CI recipe users copy (examples/github-actions.yml) is valid GitHub Actions, checked with actionlint
- * (built into the harness cache with Go once), and uploads the files the suite report really writes.
- * Skips, saying why, where Go is absent.
+ * The CI recipe users copy (examples/own-repo/.github/workflows/outbox-chaos.yml) is valid GitHub Actions,
+ * checked with actionlint (built into the harness cache with Go once), and uploads the files the suite report
+ * really writes. Its steps are executed for real in test/package.int.test.ts. Skips, saying why, where Go is absent.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { exec } from '../harness/util/exec.ts';
 import { ensureActionlint, goMissing } from './tools/actionlint.ts';
 import { skippableTitle } from './tools/prereqs.ts';
 
-const RECIPE = join(PROJECT_ROOT, 'examples', 'github-actions.yml');
+const RECIPE = join(PROJECT_ROOT, 'examples', 'own-repo', '.github', 'workflows', 'outbox-chaos.yml');
 const noGo = await goMissing();
 
 async function actionlint(bin: string, file: string): Promise<{ code: number; out: string }> {
@@ -57,12 +57,15 @@ describe.skipIf(noGo !== undefined)(skippableTitle('the GitHub Actions recipe', 
     expect(r.out).toMatch(/node-versoin/);
   });
 
-  it('runs the containers provider and uploads the files the suite report writes', () => {
+  it('runs the catalogue on the containers provider from the installed package and uploads the suite report', () => {
     const wf = parseYaml(readFileSync(RECIPE, 'utf8')) as {
+      env: Record<string, string>;
       jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }>;
     };
+    expect(wf.env).toMatchObject({ PROVIDER: 'containers', SCENARIOS: '--all' });
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
-    expect(steps.some((s) => /npx outbox-chaos run --all --provider containers/.test(s.run ?? ''))).toBe(true);
+    expect(steps.some((s) => /^npm ci\b/.test(s.run ?? ''))).toBe(true);
+    expect(steps.some((s) => /npx outbox-chaos run \$SCENARIOS --provider "\$PROVIDER"/.test(s.run ?? ''))).toBe(true);
     const uploads = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path ?? '');
     expect(uploads).toContain(`reports/${LATEST_SUITE}/${SUITE_FILES.junit}`);
     expect(uploads.some((p) => p.split('\n').includes('reports/'))).toBe(true);

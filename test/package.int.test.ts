@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../harness/record/paths.ts';
 
 const stackName = inject('stackName');
@@ -108,5 +109,55 @@ describe('the packed package, installed into a project of its own', () => {
     expect(r.output).toMatch(/Tests\s+.*2 passed/);
     const runs = readdirSync(join(project, 'reports')).filter((d) => /my-scenario|quick-burst/.test(d));
     expect(runs).toHaveLength(2);
+  });
+});
+
+/** One step of the recipe's job, as GitHub Actions reads it. */
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+  if?: string;
+  env?: Record<string, string>;
+}
+
+describe('the CI recipe, executed in the project as a runner would', () => {
+  it('installs with npm ci, runs the scenarios on the project’s pipeline, then the project’s own tests', () => {
+    const file = join(project, '.github', 'workflows', 'outbox-chaos.yml');
+    const wf = parseYaml(readFileSync(file, 'utf8')) as {
+      env: Record<string, string>;
+      jobs: Record<string, { steps: Step[] }>;
+    };
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+    // What differs from GitHub's runner: the local provider on the shared test stack, one short scenario,
+    // npm's cache instead of the registry, and a file for the step summary.
+    const summary = join(tmp, 'step-summary.md');
+    const env = {
+      ...wf.env,
+      PROVIDER: 'local',
+      SCENARIOS: 'baseline my-scenario --duration 8',
+      STACK: stackName,
+      OUTBOX_CHAOS_STACK: stackName,
+      GITHUB_STEP_SUMMARY: summary,
+      npm_config_prefer_offline: 'true',
+    };
+    const ran: string[] = [];
+    let failed = false;
+    for (const step of steps) {
+      if (!step.run) continue; // `uses:` steps are GitHub's own actions (checkout, setup-node, uploads)
+      if (failed && step.if !== 'always()') continue;
+      const r = sh('bash', ['-e', '-c', step.run], project, { ...env, ...step.env }, 900_000);
+      ran.push(`${step.name ?? step.run}: exit ${r.code}`);
+      expect(r.code, `step "${step.name}" ${r.say}`).toBe(0);
+      failed ||= r.code !== 0;
+    }
+    expect(ran).toHaveLength(5);
+    // npm ci reinstalled the tarball; both scenarios and the project's 2 tests ran; the summary has the suite.
+    expect(existsSync(join(project, 'node_modules', 'outbox-chaos', 'dist', 'harness', 'cli.js'))).toBe(true);
+    const suite = readFileSync(join(project, 'reports', 'latest-suite', 'summary.md'), 'utf8');
+    expect(suite).toMatch(/baseline/);
+    expect(suite).toMatch(/my-scenario/);
+    expect(readFileSync(summary, 'utf8')).toBe(suite);
+    expect(existsSync(join(project, 'reports', 'latest-suite', 'junit.xml'))).toBe(true);
   });
 });
