@@ -21,6 +21,12 @@ export interface ConvergenceOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Called after every successful snapshot, e.g. to log progress. */
   onPoll?: (comparison: Comparison, elapsedMs: number) => void;
+  /**
+   * Asked after every snapshot that did not find the stores equal (undefined: it failed), with the ms since
+   * startMs at its start: a reason ends the wait at once with the deadline's verdict, diverged (see
+   * early-verdict.ts for when the evidence allows it).
+   */
+  stopEarly?: (comparison: Comparison | undefined, elapsedMs: number) => string | undefined;
 }
 
 /** The stores were equal, then differed again: a late overwrite. */
@@ -46,6 +52,8 @@ export interface ConvergenceResult {
   lastError?: string;
   /** Successful equal snapshots across the settle window that made the verdict (0 when diverged). */
   settleSnapshots: number;
+  /** Set when the wait ended before the deadline because nothing could change any more: when, and why. */
+  endedEarly?: { atMs: number; reason: string };
 }
 
 /**
@@ -91,12 +99,16 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
   /** Start of the first snapshot of the current run of equal ones, and how many successful ones it has. */
   let equalSince: number | undefined;
   let equalCount = 0;
+  /** The snapshot that just ended, offered to stopEarly (undefined when it failed). */
+  let offered: Comparison | undefined;
 
   for (;;) {
     const takenAt = now();
     attempts++;
+    offered = undefined;
     try {
       last = await snapshot();
+      offered = last;
       options.onPoll?.(last, takenAt - startMs);
       if (last.equal) {
         equalSince ??= takenAt;
@@ -120,6 +132,15 @@ export async function awaitConvergence(options: ConvergenceOptions): Promise<Con
       // No look inside the window: the equality seen so far must be seen again, by successful snapshots.
       equalSince = undefined;
       equalCount = 0;
+    }
+    const reason =
+      equalSince === undefined && last !== undefined ? options.stopEarly?.(offered, takenAt - startMs) : undefined;
+    if (reason !== undefined && last !== undefined) {
+      const endedEarly = { atMs: now() - startMs, reason };
+      return withError(
+        { verdict: 'diverged', timeToConvergenceMs: null, attempts, last, flaps, settleSnapshots: 0, endedEarly },
+        lastError,
+      );
     }
 
     // Past the deadline (and past the settle window of an equality seen before it): the poll that just ended

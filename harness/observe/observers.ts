@@ -87,6 +87,8 @@ export interface LatestView {
   probeVisibleSeq: number;
   consumerLag: number | undefined;
   slotLagBytes: number | undefined;
+  /** Whether a walsender holds the slot (undefined as for slotLagBytes). */
+  slotActive: boolean | undefined;
   connectorStates: Record<string, ConnectorStateView>;
 }
 
@@ -194,6 +196,7 @@ export function startObservers(opts: ObserverOptions): Observers {
       probeVisibleSeq: probe?.visibleSeq() ?? 0,
       consumerLag: consumer?.latestLag(),
       slotLagBytes: slot?.latestBytes(),
+      slotActive: slot?.latestActive(),
       connectorStates: connectors?.states() ?? {},
     }),
     stop: () =>

@@ -16,6 +16,8 @@ export interface SlotLagOptions {
 export interface SlotLagObserver {
   /** Bytes from the latest successful sample; undefined when the latest attempt failed or found no slot. */
   latestBytes(): number | undefined;
+  /** Whether a walsender held the slot at the latest successful sample; undefined as for latestBytes. */
+  latestActive(): boolean | undefined;
   failures(): number;
   stop(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export function startSlotLag(opts: SlotLagOptions): SlotLagObserver {
   const db = new ReconnectingPg({ ...opts.endpoints.pg, application_name: 'outbox-chaos-slot-lag' });
   const failures = new FailureLog('slot-lag', opts.log);
   let latest: number | undefined;
+  let active: boolean | undefined;
 
   const loop = startLoop(
     opts.everyMs ?? 1000,
@@ -40,17 +43,20 @@ export function startSlotLag(opts: SlotLagOptions): SlotLagObserver {
       if (!row) throw new Error(`replication slot ${opts.slot} does not exist`);
       if (row.bytes === null) throw new Error(`replication slot ${opts.slot} has no confirmed_flush_lsn yet`);
       latest = Number(row.bytes);
+      active = row.active;
       opts.emit({ t: Date.now(), kind: 'slot-lag', slot: opts.slot, bytes: latest, active: row.active });
       failures.ok();
     },
     (e) => {
       latest = undefined; // a stale figure would read as current on the progress line
+      active = undefined;
       failures.fail(e);
     },
   );
 
   return {
     latestBytes: () => latest,
+    latestActive: () => active,
     failures: () => failures.failures,
     async stop() {
       await loop.stop();

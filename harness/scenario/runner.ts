@@ -82,7 +82,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         ran.workload = noted(workload).summary;
         const healedAt = await phase('heal', heal);
         const versions = await phase('quiesce', () => quiesce(ctx, def));
-        ran.check = noted(await phase('check', () => checkConvergence(ctx, def, versions, healedAt))).result;
+        ran.check = noted(await phase('check', () => checkConvergence(ctx, def, versions, healedAt, observers))).result;
       } finally {
         operator.stop();
         await observers.stop();

@@ -1,10 +1,21 @@
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { awaitConvergence, type Flap } from '../../check/converge.ts';
+import {
+  DEFAULT_EARLY_STOP,
+  decideEarlyStop,
+  type EarlyStopPolicy,
+  type Observation,
+  type Role,
+} from '../../check/early-verdict.ts';
+import type { LatestView } from '../../observe/observers.ts';
+import { hasConnectors } from '../../pipeline/kind.ts';
 import { buildVersionsAsync, type VersionsIndex as Versions } from '../../check/versions.ts';
 import type { PipelineDefinition } from '../../pipeline/definition.ts';
 import type { Comparison, Verdict } from '../../record/anomalies.ts';
 import { readHistory } from '../../record/history-file.ts';
 import { writeSnapshot } from '../../record/snapshot-file.ts';
+import { info } from '../../util/log.ts';
 import { fmtMs } from '../progress.ts';
 import { snapshotter } from '../snapshot.ts';
 import type { RunContext } from './context.ts';
@@ -16,6 +27,8 @@ export interface CheckResult {
   flaps: Flap[];
   settleMs: number;
   settleSnapshots?: number;
+  /** The wait ended before its deadline: nothing could change any more (ms since the heal, and why). */
+  endedEarly?: { atMs: number; reason: string };
 }
 
 /** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
@@ -41,10 +54,14 @@ export async function checkConvergence(
   def: PipelineDefinition,
   versions: Versions,
   healedAt: number,
+  observers?: { latest(): LatestView },
 ): Promise<Checked> {
   const ep = ctx.provider.endpoints;
   const budgetMs = ctx.o.scenario.budget.convergenceMs;
   const snap = snapshotter(ep, def.table, ctx.plan.names.index, versions, ctx.o.scenario.expect.fields);
+  const observed: Observation[] = [];
+  const policy = earlyStopPolicy(ctx);
+  const relay = hasConnectors(def.pipeline);
   const result = await awaitConvergence({
     snapshot: snap.take,
     startMs: healedAt,
@@ -63,12 +80,33 @@ export async function checkConvergence(
                 .join(', ')}`
         }  ${fmtMs(elapsed)} since heal`,
       ),
+    // Without the observers' figures there is no evidence that nothing moves: the wait runs to its deadline.
+    stopEarly: observers
+      ? (c, elapsedMs) => {
+          observed.push(
+            observation(ctx, c && { equal: c.equal, fingerprint: fingerprintOf(snap, c) }, {
+              atMs: elapsedMs,
+              relay,
+              latest: observers.latest(),
+            }),
+          );
+          const d = decideEarlyStop(observed, policy);
+          return d.stop ? d.reason : undefined;
+        }
+      : undefined,
   });
   ctx.progress.done();
   // What the verdict was judged on, for `report --recheck`.
   const saved = snap.savedFor(result.last);
   if (saved) writeSnapshot(ctx.runDir, saved);
   const notes = result.lastError ? [`a snapshot failed during the check: ${result.lastError}`] : [];
+  const early = result.endedEarly;
+  if (early) {
+    const line = `the check ended early at ${fmtMs(early.atMs)} after the heal: ${early.reason}`;
+    notes.push(line);
+    info(`  ${line}`);
+    ctx.timeline.record({ t: healedAt + early.atMs, kind: 'note', message: line });
+  }
   for (const f of result.flaps)
     notes.push(
       `the stores were equal ${fmtMs(f.equalAtMs)} after the heal,` +
@@ -82,7 +120,55 @@ export async function checkConvergence(
       flaps: result.flaps,
       settleMs: ctx.o.scenario.budget.settleMs,
       settleSnapshots: result.settleSnapshots,
+      ...(result.endedEarly ? { endedEarly: result.endedEarly } : {}),
     },
     notes,
   };
+}
+
+/** The scenario's operator rules decide which FAILED tasks are not final. */
+function earlyStopPolicy(ctx: RunContext): EarlyStopPolicy {
+  const restartable = new Set<Role>();
+  for (const r of ctx.o.scenario.operator) {
+    if (r.connector === 'any' || r.connector === 'source') restartable.add('source');
+    if (r.connector === 'any' || r.connector === 'sink') restartable.add('sink');
+  }
+  return { ...DEFAULT_EARLY_STOP, restartable };
+}
+
+/** One observation for the early-stop decision: the snapshot's outcome with the observers' latest figures. */
+function observation(
+  ctx: RunContext,
+  snapshot: Observation['snapshot'],
+  o: { atMs: number; relay: boolean; latest: LatestView },
+): Observation {
+  const states = o.latest.connectorStates;
+  const { source, sink } = ctx.plan.connectors;
+  return {
+    atMs: o.atMs,
+    relay: o.relay,
+    ...(snapshot ? { snapshot } : {}),
+    ...(o.latest.slotLagBytes !== undefined ? { slotLagBytes: o.latest.slotLagBytes } : {}),
+    ...(o.latest.slotActive !== undefined ? { slotActive: o.latest.slotActive } : {}),
+    ...(o.latest.consumerLag !== undefined ? { consumerLag: o.latest.consumerLag } : {}),
+    ...(o.latest.probeLagMs !== undefined ? { probeLagMs: o.latest.probeLagMs } : {}),
+    connectors: {
+      ...(states[source] ? { source: states[source] } : {}),
+      ...(states[sink] ? { sink: states[sink] } : {}),
+    },
+  };
+}
+
+/**
+ * What a snapshot saw, as one string: the digests of both stores (any change to a row or document changes
+ * them) and the anomaly counts; without digests, the counts and the examples' product_ids and details.
+ */
+function fingerprintOf(snap: ReturnType<typeof snapshotter>, c: Comparison): string {
+  const saved = snap.savedFor(c);
+  const h = createHash('sha256').update(JSON.stringify([c.pgRows, c.esDocs, c.counts, c.setupErrors.count]));
+  if (saved) h.update(`${saved.digests.pg}:${saved.digests.es}`);
+  else
+    for (const list of Object.values(c.examples))
+      for (const a of list) h.update(`${a.class}:${a.product_id}:${a.detail}\n`);
+  return h.digest('hex').slice(0, 16);
 }
