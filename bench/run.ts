@@ -208,7 +208,7 @@ async function main(argv: string[]): Promise<number> {
   };
 
   // The bench's own outputs do not make the measured code dirty.
-  const tree = (): TreeState => treeState(PROJECT_ROOT, [out, PERFORMANCE_DOC]);
+  const tree = (): TreeState => treeState(PROJECT_ROOT, [out, RECORD_FILE, PERFORMANCE_DOC]);
   const startTree = tree();
   if (startTree.clean === false) ctx.log(dirtyBanner(startTree));
   const machine = machineFacts();

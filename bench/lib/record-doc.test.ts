@@ -19,7 +19,7 @@ describe("the record's table", () => {
     ];
     const md = recordMarkdown(r, names).split('\n');
     expect(md[2]).toBe(
-      '| **`checker`**: the checker; measured on `aaaaaaa`, 2026-12-05, 3 runs, 2 cores, ' +
+      '| **`checker`**: the checker; measured on `aaaaaaa`, 2026-12-05, 2 cores, ' +
         'load 0.5 / 1 / 1.5 at start | | | | | |',
     );
     expect(md[3]).toBe('| checker time | ≤ 10 s | **2 s** (1 – 3) | 3 | 0.20 ✔ | 0.5 |');

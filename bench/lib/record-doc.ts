@@ -15,6 +15,7 @@ export interface MeasureName {
 }
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
+const row = (cells: string[]): string => `|${cells.map((c) => (c ? ` ${c} ` : ' ')).join('|')}|`;
 
 function num(x: number | null, unit: string): string {
   if (x === null) return '—';
@@ -38,7 +39,7 @@ function provenance(e: RecordEntry): string {
   if (e.clean === false) parts.push(`**on a dirty tree** (${e.changes?.length ?? '?'} changed paths)`);
   else if (e.clean === null) parts.push('tree state unknown');
   parts.push(e.startedAt.slice(0, 10));
-  if (e.invocation) parts.push(`${e.invocation.runs} runs${e.invocation.quick ? ', --quick' : ''}`);
+  if (e.invocation?.quick) parts.push('**--quick**');
   if (e.machine) parts.push(`${e.machine.cores} cores`);
   if (e.loadBefore) parts.push(`load ${e.loadBefore.load.join(' / ')} at start`);
   let out = parts.join(', ');
@@ -74,7 +75,7 @@ function metricRow(m: Metric, e: RecordEntry): string {
         : 'no figure'
       : `**${num(s.median, m.unit)}** (${bare(s.min)} – ${bare(s.max)})`;
   const load = m.load1 ?? e.loadBefore.load[0];
-  return `| ${cell(label)} | ${goalText(m)} | ${cell(median)} | ${s.n} | ${ratioText(m)} | ${load} |`;
+  return row([cell(label), goalText(m), cell(median), String(s.n), ratioText(m), String(load)]);
 }
 
 /** The Markdown table: every known measure, in the bench's order, measured or not. */
