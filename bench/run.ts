@@ -2,30 +2,35 @@
  * `npm run bench`: the project's performance figures against their targets, as medians of several runs.
  *
  *   npm run bench -- [--only a,b] [--runs N] [--quick] [--name NAME] [--port-base N] [--reuse NAME] [--keep]
- *                    [--no-warmup] [--no-peer]
+ *                    [--no-warmup] [--no-peer] [--out FILE]
+ *   npm run bench -- --compare FILE [--threshold PCT] [--fail-on-regression]
  *
- * Prints a table and writes bench/results.json. See bench/README.md.
+ * Prints a table and merges the figures into bench/record.json, each measure with the commit it ran on; the
+ * table in docs/performance.md is regenerated from it. See bench/README.md and docs/performance.md.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../harness/util/errors.ts';
 import { onInterrupt } from '../harness/util/signals.ts';
-import { loadNow, machineInfo, type Load, type MachineInfo } from './lib/machine.ts';
-import type { BenchContext, Measure, MeasureRecord } from './lib/measure.ts';
-import { RESULTS_FILE } from './lib/paths.ts';
+import { compareRecords, DEFAULT_THRESHOLD, regressions, renderComparison } from './lib/compare.ts';
+import { treeState, type TreeState } from './lib/git.ts';
+import { loadNow, machineFacts } from './lib/machine.ts';
+import type { BenchContext, MeasureRecord } from './lib/measure.ts';
+import { PERFORMANCE_DOC, PROJECT_ROOT, RECORD_FILE } from './lib/paths.ts';
+import {
+  entryOf,
+  mergeRecord,
+  parseRecord,
+  recordJson,
+  RecordError,
+  type BenchRecord,
+  type RecordEntry,
+} from './lib/record.ts';
+import { recordMarkdown, withTable } from './lib/record-doc.ts';
 import { BenchStacks, DEFAULT_BENCH_PORT_BASE, DEFAULT_BENCH_STACK } from './lib/stacks.ts';
-import { renderMarkdown, renderTable } from './lib/table.ts';
-import { checkerMeasure } from './measures/checker.ts';
-import { cliStartMeasure } from './measures/cli-start.ts';
-import { coldStartMeasure } from './measures/cold-start.ts';
-import { coldStartClusterMeasure } from './measures/cold-start-cluster.ts';
-import { leversMeasure } from './measures/levers.ts';
-import { driverMeasure } from './measures/driver.ts';
-import { npmTestMeasure } from './measures/npm-test.ts';
-import { probeMeasure } from './measures/probe.ts';
-import { resetMeasure } from './measures/reset.ts';
-import { resetClusterMeasure } from './measures/reset-cluster.ts';
-import { throughputMeasure } from './measures/throughput.ts';
+import { renderTable } from './lib/table.ts';
+import { allMeasures, MEASURE_NAMES } from './measures/index.ts';
 
 const HELP = `npm run bench -- [options]
 
@@ -44,32 +49,44 @@ Measures, in this order (stack measures share one stack; cold starts come last, 
   cold-start-cluster  the cluster topology's cold start (stack NAME-cluster on port base + 600)
   reset-cluster  the reset between scenarios on a running cluster (stack NAME-cluster, started for it)
 
+The record (bench/record.json) keeps every measure's latest figures with the commit they ran on, whether the
+tree was clean, the machine and its load; a run merges its measures into it and regenerates the table in
+docs/performance.md. Commit first: figures from a tree with uncommitted changes are marked DIRTY TREE.
+
 Options:
-  --only a,b        run only these measures (results.json keeps the other measures' last figures)
+  --only a,b        run only these measures (the record keeps the others' figures, with their own commits)
   --runs N          runs per measure, medians reported (default 3)
-  --quick           fewer rows and shorter runs: a smoke run, not figures to quote
+  --quick           fewer rows and shorter runs: a smoke run, not figures to quote (not recorded without --out)
   --name NAME       the benchmark's stack name (default "${DEFAULT_BENCH_STACK}")
   --port-base N     its port block (default ${DEFAULT_BENCH_PORT_BASE}; other engineers' stacks use 17400–17999)
   --reuse NAME      run the stack measures on this running stack instead of starting one (left running)
   --keep            leave the last cold-start stack running (stop it with \`outbox-chaos down --name NAME\`)
   --no-warmup       no discarded warm-up start before the cold starts
   --no-peer         no stock peer starts beside the cold starts (its stack is NAME-peer on port base + 200)
-  --out FILE        results file (default bench/results.json)
-  --print           measure nothing: print the results file as a table (--markdown: as a Markdown table)`;
+  --out FILE        the record to merge into (default bench/record.json; only that one regenerates the docs)
+  --print           measure nothing: print the record as a table (--markdown: the table of docs/performance.md)
+  --compare FILE    measure nothing: each figure of the record (or --out FILE) against an earlier record or
+                    results file, e.g. \`git show HEAD~3:bench/record.json > /tmp/old.json\`
+  --threshold PCT   how far a figure must move to count as a regression or improvement (default
+                    ${DEFAULT_THRESHOLD * 100}: the same code moved by up to 13 % between two sessions on the 2-core
+                    reference machine)
+  --fail-on-regression  with --compare: exit 1 when a figure regressed beyond the threshold (otherwise exit 0)`;
 
-export interface ResultsFile {
-  generatedAt: string;
-  machine: MachineInfo;
-  options: {
-    runs: number;
-    quick: boolean;
-    only: string[] | null;
-    stack: string;
-    portBase: number;
-    reuse: string | null;
-  };
-  load: { start: Load; end: Load };
-  measures: Record<string, MeasureRecord>;
+function readRecordFile(file: string, hint = 'run `npm run bench` first'): BenchRecord {
+  if (!existsSync(file)) throw new RecordError(`no record ${file}; ${hint}`);
+  return parseRecord(readFileSync(file, 'utf8'), file);
+}
+
+/** Loud, because figures from uncommitted code cannot be reproduced from the commit they name. */
+function dirtyBanner(tree: TreeState): string {
+  const bar = '!'.repeat(100);
+  return [
+    bar,
+    `!! DIRTY TREE: the code measured is ${tree.commit ?? '?'} plus uncommitted changes; the record marks these`,
+    '!! figures as such. Commit (or stash) and run again for figures that hold:',
+    ...tree.changes.map((c) => `!!   ${c}`),
+    bar,
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -91,6 +108,9 @@ async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         print: { type: 'boolean' },
         markdown: { type: 'boolean' },
+        compare: { type: 'string' },
+        threshold: { type: 'string' },
+        'fail-on-regression': { type: 'boolean' },
       },
       strict: true,
     }).values;
@@ -100,6 +120,30 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.help) {
     console.log(HELP);
+    return 0;
+  }
+  const out = typeof values.out === 'string' ? resolve(values.out) : RECORD_FILE;
+  if (typeof values.compare === 'string') return compare(values.compare, out, values);
+  if (values['fail-on-regression'] || values.threshold !== undefined) {
+    console.error('bench: --fail-on-regression and --threshold go with --compare FILE');
+    return 2;
+  }
+  if (values.print || values.markdown) {
+    let record: BenchRecord;
+    try {
+      record = readRecordFile(out);
+    } catch (err) {
+      console.error(`bench: ${errorMessage(err)}`);
+      return 2;
+    }
+    const entries = Object.values(record.measures);
+    console.log(
+      values.markdown
+        ? recordMarkdown(record, MEASURE_NAMES)
+        : entries.length
+          ? renderTable(entries, { cores: entries.find((e) => e.machine)?.machine?.cores ?? machineFacts().cores })
+          : `${out} holds no measure yet (it began at ${record.since.commit ?? record.since.date})`,
+    );
     return 0;
   }
   const runs = values.runs === undefined ? 3 : Number(values.runs);
@@ -112,23 +156,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench: --port-base must be a port number, got ${String(values['port-base'])}`);
     return 2;
   }
-  const all: Measure[] = [
-    npmTestMeasure,
-    cliStartMeasure,
-    checkerMeasure,
-    driverMeasure,
-    resetMeasure,
-    probeMeasure,
-    throughputMeasure,
-    coldStartMeasure({
-      keep: values.keep === true,
-      warmup: values['no-warmup'] !== true,
-      peer: values['no-peer'] !== true,
-    }),
-    leversMeasure,
-    coldStartClusterMeasure,
-    resetClusterMeasure,
-  ];
+  const all = allMeasures({
+    keep: values.keep === true,
+    warmup: values['no-warmup'] !== true,
+    peer: values['no-peer'] !== true,
+  });
   const only =
     typeof values.only === 'string'
       ? values.only
@@ -142,18 +174,18 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const selected = only ? all.filter((m) => only.includes(m.name)) : all;
-  const out = typeof values.out === 'string' ? values.out : RESULTS_FILE;
-  const order = all.map((m) => m.name);
-  const sorted = (r: ResultsFile): MeasureRecord[] =>
-    Object.values(r.measures).sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  if (values.print || values.markdown) {
-    if (!existsSync(out)) {
-      console.error(`bench: no results file ${out}; run \`npm run bench\` first`);
+  const quick = values.quick === true;
+  // A smoke run's figures are not to be quoted: they go into the record only when asked for by --out.
+  const record = !quick || typeof values.out === 'string';
+  // The previous record is read before measuring: a damaged one stops the run instead of being overwritten.
+  let previous: BenchRecord | null = null;
+  if (record && existsSync(out)) {
+    try {
+      previous = readRecordFile(out);
+    } catch (err) {
+      console.error(`bench: ${errorMessage(err)}; fix or move it, or pass --out FILE`);
       return 2;
     }
-    const r = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
-    console.log(values.markdown ? renderMarkdown(sorted(r)) : renderTable(sorted(r), r));
-    return 0;
   }
   let stacks: BenchStacks;
   try {
@@ -169,25 +201,31 @@ async function main(argv: string[]): Promise<number> {
   const off = onInterrupt(() => stacks.stopOwned());
   const ctx: BenchContext = {
     runs,
-    quick: values.quick === true,
+    quick,
     stacks,
     log: (msg) => process.stderr.write(`${msg}\n`),
     shared: new Map(),
   };
 
+  // The bench's own outputs do not make the measured code dirty.
+  const tree = (): TreeState => treeState(PROJECT_ROOT, [out, RECORD_FILE, PERFORMANCE_DOC]);
+  const startTree = tree();
+  if (startTree.clean === false) ctx.log(dirtyBanner(startTree));
+  const machine = machineFacts();
   const invocation = { runs, quick: ctx.quick, stack: stacks.plan.name, reuse: stacks.plan.reuse ?? null };
   const start = loadNow();
-  const records: Record<string, MeasureRecord> = {};
+  const entries: RecordEntry[] = [];
   let failed = 0;
   try {
     for (const m of selected) {
       ctx.log(`\n▶ bench ${m.name}: ${m.title} (load ${start.load.join(' / ')} → now ${loadNow().load.join(' / ')})`);
       const loadBefore = loadNow();
+      const at = tree();
       const t0 = Date.now();
+      let r: MeasureRecord;
       try {
         if (m.needsStack) await stacks.get();
-        const r = await m.run(ctx);
-        records[m.name] = {
+        r = {
           name: m.name,
           title: m.title,
           startedAt: new Date(t0).toISOString(),
@@ -195,12 +233,14 @@ async function main(argv: string[]): Promise<number> {
           loadBefore,
           loadAfter: loadNow(),
           invocation,
-          ...r,
+          ...(await m.run(ctx)),
         };
+        r.durationMs = Date.now() - t0;
+        r.loadAfter = loadNow();
       } catch (err) {
         failed++;
         ctx.log(`✗ bench ${m.name} failed: ${errorMessage(err)}`);
-        records[m.name] = {
+        r = {
           name: m.name,
           title: m.title,
           startedAt: new Date(t0).toISOString(),
@@ -212,32 +252,63 @@ async function main(argv: string[]): Promise<number> {
           error: errorMessage(err),
         };
       }
+      entries.push(entryOf(r, at, machine));
     }
   } finally {
     await stacks.stopOwned();
     off();
   }
 
-  // --only refreshes the measures it ran and keeps the rest of the previous results file.
-  let previous: ResultsFile | undefined;
-  if (only && existsSync(out)) {
-    try {
-      previous = JSON.parse(readFileSync(out, 'utf8')) as ResultsFile;
-    } catch {
-      previous = undefined;
+  const cores = machine.cores;
+  if (!record) {
+    console.log(`\n${renderTable(entries, { cores })}`);
+    console.log('\n--quick: figures not recorded (pass --out FILE to keep them)');
+    return failed ? 1 : 0;
+  }
+  const merged = mergeRecord(
+    previous,
+    entries,
+    { commit: startTree.commit, date: new Date().toISOString() },
+    all.map((m) => m.name),
+  );
+  writeFileSync(out, recordJson(merged));
+  console.log(`\n${renderTable(Object.values(merged.measures), { cores })}`);
+  console.log(`\nmerged into ${out}`);
+  if (out === RECORD_FILE) {
+    const page = readFileSync(PERFORMANCE_DOC, 'utf8');
+    const next = withTable(page, recordMarkdown(merged, MEASURE_NAMES));
+    if (next !== page) {
+      writeFileSync(PERFORMANCE_DOC, next);
+      console.log(`regenerated the table in ${PERFORMANCE_DOC}`);
     }
   }
-  const results: ResultsFile = {
-    generatedAt: new Date().toISOString(),
-    machine: machineInfo(),
-    options: { runs, quick: ctx.quick, only, stack: stacks.plan.name, portBase, reuse: stacks.plan.reuse ?? null },
-    load: { start, end: loadNow() },
-    measures: { ...(previous?.measures ?? {}), ...records },
-  };
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\n${renderTable(sorted(results), results)}`);
-  console.log(`\nwritten to ${out}`);
+  const dirty = entries.filter((e) => e.clean === false);
+  if (dirty.length) {
+    console.log(`\n${dirtyBanner({ ...startTree, changes: dirty[0]!.changes ?? [] })}`);
+    console.log(`(measured on a dirty tree: ${dirty.map((e) => e.name).join(', ')})`);
+  }
   return failed ? 1 : 0;
+}
+
+function compare(file: string, out: string, values: Record<string, string | boolean | undefined>): number {
+  const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : Number(values.threshold) / 100;
+  if (!Number.isFinite(threshold) || threshold <= 0) {
+    console.error(`bench: --threshold must be a percentage above 0, got ${String(values.threshold)}`);
+    return 2;
+  }
+  let before: BenchRecord;
+  let now: BenchRecord;
+  try {
+    before = readRecordFile(resolve(file), 'e.g. `git show HEAD~3:bench/record.json > /tmp/old.json`');
+    now = readRecordFile(out);
+  } catch (err) {
+    console.error(`bench: ${errorMessage(err)}`);
+    return 2;
+  }
+  const rows = compareRecords(before, now, threshold);
+  const name = before.legacy ? `${file} (an earlier results file: most of its commits are unknown)` : file;
+  console.log(renderComparison(rows, name, threshold));
+  return values['fail-on-regression'] && regressions(rows).length ? 1 : 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));

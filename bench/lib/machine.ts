@@ -1,37 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 
 /** What the machine looked like: on a shared 2-core box the numbers mean little without it. */
-export interface MachineInfo {
-  cpus: number;
+export interface MachineFacts {
+  cores: number;
   cpuModel: string;
   memGiB: number;
   node: string;
-  gitRev: string | null;
-  gitDirty: boolean | null;
 }
 
-export function machineInfo(): MachineInfo {
-  let gitRev: string | null = null;
-  let gitDirty: boolean | null = null;
-  try {
-    gitRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    gitDirty =
-      execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-        .length > 0;
-  } catch {
-    /* not a git checkout */
-  }
+export function machineFacts(): MachineFacts {
   return {
-    cpus: cpus().length,
+    cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
-    gitRev,
-    gitDirty,
   };
 }
 

@@ -1,4 +1,5 @@
-import type { MeasureRecord, Metric } from './measure.ts';
+import type { Metric } from './measure.ts';
+import type { RecordEntry } from './record.ts';
 import { tidy } from './stats.ts';
 
 function fmt(x: number | null, unit: string): string {
@@ -25,13 +26,32 @@ function peerText(m: Metric): string {
   return `${p.ratio.toFixed(2)}× (≤ ${p.target} ${p.meets ? 'ok' : 'MISSED'})`;
 }
 
+/** The commit a measure ran on, loudly marked when the tree was not clean. */
+function commitCell(r: RecordEntry): string {
+  const c = r.commit === null ? '?' : r.commit.slice(0, 7);
+  return r.clean === false ? `${c} DIRTY TREE` : r.clean === null ? `${c} (tree ?)` : c;
+}
+
 export interface TableContext {
-  machine: { cpus: number };
+  cores: number;
 }
 
 /** A plain-text table (it reads well in a terminal and pasted into Markdown as a code block). */
-export function renderTable(records: MeasureRecord[], ctx: TableContext): string {
-  const head = ['measure', 'unit', 'median', 'min', 'max', 'n', 'target', '× target', '', '× peer', 'load 1m'];
+export function renderTable(records: RecordEntry[], ctx: TableContext): string {
+  const head = [
+    'measure',
+    'unit',
+    'median',
+    'min',
+    'max',
+    'n',
+    'target',
+    '× target',
+    '',
+    '× peer',
+    'load 1m',
+    'commit',
+  ];
   const rows: string[][] = [];
   for (const r of records) {
     if (r.error) {
@@ -47,6 +67,7 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
         '',
         '',
         String(r.loadBefore.load[0]),
+        commitCell(r),
       ]);
       continue;
     }
@@ -64,6 +85,7 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
         status(m),
         peerText(m),
         String(m.load1 ?? r.loadBefore.load[0]),
+        commitCell(r),
       ]);
     }
   }
@@ -82,44 +104,8 @@ export function renderTable(records: MeasureRecord[], ctx: TableContext): string
   out.push(
     '',
     `load 1m: median 1-minute load average at the start of the runs (else when the measure started), ` +
-      `${ctx.machine.cpus} cores; × target: median / target; × peer: our median / the stock start's median, ` +
-      'measured in the same runs',
+      `${ctx.cores} cores; × target: median / target; × peer: our median / the stock start's median, ` +
+      'measured in the same runs; commit: what the measure ran on',
   );
-  return out.join('\n');
-}
-
-/** The same figures as a Markdown table (for docs/performance.md). */
-export function renderMarkdown(records: MeasureRecord[]): string {
-  const out = [
-    '| measure | median | min – max | n | target | × target | | peer (stock) | × peer | load 1m |',
-    '|---|---:|---:|---:|---|---:|---|---:|---|---:|',
-  ];
-  for (const r of records) {
-    if (r.error) {
-      out.push(
-        `| ${r.name}: failed — ${r.error.replace(/\|/g, '\\|').slice(0, 80)} ` +
-          `| | | | | | | | | ${r.loadBefore.load[0]} |`,
-      );
-      continue;
-    }
-    for (const m of r.metrics) {
-      const s = m.summary;
-      const unit = m.unit === '%' ? '' : ` ${m.unit}`;
-      const label = m.label.startsWith('  ') ? `  ↳ ${m.label.trim()}` : m.label;
-      const median =
-        s.median === null
-          ? m.note?.startsWith('not measured')
-            ? 'not measured'
-            : '—'
-          : `${fmt(s.median, m.unit)}${unit}`;
-      const range = s.min === null ? '' : `${fmt(s.min, m.unit)} – ${fmt(s.max, m.unit)}`;
-      const peer = m.peer && m.peer.median !== null ? `${fmt(m.peer.median, m.unit)}${unit}` : '';
-      out.push(
-        `| ${label.replace(/\|/g, '\\|')} | ${median} | ${range} | ${s.n} | ${targetText(m)}${m.target ? unit : ''} ` +
-          `| ${s.ratio === null ? '' : `${s.ratio.toFixed(2)}×`} | ${status(m)} | ${peer} | ${peerText(m)} ` +
-          `| ${m.load1 ?? r.loadBefore.load[0]} |`,
-      );
-    }
-  }
   return out.join('\n');
 }
