@@ -193,6 +193,14 @@ function json(kind: 'json' | 'jsonb'): Codec {
   };
 }
 
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** JSON text with object keys in code-point order at every depth. */
 export function canonicalJson(v: unknown): string {
   return JSON.stringify(sortKeys(v));
@@ -206,18 +214,22 @@ function sortKeys(v: unknown): unknown {
   return out;
 }
 
-/** bytea → base64 (what Debezium sends by default); Postgres' hex text "\x0102" and Buffers are read. */
+/**
+ * bytea → base64 (what Debezium sends by default); Postgres' hex text "\x0102" and Buffers are read, and base64
+ * itself (a normalised row's own form: no base64 text starts with a backslash).
+ */
 const BYTEA: Codec = {
   fromPg: (v) => {
     if (Buffer.isBuffer(v)) return v.toString('base64');
-    if (typeof v === 'string' && /^\\x([0-9a-fA-F]{2})*$/.test(v))
-      return Buffer.from(v.slice(2), 'hex').toString('base64');
-    return undefined;
+    if (typeof v !== 'string') return undefined;
+    if (/^\\x([0-9a-fA-F]{2})*$/.test(v)) return Buffer.from(v.slice(2), 'hex').toString('base64');
+    return v.length % 4 === 0 && BASE64.test(v) ? v : undefined;
   },
-  reason: 'not bytea (a Buffer or \\x hex text)',
+  reason: 'not bytea (a Buffer, \\x hex text or base64)',
   literal: orNull((v) => `'\\x${Buffer.from(String(v), 'base64').toString('hex')}'::bytea`),
   debezium: 'base64 text (binary.handling.mode=bytes)',
 };
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -287,7 +299,7 @@ export function wallClockAsUtc(d: Date): number {
 
 /**
  * An array → the canonical JSON text of its normalised elements (NULL elements kept as null). Read from a JS
- * array or from Postgres' one-dimensional text form ('{a,"b c",NULL}').
+ * array, from Postgres' one-dimensional text form ('{a,"b c",NULL}'), or from that JSON text.
  */
 function array(element: Codec, typeName: string): Codec {
   const each = (items: unknown[]): Value | undefined => {
@@ -303,6 +315,11 @@ function array(element: Codec, typeName: string): Codec {
     fromPg: (v) => {
       if (Array.isArray(v)) return each(v);
       if (typeof v !== 'string') return undefined;
+      if (v.startsWith('[')) {
+        // A normalised row's own form: the JSON text of the elements.
+        const parsed = parseJson(v);
+        return Array.isArray(parsed) ? each(parsed) : undefined;
+      }
       const items = parsePgArray(v);
       return items === undefined ? undefined : each(items);
     },
