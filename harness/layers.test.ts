@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 // Within a folder, file-level cycles are refused too. A new violation fails `npm test`, naming the import.
 const LAYERS: string[][] = [
   ['util'], // small helpers, the redaction rule among them (docs/secrets.md); imports nothing of the harness
-  ['record'], // the run record; imports only util (it writes through the redaction rule)
+  ['model'], // the captured tables: columns, PG types, keys, normalisers; the catalog reader (imports only util)
+  ['record'], // the run record; imports only util and model (it writes through the redaction rule)
   ['provision'], // fetching and building the programs
   ['stack', 'connect'], // the programs as processes, target names, Postgres/Kafka/Toxiproxy/Connect clients
   ['pipeline'], // pipeline definitions, run names, register/reset

@@ -28,7 +28,7 @@ export class Details {
   /** Each differing field as "name: document value ≠ row value", so a timestamp difference shows its numbers. */
   fieldDiffs(source: Readonly<Record<string, unknown>>, row: ProductRow): string {
     return differingFields(source, row, this.reading)
-      .map((f) => `${f} ${show(source[f])} ≠ ${show(row[f])}`)
+      .map((f) => `${f} ${show(source[f])} ≠ ${show((row as Readonly<Record<string, unknown>>)[f])}`)
       .join(', ');
   }
 

@@ -1,17 +1,69 @@
+import { PRODUCTS } from '../model/products.ts';
+import { columnNames, type Column, type TableModel } from '../model/table.ts';
+import { ConfigError } from '../util/errors.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, type DateReading } from './timestamps.ts';
 
 /**
- * How the index reads each field of a products document, from the index's raw mapping (the `mappings` object
- * of GET <index>/_mapping): what a search user's query, sort or aggregation sees is what is compared.
+ * How the index reads each field of a table's documents, from the index's raw mapping (the `mappings` object of
+ * GET <index>/_mapping): what a search user's query, sort or aggregation sees is what is compared. One reading
+ * per column, under the column's name; which reading a column gets follows from its PG type (readingKindOf).
+ * For products: product_id (read as the integer it is), name and description (TextReading), price
+ * (NumberReading), created_at (DateReading).
+ *
+ * A column named `declared` or `table` would collide with the reading's own two properties: refused.
  */
 export interface IndexReading {
-  name: TextReading;
-  description: TextReading;
-  price: NumberReading;
-  created_at: DateReading;
-  /** Document fields beyond the five columns that are expected (declared by the definition); others are anomalies. */
-  declared: ReadonlySet<string>;
+  /** The table whose documents the index holds; absent: products, the default. */
+  readonly table?: TableModel;
+  /** Document fields beyond the table's columns that are expected (declared by the definition); others: anomalies. */
+  readonly declared: ReadonlySet<string>;
+  readonly [column: string]: FieldReading | TableModel | ReadonlySet<string> | undefined;
 }
+
+/** The reading of one column. */
+export type FieldReading = TextReading | NumberReading | DateReading | ExactReading;
+
+/**
+ * A column whose mapping is not read yet: the document's value goes through the column's own normaliser (as a
+ * Postgres value of that type would), so e.g. a jsonb object and its JSON text are one value.
+ */
+export interface ExactReading {
+  exact: true;
+}
+
+/**
+ * Which reading a column gets, by its PG type:
+ * - text: text, varchar, char, uuid, enum (exact strings; a keyword's ignore_above drops long ones);
+ * - number: numeric (by the mapping's numeric type, at the column's scale);
+ * - date: timestamp, timestamptz (the mapping's date formats in their order);
+ * - key: an integer key column (a number, or a numeric string from a sink that stringifies keys; as before);
+ * - exact: every other type (integers, floats, bool, json/jsonb, bytea, date, arrays): not by the mapping yet.
+ */
+export type ReadingKind = 'key' | 'text' | 'number' | 'date' | 'exact';
+
+export function readingKindOf(table: TableModel, column: Column): ReadingKind {
+  switch (column.type.kind) {
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'uuid':
+    case 'enum':
+      return 'text';
+    case 'numeric':
+      return 'number';
+    case 'timestamp':
+    case 'timestamptz':
+      return 'date';
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return table.key.includes(column.name) ? 'key' : 'exact';
+    default:
+      return 'exact';
+  }
+}
+
+const EXACT: ExactReading = { exact: true };
 
 /** A string field (text or keyword). */
 export interface TextReading {
@@ -27,8 +79,8 @@ export interface TextReading {
 }
 
 /**
- * price (NUMERIC(10,2)): what the index holds for it.
- * - decimal: double (or unmapped): the exact decimal (today's rule, see normalisePrice);
+ * A NUMERIC column (products' price, NUMERIC(10,2)): what the index holds for it, read at the column's scale.
+ * - decimal: double (or unmapped): the exact decimal (see normalisePrice);
  * - integer: byte/short/integer/long: fractions truncated toward zero (coerce), out of range rejected;
  * - scaled: scaled_float: round(value × scaling_factor) / scaling_factor;
  * - float: float/half_float: the nearest value of that precision (a query is converted the same way, so a row
@@ -46,17 +98,51 @@ export type NumberReading =
 
 const NO_LIMIT: TextReading = { ignoreAbove: null, limitField: null };
 
-/** No mapping known (an index not created yet): the healthy pipeline's own reading, without limits. */
-export const DEFAULT_INDEX_READING: IndexReading = {
-  name: NO_LIMIT,
-  description: NO_LIMIT,
-  price: { kind: 'decimal', ignoreMalformed: false },
-  created_at: DEFAULT_DATE_READING,
-  declared: new Set(),
-};
+/** The reading of a column when the index has no mapping for it: the healthy pipeline's own, without limits. */
+function defaultReading(kind: ReadingKind): FieldReading {
+  if (kind === 'text') return NO_LIMIT;
+  if (kind === 'number') return DEFAULT_NUMBER;
+  if (kind === 'date') return DEFAULT_DATE_READING;
+  return EXACT;
+}
+const DEFAULT_NUMBER: NumberReading = { kind: 'decimal', ignoreMalformed: false };
 
-/** The five columns: always explained by the row. */
-export const ROW_FIELDS: ReadonlySet<string> = new Set(['product_id', 'name', 'description', 'price', 'created_at']);
+/** The reading of every column of `table` from its index's properties (undefined: no mapping known). */
+export function tableReadingOf(
+  table: TableModel,
+  props: Props | undefined,
+  declared: readonly string[] = [],
+): IndexReading {
+  const out: Record<string, FieldReading | TableModel | ReadonlySet<string>> = {};
+  for (const c of table.columns) {
+    if (c.name === 'declared' || c.name === 'table')
+      throw new ConfigError(
+        `${table.name}.${c.name}: a column named "${c.name}" is not supported by the checker yet`,
+        'rename the column',
+      );
+    const kind = readingKindOf(table, c);
+    const m = props?.[c.name];
+    out[c.name] =
+      props === undefined
+        ? defaultReading(kind)
+        : kind === 'text'
+          ? textReading(c.name, m)
+          : kind === 'number'
+            ? numberReading(m)
+            : kind === 'date'
+              ? dateReadingOf(m)
+              : EXACT;
+  }
+  if (table !== PRODUCTS) out['table'] = table;
+  out['declared'] = new Set(declared);
+  return out as unknown as IndexReading;
+}
+
+/** No mapping known (an index not created yet): the healthy pipeline's own reading, without limits. */
+export const DEFAULT_INDEX_READING: IndexReading = tableReadingOf(PRODUCTS, undefined);
+
+/** The products columns: always explained by the row. */
+export const ROW_FIELDS: ReadonlySet<string> = columnNames(PRODUCTS);
 
 const INTEGER_RANGES: Record<string, [number, number]> = {
   byte: [-128, 127],
@@ -70,18 +156,11 @@ type Props = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 /**
  * The reading of a raw index mapping: `{ properties: {...} }` (or the whole GET _mapping body of one index,
- * `{ mappings: { properties } }`). Undefined (no index yet) gives the default reading.
+ * `{ mappings: { properties } }`), for the documents of `table` (default: products). Undefined (no index yet)
+ * gives the default reading.
  */
-export function indexReadingOf(raw: unknown, declared: readonly string[] = []): IndexReading {
-  const props = propertiesOf(raw);
-  if (props === undefined) return { ...DEFAULT_INDEX_READING, declared: new Set(declared) };
-  return {
-    name: textReading('name', props['name']),
-    description: textReading('description', props['description']),
-    price: numberReading(props['price']),
-    created_at: dateReadingOf(props['created_at']),
-    declared: new Set(declared),
-  };
+export function indexReadingOf(raw: unknown, declared: readonly string[] = [], table = PRODUCTS): IndexReading {
+  return tableReadingOf(table, propertiesOf(raw), declared);
 }
 
 function propertiesOf(raw: unknown): Props | undefined {

@@ -1,34 +1,38 @@
+import { codecOf, wallClockAsUtc, type Codec } from '../model/codecs.ts';
+import { canonicalDecimal, isCanonicalDecimal } from '../model/decimal.ts';
+import { PRODUCTS } from '../model/products.ts';
+import { columnNames, type Row, type TableModel, type Value } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
 import {
   DEFAULT_INDEX_READING,
-  ROW_FIELDS,
+  readingKindOf,
+  type FieldReading,
   type IndexReading,
   type NumberReading,
+  type ReadingKind,
   type TextReading,
 } from './mapping.ts';
 import { DEFAULT_DATE_READING, describeReading, normaliseTimestamp, type DateReading } from './timestamps.ts';
 
 /**
  * Normalisation rules: how a Postgres row and an Elasticsearch `_source` are brought to one comparable shape,
- * `ProductRow`. Every field function returns `undefined` when the value cannot be normalised; a document with
- * such a field equals no committed version, so the checker calls it `corrupt`. The rules are deliberately
+ * the table's normalised row (`ProductRow` for products, the default). Column by column, as the table model
+ * (harness/model/) and the index's reading of each column say. Every field function returns `undefined` when
+ * the value cannot be normalised; a document with such a field equals no committed version, so the checker
+ * calls it `corrupt`. The rules are deliberately
  * narrow: a lenient rule would turn a real type-mangling bug into "equal".
  */
 
 /** Why a value could not be normalised. */
 export interface NormaliseFailure {
   ok: false;
-  field: keyof ProductRow;
+  field: string;
   value: unknown;
   reason: string;
 }
 
-export type NormaliseResult = { ok: true; row: ProductRow } | NormaliseFailure;
-
-const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
+/** The row, typed as products' unless the caller names the row type of its table. */
+export type NormaliseResult<R extends Row = ProductRow> = { ok: true; row: R } | NormaliseFailure;
 
 /**
  * price, NUMERIC(10,2) → a decimal string with exactly two fraction digits ("19.90").
@@ -45,76 +49,27 @@ const NINE = 57;
  *   (A base64 text made only of digits, e.g. "1234", parses as a decimal, but never as the price it encodes.)
  */
 export function normalisePrice(value: unknown): string | undefined {
-  if (typeof value === 'string') return canonicalDecimal(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return canonicalDecimal(String(value));
+  return normaliseDecimal(value, 2);
+}
+
+/** A NUMERIC value at the column's scale (null: none) → its canonical decimal string (see model/decimal.ts). */
+function normaliseDecimal(value: unknown, scale: number | null): string | undefined {
+  if (typeof value === 'string') return canonicalDecimal(value, scale);
+  if (typeof value === 'number' && Number.isFinite(value)) return canonicalDecimal(String(value), scale);
   return undefined;
 }
 
-function canonicalDecimal(s: string): string | undefined {
-  if (isCanonicalDecimal(s)) return s;
-  const n = s.length;
-  let i = 0;
-  let negative = false;
-  if (n > 0 && s.charCodeAt(0) === MINUS) {
-    negative = true;
-    i = 1;
-  }
-  const intStart = i;
-  while (i < n && isDigit(s.charCodeAt(i))) i++;
-  const intEnd = i;
-  let fracStart = i;
-  let fracEnd = i;
-  if (i < n && s.charCodeAt(i) === DOT) {
-    fracStart = ++i;
-    while (i < n && isDigit(s.charCodeAt(i))) i++;
-    fracEnd = i;
-  }
-  if (i !== n || (intEnd === intStart && fracEnd === fracStart)) return undefined;
-
-  // Fraction: drop trailing zeros beyond the second digit; a third significant digit is out of NUMERIC(10,2).
-  let f = fracEnd;
-  while (f - fracStart > 2 && s.charCodeAt(f - 1) === ZERO) f--;
-  if (f - fracStart > 2) return undefined;
-  const frac = (s.slice(fracStart, f) + '00').slice(0, 2);
-
-  let z = intStart;
-  while (z < intEnd - 1 && s.charCodeAt(z) === ZERO) z++;
-  const int = intEnd === intStart ? '0' : s.slice(z, intEnd);
-
-  // Postgres prints -0.00 as 0.00.
-  if (int === '0' && frac === '00') negative = false;
-  const out = (negative ? '-' : '') + int + '.' + frac;
-  return out === s ? s : out;
-}
-
-/** Already "-?(0|[1-9]d*).dd" (what Postgres prints for NUMERIC(10,2))? Checked without allocating. */
-function isCanonicalDecimal(s: string): boolean {
-  const n = s.length;
-  let i = s.charCodeAt(0) === MINUS ? 1 : 0;
-  if (n - i < 4 || s.charCodeAt(n - 3) !== DOT || !isDigit(s.charCodeAt(n - 2)) || !isDigit(s.charCodeAt(n - 1))) {
-    return false;
-  }
-  if (s.charCodeAt(i) === ZERO && n - i !== 4) return false; // a leading zero only in "0.dd"
-  for (; i < n - 3; i++) if (!isDigit(s.charCodeAt(i))) return false;
-  // "-0.00" is not canonical: Postgres prints zero unsigned.
-  return s !== '-0.00';
-}
-
-function isDigit(c: number): boolean {
-  return c >= ZERO && c <= NINE;
-}
+const productsCodec = (name: string): Codec => codecOf(PRODUCTS.columns.find((c) => c.name === name)!)!;
+const PRODUCT_ID = productsCodec('product_id');
+const NAME = productsCodec('name');
+const DESCRIPTION = productsCodec('description');
 
 /**
  * product_id, SERIAL → a number. ES may hold it as a number or, when a sink stringifies keys, as a numeric
  * string; anything that is not a safe integer is not an id.
  */
 export function normaliseProductId(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
-  if (typeof value === 'string' && /^-?\d{1,16}$/.test(value)) {
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  return undefined;
+  return PRODUCT_ID.fromPg(value) as number | undefined;
 }
 
 /**
@@ -124,14 +79,120 @@ export function normaliseProductId(value: unknown): number | undefined {
  * is a string that equals no committed version, which is exactly what makes it `corrupt`.
  */
 export function normaliseName(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+  return NAME.fromPg(value) as string | undefined;
 }
 
 /** description, TEXT NULL → the exact string (rules as for name); null or an absent field is null. */
 export function normaliseDescription(value: unknown): string | null | undefined {
-  if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : undefined;
+  return DESCRIPTION.fromPg(value) as string | null | undefined;
 }
+
+/** How one column is read: its reading kind (by PG type), its codec, its scale for NUMERIC. */
+interface ColumnPlan {
+  name: string;
+  kind: ReadingKind;
+  nullable: boolean;
+  scale: number | null;
+  codec: Codec;
+  /** The column's reading when the index reading has none for it. */
+  fallback: FieldReading;
+}
+
+/** A table's compared columns (lossy ones are not), its document fields, and a builder of its row objects. */
+interface TablePlan {
+  columns: ColumnPlan[];
+  fields: ReadonlySet<string>;
+  /** The row of the values in column order, as one object literal (one shape for every row: fast to compare). */
+  build: (values: readonly Value[]) => Row;
+  /** Scratch values for build (single-threaded; copied into the row). */
+  values: Value[];
+}
+
+const PLANS = new WeakMap<TableModel, TablePlan>();
+let lastTable: TableModel | undefined;
+let lastPlan: TablePlan | undefined;
+
+/** The plan of a table, computed once per table model. */
+function planOf(table: TableModel): TablePlan {
+  if (table === lastTable) return lastPlan!;
+  let plan = PLANS.get(table);
+  if (plan === undefined) {
+    const fallback = table === PRODUCTS ? DEFAULT_INDEX_READING : undefined;
+    const columns = table.columns.flatMap((c): ColumnPlan[] => {
+      const codec = codecOf(c);
+      if (c.lossy !== undefined || codec === undefined) return [];
+      const kind = readingKindOf(table, c);
+      const scale = c.type.kind === 'numeric' ? c.type.scale : null;
+      const f = (fallback?.[c.name] as FieldReading | undefined) ?? DEFAULT_OF[kind];
+      return [{ name: c.name, kind, nullable: c.nullable, scale, codec, fallback: f }];
+    });
+    // Column names are JSON-quoted into the literal's keys: any name is a valid key, none is code.
+    const literal = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`).join(', ');
+    const build = new Function('v', `return { ${literal} };`) as TablePlan['build'];
+    plan = { columns, fields: columnNames(table), build, values: new Array<Value>(columns.length).fill(null) };
+    PLANS.set(table, plan);
+  }
+  lastTable = table;
+  lastPlan = plan;
+  return plan;
+}
+
+/** One column of a document as the index reads it (bound to the column's field reading). */
+type Reader = (value: unknown) => Value | Unread;
+
+/** Per index reading: the table's plan and one reader per compared column. */
+interface ReadingPlan {
+  table: TablePlan;
+  readers: Reader[];
+}
+
+const READING_PLANS = new WeakMap<IndexReading, ReadingPlan>();
+let lastReading: IndexReading | undefined;
+let lastReadingPlan: ReadingPlan | undefined;
+
+function readingPlanOf(reading: IndexReading): ReadingPlan {
+  if (reading === lastReading) return lastReadingPlan!;
+  let rp = READING_PLANS.get(reading);
+  if (rp === undefined) {
+    const table = planOf(reading.table ?? PRODUCTS);
+    rp = { table, readers: table.columns.map((p) => readerOf(p, (reading[p.name] as FieldReading) ?? p.fallback)) };
+    READING_PLANS.set(reading, rp);
+  }
+  lastReading = reading;
+  lastReadingPlan = rp;
+  return rp;
+}
+
+function readerOf(p: ColumnPlan, r: FieldReading): Reader {
+  switch (p.kind) {
+    case 'text':
+      return (v) => readText(v, r as TextReading, p.nullable);
+    case 'number':
+      return (v) =>
+        p.nullable && (v === null || v === undefined) ? null : readNumber(p.name, v, r as NumberReading, p.scale);
+    case 'date': {
+      const dates = r as DateReading;
+      return (v) => {
+        const t = normaliseTimestamp(v, dates);
+        if (t === undefined) return { reason: `not a timestamp the index reads (${describeReading(dates)})` };
+        return t === null && !p.nullable ? { reason: 'null' } : t;
+      };
+    }
+    default:
+      return (v) => {
+        const x = p.codec.fromPg(v);
+        return x === undefined ? { reason: p.codec.reason } : x;
+      };
+  }
+}
+
+const DEFAULT_OF: Record<ReadingKind, FieldReading> = {
+  key: { exact: true },
+  exact: { exact: true },
+  text: { ignoreAbove: null, limitField: null },
+  number: { kind: 'decimal', ignoreMalformed: false },
+  date: DEFAULT_DATE_READING,
+};
 
 /**
  * A row-like object (a Postgres row, a history effect) → ProductRow, or the first field that cannot be
@@ -139,22 +200,28 @@ export function normaliseDescription(value: unknown): string | null | undefined 
  * index reads a document as that; see readPrice). Fields other than the five columns are ignored. Documents
  * are read with readSource, by the index's mapping.
  */
-export function normaliseSource(
+export function normaliseSource<R extends Row = ProductRow>(
   source: Readonly<Record<string, unknown>>,
   reading: DateReading = DEFAULT_DATE_READING,
-): NormaliseResult {
-  const product_id = normaliseProductId(source['product_id']);
-  if (product_id === undefined) return fail('product_id', source['product_id'], 'not an integer');
-  const name = normaliseName(source['name']);
-  if (name === undefined) return fail('name', source['name'], 'not a string');
-  const description = normaliseDescription(source['description']);
-  if (description === undefined) return fail('description', source['description'], 'not a string or null');
-  const price = source['price'] === 'NaN' ? 'NaN' : normalisePrice(source['price']);
-  if (price === undefined) return fail('price', source['price'], 'not a decimal with at most 2 fraction digits');
-  const created_at = normaliseTimestamp(source['created_at'], reading);
-  if (created_at === undefined)
-    return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(reading)})`);
-  return { ok: true, row: { product_id, name, description, price, created_at } };
+  table: TableModel = PRODUCTS,
+): NormaliseResult<R> {
+  const plan = planOf(table);
+  const { columns, values } = plan;
+  for (let i = 0; i < columns.length; i++) {
+    const p = columns[i]!;
+    const value = source[p.name];
+    if (p.kind === 'date') {
+      const t = normaliseTimestamp(value, reading);
+      if (t === undefined) return fail(p.name, value, `not a timestamp the index reads (${describeReading(reading)})`);
+      if (t === null && !p.nullable) return fail(p.name, value, 'null');
+      values[i] = t;
+    } else {
+      const v = p.codec.fromPg(value);
+      if (v === undefined) return fail(p.name, value, p.codec.reason);
+      values[i] = v;
+    }
+  }
+  return { ok: true, row: plan.build(values) as R };
 }
 
 /**
@@ -163,24 +230,19 @@ export function normaliseSource(
  * reading: no shortcut on equal raw values (a millisecond number is not a millisecond date under
  * epoch_second). Fields beyond the five columns are not read here (see unexpectedFields).
  */
-export function readSource(
+export function readSource<R extends Row = ProductRow>(
   source: Readonly<Record<string, unknown>>,
   reading: IndexReading = DEFAULT_INDEX_READING,
-): NormaliseResult {
-  const product_id = normaliseProductId(source['product_id']);
-  if (product_id === undefined) return fail('product_id', source['product_id'], 'not an integer');
-  const name = readText(source['name'], reading.name, false);
-  if (typeof name !== 'string') return fail('name', source['name'], name === null ? 'null' : name.reason);
-  const description = readText(source['description'], reading.description, true);
-  if (description !== null && typeof description !== 'string')
-    return fail('description', source['description'], description.reason);
-  const price = readPrice(source['price'], reading.price);
-  if (typeof price !== 'string') return fail('price', source['price'], price.reason);
-  const dates = reading.created_at;
-  const created_at = normaliseTimestamp(source['created_at'], dates);
-  if (created_at === undefined)
-    return fail('created_at', source['created_at'], `not a timestamp the index reads (${describeReading(dates)})`);
-  return { ok: true, row: { product_id, name, description, price, created_at } };
+): NormaliseResult<R> {
+  const { table, readers } = readingPlanOf(reading);
+  const { columns, values } = table;
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i]!.name;
+    const v = readers[i]!(source[name]);
+    if (v !== null && typeof v === 'object') return fail(name, source[name], v.reason);
+    values[i] = v;
+  }
+  return { ok: true, row: table.build(values) as R };
 }
 
 interface Unread {
@@ -208,7 +270,12 @@ function readText(value: unknown, r: TextReading, nullable: boolean): string | n
  * or dropped under ignore_malformed.
  */
 export function readPrice(value: unknown, r: NumberReading): string | Unread {
-  if (r.kind === 'unreadable') return { reason: `price is mapped as ${r.type}, which holds no number` };
+  return readNumber('price', value, r, 2);
+}
+
+/** A NUMERIC column of that scale as the index holds it (see readPrice). */
+function readNumber(column: string, value: unknown, r: NumberReading, scale: number | null): string | Unread {
+  if (r.kind === 'unreadable') return { reason: `${column} is mapped as ${r.type}, which holds no number` };
   if (r.kind === 'keyword') {
     const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
     if (s === undefined) return { reason: 'not a string or number' };
@@ -217,47 +284,53 @@ export function readPrice(value: unknown, r: NumberReading): string | Unread {
   }
   const dropped = r.ignoreMalformed ? ' (ignore_malformed: the index keeps the document without it)' : '';
   if (r.kind === 'decimal') {
-    const d = normalisePrice(value);
-    return d ?? { reason: `not a decimal with at most 2 fraction digits${dropped}` };
+    const d = normaliseDecimal(value, scale);
+    const digits = scale === null ? 'a decimal' : `a decimal with at most ${scale} fraction digits`;
+    return d ?? { reason: `not ${digits}${dropped}` };
   }
   const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n)) return { reason: `not a finite number${dropped}` };
-  const held = heldPrice(n, r);
+  const held = heldNumber(n, r, scale);
   if (typeof held !== 'string') return { reason: held.reason + dropped };
   // A search user sees both what the index holds (queries, sorts) and the _source (the hit): both must be the row's.
-  const shown = normalisePrice(value);
+  const shown = normaliseDecimal(value, scale);
   return shown === held ? held : `${shown ?? JSON.stringify(value)} (held as ${held})`;
 }
 
-/** What an integer, scaled_float or float field holds for a finite number, as a decimal string. */
-function heldPrice(n: number, r: NumberReading): string | Unread {
+/** What an integer, scaled_float or float field holds for a finite number, as a decimal string at the scale. */
+function heldNumber(n: number, r: NumberReading, scale: number | null): string | Unread {
   if (r.kind === 'integer') {
     const t = Math.trunc(n); // coerce truncates fractions toward zero
     if (t < r.min || t > r.max) return { reason: `out of ${r.type}'s range` };
-    return centsText(t * 100);
+    return decimalText(t, scale);
   }
   if (r.kind === 'scaled') {
     if (!(r.factor > 0)) return { reason: 'scaled_float without a positive scaling_factor' };
-    const x = Math.round(n * r.factor) / r.factor;
-    const cents = Math.round(x * 100);
-    return Math.abs(cents / 100 - x) <= Math.abs(x) * 1e-15 ? centsText(cents) : String(x);
+    return decimalText(Math.round(n * r.factor) / r.factor, scale);
   }
   const round = r.kind === 'float' && r.bits === 16 ? roundHalf : Math.fround;
   const f = round(n);
   if (!Number.isFinite(f)) return { reason: "out of half_float's range" };
-  // The two-digit decimal the field holds as the same value, if any (a query is converted alike).
-  const near = centsText(Math.round(f * 100));
-  return round(Number(near)) === f ? near : String(f);
+  // The decimal at the column's scale the field holds as the same value, if any (a query is converted alike).
+  const near = scale === null ? normaliseDecimal(n, null) : unitsText(Math.round(f * 10 ** scale), scale);
+  return near !== undefined && round(Number(near)) === f ? near : String(f);
+}
+
+/** A double as the canonical decimal of the scale when it is one (to the double's precision), else its text. */
+function decimalText(x: number, scale: number | null): string {
+  if (scale === null) return normaliseDecimal(x, null) ?? String(x);
+  const units = Math.round(x * 10 ** scale);
+  return Math.abs(units / 10 ** scale - x) <= Math.abs(x) * 1e-15 ? unitsText(units, scale) : String(x);
 }
 
 const NUMERIC = /^-?(\d+\.?\d*|\.\d+)$/;
 
-/** A whole number of cents as the canonical decimal ("-7.05", "0.00"). */
-function centsText(cents: number): string {
-  const neg = cents < 0;
-  const a = String(Math.abs(cents)).padStart(3, '0');
-  const out = `${neg ? '-' : ''}${a.slice(0, -2)}.${a.slice(-2)}`;
-  return out === '-0.00' ? '0.00' : out;
+/** A whole number of units of 10^-scale as the canonical decimal ("-7.05", "0.00" at scale 2; "7" at 0). */
+function unitsText(units: number, scale: number): string {
+  const neg = units < 0;
+  const a = String(Math.abs(units)).padStart(scale + 1, '0');
+  const out = scale === 0 ? a : `${a.slice(0, -scale)}.${a.slice(-scale)}`;
+  return neg && /[1-9]/.test(out) ? `-${out}` : out;
 }
 
 /** The nearest IEEE half-precision value (round half to even), or ±Infinity beyond its range. */
@@ -278,8 +351,9 @@ export function unexpectedFields(
   source: Readonly<Record<string, unknown>>,
   reading: IndexReading = DEFAULT_INDEX_READING,
 ): string[] {
+  const fields = readingPlanOf(reading).table.fields;
   let out: string[] | undefined;
-  for (const k in source) if (!ROW_FIELDS.has(k) && !reading.declared.has(k)) (out ??= []).push(k);
+  for (const k in source) if (!fields.has(k) && !reading.declared.has(k)) (out ??= []).push(k);
   return out ?? NO_FIELDS;
 }
 const NO_FIELDS: string[] = [];
@@ -288,20 +362,39 @@ const NO_FIELDS: string[] = [];
  * Is this row already in canonical form (as the snapshot reader and, ideally, the workload produce it)? A
  * cheap check that lets the versions index skip re-normalising millions of history rows.
  */
-export function isNormalisedRow(row: ProductRow): boolean {
-  const t = row.created_at;
-  const d = row.description;
-  return (
-    Number.isSafeInteger(row.product_id) &&
-    typeof row.name === 'string' &&
-    (d === null || typeof d === 'string') &&
-    typeof row.price === 'string' &&
-    isCanonicalDecimal(row.price) &&
-    (t === null || Number.isSafeInteger(t))
-  );
+export function isNormalisedRow(row: Row, table: TableModel = PRODUCTS): boolean {
+  for (const p of planOf(table).columns) {
+    const v = row[p.name];
+    if (v === undefined) return false; // absent: normalised to null
+    if (v === null) {
+      if (!p.nullable) return false;
+      continue;
+    }
+    switch (p.kind) {
+      case 'key':
+        if (!Number.isSafeInteger(v)) return false;
+        break;
+      case 'text':
+        if (typeof v !== 'string') return false;
+        break;
+      case 'number':
+        if (
+          typeof v !== 'string' ||
+          !(p.scale === null ? canonicalDecimal(v, null) === v : isCanonicalDecimal(v, p.scale))
+        )
+          return false;
+        break;
+      case 'date':
+        if (!Number.isSafeInteger(v)) return false;
+        break;
+      default:
+        if (p.codec.fromPg(v) !== v) return false;
+    }
+  }
+  return true;
 }
 
-function fail(field: keyof ProductRow, value: unknown, reason: string): NormaliseFailure {
+function fail(field: string, value: unknown, reason: string): NormaliseFailure {
   return { ok: false, field, value, reason };
 }
 
@@ -313,30 +406,33 @@ function fail(field: keyof ProductRow, value: unknown, reason: string): Normalis
  */
 export function sourceMatchesRow(
   source: Readonly<Record<string, unknown>>,
-  row: ProductRow,
+  row: Row,
   reading: IndexReading = DEFAULT_INDEX_READING,
 ): boolean {
-  const id = source['product_id'];
-  if (id !== row.product_id && normaliseProductId(id) !== row.product_id) return false;
-  if (readText(source['name'], reading.name, false) !== row.name) return false;
-  const description = readText(source['description'], reading.description, true);
-  if (description !== row.description) return false;
-  if (readPrice(source['price'], reading.price) !== row.price) return false;
-  return normaliseTimestamp(source['created_at'], reading.created_at) === row.created_at;
+  const { table, readers } = readingPlanOf(reading);
+  const columns = table.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const p = columns[i]!;
+    const v = source[p.name];
+    const want = row[p.name];
+    // A key equal as it stands needs no reading (the integer key of most documents).
+    if (p.kind === 'key' && v === want) continue;
+    if (readers[i]!(v) !== want) return false;
+  }
+  return true;
 }
 
 /** Names of the fields in which a `_source`, read through the mapping, differs from `row` (for details). */
 export function differingFields(
   source: Readonly<Record<string, unknown>>,
-  row: ProductRow,
+  row: Row,
   reading: IndexReading = DEFAULT_INDEX_READING,
-): (keyof ProductRow)[] {
-  const out: (keyof ProductRow)[] = [];
-  if (normaliseProductId(source['product_id']) !== row.product_id) out.push('product_id');
-  if (readText(source['name'], reading.name, false) !== row.name) out.push('name');
-  if (readText(source['description'], reading.description, true) !== row.description) out.push('description');
-  if (readPrice(source['price'], reading.price) !== row.price) out.push('price');
-  if (normaliseTimestamp(source['created_at'], reading.created_at) !== row.created_at) out.push('created_at');
+): string[] {
+  const { table, readers } = readingPlanOf(reading);
+  const out: string[] = [];
+  table.columns.forEach((p, i) => {
+    if (readers[i]!(source[p.name]) !== row[p.name]) out.push(p.name);
+  });
   return out;
 }
 
@@ -363,11 +459,4 @@ export function normalisePgRow(raw: {
     );
   }
   return result.row;
-}
-
-function wallClockAsUtc(d: Date): number {
-  const out = new Date(0);
-  out.setUTCFullYear(d.getFullYear(), d.getMonth(), d.getDate());
-  out.setUTCHours(d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
-  return out.getTime();
 }

@@ -4,16 +4,10 @@
  * post-state of every row an operation touched: updates are partial, but the checker compares whole rows.
  */
 
-/** A product row as committed in Postgres, normalised (see harness/check/normalise.ts). */
-export interface ProductRow {
-  product_id: number;
-  name: string;
-  description: string | null;
-  /** NUMERIC(10,2) as a canonical decimal string with exactly two fraction digits, e.g. "19.99". */
-  price: string;
-  /** TIMESTAMP (without time zone) as epoch milliseconds, the wall-clock value read as UTC. */
-  created_at: number | null;
-}
+import type { ProductRow } from '../model/products.ts';
+
+/** A product row as committed in Postgres, normalised: the products table model's keyed row (harness/model/). */
+export type { ProductRow };
 
 export type OpKind = 'insert' | 'update' | 'delete' | 'reinsert' | 'txn';
 
