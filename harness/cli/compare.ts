@@ -8,13 +8,23 @@ import { info } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
+import { postgresFor } from './run.ts';
+import {
+  componentsFor,
+  resolveVersionsFor,
+  VERSIONS_HELP,
+  VERSIONS_OPTIONS,
+  versionsFlag,
+  versionsOpt,
+} from './versions-args.ts';
 import { openForCommand } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 
 export const COMPARE_HELP =
   `outbox-chaos compare <scenario>... --pipelines ` +
   `DIR,DIR[,DIR...] [--seed N] [--duration S] [--rate R] [--keep]
-                        [--name NAME] [--port-base N] [--provider local|containers|external] [--env FILE]
+                        [--name NAME] [--port-base N] [--versions C=V,...]
+                        [--provider local|containers|external] [--env FILE]
 
 Runs each scenario against each pipeline definition, one after another on one stack, with the same seed,
 workload and fault schedule, and writes one side-by-side report: reports/compare-<time>-<scenario>/
@@ -32,6 +42,8 @@ lag p50/p99, the pipeline's throughput and the workload's rate.
   --rate R          target operations per second (default: the scenario's)
   --keep            leave a local stack this command started running
 ${STACK_HELP}
+${VERSIONS_HELP}
+                    One set for every run (the stack this command starts or finds runs it)
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
@@ -42,6 +54,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('compare', argv, {
     ...STACK_OPTIONS,
     ...PROVIDER_OPTIONS,
+    ...VERSIONS_OPTIONS,
     pipelines: { type: 'string' },
     seed: { type: 'string' },
     duration: { type: 'string' },
@@ -76,17 +89,22 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const scenarios = positionals.flatMap((n) => check.take(() => [loadScenario(n)], []));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const versions = check.take(() => versionsOpt(values), {});
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, scenarios, choice));
+  const components = check.take(() => componentsFor(versions, scenarios, choice), {});
   check.provider(choice);
   check.done();
+  const pins = await resolveVersionsFor(components);
 
   const flags = [
     seed !== undefined ? `--seed ${seed}` : '',
     durationS !== undefined ? `--duration ${durationS}` : '',
     rate !== undefined ? `--rate ${rate}` : '',
     ...providerFlags(choice, { destructive: false }),
+    versionsFlag(postgresMajor, pins),
   ].filter(Boolean);
   const replay = ['npx outbox-chaos compare', ...positionals, `--pipelines ${pipelines.join(',')}`, ...flags].join(' ');
-  const opts = { name: values.name as string | undefined, portBase };
+  const opts = { name: values.name as string | undefined, portBase, postgresMajor, components: pins };
   const { provider, release } = await openForCommand(choice, opts, values.keep === true);
   const abort = interruptGuard();
   let out;

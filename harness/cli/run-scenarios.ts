@@ -1,5 +1,6 @@
 import { ScenarioSkipped } from '../faults/capabilities.ts';
 import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
+import { nonDefault, type ComponentPins } from '../provision/component-versions.ts';
 import { providerFlags, traitsOf } from '../provider/traits.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { writeSuite } from '../report/suite/write.ts';
@@ -36,12 +37,16 @@ function replayCommand(
     choice: ProviderChoice;
     cluster?: boolean;
     postgres?: string;
+    /** Exact versions other than the manifest's (a scenario's pattern may resolve differently later). */
+    components?: ComponentPins;
     opensearch?: boolean;
   },
 ): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
   if (o.cluster && s.topology !== 'cluster') parts.push('--topology cluster');
   if (o.postgres && o.postgres !== s.versions?.postgres) parts.push(`--versions postgres=${o.postgres}`);
+  const pinned = Object.entries(o.components ?? {});
+  if (pinned.length) parts.push(`--versions ${pinned.map(([c, v]) => `${c}=${v}`).join(',')}`);
   parts.push(...providerFlags(o.choice));
   // The local stack's engine is chosen by flag: a replay on the default (Elasticsearch) would not be the same run.
   if (o.opensearch) parts.push('--search opensearch');
@@ -96,6 +101,7 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           choice,
           cluster: provider.topology === 'cluster',
           postgres: npmMajor(choice, provider.versions),
+          components: traitsOf(choice).choosesVersions ? nonDefault(provider.versions) : undefined,
           // --search chooses the engine of a stack the harness starts and names (the detachable one: local).
           opensearch: traitsOf(choice).detachable && 'opensearch' in provider.versions,
         }),

@@ -7,7 +7,14 @@ import { ConfigError } from '../util/errors.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
-import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
+import {
+  checkSearchVersions,
+  componentsFor,
+  resolveVersionsFor,
+  VERSIONS_HELP,
+  VERSIONS_OPTIONS,
+  versionsOpt,
+} from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
@@ -15,7 +22,7 @@ export const RUN_HELP =
   `outbox-chaos run <scenario>|--all [--seed N] ` +
   `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
-                    [--versions postgres=N]
+                    [--versions C=V,...]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
@@ -121,10 +128,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
   const postgresMajor = check.take(() => postgresFor(versions.postgres, loaded, choice));
+  const components = check.take(() => componentsFor(versions, loaded, choice), {});
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   const search = check.take(() => searchFor(values, connectors));
+  check.take(() => checkSearchVersions(components, search));
   check.done();
+  const pins = await resolveVersionsFor(components);
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 
   const { runScenarios } = await import('./run-scenarios.ts');
@@ -147,6 +157,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       topologyExplicit: asked !== undefined,
       search,
       postgresMajor,
+      components: pins,
     },
   });
 }

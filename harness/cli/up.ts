@@ -15,13 +15,20 @@ import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
-import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
+import {
+  checkSearchVersions,
+  componentsFor,
+  resolveVersionsFor,
+  VERSIONS_HELP,
+  VERSIONS_OPTIONS,
+  versionsOpt,
+} from './versions-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
 export const UP_HELP =
   `outbox-chaos up [--detach] [--connectors DIR] ` +
   `[--port-base N] [--name NAME] [--topology single|cluster]
-                [--search elasticsearch|opensearch] [--versions postgres=N]
+                [--search elasticsearch|opensearch] [--versions C=V,...]
                 [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
@@ -60,7 +67,13 @@ export function printEndpoints(s: Stack): void {
   printAddresses(s.endpoints);
   printCluster(s.endpoints);
   info(`  Postgres server  ${s.versions.postgres ?? '?'} (${s.versions['postgres-source'] ?? 'unknown source'})`);
+  const v = s.versions;
+  info(`  versions         Debezium ${v.debezium}, Kafka ${v.kafka}, ${searchLabel(v)}`);
   info(`  logs             ${s.dir}/logs/`);
+}
+
+function searchLabel(v: Record<string, string>): string {
+  return v.opensearch ? `OpenSearch ${v.opensearch}` : `Elasticsearch ${v.elasticsearch ?? '?'}`;
 }
 
 /** A cluster's members: brokers with their proxies, workers, the Postgres nodes. */
@@ -149,6 +162,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const connectors = values.connectors as string | undefined;
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
+  const components = check.take(() => componentsFor(versions, [], choice), {});
   if (versions.postgres !== undefined && !traitsOf(choice).choosesVersions)
     check.add(
       new ConfigError(
@@ -159,6 +173,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   const search = check.take(() => searchFor(values, connectors));
+  check.take(() => checkSearchVersions(components, search));
   if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
     check.add(
       new ConfigError(
@@ -170,6 +185,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     );
   check.done();
   if (!traitsOf(choice).detachable) return upOther(choice, { portBase, connectors, topology });
+  const pins = await resolveVersionsFor(components);
   const t0 = Date.now();
   const { stack, started } = await upLocal({
     search,
@@ -179,6 +195,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     topology,
     topologyExplicit: topology !== undefined,
     postgresMajor: versions.postgres,
+    components: pins,
   });
   if (!started) {
     info(

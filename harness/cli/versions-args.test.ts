@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/schema.ts';
 import { ConfigError } from '../util/errors.ts';
 import { postgresFor } from './run.ts';
-import { versionsOpt } from './versions-args.ts';
+import { checkSearchVersions, componentsFor, versionsFlag, versionsOpt } from './versions-args.ts';
 
 const local = { kind: 'local' as const, allowDestructive: true };
 const sc = (postgres?: '14' | '17'): Scenario => ({ ...(postgres ? { versions: { postgres } } : {}) }) as Scenario;
@@ -26,5 +26,35 @@ describe('--versions on the command line', () => {
       /--versions is for the local provider/,
     );
     expect(postgresFor(undefined, [sc('17')], { kind: 'external', allowDestructive: false })).toBeUndefined();
+  });
+});
+
+describe('--versions for Debezium, Kafka and Elasticsearch', () => {
+  const wants = (v: Scenario['versions']): Scenario => ({ versions: v }) as Scenario;
+  const containers = { kind: 'containers' as const, allowDestructive: true };
+
+  it('reads them from the flag, which wins over what the scenarios agree on', () => {
+    const asked = versionsOpt({ versions: ['debezium=3.4.x.Final,kafka=3.9.1'] });
+    expect(componentsFor(asked, [wants({ debezium: '3.2.x.Final' })], local)).toEqual({
+      debezium: '3.4.x.Final',
+      kafka: '3.9.1',
+    });
+    const agreed = [wants({ elasticsearch: '8.19.x' }), wants({ elasticsearch: '8.19.x' }), wants(undefined)];
+    expect(componentsFor({}, agreed, local)).toEqual({ elasticsearch: '8.19.x' });
+    expect(componentsFor({}, [sc()], local)).toEqual({});
+  });
+
+  it('refuses scenarios that disagree, another provider, and an Elasticsearch version on OpenSearch', () => {
+    expect(() => componentsFor({}, [wants({ kafka: '3.9.x' }), wants({ kafka: '4.0.x' })], local)).toThrow(
+      /different kafka versions \(3\.9\.x, 4\.0\.x\)/,
+    );
+    expect(() => componentsFor({ debezium: '3.4.3.Final' }, [], containers)).toThrow(/for the local provider/);
+    expect(() => checkSearchVersions({ elasticsearch: '8.19.21' }, 'opensearch')).toThrow(ConfigError);
+    expect(() => checkSearchVersions({ elasticsearch: '8.19.21' }, undefined)).not.toThrow();
+  });
+
+  it('writes the exact versions into a replay command', () => {
+    expect(versionsFlag(undefined, undefined)).toBe('');
+    expect(versionsFlag('17', { debezium: '3.4.3.Final' })).toBe('--versions postgres=17,debezium=3.4.3.Final');
   });
 });

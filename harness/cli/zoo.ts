@@ -5,10 +5,13 @@ import { ConfigError } from '../util/errors.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { postgresFor } from './run.ts';
+import { componentsFor, resolveVersionsFor, VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
-                 [--topology single|cluster] [--provider local|containers|external] [--env FILE]
+                 [--topology single|cluster] [--versions C=V,...] [--provider local|containers|external]
+                 [--env FILE]
 
 The bug zoo: proves the harness's checks can fail. Each entry in scenarios/zoo/<name>/ is a pipeline
 definition that differs from the healthy one (connectors/) in one deliberate way, plus a scenario.yaml
@@ -35,6 +38,7 @@ ${TOPOLOGY_HELP}
                     Entries written for a cluster (topology: cluster: unclean-leader-election, rf-1-topic)
                     run only on one; without --topology, a stack this command starts is a cluster when
                     every entry chosen is a cluster's, and a single stack leaves them out, saying so
+${VERSIONS_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
 
@@ -46,6 +50,7 @@ export async function zooCommand(argv: string[]): Promise<number> {
     ...STACK_OPTIONS,
     ...TOPOLOGY_OPTIONS,
     ...PROVIDER_OPTIONS,
+    ...VERSIONS_OPTIONS,
     only: { type: 'string' },
     control: { type: 'boolean' },
     json: { type: 'string' },
@@ -61,6 +66,10 @@ export async function zooCommand(argv: string[]): Promise<number> {
   const asked = check.take(() => topologyOpt(values));
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
+  const versions = check.take(() => versionsOpt(values), {});
+  const scenarios = chosen.map((e) => e.scenario);
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, scenarios, choice));
+  const components = check.take(() => componentsFor(versions, scenarios, choice), {});
   check.provider(choice);
   if (chosen.length === 0 && check.ok())
     check.add(
@@ -75,6 +84,7 @@ export async function zooCommand(argv: string[]): Promise<number> {
       new ConfigError(`--json ${json}: directory ${dirname(json)} does not exist`, 'create it, or name another file'),
     );
   check.done();
+  const pins = await resolveVersionsFor(components);
   const topology = asked ?? (chosen.every((e) => e.scenario.topology === 'cluster') ? 'cluster' : 'single');
 
   const { runZooEntries } = await import('./zoo-run.ts');
@@ -84,6 +94,13 @@ export async function zooCommand(argv: string[]): Promise<number> {
     control: values.control === true,
     keep: values.keep === true,
     json,
-    local: { name: values.name as string | undefined, portBase, topology, topologyExplicit: asked !== undefined },
+    local: {
+      name: values.name as string | undefined,
+      portBase,
+      topology,
+      topologyExplicit: asked !== undefined,
+      postgresMajor,
+      components: pins,
+    },
   });
 }

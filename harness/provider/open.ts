@@ -6,6 +6,7 @@ import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
 import type { PgMajor } from '../provision/pg-versions.ts';
+import type { ComponentPins } from '../provision/component-versions.ts';
 import type { SearchEngine } from '../provision/index.ts';
 import { EnvError } from '../util/errors.ts';
 import { step, info } from '../util/log.ts';
@@ -65,6 +66,7 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
       throw topologyMismatch(attached, opts.topology ?? 'single');
     if (opts.search && attached.search !== opts.search) throw searchMismatch(attached, opts.search);
     assertPostgresMajor(attached, opts.postgresMajor);
+    assertComponents(attached, opts.components);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -86,6 +88,7 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
     throw topologyMismatch(running, opts.topology ?? 'single');
   if (running && opts.search && running.search !== opts.search) throw searchMismatch(running, opts.search);
   if (running) assertPostgresMajor(running, opts.postgresMajor);
+  if (running) assertComponents(running, opts.components);
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -118,6 +121,18 @@ function assertPostgresMajor(s: Stack, wanted: PgMajor | undefined): void {
   );
 }
 
+/** A running stack runs the versions it was started with: asking for others is refused, not ignored. */
+function assertComponents(s: Stack, wanted: ComponentPins | undefined): void {
+  const differ = Object.entries(wanted ?? {}).filter(([c, v]) => s.versions[c] !== v);
+  if (differ.length === 0) return;
+  const has = differ.map(([c]) => `${c} ${s.versions[c] ?? '?'}`).join(', ');
+  const want = differ.map(([c, v]) => `${c}=${v}`).join(',');
+  throw new EnvError(
+    `stack "${s.name}" is running ${has}, not ${differ.map(([c, v]) => `${c} ${v}`).join(', ')}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for --versions ${want}`,
+  );
+}
+
 function describeOwner(o: NonNullable<Claim['tookOver']>): string {
   return o === 'unreadable' ? 'a command whose lock file is unreadable' : `pid ${o.pid} (${o.command})`;
 }
@@ -135,6 +150,8 @@ export interface LocalOptions {
   search?: SearchEngine;
   /** The Postgres major a new stack runs (`--versions postgres=N`); a running stack of another is refused. */
   postgresMajor?: PgMajor;
+  /** Debezium, Kafka, Elasticsearch versions of a new stack (resolved); a running stack of others is refused. */
+  components?: ComponentPins;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
@@ -159,6 +176,7 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
       topology: opts.topology,
       search: opts.search,
       postgresMajor: opts.postgresMajor,
+      components: opts.components,
     });
     const s = stack;
     const names = defaultRunNames();

@@ -3,22 +3,29 @@ import { join } from 'node:path';
 import { run } from '../util/exec.ts';
 import { info } from '../util/log.ts';
 import { ensureArtifact, type CachedArtifact } from './cache-manifest.ts';
+import { pinnedSha256 } from './component-versions.ts';
 import { MANIFEST } from './manifest.ts';
 import { fetchArtifact } from './maven.ts';
 
-export function elasticsearchArtifact(cache: string): CachedArtifact {
-  const { version, sha256 } = MANIFEST.elasticsearch;
+export function elasticsearchArtifact(cache: string, version: string = MANIFEST.elasticsearch.version): CachedArtifact {
+  const sha256 = pinnedSha256('elasticsearch', version);
   return {
     name: `elasticsearch ${version}`,
     path: join(cache, 'dist', `elasticsearch-${version}`),
-    key: `integ-test-zip ${version} sha256:${sha256}`,
+    // A version without a pinned sha256 is verified against Central's .sha1 when fetched.
+    key: `integ-test-zip ${version} ${sha256 ? `sha256:${sha256}` : 'sha1:central'}`,
   };
 }
 
 /** Elasticsearch's integ-test-zip from Maven Central, verified and unpacked once into the cache. Returns ES_HOME. */
-export async function ensureElasticsearch(cache: string, opts: { force?: boolean } = {}): Promise<string> {
-  const { version, artifact, sha256 } = MANIFEST.elasticsearch;
-  const { path: home, key } = elasticsearchArtifact(cache);
+export async function ensureElasticsearch(
+  cache: string,
+  opts: { force?: boolean; version?: string } = {},
+): Promise<string> {
+  const { artifact } = MANIFEST.elasticsearch;
+  const version = opts.version ?? MANIFEST.elasticsearch.version;
+  const sha256 = pinnedSha256('elasticsearch', version);
+  const { path: home, key } = elasticsearchArtifact(cache, version);
   await ensureArtifact(
     home,
     key,

@@ -10,6 +10,7 @@ import { ensureDebezium, ensureKafka } from './kafka.ts';
 import { MANIFEST } from './manifest.ts';
 import { cacheDir } from './paths.ts';
 import type { PgMajor } from './pg-versions.ts';
+import { elasticsearchMinJava, type ComponentPins } from './component-versions.ts';
 import { ensureOpenSearch } from './opensearch.ts';
 import { EnvError } from '../util/errors.ts';
 import { ensurePostgres, type PostgresDist } from './postgres.ts';
@@ -43,6 +44,8 @@ export interface ProvisionOptions {
   force?: boolean;
   /** The Postgres major to provide (default: the manifest's); several sit side by side in the cache. */
   postgresMajor?: PgMajor;
+  /** Exact Debezium, Kafka and Elasticsearch versions in place of the manifest's (`--versions`, resolved). */
+  components?: ComponentPins;
 }
 
 /**
@@ -57,20 +60,20 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
     for (const d of ['.tmp', 'downloads']) removeStaleTemps(join(cache, d));
     const kafkaJdk = findJdk(MANIFEST.kafka.minJava, 'Kafka and Kafka Connect', 'OUTBOX_CHAOS_JAVA_HOME');
     const search = opts.search ?? 'elasticsearch';
+    const pins = opts.components ?? {};
+    const esVersion = pins.elasticsearch ?? MANIFEST.elasticsearch.version;
     const esJdk =
       search === 'opensearch'
         ? openSearchJdk()
-        : findJdk(
-            MANIFEST.elasticsearch.minJava,
-            `Elasticsearch ${MANIFEST.elasticsearch.version}`,
-            'OUTBOX_CHAOS_ES_JAVA_HOME',
-          );
+        : findJdk(elasticsearchMinJava(esVersion), `Elasticsearch ${esVersion}`, 'OUTBOX_CHAOS_ES_JAVA_HOME');
     const postgres = await ensurePostgres(cache, { major: opts.postgresMajor, force });
-    const kafkaLib = await ensureKafka(cache, { force });
-    const debezium = await ensureDebezium(cache, { force });
+    const kafkaLib = await ensureKafka(cache, { force, version: pins.kafka });
+    const debezium = await ensureDebezium(cache, { force, version: pins.debezium });
     const esSink = await ensureEsSink(cache, undefined, { force });
     const esHome =
-      search === 'opensearch' ? await ensureOpenSearch(cache, { force }) : await ensureElasticsearch(cache, { force });
+      search === 'opensearch'
+        ? await ensureOpenSearch(cache, { force })
+        : await ensureElasticsearch(cache, { force, version: pins.elasticsearch });
     const toxiproxyBin = await ensureToxiproxy(cache, { force });
     const jvmArchives = await ensureJvmArchives(cache, kafkaJdk, kafkaLib, [debezium, esSink], { force });
     return {

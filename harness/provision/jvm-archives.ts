@@ -74,6 +74,14 @@ export function jvmArchivesArtifact(cache: string, jdk: Jdk, classpathDir: strin
   };
 }
 
+/** A Kafka cluster id: 16 random bytes in base64url, never starting with '-' (the tool would read an option). */
+function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function file(dir: string, jvm: ArchivedJvm, kind: ArchiveKind): string {
   return join(dir, `${jvm}.${kind === 'aot' ? 'aot' : 'jsa'}`);
 }
@@ -269,7 +277,7 @@ async function train(tmp: string, jdk: Jdk, cpDir: string, pluginPath: string[])
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      randomBytes(16).toString('base64url'),
+      clusterId(),
       '-c',
       join(work, 'server.properties'),
     ],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
 import { MANIFEST } from './manifest.ts';
-import { DEFAULT_PG_MAJOR, parseVersions, PG_MAJORS, resolvePgMajor, serverRelease } from './pg-versions.ts';
+import { DEFAULT_PG_MAJOR, PG_MAJORS, resolvePgMajor, serverRelease } from './pg-versions.ts';
 
 describe('Postgres version resolution', () => {
   it('pins one build per major, 14 to 18, each of its own major, with a sha512 integrity', () => {
@@ -44,24 +44,5 @@ describe('Postgres version resolution', () => {
   it('reads the server release out of the packaging version', () => {
     expect(serverRelease('17.10.0-beta.17')).toBe('17.10');
     expect(serverRelease('14.23.0-beta.17')).toBe('14.23');
-  });
-});
-
-describe('--versions', () => {
-  it('takes postgres=N, repeated or comma-separated', () => {
-    expect(parseVersions([])).toEqual({});
-    expect(parseVersions(['postgres=17'])).toEqual({ postgres: '17' });
-    expect(parseVersions(['postgres=16,postgres=16'])).toEqual({ postgres: '16' });
-  });
-
-  it('refuses another component by name: its version cannot be chosen yet', () => {
-    expect(() => parseVersions(['debezium=3.4.0.Final'])).toThrow(/version of debezium cannot be chosen/);
-    expect(() => parseVersions(['postgres=17,kafka=4.0.0'])).toThrow(ConfigError);
-  });
-
-  it('refuses an unknown major, a malformed entry and two different majors', () => {
-    expect(() => parseVersions(['postgres=12'])).toThrow(/the ones that exist are 14, 15, 16, 17, 18/);
-    expect(() => parseVersions(['postgres'])).toThrow(/expected component=version/);
-    expect(() => parseVersions(['postgres=15', 'postgres=17'])).toThrow(/names postgres twice/);
   });
 });

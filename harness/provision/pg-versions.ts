@@ -39,31 +39,3 @@ export function serverRelease(npmVersion: string): string {
   const [maj, min] = npmVersion.split(/[.-]/);
   return `${maj}.${min}`;
 }
-
-/** Components whose version `--versions` can choose today; the rest run the manifest's pins. */
-export const CHOOSABLE = ['postgres'] as const;
-
-/**
- * `--versions` entries (each `component=version`, repeatable or comma-separated) to a map. Only Postgres is
- * choosable: another component is refused by name rather than silently ignored.
- */
-export function parseVersions(entries: readonly string[]): { postgres?: PgMajor } {
-  const out: { postgres?: PgMajor } = {};
-  for (const entry of entries
-    .flatMap((e) => e.split(','))
-    .map((e) => e.trim())
-    .filter(Boolean)) {
-    const m = /^([\w-]+)=(.+)$/.exec(entry);
-    if (!m) throw new ConfigError(`--versions ${entry}: expected component=version`, 'e.g. --versions postgres=17');
-    const [, component, version] = m as unknown as [string, string, string];
-    if (component !== 'postgres')
-      throw new ConfigError(
-        `--versions ${entry}: the version of ${component} cannot be chosen; only ${CHOOSABLE.join(', ')} can`,
-        `drop it: ${component} runs the version pinned in harness/provision/manifest.ts`,
-      );
-    if (out.postgres !== undefined && out.postgres !== version)
-      throw new ConfigError(`--versions names postgres twice (${out.postgres} and ${version})`, 'name it once');
-    out.postgres = resolvePgMajor(version).major;
-  }
-  return out;
-}

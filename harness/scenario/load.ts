@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { faultNeeds, makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import { resolvePgMajor } from '../provision/pg-versions.ts';
+import { COMPONENTS, scenarioComponentVersion } from '../provision/component-versions.ts';
 import { workRoot } from '../record/paths.ts';
 import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
@@ -309,21 +310,39 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   };
 }
 
-/** `versions: { postgres: N }`: only Postgres can be chosen; an unknown major names the ones that exist. */
+/**
+ * `versions: { postgres: N, debezium: V, kafka: V, elasticsearch: V }`: an unknown Postgres major names the
+ * ones that exist; the other versions are checked for syntax here and resolved when a stack starts.
+ */
 function parseScenarioVersions(p: Problems, raw: unknown): Scenario['versions'] {
   if (raw === undefined) return undefined;
   if (!isObj(raw)) {
     p.add('versions', 'must be a map, e.g. { postgres: 17 }');
     return undefined;
   }
-  for (const k of Object.keys(raw)) if (k !== 'postgres') p.add(`versions.${k}`, 'cannot be chosen; only postgres can');
-  if (raw.postgres === undefined) return {};
-  try {
-    return { postgres: resolvePgMajor(raw.postgres as string | number, 'versions.postgres').major };
-  } catch (err) {
-    p.add('versions.postgres', errorMessage(err).replace(/^versions\.postgres=/, ''));
-    return undefined;
+  const known = ['postgres', ...COMPONENTS];
+  for (const k of Object.keys(raw))
+    if (!known.includes(k)) p.add(`versions.${k}`, `cannot be chosen; only ${known.join(', ')} can`);
+  const out: NonNullable<Scenario['versions']> = {};
+  let ok = true;
+  if (raw.postgres !== undefined) {
+    try {
+      out.postgres = resolvePgMajor(raw.postgres as string | number, 'versions.postgres').major;
+    } catch (err) {
+      p.add('versions.postgres', errorMessage(err).replace(/^versions\.postgres=/, ''));
+      ok = false;
+    }
   }
+  for (const c of COMPONENTS) {
+    if (raw[c] === undefined) continue;
+    try {
+      out[c] = scenarioComponentVersion(c, raw[c]);
+    } catch (err) {
+      p.add(`versions.${c}`, errorMessage(err));
+      ok = false;
+    }
+  }
+  return ok ? out : undefined;
 }
 
 function parseProfileSafe(p: Problems, input: unknown) {

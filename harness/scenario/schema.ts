@@ -1,4 +1,5 @@
 import type { PgMajor } from '../provision/pg-versions.ts';
+import type { ComponentPins } from '../provision/component-versions.ts';
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { Topology } from '../stack/targets.ts';
 import type { WorkloadProfile } from '../workload/profile.ts';
@@ -72,8 +73,11 @@ export interface Scenario {
   preload: number;
   /** The stack it is written for: cluster scenarios are skipped (with the reason) on a single stack. */
   topology: Topology;
-  /** Component versions it is written for (`versions: { postgres: 17 }`): a new local stack runs them. */
-  versions?: { postgres?: PgMajor };
+  /**
+   * Component versions it is written for (`versions: { postgres: 17, debezium: 3.4.x.Final }`): a new local
+   * stack runs them; Debezium, Kafka and Elasticsearch ones are resolved against Maven Central before it starts.
+   */
+  versions?: { postgres?: PgMajor } & ComponentPins;
   /** Capabilities the scenario needs from the provider. */
   needs: ('toxiproxy' | 'process-control')[];
 }

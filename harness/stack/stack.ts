@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { provision, type Artifacts, type SearchEngine } from '../provision/index.ts';
+import type { ComponentPins } from '../provision/component-versions.ts';
 import { manifestVersions } from '../provision/manifest.ts';
 import { isPgMajor, type PgMajor } from '../provision/pg-versions.ts';
 import { stateRoot } from '../provision/paths.ts';
@@ -46,6 +47,8 @@ export interface StackOptions {
   topology?: Topology;
   /** The Postgres major asked for (`--versions postgres=N`); absent: the default (Debian 15 where installed). */
   postgresMajor?: PgMajor;
+  /** Exact Debezium, Kafka, Elasticsearch versions in place of the manifest's (`--versions`, resolved). */
+  components?: ComponentPins;
   /** The search engine (default elasticsearch; opensearch carries the modules real mappings use). */
   search?: SearchEngine;
 }
@@ -132,7 +135,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
-  const artifacts = await provision({ search: opts.search, postgresMajor: opts.postgresMajor });
+  const components = opts.components ?? {};
+  const artifacts = await provision({ search: opts.search, postgresMajor: opts.postgresMajor, components });
   const provisionMs = Date.now() - tProvision;
   const t0 = Date.now();
 
@@ -154,6 +158,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const endpoints = endpointsFor(ports);
   const versions = {
     ...manifestVersions(artifacts.search),
+    ...pinnedVersions(components, artifacts.search),
     postgres: artifacts.postgres.version,
     'postgres-source': artifacts.postgres.source,
     'kafka-jdk': String(artifacts.kafkaJdk.major),
@@ -171,6 +176,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     topology,
     search: artifacts.search,
     postgresMajor: opts.postgresMajor,
+    ...(Object.keys(components).length ? { components } : {}),
   };
   writeState(state);
 
@@ -189,6 +195,15 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   }
   stack.timings = { provisionMs, startMs: Date.now() - t0 };
   return stack;
+}
+
+/** The versions map's entries for the components a stack runs at a chosen version (Connect is Kafka's). */
+function pinnedVersions(c: ComponentPins, search: SearchEngine): Record<string, string> {
+  return {
+    ...(c.kafka ? { kafka: c.kafka, 'kafka-connect': c.kafka } : {}),
+    ...(c.debezium ? { debezium: c.debezium } : {}),
+    ...(c.elasticsearch && search === 'elasticsearch' ? { elasticsearch: c.elasticsearch } : {}),
+  };
 }
 
 /** One Postgres, one Kafka node, one Connect worker. */
@@ -314,7 +329,7 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
   // The Postgres it was asked to run (absent: the default path, as when it started).
   const major = state.postgresMajor !== undefined && isPgMajor(state.postgresMajor) ? state.postgresMajor : undefined;
-  const artifacts = await provision({ search: state.search, postgresMajor: major });
+  const artifacts = await provision({ search: state.search, postgresMajor: major, components: state.components });
   const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }

@@ -23,6 +23,8 @@ export interface StackState {
   search?: 'elasticsearch' | 'opensearch';
   /** The Postgres major asked for (`--versions`); absent: the default (Debian's 15 where installed). */
   postgresMajor?: string;
+  /** Debezium, Kafka, Elasticsearch versions asked for (`--versions`, resolved); absent: the manifest's. */
+  components?: Partial<Record<'debezium' | 'kafka' | 'elasticsearch', string>>;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }
