@@ -68,6 +68,13 @@ export function fillerBody(index: string, bytes: number): Buffer {
   return Buffer.concat([Buffer.from(head), Buffer.alloc(Math.max(1, bytes - 8), 0x7a), Buffer.from('"}\n')]);
 }
 
+/** A filler bulk on its way: its answer's status once it came (429 rejected; none yet: held). */
+interface Filler {
+  ac: AbortController;
+  size: number;
+  status?: number;
+}
+
 /** How long a held bulk waits for its shard at most: the backstop if the heal never deletes the index. */
 const HOLD_TIMEOUT = '90s';
 
@@ -101,8 +108,9 @@ async function pressure(ctx: FaultContext): Promise<Pressure> {
 export function esBackPressureFault(id: string, margin: number): Fault {
   let scratch: string | undefined;
   let before: Pressure | undefined;
-  let ownRejections = 0;
-  const held: AbortController[] = [];
+  // Every filler bulk sent: one may be answered 429 after it looked held (Elasticsearch can count a bulk
+  // twice while it reads it), so the filler's own rejections are counted from these at the heal.
+  const sent: Filler[] = [];
   let logMarks: Map<string, number> | undefined;
   return defineFault({
     id,
@@ -123,11 +131,12 @@ export function esBackPressureFault(id: string, margin: number): Fault {
       before = await pressure(ctx);
       const send = (size: number) => {
         const ac = new AbortController();
-        const out: { ac: AbortController; size: number; status?: number } = { ac, size };
+        const out: Filler = { ac, size };
+        sent.push(out);
         void fetch(`${ctx.endpoints.esUrl}/_bulk?timeout=${HOLD_TIMEOUT}`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-ndjson' },
-          body: new Uint8Array(fillerBody(scratch!, size)),
+          body: bytesOf(fillerBody(scratch!, size)),
           signal: ac.signal,
         }).then(
           (r) => (out.status = r.status),
@@ -144,11 +153,9 @@ export function esBackPressureFault(id: string, margin: number): Fault {
         }
         return now;
       };
-      const keep = (b: { ac: AbortController; size: number; status?: number }) => {
-        if (b.status === undefined) return held.push(b.ac);
-        if (b.status !== 429)
+      const keep = (b: Filler) => {
+        if (b.status !== undefined && b.status !== 429)
           throw new EnvError(`a filler bulk of ${b.size} bytes was answered ${b.status || 'nothing'}, not held`);
-        ownRejections++;
       };
       // Most of the headroom at once, in parallel bulks of at most FILL_CAP bytes; then the rest one by one.
       const bulk = Math.floor((before.limit - before.current) * 0.95);
@@ -167,11 +174,12 @@ export function esBackPressureFault(id: string, margin: number): Fault {
         now = await pressure(ctx);
         size = nextFill(now.limit - now.current, rejected, margin);
       }
-      return `filled: ${describe(now)}, ${held.length} bulk(s) held`;
+      return `filled: ${describe(now)}, ${sent.filter((b) => b.status === undefined).length} bulk(s) held`;
     },
     async repair(ctx) {
       const after = before ? await pressure(ctx).catch(() => undefined) : undefined;
       if (before && after) {
+        const ownRejections = sent.filter((b) => b.status === 429).length;
         const n = after.rejections - before.rejections - ownRejections;
         const logged = count429(logMarks);
         witness(
@@ -191,9 +199,14 @@ export function esBackPressureFault(id: string, margin: number): Fault {
           throw new EnvError(`deleting the scratch index ${scratch} failed (HTTP ${r.status}): ${await r.text()}`);
         scratch = undefined;
       }
-      for (const ac of held.splice(0)) ac.abort();
+      for (const b of sent.splice(0)) b.ac.abort();
     },
   });
+}
+
+/** A Buffer as fetch's body type wants it, without copying (the first fill holds about 100 MB of them). */
+function bytesOf(b: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
 }
 
 function describe(p: Pressure): string {
