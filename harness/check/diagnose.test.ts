@@ -323,6 +323,20 @@ describe('diagnose: statements on the source and failed tasks', () => {
     expect(d[0]).toMatchObject({ signature: expect.stringMatching(/TRUNCATE/), evidence: ['9'] });
   });
 
+  it('a lost replication slot is named when rows differ, and only then', () => {
+    const missing = { counts: { missing: 166 }, examples: {} };
+    const d = diagnose({ ...missing, lostSlot: 'ocmxaopvjfqc' });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/replication slot ocmxaopvjfqc is lost/),
+      evidence: ['ocmxaopvjfqc'],
+    });
+    expect(diagnose(missing)).toEqual([]);
+    // Its zombies are deletes never read, not a tombstone problem.
+    expect(diagnose({ ...zombies, lostSlot: 'ocmxaopvjfqc' }).map((x) => x.evidence)).toEqual([['ocmxaopvjfqc']]);
+    expect(diagnose({ counts: {}, examples: {}, lostSlot: 'ocmxaopvjfqc' })).toEqual([]);
+  });
+
   it('other statements leave the tombstone diagnosis alone', () => {
     const d = diagnose({ ...zombies, sourceStatements: ['committed: ALTER TABLE'] });
     expect(d.map((x) => x.fix)).toEqual(['behavior.on.null.values=delete on the sink']);

@@ -13,6 +13,8 @@ export interface DiagnosisInput {
   taskTraces?: readonly string[];
   /** What statements run on the source database during the run answered (command tags, e.g. "TRUNCATE"). */
   sourceStatements?: readonly string[];
+  /** The run's replication slot when Postgres reports it invalidated (wal_status = lost) at the check. */
+  lostSlot?: string;
 }
 
 /** Elasticsearch's words for a document that does not fit the index mapping. */
@@ -145,6 +147,20 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
       [conflict.id ?? conflict.field ?? 'the failed task'],
     );
   }
+  const behind = (i.counts.missing ?? 0) + (i.counts.stale ?? 0) + (i.counts.zombie ?? 0);
+  // A lost slot explains zombies too (their deletes were never read): it takes the tombstone diagnoses' place.
+  const lost = i.lostSlot !== undefined && behind > 0;
+  if (lost) {
+    add(
+      `the replication slot ${i.lostSlot} is lost (wal_status = lost): changes made while it was behind are gone`,
+      'Postgres removed WAL the slot still needed (max_slot_wal_keep_size exceeded while the source was stopped ' +
+        'or behind) and invalidated the slot for good; Debezium then waits for it at task start (900 × 2 s) ' +
+        'with the connector RUNNING and no task, before failing with a message about long-running transactions',
+      'drop the lost slot, reset the source connector offsets and re-snapshot (or snapshot.mode=when_needed); ' +
+        'size max_slot_wal_keep_size above the longest stop and alert on pg_replication_slots.wal_status',
+      [i.lostSlot!],
+    );
+  }
   const zombies = i.counts.zombie ?? 0;
   const zombieIds = (i.examples.zombie ?? []).map((a) => String(a.product_id)).slice(0, 5);
   const truncated = (i.sourceStatements ?? []).some((s) => /\bTRUNCATE\b/.test(s));
@@ -158,7 +174,7 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
         're-snapshot), or delete the rows with DELETE, which Debezium streams row by row',
       zombieIds,
     );
-  } else if (zombies > 0 && i.topicTombstones === 0) {
+  } else if (zombies > 0 && !lost && i.topicTombstones === 0) {
     add(
       'deleted products still searchable, and the topic holds no tombstones',
       'the source never emits a tombstone for a delete: tombstones.on.delete=false ' +
@@ -167,7 +183,7 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
         'becomes the tombstone), or tombstones.on.delete=true where the sink needs no version header',
       zombieIds,
     );
-  } else if (zombies > 0 && (i.topicTombstones ?? 0) > 0) {
+  } else if (zombies > 0 && !lost && (i.topicTombstones ?? 0) > 0) {
     add(
       'deleted products still searchable, though the topic holds tombstones',
       'the sink skips tombstones instead of deleting',

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { EnvError } from '../util/errors.ts';
+import { connectLogs, readFrom, sizeOf } from './connect-logs.ts';
 import { defineFault } from './define.ts';
+import { esBackPressureFault } from './es-pressure.ts';
 import { witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import type { FaultKind } from './kind.ts';
@@ -20,29 +21,6 @@ async function setWriteBlock(ctx: FaultContext, on: boolean): Promise<Response> 
         `(set index.blocks.write=${on} on ${ctx.names.index}): ${(err as Error).message}`,
     );
   }
-}
-
-/** The Connect workers' log files (a cluster's members too); a container's logs are not files here. */
-function connectLogs(ctx: FaultContext): string[] {
-  const handles = [
-    ctx.services?.connect,
-    ...Object.entries(ctx.members ?? {}).map(([m, h]) => m.startsWith('connect') && h),
-  ];
-  return [...new Set(handles.flatMap((h) => (h && existsSync(h.where) ? [h.where] : [])))];
-}
-
-const sizeOf = (f: string): number => statSync(f).size;
-
-function readFrom(file: string, offset: number): string {
-  const len = Math.max(0, Math.min(sizeOf(file) - offset, 64 * 1024 * 1024));
-  const buf = Buffer.alloc(len);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, buf, 0, len, offset);
-  } finally {
-    closeSync(fd);
-  }
-  return buf.toString('utf8');
 }
 
 /** Elasticsearch's answer to a write on a blocked index, as the sink logs it. */
@@ -109,5 +87,25 @@ export const ES_KINDS: readonly FaultKind[] = [
     instantaneous: false,
     evidence: ['es-rejected-writes'],
     build: (id) => esReadOnlyFault(id),
+  },
+  {
+    kind: 'es.back-pressure',
+    summary: 'held bulks fill the indexing memory, so the sink gets 429 rejections; heal releases them',
+    example: {},
+    needs: 'api',
+    topology: 'any',
+    targets: ['elasticsearch'],
+    defaultTarget: 'elasticsearch',
+    params: [
+      {
+        name: 'margin',
+        unit: 'bytes',
+        min: 32,
+        doc: 'indexing memory left free (default 128): a bulk needing more is rejected',
+      },
+    ],
+    instantaneous: false,
+    evidence: ['es-answered-429'],
+    build: (id, _t, p) => esBackPressureFault(id, (p['margin'] as number | undefined) ?? 128),
   },
 ];

@@ -29,6 +29,7 @@ export const EVIDENCE = {
   'app-sessions-terminated': "at least one of the workload's sessions was terminated",
   'standby-promoted': 'the standby was promoted and the pg proxies lead to it',
   'es-rejected-writes': 'Elasticsearch answered the sink with a write block (403 cluster_block_exception)',
+  'es-answered-429': 'Elasticsearch rejected bulk requests with 429 (indexing pressure) while the fault lasted',
   'statement-committed': 'the statement committed on the source database (its command tag was answered)',
 } as const;
 export type Evidence = keyof typeof EVIDENCE;

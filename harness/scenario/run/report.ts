@@ -13,6 +13,7 @@ import { writeReportFiles } from '../../report/write.ts';
 import { diagnose, type Diagnosis } from '../../check/diagnose.ts';
 import { countTombstones } from '../../observe/topic-tombstones.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
+import { withPg } from '../../stack/pg.ts';
 import type { Comparison } from '../../record/anomalies.ts';
 import { nonStockSettings } from '../../stack/worker-settings.ts';
 import type { WorkloadSummary } from '../../workload/driver.ts';
@@ -42,6 +43,16 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
   return out;
 }
 
+/** The run's slot when Postgres reports it lost (its WAL removed); undefined otherwise or when unreadable. */
+async function slotLost(ctx: RunContext): Promise<string | undefined> {
+  const slot = ctx.plan.names.slot;
+  const ep = ctx.provider.endpoints;
+  const lost = await withPg(ep, ep.pg.database, (c) =>
+    c.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND wal_status = 'lost'", [slot]),
+  ).catch(() => undefined);
+  return lost?.rowCount ? slot : undefined;
+}
+
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
 async function diagnosesOf(
   ctx: RunContext,
@@ -63,6 +74,7 @@ async function diagnosesOf(
   const sourceStatements = ctx.timeline.events.flatMap((e) =>
     e.kind === 'fault-heal' && e.fault === 'postgres.sql' && e.detail ? [e.detail] : [],
   );
+  const lostSlot = c.counts.missing + c.counts.stale + c.counts.zombie > 0 ? await slotLost(ctx) : undefined;
   return diagnose({
     counts: c.counts,
     examples: c.examples,
@@ -70,6 +82,7 @@ async function diagnosesOf(
     topicTombstones,
     taskTraces,
     sourceStatements,
+    ...(lostSlot ? { lostSlot } : {}),
   });
 }
 
