@@ -7,7 +7,7 @@ import { ConfigError } from '../util/errors.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
-import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
+import { searchWithVersions, VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
@@ -15,7 +15,7 @@ export const RUN_HELP =
   `outbox-chaos run <scenario>|--all [--seed N] ` +
   `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
-                    [--versions postgres=N]
+                    [--versions C=V]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the
@@ -121,9 +121,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
   const postgresMajor = check.take(() => postgresFor(versions.postgres, loaded, choice));
+  if (versions.opensearch !== undefined && versions.postgres === undefined && !traitsOf(choice).choosesVersions)
+    check.add(
+      new ConfigError(
+        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+        'drop --versions, or use --provider local',
+      ),
+    );
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
-  const search = check.take(() => searchFor(values, connectors));
+  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
   check.done();
   const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
 
@@ -147,6 +154,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       topologyExplicit: asked !== undefined,
       search,
       postgresMajor,
+      opensearchMajor: versions.opensearch,
     },
   });
 }

@@ -15,13 +15,13 @@ import { intOpt, parse, PLUGIN_PATH_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
-import { VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
+import { searchWithVersions, VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
 import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
 export const UP_HELP =
   `outbox-chaos up [--detach] [--connectors DIR] ` +
   `[--port-base N] [--name NAME] [--topology single|cluster]
-                [--search elasticsearch|opensearch] [--versions postgres=N]
+                [--search elasticsearch|opensearch] [--versions C=V]
                 [--provider local|containers|external] [--env FILE]
 
 Provisions what is missing (Postgres, Kafka, Kafka Connect, Debezium, Elasticsearch, Toxiproxy, the sink
@@ -149,7 +149,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const connectors = values.connectors as string | undefined;
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
-  if (versions.postgres !== undefined && !traitsOf(choice).choosesVersions)
+  if (Object.keys(versions).length > 0 && !traitsOf(choice).choosesVersions)
     check.add(
       new ConfigError(
         `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
@@ -158,7 +158,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     );
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
-  const search = check.take(() => searchFor(values, connectors));
+  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
   if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
     check.add(
       new ConfigError(
@@ -179,6 +179,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     topology,
     topologyExplicit: topology !== undefined,
     postgresMajor: versions.postgres,
+    opensearchMajor: versions.opensearch,
   });
   if (!started) {
     info(

@@ -11,6 +11,7 @@ import { MANIFEST } from './manifest.ts';
 import { cacheDir } from './paths.ts';
 import type { PgMajor } from './pg-versions.ts';
 import { ensureOpenSearch } from './opensearch.ts';
+import { resolveOsMajor, type OsMajor } from './opensearch-versions.ts';
 import { EnvError } from '../util/errors.ts';
 import { ensurePostgres, type PostgresDist } from './postgres.ts';
 import { ensureToxiproxy } from './toxiproxy.ts';
@@ -23,6 +24,8 @@ export interface Artifacts {
   /** The search engine's home: Elasticsearch's, or OpenSearch's with `search: 'opensearch'`. */
   esHome: string;
   search: SearchEngine;
+  /** The OpenSearch major provided (with `search: 'opensearch'`). */
+  opensearchMajor?: OsMajor;
   toxiproxyBin: string;
   kafkaJdk: Jdk;
   esJdk: Jdk;
@@ -43,6 +46,8 @@ export interface ProvisionOptions {
   force?: boolean;
   /** The Postgres major to provide (default: the manifest's); several sit side by side in the cache. */
   postgresMajor?: PgMajor;
+  /** The OpenSearch major to provide with `search: 'opensearch'` (default: the manifest's). */
+  opensearchMajor?: OsMajor;
 }
 
 /**
@@ -59,7 +64,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
     const search = opts.search ?? 'elasticsearch';
     const esJdk =
       search === 'opensearch'
-        ? openSearchJdk()
+        ? openSearchJdk(opts.opensearchMajor)
         : findJdk(
             MANIFEST.elasticsearch.minJava,
             `Elasticsearch ${MANIFEST.elasticsearch.version}`,
@@ -70,7 +75,9 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
     const debezium = await ensureDebezium(cache, { force });
     const esSink = await ensureEsSink(cache, undefined, { force });
     const esHome =
-      search === 'opensearch' ? await ensureOpenSearch(cache, { force }) : await ensureElasticsearch(cache, { force });
+      search === 'opensearch'
+        ? await ensureOpenSearch(cache, { force, major: opts.opensearchMajor })
+        : await ensureElasticsearch(cache, { force });
     const toxiproxyBin = await ensureToxiproxy(cache, { force });
     const jvmArchives = await ensureJvmArchives(cache, kafkaJdk, kafkaLib, [debezium, esSink], { force });
     return {
@@ -79,6 +86,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
       pluginPath: [debezium, esSink],
       esHome,
       search,
+      ...(search === 'opensearch' ? { opensearchMajor: resolveOsMajor(opts.opensearchMajor).major } : {}),
       toxiproxyBin,
       kafkaJdk,
       esJdk,
@@ -87,14 +95,18 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
   });
 }
 
-/** A JDK OpenSearch 2.x starts on: its bootstrap installs a security manager, which Java 24 removed. */
-function openSearchJdk(): Jdk {
-  const { version, minJava, maxJava } = MANIFEST.opensearch;
+/**
+ * A JDK the OpenSearch major starts on: 2.x's bootstrap installs a security manager, which Java 24 removed
+ * (so 17 to 23); 3.x needs 21 or newer.
+ */
+function openSearchJdk(major: OsMajor | undefined): Jdk {
+  const { version, minJava, maxJava } = resolveOsMajor(major);
   const jdk = findJdk(minJava, `OpenSearch ${version}`, 'OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME');
-  if (jdk.major > maxJava)
+  if (maxJava !== undefined && jdk.major > maxJava)
     throw new EnvError(
       `OpenSearch ${version} needs a JDK ${minJava} to ${maxJava}; the lowest found is Java ${jdk.major} (${jdk.home})`,
-      `install openjdk-17-jdk-headless, or set OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME to a JDK ${minJava} to ${maxJava}`,
+      `install openjdk-${minJava}-jdk-headless, or set OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME to a JDK ${minJava} to ` +
+        `${maxJava}`,
     );
   return jdk;
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../util/errors.ts';
 import { MANIFEST } from './manifest.ts';
+import { resolveOsMajor, type OsMajor } from './opensearch-versions.ts';
 
 /** A Postgres major the manifest pins an npm build for. */
 export type PgMajor = keyof typeof MANIFEST.postgres.npm.versions;
@@ -41,14 +42,14 @@ export function serverRelease(npmVersion: string): string {
 }
 
 /** Components whose version `--versions` can choose today; the rest run the manifest's pins. */
-export const CHOOSABLE = ['postgres'] as const;
+export const CHOOSABLE = ['postgres', 'opensearch'] as const;
 
 /**
- * `--versions` entries (each `component=version`, repeatable or comma-separated) to a map. Only Postgres is
- * choosable: another component is refused by name rather than silently ignored.
+ * `--versions` entries (each `component=version`, repeatable or comma-separated) to a map. Only Postgres and
+ * OpenSearch are choosable: another component is refused by name rather than silently ignored.
  */
-export function parseVersions(entries: readonly string[]): { postgres?: PgMajor } {
-  const out: { postgres?: PgMajor } = {};
+export function parseVersions(entries: readonly string[]): { postgres?: PgMajor; opensearch?: OsMajor } {
+  const out: { postgres?: PgMajor; opensearch?: OsMajor } = {};
   for (const entry of entries
     .flatMap((e) => e.split(','))
     .map((e) => e.trim())
@@ -56,6 +57,12 @@ export function parseVersions(entries: readonly string[]): { postgres?: PgMajor 
     const m = /^([\w-]+)=(.+)$/.exec(entry);
     if (!m) throw new ConfigError(`--versions ${entry}: expected component=version`, 'e.g. --versions postgres=17');
     const [, component, version] = m as unknown as [string, string, string];
+    if (component === 'opensearch') {
+      if (out.opensearch !== undefined && out.opensearch !== version)
+        throw new ConfigError(`--versions names opensearch twice (${out.opensearch} and ${version})`, 'name it once');
+      out.opensearch = resolveOsMajor(version).major;
+      continue;
+    }
     if (component !== 'postgres')
       throw new ConfigError(
         `--versions ${entry}: the version of ${component} cannot be chosen; only ${CHOOSABLE.join(', ')} can`,

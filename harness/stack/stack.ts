@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { provision, type Artifacts, type SearchEngine } from '../provision/index.ts';
+import { isOsMajor, type OsMajor } from '../provision/opensearch-versions.ts';
 import { manifestVersions } from '../provision/manifest.ts';
 import { isPgMajor, type PgMajor } from '../provision/pg-versions.ts';
 import { stateRoot } from '../provision/paths.ts';
@@ -46,6 +47,8 @@ export interface StackOptions {
   topology?: Topology;
   /** The Postgres major asked for (`--versions postgres=N`); absent: the default (Debian 15 where installed). */
   postgresMajor?: PgMajor;
+  /** The OpenSearch major asked for (`--versions opensearch=N`), with `search: 'opensearch'`. */
+  opensearchMajor?: OsMajor;
   /** The search engine (default elasticsearch; opensearch carries the modules real mappings use). */
   search?: SearchEngine;
 }
@@ -132,7 +135,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
-  const artifacts = await provision({ search: opts.search, postgresMajor: opts.postgresMajor });
+  const artifacts = await provision({
+    search: opts.search,
+    postgresMajor: opts.postgresMajor,
+    opensearchMajor: opts.opensearchMajor,
+  });
   const provisionMs = Date.now() - tProvision;
   const t0 = Date.now();
 
@@ -153,7 +160,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);
   const versions = {
-    ...manifestVersions(artifacts.search),
+    ...manifestVersions(artifacts.search, artifacts.opensearchMajor),
     postgres: artifacts.postgres.version,
     'postgres-source': artifacts.postgres.source,
     'kafka-jdk': String(artifacts.kafkaJdk.major),
@@ -171,6 +178,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     topology,
     search: artifacts.search,
     postgresMajor: opts.postgresMajor,
+    ...(artifacts.opensearchMajor !== undefined ? { opensearchMajor: artifacts.opensearchMajor } : {}),
   };
   writeState(state);
 
@@ -314,7 +322,9 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
   // The Postgres it was asked to run (absent: the default path, as when it started).
   const major = state.postgresMajor !== undefined && isPgMajor(state.postgresMajor) ? state.postgresMajor : undefined;
-  const artifacts = await provision({ search: state.search, postgresMajor: major });
+  const osMajor =
+    state.opensearchMajor !== undefined && isOsMajor(state.opensearchMajor) ? state.opensearchMajor : undefined;
+  const artifacts = await provision({ search: state.search, postgresMajor: major, opensearchMajor: osMajor });
   const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }

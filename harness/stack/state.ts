@@ -23,6 +23,8 @@ export interface StackState {
   search?: 'elasticsearch' | 'opensearch';
   /** The Postgres major asked for (`--versions`); absent: the default (Debian's 15 where installed). */
   postgresMajor?: string;
+  /** The OpenSearch major asked for (`--versions opensearch=N`); absent: the default. */
+  opensearchMajor?: string;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }
