@@ -11,6 +11,7 @@ import { InputCheck } from './inputs.ts';
 import { postgresFor } from './run.ts';
 import {
   componentsFor,
+  refuseOpenSearchMajor,
   resolveVersionsFor,
   VERSIONS_HELP,
   VERSIONS_OPTIONS,
@@ -90,6 +91,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   const scenarios = positionals.flatMap((n) => check.take(() => [loadScenario(n)], []));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
+  check.take(() => refuseOpenSearchMajor(versions, 'compare'));
   const postgresMajor = check.take(() => postgresFor(versions.postgres, scenarios, choice));
   const components = check.take(() => componentsFor(versions, scenarios, choice), {});
   check.provider(choice);

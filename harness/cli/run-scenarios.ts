@@ -2,6 +2,7 @@ import { ScenarioSkipped } from '../faults/capabilities.ts';
 import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
 import { nonDefault, type ComponentPins } from '../provision/component-versions.ts';
 import { providerFlags, traitsOf } from '../provider/traits.ts';
+import { DEFAULT_OS_MAJOR } from '../provision/opensearch-versions.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { writeSuite } from '../report/suite/write.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
@@ -40,6 +41,8 @@ function replayCommand(
     /** Exact versions other than the manifest's (a scenario's pattern may resolve differently later). */
     components?: ComponentPins;
     opensearch?: boolean;
+    /** The OpenSearch major the stack runs (its version's first number). */
+    opensearchMajor?: string;
   },
 ): string {
   const parts = ['npx outbox-chaos run', s.name, `--seed ${seed}`];
@@ -50,6 +53,9 @@ function replayCommand(
   parts.push(...providerFlags(o.choice));
   // The local stack's engine is chosen by flag: a replay on the default (Elasticsearch) would not be the same run.
   if (o.opensearch) parts.push('--search opensearch');
+  // The default major needs no flag; another one does.
+  if (o.opensearch && o.opensearchMajor && o.opensearchMajor !== DEFAULT_OS_MAJOR)
+    parts.push(`--versions opensearch=${o.opensearchMajor}`);
   if (o.duration !== undefined) parts.push(`--duration ${o.duration}`);
   if (o.rate !== undefined) parts.push(`--rate ${o.rate}`);
   if (o.connectors) parts.push(`--connectors ${o.connectors}`);
@@ -104,6 +110,7 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           components: traitsOf(choice).choosesVersions ? nonDefault(provider.versions) : undefined,
           // --search chooses the engine of a stack the harness starts and names (the detachable one: local).
           opensearch: traitsOf(choice).detachable && 'opensearch' in provider.versions,
+          opensearchMajor: provider.versions.opensearch?.split('.')[0],
         }),
         signal: abort.signal,
       };

@@ -11,6 +11,7 @@ import {
   checkSearchVersions,
   componentsFor,
   resolveVersionsFor,
+  searchWithVersions,
   VERSIONS_HELP,
   VERSIONS_OPTIONS,
   versionsOpt,
@@ -131,7 +132,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const components = check.take(() => componentsFor(versions, loaded, choice), {});
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
-  const search = check.take(() => searchFor(values, connectors));
+  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
   check.take(() => checkSearchVersions(components, search));
   check.done();
   const pins = await resolveVersionsFor(components);
@@ -158,6 +159,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       search,
       postgresMajor,
       components: pins,
+      opensearchMajor: versions.opensearch,
     },
   });
 }

@@ -19,6 +19,7 @@ import {
   checkSearchVersions,
   componentsFor,
   resolveVersionsFor,
+  searchWithVersions,
   VERSIONS_HELP,
   VERSIONS_OPTIONS,
   versionsOpt,
@@ -172,7 +173,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     );
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
-  const search = check.take(() => searchFor(values, connectors));
+  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
   check.take(() => checkSearchVersions(components, search));
   if (values.detach && traitsOf(choice).startsServices && !traitsOf(choice).detachable)
     check.add(
@@ -196,6 +197,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     topologyExplicit: topology !== undefined,
     postgresMajor: versions.postgres,
     components: pins,
+    opensearchMajor: versions.opensearch,
   });
   if (!started) {
     info(

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/schema.ts';
 import { ConfigError } from '../util/errors.ts';
 import { postgresFor } from './run.ts';
-import { checkSearchVersions, componentsFor, versionsFlag, versionsOpt } from './versions-args.ts';
+import {
+  checkSearchVersions,
+  componentsFor,
+  refuseOpenSearchMajor,
+  searchWithVersions,
+  versionsFlag,
+  versionsOpt,
+} from './versions-args.ts';
 
 const local = { kind: 'local' as const, allowDestructive: true };
 const sc = (postgres?: '14' | '17'): Scenario => ({ ...(postgres ? { versions: { postgres } } : {}) }) as Scenario;
@@ -56,5 +63,29 @@ describe('--versions for Debezium, Kafka and Elasticsearch', () => {
   it('writes the exact versions into a replay command', () => {
     expect(versionsFlag(undefined, undefined)).toBe('');
     expect(versionsFlag('17', { debezium: '3.4.3.Final' })).toBe('--versions postgres=17,debezium=3.4.3.Final');
+  });
+});
+
+describe('--versions opensearch=N', () => {
+  it('reads opensearch=N beside the others, and refuses an OpenSearch major that has no pin', () => {
+    expect(versionsOpt({ versions: ['opensearch=3'] })).toEqual({ opensearch: '3' });
+    expect(versionsOpt({ versions: ['postgres=17,opensearch=2'] })).toEqual({ postgres: '17', opensearch: '2' });
+    expect(() => versionsOpt({ versions: ['opensearch=1'] })).toThrow(/no such OpenSearch major; .* 2, 3/);
+    expect(() => versionsOpt({ versions: ['opensearch=2', 'opensearch=3'] })).toThrow(/opensearch twice/);
+  });
+
+  it('an OpenSearch major implies OpenSearch, and contradicts Elasticsearch chosen otherwise', () => {
+    expect(searchWithVersions(undefined, '3')).toBe('opensearch');
+    expect(searchWithVersions('opensearch', '3')).toBe('opensearch');
+    expect(searchWithVersions('elasticsearch', undefined)).toBe('elasticsearch');
+    expect(searchWithVersions(undefined, undefined)).toBeUndefined();
+    expect(() => searchWithVersions('elasticsearch', '3')).toThrow(ConfigError);
+  });
+
+  it('is for the local provider, and for up and run only', () => {
+    const containers = { kind: 'containers' as const, allowDestructive: true };
+    expect(() => componentsFor({ opensearch: '3' }, [], containers)).toThrow(/for the local provider/);
+    expect(() => refuseOpenSearchMajor({ opensearch: '3' }, 'zoo')).toThrow(/not taken by zoo/);
+    expect(() => refuseOpenSearchMajor({ postgres: '17' }, 'zoo')).not.toThrow();
   });
 });

@@ -10,6 +10,8 @@ import type { ProviderChoice } from '../provider/open.ts';
 import { traitsOf } from '../provider/traits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { ConfigError } from '../util/errors.ts';
+import type { SearchEngine } from '../provision/index.ts';
+import { OS_MAJORS, type OsMajor } from '../provision/opensearch-versions.ts';
 import type { Options } from './args.ts';
 
 export const VERSIONS_OPTIONS: Options = { versions: { type: 'string', multiple: true } };
@@ -20,7 +22,8 @@ export const VERSIONS_HELP =
                     debezium=V, kafka=V, elasticsearch=V: an exact version or a pattern whose x
                     stands for one number (debezium=3.4.x.Final, kafka=4.0.x, elasticsearch=8.19.x),
                     resolved against Maven Central before anything starts and recorded in the
-                    reports (docs/versions.md); a running stack of other versions is refused`;
+                    reports (docs/versions.md); opensearch=N, N one of ${OS_MAJORS.join(', ')} (implies
+                    --search opensearch; up and run only); a running stack of other versions is refused`;
 
 /** --versions, its syntax and component names checked (exit 2); versions are resolved by resolveVersionsFor. */
 export function versionsOpt(values: Record<string, unknown>): VersionRequests {
@@ -36,7 +39,8 @@ export function versionsOpt(values: Record<string, unknown>): VersionRequests {
 export function componentsFor(asked: VersionRequests, scenarios: Scenario[], choice: ProviderChoice): ComponentPins {
   const out: ComponentPins = {};
   // With postgres=N as well, the Postgres check (postgresFor) reports it: once is enough.
-  const any = COMPONENTS.some((c) => asked[c] !== undefined) && asked.postgres === undefined;
+  const any =
+    (COMPONENTS.some((c) => asked[c] !== undefined) || asked.opensearch !== undefined) && asked.postgres === undefined;
   if (!traitsOf(choice).choosesVersions) {
     if (any)
       throw new ConfigError(
@@ -81,4 +85,30 @@ export function versionsFlag(postgres: string | undefined, pins: ComponentPins |
     ...Object.entries(pins ?? {}).map(([c, v]) => `${c}=${v}`),
   ];
   return parts.length ? `--versions ${parts.join(',')}` : '';
+}
+
+/**
+ * The engine with an OpenSearch major asked for: `--versions opensearch=N` implies opensearch; with
+ * elasticsearch chosen (by --search or the definition) it is a usage error, not silently dropped.
+ */
+export function searchWithVersions(
+  search: SearchEngine | undefined,
+  opensearch: OsMajor | undefined,
+): SearchEngine | undefined {
+  if (opensearch === undefined) return search;
+  if (search === 'elasticsearch')
+    throw new ConfigError(
+      `--versions opensearch=${opensearch} asks for OpenSearch, but the engine chosen is elasticsearch`,
+      'drop --versions opensearch=N, or run OpenSearch (--search opensearch, or search: opensearch in pipeline.yaml)',
+    );
+  return 'opensearch';
+}
+
+/** zoo and compare run on Elasticsearch or a running stack's engine: an OpenSearch major there is refused. */
+export function refuseOpenSearchMajor(asked: VersionRequests, command: string): void {
+  if (asked.opensearch !== undefined)
+    throw new ConfigError(
+      `--versions opensearch=${asked.opensearch} is not taken by ${command}`,
+      `start the stack with \`outbox-chaos up --detach --versions opensearch=${asked.opensearch}\` and run there`,
+    );
 }

@@ -6,7 +6,14 @@ import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './ar
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { postgresFor } from './run.ts';
-import { componentsFor, resolveVersionsFor, VERSIONS_HELP, VERSIONS_OPTIONS, versionsOpt } from './versions-args.ts';
+import {
+  componentsFor,
+  refuseOpenSearchMajor,
+  resolveVersionsFor,
+  VERSIONS_HELP,
+  VERSIONS_OPTIONS,
+  versionsOpt,
+} from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
@@ -67,6 +74,7 @@ export async function zooCommand(argv: string[]): Promise<number> {
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
+  check.take(() => refuseOpenSearchMajor(versions, 'zoo'));
   const scenarios = chosen.map((e) => e.scenario);
   const postgresMajor = check.take(() => postgresFor(versions.postgres, scenarios, choice));
   const components = check.take(() => componentsFor(versions, scenarios, choice), {});

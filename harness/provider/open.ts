@@ -5,6 +5,7 @@ import { claimStack, type Claim } from '../stack/owner.ts';
 import { startStack, attachStack, type Stack } from '../stack/stack.ts';
 import { readState, writeState } from '../stack/state.ts';
 import type { Topology } from '../stack/targets.ts';
+import type { OsMajor } from '../provision/opensearch-versions.ts';
 import type { PgMajor } from '../provision/pg-versions.ts';
 import type { ComponentPins } from '../provision/component-versions.ts';
 import type { SearchEngine } from '../provision/index.ts';
@@ -67,6 +68,7 @@ export async function obtainStack(opts: LocalOptions): Promise<{ stack: Stack; o
     if (opts.search && attached.search !== opts.search) throw searchMismatch(attached, opts.search);
     assertPostgresMajor(attached, opts.postgresMajor);
     assertComponents(attached, opts.components);
+    assertOpenSearchMajor(attached, opts.opensearchMajor);
     info(`using the running stack "${attached.name}"`);
     return { stack: attached, owned: false };
   }
@@ -89,6 +91,7 @@ export async function upLocal(opts: LocalOptions): Promise<{ stack: Stack; start
   if (running && opts.search && running.search !== opts.search) throw searchMismatch(running, opts.search);
   if (running) assertPostgresMajor(running, opts.postgresMajor);
   if (running) assertComponents(running, opts.components);
+  if (running) assertOpenSearchMajor(running, opts.opensearchMajor);
   if (running) {
     const problems = await stackProblems(running);
     if (problems.length === 0) return { stack: running, started: false };
@@ -118,6 +121,16 @@ function assertPostgresMajor(s: Stack, wanted: PgMajor | undefined): void {
   throw new EnvError(
     `stack "${s.name}" is running Postgres ${s.versions.postgres ?? has}, not ${wanted}`,
     `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for Postgres ${wanted}`,
+  );
+}
+
+/** Likewise the OpenSearch major (a stack of the other engine is refused before, by searchMismatch). */
+function assertOpenSearchMajor(s: Stack, wanted: OsMajor | undefined): void {
+  const has = s.artifacts.opensearchMajor;
+  if (wanted === undefined || has === undefined || wanted === has) return;
+  throw new EnvError(
+    `stack "${s.name}" is running OpenSearch ${s.versions.opensearch ?? has}, not ${wanted}`,
+    `\`outbox-chaos down --name ${s.name}\` first, or use another --name and --port-base for OpenSearch ${wanted}`,
   );
 }
 
@@ -152,6 +165,8 @@ export interface LocalOptions {
   postgresMajor?: PgMajor;
   /** Debezium, Kafka, Elasticsearch versions of a new stack (resolved); a running stack of others is refused. */
   components?: ComponentPins;
+  /** The OpenSearch major a new stack runs (`--versions opensearch=N`); a running stack of another is refused. */
+  opensearchMajor?: OsMajor;
 }
 
 /** Where a command runs: the provider, its env file (external), and whether it may treat it as its own. */
@@ -177,6 +192,7 @@ export async function bringUp(opts: LocalOptions): Promise<Stack> {
       search: opts.search,
       postgresMajor: opts.postgresMajor,
       components: opts.components,
+      opensearchMajor: opts.opensearchMajor,
     });
     const s = stack;
     const names = defaultRunNames();

@@ -50,7 +50,9 @@ describe('--versions entries', () => {
   });
 
   it('refuse an unknown component, a malformed entry or version, and a component named twice', () => {
-    expect(() => parseVersions(['zookeeper=3.9'])).toThrow(/no component zookeeper; .*postgres, debezium, kafka/);
+    expect(() => parseVersions(['zookeeper=3.9'])).toThrow(
+      /no component zookeeper; .*postgres, opensearch, debezium, kafka/,
+    );
     expect(() => parseVersions(['postgres=12'])).toThrow(/the ones that exist are 14, 15, 16, 17, 18/);
     expect(() => parseVersions(['postgres'])).toThrow(/expected component=version/);
     expect(() => parseVersions(['kafka=latest'])).toThrow(/kafka=latest: not a version/);

@@ -2,6 +2,7 @@ import { ConfigError, EnvError } from '../util/errors.ts';
 import { MANIFEST } from './manifest.ts';
 import { MAVEN_CENTRAL } from './maven.ts';
 import { compareVersions, isPattern, metadataVersions, nearestVersions, resolveVersion } from './maven-versions.ts';
+import { resolveOsMajor, type OsMajor } from './opensearch-versions.ts';
 import { resolvePgMajor, type PgMajor } from './pg-versions.ts';
 
 /** The Maven-served components whose version `--versions` chooses (Postgres has its own majors: pg-versions.ts). */
@@ -14,6 +15,8 @@ export type ComponentPins = Partial<Record<Component, string>>;
 /** What `--versions` or a scenario's `versions:` asks for, before resolution (patterns allowed). */
 export interface VersionRequests extends ComponentPins {
   postgres?: PgMajor;
+  /** The OpenSearch major (a pinned build per major, as Postgres: opensearch-versions.ts). */
+  opensearch?: OsMajor;
 }
 
 interface Spec {
@@ -77,17 +80,18 @@ export function parseVersions(entries: readonly string[], where = '--versions'):
     const m = /^([\w-]+)=(.+)$/.exec(entry);
     if (!m) throw new ConfigError(`${where} ${entry}: expected component=version`, 'e.g. --versions postgres=17');
     const [, component, version] = m as unknown as [string, string, string];
-    if (component !== 'postgres' && !(COMPONENTS as string[]).includes(component))
+    if (component !== 'postgres' && component !== 'opensearch' && !(COMPONENTS as string[]).includes(component))
       throw new ConfigError(
         `${where} ${entry}: no component ${component}; ` +
-          `the ones that can be chosen are postgres, ${COMPONENTS.join(', ')}`,
+          `the ones that can be chosen are postgres, opensearch, ${COMPONENTS.join(', ')}`,
         `drop it, or name one of those (e.g. ${SPECS.debezium.example})`,
       );
-    const key = component as 'postgres' | Component;
+    const key = component as 'postgres' | 'opensearch' | Component;
     const had = out[key];
     if (had !== undefined && had !== version)
       throw new ConfigError(`${where} names ${component} twice (${had} and ${version})`, 'name it once');
     if (key === 'postgres') out.postgres = resolvePgMajor(version).major;
+    else if (key === 'opensearch') out.opensearch = resolveOsMajor(version).major;
     else out[key] = checkSyntax(key, version, where);
   }
   return out;

@@ -12,6 +12,7 @@ import { cacheDir } from './paths.ts';
 import type { PgMajor } from './pg-versions.ts';
 import { elasticsearchMinJava, type ComponentPins } from './component-versions.ts';
 import { ensureOpenSearch } from './opensearch.ts';
+import { resolveOsMajor, type OsMajor } from './opensearch-versions.ts';
 import { EnvError } from '../util/errors.ts';
 import { ensurePostgres, type PostgresDist } from './postgres.ts';
 import { ensureToxiproxy } from './toxiproxy.ts';
@@ -24,6 +25,8 @@ export interface Artifacts {
   /** The search engine's home: Elasticsearch's, or OpenSearch's with `search: 'opensearch'`. */
   esHome: string;
   search: SearchEngine;
+  /** The OpenSearch major provided (with `search: 'opensearch'`). */
+  opensearchMajor?: OsMajor;
   toxiproxyBin: string;
   kafkaJdk: Jdk;
   esJdk: Jdk;
@@ -46,6 +49,8 @@ export interface ProvisionOptions {
   postgresMajor?: PgMajor;
   /** Exact Debezium, Kafka and Elasticsearch versions in place of the manifest's (`--versions`, resolved). */
   components?: ComponentPins;
+  /** The OpenSearch major to provide with `search: 'opensearch'` (default: the manifest's). */
+  opensearchMajor?: OsMajor;
 }
 
 /**
@@ -64,7 +69,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
     const esVersion = pins.elasticsearch ?? MANIFEST.elasticsearch.version;
     const esJdk =
       search === 'opensearch'
-        ? openSearchJdk()
+        ? openSearchJdk(opts.opensearchMajor)
         : findJdk(elasticsearchMinJava(esVersion), `Elasticsearch ${esVersion}`, 'OUTBOX_CHAOS_ES_JAVA_HOME');
     const postgres = await ensurePostgres(cache, { major: opts.postgresMajor, force });
     const kafkaLib = await ensureKafka(cache, { force, version: pins.kafka });
@@ -72,7 +77,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
     const esSink = await ensureEsSink(cache, undefined, { force });
     const esHome =
       search === 'opensearch'
-        ? await ensureOpenSearch(cache, { force })
+        ? await ensureOpenSearch(cache, { force, major: opts.opensearchMajor })
         : await ensureElasticsearch(cache, { force, version: pins.elasticsearch });
     const toxiproxyBin = await ensureToxiproxy(cache, { force });
     const jvmArchives = await ensureJvmArchives(cache, kafkaJdk, kafkaLib, [debezium, esSink], { force });
@@ -82,6 +87,7 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
       pluginPath: [debezium, esSink],
       esHome,
       search,
+      ...(search === 'opensearch' ? { opensearchMajor: resolveOsMajor(opts.opensearchMajor).major } : {}),
       toxiproxyBin,
       kafkaJdk,
       esJdk,
@@ -90,14 +96,18 @@ export async function provision(opts: ProvisionOptions = {}): Promise<Artifacts>
   });
 }
 
-/** A JDK OpenSearch 2.x starts on: its bootstrap installs a security manager, which Java 24 removed. */
-function openSearchJdk(): Jdk {
-  const { version, minJava, maxJava } = MANIFEST.opensearch;
+/**
+ * A JDK the OpenSearch major starts on: 2.x's bootstrap installs a security manager, which Java 24 removed
+ * (so 17 to 23); 3.x needs 21 or newer.
+ */
+function openSearchJdk(major: OsMajor | undefined): Jdk {
+  const { version, minJava, maxJava } = resolveOsMajor(major);
   const jdk = findJdk(minJava, `OpenSearch ${version}`, 'OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME');
-  if (jdk.major > maxJava)
+  if (maxJava !== undefined && jdk.major > maxJava)
     throw new EnvError(
       `OpenSearch ${version} needs a JDK ${minJava} to ${maxJava}; the lowest found is Java ${jdk.major} (${jdk.home})`,
-      `install openjdk-17-jdk-headless, or set OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME to a JDK ${minJava} to ${maxJava}`,
+      `install openjdk-${minJava}-jdk-headless, or set OUTBOX_CHAOS_OPENSEARCH_JAVA_HOME to a JDK ${minJava} to ` +
+        `${maxJava}`,
     );
   return jdk;
 }

@@ -59,27 +59,47 @@ export const MANIFEST = {
     minJava: 21,
   },
   /**
-   * The other search engine (`--search opensearch`): OpenSearch's integ-test zip (core and transport only) with
-   * the modules real mappings use, each from its own Maven artifact, laid out as the full distribution does.
-   * 2.19 runs on Java 17 to 23 (its bootstrap installs a security manager, which Java 24 removed).
+   * The other search engine (`--search opensearch`): OpenSearch's integ-test zip, one per major
+   * (`--versions opensearch=N`), with the modules real mappings use. The sha256 of each zip is the check (Maven
+   * Central's .sha1 for it matched the download it was taken from).
    */
   opensearch: {
-    version: '2.19.6',
+    major: '2',
     artifact: 'org.opensearch.distribution.integ-test-zip:opensearch',
-    /** sha256 of the zip (Maven Central's .sha1 for it matched the download this was taken from). */
-    sha256: '71d6d8b1c637f3faecda0752b184b1cc526fc6eaad59ec1408c6327bb00b9293',
-    minJava: 17,
-    maxJava: 23,
+    versions: {
+      /**
+       * Core and transport only: the modules are assembled from their own Maven artifacts, laid out as the full
+       * distribution does. Runs on Java 17 to 23 (its bootstrap installs a security manager, which Java 24 removed).
+       */
+      '2': {
+        version: '2.19.6',
+        sha256: '71d6d8b1c637f3faecda0752b184b1cc526fc6eaad59ec1408c6327bb00b9293',
+        modules: 'assembled',
+        minJava: 17,
+        maxJava: 23,
+      },
+      /** The zip carries the modules itself (the 3.3 zips did not). Java 21 and newer (no security manager). */
+      '3': {
+        version: '3.8.0',
+        sha256: '196c3cf4602c394f2e40e6174ccbf2a924eae37246f08fa6bbb6b75f9fd5ff1f',
+        modules: 'bundled',
+        minJava: 21,
+        maxJava: null,
+      },
+    },
   },
   toxiproxy: { module: 'github.com/Shopify/toxiproxy/v2/cmd/server', version: 'v2.12.0' },
   /** Our own Elasticsearch sink plugin, built from connectors/es-sink by provisioning. */
   esSink: { version: '0.1.0', dir: 'connectors/es-sink' },
 } as const;
 
-export function manifestVersions(search: 'elasticsearch' | 'opensearch' = 'elasticsearch'): Record<string, string> {
+export function manifestVersions(
+  search: 'elasticsearch' | 'opensearch' = 'elasticsearch',
+  opensearchMajor: keyof typeof MANIFEST.opensearch.versions = MANIFEST.opensearch.major,
+): Record<string, string> {
   const engine: Record<string, string> =
     search === 'opensearch'
-      ? { opensearch: MANIFEST.opensearch.version }
+      ? { opensearch: MANIFEST.opensearch.versions[opensearchMajor].version }
       : { elasticsearch: MANIFEST.elasticsearch.version };
   return {
     postgres: MANIFEST.postgres.major,

@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { run } from '../util/exec.ts';
 import { info } from '../util/log.ts';
 import { ensureArtifact, type CachedArtifact } from './cache-manifest.ts';
+import { EnvError } from '../util/errors.ts';
 import { MANIFEST } from './manifest.ts';
 import { fetchArtifact, resolveInto } from './maven.ts';
+import { resolveOsMajor, type OsMajor, type OsPin } from './opensearch-versions.ts';
 
 /** One module as the full distribution ships it: its artifact, entry class, and the module it extends. */
 export interface OpenSearchModule {
@@ -53,9 +55,10 @@ export const OPENSEARCH_MODULES: OpenSearchModule[] = [
   },
 ];
 
-export function opensearchArtifact(cache: string): CachedArtifact {
-  const { version, sha256 } = MANIFEST.opensearch;
-  const mods = OPENSEARCH_MODULES.map((m) => m.name).join(',');
+export function opensearchArtifact(cache: string, major?: OsMajor): CachedArtifact {
+  const { version, sha256, modules } = resolveOsMajor(major);
+  // The modules laid in, or the zip's own (the same key as before majors could be chosen: no re-provisioning).
+  const mods = modules === 'bundled' ? 'bundled' : OPENSEARCH_MODULES.map((m) => m.name).join(',');
   return {
     name: `opensearch ${version}`,
     path: join(cache, 'dist', `opensearch-${version}`),
@@ -101,15 +104,20 @@ async function layModule(cache: string, home: string, m: OpenSearchModule, versi
 }
 
 /** OpenSearch with its modules, verified and assembled once into the cache. Returns its home. */
-export async function ensureOpenSearch(cache: string, opts: { force?: boolean } = {}): Promise<string> {
-  const { version, artifact, sha256 } = MANIFEST.opensearch;
-  const { path: home, key } = opensearchArtifact(cache);
+export async function ensureOpenSearch(
+  cache: string,
+  opts: { force?: boolean; major?: OsMajor } = {},
+): Promise<string> {
+  const pin = resolveOsMajor(opts.major);
+  const { version, sha256 } = pin;
+  const { path: home, key } = opensearchArtifact(cache, pin.major);
   await ensureArtifact(
     home,
     key,
     async (tmp) => {
-      const [groupId, artifactId] = artifact.split(':') as [string, string];
-      info(`    fetching OpenSearch ${version} integ-test-zip and its modules from Maven Central (~60 MB)`);
+      const [groupId, artifactId] = MANIFEST.opensearch.artifact.split(':') as [string, string];
+      const size = pin.modules === 'bundled' ? '~155 MB' : '~60 MB';
+      info(`    fetching OpenSearch ${version} integ-test-zip${modulesNote(pin)} from Maven Central (${size})`);
       const zip = await fetchArtifact({ groupId, artifactId, version, type: 'zip' }, join(cache, 'downloads'), {
         sha256,
       });
@@ -125,13 +133,23 @@ export async function ensureOpenSearch(cache: string, opts: { force?: boolean } 
         rmSync(zip, { force: true });
       }
       // Extended modules first: their jars are left out of the modules that extend them.
-      for (const m of OPENSEARCH_MODULES) await layModule(cache, tmp, m, version);
-      if (!existsSync(join(tmp, 'modules', 'transport-netty4')))
-        throw new Error('the OpenSearch zip has no modules/transport-netty4');
+      if (pin.modules === 'assembled') for (const m of OPENSEARCH_MODULES) await layModule(cache, tmp, m, version);
+      const missing = ['transport-netty4', ...OPENSEARCH_MODULES.map((m) => m.name)].filter(
+        (m) => !existsSync(join(tmp, 'modules', m)),
+      );
+      if (missing.length > 0)
+        throw new EnvError(
+          `the OpenSearch ${version} zip has no modules/${missing.join(', modules/')}`,
+          'provision again (`outbox-chaos provision --force`); if it stays, choose another major with --versions',
+        );
       // The stack's mirror of the home (stack/services/elasticsearch.ts) looks for this marker.
       writeFileSync(join(tmp, '.unpacked'), version);
     },
     { tmpRoot: join(cache, '.tmp'), force: opts.force },
   );
   return home;
+}
+
+function modulesNote(pin: OsPin): string {
+  return pin.modules === 'bundled' ? ' (with its modules)' : ' and its modules';
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { provision, type Artifacts, type SearchEngine } from '../provision/index.ts';
 import type { ComponentPins } from '../provision/component-versions.ts';
+import { isOsMajor, type OsMajor } from '../provision/opensearch-versions.ts';
 import { manifestVersions } from '../provision/manifest.ts';
 import { isPgMajor, type PgMajor } from '../provision/pg-versions.ts';
 import { stateRoot } from '../provision/paths.ts';
@@ -49,6 +50,8 @@ export interface StackOptions {
   postgresMajor?: PgMajor;
   /** Exact Debezium, Kafka, Elasticsearch versions in place of the manifest's (`--versions`, resolved). */
   components?: ComponentPins;
+  /** The OpenSearch major asked for (`--versions opensearch=N`), with `search: 'opensearch'`. */
+  opensearchMajor?: OsMajor;
   /** The search engine (default elasticsearch; opensearch carries the modules real mappings use). */
   search?: SearchEngine;
 }
@@ -136,7 +139,12 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const dir = stackDir(name);
   const tProvision = Date.now();
   const components = opts.components ?? {};
-  const artifacts = await provision({ search: opts.search, postgresMajor: opts.postgresMajor, components });
+  const artifacts = await provision({
+    search: opts.search,
+    postgresMajor: opts.postgresMajor,
+    components,
+    opensearchMajor: opts.opensearchMajor,
+  });
   const provisionMs = Date.now() - tProvision;
   const t0 = Date.now();
 
@@ -157,7 +165,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
   const ctx = await context(name, dir, ports, artifacts, topology, opts.heapMb);
   const endpoints = endpointsFor(ports);
   const versions = {
-    ...manifestVersions(artifacts.search),
+    ...manifestVersions(artifacts.search, artifacts.opensearchMajor),
     ...pinnedVersions(components, artifacts.search),
     postgres: artifacts.postgres.version,
     'postgres-source': artifacts.postgres.source,
@@ -177,6 +185,7 @@ async function startClaimed(name: string, opts: StackOptions): Promise<Stack> {
     search: artifacts.search,
     postgresMajor: opts.postgresMajor,
     ...(Object.keys(components).length ? { components } : {}),
+    ...(artifacts.opensearchMajor !== undefined ? { opensearchMajor: artifacts.opensearchMajor } : {}),
   };
   writeState(state);
 
@@ -329,7 +338,14 @@ export async function attachStack(name = 'default'): Promise<Stack | undefined> 
   if (!state || !Object.values(state.pids).some((pid) => pid !== undefined && isAlive(pid))) return undefined;
   // The Postgres it was asked to run (absent: the default path, as when it started).
   const major = state.postgresMajor !== undefined && isPgMajor(state.postgresMajor) ? state.postgresMajor : undefined;
-  const artifacts = await provision({ search: state.search, postgresMajor: major, components: state.components });
+  const osMajor =
+    state.opensearchMajor !== undefined && isOsMajor(state.opensearchMajor) ? state.opensearchMajor : undefined;
+  const artifacts = await provision({
+    search: state.search,
+    postgresMajor: major,
+    components: state.components,
+    opensearchMajor: osMajor,
+  });
   const ctx = await context(name, dir, state.ports, artifacts, state.topology ?? 'single', undefined);
   return assemble(ctx, state, artifacts);
 }

@@ -25,6 +25,8 @@ export interface StackState {
   postgresMajor?: string;
   /** Debezium, Kafka, Elasticsearch versions asked for (`--versions`, resolved); absent: the manifest's. */
   components?: Partial<Record<'debezium' | 'kafka' | 'elasticsearch', string>>;
+  /** The OpenSearch major asked for (`--versions opensearch=N`); absent: the default. */
+  opensearchMajor?: string;
   /** Pipeline definition directory the connectors were registered from. */
   connectorsDir?: string;
 }

@@ -1,4 +1,6 @@
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { stateRoot } from '../../harness/provision/paths.ts';
+import { readState } from '../../harness/stack/state.ts';
 
 /**
  * The integration files run on two workers, in two lanes. Most files share the one test stack of the global
@@ -29,6 +31,13 @@ export const OPENSEARCH_STACK = {
   portBase: Number(process.env.OUTBOX_CHAOS_TEST_OS_PORT_BASE ?? 17900),
 };
 
+/** The search engine of the stack the tests run on when you started it (OUTBOX_CHAOS_TEST_REUSE), if any. */
+export function reusedSearch(): 'elasticsearch' | 'opensearch' | undefined {
+  const name = process.env.OUTBOX_CHAOS_TEST_REUSE;
+  if (!name) return undefined;
+  return readState(join(stateRoot(), name))?.search ?? 'elasticsearch';
+}
+
 /** The longest file of each lane goes first, so that the short ones fill in at the end. */
 const FIRST = ['scenarios.int.test.ts', 'zoo.int.test.ts'];
 
@@ -37,6 +46,8 @@ export function ownsStack(file: string): boolean {
   const name = basename(file);
   // On a stack you started (OUTBOX_CHAOS_TEST_REUSE), the zoo runs on that stack like everything else.
   if (name === 'zoo.int.test.ts' && process.env.OUTBOX_CHAOS_TEST_REUSE) return false;
+  // The OpenSearch file too, when that stack runs OpenSearch (on an Elasticsearch one it still starts its own).
+  if (name === 'opensearch.int.test.ts' && reusedSearch() === 'opensearch') return false;
   return OWN_STACK.includes(name);
 }
 
