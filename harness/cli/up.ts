@@ -65,12 +65,17 @@ export function printEndpoints(s: Stack): void {
     `\nstack "${s.name}" is up (provision ${(s.timings.provisionMs / 1000).toFixed(1)} s, ` +
       `start ${(s.timings.startMs / 1000).toFixed(1)} s)`,
   );
-  printAddresses(s.endpoints);
+  printAddresses(s.endpoints, undefined, engineOf(s.versions));
   printCluster(s.endpoints);
   info(`  Postgres server  ${s.versions.postgres ?? '?'} (${s.versions['postgres-source'] ?? 'unknown source'})`);
   const v = s.versions;
   info(`  versions         Debezium ${v.debezium}, Kafka ${v.kafka}, ${searchLabel(v)}`);
   info(`  logs             ${s.dir}/logs/`);
+}
+
+/** The engine a local stack runs, for its address line. */
+function engineOf(v: Record<string, string>): string {
+  return v.opensearch ? 'OpenSearch' : 'Elasticsearch';
 }
 
 function searchLabel(v: Record<string, string>): string {
@@ -92,11 +97,11 @@ function printCluster(e: Endpoints): void {
 }
 
 /** `via`: how the connectors' addresses relate to the harness's (through our proxies, or as an env file says). */
-function printAddresses(e: Endpoints, via = 'via proxy'): void {
+function printAddresses(e: Endpoints, via = 'via proxy', engine = 'Elasticsearch'): void {
   info(`  Postgres         ${e.pgUrl}            (${via}: ${e.pgProxied.host}:${e.pgProxied.port})
   Kafka            ${e.kafkaBootstrap}   (${via}: ${e.kafkaProxied})
   Kafka Connect    ${e.connectUrl}
-  Elasticsearch    ${e.esUrl}   (${via}: ${e.esProxiedUrl})
+  ${engine.padEnd(16)} ${e.esUrl}   (${via}: ${e.esProxiedUrl})
   Toxiproxy        ${e.toxiproxyUrl || '(none)'}`);
 }
 
@@ -203,7 +208,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     info(
       `\nstack "${stack.name}" is already up and healthy (every service answers, connectors RUNNING); left as it is`,
     );
-    printAddresses(stack.endpoints);
+    printAddresses(stack.endpoints, undefined, engineOf(stack.versions));
     if (portBase !== undefined && portBase !== stack.ports.postgres)
       warn(
         `it runs on port base ${stack.ports.postgres}, not ${portBase}: ` +
