@@ -2,6 +2,8 @@ package io.outboxchaos.es;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -23,10 +25,13 @@ import io.outboxchaos.es.ElasticsearchSinkConnectorConfig.BehaviorOnMalformedDoc
  * sender thread; a thrown exception fails the task.
  *
  * <p>The request as a whole is retried, with backoff, on any failure: connection error, timeout,
- * any non-2xx status, an unreadable answer. Items of a 2xx answer are never re-sent: each is a
- * success, a malformed document (handled per behavior.on.malformed.documents), a version conflict
- * (a success), or an error that fails the task. Re-sending single items later would reorder them
- * behind newer batches, which Confluent's sink never does.
+ * any non-2xx status, an unreadable answer. Each item of a 2xx answer is a success, a malformed
+ * document (handled per behavior.on.malformed.documents), a version conflict (a success), a
+ * rejection (429 or 503: Elasticsearch was overloaded when the item reached its shard) or an error
+ * that fails the task. Rejected items are re-sent, with the same backoff and the same max.retries
+ * budget as a whole request, before write() returns: the sender thread is busy until then, so with
+ * max.in.flight.requests=1 no later batch overtakes them. Confluent's sink fails the task on them
+ * instead (its issue #739); a whole-request 429 or 503 it does retry.
  */
 class BulkWriter {
     private static final Logger log = LoggerFactory.getLogger(BulkWriter.class);
@@ -44,6 +49,8 @@ class BulkWriter {
             "action_request_validation_exception",
             "document_parsing_exception");
     static final String VERSION_CONFLICT = "version_conflict_engine_exception";
+    /** Item statuses that are retried like a whole-request answer with the same status. */
+    static final Set<Integer> REJECTED_ITEM_STATUSES = Set.of(429, 503);
 
     /** Where failed items go: the task's errant record reporter (a no-op when Connect has none). */
     interface Reporter {
@@ -95,7 +102,9 @@ class BulkWriter {
     }
 
     void write(long batchId, List<BulkItem> batch) throws InterruptedException {
-        byte[] body = body(batch);
+        // What the next attempt sends: the batch, then only the items the previous answer rejected.
+        List<BulkItem> pending = batch;
+        byte[] body = body(pending);
         for (int attempt = 0; ; attempt++) {
             long started = System.nanoTime();
             String failure;
@@ -104,13 +113,19 @@ class BulkWriter {
                 if (res.ok()) {
                     JsonNode root = parse(res);
                     if (root != null) {
-                        handleItems(batchId, batch, root, res);
-                        batchesSent.incrementAndGet();
-                        log.debug("Batch #{}: {} actions answered in {} ms (attempt {})", batchId, batch.size(),
-                                (System.nanoTime() - started) / 1_000_000, attempt + 1);
-                        return;
+                        Rejected rejected = handleItems(batchId, pending, root, res);
+                        if (rejected == null) {
+                            batchesSent.incrementAndGet();
+                            log.debug("Batch #{}: {} actions answered in {} ms (attempt {})", batchId,
+                                    pending.size(), (System.nanoTime() - started) / 1_000_000, attempt + 1);
+                            return;
+                        }
+                        failure = rejected.summary;
+                        pending = rejected.resend;
+                        body = body(pending);
+                    } else {
+                        failure = "unreadable _bulk answer (HTTP " + res.status + "): " + res.excerpt();
                     }
-                    failure = "unreadable _bulk answer (HTTP " + res.status + "): " + res.excerpt();
                 } else {
                     failure = "HTTP " + res.status + ": " + res.excerpt();
                 }
@@ -167,30 +182,62 @@ class BulkWriter {
         return out.toByteArray();
     }
 
+    /** The actions of a 2xx answer to send again, in batch order, and why, for the retry log line. */
+    private static final class Rejected {
+        final List<BulkItem> resend;
+        final String summary;
+
+        Rejected(List<BulkItem> resend, String summary) {
+            this.resend = resend;
+            this.summary = summary;
+        }
+    }
+
     /**
      * Judges each item of a 2xx answer. Every item is looked at (and reported where Confluent
-     * reports it) before the first fatal one fails the batch.
+     * reports it) before the first fatal one fails the batch. Returns the actions to re-send (null
+     * when none): the rejected ones, plus any later successful action on the same document, since
+     * that one already landed and the rejected one must not land after it (an unversioned write would
+     * then win). A rejected item is not reported: like a whole request, it fails the task only once
+     * max.retries is used up.
      */
-    private void handleItems(long batchId, List<BulkItem> sent, JsonNode root, ElasticsearchHttp.Response res) {
+    private Rejected handleItems(long batchId, List<BulkItem> sent, JsonNode root, ElasticsearchHttp.Response res) {
         JsonNode items = root.path("items");
         if (items.size() != sent.size()) {
             throw new BulkFailedException("Batch #" + batchId + ": _bulk answer has " + items.size() + " items for "
                     + sent.size() + " actions: " + res.excerpt());
         }
         String fatal = null;
+        List<BulkItem> resend = new ArrayList<>();
+        Set<String> rejectedDocs = new HashSet<>();
+        int rejectedCount = 0;
+        String firstRejected = null;
         for (int i = 0; i < sent.size(); i++) {
             BulkItem item = sent.get(i);
             JsonNode result = firstValue(items.get(i));
             JsonNode error = result.path("error");
+            String doc = item.id == null ? null : item.index + "/" + item.id;
             // No error object is success, including a delete answered 404 "not_found".
             if (error.isMissingNode() || error.isNull()) {
-                actionsAcked.incrementAndGet();
+                if (doc != null && rejectedDocs.contains(doc)) {
+                    resend.add(item);
+                } else {
+                    actionsAcked.incrementAndGet();
+                }
                 continue;
             }
             int status = result.path("status").asInt(0);
             String type = error.isTextual() ? "" : error.path("type").asText("");
             String what = item.describe() + ": " + status + " " + type + " " + errorExcerpt(error);
-            if (MALFORMED_DOC_ERRORS.contains(type)) {
+            if (REJECTED_ITEM_STATUSES.contains(status)) {
+                // Not applied (ES was overloaded when the item reached its shard): send it again.
+                resend.add(item);
+                rejectedCount++;
+                firstRejected = firstRejected != null ? firstRejected : what;
+                if (doc != null) {
+                    rejectedDocs.add(doc);
+                }
+            } else if (MALFORMED_DOC_ERRORS.contains(type)) {
                 // Reported whatever behavior.on.malformed.documents says, as Confluent does.
                 reporter.report(item.record, new ReportingException("Indexing failed: " + type + ": "
                         + error.path("reason").asText("")));
@@ -227,8 +274,8 @@ class BulkWriter {
                             + error.path("reason").asText("")));
                 }
             } else {
-                // 403 write block, 429 rejection, 5xx shard failure, 404 missing index...: reported,
-                // then the task fails (Confluent retries none of these per item).
+                // 403 write block, 500 shard failure, 404 missing index...: reported, then the task
+                // fails (Confluent retries no item at all).
                 reporter.report(item.record, new ReportingException("Indexing failed: " + type + ": "
                         + error.path("reason").asText("")));
                 fatal = fatal != null ? fatal : "Elasticsearch failed " + what;
@@ -237,6 +284,14 @@ class BulkWriter {
         if (fatal != null) {
             throw new BulkFailedException("Batch #" + batchId + ": " + fatal);
         }
+        if (resend.isEmpty()) {
+            return null;
+        }
+        int following = resend.size() - rejectedCount;
+        String summary = "HTTP " + res.status + " with " + rejectedCount + " of " + sent.size() + " actions rejected"
+                + (following > 0 ? " (re-sending " + following + " later actions on their documents too)" : "")
+                + "; first: " + firstRejected;
+        return new Rejected(resend, summary);
     }
 
     /** Exception plus its causes in one line; the JDK client often leaves the top message empty. */

@@ -203,8 +203,9 @@ public class ElasticsearchSinkConnectorConfig extends AbstractConfig {
                 + "every record handed to put() is acknowledged, as Confluent does with flush.synchronously=true");
         def.define(MAX_RETRIES, Type.INT, 5, ConfigDef.Range.between(0, Integer.MAX_VALUE), Importance.LOW,
                 "How many times a failed _bulk request (connection error, timeout, any non-2xx status, "
-                        + "unreadable answer) or index/mapping check is retried before the task fails. Failed items "
-                        + "of a successful _bulk are never retried.",
+                        + "unreadable answer) or index/mapping check is retried before the task fails. Items of a "
+                        + "successful _bulk that were rejected with 429 or 503 are re-sent on the same budget; other "
+                        + "failed items are never retried.",
                 G_CONNECTION, ++o, Width.SHORT, "Max retries");
         same(MAX_RETRIES);
         def.define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.between(0, TimeUnit.DAYS.toMillis(1)),

@@ -298,22 +298,183 @@ class ElasticsearchSinkTaskTest {
         }
     }
 
+    /** Five records with keys 1..5 at offsets 0..4, sent as one batch on flush. */
+    private static List<SinkRecord> fiveRecords() {
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            records.add(rec(i, doc("n", i), i - 1));
+        }
+        return records;
+    }
+
     @Test
-    void failedItemsAreNeverResentAndFailTheTask() {
-        // Confluent retries whole requests only: a 429 or 503 *item* is reported and fails the task
-        // (confluentinc/kafka-connect-elasticsearch#739), so nothing is re-sent behind newer batches.
+    void rejectedItemsOfA200AreResentAloneThenSucceed() throws Exception {
+        // Elasticsearch answers 200 with items marked 429 when indexing pressure rises while the bulk
+        // is on its way: only those items are re-sent, with the request's backoff and budget.
+        TestContext.RecordingReporter reporter = new TestContext.RecordingReporter();
+        start(reporter, "max.retries", "3");
+        es.responder = req -> req.number() > 1 ? FakeElasticsearch.allOk(req) : FakeElasticsearch.items(req,
+                (i, a) -> a.id().equals("2") || a.id().equals("4")
+                        ? new Item(429, "es_rejected_execution_exception") : Item.ok());
+        task.put(fiveRecords());
+        task.flush(Map.of());
+
+        assertEquals(2, es.requests.size());
+        assertEquals(List.of("1", "2", "3", "4", "5"), es.requests.get(0).ids());
+        assertEquals(List.of("2", "4"), es.requests.get(1).ids());
+        // The same actions, versions included.
+        List<Action> resent = es.requests.get(1).actions();
+        assertEquals(List.of(1L, 3L), resent.stream().map(a -> a.meta().get("version").asLong()).toList());
+        assertEquals(List.of(2, 4), resent.stream().map(a -> a.source().get("n").asInt()).toList());
+        assertTrue(reporter.records.isEmpty(), "a retried item is not errant: " + reporter.records);
+    }
+
+    @Test
+    void rejected503ItemsAreRetriedLike429Items() throws Exception {
+        // A whole-request 503 is retried, so a 503 item is too; its budget is the request's.
+        start("max.retries", "3");
+        es.responder = req -> switch (req.number()) {
+            case 1 -> FakeElasticsearch.items(req, (i, a) -> i == 1
+                    ? new Item(503, "unavailable_shards_exception") : Item.ok());
+            case 2 -> FakeElasticsearch.items(req, (i, a) -> new Item(429, "es_rejected_execution_exception"));
+            default -> FakeElasticsearch.allOk(req);
+        };
+        task.put(List.of(rec(1, doc("a", 1), 0), rec(2, doc("a", 2), 1), rec(3, doc("a", 3), 2)));
+        task.flush(Map.of());
+
+        assertEquals(List.of(List.of("1", "2", "3"), List.of("2"), List.of("2")),
+                es.requests.stream().map(BulkRequest::ids).toList());
+    }
+
+    @Test
+    void rejectedItemsBeyondMaxRetriesFailTheTaskLikeAWholeRequest429() {
+        TestContext.RecordingReporter reporter = new TestContext.RecordingReporter();
+        start(reporter, "max.retries", "2");
+        es.responder = req -> FakeElasticsearch.items(req,
+                (i, a) -> a.id().equals("2") || a.id().equals("4")
+                        ? new Item(429, "es_rejected_execution_exception") : Item.ok());
+        task.put(fiveRecords());
+
+        ConnectException e = assertThrows(ConnectException.class, () -> task.flush(Map.of()));
+        // The whole-request case's message and count: 1 attempt + 2 retries, then the task fails.
+        assertTrue(e.getMessage().contains("(5 actions) failed after 2 retries (max.retries=2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("es_rejected_execution_exception"), e.getMessage());
+        assertEquals(List.of(List.of("1", "2", "3", "4", "5"), List.of("2", "4"), List.of("2", "4")),
+                es.requests.stream().map(BulkRequest::ids).toList());
+        // As with a whole-request 429, nothing goes to the errant record reporter, and the failure is sticky.
+        assertTrue(reporter.records.isEmpty(), "reported: " + reporter.records);
+        assertThrows(ConnectException.class, () -> task.put(List.of()));
+    }
+
+    @Test
+    void rejectedItemsWithNoRetriesFailAtOnce() {
+        start("max.retries", "0");
+        es.responder = req -> FakeElasticsearch.items(req,
+                (i, a) -> i == 0 ? new Item(429, "es_rejected_execution_exception") : Item.ok());
+        task.put(List.of(rec(1, doc("a", 1), 0), rec(2, doc("a", 2), 1)));
+        ConnectException e = assertThrows(ConnectException.class, () -> task.flush(Map.of()));
+        assertTrue(e.getMessage().contains("failed after 0 retries (max.retries=0)"), e.getMessage());
+        assertEquals(1, es.requests.size());
+    }
+
+    @Test
+    void versionConflictItemsAreNotResentBesideARejectedItem() throws Exception {
+        // A 409 on an externally versioned action stays a silent success and is not re-sent.
+        TestContext.RecordingReporter reporter = new TestContext.RecordingReporter();
+        start(reporter, "max.retries", "3");
+        es.responder = req -> req.number() > 1 ? FakeElasticsearch.allOk(req) : FakeElasticsearch.items(req,
+                (i, a) -> switch (i) {
+                    case 0 -> new Item(409, "version_conflict_engine_exception");
+                    case 2 -> new Item(429, "es_rejected_execution_exception");
+                    default -> Item.ok();
+                });
+        task.put(List.of(rec(1, doc("a", 1), 0), rec(2, doc("a", 2), 1), rec(3, doc("a", 3), 2)));
+        task.flush(Map.of());
+        assertEquals(List.of(List.of("1", "2", "3"), List.of("3")),
+                es.requests.stream().map(BulkRequest::ids).toList());
+        assertTrue(reporter.records.isEmpty());
+    }
+
+    @Test
+    void unversionedConflictItemIsReportedNotResentBesideARejectedItem() throws Exception {
+        // An unversioned update's 409 stays reported and counted as written, and is not re-sent.
+        TestContext.RecordingReporter reporter = new TestContext.RecordingReporter();
+        start(reporter, "max.retries", "3", "write.method", "upsert");
+        es.responder = req -> req.number() > 1 ? FakeElasticsearch.allOk(req) : FakeElasticsearch.items(req,
+                (i, a) -> switch (i) {
+                    case 0 -> new Item(409, "version_conflict_engine_exception");
+                    case 2 -> new Item(429, "es_rejected_execution_exception");
+                    default -> Item.ok();
+                });
+        task.put(List.of(rec(1, doc("a", 1), 10), rec(2, doc("a", 2), 11), rec(3, doc("a", 3), 12)));
+        task.flush(Map.of());
+        assertEquals(List.of(List.of("1", "2", "3"), List.of("3")),
+                es.requests.stream().map(BulkRequest::ids).toList());
+        assertEquals(List.of(10L), reporter.records.stream().map(SinkRecord::kafkaOffset).toList());
+    }
+
+    @Test
+    void aFatalItemFailsTheBatchWithoutRetryingItsRejectedItems() {
         TestContext.RecordingReporter reporter = new TestContext.RecordingReporter();
         start(reporter, "max.retries", "5");
         es.responder = req -> FakeElasticsearch.items(req, (i, a) -> switch (i) {
-            case 1 -> new Item(429, "es_rejected_execution_exception");
-            case 2 -> new Item(503, "unavailable_shards_exception");
+            case 0 -> new Item(429, "es_rejected_execution_exception");
+            case 1 -> new Item(400, "mapper_parsing_exception");
             default -> Item.ok();
         });
         task.put(List.of(rec(1, doc("a", 1), 0), rec(2, doc("a", 2), 1), rec(3, doc("a", 3), 2)));
         ConnectException e = assertThrows(ConnectException.class, () -> task.flush(Map.of()));
-        assertTrue(e.getMessage().contains("es_rejected_execution_exception"), e.getMessage());
+        assertTrue(e.getMessage().contains("mapper_parsing_exception"), e.getMessage());
         assertEquals(1, es.requests.size());
-        assertEquals(List.of(1L, 2L), reporter.records.stream().map(SinkRecord::kafkaOffset).toList());
+        assertEquals(List.of(1L), reporter.records.stream().map(SinkRecord::kafkaOffset).toList());
+    }
+
+    @Test
+    void otherItemErrorsStillFailTheTaskWithoutResending() {
+        // Only 429 and 503 items are retried; a 403 write block or a 500 is reported and fatal as before.
+        for (Item failure : List.of(new Item(403, "cluster_block_exception"), new Item(500, "exception"))) {
+            TestContext.RecordingReporter reporter = new TestContext.RecordingReporter();
+            if (task != null) {
+                task.stop();
+            }
+            es.requests.clear();
+            start(reporter, "max.retries", "5");
+            es.responder = req -> FakeElasticsearch.items(req, (i, a) -> i == 1 ? failure : Item.ok());
+            task.put(List.of(rec(1, doc("a", 1), 0), rec(2, doc("a", 2), 1)));
+            ConnectException e = assertThrows(ConnectException.class, () -> task.flush(Map.of()));
+            assertTrue(e.getMessage().contains(failure.errorType()), e.getMessage());
+            assertEquals(1, es.requests.size(), failure.toString());
+            assertEquals(List.of(1L), reporter.records.stream().map(SinkRecord::kafkaOffset).toList());
+        }
+    }
+
+    @Test
+    void laterActionsOnARejectedDocumentAreResentAfterIt() throws Exception {
+        // Unversioned updates: re-sending only the rejected first update of key 1 would let it land
+        // after the second, which Elasticsearch already applied. Both go again, in their order.
+        start("max.retries", "3", "write.method", "upsert");
+        es.responder = req -> req.number() > 1 ? FakeElasticsearch.allOk(req) : FakeElasticsearch.items(req,
+                (i, a) -> i == 0 ? new Item(429, "es_rejected_execution_exception") : Item.ok());
+        task.put(List.of(rec(1, doc("v", "a"), 0), rec(2, doc("v", "x"), 1), rec(1, doc("v", "b"), 2)));
+        task.flush(Map.of());
+
+        assertEquals(2, es.requests.size());
+        List<Action> resent = es.requests.get(1).actions();
+        assertEquals(List.of("1", "1"), es.requests.get(1).ids());
+        assertEquals(List.of("a", "b"), resent.stream().map(a -> a.source().get("doc").get("v").asText()).toList());
+    }
+
+    @Test
+    void rejectedItemsAreRetriedBeforeTheNextBatchGoes() throws Exception {
+        // With max.in.flight.requests=1 one batch is in flight: the next waits for the retries.
+        start("batch.size", "2", "max.in.flight.requests", "1", "max.retries", "3");
+        es.responder = req -> req.number() > 1 ? FakeElasticsearch.allOk(req) : FakeElasticsearch.items(req,
+                (i, a) -> i == 1 ? new Item(429, "es_rejected_execution_exception") : Item.ok());
+        task.put(List.of(rec(1, doc("a", 1), 0), rec(2, doc("a", 2), 1), rec(3, doc("a", 3), 2),
+                rec(4, doc("a", 4), 3)));
+        task.flush(Map.of());
+        assertEquals(List.of(List.of("1", "2"), List.of("2"), List.of("3", "4")),
+                es.requests.stream().map(BulkRequest::ids).toList());
     }
 
     @Test
