@@ -189,7 +189,7 @@ export function esBackPressureFault(id: string, margin: number): Fault {
           n > 0,
           `Elasticsearch rejected ${n} bulk request(s) (indexing_pressure coordinating/primary rejections, ` +
             `the filler's own ${ownRejections} excluded)` +
-            (logged !== undefined ? `; the sink logged ${logged} retry(ies) after HTTP 429` : ''),
+            (logged !== undefined ? `; the sink logged ${logged} retry(ies) after 429s (whole requests or items)` : ''),
         );
       }
       before = undefined;
@@ -213,11 +213,16 @@ function describe(p: Pressure): string {
   return `${p.current} of ${p.limit} bytes in use`;
 }
 
-/** The sink's "retry … after: HTTP 429" lines written since the marks; undefined without a log to read. */
+/**
+ * The sink's retry lines written since the marks: after a whole-request 429, or after a 2xx whose items were
+ * rejected (429 or 503 items; under this fault they are 429s). Undefined without a log to read.
+ */
 function count429(marks: Map<string, number> | undefined): number | undefined {
   if (!marks?.size) return undefined;
   let n = 0;
   for (const [file, at] of marks)
-    n += readFrom(file, at).match(/retry \d+\/\d+ in \d+ ms after: HTTP 429/g)?.length ?? 0;
+    n +=
+      readFrom(file, at).match(/retry \d+\/\d+ in \d+ ms after: HTTP (?:429|2\d\d with \d+ of \d+ actions rejected)/g)
+        ?.length ?? 0;
   return n;
 }
