@@ -16,8 +16,8 @@ import {
 } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
-export const ZOO_HELP = `outbox-chaos zoo [--only a,b] [--control] [--json FILE] [--keep] [--name NAME] [--port-base N]
-                 [--topology single|cluster] [--versions C=V,...] [--provider local|containers|external]
+export const ZOO_HELP = `outbox-chaos zoo [<entry>…] [--only a,b] [--control] [--json FILE] [--keep] [--name NAME]
+                 [--port-base N] [--topology single|cluster] [--versions C=V,...] [--provider local|containers|external]
                  [--env FILE]
 
 The bug zoo: proves the harness's checks can fail. Each entry in scenarios/zoo/<name>/ is a pipeline
@@ -34,7 +34,7 @@ An entry may carry a zoo.yaml with expectations beyond the scenario's:
 Uses the stack that \`up --detach\` left running (and registers the healthy pipeline again at the end);
 otherwise starts one and stops it at the end (--keep leaves it up).
 
-  --only a,b        run only these entries (names of scenarios/zoo/ directories)
+  <entry>…          run only these entries (names of scenarios/zoo/ directories); --only a,b the same
   --control         the control experiment: run each entry's scenario (same workload, faults, seed)
                     against the healthy pipeline (connectors/) instead; each must converge, which shows
                     that the entry's divergence comes from its misconfiguration, not from the scenario
@@ -53,7 +53,7 @@ Exit codes: 0 every entry caught as expected, 1 an entry was not caught (the har
 entry no longer reproduces it), 2 bad usage or entry, 3 environment failure.`;
 
 export async function zooCommand(argv: string[]): Promise<number> {
-  const { values } = parse('zoo', argv, {
+  const { values, positionals } = parse('zoo', argv, {
     ...STACK_OPTIONS,
     ...TOPOLOGY_OPTIONS,
     ...PROVIDER_OPTIONS,
@@ -68,7 +68,9 @@ export async function zooCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const check = new InputCheck();
-  const only = typeof values.only === 'string' ? values.only.split(',').map((s) => s.trim()) : undefined;
+  // Entries named as arguments or with --only: both narrow the run (an argument is never ignored).
+  const named = [...positionals, ...(typeof values.only === 'string' ? values.only.split(',') : [])];
+  const only = named.length ? named.map((s) => s.trim()) : undefined;
   const chosen = check.take(() => loadZooEntries(only?.filter(Boolean)), []);
   const asked = check.take(() => topologyOpt(values));
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
