@@ -1,6 +1,5 @@
 import { PRODUCTS } from '../model/products.ts';
 import { columnNames, type Column, type TableModel } from '../model/table.ts';
-import { ConfigError } from '../util/errors.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, type DateReading } from './timestamps.ts';
 
 /**
@@ -8,16 +7,15 @@ import { DEFAULT_DATE_READING, dateReadingOf, type DateReading } from './timesta
  * GET <index>/_mapping): what a search user's query, sort or aggregation sees is what is compared. One reading
  * per column, under the column's name; which reading a column gets follows from its PG type (readingKindOf).
  * For products: product_id (read as the integer it is), name and description (TextReading), price
- * (NumberReading), created_at (DateReading).
- *
- * A column named `declared` or `table` would collide with the reading's own two properties: refused.
+ * (NumberReading), created_at (DateReading). The column readings have their own map, so any column name is fine.
  */
 export interface IndexReading {
   /** The table whose documents the index holds; absent: products, the default. */
   readonly table?: TableModel;
   /** Document fields beyond the table's columns that are expected (declared by the definition); others: anomalies. */
   readonly declared: ReadonlySet<string>;
-  readonly [column: string]: FieldReading | TableModel | ReadonlySet<string> | undefined;
+  /** Column name → how the index reads that column's field. */
+  readonly columns: Readonly<Record<string, FieldReading>>;
 }
 
 /** The reading of one column. */
@@ -113,16 +111,12 @@ export function tableReadingOf(
   props: Props | undefined,
   declared: readonly string[] = [],
 ): IndexReading {
-  const out: Record<string, FieldReading | TableModel | ReadonlySet<string>> = {};
+  // No prototype: a column named e.g. "constructor" must not find Object.prototype's.
+  const columns = Object.create(null) as Record<string, FieldReading>;
   for (const c of table.columns) {
-    if (c.name === 'declared' || c.name === 'table')
-      throw new ConfigError(
-        `${table.name}.${c.name}: a column named "${c.name}" is not supported by the checker yet`,
-        'rename the column',
-      );
     const kind = readingKindOf(table, c);
-    const m = props?.[c.name];
-    out[c.name] =
+    const m = props !== undefined && Object.hasOwn(props, c.name) ? props[c.name] : undefined;
+    columns[c.name] =
       props === undefined
         ? defaultReading(kind)
         : kind === 'text'
@@ -133,9 +127,8 @@ export function tableReadingOf(
               ? dateReadingOf(m)
               : EXACT;
   }
-  if (table !== PRODUCTS) out['table'] = table;
-  out['declared'] = new Set(declared);
-  return out as unknown as IndexReading;
+  const reading = { declared: new Set(declared), columns };
+  return table === PRODUCTS ? reading : { table, ...reading };
 }
 
 /** No mapping known (an index not created yet): the healthy pipeline's own reading, without limits. */

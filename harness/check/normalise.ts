@@ -123,7 +123,7 @@ function planOf(table: TableModel): TablePlan {
       if (c.lossy !== undefined || codec === undefined) return [];
       const kind = readingKindOf(table, c);
       const scale = c.type.kind === 'numeric' ? c.type.scale : null;
-      const f = (fallback?.[c.name] as FieldReading | undefined) ?? DEFAULT_OF[kind];
+      const f = fallback?.columns[c.name] ?? DEFAULT_OF[kind];
       return [{ name: c.name, kind, nullable: c.nullable, scale, codec, fallback: f }];
     });
     // Column names are JSON-quoted into the literal's keys: any name is a valid key, none is code.
@@ -155,7 +155,7 @@ function readingPlanOf(reading: IndexReading): ReadingPlan {
   let rp = READING_PLANS.get(reading);
   if (rp === undefined) {
     const table = planOf(reading.table ?? PRODUCTS);
-    rp = { table, readers: table.columns.map((p) => readerOf(p, (reading[p.name] as FieldReading) ?? p.fallback)) };
+    rp = { table, readers: table.columns.map((p) => readerOf(p, reading.columns[p.name] ?? p.fallback)) };
     READING_PLANS.set(reading, rp);
   }
   lastReading = reading;
