@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { rowKey, type Column, type Row, type TableModel } from '../model/table.ts';
 import type { EsDoc } from '../record/anomalies.ts';
 import type { HistoryEntry } from '../record/history.ts';
+import type { RunReport } from '../record/report.ts';
+import { evidenceLines } from '../report/labels.ts';
 import { compare } from './compare.ts';
 import { compareKeys, keyOrderOf } from './keys.ts';
 import { indexReadingOf } from './mapping.ts';
@@ -202,5 +204,36 @@ describe('key order', () => {
     expect(c.examples.corrupt.map((a) => [a.key, a.detail])).toEqual([
       ['x', 'account_id undefined: not a key of accounts (_id x)'],
     ]);
+  });
+});
+
+describe('lossy columns', () => {
+  const audit = model(
+    'audit',
+    ['id'],
+    [
+      col('id', { kind: 'int8' }, false),
+      col('note', { kind: 'text' }),
+      { ...col('at', { kind: 'time', precision: null }), lossy: 'time has no normaliser' },
+    ],
+  );
+
+  it('are named by the comparison and never compared', async () => {
+    const h = new Ops(audit).write({ id: 1, note: 'a' });
+    const c = await compare({
+      versions: buildVersions(h.entries, audit),
+      pg: [{ id: 1, note: 'a' }],
+      es: [{ _id: '1', _source: { id: 1, note: 'a', at: 'anything' } }],
+      reading: indexReadingOf(undefined, [], audit),
+    });
+    expect(c.equal).toBe(true);
+    expect(c.notCompared).toEqual(['audit.at']);
+    const products = await compare({ versions: buildVersions([]), pg: [], es: [] });
+    expect(products.notCompared).toBeUndefined();
+  });
+
+  it('are a line of the report', () => {
+    const lines = evidenceLines({ notCompared: ['audit.at'], budget: {} } as unknown as RunReport);
+    expect(lines).toContainEqual({ what: 'not compared (lossy)', result: 'audit.at', bad: false, examples: [] });
   });
 });
