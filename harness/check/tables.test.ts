@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codecOf } from '../model/codecs.ts';
 import { rowKey, type Column, type Row, type TableModel } from '../model/table.ts';
 import type { EsDoc } from '../record/anomalies.ts';
 import type { HistoryEntry } from '../record/history.ts';
@@ -235,5 +236,91 @@ describe('lossy columns', () => {
   it('are a line of the report', () => {
     const lines = evidenceLines({ notCompared: ['audit.at'], budget: {} } as unknown as RunReport);
     expect(lines).toContainEqual({ what: 'not compared (lossy)', result: 'audit.at', bad: false, examples: [] });
+  });
+});
+
+describe('every type read by its mapping, not by its raw value', () => {
+  const typed = model(
+    'typed',
+    ['id'],
+    [
+      col('id', { kind: 'int8' }, false),
+      col('qty', { kind: 'int4' }),
+      col('ratio', { kind: 'float8' }),
+      col('paid', { kind: 'bool' }),
+      col('born', { kind: 'date' }),
+      col('ref', { kind: 'uuid' }),
+      col('state', { kind: 'enum', name: 'state', labels: ['new', 'done'] }),
+    ],
+  );
+  const row: Row = {
+    id: 1,
+    qty: 300,
+    ratio: 2.5,
+    paid: true,
+    born: '2024-01-01',
+    ref: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+    state: 'new',
+  };
+  const raw = (name: string, value: unknown) => codecOf(typed.columns.find((c) => c.name === name)!)!.fromPg(value);
+  const read = (props: Record<string, unknown>, source: Record<string, unknown>) =>
+    readSource<Row>({ ...row, ...source }, indexReadingOf({ properties: props }, [], typed));
+
+  /** The raw reading calls the document's value the row's; the mapping's reading does not. */
+  const caught = (name: string, mapping: Record<string, unknown>, value: unknown) => {
+    expect(raw(name, value)).toBe(row[name]);
+    const r = read({ [name]: mapping }, { [name]: value });
+    expect(r.ok ? r.row[name] : r.field).not.toBe(row[name]);
+    return r;
+  };
+
+  it('the healthy forms are the row', () => {
+    const props = {
+      qty: { type: 'integer' },
+      ratio: { type: 'double' },
+      paid: { type: 'boolean' },
+      born: { type: 'date' },
+      ref: { type: 'keyword' },
+      state: { type: 'keyword' },
+    };
+    expect(read(props, {})).toEqual({ ok: true, row });
+    expect(read(props, { qty: '300', paid: 'true', born: Date.UTC(2024, 0, 1) })).toEqual({ ok: true, row });
+  });
+
+  it('integers: a byte or short field does not hold the value', () => {
+    expect(caught('qty', { type: 'byte' }, 300)).toMatchObject({ ok: false, reason: "out of byte's range" });
+    expect(read({ qty: { type: 'short' } }, {})).toEqual({ ok: true, row });
+    expect(caught('qty', { type: 'keyword' }, '0300')).toMatchObject({ ok: true });
+  });
+
+  it('floats: an integer or scaled_float field holds another number', () => {
+    expect(caught('ratio', { type: 'long' }, 2.5)).toMatchObject({ ok: true, row: { ratio: '2.5 (held as 2)' } });
+    expect(caught('ratio', { type: 'scaled_float', scaling_factor: 1 }, 2.5)).toMatchObject({ ok: true });
+    expect(read({ ratio: { type: 'float' } }, {})).toEqual({ ok: true, row });
+  });
+
+  it('booleans: "t" is no boolean to Elasticsearch, "true" is', () => {
+    expect(caught('paid', { type: 'boolean' }, 't')).toMatchObject({ ok: false, field: 'paid' });
+    expect(read({ paid: { type: 'boolean' } }, { paid: 'true' })).toEqual({ ok: true, row });
+    expect(caught('paid', { type: 'long' }, true)).toMatchObject({ ok: false, field: 'paid' });
+  });
+
+  it("dates: Debezium's days since the epoch are milliseconds to a date field", () => {
+    const days = Date.UTC(2024, 0, 1) / 86_400_000;
+    expect(caught('born', { type: 'date' }, days)).toMatchObject({ ok: true });
+    expect(read({ born: { type: 'date', format: 'epoch_second' } }, { born: Date.UTC(2024, 0, 1) / 1000 })).toEqual({
+      ok: true,
+      row,
+    });
+    expect(caught('born', { type: 'date', format: 'epoch_second' }, '2024-01-01')).toMatchObject({ ok: false });
+  });
+
+  it('uuid and enum: an analysed text field without a keyword finds no exact value', () => {
+    expect(caught('ref', { type: 'text' }, row['ref'])).toMatchObject({ ok: false, field: 'ref' });
+    expect(caught('state', { type: 'text' }, 'new')).toMatchObject({ ok: false, field: 'state' });
+    const withKeyword = { type: 'text', fields: { keyword: { type: 'keyword' } } };
+    expect(read({ ref: withKeyword, state: withKeyword }, {})).toEqual({ ok: true, row });
+    // A free-text column is read as text, as before.
+    expect(readSource({ product_id: 1, name: 'n', price: '1.00' })).toMatchObject({ ok: true });
   });
 });
