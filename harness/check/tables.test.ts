@@ -9,6 +9,7 @@ import { compare } from './compare.ts';
 import { compareKeys, keyOrderOf } from './keys.ts';
 import { indexReadingOf } from './mapping.ts';
 import { byKeyThenId } from './read-es.ts';
+import { snapshotSelect } from './read-pg.ts';
 import { buildVersions } from './versions.ts';
 import { readSource, unexpectedFields } from './normalise.ts';
 
@@ -322,5 +323,27 @@ describe('every type read by its mapping, not by its raw value', () => {
     expect(read({ ref: withKeyword, state: withKeyword }, {})).toEqual({ ok: true, row });
     // A free-text column is read as text, as before.
     expect(readSource({ product_id: 1, name: 'n', price: '1.00' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('the snapshot reader of any table', () => {
+  it('selects the compared columns in table order, timestamps as epoch ms, ordered by the key', () => {
+    const t = model(
+      'sales.lines',
+      ['order_id', 'region'],
+      [
+        col('order_id', { kind: 'int8' }, false),
+        col('region', { kind: 'text' }, false),
+        col('at', { kind: 'timestamptz', precision: null }),
+        col('paid', { kind: 'bool' }),
+        { ...col('slot', { kind: 'time', precision: null }), lossy: 'no normaliser' },
+      ],
+    );
+    expect(snapshotSelect(t)).toEqual({
+      sql:
+        'SELECT "order_id", "region"::text, floor(extract(epoch FROM "at") * 1000)::bigint, "paid"::text ' +
+        'FROM "sales"."lines" ORDER BY "order_id", "region"',
+      columns: ['order_id', 'region', 'at', 'paid'],
+    });
   });
 });
