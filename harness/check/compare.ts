@@ -3,7 +3,7 @@ import { PRODUCTS } from '../model/products.ts';
 import type { Row } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
 import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
-import { compareKeys, keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
+import { keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
 import { DEFAULT_INDEX_READING, type IndexReading } from './mapping.ts';
 import { normaliseProductId, readSource, sourceMatchesRow, unexpectedFields } from './normalise.ts';
 import { Details, show } from './details.ts';
@@ -135,7 +135,7 @@ export async function compare(input: CompareInput): Promise<Comparison> {
           row = r.value;
           rowPid = keyOfRow(row);
           // (NaN fails this too.)
-          if (!(rowPid > previous) || !validKey(rowPid))
+          if (!(rowPid > previous))
             throw new Error(`Postgres rows out of order: ${order.name} ${rowPid} after ${previous}`);
         }
       }
@@ -301,7 +301,7 @@ class Tally {
 
   private slot(pid: JoinKey): number {
     const pids = this.versions.keys;
-    while (this.cursor < pids.length && compareKeys(pids[this.cursor]!, pid) < 0) this.cursor++;
+    while (this.cursor < pids.length && pids[this.cursor]! < pid) this.cursor++; // numbers, or texts: both native
     return this.cursor < pids.length && pids[this.cursor] === pid ? this.cursor : -1;
   }
 }

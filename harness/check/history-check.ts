@@ -2,7 +2,7 @@ import { PRODUCTS } from '../model/products.ts';
 import type { Row, TableModel, Value } from '../model/table.ts';
 import type { SetupError } from '../record/anomalies.ts';
 import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
-import { compareKeys, keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
+import { keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
 import {
   describeVersion,
   findVersion,
@@ -77,7 +77,7 @@ export class HistoryCheck {
    */
   private crossCheckUpTo(pid: JoinKey | undefined): number {
     const pids = this.versions.keys;
-    while (this.checked < pids.length && (pid === undefined || compareKeys(pids[this.checked]!, pid) < 0)) {
+    while (this.checked < pids.length && (pid === undefined || pids[this.checked]! < pid)) {
       const slot = this.checked++;
       const { lo, hi, last } = this.finalStates(slot);
       let absentOk = last < 0;
