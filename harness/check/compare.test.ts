@@ -726,7 +726,13 @@ describe('compare: what each anomaly says about itself', () => {
       versions: buildVersions(h.entries),
       pg: [row],
       es: [seconds],
-      reading: { ...DEFAULT_INDEX_READING, created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }) },
+      reading: {
+        ...DEFAULT_INDEX_READING,
+        columns: {
+          ...DEFAULT_INDEX_READING.columns,
+          created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }),
+        },
+      },
     });
     expect(asSeconds.equal).toBe(true);
     const asDefault = await compare({ versions: buildVersions(h.entries), pg: [row], es: [seconds] });

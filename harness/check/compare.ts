@@ -1,6 +1,9 @@
 import { ANOMALY_CLASSES, type Anomaly, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
+import { PRODUCTS } from '../model/products.ts';
+import type { Row } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
-import { fingerprintRow } from './fingerprint.ts';
+import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
+import { keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
 import { DEFAULT_INDEX_READING, type IndexReading } from './mapping.ts';
 import { normaliseProductId, readSource, sourceMatchesRow, unexpectedFields } from './normalise.ts';
 import { Details, show } from './details.ts';
@@ -12,13 +15,19 @@ export type Stream<T> = Iterable<T> | AsyncIterable<T>;
 
 export interface CompareInput {
   versions: VersionsIndex;
-  /** Postgres rows, normalised, strictly ascending by product_id. */
-  pg: Stream<ProductRow>;
-  /** Elasticsearch documents, ascending by (product_id, _id). */
+  /**
+   * Postgres rows, normalised, strictly ascending by key (product_id for products; see keys.ts: numbers for a
+   * one-column integer key, else key texts by UTF-16 code units).
+   */
+  pg: Stream<ProductRow> | Stream<Row>;
+  /** Elasticsearch documents, ascending by (key, _id). */
   es: Stream<EsDoc>;
   /** Examples kept per anomaly class (default 10). */
   maxExamples?: number;
-  /** How the index reads each field (from its mapping, see indexReadingOf; default: no mapping known). */
+  /**
+   * How the index reads each field (from its mapping, see indexReadingOf; default: no mapping known). Its table
+   * (products by default) is the table compared; the versions must be of the same one.
+   */
   reading?: IndexReading;
 }
 
@@ -50,32 +59,41 @@ export interface CompareInput {
  * into missing/zombie pairs, so it throws instead.
  */
 export async function compare(input: CompareInput): Promise<Comparison> {
-  const tally = new Tally(input.versions, input.maxExamples ?? 10, input.reading ?? DEFAULT_INDEX_READING);
+  const reading = input.reading ?? DEFAULT_INDEX_READING;
+  const table = reading.table ?? input.versions.table ?? PRODUCTS;
+  if ((input.versions.table ?? PRODUCTS) !== table)
+    throw new Error(`the versions are of ${input.versions.table?.name ?? 'products'}, the reading of ${table.name}`);
+  const order = keyOrderOf(table);
+  const tally = new Tally(input.versions, input.maxExamples ?? 10, reading, order);
   const pg = new Reader(input.pg);
   const es = new Reader(input.es);
+  const keyOfRow = order.ofRow;
+  const keyOfSource = order.ofSource;
   try {
-    let row: ProductRow | undefined;
-    let rowPid: number;
+    let row: Row | undefined;
+    let rowPid: JoinKey = 0;
     let doc: EsDoc | undefined;
-    let docPid: number;
-    /** The documents of product `groupPid`, collected until a document of another product turns up. */
+    let docPid: JoinKey = 0;
+    /** The documents of key `groupPid`, collected until a document of another key turns up. */
     const group: EsDoc[] = [];
-    let groupPid = -Infinity;
+    let groupPid: JoinKey = 0;
 
     // Inlined pulls rather than helpers: a sync source must not pay a promise per item.
     let r = pg.async ? await pg.async.next() : pg.sync!.next();
     row = r.done === true ? undefined : r.value;
-    rowPid = row === undefined ? Infinity : row.product_id;
-    if (!(rowPid > -Infinity)) throw new Error(`Postgres row without a product_id: ${JSON.stringify(row)}`);
+    if (row !== undefined) {
+      rowPid = keyOfRow(row);
+      if (!validKey(rowPid)) throw new Error(`Postgres row without a ${order.name}: ${JSON.stringify(row)}`);
+    }
 
     for (;;) {
-      // The next joinable document (docPid = Infinity at the end).
-      docPid = Infinity;
+      // The next joinable document (doc undefined at the end).
+      doc = undefined;
       for (;;) {
         const d = es.async ? await es.async.next() : es.sync!.next();
         if (d.done === true) break;
         tally.esDocs++;
-        const id = normaliseProductId(d.value._source['product_id']);
+        const id = keyOfSource(d.value._source);
         if (id === undefined) tally.unjoinable(d.value);
         else {
           doc = d.value;
@@ -83,49 +101,49 @@ export async function compare(input: CompareInput): Promise<Comparison> {
           break;
         }
       }
-      if (docPid === groupPid) {
-        group.push(doc!);
-        continue;
-      }
-      if (docPid < groupPid) {
-        throw new Error(
-          `Elasticsearch documents out of order: product_id ${docPid} (_id ${doc!._id}) after ${groupPid}; ` +
-            'is product_id mapped as a keyword (sorted as text)?',
-        );
+      if (doc !== undefined && group.length > 0) {
+        if (docPid === groupPid) {
+          group.push(doc);
+          continue;
+        }
+        if (docPid < groupPid) {
+          throw new Error(
+            `Elasticsearch documents out of order: ${order.name} ${docPid} (_id ${doc._id}) after ${groupPid}; ` +
+              `is ${order.name} mapped as a keyword (sorted as text)?`,
+          );
+        }
       }
 
-      // The group is complete: join it with the rows up to it (or all remaining rows, at the end), in
-      // product_id order, which the versions cursor relies on.
-      const limit = docPid === Infinity ? Infinity : groupPid;
+      // The group is complete: join it with the rows up to it (or all remaining rows, at the end), in key
+      // order, which the versions cursor relies on.
+      const all = doc === undefined;
       let joined = group.length === 0;
-      while (rowPid <= limit && rowPid !== Infinity) {
+      while (row !== undefined && (all ? true : !joined && rowPid <= groupPid)) {
         if (!joined && rowPid > groupPid) {
           tally.classify(groupPid, null, group);
           joined = true;
         }
-        tally.pgRow(row!);
-        if (rowPid === groupPid) {
-          tally.classify(groupPid, row!, group);
+        tally.pgRow(row);
+        if (!joined && rowPid === groupPid) {
+          tally.classify(groupPid, row, group);
           joined = true;
-        } else tally.classify(rowPid, row!, NONE);
+        } else tally.classify(rowPid, row, NONE);
         r = pg.async ? await pg.async.next() : pg.sync!.next();
         const previous = rowPid;
-        if (r.done === true) {
-          row = undefined;
-          rowPid = Infinity;
-        } else {
+        if (r.done === true) row = undefined;
+        else {
           row = r.value;
-          rowPid = row.product_id;
+          rowPid = keyOfRow(row);
           // (NaN fails this too.)
           if (!(rowPid > previous))
-            throw new Error(`Postgres rows out of order: product_id ${rowPid} after ${previous}`);
+            throw new Error(`Postgres rows out of order: ${order.name} ${rowPid} after ${previous}`);
         }
       }
       if (!joined) tally.classify(groupPid, null, group);
 
-      if (docPid === Infinity) break;
+      if (doc === undefined) break;
       group.length = 0;
-      group.push(doc!);
+      group.push(doc);
       groupPid = docPid;
     }
   } finally {
@@ -133,6 +151,11 @@ export async function compare(input: CompareInput): Promise<Comparison> {
     await Promise.allSettled([pg.close(), es.close()]);
   }
   return tally.result();
+}
+
+/** A key the join can order: a finite number, or a text. */
+function validKey(k: JoinKey): boolean {
+  return typeof k === 'string' || (k > -Infinity && k < Infinity);
 }
 
 const NONE: EsDoc[] = [];
@@ -159,21 +182,26 @@ class Tally {
   esDocs = 0;
   private readonly counts = emptyRecord(() => 0);
   private readonly examples = emptyRecord((): Anomaly[] => []);
-  /** Cursor into versions.pids; product_ids only grow, so it only moves forward. */
+  /** Cursor into versions.keys; keys only grow, so it only moves forward. */
   private cursor = 0;
   private readonly history: HistoryCheck;
   private readonly details: Details;
+  private readonly fingerprint: (row: Row) => Fingerprint;
+  private readonly products: boolean;
 
   constructor(
     private readonly versions: VersionsIndex,
     private readonly maxExamples: number,
     private readonly reading: IndexReading,
+    private readonly order: KeyOrder,
   ) {
     this.history = new HistoryCheck(versions, maxExamples);
-    this.details = new Details(versions, reading, (pid) => this.slot(pid));
+    this.details = new Details(versions, reading, (pid) => this.slot(pid), order);
+    this.fingerprint = fingerprintOf(order.table);
+    this.products = order.table === PRODUCTS;
   }
 
-  classify(pid: number, row: ProductRow | null, docs: EsDoc[]): void {
+  classify(pid: JoinKey, row: Row | null, docs: EsDoc[]): void {
     if (docs.length === 0) {
       if (row !== null && this.count('missing'))
         this.example('missing', pid, row, docs, this.details.missingDetail(pid, row));
@@ -182,7 +210,7 @@ class Tally {
         this.example('duplicate', pid, row, docs, this.details.duplicateDetail(pid, row, docs));
     } else if (row === null) {
       if (this.count('zombie')) this.example('zombie', pid, row, docs, this.details.zombieDetail(pid, docs[0]!));
-    } else if (docs[0]!._id !== String(pid)) {
+    } else if (docs[0]!._id !== this.order.docId(pid)) {
       if (this.count('wrong-id'))
         this.example('wrong-id', pid, row, docs, this.details.wrongIdDetail(pid, docs[0]!, row));
     } else if (!sourceMatchesRow(docs[0]!._source, row, this.reading)) {
@@ -195,13 +223,13 @@ class Tally {
   }
 
   /** One document under the right `_id` that is not the row: an older version (stale), or none (corrupt). */
-  private classifyDiffering(pid: number, row: ProductRow, docs: EsDoc[]): void {
+  private classifyDiffering(pid: JoinKey, row: Row, docs: EsDoc[]): void {
     const source = docs[0]!._source;
-    const result = readSource(source, this.reading);
+    const result = readSource<Row>(source, this.reading);
     const slot = this.slot(pid);
-    const v = result.ok ? findVersion(this.versions, slot, fingerprintRow(result.row)) : -1;
+    const v = result.ok ? findVersion(this.versions, slot, this.fingerprint(result.row)) : -1;
     // An unknown-outcome version newer than the row's own never committed: Postgres would show it (or later).
-    const r = v >= 0 ? findVersion(this.versions, slot, fingerprintRow(row)) : -1;
+    const r = v >= 0 ? findVersion(this.versions, slot, this.fingerprint(row)) : -1;
     const uncommitted = v >= 0 && r >= 0 && v > r && (this.versions.flags[v]! & VERSION_POSSIBLE) !== 0;
     const cls = v >= 0 && !uncommitted ? 'stale' : 'corrupt';
     if (!this.count(cls)) return;
@@ -220,21 +248,29 @@ class Tally {
     this.example(cls, pid, row, docs, detail);
   }
 
-  /** A document whose product_id cannot be read. */
+  /** A document whose key cannot be read. */
   unjoinable(doc: EsDoc): void {
     if (!this.count('corrupt')) return;
-    const fromId = normaliseProductId(doc._id);
-    const detail = `product_id ${show(doc._source['product_id'])} is not an integer (_id ${doc._id})`;
-    this.example('corrupt', fromId ?? -1, null, [doc], detail);
+    if (this.products) {
+      const fromId = normaliseProductId(doc._id);
+      const detail = `product_id ${show(doc._source['product_id'])} is not an integer (_id ${doc._id})`;
+      this.example('corrupt', fromId ?? -1, null, [doc], detail);
+      return;
+    }
+    const shown = this.order.table.key.map((k) => `${k} ${show(doc._source[k])}`).join(', ');
+    const detail = `${shown}: not a key of ${this.order.table.name} (_id ${doc._id})`;
+    this.examples.corrupt.push({ class: 'corrupt', product_id: -1, key: doc._id, pg: null, es: [doc], detail });
   }
 
-  /** A Postgres row, in product_id order: counted, and checked against the history. */
-  pgRow(row: ProductRow): void {
+  /** A Postgres row, in key order: counted, and checked against the history. */
+  pgRow(row: Row): void {
     this.pgRows++;
     this.history.row(row);
   }
 
   result(): Comparison {
+    const table = this.order.table;
+    const notCompared = table.columns.filter((c) => c.lossy !== undefined).map((c) => `${table.name}.${c.name}`);
     let equal = true;
     for (const cls of ANOMALY_CLASSES) if (this.counts[cls] > 0) equal = false;
     return {
@@ -245,6 +281,7 @@ class Tally {
       examples: this.examples,
       setupErrors: this.history.finish(),
       rowsExpected: rowsLeft(this.versions),
+      ...(notCompared.length > 0 ? { notCompared } : {}),
     };
   }
 
@@ -254,13 +291,17 @@ class Tally {
     return this.examples[cls].length < this.maxExamples;
   }
 
-  private example(cls: AnomalyClass, pid: number, pg: ProductRow | null, docs: EsDoc[], detail: string): void {
-    this.examples[cls].push({ class: cls, product_id: pid, pg, es: docs.slice(), detail });
+  private example(cls: AnomalyClass, pid: JoinKey, pg: Row | null, docs: EsDoc[], detail: string): void {
+    if (this.products) this.examples[cls].push({ class: cls, product_id: pid as number, pg, es: docs.slice(), detail });
+    else {
+      const product_id = typeof pid === 'number' ? pid : -1;
+      this.examples[cls].push({ class: cls, product_id, key: String(pid), pg, es: docs.slice(), detail });
+    }
   }
 
-  private slot(pid: number): number {
-    const pids = this.versions.pids;
-    while (this.cursor < pids.length && pids[this.cursor]! < pid) this.cursor++;
+  private slot(pid: JoinKey): number {
+    const pids = this.versions.keys;
+    while (this.cursor < pids.length && pids[this.cursor]! < pid) this.cursor++; // numbers, or texts: both native
     return this.cursor < pids.length && pids[this.cursor] === pid ? this.cursor : -1;
   }
 }

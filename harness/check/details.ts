@@ -1,51 +1,60 @@
 import type { EsDoc } from '../record/anomalies.ts';
-import type { ProductRow } from '../record/history.ts';
-import { fingerprintRow } from './fingerprint.ts';
+import type { Row } from '../model/table.ts';
+import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
+import { keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
 import type { IndexReading } from './mapping.ts';
 import { differingFields, readSource, sourceMatchesRow } from './normalise.ts';
 import { describeVersion, findVersion, versionAt, type VersionsIndex } from './versions.ts';
 
 /** The one-sentence details of anomaly examples: what each document and row is, relative to the history. */
 export class Details {
+  private readonly fingerprint: (row: Row) => Fingerprint;
+  /** What the key is called in details: "product_id" for products. */
+  private readonly keyName: string;
+
   constructor(
     private readonly versions: VersionsIndex,
     private readonly reading: IndexReading,
-    /** The product's slot in the versions index (the comparison's cursor, which only moves forward). */
-    private readonly slot: (pid: number) => number,
-  ) {}
+    /** The key's slot in the versions index (the comparison's cursor, which only moves forward). */
+    private readonly slot: (pid: JoinKey) => number,
+    private readonly order: KeyOrder = keyOrderOf(reading.table),
+  ) {
+    this.fingerprint = fingerprintOf(order.table);
+    this.keyName = order.name;
+  }
 
-  versionCount(pid: number): string {
+  versionCount(pid: JoinKey): string {
     const slot = this.slot(pid);
-    if (slot < 0) return 'the history never wrote this product_id';
+    if (slot < 0) return `the history never wrote this ${this.keyName}`;
     const n = this.versions.starts[slot + 1]! - this.versions.starts[slot]!;
     return `${n} version${n === 1 ? '' : 's'} in the history`;
   }
 
-  describeVersion(pid: number, v: number): string {
+  describeVersion(pid: JoinKey, v: number): string {
     return describeVersion(this.versions, this.slot(pid), v);
   }
 
   /** Each differing field as "name: document value ≠ row value", so a timestamp difference shows its numbers. */
-  fieldDiffs(source: Readonly<Record<string, unknown>>, row: ProductRow): string {
+  fieldDiffs(source: Readonly<Record<string, unknown>>, row: Row): string {
     return differingFields(source, row, this.reading)
       .map((f) => `${f} ${show(source[f])} ≠ ${show((row as Readonly<Record<string, unknown>>)[f])}`)
       .join(', ');
   }
 
   /** What a document holds relative to the history: "version 2 of 4 (op #9)", or why it holds nothing. */
-  describeDoc(pid: number, doc: EsDoc, row: ProductRow | null): string {
+  describeDoc(pid: JoinKey, doc: EsDoc, row: Row | null): string {
     if (row !== null && sourceMatchesRow(doc._source, row, this.reading)) return 'the row';
     const result = readSource(doc._source, this.reading);
     if (!result.ok) return `nothing (${result.field} ${show(result.value)} is ${result.reason})`;
-    const v = findVersion(this.versions, this.slot(pid), fingerprintRow(result.row));
+    const v = findVersion(this.versions, this.slot(pid), this.fingerprint(result.row));
     return v >= 0 ? this.describeVersion(pid, v) : 'no committed version';
   }
 
   /** Which version the Postgres row is. */
-  describeRow(pid: number, row: ProductRow): string {
+  describeRow(pid: JoinKey, row: Row): string {
     const slot = this.slot(pid);
-    if (slot < 0) return 'not from the history (it never wrote this product_id; a row from before the workload?)';
-    const v = findVersion(this.versions, slot, fingerprintRow(row));
+    if (slot < 0) return `not from the history (it never wrote this ${this.keyName}; a row from before the workload?)`;
+    const v = findVersion(this.versions, slot, this.fingerprint(row));
     return v >= 0 ? this.describeVersion(pid, v) : `none of the history's versions (${this.versionCount(pid)})`;
   }
 
@@ -58,30 +67,31 @@ export class Details {
     );
   }
 
-  missingDetail(pid: number, row: ProductRow): string {
+  missingDetail(pid: JoinKey, row: Row): string {
     return `no document; the row is ${this.describeRow(pid, row)}`;
   }
 
-  zombieDetail(pid: number, doc: EsDoc): string {
+  zombieDetail(pid: JoinKey, doc: EsDoc): string {
     return `${this.absence(pid)}; the document equals ${this.describeDoc(pid, doc, null)}`;
   }
 
-  wrongIdDetail(pid: number, doc: EsDoc, row: ProductRow): string {
+  wrongIdDetail(pid: JoinKey, doc: EsDoc, row: Row): string {
     return (
-      `_id ${show(doc._id)} is not the product_id ${pid}: an update or delete addressed ` +
+      `_id ${show(doc._id)} is not the ${this.keyName} ${this.order.numeric ? pid : show(this.order.docId(pid))}: ` +
+      'an update or delete addressed ' +
       `by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`
     );
   }
 
-  duplicateDetail(pid: number, row: ProductRow | null, docs: EsDoc[]): string {
+  duplicateDetail(pid: JoinKey, row: Row | null, docs: EsDoc[]): string {
     const each = docs.map((d) => `_id ${d._id} equals ${this.describeDoc(pid, d, row)}`).join(', ');
     return `${docs.length} documents: ${each}${row === null ? `; ${this.absence(pid)}` : ''}`;
   }
 
   /** Why there is no row, as far as the history knows. */
-  absence(pid: number): string {
+  absence(pid: JoinKey): string {
     const slot = this.slot(pid);
-    if (slot < 0) return 'no row in Postgres, and the history never wrote this product_id';
+    if (slot < 0) return `no row in Postgres, and the history never wrote this ${this.keyName}`;
     const last = versionAt(this.versions, slot, this.versions.starts[slot + 1]! - 1);
     if (last.deleted)
       return `no row in Postgres: deleted at op #${last.seq}${last.possible ? ' (outcome unknown)' : ''}`;

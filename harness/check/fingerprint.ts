@@ -1,3 +1,6 @@
+import { codecOf } from '../model/codecs.ts';
+import { PRODUCTS } from '../model/products.ts';
+import type { Row, TableModel } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
 
 /**
@@ -63,4 +66,67 @@ function fmix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
+}
+
+const FINGERPRINTS = new WeakMap<TableModel, (row: Row) => Fingerprint>();
+
+/**
+ * The fingerprint function of a table's rows: products' own (fingerprintRow, the hot path), or for any other
+ * table the same hash over its compared columns other than the key, in table order (fingerprintColumns).
+ */
+export function fingerprintOf(table: TableModel = PRODUCTS): (row: Row) => Fingerprint {
+  if (table === PRODUCTS) return fingerprintRow as unknown as (row: Row) => Fingerprint;
+  let f = FINGERPRINTS.get(table);
+  if (f === undefined) {
+    const names = table.columns
+      .filter((c) => !table.key.includes(c.name) && c.lossy === undefined && codecOf(c) !== undefined)
+      .map((c) => c.name);
+    f = fingerprintColumns(names);
+    FINGERPRINTS.set(table, f);
+  }
+  return f;
+}
+
+/** Tag words: each value starts with one, which says how many words follow (so the encoding is unambiguous). */
+const TAG_NULL = -2;
+const TAG_TEXT = -3;
+const TAG_NUMBER = -4;
+const TAG_TRUE = -5;
+const TAG_FALSE = -6;
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+/**
+ * A fingerprint over the named columns of a normalised row, in that order: per value a tag word, then for text
+ * its length and code-unit pairs, for a number the two words of its double. Same mixing as fingerprintRow.
+ */
+export function fingerprintColumns(names: readonly string[]): (row: Row) => Fingerprint {
+  return (row) => {
+    let h1 = 0x9747b28c;
+    let h2 = 0x2545f491;
+    const mix = (word: number): void => {
+      let k = Math.imul(word, 0xcc9e2d51);
+      k = (k << 15) | (k >>> 17);
+      h1 ^= Math.imul(k, 0x1b873593);
+      h1 = (h1 << 13) | (h1 >>> 19);
+      h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+      h2 = Math.imul(h2 ^ k, 0x85ebca6b);
+      h2 ^= h2 >>> 13;
+    };
+    for (const name of names) {
+      const v = row[name];
+      if (v === null || v === undefined) mix(TAG_NULL);
+      else if (typeof v === 'string') {
+        mix(TAG_TEXT);
+        mix(v.length);
+        for (let i = 0; i < v.length; i += 2) mix(v.charCodeAt(i) | (i + 1 < v.length ? v.charCodeAt(i + 1) << 16 : 0));
+      } else if (typeof v === 'number') {
+        F64[0] = v === 0 ? 0 : v; // -0 === 0: one fingerprint
+        mix(TAG_NUMBER);
+        mix(U32[0]!);
+        mix(U32[1]!);
+      } else mix(v ? TAG_TRUE : TAG_FALSE);
+    }
+    return fmix(h1) * 0x20_0000 + (fmix(h2) >>> 11);
+  };
 }

@@ -1,6 +1,8 @@
+import { PRODUCTS } from '../model/products.ts';
+import type { Row, TableModel, Value } from '../model/table.ts';
 import type { SetupError } from '../record/anomalies.ts';
-import type { ProductRow } from '../record/history.ts';
-import { fingerprintRow } from './fingerprint.ts';
+import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
+import { keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
 import {
   describeVersion,
   findVersion,
@@ -20,21 +22,36 @@ export class HistoryCheck {
   private readonly examples: SetupError[] = [];
   /** Every history product below this position has been checked against Postgres. */
   private checked = 0;
+  private readonly table: TableModel;
+  private readonly order: KeyOrder;
+  private readonly fingerprint: (row: Row) => Fingerprint;
+  /** Columns the server fills by default (products: created_at), absent from an unknown-outcome insert's intent. */
+  private readonly serverFilled: Readonly<Record<string, Value>>;
 
   constructor(
     private readonly versions: VersionsIndex,
     private readonly maxExamples: number,
-  ) {}
+  ) {
+    this.table = versions.table ?? PRODUCTS;
+    this.order = keyOrderOf(this.table);
+    this.fingerprint = fingerprintOf(this.table);
+    this.serverFilled = Object.fromEntries(
+      this.table.columns
+        .filter((c) => c.default !== null && !this.table.key.includes(c.name))
+        .map((c) => [c.name, null]),
+    );
+  }
 
-  /** A Postgres row, in product_id order. */
-  row(row: ProductRow): void {
-    const slot = this.crossCheckUpTo(row.product_id);
+  /** A Postgres row, in key order. */
+  row(row: Row): void {
+    const key = this.order.ofRow(row);
+    const slot = this.crossCheckUpTo(key);
     if (slot < 0) return; // not the workload's (preloaded rows, rows from before the run)
-    const fp = fingerprintRow(row);
+    const fp = this.fingerprint(row);
     const { lo, hi, last } = this.finalStates(slot);
     for (let v = Math.max(last, lo); v < hi; v++) if (this.versions.fingerprints[v] === fp) return;
     // An unknown-outcome insert is recorded as intended, without the created_at the server would have given it.
-    const untimed = fingerprintRow({ ...row, created_at: null });
+    const untimed = this.fingerprint({ ...row, ...this.serverFilled });
     for (let v = Math.max(last, lo); v < hi; v++)
       if ((this.versions.flags[v]! & VERSION_POSSIBLE) !== 0 && this.versions.fingerprints[v] === untimed) return;
     const found = findVersion(this.versions, slot, fp);
@@ -43,24 +60,24 @@ export class HistoryCheck {
         ? `${describeVersion(this.versions, slot, found)}, which a later committed operation replaced`
         : 'no version the history wrote';
     this.setupError(
-      row.product_id,
+      key,
       `Postgres holds ${what}; the history's last committed state is ${this.describeFinal(slot, last)}`,
     );
   }
 
   /** Checks what Postgres did not have up to the end; the setup errors found. */
   finish(): { count: number; examples: SetupError[] } {
-    this.crossCheckUpTo(Infinity);
+    this.crossCheckUpTo(undefined);
     return { count: this.count, examples: this.examples };
   }
 
   /**
-   * Checks every history product below `pid`, which Postgres does not have, for whether it may be absent;
-   * returns the slot of `pid` itself (-1 when the history never wrote it).
+   * Checks every history key below `pid` (undefined: all), which Postgres does not have, for whether it may be
+   * absent; returns the slot of `pid` itself (-1 when the history never wrote it).
    */
-  private crossCheckUpTo(pid: number): number {
-    const pids = this.versions.pids;
-    while (this.checked < pids.length && pids[this.checked]! < pid) {
+  private crossCheckUpTo(pid: JoinKey | undefined): number {
+    const pids = this.versions.keys;
+    while (this.checked < pids.length && (pid === undefined || pids[this.checked]! < pid)) {
       const slot = this.checked++;
       const { lo, hi, last } = this.finalStates(slot);
       let absentOk = last < 0;
@@ -91,8 +108,10 @@ export class HistoryCheck {
     return `${info.deleted ? 'a delete' : `version ${info.number} of ${info.of}`} (op #${info.seq})`;
   }
 
-  private setupError(pid: number, detail: string): void {
+  private setupError(key: JoinKey, detail: string): void {
     this.count++;
-    if (this.examples.length < this.maxExamples) this.examples.push({ product_id: pid, detail });
+    if (this.examples.length >= this.maxExamples) return;
+    if (this.table === PRODUCTS) this.examples.push({ product_id: key as number, detail });
+    else this.examples.push({ product_id: typeof key === 'number' ? key : -1, key: String(key), detail });
   }
 }

@@ -1,6 +1,5 @@
 import { PRODUCTS } from '../model/products.ts';
 import { columnNames, type Column, type TableModel } from '../model/table.ts';
-import { ConfigError } from '../util/errors.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, type DateReading } from './timestamps.ts';
 
 /**
@@ -8,20 +7,25 @@ import { DEFAULT_DATE_READING, dateReadingOf, type DateReading } from './timesta
  * GET <index>/_mapping): what a search user's query, sort or aggregation sees is what is compared. One reading
  * per column, under the column's name; which reading a column gets follows from its PG type (readingKindOf).
  * For products: product_id (read as the integer it is), name and description (TextReading), price
- * (NumberReading), created_at (DateReading).
- *
- * A column named `declared` or `table` would collide with the reading's own two properties: refused.
+ * (NumberReading), created_at (DateReading). The column readings have their own map, so any column name is fine.
  */
 export interface IndexReading {
   /** The table whose documents the index holds; absent: products, the default. */
   readonly table?: TableModel;
   /** Document fields beyond the table's columns that are expected (declared by the definition); others: anomalies. */
   readonly declared: ReadonlySet<string>;
-  readonly [column: string]: FieldReading | TableModel | ReadonlySet<string> | undefined;
+  /** Column name → how the index reads that column's field. */
+  readonly columns: Readonly<Record<string, FieldReading>>;
 }
 
 /** The reading of one column. */
-export type FieldReading = TextReading | NumberReading | DateReading | ExactReading;
+export type FieldReading = TextReading | NumberReading | DateReading | BooleanReading | ExactReading;
+
+/**
+ * A boolean column: a `boolean` field takes true, false, "true", "false" and "" (false), nothing else (not "t",
+ * not 1); a keyword or text field holds the exact term ("true"); any other type holds no boolean.
+ */
+export type BooleanReading = { bool: 'boolean' } | { bool: 'term' } | { bool: 'unreadable'; type: string };
 
 /**
  * A column whose mapping is not read yet: the document's value goes through the column's own normaliser (as a
@@ -33,31 +37,45 @@ export interface ExactReading {
 
 /**
  * Which reading a column gets, by its PG type:
- * - text: text, varchar, char, uuid, enum (exact strings; a keyword's ignore_above drops long ones);
+ * - text: text, varchar, char (exact strings; a keyword's ignore_above drops long ones);
+ * - identifier: uuid, enum (as text, and looked up exactly: an analysed `text` field without a keyword finds none);
  * - number: numeric (by the mapping's numeric type, at the column's scale);
+ * - integer: smallint, integer, bigint other than an integer key (by the mapping's numeric type);
+ * - float: real, double precision (by the mapping's numeric type);
+ * - boolean: bool (as a boolean field reads it);
+ * - day: date (the mapping's date formats: Debezium's days since the epoch are not a date there);
  * - date: timestamp, timestamptz (the mapping's date formats in their order);
  * - key: an integer key column (a number, or a numeric string from a sink that stringifies keys; as before);
- * - exact: every other type (integers, floats, bool, json/jsonb, bytea, date, arrays): not by the mapping yet.
+ * - exact: every other type (json/jsonb, bytea, arrays): not by the mapping yet.
  */
-export type ReadingKind = 'key' | 'text' | 'number' | 'date' | 'exact';
+export type ReadingKind =
+  'key' | 'text' | 'identifier' | 'number' | 'integer' | 'float' | 'boolean' | 'day' | 'date' | 'exact';
 
 export function readingKindOf(table: TableModel, column: Column): ReadingKind {
   switch (column.type.kind) {
     case 'text':
     case 'varchar':
     case 'bpchar':
+      return 'text';
     case 'uuid':
     case 'enum':
-      return 'text';
+      return 'identifier';
     case 'numeric':
       return 'number';
     case 'timestamp':
     case 'timestamptz':
       return 'date';
+    case 'date':
+      return 'day';
+    case 'bool':
+      return 'boolean';
+    case 'float4':
+    case 'float8':
+      return 'float';
     case 'int2':
     case 'int4':
     case 'int8':
-      return table.key.includes(column.name) ? 'key' : 'exact';
+      return table.key.includes(column.name) ? 'key' : 'integer';
     default:
       return 'exact';
   }
@@ -99,12 +117,14 @@ export type NumberReading =
 const NO_LIMIT: TextReading = { ignoreAbove: null, limitField: null };
 
 /** The reading of a column when the index has no mapping for it: the healthy pipeline's own, without limits. */
-function defaultReading(kind: ReadingKind): FieldReading {
-  if (kind === 'text') return NO_LIMIT;
-  if (kind === 'number') return DEFAULT_NUMBER;
-  if (kind === 'date') return DEFAULT_DATE_READING;
+export function defaultReading(kind: ReadingKind): FieldReading {
+  if (kind === 'text' || kind === 'identifier') return NO_LIMIT;
+  if (kind === 'number' || kind === 'integer' || kind === 'float') return DEFAULT_NUMBER;
+  if (kind === 'date' || kind === 'day') return DEFAULT_DATE_READING;
+  if (kind === 'boolean') return BOOLEAN;
   return EXACT;
 }
+const BOOLEAN: BooleanReading = { bool: 'boolean' };
 const DEFAULT_NUMBER: NumberReading = { kind: 'decimal', ignoreMalformed: false };
 
 /** The reading of every column of `table` from its index's properties (undefined: no mapping known). */
@@ -113,29 +133,26 @@ export function tableReadingOf(
   props: Props | undefined,
   declared: readonly string[] = [],
 ): IndexReading {
-  const out: Record<string, FieldReading | TableModel | ReadonlySet<string>> = {};
+  // No prototype: a column named e.g. "constructor" must not find Object.prototype's.
+  const columns = Object.create(null) as Record<string, FieldReading>;
   for (const c of table.columns) {
-    if (c.name === 'declared' || c.name === 'table')
-      throw new ConfigError(
-        `${table.name}.${c.name}: a column named "${c.name}" is not supported by the checker yet`,
-        'rename the column',
-      );
     const kind = readingKindOf(table, c);
-    const m = props?.[c.name];
-    out[c.name] =
+    const m = props !== undefined && Object.hasOwn(props, c.name) ? props[c.name] : undefined;
+    columns[c.name] =
       props === undefined
         ? defaultReading(kind)
-        : kind === 'text'
-          ? textReading(c.name, m)
-          : kind === 'number'
+        : kind === 'text' || kind === 'identifier'
+          ? textReading(c.name, m, kind === 'identifier')
+          : kind === 'number' || kind === 'integer' || kind === 'float'
             ? numberReading(m)
-            : kind === 'date'
+            : kind === 'date' || kind === 'day'
               ? dateReadingOf(m)
-              : EXACT;
+              : kind === 'boolean'
+                ? booleanReading(m)
+                : EXACT;
   }
-  if (table !== PRODUCTS) out['table'] = table;
-  out['declared'] = new Set(declared);
-  return out as unknown as IndexReading;
+  const reading = { declared: new Set(declared), columns };
+  return table === PRODUCTS ? reading : { table, ...reading };
 }
 
 /** No mapping known (an index not created yet): the healthy pipeline's own reading, without limits. */
@@ -177,21 +194,37 @@ function limitOf(m: Readonly<Record<string, unknown>> | undefined): number | nul
   return m['ignore_above'] !== undefined && Number.isFinite(n) ? n : null;
 }
 
-function textReading(field: string, m: Readonly<Record<string, unknown>> | undefined): TextReading {
+function textReading(field: string, m: Readonly<Record<string, unknown>> | undefined, identifier = false): TextReading {
   if (m === undefined || m['type'] === undefined) return NO_LIMIT;
   const type = String(m['type']);
   if (type !== 'text' && type !== 'keyword' && type !== 'match_only_text' && type !== 'wildcard')
     return { ...NO_LIMIT, unreadable: `${field} is mapped as ${type}, which holds no text` };
   let best: TextReading = { ignoreAbove: limitOf(m), limitField: limitOf(m) === null ? null : field };
+  let exact = type === 'keyword' || type === 'wildcard';
   const subs = m['fields'];
   if (typeof subs === 'object' && subs !== null) {
     for (const [sub, sm] of Object.entries(subs as Props)) {
+      if (sm['type'] === 'keyword') exact = true;
       const limit = limitOf(sm);
       if (limit !== null && (best.ignoreAbove === null || limit < best.ignoreAbove))
         best = { ignoreAbove: limit, limitField: `${field}.${sub}` };
     }
   }
+  // A uuid or an enum label is looked up whole; an analysed field splits and lowercases it ("7C9E-..." finds
+  // "7c9e-...", and no term query finds the value at all).
+  if (identifier && !exact)
+    return {
+      ...best,
+      unreadable: `${field} is mapped as ${type} (analysed) without a keyword: no exact lookup finds the value`,
+    };
   return best;
+}
+
+function booleanReading(m: Readonly<Record<string, unknown>> | undefined): BooleanReading {
+  const type = m?.['type'];
+  if (type === undefined || type === 'boolean') return BOOLEAN;
+  if (type === 'keyword' || type === 'text' || type === 'wildcard') return { bool: 'term' };
+  return { bool: 'unreadable', type: String(type) };
 }
 
 function numberReading(m: Readonly<Record<string, unknown>> | undefined): NumberReading {

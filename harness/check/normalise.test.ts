@@ -383,7 +383,13 @@ describe('sourceMatchesRow and differingFields agree with normaliseSource', () =
 
   it('reads created_at the way the mapping does', () => {
     const seconds = { ...source, created_at: Date.UTC(2024, 0, 1) / 1000 };
-    const bySeconds = { ...DEFAULT_INDEX_READING, created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }) };
+    const bySeconds = {
+      ...DEFAULT_INDEX_READING,
+      columns: {
+        ...DEFAULT_INDEX_READING.columns,
+        created_at: dateReadingOf({ type: 'date', format: 'epoch_second' }),
+      },
+    };
     expect(sourceMatchesRow(seconds, row, bySeconds)).toBe(true);
     expect(sourceMatchesRow(seconds, row)).toBe(false);
     expect(differingFields(seconds, row, bySeconds)).toEqual([]);

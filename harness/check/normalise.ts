@@ -5,7 +5,9 @@ import { columnNames, type Row, type TableModel, type Value } from '../model/tab
 import type { ProductRow } from '../record/history.ts';
 import {
   DEFAULT_INDEX_READING,
+  defaultReading,
   readingKindOf,
+  type BooleanReading,
   type FieldReading,
   type IndexReading,
   type NumberReading,
@@ -123,7 +125,7 @@ function planOf(table: TableModel): TablePlan {
       if (c.lossy !== undefined || codec === undefined) return [];
       const kind = readingKindOf(table, c);
       const scale = c.type.kind === 'numeric' ? c.type.scale : null;
-      const f = (fallback?.[c.name] as FieldReading | undefined) ?? DEFAULT_OF[kind];
+      const f = fallback?.columns[c.name] ?? DEFAULT_OF(kind);
       return [{ name: c.name, kind, nullable: c.nullable, scale, codec, fallback: f }];
     });
     // Column names are JSON-quoted into the literal's keys: any name is a valid key, none is code.
@@ -155,7 +157,7 @@ function readingPlanOf(reading: IndexReading): ReadingPlan {
   let rp = READING_PLANS.get(reading);
   if (rp === undefined) {
     const table = planOf(reading.table ?? PRODUCTS);
-    rp = { table, readers: table.columns.map((p) => readerOf(p, (reading[p.name] as FieldReading) ?? p.fallback)) };
+    rp = { table, readers: table.columns.map((p) => readerOf(p, reading.columns[p.name] ?? p.fallback)) };
     READING_PLANS.set(reading, rp);
   }
   lastReading = reading;
@@ -164,9 +166,22 @@ function readingPlanOf(reading: IndexReading): ReadingPlan {
 }
 
 function readerOf(p: ColumnPlan, r: FieldReading): Reader {
+  const orNull =
+    (read: Reader): Reader =>
+    (v) =>
+      v === null || v === undefined ? (p.nullable ? null : { reason: 'null' }) : read(v);
   switch (p.kind) {
     case 'text':
+    case 'identifier':
       return (v) => readText(v, r as TextReading, p.nullable);
+    case 'integer':
+      return orNull((v) => readInteger(p.name, v, r as NumberReading));
+    case 'float':
+      return orNull((v) => readFloat(p.name, v, r as NumberReading));
+    case 'boolean':
+      return orNull((v) => readBoolean(p.name, v, r as BooleanReading));
+    case 'day':
+      return orNull((v) => readDay(v, r as DateReading));
     case 'number':
       return (v) =>
         p.nullable && (v === null || v === undefined) ? null : readNumber(p.name, v, r as NumberReading, p.scale);
@@ -186,13 +201,7 @@ function readerOf(p: ColumnPlan, r: FieldReading): Reader {
   }
 }
 
-const DEFAULT_OF: Record<ReadingKind, FieldReading> = {
-  key: { exact: true },
-  exact: { exact: true },
-  text: { ignoreAbove: null, limitField: null },
-  number: { kind: 'decimal', ignoreMalformed: false },
-  date: DEFAULT_DATE_READING,
-};
+const DEFAULT_OF = (kind: ReadingKind): FieldReading => defaultReading(kind);
 
 /**
  * A row-like object (a Postgres row, a history effect) → ProductRow, or the first field that cannot be
@@ -314,6 +323,80 @@ function heldNumber(n: number, r: NumberReading, scale: number | null): string |
   // The decimal at the column's scale the field holds as the same value, if any (a query is converted alike).
   const near = scale === null ? normaliseDecimal(n, null) : unitsText(Math.round(f * 10 ** scale), scale);
   return near !== undefined && round(Number(near)) === f ? near : String(f);
+}
+
+/** An integer column as the index holds it: the row's number, or a text naming what the index holds instead. */
+function readInteger(column: string, value: unknown, r: NumberReading): Value | Unread {
+  if (r.kind === 'unreadable') return { reason: `${column} is mapped as ${r.type}, which holds no number` };
+  if (r.kind === 'keyword') return readTerm(value, r.ignoreAbove, (s) => /^-?(0|[1-9]\d*)$/.test(s));
+  const dropped = r.ignoreMalformed ? ' (ignore_malformed: the index keeps the document without it)' : '';
+  const n = finiteOf(value);
+  if (n === undefined) return { reason: `not a finite number${dropped}` };
+  if (r.kind === 'decimal') return Number.isSafeInteger(n) ? n : `${n} (not an integer)`;
+  const held = heldNumber(n, r, 0);
+  if (typeof held !== 'string') return { reason: held.reason + dropped };
+  return String(n) === held && Number.isSafeInteger(n) ? n : `${String(value)} (held as ${held})`;
+}
+
+/**
+ * A real/double column as the index holds it. A float or half_float field rounds, and so does every query on
+ * it: the value stands for itself (beyond half_float's range it is rejected). An integer or scaled_float field
+ * holds another number: that is what searches see.
+ */
+function readFloat(column: string, value: unknown, r: NumberReading): Value | Unread {
+  if (r.kind === 'unreadable') return { reason: `${column} is mapped as ${r.type}, which holds no number` };
+  if (r.kind === 'keyword') return readTerm(value, r.ignoreAbove, (s) => String(Number(s)) === s);
+  const dropped = r.ignoreMalformed ? ' (ignore_malformed: the index keeps the document without it)' : '';
+  const n = finiteOf(value);
+  if (n === undefined) return { reason: `not a finite number${dropped}` };
+  let held = n;
+  if (r.kind === 'integer') {
+    held = Math.trunc(n);
+    if (held < r.min || held > r.max) return { reason: `out of ${r.type}'s range${dropped}` };
+  } else if (r.kind === 'scaled') {
+    if (!(r.factor > 0)) return { reason: 'scaled_float without a positive scaling_factor' };
+    held = Math.round(n * r.factor) / r.factor;
+  } else if (r.kind === 'float' && !Number.isFinite(r.bits === 16 ? roundHalf(n) : Math.fround(n)))
+    return { reason: `out of ${r.bits === 16 ? 'half_float' : 'float'}'s range${dropped}` };
+  return held === n ? n : `${n} (held as ${held})`;
+}
+
+/** A number or numeric text (coerce) as a finite number. */
+function finiteOf(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && NUMERIC.test(value) ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A number in a keyword field: the exact term, the row's number only when written the number's canonical way. */
+function readTerm(value: unknown, ignoreAbove: number | null, canonical: (s: string) => boolean): Value | Unread {
+  const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+  if (s === undefined) return { reason: 'not a string or number' };
+  if (ignoreAbove !== null && s.length > ignoreAbove) return { reason: `over ignore_above ${ignoreAbove}` };
+  return canonical(s) ? Number(s) : `"${s}" (a keyword term)`;
+}
+
+/** A boolean column as the index reads it (see BooleanReading). */
+function readBoolean(column: string, value: unknown, r: BooleanReading): Value | Unread {
+  if (r.bool === 'unreadable') return { reason: `${column} is mapped as ${r.type}, which holds no boolean` };
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  if (r.bool === 'boolean' && value === '') return false;
+  if (r.bool === 'term') return `${show(value)} (a keyword term)`;
+  return { reason: 'not a boolean' }; // a boolean field takes true, false, "true", "false" and "" only
+}
+
+/** A date column: the instant the mapping's formats read must be a UTC midnight, named as its day. */
+function readDay(value: unknown, dates: DateReading): Value | Unread {
+  const t = normaliseTimestamp(value, dates);
+  if (t === undefined || t === null || Math.abs(t) > 8.64e15)
+    return { reason: `not a date the index reads (${describeReading(dates)})` };
+  const iso = new Date(t).toISOString();
+  if (t % 86_400_000 === 0 && iso.length === 24) return iso.slice(0, 10);
+  return `${show(value)} (read as ${iso}, not a day)`;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
 /** A double as the canonical decimal of the scale when it is one (to the double's precision), else its text. */

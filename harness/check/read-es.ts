@@ -1,4 +1,7 @@
+import { PRODUCTS } from '../model/products.ts';
+import type { TableModel } from '../model/table.ts';
 import type { EsDoc } from '../record/anomalies.ts';
+import { compareKeys, keyOrderOf, type JoinKey } from './keys.ts';
 
 /**
  * The engine behind the URL: its point-in-time API differs. Elasticsearch opens one with `POST <index>/_pit` and
@@ -11,6 +14,8 @@ export interface EsReadOptions {
   engine?: SearchApi;
   /** Default "products". */
   index?: string;
+  /** The table whose documents the index holds (default products): the key the documents are ordered by. */
+  model?: TableModel;
   /** Hits per search page. Default 10 000 (Elasticsearch's default max_result_window per page). */
   batchSize?: number;
   /** Point-in-time keep-alive between pages. Default "1m". */
@@ -167,6 +172,11 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
   const size = options.batchSize ?? 10_000;
   const keepAlive = options.keepAlive ?? '1m';
   const pit = pitRequests(options.engine ?? (await detectSearchApi(esUrl, options)), index, keepAlive);
+  const order = keyOrderOf(options.model ?? PRODUCTS);
+  // A one-column integer key is sorted by the engine, numerically as the join wants; any other key is sorted
+  // here (all documents in memory), by the join's own order, not by a keyword's or the database's collation.
+  const keyField = order.numeric ? order.table.key[0]! : undefined;
+  const keyed: { key: JoinKey | undefined; doc: EsDoc }[] = [];
 
   const opened = await request(esUrl, pit.open.method, pit.open.path, undefined, options);
   if (opened.status === 404) {
@@ -184,7 +194,10 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
       const body = {
         size,
         pit: { id: pitId, keep_alive: keepAlive },
-        sort: [{ product_id: { order: 'asc', missing: -1, unmapped_type: 'long' } }, pit.tiebreak],
+        sort:
+          keyField === undefined
+            ? [pit.tiebreak]
+            : [{ [keyField]: { order: 'asc', missing: -1, unmapped_type: 'long' } }, pit.tiebreak],
         track_total_hits: false,
         ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
       };
@@ -197,6 +210,11 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
       const hits = parseHits(page);
 
       for (const hit of hits) {
+        if (keyField === undefined) {
+          const doc = { _id: hit._id, _source: hit._source ?? {} };
+          keyed.push({ key: order.ofSource(doc._source), doc });
+          continue;
+        }
         const key = hit.sort[0];
         if (group.length > 0 && key !== groupKey) {
           if (group.length > 1) group.sort(byId);
@@ -211,6 +229,8 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
     }
     if (group.length > 1) group.sort(byId);
     for (const doc of group) yield doc;
+    keyed.sort(byKeyThenId);
+    for (const { doc } of keyed) yield doc;
   } finally {
     // Best effort: an unclosed point in time expires after keepAlive anyway.
     const close = pit.close(pitId);
@@ -221,6 +241,16 @@ export async function* readEsDocs(esUrl: string, options: EsReadOptions = {}): A
 /** By UTF-16 code units, the order the checker's inputs are specified in (not locale order). */
 function byId(a: EsDoc, b: EsDoc): number {
   return a._id < b._id ? -1 : a._id > b._id ? 1 : 0;
+}
+
+/** Documents whose key cannot be read first (the join reports them as corrupt), then by key, then by _id. */
+export function byKeyThenId(
+  a: { key: JoinKey | undefined; doc: EsDoc },
+  b: { key: JoinKey | undefined; doc: EsDoc },
+): number {
+  if (a.key === undefined || b.key === undefined)
+    return a.key === b.key ? byId(a.doc, b.doc) : a.key === undefined ? -1 : 1;
+  return compareKeys(a.key, b.key) || byId(a.doc, b.doc);
 }
 
 function parseHits(page: unknown): Hit[] {

@@ -1,10 +1,16 @@
 import pg from 'pg';
+import { quoteIdent } from '../model/codecs.ts';
+import { PRODUCTS } from '../model/products.ts';
+import type { Row, TableModel } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
-import { normalisePgRow } from './normalise.ts';
+import { compareKeys, keyOrderOf } from './keys.ts';
+import { normalisePgRow, normaliseSource } from './normalise.ts';
 
 export interface PgReadOptions {
-  /** Table to read, optionally schema-qualified ("public.products"). Default "products". */
+  /** Table to read, optionally schema-qualified ("public.products"). Default: the model's name. */
   table?: string;
+  /** The table's model (default products): the columns selected, normalised and ordered by. */
+  model?: TableModel;
   /** Rows per FETCH. Default 10 000. */
   batchSize?: number;
 }
@@ -23,6 +29,11 @@ export type PgConnection = string | pg.ClientConfig | pg.ClientBase;
  * text, which already has exactly two fraction digits.
  */
 export async function* readPgRows(connection: PgConnection, options: PgReadOptions = {}): AsyncGenerator<ProductRow> {
+  const model = options.model ?? PRODUCTS;
+  if (model !== PRODUCTS) {
+    yield* readTableRows(connection, model, options) as AsyncGenerator<ProductRow>;
+    return;
+  }
   const table = quoteTable(options.table ?? 'products');
   const batchSize = options.batchSize ?? 10_000;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batchSize must be a positive integer`);
@@ -87,4 +98,73 @@ function quoteTable(name: string): string {
   if (parts.length > 2 || parts.some((p) => p.length === 0))
     throw new Error(`not a table name: ${JSON.stringify(name)}`);
   return parts.map((p) => `"${p.replaceAll('"', '""')}"`).join('.');
+}
+
+/**
+ * The SELECT of a table's snapshot: every compared column in table order, timestamps as epoch-ms digits (floored,
+ * as products' created_at), integers and floats as node-postgres parses them, everything else as its text form,
+ * which each column's codec reads (model/codecs.ts). Ordered by the key; a key that is not one integer is sorted
+ * again in JS (readTableRows), so the order is the join's own, not the database's collation.
+ */
+export function snapshotSelect(model: TableModel, table = model.name): { sql: string; columns: string[] } {
+  const columns = model.columns.filter((c) => c.lossy === undefined).map((c) => c.name);
+  const exprs = columns.map((name) => {
+    const c = model.columns.find((x) => x.name === name)!;
+    const q = quoteIdent(name);
+    switch (c.type.kind) {
+      case 'timestamp':
+      case 'timestamptz':
+        return `floor(extract(epoch FROM ${q}) * 1000)::bigint`;
+      case 'int2':
+      case 'int4':
+      case 'int8':
+      case 'float4':
+      case 'float8':
+        return q;
+      default:
+        return `${q}::text`;
+    }
+  });
+  const order = model.key.map(quoteIdent).join(', ');
+  return { sql: `SELECT ${exprs.join(', ')} FROM ${quoteTable(table)} ORDER BY ${order}`, columns };
+}
+
+/**
+ * Any table's rows, normalised by its model, in the join's key order. A key that is not one integer is sorted in
+ * JS, which holds the whole table in memory (the products path streams; a streaming order for text keys would
+ * need the database to sort by UTF-16 code units).
+ */
+async function* readTableRows(
+  connection: PgConnection,
+  model: TableModel,
+  options: PgReadOptions,
+): AsyncGenerator<Row> {
+  const order = keyOrderOf(model);
+  const { sql, columns } = snapshotSelect(model, options.table);
+  const owned = typeof connection === 'string' || !('query' in connection);
+  const client: pg.ClientBase = owned
+    ? new pg.Client(connection as string | pg.ClientConfig)
+    : (connection as pg.ClientBase);
+  if (owned) {
+    client.on('error', () => undefined);
+    await client.connect();
+  }
+  let open = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    open = true;
+    const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' });
+    const rows = result.rows.map((values) => {
+      const raw: Record<string, unknown> = {};
+      columns.forEach((name, i) => (raw[name] = values[i]));
+      const r = normaliseSource<Row>(raw, undefined, model);
+      if (!r.ok) throw new Error(`Postgres row of ${model.name}: ${r.field} ${JSON.stringify(r.value)} is ${r.reason}`);
+      return r.row;
+    });
+    if (!order.numeric) rows.sort((a, b) => compareKeys(order.ofRow(a), order.ofRow(b)));
+    yield* rows;
+  } finally {
+    if (open) await client.query('ROLLBACK').catch(() => undefined);
+    if (owned) await (client as pg.Client).end().catch(() => undefined);
+  }
 }

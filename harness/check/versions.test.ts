@@ -16,7 +16,7 @@ describe('buildVersions', () => {
     h.delete(2);
     const index = buildVersions(h.entries);
 
-    expect(Array.from(index.pids)).toEqual([1, 2]);
+    expect(Array.from(index.keys as Float64Array)).toEqual([1, 2]);
     expect(versionsOf(index, 2)).toEqual([
       { number: 1, of: 3, seq: 1, possible: false, deleted: false, fingerprint: fingerprintRow(v1) },
       { number: 2, of: 3, seq: 3, possible: true, deleted: false, fingerprint: fingerprintRow(v2) },
@@ -149,7 +149,7 @@ describe('buildVersions', () => {
       for (let i = 3000; i > 0; i--) yield h.insert(product(i % 1000, { name: `n${i}` }));
     }
     const index = await buildVersionsAsync(history());
-    expect(index.pids.length).toBe(1000);
+    expect(index.keys.length).toBe(1000);
     expect(versionsOf(index, 0).map((v) => v.seq)).toEqual([0, 1000, 2000]);
   });
 

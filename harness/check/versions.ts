@@ -1,11 +1,15 @@
+import { PRODUCTS } from '../model/products.ts';
+import type { Row, TableModel } from '../model/table.ts';
 import type { HistoryEntry } from '../record/history.ts';
-import { DELETED, fingerprintRow, type Fingerprint } from './fingerprint.ts';
+import { DELETED, fingerprintOf, type Fingerprint } from './fingerprint.ts';
+import { compareKeys, keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
 import { isNormalisedRow, normaliseSource } from './normalise.ts';
 
 /**
- * For every product_id the history touched, its committed states in commit order: the versions a document
- * may legitimately have shown at some point. Only `ok` ops certainly committed; `unknown` ones may have
- * (their states are acceptable, never required); `failed` ones never did and contribute nothing.
+ * For every key the history touched (product_id for products, the default; keys.ts for other tables), its
+ * committed states in commit order: the versions a document may legitimately have shown at some point. Only
+ * `ok` ops certainly committed; `unknown` ones may have (their states are acceptable, never required);
+ * `failed` ones never did and contribute nothing.
  *
  * Commit order is (ackMs, seq, position of the effect in the op). Acknowledgements of two writes to one row
  * arrive in the order the row lock let them commit, up to clock granularity, which seq then breaks.
@@ -17,9 +21,9 @@ import { isNormalisedRow, normaliseSource } from './normalise.ts';
  * comparison walks it with a cursor in step with the two product_id-ordered snapshot streams.
  */
 export interface VersionsIndex {
-  /** Distinct product_ids, ascending. */
-  readonly pids: Float64Array;
-  /** Versions of pids[i] are at [starts[i], starts[i + 1]); length pids.length + 1. */
+  /** Distinct keys, ascending (compareKeys): numbers for a one-column integer key, else key texts. */
+  readonly keys: Float64Array | readonly string[];
+  /** Versions of keys[i] are at [starts[i], starts[i + 1]); length pids.length + 1. */
   readonly starts: Uint32Array;
   /** Per version: fingerprint of the state (DELETED for a delete). */
   readonly fingerprints: Float64Array;
@@ -27,6 +31,8 @@ export interface VersionsIndex {
   readonly seqs: Float64Array;
   /** Per version: VERSION_POSSIBLE | VERSION_DELETED. */
   readonly flags: Uint8Array;
+  /** The table whose rows these are; absent: products. */
+  readonly table?: TableModel;
 }
 
 /** The op's outcome was unknown: it may or may not have committed. */
@@ -46,6 +52,10 @@ export interface VersionInfo {
 
 /** Collects versions one history entry at a time (so the runner can feed it while history.jsonl streams). */
 export class VersionsBuilder {
+  private readonly order: KeyOrder;
+  private readonly fingerprint: (row: Row) => Fingerprint;
+  /** The keys of a table whose key is not one integer, per version (pid holds positions then). */
+  private readonly texts: string[] = [];
   private n = 0;
   private pid = new Float64Array(1024);
   private ack = new Float64Array(1024);
@@ -53,26 +63,43 @@ export class VersionsBuilder {
   private fp = new Float64Array(1024);
   private flag = new Uint8Array(1024);
 
-  add(entry: HistoryEntry): void {
+  constructor(private readonly table: TableModel = PRODUCTS) {
+    this.order = keyOrderOf(table);
+    this.fingerprint = fingerprintOf(table);
+  }
+
+  add(entry: HistoryEntry<Row>): void {
     if (entry.outcome === 'failed') return;
     const possible = entry.outcome === 'unknown' ? VERSION_POSSIBLE : 0;
+    const table = this.table;
     for (const effect of entry.effects) {
       let fp = DELETED;
       const after = effect.after;
-      if (after !== null && isNormalisedRow(after)) fp = fingerprintRow(after);
+      if (after !== null && isNormalisedRow(after, table)) fp = this.fingerprint(after);
       else if (after !== null) {
         // History rows come from RETURNING; normalise them by the same rules as documents so that one value
         // is one fingerprint however the workload encoded it (e.g. a price of "19.9", or a number).
-        const result = normaliseSource(after as unknown as Readonly<Record<string, unknown>>);
+        const result = normaliseSource<Row>(after, undefined, table);
         if (!result.ok) {
+          const what = table === PRODUCTS ? `product ${effect.product_id}` : `${table.name} ${effect.key}`;
           throw new Error(
-            `history op #${entry.seq}: product ${effect.product_id} has ${result.field} ` +
+            `history op #${entry.seq}: ${what} has ${result.field} ` +
               `${JSON.stringify(result.value)}, ${result.reason}`,
           );
         }
-        fp = fingerprintRow(result.row);
+        fp = this.fingerprint(result.row);
       }
-      this.push(effect.product_id, entry.ackMs, entry.seq, fp, possible | (fp === DELETED ? VERSION_DELETED : 0));
+      let key: number = effect.product_id;
+      if (table !== PRODUCTS) {
+        const text = effect.key ?? (after === null ? undefined : String(this.order.ofRow(after)));
+        if (text === undefined) throw new Error(`history op #${entry.seq}: a ${table.name} effect without a key`);
+        if (this.order.numeric) key = Number(text);
+        else {
+          key = this.texts.length;
+          this.texts.push(text);
+        }
+      }
+      this.push(key, entry.ackMs, entry.seq, fp, possible | (fp === DELETED ? VERSION_DELETED : 0));
     }
   }
 
@@ -104,19 +131,27 @@ export class VersionsBuilder {
 
   finish(): VersionsIndex {
     const n = this.n;
-    const { pid, ack, seq } = this;
+    const { pid, ack, seq, texts } = this;
+    const numeric = this.order.numeric;
 
-    // Distinct product_ids: a native numeric sort of a typed array, then a dedupe.
-    const sorted = pid.slice(0, n).sort();
+    // Distinct keys: a native numeric sort of a typed array (or a sort of the key texts), then a dedupe.
+    let keys: Float64Array | string[];
     let u = 0;
-    for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[u++] = sorted[i]!;
-    const pids = sorted.slice(0, u);
+    if (numeric) {
+      const sorted = pid.slice(0, n).sort();
+      for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[u++] = sorted[i]!;
+      keys = sorted.slice(0, u);
+    } else {
+      const sorted = texts.slice().sort(compareKeys);
+      for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[u++] = sorted[i]!;
+      keys = sorted.slice(0, u);
+    }
 
-    // Bucket versions by product (a counting sort, stable: arrival order is kept within a product).
+    // Bucket versions by key (a counting sort, stable: arrival order is kept within a key).
     const slot = new Uint32Array(n);
     const starts = new Uint32Array(u + 1);
     for (let i = 0; i < n; i++) {
-      const s = binarySearch(pids, pid[i]!);
+      const s = binarySearch(keys, numeric ? pid[i]! : texts[pid[i]!]!);
       slot[i] = s;
       starts[s + 1]!++;
     }
@@ -143,7 +178,8 @@ export class VersionsBuilder {
       seqs[j] = seq[i]!;
       flags[j] = this.flag[i]!;
     }
-    return { pids, starts, fingerprints, seqs, flags };
+    const index = { keys, starts, fingerprints, seqs, flags };
+    return this.table === PRODUCTS ? index : { ...index, table: this.table };
   }
 }
 
@@ -159,7 +195,7 @@ function insertionSort(a: Uint32Array, lo: number, hi: number, cmp: (x: number, 
   }
 }
 
-function binarySearch(a: Float64Array, x: number): number {
+function binarySearch(a: Float64Array | readonly string[], x: JoinKey): number {
   let lo = 0;
   let hi = a.length - 1;
   while (lo <= hi) {
@@ -172,27 +208,28 @@ function binarySearch(a: Float64Array, x: number): number {
   return -1;
 }
 
-export function buildVersions(history: Iterable<HistoryEntry>): VersionsIndex {
-  const builder = new VersionsBuilder();
+export function buildVersions(history: Iterable<HistoryEntry<Row>>, table: TableModel = PRODUCTS): VersionsIndex {
+  const builder = new VersionsBuilder(table);
   for (const entry of history) builder.add(entry);
   return builder.finish();
 }
 
 export async function buildVersionsAsync(
-  history: AsyncIterable<HistoryEntry> | Iterable<HistoryEntry>,
+  history: AsyncIterable<HistoryEntry<Row>> | Iterable<HistoryEntry<Row>>,
+  table: TableModel = PRODUCTS,
 ): Promise<VersionsIndex> {
-  const builder = new VersionsBuilder();
+  const builder = new VersionsBuilder(table);
   for await (const entry of history) builder.add(entry);
   return builder.finish();
 }
 
-/** Position of product_id in `index.pids`, or -1 when the history never touched it. */
-export function productSlot(index: VersionsIndex, productId: number): number {
-  return binarySearch(index.pids, productId);
+/** Position of a key (a product_id for products) in `index.keys`, or -1 when the history never touched it. */
+export function productSlot(index: VersionsIndex, productId: JoinKey): number {
+  return binarySearch(index.keys, productId);
 }
 
-/** The versions of one product in commit order (empty when the history never touched it). */
-export function versionsOf(index: VersionsIndex, productId: number): VersionInfo[] {
+/** The versions of one key in commit order (empty when the history never touched it). */
+export function versionsOf(index: VersionsIndex, productId: JoinKey): VersionInfo[] {
   const slot = productSlot(index, productId);
   if (slot < 0) return [];
   const lo = index.starts[slot]!;
@@ -240,7 +277,7 @@ export function findVersion(index: VersionsIndex, slot: number, fp: Fingerprint)
  */
 export function rowsLeft(index: VersionsIndex): number {
   let n = 0;
-  for (let slot = 0; slot < index.pids.length; slot++) {
+  for (let slot = 0; slot < index.keys.length; slot++) {
     const start = index.starts[slot]!;
     let v = index.starts[slot + 1]! - 1;
     let maybeGone = false;

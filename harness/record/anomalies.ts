@@ -1,3 +1,4 @@
+import type { Row } from '../model/table.ts';
 import type { ProductRow } from './history.ts';
 
 /** One vocabulary for the checker, the reports, the zoo and the docs. */
@@ -21,8 +22,10 @@ export interface EsDoc {
 export interface Anomaly {
   class: AnomalyClass;
   product_id: number;
+  /** A table other than products: the row's key text (rowKey); product_id is then the key if one integer, else -1. */
+  key?: string;
   /** The row in Postgres (null when there is none). */
-  pg: ProductRow | null;
+  pg: ProductRow | Row | null;
   /** The document(s) in Elasticsearch for this product_id (empty when there is none). */
   es: EsDoc[];
   /** Why it was classified so, in one sentence (e.g. "equals version 3 of 5 from op #812"). */
@@ -43,6 +46,8 @@ export type Verdict = 'converged' | 'converged-late' | 'flapped' | 'diverged';
  */
 export interface SetupError {
   product_id: number;
+  /** A table other than products: the row's key text (rowKey); product_id is then the key if one integer, else -1. */
+  key?: string;
   detail: string;
 }
 
@@ -58,6 +63,8 @@ export interface Comparison {
   setupErrors: { count: number; examples: SetupError[] };
   /** Rows the history's committed effects certainly leave (see rowsLeft): what the comparison can prove. */
   rowsExpected?: number;
+  /** Columns captured but not compared (lossy: no normaliser, accepted by the user), as "table.column". */
+  notCompared?: string[];
 }
 
 /** A known signature in the evidence, its likely cause, and the config key that fixes it. */

@@ -5,6 +5,7 @@
  */
 
 import type { ProductRow } from '../model/products.ts';
+import type { Row } from '../model/table.ts';
 
 /** A product row as committed in Postgres, normalised: the products table model's keyed row (harness/model/). */
 export type { ProductRow };
@@ -18,13 +19,19 @@ export type OpKind = 'insert' | 'update' | 'delete' | 'reinsert' | 'txn';
 export type Outcome = 'ok' | 'failed' | 'unknown';
 
 /** One row-level effect inside an operation: the row's state after it, or null when it was deleted. */
-export interface Effect {
+export interface Effect<R extends Row = ProductRow> {
   product_id: number;
+  /**
+   * For a table other than products: the row's key as rowKey gives it ("42", a uuid, '[42,"eu"]'); product_id is
+   * then the key when it is one integer, else -1.
+   */
+  key?: string;
   /** State after the statement (from RETURNING); null for a delete. */
-  after: ProductRow | null;
+  after: R | null;
 }
 
-export interface HistoryEntry {
+/** An operation; rows of products unless the table is named (HistoryEntry<Row> for any table). */
+export interface HistoryEntry<R extends Row = ProductRow> {
   /** Position in the history, 0-based, unique per run. */
   seq: number;
   kind: OpKind;
@@ -33,7 +40,7 @@ export interface HistoryEntry {
   /** What was asked, for humans and replays (e.g. which fields an update touched). */
   request: unknown;
   /** Row effects in commit order. For failed ops this is empty; for unknown ops it holds what was intended. */
-  effects: Effect[];
+  effects: Effect<R>[];
   /** Client clock (Date.now()) when the op was sent, and when the commit was acknowledged (or the error seen). */
   sendMs: number;
   ackMs: number;

@@ -74,6 +74,8 @@ export interface RunReport {
     counts: Record<AnomalyClass, number>;
     examples: Record<AnomalyClass, Anomaly[]>;
   };
+  /** Columns captured but not compared (lossy: no normaliser, accepted by the user), as "table.column". */
+  notCompared?: string[];
   /** Postgres disagreeing with the history: a harness or setup error; any makes the run fail. */
   setupErrors?: { count: number; examples: SetupError[] };
   /** Times the stores were equal and then differed again (verdict `flapped`), with what differed. */

@@ -141,9 +141,12 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
           ? 'consistent'
           : `${fmtInt(setup.count)} product(s) in a state the history does not allow: a setup error`,
       bad: setup.count > 0,
-      examples: setup.examples.map((e) => `product ${e.product_id}: ${e.detail}`),
+      examples: setup.examples.map((e) => `${e.key === undefined ? `product ${e.product_id}` : e.key}: ${e.detail}`),
     });
   }
+  // Never silently skipped: a column the checker cannot read is named in every report.
+  if (r.notCompared?.length)
+    out.push({ what: 'not compared (lossy)', result: r.notCompared.join(', '), bad: false, examples: [] });
   if (r.warmUpFailure) out.push({ what: 'warm-up', result: `failed: ${r.warmUpFailure}`, bad: true, examples: [] });
   return out;
 }
