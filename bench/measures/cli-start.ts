@@ -1,7 +1,8 @@
 /**
  * The CLI's own start: `outbox-chaos --help` as users get it (the packed tarball installed into a fresh project,
  * compiled JavaScript), beside the clone's bin (TypeScript through tsx), `npx` around the installed one (npm's
- * own start added), and a bare `node -e 0` (the floor on this machine). Wall time of each, medians of ≥ 5.
+ * own start added), `npx` around a one-line bin (npm's own floor: no package starts faster through npx), and a
+ * bare `node -e 0` (the floor on this machine). Wall time of each, medians of ≥ 5.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,13 @@ function installPacked(tmp: string): string {
   if (!tarball) throw new Error(`npm pack left no tarball in ${tmp}`);
   const project = join(tmp, 'project');
   must('mkdir', ['-p', project], tmp);
-  const pkg = { name: 'cli-start', private: true, dependencies: { 'outbox-chaos': `file:${join(tmp, tarball)}` } };
+  // A package whose bin does nothing, installed beside it: what npx costs before any package's code runs.
+  const noop = join(tmp, 'noop');
+  must('mkdir', ['-p', noop], tmp);
+  writeFileSync(join(noop, 'package.json'), JSON.stringify({ name: 'noop', version: '1.0.0', bin: { noop: 'n.js' } }));
+  writeFileSync(join(noop, 'n.js'), '#!/usr/bin/env node\n', { mode: 0o755 });
+  const deps = { 'outbox-chaos': `file:${join(tmp, tarball)}`, noop: `file:${noop}` };
+  const pkg = { name: 'cli-start', private: true, dependencies: deps };
   writeFileSync(join(project, 'package.json'), JSON.stringify(pkg));
   must(
     npm,
@@ -54,16 +61,24 @@ export const cliStartMeasure: Measure = {
       const project = installPacked(tmp);
       const bin = join(project, 'node_modules', '.bin', 'outbox-chaos');
       const runs = Math.max(5, ctx.runs);
-      const series = { installed: [] as number[], npx: [] as number[], clone: [] as number[], node: [] as number[] };
+      const series = {
+        installed: [] as number[],
+        npx: [] as number[],
+        npxFloor: [] as number[],
+        clone: [] as number[],
+        node: [] as number[],
+      };
       const loads: number[] = [];
       for (let i = 1; i <= runs; i++) {
         loads.push(load1());
         series.installed.push(timed(bin, ['--help'], project));
         series.npx.push(timed(npm, ['exec', '--', 'outbox-chaos', '--help'], project));
+        series.npxFloor.push(timed(npm, ['exec', '--', 'noop'], project));
         series.clone.push(timed(process.execPath, [join(PROJECT_ROOT, 'bin', 'outbox-chaos.mjs'), '--help'], tmp));
         series.node.push(timed(process.execPath, ['-e', '0'], tmp));
         ctx.log(
-          `  cli-start run ${i}: installed ${series.installed.at(-1)} s, npx ${series.npx.at(-1)} s, ` +
+          `  cli-start run ${i}: installed ${series.installed.at(-1)} s, npx ${series.npx.at(-1)} s ` +
+            `(npx of a no-op bin ${series.npxFloor.at(-1)} s), ` +
             `clone ${series.clone.at(-1)} s, node -e 0 ${series.node.at(-1)} s`,
         );
       }
@@ -83,6 +98,15 @@ export const cliStartMeasure: Measure = {
             'npx outbox-chaos --help (npm exec added)',
             's',
             series.npx,
+            undefined,
+            undefined,
+            loads,
+          ),
+          metric(
+            'cli-start.npx-floor',
+            'npx of a one-line bin (npm exec alone: the floor of any npx command)',
+            's',
+            series.npxFloor,
             undefined,
             undefined,
             loads,
