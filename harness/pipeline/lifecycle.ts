@@ -412,6 +412,8 @@ export async function resetPipeline(
         : [names.publication];
       for (const pub of pubs) await c.query(`DROP PUBLICATION IF EXISTS "${pub}"`);
       await c.query(`DROP TABLE IF EXISTS "${names.table}" CASCADE`);
+      // The healthy definition's signal table (schema.sql) goes with its table.
+      await c.query(`DROP TABLE IF EXISTS "${names.table}_signal"`);
       await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
     });
   })();

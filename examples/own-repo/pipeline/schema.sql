@@ -14,6 +14,16 @@ CREATE TABLE ${TABLE} (
 
 ALTER TABLE ${TABLE} REPLICA IDENTITY FULL;
 
+-- Debezium's signal table (signal.data.collection): an operator inserts an execute-snapshot row to re-snapshot
+-- products incrementally. It is in the publication because the connector sees signals, and the watermarks it
+-- writes around each snapshot chunk, through the stream; its events go to a topic of their own that the sink
+-- does not read.
+CREATE TABLE ${TABLE}_signal (
+    id VARCHAR(64) PRIMARY KEY,
+    type VARCHAR(32) NOT NULL,
+    data VARCHAR(2048)
+);
+
 CREATE PUBLICATION ${PUBLICATION}
-    FOR TABLE ${TABLE}
+    FOR TABLE ${TABLE}, ${TABLE}_signal
     WITH (publish = 'insert, update, delete');
