@@ -60,8 +60,8 @@ export async function checkConvergence(
   const budgetMs = ctx.o.scenario.budget.convergenceMs;
   const snap = snapshotter(ep, def.table, ctx.plan.names.index, versions, ctx.o.scenario.expect.fields);
   const observed: Observation[] = [];
-  const policy = earlyStopPolicy(ctx);
   const relay = hasConnectors(def.pipeline);
+  const policy = earlyStopPolicy(ctx, relay);
   const result = await awaitConvergence({
     snapshot: snap.take,
     startMs: healedAt,
@@ -126,14 +126,19 @@ export async function checkConvergence(
   };
 }
 
-/** The scenario's operator rules decide which FAILED tasks are not final. */
-function earlyStopPolicy(ctx: RunContext): EarlyStopPolicy {
+/**
+ * The scenario's operator rules decide which FAILED tasks are not final. With a relay, only a FAILED task ends the
+ * wait early: "every hop drained" was seen to hold while Debezium retried a slot an old walsender still held (it
+ * retries for up to a minute with its task RUNNING, and the slot looks active and drained), and stopping there
+ * gave a healthy flapping-network run a false diverged. Without a relay (dual writes) nothing can change.
+ */
+function earlyStopPolicy(ctx: RunContext, relay: boolean): EarlyStopPolicy {
   const restartable = new Set<Role>();
   for (const r of ctx.o.scenario.operator) {
     if (r.connector === 'any' || r.connector === 'source') restartable.add('source');
     if (r.connector === 'any' || r.connector === 'sink') restartable.add('sink');
   }
-  return { ...DEFAULT_EARLY_STOP, restartable };
+  return { ...DEFAULT_EARLY_STOP, ...(relay ? { quietMs: Number.POSITIVE_INFINITY } : {}), restartable };
 }
 
 /** One observation for the early-stop decision: the snapshot's outcome with the observers' latest figures. */
