@@ -38,16 +38,7 @@ export async function* readPgRows(connection: PgConnection, options: PgReadOptio
   const batchSize = options.batchSize ?? 10_000;
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`batchSize must be a positive integer`);
 
-  const owned = typeof connection === 'string' || !('query' in connection);
-  const client: pg.ClientBase = owned
-    ? new pg.Client(connection as string | pg.ClientConfig)
-    : (connection as pg.ClientBase);
-  if (owned) {
-    // A connection lost between queries is reported as an 'error' event, fatal when nobody listens; the next
-    // query fails with it anyway.
-    client.on('error', () => undefined);
-    await client.connect();
-  }
+  const { client, owned } = await readerClient(connection);
   let open = false;
   let pending: Promise<pg.QueryResult<unknown[]>> | undefined;
   try {
@@ -141,14 +132,7 @@ async function* readTableRows(
 ): AsyncGenerator<Row> {
   const order = keyOrderOf(model);
   const { sql, columns } = snapshotSelect(model, options.table);
-  const owned = typeof connection === 'string' || !('query' in connection);
-  const client: pg.ClientBase = owned
-    ? new pg.Client(connection as string | pg.ClientConfig)
-    : (connection as pg.ClientBase);
-  if (owned) {
-    client.on('error', () => undefined);
-    await client.connect();
-  }
+  const { client, owned } = await readerClient(connection);
   let open = false;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -167,4 +151,20 @@ async function* readTableRows(
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     if (owned) await (client as pg.Client).end().catch(() => undefined);
   }
+}
+
+/**
+ * The client to read with: the caller's, or one of our own (owned: the reader ends it). A connection lost
+ * between queries is reported as an 'error' event, fatal when nobody listens; the next query fails with it anyway.
+ */
+async function readerClient(connection: PgConnection): Promise<{ client: pg.ClientBase; owned: boolean }> {
+  const owned = typeof connection === 'string' || !('query' in connection);
+  const client: pg.ClientBase = owned
+    ? new pg.Client(connection as string | pg.ClientConfig)
+    : (connection as pg.ClientBase);
+  if (owned) {
+    client.on('error', () => undefined);
+    await client.connect();
+  }
+  return { client, owned };
 }
