@@ -8,16 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PRODUCTS_TABLE_DDL,
   startThrowawayPg,
-  throwawayPgAvailable,
+  throwawayPgSuite,
   type ThrowawayPg,
 } from '../../test/fixtures/pg-throwaway.ts';
 import { readPgRows, type PgConnection, type PgReadOptions } from './read-pg.ts';
 
-const available = throwawayPgAvailable();
-if (!available.ok) console.warn(`read-pg.test.ts skipped: ${available.reason}`);
-const title = available.ok
-  ? 'readPgRows against a real Postgres 15'
-  : `readPgRows against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const { skip, title } = throwawayPgSuite('readPgRows');
 
 const TABLE = 'check_read_pg_products';
 const ROWS = `(3, 'Café ☕ 👩‍💻', NULL, 19.9, '2024-05-01 10:20:30.123999'),
@@ -56,7 +52,7 @@ function freePort(): Promise<number> {
   });
 }
 
-describe.skipIf(!available.ok)(title, () => {
+describe.skipIf(skip)(title, () => {
   let db: ThrowawayPg | undefined;
   let admin: pg.Client;
   let url: string;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PRODUCTS_TABLE_DDL,
   startThrowawayPg,
-  throwawayPgAvailable,
+  throwawayPgSuite,
   type ThrowawayPg,
 } from '../../test/fixtures/pg-throwaway.ts';
 import { ConfigError } from '../util/errors.ts';
@@ -16,11 +16,7 @@ import { codecOf } from './codecs.ts';
 import { PRODUCTS } from './products.ts';
 import type { TableModel } from './table.ts';
 
-const available = throwawayPgAvailable();
-if (!available.ok) console.warn(`catalog.pg.test.ts skipped: ${available.reason}`);
-const title = available.ok
-  ? 'catalog reader against a real Postgres 15'
-  : `catalog reader against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const { skip, title } = throwawayPgSuite('catalog reader');
 
 const SCHEMA = `
 CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped', 'Cancelled');
@@ -56,7 +52,7 @@ CREATE PUBLICATION shop FOR TABLE customers, orders, order_lines;
 CREATE PUBLICATION empty_pub;
 `;
 
-describe.skipIf(!available.ok)(title, () => {
+describe.skipIf(skip)(title, () => {
   let db: ThrowawayPg | undefined;
   let client: pg.Client;
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   PRODUCTS_TABLE_DDL,
   startThrowawayPg,
-  throwawayPgAvailable,
+  throwawayPgSuite,
   type ThrowawayPg,
 } from '../../test/fixtures/pg-throwaway.ts';
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
@@ -22,10 +22,7 @@ import type { ApplicationWrites } from './after-commit.ts';
 import { runWorkload } from './driver.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 
-const available = throwawayPgAvailable();
-const title = available.ok
-  ? 'application writes against a real Postgres 15'
-  : `application writes against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const { skip, title } = throwawayPgSuite('application writes');
 const IDS = DEFAULT_PROFILE.ids;
 const profile = (over: Partial<WorkloadProfile> = {}): WorkloadProfile => ({
   ...DEFAULT_PROFILE,
@@ -77,7 +74,7 @@ function fakeEs(): { server: Server; docs: Map<number, unknown>; calls: number; 
   return state;
 }
 
-describe.skipIf(!available.ok)(title, () => {
+describe.skipIf(skip)(title, () => {
   let db: ThrowawayPg | undefined;
   let admin: pg.Client;
   let dir: string;

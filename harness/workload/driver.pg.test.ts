@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   PRODUCTS_TABLE_DDL,
   startThrowawayPg,
-  throwawayPgAvailable,
+  throwawayPgSuite,
   type ThrowawayPg,
 } from '../../test/fixtures/pg-throwaway.ts';
 import { HistoryWriter, readHistory } from '../record/history-file.ts';
@@ -20,11 +20,7 @@ import { workloadHash } from './op-hash.ts';
 import { DEFAULT_PROFILE, type WorkloadProfile } from './profile.ts';
 import { toProductRow } from './sql.ts';
 
-const available = throwawayPgAvailable();
-if (!available.ok) console.warn(`driver.pg.test.ts skipped: ${available.reason}`);
-const title = available.ok
-  ? 'driver against a real Postgres 15'
-  : `driver against a real Postgres 15 — SKIPPED: ${available.reason}`;
+const { skip, title } = throwawayPgSuite('driver');
 
 const IDS = DEFAULT_PROFILE.ids;
 const profile = (over: Partial<WorkloadProfile>): WorkloadProfile => ({
@@ -37,7 +33,7 @@ const profile = (over: Partial<WorkloadProfile>): WorkloadProfile => ({
   ...over,
 });
 
-describe.skipIf(!available.ok)(title, () => {
+describe.skipIf(skip)(title, () => {
   let db: ThrowawayPg | undefined;
   let admin: pg.Client;
   let dir: string;
