@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import Lanes from './test/tools/lanes-sequencer.ts';
 
 const CLUSTER = 'test/cluster.int.test.ts';
+const CONTAINERS = 'test/containers.int.test.ts';
 const integration = {
   // The stack tests of observers and faults find the shared stack by this name.
   env: { OUTBOX_CHAOS_TEST_STACK: process.env.OUTBOX_CHAOS_TEST_REUSE ?? 'test' },
@@ -9,8 +10,9 @@ const integration = {
   hookTimeout: 900_000,
 };
 
-// Three projects, run one after the other: fast unit tests (no stack) next to the code they test; integration
-// tests, most of which share one real stack brought up by a global setup and always torn down; the cluster's.
+// Four projects, run one after the other: fast unit tests (no stack) next to the code they test; integration
+// tests, most of which share one real stack brought up by a global setup and always torn down; the cluster's;
+// the containers provider's.
 export default defineConfig({
   test: {
     // The skip reporter closes the run with every skipped test, its reason and its fix; the JSON results let
@@ -32,7 +34,7 @@ export default defineConfig({
           ...integration,
           name: 'integration',
           include: ['test/**/*.int.test.ts', 'harness/**/*.stack.test.ts'],
-          exclude: [CLUSTER, 'node_modules/**'],
+          exclude: [CLUSTER, CONTAINERS, 'node_modules/**'],
           // The suite setup writes one suite report over the runs this session made (reports/latest-suite).
           globalSetup: ['test/global-setup.ts', 'test/tools/suite-setup.ts'],
           // Two lanes (test/tools/lanes.ts): the files on the shared stack, one at a time (each holds its lock),
@@ -51,6 +53,17 @@ export default defineConfig({
           include: [CLUSTER],
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          ...integration,
+          // The containers provider last, alone: its stacks are containers on this machine's engine, and beside
+          // a process stack a 2-core machine misses lag budgets (docs/containers.md). Needs no shared stack.
+          name: 'containers',
+          include: [CONTAINERS],
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -74,8 +74,8 @@ describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: $
     await provider?.stop();
   });
 
-  // One healthy run, one process fault (docker kill / start), one network fault (Toxiproxy).
-  for (const name of ['baseline', 'connect-crash', 'es-outage']) {
+  // One healthy run, one process fault (docker kill / start), two network faults (Toxiproxy).
+  for (const name of ['baseline', 'connect-crash', 'es-outage', 'kafka-partition']) {
     it(name, async () => {
       const scenario = loadScenario(name);
       const { report } = await runScenario({

@@ -4,6 +4,7 @@ import { nonDefault, type ComponentPins } from '../provision/component-versions.
 import { providerFlags, traitsOf } from '../provider/traits.ts';
 import { DEFAULT_OS_MAJOR } from '../provision/opensearch-versions.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import type { ShardRecord } from '../report/suite/model.ts';
 import { writeSuite } from '../report/suite/write.ts';
 import { runScenario, type RunOptions, type RunResult } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -18,6 +19,8 @@ export interface RunInputs {
   /** As named on the command line (or the whole catalogue, --all). */
   names: string[];
   all: boolean;
+  /** `--shard I/N`: this runner's share (already taken from the scenarios named), kept in the suite. */
+  shard?: ShardRecord;
   keep: boolean;
   shrink: boolean;
   seed?: number;
@@ -133,12 +136,14 @@ export async function runScenarios(o: RunInputs): Promise<number> {
     await release();
     abort.release();
   }
-  if (results.length + skipped.length > 1) {
+  // A shard writes its suite even for one scenario: `report --merge` needs every runner's.
+  if (results.length + skipped.length > 1 || o.shard) {
     const suite = writeSuite(
       results.map((r) => ({ report: r.report, runDir: r.runDir })),
       {
-        title: o.all ? 'run --all' : `run ${names.join(' ')}`,
+        title: `${o.all ? 'run --all' : `run ${names.join(' ')}`}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`,
         kind: 'run',
+        shard: o.shard,
         skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })),
       },
     );

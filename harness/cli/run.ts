@@ -3,9 +3,11 @@ import { traitsOf } from '../provider/traits.ts';
 import type { PgMajor } from '../provision/pg-versions.ts';
 import { listScenarios, loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { takeShard } from '../scenario/shard.ts';
 import { ConfigError } from '../util/errors.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
+import { SHARD_HELP, shardOpt } from './shard-args.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import {
   checkSearchVersions,
@@ -20,7 +22,7 @@ import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts
 import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
 export const RUN_HELP =
-  `outbox-chaos run <scenario>|--all [--seed N] ` +
+  `outbox-chaos run <scenario>|--all [--shard I/N [--timings FILE]] [--seed N] ` +
   `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
                     [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
                     [--versions C=V,...]
@@ -48,6 +50,7 @@ the same way, with exit 3 naming it, how it ended and its last log lines.
   --rate R          target operations per second (default: the scenario's; 0 = as fast as possible)
   --connectors DIR  pipeline definition to test (default: connectors/)
   --all             run every scenario of the catalogue, one after another, on one stack
+${SHARD_HELP}
   --shrink          when a random-chaos run (randomFaults) fails, re-run it with smaller fault schedules
                     (drop faults, then halve durations; at most 12 re-runs, each a full run) and print the
                     smallest schedule that still fails, with a command replaying it exactly
@@ -101,6 +104,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     rate: { type: 'string' },
     connectors: { type: 'string' },
     all: { type: 'boolean' },
+    shard: { type: 'string' },
+    timings: { type: 'string' },
     keep: { type: 'boolean' },
     shrink: { type: 'boolean' },
     ...TOPOLOGY_OPTIONS,
@@ -124,23 +129,32 @@ export async function runCommand(argv: string[]): Promise<number> {
   const rate = check.take(() => intOpt(values.rate, '--rate'));
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
   const connectors = values.connectors as string | undefined;
-  const loaded = names.flatMap((n) => check.take(() => [loadScenario(n)], []));
+  const named = names.flatMap((n) => check.take(() => [loadScenario(n)], []));
+  const shard = check.take(() => shardOpt(values.shard, values.timings));
   const asked = check.take(() => topologyOpt(values));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   const versions = check.take(() => versionsOpt(values), {});
-  const postgresMajor = check.take(() => postgresFor(versions.postgres, loaded, choice));
-  const components = check.take(() => componentsFor(versions, loaded, choice), {});
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, named, choice));
+  const components = check.take(() => componentsFor(versions, named, choice), {});
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
   check.take(() => checkSearchVersions(components, search));
   check.done();
   const pins = await resolveVersionsFor(components);
-  const topology = asked ?? (loaded.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
+  // The topology from every scenario named, so that all shards of one command start the same kind of stack.
+  const topology = asked ?? (named.every((s) => s.topology === 'cluster') ? 'cluster' : 'single');
+
+  const share = shard && takeShard(named, shard.shard, shard.recordedMs);
+  if (share && share.scenarios.length === 0) {
+    console.log(`shard ${shard.shard.index}/${shard.shard.count}: no scenario falls to it (${named.length} split)`);
+    return 0;
+  }
 
   const { runScenarios } = await import('./run-scenarios.ts');
   return runScenarios({
-    scenarios: loaded,
+    scenarios: share?.scenarios ?? named,
+    shard: share?.record,
     names,
     all: values.all === true,
     keep: values.keep === true,

@@ -129,6 +129,17 @@ export function tryConnect(listen: string, timeoutMs = 2_000): Promise<string> {
 }
 
 /**
+ * A connection to a proxy's listener (`listen` as Toxiproxy reports it) the way the pipeline's own client makes
+ * it: from inside Connect's container where Connect runs in one (the listener is then on the container network,
+ * at the proxies' host there), else from here.
+ */
+export function clientConnect(ctx: FaultContext, listen: string): Promise<string> {
+  const connect = ctx.services?.connect;
+  if (!connect?.probeTcp) return tryConnect(listen);
+  return connect.probeTcp(ctx.endpoints.pgProxied.host, Number(listen.slice(listen.lastIndexOf(':') + 1)));
+}
+
+/**
  * A connector's status in one line, and whether every task (at least one) is in `state`; STOPPED is the
  * connector's own state with its tasks released (none listed).
  */

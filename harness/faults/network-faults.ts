@@ -2,7 +2,7 @@ import { isClusterTarget, NETWORK_TARGETS, type NetworkTarget } from '../stack/t
 import { ToxiproxyApi, type Toxic, type ToxicStream, type ToxicType } from '../stack/toxiproxy-api.ts';
 import { ConfigError } from '../util/errors.ts';
 import { defineFault, slug } from './define.ts';
-import { bytesBetween, listenerSockets, proxyBytes, toxiproxyMetrics, tryConnect, witness } from './evidence.ts';
+import { bytesBetween, clientConnect, listenerSockets, proxyBytes, toxiproxyMetrics, witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import { draw, type FaultKind, num, opt, type Params } from './kind.ts';
 import type { ParamDef } from './params.ts';
@@ -202,7 +202,7 @@ export function downFault(id: string, proxy: NetworkTarget): Fault {
         downHolders.set(key, holders);
         const off = await api(ctx).setEnabled(p, false);
         // A client's view of the hop now: its listener must refuse.
-        const answer = await tryConnect(off.listen);
+        const answer = await clientConnect(ctx, off.listen);
         witness(
           ctx,
           id,

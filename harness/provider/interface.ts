@@ -38,6 +38,11 @@ export interface ServiceHandle {
   rebuildAsStandbyOf?(primary: string): Promise<string>;
   /** A cluster's broker only, while it is down: its data disk lost (partition logs gone, identity kept). */
   wipeData?(): Promise<string>;
+  /**
+   * A TCP connection made from inside this service's container, where it runs in one ('refused', 'accepted',
+   * or what went wrong): how a proxy's listener on the container network looks to the pipeline's own client.
+   */
+  probeTcp?(host: string, port: number): Promise<string>;
 }
 
 /** What faults a provider can inject, as the services and hops it controls. */

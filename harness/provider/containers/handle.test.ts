@@ -45,6 +45,12 @@ class FakeContainer implements ContainerOps {
   async logTail() {
     return 'FATAL: the last words';
   }
+  /** What the next exec returns. */
+  execResult = { exitCode: 0, output: '' };
+  async exec(command: string[]) {
+    this.calls.push(`exec ${command.join(' ')}`);
+    return this.execResult;
+  }
   ready = async () => {
     if (!this.st.running || this.st.paused) throw new Error('connection refused');
     return ++this.probesSinceStart > this.warmup;
@@ -64,6 +70,22 @@ function handle(f: FakeContainer, readyTimeoutMs = 2000) {
 }
 
 describe('container handle', () => {
+  it("probes a TCP port from inside the container with bash's /dev/tcp, and names the answer", async () => {
+    const f = new FakeContainer();
+    const h = handle(f);
+    expect(await h.probeTcp!('toxiproxy', 9200)).toBe('accepted');
+    expect(f.calls).toEqual(['exec timeout 3 bash -c exec 3<>/dev/tcp/toxiproxy/9200']);
+    f.execResult = {
+      exitCode: 1,
+      output: 'bash: connect: Connection refused\nbash: /dev/tcp/toxiproxy/9200: Connection refused\n',
+    };
+    expect(await h.probeTcp!('toxiproxy', 9200)).toBe('refused');
+    f.execResult = { exitCode: 124, output: '' };
+    expect(await h.probeTcp!('toxiproxy', 9200)).toBe('timed out');
+    f.execResult = { exitCode: 1, output: 'bash: toxiproxy: Name or service not known\n' };
+    expect(await h.probeTcp!('toxiproxy', 9200)).toBe('bash: toxiproxy: Name or service not known');
+  });
+
   it('points at docker logs of the short id', () => {
     expect(handle(new FakeContainer()).where).toBe('docker logs 3f2a9c1b7d4e');
   });

@@ -27,6 +27,8 @@ export interface ContainerOps {
   /** `docker restart -t graceSeconds`: the image's stop signal, SIGKILL after the grace period, start. */
   restart(graceSeconds: number): Promise<void>;
   logTail(lines: number): Promise<string>;
+  /** `docker exec`: a command inside the running container. */
+  exec(command: string[]): Promise<{ exitCode: number; output: string }>;
 }
 
 function statusCode(err: unknown): number | undefined {
@@ -63,6 +65,10 @@ export function dockerOps(client: ContainerRuntimeClient, id: string): Container
     },
     async logTail(lines) {
       return demuxLogs(await c.logs({ stdout: true, stderr: true, tail: lines, follow: false })).trimEnd();
+    },
+    async exec(command) {
+      const r = await client.container.exec(c, command);
+      return { exitCode: r.exitCode, output: r.output };
     },
   };
 }
@@ -183,6 +189,13 @@ export function containerHandle(spec: HandleSpec): ServiceHandle {
     async ensureUp() {
       await bringUp();
       await waitReady();
+    },
+    async probeTcp(host, port) {
+      // bash's /dev/tcp: in the Debian-based images (built and Debezium's), no extra tool needed.
+      const r = await ops.exec(['timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`]);
+      if (r.exitCode === 0) return 'accepted';
+      if (/refused/i.test(r.output)) return 'refused';
+      return r.exitCode === 124 ? 'timed out' : r.output.trim().split('\n').pop() || `exit ${r.exitCode}`;
     },
   };
 }

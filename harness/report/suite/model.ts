@@ -73,6 +73,17 @@ export interface SuiteTotals {
   skipped: number;
 }
 
+/** The share of the scenarios a `run --shard i/n` ran, so that `report --merge` can tell whether shards are all there. */
+export interface ShardRecord {
+  /** 1-based, as CI matrices count. */
+  index: number;
+  count: number;
+  /** Every scenario split between the shards, in the order named. */
+  of: string[];
+  /** The ones this shard ran. */
+  assigned: string[];
+}
+
 export interface SuiteRecord {
   schemaVersion: 1;
   id: string;
@@ -83,6 +94,7 @@ export interface SuiteRecord {
   providers: string[];
   totals: SuiteTotals;
   rows: SuiteRow[];
+  shard?: ShardRecord;
 }
 
 /** A pipeline directory as people name it: relative to the project when it is inside it. */

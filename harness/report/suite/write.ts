@@ -6,7 +6,7 @@ import { reportsRoot } from '../../record/paths.ts';
 import { renderSuiteHtml } from './html.ts';
 import { renderSuiteJunit } from './junit.ts';
 import { renderSuiteMarkdown } from './markdown.ts';
-import { buildSuite, type SuiteRecord, type SuiteRun, type SuiteSkip } from './model.ts';
+import { buildSuite, type ShardRecord, type SuiteRecord, type SuiteRun, type SuiteSkip } from './model.ts';
 import { trendsFor } from './trends.ts';
 
 export type { SuiteRun, SuiteSkip } from './model.ts';
@@ -29,6 +29,17 @@ export interface SuiteOptions {
   /** Where suites go (and earlier ones are found); default reports/ (OUTBOX_CHAOS_REPORTS). */
   root?: string;
   now?: Date;
+  /** A `run --shard i/n`'s share, kept in suite.json for `report --merge`. */
+  shard?: ShardRecord;
+}
+
+/** What a suite record is made with: where it goes and what it is called. */
+export interface SuiteMeta {
+  id: string;
+  title: string;
+  kind: string;
+  createdAt: string;
+  dir: string;
 }
 
 function stamp(at: Date): string {
@@ -73,17 +84,17 @@ function suiteDir(root: string, kind: string, at: Date): { id: string; dir: stri
  * it and returns the directory. Every multi-run command calls this one function.
  */
 export function writeSuite(runs: readonly SuiteRun[], o: SuiteOptions): string {
+  return writeSuiteRecord(o, (meta) => buildSuite(runs.map(redactDeep), o.skipped ?? [], meta));
+}
+
+/** Writes a suite whose record `make` builds (from runs, or from other suites' rows: `report --merge`). */
+export function writeSuiteRecord(o: SuiteOptions, make: (meta: SuiteMeta) => SuiteRecord): string {
   const root = o.root ?? reportsRoot();
   const at = o.now ?? new Date();
   const { id, dir } = suiteDir(root, o.kind, at);
   mkdirPrivate(dir);
-  const suite = buildSuite(runs.map(redactDeep), o.skipped ?? [], {
-    id,
-    title: o.title,
-    kind: o.kind,
-    createdAt: at.toISOString(),
-    dir,
-  });
+  const suite = make({ id, title: o.title, kind: o.kind, createdAt: at.toISOString(), dir });
+  if (o.shard) suite.shard = o.shard;
   const trends = trendsFor(suite, readSuiteRecords(root));
   writePrivate(join(dir, SUITE_FILES.json), `${JSON.stringify(suite, null, 2)}\n`);
   writePrivate(join(dir, SUITE_FILES.html), renderSuiteHtml(suite, trends));
