@@ -57,7 +57,7 @@ describe.skipIf(noGo !== undefined)(skippableTitle('the GitHub Actions recipe', 
     expect(r.out).toMatch(/node-versoin/);
   });
 
-  it('runs the catalogue on the containers provider from the installed package and uploads the suite report', () => {
+  it('runs the catalogue in shards on the containers provider from the installed package, merges and uploads the suite', () => {
     const wf = parseYaml(readFileSync(RECIPE, 'utf8')) as {
       env: Record<string, string>;
       jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }>;
@@ -65,7 +65,13 @@ describe.skipIf(noGo !== undefined)(skippableTitle('the GitHub Actions recipe', 
     expect(wf.env).toMatchObject({ PROVIDER: 'containers', SCENARIOS: '--all' });
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
     expect(steps.some((s) => /^npm ci\b/.test(s.run ?? ''))).toBe(true);
-    expect(steps.some((s) => /npx outbox-chaos run \$SCENARIOS --provider "\$PROVIDER"/.test(s.run ?? ''))).toBe(true);
+    expect(
+      steps.some((s) =>
+        /npx outbox-chaos run \$SCENARIOS --shard "\$SHARD\/\$SHARDS" --provider "\$PROVIDER"/.test(s.run ?? ''),
+      ),
+    ).toBe(true);
+    // The shards' suites are merged into the one that is summarised and uploaded.
+    expect(steps.some((s) => /npx outbox-chaos report --merge shards\b/.test(s.run ?? ''))).toBe(true);
     const uploads = steps.filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path ?? '');
     expect(uploads).toContain(`reports/${LATEST_SUITE}/${SUITE_FILES.junit}`);
     expect(uploads.some((p) => p.split('\n').includes('reports/'))).toBe(true);

@@ -4,7 +4,17 @@
  * the library API, both on the shared test stack.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -119,45 +129,72 @@ interface Step {
   uses?: string;
   if?: string;
   env?: Record<string, string>;
+  with?: Record<string, string>;
+}
+
+interface Job {
+  strategy?: { matrix: { shard: number[] } };
+  env?: Record<string, string>;
+  steps: Step[];
 }
 
 describe('the CI recipe, executed in the project as a runner would', () => {
-  it('installs with npm ci, runs the scenarios on the project’s pipeline, then the project’s own tests', () => {
+  it('each shard runs its share of the scenarios and the project’s tests; the merge job joins them', () => {
     const file = join(project, '.github', 'workflows', 'outbox-chaos.yml');
-    const wf = parseYaml(readFileSync(file, 'utf8')) as {
-      env: Record<string, string>;
-      jobs: Record<string, { steps: Step[] }>;
-    };
-    const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
-    // What differs from GitHub's runner: the local provider on the shared test stack, one short scenario,
-    // npm's cache instead of the registry, and a file for the step summary.
+    const wf = parseYaml(readFileSync(file, 'utf8')) as { env: Record<string, string>; jobs: Record<string, Job> };
+    const { chaos, merge } = wf.jobs as { chaos: Job; merge: Job };
+    // What differs from GitHub's runner: the local provider on the shared test stack, two short scenarios on
+    // two shards (one each), npm's cache instead of the registry, a file for the step summary, and artifacts
+    // as directories (an upload moves reports/ to shards/<artifact>/, where download-artifact puts it).
     const summary = join(tmp, 'step-summary.md');
-    const env = {
+    const base = {
       ...wf.env,
       PROVIDER: 'local',
       SCENARIOS: 'baseline my-scenario --duration 8',
+      SHARDS: '2',
       STACK: stackName,
       OUTBOX_CHAOS_STACK: stackName,
       GITHUB_STEP_SUMMARY: summary,
       npm_config_prefer_offline: 'true',
     };
+    expect(chaos.strategy?.matrix.shard).toEqual([1, 2, 3, 4]);
+    expect(chaos.env).toEqual({ SHARD: '${{ matrix.shard }}' });
     const ran: string[] = [];
-    let failed = false;
-    for (const step of steps) {
-      if (!step.run) continue; // `uses:` steps are GitHub's own actions (checkout, setup-node, uploads)
-      if (failed && step.if !== 'always()') continue;
-      const r = sh('bash', ['-e', '-c', step.run], project, { ...env, ...step.env }, 900_000);
-      ran.push(`${step.name ?? step.run}: exit ${r.code}`);
-      expect(r.code, `step "${step.name}" ${r.say}`).toBe(0);
-      failed ||= r.code !== 0;
-    }
-    expect(ran).toHaveLength(5);
-    // npm ci reinstalled the tarball; both scenarios and the project's 2 tests ran; the summary has the suite.
+    const runJob = (job: Job, env: Record<string, string>, label: string): void => {
+      let failed = false;
+      for (const step of job.steps) {
+        const upload = step.uses?.startsWith('actions/upload-artifact@') && step.with?.name?.includes('matrix.shard');
+        if (upload && existsSync(join(project, 'reports')))
+          renameSync(join(project, 'reports'), join(project, 'shards', `outbox-chaos-reports-${env.SHARD}`));
+        if (!step.run) continue; // `uses:` steps are GitHub's own actions (checkout, setup-node, artifacts)
+        if (failed && step.if !== 'always()') continue;
+        const r = sh('bash', ['-e', '-c', step.run], project, { ...env, ...step.env }, 900_000);
+        ran.push(`${label} ${step.name ?? step.run}: exit ${r.code}`);
+        expect(r.code, `${label} step "${step.name}" ${r.say}`).toBe(0);
+        failed ||= r.code !== 0;
+      }
+    };
+    // A runner starts from a checkout: no reports of the tests above.
+    rmSync(join(project, 'reports'), { recursive: true, force: true });
+    mkdirSync(join(project, 'shards'), { recursive: true });
+    for (const shard of ['1', '2']) runJob(chaos, { ...base, SHARD: shard }, `chaos ${shard}/2`);
+    runJob(merge, base, 'merge');
+    expect(ran).toHaveLength(2 * 4 + 3);
+    // npm ci reinstalled the tarball; each shard ran one scenario (the first also the project's 2 tests).
     expect(existsSync(join(project, 'node_modules', 'outbox-chaos', 'dist', 'harness', 'cli.js'))).toBe(true);
-    const suite = readFileSync(join(project, 'reports', 'latest-suite', 'summary.md'), 'utf8');
-    expect(suite).toMatch(/baseline/);
-    expect(suite).toMatch(/my-scenario/);
-    expect(readFileSync(summary, 'utf8')).toBe(suite);
-    expect(existsSync(join(project, 'reports', 'latest-suite', 'junit.xml'))).toBe(true);
+    const shardRows = ['1', '2'].map((n) => {
+      const dir = join(project, 'shards', `outbox-chaos-reports-${n}`);
+      const suite = readdirSync(dir).find((d) => d.startsWith('suite-'));
+      return (JSON.parse(readFileSync(join(dir, suite!, 'suite.json'), 'utf8')) as { rows: { name: string }[] }).rows;
+    });
+    expect(shardRows.map((rows) => rows.length)).toEqual([1, 1]);
+    // The merged suite has both, once each; the summary on the run's page is the merged one.
+    const merged = readFileSync(join(project, 'reports', 'latest-suite', 'summary.md'), 'utf8');
+    expect(merged).toMatch(/outbox-chaos \(2 shards\)/);
+    expect(merged).toMatch(/baseline/);
+    expect(merged).toMatch(/my-scenario/);
+    expect(readFileSync(summary, 'utf8')).toBe(merged);
+    const junit = readFileSync(join(project, 'reports', 'latest-suite', 'junit.xml'), 'utf8');
+    expect(junit.match(/<testcase /g)).toHaveLength(2);
   });
 });

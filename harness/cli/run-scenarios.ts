@@ -141,7 +141,9 @@ export async function runScenarios(o: RunInputs): Promise<number> {
     const suite = writeSuite(
       results.map((r) => ({ report: r.report, runDir: r.runDir })),
       {
-        title: `${o.all ? 'run --all' : `run ${names.join(' ')}`}${o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''}`,
+        title:
+          (o.all ? 'run --all' : `run ${names.join(' ')}`) +
+          (o.shard ? ` --shard ${o.shard.index}/${o.shard.count}` : ''),
         kind: 'run',
         shard: o.shard,
         skipped: skipped.map((k) => ({ name: k.scenario, reason: k.reasons.join('; ') })),

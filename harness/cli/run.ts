@@ -23,9 +23,9 @@ import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
 
 export const RUN_HELP =
   `outbox-chaos run <scenario>|--all [--shard I/N [--timings FILE]] [--seed N] ` +
-  `[--duration S] [--rate R] [--connectors DIR] [--shrink] [--keep]
-                    [--name NAME] [--port-base N] [--topology single|cluster] [--search elasticsearch|opensearch]
-                    [--versions C=V,...]
+  `[--duration S] [--rate R]
+                    [--connectors DIR] [--shrink] [--keep] [--name NAME] [--port-base N]
+                    [--topology single|cluster] [--search elasticsearch|opensearch] [--versions C=V,...]
                     [--provider local|containers|external] [--env FILE] [--allow-destructive]
 
 Runs a named scenario (scenarios/<name>.yaml, or a path to a scenario file): resets the pipeline, drives the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demuxLogs, dockerAvailable, engineHint, runtimeLabel } from './docker.ts';
+import { demuxLogs, dockerAvailable, engineHint, hostOverride, runtimeLabel } from './docker.ts';
 
 function frame(stream: number, text: string): Buffer {
   const body = Buffer.from(text);
@@ -10,6 +10,13 @@ function frame(stream: number, text: string): Buffer {
 }
 
 describe('docker', () => {
+  it('reaches a local engine’s published ports on localhost, and leaves a remote engine and a user’s choice alone', () => {
+    expect(hostOverride({})).toBe('localhost');
+    expect(hostOverride({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toBe('localhost');
+    expect(hostOverride({ DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toBe(undefined);
+    expect(hostOverride({ TESTCONTAINERS_HOST_OVERRIDE: 'host.docker.internal' })).toBe(undefined);
+  });
+
   it('says what the machine offers in place of an engine', () => {
     expect(engineHint({}, () => false)).toBe('DOCKER_HOST is unset and /var/run/docker.sock does not exist');
     expect(engineHint({}, () => true)).toBe('/var/run/docker.sock exists but does not answer');

@@ -43,8 +43,21 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/**
+ * The host testcontainers should reach published ports at. The harness publishes every port on 127.0.0.1 only,
+ * so for an engine on this machine that is localhost, also where a /.dockerenv file makes testcontainers guess
+ * it runs inside a container and pick the bridge's gateway instead (where nothing of ours listens). A remote
+ * engine (DOCKER_HOST tcp://…) or the user's own override is left alone.
+ */
+export function hostOverride(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.TESTCONTAINERS_HOST_OVERRIDE) return undefined;
+  return !env.DOCKER_HOST || env.DOCKER_HOST.startsWith('unix://') ? 'localhost' : undefined;
+}
+
 /** The runtime client testcontainers chose (cached by testcontainers after the first success). */
 export async function runtimeClient(): Promise<ContainerRuntimeClient> {
+  const host = hostOverride();
+  if (host) process.env.TESTCONTAINERS_HOST_OVERRIDE = host;
   const { getContainerRuntimeClient } = await import('testcontainers');
   return getContainerRuntimeClient();
 }

@@ -73,7 +73,7 @@ export interface SuiteTotals {
   skipped: number;
 }
 
-/** The share of the scenarios a `run --shard i/n` ran, so that `report --merge` can tell whether shards are all there. */
+/** The share of the scenarios a `run --shard i/n` ran: how `report --merge` tells whether the shards are all there. */
 export interface ShardRecord {
   /** 1-based, as CI matrices count. */
   index: number;
