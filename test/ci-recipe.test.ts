@@ -57,7 +57,7 @@ describe.skipIf(noGo !== undefined)(skippableTitle('the GitHub Actions recipe', 
     expect(r.out).toMatch(/node-versoin/);
   });
 
-  it('runs the catalogue in shards on the containers provider from the installed package, merges and uploads the suite', () => {
+  it('runs the catalogue in shards on the containers provider from the package, merges and uploads the suite', () => {
     const wf = parseYaml(readFileSync(RECIPE, 'utf8')) as {
       env: Record<string, string>;
       jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }>;
