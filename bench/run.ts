@@ -48,6 +48,8 @@ Measures, in this order (stack measures share one stack; cold starts come last, 
   levers       cold starts with each start-up lever off in turn (stack NAME-levers on port base + 500)
   cold-start-cluster  the cluster topology's cold start (stack NAME-cluster on port base + 600)
   reset-cluster  the reset between scenarios on a running cluster (stack NAME-cluster, started for it)
+  containers   the containers provider on built images: image check, cold start → RUNNING, reset, stop
+               (stack NAME-containers on port base + 800; needs a Docker engine)
 
 The record (bench/record.json) keeps every measure's latest figures with the commit they ran on, whether the
 tree was clean, the machine and its load; a run merges its measures into it and regenerates the table in

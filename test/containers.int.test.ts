@@ -8,6 +8,9 @@ import { cacheDir } from '../harness/provision/paths.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
 import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
+import { loadZooEntries } from '../harness/scenario/zoo/entries.ts';
+import { runZooEntry } from '../harness/scenario/zoo/run.ts';
+import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
 import { portFree, portPlan, waitPortsFree } from '../harness/stack/ports.ts';
 import { cli } from './fixtures/cli.ts';
 
@@ -86,6 +89,17 @@ describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: $
       expect(report.passed, renderMarkdown(report)).toBe(true);
     });
   }
+
+  // The zoo's method on containers: a sink without retries loses documents in an Elasticsearch outage (caught),
+  // and the control run, the healthy pipeline under the same scenario, converges.
+  for (const control of [false, true])
+    it(`zoo: sink-no-retries${control ? ' (control: the healthy pipeline)' : ''}`, async () => {
+      const [entry] = loadZooEntries(['sink-no-retries']);
+      const outcome = await runZooEntry(entry!, provider as Provider, { control });
+      const message = `${describeOutcome(outcome)}\n\n${renderMarkdown(outcome.report)}`;
+      expect(outcome.caught, message).toBe(true);
+      expect(outcome.reasons, message).toEqual([]);
+    });
 
   it('stop() leaves no container and no bound port behind', async () => {
     await (provider as Provider).stop();

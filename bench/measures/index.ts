@@ -5,6 +5,7 @@ import { checkerMeasure } from './checker.ts';
 import { cliStartMeasure } from './cli-start.ts';
 import { coldStartMeasure } from './cold-start.ts';
 import { coldStartClusterMeasure } from './cold-start-cluster.ts';
+import { containersMeasure } from './containers.ts';
 import { driverMeasure } from './driver.ts';
 import { leversMeasure } from './levers.ts';
 import { npmTestMeasure } from './npm-test.ts';
@@ -32,6 +33,7 @@ export function allMeasures(opts: MeasureOptions): Measure[] {
     leversMeasure,
     coldStartClusterMeasure,
     resetClusterMeasure,
+    containersMeasure,
   ];
 }
 
