@@ -77,8 +77,9 @@ describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: $
     await provider?.stop();
   });
 
-  // One healthy run, one process fault (docker kill / start), two network faults (Toxiproxy).
-  for (const name of ['baseline', 'connect-crash', 'es-outage', 'kafka-partition']) {
+  // One healthy run, one process fault (docker kill / start), two network faults (Toxiproxy), and a partition
+  // only containers have (docker network disconnect).
+  for (const name of ['baseline', 'connect-crash', 'es-outage', 'kafka-partition', 'connect-partitioned']) {
     it(name, async () => {
       const scenario = loadScenario(name);
       const { report } = await runScenario({

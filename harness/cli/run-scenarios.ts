@@ -1,4 +1,5 @@
 import { ScenarioSkipped } from '../faults/capabilities.ts';
+import type { Provider } from '../provider/interface.ts';
 import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
 import { nonDefault, type ComponentPins } from '../provision/component-versions.ts';
 import { providerFlags, traitsOf } from '../provider/traits.ts';
@@ -71,20 +72,35 @@ function npmMajor(choice: ProviderChoice, versions: Record<string, string>): str
   return versions.postgres?.split('.')[0];
 }
 
+function withoutPartitions(scenarios: Scenario[], provider: Provider): Scenario[] {
+  if (provider.capabilities.isolate?.length) return scenarios;
+  const left = scenarios.filter((s) => s.needs.includes('isolation'));
+  if (left.length)
+    info(
+      `  --all on the ${provider.kind} provider: ${left.length} partition scenario(s) left out ` +
+        `(${left.map((s) => s.name).join(', ')}); \`run --all --provider containers\` runs them`,
+    );
+  return scenarios.filter((s) => !left.includes(s));
+}
+
 /** Opens the provider, runs each scenario on it, prints and writes the reports; the exit code of `run`. */
 export async function runScenarios(o: RunInputs): Promise<number> {
   const { scenarios: loaded, names, seed, durationS, rate, connectors, choice } = o;
   const { provider, release } = await openForCommand(choice, o.local, o.keep);
-  // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, saying so.
+  // --all: the catalogue for the stack it runs on; a single stack leaves the cluster's scenarios out, and a
+  // provider that cannot partition a service the partition scenarios (written for containers), saying so.
   const scenarios = !o.all
     ? loaded
-    : runnableOn(loaded, provider, {
-        isCluster: (s) => s.topology === 'cluster',
-        name: (s) => s.name,
-        note: (n, list) =>
-          `  --all on a single stack: ${n} cluster scenario(s) left out (${list}); ` +
-          '`run --all --topology cluster` runs them',
-      });
+    : withoutPartitions(
+        runnableOn(loaded, provider, {
+          isCluster: (s) => s.topology === 'cluster',
+          name: (s) => s.name,
+          note: (n, list) =>
+            `  --all on a single stack: ${n} cluster scenario(s) left out (${list}); ` +
+            '`run --all --topology cluster` runs them',
+        }),
+        provider,
+      );
   // Ctrl-C / SIGTERM: the run in progress heals every fault and writes its partial report (marked
   // interrupted), what this command started is stopped below, and only then does the process exit.
   const abort = interruptGuard();

@@ -4,11 +4,11 @@ import type { SuiteRecord } from '../report/suite/model.ts';
 import { MAX_SHARDS, parseShard, type Shard } from '../scenario/shard.ts';
 import { ConfigError } from '../util/errors.ts';
 
-export const SHARD_HELP = `  --shard I/N       the I-th of N shares of the scenarios named (or of --all), for N CI runners that
-                    together run each scenario once; the split depends only on the scenario files
-                    (their planned length) and --timings, so every runner computes the same one. The suite
-                    records the share; \`report --merge\` joins the runners' suites and says whether all N
-                    are there
+export const SHARD_HELP = `  --shard I/N       the I-th of N shares of the scenarios named (or of --all), for N CI
+                    runners that together run each scenario once; the split depends only on the scenario
+                    files (their planned length) and --timings, so every runner computes the same one. The
+                    suite records the share; \`report --merge\` joins the runners' suites and says whether
+                    all N are there
   --timings FILE    balance the shards by the durations an earlier suite recorded (its suite.json, e.g. the
                     merged suite of the last run on main); every shard must be given the same file`;
 

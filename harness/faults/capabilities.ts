@@ -1,6 +1,6 @@
 import type { Provider } from '../provider/interface.ts';
 import { traitsOf } from '../provider/traits.ts';
-import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget } from '../stack/targets.ts';
+import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget, type ProcessTarget } from '../stack/targets.ts';
 import type { Fault } from './fault.ts';
 import { faultNeeds, faultTopology } from './registry.ts';
 
@@ -46,6 +46,12 @@ export function missingCapabilities(
       out.push(
         `${f.id} needs control of the ${f.target} process, which the ${provider.kind} provider does not have ` +
           `(process faults need --provider local or containers)`,
+      );
+    }
+    if (need === 'isolation' && !provider.capabilities.isolate?.includes(f.target as ProcessTarget)) {
+      out.push(
+        `${f.id} cuts ${f.target} off at the IP level, which the ${provider.kind} provider cannot do ` +
+          '(network.partition needs --provider containers)',
       );
     }
     if (need === 'toxiproxy' && !provider.capabilities.proxies.includes(f.target as NetworkTarget)) {

@@ -1,5 +1,5 @@
 import { splitTarget } from '../stack/targets.ts';
-import { describeDraw, EVIDENCE, type Evidence, type FaultKind } from './kind.ts';
+import { describeDraw, EVIDENCE, type Evidence, type FaultKind, NEED_PROVIDERS } from './kind.ts';
 
 /** Plain targets, then a cluster's roles grouped by service: "pg, kafka, es; cluster: kafka@1|2|follower". */
 function targetsText(targets: readonly string[]): string {
@@ -37,7 +37,8 @@ export function faultKindsMarkdown(kinds: readonly FaultKind[]): string {
       `\`${k.kind}\``,
       k.summary.replaceAll('|', '\\|'),
       targetsText(k.targets),
-      `${k.needs}${k.topology === 'cluster' ? ', cluster' : ''}${k.instantaneous ? ', instantaneous' : ''}`,
+      `${k.needs} (${NEED_PROVIDERS[k.needs]})${k.topology === 'cluster' ? ', cluster' : ''}` +
+        (k.instantaneous ? ', instantaneous' : ''),
       paramsText(k),
       randomText(k),
       k.evidence.map((e) => `\`${e}\``).join(', '),

@@ -3,9 +3,18 @@ import type { ParamDef } from './params.ts';
 
 /**
  * What a kind needs from the stack provider: `process` a handle on the service's process, `toxiproxy` the
- * proxies, `api` only the Connect REST API, Postgres and Elasticsearch.
+ * proxies, `isolation` a way to cut a service off at the IP level (a container's network), `api` only the
+ * Connect REST API, Postgres and Elasticsearch.
  */
-export type FaultNeed = 'process' | 'toxiproxy' | 'api';
+export type FaultNeed = 'process' | 'toxiproxy' | 'isolation' | 'api';
+
+/** Which providers offer what a kind needs, in words for `list --faults` and the docs. */
+export const NEED_PROVIDERS: Record<FaultNeed, string> = {
+  process: 'local, containers',
+  toxiproxy: 'local, containers; external where its env file names the proxies',
+  isolation: 'containers',
+  api: 'every provider',
+};
 
 /**
  * The topology a kind needs whatever its target: `cluster` for kinds that only exist there (a failover needs a
@@ -31,6 +40,8 @@ export const EVIDENCE = {
   'es-rejected-writes': 'Elasticsearch answered the sink with a write block (403 cluster_block_exception)',
   'es-answered-429': 'Elasticsearch rejected bulk requests with 429 (indexing pressure) while the fault lasted',
   'statement-committed': 'the statement committed on the source database (its command tag was answered)',
+  'isolated-from-network':
+    'from inside the cut-off container, a connection to Toxiproxy that succeeded before the cut failed during it',
 } as const;
 export type Evidence = keyof typeof EVIDENCE;
 

@@ -133,8 +133,10 @@ describe('kinds and capabilities', () => {
     expect(capabilities(['process.kill', 'network.down', 'es.read-only', 'network.down', 'nope'])).toEqual({
       process: ['process.kill'],
       toxiproxy: ['network.down'],
+      isolation: [],
       api: ['es.read-only'],
     });
+    expect(capabilities(['network.partition']).isolation).toEqual(['network.partition']);
     const all = capabilities();
     // Every kind lands in the group of its `needs`; a new kind joins its group without changing these.
     expect(all.process).toEqual(FAULT_KINDS.filter((k) => k.needs === 'process').map((k) => k.kind));

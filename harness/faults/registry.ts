@@ -5,6 +5,7 @@ import { ES_KINDS } from './es-faults.ts';
 import type { Fault } from './fault.ts';
 import type { FaultKind, FaultNeed, KindTopology } from './kind.ts';
 import { NETWORK_KINDS } from './network-faults.ts';
+import { PARTITION_KINDS } from './partition-fault.ts';
 import { readParams } from './params.ts';
 import { POSTGRES_KINDS } from './postgres-faults.ts';
 import { PROCESS_KINDS } from './process-faults.ts';
@@ -17,6 +18,7 @@ export type { Evidence, FaultKind, FaultNeed, KindTopology } from './kind.ts';
  */
 const KINDS: readonly FaultKind[] = [
   ...NETWORK_KINDS,
+  ...PARTITION_KINDS,
   ...PROCESS_KINDS,
   ...CONNECTOR_KINDS,
   ...POSTGRES_KINDS,
@@ -113,7 +115,7 @@ export function faultTopology(kind: string): KindTopology | undefined {
  * capabilities(['process.kill', 'network.down']).process → ['process.kill']. Unknown kinds are skipped.
  */
 export function capabilities(kinds: Iterable<string> = KINDS.map((k) => k.kind)): Record<FaultNeed, string[]> {
-  const out: Record<FaultNeed, string[]> = { process: [], toxiproxy: [], api: [] };
+  const out: Record<FaultNeed, string[]> = { process: [], toxiproxy: [], isolation: [], api: [] };
   for (const kind of new Set(kinds)) {
     const need = faultNeeds(kind);
     if (need) out[need].push(kind);

@@ -43,6 +43,10 @@ export interface ServiceHandle {
    * or what went wrong): how a proxy's listener on the container network looks to the pipeline's own client.
    */
   probeTcp?(host: string, port: number): Promise<string>;
+  /** Cut off at the IP level (network.partition): out of every network of the stack, its process left running. */
+  isolate?(): Promise<string>;
+  /** Back on the stack's network under its names, waiting until it answers. Safe when it was never isolated. */
+  rejoin?(): Promise<string>;
 }
 
 /** What faults a provider can inject, as the services and hops it controls. */
@@ -51,6 +55,8 @@ export interface Capabilities {
   process: readonly ProcessFaultTarget[];
   /** Hops that go through a Toxiproxy the provider controls (network.* faults), and a cluster's broker listeners. */
   proxies: readonly NetworkTarget[];
+  /** Services the provider can cut off at the IP level (network.partition): containers, not local processes. */
+  isolate?: readonly ProcessTarget[];
 }
 
 export interface Provider {

@@ -281,6 +281,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     const need = faultNeeds(k.split('@')[0]!);
     if (need === 'toxiproxy') needs.add('toxiproxy');
     if (need === 'process') needs.add('process-control');
+    if (need === 'isolation') needs.add('isolation');
   }
   return {
     name,

@@ -79,5 +79,5 @@ export interface Scenario {
    */
   versions?: { postgres?: PgMajor } & ComponentPins;
   /** Capabilities the scenario needs from the provider. */
-  needs: ('toxiproxy' | 'process-control')[];
+  needs: ('toxiproxy' | 'process-control' | 'isolation')[];
 }

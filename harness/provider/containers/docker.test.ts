@@ -10,7 +10,7 @@ function frame(stream: number, text: string): Buffer {
 }
 
 describe('docker', () => {
-  it('reaches a local engine’s published ports on localhost, and leaves a remote engine and a user’s choice alone', () => {
+  it('reaches a local engine’s ports on localhost, leaves a remote engine and a user’s choice alone', () => {
     expect(hostOverride({})).toBe('localhost');
     expect(hostOverride({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' })).toBe('localhost');
     expect(hostOverride({ DOCKER_HOST: 'tcp://10.0.0.5:2375' })).toBe(undefined);

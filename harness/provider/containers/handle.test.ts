@@ -45,6 +45,19 @@ class FakeContainer implements ContainerOps {
   async logTail() {
     return 'FATAL: the last words';
   }
+  onNetwork = true;
+  async disconnect() {
+    this.calls.push('disconnect');
+    const was = this.onNetwork;
+    this.onNetwork = false;
+    return was;
+  }
+  async reconnect() {
+    this.calls.push('reconnect');
+    const was = this.onNetwork;
+    this.onNetwork = true;
+    return !was;
+  }
   /** What the next exec returns. */
   execResult = { exitCode: 0, output: '' };
   async exec(command: string[]) {
@@ -70,6 +83,19 @@ function handle(f: FakeContainer, readyTimeoutMs = 2000) {
 }
 
 describe('container handle', () => {
+  it('isolates by leaving the network and rejoins under its names, waiting until it answers', async () => {
+    const f = new FakeContainer();
+    const h = handle(f);
+    expect(await h.isolate!()).toBe("disconnected container 3f2a9c1b7d4e from the stack's network");
+    await expect(h.isolate!()).rejects.toThrow(/on no network/);
+    f.warmup = 2;
+    f.probesSinceStart = 0;
+    expect(await h.rejoin!()).toBe('reconnected container 3f2a9c1b7d4e under its names');
+    expect(f.probesSinceStart).toBe(3);
+    // A heal when nothing was cut off.
+    expect(await h.rejoin!()).toBe('container 3f2a9c1b7d4e was connected');
+  });
+
   it("probes a TCP port from inside the container with bash's /dev/tcp, and names the answer", async () => {
     const f = new FakeContainer();
     const h = handle(f);

@@ -29,6 +29,16 @@ export interface ContainerOps {
   logTail(lines: number): Promise<string>;
   /** `docker exec`: a command inside the running container. */
   exec(command: string[]): Promise<{ exitCode: number; output: string }>;
+  /** `docker network disconnect` from the stack's network (false: it was not on it). */
+  disconnect(): Promise<boolean>;
+  /** `docker network connect` back, under the container's aliases (false: it was on it already). */
+  reconnect(): Promise<boolean>;
+}
+
+/** The stack's network and the names the container answers to on it. */
+export interface Attachment {
+  network: string;
+  aliases: readonly string[];
 }
 
 function statusCode(err: unknown): number | undefined {
@@ -37,8 +47,11 @@ function statusCode(err: unknown): number | undefined {
 }
 
 /** ContainerOps over the engine testcontainers connected to (dockerode underneath). */
-export function dockerOps(client: ContainerRuntimeClient, id: string): ContainerOps {
+export function dockerOps(client: ContainerRuntimeClient, id: string, on?: Attachment): ContainerOps {
   const c = client.container.getById(id);
+  const attached = async (): Promise<boolean> =>
+    !!on && on.network in ((await c.inspect()).NetworkSettings.Networks ?? {});
+  const net = () => client.container.dockerode.getNetwork(on!.network);
   return {
     id,
     async state() {
@@ -69,6 +82,16 @@ export function dockerOps(client: ContainerRuntimeClient, id: string): Container
     async exec(command) {
       const r = await client.container.exec(c, command);
       return { exitCode: r.exitCode, output: r.output };
+    },
+    async disconnect() {
+      if (!(await attached())) return false;
+      await net().disconnect({ Container: id, Force: true });
+      return true;
+    },
+    async reconnect() {
+      if (!on || (await attached())) return false;
+      await net().connect({ Container: id, EndpointConfig: { Aliases: [...on.aliases] } });
+      return true;
     },
   };
 }
@@ -189,6 +212,15 @@ export function containerHandle(spec: HandleSpec): ServiceHandle {
     async ensureUp() {
       await bringUp();
       await waitReady();
+    },
+    async isolate() {
+      if (!(await ops.disconnect())) throw new EnvError(`${name}: container ${short} is on no network of the stack`);
+      return `disconnected container ${short} from the stack's network`;
+    },
+    async rejoin() {
+      const back = await ops.reconnect();
+      await waitReady();
+      return back ? `reconnected container ${short} under its names` : `container ${short} was connected`;
     },
     async probeTcp(host, port) {
       // bash's /dev/tcp: in the Debian-based images (built and Debezium's), no extra tool needed.

@@ -194,6 +194,9 @@ function builtVersions(): Record<string, string> {
 /** One start of the stack: what it created, so that stop() (or a failed start) removes exactly that. */
 class ContainersRun {
   private network: StartedNetwork | undefined;
+  get networkName(): string | undefined {
+    return this.network?.getName();
+  }
   readonly ids = new Map<ContainerService, string>();
   private stopping: Promise<void> | undefined;
 
@@ -350,7 +353,10 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
         name,
         containerHandle({
           name,
-          ops: dockerOps(client, run.ids.get(name) as string),
+          ops: dockerOps(client, run.ids.get(name) as string, {
+            network: run.networkName as string,
+            aliases: plan.containers[name].aliases,
+          }),
           ready: ready[name],
           readyTimeoutMs: READY_TIMEOUT_MS[name],
           stopGraceSeconds: plan.containers[name].stopGraceSeconds,
@@ -382,7 +388,7 @@ export async function startContainersProvider(opts: ContainersProviderOptions): 
     label: `containers (${imageSet} images) on ${docker.runtime}`,
     endpoints: plan.endpoints,
     services,
-    capabilities: { process: PROCESS_TARGETS, proxies: PROXIES },
+    capabilities: { process: PROCESS_TARGETS, proxies: PROXIES, isolate: PROCESS_TARGETS },
     exclusive: true,
     versions,
     stop: () => run.stop(),

@@ -1,0 +1,73 @@
+import type { ServiceHandle } from '../provider/interface.ts';
+import { PROCESS_TARGETS, type ProcessTarget } from '../stack/targets.ts';
+import { EnvError } from '../util/errors.ts';
+import { defineFault } from './define.ts';
+import { witness } from './evidence.ts';
+import type { Fault, FaultContext } from './fault.ts';
+import type { FaultKind } from './kind.ts';
+
+function isolatable(
+  ctx: FaultContext,
+  target: ProcessTarget,
+): ServiceHandle & Required<Pick<ServiceHandle, 'isolate'>> {
+  const h = ctx.services?.[target];
+  if (!h?.isolate || !h.probeTcp)
+    throw new EnvError(
+      `network.partition on ${target}: this provider cannot cut ${target} off at the IP level`,
+      'run it with --provider containers (a container leaves its network), or use network.down on a hop',
+    );
+  return h as ServiceHandle & Required<Pick<ServiceHandle, 'isolate'>>;
+}
+
+/**
+ * A real partition: the service's container leaves the stack's network (every peer, Toxiproxy included, is
+ * unreachable at the IP level; the process keeps running and keeps its state), and rejoins under its names on
+ * heal. Unlike network.down, which closes one proxied hop, nothing reaches it and it reaches nothing.
+ */
+export function partitionFault(id: string, target: ProcessTarget): Fault {
+  let cut: ServiceHandle | undefined;
+  return defineFault({
+    id,
+    kind: 'network.partition',
+    target,
+    describe: () => `${target} cut off from the stack's network (docker network disconnect)`,
+    async inject(ctx) {
+      const h = isolatable(ctx, target);
+      // Toxiproxy's listener as the pipeline sees it: reachable now (or the probe proves nothing), not once cut.
+      const { host, port } = ctx.endpoints.pgProxied;
+      const before = await h.probeTcp!(host, port);
+      const done = await h.isolate();
+      cut = h;
+      const during = await h.probeTcp!(host, port);
+      witness(
+        ctx,
+        id,
+        'isolated-from-network',
+        before === 'accepted' && during !== 'accepted',
+        `from inside ${target}, ${host}:${port}: ${before} before the cut, ${during} during it`,
+      );
+      return done;
+    },
+    async repair(ctx) {
+      const h = cut ?? ctx.services?.[target];
+      const back = await h?.rejoin?.();
+      cut = undefined;
+      return back;
+    },
+  });
+}
+
+export const PARTITION_KINDS: readonly FaultKind[] = [
+  {
+    kind: 'network.partition',
+    summary: "the service's container leaves the stack's network (IP-level partition); heal = rejoin",
+    example: { target: 'connect' },
+    needs: 'isolation',
+    topology: 'any',
+    targets: PROCESS_TARGETS,
+    params: [],
+    instantaneous: false,
+    evidence: ['isolated-from-network'],
+    build: (id, t) => partitionFault(id, t as ProcessTarget),
+  },
+];
