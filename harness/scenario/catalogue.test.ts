@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeFault } from '../faults/registry.ts';
 import { listScenarios, loadScenario } from './load.ts';
 import { generateSchedule } from './random-chaos.ts';
+
+const CATALOGUE_DOC = readFileSync(new URL('../../docs/scenarios-and-faults.md', import.meta.url), 'utf8');
 
 // The catalogue is run against the real stack by test/scenarios.int.test.ts; here, without a stack, every
 // file must load, read as a test plan, build its faults, and stay short enough for `npm test`.
@@ -20,6 +23,9 @@ describe('scenario catalogue files', () => {
           `${name} expects ${s.expect.verdict}: it must name the classes`,
         ).toBeGreaterThan(0);
       expect(s.workload.durationMs).toBeLessThanOrEqual(30_000);
+      expect(CATALOGUE_DOC, `docs/scenarios-and-faults.md lists ${name} in its catalogue table`).toContain(
+        `| [\`${name}\`](../scenarios/${name}.yaml) | ${s.expect.verdict} |`,
+      );
       const schedule = s.randomFaults ? generateSchedule(s.seed, s.randomFaults, s.workload.durationMs) : s.faults;
       schedule.forEach((f, i) => {
         expect(() =>
