@@ -62,6 +62,24 @@ describe.skipIf(!docker.ok)('containers provider without Ryuk', () => {
     // Docker's port proxies can outlive their container by a moment.
     expect(await waitPortsFree(portPlan(KILLED.portBase), 10_000)).toEqual([]);
   });
+
+  it('Ctrl-C while the containers start removes them all, those still being created too, and exits 130', async () => {
+    const run = cli([
+      'run',
+      'baseline',
+      '--provider',
+      'containers',
+      '--name',
+      KILLED.name,
+      '--port-base',
+      String(KILLED.portBase),
+    ]);
+    // Containers being created, none up yet: the moment a stop used to miss some.
+    await run.waitFor(/elasticsearch: starting/, 20 * 60_000);
+    run.child.kill('SIGINT');
+    expect((await run.exited).code, run.output()).toBe(130);
+    expect(await labelled(KILLED.name)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+  });
 });
 
 describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: ${docker.reason})`}`, () => {

@@ -226,6 +226,7 @@ class ContainersRun {
     const network = this.network;
 
     const startOne = async (svc: ContainerService): Promise<void> => {
+      if (this.stopping) throw new EnvError(`${svc}: not started, the stack is stopping`);
       const def = this.plan.containers[svc];
       const t = Date.now();
       this.log(`${svc}: starting ${def.image}`);
@@ -279,8 +280,16 @@ class ContainersRun {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const docker = this.client.container.dockerode;
-      const ids = (await labelled(docker, LABEL.run, this.plan.runId)).map((c) => c.Id);
-      const problems = await removeContainers(this.client, ids);
+      // A stop during the start (Ctrl-C) may find a container being created: no new one is started once
+      // stopping, and the run's label is listed again until nothing is left (or 10 s have passed).
+      const problems: string[] = [];
+      const deadline = Date.now() + 10_000;
+      for (let quiet = 0; quiet < 2 && Date.now() < deadline; ) {
+        const ids = (await labelled(docker, LABEL.run, this.plan.runId)).map((c) => c.Id);
+        if (ids.length) problems.splice(0, problems.length, ...(await removeContainers(this.client, ids)));
+        quiet = ids.length ? 0 : quiet + 1;
+        if (quiet < 2) await new Promise((r) => setTimeout(r, 500));
+      }
       if (this.network)
         await this.network.stop().catch((err: unknown) => problems.push(`network: ${errorMessage(err)}`));
       // The local provider promises free ports when stop() returns; Docker's proxies can lag a moment.
