@@ -284,7 +284,7 @@ class ContainersRun {
       // stopping, and the run's label is listed again until nothing is left (or 10 s have passed).
       const problems: string[] = [];
       const deadline = Date.now() + 10_000;
-      for (let quiet = 0; quiet < 2 && Date.now() < deadline; ) {
+      for (let quiet = 0; quiet < 2 && Date.now() < deadline;) {
         const ids = (await labelled(docker, LABEL.run, this.plan.runId)).map((c) => c.Id);
         if (ids.length) problems.splice(0, problems.length, ...(await removeContainers(this.client, ids)));
         quiet = ids.length ? 0 : quiet + 1;
