@@ -35,12 +35,13 @@ describe('the outbox pipeline (connectors/outbox)', () => {
     async () => {
       const scenario = loadScenario('es-outage');
       const pipelines = ['connectors/dual-write', 'connectors/outbox'];
+      const provider = await sharedProvider();
       const { comparison } = await runComparison({
         scenarios: [scenario],
-        pipelines,
-        provider: await sharedProvider(),
+        columns: pipelines.map((dir) => ({ label: dir, dir })),
+        open: async () => ({ provider, release: async () => {} }),
         replay: `npx outbox-chaos compare es-outage --pipelines ${pipelines.join(',')}`,
-        runReplay: (s, seed, p) => `npx outbox-chaos run ${s.name} --seed ${seed} --connectors ${p}`,
+        runReplay: (s, seed, c) => `npx outbox-chaos run ${s.name} --seed ${seed} --connectors ${c.dir}`,
       });
       const [dual, outbox] = comparison.scenarios[0]?.runs ?? [];
       expect(dual?.kind).toBe('dual-write');

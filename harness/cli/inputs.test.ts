@@ -90,6 +90,25 @@ describe('inputs checked before anything starts', () => {
       [['up', '--provider', 'containers', '--detach'], /--detach is not possible with --provider containers/],
       [['zoo', '--only', 'no-such-entry', '--topology', 'ring'], /2 problems[\s\S]*no zoo entry[\s\S]*--topology/],
       [['compare', 'baseline', '--pipelines', '/nonexistent,connectors', '--duration', '0'], /2 problems/],
+      [['compare', 'baseline', '--versions', 'debezium=3.6.1.Final'], /at least two definition directories, or/],
+      [
+        [
+          'compare',
+          'baseline',
+          '--pipelines',
+          'connectors,connectors/outbox',
+          '--versions',
+          'kafka=4.1.1',
+          '--versions',
+          'kafka=3.9.2',
+        ],
+        /varies one thing at a time/,
+      ],
+      [
+        ['compare', 'baseline', '--versions', 'kafka=4.1.1', '--versions', 'kafka=3.9.2', '--keep'],
+        /compare --versions starts one per set/,
+      ],
+      [['compare', 'baseline', '--versions', 'kafka=4.1.1', '--versions', 'cassandra=4'], /--versions \(set 2\)/],
       [['doctor', '--provider', 'external', '--env', '/nonexistent.yaml'], /env file \/nonexistent\.yaml does not/],
     ];
     for (const [argv, message] of cases) {

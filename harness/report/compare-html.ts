@@ -55,7 +55,7 @@ ${notes.length ? `<ul>${notes.join('')}</ul>` : ''}`;
 <html lang="en"><head><meta charset="utf-8"><title>${e(`comparison ${c.id}`)}</title><style>${CSS}</style></head>
 <body>
 <h1>Comparison: ${e(c.scenarios.map((s) => s.scenario).join(', '))}</h1>
-<p>${SAME_CONDITIONS}</p>
+<p>${e(c.conditions ?? SAME_CONDITIONS)}</p>
 <p>Replay: <code>${e(c.replay)}</code></p>
 <table><thead><tr><th>scenario</th>${heads}</tr></thead><tbody>
 ${summary}

@@ -33,6 +33,9 @@ export interface Comparison {
   createdAt: string;
   /** The command that replays the whole comparison. */
   replay: string;
+  /** How the runs were made alike, when not SAME_CONDITIONS (version sets: a stack each). */
+  conditions?: string;
+  /** The columns: a definition directory, or a version set, with the pipeline's kind. */
   pipelines: { pipeline: string; kind: string }[];
   scenarios: ComparedScenario[];
 }
@@ -61,6 +64,13 @@ export function outcomeText(r: RunReport): string {
   if (r.verdict === 'converged' || r.verdict === 'converged-late')
     return `${r.verdict} in ${fmtDuration(r.timeToConvergenceMs)}`;
   return classes.length ? `${r.verdict}: ${classes.join(', ')}` : r.verdict;
+}
+
+/** The programs a run had, in one cell: what a version comparison varies. */
+export function versionsText(r: RunReport): string {
+  const v = r.versions;
+  const search = v.opensearch ? `opensearch ${v.opensearch}` : `es ${v.elasticsearch ?? '?'}`;
+  return `pg ${v.postgres ?? '?'} · kafka ${v.kafka ?? '?'} · debezium ${v.debezium ?? '?'} · ${search}`;
 }
 
 /** The metrics of one scenario, a column per pipeline. */
@@ -99,6 +109,7 @@ export function metricRows(s: ComparedScenario): MetricRow[] {
     row('end-to-end lag p50 / p99', (r) => `${fmtDuration(r.lag.p50)} / ${fmtDuration(r.lag.p99)}`),
     row('pipeline throughput', (r) => (r.throughput === null ? '— (no relay)' : `${fmtInt(r.throughput)} events/s`)),
     row('workload', (r) => `${fmtInt(r.ops.total)} ops, ${r.ops.ratePerSec} ops/s`),
+    row('versions', versionsText),
     row(
       'final rows / documents',
       (r) => `${fmtInt(r.final.pgRows)} / ${fmtInt(r.final.esDocs)}`,
@@ -134,7 +145,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     `# Comparison: ${c.scenarios.map((s) => s.scenario).join(', ')} ` +
       `on ${c.pipelines.map((p) => p.pipeline).join(' vs ')}`,
     '',
-    `${SAME_CONDITIONS} Replay: \`${c.replay}\``,
+    `${c.conditions ?? SAME_CONDITIONS} Replay: \`${c.replay}\``,
     '',
     mdTable(['scenario', ...heads], summaryRows(c)),
   ];

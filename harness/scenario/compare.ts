@@ -23,11 +23,22 @@ import type { Scenario } from './schema.ts';
 
 export const COMPARE_FILES = { markdown: 'compare.md', html: 'index.html', json: 'compare.json' } as const;
 
+/** One column of a comparison: a pipeline definition, on a stack of some version set. */
+export interface CompareColumn {
+  /** Its column heading: the definition directory, or the version set that differs. */
+  label: string;
+  /** The definition directory (undefined: the healthy definition, connectors/). */
+  dir?: string;
+}
+
 export interface CompareOptions {
   scenarios: Scenario[];
-  /** Definition directories, in the order the runs go and the columns read. */
-  pipelines: string[];
-  provider: Provider;
+  /** In the order the runs go and the columns read. */
+  columns: CompareColumn[];
+  /** The stack a column runs on, and what to do when its runs are done (one stack for all, or one each). */
+  open: (column: CompareColumn, index: number) => Promise<{ provider: Provider; release: () => Promise<void> }>;
+  /** How the runs were made alike, for the report (default: one stack, one after another). */
+  conditions?: string;
   seed?: number;
   durationMs?: number;
   ratePerSec?: number;
@@ -35,7 +46,7 @@ export interface CompareOptions {
   /** The command that replays the whole comparison. */
   replay: string;
   /** The command that replays one run of it. */
-  runReplay: (scenario: Scenario, seed: number, pipeline: string) => string;
+  runReplay: (scenario: Scenario, seed: number, column: CompareColumn) => string;
   /** Called after each run (the CLI prints its summary). */
   onRun?: (run: ComparedRun, result: RunResult) => void;
   now?: Date;
@@ -57,47 +68,65 @@ function compareId(o: CompareOptions, at: Date): string {
   return `compare-${stamp}-${what}`;
 }
 
-/** Runs every scenario on every pipeline, writes the comparison, and returns it with every run's result. */
+/**
+ * Runs every scenario on every column, a column at a time (its stack opened once, released after its runs),
+ * writes the comparison, and returns it with every run's result.
+ */
 export async function runComparison(o: CompareOptions): Promise<{ comparison: Comparison; results: RunResult[] }> {
   const at = o.now ?? new Date();
   const id = compareId(o, at);
   const dir = join(reportsRoot(), id);
-  const pipelines = o.pipelines.map((p) => ({ pipeline: pipelineName(p), kind: readPipelineSpec(resolve(p)).kind }));
-  const scenarios: ComparedScenario[] = [];
+  const columns = o.columns.map((c) => ({
+    pipeline: c.label,
+    kind: readPipelineSpec(resolve(c.dir ?? 'connectors')).kind,
+  }));
+  const scenarios: ComparedScenario[] = o.scenarios.map((scenario) => ({
+    scenario: scenario.name,
+    description: scenario.description,
+    seed: o.seed ?? scenario.seed,
+    faults: '',
+    runs: [],
+  }));
   const results: RunResult[] = [];
-  for (const scenario of o.scenarios) {
-    const seed = o.seed ?? scenario.seed;
-    const section: ComparedScenario = {
-      scenario: scenario.name,
-      description: scenario.description,
-      seed,
-      faults: '',
-      runs: [],
-    };
-    scenarios.push(section);
-    for (const [i, dirArg] of o.pipelines.entries()) {
-      if (o.signal?.aborted) break;
-      const p = pipelines[i] ?? { pipeline: dirArg, kind: 'cdc' };
-      info(`\n━━ compare ${scenario.name} (seed ${seed}) on ${p.pipeline} (${p.kind})`);
-      const result = await runScenario({
-        scenario,
-        provider: o.provider,
-        connectorsDir: dirArg,
-        seed,
-        durationMs: o.durationMs,
-        ratePerSec: o.ratePerSec,
-        replay: o.runReplay(scenario, seed, p.pipeline),
-        signal: o.signal,
-      });
-      results.push(result);
-      // The schedule is a function of the scenario and the seed: the same for every pipeline.
-      section.faults ||= describeSchedule(result.schedule);
-      const run: ComparedRun = { ...p, report: result.report, runDir: result.runDir };
-      section.runs.push(run);
-      o.onRun?.(run, result);
+  for (const [i, column] of o.columns.entries()) {
+    if (o.signal?.aborted) break;
+    const { provider, release } = await o.open(column, i);
+    try {
+      for (const [j, scenario] of o.scenarios.entries()) {
+        if (o.signal?.aborted) break;
+        const section = scenarios[j]!;
+        const p = columns[i]!;
+        info(`\n━━ compare ${scenario.name} (seed ${section.seed}) on ${p.pipeline} (${p.kind})`);
+        const result = await runScenario({
+          scenario,
+          provider,
+          connectorsDir: column.dir,
+          seed: section.seed,
+          durationMs: o.durationMs,
+          ratePerSec: o.ratePerSec,
+          replay: o.runReplay(scenario, section.seed, column),
+          signal: o.signal,
+        });
+        results.push(result);
+        // The schedule is a function of the scenario and the seed: the same for every column.
+        section.faults ||= describeSchedule(result.schedule);
+        const run: ComparedRun = { ...p, report: result.report, runDir: result.runDir };
+        section.runs.push(run);
+        o.onRun?.(run, result);
+      }
+    } finally {
+      await release();
     }
   }
-  const comparison: Comparison = { id, dir, createdAt: at.toISOString(), replay: o.replay, pipelines, scenarios };
+  const comparison: Comparison = {
+    id,
+    dir,
+    createdAt: at.toISOString(),
+    replay: o.replay,
+    ...(o.conditions ? { conditions: o.conditions } : {}),
+    pipelines: columns,
+    scenarios,
+  };
   writeComparison(comparison);
   return { comparison, results };
 }
