@@ -186,22 +186,41 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
   const network = await createStackNetwork(client, plan);
   const members = new Map<string, Member>();
   let stopping: Promise<void> | undefined;
+  const runContainers = () =>
+    client.container.dockerode.listContainers({ all: true, filters: { label: [`${LABEL.run}=${plan.runId}`] } });
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      const left = await client.container.dockerode.listContainers({
-        all: true,
-        filters: { label: [`${LABEL.run}=${plan.runId}`] },
-      });
-      await Promise.all(
-        left.map((c) =>
-          client.container
-            .getById(c.Id)
-            .remove({ force: true, v: true })
-            .catch(() => undefined),
-        ),
-      );
+      // A stop during the start (Ctrl-C) may find a container being created: no member is created once
+      // stopping, and the run's label is listed again until nothing is left (or 10 s have passed).
+      const deadline = Date.now() + 10_000;
+      for (let quiet = 0; quiet < 2 && Date.now() < deadline;) {
+        const left = await runContainers();
+        await Promise.all(
+          left.map((c) =>
+            client.container
+              .getById(c.Id)
+              .remove({ force: true, v: true })
+              .catch(() => undefined),
+          ),
+        );
+        quiet = left.length ? 0 : quiet + 1;
+        if (quiet < 2) await new Promise((r) => setTimeout(r, 500));
+      }
       await network.stop().catch(() => undefined);
     })());
+  /** The last log lines of the run's containers that are not up, before stop() removes them. */
+  const failedLogs = async (): Promise<string | undefined> => {
+    const lines: string[] = [];
+    for (const c of await runContainers().catch(() => [])) {
+      const m = members.get(c.Labels[LABEL.service] ?? '');
+      if (c.State === 'running' && m?.id === c.Id) continue;
+      const tail = await dockerOps(client, c.Id)
+        .logTail(30)
+        .catch(() => '');
+      lines.push(`--- ${c.Labels[LABEL.service] ?? '?'} (${c.Id.slice(0, 12)}, ${c.State}) ---\n${tail}`);
+    }
+    return lines.join('\n') || undefined;
+  };
   // Ctrl-C while starting: what was created so far is removed before the process exits.
   const off = onInterrupt(() => stop());
   const t0 = Date.now();
@@ -209,6 +228,7 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
     for (const group of plan.groups) {
       await Promise.all(
         group.map(async (d) => {
+          if (stopping) throw new EnvError(`${d.member}: not started, the stack is stopping`);
           const t = Date.now();
           const m = new Member(d, plan, client, network);
           await m.create();
@@ -229,13 +249,17 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
     await Promise.all([...members.values()].map((m) => m.handle().ensureUp()));
     log(`cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (err) {
+    const logs = await failedLogs();
     await stop();
-    throw err instanceof EnvError
-      ? err
-      : new EnvError(
-          `the containers cluster did not start: ${errorMessage(err)}`,
-          'DEBUG=testcontainers* shows what testcontainers did',
-        );
+    if (err instanceof EnvError) throw logs && !err.details ? new EnvError(err.message, err.fix, logs) : err;
+    throw new EnvError(
+      `the containers cluster did not start: ${errorMessage(err)}`,
+      logs
+        ? 'the log lines below are all that is left: the containers were removed. ' +
+            'DEBUG=testcontainers* shows what testcontainers did'
+        : 'DEBUG=testcontainers* shows what testcontainers did',
+      logs,
+    );
   } finally {
     off();
   }
