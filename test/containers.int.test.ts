@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../harness/provider/containers/plan.ts';
 import { dockerAvailable, runtimeClient } from '../harness/provider/containers/docker.ts';
+import { startContainersCluster } from '../harness/provider/containers/start-cluster.ts';
 import { listStackContainers, startContainersProvider } from '../harness/provider/containers/start.ts';
 import type { Provider } from '../harness/provider/interface.ts';
 import { ensureEsSink } from '../harness/provision/es-sink.ts';
@@ -21,6 +22,7 @@ const docker = await dockerAvailable();
 // Its own block and stack names (OUTBOX_CHAOS_TEST_CONTAINERS_PORT_BASE moves both stacks' ports).
 const PORT_BASE = Number(process.env.OUTBOX_CHAOS_TEST_CONTAINERS_PORT_BASE ?? 18200);
 const KILLED = { name: 'containers-killed', portBase: PORT_BASE + 20 };
+const CLUSTER = { name: 'containers-cluster', portBase: PORT_BASE + 100 };
 
 /** What the engine holds with a stack's label: containers, networks, volumes. */
 async function labelled(stack: string): Promise<{ containers: number; networks: number; volumes: number }> {
@@ -124,5 +126,34 @@ describe.skipIf(!docker.ok)(`containers provider${docker.ok ? '' : ` (skipped: $
     await (provider as Provider).stop();
     expect(await listStackContainers()).toEqual([]);
     for (const p of [0, 1, 4, 5, 7]) expect(await portFree(PORT_BASE + p), `port ${PORT_BASE + p}`).toBe(true);
+  });
+});
+
+// The cluster topology (3 brokers, 2 workers, a Postgres primary and its hot standby) on the same engine.
+describe.skipIf(!docker.ok)('containers cluster', () => {
+  let provider: Provider | undefined;
+
+  beforeAll(async () => {
+    const pluginDir = await ensureEsSink(cacheDir());
+    provider = await startContainersCluster({ portBase: CLUSTER.portBase, pluginDir, stack: CLUSTER.name });
+  });
+
+  afterAll(async () => {
+    await provider?.stop();
+  });
+
+  // The standby promoted, the old primary rebuilt as its standby: Postgres 15 loses the slot (expected diverged).
+  it('postgres-failover', async () => {
+    const { report } = await runScenario({
+      scenario: loadScenario('postgres-failover'),
+      provider: provider as Provider,
+      replay: 'npx outbox-chaos run postgres-failover --provider containers --topology cluster',
+    });
+    expect(report.passed, renderMarkdown(report)).toBe(true);
+  });
+
+  it('stop() leaves nothing of the stack behind', async () => {
+    await (provider as Provider).stop();
+    expect(await labelled(CLUSTER.name)).toEqual({ containers: 0, networks: 0, volumes: 0 });
   });
 });

@@ -127,7 +127,7 @@ exec ${IN_IMAGE.elasticsearch}/bin/elasticsearch "\${args[@]}" "$@"
  * Postgres like the official image: POSTGRES_USER/PASSWORD/DB on the first start, then the server with the
  * command's settings ("postgres -c k=v ..."), listening on every address of the container.
  */
-const PG_BIN = `/usr/lib/postgresql/${MANIFEST.postgres.major}/bin`;
+export const PG_BIN = `/usr/lib/postgresql/${MANIFEST.postgres.major}/bin`;
 const PG_ENTRY = `#!/bin/sh
 set -e
 [ "$1" = postgres ] && shift

@@ -14,6 +14,7 @@ import {
   postgresMajor,
   type MemberDef,
 } from './cluster-definitions.ts';
+import { IN_IMAGE, PG_BIN } from './built-images.ts';
 
 const ports = clusterPortPlan(18400);
 const opts = { ports, images: resolveImages({}), sinkPluginDir: '/cache/p/outbox-chaos-es-sink', runId: 'r1' };
@@ -145,5 +146,99 @@ describe('containers cluster: the same topology as the local cluster', () => {
     expect(e.kafkaBootstrap).toBe('127.0.0.1:18401,127.0.0.1:18421,127.0.0.1:18431');
     expect(e.cluster?.postgres.map((p) => p.upstream)).toEqual(['postgres-1:5432', 'postgres-2:5432']);
     expect(member('toxiproxy').ports.map((p) => p.host)).toContain(ports.proxyPostgresPrimary);
+  });
+});
+
+describe('containers cluster on the built images', () => {
+  const builtImages = {
+    postgres: 'outbox-chaos/postgres:0123456789abcdef',
+    kafka: 'outbox-chaos/kafka:0123456789abcdef',
+    connect: 'outbox-chaos/connect:0123456789abcdef',
+    elasticsearch: 'outbox-chaos/elasticsearch:0123456789abcdef',
+    toxiproxy: 'outbox-chaos/toxiproxy:0123456789abcdef',
+  };
+  const builtPlan = clusterContainersPlan(
+    { ...opts, images: builtImages, imageSet: 'built', stack: 'cb' },
+    'AAAAAAAAAAAAAAAAAAAAAA',
+  );
+  const builtAll = builtPlan.groups.flat();
+  const built = (m: string): MemberDef => {
+    const d = builtAll.find((x) => x.member === m);
+    if (!d) throw new Error(`no ${m}`);
+    return d;
+  };
+  const props = (text: string | undefined): Record<string, string> =>
+    Object.fromEntries((text ?? '').split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+
+  it('has the same members, images, ports, aliases and labels as the official plan', () => {
+    expect(builtAll.map((d) => d.member)).toEqual(all.map((d) => d.member));
+    for (const d of builtAll) {
+      const o = member(d.member);
+      expect(d.image).toBe(builtImages[d.service]);
+      expect({ m: d.member, ports: d.ports, aliases: d.aliases }).toEqual({
+        m: o.member,
+        ports: o.ports,
+        aliases: o.aliases,
+      });
+      expect(d.labels).toEqual({ ...o.labels, 'outbox-chaos.stack': 'cb' });
+    }
+    expect(builtPlan.proxies).toEqual(plan.proxies);
+    expect(builtPlan.networkPrefix).toBe('outbox-chaos-cb-');
+  });
+
+  it('gives each broker a properties file with what the official image gets as variables, and its log dir', () => {
+    for (const n of [1, 2, 3]) {
+      const d = built(`kafka-${n}`);
+      const p = props(d.env.SERVER_PROPERTIES);
+      const official = member(`kafka-${n}`).env;
+      for (const [k, v] of Object.entries(p).filter(([k]) => k !== 'log.dirs'))
+        expect({ k, v }).toEqual({ k, v: official[`KAFKA_${k.toUpperCase().replace(/\./g, '_')}`] });
+      expect(Object.keys(p).length).toBe(Object.keys(official).filter((k) => /^KAFKA_(?!HEAP)/.test(k)).length + 1);
+      expect(p['node.id']).toBe(String(n));
+      expect(p['log.dirs']).toBe(IN_IMAGE.kafkaData);
+      expect(d.env.CLUSTER_ID).toBe('AAAAAAAAAAAAAAAAAAAAAA');
+      expect(d.env.KAFKA_HEAP_OPTS).toBe('-Xms512m -Xmx512m');
+    }
+  });
+
+  it("formats each broker's log dir once, for its node id and cluster id, then runs the image's entrypoint", () => {
+    const script = built('kafka-2').entrypoint?.join(' ') ?? '';
+    expect(script).toMatch(/if \[ ! -e \S+\.formatted \]; then find \S+ -mindepth 1 -delete/);
+    expect(script).toContain('StorageTool format -t "$CLUSTER_ID" -c /tmp/format.properties');
+    expect(script.indexOf('touch')).toBeGreaterThan(script.indexOf('StorageTool'));
+    expect(script).toMatch(/exec sh \/opt\/kafka\/entrypoint\.sh$/);
+    expect(member('kafka-2').entrypoint).toBeUndefined();
+  });
+
+  it("runs two workers with the single worker's properties, the cluster's brokers and replication, own names", () => {
+    for (const w of ['connect-1', 'connect-2']) {
+      const d = built(w);
+      const p = props(d.env.WORKER_PROPERTIES);
+      expect(p['bootstrap.servers']).toBe(member(w).env.BOOTSTRAP_SERVERS);
+      expect(p['group.id']).toBe(CONNECT_GROUP);
+      expect(p['rest.advertised.host.name']).toBe(w);
+      for (const [k, v] of Object.entries(internalTopicSettings('cluster'))) expect(p[k]).toBe(String(v));
+      for (const s of WORKER_SETTINGS) expect(p[s.key]).toBe(s.value);
+      // The sink is in the image: nothing mounted.
+      expect(d.bindMounts).toEqual([]);
+    }
+  });
+
+  it("runs Debian's Postgres: the primary through the image's entry, the standby by base backup, once", () => {
+    const primary = built('postgres-1').entrypoint?.join(' ') ?? '';
+    const standby = built('postgres-2').entrypoint?.join(' ') ?? '';
+    for (const s of [primary, standby]) {
+      expect(s).toContain("'host replication all all scram-sha-256' > /tmp/pg_hba.conf");
+      expect(s).toContain('-c hba_file=/tmp/pg_hba.conf');
+      for (const [k, v] of Object.entries(CLUSTER_PG_SETTINGS)) expect(s).toContain(`-c ${k}=${v}`);
+      expect(s).not.toMatch(/gosu|docker-entrypoint/);
+    }
+    expect(primary).toContain('exec sh /entrypoint.sh postgres');
+    expect(standby).toContain(`if [ ! -s ${IN_IMAGE.pgData}/PG_VERSION ]; then until ${PG_BIN}/pg_basebackup`);
+    expect(standby).toContain(`exec ${PG_BIN}/postgres -D ${IN_IMAGE.pgData}`);
+    expect(built('postgres-2').env.PRIMARY_CONNINFO).toBe(member('postgres-2').env.PRIMARY_CONNINFO);
+    // The tag is a content hash, not a version: "0123..." must not read as Postgres 123 (failover slots).
+    expect(standby).not.toContain('sync_replication_slots');
+    expect(standby).not.toContain('-S postgres_2');
   });
 });

@@ -5,6 +5,8 @@ import { CONNECT_GROUP } from '../../stack/services/connect.ts';
 import { CLUSTER_BROKER_SETTINGS } from '../../stack/services/kafka.ts';
 import { CLUSTER_PG_SETTINGS, PG_SETTINGS, primaryConninfo } from '../../stack/services/postgres.ts';
 import { internalTopicSettings, workerSettingsMap } from '../../stack/worker-settings.ts';
+import { MANIFEST } from '../../provision/manifest.ts';
+import { IN_IMAGE, PG_BIN } from './built-images.ts';
 import { containersEndpoints } from './definitions.ts';
 import {
   CONNECT_TOPICS,
@@ -16,7 +18,7 @@ import {
   type PlanOptions,
   type ProxyDef,
 } from './plan.ts';
-import { elasticsearchDef, toxiproxyDef, workerEnv } from './services.ts';
+import { builtWorkerProperties, elasticsearchDef, propertiesText, toxiproxyDef, workerEnv } from './services.ts';
 
 /**
  * The cluster topology as containers, from the same settings as the local cluster (CLUSTER_BROKER_SETTINGS,
@@ -68,8 +70,13 @@ export function failoverSlotSettings(major: number, role: 'primary' | 'standby')
     : { sync_replication_slots: 'on', hot_standby_feedback: 'on', primary_slot_name: 'postgres_2' };
 }
 
+/** The major a plan runs: the built image's is the manifest's (its tag is a hash, not a version). */
+function planPostgresMajor(o: PlanOptions): number {
+  return o.imageSet === 'built' ? Number(MANIFEST.postgres.major) : postgresMajor(o.images.postgres);
+}
+
 function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
-  const major = postgresMajor(o.images.postgres);
+  const major = planPostgresMajor(o);
   const settings = {
     ...PG_SETTINGS,
     ...CLUSTER_PG_SETTINGS,
@@ -92,6 +99,7 @@ function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
     shmBytes: 256 * 1024 * 1024,
     stopGraceSeconds: 30,
   };
+  if (o.imageSet === 'built') return builtPostgresMember(base, n, flags, major);
   if (n === 1) {
     // Replication connections from the network (the standby's, Debezium's walsender) need their own hba line.
     const hba =
@@ -123,38 +131,107 @@ function postgresMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   };
 }
 
-function brokerMember(o: PlanOptions, stack: string, nodeId: number, clusterId: string): MemberDef {
+/**
+ * Both access rules the members need, in a file of their own (hba_file): a standby's base backup copies the
+ * primary's data directory, and either may be the primary after a failover.
+ */
+const BUILT_HBA =
+  "printf '%s\\n' 'local all all trust' 'host all all all scram-sha-256' " +
+  "'host replication all all scram-sha-256' > /tmp/pg_hba.conf";
+
+/**
+ * The built image (Debian's Postgres, run as postgres): the primary through the image's entrypoint (initdb on
+ * the first start); a standby's first start takes a base backup of the primary (-R: standby.signal and
+ * primary_conninfo) and later starts keep its data (a promoted standby restarts as the primary it became).
+ */
+function builtPostgresMember(base: MemberDef, n: 1 | 2, flags: string, major: number): MemberDef {
+  const server = `-c hba_file=/tmp/pg_hba.conf ${flags}`;
+  if (n === 1)
+    return { ...base, entrypoint: ['bash', '-c', `${BUILT_HBA} && exec sh /entrypoint.sh postgres ${server}`] };
+  const data = IN_IMAGE.pgData;
+  const slot = major >= 17 ? ' -C -S postgres_2' : '';
+  const backup =
+    `if [ ! -s ${data}/PG_VERSION ]; then ` +
+    `until ${PG_BIN}/pg_basebackup -d "$PRIMARY_CONNINFO" -D ${data} -X stream -R${slot}; ` +
+    `do find ${data} -mindepth 1 -delete; sleep 1; done; fi`;
+  const start = `exec ${PG_BIN}/postgres -D ${data} -c 'listen_addresses=*' -c unix_socket_directories=/tmp ${server}`;
+  return {
+    ...base,
+    env: { ...base.env, PRIMARY_CONNINFO: primaryConninfo('postgres-1', PORT.postgres, base.member) },
+    entrypoint: ['bash', '-c', `${BUILT_HBA} && ${backup}; ${start}`],
+  };
+}
+
+/** A broker's settings by property name: the official image reads them as KAFKA_ variables, the built one a file. */
+export function clusterBrokerSettings(o: PlanOptions, nodeId: number): Record<string, string | number | boolean> {
   const all = brokerPorts(o.ports);
   const b = all.find((x) => x.nodeId === nodeId);
   if (!b) throw new Error(`no broker ${nodeId} in the plan`);
+  const listeners = [
+    `PLAINTEXT://0.0.0.0:${BROKER_PORT.plaintext}`,
+    `PROXIED://0.0.0.0:${BROKER_PORT.proxied}`,
+    `REPLICATION://0.0.0.0:${BROKER_PORT.replication}`,
+    `CONTROLLER://0.0.0.0:${BROKER_PORT.controller}`,
+  ];
+  // The harness's listener at its published port; Connect's and the replication listener at Toxiproxy's aliases.
+  const advertised = [
+    `PLAINTEXT://${o.host ?? HOST}:${b.direct}`,
+    `PROXIED://${brokerAlias(nodeId, false)}:${proxyListen(nodeId, false)}`,
+    `REPLICATION://${brokerAlias(nodeId, true)}:${proxyListen(nodeId, true)}`,
+  ];
+  return {
+    'node.id': nodeId,
+    'process.roles': 'broker,controller',
+    'controller.quorum.voters': all.map((x) => `${x.nodeId}@kafka-${x.nodeId}:${BROKER_PORT.controller}`).join(','),
+    listeners: listeners.join(','),
+    'advertised.listeners': advertised.join(','),
+    'listener.security.protocol.map':
+      'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'REPLICATION',
+    'num.partitions': 1,
+    'auto.create.topics.enable': true,
+    'group.initial.rebalance.delay.ms': 0,
+    'log.retention.hours': 24,
+    ...CLUSTER_BROKER_SETTINGS,
+  };
+}
+
+/**
+ * The built Kafka image's log dir is formatted at build time for a single node 1; a cluster member formats
+ * its own on its first start (its node id, the stack's cluster id), and keeps it over restarts (the marker).
+ */
+const BUILT_KAFKA_FORMAT = [
+  `if [ ! -e ${IN_IMAGE.kafkaData}.formatted ]; then`,
+  `find ${IN_IMAGE.kafkaData} -mindepth 1 -delete &&`,
+  `printf '%s\\n' "$SERVER_PROPERTIES" > /tmp/format.properties &&`,
+  `${IN_IMAGE.jdk}/bin/java -Dlog4j2.configurationFile=${IN_IMAGE.log4j} -cp '${IN_IMAGE.kafkaLib}/*'`,
+  `kafka.tools.StorageTool format -t "$CLUSTER_ID" -c /tmp/format.properties &&`,
+  `touch ${IN_IMAGE.kafkaData}.formatted || exit 1; fi;`,
+  'exec sh /opt/kafka/entrypoint.sh',
+].join(' ');
+
+function brokerMember(o: PlanOptions, stack: string, nodeId: number, clusterId: string): MemberDef {
+  const b = brokerPorts(o.ports).find((x) => x.nodeId === nodeId);
+  if (!b) throw new Error(`no broker ${nodeId} in the plan`);
   const member = `kafka-${nodeId}`;
   const heap = o.heapMb?.kafka ?? 512;
+  const settings = clusterBrokerSettings(o, nodeId);
+  const heapOpts = `-Xms${heap}m -Xmx${heap}m`;
+  const built = o.imageSet === 'built';
   return {
     member,
     service: 'kafka',
     image: o.images.kafka,
     aliases: [member],
-    env: {
-      CLUSTER_ID: clusterId,
-      KAFKA_NODE_ID: String(nodeId),
-      KAFKA_PROCESS_ROLES: 'broker,controller',
-      KAFKA_CONTROLLER_QUORUM_VOTERS: all
-        .map((x) => `${x.nodeId}@kafka-${x.nodeId}:${BROKER_PORT.controller}`)
-        .join(','),
-      KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${BROKER_PORT.plaintext},PROXIED://0.0.0.0:${BROKER_PORT.proxied},REPLICATION://0.0.0.0:${BROKER_PORT.replication},CONTROLLER://0.0.0.0:${BROKER_PORT.controller}`,
-      // The harness's listener at its published port; Connect's and the replication listener at Toxiproxy's aliases.
-      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${o.host ?? HOST}:${b.direct},PROXIED://${brokerAlias(nodeId, false)}:${proxyListen(nodeId, false)},REPLICATION://${brokerAlias(nodeId, true)}:${proxyListen(nodeId, true)}`,
-      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP:
-        'PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
-      KAFKA_INTER_BROKER_LISTENER_NAME: 'REPLICATION',
-      KAFKA_NUM_PARTITIONS: '1',
-      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'true',
-      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
-      KAFKA_LOG_RETENTION_HOURS: '24',
-      ...kafkaEnv(CLUSTER_BROKER_SETTINGS),
-      KAFKA_HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
-    },
+    env: built
+      ? {
+          CLUSTER_ID: clusterId,
+          SERVER_PROPERTIES: propertiesText({ ...settings, 'log.dirs': IN_IMAGE.kafkaData }),
+          KAFKA_HEAP_OPTS: heapOpts,
+        }
+      : { CLUSTER_ID: clusterId, ...kafkaEnv(settings), KAFKA_HEAP_OPTS: heapOpts },
+    ...(built ? { entrypoint: ['sh', '-c', BUILT_KAFKA_FORMAT] } : {}),
     ports: [{ container: BROKER_PORT.plaintext, host: b.direct }],
     bindMounts: [],
     labels: labels(o, stack, member),
@@ -166,15 +243,38 @@ function brokerMember(o: PlanOptions, stack: string, nodeId: number, clusterId: 
 function workerMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
   const member = `connect-${n}`;
   const heap = o.heapMb?.connect ?? 768;
-  return {
+  const bootstrap = brokerPorts(o.ports)
+    .map((b) => `${brokerAlias(b.nodeId, false)}:${proxyListen(b.nodeId, false)}`)
+    .join(',');
+  const base = {
     member,
-    service: 'connect',
+    service: 'connect' as const,
     image: o.images.connect,
     aliases: [member],
+    ports: [{ container: PORT.connect, host: n === 1 ? o.ports.connect : (o.ports.connect2 as number) }],
+    labels: labels(o, stack, member),
+    startupTimeoutMs: 180_000,
+    stopGraceSeconds: 30,
+  };
+  if (o.imageSet === 'built') {
+    // The single worker's properties, with the cluster's brokers, replication and the member's own name.
+    const props = {
+      ...builtWorkerProperties(0),
+      'bootstrap.servers': bootstrap,
+      ...internalTopicSettings('cluster'),
+      'rest.advertised.host.name': member,
+    };
+    // Debezium's plugin and ours are in the image.
+    return {
+      ...base,
+      env: { WORKER_PROPERTIES: propertiesText(props), HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m` },
+      bindMounts: [],
+    };
+  }
+  return {
+    ...base,
     env: {
-      BOOTSTRAP_SERVERS: brokerPorts(o.ports)
-        .map((b) => `${brokerAlias(b.nodeId, false)}:${proxyListen(b.nodeId, false)}`)
-        .join(','),
+      BOOTSTRAP_SERVERS: bootstrap,
       GROUP_ID: CONNECT_GROUP,
       CONFIG_STORAGE_TOPIC: CONNECT_TOPICS.config,
       OFFSET_STORAGE_TOPIC: CONNECT_TOPICS.offset,
@@ -184,11 +284,7 @@ function workerMember(o: PlanOptions, stack: string, n: 1 | 2): MemberDef {
       ADVERTISED_HOST_NAME: member,
       HEAP_OPTS: `-Xms${heap}m -Xmx${heap}m`,
     },
-    ports: [{ container: PORT.connect, host: n === 1 ? o.ports.connect : (o.ports.connect2 as number) }],
     bindMounts: [{ source: o.sinkPluginDir, target: SINK_PLUGIN_TARGET, mode: 'ro' }],
-    labels: labels(o, stack, member),
-    startupTimeoutMs: 180_000,
-    stopGraceSeconds: 30,
   };
 }
 

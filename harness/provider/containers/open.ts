@@ -29,7 +29,13 @@ export async function openContainers(opts: {
   if (opts.topology === 'cluster') {
     const { startContainersCluster } = await import('./start-cluster.ts');
     return step('containers cluster', () =>
-      startContainersCluster({ portBase: opts.portBase, pluginDir, log: (l) => info(`  ${l}`) }),
+      startContainersCluster({
+        portBase: opts.portBase,
+        pluginDir,
+        images: opts.images,
+        stack: opts.name,
+        log: (l) => info(`  ${l}`),
+      }),
     );
   }
   return step('containers', () =>

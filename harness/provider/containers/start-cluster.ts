@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ContainerRuntimeClient, StartedNetwork } from 'testcontainers';
-import { imageVersions, resolveImages } from '../../provision/images.ts';
+import { imageVersions } from '../../provision/images.ts';
 import { HOST } from '../../stack/context.ts';
 import { withKafkaAdmin } from '../../stack/kafka-admin.ts';
 import { assertPortsFree, clusterPortPlan } from '../../stack/ports.ts';
@@ -15,19 +15,27 @@ import {
 } from '../../stack/targets.ts';
 import { EnvError, errorMessage } from '../../util/errors.ts';
 import { info } from '../../util/log.ts';
+import { onInterrupt } from '../../util/signals.ts';
 import type { Provider, ServiceHandle } from '../interface.ts';
 import { clusterContainersPlan, type ClusterContainersPlan, type MemberDef } from './cluster-definitions.ts';
 import { dockerAvailable, runtimeClient } from './docker.ts';
 import { containerHandle, dockerOps } from './handle.ts';
-import { LABEL } from './plan.ts';
-import { resolveSinkPluginDir, type ContainersProviderOptions } from './start.ts';
+import { LABEL, PORT } from './plan.ts';
+import {
+  builtVersions,
+  createStackNetwork,
+  imagesToRun,
+  removeStackResources,
+  resolveSinkPluginDir,
+  type ContainersProviderOptions,
+} from './start.ts';
 
 /**
  * The cluster topology on a Docker engine: the members of clusterContainersPlan as plain containers (no
  * KafkaContainer: three brokers need listeners of their own), started group by group, each a handle for
  * process faults. A failover's rebuild and a broker's lost disk are a new container from the same definition
- * (an empty disk, the same identity). Not run here (no engine on the reference machine): its definitions are
- * unit-tested (cluster-definitions.test.ts).
+ * (an empty disk, the same identity). Runs either image set (imagesToRun chooses, as for the single stack);
+ * its definitions are unit-tested (cluster-definitions.test.ts), its start in test/containers.int.test.ts.
  */
 
 function readiness(plan: ClusterContainersPlan, d: MemberDef): () => Promise<boolean> {
@@ -60,6 +68,7 @@ function readiness(plan: ClusterContainersPlan, d: MemberDef): () => Promise<boo
 
 async function build(d: MemberDef, plan: ClusterContainersPlan, network: StartedNetwork) {
   const { PinnedGenericContainer } = await import('./build.ts');
+  const { Wait } = await import('testcontainers');
   const c = new PinnedGenericContainer(d.image)
     .withNetwork(network)
     .withNetworkAliases(...d.aliases)
@@ -67,6 +76,8 @@ async function build(d: MemberDef, plan: ClusterContainersPlan, network: Started
     .withLabels(d.labels)
     .withStartupTimeout(d.startupTimeoutMs)
     .pinPorts(d.ports, plan.publishIp);
+  // Toxiproxy publishes ports its proxies open only after the start (populate): wait for its API instead.
+  if (d.service === 'toxiproxy') c.withWaitStrategy(Wait.forHttp('/version', PORT.toxiproxyApi).forStatusCode(200));
   if (d.entrypoint) c.withEntrypoint(d.entrypoint);
   if (d.command) c.withCommand(d.command);
   if (d.bindMounts.length) c.withBindMounts(d.bindMounts);
@@ -154,11 +165,13 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
   const docker = await dockerAvailable();
   if (!docker.ok) throw new EnvError(docker.reason, docker.fix);
   const client = await runtimeClient();
+  const { set: imageSet, images } = await imagesToRun(client, opts.images, log);
   const ports = clusterPortPlan(resolvePortBase(opts.portBase));
   const plan = clusterContainersPlan(
     {
       ports,
-      images: resolveImages(),
+      images,
+      imageSet,
       sinkPluginDir: resolveSinkPluginDir(opts.pluginDir),
       runId: randomBytes(6).toString('hex'),
       stack: opts.stack,
@@ -167,35 +180,60 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
     },
     randomBytes(16).toString('base64url').replace(/^-/, 'A'),
   );
+  // What an earlier run of this stack name left (a killed harness, no Ryuk) goes first, as on the single stack.
+  await removeStackResources(client, plan.stack, log);
   await assertPortsFree(ports);
-  const tc = await import('testcontainers');
-  const network = await new tc.Network({
-    nextUuid: () => `${plan.networkPrefix}${randomBytes(4).toString('hex')}`,
-  }).start();
+  const network = await createStackNetwork(client, plan);
   const members = new Map<string, Member>();
-  const stop = async (): Promise<void> => {
-    const left = await client.container.dockerode.listContainers({
-      all: true,
-      filters: { label: [`${LABEL.run}=${plan.runId}`] },
-    });
-    await Promise.all(
-      left.map((c) =>
-        client.container
-          .getById(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => undefined),
-      ),
-    );
-    await network.stop().catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const runContainers = () =>
+    client.container.dockerode.listContainers({ all: true, filters: { label: [`${LABEL.run}=${plan.runId}`] } });
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // A stop during the start (Ctrl-C) may find a container being created: no member is created once
+      // stopping, and the run's label is listed again until nothing is left (or 10 s have passed).
+      const deadline = Date.now() + 10_000;
+      for (let quiet = 0; quiet < 2 && Date.now() < deadline;) {
+        const left = await runContainers();
+        await Promise.all(
+          left.map((c) =>
+            client.container
+              .getById(c.Id)
+              .remove({ force: true, v: true })
+              .catch(() => undefined),
+          ),
+        );
+        quiet = left.length ? 0 : quiet + 1;
+        if (quiet < 2) await new Promise((r) => setTimeout(r, 500));
+      }
+      await network.stop().catch(() => undefined);
+    })());
+  /** The last log lines of the run's containers that are not up, before stop() removes them. */
+  const failedLogs = async (): Promise<string | undefined> => {
+    const lines: string[] = [];
+    for (const c of await runContainers().catch(() => [])) {
+      const m = members.get(c.Labels[LABEL.service] ?? '');
+      if (c.State === 'running' && m?.id === c.Id) continue;
+      const tail = await dockerOps(client, c.Id)
+        .logTail(30)
+        .catch(() => '');
+      lines.push(`--- ${c.Labels[LABEL.service] ?? '?'} (${c.Id.slice(0, 12)}, ${c.State}) ---\n${tail}`);
+    }
+    return lines.join('\n') || undefined;
   };
+  // Ctrl-C while starting: what was created so far is removed before the process exits.
+  const off = onInterrupt(() => stop());
+  const t0 = Date.now();
   try {
     for (const group of plan.groups) {
       await Promise.all(
         group.map(async (d) => {
+          if (stopping) throw new EnvError(`${d.member}: not started, the stack is stopping`);
+          const t = Date.now();
           const m = new Member(d, plan, client, network);
           await m.create();
           members.set(d.member, m);
-          log(`${d.member}: up (container ${m.id.slice(0, 12)})`);
+          log(`${d.member}: up in ${((Date.now() - t) / 1000).toFixed(1)} s (container ${m.id.slice(0, 12)})`);
           if (d.member === 'toxiproxy') {
             const r = await fetch(`${plan.endpoints.toxiproxyUrl}/populate`, {
               method: 'POST',
@@ -207,20 +245,29 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
         }),
       );
     }
+    // testcontainers waited for the ports; this is the harness's own view (a quorum, a worker's REST API).
+    await Promise.all([...members.values()].map((m) => m.handle().ensureUp()));
+    log(`cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (err) {
+    const logs = await failedLogs();
     await stop();
-    throw err instanceof EnvError
-      ? err
-      : new EnvError(
-          `the containers cluster did not start: ${errorMessage(err)}`,
-          'DEBUG=testcontainers* shows what testcontainers did',
-        );
+    if (err instanceof EnvError) throw logs && !err.details ? new EnvError(err.message, err.fix, logs) : err;
+    throw new EnvError(
+      `the containers cluster did not start: ${errorMessage(err)}`,
+      logs
+        ? 'the log lines below are all that is left: the containers were removed. ' +
+            'DEBUG=testcontainers* shows what testcontainers did'
+        : 'DEBUG=testcontainers* shows what testcontainers did',
+      logs,
+    );
+  } finally {
+    off();
   }
   const handles = Object.fromEntries([...members].filter(([n]) => /-\d$/.test(n)).map(([n, m]) => [n, m.proxy()]));
   const es = members.get('elasticsearch')?.proxy();
   return {
     kind: 'containers',
-    label: `containers cluster on ${docker.runtime}`,
+    label: `containers cluster (${imageSet} images) on ${docker.runtime}`,
     endpoints: plan.endpoints,
     topology: 'cluster',
     members: handles,
@@ -235,7 +282,7 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
       proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS],
     },
     exclusive: true,
-    versions: imageVersions(resolveImages()),
+    versions: imageSet === 'built' ? builtVersions() : imageVersions(images),
     stop,
   };
 }

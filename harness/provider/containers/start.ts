@@ -40,7 +40,7 @@ export interface ContainersProviderOptions {
 }
 
 /** Which image set runs, and the images: the built set is built first where it is not on the engine yet. */
-async function imagesToRun(
+export async function imagesToRun(
   client: ContainerRuntimeClient,
   flag: string | undefined,
   log: (l: string) => void,
@@ -186,9 +186,32 @@ async function connectVersion(connectUrl: string): Promise<string | undefined> {
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The built images carry the local stack's programs, at MANIFEST's versions. */
-function builtVersions(): Record<string, string> {
+export function builtVersions(): Record<string, string> {
   const { 'kafka-connect': _connect, ...rest } = manifestVersions();
   return { ...rest, images: 'built' };
+}
+
+/**
+ * The stack's network, created here rather than by testcontainers' Network, which cannot label it: without
+ * Ryuk, the label is how a later command finds a network this one left.
+ */
+export async function createStackNetwork(
+  client: ContainerRuntimeClient,
+  plan: { networkPrefix: string; stack: string; runId: string },
+): Promise<StartedNetwork> {
+  const tc = await import('testcontainers');
+  const name = `${plan.networkPrefix}${randomBytes(4).toString('hex')}`;
+  const created = await client.network.create({
+    Name: name,
+    CheckDuplicate: true,
+    Driver: 'bridge',
+    Internal: false,
+    Attachable: false,
+    Ingress: false,
+    EnableIPv6: false,
+    Labels: { [LABEL.stack]: plan.stack, [LABEL.run]: plan.runId },
+  });
+  return new tc.StartedNetwork(client, name, created);
 }
 
 /** One start of the stack: what it created, so that stop() (or a failed start) removes exactly that. */
@@ -207,22 +230,8 @@ class ContainersRun {
   ) {}
 
   async start(): Promise<void> {
-    const tc = await import('testcontainers');
     const { buildContainer } = await import('./build.ts');
-    // Created here rather than by testcontainers' Network, which cannot label it: without Ryuk, the label is how
-    // a later command finds a network this one left.
-    const name = `${this.plan.networkPrefix}${randomBytes(4).toString('hex')}`;
-    const created = await this.client.network.create({
-      Name: name,
-      CheckDuplicate: true,
-      Driver: 'bridge',
-      Internal: false,
-      Attachable: false,
-      Ingress: false,
-      EnableIPv6: false,
-      Labels: { [LABEL.stack]: this.plan.stack, [LABEL.run]: this.plan.runId },
-    });
-    this.network = new tc.StartedNetwork(this.client, name, created);
+    this.network = await createStackNetwork(this.client, this.plan);
     const network = this.network;
 
     const startOne = async (svc: ContainerService): Promise<void> => {
