@@ -22,9 +22,13 @@ import { CLUSTER_STACK } from './tools/lanes.ts';
 const off = process.env.OUTBOX_CHAOS_TEST_CLUSTER === '0';
 const onlyScenarios = process.env.OUTBOX_CHAOS_SCENARIOS?.split(',').filter(Boolean);
 const onlyZoo = process.env.OUTBOX_CHAOS_ZOO?.split(',').filter(Boolean);
+// The partition scenarios (network.partition) need containers: test/containers.int.test.ts runs them.
 const scenarios = listScenarios()
   .map((s) => loadScenario(s.file))
-  .filter((s) => s.topology === 'cluster' && (!onlyScenarios || onlyScenarios.includes(s.name)));
+  .filter(
+    (s) =>
+      s.topology === 'cluster' && !s.needs.includes('isolation') && (!onlyScenarios || onlyScenarios.includes(s.name)),
+  );
 const zoo = loadZooEntries().filter((e) => e.scenario.topology === 'cluster' && (!onlyZoo || onlyZoo.includes(e.name)));
 
 let stack: Stack | undefined;

@@ -1,6 +1,6 @@
 import type { Provider } from '../provider/interface.ts';
 import { traitsOf } from '../provider/traits.ts';
-import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget, type ProcessTarget } from '../stack/targets.ts';
+import { isClusterTarget, type NetworkTarget, type ProcessFaultTarget } from '../stack/targets.ts';
 import type { Fault } from './fault.ts';
 import { faultNeeds, faultTopology } from './registry.ts';
 
@@ -48,7 +48,7 @@ export function missingCapabilities(
           `(process faults need --provider local or containers)`,
       );
     }
-    if (need === 'isolation' && !provider.capabilities.isolate?.includes(f.target as ProcessTarget)) {
+    if (need === 'isolation' && !provider.capabilities.isolate?.includes(f.target as ProcessFaultTarget)) {
       out.push(
         `${f.id} cuts ${f.target} off at the IP level, which the ${provider.kind} provider cannot do ` +
           '(network.partition needs --provider containers)',

@@ -1,22 +1,25 @@
 import type { ServiceHandle } from '../provider/interface.ts';
-import { PROCESS_TARGETS, type ProcessTarget } from '../stack/targets.ts';
+import { PROCESS_FAULT_TARGETS, type ProcessFaultTarget, type ProcessTarget } from '../stack/targets.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import { witness } from './evidence.ts';
 import type { Fault, FaultContext } from './fault.ts';
 import type { FaultKind } from './kind.ts';
+import { memberHandle, resolveMember } from './roles.ts';
 
-function isolatable(
-  ctx: FaultContext,
-  target: ProcessTarget,
-): ServiceHandle & Required<Pick<ServiceHandle, 'isolate'>> {
-  const h = ctx.services?.[target];
+type Isolatable = ServiceHandle & Required<Pick<ServiceHandle, 'isolate' | 'probeTcp'>>;
+
+/** The container behind a target, resolved now (on a cluster a role becomes one member, noted in the timeline). */
+async function isolatable(ctx: FaultContext, id: string, target: ProcessFaultTarget): Promise<Isolatable> {
+  const r = await resolveMember(ctx, target);
+  if (r) ctx.record({ t: Date.now(), kind: 'note', message: `${id}: ${target} is ${r.member} (${r.why})` });
+  const h = r ? memberHandle(ctx, r, 'network.partition') : ctx.services?.[target as ProcessTarget];
   if (!h?.isolate || !h.probeTcp)
     throw new EnvError(
       `network.partition on ${target}: this provider cannot cut ${target} off at the IP level`,
       'run it with --provider containers (a container leaves its network), or use network.down on a hop',
     );
-  return h as ServiceHandle & Required<Pick<ServiceHandle, 'isolate'>>;
+  return h as Isolatable;
 }
 
 /**
@@ -24,7 +27,7 @@ function isolatable(
  * unreachable at the IP level; the process keeps running and keeps its state), and rejoins under its names on
  * heal. Unlike network.down, which closes one proxied hop, nothing reaches it and it reaches nothing.
  */
-export function partitionFault(id: string, target: ProcessTarget): Fault {
+export function partitionFault(id: string, target: ProcessFaultTarget): Fault {
   let cut: ServiceHandle | undefined;
   return defineFault({
     id,
@@ -32,13 +35,13 @@ export function partitionFault(id: string, target: ProcessTarget): Fault {
     target,
     describe: () => `${target} cut off from the stack's network (docker network disconnect)`,
     async inject(ctx) {
-      const h = isolatable(ctx, target);
+      const h = await isolatable(ctx, id, target);
       // Toxiproxy's listener as the pipeline sees it: reachable now (or the probe proves nothing), not once cut.
       const { host, port } = ctx.endpoints.pgProxied;
-      const before = await h.probeTcp!(host, port);
+      const before = await h.probeTcp(host, port);
       const done = await h.isolate();
       cut = h;
-      const during = await h.probeTcp!(host, port);
+      const during = await h.probeTcp(host, port);
       witness(
         ctx,
         id,
@@ -49,7 +52,7 @@ export function partitionFault(id: string, target: ProcessTarget): Fault {
       return done;
     },
     async repair(ctx) {
-      const h = cut ?? ctx.services?.[target];
+      const h = cut ?? ctx.services?.[target as ProcessTarget];
       const back = await h?.rejoin?.();
       cut = undefined;
       return back;
@@ -64,10 +67,10 @@ export const PARTITION_KINDS: readonly FaultKind[] = [
     example: { target: 'connect' },
     needs: 'isolation',
     topology: 'any',
-    targets: PROCESS_TARGETS,
+    targets: PROCESS_FAULT_TARGETS,
     params: [],
     instantaneous: false,
     evidence: ['isolated-from-network'],
-    build: (id, t) => partitionFault(id, t as ProcessTarget),
+    build: (id, t) => partitionFault(id, t as ProcessFaultTarget),
   },
 ];

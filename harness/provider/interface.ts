@@ -56,7 +56,7 @@ export interface Capabilities {
   /** Hops that go through a Toxiproxy the provider controls (network.* faults), and a cluster's broker listeners. */
   proxies: readonly NetworkTarget[];
   /** Services the provider can cut off at the IP level (network.partition): containers, not local processes. */
-  isolate?: readonly ProcessTarget[];
+  isolate?: readonly ProcessFaultTarget[];
 }
 
 export interface Provider {

@@ -103,7 +103,7 @@ class Member {
     const ready = readiness(this.plan, this.def);
     return containerHandle({
       name: this.def.service as ProcessTarget,
-      ops: dockerOps(this.client, this.id),
+      ops: dockerOps(this.client, this.id, { network: this.network.getName(), aliases: this.def.aliases }),
       ready,
       readyTimeoutMs: this.def.startupTimeoutMs,
       stopGraceSeconds: this.def.stopGraceSeconds,
@@ -132,6 +132,9 @@ class Member {
       thaw: () => h().thaw(),
       restart: () => h().restart(),
       ensureUp: () => h().ensureUp(),
+      isolate: () => h().isolate!(),
+      rejoin: () => h().rejoin!(),
+      probeTcp: (host, port) => h().probeTcp!(host, port),
       stop: async () => {
         await this.client.container.getById(this.id).stop({ t: this.def.stopGraceSeconds });
         return `stopped container ${this.id.slice(0, 12)}`;
@@ -280,6 +283,7 @@ export async function startContainersCluster(opts: ContainersProviderOptions): P
     capabilities: {
       process: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS],
       proxies: [...PROXIES, ...CLUSTER_PROXY_TARGETS],
+      isolate: [...PROCESS_TARGETS, ...CLUSTER_PROCESS_TARGETS],
     },
     exclusive: true,
     versions: imageSet === 'built' ? builtVersions() : imageVersions(images),
