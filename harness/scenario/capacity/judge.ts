@@ -128,7 +128,7 @@ export function judgeStep(input: StepInput): StepJudgement {
   if (!window) blame('workload', 'the workload made no operation');
   else if (achievedRate < ACHIEVED_SHARE * offeredRate)
     blame('workload', `achieved ${achievedRate} ops/s of ${offeredRate} offered (< ${ACHIEVED_SHARE * 100} %)`);
-  if (slot?.growing) blame('source', `slot backlog grew ${mib(slot.first)}→${mib(slot.last)} MiB`);
+  if (slot?.growing) blame('source', `slot backlog grew ${kib(slot.first)}→${kib(slot.last)} KiB`);
   if (consumer?.growing) blame('sink', `consumer lag grew ${fmt(consumer.first)}→${fmt(consumer.last)}`);
   if (lag.p99 === null) blame('latency', 'no lag-probe marker was committed and seen during the workload');
   else if (lag.p99 > lagBudgetMs) blame('latency', `lag p99 ${lag.p99} ms over the budget of ${lagBudgetMs} ms`);
@@ -147,6 +147,6 @@ export function judgeStep(input: StepInput): StepJudgement {
   };
 }
 
-function mib(bytes: number): string {
-  return (bytes / (1 << 20)).toFixed(1);
+function kib(bytes: number): string {
+  return String(Math.round(bytes / 1024));
 }
