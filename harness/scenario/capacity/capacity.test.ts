@@ -82,6 +82,9 @@ describe('judgeStep', () => {
     const j = judgeStep({ offeredRate: 100, lagBudgetMs: 1000, report: converged, samples: step({ sinkMs: 1500 }) });
     expect(j.sustained).toBe(false);
     expect(j.gaveOut).toBe('latency');
+    expect(j.reasons).toEqual([
+      'lag p99 1530 ms over the budget of 1000 ms, mostly in the sink hop (source p99 30 ms, sink p99 1500 ms)',
+    ]);
   });
 
   it('is not sustained when the run did not converge', () => {

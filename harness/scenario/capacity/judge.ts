@@ -131,7 +131,8 @@ export function judgeStep(input: StepInput): StepJudgement {
   if (slot?.growing) blame('source', `slot backlog grew ${kib(slot.first)}→${kib(slot.last)} KiB`);
   if (consumer?.growing) blame('sink', `consumer lag grew ${fmt(consumer.first)}→${fmt(consumer.last)}`);
   if (lag.p99 === null) blame('latency', 'no lag-probe marker was committed and seen during the workload');
-  else if (lag.p99 > lagBudgetMs) blame('latency', `lag p99 ${lag.p99} ms over the budget of ${lagBudgetMs} ms`);
+  else if (lag.p99 > lagBudgetMs)
+    blame('latency', `lag p99 ${lag.p99} ms over the budget of ${lagBudgetMs} ms${whereItGoes(hops)}`);
   if (report.verdict !== 'converged') blame('latency', `verdict ${report.verdict}`);
   return {
     sustained: reasons.length === 0,
@@ -145,6 +146,14 @@ export function judgeStep(input: StepInput): StepJudgement {
     consumer,
     window,
   };
+}
+
+/** Which hop holds most of the lag, when the split was measured. */
+function whereItGoes(hops: HopSummary | null): string {
+  const src = hops?.source.p99;
+  const sink = hops?.sink.p99;
+  if (src === null || src === undefined || sink === null || sink === undefined) return '';
+  return `, mostly in the ${sink >= src ? 'sink' : 'source'} hop (source p99 ${src} ms, sink p99 ${sink} ms)`;
 }
 
 function kib(bytes: number): string {
