@@ -56,6 +56,10 @@ const COMMANDS: Record<string, Command> = {
     load: async () => ({ run: (await import('./cli/compare.ts')).compareCommand }),
     summary: 'one scenario (or several) against several pipeline definitions, side by side',
   },
+  capacity: {
+    load: async () => ({ run: (await import('./cli/capacity.ts')).capacityCommand }),
+    summary: 'how much load the pipeline takes, and which hop gives out first (a stepped-load search)',
+  },
 };
 
 function usage(): string {

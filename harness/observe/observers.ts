@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hasConnectors, type PipelineSpec } from '../pipeline/kind.ts';
 import type { RunNames } from '../pipeline/run-names.ts';
 import type { HistoryEntry } from '../record/history.ts';
@@ -9,6 +10,7 @@ import { startConsumerLag, type ConsumerLagObserver } from './consumer-lag.ts';
 import { startDocWatch, type DocWatchObserver } from './doc-watch.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLagProbe, type LagProbe, type ProbeSummary } from './lag-probe.ts';
+import { startProbeKafka, type ProbeKafkaObserver } from './probe-kafka.ts';
 import { startOpLag, type OpLagObserver, type OpLagSummary } from './op-lag.ts';
 import { OpRateMeter } from './op-rate.ts';
 import { resolveLagTarget } from './sink-topics.ts';
@@ -78,6 +80,11 @@ export interface ObserverOptions {
    * watch.
    */
   pipeline?: PipelineSpec;
+  /**
+   * Also note when each probe marker reaches the sink's input topic (`probe-kafka` samples), for a per-hop
+   * split of the lag. Off by default: it adds a Kafka consumer.
+   */
+  probeKafka?: boolean;
 }
 
 export interface LatestView {
@@ -130,12 +137,15 @@ export function startObservers(opts: ObserverOptions): Observers {
   const writerLog = new FailureLog('samples-writer', log);
   const writer = new SampleWriter(opts.samplesPath, { onError: (e) => writerLog.fail(e) });
   const emit = writer.write;
+  // One token for the probe's marker names, so the Kafka side can tell this run's markers apart.
+  const token = randomBytes(4).toString('hex');
 
   const probe: LagProbe | undefined = on.has('probe')
     ? startLagProbe({
         endpoints: ep,
         index: opts.names.index,
         table: opts.names.table,
+        token,
         emit,
         log,
         writeEveryMs: iv.probeWriteMs,
@@ -156,6 +166,16 @@ export function startObservers(opts: ObserverOptions): Observers {
         everyMs: iv.consumerLagMs,
       })
     : undefined;
+  const kafkaProbe: ProbeKafkaObserver | undefined =
+    probe && relay && opts.probeKafka
+      ? startProbeKafka({
+          kafkaBootstrap: ep.kafkaBootstrap,
+          target: () => resolveLagTarget(connectUrls(ep), sink),
+          token,
+          emit,
+          log,
+        })
+      : undefined;
   const connectors: ConnectorWatch | undefined = on.has('connectors')
     ? startConnectorWatch({
         connectUrl: connectUrls(ep),
@@ -203,7 +223,7 @@ export function startObservers(opts: ObserverOptions): Observers {
       (stopping ??= (async () => {
         // The probe drains first (up to probeStopTimeoutMs), so the other curves cover its tail too.
         const [probeSummary, opsSummary, docsSummary] = await Promise.all([probe?.stop(), ops?.stop(), docs?.stop()]);
-        await Promise.all([slot?.stop(), consumer?.stop(), connectors?.stop(), rate.stop()]);
+        await Promise.all([slot?.stop(), consumer?.stop(), kafkaProbe?.stop(), connectors?.stop(), rate.stop()]);
         await writer.close();
         const failures: Partial<Record<ObserverName, number>> = {};
         if (slot) failures['slot-lag'] = slot.failures();

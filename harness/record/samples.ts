@@ -4,6 +4,8 @@ export type Sample =
   | { t: number; kind: 'e2e-lag'; seq: number; lagMs: number }
   /** Highest probe sequence visible in ES at `t` and how far behind the newest committed one it is. */
   | { t: number; kind: 'probe'; committedSeq: number; visibleSeq: number; lagMs: number }
+  /** A lag-probe marker read from the sink's input topic at `t`; `ts` is the record's Kafka timestamp. */
+  | { t: number; kind: 'probe-kafka'; seq: number; ts: number }
   /** Visibility lag of a sampled workload op. */
   | { t: number; kind: 'op-lag'; opSeq: number; lagMs: number }
   | { t: number; kind: 'slot-lag'; slot: string; bytes: number; active: boolean }

@@ -66,6 +66,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         samplesPath: `${ctx.runDir}/samples.jsonl`,
         log: (l) => info(`  ${l}`),
         pipeline: def.pipeline,
+        probeKafka: o.probeKafka,
       });
       const operator = startOperator({
         rules: o.scenario.operator,

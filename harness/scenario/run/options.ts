@@ -26,6 +26,8 @@ export interface RunOptions {
    * re-runs a random-chaos scenario with smaller schedules). The run then writes scenario.yaml with it.
    */
   faults?: FaultStep[];
+  /** Also time the lag probe's markers in Kafka (a per-hop split of the lag; capacity asks for it). */
+  probeKafka?: boolean;
   /** Runs after the heal phase, before the check (tests use it to tamper with a store on purpose). */
   beforeCheck?: (ctx: { endpoints: Endpoints; names: RunNames; table: string; runDir: string }) => Promise<void>;
 }
