@@ -277,6 +277,19 @@ describe('compare', () => {
     expect(c).toMatchObject({ pgRows: 3, esDocs: 2, equal: false });
   });
 
+  it("compares the items a stream yields, never a generator's return value", async () => {
+    const { h, rows } = baseline();
+    function* returning(items: ProductRow[], last: ProductRow): Generator<ProductRow, ProductRow> {
+      yield* items;
+      return last;
+    }
+    const empty = await compare({ versions: buildVersions([]), pg: returning([], product(5)), es: [] });
+    expect(empty).toMatchObject({ equal: true, pgRows: 0 });
+    const es = rows.map((r) => docOf(r));
+    const c = await compare({ versions: buildVersions(h.entries), pg: returning(rows, product(5)), es });
+    expect(c).toMatchObject({ equal: true, pgRows: 3 });
+  });
+
   it('rejects unsorted input instead of misclassifying it, and closes both streams', async () => {
     const { h, rows } = baseline();
     const closed: string[] = [];
