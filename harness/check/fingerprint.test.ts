@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProductRow } from '../record/history.ts';
-import { DELETED, fingerprintColumns, fingerprintRow } from './fingerprint.ts';
+import type { Column, TableModel } from '../model/table.ts';
+import { DELETED, fingerprintColumns, fingerprintOf, fingerprintRow } from './fingerprint.ts';
 
 const row = (r: Omit<ProductRow, 'product_id'>): ProductRow => ({ product_id: 1, ...r });
 
@@ -41,5 +42,44 @@ describe('fingerprintColumns', () => {
     const f = fingerprintColumns(['a', 'b', 'c', 'd', 'e']);
     expect(f({ a: 'xyz', b: null, c: -1.5, d: true, e: false })).toBe(4478158218136163);
     expect(f({ a: '', b: 0, c: -0, d: 'ab', e: 2 ** 60 })).toBe(3695801432978068);
+  });
+});
+
+describe('fingerprintOf a table other than products', () => {
+  const col = (name: string, type: Column['type'], lossy?: string): Column => ({
+    name,
+    type,
+    nullable: true,
+    default: null,
+    toastable: false,
+    ...(lossy === undefined ? {} : { lossy }),
+  });
+  const table: TableModel = {
+    name: 'notes',
+    key: ['id'],
+    columns: [
+      col('id', { kind: 'int8' }),
+      col('a', { kind: 'text' }),
+      col('b', { kind: 'other', name: 'tsvector' }),
+      col('c', { kind: 'text' }, 'not compared'),
+      col('d', { kind: 'int4' }),
+    ],
+    foreignKeys: [],
+    replicaIdentity: 'default',
+  };
+
+  it('hashes the compared columns other than the key, in table order, with one function per table', () => {
+    const f = fingerprintOf(table);
+    expect(fingerprintOf(table)).toBe(f);
+    const row = { id: 1, a: 'x', b: "'x'", c: 'y', d: 2 };
+    expect(f(row)).toBe(fingerprintColumns(['a', 'd'])(row));
+    for (const change of [{ id: 2 }, { b: "'z'" }, { c: 'z' }]) expect(f({ ...row, ...change })).toBe(f(row));
+    expect(f({ ...row, d: 3 })).not.toBe(f(row));
+  });
+
+  it('hashes an absent column as null', () => {
+    const f = fingerprintColumns(['a', 'd']);
+    expect(f({ a: 'x' })).toBe(f({ a: 'x', d: null }));
+    expect(f({ a: 'x' })).not.toBe(f({ a: 'x', d: false }));
   });
 });
