@@ -277,6 +277,33 @@ describe('compare', () => {
     expect(c).toMatchObject({ pgRows: 3, esDocs: 2, equal: false });
   });
 
+  it('joins keys of 0 and below like any other, the first document included', async () => {
+    const h = new HistoryRecorder();
+    const rows = [product(-2), product(0), product(3)];
+    for (const r of rows) h.insert(r);
+    const equal = await check(
+      h,
+      rows,
+      rows.map((r) => docOf(r)),
+    );
+    expect(equal).toMatchObject({ equal: true, pgRows: 3, esDocs: 3 });
+    const c = await check(h, rows, [docOf(rows[1]!), docOf(rows[2]!)]);
+    expectOnly(c, 'missing', [-2]);
+  });
+
+  it("compares the items a stream yields, never a generator's return value", async () => {
+    const { h, rows } = baseline();
+    function* returning(items: ProductRow[], last: ProductRow): Generator<ProductRow, ProductRow> {
+      yield* items;
+      return last;
+    }
+    const empty = await compare({ versions: buildVersions([]), pg: returning([], product(5)), es: [] });
+    expect(empty).toMatchObject({ equal: true, pgRows: 0 });
+    const es = rows.map((r) => docOf(r));
+    const c = await compare({ versions: buildVersions(h.entries), pg: returning(rows, product(5)), es });
+    expect(c).toMatchObject({ equal: true, pgRows: 3 });
+  });
+
   it('rejects unsorted input instead of misclassifying it, and closes both streams', async () => {
     const { h, rows } = baseline();
     const closed: string[] = [];

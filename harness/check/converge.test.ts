@@ -99,6 +99,24 @@ describe('awaitConvergence', () => {
     });
   });
 
+  it('has no lastError field at all when every snapshot succeeded, converged or not', async () => {
+    const converged = await awaitConvergence({
+      ...scenario({ equalFrom: 0 }).options,
+      budgetMs: 5000,
+      deadlineMs: 15000,
+      pollMs: 500,
+    });
+    const diverged = await awaitConvergence({
+      ...scenario({ equalFrom: Infinity }).options,
+      budgetMs: 1000,
+      deadlineMs: 2000,
+      pollMs: 500,
+    });
+    expect([converged.verdict, diverged.verdict]).toEqual(['converged', 'diverged']);
+    expect(Object.keys(converged)).not.toContain('lastError');
+    expect(Object.keys(diverged)).not.toContain('lastError');
+  });
+
   it('throws when no snapshot ever succeeded: there is nothing to judge by', async () => {
     const { options } = scenario({ equalFrom: 0, failUntil: Infinity });
     await expect(awaitConvergence({ ...options, budgetMs: 1000, deadlineMs: 3000, pollMs: 1000 })).rejects.toThrow(

@@ -115,6 +115,12 @@ describe('diagnose: each signature exactly', () => {
     expect(sample({ created_at: null })).toEqual([]);
   });
 
+  it('a created_at that is neither a number nor a string is no epoch, even when its text is digits', () => {
+    // Elasticsearch keeps an array in _source for any field; its text form ("1714521600123456") is not a value.
+    expect(sample({ created_at: [1714521600123456] })).toEqual([]);
+    expect(sample({ created_at: { ms: 1714521600123456 } })).toEqual([]);
+  });
+
   it('the TOAST placeholder in any field', () => {
     expect(sample({ name: '__debezium_unavailable_value' })).toHaveLength(1);
     expect(sample({ name: 'x __debezium_unavailable_value' })).toEqual([]);
@@ -148,6 +154,14 @@ describe('diagnose: each signature exactly', () => {
   it('no zombie, no zombie diagnosis, whatever the topic holds', () => {
     expect(diagnose({ counts: { zombie: 0 }, examples: {}, topicTombstones: 0 })).toEqual([]);
     expect(diagnose({ counts: {}, examples: {}, topicTombstones: 3 })).toEqual([]);
+  });
+
+  it('zombie diagnoses go by the zombie count: zombie examples with none counted give none', () => {
+    const z: Anomaly = { class: 'zombie', product_id: 9, pg: null, es: [docOf(product(9))], detail: '' };
+    const uncounted = { counts: { zombie: 0 }, examples: { zombie: [z] } };
+    expect(diagnose({ ...uncounted, topicTombstones: 0 })).toEqual([]);
+    expect(diagnose({ ...uncounted, topicTombstones: 12 })).toEqual([]);
+    expect(diagnose({ ...uncounted, topicTombstones: 12, sourceStatements: ['TRUNCATE'] })).toEqual([]);
   });
 
   it('zombie evidence lists the zombies, at most five', () => {

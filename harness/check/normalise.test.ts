@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
+import type { Column, TableModel } from '../model/table.ts';
 import {
   differingFields,
+  isNormalisedRow,
   normaliseDescription,
   normalisePgRow,
   normalisePrice,
@@ -401,5 +403,55 @@ describe('normalisePgRow', () => {
     expect(() =>
       normalisePgRow({ product_id: 3, name: 'x', description: null, price: 'abc', created_at: null }),
     ).toThrow('Postgres row 3: price "abc" is not a decimal with at most 2 fraction digits');
+  });
+});
+
+describe('isNormalisedRow: a row already in the canonical form, and only such a row', () => {
+  const col = (name: string, type: Column['type'], nullable = true): Column => ({
+    name,
+    type,
+    nullable,
+    default: null,
+    toastable: false,
+  });
+  const items: TableModel = {
+    name: 'items',
+    key: ['id'],
+    columns: [
+      col('id', { kind: 'int8' }, false),
+      col('label', { kind: 'text' }),
+      col('amount', { kind: 'numeric', precision: null, scale: null }),
+      col('at', { kind: 'timestamptz', precision: null }),
+      col('ok', { kind: 'bool' }),
+    ],
+    foreignKeys: [],
+    replicaIdentity: 'default',
+  };
+  const item = { id: 1, label: 'a', amount: '1.5', at: 1_700_000_000_000, ok: true };
+
+  it('accepts canonical rows, nulls of nullable columns included', () => {
+    expect(isNormalisedRow(product(1))).toBe(true);
+    expect(isNormalisedRow(product(1, { description: null, created_at: null, price: '-0.05' }))).toBe(true);
+    expect(isNormalisedRow(product(1, { price: '0.00', name: '' }))).toBe(true);
+    expect(isNormalisedRow(item, items)).toBe(true);
+    expect(isNormalisedRow({ id: 2, label: null, amount: null, at: null, ok: null }, items)).toBe(true);
+    expect(isNormalisedRow({ ...item, amount: '7', ok: false }, items)).toBe(true);
+  });
+
+  it('refuses every other encoding of the same values, and absent or null required fields', () => {
+    for (const change of [
+      { price: '19.9' },
+      { price: 19.99 },
+      { price: '019.99' },
+      { created_at: '2024-05-01T00:00:00Z' },
+      { created_at: 1.5 },
+      { product_id: '1' },
+      { name: null },
+      { description: undefined },
+      { description: 5 },
+    ])
+      expect(isNormalisedRow({ ...product(1), ...change } as never), JSON.stringify(change)).toBe(false);
+    for (const change of [{ amount: '1.50' }, { amount: 1.5 }, { ok: 't' }, { id: null }, { label: 1 }])
+      expect(isNormalisedRow({ ...item, ...change }, items), JSON.stringify(change)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EsDoc } from '../record/anomalies.ts';
 import {
+  byKeyThenId,
   detectSearchApi,
   pitRequests,
   readEsDocs,
@@ -523,6 +524,17 @@ describe('readEsDocs against an unusual or broken Elasticsearch', () => {
     expect(es.closed).toHaveLength(1);
   });
 
+  it('sends a content type only with a body, and asks for no total hit count on any page', async () => {
+    one();
+    await readAll({ batchSize: 1 });
+    expect(es.searches).toHaveLength(2);
+    for (const search of es.searches) expect(search['track_total_hits']).toBe(false);
+    es.headers = [];
+    expect(await refreshIndex(es.url)).toBe(true);
+    expect(es.headers).toHaveLength(1);
+    expect(es.headers[0]!['content-type']).toBeUndefined();
+  });
+
   it('takes the endpoint with trailing slashes', async () => {
     one();
     for (const url of [`${es.url}/`, `${es.url}//`]) {
@@ -587,11 +599,41 @@ describe('readFieldMapping', () => {
     expect(await readFieldMapping(es.url, 'products', 'created_at')).toEqual({ type: 'date', format: 'epoch_second' });
   });
 
+  it('passes over an index answer without mappings, and a field answer without its mapping', async () => {
+    es.indices.set('products', []);
+    const field = { full_name: 'created_at', mapping: { created_at: { type: 'date' } } };
+    es.overrides.mapping = () => ({
+      status: 200,
+      body: {
+        a: {},
+        b: { mappings: { created_at: { full_name: 'created_at' } } },
+        c: { mappings: { created_at: field } },
+      },
+    });
+    expect(await readFieldMapping(es.url, 'products', 'created_at')).toEqual({ type: 'date' });
+  });
+
   it('fails loudly on an HTTP error, naming the field', async () => {
     es.indices.set('products', []);
     es.overrides.mapping = () => ({ status: 403, body: { error: 'forbidden' } });
     await expect(readFieldMapping(es.url, 'products', 'created_at')).rejects.toThrow(
       'Elasticsearch GET _mapping/field/created_at: HTTP 403 {"error":"forbidden"}',
     );
+  });
+});
+
+describe('byKeyThenId', () => {
+  const at = (key: number | string | undefined, id: string) => ({ key, doc: { _id: id, _source: {} } });
+
+  it('orders by key, then by _id, unreadable keys first, as a consistent comparator (0 only for the same)', () => {
+    expect(byKeyThenId(at(1, 'b'), at(2, 'a'))).toBeLessThan(0);
+    expect(byKeyThenId(at('x', 'a'), at('w', 'b'))).toBeGreaterThan(0);
+    expect(byKeyThenId(at(undefined, 'z'), at(1, 'a'))).toBe(-1);
+    expect(byKeyThenId(at(1, 'a'), at(undefined, 'z'))).toBe(1);
+    for (const key of [1, 'k', undefined]) {
+      expect(byKeyThenId(at(key, 'a'), at(key, 'b'))).toBe(-1);
+      expect(byKeyThenId(at(key, 'b'), at(key, 'a'))).toBe(1);
+      expect(byKeyThenId(at(key, 'a'), at(key, 'a'))).toBe(0);
+    }
   });
 });

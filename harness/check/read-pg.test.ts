@@ -107,6 +107,29 @@ describe.skipIf(skip)(title, () => {
     expect(await readAll(url, { table: TABLE })).toEqual([1, 2, 3, 10]);
   });
 
+  it('sends one FETCH per batch the rows need, none after the last, short one', async () => {
+    const borrowed = new pg.Client(url);
+    await borrowed.connect();
+    const texts: string[] = [];
+    const query = borrowed.query.bind(borrowed) as (...args: unknown[]) => unknown;
+    borrowed.query = ((...args: unknown[]) => {
+      const q = args[0];
+      texts.push(typeof q === 'string' ? q : String((q as { text?: unknown }).text));
+      return query(...args);
+    }) as typeof borrowed.query;
+    try {
+      const fetches = async (batchSize: number): Promise<number> => {
+        texts.length = 0;
+        expect(await readAll(borrowed, { table: TABLE, batchSize })).toEqual([1, 2, 3, 10]);
+        return texts.filter((t) => t.startsWith('FETCH')).length;
+      };
+      expect(await fetches(3)).toBe(2);
+      expect(await fetches(10)).toBe(1);
+    } finally {
+      await borrowed.end();
+    }
+  });
+
   it('reads the products table by default', async () => {
     expect(await readAll(url, {})).toEqual([7]);
     const rows = [];
