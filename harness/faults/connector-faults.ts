@@ -1,3 +1,5 @@
+import { groupMembers, withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { withPg } from '../stack/pg.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import { connectorIn, pollFor, witness, within } from './evidence.ts';
@@ -56,6 +58,33 @@ function watchState(
   };
 }
 
+/**
+ * Who does a connector's work right now, as the services it talks to see it: the sink's consumers (their group
+ * member ids) or the source's replication connection (the walsender streaming the run's slot). A task that was
+ * restarted comes back as a new consumer or a new connection, also when its RESTARTING state was too brief
+ * to be seen in Connect's status. Undefined when it cannot be read.
+ */
+async function workerIdentity(ctx: FaultContext, target: ConnectorTarget, name: string): Promise<string | undefined> {
+  const ep = ctx.endpoints;
+  try {
+    if (target === 'sink') {
+      const g = await withKafkaAdmin(ep.kafkaBootstrap, (a) => groupMembers(a, `connect-${name}`));
+      const ids = g.members.map((m) => m.memberId).sort();
+      return ids.length ? `consumer ${ids.join(', ')}` : undefined;
+    }
+    const pid = await withPg(ep, ep.pg.database, async (c) => {
+      const r = await c.query<{ pid: number | null }>(
+        'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
+        [ctx.names.slot],
+      );
+      return r.rows[0]?.pid ?? undefined;
+    });
+    return pid === undefined ? undefined : `walsender ${pid}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** POST /connectors/<name>/restart?includeTasks=true: connector and tasks stop and start again. */
 export function connectorRestartFault(id: string, target: ConnectorTarget): Fault {
   return defineFault({
@@ -66,6 +95,7 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
     describe: () => `restart the ${target} connector and its tasks`,
     async inject(ctx) {
       const name = await connector(ctx, target, 'connector.restart');
+      const before = await workerIdentity(ctx, target, name);
       const t0 = Date.now();
       await ctx.connect.restart(name, { includeTasks: true, onlyFailed: false });
       // A restart shows as the connector or its tasks leaving RUNNING (RESTARTING, UNASSIGNED), then all
@@ -89,13 +119,29 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
         },
         { everyMs: 250, until: within(30_000) },
       );
+      // Seen RUNNING throughout (a quick restart between two polls): a new consumer or connection proves it too.
+      let after: string | undefined;
+      const renewed =
+        left === undefined && before !== undefined
+          ? await pollFor(
+              async () => {
+                after = await workerIdentity(ctx, target, name);
+                return after !== undefined && after !== before ? `${before} replaced by ${after}` : undefined;
+              },
+              { everyMs: 250, until: within(15_000) },
+            )
+          : undefined;
+      const how =
+        left ??
+        renewed ??
+        `neither the connector nor a task left RUNNING within 15 s of the call, ` +
+          (before === undefined ? 'and who ran it could not be read' : `and ${before} was still ${after ?? '?'}`);
       witness(
         ctx,
         id,
         'connector-restarted',
-        left !== undefined && back !== undefined,
-        `${name}: ${left ?? 'neither the connector nor a task left RUNNING within 15 s of the call'}; ` +
-          (back ?? `not RUNNING again within 30 s (${line})`),
+        (left ?? renewed) !== undefined && back !== undefined,
+        `${name}: ${how}; ${back ?? `not RUNNING again within 30 s (${line})`}`,
       );
       return `restarted ${name}`;
     },

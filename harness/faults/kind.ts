@@ -31,7 +31,9 @@ export const EVIDENCE = {
   'toxic-saw-traffic': 'the hop carried bytes, or held connections, while the toxic was on',
   'pid-replaced': "the struck process's pid is gone and the service answers from a new one",
   'process-frozen': 'the process was seen stopped (state T) while the fault lasted',
-  'connector-restarted': "the connector's tasks were restarted (a new task generation, RUNNING again)",
+  'connector-restarted':
+    'the connector or a task left RUNNING, or its work came back under a new consumer or replication ' +
+    'connection; then RUNNING again',
   'connector-paused': "the connector's tasks reported PAUSED",
   'connector-stopped': 'the connector reported STOPPED and its tasks were released',
   'walsender-replaced': "the slot's walsender pid was terminated and a new one streams the slot",
