@@ -35,18 +35,13 @@ async function labelled(stack: string): Promise<{ containers: number; networks: 
   };
 }
 
+/** `run baseline` on the containers stack the cleanup tests interrupt. */
+const startKilledStack = () =>
+  cli(['run', 'baseline', '--provider', 'containers', '--name', KILLED.name, '--port-base', String(KILLED.portBase)]);
+
 describe.skipIf(!docker.ok)('containers provider without Ryuk', () => {
   it('a harness killed with SIGKILL mid-start leaves its containers; the next command removes them all', async () => {
-    const run = cli([
-      'run',
-      'baseline',
-      '--provider',
-      'containers',
-      '--name',
-      KILLED.name,
-      '--port-base',
-      String(KILLED.portBase),
-    ]);
+    const run = startKilledStack();
     try {
       // The network and the first containers exist: kill it with no chance to clean up.
       await run.waitFor(/(toxiproxy|postgres|kafka): up in/, 20 * 60_000);
@@ -66,16 +61,7 @@ describe.skipIf(!docker.ok)('containers provider without Ryuk', () => {
   });
 
   it('Ctrl-C while the containers start removes them all, those still being created too, and exits 130', async () => {
-    const run = cli([
-      'run',
-      'baseline',
-      '--provider',
-      'containers',
-      '--name',
-      KILLED.name,
-      '--port-base',
-      String(KILLED.portBase),
-    ]);
+    const run = startKilledStack();
     // Containers being created, none up yet: the moment a stop used to miss some.
     await run.waitFor(/elasticsearch: starting/, 20 * 60_000);
     run.child.kill('SIGINT');
