@@ -19,12 +19,12 @@ describe('report --merge', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   /** What a CI runner uploads: its reports/ with the shard's suite in it. */
-  function shard(index: number, count: number, mine: SuiteRun[], of = ALL): string {
-    const reports = join(root, `shard-${index}`, 'reports');
+  function shard(index: number, count: number, mine: SuiteRun[], of = ALL, dir = `shard-${index}`): string {
+    const reports = join(root, dir, 'reports');
     mkdirSync(reports, { recursive: true });
     const record: ShardRecord = { index, count, of, assigned: mine.map((r) => r.report.scenario) };
     writeSuite(mine, { title: `run --all --shard ${index}/${count}`, kind: 'run', root: reports, shard: record });
-    return join(root, `shard-${index}`);
+    return join(root, dir);
   }
 
   it('finds each shard under its artifact directory and joins the rows into one suite with one junit.xml', () => {
@@ -50,25 +50,11 @@ describe('report --merge', () => {
     const one = shard(1, 3, runs.slice(0, 2));
     const three = shard(3, 3, runs.slice(4));
     expect(shardProblems(findSuites([one, three]))).toEqual(['shard 2/3 is missing']);
-    const again = join(root, 'again');
-    mkdirSync(again);
-    writeSuite(runs.slice(0, 2), {
-      title: 'x',
-      kind: 'run',
-      root: again,
-      shard: { index: 1, count: 3, of: ALL, assigned: ALL.slice(0, 2) },
-    });
+    const again = shard(1, 3, runs.slice(0, 2), ALL, 'again');
     expect(shardProblems(findSuites([one, again, three]))).toContain(
       'shard 1/3 appears 2 times (a retried job? pass one of them)',
     );
-    const other = join(root, 'other');
-    mkdirSync(other);
-    writeSuite(runs.slice(2, 4), {
-      title: 'x',
-      kind: 'run',
-      root: other,
-      shard: { index: 2, count: 3, of: ALL.slice(1), assigned: ALL.slice(2, 4) },
-    });
+    const other = shard(2, 3, runs.slice(2, 4), ALL.slice(1), 'other');
     expect(shardProblems(findSuites([one, other, three])).join('\n')).toMatch(/split 5 scenarios 3 ways/);
   });
 
