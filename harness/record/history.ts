@@ -26,6 +26,8 @@ export interface Effect<R extends Row = ProductRow> {
    * then the key when it is one integer, else -1.
    */
   key?: string;
+  /** The table model's name (e.g. "orders") when the history holds more than one table; absent: products. */
+  table?: string;
   /** State after the statement (from RETURNING); null for a delete. */
   after: R | null;
 }
