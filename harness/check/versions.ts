@@ -73,6 +73,8 @@ export class VersionsBuilder {
     const possible = entry.outcome === 'unknown' ? VERSION_POSSIBLE : 0;
     const table = this.table;
     for (const effect of entry.effects) {
+      // A history of several tables: only this table's effects (an effect without a table is of the only one).
+      if (effect.table !== undefined && effect.table !== table.name) continue;
       let fp = DELETED;
       const after = effect.after;
       if (after !== null && isNormalisedRow(after, table)) fp = this.fingerprint(after);

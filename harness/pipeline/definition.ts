@@ -5,7 +5,7 @@ import type { ConnectorConfig } from '../connect/client.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { ConfigError } from '../util/errors.ts';
-import { kindHome, readPipelineSpec, type PipelineSpec } from './kind.ts';
+import { kindHome, readPipelineSpec, type PipelineSpec, type TableSpec } from './kind.ts';
 import type { RunNames } from './run-names.ts';
 
 /**
@@ -27,6 +27,14 @@ export interface PipelineDefinition {
   defaulted: string[];
   /** How changes reach Elasticsearch (pipeline.yaml; default cdc). */
   pipeline: PipelineSpec;
+  /** The definition's own tables (pipeline.yaml `tables:`), each with its index body when it names one. */
+  tables?: readonly OwnTable[];
+}
+
+/** A table of the definition's own schema and the body its index is created with (absent: the sink creates it). */
+export interface OwnTable {
+  spec: TableSpec;
+  esIndex?: Record<string, unknown>;
 }
 
 /** Values substituted for ${NAME} placeholders in the connector files. */
@@ -108,7 +116,28 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
   const esIndex = indexFile(pick('es-index.json'), dir);
   const m = /create\s+table\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i.exec(schemaSql);
   const table = (m?.[1] ?? 'products').replace(/"/g, '').replace(/^public\./, '');
-  return { dir, source, sink, schemaSql, esIndex, table, defaulted, pipeline };
+  const tables = ownTables(dir, pipeline);
+  return { dir, source, sink, schemaSql, esIndex, table, defaulted, pipeline, ...(tables ? { tables } : {}) };
+}
+
+/** Each `tables:` entry with its index body read (a definition's own tables have no defaults to fall back on). */
+function ownTables(dir: string, pipeline: PipelineSpec): OwnTable[] | undefined {
+  if (!pipeline.tables) return undefined;
+  if (!existsSync(join(dir, 'schema.sql')))
+    throw new ConfigError(
+      `${dir} declares tables: but has no schema.sql`,
+      'add the schema.sql that creates those tables and their publication (${PUBLICATION})',
+    );
+  return pipeline.tables.map((spec) => {
+    if (spec.mapping === undefined) return { spec };
+    const file = join(dir, spec.mapping);
+    if (!existsSync(file))
+      throw new ConfigError(
+        `tables.${spec.name}.mapping names ${file}, which does not exist`,
+        'name a file in the definition directory holding the PUT /<index> body',
+      );
+    return { spec, esIndex: indexFile(file, dir) };
+  });
 }
 
 /**
@@ -136,6 +165,7 @@ export function definitionProblems(dirArg: string | undefined): ConfigError[] {
   const schemaFile = pick('schema.sql');
   attempt(() => substitute(readFileSync(schemaFile, 'utf8'), vars, schemaFile));
   attempt(() => indexFile(pick('es-index.json'), dir));
+  attempt(() => ownTables(dir, pipeline));
   return problems;
 }
 
@@ -164,7 +194,7 @@ function picker(dir: string, pipeline: PipelineSpec, defaulted: string[]): (name
 function indexFile(file: string, dir: string): Record<string, unknown> {
   const esIndex = readJson(file);
   if (typeof esIndex !== 'object' || esIndex === null)
-    throw new ConfigError(`es-index.json in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
+    throw new ConfigError(`${file} in ${dir} must be a JSON object`, 'use the body of PUT /<index>');
   return esIndex as Record<string, unknown>;
 }
 

@@ -39,6 +39,73 @@ export interface PipelineSpec {
   search?: SearchEngine;
   /** The pipeline.yaml read, when the definition has one. */
   file?: string;
+  /**
+   * The definition's own tables (instead of the seed's products): each captured table, the index its documents
+   * land in, and what the catalog cannot tell. Their columns, keys and foreign keys are read from Postgres.
+   */
+  tables?: readonly TableSpec[];
+}
+
+/** One captured table of a definition's own schema (pipeline.yaml `tables:`). */
+export interface TableSpec {
+  /** As schema.sql creates it: "orders", or "sales.orders" outside public. */
+  name: string;
+  /** The index its documents land in. */
+  index: string;
+  /** The index's settings and mappings file (PUT /<index> body), relative to the definition; absent: the sink's. */
+  mapping?: string;
+  /** Columns captured but not compared (a type with no normaliser): named in every report as not compared. */
+  lossy: readonly string[];
+  /** Document fields the sink adds on purpose (not `unexpected-field`). */
+  fields: readonly string[];
+}
+
+const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+const INDEX_NAME = /^[a-z0-9][a-z0-9_.-]*$/;
+
+function stringList(v: unknown, path: string, problems: string[]): string[] {
+  if (v === undefined) return [];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  problems.push(`${path} must be a list of names, got ${JSON.stringify(v)}`);
+  return [];
+}
+
+/** The `tables:` section: a mapping from table name to its index and options. */
+function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined {
+  if (raw === undefined) return undefined;
+  const o = asObject(raw);
+  if (!o || Object.keys(o).length === 0) {
+    problems.push('tables must map each captured table to its index, e.g. "orders: { index: orders }"');
+    return undefined;
+  }
+  const out: TableSpec[] = [];
+  const indices = new Set<string>();
+  for (const [name, v] of Object.entries(o)) {
+    const path = `tables.${name}.`;
+    const t = asObject(v ?? {});
+    if (!TABLE_NAME.test(name))
+      problems.push(`tables: "${name}" is not a lower-case table name (schema.table or table)`);
+    if (!t) {
+      problems.push(`${path.slice(0, -1)} must be a mapping such as "{ index: ${name} }"`);
+      continue;
+    }
+    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields'], path, problems);
+    const index = t.index ?? name.replace('.', '_');
+    if (typeof index !== 'string' || !INDEX_NAME.test(index))
+      problems.push(`${path}index must be a lower-case index name, got ${JSON.stringify(t.index)}`);
+    else if (indices.has(index)) problems.push(`${path}index ${index} is already another table's`);
+    else indices.add(index);
+    if (t.mapping !== undefined && typeof t.mapping !== 'string')
+      problems.push(`${path}mapping must be a file name, got ${JSON.stringify(t.mapping)}`);
+    out.push({
+      name,
+      index: String(index),
+      ...(typeof t.mapping === 'string' ? { mapping: t.mapping } : {}),
+      lossy: stringList(t.lossy, `${path}lossy`, problems),
+      fields: stringList(t.fields, `${path}fields`, problems),
+    });
+  }
+  return out;
 }
 
 export const PIPELINE_FILE = 'pipeline.yaml';
@@ -82,7 +149,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (!o)
     throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
   const problems: string[] = [];
-  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search'], '', problems);
+  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search', 'tables'], '', problems);
   const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
   const outbox = asObject(o.outbox ?? {});
   const dual = asObject(o.dualWrite ?? {});
@@ -100,6 +167,8 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   const timeoutMs = dual?.timeoutMs ?? DEFAULT_SPEC.dualWrite.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0)
     problems.push(`dualWrite.timeoutMs must be a whole number of ms > 0, got ${JSON.stringify(timeoutMs)}`);
+  const tables = parseTables(o.tables, problems);
+  if (tables && kind !== 'cdc') problems.push(`tables: only for kind cdc so far (this is ${kind})`);
   if (problems.length)
     throw new ConfigError(
       `invalid ${file}:\n  ${problems.join('\n  ')}`,
@@ -110,6 +179,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
     outbox: { write, deletes },
     dualWrite: { timeoutMs: timeoutMs as number },
     ...(search ? { search } : {}),
+    ...(tables ? { tables } : {}),
     file,
   };
 }

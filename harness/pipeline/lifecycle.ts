@@ -4,6 +4,7 @@ import { connectorInstallError } from '../provision/verify.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
 import { withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
+import type pg from 'pg';
 import { waitFor } from '../stack/wait.ts';
 import { ConfigError, EnvError } from '../util/errors.ts';
 import { loadDefinition, pipelineVars, type PipelineDefinition } from './definition.ts';
@@ -169,12 +170,16 @@ export async function prepareStores(ep: Endpoints, def: PipelineDefinition, name
       }
     });
   })();
-  const index = (async () => {
-    await es(ep, 'DELETE', `/${names.index}`);
-    const created = await es(ep, 'PUT', `/${names.index}`, def.esIndex);
-    if (!created.ok) throw indexCreationError(names.index, def.dir, created.status, await created.text());
-  })();
-  await settleAll([pg, index]);
+  const create = async (index: string, body: Record<string, unknown> | undefined): Promise<void> => {
+    await es(ep, 'DELETE', `/${index}`);
+    if (!body) return; // the sink creates it, with its own or dynamic mappings
+    const created = await es(ep, 'PUT', `/${index}`, body);
+    if (!created.ok) throw indexCreationError(index, def.dir, created.status, await created.text());
+  };
+  const indices = def.tables
+    ? def.tables.map((t) => create(t.spec.index, t.esIndex))
+    : [create(names.index, def.esIndex)];
+  await settleAll([pg, ...indices]);
 }
 
 /** Like Promise.all, but waits for every promise before throwing the first failure (nothing left running). */
@@ -415,12 +420,28 @@ export async function resetPipeline(
       // The healthy definition's signal table (schema.sql) goes with its table.
       await c.query(`DROP TABLE IF EXISTS "${names.table}_signal"`);
       await c.query(`DROP TABLE IF EXISTS "${names.outboxTable}"`);
+      // A definition's own tables (and their types) may be anything: on a stack of our own, all of public goes.
+      if (scope.everything) await dropPublicObjects(c);
     });
   })();
-  const stores = settleAll([postgres, es(ep, 'DELETE', `/${names.index}`).then(() => undefined)]).then(() =>
-    afterStores?.(),
+  const indices = [names.index, ...(next?.tables ?? []).map((t) => t.spec.index)];
+  const stores = settleAll([postgres, ...indices.map((i) => es(ep, 'DELETE', `/${i}`).then(() => undefined))]).then(
+    () => afterStores?.(),
   );
   await settleAll([connectors, stores]);
+}
+
+/** Every table, then every enum and composite type, of the public schema (a stack of our own only). */
+async function dropPublicObjects(c: pg.ClientBase): Promise<void> {
+  const tables = await c.query<{ t: string }>(
+    "SELECT format('%I', tablename) AS t FROM pg_tables WHERE schemaname = 'public'",
+  );
+  if (tables.rows.length) await c.query(`DROP TABLE IF EXISTS ${tables.rows.map((r) => r.t).join(', ')} CASCADE`);
+  const types = await c.query<{ t: string }>(
+    `SELECT format('%I', t.typname) AS t FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public' AND t.typtype = 'e'`,
+  );
+  if (types.rows.length) await c.query(`DROP TYPE IF EXISTS ${types.rows.map((r) => r.t).join(', ')} CASCADE`);
 }
 
 /** Deletes the run's topics (its prefix's data topics and Debezium's heartbeat topic), nothing else. */

@@ -24,6 +24,8 @@ export interface Anomaly {
   product_id: number;
   /** A table other than products: the row's key text (rowKey); product_id is then the key if one integer, else -1. */
   key?: string;
+  /** The table model's name, in a run over a definition's own tables. */
+  table?: string;
   /** The row in Postgres (null when there is none). */
   pg: ProductRow | Row | null;
   /** The document(s) in Elasticsearch for this product_id (empty when there is none). */
@@ -48,6 +50,8 @@ export interface SetupError {
   product_id: number;
   /** A table other than products: the row's key text (rowKey); product_id is then the key if one integer, else -1. */
   key?: string;
+  /** The table model's name, in a run over a definition's own tables. */
+  table?: string;
   detail: string;
 }
 
@@ -65,6 +69,21 @@ export interface Comparison {
   rowsExpected?: number;
   /** Columns captured but not compared (lossy: no normaliser, accepted by the user), as "table.column". */
   notCompared?: string[];
+  /** A run over a definition's own tables: each table's part of this comparison (the fields above are totals). */
+  tables?: TableComparison[];
+}
+
+/** One table's part of a comparison over several tables. */
+export interface TableComparison {
+  table: string;
+  index: string;
+  equal: boolean;
+  pgRows: number;
+  esDocs: number;
+  /** The anomaly classes seen in this table, with their counts (none: equal). */
+  counts: Partial<Record<AnomalyClass, number>>;
+  setupErrors: number;
+  rowsExpected?: number;
 }
 
 /** A known signature in the evidence, its likely cause, and the config key that fixes it. */

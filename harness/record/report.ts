@@ -1,4 +1,4 @@
-import type { Anomaly, AnomalyClass, Diagnosis, SetupError, Verdict } from './anomalies.ts';
+import type { Anomaly, AnomalyClass, Diagnosis, SetupError, TableComparison, Verdict } from './anomalies.ts';
 import type { OpKind, Outcome } from './history.ts';
 import type { FaultWindow, RunPhase } from './timeline.ts';
 
@@ -138,6 +138,8 @@ export interface RunReport {
   versions: Record<string, string>;
   /** Sizes at the final check. */
   final: { pgRows: number; esDocs: number };
+  /** A definition's own tables: each table's rows, documents and anomalies at the final check (totals above). */
+  tables?: TableComparison[];
   /** Set when the run was cut short before its check (Ctrl-C, SIGTERM, a service gone): why, and in which phase. */
   interrupted?: { reason: string; during: RunPhase };
   /** Free-form messages a human should read first (e.g. "sink task FAILED at 12:00:03"). */

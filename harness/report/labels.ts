@@ -144,6 +144,22 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
       examples: setup.examples.map((e) => `${e.key === undefined ? `product ${e.product_id}` : e.key}: ${e.detail}`),
     });
   }
+  for (const t of r.tables ?? []) {
+    const seen = ANOMALY_CLASSES.filter((c) => (t.counts[c] ?? 0) > 0).map((c) => `${fmtInt(t.counts[c] ?? 0)} ${c}`);
+    out.push({
+      what: `table ${t.table} → index ${t.index}`,
+      result:
+        `${fmtInt(t.pgRows)} rows, ${fmtInt(t.esDocs)} documents: ` +
+        (seen.length ? seen.join(', ') : t.equal ? 'equal' : 'differing'),
+      bad: !t.equal,
+      examples: r.anomalies.examples
+        ? ANOMALY_CLASSES.flatMap((c) => r.anomalies.examples[c] ?? [])
+            .filter((a) => a.table === t.table)
+            .slice(0, 3)
+            .map((a) => `${a.class} ${a.key ?? a.product_id}: ${a.detail}`)
+        : [],
+    });
+  }
   // Never silently skipped: a column the checker cannot read is named in every report.
   if (r.notCompared?.length)
     out.push({ what: 'not compared (lossy)', result: r.notCompared.join(', '), bad: false, examples: [] });

@@ -189,6 +189,7 @@ export function buildReport(i: ReportInput): RunReport {
     connectors: i.connectors,
     versions: i.versions,
     final: { pgRows: i.comparison.pgRows, esDocs: i.comparison.esDocs },
+    ...(i.comparison.tables ? { tables: i.comparison.tables } : {}),
     notes,
   };
 }

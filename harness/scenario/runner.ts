@@ -1,4 +1,5 @@
 import { startObservers } from '../observe/observers.ts';
+import { OWN_TABLES_OBSERVERS } from './run/own-tables.ts';
 import { info } from '../util/log.ts';
 import { startOperator } from './operator.ts';
 import { EnvError } from '../util/errors.ts';
@@ -67,6 +68,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         log: (l) => info(`  ${l}`),
         pipeline: def.pipeline,
         probeKafka: o.probeKafka,
+        // The lag probe, op lag and doc watch write and read products documents: not on a definition's own tables.
+        ...(def.tables ? { enabled: OWN_TABLES_OBSERVERS } : {}),
       });
       const operator = startOperator({
         rules: o.scenario.operator,

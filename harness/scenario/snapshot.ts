@@ -8,6 +8,8 @@ import type { Comparison, EsDoc } from '../record/anomalies.ts';
 import type { ProductRow } from '../record/history.ts';
 import { SnapshotSide, type SavedSnapshot } from '../record/snapshot-file.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
+import { PRODUCTS } from '../model/products.ts';
+import type { TableModel } from '../model/table.ts';
 
 /** The lag probe's marker row is the harness's own, not part of what is judged. */
 async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<T>): AsyncGenerator<T> {
@@ -17,10 +19,11 @@ async function* withoutProbe<T extends ProductRow | EsDoc>(items: AsyncIterable<
   }
 }
 
-function complete(mapping: Record<string, unknown> | undefined): boolean {
+/** Whether the mapping has a field for every compared column (then it is fixed: a field's mapping cannot change). */
+function complete(mapping: Record<string, unknown> | undefined, model: TableModel): boolean {
   const props = mapping?.['properties'];
   if (typeof props !== 'object' || props === null) return false;
-  return ['product_id', 'name', 'description', 'price', 'created_at'].every((f) => f in props);
+  return model.columns.every((c) => c.lossy !== undefined || c.name in props);
 }
 
 /** Rows and documents kept per snapshot for the offline re-check; larger stores keep digests only. */
@@ -52,7 +55,11 @@ export function snapshotter(
   versions: VersionsIndex,
   declared: readonly string[] = [],
   cap = SNAPSHOT_KEEP_CAP,
+  model: TableModel = PRODUCTS,
 ): Snapshotter {
+  // The lag probe's marker is a products row; a definition's own tables have none.
+  const probeFree = <T extends ProductRow | EsDoc>(items: AsyncIterable<T>): AsyncIterable<T> =>
+    model === PRODUCTS ? withoutProbe(items) : items;
   let reading: IndexReading | undefined;
   // Asked of the engine once (its point-in-time API differs); a failed ask is repeated on the next snapshot.
   let engine: SearchApi | undefined;
@@ -63,19 +70,19 @@ export function snapshotter(
       const takenAt = Date.now();
       await refreshIndex(ep.esUrl, index);
       engine ??= await detectSearchApi(ep.esUrl);
-      // Read until it has the five fields (a sink may create the index, and dynamic mapping adds a field on its
-      // first write); then it is fixed: a field's mapping cannot change.
-      if (!complete(mapping)) {
+      // Read until it has every column's field (a sink may create the index, and dynamic mapping adds a field on
+      // its first write); then it is fixed: a field's mapping cannot change.
+      if (!complete(mapping, model)) {
         mapping = (await readIndexMapping(ep.esUrl, index)) ?? mapping;
-        if (mapping) reading = indexReadingOf(mapping, declared);
+        if (mapping) reading = indexReadingOf(mapping, declared, model);
       }
       const pg = new SnapshotSide<ProductRow>(cap);
       const es = new SnapshotSide<EsDoc>(cap);
       const c = await compare({
         versions,
-        pg: teed(withoutProbe(readPgRows(ep.pgUrl, { table })), pg),
-        es: teed(withoutProbe(readEsDocs(ep.esUrl, { index, engine })), es),
-        reading: reading ?? DEFAULT_INDEX_READING,
+        pg: teed(probeFree(readPgRows(ep.pgUrl, { table, model })), pg),
+        es: teed(probeFree(readEsDocs(ep.esUrl, { index, engine, model })), es),
+        reading: reading ?? (model === PRODUCTS ? DEFAULT_INDEX_READING : indexReadingOf(undefined, declared, model)),
       });
       const kept = !pg.overflowed && !es.overflowed;
       saved.set(c, {

@@ -17,7 +17,8 @@ import { readHistory } from '../../record/history-file.ts';
 import { writeSnapshot } from '../../record/snapshot-file.ts';
 import { info } from '../../util/log.ts';
 import { fmtMs } from '../progress.ts';
-import { snapshotter } from '../snapshot.ts';
+import { snapshotter, type Snapshotter } from '../snapshot.ts';
+import { modelledTables, ownTablesSnapshotter, ownTableVersions } from './own-tables.ts';
 import type { RunContext } from './context.ts';
 
 export interface CheckResult {
@@ -31,15 +32,20 @@ export interface CheckResult {
   endedEarly?: { atMs: number; reason: string };
 }
 
-/** After the heal: a test's tampering hook, then the committed versions of every product, from the history. */
-export async function quiesce(ctx: RunContext, def: PipelineDefinition): Promise<Versions> {
+/** The committed versions of every row: of products, or of each of a definition's own tables by name. */
+export type Quiesced = Versions | Map<string, Versions>;
+
+/** After the heal: a test's tampering hook, then the committed versions of every row, from the history. */
+export async function quiesce(ctx: RunContext, def: PipelineDefinition): Promise<Quiesced> {
   await ctx.o.beforeCheck?.({
     endpoints: ctx.provider.endpoints,
     names: ctx.plan.names,
     table: def.table,
     runDir: ctx.runDir,
   });
-  return buildVersionsAsync(readHistory(join(ctx.runDir, 'history.jsonl')));
+  const history = (): ReturnType<typeof readHistory> => readHistory(join(ctx.runDir, 'history.jsonl'));
+  const tables = modelledTables(def);
+  return tables ? ownTableVersions(history, tables) : buildVersionsAsync(history());
 }
 
 /** The check's result, and what the report should say about how it went (a failed snapshot, a late overwrite). */
@@ -52,13 +58,18 @@ export interface Checked {
 export async function checkConvergence(
   ctx: RunContext,
   def: PipelineDefinition,
-  versions: Versions,
+  versions: Quiesced,
   healedAt: number,
   observers?: { latest(): LatestView },
 ): Promise<Checked> {
   const ep = ctx.provider.endpoints;
   const budgetMs = ctx.o.scenario.budget.convergenceMs;
-  const snap = snapshotter(ep, def.table, ctx.plan.names.index, versions, ctx.o.scenario.expect.fields);
+  const tables = modelledTables(def);
+  // A definition's own tables are judged on their totals; only products' snapshots are kept for the re-check.
+  const snap: Pick<Snapshotter, 'take'> & Partial<Pick<Snapshotter, 'savedFor'>> =
+    versions instanceof Map
+      ? ownTablesSnapshotter(ep, tables ?? [], versions)
+      : snapshotter(ep, def.table, ctx.plan.names.index, versions, ctx.o.scenario.expect.fields);
   const observed: Observation[] = [];
   const relay = hasConnectors(def.pipeline);
   const policy = earlyStopPolicy(ctx, relay);
@@ -97,7 +108,7 @@ export async function checkConvergence(
   });
   ctx.progress.done();
   // What the verdict was judged on, for `report --recheck`.
-  const saved = snap.savedFor(result.last);
+  const saved = snap.savedFor?.(result.last);
   if (saved) writeSnapshot(ctx.runDir, saved);
   const notes = result.lastError ? [`a snapshot failed during the check: ${result.lastError}`] : [];
   const early = result.endedEarly;
@@ -168,8 +179,8 @@ function observation(
  * What a snapshot saw, as one string: the digests of both stores (any change to a row or document changes
  * them) and the anomaly counts; without digests, the counts and the examples' product_ids and details.
  */
-function fingerprintOf(snap: ReturnType<typeof snapshotter>, c: Comparison): string {
-  const saved = snap.savedFor(c);
+function fingerprintOf(snap: Partial<Pick<Snapshotter, 'savedFor'>>, c: Comparison): string {
+  const saved = snap.savedFor?.(c);
   const h = createHash('sha256').update(JSON.stringify([c.pgRows, c.esDocs, c.counts, c.setupErrors.count]));
   if (saved) h.update(`${saved.digests.pg}:${saved.digests.es}`);
   else

@@ -100,6 +100,12 @@ function definitionFor(
   // The checker and the observers read the index the sink writes to (a user's sink may not route to ${INDEX}).
   const names = { ...fresh, index: sinkTargetIndex(def.sink.config) ?? fresh.index };
   if (!scoped) return { def, names: { ...names, table: def.table } };
+  if (def.tables)
+    throw new ConfigError(
+      `the pipeline definition in ${def.dir} declares its own tables, which run only on a stack the harness owns ` +
+        '(their names are fixed, so a run on a shared environment would drop and re-create them)',
+      'run it on a stack of its own (`outbox-chaos up`), or pass --allow-destructive',
+    );
   const problems = unscopedObjects(def, names);
   if (problems.length) {
     throw new ConfigError(

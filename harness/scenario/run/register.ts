@@ -13,6 +13,7 @@ import type { SinkChoice } from '../../pipeline/sink-compat.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { info, warn } from '../../util/log.ts';
 import type { RunContext } from './context.ts';
+import { readOwnModels } from './own-tables.ts';
 import { preload } from './preload.ts';
 
 /** What a reset may remove: everything on a stack of our own, else only this run's connectors. */
@@ -38,7 +39,7 @@ export async function registerPipeline(ctx: RunContext): Promise<Registered> {
   // Which sink runs (a question to the worker) does not depend on the reset: both at once. The new stores
   // are made while Connect still removes the old connectors.
   const resolved = resolveSink(ep, ctx.plan.def);
-  const [{ def, sink }] = await Promise.all([
+  const [{ def: resolvedDef, sink }] = await Promise.all([
     resolved,
     resetPipeline(ep, names, resetScope(ctx), ctx.plan.def, async () => {
       const { def } = await resolved;
@@ -46,6 +47,11 @@ export async function registerPipeline(ctx: RunContext): Promise<Registered> {
       await preload(ep, def, names, ctx.o.scenario.preload);
     }),
   ]);
+  // A definition's own tables are read from the catalog schema.sql made; a type with no normaliser stops the run
+  // here, before any connector is registered.
+  const def = resolvedDef.tables
+    ? { ...resolvedDef, tables: await readOwnModels(ep, resolvedDef.tables) }
+    : resolvedDef;
   // dual-write: the application indexes Elasticsearch itself
   if (hasConnectors(def.pipeline))
     await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });

@@ -6,6 +6,7 @@ import type { EsDoc } from '../../record/anomalies.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
 import { fmtMs } from '../progress.ts';
 import type { RunContext } from './context.ts';
+import { warmUpOwnTables } from './own-tables.ts';
 
 /** What the warm-up found. */
 export interface WarmUp {
@@ -28,6 +29,7 @@ export async function warmUp(
   timeoutMs = 60_000,
 ): Promise<WarmUp> {
   if (ctx.o.scenario.registerDuringWorkload) return { notes: [] };
+  if (def.tables) return warmUpOwnTables(ctx, observers, timeoutMs);
   const { esUrl } = ctx.provider.endpoints;
   const index = ctx.plan.names.index;
   let indexSample: EsDoc[] | undefined;

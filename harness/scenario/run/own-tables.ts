@@ -1,0 +1,105 @@
+/**
+ * What a run does differently for a definition's own tables (pipeline.yaml `tables:`): the models are read from
+ * the catalog once schema.sql ran, the pipeline counts as flowing when both connectors run and the slot streams,
+ * and each table is compared with its own index, the verdict judged on the totals.
+ */
+import { mergeTableComparisons } from '../../check/tables.ts';
+import type { VersionsIndex } from '../../check/versions.ts';
+import { buildVersionsAsync } from '../../check/versions.ts';
+import { readTableModels } from '../../model/catalog.ts';
+import type { TableModel } from '../../model/table.ts';
+import type { ObserverName, Observers } from '../../observe/observers.ts';
+import type { OwnTable, PipelineDefinition } from '../../pipeline/definition.ts';
+import type { Comparison } from '../../record/anomalies.ts';
+import type { HistoryEntry } from '../../record/history.ts';
+import type { Row } from '../../model/table.ts';
+import type { Endpoints } from '../../stack/endpoints.ts';
+import { withPg } from '../../stack/pg.ts';
+import { fmtMs } from '../progress.ts';
+import { snapshotter, type Snapshotter } from '../snapshot.ts';
+import type { RunContext } from './context.ts';
+import type { WarmUp } from './warm-up.ts';
+
+/** The lag probe, op lag and doc watch write or read products documents; these watch any pipeline. */
+export const OWN_TABLES_OBSERVERS: readonly ObserverName[] = ['slot-lag', 'consumer-lag', 'connectors', 'op-rate'];
+
+/** A definition's own table with its model, read from the catalog. */
+export interface ModelledTable extends OwnTable {
+  model: TableModel;
+}
+
+/** The models of the definition's tables as schema.sql made them (a type without a normaliser: exit 2). */
+export async function readOwnModels(ep: Endpoints, tables: readonly OwnTable[]): Promise<ModelledTable[]> {
+  const lossy = tables.flatMap((t) => t.spec.lossy.map((c) => `${t.spec.name}.${c}`));
+  const models = await withPg(ep, ep.pg.database, (c) =>
+    readTableModels(c, { tables: tables.map((t) => t.spec.name) }, { lossy }),
+  );
+  return tables.map((t, i) => ({ ...t, model: models[i]! }));
+}
+
+/**
+ * The pipeline flows when both connectors and their tasks are RUNNING and the source's slot is active (the
+ * tables are empty, so the initial snapshot is over at once). Without a probe row of its own, a definition's
+ * tables are not written before the workload.
+ */
+export async function warmUpOwnTables(ctx: RunContext, observers: Observers, timeoutMs: number): Promise<WarmUp> {
+  const t0 = Date.now();
+  const { source, sink } = ctx.plan.connectors;
+  const fail = (why: string): WarmUp => ({ failure: why, notes: [`warm-up: ${why}`] });
+  for (;;) {
+    if (ctx.abort.signal.aborted) return { notes: [] };
+    const l = observers.latest();
+    const states = [l.connectorStates[source], l.connectorStates[sink]];
+    const failed = Object.entries(l.connectorStates).filter(
+      ([, v]) => v.state === 'FAILED' || v.tasks.some((t) => t.includes('FAILED')),
+    );
+    if (failed.length)
+      return fail(
+        `after ${fmtMs(Date.now() - t0)}, ${failed.map(([name]) => name).join(' and ')} FAILED before the workload`,
+      );
+    const running = states.every(
+      (s) => s?.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.includes('RUNNING')),
+    );
+    if (running && l.slotActive === true) return { notes: [] };
+    if (Date.now() - t0 > timeoutMs)
+      return fail(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for both connectors to run and the slot to stream`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Each table's committed versions from the one history (an effect names its table). */
+export async function ownTableVersions(
+  history: () => AsyncIterable<HistoryEntry<Row>> | Iterable<HistoryEntry<Row>>,
+  tables: readonly ModelledTable[],
+): Promise<Map<string, VersionsIndex>> {
+  const out = new Map<string, VersionsIndex>();
+  for (const t of tables) out.set(t.model.name, await buildVersionsAsync(history(), t.model));
+  return out;
+}
+
+/** One snapshot of every table against its index, as one comparison whose `tables` holds each table's part. */
+export function ownTablesSnapshotter(
+  ep: Endpoints,
+  tables: readonly ModelledTable[],
+  versions: Map<string, VersionsIndex>,
+): Pick<Snapshotter, 'take'> {
+  const parts = tables.map((t) => ({
+    t,
+    snap: snapshotter(ep, t.model.name, t.spec.index, versions.get(t.model.name)!, t.spec.fields, 0, t.model),
+  }));
+  return {
+    take: async (): Promise<Comparison> => {
+      const taken = await Promise.all(parts.map(async ({ t, snap }) => ({ t, c: await snap.take() })));
+      return mergeTableComparisons(
+        taken.map(({ t, c }) => ({ table: t.model.name, index: t.spec.index, comparison: c })),
+      );
+    },
+  };
+}
+
+/** The definition's own tables with their models, when the run has them. */
+export function modelledTables(def: PipelineDefinition): readonly ModelledTable[] | undefined {
+  return def.tables?.every((t): t is ModelledTable => 'model' in t) ? (def.tables as ModelledTable[]) : undefined;
+}
