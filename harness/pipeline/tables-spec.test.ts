@@ -30,8 +30,8 @@ describe('pipeline.yaml tables:', () => {
     let err: unknown;
     try {
       parse(
-        'kind: outbox\ntables:\n  Bad-Name: {}\n  a: { index: "UPPER" }\n  b: { index: x }\n  c: { index: x, wat: 1 }\n' +
-          '  d: { lossy: nope }\n',
+        'kind: outbox\ntables:\n  Bad-Name: {}\n  a: { index: "UPPER" }\n  b: { index: x }\n' +
+          '  c: { index: x, wat: 1 }\n  d: { lossy: nope }\n',
       );
     } catch (e) {
       err = e;

@@ -8,17 +8,14 @@ import type { VersionsIndex } from '../../check/versions.ts';
 import { buildVersionsAsync } from '../../check/versions.ts';
 import { readTableModels } from '../../model/catalog.ts';
 import type { TableModel } from '../../model/table.ts';
-import type { ObserverName, Observers } from '../../observe/observers.ts';
+import type { ObserverName } from '../../observe/observers.ts';
 import type { OwnTable, PipelineDefinition } from '../../pipeline/definition.ts';
 import type { Comparison } from '../../record/anomalies.ts';
 import type { HistoryEntry } from '../../record/history.ts';
 import type { Row } from '../../model/table.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
-import { fmtMs } from '../progress.ts';
 import { snapshotter, type Snapshotter } from '../snapshot.ts';
-import type { RunContext } from './context.ts';
-import type { WarmUp } from './warm-up.ts';
 
 /** The lag probe, op lag and doc watch write or read products documents; these watch any pipeline. */
 export const OWN_TABLES_OBSERVERS: readonly ObserverName[] = ['slot-lag', 'consumer-lag', 'connectors', 'op-rate'];
@@ -35,38 +32,6 @@ export async function readOwnModels(ep: Endpoints, tables: readonly OwnTable[]):
     readTableModels(c, { tables: tables.map((t) => t.spec.name) }, { lossy }),
   );
   return tables.map((t, i) => ({ ...t, model: models[i]! }));
-}
-
-/**
- * The pipeline flows when both connectors and their tasks are RUNNING and the source's slot is active (the
- * tables are empty, so the initial snapshot is over at once). Without a probe row of its own, a definition's
- * tables are not written before the workload.
- */
-export async function warmUpOwnTables(ctx: RunContext, observers: Observers, timeoutMs: number): Promise<WarmUp> {
-  const t0 = Date.now();
-  const { source, sink } = ctx.plan.connectors;
-  const fail = (why: string): WarmUp => ({ failure: why, notes: [`warm-up: ${why}`] });
-  for (;;) {
-    if (ctx.abort.signal.aborted) return { notes: [] };
-    const l = observers.latest();
-    const states = [l.connectorStates[source], l.connectorStates[sink]];
-    const failed = Object.entries(l.connectorStates).filter(
-      ([, v]) => v.state === 'FAILED' || v.tasks.some((t) => t.includes('FAILED')),
-    );
-    if (failed.length)
-      return fail(
-        `after ${fmtMs(Date.now() - t0)}, ${failed.map(([name]) => name).join(' and ')} FAILED before the workload`,
-      );
-    const running = states.every(
-      (s) => s?.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.includes('RUNNING')),
-    );
-    if (running && l.slotActive === true) return { notes: [] };
-    if (Date.now() - t0 > timeoutMs)
-      return fail(
-        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for both connectors to run and the slot to stream`,
-      );
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Each table's committed versions from the one history (an effect names its table). */

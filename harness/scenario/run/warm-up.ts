@@ -6,7 +6,6 @@ import type { EsDoc } from '../../record/anomalies.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
 import { fmtMs } from '../progress.ts';
 import type { RunContext } from './context.ts';
-import { warmUpOwnTables } from './own-tables.ts';
 
 /** What the warm-up found. */
 export interface WarmUp {
@@ -79,4 +78,36 @@ export async function warmUp(
     await new Promise((r) => setTimeout(r, 200));
   }
   return { indexSample, notes: [] };
+}
+
+/**
+ * The pipeline flows when both connectors and their tasks are RUNNING and the source's slot is active (the
+ * tables are empty, so the initial snapshot is over at once). Without a probe row of its own, a definition's
+ * tables are not written before the workload.
+ */
+async function warmUpOwnTables(ctx: RunContext, observers: Observers, timeoutMs: number): Promise<WarmUp> {
+  const t0 = Date.now();
+  const { source, sink } = ctx.plan.connectors;
+  const fail = (why: string): WarmUp => ({ failure: why, notes: [`warm-up: ${why}`] });
+  for (;;) {
+    if (ctx.abort.signal.aborted) return { notes: [] };
+    const l = observers.latest();
+    const states = [l.connectorStates[source], l.connectorStates[sink]];
+    const failed = Object.entries(l.connectorStates).filter(
+      ([, v]) => v.state === 'FAILED' || v.tasks.some((t) => t.includes('FAILED')),
+    );
+    if (failed.length)
+      return fail(
+        `after ${fmtMs(Date.now() - t0)}, ${failed.map(([name]) => name).join(' and ')} FAILED before the workload`,
+      );
+    const running = states.every(
+      (s) => s?.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.includes('RUNNING')),
+    );
+    if (running && l.slotActive === true) return { notes: [] };
+    if (Date.now() - t0 > timeoutMs)
+      return fail(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for both connectors to run and the slot to stream`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
