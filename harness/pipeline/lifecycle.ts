@@ -112,10 +112,10 @@ export async function readEngine(ep: Endpoints): Promise<EngineInfo> {
  */
 export async function checkEngineFeatures(ep: Endpoints, def: PipelineDefinition): Promise<EngineInfo> {
   const engine = await readEngine(ep);
-  const uses = [
-    ...indexFeatures(def.esIndex, `${def.dir}/es-index.json`),
-    ...sinkFeatures(def.sink.config, def.sink.file),
-  ];
+  const indices = def.tables
+    ? def.tables.flatMap((t) => (t.esIndex ? [indexFeatures(t.esIndex, `${def.dir}/${t.spec.mapping}`)] : []))
+    : [indexFeatures(def.esIndex, `${def.dir}/es-index.json`)];
+  const uses = [...indices.flat(), ...sinkFeatures(def.sink.config, def.sink.file)];
   const missing = missingFeatures(uses, engine);
   if (missing.length) throw new EnvError(describeMissing(missing, engine, ep.esUrl), engineFix(missing, engine));
   return engine;
@@ -140,14 +140,20 @@ const UNKNOWN_FEATURE = new RegExp(
  * module this engine lacks (a feature the checker's table does not list), so both are named; any other 4xx is
  * the file's (exit 2); anything else the engine's (exit 3).
  */
-export function indexCreationError(index: string, dir: string, status: number, body: string): Error {
+export function indexCreationError(
+  index: string,
+  dir: string,
+  status: number,
+  body: string,
+  file = 'es-index.json',
+): Error {
   const what = `creating index ${index} failed (${status}): ${body}`;
   if (UNKNOWN_FEATURE.test(body))
     return new EnvError(
-      `${what}\n  the engine does not know a name es-index.json uses: a misspelling, or a module this engine lacks`,
-      `check the name in ${dir}/es-index.json; if it is right, ${ENGINE_FIX}`,
+      `${what}\n  the engine does not know a name ${file} uses: a misspelling, or a module this engine lacks`,
+      `check the name in ${dir}/${file}; if it is right, ${ENGINE_FIX}`,
     );
-  if (status >= 400 && status < 500) return new ConfigError(what, `fix es-index.json in ${dir}`);
+  if (status >= 400 && status < 500) return new ConfigError(what, `fix ${file} in ${dir}`);
   return new EnvError(what, "read the engine's answer above and its log");
 }
 
@@ -170,14 +176,14 @@ export async function prepareStores(ep: Endpoints, def: PipelineDefinition, name
       }
     });
   })();
-  const create = async (index: string, body: Record<string, unknown> | undefined): Promise<void> => {
+  const create = async (index: string, body: Record<string, unknown> | undefined, file?: string): Promise<void> => {
     await es(ep, 'DELETE', `/${index}`);
     if (!body) return; // the sink creates it, with its own or dynamic mappings
     const created = await es(ep, 'PUT', `/${index}`, body);
-    if (!created.ok) throw indexCreationError(index, def.dir, created.status, await created.text());
+    if (!created.ok) throw indexCreationError(index, def.dir, created.status, await created.text(), file);
   };
   const indices = def.tables
-    ? def.tables.map((t) => create(t.spec.index, t.esIndex))
+    ? def.tables.map((t) => create(t.spec.index, t.esIndex, t.spec.mapping))
     : [create(names.index, def.esIndex)];
   await settleAll([pg, ...indices]);
 }
