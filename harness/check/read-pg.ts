@@ -98,26 +98,33 @@ function quoteTable(name: string): string {
  * again in JS (readTableRows), so the order is the join's own, not the database's collation.
  */
 export function snapshotSelect(model: TableModel, table = model.name): { sql: string; columns: string[] } {
-  const columns = model.columns.filter((c) => c.lossy === undefined).map((c) => c.name);
-  const exprs = columns.map((name) => {
-    const c = model.columns.find((x) => x.name === name)!;
-    const q = quoteIdent(name);
-    switch (c.type.kind) {
-      case 'timestamp':
-      case 'timestamptz':
-        return `floor(extract(epoch FROM ${q}) * 1000)::bigint`;
-      case 'int2':
-      case 'int4':
-      case 'int8':
-      case 'float4':
-      case 'float8':
-        return q;
-      default:
-        return `${q}::text`;
-    }
-  });
+  const selected = snapshotExpressions(model);
   const order = model.key.map(quoteIdent).join(', ');
-  return { sql: `SELECT ${exprs.join(', ')} FROM ${quoteTable(table)} ORDER BY ${order}`, columns };
+  const exprs = selected.map((s) => s.expr).join(', ');
+  return { sql: `SELECT ${exprs} FROM ${quoteTable(table)} ORDER BY ${order}`, columns: selected.map((s) => s.name) };
+}
+
+/** The compared columns in table order, each with the expression snapshotSelect reads it by. */
+export function snapshotExpressions(model: TableModel): { name: string; expr: string }[] {
+  return model.columns
+    .filter((c) => c.lossy === undefined)
+    .map((c) => {
+      const q = quoteIdent(c.name);
+      switch (c.type.kind) {
+        case 'timestamp':
+        case 'timestamptz':
+          return { name: c.name, expr: `floor(extract(epoch FROM ${q}) * 1000)::bigint` };
+        case 'int2':
+        case 'int4':
+        case 'int8':
+        case 'float4':
+        case 'float8':
+        case 'bool': // bool::text is 'true'/'false'; node-postgres parses the column itself to a boolean
+          return { name: c.name, expr: q };
+        default:
+          return { name: c.name, expr: `${q}::text` };
+      }
+    });
 }
 
 /**

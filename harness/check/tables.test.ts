@@ -341,7 +341,7 @@ describe('the snapshot reader of any table', () => {
     );
     expect(snapshotSelect(t)).toEqual({
       sql:
-        'SELECT "order_id", "region"::text, floor(extract(epoch FROM "at") * 1000)::bigint, "paid"::text ' +
+        'SELECT "order_id", "region"::text, floor(extract(epoch FROM "at") * 1000)::bigint, "paid" ' +
         'FROM "sales"."lines" ORDER BY "order_id", "region"',
       columns: ['order_id', 'region', 'at', 'paid'],
     });

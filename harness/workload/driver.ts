@@ -7,15 +7,22 @@
  * The stream and the batches (consecutive chunks of each worker's ops) are the same in every run with the same
  * seed and profile; only timing and outcomes differ.
  */
+import type { TableModel } from '../model/table.ts';
 import type { HistoryWriter } from '../record/history-file.ts';
 import type { OpKind, Outcome } from '../record/history.ts';
 import { afterCommitFor, inTransactionOutbox, type ApplicationWrites } from './after-commit.ts';
 import { OpGenerator } from './generate.ts';
 import { OpHasher } from './op-hash.ts';
+import type { Op } from './ops.ts';
+import type { TableOp } from './tables/ops.ts';
 import { parseProfile, type IdRange, type WorkloadProfile } from './profile.ts';
 import { prepareTable } from './setup.ts';
 import { Statements } from './sql.ts';
 import { DriverStats } from './stats.ts';
+import { ProductCodec, type AnyOp, type StepCodec } from './step-codec.ts';
+import { TableCodec, TableOpHasher } from './tables/codec.ts';
+import { TableOpGenerator } from './tables/generate.ts';
+import { TableStatements } from './tables/statements.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { Worker } from './worker.ts';
 
@@ -23,6 +30,11 @@ export interface RunWorkloadOptions {
   pgUrl: string;
   /** Default "products"; "schema.table" allowed. */
   table?: string;
+  /**
+   * Run the table workload on these tables (models read from the catalog, model/catalog.ts) instead of
+   * products': keys, types and foreign keys from the models. Not with `table` nor an application's own writes.
+   */
+  tables?: readonly TableModel[];
   seed: number;
   profile: WorkloadProfile;
   history: HistoryWriter;
@@ -66,7 +78,7 @@ export type StopReason = 'duration' | 'abort' | 'maxOps' | 'exhausted' | 'error'
 
 export interface WorkloadSummary {
   seed: number;
-  /** = workloadHash(seed, profile, opsGenerated). */
+  /** = workloadHash(seed, profile, opsGenerated); for tables, tableWorkloadHash(seed, profile, tables, n). */
   workloadHash: string;
   /** Ops taken from the generator and handed to workers (some may be dropped unsent at the deadline). */
   opsGenerated: number;
@@ -100,10 +112,23 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
   // Typed callers can still hand over nonsense (concurrency 0 would divide by zero): check before connecting.
   const profile = parseProfile(o.profile);
   if (!Number.isSafeInteger(o.seed)) throw new Error(`seed must be a safe integer, got ${o.seed}`);
-  const table = o.table ?? 'products';
   const app = o.app ?? { kind: 'cdc' };
-  // Validates the name before anything connects.
-  const statements = new Statements(table, inTransactionOutbox(app, table));
+  const tables = o.tables;
+  if (tables !== undefined) {
+    if (app.kind !== 'cdc')
+      throw new Error(
+        `the table workload writes no ${app.kind} application rows: run it with the cdc application, ` +
+          'or run the products workload',
+      );
+    if (o.table !== undefined) throw new Error('name the tables by their models (tables), not with table as well');
+    if (tables.length === 0) throw new Error('tables is empty: name at least one captured table');
+  }
+  const table = tables !== undefined ? tables.map((t) => t.name).join(', ') : (o.table ?? 'products');
+  // Validates the names (and builds the generator, which refuses what it cannot write) before anything connects.
+  const run: Run<AnyOp> =
+    tables !== undefined
+      ? tableRun(o.seed, profile, tables)
+      : (productRun(o.seed, profile, new Statements(table, inTransactionOutbox(app, table))) as Run<AnyOp>);
   const opTimeoutMs = o.opTimeoutMs ?? 10_000;
   const connectTimeoutMs = o.connectTimeoutMs ?? 5_000;
   const startedAt = Date.now();
@@ -120,7 +145,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
   if (o.signal?.aborted) stop('abort');
   o.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const hasher = new OpHasher();
+  const hasher = run.hasher;
   let progressTimer: NodeJS.Timeout | undefined;
   let prepared = null;
   try {
@@ -128,6 +153,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
       pgUrl: o.pgUrl,
       table,
       ids: profile.ids,
+      ...(tables !== undefined ? { models: tables } : {}),
       allowExistingRows: o.allowExistingRows ?? false,
       connectTimeoutMs,
       stop: stopCtl.signal,
@@ -140,7 +166,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
         (_, i) =>
           new Worker(i, {
             pgUrl: o.pgUrl,
-            statements,
+            codec: run.codec(),
             history: o.history,
             batch: profile.batch,
             pipelineDepth: Math.min(1_000, Math.max(1, Math.floor(o.pipelineDepth ?? 1))),
@@ -149,7 +175,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
             stop: stopCtl.signal,
             nextBatchId: () => batchIds++,
             stats,
-            afterCommit: afterCommitFor(app, table, stats, opTimeoutMs),
+            ...(tables === undefined ? { afterCommit: afterCommitFor(app, table, stats, opTimeoutMs) } : {}),
           }),
       );
       stopCtl.signal.addEventListener('abort', () => workers.forEach((w) => w.queue.stop()), { once: true });
@@ -162,14 +188,7 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
       );
       let dispatchError: unknown = undefined;
       try {
-        const natural = await dispatch(
-          new OpGenerator(o.seed, profile),
-          profile,
-          workers,
-          hasher,
-          stopCtl.signal,
-          o.history,
-        );
+        const natural = await dispatch(run.generator, profile, workers, hasher, stopCtl.signal, o.history);
         if (natural) {
           stoppedBy ??= natural;
           workers.forEach((w) => w.queue.close()); // workers drain what is queued, then end
@@ -219,12 +238,43 @@ export async function runWorkload(o: RunWorkloadOptions): Promise<WorkloadSummar
   };
 }
 
+/** What the driver runs: products' ops or a table workload's, each with its generator, hasher and codecs. */
+interface Run<O extends AnyOp> {
+  generator: Iterator<O>;
+  hasher: Hasher<O>;
+  /** A new codec for each worker (it holds the worker's beliefs). */
+  codec: () => StepCodec<O>;
+}
+
+interface Hasher<O> {
+  count: number;
+  update(op: O): void;
+  digest(): string;
+}
+
+function productRun(seed: number, profile: WorkloadProfile, statements: Statements): Run<Op> {
+  return {
+    generator: new OpGenerator(seed, profile),
+    hasher: new OpHasher(),
+    codec: () => new ProductCodec(statements),
+  };
+}
+
+function tableRun(seed: number, profile: WorkloadProfile, tables: readonly TableModel[]): Run<TableOp> {
+  const statements = new TableStatements(tables);
+  return {
+    generator: new TableOpGenerator(seed, profile, tables),
+    hasher: new TableOpHasher(),
+    codec: () => new TableCodec(statements),
+  };
+}
+
 /** Feeds the stream to the workers. Returns why it ended on its own, or null when it was stopped. */
-async function dispatch(
-  gen: OpGenerator,
+async function dispatch<O extends AnyOp>(
+  gen: Iterator<O>,
   profile: WorkloadProfile,
-  workers: Worker[],
-  hasher: OpHasher,
+  workers: Worker<O>[],
+  hasher: Hasher<O>,
   stop: AbortSignal,
   history: HistoryWriter,
 ): Promise<StopReason | null> {
@@ -237,7 +287,7 @@ async function dispatch(
     const op = next.value;
     if (!(await bucket.take(stop))) return null;
     await history.ready(); // a slow disk slows the workload rather than filling memory
-    const worker = workers[op.shard % workers.length] as Worker;
+    const worker = workers[op.shard % workers.length]!;
     if (!(await worker.queue.push(op))) return null;
     hasher.update(op);
   }
@@ -246,7 +296,7 @@ async function dispatch(
 function startProgress(
   o: RunWorkloadOptions,
   startedAt: number,
-  hasher: OpHasher,
+  hasher: Hasher<AnyOp>,
   stats: DriverStats,
 ): NodeJS.Timeout | undefined {
   const onProgress = o.onProgress;

@@ -5,6 +5,7 @@
  * configuration problem and throws.
  */
 import pg from 'pg';
+import type { TableModel } from '../model/table.ts';
 import { quoteTable } from '../stack/pg.ts';
 import { errorText, isRollbackError } from './outcome.ts';
 import type { IdRange } from './profile.ts';
@@ -21,6 +22,8 @@ export interface PreparedTable {
 export interface PrepareOptions {
   pgUrl: string;
   table: string;
+  /** The table workload's tables (then `table` only names them in errors): each must be empty. */
+  models?: readonly TableModel[];
   ids: IdRange;
   allowExistingRows: boolean;
   connectTimeoutMs: number;
@@ -39,7 +42,7 @@ export async function prepareTable(o: PrepareOptions): Promise<PreparedTable | n
     c.on('error', () => undefined); // surfaced through the rejected query instead
     try {
       await c.connect();
-      return await prepare(c, o);
+      return o.models ? await prepareModels(c, o, o.models) : await prepare(c, o);
     } catch (e) {
       if (isRollbackError(e)) throw new Error(`workload setup on ${o.table} failed: ${errorText(e)}`);
       if (e instanceof SetupError) throw e;
@@ -76,6 +79,36 @@ async function prepare(c: pg.Client, o: PrepareOptions): Promise<PreparedTable> 
     await c.query(
       `SELECT setval($1::regclass, GREATEST(COALESCE(pg_sequence_last_value($1::regclass), 0), $2::bigint))`,
       [sequence, end - 1],
+    );
+  }
+  return { sequence, existingRows };
+}
+
+/**
+ * The table workload assigns keys it believes unused: a table that already holds rows could collide with them
+ * (or hold children of rows the workload deletes), so each must be empty unless allowExistingRows. A one-column
+ * key with a sequence gets it moved past the id range, as products'.
+ */
+async function prepareModels(c: pg.Client, o: PrepareOptions, models: readonly TableModel[]): Promise<PreparedTable> {
+  let existingRows = 0;
+  let sequence: string | null = null;
+  for (const m of models) {
+    const t = quoteTable(m.name);
+    const n = (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]?.n ?? 0;
+    if (n > 0 && !o.allowExistingRows)
+      throw new SetupError(
+        `${m.name} already holds ${n} row(s) (a previous run?): the table workload starts on empty tables; ` +
+          'empty them first (TRUNCATE ... CASCADE), or allow existing rows',
+      );
+    existingRows += n;
+    if (m.key.length !== 1) continue;
+    const seq = (await c.query<{ seq: string | null }>('SELECT pg_get_serial_sequence($1, $2) AS seq', [t, m.key[0]]))
+      .rows[0]?.seq;
+    if (!seq) continue;
+    sequence ??= seq;
+    await c.query(
+      `SELECT setval($1::regclass, GREATEST(COALESCE(pg_sequence_last_value($1::regclass), 0), $2::bigint))`,
+      [seq, o.ids.base + o.ids.span - 1],
     );
   }
   return { sequence, existingRows };

@@ -4,24 +4,22 @@
  * order. The connection runs in pg's pipeline mode: a transaction's BEGIN, statements and COMMIT go out in one
  * write and cost one round trip instead of one per statement.
  */
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { HistoryWriter } from '../record/history-file.ts';
 import type { Effect, Outcome } from '../record/history.ts';
 import type { AfterCommit, Committed } from './after-commit.ts';
-import { committedEffects, intendedEffects, type Belief, type StepResult } from './effects.ts';
+import type { StepResult } from './effects.ts';
 import { OpQueue } from './op-queue.ts';
-import { stepsOf, type Op, type Step } from './ops.ts';
 import { errorText, isNotSentError, isRollbackError } from './outcome.ts';
 import { closePolitely, destroy } from './pg-close.ts';
-import { requestOf } from './request.ts';
-import type { Statements } from './sql.ts';
+import type { AnyOp, StepCodec } from './step-codec.ts';
 import type { DriverStats } from './stats.ts';
 import { sleep } from './token-bucket.ts';
 
-export interface WorkerContext {
+export interface WorkerContext<O extends AnyOp> {
   pgUrl: string;
-  statements: Statements;
+  /** This worker's own (it holds the worker's beliefs). */
+  codec: StepCodec<O>;
   history: HistoryWriter;
   /** Ops per transaction. */
   batch: number;
@@ -43,24 +41,23 @@ export interface WorkerContext {
 
 type SendResult = 'done' | 'not-sent';
 
-export class Worker {
-  readonly queue: OpQueue<Op>;
+export class Worker<O extends AnyOp> {
+  readonly queue: OpQueue<O>;
   private client: pg.Client | null = null;
   private everConnected = false;
-  private readonly beliefs = new Map<number, Belief>();
 
   constructor(
     readonly index: number,
-    private readonly ctx: WorkerContext,
+    private readonly ctx: WorkerContext<O>,
   ) {
-    this.queue = new OpQueue<Op>(Math.max(64, ctx.batch * 4));
+    this.queue = new OpQueue<O>(Math.max(64, ctx.batch * 4));
   }
 
   async run(): Promise<void> {
     const { batch, pipelineDepth } = this.ctx;
     try {
       for (;;) {
-        let txns: Op[][];
+        let txns: O[][];
         if (batch > 1) {
           const group = await this.queue.take(batch);
           txns = group.length > 0 ? [group] : [];
@@ -78,7 +75,7 @@ export class Worker {
     }
   }
 
-  private async execute(txns: Op[][]): Promise<void> {
+  private async execute(txns: O[][]): Promise<void> {
     for (;;) {
       const client = await this.connect();
       if (!client) return; // stopped while the database was unreachable: nothing was sent
@@ -93,7 +90,7 @@ export class Worker {
    * ops of one Postgres transaction: a lone non-txn op runs as a single autocommit statement, anything else
    * inside BEGIN … COMMIT.
    */
-  private async send(client: pg.Client, txns: Op[][]): Promise<SendResult> {
+  private async send(client: pg.Client, txns: O[][]): Promise<SendResult> {
     const { opTimeoutMs } = this.ctx;
     const sendMs = Date.now();
     const pending: Promise<{ settled: PromiseSettledResult<pg.QueryResult>[]; ackMs: number }>[] = [];
@@ -135,18 +132,14 @@ export class Worker {
    * A lone non-txn op runs as one autocommit statement, unless its outbox rows must be cleaned up before the
    * commit.
    */
-  private wrapped(group: Op[]): boolean {
-    return group.length !== 1 || group[0]?.kind === 'txn' || this.ctx.statements.outbox !== undefined;
+  private wrapped(group: O[]): boolean {
+    return group.length !== 1 || group[0]?.kind === 'txn' || this.ctx.codec.alwaysWrapped;
   }
 
-  private enqueue(client: pg.Client, group: Op[]): Promise<pg.QueryResult>[] {
-    const { statements } = this.ctx;
+  private enqueue(client: pg.Client, group: O[]): Promise<pg.QueryResult>[] {
     const wrapped = this.wrapped(group);
     // Build every statement first: if one cannot be built, nothing (no dangling BEGIN) has been queued.
-    const ids: string[] = [];
-    const outboxId = (): string | undefined => (statements.outbox ? ids[ids.push(randomUUID()) - 1] : undefined);
-    const configs = group.flatMap((op) => stepsOf(op).map((s) => statements.forStep(s, outboxId())));
-    if (statements.outbox) configs.push(statements.outboxCleanup(ids));
+    const configs = this.ctx.codec.statements(group);
     const queries: Promise<pg.QueryResult>[] = [];
     if (wrapped) queries.push(client.query('BEGIN'));
     for (const c of configs) queries.push(client.query(c));
@@ -156,13 +149,13 @@ export class Worker {
 
   /** Classifies one transaction's answers and appends one history entry per op. */
   private historyEntries(
-    group: Op[],
+    group: O[],
     settled: PromiseSettledResult<pg.QueryResult>[],
     sendMs: number,
     ackMs: number,
     timedOut: boolean,
   ): Committed {
-    const { opTimeoutMs, stats } = this.ctx;
+    const { opTimeoutMs, stats, codec } = this.ctx;
     const wrapped = this.wrapped(group);
     let rollback: unknown = undefined;
     let broken: unknown = undefined;
@@ -198,31 +191,31 @@ export class Worker {
     let at = wrapped ? 1 : 0; // index of the op's first statement result
     const all: Effect[] = [];
     for (const op of group) {
-      const opSteps: Step[] = stepsOf(op);
+      const stepCount = codec.stepCount(op);
       let effects: Effect[] = [];
       let rowCounts: number[] | undefined;
       if (outcome === 'ok') {
-        const results: StepResult[] = opSteps.map((_, k) => {
+        const results: StepResult[] = Array.from({ length: stepCount }, (_, k) => {
           const r = settled[at + k];
           return r?.status === 'fulfilled'
             ? { rows: r.value.rows, rowCount: r.value.rowCount }
             : { rows: [], rowCount: 0 };
         });
-        effects = committedEffects(opSteps, results, this.beliefs);
+        effects = codec.committed(op, results);
         rowCounts = results.map((r) => r.rowCount ?? 0);
         for (const n of rowCounts) {
           if (n > 0) stats.rowsChanged += n;
           else stats.noopSteps++;
         }
       } else if (outcome === 'unknown') {
-        effects = intendedEffects(opSteps, this.beliefs);
+        effects = codec.intended(op);
       }
-      at += opSteps.length;
+      at += stepCount;
       all.push(...effects);
       this.ctx.history.append({
         kind: op.kind,
         worker: this.index,
-        request: requestOf(op),
+        request: codec.request(op),
         effects,
         sendMs,
         ackMs,
