@@ -29,6 +29,19 @@ export interface Column {
   toastable: boolean;
   /** Not compared: the type has no normaliser and the caller accepted that (every report must say so). */
   lossy?: string;
+  /**
+   * What the application writes, where the definition says more than the type (pipeline.yaml `tables:`): the
+   * workload draws only values in this range, and no NaN or infinity when `finite`.
+   */
+  range?: ValueRange;
+}
+
+/** A number or date/time column's values as the application writes them (dates and times as ISO 8601 text). */
+export interface ValueRange {
+  min?: number | string;
+  max?: number | string;
+  /** No NaN, Infinity or -Infinity (a search engine's numeric field holds none of them). */
+  finite?: boolean;
 }
 
 export interface ForeignKey {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SEARCH_ENGINES, type SearchEngine } from '../provision/index.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
+import type { ValueRange } from '../model/table.ts';
 import { ConfigError } from '../util/errors.ts';
 
 /**
@@ -58,6 +59,8 @@ export interface TableSpec {
   lossy: readonly string[];
   /** Document fields the sink adds on purpose (not `unexpected-field`). */
   fields: readonly string[];
+  /** What the application writes to a number or date column, where the type allows more (the workload stays in). */
+  values?: Readonly<Record<string, ValueRange>>;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
@@ -68,6 +71,42 @@ function stringList(v: unknown, path: string, problems: string[]): string[] {
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
   problems.push(`${path} must be a list of names, got ${JSON.stringify(v)}`);
   return [];
+}
+
+/** `values:` of a table: per column, `{ min, max, finite }` (a date or time column's bounds as ISO 8601 text). */
+function parseValues(raw: unknown, path: string, problems: string[]): Record<string, ValueRange> | undefined {
+  if (raw === undefined) return undefined;
+  const o = asObject(raw);
+  if (!o) {
+    problems.push(`${path} must map columns to ranges, e.g. "total: { min: 0, finite: true }"`);
+    return undefined;
+  }
+  const out: Record<string, ValueRange> = {};
+  for (const [column, v] of Object.entries(o)) {
+    const r = asObject(v);
+    if (!r) {
+      problems.push(`${path}.${column} must be a mapping such as "{ min: 0, finite: true }"`);
+      continue;
+    }
+    unknownKeys(r, ['min', 'max', 'finite'], `${path}.${column}.`, problems);
+    for (const k of ['min', 'max'] as const) {
+      const x = r[k];
+      const ok = typeof x === 'number' ? Number.isFinite(x) : typeof x === 'string' && !Number.isNaN(Date.parse(x));
+      if (x !== undefined && !ok)
+        problems.push(`${path}.${column}.${k} must be a number or an ISO 8601 date, got ${JSON.stringify(x)}`);
+    }
+    if (r.finite !== undefined && typeof r.finite !== 'boolean')
+      problems.push(`${path}.${column}.finite must be true or false, got ${JSON.stringify(r.finite)}`);
+    if (typeof r.min === 'number' && typeof r.max === 'number' && r.min > r.max)
+      problems.push(`${path}.${column}: min ${r.min} is above max ${r.max}`);
+    const bound = (x: unknown): x is number | string => typeof x === 'number' || typeof x === 'string';
+    out[column] = {
+      ...(bound(r.min) ? { min: r.min } : {}),
+      ...(bound(r.max) ? { max: r.max } : {}),
+      ...(typeof r.finite === 'boolean' ? { finite: r.finite } : {}),
+    };
+  }
+  return out;
 }
 
 /** The `tables:` section: a mapping from table name to its index and options. */
@@ -89,7 +128,8 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
       problems.push(`${path.slice(0, -1)} must be a mapping such as "{ index: ${name} }"`);
       continue;
     }
-    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields'], path, problems);
+    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields', 'values'], path, problems);
+    const values = parseValues(t.values, `${path}values`, problems);
     const index = t.index ?? name.replace('.', '_');
     if (typeof index !== 'string' || !INDEX_NAME.test(index))
       problems.push(`${path}index must be a lower-case index name, got ${JSON.stringify(t.index)}`);
@@ -103,6 +143,7 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
       ...(typeof t.mapping === 'string' ? { mapping: t.mapping } : {}),
       lossy: stringList(t.lossy, `${path}lossy`, problems),
       fields: stringList(t.fields, `${path}fields`, problems),
+      ...(values ? { values } : {}),
     });
   }
   return out;

@@ -36,8 +36,10 @@ describe('the redaction rule', () => {
       'transforms.key.field',
       'database.user',
       'topics',
+      'key', // a row's key in a report's anomaly examples
     ])
       expect(isSecretKey(k), k).toBe(false);
+    expect(redactDeep({ class: 'missing', key: '1000003' })).toEqual({ class: 'missing', key: '1000003' });
     expect(isSecretKey('custom.opaque')).toBe(false);
     registerSecretKeys(['custom.opaque']);
     expect(isSecretKey('custom.opaque')).toBe(true);

@@ -13,7 +13,8 @@ const SECRET_NAME = new RegExp(
   [
     'password|passwd|passphrase|secret|token|credential|username',
     'api[._-]?key|apikey|private[._-]?key|sasl\\.jaas\\.config',
-    '(^|\\.)(key|keytab)$|truststore\\.certificates|certificate\\.chain',
+    // A dotted key (ssl.key); the bare word is a row's key in a report, never a secret.
+    '\\.(key|keytab)$|^keytab$|truststore\\.certificates|certificate\\.chain',
   ].join('|'),
   'i',
 );

@@ -7,7 +7,9 @@ import { mergeTableComparisons } from '../../check/tables.ts';
 import type { VersionsIndex } from '../../check/versions.ts';
 import { buildVersionsAsync } from '../../check/versions.ts';
 import { readTableModels } from '../../model/catalog.ts';
-import type { TableModel } from '../../model/table.ts';
+import type { TableModel, ValueRange } from '../../model/table.ts';
+import { formatPgType } from '../../model/pg-type.ts';
+import { ConfigError } from '../../util/errors.ts';
 import type { ObserverName } from '../../observe/observers.ts';
 import type { OwnTable, PipelineDefinition } from '../../pipeline/definition.ts';
 import type { Comparison } from '../../record/anomalies.ts';
@@ -31,8 +33,35 @@ export async function readOwnModels(ep: Endpoints, tables: readonly OwnTable[]):
   const models = await withPg(ep, ep.pg.database, (c) =>
     readTableModels(c, { tables: tables.map((t) => t.spec.name) }, { lossy }),
   );
-  return tables.map((t, i) => ({ ...t, model: models[i]! }));
+  return tables.map((t, i) => ({ ...t, model: withRanges(models[i]!, t.spec.values ?? {}) }));
 }
+
+/** The definition's value ranges put on the model's number, date and time columns (another column: exit 2). */
+export function withRanges(model: TableModel, values: Readonly<Record<string, ValueRange>>): TableModel {
+  const numbers = model.columns.filter((x) => RANGED.has(x.type.kind)).map((x) => x.name);
+  for (const name of Object.keys(values)) {
+    const c = model.columns.find((x) => x.name === name);
+    if (c && RANGED.has(c.type.kind)) continue;
+    const why = c ? `a ${formatPgType(c.type)} column has no range` : 'no such column';
+    throw new ConfigError(
+      `tables.${model.name}.values.${name}: ${why}`,
+      `name a number, date or time column of ${model.name} (${numbers.join(', ') || 'it has none'})`,
+    );
+  }
+  return { ...model, columns: model.columns.map((c) => (values[c.name] ? { ...c, range: values[c.name] } : c)) };
+}
+
+const RANGED: ReadonlySet<string> = new Set([
+  'int2',
+  'int4',
+  'int8',
+  'float4',
+  'float8',
+  'numeric',
+  'date',
+  'timestamp',
+  'timestamptz',
+]);
 
 /** Each table's committed versions from the one history (an effect names its table). */
 export async function ownTableVersions(

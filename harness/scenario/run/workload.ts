@@ -11,6 +11,7 @@ import { applicationWrites } from '../../workload/after-commit.ts';
 import { runWorkload, type WorkloadSummary } from '../../workload/driver.ts';
 import { fmtMs } from '../progress.ts';
 import type { RunContext } from './context.ts';
+import { modelledTables } from './own-tables.ts';
 
 /** The fault schedule, ready to run; from the moment it exists the runner heals it, whatever ends the run. */
 export function armFaults(ctx: RunContext): Nemesis {
@@ -46,6 +47,7 @@ export async function driveWorkload(
 ): Promise<Workload> {
   const { plan } = ctx;
   const ep = ctx.provider.endpoints;
+  const tables = modelledTables(def);
   const history = await HistoryWriter.open(join(ctx.runDir, 'history.jsonl'), {
     onEntry: (e) => {
       observers.countOp();
@@ -76,7 +78,7 @@ export async function driveWorkload(
     [summary] = await Promise.all([
       runWorkload({
         pgUrl: ep.pgUrl,
-        table: def.table,
+        ...(tables ? { tables: tables.map((t) => t.model) } : { table: def.table }),
         seed: plan.seed,
         profile: plan.profile,
         history,

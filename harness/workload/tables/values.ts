@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { canonicalJson, codecOf, parsePgArray } from '../../model/codecs.ts';
 import type { PgType } from '../../model/pg-type.ts';
-import type { Column, Value } from '../../model/table.ts';
+import type { Column, Value, ValueRange } from '../../model/table.ts';
 import type { SqlParam } from './ops.ts';
 
 /** A column whose type has no normaliser (or is not generated here): it cannot be written by the workload. */
@@ -19,9 +19,24 @@ const NULL_SHARE = 10; // weight of NULL against 90 for a value, in nullable col
 export function valueArb(column: Column): fc.Arbitrary<SqlParam> {
   if (codecOf(column) === undefined || column.lossy !== undefined)
     throw new UnsupportedColumn(`column ${column.name}: the workload cannot write type ${describe(column.type)}`);
-  const value = typeArb(column.type, column.name);
+  const time = TIME_KINDS.has(column.type.kind);
+  const range = NUMBER_KINDS.has(column.type.kind) || time ? column.range : undefined;
+  const drawn = typeArb(column.type, column.name);
+  const value = range ? drawn.filter((v) => inRange(v, range, time)) : drawn;
   if (!column.nullable) return value;
   return fc.oneof({ weight: 100 - NULL_SHARE, arbitrary: value }, { weight: NULL_SHARE, arbitrary: fc.constant(null) });
+}
+
+const NUMBER_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric']);
+/** Date and time kinds: their range is ISO 8601 text, compared as instants. */
+const TIME_KINDS: ReadonlySet<string> = new Set(['date', 'timestamp', 'timestamptz']);
+
+/** A column's value within the definition's range: numbers by value, dates and times as instants. */
+function inRange(v: SqlParam, r: ValueRange, time: boolean): boolean {
+  const at = (x: SqlParam | number | string): number => (time ? Date.parse(String(x)) : Number(x));
+  const n = at(v);
+  if (Number.isNaN(n) || !Number.isFinite(n)) return !r.finite && r.min === undefined && r.max === undefined;
+  return (r.min === undefined || n >= at(r.min)) && (r.max === undefined || n <= at(r.max));
 }
 
 function describe(t: PgType): string {
