@@ -83,7 +83,8 @@ export function headline(report: RunReport): string {
   const lagBudget = report.budget.lagP99Ms;
   const lagNote =
     lagBudget !== null && p99 !== null && p99 > lagBudget
-      ? `; ${report.lag.steady ? 'steady-state ' : ''}e2e lag p99 ${fmtDuration(p99)} ` +
+      ? `; ${report.lag.steady ? 'steady-state ' : ''}${report.tables ? 'op visibility' : 'e2e'} lag p99 ` +
+        `${fmtDuration(p99)} ` +
         `over budget ${fmtDuration(lagBudget)}`
       : '';
   const vacuous = report.vacuous?.length

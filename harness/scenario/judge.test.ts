@@ -110,6 +110,15 @@ describe('judge', () => {
         'steady-state end-to-end lag p99 300 ms is over the budget of 200 ms',
       ]);
     });
+    it("a definition's own tables are judged on their ops' visibility lag, and say so", () => {
+      const own = seen({ steadyP99: 300, lagSource: 'op visibility' });
+      expect(judge(healthy({ lagP99Ms: 200 }), own).reasons).toEqual([
+        'steady-state op visibility lag p99 300 ms is over the budget of 200 ms',
+      ]);
+      expect(judge(healthy({ lagP99Ms: 200 }), { ...own, steadyP99: null }).reasons[0]).toMatch(
+        /no op visibility lag sample outside fault windows/,
+      );
+    });
     it('passes a steady-state p99 exactly at the budget', () => {
       expect(judge(healthy({ lagP99Ms: 300 }), seen({ steadyP99: 300 })).passed).toBe(true);
     });

@@ -34,6 +34,8 @@ export interface Observed {
   verdict: Verdict;
   counts: Record<AnomalyClass, number>;
   steadyP99: number | null;
+  /** What steadyP99 measures: the lag probe (default), or sampled workload ops (a definition's own tables). */
+  lagSource?: 'op visibility';
   connectors: RunReport['connectors'];
   /** The connector names of the definition that ran, by role. */
   connectorNames: { source: string; sink: string };
@@ -99,10 +101,11 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
     reasons.push('expected search users to see a product go back to an older version, saw none');
   const budget = expect.lagP99Ms;
   if (expect.verdict === 'converged' && budget !== null) {
+    const what = seen.lagSource ?? 'end-to-end';
     if (seen.steadyP99 === null)
-      reasons.push(`no end-to-end lag sample outside fault windows: the lag budget of ${budget} ms cannot be judged`);
+      reasons.push(`no ${what} lag sample outside fault windows: the lag budget of ${budget} ms cannot be judged`);
     else if (seen.steadyP99 > budget)
-      reasons.push(`steady-state end-to-end lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
+      reasons.push(`steady-state ${what} lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
   }
   return { passed: reasons.length === 0, reasons };
 }
