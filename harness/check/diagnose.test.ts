@@ -41,6 +41,36 @@ describe('diagnose: the likely cause beside the evidence', () => {
     expect(only(docOf(row))).toEqual([]);
   });
 
+  it('a rewritten delete (__deleted in documents: the unwrap transform in rewrite mode)', () => {
+    const deleted: EsDoc = { _id: '7', _source: { ...row, __deleted: 'true' } };
+    const zombie: Anomaly = { class: 'zombie', product_id: 7, pg: null, es: [deleted], detail: '' };
+    const d = diagnose({ counts: { zombie: 1 }, examples: { zombie: [zombie] }, topicTombstones: 0 });
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/__deleted/),
+      fix: expect.stringMatching(/delete\.tombstone\.handling\.mode=tombstone/),
+      evidence: ['7'],
+    });
+    expect(only({ _id: '7', _source: { ...row } })).toEqual([]);
+  });
+
+  it('bytea as hex text (binary.handling.mode=hex), named by the row key', () => {
+    const pg = { order_id: 'a1', receipt: Buffer.from([0x00, 0xff]).toString('base64') };
+    const a = (shown: string): Anomaly => ({
+      class: 'corrupt',
+      product_id: -1,
+      key: 'a1',
+      pg,
+      es: [{ _id: 'a1', _source: { ...pg, receipt: shown } }],
+      detail: '',
+    });
+    const d = diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a('00FF')] } });
+    expect(d).toEqual([expect.objectContaining({ fix: expect.stringMatching(/^binary\.handling\.mode=bytes/) })]);
+    expect(d[0]?.evidence).toEqual(['a1']);
+    // Other bytes, or the row's own base64: no such diagnosis.
+    expect(diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a('0100')] } })).toEqual([]);
+    expect(diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a(pg.receipt)] } })).toEqual([]);
+  });
+
   it('the TOAST placeholder (replica identity)', () => {
     expect(only(docOf({ ...row, description: '__debezium_unavailable_value' }))).toEqual([
       expect.stringMatching(/REPLICA IDENTITY FULL/),

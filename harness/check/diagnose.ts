@@ -43,7 +43,7 @@ type Probe = (doc: EsDoc) => boolean;
 function documents(i: DiagnosisInput): { id: string; doc: EsDoc }[] {
   const out: { id: string; doc: EsDoc }[] = [];
   for (const list of Object.values(i.examples))
-    for (const a of list ?? []) for (const d of a.es) out.push({ id: String(a.product_id), doc: d });
+    for (const a of list ?? []) for (const d of a.es) out.push({ id: a.key ?? String(a.product_id), doc: d });
   for (const d of i.indexSample ?? []) out.push({ id: d._id, doc: d });
   return out;
 }
@@ -75,8 +75,29 @@ const subMsDate: Probe = (d) => {
   return Math.abs(n) > 1e14;
 };
 const placeholder: Probe = (d) => Object.values(d._source).some((v) => v === PLACEHOLDER);
+const rewrittenDelete: Probe = (d) => '__deleted' in d._source;
 const offsetId: Probe = (d) => /\+\d+\+\d+$/.test(d._id);
 const structId: Probe = (d) => d._id.startsWith('{') || d._id.startsWith('Struct{');
+
+/**
+ * The rows whose document holds a field as the hex text of the bytes the row holds (a bytea column, which the
+ * row side keeps as base64): Debezium's binary.handling.mode=hex.
+ */
+function hexBinary(i: DiagnosisInput): string[] {
+  const out = new Set<string>();
+  for (const list of Object.values(i.examples))
+    for (const a of list ?? []) {
+      if (!a.pg) continue;
+      for (const d of a.es)
+        for (const [field, v] of Object.entries(a.pg)) {
+          const shown = d._source[field];
+          if (typeof v !== 'string' || v === '' || !BASE64.test(v) || typeof shown !== 'string' || shown === v)
+            continue;
+          if (Buffer.from(v, 'base64').toString('hex') === shown.toLowerCase()) out.add(a.key ?? String(a.product_id));
+        }
+    }
+  return [...out].slice(0, 5);
+}
 
 /**
  * Names the likely cause of what the checker found, from signatures in the documents and counts. Pure: a
@@ -108,6 +129,13 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     matching(i, base64Price),
   );
   add(
+    'binary columns as hex text',
+    'the source sends BYTEA as hex (binary.handling.mode=hex), while a binary field reads base64: hex of an even ' +
+      'number of bytes is valid base64 too, so the documents are accepted and hold other bytes than the row',
+    'binary.handling.mode=bytes (base64 under schemaless JSON) or base64 on the source connector',
+    hexBinary(i),
+  );
+  add(
     'created_at in micro- or nanoseconds',
     "Debezium's default time.precision.mode=adaptive sends TIMESTAMP(6) as epoch " +
       'microseconds; an epoch_millis mapping reads them as dates tens of thousands of years out',
@@ -120,6 +148,14 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
       'its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
     'ALTER TABLE … REPLICA IDENTITY FULL in schema.sql',
     matching(i, placeholder),
+  );
+  add(
+    'documents carry __deleted: the unwrap transform rewrites deletes into updates',
+    'transforms.unwrap.delete.tombstone.handling.mode=rewrite (delete.handling.mode=rewrite before Debezium 2.5) ' +
+      'adds __deleted to every event and sends a delete as the row\'s last state with __deleted "true": a sink ' +
+      'that writes by key indexes it, so a deleted row stays searchable unless every query filters on __deleted',
+    'transforms.unwrap.delete.tombstone.handling.mode=tombstone on the source (the sink deletes on the tombstone)',
+    matching(i, rewrittenDelete),
   );
   add(
     '_id is topic+partition+offset, not the product_id',

@@ -123,14 +123,15 @@ export function loadDefinition(dirArg: string | undefined, vars: PipelineVars): 
 /** Each `tables:` entry with its index body read (a definition's own tables have no defaults to fall back on). */
 function ownTables(dir: string, pipeline: PipelineSpec): OwnTable[] | undefined {
   if (!pipeline.tables) return undefined;
-  if (!existsSync(join(dir, 'schema.sql')))
+  const pick = picker(dir, pipeline, []);
+  if (!existsSync(pick('schema.sql')) || pick('schema.sql') === join(DEFAULT_CONNECTORS_DIR, 'schema.sql'))
     throw new ConfigError(
       `${dir} declares tables: but has no schema.sql`,
       'add the schema.sql that creates those tables and their publication (${PUBLICATION})',
     );
   return pipeline.tables.map((spec) => {
     if (spec.mapping === undefined) return { spec };
-    const file = join(dir, spec.mapping);
+    const file = pick(spec.mapping);
     if (!existsSync(file))
       throw new ConfigError(
         `tables.${spec.name}.mapping names ${file}, which does not exist`,
@@ -180,11 +181,15 @@ function definitionDir(dirArg: string | undefined): string {
   return dir;
 }
 
-/** A definition file: the directory's own, else its kind's healthy one, else connectors/ (noted in `defaulted`). */
+/**
+ * A definition file: the directory's own, else its base's (pipeline.yaml `base:`), else its kind's healthy one,
+ * else connectors/ (noted in `defaulted`).
+ */
 function picker(dir: string, pipeline: PipelineSpec, defaulted: string[]): (name: string) => string {
   return (name) => {
     const own = join(dir, name);
     if (existsSync(own)) return own;
+    if (pipeline.base && existsSync(join(pipeline.base, name))) return join(pipeline.base, name);
     defaulted.push(name);
     const home = join(kindHome(pipeline.kind), name);
     return existsSync(home) ? home : join(DEFAULT_CONNECTORS_DIR, name);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SEARCH_ENGINES, type SearchEngine } from '../provision/index.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
@@ -40,6 +40,11 @@ export interface PipelineSpec {
   search?: SearchEngine;
   /** The pipeline.yaml read, when the definition has one. */
   file?: string;
+  /**
+   * Another definition this one departs from (pipeline.yaml `base:`, relative to it): the files this one lacks
+   * come from there, and so do the settings its pipeline.yaml does not give.
+   */
+  base?: string;
   /**
    * The definition's own tables (instead of the seed's products): each captured table, the index its documents
    * land in, and what the catalog cannot tell. Their columns, keys and foreign keys are read from Postgres.
@@ -190,7 +195,9 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (!o)
     throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
   const problems: string[] = [];
-  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search', 'tables'], '', problems);
+  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search', 'tables', 'base'], '', problems);
+  if (o.base !== undefined && (typeof o.base !== 'string' || o.base === ''))
+    problems.push(`base must be a definition directory, got ${JSON.stringify(o.base)}`);
   const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
   const outbox = asObject(o.outbox ?? {});
   const dual = asObject(o.dualWrite ?? {});
@@ -221,6 +228,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
     dualWrite: { timeoutMs: timeoutMs as number },
     ...(search ? { search } : {}),
     ...(tables ? { tables } : {}),
+    ...(typeof o.base === 'string' && o.base ? { base: resolve(dirname(file), o.base) } : {}),
     file,
   };
 }
@@ -229,7 +237,19 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
 export function readPipelineSpec(dir: string): PipelineSpec {
   const file = join(dir, PIPELINE_FILE);
   if (!existsSync(file)) return DEFAULT_SPEC;
-  return parsePipelineSpec(readFileSync(file, 'utf8'), file);
+  const text = readFileSync(file, 'utf8');
+  const own = parsePipelineSpec(text, file);
+  if (!own.base) return own;
+  // A base's settings, with this file's own top-level fields over them.
+  const base = own.base;
+  if (!existsSync(base))
+    throw new ConfigError(`${file}: base ${base} does not exist`, 'name a pipeline definition directory');
+  const baseFile = join(base, PIPELINE_FILE);
+  const baseRaw = existsSync(baseFile) ? (asObject(parseYaml(readFileSync(baseFile, 'utf8'))) ?? {}) : {};
+  if (baseRaw.base !== undefined)
+    throw new ConfigError(`${file}: its base ${base} has a base of its own`, 'name the definition it departs from');
+  const merged = { ...baseRaw, ...(asObject(parseYaml(text)) ?? {}) };
+  return { ...parsePipelineSpec(JSON.stringify(merged), file), base };
 }
 
 /** Whether the pipeline runs connectors on Kafka Connect (a dual-write application has none). */

@@ -174,7 +174,7 @@ export function anomalies(r: RunReport): Html {
     const out = examples.map((a) =>
       htmlJoin(
         html`<tr data-class="${c}"><td><span class="badge ${anomalyClassOk(r, c) ? 'warn' : 'bad'}">${c}</span></td>`,
-        html`<td class="num mono">${a.product_id}</td><td>${pgCell(a)}</td><td>${esCell(a)}</td>`,
+        html`<td class="num mono">${a.key ?? a.product_id}</td><td>${pgCell(a)}</td><td>${esCell(a)}</td>`,
         html`<td>${fmtText(a.detail, 240)}</td></tr>`,
       ),
     );

@@ -50,7 +50,9 @@ export function renderJunit(report: RunReport): string {
     const n = report.anomalies.counts[c] ?? 0;
     const tc: Case = { name: `${report.scenario}: ${c}`, classname: 'outbox-chaos.anomalies', timeSec: 0 };
     if (!anomalyClassOk(report, c)) {
-      const examples = (report.anomalies.examples[c] ?? []).map((a) => `product_id ${a.product_id}: ${a.detail}`);
+      const examples = (report.anomalies.examples[c] ?? []).map(
+        (a) => `${a.key === undefined ? `product_id ${a.product_id}` : `${a.table ?? 'key'} ${a.key}`}: ${a.detail}`,
+      );
       tc.failure = {
         message: `${n} ${c} (${ANOMALY_MEANING[c]})`,
         type: c,

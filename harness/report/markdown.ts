@@ -236,7 +236,7 @@ function anomalyExamples(r: RunReport, c: AnomalyClass): string[] {
   if (count === 0 && examples.length === 0) return [];
   const shown = examples.slice(0, MAX_EXAMPLES);
   const rows = shown.map((a) => [
-    String(a.product_id),
+    String(a.key ?? a.product_id),
     fmtPgRow(a.pg),
     fmtEsDocs(a.es, a.product_id),
     fmtText(a.detail),

@@ -7,10 +7,13 @@ import { kindHome, readPipelineSpec, specSettings } from '../../pipeline/kind.ts
  * The healthy definition a zoo entry departs from, and against which its one deliberate change is counted:
  * the healthy definition of its kind — connectors/ for cdc, connectors/outbox/ for outbox. dual-write has no
  * healthy definition (it is the seed's anti-pattern, the thing the outbox replaces), so a dual-write entry
- * departs from connectors/, and its kind is the change.
+ * departs from connectors/, and its kind is the change. An entry naming a base departs from that.
  */
 export function diffBase(dir: string): string {
-  return readPipelineSpec(dir).kind === 'outbox' ? kindHome('outbox') : DEFAULT_CONNECTORS_DIR;
+  const spec = readPipelineSpec(dir);
+  // An entry that departs from another definition (pipeline.yaml `base:`, e.g. examples/orders) is counted so.
+  if (spec.base) return spec.base;
+  return spec.kind === 'outbox' ? kindHome('outbox') : DEFAULT_CONNECTORS_DIR;
 }
 
 /** The base's version of a definition file: its own, else connectors/'s (the files a kind's home lacks). */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_CONNECTORS_DIR, loadDefinition, PLACEHOLDERS } from '../../pipeline/definition.ts';
+import { loadDefinition, PLACEHOLDERS } from '../../pipeline/definition.ts';
 import type { RunReport } from '../../record/report.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { listZoo, loadScenario } from '../load.ts';
@@ -64,7 +64,7 @@ const DEFINITION_FILES = [
 
 function connectorName(dir: string, file: string): string {
   const own = join(dir, file);
-  const body = JSON.parse(readFileSync(existsSync(own) ? own : join(DEFAULT_CONNECTORS_DIR, file), 'utf8')) as {
+  const body = JSON.parse(readFileSync(existsSync(own) ? own : baseFile(diffBase(dir), file), 'utf8')) as {
     name?: unknown;
   };
   return typeof body.name === 'string' ? body.name : file;

@@ -29,7 +29,7 @@ function examplesOf(report: RunReport, classes: readonly AnomalyClass[]): string
       (c) =>
         `${c}: ${report.anomalies.examples[c]
           .slice(0, 3)
-          .map((a) => a.product_id)
+          .map((a) => a.key ?? a.product_id)
           .join(', ')}`,
     )
     .join('; ');
@@ -112,7 +112,7 @@ export function summaryTable(outcomes: ZooOutcome[]): string {
     fmtDuration(o.wallMs),
     resultText(o),
   ]);
-  return mdTable(['entry', 'expected', 'observed', 'examples (product_id)', 'wall time', 'result'], rows, [4]);
+  return mdTable(['entry', 'expected', 'observed', 'examples (key)', 'wall time', 'result'], rows, [4]);
 }
 
 /** The outcomes as JSON (`zoo --json FILE`), for scripts that track the zoo over time. */
@@ -141,7 +141,7 @@ export function outcomesJson(outcomes: ZooOutcome[]): unknown[] {
       })),
     },
     examples: Object.fromEntries(
-      ANOMALY_CLASSES.map((c) => [c, o.report.anomalies.examples[c].slice(0, 5).map((a) => a.product_id)]),
+      ANOMALY_CLASSES.map((c) => [c, o.report.anomalies.examples[c].slice(0, 5).map((a) => a.key ?? a.product_id)]),
     ),
     caught: o.caught,
     reasons: o.reasons,

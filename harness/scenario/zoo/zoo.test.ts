@@ -69,11 +69,12 @@ describe('zoo entries', () => {
     expect(diff('outbox-no-delete-tombstone')).toEqual(['pipeline outbox.deletes=last-state']);
   });
 
-  it('an outbox entry departs from connectors/outbox/, every other from connectors/', () => {
-    for (const e of entries)
-      expect(relative(PROJECT_ROOT, e.base), e.name).toBe(
-        e.name.startsWith('outbox-') ? 'connectors/outbox' : 'connectors',
-      );
+  it('an outbox entry departs from connectors/outbox/, an orders entry from examples/orders, every other from connectors/', () => {
+    const baseOf = (name: string): string =>
+      name.startsWith('outbox-') ? 'connectors/outbox' : name.startsWith('orders-') ? 'examples/orders' : 'connectors';
+    for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(baseOf(e.name));
+    // The orders entry's one change is counted against examples/orders, not connectors/.
+    expect(entries.find((e) => e.name === 'orders-binary-hex')?.diff).toEqual(['source binary.handling.mode=hex']);
   });
 
   it('entry names are the directory names (the replay command relies on it)', () => {
