@@ -39,6 +39,14 @@ describe.skipIf(skip)(title, () => {
     await admin.connect();
     const schema = await readFile(new URL('../../../examples/orders/schema.sql', import.meta.url), 'utf8');
     await admin.query(schema.replaceAll('${PUBLICATION}', 'orders_pub'));
+    // A third level with a composite key whose first column is the foreign key, and a constant default.
+    await admin.query(`CREATE TABLE lines (
+      order_id UUID NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+      line_no SMALLINT NOT NULL,
+      sku VARCHAR(12) NOT NULL,
+      qty INTEGER NOT NULL DEFAULT 1,
+      PRIMARY KEY (order_id, line_no))`);
+    await admin.query('ALTER PUBLICATION orders_pub ADD TABLE lines');
     models = await readTableModels(admin, { publication: 'orders_pub' });
   }, 120_000);
 
@@ -49,10 +57,11 @@ describe.skipIf(skip)(title, () => {
   }, 120_000);
 
   it('the example models the unit tests use are what the catalog reads', () => {
-    expect(models).toEqual(ORDERS_MODELS);
+    expect(models.filter((m) => m.name !== 'lines')).toEqual(ORDERS_MODELS);
+    expect(models.map((m) => m.name)).toEqual(['customers', 'lines', 'orders']);
   });
 
-  it('2,000 ops at concurrency 4: no failed op; each table equals the history', async () => {
+  it('2,000 ops at concurrency 4: no failed op; each table equals the history (three tables)', async () => {
     const path = join(dir, 'history.jsonl');
     const history = await HistoryWriter.open(path);
     const profile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: 120_000, concurrency: 4, maxOps: 2_000 };
@@ -95,5 +104,14 @@ describe.skipIf(skip)(title, () => {
     const deletes = entries.flatMap((e) => e.effects).filter((x) => x.after === null);
     expect(deletes.some((x) => x.table === 'orders')).toBe(true);
     expect(deletes.some((x) => x.table === 'customers')).toBe(true);
+    expect(deletes.some((x) => x.table === 'lines')).toBe(true);
   }, 180_000);
+
+  it('refuses to start on tables that already hold rows (the last run left some)', async () => {
+    const history = await HistoryWriter.open(join(dir, 'again.jsonl'));
+    const profile = { ...DEFAULT_PROFILE, ratePerSec: 0, maxOps: 10 };
+    await expect(
+      runWorkload({ pgUrl: db?.url ?? '', seed: 7, profile, history, tables: models }).finally(() => history.close()),
+    ).rejects.toThrow(/customers already holds \d+ row\(s\).*TRUNCATE/);
+  });
 });
