@@ -61,6 +61,8 @@ interface TableState {
   liveCount: number;
   deletedCount: number;
   nextK: number[];
+  /** Keys drawn so far, so none is drawn twice; not kept for a lone uuid key (122 random bits never repeat). */
+  trackKeys: boolean;
   used: Set<string>;
 }
 
@@ -100,6 +102,8 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
       }
       t.written = t.written.filter((w) => !t.fkColumns.has(w.column.name));
       if (t.counterKey !== null && t.fkColumns.has(t.counterKey.name)) t.counterKey = null;
+      // A key (partly) given by a parent repeats unless the keys in use are remembered.
+      if (t.model.key.some((k) => t.fkColumns.has(k))) t.trackKeys = true;
     }
     for (const t of this.tables) {
       const seen = new Set<TableState>();
@@ -371,8 +375,8 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
         row[k] = v;
       }
       const text = rowKey(model, row as Row);
-      if (t.counterKey === null && t.used.has(text)) continue;
-      if (t.counterKey === null) t.used.add(text);
+      if (t.trackKeys && t.used.has(text)) continue;
+      if (t.trackKeys) t.used.add(text);
       Object.assign(values, where);
       return { text, where };
     }
@@ -501,6 +505,7 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
     liveCount: 0,
     deletedCount: 0,
     nextK: new Array<number>(ID_SHARDS).fill(0),
+    trackKeys: counterKey === null && !(only !== null && only.type.kind === 'uuid'),
     used: new Set(),
   };
 }
