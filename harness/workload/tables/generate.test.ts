@@ -141,6 +141,20 @@ describe('TableOpGenerator', () => {
     expect(() => replay([...ops.slice(0, i), swapped], ORDERS_MODELS)).toThrow(/deleted before its children/);
   });
 
+  it('hot-key bursts: consecutive updates of 1–3 rows, numbered', () => {
+    const p = { ...PROFILE, hotKeyBurst: { probability: 0.02, size: 10 } };
+    const ops = takeTableOps(9, p, ORDERS_MODELS, 3_000);
+    const bursts = new Map<number, TableOp[]>();
+    for (const op of ops) if (op.burst !== undefined) bursts.set(op.burst, [...(bursts.get(op.burst) ?? []), op]);
+    expect(bursts.size).toBeGreaterThan(10);
+    for (const b of bursts.values()) {
+      expect(b.every((op) => op.kind === 'update')).toBe(true);
+      expect(b[b.length - 1]!.n - b[0]!.n).toBe(b.length - 1); // consecutive
+      expect(new Set(b.map((op) => (op as TableStep).key)).size).toBeLessThanOrEqual(3);
+    }
+    replay(ops, ORDERS_MODELS);
+  });
+
   it('keeps each table within keySpace, integer keys within profile.ids', () => {
     const p = { ...PROFILE, keySpace: 30, mix: { insert: 80, update: 5, delete: 5, reinsert: 5, txn: 5 } };
     const gen = new TableOpGenerator(5, p, ORDERS_MODELS);
