@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayPg, throwawayPgSuite, type ThrowawayPg } from '../../../test/fixtures/pg-throwaway.ts';
 import { readPgRows } from '../../check/read-pg.ts';
+import { HistoryCheck } from '../../check/history-check.ts';
 import { VersionsBuilder } from '../../check/versions.ts';
 import { readTableModels } from '../../model/catalog.ts';
 import { rowKey, type Row, type TableModel } from '../../model/table.ts';
@@ -114,4 +115,50 @@ describe.skipIf(skip)(title, () => {
       runWorkload({ pgUrl: db?.url ?? '', seed: 7, profile, history, tables: models }).finally(() => history.close()),
     ).rejects.toThrow(/customers already holds \d+ row\(s\).*TRUNCATE/);
   });
+
+  it('backends killed mid-run: unknown outcomes; the checker finds Postgres as the history allows', async () => {
+    await admin.query('TRUNCATE customers, orders, lines');
+    const killer = new pg.Client(db?.url);
+    killer.on('error', () => undefined);
+    await killer.connect();
+    let kills = 0;
+    let killing = true;
+    const loop = (async () => {
+      while (killing) {
+        const r = await killer.query(
+          `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+            WHERE application_name LIKE 'outbox-chaos-workload-%' AND random() < 0.5`,
+        );
+        kills += Number(r.rows[0].n);
+        await new Promise((res) => setTimeout(res, 150));
+      }
+    })();
+    const path = join(dir, 'killed.jsonl');
+    const history = await HistoryWriter.open(path);
+    const profile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: 4_000, concurrency: 4, batch: 5 };
+    const summary = await runWorkload({
+      pgUrl: db?.url ?? '',
+      seed: 8,
+      profile,
+      history,
+      tables: models,
+      pipelineDepth: 4,
+    }).finally(() => history.close());
+    killing = false;
+    await loop;
+    await killer.end();
+    expect(kills).toBeGreaterThan(3);
+    expect(summary.byOutcome.unknown).toBeGreaterThan(0);
+    expect(summary.byOutcome.ok).toBeGreaterThan(100);
+
+    const entries: HistoryEntry<Row>[] = [];
+    for await (const e of readHistory(path)) entries.push(e as unknown as HistoryEntry<Row>);
+    for (const model of models) {
+      const versions = new VersionsBuilder(model);
+      for (const e of entries) versions.add({ ...e, effects: e.effects.filter((x) => x.table === model.name) });
+      const check = new HistoryCheck(versions.finish(), 5);
+      for await (const row of readPgRows(db?.url ?? '', { model })) check.row(row);
+      expect(check.finish(), model.name).toEqual({ count: 0, examples: [] });
+    }
+  }, 120_000);
 });

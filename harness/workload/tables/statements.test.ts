@@ -35,7 +35,12 @@ describe('TableStatements', () => {
     const u = sql.forStep({ kind: 'update', table: 'orders', key: 'k', where: { order_id: 'k' }, set: { note: 'x' } });
     expect(u.text).toMatch(/^UPDATE "orders" SET "note" = \$2::text WHERE "order_id" = \$1::uuid RETURNING /);
     const d = sql.forStep({ kind: 'delete', table: 'customers', key: '7', where: { customer_id: 7 } });
-    expect(d.text).toBe('DELETE FROM "customers" WHERE "customer_id" = $1::bigint RETURNING "customer_id"');
+    expect(d.text).toBe(
+      'DELETE FROM "customers" WHERE "customer_id" = $1::bigint AND NOT EXISTS (SELECT 1 FROM "orders" WHERE ' +
+        '"customer_id" = $1::bigint) RETURNING "customer_id"',
+    );
+    const o = sql.forStep({ kind: 'delete', table: 'orders', key: 'k', where: { order_id: 'k' } });
+    expect(o.text).toBe('DELETE FROM "orders" WHERE "order_id" = $1::uuid RETURNING "order_id"'); // no children
   });
 
   it('names statements per table, kind and column subset: stable, distinct, at most 63 characters', () => {
