@@ -147,6 +147,7 @@ describe.skipIf(skip)(title, () => {
     killing = false;
     await loop;
     await killer.end();
+    console.log(`killed backends: ${kills} kills, outcomes ${JSON.stringify(summary.byOutcome)}`);
     expect(kills).toBeGreaterThan(3);
     expect(summary.byOutcome.unknown).toBeGreaterThan(0);
     expect(summary.byOutcome.ok).toBeGreaterThan(100);
