@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayPg, throwawayPgSuite, type ThrowawayPg } from '../../../test/fixtures/pg-throwaway.ts';
 import { readPgRows } from '../../check/read-pg.ts';
+import { HistoryCheck } from '../../check/history-check.ts';
 import { VersionsBuilder } from '../../check/versions.ts';
 import { readTableModels } from '../../model/catalog.ts';
 import { rowKey, type Row, type TableModel } from '../../model/table.ts';
@@ -39,6 +40,14 @@ describe.skipIf(skip)(title, () => {
     await admin.connect();
     const schema = await readFile(new URL('../../../examples/orders/schema.sql', import.meta.url), 'utf8');
     await admin.query(schema.replaceAll('${PUBLICATION}', 'orders_pub'));
+    // A third level with a composite key whose first column is the foreign key, and a constant default.
+    await admin.query(`CREATE TABLE lines (
+      order_id UUID NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+      line_no SMALLINT NOT NULL,
+      sku VARCHAR(12) NOT NULL,
+      qty INTEGER NOT NULL DEFAULT 1,
+      PRIMARY KEY (order_id, line_no))`);
+    await admin.query('ALTER PUBLICATION orders_pub ADD TABLE lines');
     models = await readTableModels(admin, { publication: 'orders_pub' });
   }, 120_000);
 
@@ -49,10 +58,11 @@ describe.skipIf(skip)(title, () => {
   }, 120_000);
 
   it('the example models the unit tests use are what the catalog reads', () => {
-    expect(models).toEqual(ORDERS_MODELS);
+    expect(models.filter((m) => m.name !== 'lines')).toEqual(ORDERS_MODELS);
+    expect(models.map((m) => m.name)).toEqual(['customers', 'lines', 'orders']);
   });
 
-  it('2,000 ops at concurrency 4: no failed op; each table equals the history', async () => {
+  it('2,000 ops at concurrency 4: no failed op; each table equals the history (three tables)', async () => {
     const path = join(dir, 'history.jsonl');
     const history = await HistoryWriter.open(path);
     const profile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: 120_000, concurrency: 4, maxOps: 2_000 };
@@ -95,5 +105,61 @@ describe.skipIf(skip)(title, () => {
     const deletes = entries.flatMap((e) => e.effects).filter((x) => x.after === null);
     expect(deletes.some((x) => x.table === 'orders')).toBe(true);
     expect(deletes.some((x) => x.table === 'customers')).toBe(true);
+    expect(deletes.some((x) => x.table === 'lines')).toBe(true);
   }, 180_000);
+
+  it('refuses to start on tables that already hold rows (the last run left some)', async () => {
+    const history = await HistoryWriter.open(join(dir, 'again.jsonl'));
+    const profile = { ...DEFAULT_PROFILE, ratePerSec: 0, maxOps: 10 };
+    await expect(
+      runWorkload({ pgUrl: db?.url ?? '', seed: 7, profile, history, tables: models }).finally(() => history.close()),
+    ).rejects.toThrow(/customers already holds \d+ row\(s\).*TRUNCATE/);
+  });
+
+  it('backends killed mid-run: unknown outcomes; the checker finds Postgres as the history allows', async () => {
+    await admin.query('TRUNCATE customers, orders, lines');
+    const killer = new pg.Client(db?.url);
+    killer.on('error', () => undefined);
+    await killer.connect();
+    let kills = 0;
+    let killing = true;
+    const loop = (async () => {
+      while (killing) {
+        const r = await killer.query(
+          `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+            WHERE application_name LIKE 'outbox-chaos-workload-%' AND random() < 0.5`,
+        );
+        kills += Number(r.rows[0].n);
+        await new Promise((res) => setTimeout(res, 150));
+      }
+    })();
+    const path = join(dir, 'killed.jsonl');
+    const history = await HistoryWriter.open(path);
+    const profile = { ...DEFAULT_PROFILE, ratePerSec: 0, durationMs: 4_000, concurrency: 4, batch: 5 };
+    const summary = await runWorkload({
+      pgUrl: db?.url ?? '',
+      seed: 8,
+      profile,
+      history,
+      tables: models,
+      pipelineDepth: 4,
+    }).finally(() => history.close());
+    killing = false;
+    await loop;
+    await killer.end();
+    console.log(`killed backends: ${kills} kills, outcomes ${JSON.stringify(summary.byOutcome)}`);
+    expect(kills).toBeGreaterThan(3);
+    expect(summary.byOutcome.unknown).toBeGreaterThan(0);
+    expect(summary.byOutcome.ok).toBeGreaterThan(100);
+
+    const entries: HistoryEntry<Row>[] = [];
+    for await (const e of readHistory(path)) entries.push(e as unknown as HistoryEntry<Row>);
+    for (const model of models) {
+      const versions = new VersionsBuilder(model);
+      for (const e of entries) versions.add({ ...e, effects: e.effects.filter((x) => x.table === model.name) });
+      const check = new HistoryCheck(versions.finish(), 5);
+      for await (const row of readPgRows(db?.url ?? '', { model })) check.row(row);
+      expect(check.finish(), model.name).toEqual({ count: 0, examples: [] });
+    }
+  }, 120_000);
 });

@@ -61,6 +61,8 @@ interface TableState {
   liveCount: number;
   deletedCount: number;
   nextK: number[];
+  /** Keys drawn so far, so none is drawn twice; not kept for a lone uuid key (122 random bits never repeat). */
+  trackKeys: boolean;
   used: Set<string>;
 }
 
@@ -68,6 +70,8 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
   private readonly mrng: fc.Random;
   private readonly tables: TableState[];
   private n = 0;
+  private burst: { no: number; rows: LiveRow[]; remaining: number } | null = null;
+  private bursts = 0;
 
   constructor(
     readonly seed: number,
@@ -100,6 +104,8 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
       }
       t.written = t.written.filter((w) => !t.fkColumns.has(w.column.name));
       if (t.counterKey !== null && t.fkColumns.has(t.counterKey.name)) t.counterKey = null;
+      // A key (partly) given by a parent repeats unless the keys in use are remembered.
+      if (t.model.key.some((k) => t.fkColumns.has(k))) t.trackKeys = true;
     }
     for (const t of this.tables) {
       const seen = new Set<TableState>();
@@ -118,7 +124,7 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
   }
 
   next(): IteratorResult<TableOp> {
-    const op = this.fresh();
+    const op = this.burst !== null ? this.burstUpdate() : this.fresh();
     return op === null ? { done: true, value: undefined } : { done: false, value: op };
   }
 
@@ -127,7 +133,35 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
     return this.tables.find((t) => t.model.name === table)?.liveCount ?? 0;
   }
 
+  /**
+   * Hot keys: `hotKeyBurst.size` consecutive updates spread over 1–3 live rows. Nothing else runs in between, so
+   * the rows stay live for the whole burst.
+   */
+  private startBurst(): TableOp | null {
+    const tables = this.candidates('update', null);
+    if (tables.length === 0) return null;
+    const rows = new Set<LiveRow>();
+    const want = this.mrng.nextInt(1, 3);
+    for (let i = 0; i < want; i++) {
+      const t = tables[this.mrng.nextInt(0, tables.length - 1)]!;
+      rows.add(this.randomRow(t.live, null));
+    }
+    this.burst = { no: this.bursts++, rows: [...rows], remaining: this.profile.hotKeyBurst.size };
+    return this.burstUpdate();
+  }
+
+  private burstUpdate(): TableOp {
+    const b = this.burst!;
+    const row = b.rows[b.rows.length === 1 ? 0 : this.mrng.nextInt(0, b.rows.length - 1)]!;
+    if (--b.remaining <= 0) this.burst = null;
+    return { n: this.n++, shard: row.shard, burst: b.no, ...this.update(row) };
+  }
+
   private fresh(): TableOp | null {
+    if (chance(this.mrng, this.profile.hotKeyBurst.probability)) {
+      const op = this.startBurst();
+      if (op !== null) return op;
+    }
     const { mix } = this.profile;
     const weights = [...KINDS.map((k) => (this.candidates(k, null).length > 0 ? mix[k] : 0)), mix.txn];
     const k = this.pick(weights);
@@ -371,8 +405,8 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
         row[k] = v;
       }
       const text = rowKey(model, row as Row);
-      if (t.counterKey === null && t.used.has(text)) continue;
-      if (t.counterKey === null) t.used.add(text);
+      if (t.trackKeys && t.used.has(text)) continue;
+      if (t.trackKeys) t.used.add(text);
       Object.assign(values, where);
       return { text, where };
     }
@@ -501,6 +535,7 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
     liveCount: 0,
     deletedCount: 0,
     nextK: new Array<number>(ID_SHARDS).fill(0),
+    trackKeys: counterKey === null && !(only !== null && only.type.kind === 'uuid'),
     used: new Set(),
   };
 }
