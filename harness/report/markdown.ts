@@ -77,7 +77,8 @@ function verdictSection(r: RunReport): string[] {
     ['time to convergence', `${fmtDuration(r.timeToConvergenceMs)} (budget ${fmtDuration(r.budget.convergenceMs)})`],
     [
       r.tables ? 'op visibility lag p99' : 'e2e lag p99',
-      `${fmtDuration(r.tables ? r.lag.ops.p99 : r.lag.e2e.p99)} overall, ${fmtDuration(budgetedLagP99(r))} outside fault windows` +
+      `${fmtDuration(r.tables ? r.lag.ops.p99 : r.lag.e2e.p99)} overall, ` +
+        `${fmtDuration(budgetedLagP99(r))} outside fault windows` +
         `${budgetLag === null ? '' : ` (budget ${fmtDuration(budgetLag)})`}`,
     ],
     [

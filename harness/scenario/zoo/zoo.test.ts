@@ -69,7 +69,7 @@ describe('zoo entries', () => {
     expect(diff('outbox-no-delete-tombstone')).toEqual(['pipeline outbox.deletes=last-state']);
   });
 
-  it('an outbox entry departs from connectors/outbox/, an orders entry from examples/orders, every other from connectors/', () => {
+  it('an entry departs from connectors/outbox/ (outbox-), examples/orders (orders-), else connectors/', () => {
     const baseOf = (name: string): string =>
       name.startsWith('outbox-') ? 'connectors/outbox' : name.startsWith('orders-') ? 'examples/orders' : 'connectors';
     for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(baseOf(e.name));
