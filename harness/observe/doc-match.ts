@@ -1,4 +1,6 @@
-import { normaliseDescription, normaliseName, normalisePrice } from '../check/normalise.ts';
+import type { IndexReading } from '../check/mapping.ts';
+import { normaliseDescription, normaliseName, normalisePrice, sourceMatchesRow } from '../check/normalise.ts';
+import type { Row } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
 
 /**
@@ -16,4 +18,17 @@ export function docMatches(source: Readonly<Record<string, unknown>> | undefined
     price !== undefined &&
     price === normalisePrice(after.price)
   );
+}
+
+/**
+ * The same for a row of any table (normalised, as normalisedAfter gives it): a document that reads as exactly
+ * `after` through the index's mapping (every compared column, as the checker compares them); for a delete, none.
+ */
+export function sourceShows(
+  source: Readonly<Record<string, unknown>> | undefined,
+  after: Row | null,
+  reading: IndexReading,
+): boolean {
+  if (after === null) return source === undefined;
+  return source !== undefined && sourceMatchesRow(source, after, reading);
 }

@@ -1,31 +1,43 @@
 import { indexReadingOf } from '../check/mapping.ts';
 import { readIndexMapping } from '../check/read-es.ts';
+import type { Row } from '../model/table.ts';
 import type { HistoryEntry } from '../record/history.ts';
 import type { Emit } from '../record/samples-file.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
 import { RegressionWatch, type RegressionWatchOptions, type WatchCoverage } from './regression-watch.ts';
+import { TableReading, type WatchedTable } from './watched-table.ts';
 
-export interface DocWatchOptions extends RegressionWatchOptions {
+export interface DocWatchOptions extends Omit<RegressionWatchOptions, 'table'> {
   esUrl: string;
+  /** Products' index; a watched table searches its own. */
   index: string;
+  /** A definition's own table instead of products: its rows, its index, read through its mapping. */
+  table?: WatchedTable;
   emit: Emit;
   log: LogLine;
   /** Search period. Default 250 ms. */
   everyMs?: number;
+  /**
+   * Where the coverage goes (default: a `doc-watch` sample): several watches sum theirs into one sample, since
+   * the report reads the largest coverage sample as the watch's last word.
+   */
+  coverage?: (t: number, c: WatchCoverage) => void;
 }
 
 export interface DocWatchObserver {
   /** Every acknowledged op, in ack order. */
-  track(entry: HistoryEntry): void;
+  track(entry: HistoryEntry<Row>): void;
   stop(): Promise<WatchCoverage & { failures: number }>;
 }
 
-/** Searches the watched products periodically (what a search user sees) and reports regressions. */
+/** Searches the watched products (or rows of a table) periodically, as a search user, and reports regressions. */
 export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
+  if (opts.table) return startTableWatch(opts, opts.table);
   const watch = new RegressionWatch(opts);
   const failures = new FailureLog('doc-watch', opts.log);
+  const coverage = opts.coverage ?? ((t, c) => opts.emit({ t, kind: 'doc-watch', ...c }));
   let mapped = false;
   const loop = startLoop(
     opts.everyMs ?? 250,
@@ -59,7 +71,7 @@ export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
       const found = new Map<number, Record<string, unknown>>();
       for (const h of hits) found.set(Number(h._source['product_id']), h._source);
       for (const s of watch.observe(found, ids, t)) opts.emit(s);
-      if (watch.reads % 20 === 1) opts.emit({ t, kind: 'doc-watch', ...watch.coverage() });
+      if (watch.reads % 20 === 1) coverage(t, watch.coverage());
       failures.ok();
     },
     (e) => failures.fail(e),
@@ -74,7 +86,55 @@ export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
     },
     async stop() {
       await loop.stop();
-      opts.emit({ t: Date.now(), kind: 'doc-watch', ...watch.coverage() });
+      coverage(Date.now(), watch.coverage());
+      return { ...watch.coverage(), failures: failures.failures };
+    },
+  };
+}
+
+/** The watch of a definition's own table: rows by key text, an `ids` search of its index, read by its mapping. */
+function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchObserver {
+  const watch = new RegressionWatch<string>({ ...opts, table });
+  const reading = new TableReading(opts.esUrl, table);
+  const failures = new FailureLog(`doc-watch ${table.name}`, opts.log);
+  const coverage = opts.coverage ?? ((t, c) => opts.emit({ t, kind: 'doc-watch', ...c }));
+  const loop = startLoop(
+    opts.everyMs ?? 250,
+    async () => {
+      const ids = watch.ids();
+      if (ids.length === 0) return;
+      const t = Date.now();
+      try {
+        // Documents are read as the checker reads them: by the index's mapping, once it has every column.
+        await reading.refresh(t);
+        watch.setReading(reading.current);
+        const hits = await searchHits(opts.esUrl, table.index, {
+          size: watch.exhaustive ? ids.length * 2 : ids.length,
+          query: watch.exhaustive ? { match_all: {} } : { ids: { values: ids } },
+        });
+        const found = new Map<string, Record<string, unknown>>();
+        for (const h of hits) found.set(h._id, h._source);
+        for (const s of watch.observe(found, ids, t)) opts.emit(s);
+      } catch (e) {
+        watch.failedPoll();
+        throw e;
+      }
+      if (watch.reads % 20 === 1) coverage(t, watch.coverage());
+      failures.ok();
+    },
+    (e) => failures.fail(e),
+  );
+  return {
+    track: (entry) => {
+      try {
+        watch.track(entry);
+      } catch (err) {
+        failures.fail(err);
+      }
+    },
+    async stop() {
+      await loop.stop();
+      coverage(Date.now(), watch.coverage());
       return { ...watch.coverage(), failures: failures.failures };
     },
   };

@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hasConnectors, type PipelineSpec } from '../pipeline/kind.ts';
 import type { RunNames } from '../pipeline/run-names.ts';
+import type { Row } from '../model/table.ts';
 import type { HistoryEntry } from '../record/history.ts';
+import type { Sample } from '../record/samples.ts';
 import { SampleWriter } from '../record/samples-file.ts';
 import { connectUrls, type Endpoints } from '../stack/endpoints.ts';
 import { warn } from '../util/log.ts';
 import { startConnectorWatch, type ConnectorStateView, type ConnectorWatch } from './connectors.ts';
 import { startConsumerLag, type ConsumerLagObserver } from './consumer-lag.ts';
 import { startDocWatch, type DocWatchObserver } from './doc-watch.ts';
+import type { WatchCoverage } from './regression-watch.ts';
+import type { WatchedTable } from './watched-table.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLagProbe, type LagProbe, type ProbeSummary } from './lag-probe.ts';
 import { startProbeKafka, type ProbeKafkaObserver } from './probe-kafka.ts';
@@ -85,6 +89,11 @@ export interface ObserverOptions {
    * split of the lag. Off by default: it adds a Kafka consumer.
    */
   probeKafka?: boolean;
+  /**
+   * A definition's own tables (pipeline.yaml `tables:`): op-lag and doc-watch then run once per table, on its
+   * index and its effects, instead of on products.
+   */
+  tables?: readonly WatchedTable[];
 }
 
 export interface LatestView {
@@ -101,7 +110,12 @@ export interface LatestView {
 
 export interface ObserverSummary {
   probe?: ProbeSummary;
+  /** Op-lag's figures (a definition's own tables: summed over them). */
   ops?: OpLagSummary;
+  /** Op-lag's figures per own table. */
+  opsByTable?: Record<string, OpLagSummary>;
+  /** The regression watch's coverage per own table (the samples carry their sum). */
+  watchByTable?: Record<string, WatchCoverage & { failures: number }>;
   samplesWritten: number;
   /** Lines lost because the samples file could not be written. */
   samplesDropped: number;
@@ -114,7 +128,7 @@ export interface Observers {
    * For op-lag: every acknowledged op, in ack order (1 in opSampleEvery is tracked). Passing `unknown` ops too
    * is allowed and makes superseding more exact; they are never sampled.
    */
-  trackOp(entry: HistoryEntry): void;
+  trackOp(entry: HistoryEntry<Row>): void;
   /** For op-rate: ops applied since the last call. */
   countOp(n?: number): void;
   /** Current figures for a live progress line; undefined where the latest attempt failed. */
@@ -186,30 +200,44 @@ export function startObservers(opts: ObserverOptions): Observers {
         heartbeatMs: iv.connectorHeartbeatMs,
       })
     : undefined;
-  const ops: OpLagObserver | undefined = on.has('op-lag')
-    ? startOpLag({
-        esUrl: ep.esUrl,
-        index: opts.names.index,
-        emit,
-        log,
-        everyMs: iv.opLagMs,
-        sampleEvery: opts.opSampleEvery,
-        maxPending: opts.maxPendingOps,
-      })
-    : undefined;
-  const docs: DocWatchObserver | undefined = on.has('doc-watch')
-    ? startDocWatch({ esUrl: ep.esUrl, index: opts.names.index, emit, log, everyMs: iv.docWatchMs })
-    : undefined;
+  // Products, or each of a definition's own tables (undefined: products).
+  const watched: readonly (WatchedTable | undefined)[] = opts.tables ?? [undefined];
+  const ops: (OpLagObserver | undefined)[] = watched.map((table) =>
+    on.has('op-lag')
+      ? startOpLag({
+          esUrl: ep.esUrl,
+          index: opts.names.index,
+          ...(table ? { table } : {}),
+          emit,
+          log,
+          everyMs: iv.opLagMs,
+          sampleEvery: opts.opSampleEvery,
+          maxPending: opts.maxPendingOps,
+        })
+      : undefined,
+  );
+  const coverage = summedCoverage(watched.length, emit);
+  const docs: (DocWatchObserver | undefined)[] = watched.map((table, i) =>
+    on.has('doc-watch')
+      ? startDocWatch({
+          esUrl: ep.esUrl,
+          index: opts.names.index,
+          ...(table ? { table } : {}),
+          emit,
+          log,
+          everyMs: iv.docWatchMs,
+          ...(watched.length > 1 ? { coverage: (t: number, c: WatchCoverage) => coverage(i, t, c) } : {}),
+        })
+      : undefined,
+  );
+  const route = router(opts.tables, ops, docs);
   const rate = new OpRateMeter(emit);
   if (on.has('op-rate')) rate.start(iv.opRateMs);
 
   let stopping: Promise<ObserverSummary> | undefined;
 
   return {
-    trackOp: (entry) => {
-      ops?.track(entry);
-      docs?.track(entry);
-    },
+    trackOp: route,
     countOp: (n = 1) => rate.add(n),
     latest: () => ({
       probeLagMs: probe?.lagMs(),
@@ -222,7 +250,15 @@ export function startObservers(opts: ObserverOptions): Observers {
     stop: () =>
       (stopping ??= (async () => {
         // The probe drains first (up to probeStopTimeoutMs), so the other curves cover its tail too.
-        const [probeSummary, opsSummary, docsSummary] = await Promise.all([probe?.stop(), ops?.stop(), docs?.stop()]);
+        const [probeSummary, opsSummaries, docsSummaries] = await Promise.all([
+          probe?.stop(),
+          Promise.all(ops.map((o) => o?.stop())),
+          Promise.all(docs.map((d) => d?.stop())),
+        ]);
+        const opsSummary = sumOps(opsSummaries);
+        const docsFailures = docsSummaries.some((d) => d !== undefined)
+          ? docsSummaries.reduce((n, d) => n + (d?.failures ?? 0), 0)
+          : undefined;
         await Promise.all([slot?.stop(), consumer?.stop(), kafkaProbe?.stop(), connectors?.stop(), rate.stop()]);
         await writer.close();
         const failures: Partial<Record<ObserverName, number>> = {};
@@ -231,14 +267,91 @@ export function startObservers(opts: ObserverOptions): Observers {
         if (connectors) failures.connectors = connectors.failures();
         if (probeSummary) failures.probe = probeSummary.writeFailures + probeSummary.pollFailures;
         if (opsSummary) failures['op-lag'] = opsSummary.searchFailures;
-        if (docsSummary) failures['doc-watch'] = docsSummary.failures;
+        if (docsFailures !== undefined) failures['doc-watch'] = docsFailures;
+        const byTable = <T>(xs: (T | undefined)[]): Record<string, T> | undefined =>
+          opts.tables && xs.some((x) => x !== undefined)
+            ? Object.fromEntries(opts.tables.flatMap((t, i) => (xs[i] ? [[t.name, xs[i]]] : [])))
+            : undefined;
+        const opsByTable = byTable(opsSummaries);
+        const watchByTable = byTable(docsSummaries);
         return {
           probe: probeSummary,
           ops: opsSummary,
+          ...(opsByTable ? { opsByTable } : {}),
+          ...(watchByTable ? { watchByTable } : {}),
           samplesWritten: writer.written,
           samplesDropped: writer.dropped,
           failures,
         };
       })()),
+  };
+}
+
+/**
+ * trackOp: products' observers see every entry; with own tables, each entry goes to the observers of the tables
+ * its effects name (an effect without a table: to every table's, which take only their own).
+ */
+function router(
+  tables: readonly WatchedTable[] | undefined,
+  ops: readonly (OpLagObserver | undefined)[],
+  docs: readonly (DocWatchObserver | undefined)[],
+): (entry: HistoryEntry<Row>) => void {
+  if (tables === undefined) {
+    const [op, doc] = [ops[0], docs[0]];
+    return (entry) => {
+      op?.track(entry);
+      doc?.track(entry);
+    };
+  }
+  const index = new Map(tables.map((t, i) => [t.name, i]));
+  const all = tables.map((_, i) => i);
+  return (entry) => {
+    const to = new Set<number>();
+    for (const e of entry.effects) {
+      if (e.table === undefined) {
+        for (const i of all) to.add(i);
+        break;
+      }
+      const i = index.get(e.table);
+      if (i !== undefined) to.add(i);
+    }
+    for (const i of to) {
+      ops[i]?.track(entry);
+      docs[i]?.track(entry);
+    }
+  };
+}
+
+/** The op-lag figures of several observers as one (undefined: none ran). */
+function sumOps(xs: readonly (OpLagSummary | undefined)[]): OpLagSummary | undefined {
+  const ran = xs.filter((x): x is OpLagSummary => x !== undefined);
+  if (ran.length <= 1) return ran[0];
+  const sum = { ...ran[0]! };
+  for (const x of ran.slice(1)) for (const k of Object.keys(sum) as (keyof OpLagSummary)[]) sum[k] += x[k];
+  return sum;
+}
+
+/**
+ * One `doc-watch` sample for several watches: each one's latest coverage, summed (each grows, so the sum does,
+ * and the report's largest coverage sample is still the last word). Rows watched, searches and polls add up;
+ * the watch is exhaustive when every table's is.
+ */
+function summedCoverage(n: number, emit: (s: Sample) => void): (i: number, t: number, c: WatchCoverage) => void {
+  const latest: (WatchCoverage | undefined)[] = new Array(n).fill(undefined);
+  return (i, t, c) => {
+    latest[i] = c;
+    const sum = { products: 0, unwatched: 0, polls: 0, reads: 0, exhaustive: true };
+    for (const x of latest) {
+      if (x === undefined) {
+        sum.exhaustive = false;
+        continue;
+      }
+      sum.products += x.products;
+      sum.unwatched += x.unwatched;
+      sum.polls += x.polls;
+      sum.reads += x.reads;
+      sum.exhaustive &&= x.exhaustive;
+    }
+    emit({ t, kind: 'doc-watch', ...sum });
   };
 }

@@ -1,6 +1,9 @@
-import type { HistoryEntry, ProductRow } from '../record/history.ts';
+import type { IndexReading } from '../check/mapping.ts';
+import type { Row, TableModel } from '../model/table.ts';
+import type { Effect, HistoryEntry, ProductRow } from '../record/history.ts';
 import type { Sample } from '../record/samples.ts';
-import { docMatches } from './doc-match.ts';
+import { docMatches, sourceShows } from './doc-match.ts';
+import { effectDocId, normalisedAfter } from './watched-table.ts';
 
 export interface OpTrackerOptions {
   /** Keep 1 in N ops. Default 20. */
@@ -9,6 +12,34 @@ export interface OpTrackerOptions {
   maxPending?: number;
   /** A pending op older than this is given up on (a diverged pipeline never shows it). Default 10 min. */
   maxAgeMs?: number;
+  /**
+   * A definition's own table instead of products: only its effects are tracked (by their key text, the
+   * document's _id), and documents are read through `reading` (the index's mapping, as the checker reads them).
+   */
+  table?: { model: TableModel; reading: () => IndexReading };
+}
+
+/** How a tracker tells one table's effects and documents: products', or a definition's own table's. */
+interface OpSide {
+  /** The effect's document id; undefined: another table's effect. */
+  docId(e: Effect<Row>): string | undefined;
+  /** The post-state a document must show (null: none), or undefined when it cannot be read. */
+  post(after: Row | null): Row | null | undefined;
+  matches(source: Readonly<Record<string, unknown>> | undefined, after: Row | null): boolean;
+}
+
+const PRODUCTS_SIDE: OpSide = {
+  docId: (e) => String(e.product_id),
+  post: (after) => after,
+  matches: (source, after) => docMatches(source, after as ProductRow | null),
+};
+
+function tableSide(model: TableModel, reading: () => IndexReading): OpSide {
+  return {
+    docId: (e) => effectDocId(model, e),
+    post: (after) => (after === null ? null : normalisedAfter(model, after)),
+    matches: (source, after) => sourceShows(source, after, reading()),
+  };
 }
 
 export interface OpTrackerStats {
@@ -33,8 +64,8 @@ export interface OpTrackerStats {
 interface PendingOp {
   opSeq: number;
   ackMs: number;
-  /** Expected post-state per doc id (String(product_id)); the last effect on a product wins. */
-  expect: Map<string, ProductRow | null>;
+  /** Expected post-state per doc id (String(product_id), or the key text); the last effect on a row wins. */
+  expect: Map<string, Row | null>;
   /** Seen in a state other than the expected one at least once. */
   differed: boolean;
   /** Searches started before this op was tracked cannot tell anything about it. */
@@ -55,6 +86,9 @@ export class OpTracker {
   private readonly every: number;
   private readonly maxPending: number;
   private readonly maxAgeMs: number;
+  private readonly side: OpSide;
+  /** Named in each sample: a definition's own table (absent: products). */
+  private readonly tableName: string | undefined;
   private okCount = 0;
   private epoch = 0;
   private readonly pending = new Set<PendingOp>();
@@ -68,17 +102,25 @@ export class OpTracker {
     this.every = Math.max(1, opts.sampleEvery ?? 20);
     this.maxPending = opts.maxPending ?? 200;
     this.maxAgeMs = opts.maxAgeMs ?? 600_000;
+    this.side = opts.table ? tableSide(opts.table.model, opts.table.reading) : PRODUCTS_SIDE;
+    this.tableName = opts.table?.model.name;
   }
 
   /**
    * Takes note of an op. Any op with effects (an `unknown` one may have committed too) supersedes pending ops
-   * on its products; only `ok` ops are sampled.
+   * on its products; only `ok` ops are sampled. Effects of another table are ignored.
    */
-  track(entry: HistoryEntry): void {
-    const ids = [...new Set(entry.effects.map((e) => String(e.product_id)))];
+  track(entry: HistoryEntry<Row>): void {
+    const side = this.side;
+    const ids = new Set<string>();
+    for (const e of entry.effects) {
+      const id = side.docId(e);
+      if (id !== undefined) ids.add(id);
+    }
     // Another op on the same product acknowledged after this one was sent: the two overlapped, and which
     // committed last (which state stays) is unknown.
-    const overlapped = ids.some((id) => (this.lastAck.get(id) ?? Number.NEGATIVE_INFINITY) > entry.sendMs);
+    let overlapped = false;
+    for (const id of ids) if ((this.lastAck.get(id) ?? Number.NEGATIVE_INFINITY) > entry.sendMs) overlapped = true;
     for (const id of ids) {
       const older = this.byId.get(id);
       if (older) {
@@ -88,7 +130,7 @@ export class OpTracker {
       this.lastAck.set(id, Math.max(this.lastAck.get(id) ?? Number.NEGATIVE_INFINITY, entry.ackMs));
     }
     this.pruneAcks(entry.ackMs);
-    if (entry.outcome !== 'ok' || ids.length === 0) return;
+    if (entry.outcome !== 'ok' || ids.size === 0) return;
     if (++this.okCount % this.every !== 0) return;
     if (overlapped) {
       this.counts.ambiguous++;
@@ -98,8 +140,18 @@ export class OpTracker {
       this.counts.skippedFull++;
       return;
     }
-    const expect = new Map<string, ProductRow | null>();
-    for (const e of entry.effects) expect.set(String(e.product_id), e.after);
+    const expect = new Map<string, Row | null>();
+    for (const e of entry.effects) {
+      const id = side.docId(e);
+      if (id === undefined) continue;
+      const after = side.post(e.after);
+      if (after === undefined) {
+        // A post-state the checker could not read either: when it shows cannot be told.
+        this.counts.ambiguous++;
+        return;
+      }
+      expect.set(id, after);
+    }
     const op: PendingOp = { opSeq: entry.seq, ackMs: entry.ackMs, expect, differed: false, epoch: this.epoch };
     this.pending.add(op);
     for (const id of expect.keys()) this.byId.set(id, op);
@@ -119,7 +171,7 @@ export class OpTracker {
     const out: Sample[] = [];
     for (const op of [...this.pending]) {
       if (op.epoch >= search.epoch) continue;
-      const matches = [...op.expect].every(([id, after]) => docMatches(docs.get(id), after));
+      const matches = [...op.expect].every(([id, after]) => this.side.matches(docs.get(id), after));
       if (!matches) {
         op.differed = true;
       } else if (!op.differed) {
@@ -129,7 +181,9 @@ export class OpTracker {
       } else {
         this.remove(op);
         this.counts.seen++;
-        out.push({ t: seenAt, kind: 'op-lag', opSeq: op.opSeq, lagMs: Math.max(0, seenAt - op.ackMs) });
+        const lagMs = Math.max(0, seenAt - op.ackMs);
+        const table = this.tableName;
+        out.push({ t: seenAt, kind: 'op-lag', opSeq: op.opSeq, lagMs, ...(table !== undefined ? { table } : {}) });
       }
     }
     return out;

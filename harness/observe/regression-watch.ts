@@ -1,8 +1,10 @@
-import { DELETED, fingerprintRow, type Fingerprint } from '../check/fingerprint.ts';
-import { DEFAULT_INDEX_READING, type IndexReading } from '../check/mapping.ts';
+import { DELETED, fingerprintOf, fingerprintRow, type Fingerprint } from '../check/fingerprint.ts';
+import { DEFAULT_INDEX_READING, indexReadingOf, type IndexReading } from '../check/mapping.ts';
 import { normaliseSource, readSource } from '../check/normalise.ts';
-import type { HistoryEntry, ProductRow } from '../record/history.ts';
+import type { Row, TableModel } from '../model/table.ts';
+import type { Effect, HistoryEntry, ProductRow } from '../record/history.ts';
 import type { Sample } from '../record/samples.ts';
+import { effectDocId, normalisedAfter } from './watched-table.ts';
 
 export interface RegressionWatchOptions {
   /** Watch 1 in N products (chosen by product_id, at their first operation). Default 10. */
@@ -14,6 +16,12 @@ export interface RegressionWatchOptions {
    * rather than a list of ids. Default false.
    */
   exhaustive?: boolean;
+  /**
+   * A definition's own table instead of products: its rows are watched by their key text (the document's _id),
+   * their versions fingerprinted as the checker does (fingerprintOf), documents read by its reading (setReading;
+   * before that, the table's default reading, with `fields` the sink adds). Other tables' effects are ignored.
+   */
+  table?: { model: TableModel; fields?: readonly string[] };
 }
 
 /** What the watch could judge: a "none" from a watch that never looked is no evidence. */
@@ -51,14 +59,20 @@ interface Watched {
  * operation, never later, so no version of a watched product predates the watch. What it covered (products
  * watched and not, searches attempted and successful) is reported: a watch that never looked judges nothing.
  */
-export class RegressionWatch {
+export class RegressionWatch<K extends number | string = number> {
   private readonly every: number;
   private readonly max: number;
-  private readonly watched = new Map<number, Watched>();
+  private readonly watched = new Map<K, Watched>();
   /** Products chosen by id but first written when the watch was full: never watched (counted once each). */
-  private readonly overCap = new Set<number>();
-  private readonly unchosen = new Set<number>();
+  private readonly overCap = new Set<K>();
+  private readonly unchosen = new Set<K>();
   private reading: IndexReading = DEFAULT_INDEX_READING;
+  private readonly model: TableModel | undefined;
+  /** The row's key of an effect (product_id, or a table's key text); undefined: another table's effect. */
+  private readonly keyOf: (e: Effect<Row>) => K | undefined;
+  /** A committed row's fingerprint (undefined: not normalisable), and a read document's. */
+  private readonly rowFp: (after: Row) => Fingerprint | undefined;
+  private readonly docFp: (row: Row) => Fingerprint;
   readonly exhaustive: boolean;
   reads = 0;
   polls = 0;
@@ -67,6 +81,25 @@ export class RegressionWatch {
     this.exhaustive = opts.exhaustive ?? false;
     this.every = this.exhaustive ? 1 : (opts.watchEvery ?? 10);
     this.max = this.exhaustive ? Infinity : (opts.maxWatched ?? 50);
+    const model = opts.table?.model;
+    this.model = model;
+    if (model === undefined) {
+      this.keyOf = (e) => e.product_id as K;
+      this.rowFp = (after) => {
+        const row = rowOf(after);
+        return row === undefined ? undefined : fingerprintRow(row);
+      };
+      this.docFp = fingerprintRow as unknown as (row: Row) => Fingerprint;
+    } else {
+      const fp = fingerprintOf(model);
+      this.keyOf = (e) => effectDocId(model, e) as K | undefined;
+      this.rowFp = (after) => {
+        const row = normalisedAfter(model, after);
+        return row === undefined ? undefined : fp(row);
+      };
+      this.docFp = fp;
+      this.reading = indexReadingOf(undefined, opts.table?.fields ?? [], model);
+    }
   }
 
   /** How the index reads each field (from its mapping); the default until the index has one. */
@@ -79,12 +112,13 @@ export class RegressionWatch {
    * Every committed op, in ack order, from the start of the history: a product is chosen at its first
    * operation (by product_id, so the choice does not depend on timing) and then sees all its versions.
    */
-  track(entry: HistoryEntry): void {
+  track(entry: HistoryEntry<Row>): void {
     if (entry.outcome !== 'ok') return;
     for (const e of entry.effects) {
-      let w = this.watched.get(e.product_id);
+      const pid = this.keyOf(e);
+      if (pid === undefined) continue;
+      let w = this.watched.get(pid);
       if (!w) {
-        const pid = e.product_id;
         if (!this.chosen(pid)) {
           if (this.unchosen.size < 1_000_000) this.unchosen.add(pid);
           continue;
@@ -98,15 +132,15 @@ export class RegressionWatch {
         w = { versions: [], maxSeen: Number.NEGATIVE_INFINITY, maxSeenAt: 0, regressed: false };
         this.watched.set(pid, w);
       }
-      const row = e.after === null ? undefined : rowOf(e.after as unknown as Record<string, unknown>);
-      if (e.after === null) w.versions.push({ fp: DELETED, seq: entry.seq });
-      else if (row !== undefined) w.versions.push({ fp: fingerprintRow(row), seq: entry.seq });
+      const fp = e.after === null ? DELETED : this.rowFp(e.after);
+      if (fp !== undefined) w.versions.push({ fp, seq: entry.seq });
     }
   }
 
-  /** Chosen by product_id: the same products in every run of a seed, whatever the timing. */
-  private chosen(pid: number): boolean {
+  /** Chosen by product_id (or key text): the same products in every run of a seed, whatever the timing. */
+  private chosen(key: K): boolean {
     if (this.every <= 1) return true;
+    const pid = typeof key === 'number' ? key : textHash(key);
     // MurmurHash3's finaliser: ids written in sequence spread evenly over the residues.
     let h = Math.imul(pid ^ (pid >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -118,16 +152,17 @@ export class RegressionWatch {
     this.polls++;
   }
 
-  /** The product_ids to search for. */
-  ids(): number[] {
+  /** The product_ids (a table's key texts: document _ids) to search for. */
+  ids(): K[] {
     return [...this.watched.keys()];
   }
 
   /**
-   * One search of the watched products, started at `t`: their documents' sources by product_id (a product
-   * with no document is absent). Returns a sample per product that regressed in this search.
+   * One search of the watched products, started at `t`: their documents' sources by product_id (a table's: by
+   * key text, the _id; a product with no document is absent). Returns a sample per product that regressed in
+   * this search.
    */
-  observe(found: ReadonlyMap<number, Record<string, unknown>>, ids: readonly number[], t: number): Sample[] {
+  observe(found: ReadonlyMap<K, Record<string, unknown>>, ids: readonly K[], t: number): Sample[] {
     this.reads++;
     this.polls++;
     const out: Sample[] = [];
@@ -138,7 +173,7 @@ export class RegressionWatch {
       const idx = source === undefined ? this.absentIndex(w) : this.contentIndex(w, source);
       if (idx === undefined) continue;
       if (idx < w.maxSeen) {
-        if (!w.regressed) out.push(regression(pid, w, idx, t));
+        if (!w.regressed) out.push(regression(this.rowName(pid), w, idx, t));
         w.regressed = true;
       } else if (idx > w.maxSeen) {
         w.maxSeen = idx;
@@ -159,6 +194,19 @@ export class RegressionWatch {
     };
   }
 
+  private rowName(key: K): RowName {
+    const m = this.model;
+    if (m === undefined) return { product_id: key as number };
+    const text = String(key);
+    // As history effects do: product_id is the key when it is one integer, else -1.
+    const n = Number(text);
+    return {
+      product_id: m.key.length === 1 && Number.isSafeInteger(n) && /^-?\d+$/.test(text) ? n : -1,
+      table: m.name,
+      key: text,
+    };
+  }
+
   /**
    * No document: "before the first version" (-1) or a delete, whichever is the earliest not older than what
    * was seen; else the latest of them (a regression).
@@ -175,9 +223,9 @@ export class RegressionWatch {
   }
 
   private contentIndex(w: Watched, source: Record<string, unknown>): number | undefined {
-    const r = readSource(source, this.reading);
+    const r = readSource<Row>(source, this.reading);
     if (!r.ok) return undefined;
-    const fp = fingerprintRow(r.row);
+    const fp = this.docFp(r.row);
     let latest: number | undefined;
     for (let i = 0; i < w.versions.length; i++) {
       if (w.versions[i]!.fp !== fp) continue;
@@ -189,18 +237,28 @@ export class RegressionWatch {
 }
 
 /** A history effect's row (already normalised by the workload; read as the row side, NaN price included). */
-function rowOf(after: Record<string, unknown>): ProductRow | undefined {
+function rowOf(after: Row): ProductRow | undefined {
   const r = normaliseSource(after);
   return r.ok ? r.row : undefined;
 }
 
-function regression(pid: number, w: Watched, idx: number, t: number): Sample {
+/** 32 bits of a key text (FNV-1a over its UTF-16 units), for the choice by key. */
+function textHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** How a regression sample names the row: products by product_id; a table's row by table and key too. */
+type RowName = { product_id: number } | { product_id: number; table: string; key: string };
+
+function regression(name: RowName, w: Watched, idx: number, t: number): Sample {
   const from = w.versions[w.maxSeen]!;
   const to = w.versions[Math.max(idx, 0)]!;
   return {
     t,
     kind: 'regression',
-    product_id: pid,
+    ...name,
     from: { version: w.maxSeen + 1, seq: from.seq, t: w.maxSeenAt },
     // Version 0: shown absent again, before its first version (the document vanished).
     to: { version: idx + 1, seq: idx < 0 ? -1 : to.seq, t },

@@ -7,17 +7,24 @@ export type Sample =
   /** A lag-probe marker read from the sink's input topic at `t`; `ts` is the record's Kafka timestamp. */
   | { t: number; kind: 'probe-kafka'; seq: number; ts: number }
   /** Visibility lag of a sampled workload op. */
-  | { t: number; kind: 'op-lag'; opSeq: number; lagMs: number }
+  /** A sampled op's visibility lag; `table` names a definition's own table (absent: products). */
+  | { t: number; kind: 'op-lag'; opSeq: number; lagMs: number; table?: string }
   | { t: number; kind: 'slot-lag'; slot: string; bytes: number; active: boolean }
   | { t: number; kind: 'consumer-lag'; group: string; lag: number; endOffset: number; committed: number }
   | { t: number; kind: 'connector'; name: string; state: string; tasks: string[]; trace?: string }
   /** Workload throughput over the last sampling interval. */
   | { t: number; kind: 'op-rate'; opsPerSec: number }
-  /** A watched product shown by a search at an older version after a newer one (1-based history versions). */
+  /**
+   * A watched product shown by a search at an older version after a newer one (1-based history versions). For a
+   * definition's own table, `table` and `key` (the row's key text) name the row; product_id is then the key when
+   * it is one integer, else -1.
+   */
   | {
       t: number;
       kind: 'regression';
       product_id: number;
+      table?: string;
+      key?: string;
       from: { version: number; seq: number; t: number };
       to: { version: number; seq: number; t: number };
     }

@@ -1,5 +1,10 @@
 import { startObservers } from '../observe/observers.ts';
-import { OWN_TABLES_OBSERVERS } from './run/own-tables.ts';
+import {
+  modelledTables,
+  OWN_TABLES_OBSERVERS,
+  PER_TABLE_OBSERVERS as PER_TABLE,
+  watchedTables,
+} from './run/own-tables.ts';
 import { info } from '../util/log.ts';
 import { startOperator } from './operator.ts';
 import { EnvError } from '../util/errors.ts';
@@ -59,6 +64,7 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
     try {
       const { def, sink } = await phase('register', () => registerPipeline(ctx));
       Object.assign(ran, { def, sink });
+      const own = modelledTables(def);
       const observers = startObservers({
         endpoints: ep,
         names: plan.names,
@@ -68,8 +74,10 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         log: (l) => info(`  ${l}`),
         pipeline: def.pipeline,
         probeKafka: o.probeKafka,
-        // The lag probe, op lag and doc watch write and read products documents: not on a definition's own tables.
-        ...(def.tables ? { enabled: OWN_TABLES_OBSERVERS } : {}),
+        // The lag probe writes and reads products documents: not on a definition's own tables; op lag and the
+        // doc watch follow each table instead of products.
+        ...(def.tables ? { enabled: OWN_TABLES_OBSERVERS.filter((n) => own || !PER_TABLE.includes(n)) } : {}),
+        ...(own ? { tables: watchedTables(own) } : {}),
       });
       const operator = startOperator({
         rules: o.scenario.operator,

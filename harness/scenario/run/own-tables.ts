@@ -11,6 +11,7 @@ import type { TableModel, ValueRange } from '../../model/table.ts';
 import { formatPgType } from '../../model/pg-type.ts';
 import { ConfigError } from '../../util/errors.ts';
 import type { ObserverName } from '../../observe/observers.ts';
+import type { WatchedTable } from '../../observe/watched-table.ts';
 import type { OwnTable, PipelineDefinition } from '../../pipeline/definition.ts';
 import type { Comparison } from '../../record/anomalies.ts';
 import type { HistoryEntry } from '../../record/history.ts';
@@ -19,8 +20,18 @@ import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
 import { snapshotter, type Snapshotter } from '../snapshot.ts';
 
-/** The lag probe, op lag and doc watch write or read products documents; these watch any pipeline. */
-export const OWN_TABLES_OBSERVERS: readonly ObserverName[] = ['slot-lag', 'consumer-lag', 'connectors', 'op-rate'];
+/**
+ * The lag probe writes and reads products documents; these watch any pipeline (op lag and the doc watch run once
+ * per table, given the tables: watchedTables).
+ */
+export const OWN_TABLES_OBSERVERS: readonly ObserverName[] = [
+  'slot-lag',
+  'consumer-lag',
+  'connectors',
+  'op-rate',
+  'op-lag',
+  'doc-watch',
+];
 
 /** A definition's own table with its model, read from the catalog. */
 export interface ModelledTable extends OwnTable {
@@ -91,6 +102,14 @@ export function ownTablesSnapshotter(
       );
     },
   };
+}
+
+/** The observers that follow each table (they need the tables' models). */
+export const PER_TABLE_OBSERVERS: readonly ObserverName[] = ['op-lag', 'doc-watch'];
+
+/** The tables as the observers watch them: each one's model, index and the fields its sink adds. */
+export function watchedTables(tables: readonly ModelledTable[]): WatchedTable[] {
+  return tables.map((t) => ({ name: t.model.name, index: t.spec.index, model: t.model, fields: t.spec.fields }));
 }
 
 /** The definition's own tables with their models, when the run has them. */
