@@ -26,6 +26,9 @@ export interface SinkRun {
 /** A product a search showed at an older version after it had shown a newer one. */
 export interface Regression {
   product_id: number;
+  /** A definition's own tables: the row's table and key (product_id is then the key if one integer, else -1). */
+  table?: string;
+  key?: string;
   /** The newer version seen first, then the older one seen after it (1-based positions in the history). */
   from: { version: number; seq: number; t: number };
   to: { version: number; seq: number; t: number };

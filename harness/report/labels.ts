@@ -111,7 +111,8 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
       bad: reg.count > 0,
       examples: reg.examples.map(
         (x) =>
-          `product ${x.product_id}: version ${x.from.version} (op #${x.from.seq}), ` +
+          `${x.table === undefined ? `product ${x.product_id}` : `${x.table} ${x.key}`}: ` +
+          `version ${x.from.version} (op #${x.from.seq}), ` +
           `then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ` +
           `${fmtDuration(x.to.t - x.from.t)} later`,
       ),

@@ -25,4 +25,13 @@ describe('regressionsOf: what the regression watch covered reaches the judge', (
     expect(regressionsOf(failed)).toMatchObject({ searches: 0, polls: 40, unjudged: true });
     expect(regressionsOf([])).toEqual({ count: 0, sampledProducts: 0, examples: [] });
   });
+
+  it("counts each row of a definition's own tables once, by table and key (not by product_id -1)", () => {
+    const v = (n: number) => ({ version: n, seq: n, t: n });
+    const reg = (table: string, key: string) =>
+      ({ t: 1, kind: 'regression', product_id: -1, table, key, from: v(2), to: v(1) }) as const;
+    const r = regressionsOf([reg('orders', 'a'), reg('orders', 'b'), reg('orders', 'a'), reg('lines', 'a')]);
+    expect(r.count).toBe(3);
+    expect(r.examples.map((x) => `${x.table}:${x.key}`)).toEqual(['orders:a', 'orders:b', 'lines:a']);
+  });
 });

@@ -49,7 +49,7 @@ export interface ReportInput {
 
 /** Regressions search users saw, from the doc-watch samples: one per product (its first), up to 10 examples. */
 export function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport['regressions']> {
-  const seen = new Map<number, Regression>();
+  const seen = new Map<number | string, Regression>();
   let sampledProducts = 0;
   // The watch's coverage: its counters only grow, so the largest of its samples is its last word.
   let searches = 0;
@@ -66,8 +66,16 @@ export function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport
       if (s.unwatched !== undefined) unwatched = Math.max(unwatched ?? 0, s.unwatched);
       if (s.exhaustive !== undefined) exhaustive = s.exhaustive;
     }
-    if (s.kind === 'regression' && !seen.has(s.product_id))
-      seen.set(s.product_id, { product_id: s.product_id, from: s.from, to: s.to });
+    if (s.kind !== 'regression') continue;
+    // A row of a definition's own tables is told apart by its table and key (product_id is -1 for a uuid key).
+    const id = s.table === undefined ? s.product_id : `${s.table}:${s.key}`;
+    if (!seen.has(id))
+      seen.set(id, {
+        product_id: s.product_id,
+        ...(s.table !== undefined ? { table: s.table, key: s.key } : {}),
+        from: s.from,
+        to: s.to,
+      });
   }
   const examples = [...seen.values()].slice(0, 10);
   if (!watched) return { count: seen.size, sampledProducts, examples };
