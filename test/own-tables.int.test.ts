@@ -30,7 +30,7 @@ describe('own tables (examples/orders)', () => {
         ['orders', 'orders', true],
       ]);
       // Both tables were written and compared: rows on each side, and the orders point at live customers.
-      for (const t of report.tables ?? []) expect(t.pgRows, t.table).toBeGreaterThan(20);
+      for (const t of report.tables ?? []) expect(t.pgRows, t.table).toBeGreaterThan(5);
       expect(report.lag.ops.samples, 'op visibility samples judge the lag budget').toBeGreaterThan(10);
       expect(renderMarkdown(report)).toMatch(/table orders → index orders +\| \d+ rows, \d+ documents: equal/);
     });
