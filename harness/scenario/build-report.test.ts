@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { mergeTableComparisons } from '../check/tables.ts';
+import { ANOMALY_CLASSES, type Comparison } from '../record/anomalies.ts';
 import type { Sample } from '../record/samples.ts';
-import { regressionsOf } from './build-report.ts';
+import type { WorkloadSummary } from '../workload/driver.ts';
+import { buildReport, regressionsOf, type ReportInput } from './build-report.ts';
+import { loadScenario } from './load.ts';
 
 describe('regressionsOf: what the regression watch covered reaches the judge', () => {
   it('carries the watch’s searches and polls (their largest sample), so a watch that looked is judged', () => {
@@ -33,5 +37,63 @@ describe('regressionsOf: what the regression watch covered reaches the judge', (
     const r = regressionsOf([reg('orders', 'a'), reg('orders', 'b'), reg('orders', 'a'), reg('lines', 'a')]);
     expect(r.count).toBe(3);
     expect(r.examples.map((x) => `${x.table}:${x.key}`)).toEqual(['orders:a', 'orders:b', 'lines:a']);
+  });
+});
+
+describe("buildReport: a definition's own tables", () => {
+  const comparison = mergeTableComparisons(
+    ['customers', 'orders'].map((table) => ({
+      table,
+      index: table,
+      comparison: {
+        equal: true,
+        pgRows: 3,
+        esDocs: 3,
+        counts: Object.fromEntries(ANOMALY_CLASSES.map((k) => [k, 0])) as Comparison['counts'],
+        examples: Object.fromEntries(ANOMALY_CLASSES.map((k) => [k, []])) as unknown as Comparison['examples'],
+        setupErrors: { count: 0, examples: [] },
+        ...(table === 'orders' ? { notCompared: ['orders.at'] } : {}),
+      },
+    })),
+  );
+  const input = (samples: Sample[]): ReportInput => ({
+    runId: 'r',
+    scenario: loadScenario('baseline'),
+    seed: 1,
+    replay: 'npx outbox-chaos run baseline',
+    provider: 'local',
+    connectorsDir: 'examples/orders',
+    startedAt: 0,
+    finishedAt: 60_000,
+    verdict: 'converged',
+    timeToConvergenceMs: 100,
+    comparison,
+    workload: {
+      opsRecorded: 10,
+      opsPerSec: 1,
+      byKind: { insert: 10, update: 0, delete: 0, reinsert: 0, txn: 0 },
+      byOutcome: { ok: 10, failed: 0, unknown: 0 },
+    } as WorkloadSummary,
+    workloadHash: 'h',
+    samples,
+    timeline: [],
+    connectors: [],
+    connectorNames: { source: 's', sink: 'k' },
+    versions: {},
+    notes: [],
+    flaps: [],
+    settleMs: 2000,
+  });
+
+  it('shows each table, names the lossy columns, and judges the lag budget on op visibility', () => {
+    const ops: Sample[] = [300, 400, 20_000].map((lagMs, i) => ({ t: 1000 + i, kind: 'op-lag', opSeq: i, lagMs }));
+    const r = buildReport(input(ops));
+    expect(r.tables?.map((t) => t.table)).toEqual(['customers', 'orders']);
+    expect(r.notCompared).toEqual(['orders.at']);
+    expect(r.lag.p99).toBe(20_000);
+    expect(r.notes).toContain('✘ steady-state op visibility lag p99 20000 ms is over the budget of 10000 ms');
+    expect(buildReport(input([])).notes).toContain(
+      '✘ no op visibility lag sample outside fault windows: the lag budget of 10000 ms cannot be judged',
+    );
   });
 });

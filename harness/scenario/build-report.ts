@@ -203,6 +203,8 @@ export function buildReport(i: ReportInput): RunReport {
     versions: i.versions,
     final: { pgRows: i.comparison.pgRows, esDocs: i.comparison.esDocs },
     ...(i.comparison.tables ? { tables: i.comparison.tables } : {}),
+    // Never silently skipped: a captured column the checker cannot read is named in every report.
+    ...(i.comparison.notCompared?.length ? { notCompared: i.comparison.notCompared } : {}),
     notes,
   };
 }
