@@ -289,6 +289,9 @@ function readNumber(column: string, value: unknown, r: NumberReading, scale: num
     const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
     if (s === undefined) return { reason: 'not a string or number' };
     if (r.ignoreAbove !== null && s.length > r.ignoreAbove) return { reason: `over ignore_above ${r.ignoreAbove}` };
+    // An unconstrained NUMERIC keeps each value's own scale ("8871.210"), which the row side does not keep (it is
+    // compared without trailing zeros): its term is read alike. A column with a scale keeps the exact term.
+    if (scale === null) return canonicalDecimal(s, null) ?? s;
     return s; // a keyword is an exact term: "19.9" is not "19.90"
   }
   const dropped = r.ignoreMalformed ? ' (ignore_malformed: the index keeps the document without it)' : '';

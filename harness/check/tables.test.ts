@@ -347,3 +347,23 @@ describe('the snapshot reader of any table', () => {
     });
   });
 });
+
+describe('an unconstrained NUMERIC in a keyword field', () => {
+  const t: TableModel = {
+    name: 'events',
+    key: ['id'],
+    columns: [col('id', { kind: 'int8' }, false), col('amount', { kind: 'numeric', precision: null, scale: null })],
+    foreignKeys: [],
+    replicaIdentity: 'full',
+  };
+  const reading = indexReadingOf({ properties: { id: { type: 'long' }, amount: { type: 'keyword' } } }, [], t);
+  const row = (amount: string): Row => ({ id: 1, amount: codecOf(t.columns[1]!)!.fromPg(amount)! });
+
+  it("is read at the row's own scale: Postgres' 8871.210 and Debezium's \"8871.210\" are one value", () => {
+    expect(readSource({ id: 1, amount: '8871.210' }, reading)).toEqual({ ok: true, row: row('8871.210') });
+  });
+
+  it('another value is still another term', () => {
+    expect(readSource({ id: 1, amount: '8871.2' }, reading)).not.toEqual({ ok: true, row: row('8871.21') });
+  });
+});

@@ -177,3 +177,25 @@ describe('TableOpGenerator', () => {
     expect(() => new TableOpGenerator(1, PROFILE, [])).toThrow(/at least one table/);
   });
 });
+
+describe('keys a search engine can hold as an _id', () => {
+  it('a one-column text key is never empty nor over 512 bytes (no sink can index such a row)', () => {
+    const notes: TableModel = {
+      name: 'notes',
+      key: ['note_key'],
+      columns: [
+        { name: 'note_key', type: { kind: 'text' }, nullable: false, default: null, toastable: true },
+        { name: 'body', type: { kind: 'text' }, nullable: true, default: null, toastable: true },
+      ],
+      foreignKeys: [],
+      replicaIdentity: 'full',
+    };
+    const keys = takeTableOps(3, PROFILE, [notes], 3_000)
+      .flatMap(tableStepsOf)
+      .flatMap((s) => (s.kind === 'insert' || s.kind === 'reinsert' ? [String(s.values['note_key'])] : []));
+    expect(keys.length).toBeGreaterThan(500);
+    const bytes = keys.map((k) => Buffer.byteLength(k));
+    expect(Math.min(...bytes)).toBeGreaterThan(0);
+    expect(Math.max(...bytes)).toBeLessThanOrEqual(512);
+  });
+});

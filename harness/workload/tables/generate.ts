@@ -496,6 +496,10 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
   }
 }
 
+/** Elasticsearch's limits on a document `_id`. */
+export const ID_MAX_BYTES = 512;
+const idBytesOk = (n: number): boolean => n > 0 && n <= ID_MAX_BYTES;
+
 function tableState(model: TableModel, profile: WorkloadProfile): TableState {
   const keyCols = model.key.map((k) => {
     const c = model.columns.find((x) => x.name === k);
@@ -521,7 +525,13 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
     const omittable = column.default !== null && (column.nullable || defaultIntent(column) !== undefined);
     written.push({ column, arb: valueArb(column), omittable });
   }
-  const keyArbs = new Map(keyCols.map((c) => [c.name, valueArb({ ...c, nullable: false })]));
+  // A one-column key is the document's _id, which Elasticsearch takes only non-empty and up to 512 bytes: a row
+  // keyed otherwise can be indexed by no sink (it fails, or drops the record), so the workload writes none.
+  const keyArb = (c: Column): fc.Arbitrary<SqlParam> => {
+    const arb = valueArb({ ...c, nullable: false });
+    return keyCols.length === 1 ? arb.filter((v) => idBytesOk(Buffer.byteLength(String(v)))) : arb;
+  };
+  const keyArbs = new Map(keyCols.map((c) => [c.name, keyArb(c)]));
   return {
     model,
     counterKey,
