@@ -83,7 +83,13 @@ describe('the packed package, installed into a project of its own', () => {
     expect(existsSync(join(pkg, 'dist', 'harness', 'layers.test.js'))).toBe(false);
     expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
     // The catalogue, the zoo and the healthy definition with the sink plugin's sources (not its build output).
-    for (const f of ['scenarios/baseline.yaml', 'scenarios/zoo', 'connectors/register-postgres.json'])
+    // examples/orders too: a definition of its own tables, and the base of the zoo's orders- entries.
+    for (const f of [
+      'scenarios/baseline.yaml',
+      'scenarios/zoo',
+      'connectors/register-postgres.json',
+      'examples/orders',
+    ])
       expect(existsSync(join(pkg, f)), f).toBe(true);
     expect(existsSync(join(pkg, 'connectors', 'es-sink', 'pom.xml'))).toBe(true);
     expect(existsSync(join(pkg, 'connectors', 'es-sink', 'target'))).toBe(false);
