@@ -71,6 +71,10 @@ export function planRun(o: RunOptions): RunPlan {
   if (missing.length) throw new ScenarioSkipped(scenario.name, missing);
   const scoped = !provider.exclusive && !o.allowDestructive;
   const { def, names } = definitionFor(o.connectorsDir, provider.endpoints, scoped);
+  if (def.tables) {
+    const products = productsOnly(scenario, schedule);
+    if (products.length) throw new ScenarioSkipped(scenario.name, products);
+  }
   const hash = workloadHash(seed, profile, plannedOps(profile));
   return {
     seed,
@@ -83,6 +87,19 @@ export function planRun(o: RunOptions): RunPlan {
     connectors: { source: def.source.name, sink: def.sink.name },
     hash,
   };
+}
+
+/**
+ * What makes a scenario the seed's products table's own, which a definition of its own tables cannot run: rows
+ * preloaded into products, statements written for products' columns, a fault aimed at the products topic.
+ */
+export function productsOnly(scenario: RunOptions['scenario'], schedule: readonly FaultStep[]): string[] {
+  const out: string[] = [];
+  if (scenario.preload > 0) out.push(`it preloads ${scenario.preload} products rows`);
+  if (schedule.some((f) => f.kind === 'postgres.sql'))
+    out.push("its statements (postgres.sql) are written for the products table's columns");
+  if (schedule.some((f) => f.target.includes(':products'))) out.push('a fault is aimed at the products topic');
+  return out.length ? [...out.map((r) => `${r}, not a definition's own tables`)] : [];
 }
 
 /**
