@@ -36,6 +36,10 @@ export interface Column {
   range?: ValueRange;
 }
 
+/** The column kinds a ValueRange bounds: numbers, and dates and times (their bounds as ISO 8601 text). */
+export const NUMBER_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric']);
+export const TIME_KINDS: ReadonlySet<string> = new Set(['date', 'timestamp', 'timestamptz']);
+
 /** A number or date/time column's values as the application writes them (dates and times as ISO 8601 text). */
 export interface ValueRange {
   min?: number | string;

@@ -4,10 +4,9 @@
  * and each table is compared with its own index, the verdict judged on the totals.
  */
 import { mergeTableComparisons } from '../../check/tables.ts';
-import type { VersionsIndex } from '../../check/versions.ts';
-import { buildVersionsAsync } from '../../check/versions.ts';
+import { buildVersionsAsync, type VersionsIndex } from '../../check/versions.ts';
 import { readTableModels } from '../../model/catalog.ts';
-import type { TableModel, ValueRange } from '../../model/table.ts';
+import { NUMBER_KINDS, TIME_KINDS, type Row, type TableModel, type ValueRange } from '../../model/table.ts';
 import { formatPgType } from '../../model/pg-type.ts';
 import { ConfigError } from '../../util/errors.ts';
 import type { ObserverName } from '../../observe/observers.ts';
@@ -15,7 +14,6 @@ import type { WatchedTable } from '../../observe/watched-table.ts';
 import type { OwnTable, PipelineDefinition } from '../../pipeline/definition.ts';
 import type { Comparison } from '../../record/anomalies.ts';
 import type { HistoryEntry } from '../../record/history.ts';
-import type { Row } from '../../model/table.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
 import { snapshotter, type Snapshotter } from '../snapshot.ts';
@@ -62,17 +60,7 @@ export function withRanges(model: TableModel, values: Readonly<Record<string, Va
   return { ...model, columns: model.columns.map((c) => (values[c.name] ? { ...c, range: values[c.name] } : c)) };
 }
 
-const RANGED: ReadonlySet<string> = new Set([
-  'int2',
-  'int4',
-  'int8',
-  'float4',
-  'float8',
-  'numeric',
-  'date',
-  'timestamp',
-  'timestamptz',
-]);
+const RANGED: ReadonlySet<string> = new Set([...NUMBER_KINDS, ...TIME_KINDS]);
 
 /** Each table's committed versions from the one history (an effect names its table). */
 export async function ownTableVersions(

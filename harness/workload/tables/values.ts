@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { canonicalJson, codecOf, parsePgArray } from '../../model/codecs.ts';
 import type { PgType } from '../../model/pg-type.ts';
-import type { Column, Value, ValueRange } from '../../model/table.ts';
+import { NUMBER_KINDS, TIME_KINDS, type Column, type Value, type ValueRange } from '../../model/table.ts';
 import type { SqlParam } from './ops.ts';
 
 /** A column whose type has no normaliser (or is not generated here): it cannot be written by the workload. */
@@ -26,10 +26,6 @@ export function valueArb(column: Column): fc.Arbitrary<SqlParam> {
   if (!column.nullable) return value;
   return fc.oneof({ weight: 100 - NULL_SHARE, arbitrary: value }, { weight: NULL_SHARE, arbitrary: fc.constant(null) });
 }
-
-const NUMBER_KINDS: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric']);
-/** Date and time kinds: their range is ISO 8601 text, compared as instants. */
-const TIME_KINDS: ReadonlySet<string> = new Set(['date', 'timestamp', 'timestamptz']);
 
 /** A column's value within the definition's range: numbers by value, dates and times as instants. */
 function inRange(v: SqlParam, r: ValueRange, time: boolean): boolean {
