@@ -1,16 +1,25 @@
 import { compare } from '../../harness/check/compare.ts';
+import { indexReadingOf } from '../../harness/check/mapping.ts';
 import { buildVersions } from '../../harness/check/versions.ts';
 import type { Comparison, EsDoc } from '../../harness/record/anomalies.ts';
 import type { HistoryEntry, ProductRow } from '../../harness/record/history.ts';
+import { WIDE, WIDE_MAPPING, wideDocs, wideHistory, wideRows } from './wide-data.ts';
+
+/** The benchmark's tables: the seed's products (5 columns), or the wide table of wide-data.ts (15 columns). */
+export const BENCH_TABLES = ['products', 'wide'] as const;
+export type BenchTable = (typeof BENCH_TABLES)[number];
 
 export interface BenchOptions {
   /** Feed compare async generators, as the snapshot readers do (default: sync generators). */
   async?: boolean;
-  /** Plant one anomaly of each kind per 30 000 products (default true). */
+  /** Plant one anomaly of each kind per 30 000 rows (default true). */
   anomalies?: boolean;
+  /** Which table (default products). */
+  table?: BenchTable;
 }
 
 export interface BenchResult {
+  table: BenchTable;
   n: number;
   versions: number;
   mode: 'sync' | 'async';
@@ -20,7 +29,7 @@ export interface BenchResult {
   compareMs: number;
   /** CPU time (user + system) of compare: on a loaded machine, closer to its cost than wall time. */
   compareCpuMs: number;
-  /** Products compared per second. */
+  /** Rows compared per second. */
   rate: number;
   /** Heap in use after compare, with the versions index still alive. */
   heapUsedMb: number;
@@ -34,21 +43,28 @@ export interface BenchResult {
  * update every third, delete every fiftieth), then compare a Postgres stream with an Elasticsearch stream in
  * Debezium's default encodings (price as a string, created_at as fractional epoch ms). Rows and documents are generated
  * lazily, as the readers produce them, so the measured memory is the checker's, not the fixture's.
+ * With `table: 'wide'`, the same on n rows of the wide table (wide-data.ts), read through its index mapping.
  */
 export async function benchCompare(n: number, options: BenchOptions = {}): Promise<BenchResult> {
   const anomalies = options.anomalies ?? true;
+  const table = options.table ?? 'products';
+  const wide = table === 'wide';
   const t0 = performance.now();
   const buildCpu = process.cpuUsage();
-  const versions = buildVersions(history(n));
+  const versions = wide ? buildVersions(wideHistory(n), WIDE) : buildVersions(history(n));
   const t1 = performance.now();
   const built = process.cpuUsage(buildCpu);
   const cpu = process.cpuUsage();
-  const pg = options.async ? toAsync(pgRows(n)) : pgRows(n);
-  const es = options.async ? toAsync(esDocs(n, anomalies)) : esDocs(n, anomalies);
-  const comparison = await compare({ versions, pg, es });
+  const rows = wide ? wideRows(n) : pgRows(n);
+  const docs = wide ? wideDocs(n, anomalies) : esDocs(n, anomalies);
+  const pg = options.async ? toAsync(rows) : rows;
+  const es = options.async ? toAsync(docs) : docs;
+  const reading = wide ? indexReadingOf(WIDE_MAPPING, [], WIDE) : undefined;
+  const comparison = await compare({ versions, pg, es, ...(reading ? { reading } : {}) });
   const t2 = performance.now();
   const used = process.cpuUsage(cpu);
   return {
+    table,
     n,
     versions: versions.fingerprints.length,
     mode: options.async ? 'async' : 'sync',
