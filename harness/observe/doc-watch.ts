@@ -3,7 +3,6 @@ import { readIndexMapping } from '../check/read-es.ts';
 import type { Row } from '../model/table.ts';
 import type { HistoryEntry } from '../record/history.ts';
 import type { Emit } from '../record/samples-file.ts';
-import type { Sample } from '../record/samples.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
 import { startLoop } from './loop.ts';
@@ -37,71 +36,67 @@ export interface DocWatchObserver {
 export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
   if (opts.table) return startTableWatch(opts, opts.table);
   const watch = new RegressionWatch(opts);
+  const failures = new FailureLog('doc-watch', opts.log);
+  const coverage = opts.coverage ?? ((t, c) => opts.emit({ t, kind: 'doc-watch', ...c }));
   let mapped = false;
-  return watching(watch, opts, 'doc-watch', async (ids, t) => {
-    try {
-      // Documents are read as the checker reads them: by the index's mapping (once it has price and created_at).
-      if (!mapped) {
-        const mapping = await readIndexMapping(opts.esUrl, opts.index);
-        const props = mapping?.['properties'] as Record<string, unknown> | undefined;
-        if (props && 'price' in props && 'created_at' in props) {
-          watch.setReading(indexReadingOf(mapping));
-          mapped = true;
+  const loop = startLoop(
+    opts.everyMs ?? 250,
+    async () => {
+      const ids = watch.ids();
+      if (ids.length === 0) return;
+      const t = Date.now();
+      try {
+        // Documents are read as the checker reads them: by the index's mapping (once it has price and created_at).
+        if (!mapped) {
+          const mapping = await readIndexMapping(opts.esUrl, opts.index);
+          const props = mapping?.['properties'] as Record<string, unknown> | undefined;
+          if (props && 'price' in props && 'created_at' in props) {
+            watch.setReading(indexReadingOf(mapping));
+            mapped = true;
+          }
         }
+      } catch (e) {
+        watch.failedPoll();
+        throw e;
       }
-    } catch (e) {
-      watch.failedPoll();
-      throw e;
-    }
-    // Exhaustive (a small key space): the whole index in one search, cheaper than a list of every id.
-    const hits = await searchHits(opts.esUrl, opts.index, {
-      size: ids.length * 2,
-      query: watch.exhaustive ? { match_all: {} } : { terms: { product_id: ids } },
-      _source: ['product_id', 'name', 'description', 'price', 'created_at'],
-    }).catch((e: unknown) => {
-      watch.failedPoll();
-      throw e;
-    });
-    const found = new Map<number, Record<string, unknown>>();
-    for (const h of hits) found.set(Number(h._source['product_id']), h._source);
-    return watch.observe(found, ids, t);
-  });
+      // Exhaustive (a small key space): the whole index in one search, cheaper than a list of every id.
+      const hits = await searchHits(opts.esUrl, opts.index, {
+        size: ids.length * 2,
+        query: watch.exhaustive ? { match_all: {} } : { terms: { product_id: ids } },
+        _source: ['product_id', 'name', 'description', 'price', 'created_at'],
+      }).catch((e: unknown) => {
+        watch.failedPoll();
+        throw e;
+      });
+      const found = new Map<number, Record<string, unknown>>();
+      for (const h of hits) found.set(Number(h._source['product_id']), h._source);
+      for (const s of watch.observe(found, ids, t)) opts.emit(s);
+      if (watch.reads % 20 === 1) coverage(t, watch.coverage());
+      failures.ok();
+    },
+    (e) => failures.fail(e),
+  );
+  return {
+    track: (entry) => {
+      try {
+        watch.track(entry);
+      } catch (err) {
+        failures.fail(err);
+      }
+    },
+    async stop() {
+      await loop.stop();
+      coverage(Date.now(), watch.coverage());
+      return { ...watch.coverage(), failures: failures.failures };
+    },
+  };
 }
 
 /** The watch of a definition's own table: rows by key text, an `ids` search of its index, read by its mapping. */
 function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchObserver {
   const watch = new RegressionWatch<string>({ ...opts, table });
   const reading = new TableReading(opts.esUrl, table);
-  return watching(watch, opts, `doc-watch ${table.name}`, async (ids, t) => {
-    try {
-      // Documents are read as the checker reads them: by the index's mapping, once it has every column.
-      await reading.refresh(t);
-      watch.setReading(reading.current);
-      const hits = await searchHits(opts.esUrl, table.index, {
-        size: watch.exhaustive ? ids.length * 2 : ids.length,
-        query: watch.exhaustive ? { match_all: {} } : { ids: { values: ids } },
-      });
-      const found = new Map<string, Record<string, unknown>>();
-      for (const h of hits) found.set(h._id, h._source);
-      return watch.observe(found, ids, t);
-    } catch (e) {
-      watch.failedPoll();
-      throw e;
-    }
-  });
-}
-
-/**
- * The loop every watch runs: a search of the watched ids each period (`poll` searches and returns the regressions
- * it saw), the coverage every 20 reads and at the stop, failures logged at most once per 10 s.
- */
-function watching<K extends number | string>(
-  watch: RegressionWatch<K>,
-  opts: DocWatchOptions,
-  name: string,
-  poll: (ids: K[], t: number) => Promise<Sample[]>,
-): DocWatchObserver {
-  const failures = new FailureLog(name, opts.log);
+  const failures = new FailureLog(`doc-watch ${table.name}`, opts.log);
   const coverage = opts.coverage ?? ((t, c) => opts.emit({ t, kind: 'doc-watch', ...c }));
   const loop = startLoop(
     opts.everyMs ?? 250,
@@ -109,7 +104,21 @@ function watching<K extends number | string>(
       const ids = watch.ids();
       if (ids.length === 0) return;
       const t = Date.now();
-      for (const s of await poll(ids, t)) opts.emit(s);
+      try {
+        // Documents are read as the checker reads them: by the index's mapping, once it has every column.
+        await reading.refresh(t);
+        watch.setReading(reading.current);
+        const hits = await searchHits(opts.esUrl, table.index, {
+          size: watch.exhaustive ? ids.length * 2 : ids.length,
+          query: watch.exhaustive ? { match_all: {} } : { ids: { values: ids } },
+        });
+        const found = new Map<string, Record<string, unknown>>();
+        for (const h of hits) found.set(h._id, h._source);
+        for (const s of watch.observe(found, ids, t)) opts.emit(s);
+      } catch (e) {
+        watch.failedPoll();
+        throw e;
+      }
       if (watch.reads % 20 === 1) coverage(t, watch.coverage());
       failures.ok();
     },
