@@ -89,10 +89,16 @@ describe('OpenSearch with the realistic mapping', () => {
     expect(md).toContain(`documents in OpenSearch ${provider.versions['opensearch']}`);
   }, 480_000);
 
-  // The catalogue's own files, seeds, durations and budgets: the same scenarios as on Elasticsearch.
+  // The catalogue's own files, seeds, durations and faults: the same scenarios as on Elasticsearch. Their
+  // convergence budgets are sized for one stack on the machine; this file runs beside another stack's files, and
+  // on two cores es-outage's catch-up (a retry that may wait 10 s after the heal, then a backlog indexed through
+  // edge_ngram analyzers) once took longer than its 15 s. The budget here is the catalogue's plus 15 s; what this
+  // file checks is that OpenSearch converges, read through the mapping, and that the fault bit.
   for (const name of ['es-outage', 'connect-crash', 'delete-reinsert-churn']) {
     it(`${name} converges, and its fault bit`, async () => {
-      const scenario = loadScenario(join(SCENARIOS_DIR, `${name}.yaml`));
+      const catalogued = loadScenario(join(SCENARIOS_DIR, `${name}.yaml`));
+      const convergenceMs = catalogued.budget.convergenceMs + 15_000;
+      const scenario = { ...catalogued, budget: { ...catalogued.budget, convergenceMs } };
       const { report, md } = await runOnOpenSearch(scenario);
       expectConvergedWithEvidence(report, md, scenario.faults.length);
     }, 300_000);
