@@ -17,7 +17,7 @@ import type fc from 'fast-check';
 import { IdSet } from './id-set.ts';
 import type { Op, Step } from './ops.ts';
 import { ID_SHARDS, type WorkloadProfile } from './profile.ts';
-import { chance, seededRandom } from './rng.ts';
+import { chance, pickWeighted, seededRandom } from './rng.ts';
 import { drawUpdateSet, drawValues } from './values.ts';
 
 type StepKind = Step['kind'];
@@ -97,7 +97,7 @@ export class OpGenerator implements IterableIterator<Op> {
       this.canReinsert(null) ? mix.reinsert : 0,
       mix.txn,
     ];
-    const k = this.pick(weights);
+    const k = pickWeighted(this.mrng, weights);
     if (k === 4) {
       const txn = this.txn();
       if (txn) return txn;
@@ -132,7 +132,7 @@ export class OpGenerator implements IterableIterator<Op> {
         st.live.size > 0 ? mix.delete : 0,
         this.canReinsert(shard) ? mix.reinsert : 0,
       ];
-      const k = this.pick(weights);
+      const k = pickWeighted(this.mrng, weights);
       const kind = k !== null ? STEP_KINDS[k] : this.fallbackKind(shard);
       if (!kind) break;
       steps.push(this.step(kind, shard));
@@ -238,22 +238,6 @@ export class OpGenerator implements IterableIterator<Op> {
       r -= n;
     }
     throw new Error('weightedShard: index beyond total');
-  }
-
-  /** Index of a weight chosen proportionally, or null when all are 0. */
-  private pick(weights: number[]): number | null {
-    let total = 0;
-    for (const w of weights) total += w;
-    if (total <= 0) return null;
-    let r = (this.mrng.nextInt(0, 999_999) / 1_000_000) * total;
-    for (let i = 0; i < weights.length; i++) {
-      const w = weights[i] as number;
-      if (w > 0 && r < w) return i;
-      r -= w;
-    }
-    // Rounding can leave r a hair above the last weight: take the last non-zero one.
-    for (let i = weights.length - 1; i >= 0; i--) if ((weights[i] as number) > 0) return i;
-    return null;
   }
 
   private shardState(s: number): Shard {

@@ -35,3 +35,22 @@ export function chance(mrng: fc.Random, p: number): boolean {
   if (p >= 1) return true;
   return mrng.nextInt(0, 999_999) < Math.round(p * 1_000_000);
 }
+
+/**
+ * Index of a weight chosen proportionally, or null when all are 0 (integer draws, as chance(), so the choice
+ * is the same on every platform).
+ */
+export function pickWeighted(mrng: fc.Random, weights: readonly number[]): number | null {
+  let total = 0;
+  for (const w of weights) total += w;
+  if (total <= 0) return null;
+  let r = (mrng.nextInt(0, 999_999) / 1_000_000) * total;
+  for (let i = 0; i < weights.length; i++) {
+    const w = weights[i]!;
+    if (w > 0 && r < w) return i;
+    r -= w;
+  }
+  // Rounding can leave r a hair above the last weight: take the last non-zero one.
+  for (let i = weights.length - 1; i >= 0; i--) if (weights[i]! > 0) return i;
+  return null;
+}

@@ -13,7 +13,7 @@ import type fc from 'fast-check';
 import { formatPgType } from '../../model/pg-type.ts';
 import { rowKey, type Column, type ForeignKey, type Row, type TableModel } from '../../model/table.ts';
 import { ID_SHARDS, type WorkloadProfile } from '../profile.ts';
-import { chance, draw, seededRandom } from '../rng.ts';
+import { chance, draw, pickWeighted, seededRandom } from '../rng.ts';
 import type { SqlParam, TableOp, TableStep } from './ops.ts';
 import { defaultIntent } from './defaults.ts';
 import { intentOf, valueArb } from './values.ts';
@@ -164,7 +164,7 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
     }
     const { mix } = this.profile;
     const weights = [...KINDS.map((k) => (this.candidates(k, null).length > 0 ? mix[k] : 0)), mix.txn];
-    const k = this.pick(weights);
+    const k = pickWeighted(this.mrng, weights);
     if (k === 4) {
       const txn = this.txn();
       if (txn !== null) return txn;
@@ -192,7 +192,7 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
       const count = this.mrng.nextInt(2, 5);
       for (let i = 0; i < count; i++) {
         const weights = KINDS.map((k) => (this.candidates(k, shard).length > 0 ? this.profile.mix[k] : 0));
-        const k = this.pick(weights);
+        const k = pickWeighted(this.mrng, weights);
         if (k === null) break;
         const more = this.steps(KINDS[k]!, shard);
         if (more !== null) steps.push(...more.steps);
@@ -478,21 +478,6 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
     if (withRows.length === 0) return this.mrng.nextInt(0, ID_SHARDS - 1);
     const t = withRows[this.mrng.nextInt(0, withRows.length - 1)]!;
     return this.randomRow(t.live, null).shard;
-  }
-
-  /** Index of a weight chosen proportionally, or null when all are 0. */
-  private pick(weights: number[]): number | null {
-    let total = 0;
-    for (const w of weights) total += w;
-    if (total <= 0) return null;
-    let r = (this.mrng.nextInt(0, 999_999) / 1_000_000) * total;
-    for (let i = 0; i < weights.length; i++) {
-      const w = weights[i]!;
-      if (w > 0 && r < w) return i;
-      r -= w;
-    }
-    for (let i = weights.length - 1; i >= 0; i--) if (weights[i]! > 0) return i;
-    return null;
   }
 }
 
