@@ -53,7 +53,8 @@ export function openRun(o: RunOptions, plan: RunPlan): RunContext {
     abort: new AbortController(),
   };
   const { names, connectors } = plan;
-  info(`▸ run ${scenario.name} (seed ${plan.seed}, workload ${plan.hash}) on ${provider.label} → ${runDir}`);
+  const workload = plan.hash ?? "from the tables' schema";
+  info(`▸ run ${scenario.name} (seed ${plan.seed}, workload ${workload}) on ${provider.label} → ${runDir}`);
   if (plan.scoped)
     info(
       `  objects of this run: connectors ${connectors.source}, ${connectors.sink}; table ${names.table};` +

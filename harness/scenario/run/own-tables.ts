@@ -16,7 +16,10 @@ import type { Comparison } from '../../record/anomalies.ts';
 import type { HistoryEntry } from '../../record/history.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
+import { tableWorkloadHash } from '../../workload/tables/codec.ts';
+import type { WorkloadProfile } from '../../workload/profile.ts';
 import { snapshotter, type Snapshotter } from '../snapshot.ts';
+import { plannedOps } from './plan.ts';
 
 /**
  * The lag probe writes and reads products documents; these watch any pipeline (op lag and the doc watch run once
@@ -34,6 +37,16 @@ export const OWN_TABLES_OBSERVERS: readonly ObserverName[] = [
 /** A definition's own table with its model, read from the catalog. */
 export interface ModelledTable extends OwnTable {
   model: TableModel;
+}
+
+/** A tables run's identity, as plan.hash is a products run's: the hash of its planned ops over the models. */
+export function tablesWorkloadHash(seed: number, profile: WorkloadProfile, tables: readonly ModelledTable[]): string {
+  return tableWorkloadHash(
+    seed,
+    profile,
+    tables.map((t) => t.model),
+    plannedOps(profile),
+  );
 }
 
 /** The models of the definition's tables as schema.sql made them (a type without a normaliser: exit 2). */

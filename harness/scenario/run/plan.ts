@@ -24,8 +24,11 @@ export interface RunPlan {
   def: PipelineDefinition;
   names: RunNames;
   connectors: { source: string; sink: string };
-  /** Hash of the planned operation sequence: equal across runs of one seed and profile. */
-  hash: string;
+  /**
+   * Hash of the planned operation sequence: equal across runs of one seed and profile. Null for a definition's
+   * own tables until their models are read (tablesWorkloadHash).
+   */
+  hash: string | null;
 }
 
 /**
@@ -75,7 +78,7 @@ export function planRun(o: RunOptions): RunPlan {
     const products = productsOnly(scenario, schedule);
     if (products.length) throw new ScenarioSkipped(scenario.name, products);
   }
-  const hash = workloadHash(seed, profile, plannedOps(profile));
+  const hash = def.tables ? null : workloadHash(seed, profile, plannedOps(profile));
   return {
     seed,
     profile,

@@ -13,7 +13,7 @@ import type { SinkChoice } from '../../pipeline/sink-compat.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { info, warn } from '../../util/log.ts';
 import type { RunContext } from './context.ts';
-import { readOwnModels } from './own-tables.ts';
+import { modelledTables, readOwnModels, tablesWorkloadHash } from './own-tables.ts';
 import { preload } from './preload.ts';
 
 /** What a reset may remove: everything on a stack of our own, else only this run's connectors. */
@@ -52,6 +52,11 @@ export async function registerPipeline(ctx: RunContext): Promise<Registered> {
   const def = resolvedDef.tables
     ? { ...resolvedDef, tables: await readOwnModels(ep, resolvedDef.tables) }
     : resolvedDef;
+  const tables = modelledTables(def);
+  if (tables) {
+    const hash = tablesWorkloadHash(ctx.plan.seed, ctx.plan.profile, tables);
+    info(`  workload ${hash} over tables ${tables.map((t) => t.model.name).join(', ')}`);
+  }
   // dual-write: the application indexes Elasticsearch itself
   if (hasConnectors(def.pipeline))
     await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });

@@ -22,6 +22,7 @@ import { clusterNotes } from './cluster-notes.ts';
 import type { CheckResult } from './check.ts';
 import type { RunContext } from './context.ts';
 import type { Interruption } from './interrupt.ts';
+import { modelledTables, tablesWorkloadHash } from './own-tables.ts';
 import { notChecked, notRun } from './unfinished.ts';
 import type { WarmUp } from './warm-up.ts';
 
@@ -109,7 +110,12 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
   const { plan, o } = ctx;
   const { def, interruption } = ran;
   const finishedAt = Date.now();
-  const workload = ran.workload ?? notRun(plan.seed, plan.hash, finishedAt);
+  const tables = modelledTables(def);
+  // A tables run interrupted before its models were read has no planned identity: the driver's, or none.
+  const hash =
+    plan.hash ??
+    (tables ? tablesWorkloadHash(plan.seed, plan.profile, tables) : (ran.workload?.workloadHash ?? 'none'));
+  const workload = ran.workload ?? notRun(plan.seed, hash, finishedAt);
   const check = ran.check ?? notChecked();
   const samplesFile = join(ctx.runDir, 'samples.jsonl');
   const samples = existsSync(samplesFile) ? await readJsonl<Sample>(samplesFile) : [];
@@ -141,7 +147,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
     finishedAt,
     ...check,
     workload,
-    workloadHash: plan.hash,
+    workloadHash: hash,
     samples,
     timeline: ctx.timeline.events,
     connectors,
