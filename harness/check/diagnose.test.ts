@@ -71,6 +71,25 @@ describe('diagnose: the likely cause beside the evidence', () => {
     expect(diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a(pg.receipt)] } })).toEqual([]);
   });
 
+  it('jsonb as JSON text where the row holds an object, named by the row key', () => {
+    const pg = { customer_id: 3, preferences: '{"a":1,"b":[true]}' };
+    const a = (shown: unknown): Anomaly => ({
+      class: 'corrupt',
+      product_id: 3,
+      key: '3',
+      pg,
+      es: [{ _id: '3', _source: { ...pg, preferences: shown } }],
+      detail: '',
+    });
+    const d = diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a('{"b": [true], "a": 1}')] } });
+    expect(d).toEqual([expect.objectContaining({ signature: expect.stringMatching(/JSON text/) })]);
+    expect(d[0]?.evidence).toEqual(['3']);
+    // Another JSON, the object itself, or a text column's own string: no such diagnosis.
+    expect(diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a('{"a": 2, "b": [true]}')] } })).toEqual([]);
+    expect(diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a({ a: 1, b: [true] })] } })).toEqual([]);
+    expect(diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [a(pg.preferences)] } })).toEqual([]);
+  });
+
   it('the TOAST placeholder (replica identity)', () => {
     expect(only(docOf({ ...row, description: '__debezium_unavailable_value' }))).toEqual([
       expect.stringMatching(/REPLICA IDENTITY FULL/),

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../model/codecs.ts';
 import type { Anomaly, AnomalyClass, Diagnosis, EsDoc } from '../record/anomalies.ts';
 
 export type { Diagnosis };
@@ -100,6 +101,33 @@ function hexBinary(i: DiagnosisInput): string[] {
 }
 
 /**
+ * The rows whose document holds, where the row holds a JSON object or array (a json/jsonb column, kept as
+ * canonical JSON text), a string of that JSON's text: Debezium's io.debezium.data.Json into an object field.
+ */
+function jsonText(i: DiagnosisInput): string[] {
+  const out = new Set<string>();
+  for (const list of Object.values(i.examples))
+    for (const a of list ?? []) {
+      if (!a.pg) continue;
+      for (const d of a.es)
+        for (const [field, v] of Object.entries(a.pg)) {
+          const shown = d._source[field];
+          if (typeof v !== 'string' || !/^[[{]/.test(v) || typeof shown !== 'string' || shown === v) continue;
+          if (canonicalOf(shown) === v) out.add(a.key ?? String(a.product_id));
+        }
+    }
+  return [...out].slice(0, 5);
+}
+
+function canonicalOf(text: string): string | undefined {
+  try {
+    return canonicalJson(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Names the likely cause of what the checker found, from signatures in the documents and counts. Pure: a
  * function of recorded evidence, so each signature is unit-tested on a recorded document.
  */
@@ -134,6 +162,13 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
       'number of bytes is valid base64 too, so the documents are accepted and hold other bytes than the row',
     'binary.handling.mode=bytes (base64 under schemaless JSON) or base64 on the source connector',
     hexBinary(i),
+  );
+  add(
+    'JSON columns as JSON text in object fields',
+    'Debezium sends json/jsonb as its text (io.debezium.data.Json, a string), and the index maps the field as an ' +
+      'object (a disabled object accepts the string): an application reading the document finds a string',
+    'map the field as a keyword or text that holds the JSON text, or expand the JSON into an object before the sink',
+    jsonText(i),
   );
   add(
     'created_at in micro- or nanoseconds',

@@ -19,7 +19,18 @@ export interface IndexReading {
 }
 
 /** The reading of one column. */
-export type FieldReading = TextReading | NumberReading | DateReading | BooleanReading | ExactReading;
+export type FieldReading = TextReading | NumberReading | DateReading | BooleanReading | JsonReading | ExactReading;
+
+/**
+ * A json/jsonb column. Debezium sends the JSON text as a string (io.debezium.data.Json); what a reader of the
+ * document gets depends on the field:
+ * - value: an object-like field (object, enabled or not; nested; flattened) is meant to hold the JSON value itself,
+ *   so the JSON text there is a string where the application reads an object (a disabled object even accepts it);
+ * - text: a string field (keyword, text, wildcard) holds the JSON text;
+ * - either: no mapping for the field (dynamic mapping takes what comes first): the value or its text;
+ * - unreadable: any other type holds no JSON value.
+ */
+export type JsonReading = { json: 'value' | 'text' | 'either' } | { json: 'unreadable'; type: string };
 
 /**
  * A boolean column: a `boolean` field takes true, false, "true", "false" and "" (false), nothing else (not "t",
@@ -46,10 +57,11 @@ export interface ExactReading {
  * - day: date (the mapping's date formats: Debezium's days since the epoch are not a date there);
  * - date: timestamp, timestamptz (the mapping's date formats in their order);
  * - key: an integer key column (a number, or a numeric string from a sink that stringifies keys; as before);
- * - exact: every other type (json/jsonb, bytea, arrays): not by the mapping yet.
+ * - json: json, jsonb (the JSON value or its text, as the field's type holds it);
+ * - exact: every other type (bytea, arrays): not by the mapping yet.
  */
 export type ReadingKind =
-  'key' | 'text' | 'identifier' | 'number' | 'integer' | 'float' | 'boolean' | 'day' | 'date' | 'exact';
+  'key' | 'text' | 'identifier' | 'number' | 'integer' | 'float' | 'boolean' | 'day' | 'date' | 'json' | 'exact';
 
 export function readingKindOf(table: TableModel, column: Column): ReadingKind {
   switch (column.type.kind) {
@@ -69,6 +81,9 @@ export function readingKindOf(table: TableModel, column: Column): ReadingKind {
       return 'day';
     case 'bool':
       return 'boolean';
+    case 'json':
+    case 'jsonb':
+      return 'json';
     case 'float4':
     case 'float8':
       return 'float';
@@ -122,8 +137,10 @@ export function defaultReading(kind: ReadingKind): FieldReading {
   if (kind === 'number' || kind === 'integer' || kind === 'float') return DEFAULT_NUMBER;
   if (kind === 'date' || kind === 'day') return DEFAULT_DATE_READING;
   if (kind === 'boolean') return BOOLEAN;
+  if (kind === 'json') return JSON_EITHER;
   return EXACT;
 }
+const JSON_EITHER: JsonReading = { json: 'either' };
 const BOOLEAN: BooleanReading = { bool: 'boolean' };
 const DEFAULT_NUMBER: NumberReading = { kind: 'decimal', ignoreMalformed: false };
 
@@ -149,7 +166,9 @@ export function tableReadingOf(
               ? dateReadingOf(m)
               : kind === 'boolean'
                 ? booleanReading(m)
-                : EXACT;
+                : kind === 'json'
+                  ? jsonReading(m)
+                  : EXACT;
   }
   const reading = { declared: new Set(declared), columns };
   return table === PRODUCTS ? reading : { table, ...reading };
@@ -225,6 +244,19 @@ function booleanReading(m: Readonly<Record<string, unknown>> | undefined): Boole
   if (type === undefined || type === 'boolean') return BOOLEAN;
   if (type === 'keyword' || type === 'text' || type === 'wildcard') return { bool: 'term' };
   return { bool: 'unreadable', type: String(type) };
+}
+
+const OBJECT_TYPES = new Set(['object', 'nested', 'flattened']);
+const STRING_TYPES = new Set(['keyword', 'text', 'wildcard', 'match_only_text']);
+
+function jsonReading(m: Readonly<Record<string, unknown>> | undefined): JsonReading {
+  if (m === undefined) return JSON_EITHER;
+  // A field with properties and no type is an object.
+  const type = m['type'] ?? (m['properties'] !== undefined ? 'object' : undefined);
+  if (type === undefined) return JSON_EITHER;
+  if (OBJECT_TYPES.has(String(type))) return { json: 'value' };
+  if (STRING_TYPES.has(String(type))) return { json: 'text' };
+  return { json: 'unreadable', type: String(type) };
 }
 
 function numberReading(m: Readonly<Record<string, unknown>> | undefined): NumberReading {

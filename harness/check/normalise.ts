@@ -1,4 +1,4 @@
-import { codecOf, wallClockAsUtc, type Codec } from '../model/codecs.ts';
+import { canonicalJson, codecOf, wallClockAsUtc, type Codec } from '../model/codecs.ts';
 import { canonicalDecimal, isCanonicalDecimal } from '../model/decimal.ts';
 import { PRODUCTS } from '../model/products.ts';
 import { columnNames, type Row, type TableModel, type Value } from '../model/table.ts';
@@ -10,6 +10,7 @@ import {
   type BooleanReading,
   type FieldReading,
   type IndexReading,
+  type JsonReading,
   type NumberReading,
   type ReadingKind,
   type TextReading,
@@ -182,6 +183,8 @@ function readerOf(p: ColumnPlan, r: FieldReading): Reader {
       return orNull((v) => readBoolean(p.name, v, r as BooleanReading));
     case 'day':
       return orNull((v) => readDay(v, r as DateReading));
+    case 'json':
+      return orNull((v) => readJson(p, v, r as JsonReading));
     case 'number':
       return (v) =>
         p.nullable && (v === null || v === undefined) ? null : readNumber(p.name, v, r as NumberReading, p.scale);
@@ -386,6 +389,17 @@ function readBoolean(column: string, value: unknown, r: BooleanReading): Value |
   if (r.bool === 'boolean' && value === '') return false;
   if (r.bool === 'term') return `${show(value)} (a keyword term)`;
   return { reason: 'not a boolean' }; // a boolean field takes true, false, "true", "false" and "" only
+}
+
+/** A json/jsonb column as its field holds it (see JsonReading), as canonical JSON text like the row's. */
+function readJson(p: ColumnPlan, value: unknown, r: JsonReading): Value | Unread {
+  if (r.json === 'unreadable') return { reason: `${p.name} is mapped as ${r.type}, which holds no JSON value` };
+  // The value itself: JSON text here is a string, whose canonical form ("\"{…}\"") is no object's.
+  if (r.json === 'value') return canonicalJson(value);
+  // A string field holds the JSON text; a number or boolean is coerced to its text, an object is rejected.
+  if (r.json === 'text' && typeof value === 'object') return { reason: 'an object in a string field' };
+  const x = p.codec.fromPg(r.json === 'text' && typeof value !== 'string' ? JSON.stringify(value) : value);
+  return x === undefined ? { reason: p.codec.reason } : x;
 }
 
 /** A date column: the instant the mapping's formats read must be a UTC midnight, named as its day. */

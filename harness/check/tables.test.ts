@@ -252,6 +252,7 @@ describe('every type read by its mapping, not by its raw value', () => {
       col('born', { kind: 'date' }),
       col('ref', { kind: 'uuid' }),
       col('state', { kind: 'enum', name: 'state', labels: ['new', 'done'] }),
+      col('prefs', { kind: 'jsonb' }),
     ],
   );
   const row: Row = {
@@ -262,6 +263,7 @@ describe('every type read by its mapping, not by its raw value', () => {
     born: '2024-01-01',
     ref: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
     state: 'new',
+    prefs: '{"a":1,"b":[true,null]}',
   };
   const raw = (name: string, value: unknown) => codecOf(typed.columns.find((c) => c.name === name)!)!.fromPg(value);
   const read = (props: Record<string, unknown>, source: Record<string, unknown>) =>
@@ -323,6 +325,33 @@ describe('every type read by its mapping, not by its raw value', () => {
     expect(read({ ref: withKeyword, state: withKeyword }, {})).toEqual({ ok: true, row });
     // A free-text column is read as text, as before.
     expect(readSource({ product_id: 1, name: 'n', price: '1.00' })).toMatchObject({ ok: true });
+  });
+
+  it('jsonb: an object field holds the value, a string field its text; JSON text in an object field is wrong', () => {
+    const text = '{"a": 1, "b": [true, null]}'; // as Debezium sends it: Postgres' jsonb text, a string
+    const value = { b: [true, null], a: 1 };
+    expect(read({ prefs: { type: 'object', enabled: false } }, { prefs: value })).toEqual({ ok: true, row });
+    expect(read({ prefs: { properties: { a: { type: 'long' } } } }, { prefs: value })).toEqual({ ok: true, row });
+    expect(read({ prefs: { type: 'keyword', index: false } }, { prefs: text })).toEqual({ ok: true, row });
+    // Debezium's default into a field the application reads as an object (a disabled object accepts it).
+    expect(caught('prefs', { type: 'object', enabled: false }, text)).toMatchObject({ ok: true });
+    expect(caught('prefs', { type: 'flattened' }, text)).toMatchObject({ ok: true });
+    expect(caught('prefs', { type: 'keyword' }, value)).toMatchObject({ ok: false, field: 'prefs' });
+    expect(caught('prefs', { type: 'long' }, text)).toMatchObject({ ok: false, field: 'prefs' });
+    // No mapping for the field: dynamic mapping takes either.
+    expect(read({}, { prefs: text })).toEqual({ ok: true, row });
+    expect(read({}, { prefs: value })).toEqual({ ok: true, row });
+    // A jsonb string scalar is the string itself in an object-like field, and its quoted text in a keyword.
+    const scalar = { ...row, prefs: '"hi"' };
+    const reading = (m: Record<string, unknown>) => indexReadingOf({ properties: { prefs: m } }, [], typed);
+    expect(readSource<Row>({ ...scalar, prefs: 'hi' }, reading({ type: 'flattened' }))).toEqual({
+      ok: true,
+      row: scalar,
+    });
+    expect(readSource<Row>({ ...scalar, prefs: '"hi"' }, reading({ type: 'keyword' }))).toEqual({
+      ok: true,
+      row: scalar,
+    });
   });
 });
 

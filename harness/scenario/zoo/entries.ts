@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadDefinition, PLACEHOLDERS } from '../../pipeline/definition.ts';
+import { readPipelineSpec } from '../../pipeline/kind.ts';
 import type { RunReport } from '../../record/report.ts';
 import { ConfigError } from '../../util/errors.ts';
 import { listZoo, loadScenario } from '../load.ts';
@@ -112,7 +113,25 @@ export function definitionDiff(dir: string): string[] {
     )
       out.push(`own ${file}`);
   }
+  for (const t of readPipelineSpec(base).tables ?? []) {
+    if (t.mapping !== undefined && existsSync(join(dir, t.mapping)))
+      out.push(...mappingDiff(t.index, join(base, t.mapping), join(dir, t.mapping)));
+  }
   return out;
+}
+
+/** A table's own mapping against the base's: each top-level field whose mapping differs, else the whole file. */
+function mappingDiff(index: string, healthy: string, ownFile: string): string[] {
+  const props = (file: string): Record<string, unknown> => {
+    const body = JSON.parse(readFileSync(file, 'utf8')) as { mappings?: { properties?: Record<string, unknown> } };
+    return body.mappings?.properties ?? {};
+  };
+  const [a, b] = [props(healthy), props(ownFile)];
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+  );
+  if (fields.length) return fields.map((k) => `index ${index} ${k}: ${JSON.stringify(b[k]) ?? 'removed'}`);
+  return readFileSync(healthy, 'utf8') === readFileSync(ownFile, 'utf8') ? [] : [`own ${basename(ownFile)}`];
 }
 
 function readExtra(dir: string): ZooExtra {

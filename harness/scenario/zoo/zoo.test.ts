@@ -75,6 +75,10 @@ describe('zoo entries', () => {
     for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(baseOf(e.name));
     // The orders entry's one change is counted against examples/orders, not connectors/.
     expect(entries.find((e) => e.name === 'orders-binary-hex')?.diff).toEqual(['source binary.handling.mode=hex']);
+    // A table's own mapping: the field whose mapping changed.
+    expect(entries.find((e) => e.name === 'orders-jsonb-text')?.diff).toEqual([
+      'index customers preferences: {"type":"object","enabled":false}',
+    ]);
   });
 
   it('entry names are the directory names (the replay command relies on it)', () => {
