@@ -420,6 +420,22 @@ describe('diagnose: statements on the source and failed tasks', () => {
     });
   });
 
+  it('a number field that refused base64 is a decimal sent as bytes (decimal.handling.mode), not a type change', () => {
+    const refused = (preview: string, type = 'double') =>
+      'Caused by: BulkFailedException: Batch #3: index orders/7f1c (orders-0@12): 400 document_parsing_exception ' +
+      `{"type":"document_parsing_exception","reason":"[1:90] failed to parse field [total] of type [${type}] in ` +
+      `document with id '7f1c'. Preview of field's value: '${preview}'"}`;
+    const d = diagnose({ counts: { missing: 3 }, examples: {}, taskTraces: [refused('AYag')] });
+    expect(d).toEqual([
+      expect.objectContaining({ fix: expect.stringMatching(/^decimal\.handling\.mode=string/), evidence: ['7f1c'] }),
+    ]);
+    // Plain digits, a decimal, or a keyword field: the generic mapping conflict.
+    for (const [preview, type] of [['120', 'double'], ['1.5x', 'double'], ['AYag', 'date']] as const)
+      expect(diagnose({ counts: { missing: 3 }, examples: {}, taskTraces: [refused(preview, type)] })).toEqual([
+        expect.objectContaining({ signature: expect.stringMatching(/mapping conflict/) }),
+      ]);
+  });
+
   it('a trace without a mapping rejection is no mapping conflict', () => {
     const trace = 'BulkFailedException: giving up on 39 of 39 actions after 0 retries; last failure: ConnectException';
     expect(diagnose({ counts: { missing: 3 }, examples: {}, taskTraces: [trace] })).toEqual([]);

@@ -22,16 +22,33 @@ export interface DiagnosisInput {
 const MAPPING_REJECTION = /(document_parsing_exception|mapper_parsing_exception|strict_dynamic_mapping_exception)/;
 const FIELD_OF_TYPE = /failed to parse field \[([^\]]+)\] of type \[([^\]]+)\]/;
 const IN_DOCUMENT = /in document with id '([^']+)'/;
+const PREVIEW = /Preview of field's value: '([^']*)'/;
+const NUMBER_TYPES = /^(long|integer|short|byte|double|float|half_float|scaled_float|unsigned_long)$/;
+
+interface MappingConflict {
+  field?: string;
+  type?: string;
+  id?: string;
+  /** The start of the refused value, as Elasticsearch shows it. */
+  preview?: string;
+}
 
 /** The first mapping rejection in the traces: its field, the field's mapped type and the document, if named. */
-function mappingConflict(traces: readonly string[]): { field?: string; type?: string; id?: string } | undefined {
+function mappingConflict(traces: readonly string[]): MappingConflict | undefined {
   for (const trace of traces) {
     const line = trace.split('\n').find((l) => MAPPING_REJECTION.test(l));
     if (!line) continue;
     const f = FIELD_OF_TYPE.exec(line);
-    return { field: f?.[1], type: f?.[2], id: IN_DOCUMENT.exec(line)?.[1] };
+    return { field: f?.[1], type: f?.[2], id: IN_DOCUMENT.exec(line)?.[1], preview: PREVIEW.exec(line)?.[1] };
   }
   return undefined;
+}
+
+/** A number field refused base64 (not plain digits, which are base64 too): a decimal sent as its bytes. */
+function base64Decimal(c: MappingConflict): boolean {
+  return (
+    NUMBER_TYPES.test(c.type ?? '') && c.preview !== undefined && !/^\d+$/.test(c.preview) && BASE64.test(c.preview)
+  );
 }
 
 const ENVELOPE_KEYS = ['op', 'source'] as const;
@@ -206,7 +223,16 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     matching(i, structId),
   );
   const conflict = mappingConflict(i.taskTraces ?? []);
-  if (conflict) {
+  if (conflict && base64Decimal(conflict)) {
+    add(
+      `Elasticsearch refused a decimal sent as base64: field [${conflict.field}] of type [${conflict.type}] got ` +
+        `'${conflict.preview}'`,
+      "Debezium's default decimal.handling.mode=precise sends NUMERIC as the bytes of its unscaled value, which " +
+        'schemaless JSON turns into base64: no number field reads it, so the sink task failed on the first one',
+      'decimal.handling.mode=string (or double) on the source connector',
+      [conflict.id ?? conflict.field ?? 'the failed task'],
+    );
+  } else if (conflict) {
     const what = conflict.field ? `: field [${conflict.field}] does not fit its mapped type [${conflict.type}]` : '';
     add(
       `Elasticsearch rejected a document that does not fit the index mapping (a mapping conflict)${what}`,
