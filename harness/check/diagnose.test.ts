@@ -430,7 +430,11 @@ describe('diagnose: statements on the source and failed tasks', () => {
       expect.objectContaining({ fix: expect.stringMatching(/^decimal\.handling\.mode=string/), evidence: ['7f1c'] }),
     ]);
     // Plain digits, a decimal, or a keyword field: the generic mapping conflict.
-    for (const [preview, type] of [['120', 'double'], ['1.5x', 'double'], ['AYag', 'date']] as const)
+    for (const [preview, type] of [
+      ['120', 'double'],
+      ['1.5x', 'double'],
+      ['AYag', 'date'],
+    ] as const)
       expect(diagnose({ counts: { missing: 3 }, examples: {}, taskTraces: [refused(preview, type)] })).toEqual([
         expect.objectContaining({ signature: expect.stringMatching(/mapping conflict/) }),
       ]);
