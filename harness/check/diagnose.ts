@@ -225,8 +225,8 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
   const conflict = mappingConflict(i.taskTraces ?? []);
   if (conflict && base64Decimal(conflict)) {
     add(
-      `Elasticsearch refused a decimal sent as base64: field [${conflict.field}] of type [${conflict.type}] got ` +
-        `'${conflict.preview}'`,
+      `a decimal sent as base64 (decimal.handling.mode=precise): field [${conflict.field}] of type ` +
+        `[${conflict.type}] refused '${conflict.preview}'`,
       "Debezium's default decimal.handling.mode=precise sends NUMERIC as the bytes of its unscaled value, which " +
         'schemaless JSON turns into base64: no number field reads it, so the sink task failed on the first one',
       'decimal.handling.mode=string (or double) on the source connector',

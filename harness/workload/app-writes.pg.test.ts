@@ -82,7 +82,7 @@ describe.skipIf(skip)(title, () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'oc-app-pg-'));
-    db = await startThrowawayPg({ port: 17998 });
+    db = await startThrowawayPg();
     admin = new pg.Client(db.url);
     await admin.connect();
     await admin.query(PRODUCTS_TABLE_DDL);

@@ -79,6 +79,9 @@ describe('zoo entries', () => {
     expect(entries.find((e) => e.name === 'orders-jsonb-text')?.diff).toEqual([
       'index customers preferences: {"type":"object","enabled":false}',
     ]);
+    expect(entries.find((e) => e.name === 'orders-decimal-precise')?.diff).toEqual([
+      'source decimal.handling.mode removed (was string)',
+    ]);
   });
 
   it('entry names are the directory names (the replay command relies on it)', () => {
