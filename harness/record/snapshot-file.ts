@@ -4,6 +4,7 @@ import { redactDeep } from '../util/redact.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { TableModel } from '../model/table.ts';
 import type { EsDoc } from './anomalies.ts';
 import type { ProductRow } from './history.ts';
 
@@ -44,17 +45,45 @@ export interface SavedSnapshot {
   es?: EsDoc[];
   /** Why the rows and documents are not kept, when they are not. */
   omitted?: string;
+  /**
+   * A run over a definition's own tables: each table's snapshot, in snapshot/tables/<table>/ (the top-level
+   * fields then hold the totals, and no rows).
+   */
+  tables?: SavedTable[];
+}
+
+/** One of a definition's own tables as the run compared it: its model and index, and its snapshot. */
+export interface SavedTable {
+  table: string;
+  index: string;
+  /** The model read from the catalog at the run (the re-check has no database to read it from). */
+  model: TableModel;
+  /** Document fields the definition declares (pipeline.yaml `tables.<t>.fields`). */
+  fields: readonly string[];
+  snapshot: SavedSnapshot;
 }
 
 export const SNAPSHOT_DIR = 'snapshot';
 
-/** Writes snapshot/meta.json, and pg.jsonl.gz + es.jsonl.gz when the data was kept. */
+/**
+ * Writes snapshot/meta.json, and pg.jsonl.gz + es.jsonl.gz when the data was kept; a tables run's snapshot
+ * writes one such directory per table under snapshot/tables/.
+ */
 export function writeSnapshot(runDir: string, s: SavedSnapshot): void {
-  const dir = join(runDir, SNAPSHOT_DIR);
-  mkdirPrivate(dir);
-  const { pg, es, ...rest } = s;
   const historyFile = join(runDir, 'history.jsonl');
-  const meta = existsSync(historyFile) ? { ...rest, history: historyDigest(historyFile) } : rest;
+  const history = existsSync(historyFile) ? historyDigest(historyFile) : undefined;
+  const { tables, ...totals } = s;
+  writeSnapshotDir(join(runDir, SNAPSHOT_DIR), {
+    ...totals,
+    ...(history ? { history } : {}),
+    ...(tables ? { tables: tables.map(({ snapshot: _, ...t }) => t) } : {}),
+  });
+  for (const t of tables ?? []) writeSnapshotDir(join(runDir, SNAPSHOT_DIR, 'tables', t.table), t.snapshot);
+}
+
+function writeSnapshotDir(dir: string, s: Omit<SavedSnapshot, 'tables'> & { tables?: unknown }): void {
+  mkdirPrivate(dir);
+  const { pg, es, ...meta } = s;
   writePrivate(join(dir, 'meta.json'), `${JSON.stringify(redactDeep(meta), null, 2)}\n`);
   if (pg && es) {
     writePrivateRaw(join(dir, 'pg.jsonl.gz'), gzipSync(pg.map((r) => JSON.stringify(r)).join('\n')));
@@ -88,16 +117,8 @@ export class DamagedRunDir extends Error {
  */
 export function readSnapshot(runDir: string): SavedSnapshot | undefined {
   const dir = join(runDir, SNAPSHOT_DIR);
-  const metaFile = join(dir, 'meta.json');
-  if (!existsSync(metaFile)) return undefined;
-  let meta: SavedSnapshot;
-  try {
-    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as SavedSnapshot;
-  } catch (e) {
-    throw new DamagedRunDir(metaFile, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-  if (typeof meta !== 'object' || meta === null || typeof meta.digests?.pg !== 'string')
-    throw new DamagedRunDir(metaFile, 'lacks the digests the run wrote');
+  if (!existsSync(join(dir, 'meta.json'))) return undefined;
+  const meta = readMeta(dir);
   if (meta.history) {
     const file = join(runDir, 'history.jsonl');
     if (!existsSync(file)) throw new DamagedRunDir(file, 'missing');
@@ -106,6 +127,31 @@ export function readSnapshot(runDir: string): SavedSnapshot | undefined {
       throw new DamagedRunDir(file, `${now.entries} entries, the run wrote ${meta.history.entries}`);
     if (now.digest !== meta.history.digest) throw new DamagedRunDir(file, 'its digest differs from the one recorded');
   }
+  if (!meta.tables) return withSides(dir, meta);
+  const tables = meta.tables.map((t) => {
+    const tableDir = join(dir, 'tables', t.table);
+    if (!existsSync(join(tableDir, 'meta.json')))
+      throw new DamagedRunDir(join(tableDir, 'meta.json'), 'missing, though meta.json names the table');
+    return { ...t, snapshot: withSides(tableDir, readMeta(tableDir)) };
+  });
+  return { ...meta, tables };
+}
+
+function readMeta(dir: string): SavedSnapshot {
+  const metaFile = join(dir, 'meta.json');
+  let meta: SavedSnapshot;
+  try {
+    meta = JSON.parse(readFileSync(metaFile, 'utf8')) as SavedSnapshot;
+  } catch (e) {
+    throw new DamagedRunDir(metaFile, `not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof meta !== 'object' || meta === null || typeof meta.digests?.pg !== 'string')
+    throw new DamagedRunDir(metaFile, 'lacks the digests the run wrote');
+  return meta;
+}
+
+/** A snapshot directory's rows and documents, each side checked against the count and digest meta.json holds. */
+function withSides(dir: string, meta: SavedSnapshot): SavedSnapshot {
   const kept = ['pg.jsonl.gz', 'es.jsonl.gz'].filter((f) => existsSync(join(dir, f)));
   if (kept.length === 0 && meta.omitted !== undefined) return meta;
   if (kept.length < 2) {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { compare } from '../check/compare.ts';
 import { indexReadingOf } from '../check/mapping.ts';
-import { buildVersionsAsync } from '../check/versions.ts';
+import { mergeTableComparisons } from '../check/tables.ts';
+import { buildVersionsAsync, type VersionsIndex } from '../check/versions.ts';
+import type { TableModel } from '../model/table.ts';
 import { ANOMALY_CLASSES, type Comparison, type Verdict } from '../record/anomalies.ts';
 import { readHistory } from '../record/history-file.ts';
 import type { RunReport } from '../record/report.ts';
@@ -44,6 +46,17 @@ function expectationOf(report: RunReport): { expect: Expectation; names: { sourc
   };
 }
 
+/** One saved snapshot compared again, its documents read through its raw mapping by today's rules. */
+function compareSaved(
+  s: SavedSnapshot,
+  versions: VersionsIndex,
+  fields: readonly string[],
+  model?: TableModel,
+): Promise<Comparison> {
+  const reading = indexReadingOf(s.mapping, fields, model);
+  return compare({ versions, pg: s.pg!, es: s.es!, reading });
+}
+
 function damaged(file: string, problem: string): ConfigError {
   return new ConfigError(
     `damaged run directory: ${file}: ${problem}`,
@@ -70,25 +83,36 @@ export async function recheckRun(runDir: string, report: RunReport, snapshot?: S
       `${runDir} holds no saved snapshot (snapshot/meta.json): the run predates them`,
       'only runs recorded since snapshots were saved can be re-checked',
     );
-  if (!snapshot.pg || !snapshot.es)
-    throw new ConfigError(
-      `${runDir}: the snapshot kept digests only (${snapshot.omitted ?? 'no rows saved'})`,
-      'the stores were too large to keep; re-run the scenario to check it again',
-    );
-  if (snapshot.mapping === undefined)
-    throw new ConfigError(
-      `${join(runDir, 'snapshot', 'meta.json')} holds no raw index mapping (the run predates them)`,
-      'only runs that kept the mapping can be read again by today’s rules; re-run the scenario',
-    );
+  for (const s of snapshot.tables?.map((t) => t.snapshot) ?? [snapshot]) {
+    if (!s.pg || !s.es)
+      throw new ConfigError(
+        `${runDir}: the snapshot kept digests only (${s.omitted ?? 'no rows saved'})`,
+        'the stores were too large to keep; re-run the scenario to check it again',
+      );
+    if (s.mapping === undefined)
+      throw new ConfigError(
+        `${join(runDir, 'snapshot', 'meta.json')} holds no raw index mapping (the run predates them)`,
+        'only runs that kept the mapping can be read again by today’s rules; re-run the scenario',
+      );
+  }
   if (report.final && (report.final.pgRows !== snapshot.pgRows || report.final.esDocs !== snapshot.esDocs))
     throw damaged(
       join(runDir, 'report.json'),
       `final sizes ${report.final.pgRows} rows / ${report.final.esDocs} documents, ` +
         `the snapshot holds ${snapshot.pgRows} / ${snapshot.esDocs}`,
     );
-  const versions = await buildVersionsAsync(readHistory(join(runDir, 'history.jsonl')));
-  const reading = indexReadingOf(snapshot.mapping, report.expectation?.fields ?? []);
-  const comparison = await compare({ versions, pg: snapshot.pg, es: snapshot.es, reading });
+  const history = (): ReturnType<typeof readHistory> => readHistory(join(runDir, 'history.jsonl'));
+  const comparison = snapshot.tables
+    ? mergeTableComparisons(
+        await Promise.all(
+          snapshot.tables.map(async (t) => ({
+            table: t.table,
+            index: t.index,
+            comparison: await compareSaved(t.snapshot, await buildVersionsAsync(history(), t.model), t.fields, t.model),
+          })),
+        ),
+      )
+    : await compareSaved(snapshot, await buildVersionsAsync(history()), report.expectation?.fields ?? []);
   const verdict = verdictFor(report.verdict, comparison.equal);
 
   const { expect, names } = expectationOf(report);

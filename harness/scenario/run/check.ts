@@ -65,8 +65,8 @@ export async function checkConvergence(
   const ep = ctx.provider.endpoints;
   const budgetMs = ctx.o.scenario.budget.convergenceMs;
   const tables = modelledTables(def);
-  // A definition's own tables are judged on their totals; only products' snapshots are kept for the re-check.
-  const snap: Pick<Snapshotter, 'take'> & Partial<Pick<Snapshotter, 'savedFor'>> =
+  // A definition's own tables are judged on their totals, and each table's snapshot is kept for the re-check.
+  const snap: Snapshotter =
     versions instanceof Map
       ? ownTablesSnapshotter(ep, tables ?? [], versions)
       : snapshotter(ep, def.table, ctx.plan.names.index, versions, ctx.o.scenario.expect.fields);
@@ -108,7 +108,7 @@ export async function checkConvergence(
   });
   ctx.progress.done();
   // What the verdict was judged on, for `report --recheck`.
-  const saved = snap.savedFor?.(result.last);
+  const saved = snap.savedFor(result.last);
   if (saved) writeSnapshot(ctx.runDir, saved);
   const notes = result.lastError ? [`a snapshot failed during the check: ${result.lastError}`] : [];
   const early = result.endedEarly;

@@ -18,7 +18,8 @@ import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
 import { tableWorkloadHash } from '../../workload/tables/codec.ts';
 import type { WorkloadProfile } from '../../workload/profile.ts';
-import { snapshotter, type Snapshotter } from '../snapshot.ts';
+import { digestOf, type SavedSnapshot, type SavedTable } from '../../record/snapshot-file.ts';
+import { SNAPSHOT_KEEP_CAP, snapshotter, type Snapshotter } from '../snapshot.ts';
 import { plannedOps } from './plan.ts';
 
 /**
@@ -85,23 +86,62 @@ export async function ownTableVersions(
   return out;
 }
 
-/** One snapshot of every table against its index, as one comparison whose `tables` holds each table's part. */
+/**
+ * One snapshot of every table against its index, as one comparison whose `tables` holds each table's part; what
+ * each table's comparison was made of is kept for the re-check, with the table's model.
+ */
 export function ownTablesSnapshotter(
   ep: Endpoints,
   tables: readonly ModelledTable[],
   versions: Map<string, VersionsIndex>,
-): Pick<Snapshotter, 'take'> {
+): Snapshotter {
   const parts = tables.map((t) => ({
     t,
-    snap: snapshotter(ep, t.model.name, t.spec.index, versions.get(t.model.name)!, t.spec.fields, 0, t.model),
+    snap: snapshotter(
+      ep,
+      t.model.name,
+      t.spec.index,
+      versions.get(t.model.name)!,
+      t.spec.fields,
+      SNAPSHOT_KEEP_CAP,
+      t.model,
+    ),
   }));
+  const saved = new WeakMap<Comparison, SavedSnapshot>();
   return {
     take: async (): Promise<Comparison> => {
-      const taken = await Promise.all(parts.map(async ({ t, snap }) => ({ t, c: await snap.take() })));
-      return mergeTableComparisons(
+      const takenAt = Date.now();
+      const taken = await Promise.all(parts.map(async ({ t, snap }) => ({ t, snap, c: await snap.take() })));
+      const merged = mergeTableComparisons(
         taken.map(({ t, c }) => ({ table: t.model.name, index: t.spec.index, comparison: c })),
       );
+      const each = taken.map(({ t, snap, c }) => ({
+        table: t.model.name,
+        index: t.spec.index,
+        model: t.model,
+        fields: t.spec.fields ?? [],
+        snapshot: snap.savedFor(c)!,
+      }));
+      saved.set(merged, tablesSnapshot(takenAt, each));
+      return merged;
     },
+    savedFor: (c) => saved.get(c),
+  };
+}
+
+/** The totals of a tables run's snapshot: counts, and digests over each table's (the rows are the tables'). */
+function tablesSnapshot(takenAt: number, tables: SavedTable[]): SavedSnapshot {
+  const sum = (f: (s: SavedSnapshot) => number): number => tables.reduce((n, t) => n + f(t.snapshot), 0);
+  return {
+    takenAt,
+    pgRows: sum((s) => s.pgRows),
+    esDocs: sum((s) => s.esDocs),
+    digests: {
+      pg: digestOf(tables.map((t) => t.snapshot.digests.pg)),
+      es: digestOf(tables.map((t) => t.snapshot.digests.es)),
+    },
+    omitted: 'a tables run: each table in snapshot/tables/<table>/',
+    tables,
   };
 }
 
