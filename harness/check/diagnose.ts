@@ -98,10 +98,10 @@ const offsetId: Probe = (d) => /\+\d+\+\d+$/.test(d._id);
 const structId: Probe = (d) => d._id.startsWith('{') || d._id.startsWith('Struct{');
 
 /**
- * The rows whose document holds a field as the hex text of the bytes the row holds (a bytea column, which the
- * row side keeps as base64): Debezium's binary.handling.mode=hex.
+ * The rows (at most five) with a field whose row value and document string differ in the way `same` recognises:
+ * the same value in another form. Both are strings, and different.
  */
-function hexBinary(i: DiagnosisInput): string[] {
+function rowsShownAs(i: DiagnosisInput, same: (row: string, shown: string) => boolean): string[] {
   const out = new Set<string>();
   for (const list of Object.values(i.examples))
     for (const a of list ?? []) {
@@ -109,32 +109,19 @@ function hexBinary(i: DiagnosisInput): string[] {
       for (const d of a.es)
         for (const [field, v] of Object.entries(a.pg)) {
           const shown = d._source[field];
-          if (typeof v !== 'string' || v === '' || !BASE64.test(v) || typeof shown !== 'string' || shown === v)
-            continue;
-          if (Buffer.from(v, 'base64').toString('hex') === shown.toLowerCase()) out.add(a.key ?? String(a.product_id));
+          if (typeof v === 'string' && typeof shown === 'string' && shown !== v && same(v, shown))
+            out.add(a.key ?? String(a.product_id));
         }
     }
   return [...out].slice(0, 5);
 }
 
-/**
- * The rows whose document holds, where the row holds a JSON object or array (a json/jsonb column, kept as
- * canonical JSON text), a string of that JSON's text: Debezium's io.debezium.data.Json into an object field.
- */
-function jsonText(i: DiagnosisInput): string[] {
-  const out = new Set<string>();
-  for (const list of Object.values(i.examples))
-    for (const a of list ?? []) {
-      if (!a.pg) continue;
-      for (const d of a.es)
-        for (const [field, v] of Object.entries(a.pg)) {
-          const shown = d._source[field];
-          if (typeof v !== 'string' || !/^[[{]/.test(v) || typeof shown !== 'string' || shown === v) continue;
-          if (canonicalOf(shown) === v) out.add(a.key ?? String(a.product_id));
-        }
-    }
-  return [...out].slice(0, 5);
-}
+/** A bytea column (the row side keeps base64) shown as the hex text of its bytes: binary.handling.mode=hex. */
+const hexOfBase64 = (row: string, shown: string): boolean =>
+  row !== '' && BASE64.test(row) && Buffer.from(row, 'base64').toString('hex') === shown.toLowerCase();
+
+/** A JSON object or array (a json/jsonb column, kept as canonical text) shown as a string of its JSON text. */
+const jsonTextOf = (row: string, shown: string): boolean => /^[[{]/.test(row) && canonicalOf(shown) === row;
 
 function canonicalOf(text: string): string | undefined {
   try {
@@ -178,14 +165,14 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     'the source sends BYTEA as hex (binary.handling.mode=hex), while a binary field reads base64: hex of an even ' +
       'number of bytes is valid base64 too, so the documents are accepted and hold other bytes than the row',
     'binary.handling.mode=bytes (base64 under schemaless JSON) or base64 on the source connector',
-    hexBinary(i),
+    rowsShownAs(i, hexOfBase64),
   );
   add(
     'JSON columns as JSON text in object fields',
     'Debezium sends json/jsonb as its text (io.debezium.data.Json, a string), and the index maps the field as an ' +
       'object (a disabled object accepts the string): an application reading the document finds a string',
     'map the field as a keyword or text that holds the JSON text, or expand the JSON into an object before the sink',
-    jsonText(i),
+    rowsShownAs(i, jsonTextOf),
   );
   add(
     'created_at in micro- or nanoseconds',
