@@ -62,8 +62,8 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
   };
   try {
     try {
-      const { def, sink } = await phase('register', () => registerPipeline(ctx));
-      Object.assign(ran, { def, sink });
+      const { def, sink, workloadHash } = await phase('register', () => registerPipeline(ctx));
+      Object.assign(ran, { def, sink, workloadHash });
       const own = modelledTables(def);
       const observers = startObservers({
         endpoints: ep,

@@ -16,9 +16,9 @@ import type { Comparison } from '../../record/anomalies.ts';
 import type { HistoryEntry } from '../../record/history.ts';
 import type { Endpoints } from '../../stack/endpoints.ts';
 import { withPg } from '../../stack/pg.ts';
+import { digestOf, type SavedSnapshot, type SavedTable } from '../../record/snapshot-file.ts';
 import { tableWorkloadHash } from '../../workload/tables/codec.ts';
 import type { WorkloadProfile } from '../../workload/profile.ts';
-import { digestOf, type SavedSnapshot, type SavedTable } from '../../record/snapshot-file.ts';
 import { SNAPSHOT_KEEP_CAP, snapshotter, type Snapshotter } from '../snapshot.ts';
 import { plannedOps } from './plan.ts';
 

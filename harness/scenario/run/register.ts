@@ -25,6 +25,8 @@ export function resetScope(ctx: RunContext): { everything: boolean; connectors: 
 export interface Registered {
   def: PipelineDefinition;
   sink: SinkChoice;
+  /** A tables run's workload identity, known once the models are read (a products run's is plan.hash). */
+  workloadHash?: string;
 }
 
 /**
@@ -53,14 +55,12 @@ export async function registerPipeline(ctx: RunContext): Promise<Registered> {
     ? { ...resolvedDef, tables: await readOwnModels(ep, resolvedDef.tables) }
     : resolvedDef;
   const tables = modelledTables(def);
-  if (tables) {
-    const hash = tablesWorkloadHash(ctx.plan.seed, ctx.plan.profile, tables);
-    info(`  workload ${hash} over tables ${tables.map((t) => t.model.name).join(', ')}`);
-  }
+  const workloadHash = tables && tablesWorkloadHash(ctx.plan.seed, ctx.plan.profile, tables);
+  if (tables) info(`  workload ${workloadHash} over tables ${tables.map((t) => t.model.name).join(', ')}`);
   // dual-write: the application indexes Elasticsearch itself
   if (hasConnectors(def.pipeline))
     await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });
-  return { def, sink };
+  return { def, sink, ...(workloadHash ? { workloadHash } : {}) };
 }
 
 /**

@@ -22,7 +22,6 @@ import { clusterNotes } from './cluster-notes.ts';
 import type { CheckResult } from './check.ts';
 import type { RunContext } from './context.ts';
 import type { Interruption } from './interrupt.ts';
-import { modelledTables, tablesWorkloadHash } from './own-tables.ts';
 import { notChecked, notRun } from './unfinished.ts';
 import type { WarmUp } from './warm-up.ts';
 
@@ -94,6 +93,8 @@ async function diagnosesOf(
 export interface RunOutcome {
   def: PipelineDefinition;
   sink?: SinkChoice;
+  /** A tables run's workload identity (Registered.workloadHash). */
+  workloadHash?: string;
   warmUp?: WarmUp;
   workload?: WorkloadSummary;
   check?: CheckResult;
@@ -110,11 +111,8 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
   const { plan, o } = ctx;
   const { def, interruption } = ran;
   const finishedAt = Date.now();
-  const tables = modelledTables(def);
   // A tables run interrupted before its models were read has no planned identity: the driver's, or none.
-  const hash =
-    plan.hash ??
-    (tables ? tablesWorkloadHash(plan.seed, plan.profile, tables) : (ran.workload?.workloadHash ?? 'none'));
+  const hash = plan.hash ?? ran.workloadHash ?? ran.workload?.workloadHash ?? 'none';
   const workload = ran.workload ?? notRun(plan.seed, hash, finishedAt);
   const check = ran.check ?? notChecked();
   const samplesFile = join(ctx.runDir, 'samples.jsonl');
