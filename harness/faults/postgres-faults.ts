@@ -105,26 +105,22 @@ export function walsenderKillFault(id: string): Fault {
     async inject(ctx) {
       const ep = ctx.endpoints;
       // A kill that lands while Debezium is still reconnecting from an earlier one hits nothing and proves
-      // nothing: wait (bounded) until a walsender streams the slot again, as a DBA's kill would find one.
-      await pollFor(
-        () =>
-          withPg(ep, ep.pg.database, async (c) => {
-            const r = await c.query(
-              'SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL',
-              [ctx.names.slot],
-            );
-            return r.rowCount ? true : undefined;
-          }),
-        { everyMs: 250, until: within(60_000) },
-      );
-      const pids = await withPg(ep, ep.pg.database, async (c) => {
-        const r = await c.query<{ pid: number }>(
-          'SELECT active_pid AS pid, pg_terminate_backend(active_pid) FROM pg_replication_slots' +
-            ' WHERE slot_name = $1 AND active_pid IS NOT NULL',
-          [ctx.names.slot],
-        );
-        return r.rows.map((row) => row.pid);
-      });
+      // nothing: retry (bounded) until a walsender streams the slot, as a DBA's kill would find one. Looking
+      // and killing are one statement: Debezium's start opens and closes short-lived replication connections,
+      // so a walsender seen by one query may be gone by the next.
+      const pids =
+        (await pollFor(
+          () =>
+            withPg(ep, ep.pg.database, async (c) => {
+              const r = await c.query<{ pid: number }>(
+                'SELECT active_pid AS pid, pg_terminate_backend(active_pid) FROM pg_replication_slots' +
+                  ' WHERE slot_name = $1 AND active_pid IS NOT NULL',
+                [ctx.names.slot],
+              );
+              return r.rows.length ? r.rows.map((row) => row.pid) : undefined;
+            }),
+          { everyMs: 250, until: within(60_000) },
+        )) ?? [];
       await proveWalsenderReplaced(ctx, id, pids);
       return pids.length
         ? `terminated walsender pid ${pids.join(', ')} of slot ${ctx.names.slot}`
