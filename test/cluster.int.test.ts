@@ -11,7 +11,7 @@ import { runZooEntry } from '../harness/scenario/zoo/run.ts';
 import { describeOutcome } from '../harness/scenario/zoo/summary.ts';
 import type { Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
-import { CLUSTER_STACK } from './tools/lanes.ts';
+import { CLUSTER_PG17_STACK, CLUSTER_STACK } from './tools/lanes.ts';
 
 /**
  * The cluster's scenarios and zoo entries, on one cluster stack of this file's own (3 brokers, 2 workers, a
@@ -83,3 +83,48 @@ describe.skipIf(off || scenarios.length + zoo.length === 0)(
     }
   },
 );
+
+/**
+ * The production answer to the loss postgres-failover shows above: Postgres 17's failover slots, on a second
+ * cluster of this file's own (Postgres 17 from npm; the first is down by then). The connector's slot
+ * (slot.failover=true in the healthy definition) is copied to the standby, so the promoted standby holds it and
+ * the same scenario converges, with no regression in search.
+ */
+const failover = scenarios.find((s) => s.name === 'postgres-failover');
+describe.skipIf(off || !failover)('Postgres 17: the failover slot survives the failover', () => {
+  let stack17: Stack | undefined;
+  let provider17: Provider;
+
+  beforeAll(async () => {
+    stack17 = await bringUp({ ...CLUSTER_PG17_STACK, topology: 'cluster', postgresMajor: '17' });
+    provider17 = localProvider(stack17);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (stack17) await stopVerified(stack17);
+  }, 120_000);
+
+  it('postgres-failover converges: the promoted standby holds the slot where the connector left it', async () => {
+    const scenario = failover as NonNullable<typeof failover>;
+    const { report } = await runScenario({
+      scenario,
+      provider: provider17,
+      replay: `npx outbox-chaos run ${scenario.name} --seed ${scenario.seed} --versions postgres=17`,
+    });
+    const md = renderMarkdown(report);
+    expect(report.versions['postgres'], md).toMatch(/^17\./);
+    // The expectation of 17 (expect.fromPostgres), not the loss of 15.
+    expect(report.expectedVerdict, md).toBe('converged');
+    expect(report.passed, md).toBe(true);
+    expect(report.regressions?.count ?? 0, md).toBe(0);
+    expect(report.anomalies.counts.duplicate, md).toBe(0);
+    const notes = report.notes.join('\n');
+    expect(notes, md).toMatch(/held a synchronized copy of failover slot \S+ \(confirmed_flush_lsn [0-9A-F/]+\)/);
+    expect(notes, md).toMatch(/promoted .*on postgres-\d: the slot exists/);
+    // The failover happened while the workload wrote: WAL past the slot's confirmed position was in flight.
+    const at = /at confirmed_flush_lsn ([0-9A-F]+)\/([0-9A-F]+) \(WAL end ([0-9A-F]+)\/([0-9A-F]+)\)/.exec(notes);
+    expect(at, md).not.toBeNull();
+    const lsn = (hi = '0', lo = '0') => BigInt(`0x${hi}`) * 2n ** 32n + BigInt(`0x${lo}`);
+    expect(lsn(at?.[3], at?.[4]) > lsn(at?.[1], at?.[2]), md).toBe(true);
+  }, 600_000);
+});

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../harness/record/paths.ts';
 import { claimStack } from '../harness/stack/owner.ts';
 import { attachStack, stopStackByName, type Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
-import { CLUSTER_STACK, OPENSEARCH_STACK, ZOO_STACK } from './tools/lanes.ts';
+import { CLUSTER_PG17_STACK, CLUSTER_STACK, OPENSEARCH_STACK, ZOO_STACK } from './tools/lanes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,7 @@ declare module 'vitest' {
 let owned: Stack | undefined;
 let watcher: ChildProcess | undefined;
 const TEST_STACK = 'test';
-const OWN_STACKS = [CLUSTER_STACK.name, ZOO_STACK.name, OPENSEARCH_STACK.name];
+const OWN_STACKS = [CLUSTER_STACK, CLUSTER_PG17_STACK, ZOO_STACK, OPENSEARCH_STACK].map((s) => s.name);
 
 /**
  * Vitest runs no global teardown on Ctrl-C, and exits before an async cleanup of ours could finish: a

@@ -7,6 +7,8 @@ export interface FaultParts {
   describe(): string;
   /** See Fault.instantaneous. */
   instantaneous?: boolean;
+  /** See Fault.prepare. */
+  prepare?(ctx: FaultContext): Promise<string | undefined>;
   /** Breaks something; may return a detail for the heal event (e.g. which pids it killed). */
   inject(ctx: FaultContext): Promise<string | void>;
   /** Repairs it; must be idempotent and work after a half-done or absent inject. */
@@ -35,6 +37,7 @@ export function defineFault(p: FaultParts): Fault {
     target: p.target,
     instantaneous: p.instantaneous ?? false,
     describe: p.describe,
+    ...(p.prepare ? { prepare: p.prepare } : {}),
     async start(ctx) {
       ctx.record(event('fault-start', p.describe()));
       active = true;

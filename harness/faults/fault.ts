@@ -44,6 +44,11 @@ export interface Fault {
   instantaneous?: boolean;
   /** One line for humans, e.g. "latency 800±200 ms downstream". */
   describe(): string;
+  /**
+   * Readies the system for this fault before the workload's clock starts, without breaking anything (a
+   * failover waits for the standby's copy of the connector's slot); returns a note for the report, if any.
+   */
+  prepare?(ctx: FaultContext): Promise<string | undefined>;
   start(ctx: FaultContext): Promise<void>;
   heal(ctx: FaultContext): Promise<void>;
 }

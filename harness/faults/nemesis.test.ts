@@ -73,6 +73,29 @@ describe('nemesis', () => {
     ]);
   });
 
+  it('prepares each fault in schedule order before the schedule runs, breaking nothing; keeps the notes', async () => {
+    const ready = (id: string, note?: string): Fault => ({
+      ...fake(log, id),
+      prepare: async () => {
+        log.calls.push(`prepare ${id}`);
+        return note;
+      },
+    });
+    const n = createNemesis(
+      [
+        { at: 1000, duration: 1000, fault: ready('a', 'slot copied') },
+        { at: 500, duration: 1000, fault: fake(log, 'b') },
+        { at: 2000, duration: 1000, fault: ready('c') },
+      ],
+      fakeCtx(log),
+      { toxiproxy: resets },
+    );
+    expect(await n.prepare()).toEqual(['slot copied']);
+    expect(log.calls).toEqual(['prepare a', 'prepare c']);
+    expect(log.events).toEqual([]);
+    expect(n.windows()).toEqual([]);
+  });
+
   it('heals an instantaneous fault as soon as its start returns', async () => {
     const n = createNemesis(
       [{ at: 500, fault: fake(log, 'kill', { instantaneous: true, startMs: 300 }) }],

@@ -24,6 +24,8 @@ export interface NemesisWindow {
 }
 
 export interface Nemesis {
+  /** Each fault's prepare step, one after another, before the schedule runs; returns their notes. */
+  prepare(): Promise<string[]>;
   /**
    * Runs the schedule from `t0` (default: now). Resolves once every entry has started and every timed heal
    * ran, or soon after `signal` aborts (entries not yet started are skipped; started ones wait for healAll).
@@ -156,6 +158,15 @@ export function createNemesis(entries: readonly NemesisEntry[], ctx: FaultContex
   const windows = () => [...byId.values()].map((w) => ({ ...w }));
 
   return {
+    async prepare() {
+      const notes: string[] = [];
+      for (const e of entries) {
+        const said = await e.fault.prepare?.(fctx);
+        if (said) notes.push(said);
+      }
+      return notes;
+    },
+
     async run(runOpts = {}) {
       // One schedule, one run: a second call (or one after healAll) would re-inject healed faults.
       if (ran || stop.signal.aborted) return windows();

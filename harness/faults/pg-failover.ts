@@ -50,8 +50,9 @@ export const FAILOVER_NOTE = 'failover:';
  * primary (clients refused, Debezium's connection cut), its logical walsenders are ended, it is fenced by a
  * fast shutdown (which waits until the standby has every WAL record, so no committed transaction is lost in
  * Postgres), the standby is promoted, and both pg proxies (Debezium's and the application's) point at it.
- * Logical slots are not replicated by Postgres 15: whether the connector's slot exists on the new primary,
- * and when one appears there, is watched and noted. The heal rebuilds the fenced node as the new primary's
+ * Postgres 15 and 16 replicate no logical slot; on 17 a failover slot is copied to the standby (prepare waits
+ * for the copy). Whether the connector's slot exists on the new primary, and when one appears there, is
+ * watched and noted. The heal rebuilds the fenced node as the new primary's
  * hot standby (a base backup), so the next scenario again has a primary and a standby.
  */
 export function failoverFault(id: string): Fault {
@@ -64,6 +65,14 @@ export function failoverFault(id: string): Fault {
     kind: 'postgres.failover',
     target: 'postgres',
     describe: () => 'failover: fence the primary, promote the standby, repoint the pg proxies',
+    async prepare(ctx) {
+      const c = ctx.endpoints.cluster;
+      const roles = await postgresRoles(ctx);
+      const from = c?.postgres.find((n) => n.member === roles.primary);
+      const to = c?.postgres.find((n) => n.member === roles.standby);
+      const ready = from && to ? await awaitFailoverSlotCopy(ctx, from, to, ctx.names.slot) : undefined;
+      return ready && `postgres failover: ${ready}`;
+    },
     async inject(ctx) {
       const c = ctx.endpoints.cluster;
       if (!c)
@@ -156,6 +165,58 @@ export function failoverFault(id: string): Fault {
       return done;
     },
   });
+}
+
+/** How long a failover's preparation waits for the standby's copy of a failover slot before giving up. */
+const SLOT_SYNC_WAIT_MS = 90_000;
+
+/**
+ * On Postgres 17+, when the connector's slot is a failover slot: waits (before the workload) until the standby
+ * holds a synchronized, persistent copy of it, and says how long that took (undefined when the slot is no
+ * failover slot). A production slot has existed, and been copied, long before any failover; a run's slot is
+ * seconds old. The standby's slot sync worker naps up to 30 s when idle, and copies a new slot only once the
+ * primary's slot has moved past the standby's own horizon (its catalog_xmin advances at running-transactions
+ * records, which pg_log_standby_snapshot writes at once instead of every 15 s). PostgreSQL's docs tell an
+ * operator to check this before failing over. Without a copy in time the failover goes ahead anyway, and the
+ * run shows what that costs.
+ */
+async function awaitFailoverSlotCopy(
+  ctx: FaultContext,
+  from: Node,
+  to: Node,
+  slot: string,
+): Promise<string | undefined> {
+  const ep = ctx.endpoints;
+  const failover = await onNode(ep, from, async (q) => {
+    // Before 17 the column does not exist: the query fails, and the slot is no failover slot.
+    const r = await q.query<{ failover: boolean }>('SELECT failover FROM pg_replication_slots WHERE slot_name = $1', [
+      slot,
+    ]);
+    return r.rows[0]?.failover === true;
+  }).catch(() => false);
+  if (!failover) return undefined;
+  const t0 = Date.now();
+  while (Date.now() - t0 < SLOT_SYNC_WAIT_MS) {
+    const copy = await onNode(ep, to, async (q) => {
+      const r = await q.query<{ confirmed: string | null }>(
+        'SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots ' +
+          'WHERE slot_name = $1 AND synced AND NOT temporary',
+        [slot],
+      );
+      return r.rows[0];
+    }).catch(() => undefined);
+    if (copy)
+      return (
+        `before the workload, ${to.member} held a synchronized copy of failover slot ${slot} ` +
+        `(confirmed_flush_lsn ${copy.confirmed}) after a wait of ${Date.now() - t0} ms`
+      );
+    await onNode(ep, from, (q) => q.query('SELECT pg_log_standby_snapshot()')).catch(() => undefined);
+    await sleep(500);
+  }
+  return (
+    `${to.member} had no synchronized copy of failover slot ${slot} after ${SLOT_SYNC_WAIT_MS / 1000} s: ` +
+    'the failover goes ahead without it'
+  );
 }
 
 /** Notes when (and at which position) a slot of that name appears on the new primary, polling until healed. */

@@ -402,7 +402,8 @@ export async function resetPipeline(
         if (r.rowCount === 0) await c.query(`CREATE DATABASE "${ep.pg.database}"`);
       });
     }
-    const slots = scope.everything ? '' : ' AND slot_name = $1';
+    // Logical slots only: a cluster's physical slots (its standby's, on Postgres 17) belong to the stack.
+    const slots = scope.everything ? " AND slot_type = 'logical'" : ' AND slot_name = $1';
     const args = scope.everything ? [] : [names.slot];
     await withPg(ep, ep.pg.database, async (c) => {
       // A walsender may linger for a moment after its task stopped; a slot in use cannot be dropped.

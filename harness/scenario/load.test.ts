@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
 import { parseDuration } from './duration.ts';
 import { listScenarios, loadScenario, parseScenario } from './load.ts';
+import { forPostgres } from './schema.ts';
 
 function problems(raw: unknown): string {
   try {
@@ -52,6 +53,40 @@ describe('scenario files', () => {
     expect(parseScenario({ ...base, expect: { fields: ['stock'] } }, 'x.yaml').expect.fields).toEqual(['stock']);
     expect(problems({ ...base, expect: { fields: 'stock' } })).toMatch(/expect\.fields: must be a list/);
     expect(problems({ ...base, expect: { fields: [''] } })).toMatch(/expect\.fields: must be a list/);
+  });
+
+  it('reads expect.fromPostgres: from a major on, another expectation and healthy text', () => {
+    const base = { description: 'd', healthy: 'loses data', workload: { duration: '20s', rate: 50 } };
+    const s = parseScenario(
+      {
+        ...base,
+        expect: {
+          verdict: 'diverged',
+          anomalies: ['missing'],
+          fromPostgres: { 17: { verdict: 'converged', healthy: 'keeps it' }, 16: { verdict: 'flapped' } },
+        },
+      },
+      'x.yaml',
+    );
+    const on = (major: number | undefined) => forPostgres(s, major);
+    expect([on(undefined), on(15)].map((x) => [x.expect.verdict, x.healthy])).toEqual([
+      ['diverged', 'loses data'],
+      ['diverged', 'loses data'],
+    ]);
+    // 16's entry has no healthy text of its own: the scenario's.
+    expect([on(16), on(17), on(18)].map((x) => [x.expect.verdict, x.healthy, x.expect.regressions])).toEqual([
+      ['flapped', 'loses data', 'any'],
+      ['converged', 'keeps it', 'none'],
+      ['converged', 'keeps it', 'none'],
+    ]);
+    expect(on(17).expect.anomalies).toEqual([]);
+    expect(problems({ ...base, expect: { fromPostgres: { 13: {} } } })).toMatch(
+      /expect\.fromPostgres\.13: no such Postgres major; the ones that exist are 14, 15/,
+    );
+    expect(problems({ ...base, expect: { fromPostgres: { 17: { verdict: 'fine' } } } })).toMatch(
+      /expect\.fromPostgres\.17\.verdict: must be one of/,
+    );
+    expect(problems({ ...base, expect: { fromPostgres: 17 } })).toMatch(/expect\.fromPostgres: must be a mapping/);
   });
 
   it('names every bad field at once', () => {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { faultNeeds, makeFault } from '../faults/registry.ts';
 import { PROJECT_ROOT } from '../provision/paths.ts';
-import { resolvePgMajor } from '../provision/pg-versions.ts';
+import { isPgMajor, PG_MAJORS, resolvePgMajor } from '../provision/pg-versions.ts';
 import { COMPONENTS, scenarioComponentVersion } from '../provision/component-versions.ts';
 import { workRoot } from '../record/paths.ts';
 import { TOPOLOGIES, type Topology } from '../stack/targets.ts';
@@ -180,46 +180,9 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   if (settleMs < MIN_SETTLE_MS)
     p.add('budget.settle', `must be at least ${MIN_SETTLE_MS}ms: equality seen once is not equality that held`);
 
-  const expect = isObj(raw.expect) ? raw.expect : {};
-  const verdict = (expect.verdict ?? 'converged') as Verdict;
-  if (!VERDICTS.includes(verdict)) p.add('expect.verdict', `must be one of ${VERDICTS.join(', ')}`);
-  const anomaliesRaw = expect.anomalies ?? [];
-  const anomalies = Array.isArray(anomaliesRaw) ? (anomaliesRaw as unknown[]) : [];
-  if (!Array.isArray(anomaliesRaw)) p.add('expect.anomalies', 'must be a list of anomaly classes');
-  for (const [i, a] of anomalies.entries()) {
-    if (!ANOMALY_CLASSES.includes(a as AnomalyClass))
-      p.add(`expect.anomalies[${i}]`, `must be one of ${ANOMALY_CLASSES.join(', ')}`);
-  }
-  // A search user must not see a product go back to an older version, unless the scenario expects the bug.
-  const regressions = (expect.regressions ?? (verdict === 'converged' ? 'none' : 'any')) as RegressionExpectation;
-  if (!REGRESSION_EXPECTATIONS.includes(regressions))
-    p.add('expect.regressions', `must be one of ${REGRESSION_EXPECTATIONS.join(', ')}`);
-  // A connector whose task must end FAILED, with its trace (a zoo entry's zoo.yaml, or a scenario's expect).
-  const failedTask = expect.failedTask;
-  if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink')
-    p.add('expect.failedTask', 'must be source or sink');
-  const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
-  if (typeof minRows !== 'number' || !Number.isInteger(minRows) || minRows < 1)
-    p.add(
-      'expect.minRows',
-      'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything',
-    );
-  // A likely cause the report must name (a pattern over the diagnoses' signatures).
-  const diagnosis = expect.diagnosis;
-  if (diagnosis !== undefined) {
-    if (typeof diagnosis !== 'string' || !diagnosis) p.add('expect.diagnosis', 'must be a non-empty pattern');
-    else
-      try {
-        new RegExp(diagnosis, 'i');
-      } catch (err) {
-        p.add('expect.diagnosis', `is not a regular expression (${errorMessage(err)})`);
-      }
-  }
-  const fields = expect.fields;
-  if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && f)))
-    p.add('expect.fields', 'must be a list of document field names, e.g. [stock, note]');
-  const healthy =
-    typeof expect.healthy === 'string' ? expect.healthy : typeof raw.healthy === 'string' ? raw.healthy : '';
+  const expectRaw = isObj(raw.expect) ? raw.expect : {};
+  const { expect, healthy } = parseExpect(p, expectRaw, 'expect', typeof raw.healthy === 'string' ? raw.healthy : '');
+  const fromPostgres = parseFromPostgres(p, expectRaw.fromPostgres, healthy);
 
   const faults = parseFaults(p, raw.faults);
   let randomFaults: Scenario['randomFaults'];
@@ -293,6 +256,61 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     faults,
     randomFaults,
     budget: { convergenceMs, lagP99Ms, settleMs },
+    expect,
+    ...(fromPostgres.length ? { expectFromPostgres: fromPostgres } : {}),
+    operator,
+    registerDuringWorkload: raw.registerDuringWorkload === true,
+    preload: preload as number,
+    topology: topology as Topology,
+    ...(versions ? { versions } : {}),
+    needs: [...needs],
+  };
+}
+
+/** An expectation (`expect:`, or one of its `fromPostgres` entries) and the healthy behaviour it states. */
+function parseExpect(
+  p: Problems,
+  expect: Obj,
+  at: string,
+  healthyFallback: string,
+): { expect: Scenario['expect']; healthy: string } {
+  const verdict = (expect.verdict ?? 'converged') as Verdict;
+  if (!VERDICTS.includes(verdict)) p.add(`${at}.verdict`, `must be one of ${VERDICTS.join(', ')}`);
+  const anomaliesRaw = expect.anomalies ?? [];
+  const anomalies = Array.isArray(anomaliesRaw) ? (anomaliesRaw as unknown[]) : [];
+  if (!Array.isArray(anomaliesRaw)) p.add(`${at}.anomalies`, 'must be a list of anomaly classes');
+  for (const [i, a] of anomalies.entries()) {
+    if (!ANOMALY_CLASSES.includes(a as AnomalyClass))
+      p.add(`${at}.anomalies[${i}]`, `must be one of ${ANOMALY_CLASSES.join(', ')}`);
+  }
+  // A search user must not see a product go back to an older version, unless the scenario expects the bug.
+  const regressions = (expect.regressions ?? (verdict === 'converged' ? 'none' : 'any')) as RegressionExpectation;
+  if (!REGRESSION_EXPECTATIONS.includes(regressions))
+    p.add(`${at}.regressions`, `must be one of ${REGRESSION_EXPECTATIONS.join(', ')}`);
+  // A connector whose task must end FAILED, with its trace (a zoo entry's zoo.yaml, or a scenario's expect).
+  const failedTask = expect.failedTask;
+  if (failedTask !== undefined && failedTask !== 'source' && failedTask !== 'sink')
+    p.add(`${at}.failedTask`, 'must be source or sink');
+  const minRows = expect.minRows ?? DEFAULT_MIN_ROWS;
+  if (typeof minRows !== 'number' || !Number.isInteger(minRows) || minRows < 1)
+    p.add(`${at}.minRows`, 'must be a whole number ≥ 1: the rows the history must leave for the run to prove anything');
+  // A likely cause the report must name (a pattern over the diagnoses' signatures).
+  const diagnosis = expect.diagnosis;
+  if (diagnosis !== undefined) {
+    if (typeof diagnosis !== 'string' || !diagnosis) p.add(`${at}.diagnosis`, 'must be a non-empty pattern');
+    else
+      try {
+        new RegExp(diagnosis, 'i');
+      } catch (err) {
+        p.add(`${at}.diagnosis`, `is not a regular expression (${errorMessage(err)})`);
+      }
+  }
+  const fields = expect.fields;
+  if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && f)))
+    p.add(`${at}.fields`, 'must be a list of document field names, e.g. [stock, note]');
+  const healthy = typeof expect.healthy === 'string' ? expect.healthy : healthyFallback;
+  return {
+    healthy,
     expect: {
       verdict,
       anomalies: anomalies as AnomalyClass[],
@@ -302,13 +320,34 @@ export function parseScenario(raw: unknown, file: string): Scenario {
       ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
       ...(Array.isArray(fields) && fields.length ? { fields: fields as string[] } : {}),
     },
-    operator,
-    registerDuringWorkload: raw.registerDuringWorkload === true,
-    preload: preload as number,
-    topology: topology as Topology,
-    ...(versions ? { versions } : {}),
-    needs: [...needs],
   };
+}
+
+/**
+ * `expect.fromPostgres: { 17: { verdict: converged, healthy: … } }`: what a healthy pipeline does from that
+ * Postgres major on, where it differs (failover slots came in 17). Each entry is a whole expectation.
+ */
+function parseFromPostgres(p: Problems, raw: unknown, healthy: string): NonNullable<Scenario['expectFromPostgres']> {
+  if (raw === undefined) return [];
+  if (!isObj(raw)) {
+    p.add(
+      'expect.fromPostgres',
+      'must be a mapping of Postgres majors to expectations, e.g. { 17: { verdict: converged } }',
+    );
+    return [];
+  }
+  return Object.entries(raw).flatMap(([major, e]) => {
+    const at = `expect.fromPostgres.${major}`;
+    if (!isPgMajor(major)) {
+      p.add(at, `no such Postgres major; the ones that exist are ${PG_MAJORS.join(', ')}`);
+      return [];
+    }
+    if (!isObj(e)) {
+      p.add(at, 'must be an expectation (verdict, anomalies, …)');
+      return [];
+    }
+    return [{ major: Number(major), ...parseExpect(p, e, at, healthy) }];
+  });
 }
 
 /**

@@ -21,6 +21,7 @@ import { registerPipeline, removeRunObjects } from './run/register.ts';
 import { writeRunReport, type RunOutcome } from './run/report.ts';
 import { warmUp } from './run/warm-up.ts';
 import { armFaults, driveWorkload } from './run/workload.ts';
+import { forPostgres } from './schema.ts';
 
 export type { RunOptions, RunResult } from './run/options.ts';
 
@@ -29,7 +30,7 @@ export type { RunOptions, RunResult } from './run/options.ts';
  *
  *   plan      faults built and checked against the provider, names chosen: before anything changes
  *   register  the pipeline reset to empty, the stores created, the connectors registered
- *   warm-up   the lag probe's first marker is searchable: the pipeline flows
+ *   warm-up   the lag probe's first marker is searchable: the pipeline flows; each fault prepares
  *   workload  operations ∥ faults ∥ observers (and the operator, if the scenario has one)
  *   heal      every fault healed; the convergence clock starts
  *   quiesce   the committed versions of every product, from the history
@@ -40,7 +41,10 @@ export type { RunOptions, RunResult } from './run/options.ts';
  * healed — and to a partial report marked `interrupted`; a service that went away then fails it (exit 3).
  * On an environment the harness does not own, the run then removes the objects it made.
  */
-export async function runScenario(o: RunOptions): Promise<RunResult> {
+export async function runScenario(given: RunOptions): Promise<RunResult> {
+  // Judged by what a healthy pipeline does on the Postgres this stack runs (e.g. failover slots from 17 on).
+  const pgMajor = Number.parseInt(given.provider.versions['postgres'] ?? '', 10);
+  const o = { ...given, scenario: forPostgres(given.scenario, Number.isNaN(pgMajor) ? undefined : pgMajor) };
   const plan = planRun(o);
   const ctx = openRun(o, plan);
   const control = new RunControl(ctx);
@@ -86,11 +90,15 @@ export async function runScenario(o: RunOptions): Promise<RunResult> {
         record: ctx.timeline.record,
       });
       try {
-        ran.warmUp = noted(await phase('warm-up', () => warmUp(ctx, def, observers)));
-        const workload = await phase('workload', () => {
-          nemesis = armFaults(ctx); // known to the runner from here on: healed whatever ends the run
-          return driveWorkload(ctx, def, observers, nemesis);
-        });
+        ran.warmUp = noted(
+          await phase('warm-up', async () => {
+            const ready = await warmUp(ctx, def, observers);
+            nemesis = armFaults(ctx); // known to the runner from here on: healed whatever ends the run
+            // The faults' own preparation (a failover waits for the slot's copy on the standby): not on the clock.
+            return { ...ready, notes: [...ready.notes, ...(await nemesis.prepare())] };
+          }),
+        );
+        const workload = await phase('workload', () => driveWorkload(ctx, def, observers, nemesis as Nemesis));
         ran.workload = noted(workload).summary;
         const healedAt = await phase('heal', heal);
         const versions = await phase('quiesce', () => quiesce(ctx, def));

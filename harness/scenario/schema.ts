@@ -66,6 +66,11 @@ export interface Scenario {
      */
     fields?: string[];
   };
+  /**
+   * Where a healthy pipeline does otherwise on newer Postgres (`expect.fromPostgres`): from each major on, its
+   * expectation and healthy text replace the ones above (forPostgres picks the one for the stack's major).
+   */
+  expectFromPostgres?: { major: number; expect: Scenario['expect']; healthy: string }[];
   operator: OperatorRule[];
   /** Register the source only once the workload has started (snapshot under load). */
   registerDuringWorkload: boolean;
@@ -80,4 +85,12 @@ export interface Scenario {
   versions?: { postgres?: PgMajor } & ComponentPins;
   /** Capabilities the scenario needs from the provider. */
   needs: ('toxiproxy' | 'process-control' | 'isolation')[];
+}
+
+/** The scenario as judged on a stack running Postgres `major`: the latest `expect.fromPostgres` entry up to it. */
+export function forPostgres(s: Scenario, major: number | undefined): Scenario {
+  const from = (s.expectFromPostgres ?? [])
+    .filter((e) => major !== undefined && e.major <= major)
+    .sort((a, b) => b.major - a.major)[0];
+  return from ? { ...s, expect: from.expect, healthy: from.healthy } : s;
 }

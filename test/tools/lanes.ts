@@ -25,6 +25,11 @@ export const CLUSTER_STACK = {
   name: process.env.OUTBOX_CHAOS_TEST_CLUSTER_NAME ?? 'test-cluster',
   portBase: Number(process.env.OUTBOX_CHAOS_TEST_CLUSTER_PORT_BASE ?? 17600),
 };
+/** The cluster of Postgres 17 (failover slots) the cluster file starts once the first one is down. */
+export const CLUSTER_PG17_STACK = {
+  name: process.env.OUTBOX_CHAOS_TEST_CLUSTER17_NAME ?? 'test-cluster-pg17',
+  portBase: Number(process.env.OUTBOX_CHAOS_TEST_CLUSTER17_PORT_BASE ?? 17640),
+};
 /** The OpenSearch stack of test/opensearch.int.test.ts (`--search opensearch`). */
 export const OPENSEARCH_STACK = {
   name: process.env.OUTBOX_CHAOS_TEST_OS_NAME ?? 'test-os',

@@ -99,6 +99,27 @@ export function primaryConninfo(host: string, port: number, applicationName: str
   return `host=${host} port=${port} user=${PG_USER} password=${PG_PASSWORD} application_name=${applicationName}`;
 }
 
+/** The physical slot a cluster member streams through while it is the standby (postgres-2 → postgres_2). */
+export const standbySlot = (member: string): string => member.replace(/-/g, '_');
+
+/**
+ * Postgres 17's failover slots on a local cluster member. Either member may be either role after a failover,
+ * and its settings are fixed for the process's life, so each carries both halves: as the standby it streams
+ * through its own physical slot, keeps the primary's catalog rows (hot_standby_feedback) and copies every
+ * failover slot (sync_replication_slots); as the primary it sends logical changes only once the other member
+ * has their WAL (synchronized_standby_slots), so a promoted standby's copy is never behind what the connector
+ * saw. Settings that belong to the other role are ignored by Postgres. None of this exists before 17.
+ */
+export function localFailoverSlotSettings(major: number, self: string, other: string): Record<string, string> {
+  if (major < 17) return {};
+  return {
+    sync_replication_slots: 'on',
+    hot_standby_feedback: 'on',
+    primary_slot_name: standbySlot(self),
+    synchronized_standby_slots: standbySlot(other),
+  };
+}
+
 /**
  * Makes `node` a hot standby of the Postgres on `primaryPort`: an empty data directory, a base backup of the
  * primary (pg_basebackup where the binaries have it, as Debian's do; else through the low-level backup API,
@@ -109,6 +130,9 @@ export async function initStandby(ctx: StackContext, node: PostgresNode, primary
   const { data, sock } = postgresDirs(ctx, node);
   rmSync(data, { recursive: true, force: true });
   ownedDirs(ctx, [join(ctx.dir, node.dir), sock]);
+  // On 17, the physical slot this standby streams through (and syncs failover slots over) is made first, so
+  // the primary keeps WAL from before the backup on. It outlives the runs' resets, which drop logical slots only.
+  if (Number(ctx.artifacts.postgres.major) >= 17) await ensurePhysicalSlot(primaryPort, standbySlot(node.service));
   const pgBasebackup = join(ctx.artifacts.postgres.bin, 'pg_basebackup');
   if (existsSync(pgBasebackup)) {
     // Debian's (the default): pg_basebackup, the path the cluster suite was measured on.
@@ -130,10 +154,26 @@ export async function initStandby(ctx: StackContext, node: PostgresNode, primary
   };
   writeFileSync(join(data, 'standby.signal'), '');
   own(join(data, 'standby.signal'));
+  // A dbname: slot sync (17) needs one to read the primary's slots; physical streaming ignores it.
   appendFileSync(
     join(data, 'postgresql.auto.conf'),
-    `primary_conninfo = '${primaryConninfo(HOST, primaryPort, node.service)}'\n`,
+    `primary_conninfo = '${primaryConninfo(HOST, primaryPort, node.service)} dbname=postgres'\n`,
   );
+}
+
+/** A physical replication slot on the Postgres at `port`, reserving WAL from now, unless it exists. */
+async function ensurePhysicalSlot(port: number, slot: string): Promise<void> {
+  const c = new pg.Client({ host: HOST, port, user: PG_USER, password: PG_PASSWORD, database: 'postgres' });
+  await c.connect();
+  try {
+    await c.query(
+      'SELECT pg_create_physical_replication_slot($1, true) ' +
+        'WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)',
+      [slot],
+    );
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 /** Server settings of every Postgres the harness runs, local process or container. */
@@ -163,6 +203,11 @@ export const CLUSTER_PG_SETTINGS: Record<string, string | number> = {
   wal_receiver_status_interval: '1s',
 };
 
+function failoverSlots(ctx: StackContext, node: PostgresNode): Record<string, string> {
+  const other = postgresNodes(ctx.ports).find((n) => n.service !== node.service);
+  return other ? localFailoverSlotSettings(Number(ctx.artifacts.postgres.major), node.service, other.service) : {};
+}
+
 export function postgresDef(ctx: StackContext, node: PostgresNode = firstNode(ctx)): ServiceDef {
   const { data, sock } = postgresDirs(ctx, node);
   const settings: Record<string, string | number> = {
@@ -171,7 +216,7 @@ export function postgresDef(ctx: StackContext, node: PostgresNode = firstNode(ct
     unix_socket_directories: sock,
     logging_collector: 'off',
     ...PG_SETTINGS,
-    ...(isClusterPlan(ctx.ports) ? CLUSTER_PG_SETTINGS : {}),
+    ...(isClusterPlan(ctx.ports) ? { ...CLUSTER_PG_SETTINGS, ...failoverSlots(ctx, node) } : {}),
   };
   const flags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   const logFile = join(ctx.dir, 'logs', `${node.service}.log`);
