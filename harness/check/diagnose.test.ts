@@ -96,6 +96,23 @@ describe('diagnose: the likely cause beside the evidence', () => {
     ]);
   });
 
+  it('the TOAST placeholder on a partitioned table names the partitions, not the parent', () => {
+    const doc = docOf({ ...row, description: '__debezium_unavailable_value' });
+    const d = diagnose({
+      counts: { corrupt: 1 },
+      examples: { corrupt: [corrupt(doc)] },
+      partitionsNotFull: ['products_p0', 'products_p1'],
+    });
+    expect(d).toHaveLength(1);
+    expect(d[0]?.signature).toMatch(/partitions are not REPLICA IDENTITY FULL/);
+    expect(d[0]?.cause).toMatch(/partitions products_p0, products_p1 log by their own replica identity/);
+    expect(d[0]?.fix).toMatch(/on every partition \(products_p0, products_p1\), and on each new one/);
+    // Partitions but no placeholder: nothing to say.
+    expect(
+      diagnose({ counts: { corrupt: 1 }, examples: { corrupt: [corrupt(docOf(row))] }, partitionsNotFull: ['p'] }),
+    ).toEqual([]);
+  });
+
   it('_id ≠ product_id: key.ignore, or no ExtractField$Key', () => {
     expect(only(docOf(row, { id: 'outbox.public.products+0+17' }))).toEqual([
       expect.stringMatching(/^key\.ignore=false/),
@@ -398,6 +415,20 @@ describe('diagnose: statements on the source and failed tasks', () => {
     // Its zombies are deletes never read, not a tombstone problem.
     expect(diagnose({ ...zombies, lostSlot: 'ocmxaopvjfqc' }).map((x) => x.evidence)).toEqual([['ocmxaopvjfqc']]);
     expect(diagnose({ counts: {}, examples: {}, lostSlot: 'ocmxaopvjfqc' })).toEqual([]);
+  });
+
+  it('a partitioned table published under its partitions names itself, in place of the tombstone diagnoses', () => {
+    const partitionedWithoutRoot = { table: 'products', publication: 'product_publication' };
+    const d = diagnose({ ...zombies, partitionedWithoutRoot });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/partitioned table products published under its partitions' names/),
+      fix: expect.stringMatching(/ALTER PUBLICATION product_publication SET \(publish_via_partition_root = true\)/),
+      evidence: ['products'],
+    });
+    expect(diagnose({ counts: { missing: 3 }, examples: {}, partitionedWithoutRoot })).toHaveLength(1);
+    // Nothing behind: nothing to explain.
+    expect(diagnose({ counts: {}, examples: {}, partitionedWithoutRoot })).toEqual([]);
   });
 
   it('other statements leave the tombstone diagnosis alone', () => {

@@ -16,6 +16,13 @@ export interface DiagnosisInput {
   sourceStatements?: readonly string[];
   /** The run's replication slot when Postgres reports it invalidated (wal_status = lost) at the check. */
   lostSlot?: string;
+  /**
+   * The captured table when Postgres publishes it under its partitions' names: a partitioned table in a
+   * publication without publish_via_partition_root.
+   */
+  partitionedWithoutRoot?: { table: string; publication: string };
+  /** Partitions of the captured table that log only their key (their replica identity is not FULL). */
+  partitionsNotFull?: readonly string[];
 }
 
 /** Elasticsearch's words for a document that does not fit the index mapping. */
@@ -181,11 +188,19 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     'time.precision.mode=connect on the source connector (epoch milliseconds)',
     matching(i, subMsDate),
   );
+  // A partitioned table's rows are logged by each partition's replica identity: FULL on the parent alone is not it.
+  const partitions = i.partitionsNotFull ?? [];
   add(
-    `${PLACEHOLDER} in documents`,
+    `${PLACEHOLDER} in documents${partitions.length ? ': the partitions are not REPLICA IDENTITY FULL' : ''}`,
     'an UPDATE left a TOASTed column unchanged and the table logs only ' +
-      'its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send',
-    'ALTER TABLE … REPLICA IDENTITY FULL in schema.sql',
+      'its key (REPLICA IDENTITY DEFAULT), so Debezium has no value to send' +
+      (partitions.length
+        ? `; the table is partitioned, and its partitions ${partitions.join(', ')} log by their own replica ` +
+          "identity, not the parent's"
+        : ''),
+    partitions.length
+      ? `ALTER TABLE … REPLICA IDENTITY FULL on every partition (${partitions.join(', ')}), and on each new one`
+      : 'ALTER TABLE … REPLICA IDENTITY FULL in schema.sql',
     matching(i, placeholder),
   );
   add(
@@ -232,9 +247,23 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     );
   }
   const behind = (i.counts.missing ?? 0) + (i.counts.stale ?? 0) + (i.counts.zombie ?? 0);
+  // A partitioned table published under its partitions' names: no change after the snapshot reaches the
+  // connector's topic, which explains zombies too (their deletes never came).
+  const partitioned = i.partitionedWithoutRoot;
+  if (partitioned && behind > 0)
+    add(
+      `changes of the partitioned table ${partitioned.table} published under its partitions' names ` +
+        '(publish_via_partition_root = false)',
+      `publication ${partitioned.publication} publishes each change as one of the partition it landed in, a ` +
+        'table the connector does not capture (table.include.list names the parent): Debezium filters every ' +
+        'change out, so only what the initial snapshot read (it reads the parent) reaches search',
+      `ALTER PUBLICATION ${partitioned.publication} SET (publish_via_partition_root = true), then re-snapshot ` +
+        'what was missed; or capture the partitions and route their topics into the one index',
+      [partitioned.table],
+    );
   // A lost slot explains zombies too (their deletes were never read): it takes the tombstone diagnoses' place.
-  const lost = i.lostSlot !== undefined && behind > 0;
-  if (lost) {
+  const lost = (i.lostSlot !== undefined || partitioned !== undefined) && behind > 0;
+  if (i.lostSlot !== undefined && lost) {
     add(
       `the replication slot ${i.lostSlot} is lost (wal_status = lost): changes made while it was behind are gone`,
       'Postgres removed WAL the slot still needed (max_slot_wal_keep_size exceeded while the source was stopped ' +

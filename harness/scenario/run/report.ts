@@ -13,11 +13,11 @@ import { writeReportFiles } from '../../report/write.ts';
 import { diagnose, type Diagnosis } from '../../check/diagnose.ts';
 import { countTombstones } from '../../observe/topic-tombstones.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
-import { withPg } from '../../stack/pg.ts';
 import type { Comparison } from '../../record/anomalies.ts';
 import { nonStockSettings } from '../../stack/worker-settings.ts';
 import type { WorkloadSummary } from '../../workload/driver.ts';
 import { buildReport } from '../build-report.ts';
+import { partitionedWithoutRoot, partitionsNotFull, slotLost } from './source-facts.ts';
 import { clusterNotes } from './cluster-notes.ts';
 import type { CheckResult } from './check.ts';
 import type { RunContext } from './context.ts';
@@ -43,16 +43,6 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
   return out;
 }
 
-/** The run's slot when Postgres reports it lost (its WAL removed); undefined otherwise or when unreadable. */
-async function slotLost(ctx: RunContext): Promise<string | undefined> {
-  const slot = ctx.plan.names.slot;
-  const ep = ctx.provider.endpoints;
-  const lost = await withPg(ep, ep.pg.database, (c) =>
-    c.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND wal_status = 'lost'", [slot]),
-  ).catch(() => undefined);
-  return lost?.rowCount ? slot : undefined;
-}
-
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
 async function diagnosesOf(
   ctx: RunContext,
@@ -74,7 +64,10 @@ async function diagnosesOf(
   const sourceStatements = ctx.timeline.events.flatMap((e) =>
     e.kind === 'fault-heal' && e.fault === 'postgres.sql' && e.detail ? [e.detail] : [],
   );
-  const lostSlot = c.counts.missing + c.counts.stale + c.counts.zombie > 0 ? await slotLost(ctx) : undefined;
+  const behind = c.counts.missing + c.counts.stale + c.counts.zombie > 0;
+  const lostSlot = behind ? await slotLost(ctx) : undefined;
+  const partitioned = behind ? await partitionedWithoutRoot(ctx) : undefined;
+  const notFull = c.counts.corrupt > 0 ? await partitionsNotFull(ctx) : [];
   return diagnose({
     counts: c.counts,
     examples: c.examples,
@@ -83,6 +76,8 @@ async function diagnosesOf(
     taskTraces,
     sourceStatements,
     ...(lostSlot ? { lostSlot } : {}),
+    ...(partitioned ? { partitionedWithoutRoot: partitioned } : {}),
+    ...(notFull.length ? { partitionsNotFull: notFull } : {}),
   });
 }
 

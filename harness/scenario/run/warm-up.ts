@@ -6,6 +6,7 @@ import type { EsDoc } from '../../record/anomalies.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
 import { fmtMs } from '../progress.ts';
 import type { RunContext } from './context.ts';
+import { partitionedWithoutRoot } from './source-facts.ts';
 
 /** What the warm-up found. */
 export interface WarmUp {
@@ -61,6 +62,14 @@ export async function warmUp(
     if (Date.now() - lastLook >= 5000) {
       lastLook = Date.now();
       const seen = await sample();
+      // A partitioned table published under its partitions' names: no change will ever come through.
+      const partitioned = await partitionedWithoutRoot(ctx);
+      if (partitioned)
+        return fail(
+          `after ${fmtMs(Date.now() - t0)}, nothing came through: ${partitioned.table} is partitioned and ` +
+            `publication ${partitioned.publication} publishes its changes under the partitions' names ` +
+            '(publish_via_partition_root = false), tables the connector does not capture',
+        );
       const found = diagnose({ counts: {}, examples: {}, indexSample: seen });
       if (found.length)
         return fail(

@@ -80,7 +80,7 @@ export function describeOutcome(o: ZooOutcome): string {
   const lines = [
     `${resultText(o, true)}  ${o.entry.name}${o.control ? ' (control: healthy pipeline)' : ''}  ` +
       `(${fmtDuration(o.wallMs)})`,
-    `    change    ${o.control ? 'none (control: connectors/)' : o.entry.diff.join(', ')}`,
+    `    change    ${o.control ? `none (control: ${relative(PROJECT_ROOT, o.entry.base)}/)` : o.entry.diff.join(', ')}`,
     `    expected  ${expected(o.entry, o.control)}`,
     `    observed  ${observed(o.report)}  (${o.report.final.pgRows} rows, ${o.report.final.esDocs} docs)`,
   ];

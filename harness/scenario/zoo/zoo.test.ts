@@ -69,9 +69,13 @@ describe('zoo entries', () => {
     expect(diff('outbox-no-delete-tombstone')).toEqual(['pipeline outbox.deletes=last-state']);
   });
 
-  it('an entry departs from connectors/outbox/ (outbox-), examples/orders (orders-), else connectors/', () => {
-    const baseOf = (name: string): string =>
-      name.startsWith('outbox-') ? 'connectors/outbox' : name.startsWith('orders-') ? 'examples/orders' : 'connectors';
+  it('an entry departs from the healthy definition its name prefix says, else connectors/', () => {
+    const PREFIXES: [string, string][] = [
+      ['outbox-', 'connectors/outbox'],
+      ['orders-', 'examples/orders'],
+      ['partitioned-', 'examples/partitioned'],
+    ];
+    const baseOf = (name: string): string => PREFIXES.find(([p]) => name.startsWith(p))?.[1] ?? 'connectors';
     for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(baseOf(e.name));
     // The orders entry's one change is counted against examples/orders, not connectors/.
     expect(entries.find((e) => e.name === 'orders-binary-hex')?.diff).toEqual(['source binary.handling.mode=hex']);
@@ -82,6 +86,9 @@ describe('zoo entries', () => {
     expect(entries.find((e) => e.name === 'orders-decimal-precise')?.diff).toEqual([
       'source decimal.handling.mode removed (was string)',
     ]);
+    // The partitioned entries change schema.sql only, against the partitioned definition.
+    for (const name of ['partitioned-without-root', 'partitioned-identity-on-parent'])
+      expect(entries.find((e) => e.name === name)?.diff, name).toEqual(['own schema.sql']);
   });
 
   it('entry names are the directory names (the replay command relies on it)', () => {
