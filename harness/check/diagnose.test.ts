@@ -431,6 +431,21 @@ describe('diagnose: statements on the source and failed tasks', () => {
     expect(diagnose({ counts: {}, examples: {}, partitionedWithoutRoot })).toEqual([]);
   });
 
+  it('a slot ahead of the offset a task resumed from is named with both positions, when rows differ', () => {
+    const slotAhead = { offset: '0/3B456E8', slot: '0/3B64658' };
+    const d = diagnose({ counts: { missing: 13, stale: 4 }, examples: {}, slotAhead });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/slot was ahead of the source connector's stored offset/),
+      cause: expect.stringMatching(/offset at LSN 0\/3B456E8, while the slot had confirmed up to 0\/3B64658/),
+      fix: expect.stringMatching(/trust_offset/),
+      evidence: ['0/3B456E8 < 0/3B64658'],
+    });
+    // Its zombies are deletes never streamed, not a tombstone problem.
+    expect(diagnose({ ...zombies, slotAhead }).map((x) => x.evidence)).toEqual([['0/3B456E8 < 0/3B64658']]);
+    expect(diagnose({ counts: {}, examples: {}, slotAhead })).toEqual([]);
+  });
+
   it('other statements leave the tombstone diagnosis alone', () => {
     const d = diagnose({ ...zombies, sourceStatements: ['committed: ALTER TABLE'] });
     expect(d.map((x) => x.fix)).toEqual(['behavior.on.null.values=delete on the sink']);

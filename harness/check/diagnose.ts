@@ -1,5 +1,6 @@
 import { canonicalJson } from '../model/codecs.ts';
 import type { Anomaly, AnomalyClass, Diagnosis, EsDoc } from '../record/anomalies.ts';
+import type { SlotAhead } from './debezium-log.ts';
 
 export type { Diagnosis };
 
@@ -21,6 +22,8 @@ export interface DiagnosisInput {
    * publication without publish_via_partition_root.
    */
   partitionedWithoutRoot?: { table: string; publication: string };
+  /** A source task start whose slot had confirmed past the offset it resumed from (debezium-log.ts). */
+  slotAhead?: SlotAhead;
   /** Partitions of the captured table that log only their key (their replica identity is not FULL). */
   partitionsNotFull?: readonly string[];
 }
@@ -261,8 +264,21 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
         'what was missed; or capture the partitions and route their topics into the one index',
       [partitioned.table],
     );
+  // A slot ahead of the connector's offset: what lay between was never streamed to it.
+  const ahead = i.slotAhead;
+  if (ahead && behind > 0)
+    add(
+      "the replication slot was ahead of the source connector's stored offset when its task started",
+      `the task resumed from its offset at LSN ${ahead.offset}, while the slot had confirmed up to ${ahead.slot}: ` +
+        'the slot was created again (or advanced) while the connector was away, and the changes between were ' +
+        'never streamed to it. offset.mismatch.strategy=trust_greater_lsn or trust_slot move on past them ' +
+        'without a word; no_validation with snapshot.mode=initial fails the task ("no longer available")',
+      're-snapshot (reset the source offsets, or snapshot.mode=when_needed and a restart); ' +
+        'offset.mismatch.strategy=trust_offset fails the task whenever the slot is ahead; find what drops slots',
+      [`${ahead.offset} < ${ahead.slot}`],
+    );
   // A lost slot explains zombies too (their deletes were never read): it takes the tombstone diagnoses' place.
-  const lost = (i.lostSlot !== undefined || partitioned !== undefined) && behind > 0;
+  const lost = (i.lostSlot !== undefined || partitioned !== undefined || ahead !== undefined) && behind > 0;
   if (i.lostSlot !== undefined && lost) {
     add(
       `the replication slot ${i.lostSlot} is lost (wal_status = lost): changes made while it was behind are gone`,

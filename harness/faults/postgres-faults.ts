@@ -132,15 +132,18 @@ export function walsenderKillFault(id: string): Fault {
   });
 }
 
-/** Placeholders a statement may use, filled in from the run's names (the table differs per run on a shared stack). */
-export function fillStatement(sql: string, names: { table: string }): string {
-  return sql.replaceAll('${TABLE}', `"${names.table}"`);
+/**
+ * Placeholders a statement may use, filled in from the run's names (they differ per run on a shared stack):
+ * `${TABLE}` as an identifier, `${SLOT}` as a string literal (slot functions take the name as text).
+ */
+export function fillStatement(sql: string, names: { table: string; slot: string }): string {
+  return sql.replaceAll('${TABLE}', `"${names.table}"`).replaceAll('${SLOT}', `'${names.slot}'`);
 }
 
 /**
  * Runs one SQL statement (or several, separated by semicolons, in one implicit transaction) on the source
  * database over a direct connection: a schema change or a TRUNCATE that someone runs while the application
- * writes. `${TABLE}` names the run's table. The statement waits at most 10 s for its lock, so a DDL stuck
+ * writes. `${TABLE}` names the run's table, `${SLOT}` its replication slot. The statement waits at most 10 s for its lock, so a DDL stuck
  * behind the workload fails the fault instead of stalling the run.
  */
 export function sqlFault(id: string, sql: string): Fault {
@@ -199,7 +202,7 @@ export const POSTGRES_KINDS: readonly FaultKind[] = [
   },
   {
     kind: 'postgres.sql',
-    summary: 'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ${TABLE} names the table',
+    summary: 'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ${TABLE} names the table, ${SLOT} the slot',
     example: { sql: "ALTER TABLE ${TABLE} ADD COLUMN note text DEFAULT 'n/a'" },
     needs: 'api',
     topology: 'any',

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
 import type { PipelineDefinition } from '../../pipeline/definition.ts';
@@ -10,6 +10,7 @@ import type { RunReport } from '../../record/report.ts';
 import { copyLogSlices } from '../../record/run-dir.ts';
 import type { Sample } from '../../record/samples.ts';
 import { writeReportFiles } from '../../report/write.ts';
+import { slotAheadOfOffset, type SlotAhead } from '../../check/debezium-log.ts';
 import { diagnose, type Diagnosis } from '../../check/diagnose.ts';
 import { countTombstones } from '../../observe/topic-tombstones.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
@@ -43,6 +44,17 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
   return out;
 }
 
+/** A source task start in the run's Connect log slices (a cluster's workers too) whose slot was ahead of it. */
+function slotAheadIn(runDir: string): SlotAhead | undefined {
+  const dir = join(runDir, 'logs');
+  if (!existsSync(dir)) return undefined;
+  for (const f of readdirSync(dir).filter((n) => /^connect(-\d+)?\.log$/.test(n))) {
+    const found = slotAheadOfOffset(readFileSync(join(dir, f), 'utf8'));
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
 async function diagnosesOf(
   ctx: RunContext,
@@ -68,6 +80,7 @@ async function diagnosesOf(
   const lostSlot = behind ? await slotLost(ctx) : undefined;
   const partitioned = behind ? await partitionedWithoutRoot(ctx) : undefined;
   const notFull = c.counts.corrupt > 0 ? await partitionsNotFull(ctx) : [];
+  const slotAhead = behind ? slotAheadIn(ctx.runDir) : undefined;
   return diagnose({
     counts: c.counts,
     examples: c.examples,
@@ -78,6 +91,7 @@ async function diagnosesOf(
     ...(lostSlot ? { lostSlot } : {}),
     ...(partitioned ? { partitionedWithoutRoot: partitioned } : {}),
     ...(notFull.length ? { partitionsNotFull: notFull } : {}),
+    ...(slotAhead ? { slotAhead } : {}),
   });
 }
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { lsnValue, slotAheadOfOffset } from './debezium-log.ts';
+
+const offset = (lsn: string) =>
+  `[2026-12-06T07:10:55,736] INFO Found previous offset PostgresOffsetContext [sourceInfoSchema=Schema{x}, ` +
+  `sourceInfo=source_info[server='s'db='mycompany', lsn=LSN{${lsn}}, txId=12815, messageType=UPDATE, ` +
+  `lastCommitLsn=LSN{0/1}], lastSnapshotRecord=false] (PostgresSnapshotChangeEventSource)`;
+const slot = (lsn: string) =>
+  `[2026-12-06T07:10:55,742] INFO Obtained valid replication slot ReplicationSlot [active=false, ` +
+  `latestFlushedLsn=LSN{${lsn}}, catalogXmin=13116] (PostgresConnection)`;
+
+describe("Debezium's task start in the Connect log", () => {
+  it('finds a slot ahead of the offset the task resumed from', () => {
+    const log = ['noise', offset('0/3B456E8'), 'more noise', slot('0/3B64658')].join('\n');
+    expect(slotAheadOfOffset(log)).toEqual({ offset: '0/3B456E8', slot: '0/3B64658' });
+  });
+
+  it('says nothing when the slot is at or behind the offset, or a line is missing', () => {
+    expect(slotAheadOfOffset([offset('0/3B456E8'), slot('0/3B456E8')].join('\n'))).toBeUndefined();
+    expect(slotAheadOfOffset([offset('1/0'), slot('0/FFFFFFFF')].join('\n'))).toBeUndefined();
+    expect(slotAheadOfOffset(slot('0/3B64658'))).toBeUndefined();
+    expect(slotAheadOfOffset(offset('0/3B64658'))).toBeUndefined();
+    expect(slotAheadOfOffset('')).toBeUndefined();
+  });
+
+  it('pairs each slot line with the offset before it: an earlier healthy start does not hide a later gap', () => {
+    const log = [offset('0/10'), slot('0/10'), offset('0/20'), slot('0/30')].join('\n');
+    expect(slotAheadOfOffset(log)).toEqual({ offset: '0/20', slot: '0/30' });
+  });
+
+  it('reads the offset from the error of a task that fails on an offset the slot no longer holds', () => {
+    const error =
+      'io.debezium.DebeziumException: The connector is trying to read change stream starting at ' +
+      "PostgresOffsetContext [sourceInfo=source_info[server='s'db='mycompany', lsn=LSN{0/3CE9000}, txId=1], " +
+      'lastCommitLsn=LSN{0/1}], but this is no longer available on the server.';
+    const log = [slot('0/3CE6608'), offset('0/3CE6608'), slot('0/3D17230'), 'WARN Last recorded offset…', error];
+    expect(slotAheadOfOffset(log.join('\n'))).toEqual({ offset: '0/3CE9000', slot: '0/3D17230' });
+  });
+
+  it('orders LSNs by their high word first', () => {
+    expect(lsnValue('1/0') > lsnValue('0/FFFFFFFF')).toBe(true);
+    expect(lsnValue('0/A')).toBe(10n);
+  });
+});
