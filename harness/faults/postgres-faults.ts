@@ -143,8 +143,8 @@ export function fillStatement(sql: string, names: { table: string; slot: string 
 /**
  * Runs one SQL statement (or several, separated by semicolons, in one implicit transaction) on the source
  * database over a direct connection: a schema change or a TRUNCATE that someone runs while the application
- * writes. `${TABLE}` names the run's table, `${SLOT}` its replication slot. The statement waits at most 10 s for its lock, so a DDL stuck
- * behind the workload fails the fault instead of stalling the run.
+ * writes. `${TABLE}` names the run's table, `${SLOT}` its replication slot. The statement waits at most 10 s for
+ * its lock, so a DDL stuck behind the workload fails the fault instead of stalling the run.
  */
 export function sqlFault(id: string, sql: string): Fault {
   return defineFault({
@@ -202,7 +202,9 @@ export const POSTGRES_KINDS: readonly FaultKind[] = [
   },
   {
     kind: 'postgres.sql',
-    summary: 'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ${TABLE} names the table, ${SLOT} the slot',
+    summary:
+      'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ' +
+      '${TABLE} names the table, ${SLOT} the slot',
     example: { sql: "ALTER TABLE ${TABLE} ADD COLUMN note text DEFAULT 'n/a'" },
     needs: 'api',
     topology: 'any',
