@@ -202,9 +202,7 @@ export const POSTGRES_KINDS: readonly FaultKind[] = [
   },
   {
     kind: 'postgres.sql',
-    summary:
-      'runs an SQL statement (ALTER TABLE, TRUNCATE …) on the source database; ' +
-      '${TABLE} names the table, ${SLOT} the slot',
+    summary: 'runs SQL (ALTER TABLE, TRUNCATE …) on the source; ${TABLE}, ${SLOT} name the run table and slot',
     example: { sql: "ALTER TABLE ${TABLE} ADD COLUMN note text DEFAULT 'n/a'" },
     needs: 'api',
     topology: 'any',
