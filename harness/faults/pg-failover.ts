@@ -52,8 +52,8 @@ export const FAILOVER_NOTE = 'failover:';
  * Postgres), the standby is promoted, and both pg proxies (Debezium's and the application's) point at it.
  * Postgres 15 and 16 replicate no logical slot; on 17 a failover slot is copied to the standby (prepare waits
  * for the copy). Whether the connector's slot exists on the new primary, and when one appears there, is
- * watched and noted. The heal rebuilds the fenced node as the new primary's
- * hot standby (a base backup), so the next scenario again has a primary and a standby.
+ * watched and noted. The heal rebuilds the fenced node as the new primary's hot standby (a base backup), so
+ * the next scenario again has a primary and a standby.
  */
 export function failoverFault(id: string): Fault {
   let fenced: string | undefined;
