@@ -26,6 +26,9 @@ describe("Debezium's task start in the Connect log", () => {
   it('pairs each slot line with the offset before it: an earlier healthy start does not hide a later gap', () => {
     const log = [offset('0/10'), slot('0/10'), offset('0/20'), slot('0/30')].join('\n');
     expect(slotAheadOfOffset(log)).toEqual({ offset: '0/20', slot: '0/30' });
+    // The first start (no offset yet) logs its slot twice; the next start's offset pairs with its own slot line.
+    const first = [slot('0/1CFB7A0'), offset('0/1D03AE8'), slot('0/1D22570'), slot('0/1D22570')];
+    expect(slotAheadOfOffset(first.join('\n'))).toEqual({ offset: '0/1D03AE8', slot: '0/1D22570' });
   });
 
   it('reads the offset from the error of a task that fails on an offset the slot no longer holds', () => {
@@ -33,7 +36,8 @@ describe("Debezium's task start in the Connect log", () => {
       'io.debezium.DebeziumException: The connector is trying to read change stream starting at ' +
       "PostgresOffsetContext [sourceInfo=source_info[server='s'db='mycompany', lsn=LSN{0/3CE9000}, txId=1], " +
       'lastCommitLsn=LSN{0/1}], but this is no longer available on the server.';
-    const log = [slot('0/3CE6608'), offset('0/3CE6608'), slot('0/3D17230'), 'WARN Last recorded offset…', error];
+    // As Debezium 3.6 logs it: no offset found line, the slot line, then the error naming the offset.
+    const log = [slot('0/3CE6608'), slot('0/3D17230'), 'WARN Last recorded offset…', error];
     expect(slotAheadOfOffset(log.join('\n'))).toEqual({ offset: '0/3CE9000', slot: '0/3D17230' });
   });
 

@@ -10,9 +10,10 @@ export interface SlotAhead {
   slot: string;
 }
 
-// The offset a task resumes from: logged when found, or named by the error when the slot no longer holds it.
-const OFFSET =
-  /(?:Found previous offset|trying to read change stream starting at) .*?\blsn=LSN\{([0-9A-F]+\/[0-9A-F]+)\}/;
+// The offset a task resumes from, when found at its start; and as the error names it when the slot no longer
+// holds it (after the slot line of that start).
+const FOUND = /Found previous offset .*?\blsn=LSN\{([0-9A-F]+\/[0-9A-F]+)\}/;
+const REFUSED = /trying to read change stream starting at .*?\blsn=LSN\{([0-9A-F]+\/[0-9A-F]+)\}/;
 const SLOT = /Obtained valid replication slot .*?\blatestFlushedLsn=LSN\{([0-9A-F]+\/[0-9A-F]+)\}/;
 
 /** An LSN (`hi/lo`, hexadecimal) as one number. */
@@ -23,21 +24,32 @@ export function lsnValue(lsn: string): bigint {
 
 /**
  * The first task start in the log whose slot is ahead of the offset it resumed from: the changes between were
- * never streamed to this connector (the slot was created again, or advanced, while it was away). A start logs
- * the two in either order (the offset first when it is found; the slot first when the task then fails on an
- * offset the slot no longer holds); each offset line pairs with one slot line, the nearest unpaired one.
+ * never streamed to this connector (the slot was created again, or advanced, while it was away). A start that
+ * finds its offset logs it before the slot; one that then fails on an offset the slot no longer holds names the
+ * offset after the slot, in its error.
  */
 export function slotAheadOfOffset(log: string): SlotAhead | undefined {
-  let offset: string | undefined;
+  let found: string | undefined;
   let slot: string | undefined;
+  const ahead = (offset: string, at: string): SlotAhead | undefined =>
+    lsnValue(at) > lsnValue(offset) ? { offset, slot: at } : undefined;
   for (const line of log.split('\n')) {
-    const o = OFFSET.exec(line)?.[1];
-    const s = o === undefined ? SLOT.exec(line)?.[1] : undefined;
-    if (o !== undefined) offset = o;
-    if (s !== undefined) slot = s;
-    if (offset === undefined || slot === undefined) continue;
-    if (lsnValue(slot) > lsnValue(offset)) return { offset, slot };
-    offset = slot = undefined;
+    const f = FOUND.exec(line)?.[1];
+    if (f !== undefined) {
+      // A new start: whatever slot line came before belongs to an earlier one.
+      [found, slot] = [f, undefined];
+      continue;
+    }
+    const s = SLOT.exec(line)?.[1];
+    if (s !== undefined) {
+      const hit = found !== undefined ? ahead(found, s) : undefined;
+      if (hit) return hit;
+      [found, slot] = [undefined, s];
+      continue;
+    }
+    const r = REFUSED.exec(line)?.[1];
+    const hit = r !== undefined && slot !== undefined ? ahead(r, slot) : undefined;
+    if (hit) return hit;
   }
   return undefined;
 }
