@@ -46,11 +46,11 @@ function ownedDirs(ctx: StackContext, dirs: string[]): void {
  * Elasticsearch's home is); the binaries find their lib and share directories relative to themselves.
  * Binaries outside the cache (Debian's, OUTBOX_CHAOS_PG_BIN) are used where they are.
  */
-export async function readablePostgres(
+export async function readablePostgres<D extends Pick<PostgresDist, 'bin'>>(
   stackDir: string,
-  dist: PostgresDist,
+  dist: D,
   user: RunAs | undefined,
-): Promise<PostgresDist> {
+): Promise<D> {
   if (!user || !dist.bin.startsWith(cacheDir())) return dist;
   const src = dirname(dist.bin);
   const dst = join(stackDir, 'pg-dist');
