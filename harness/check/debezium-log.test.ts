@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lsnValue, slotAheadOfOffset } from './debezium-log.ts';
+import { lsnValue, slotAheadOfOffset, snapshotPastSlot } from './debezium-log.ts';
 
 const offset = (lsn: string) =>
   `[2026-12-06T07:10:55,736] INFO Found previous offset PostgresOffsetContext [sourceInfoSchema=Schema{x}, ` +
@@ -39,6 +39,28 @@ describe("Debezium's task start in the Connect log", () => {
     // As Debezium 3.6 logs it: no offset found line, the slot line, then the error naming the offset.
     const log = [slot('0/3CE6608'), slot('0/3D17230'), 'WARN Last recorded offset…', error];
     expect(slotAheadOfOffset(log.join('\n'))).toEqual({ offset: '0/3CE9000', slot: '0/3D17230' });
+  });
+
+  const noOffset = '[2026-12-06T10:05:27,229] INFO No previous offset found (PostgresConnectorTask)';
+  const newSlot =
+    '[2026-12-06T10:05:16,047] INFO Obtained valid replication slot ReplicationSlot [active=false, ' +
+    'latestFlushedLsn=null, catalogXmin=null] (PostgresConnection)';
+  const xlog = (lsn: string) =>
+    `[2026-12-06T10:05:27,291] INFO Read xlogStart at 'LSN{${lsn}}' from transaction '5669' (PostgresOffsetContext)`;
+
+  it('finds a start without offset that snapshotted past the position its existing slot held', () => {
+    // As Debezium 3.6 logs a start after DELETE /connectors/…/offsets: the slot line, then the snapshot's LSN.
+    const log = [noOffset, slot('0/1B97538'), 'Snapshot step 4', xlog('0/1B9CF70'), slot('0/1B97538')];
+    expect(snapshotPastSlot(log.join('\n'))).toEqual({ slot: '0/1B97538', snapshot: '0/1B9CF70' });
+  });
+
+  it('says nothing for a first registration (a new slot), a start with an offset, or a snapshot at the slot', () => {
+    expect(snapshotPastSlot([noOffset, newSlot, xlog('0/1B24740'), slot('0/1B24740')].join('\n'))).toBeUndefined();
+    expect(snapshotPastSlot([offset('0/10'), slot('0/10'), xlog('0/20')].join('\n'))).toBeUndefined();
+    expect(snapshotPastSlot([noOffset, slot('0/20'), xlog('0/20')].join('\n'))).toBeUndefined();
+    // A healthy first start, then a reset: the second one is found.
+    const two = [noOffset, newSlot, xlog('0/10'), offset('0/30'), slot('0/30'), noOffset, slot('0/40'), xlog('0/48')];
+    expect(snapshotPastSlot(two.join('\n'))).toEqual({ slot: '0/40', snapshot: '0/48' });
   });
 
   it('orders LSNs by their high word first', () => {

@@ -53,3 +53,42 @@ export function slotAheadOfOffset(log: string): SlotAhead | undefined {
   }
   return undefined;
 }
+
+/** A task start without a stored offset, on a slot that already existed, that snapshotted from a later LSN. */
+export interface SnapshotPastSlot {
+  slot: string;
+  snapshot: string;
+}
+
+const NO_OFFSET = /No previous offset found/;
+const XLOG_START = /Read xlogStart at 'LSN\{([0-9A-F]+\/[0-9A-F]+)\}'/;
+
+/**
+ * The first task start that found no offset (first registration, or offsets reset) while its slot already held
+ * a confirmed position, and took its snapshot from a later LSN: streaming then starts at the snapshot's LSN, so
+ * changes between the two are never streamed. Updates and inserts among them are in the snapshot; deletes are
+ * not (the rows are gone, and a snapshot cannot delete), so their documents stay. A new slot logs
+ * `latestFlushedLsn=null`.
+ */
+export function snapshotPastSlot(log: string): SnapshotPastSlot | undefined {
+  let slot: string | undefined;
+  let fresh = false;
+  for (const line of log.split('\n')) {
+    if (NO_OFFSET.test(line)) {
+      [fresh, slot] = [true, undefined];
+      continue;
+    }
+    if (!fresh) continue;
+    const s = SLOT.exec(line)?.[1];
+    if (s !== undefined && slot === undefined) {
+      slot = s;
+      continue;
+    }
+    const x = XLOG_START.exec(line)?.[1];
+    if (x !== undefined) {
+      if (slot !== undefined && lsnValue(x) > lsnValue(slot)) return { slot, snapshot: x };
+      fresh = false;
+    }
+  }
+  return undefined;
+}

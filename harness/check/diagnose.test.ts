@@ -446,6 +446,19 @@ describe('diagnose: statements on the source and failed tasks', () => {
     expect(diagnose({ counts: {}, examples: {}, slotAhead })).toEqual([]);
   });
 
+  it('a snapshot taken past an existing slot explains zombies as deletes skipped, not tombstones', () => {
+    const snapshotPastSlot = { slot: '0/1B97538', snapshot: '0/1B9CF70' };
+    const d = diagnose({ ...zombies, snapshotPastSlot });
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({
+      signature: expect.stringMatching(/without an offset on an existing slot/),
+      cause: expect.stringMatching(/snapshot at LSN 0\/1B9CF70 .* from 0\/1B97538 on/),
+      fix: expect.stringMatching(/execute-snapshot signal/),
+      evidence: ['0/1B97538 < 0/1B9CF70'],
+    });
+    expect(diagnose({ counts: {}, examples: {}, snapshotPastSlot })).toEqual([]);
+  });
+
   it('other statements leave the tombstone diagnosis alone', () => {
     const d = diagnose({ ...zombies, sourceStatements: ['committed: ALTER TABLE'] });
     expect(d.map((x) => x.fix)).toEqual(['behavior.on.null.values=delete on the sink']);

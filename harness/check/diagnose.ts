@@ -1,6 +1,6 @@
 import { canonicalJson } from '../model/codecs.ts';
 import type { Anomaly, AnomalyClass, Diagnosis, EsDoc } from '../record/anomalies.ts';
-import type { SlotAhead } from './debezium-log.ts';
+import type { SlotAhead, SnapshotPastSlot } from './debezium-log.ts';
 
 export type { Diagnosis };
 
@@ -24,6 +24,8 @@ export interface DiagnosisInput {
   partitionedWithoutRoot?: { table: string; publication: string };
   /** A source task start whose slot had confirmed past the offset it resumed from (debezium-log.ts). */
   slotAhead?: SlotAhead;
+  /** A source task start without an offset that snapshotted past its existing slot (debezium-log.ts). */
+  snapshotPastSlot?: SnapshotPastSlot;
   /** Partitions of the captured table that log only their key (their replica identity is not FULL). */
   partitionsNotFull?: readonly string[];
 }
@@ -273,12 +275,26 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
         'the slot was created again (or advanced) while the connector was away, and the changes between were ' +
         'never streamed to it. offset.mismatch.strategy=trust_greater_lsn or trust_slot move on past them ' +
         'without a word; no_validation with snapshot.mode=initial fails the task ("no longer available")',
-      're-snapshot (reset the source offsets, or snapshot.mode=when_needed and a restart); ' +
+      're-snapshot into a new index (a snapshot cannot delete what was deleted meanwhile); ' +
         'offset.mismatch.strategy=trust_offset fails the task whenever the slot is ahead; find what drops slots',
       [`${ahead.offset} < ${ahead.slot}`],
     );
+  // No offset on an existing slot: the new snapshot's LSN, not the slot's, is where streaming starts.
+  const past = i.snapshotPastSlot;
+  if (past && behind > 0)
+    add(
+      'the source started without an offset on an existing slot and snapshotted past it: deletes in between are lost',
+      `Debezium found no stored offset (offsets reset, or a new connector name on an old slot), read a new ` +
+        `snapshot at LSN ${past.snapshot} and streams from there, while the slot still held changes from ` +
+        `${past.slot} on: those changes are skipped. Inserts and updates among them are in the snapshot; a row ` +
+        'deleted meanwhile is in neither, so its document stays (zombie)',
+      'to re-read the table keep the offsets and send an execute-snapshot signal (incremental snapshots run ' +
+        'beside streaming and lose nothing), or re-snapshot into a new index and swap an alias',
+      [`${past.slot} < ${past.snapshot}`],
+    );
   // A lost slot explains zombies too (their deletes were never read): it takes the tombstone diagnoses' place.
-  const lost = (i.lostSlot !== undefined || partitioned !== undefined || ahead !== undefined) && behind > 0;
+  const lost =
+    (i.lostSlot !== undefined || partitioned !== undefined || ahead !== undefined || past !== undefined) && behind > 0;
   if (i.lostSlot !== undefined && lost) {
     add(
       `the replication slot ${i.lostSlot} is lost (wal_status = lost): changes made while it was behind are gone`,

@@ -162,6 +162,16 @@ export class ConnectClient {
     return this.lifecycle(name, 'stop');
   }
 
+  /** GET /connectors/{name}/offsets (KIP-875): the committed offsets, one entry per source or topic partition. */
+  async offsets(name: string): Promise<{ partition: Record<string, unknown>; offset: Record<string, unknown> }[]> {
+    const r = await this.call<{ offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }>(
+      'get',
+      `/connectors/${encodeURIComponent(name)}/offsets`,
+    );
+    if (r.status >= 300) throw new EnvError(`reading the offsets of ${name}: HTTP ${r.status}`);
+    return r.data.offsets ?? [];
+  }
+
   async deleteOffsets(name: string): Promise<void> {
     const r = await this.call<{ message?: string }>('delete', `/connectors/${encodeURIComponent(name)}/offsets`);
     if (r.status >= 300)

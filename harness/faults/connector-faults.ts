@@ -193,6 +193,78 @@ export function connectorStopFault(id: string, target: ConnectorTarget): Fault {
   });
 }
 
+/**
+ * What an operator does to re-read a topic or re-capture a table (KIP-875): stop the connector, delete its
+ * committed offsets, resume. The sink then reads its topics from the earliest offset (a re-index: every change
+ * is delivered again, in order); the source has no position, so Debezium starts as on first registration
+ * (snapshot.mode decides). The replay is the fault: what the index does with changes it already applied.
+ */
+export function connectorResetOffsetsFault(id: string, target: ConnectorTarget): Fault {
+  return defineFault({
+    id,
+    kind: 'connector.reset-offsets',
+    target,
+    instantaneous: true,
+    describe: () => `reset the ${target} connector's offsets (stop, delete offsets, resume)`,
+    async inject(ctx) {
+      const name = await connector(ctx, target, 'connector.reset-offsets');
+      const t0 = Date.now();
+      await ctx.connect.stop(name);
+      // Offsets can be changed only once the connector is STOPPED and its tasks are gone.
+      let line = '';
+      const stopped = await pollFor(
+        async () => {
+          const r = connectorIn(await ctx.connect.status(name), 'STOPPED');
+          line = r.line;
+          return r.yes ? true : undefined;
+        },
+        { everyMs: 100, until: within(60_000) },
+      );
+      if (!stopped) {
+        await ctx.connect.resume(name);
+        throw new EnvError(`fault connector.reset-offsets: ${name} did not reach STOPPED within 60 s (${line})`);
+      }
+      const before = await ctx.connect.offsets(name);
+      await ctx.connect.deleteOffsets(name);
+      const after = await ctx.connect.offsets(name);
+      await ctx.connect.resume(name);
+      const back = await pollFor(
+        async () => {
+          const r = connectorIn(await ctx.connect.status(name), 'RUNNING');
+          line = r.line;
+          return r.yes ? `RUNNING ${Date.now() - t0} ms after the stop` : undefined;
+        },
+        { everyMs: 250, until: within(60_000) },
+      );
+      witness(
+        ctx,
+        id,
+        'offsets-reset',
+        before.length > 0 && after.length === 0 && back !== undefined,
+        `${name}: ${before.length} offset entr${before.length === 1 ? 'y' : 'ies'} before the reset ` +
+          `(${offsetsLine(before)}), ${after.length} after; ${back ?? `not RUNNING again within 60 s (${line})`}`,
+      );
+      return `reset the offsets of ${name}`;
+    },
+    async repair() {
+      /* nothing to undo: the connector was resumed by the fault itself */
+    },
+  });
+}
+
+/** A short rendering of committed offsets for the evidence line: `products-0 @ 1234`, or Debezium's lsn. */
+function offsetsLine(offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[]): string {
+  return offsets
+    .slice(0, 3)
+    .map(({ partition, offset }) => {
+      const at = (o: Record<string, unknown>, k: string) => String(o[k]);
+      if ('kafka_topic' in partition)
+        return `${at(partition, 'kafka_topic')}-${at(partition, 'kafka_partition')} @ ${at(offset, 'kafka_offset')}`;
+      return 'lsn' in offset ? `lsn ${String(offset['lsn'])}` : JSON.stringify(offset).slice(0, 80);
+    })
+    .join(', ');
+}
+
 /** The connector family: Connect's REST API on the pipeline's source or sink connector. */
 export const CONNECTOR_KINDS: readonly FaultKind[] = [
   {
@@ -230,5 +302,17 @@ export const CONNECTOR_KINDS: readonly FaultKind[] = [
     instantaneous: false,
     evidence: ['connector-stopped'],
     build: (id, t) => connectorStopFault(id, t as ConnectorTarget),
+  },
+  {
+    kind: 'connector.reset-offsets',
+    summary: 'stop, delete committed offsets (KIP-875), resume: sink re-reads its topics, source starts over',
+    example: { target: 'sink' },
+    needs: 'api',
+    topology: 'any',
+    targets: CONNECTOR_TARGETS,
+    params: [],
+    instantaneous: true,
+    evidence: ['offsets-reset'],
+    build: (id, t) => connectorResetOffsetsFault(id, t as ConnectorTarget),
   },
 ];

@@ -36,6 +36,8 @@ export const EVIDENCE = {
     'connection; then RUNNING again',
   'connector-paused': "the connector's tasks reported PAUSED",
   'connector-stopped': 'the connector reported STOPPED and its tasks were released',
+  'offsets-reset':
+    "Connect listed the connector's committed offsets before the reset and none after it; then RUNNING again",
   'walsender-replaced': "the slot's walsender pid was terminated and a new one streams the slot",
   'app-sessions-terminated': "at least one of the workload's sessions was terminated",
   'standby-promoted': 'the standby was promoted and the pg proxies lead to it',

@@ -94,6 +94,8 @@ export interface ObserverOptions {
    * index and its effects, instead of on products.
    */
   tables?: readonly WatchedTable[];
+  /** The regression watch follows every product (a scenario's `watch: all`), not a sample. */
+  watchAll?: boolean;
 }
 
 export interface LatestView {
@@ -226,6 +228,7 @@ export function startObservers(opts: ObserverOptions): Observers {
           emit,
           log,
           everyMs: iv.docWatchMs,
+          exhaustive: opts.watchAll === true,
           ...(watched.length > 1 ? { coverage: (t: number, c: WatchCoverage) => coverage(i, t, c) } : {}),
         })
       : undefined,

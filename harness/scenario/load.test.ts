@@ -47,6 +47,14 @@ describe('scenario files', () => {
     expect(parseScenario({ ...base, budget: { settle: '1s' } }, 'x.yaml').budget.settleMs).toBe(1000);
   });
 
+  it('reads watch: all (every product watched) or sample (the default), nothing else', () => {
+    const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
+    expect(parseScenario(base, 'x.yaml').watch).toBeUndefined();
+    expect(parseScenario({ ...base, watch: 'sample' }, 'x.yaml').watch).toBeUndefined();
+    expect(parseScenario({ ...base, watch: 'all' }, 'x.yaml').watch).toBe('all');
+    expect(problems({ ...base, watch: 'every' })).toMatch(/watch: must be sample .* or all/);
+  });
+
   it('reads expect.fields: document fields carried on purpose, never unexpected-field', () => {
     const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
     expect(parseScenario(base, 'x.yaml').expect.fields).toBeUndefined();

@@ -43,6 +43,7 @@ const TOP_KEYS = [
   'preload',
   'topology',
   'versions',
+  'watch',
 ];
 
 type Obj = Record<string, unknown>;
@@ -230,6 +231,8 @@ export function parseScenario(raw: unknown, file: string): Scenario {
   if (!(TOPOLOGIES as readonly unknown[]).includes(topology))
     p.add('topology', `must be one of ${TOPOLOGIES.join(', ')}`);
   const versions = parseScenarioVersions(p, raw.versions);
+  if (raw.watch !== undefined && raw.watch !== 'sample' && raw.watch !== 'all')
+    p.add('watch', 'must be sample (default: 1 in 10 products, at most 50) or all (every product; small key spaces)');
 
   if (p.list.length) {
     throw new ConfigError(
@@ -263,6 +266,7 @@ export function parseScenario(raw: unknown, file: string): Scenario {
     preload: preload as number,
     topology: topology as Topology,
     ...(versions ? { versions } : {}),
+    ...(raw.watch === 'all' ? { watch: 'all' as const } : {}),
     needs: [...needs],
   };
 }

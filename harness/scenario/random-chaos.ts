@@ -238,6 +238,7 @@ export function pinnedScenario(
       : {}),
     ...(scenario.preload ? { preload: scenario.preload } : {}),
     ...(scenario.registerDuringWorkload ? { registerDuringWorkload: true } : {}),
+    ...(scenario.watch ? { watch: scenario.watch } : {}),
   };
 }
 

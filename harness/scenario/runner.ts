@@ -82,6 +82,7 @@ export async function runScenario(given: RunOptions): Promise<RunResult> {
         // doc watch follow each table instead of products.
         ...(def.tables ? { enabled: OWN_TABLES_OBSERVERS.filter((n) => own || !PER_TABLE.includes(n)) } : {}),
         ...(own ? { tables: watchedTables(own) } : {}),
+        watchAll: o.scenario.watch === 'all',
       });
       const operator = startOperator({
         rules: o.scenario.operator,

@@ -83,6 +83,11 @@ export interface Scenario {
    * stack runs them; Debezium, Kafka and Elasticsearch ones are resolved against Maven Central before it starts.
    */
   versions?: { postgres?: PgMajor } & ComponentPins;
+  /**
+   * `all`: the regression watch follows every product, one search of the whole index per poll (for small key
+   * spaces, where a passing change shown to a few users must not slip between sampled products). Default: a sample.
+   */
+  watch?: 'all';
   /** Capabilities the scenario needs from the provider. */
   needs: ('toxiproxy' | 'process-control' | 'isolation')[];
 }

@@ -10,7 +10,12 @@ import type { RunReport } from '../../record/report.ts';
 import { copyLogSlices } from '../../record/run-dir.ts';
 import type { Sample } from '../../record/samples.ts';
 import { writeReportFiles } from '../../report/write.ts';
-import { slotAheadOfOffset, type SlotAhead } from '../../check/debezium-log.ts';
+import {
+  slotAheadOfOffset,
+  snapshotPastSlot,
+  type SlotAhead,
+  type SnapshotPastSlot,
+} from '../../check/debezium-log.ts';
 import { diagnose, type Diagnosis } from '../../check/diagnose.ts';
 import { countTombstones } from '../../observe/topic-tombstones.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
@@ -44,15 +49,20 @@ async function connectorStates(connect: ConnectClient, names: string[]): Promise
   return out;
 }
 
-/** A source task start in the run's Connect log slices (a cluster's workers too) whose slot was ahead of it. */
-function slotAheadIn(runDir: string): SlotAhead | undefined {
+/**
+ * Source task starts in the run's Connect log slices (a cluster's workers too) that skipped changes: one whose
+ * slot was ahead of its offset, one that found no offset and snapshotted past its slot.
+ */
+function sourceStartsIn(runDir: string): { slotAhead?: SlotAhead; snapshotPastSlot?: SnapshotPastSlot } {
   const dir = join(runDir, 'logs');
-  if (!existsSync(dir)) return undefined;
+  const out: { slotAhead?: SlotAhead; snapshotPastSlot?: SnapshotPastSlot } = {};
+  if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir).filter((n) => /^connect(-\d+)?\.log$/.test(n))) {
-    const found = slotAheadOfOffset(readFileSync(join(dir, f), 'utf8'));
-    if (found) return found;
+    const log = readFileSync(join(dir, f), 'utf8');
+    out.slotAhead ??= slotAheadOfOffset(log);
+    out.snapshotPastSlot ??= snapshotPastSlot(log);
   }
-  return undefined;
+  return out;
 }
 
 /** Known signatures in what the check found; zombies are told apart by the tombstones on the sink's topic. */
@@ -80,7 +90,7 @@ async function diagnosesOf(
   const lostSlot = behind ? await slotLost(ctx) : undefined;
   const partitioned = behind ? await partitionedWithoutRoot(ctx) : undefined;
   const notFull = c.counts.corrupt > 0 ? await partitionsNotFull(ctx) : [];
-  const slotAhead = behind ? slotAheadIn(ctx.runDir) : undefined;
+  const starts = behind ? sourceStartsIn(ctx.runDir) : {};
   return diagnose({
     counts: c.counts,
     examples: c.examples,
@@ -91,7 +101,7 @@ async function diagnosesOf(
     ...(lostSlot ? { lostSlot } : {}),
     ...(partitioned ? { partitionedWithoutRoot: partitioned } : {}),
     ...(notFull.length ? { partitionsNotFull: notFull } : {}),
-    ...(slotAhead ? { slotAhead } : {}),
+    ...starts,
   });
 }
 
