@@ -134,10 +134,13 @@ export function walsenderKillFault(id: string): Fault {
 
 /**
  * Placeholders a statement may use, filled in from the run's names (they differ per run on a shared stack):
- * `${TABLE}` as an identifier, `${SLOT}` as a string literal (slot functions take the name as text).
+ * `${TABLE}` as an identifier, with any name characters that follow it (`${TABLE}_p3`, a partition named after
+ * the table as schema.sql names it), and `${SLOT}` as a string literal (slot functions take the name as text).
  */
 export function fillStatement(sql: string, names: { table: string; slot: string }): string {
-  return sql.replaceAll('${TABLE}', `"${names.table}"`).replaceAll('${SLOT}', `'${names.slot}'`);
+  return sql
+    .replace(/\$\{TABLE\}(\w*)/g, (_, suffix: string) => `"${names.table}${suffix}"`)
+    .replaceAll('${SLOT}', `'${names.slot}'`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { ConnectClient, type ConnectorStatus, type ConnectorConfig } from '../co
 import { registerConfigSecrets, registerSecretKeys } from '../util/redact.ts';
 import { connectorInstallError } from '../provision/verify.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
-import { withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { groupMembers, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
 import type pg from 'pg';
 import { waitFor } from '../stack/wait.ts';
@@ -359,16 +359,52 @@ export function fullyStopped(s: ConnectorStatus | undefined): boolean {
 }
 
 /**
+ * Whether the services a STOPPED connector's tasks used see no task left: a sink's consumer group has no member,
+ * a source's replication slot no walsender. Undefined when it cannot tell (another kind of source, a failed
+ * look).
+ */
+async function tasksGoneFromServices(ep: Endpoints, client: ConnectClient, name: string): Promise<boolean | undefined> {
+  try {
+    const config = await client.config(name);
+    if (config === undefined) return undefined;
+    if ('topics' in config || 'topics.regex' in config) {
+      const g = await withKafkaAdmin(ep.kafkaBootstrap, (a) => groupMembers(a, `connect-${name}`));
+      return g.members.length === 0;
+    }
+    const slot = config['slot.name'];
+    if (slot === undefined) return undefined;
+    return await withPg(ep, ep.pg.database, async (c) => {
+      const r = await c.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [
+        slot,
+      ]);
+      return r.rows[0]?.active !== true;
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Stops a connector and waits until it and every task of it have stopped (a sink may flush until then). Up to
  * 60 s: on a cluster just after a broker was killed, a worker may spend 30 s catching up with the config topic
- * before the rebalance that releases the tasks (seen once, the stop done 30.3 s after it was asked for).
+ * before the rebalance that releases the tasks (seen once, the stop done 30.3 s after it was asked for). The
+ * tasks' own states live in Connect's status topic: after a broker lost its disk, a worker's writes there failed
+ * for over a minute while its tasks had long stopped. So after 5 s a STOPPED connector whose tasks the services
+ * no longer see (tasksGoneFromServices) counts as stopped too.
  */
-async function stopConnector(client: ConnectClient, name: string): Promise<void> {
+async function stopConnector(ep: Endpoints, client: ConnectClient, name: string): Promise<void> {
   await client.stop(name);
-  await waitFor(`connector ${name} and its tasks to stop`, async () => fullyStopped(await client.status(name)), {
-    timeoutMs: 60_000,
-    intervalMs: POLL_MS,
-  });
+  const t0 = Date.now();
+  await waitFor(
+    `connector ${name} and its tasks to stop`,
+    async () => {
+      const st = await client.status(name);
+      if (fullyStopped(st)) return true;
+      if (st?.connector.state !== 'STOPPED' || Date.now() - t0 < 5000) return false;
+      return (await tasksGoneFromServices(ep, client, name)) === true;
+    },
+    { timeoutMs: 60_000, intervalMs: POLL_MS },
+  );
 }
 
 /**
@@ -392,7 +428,7 @@ export async function resetPipeline(
   const client = new ConnectClient(ep.connectUrl);
   const existing = await client.list();
   const targets = scope.everything ? existing : scope.connectors.filter((n) => existing.includes(n));
-  await settleAll(targets.map((name) => stopConnector(client, name)));
+  await settleAll(targets.map((name) => stopConnector(ep, client, name)));
   const connectors = settleAll(
     targets.map(async (name) => {
       if (!next || !oldOffsetsUnreachable(next, names, name)) await client.deleteOffsets(name);
