@@ -265,54 +265,61 @@ function offsetsLine(offsets: { partition: Record<string, unknown>; offset: Reco
     .join(', ');
 }
 
+/** A connector kind: Connect's REST API on the source or the sink, no parameters. */
+function connectorKind(k: {
+  kind: string;
+  summary: string;
+  example: ConnectorTarget;
+  instantaneous: boolean;
+  evidence: Evidence[];
+  build: (id: string, target: ConnectorTarget) => Fault;
+}): FaultKind {
+  return {
+    kind: k.kind,
+    summary: k.summary,
+    example: { target: k.example },
+    needs: 'api',
+    topology: 'any',
+    targets: CONNECTOR_TARGETS,
+    params: [],
+    instantaneous: k.instantaneous,
+    evidence: k.evidence,
+    build: (id, t) => k.build(id, t as ConnectorTarget),
+  };
+}
+
 /** The connector family: Connect's REST API on the pipeline's source or sink connector. */
 export const CONNECTOR_KINDS: readonly FaultKind[] = [
-  {
+  connectorKind({
     kind: 'connector.restart',
     summary: 'Connect REST restart of the connector and its tasks',
-    example: { target: 'sink' },
-    needs: 'api',
-    topology: 'any',
-    targets: CONNECTOR_TARGETS,
-    params: [],
+    example: 'sink',
     instantaneous: true,
     evidence: ['connector-restarted'],
-    build: (id, t) => connectorRestartFault(id, t as ConnectorTarget),
-  },
-  {
+    build: connectorRestartFault,
+  }),
+  connectorKind({
     kind: 'connector.pause',
     summary: 'connector PAUSED; heal = resume',
-    example: { target: 'source' },
-    needs: 'api',
-    topology: 'any',
-    targets: CONNECTOR_TARGETS,
-    params: [],
+    example: 'source',
     instantaneous: false,
     evidence: ['connector-paused'],
-    build: (id, t) => connectorPauseFault(id, t as ConnectorTarget),
-  },
-  {
+    build: connectorPauseFault,
+  }),
+  connectorKind({
     kind: 'connector.stop',
     summary: 'connector STOPPED (tasks released); heal = resume',
-    example: { target: 'sink' },
-    needs: 'api',
-    topology: 'any',
-    targets: CONNECTOR_TARGETS,
-    params: [],
+    example: 'sink',
     instantaneous: false,
     evidence: ['connector-stopped'],
-    build: (id, t) => connectorStopFault(id, t as ConnectorTarget),
-  },
-  {
+    build: connectorStopFault,
+  }),
+  connectorKind({
     kind: 'connector.reset-offsets',
     summary: 'stop, delete committed offsets (KIP-875), resume: sink re-reads its topics, source starts over',
-    example: { target: 'sink' },
-    needs: 'api',
-    topology: 'any',
-    targets: CONNECTOR_TARGETS,
-    params: [],
+    example: 'sink',
     instantaneous: true,
     evidence: ['offsets-reset'],
-    build: (id, t) => connectorResetOffsetsFault(id, t as ConnectorTarget),
-  },
+    build: connectorResetOffsetsFault,
+  }),
 ];
