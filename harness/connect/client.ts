@@ -17,6 +17,12 @@ export interface ConnectorStatus {
 
 export type ConnectorConfig = Record<string, string>;
 
+/** One committed offset as the offsets API lists it: a Kafka topic partition (sink) or a source's partition. */
+export interface ConnectorOffset {
+  partition: Record<string, unknown>;
+  offset: Record<string, unknown>;
+}
+
 /**
  * The Kafka Connect REST API, as far as the harness needs it. Errors name the connector and Connect's reason.
  * `url` may list several workers of one group, comma-separated: a worker that does not answer (killed,
@@ -163,8 +169,8 @@ export class ConnectClient {
   }
 
   /** GET /connectors/{name}/offsets (KIP-875): the committed offsets, one entry per source or topic partition. */
-  async offsets(name: string): Promise<{ partition: Record<string, unknown>; offset: Record<string, unknown> }[]> {
-    const r = await this.call<{ offsets?: { partition: Record<string, unknown>; offset: Record<string, unknown> }[] }>(
+  async offsets(name: string): Promise<ConnectorOffset[]> {
+    const r = await this.call<{ offsets?: ConnectorOffset[] }>(
       'get',
       `/connectors/${encodeURIComponent(name)}/offsets`,
     );

@@ -1,3 +1,4 @@
+import type { ConnectorOffset } from '../connect/client.ts';
 import { groupMembers, withKafkaAdmin } from '../stack/kafka-admin.ts';
 import { withPg } from '../stack/pg.ts';
 import { EnvError } from '../util/errors.ts';
@@ -253,7 +254,7 @@ export function connectorResetOffsetsFault(id: string, target: ConnectorTarget):
 }
 
 /** A short rendering of committed offsets for the evidence line: `products-0 @ 1234`, or Debezium's lsn. */
-function offsetsLine(offsets: { partition: Record<string, unknown>; offset: Record<string, unknown> }[]): string {
+function offsetsLine(offsets: ConnectorOffset[]): string {
   return offsets
     .slice(0, 3)
     .map(({ partition, offset }) => {
