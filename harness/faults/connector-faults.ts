@@ -1,6 +1,5 @@
 import type { ConnectorOffset } from '../connect/client.ts';
-import { groupMembers, withKafkaAdmin } from '../stack/kafka-admin.ts';
-import { withPg } from '../stack/pg.ts';
+import { taskHolders } from '../stack/task-holders.ts';
 import { EnvError } from '../util/errors.ts';
 import { defineFault } from './define.ts';
 import { connectorIn, pollFor, witness, within } from './evidence.ts';
@@ -28,6 +27,29 @@ async function resume(ctx: FaultContext, target: ConnectorTarget): Promise<void>
   const name = ctx.connectors[target];
   if (!(await ctx.connect.status(name))) return;
   await ctx.connect.resume(name);
+}
+
+/**
+ * Polls Connect's status every `everyMs` until the connector is in `state` (connectorIn) or `ms` have passed:
+ * whether it got there, and the last status line read.
+ */
+async function untilState(
+  ctx: FaultContext,
+  name: string,
+  state: 'STOPPED' | 'RUNNING',
+  everyMs: number,
+  ms: number,
+): Promise<{ reached: boolean; line: string }> {
+  let line = 'no status read';
+  const reached = await pollFor(
+    async () => {
+      const r = connectorIn(await ctx.connect.status(name), state);
+      line = r.line;
+      return r.yes ? true : undefined;
+    },
+    { everyMs, until: within(ms) },
+  );
+  return { reached: reached === true, line };
 }
 
 /**
@@ -66,24 +88,10 @@ function watchState(
  * to be seen in Connect's status. Undefined when it cannot be read.
  */
 async function workerIdentity(ctx: FaultContext, target: ConnectorTarget, name: string): Promise<string | undefined> {
-  const ep = ctx.endpoints;
-  try {
-    if (target === 'sink') {
-      const g = await withKafkaAdmin(ep.kafkaBootstrap, (a) => groupMembers(a, `connect-${name}`));
-      const ids = g.members.map((m) => m.memberId).sort();
-      return ids.length ? `consumer ${ids.join(', ')}` : undefined;
-    }
-    const pid = await withPg(ep, ep.pg.database, async (c) => {
-      const r = await c.query<{ pid: number | null }>(
-        'SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1',
-        [ctx.names.slot],
-      );
-      return r.rows[0]?.pid ?? undefined;
-    });
-    return pid === undefined ? undefined : `walsender ${pid}`;
-  } catch {
-    return undefined;
-  }
+  const of = target === 'sink' ? { group: `connect-${name}` } : { slot: ctx.names.slot };
+  const held = await taskHolders(ctx.endpoints, of);
+  if (!held?.length) return undefined;
+  return target === 'sink' ? `consumer ${held.join(', ')}` : `walsender ${held[0]}`;
 }
 
 /** POST /connectors/<name>/restart?includeTasks=true: connector and tasks stop and start again. */
@@ -111,15 +119,8 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
         },
         { everyMs: 50, until: within(15_000) },
       );
-      let line = '';
-      const back = await pollFor(
-        async () => {
-          const r = connectorIn(await ctx.connect.status(name), 'RUNNING');
-          line = r.line;
-          return r.yes ? `${r.line} ${Date.now() - t0} ms after it` : undefined;
-        },
-        { everyMs: 250, until: within(30_000) },
-      );
+      const running = await untilState(ctx, name, 'RUNNING', 250, 30_000);
+      const back = running.reached ? `${running.line} ${Date.now() - t0} ms after it` : undefined;
       // Seen RUNNING throughout (a quick restart between two polls): a new consumer or connection proves it too.
       let after: string | undefined;
       const renewed =
@@ -142,7 +143,7 @@ export function connectorRestartFault(id: string, target: ConnectorTarget): Faul
         id,
         'connector-restarted',
         (left ?? renewed) !== undefined && back !== undefined,
-        `${name}: ${how}; ${back ?? `not RUNNING again within 30 s (${line})`}`,
+        `${name}: ${how}; ${back ?? `not RUNNING again within 30 s (${running.line})`}`,
       );
       return `restarted ${name}`;
     },
@@ -212,39 +213,24 @@ export function connectorResetOffsetsFault(id: string, target: ConnectorTarget):
       const t0 = Date.now();
       await ctx.connect.stop(name);
       // Offsets can be changed only once the connector is STOPPED and its tasks are gone.
-      let line = '';
-      const stopped = await pollFor(
-        async () => {
-          const r = connectorIn(await ctx.connect.status(name), 'STOPPED');
-          line = r.line;
-          return r.yes ? true : undefined;
-        },
-        { everyMs: 100, until: within(60_000) },
-      );
-      if (!stopped) {
+      const stopped = await untilState(ctx, name, 'STOPPED', 100, 60_000);
+      if (!stopped.reached) {
         await ctx.connect.resume(name);
-        throw new EnvError(`fault connector.reset-offsets: ${name} did not reach STOPPED within 60 s (${line})`);
+        throw new EnvError(
+          `fault connector.reset-offsets: ${name} did not reach STOPPED within 60 s (${stopped.line})`,
+        );
       }
       const before = await ctx.connect.offsets(name);
       await ctx.connect.deleteOffsets(name);
       const after = await ctx.connect.offsets(name);
       await ctx.connect.resume(name);
-      const back = await pollFor(
-        async () => {
-          const r = connectorIn(await ctx.connect.status(name), 'RUNNING');
-          line = r.line;
-          return r.yes ? `RUNNING ${Date.now() - t0} ms after the stop` : undefined;
-        },
-        { everyMs: 250, until: within(60_000) },
-      );
-      witness(
-        ctx,
-        id,
-        'offsets-reset',
-        before.length > 0 && after.length === 0 && back !== undefined,
+      const running = await untilState(ctx, name, 'RUNNING', 250, 60_000);
+      const back = running.reached ? `RUNNING ${Date.now() - t0} ms after the stop` : undefined;
+      const how =
         `${name}: ${before.length} offset entr${before.length === 1 ? 'y' : 'ies'} before the reset ` +
-          `(${offsetsLine(before)}), ${after.length} after; ${back ?? `not RUNNING again within 60 s (${line})`}`,
-      );
+        `(${offsetsLine(before)}), ${after.length} after; ` +
+        (back ?? `not RUNNING again within 60 s (${running.line})`);
+      witness(ctx, id, 'offsets-reset', before.length > 0 && after.length === 0 && back !== undefined, how);
       return `reset the offsets of ${name}`;
     },
     async repair() {
@@ -257,11 +243,10 @@ export function connectorResetOffsetsFault(id: string, target: ConnectorTarget):
 function offsetsLine(offsets: ConnectorOffset[]): string {
   return offsets
     .slice(0, 3)
-    .map(({ partition, offset }) => {
-      const at = (o: Record<string, unknown>, k: string) => String(o[k]);
-      if ('kafka_topic' in partition)
-        return `${at(partition, 'kafka_topic')}-${at(partition, 'kafka_partition')} @ ${at(offset, 'kafka_offset')}`;
-      return 'lsn' in offset ? `lsn ${String(offset['lsn'])}` : JSON.stringify(offset).slice(0, 80);
+    .map(({ partition: p, offset: o }) => {
+      if ('kafka_topic' in p)
+        return `${String(p['kafka_topic'])}-${String(p['kafka_partition'])} @ ${String(o['kafka_offset'])}`;
+      return 'lsn' in o ? `lsn ${String(o['lsn'])}` : JSON.stringify(o).slice(0, 80);
     })
     .join(', ');
 }

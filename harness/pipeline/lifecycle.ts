@@ -2,7 +2,8 @@ import { ConnectClient, type ConnectorStatus, type ConnectorConfig } from '../co
 import { registerConfigSecrets, registerSecretKeys } from '../util/redact.ts';
 import { connectorInstallError } from '../provision/verify.ts';
 import type { Endpoints } from '../stack/endpoints.ts';
-import { groupMembers, withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { withKafkaAdmin } from '../stack/kafka-admin.ts';
+import { taskHolders } from '../stack/task-holders.ts';
 import { withPg } from '../stack/pg.ts';
 import type pg from 'pg';
 import { waitFor } from '../stack/wait.ts';
@@ -360,28 +361,18 @@ export function fullyStopped(s: ConnectorStatus | undefined): boolean {
 
 /**
  * Whether the services a STOPPED connector's tasks used see no task left: a sink's consumer group has no member,
- * a source's replication slot no walsender. Undefined when it cannot tell (another kind of source, a failed
- * look).
+ * a source's replication slot no walsender (taskHolders). Undefined when it cannot tell (a source without a
+ * slot.name, a failed look).
  */
-async function tasksGoneFromServices(ep: Endpoints, client: ConnectClient, name: string): Promise<boolean | undefined> {
-  try {
-    const config = await client.config(name);
-    if (config === undefined) return undefined;
-    if ('topics' in config || 'topics.regex' in config) {
-      const g = await withKafkaAdmin(ep.kafkaBootstrap, (a) => groupMembers(a, `connect-${name}`));
-      return g.members.length === 0;
-    }
-    const slot = config['slot.name'];
-    if (slot === undefined) return undefined;
-    return await withPg(ep, ep.pg.database, async (c) => {
-      const r = await c.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [
-        slot,
-      ]);
-      return r.rows[0]?.active !== true;
-    });
-  } catch {
-    return undefined;
-  }
+async function tasksGoneFromServices(
+  ep: Endpoints,
+  client: ConnectClient,
+  st: ConnectorStatus,
+): Promise<boolean | undefined> {
+  const slot = st.type === 'sink' ? undefined : (await client.config(st.name).catch(() => undefined))?.['slot.name'];
+  if (st.type !== 'sink' && slot === undefined) return undefined;
+  const held = await taskHolders(ep, slot === undefined ? { group: `connect-${st.name}` } : { slot });
+  return held === undefined ? undefined : held.length === 0;
 }
 
 /**
@@ -401,7 +392,7 @@ async function stopConnector(ep: Endpoints, client: ConnectClient, name: string)
       const st = await client.status(name);
       if (fullyStopped(st)) return true;
       if (st?.connector.state !== 'STOPPED' || Date.now() - t0 < 5000) return false;
-      return (await tasksGoneFromServices(ep, client, name)) === true;
+      return (await tasksGoneFromServices(ep, client, st)) === true;
     },
     { timeoutMs: 60_000, intervalMs: POLL_MS },
   );
