@@ -14,6 +14,11 @@ export interface TableModel {
   foreignKeys: readonly ForeignKey[];
   /** pg_class.relreplident: what a delete or update event carries of the old row. */
   replicaIdentity: 'default' | 'full' | 'nothing' | 'index';
+  /**
+   * The append column (pipeline.yaml `tables.<t>.append`, a text[] column): every write of a row adds one token
+   * unique in the run to it, in the same statement as the rest of the change (append.ts).
+   */
+  append?: string;
 }
 
 export interface Column {

@@ -1,7 +1,9 @@
+import { AppendCheck } from '../check/appends.ts';
 import { indexReadingOf } from '../check/mapping.ts';
 import { readIndexMapping } from '../check/read-es.ts';
 import type { Row } from '../model/table.ts';
 import type { HistoryEntry } from '../record/history.ts';
+import type { Sample } from '../record/samples.ts';
 import type { Emit } from '../record/samples-file.ts';
 import { searchHits } from './es-search.ts';
 import { FailureLog, type LogLine } from './failure-log.ts';
@@ -94,7 +96,9 @@ export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
 
 /** The watch of a definition's own table: rows by key text, an `ids` search of its index, read by its mapping. */
 function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchObserver {
-  const watch = new RegressionWatch<string>({ ...opts, table });
+  // The append check judges every row: a sampled one would say nothing of the rest.
+  const appends = table.model.append === undefined ? undefined : new AppendCheck(table.model);
+  const watch = new RegressionWatch<string>({ ...opts, table, exhaustive: opts.exhaustive || appends !== undefined });
   const reading = new TableReading(opts.esUrl, table);
   const failures = new FailureLog(`doc-watch ${table.name}`, opts.log);
   const coverage = opts.coverage ?? ((t, c) => opts.emit({ t, kind: 'doc-watch', ...c }));
@@ -115,11 +119,19 @@ function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchOb
         const found = new Map<string, Record<string, unknown>>();
         for (const h of hits) found.set(h._id, h._source);
         for (const s of watch.observe(found, ids, t)) opts.emit(s);
+        if (appends)
+          for (const id of ids) {
+            const a = appends.observe(id, found.get(id), t, reading.current);
+            if (a) opts.emit({ ...a, kind: 'append' });
+          }
       } catch (e) {
         watch.failedPoll();
         throw e;
       }
-      if (watch.reads % 20 === 1) coverage(t, watch.coverage());
+      if (watch.reads % 20 === 1) {
+        coverage(t, watch.coverage());
+        if (appends) opts.emit(appendCoverage(t, table, appends));
+      }
       failures.ok();
     },
     (e) => failures.fail(e),
@@ -128,14 +140,29 @@ function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchOb
     track: (entry) => {
       try {
         watch.track(entry);
+        appends?.track(entry);
       } catch (err) {
         failures.fail(err);
       }
     },
     async stop() {
       await loop.stop();
-      coverage(Date.now(), watch.coverage());
+      const t = Date.now();
+      coverage(t, watch.coverage());
+      if (appends) opts.emit(appendCoverage(t, table, appends));
       return { ...watch.coverage(), failures: failures.failures };
     },
+  };
+}
+
+function appendCoverage(t: number, table: WatchedTable, appends: AppendCheck): Sample {
+  const column = table.model.append!;
+  return {
+    t,
+    kind: 'append-watch',
+    table: table.name,
+    column,
+    rows: appends.keys().length,
+    observations: appends.observations,
   };
 }

@@ -66,6 +66,11 @@ export interface TableSpec {
   fields: readonly string[];
   /** What the application writes to a number or date column, where the type allows more (the workload stays in). */
   values?: Readonly<Record<string, ValueRange>>;
+  /**
+   * A text[] column the workload appends one unique token to at every write of a row (model/append.ts), so the
+   * order of updates a search shows is checked exactly.
+   */
+  append?: string;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
@@ -133,7 +138,7 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
       problems.push(`${path.slice(0, -1)} must be a mapping such as "{ index: ${name} }"`);
       continue;
     }
-    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields', 'values'], path, problems);
+    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields', 'values', 'append'], path, problems);
     const values = parseValues(t.values, `${path}values`, problems);
     const index = t.index ?? name.replace('.', '_');
     if (typeof index !== 'string' || !INDEX_NAME.test(index))
@@ -142,6 +147,8 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
     else indices.add(index);
     if (t.mapping !== undefined && typeof t.mapping !== 'string')
       problems.push(`${path}mapping must be a file name, got ${JSON.stringify(t.mapping)}`);
+    if (t.append !== undefined && typeof t.append !== 'string')
+      problems.push(`${path}append must be a column name, got ${JSON.stringify(t.append)}`);
     out.push({
       name,
       index: String(index),
@@ -149,6 +156,7 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
       lossy: stringList(t.lossy, `${path}lossy`, problems),
       fields: stringList(t.fields, `${path}fields`, problems),
       ...(values ? { values } : {}),
+      ...(typeof t.append === 'string' ? { append: t.append } : {}),
     });
   }
   return out;

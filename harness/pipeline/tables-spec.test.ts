@@ -22,6 +22,15 @@ describe('pipeline.yaml tables:', () => {
     ]);
   });
 
+  it('an append column is a column name', () => {
+    expect(parse('tables:\n  ledger: { append: tokens }\n').tables).toEqual([
+      { name: 'ledger', index: 'ledger', lossy: [], fields: [], append: 'tokens' },
+    ]);
+    expect(() => parse('tables:\n  ledger: { append: [a, b] }\n')).toThrow(
+      /tables\.ledger\.append must be a column name, got \["a","b"\]/,
+    );
+  });
+
   it('a definition without tables: has none (the seed products)', () => {
     expect(parse('kind: cdc\n').tables).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import type { Anomaly, AnomalyClass, Diagnosis, SetupError, TableComparison, Verdict } from './anomalies.ts';
 import type { OpKind, Outcome } from './history.ts';
+import type { AppendWitness } from './samples.ts';
 import type { FaultWindow, RunPhase } from './timeline.ts';
 
 /** Latency summary in milliseconds. null fields mean "no samples". */
@@ -96,6 +97,19 @@ export interface RunReport {
     /** The watch could not look (no product watched, or no successful search): "none" is no evidence. */
     unjudged?: boolean;
   };
+  /**
+   * The exact check of update order on a table with an append column (docs/append-check.md): what it judged,
+   * and each row it caught (its first finding) with the witness.
+   */
+  appends?: {
+    table: string;
+    column: string;
+    rows: number;
+    observations: number;
+    count: number;
+    byShape: Partial<Record<AppendWitness['shape'], number>>;
+    examples: (AppendWitness & { t: number })[];
+  }[];
   /** What the run could prove: rows the history's committed effects leave, and the scenario's minimum. */
   evidence?: { rowsExpected: number; minRows: number };
   /** The expectation the run was judged by (so a re-check re-judges it without the scenario file). */

@@ -1,3 +1,29 @@
+/** A list no commit order explains (or an older version shown after a newer one), with what shows it. */
+export interface AppendWitness {
+  table: string;
+  key: string;
+  shape: 'lost' | 'duplicated' | 'reordered' | 'foreign' | 'malformed' | 'torn' | 'regressed';
+  committed: readonly string[];
+  /** The list shown (a malformed field: its JSON text); null: no document. */
+  observed: readonly string[] | string | null;
+  /** For a regression: the newer version shown before, and when. */
+  before?: { observed: readonly string[] | null; t: number };
+}
+
+/**
+ * One line naming a finding, its minimal witness: "ledger 7: lost, committed [t1 t4 t9], shown [t1 t9]"; a long
+ * common start is cut to its last two tokens ("[…12 t40 t41 t42]").
+ */
+export function witnessText(w: AppendWitness): string {
+  const shown = w.observed;
+  let same = 0;
+  if (Array.isArray(shown)) while (same < shown.length && shown[same] === w.committed[same]) same++;
+  const cut = same > 3 ? same - 2 : 0;
+  const list = (l: readonly string[] | string | null): string =>
+    l === null ? 'no document' : typeof l === 'string' ? l : `[${cut ? `…${cut} ` : ''}${l.slice(cut).join(' ')}]`;
+  return `${w.table} ${w.key}: ${w.shape}, committed ${list(w.committed)}, shown ${list(shown)}`;
+}
+
 /** Time series written to `samples.jsonl`, one object per line. `t` is epoch ms (harness clock). */
 export type Sample =
   /** End-to-end lag from the probe: commit-ack of marker `seq` → first seen in an ES search. */
@@ -28,6 +54,13 @@ export type Sample =
       from: { version: number; seq: number; t: number };
       to: { version: number; seq: number; t: number };
     }
+  /**
+   * The append check's finding on a row of a table with an append column (check/appends.ts), with its witness:
+   * the committed list it was judged against and the list a search showed (null: no document).
+   */
+  | ({ t: number; kind: 'append' } & AppendWitness)
+  /** What the append check looked at: rows with a version, documents judged. */
+  | { t: number; kind: 'append-watch'; table: string; column: string; rows: number; observations: number }
   /**
    * The regression watch's coverage so far: products watched (and not), searches attempted (polls) and
    * successful (reads). Runs before coverage was recorded have products and reads only.

@@ -1,5 +1,6 @@
 import { ANOMALY_CLASSES, type AnomalyClass, type Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
+import { witnessText } from '../record/samples.ts';
 import { fmtDuration, fmtInt } from './format.ts';
 
 /** The anomaly vocabulary from DESIGN.md, so every report explains a class the same way. */
@@ -116,6 +117,18 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
           `then ${x.to.version === 0 ? 'no document' : `version ${x.to.version} (op #${x.to.seq})`} ` +
           `${fmtDuration(x.to.t - x.from.t)} later`,
       ),
+    });
+  }
+  for (const a of r.appends ?? []) {
+    const shapes = Object.entries(a.byShape).map(([shape, n]) => `${fmtInt(n)} ${shape}`);
+    out.push({
+      what: `update order (${a.table}.${a.column})`,
+      result:
+        a.count === 0
+          ? `every list of ${fmtInt(a.observations)} documents shown was a committed prefix, in order`
+          : `${fmtInt(a.count)} of ${fmtInt(a.rows)} rows: ${shapes.join(', ')}`,
+      bad: a.count > 0 || a.observations === 0,
+      examples: a.examples.map((w) => witnessText(w)),
     });
   }
   const flaps = r.flaps ?? [];

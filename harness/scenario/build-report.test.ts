@@ -3,7 +3,7 @@ import { mergeTableComparisons } from '../check/tables.ts';
 import { ANOMALY_CLASSES, type Comparison } from '../record/anomalies.ts';
 import type { Sample } from '../record/samples.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
-import { buildReport, regressionsOf, type ReportInput } from './build-report.ts';
+import { appendsOf, buildReport, regressionsOf, type ReportInput } from './build-report.ts';
 import { loadScenario } from './load.ts';
 
 describe('regressionsOf: what the regression watch covered reaches the judge', () => {
@@ -95,5 +95,41 @@ describe("buildReport: a definition's own tables", () => {
     expect(buildReport(input([])).notes).toContain(
       '✘ no op visibility lag sample outside fault windows: the lag budget of 10000 ms cannot be judged',
     );
+  });
+});
+
+describe('appendsOf: the append check per table, each row once', () => {
+  it('takes the largest coverage and the first finding of each row, by shape', () => {
+    const finding = (key: string, shape: 'lost' | 'regressed', t: number): Sample => ({
+      t,
+      kind: 'append',
+      table: 'ledger',
+      key,
+      shape,
+      committed: ['t1', 't2'],
+      observed: ['t2'],
+    });
+    const samples: Sample[] = [
+      { t: 1, kind: 'append-watch', table: 'ledger', column: 'tokens', rows: 5, observations: 40 },
+      finding('7', 'lost', 2),
+      finding('7', 'regressed', 3),
+      finding('8', 'regressed', 4),
+      { t: 5, kind: 'append-watch', table: 'ledger', column: 'tokens', rows: 9, observations: 90 },
+    ];
+    expect(appendsOf(samples)).toEqual([
+      {
+        table: 'ledger',
+        column: 'tokens',
+        rows: 9,
+        observations: 90,
+        count: 2,
+        byShape: { lost: 1, regressed: 1 },
+        examples: [
+          { t: 2, table: 'ledger', key: '7', shape: 'lost', committed: ['t1', 't2'], observed: ['t2'] },
+          { t: 4, table: 'ledger', key: '8', shape: 'regressed', committed: ['t1', 't2'], observed: ['t2'] },
+        ],
+      },
+    ]);
+    expect(appendsOf([])).toBeUndefined();
   });
 });

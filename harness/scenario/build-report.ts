@@ -6,7 +6,7 @@ import type { Sample } from '../record/samples.ts';
 import { faultWindows } from '../record/timeline.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
-import { DEFAULT_MIN_ROWS, judge } from './judge.ts';
+import { appendsSeen, DEFAULT_MIN_ROWS, judge } from './judge.ts';
 import type { Scenario } from './schema.ts';
 import { pipelineThroughput } from './throughput.ts';
 import { vacuousFaults } from './vacuous.ts';
@@ -91,6 +91,39 @@ export function regressionsOf(samples: readonly Sample[]): NonNullable<RunReport
   };
 }
 
+/**
+ * The append check's findings per table, from its samples: what it judged (its counters only grow, so the
+ * largest coverage sample is its last word) and each row it caught, first finding only.
+ */
+export function appendsOf(samples: readonly Sample[]): RunReport['appends'] {
+  const out = new Map<string, NonNullable<RunReport['appends']>[number]>();
+  const keys = new Map<string, Set<string>>();
+  for (const s of samples) {
+    if (s.kind === 'append-watch') {
+      const a = out.get(s.table) ?? entry(s.table, s.column);
+      a.rows = Math.max(a.rows, s.rows);
+      a.observations = Math.max(a.observations, s.observations);
+      out.set(s.table, a);
+    }
+    if (s.kind !== 'append') continue;
+    const a = out.get(s.table) ?? entry(s.table, '');
+    out.set(s.table, a);
+    const seen = keys.get(s.table) ?? new Set();
+    keys.set(s.table, seen);
+    if (seen.has(s.key)) continue;
+    seen.add(s.key);
+    a.count++;
+    a.byShape[s.shape] = (a.byShape[s.shape] ?? 0) + 1;
+    const { kind: _kind, ...witness } = s;
+    if (a.examples.length < 10) a.examples.push(witness);
+  }
+  return out.size === 0 ? undefined : [...out.values()];
+}
+
+function entry(table: string, column: string): NonNullable<RunReport['appends']>[number] {
+  return { table, column, rows: 0, observations: 0, count: 0, byShape: {}, examples: [] };
+}
+
 export function buildReport(i: ReportInput): RunReport {
   const windows = faultWindows(i.timeline, i.finishedAt);
   const inFault = (t: number): boolean => windows.some((w) => t >= w.start && t <= w.end);
@@ -103,6 +136,8 @@ export function buildReport(i: ReportInput): RunReport {
   const judged = ownTables ? ops : e2e;
   const steady = summariseLag(judged.filter((s) => !inFault(s.t)).map((s) => s.lagMs));
   const regressions = regressionsOf(i.samples);
+  const appends = appendsOf(i.samples);
+  const appendSeen = appendsSeen(appends);
   const minRows = i.scenario.expect.minRows ?? DEFAULT_MIN_ROWS;
   const rowsExpected = i.comparison.rowsExpected;
   const { passed, reasons } = judge(
@@ -119,6 +154,7 @@ export function buildReport(i: ReportInput): RunReport {
       ...(i.warmUpFailure ? { warmUpFailure: i.warmUpFailure } : {}),
       regressions: regressions.count,
       watch: { products: regressions.sampledProducts, reads: regressions.searches ?? 0, polls: regressions.polls ?? 0 },
+      ...(appendSeen ? { appends: appendSeen } : {}),
       ...(rowsExpected !== undefined ? { rowsExpected } : {}),
       faults: { windows, runStart: i.startedAt },
       diagnoses: (i.diagnoses ?? []).map((d) => d.signature),
@@ -170,6 +206,7 @@ export function buildReport(i: ReportInput): RunReport {
     setupErrors: i.comparison.setupErrors,
     flaps: i.flaps.map((f) => ({ equalAtMs: f.equalAtMs, differedAtMs: f.differedAtMs, counts: f.comparison.counts })),
     regressions,
+    ...(appends ? { appends } : {}),
     ...(rowsExpected !== undefined ? { evidence: { rowsExpected, minRows } } : {}),
     expectation: {
       verdict: i.scenario.expect.verdict,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANOMALY_CLASSES, type AnomalyClass } from '../record/anomalies.ts';
-import { judge, observedIn, type Expectation, type Observed } from './judge.ts';
+import { appendsSeen, judge, observedIn, type Expectation, type Observed } from './judge.ts';
 import { fixtureRun } from '../../test/fixtures/run.ts';
 
 const zero = Object.fromEntries(ANOMALY_CLASSES.map((c) => [c, 0])) as Record<AnomalyClass, number>;
@@ -238,5 +238,79 @@ describe('judge', () => {
     expect(observedIn({ ...report, lag: { ...report.lag, steady } }, names).steadyP99).toBe(190);
     const { steady: _none, ...withoutSteady } = report.lag;
     expect(observedIn({ ...report, lag: withoutSteady }, names).steadyP99).toBeNull();
+  });
+});
+
+describe('judge: the append check', () => {
+  const appends = (over: Partial<NonNullable<Observed['appends']>> = {}): Observed['appends'] => ({
+    observations: 400,
+    regressed: 0,
+    shapes: 0,
+    ...over,
+  });
+
+  it('passes a healthy run whose lists were all committed prefixes in order', () => {
+    expect(judge(healthy(), seen({ appends: appends() })).reasons).toEqual([]);
+  });
+
+  it('fails a list no commit order makes, naming its witness, whatever the expectation', () => {
+    const example = 'ledger 7: lost, committed [t1 t4 t9], shown [t1 t9]';
+    const bad = appends({ shapes: 2, example });
+    const reason = `update order: search showed 2 row(s) with a list of updates no commit order makes (${example})`;
+    expect(judge(healthy(), seen({ appends: bad })).reasons).toEqual([reason]);
+    expect(judge(healthy({ regressions: 'any' }), seen({ appends: bad })).reasons).toEqual([reason]);
+  });
+
+  it('counts rows the append check saw go back as regressions', () => {
+    const back = seen({ appends: appends({ regressed: 3 }) });
+    expect(judge(healthy(), back).reasons).toEqual([
+      'search users saw 3 product(s) go back to an older version during the run',
+    ]);
+    expect(judge(healthy({ regressions: 'some' }), back).reasons).toEqual([]);
+    expect(judge(healthy({ regressions: 'some' }), seen({ appends: appends() })).reasons).toEqual([
+      'expected search users to see a product go back to an older version, saw none',
+    ]);
+  });
+
+  it('a check that judged no document is unjudged', () => {
+    expect(judge(healthy(), seen({ appends: appends({ observations: 0 }) })).reasons).toEqual([
+      'update order unjudged: the append check judged no document',
+    ]);
+  });
+});
+
+describe('appendsSeen', () => {
+  it('sums the tables, keeps regressions apart and names a finding that is not one', () => {
+    const w = (shape: 'lost' | 'regressed', key: string) => ({
+      t: 1,
+      table: 'ledger',
+      key,
+      shape,
+      committed: ['t1', 't2'],
+      observed: shape === 'lost' ? ['t2'] : ['t1'],
+    });
+    expect(
+      appendsSeen([
+        {
+          table: 'ledger',
+          column: 'tokens',
+          rows: 9,
+          observations: 50,
+          count: 1,
+          byShape: { regressed: 1 },
+          examples: [w('regressed', '1')],
+        },
+        {
+          table: 'audit',
+          column: 'tokens',
+          rows: 4,
+          observations: 20,
+          count: 2,
+          byShape: { lost: 1, regressed: 1 },
+          examples: [w('regressed', '2'), w('lost', '3')],
+        },
+      ]),
+    ).toEqual({ observations: 70, regressed: 2, shapes: 1, example: 'ledger 3: lost, committed [t1 t2], shown [t2]' });
+    expect(appendsSeen(undefined)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
+import { witnessText } from '../record/samples.ts';
 import type { FaultWindow } from '../record/timeline.ts';
 import type { RegressionExpectation } from './schema.ts';
 import { vacuousFaults, vacuousReason } from './vacuous.ts';
@@ -48,6 +49,11 @@ export interface Observed {
   regressions: number;
   /** The regression watch's coverage; absent when the run had no watch (then regressions are unjudged). */
   watch?: WatchSeen;
+  /**
+   * The append check, when a table has an append column: documents judged, rows shown going back, rows shown
+   * with a list no commit order makes (shapes), and one of those named.
+   */
+  appends?: { observations: number; regressed: number; shapes: number; example?: string };
   /** Rows the history's committed effects certainly leave (absent in reports from before it was recorded). */
   rowsExpected?: number;
   /** The fault windows with the evidence each fault looked for, and when the run started (epoch ms). */
@@ -95,9 +101,12 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
         : 'regressions unjudged: no regression watch ran',
     );
   if (expect.diagnosis !== undefined) reasons.push(...diagnosisReasons(expect.diagnosis, seen.diagnoses ?? []));
-  if (expect.regressions === 'none' && seen.regressions > 0)
-    reasons.push(`search users saw ${seen.regressions} product(s) go back to an older version during the run`);
-  if (expect.regressions === 'some' && seen.regressions === 0)
+  // Both watches look at the same rows: the larger count is the rows that went back.
+  const regressions = Math.max(seen.regressions, seen.appends?.regressed ?? 0);
+  if (expect.regressions === 'none' && regressions > 0)
+    reasons.push(`search users saw ${regressions} product(s) go back to an older version during the run`);
+  if (seen.appends) reasons.push(...appendReasons(seen.appends));
+  if (expect.regressions === 'some' && regressions === 0)
     reasons.push('expected search users to see a product go back to an older version, saw none');
   const budget = expect.lagP99Ms;
   if (expect.verdict === 'converged' && budget !== null) {
@@ -108,6 +117,29 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
       reasons.push(`steady-state ${what} lag p99 ${seen.steadyP99} ms is over the budget of ${budget} ms`);
   }
   return { passed: reasons.length === 0, reasons };
+}
+
+/** What the judge needs of the append check: its findings summed over tables, and one witness to name. */
+export function appendsSeen(appends: RunReport['appends']): Observed['appends'] {
+  if (appends === undefined) return undefined;
+  const regressed = appends.reduce((n, a) => n + (a.byShape.regressed ?? 0), 0);
+  const example = appends.flatMap((a) => a.examples).find((e) => e.shape !== 'regressed');
+  return {
+    observations: appends.reduce((n, a) => n + a.observations, 0),
+    regressed,
+    shapes: appends.reduce((n, a) => n + a.count, 0) - regressed,
+    ...(example ? { example: witnessText(example) } : {}),
+  };
+}
+
+/** A list no commit order makes fails any run; a check that judged no document proves nothing. */
+function appendReasons(a: NonNullable<Observed['appends']>): string[] {
+  if (a.observations === 0) return ['update order unjudged: the append check judged no document'];
+  if (a.shapes === 0) return [];
+  return [
+    `update order: search showed ${a.shapes} row(s) with a list of updates no commit order makes` +
+      (a.example ? ` (${a.example})` : ''),
+  ];
 }
 
 function failedTaskReasons(name: string, connectors: RunReport['connectors']): string[] {
@@ -153,6 +185,7 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
           },
         }
       : {}),
+    ...(report.appends ? { appends: appendsSeen(report.appends)! } : {}),
     ...(report.evidence ? { rowsExpected: report.evidence.rowsExpected } : {}),
     faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
     diagnoses: (report.diagnoses ?? []).map((d) => d.signature),

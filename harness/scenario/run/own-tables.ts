@@ -5,6 +5,7 @@
  */
 import { mergeTableComparisons } from '../../check/tables.ts';
 import { buildVersionsAsync, type VersionsIndex } from '../../check/versions.ts';
+import { appendColumnProblem } from '../../model/append.ts';
 import { readTableModels } from '../../model/catalog.ts';
 import { NUMBER_KINDS, TIME_KINDS, type Row, type TableModel, type ValueRange } from '../../model/table.ts';
 import { formatPgType } from '../../model/pg-type.ts';
@@ -56,7 +57,22 @@ export async function readOwnModels(ep: Endpoints, tables: readonly OwnTable[]):
   const models = await withPg(ep, ep.pg.database, (c) =>
     readTableModels(c, { tables: tables.map((t) => t.spec.name) }, { lossy }),
   );
-  return tables.map((t, i) => ({ ...t, model: withRanges(models[i]!, t.spec.values ?? {}) }));
+  return tables.map((t, i) => ({
+    ...t,
+    model: withAppend(withRanges(models[i]!, t.spec.values ?? {}), t.spec.append),
+  }));
+}
+
+/** The definition's append column put on the model (not a text[] column outside the key: exit 2). */
+export function withAppend(model: TableModel, column: string | undefined): TableModel {
+  if (column === undefined) return model;
+  const problem = appendColumnProblem(model, column);
+  if (problem !== undefined)
+    throw new ConfigError(
+      `tables.${model.name}.append: ${problem}`,
+      `name a text[] column outside the key, e.g. "tokens TEXT[] NOT NULL DEFAULT '{}'" in schema.sql`,
+    );
+  return { ...model, append: column };
 }
 
 /** The definition's value ranges put on the model's number, date and time columns (another column: exit 2). */

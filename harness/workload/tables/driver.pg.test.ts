@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayPg, throwawayPgSuite, type ThrowawayPg } from '../../../test/fixtures/pg-throwaway.ts';
+import { AppendCheck } from '../../check/appends.ts';
+import { indexReadingOf } from '../../check/mapping.ts';
 import { readPgRows } from '../../check/read-pg.ts';
 import { HistoryCheck } from '../../check/history-check.ts';
 import { VersionsBuilder } from '../../check/versions.ts';
@@ -21,6 +23,7 @@ import { DEFAULT_PROFILE } from '../profile.ts';
 import { tableWorkloadHash } from './codec.ts';
 import { intendedTableEffects, type TableBeliefs } from './effects.ts';
 import { tableStepsOf, type TableOp } from './ops.ts';
+import { LEDGER } from '../../../test/fixtures/ledger.ts';
 import { ORDERS_MODELS } from './orders-example.ts';
 import { TableStatements } from './statements.ts';
 
@@ -107,6 +110,52 @@ describe.skipIf(skip)(title, () => {
     expect(deletes.some((x) => x.table === 'customers')).toBe(true);
     expect(deletes.some((x) => x.table === 'lines')).toBe(true);
   }, 180_000);
+
+  it('an append column: Postgres appends each token, and every final row shows its full committed list', async () => {
+    await admin.query(`CREATE TABLE ledger (id BIGINT PRIMARY KEY, tokens TEXT[] NOT NULL DEFAULT '{}', note TEXT)`);
+    await admin.query('ALTER TABLE ledger REPLICA IDENTITY FULL');
+    const [read] = await readTableModels(admin, { tables: ['ledger'] });
+    expect({ ...read!, append: 'tokens' }).toEqual(LEDGER);
+    const path = join(dir, 'ledger.jsonl');
+    const history = await HistoryWriter.open(path);
+    const profile = {
+      ...DEFAULT_PROFILE,
+      ratePerSec: 0,
+      durationMs: 60_000,
+      concurrency: 4,
+      maxOps: 1_500,
+      keySpace: 100,
+    };
+    const summary = await runWorkload({ pgUrl: db?.url ?? '', seed: 9, profile, history, tables: [LEDGER] }).finally(
+      () => history.close(),
+    );
+    expect(summary.byOutcome).toEqual({ ok: 1_500, failed: 0, unknown: 0 });
+    const check = new AppendCheck(LEDGER);
+    const statements = new TableStatements([LEDGER]);
+    const beliefs: TableBeliefs = new Map();
+    let updates = 0;
+    for await (const e of readHistory(path)) {
+      const entry = e as unknown as HistoryEntry<Row>;
+      check.track(entry);
+      // The intent recorded for an unacknowledged write is the list Postgres makes.
+      expect(intendedTableEffects(tableStepsOf(entry.request as TableOp), beliefs, statements)).toEqual(entry.effects);
+      updates += tableStepsOf(entry.request as TableOp).filter((s) => s.kind === 'update').length;
+    }
+    expect(updates).toBeGreaterThan(300);
+    const reading = indexReadingOf(undefined, [], LEDGER);
+    let rows = 0;
+    let longest = 0;
+    for await (const product of readPgRows(db?.url ?? '', { model: LEDGER })) {
+      const row = product as unknown as Row;
+      rows++;
+      const tokens = JSON.parse(String(row['tokens'])) as string[];
+      longest = Math.max(longest, tokens.length);
+      expect(check.observe(String(row['id']), { ...row, tokens }, 1, reading), `ledger ${row['id']}`).toBeUndefined();
+    }
+    expect(rows).toBeGreaterThan(20);
+    expect(longest).toBeGreaterThan(5);
+    expect(check.observations).toBe(rows);
+  }, 120_000);
 
   it('refuses to start on tables that already hold rows (the last run left some)', async () => {
     const history = await HistoryWriter.open(join(dir, 'again.jsonl'));

@@ -3,6 +3,7 @@
  * acknowledged, or what each step intended when the outcome is unknown, from the worker's beliefs. A worker owns
  * its shards, so its beliefs are exact while every op is ok or failed.
  */
+import { appended } from '../../model/append.ts';
 import type { Row, TableModel, Value } from '../../model/table.ts';
 import type { Effect } from '../../record/history.ts';
 import type { StepResult } from '../effects.ts';
@@ -78,9 +79,11 @@ export function intendedTableEffects(
         const after: Record<string, Value> = {};
         for (const c of model.columns) {
           if (c.lossy !== undefined) continue;
-          after[c.name] = Object.hasOwn(step.values, c.name)
-            ? intent(model, c.name, step.values[c.name]!)
-            : (defaultIntent(c) ?? null);
+          if (c.name === model.append) after[c.name] = appended(undefined, String(step.values[c.name]));
+          else
+            after[c.name] = Object.hasOwn(step.values, c.name)
+              ? intent(model, c.name, step.values[c.name]!)
+              : (defaultIntent(c) ?? null);
         }
         beliefs.set(b, after);
         effects.push(tableEffect(model, step.key, after));
@@ -89,7 +92,8 @@ export function intendedTableEffects(
       case 'update': {
         if (before === undefined || before === 'unknown') break; // 0 rows, or a base state we cannot know
         const after: Record<string, Value> = { ...before };
-        for (const [name, v] of Object.entries(step.set)) after[name] = intent(model, name, v);
+        for (const [name, v] of Object.entries(step.set))
+          after[name] = name === model.append ? appended(before[name], String(v)) : intent(model, name, v);
         beliefs.set(b, after);
         effects.push(tableEffect(model, step.key, after));
         break;

@@ -4,6 +4,7 @@ import { DEFAULT_PROFILE, type WorkloadProfile } from '../profile.ts';
 import { TableOpGenerator, takeTableOps } from './generate.ts';
 import { tableStepsOf, type TableOp, type TableStep } from './ops.ts';
 import { ORDERS_MODELS } from './orders-example.ts';
+import { LEDGER } from '../../../test/fixtures/ledger.ts';
 
 const PROFILE: WorkloadProfile = { ...DEFAULT_PROFILE, keySpace: 200 };
 
@@ -197,5 +198,23 @@ describe('keys a search engine can hold as an _id', () => {
     const bytes = keys.map((k) => Buffer.byteLength(k));
     expect(Math.min(...bytes)).toBeGreaterThan(0);
     expect(Math.max(...bytes)).toBeLessThanOrEqual(512);
+  });
+});
+
+describe('an append column', () => {
+  it('every insert writes a new token and every update appends one, unique in the run', () => {
+    const ops = takeTableOps(5, PROFILE, [LEDGER], 400);
+    const steps = ops.flatMap(tableStepsOf);
+    const tokens = steps.flatMap((s) =>
+      s.kind === 'insert' || s.kind === 'reinsert'
+        ? [s.values['tokens']]
+        : s.kind === 'update'
+          ? [s.set['tokens']]
+          : [],
+    );
+    expect(tokens.length).toBe(steps.filter((s) => s.kind !== 'delete').length);
+    expect(tokens.every((t) => typeof t === 'string' && /^t\d+$/.test(t))).toBe(true);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect(steps.some((s) => s.kind === 'update')).toBe(true);
   });
 });

@@ -56,6 +56,8 @@ interface TableState {
   /** Non-key, non-foreign-key columns the workload writes, with their arbitraries. */
   written: { column: Column; arb: fc.Arbitrary<SqlParam>; omittable: boolean }[];
   keyArbs: Map<string, fc.Arbitrary<SqlParam>>;
+  /** The append column (model/append.ts): every write of a row gives it one new token. */
+  append: string | null;
   live: LiveRow[][];
   deleted: LiveRow[][];
   liveCount: number;
@@ -72,6 +74,8 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
   private n = 0;
   private burst: { no: number; rows: LiveRow[]; remaining: number } | null = null;
   private bursts = 0;
+  /** Tokens given to append columns so far: each is `t<n>`, unique in the run. */
+  private tokens = 0;
 
   constructor(
     readonly seed: number,
@@ -305,6 +309,7 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
     const key = this.newKey(t, shard, values);
     if (key === null) return null;
     this.drawValues(t, values, true);
+    this.appendToken(t, values);
     const row = this.addLive(t, shard, key.text, key.where, parents);
     return { kind: 'insert', table: t.model.name, key: row.key, values };
   }
@@ -319,6 +324,7 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
       p.fk.columns.forEach((c, j) => (values[c] = parent === null ? null : parent.where[p.fk.references.columns[j]!]!));
     });
     this.drawValues(t, values, true);
+    this.appendToken(t, values);
     this.remove(t.deleted[row.shard]!, row);
     t.deletedCount--;
     this.addLive(t, row.shard, row.key, row.where, parents, row);
@@ -329,11 +335,18 @@ export class TableOpGenerator implements IterableIterator<TableOp> {
     const t = row.table;
     const set: Record<string, SqlParam> = {};
     for (const w of t.written) if (chance(this.mrng, 0.5)) set[w.column.name] = draw(w.arb, this.mrng);
-    if (Object.keys(set).length === 0) {
+    if (Object.keys(set).length === 0 && t.written.length > 0) {
       const w = t.written[this.mrng.nextInt(0, t.written.length - 1)]!;
       set[w.column.name] = draw(w.arb, this.mrng);
     }
+    this.appendToken(t, set);
+    if (Object.keys(set).length === 0) throw new Error(`${t.model.name}: no column the workload can update`);
     return { kind: 'update', table: t.model.name, key: row.key, where: { ...row.where }, set };
+  }
+
+  /** The write's new token for the table's append column (the statement inserts it as a list, or appends it). */
+  private appendToken(t: TableState, values: Record<string, SqlParam>): void {
+    if (t.append !== null) values[t.append] = `t${this.tokens++}`;
   }
 
   /** The row's live descendants' deletes, deepest first, then its own. */
@@ -500,7 +513,7 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
     );
   const written: TableState['written'] = [];
   for (const column of model.columns) {
-    if (model.key.includes(column.name)) continue;
+    if (model.key.includes(column.name) || column.name === model.append) continue;
     // A column the checker does not compare is left to its default (or NULL).
     if (column.lossy !== undefined) {
       if (!column.nullable && column.default === null)
@@ -525,6 +538,7 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
     fkColumns: new Set(),
     written,
     keyArbs,
+    append: model.append ?? null,
     live: Array.from({ length: ID_SHARDS }, () => []),
     deleted: Array.from({ length: ID_SHARDS }, () => []),
     liveCount: 0,

@@ -3,6 +3,7 @@ import type { Row } from '../../model/table.ts';
 import { committedTableEffects, intendedTableEffects, type TableBeliefs } from './effects.ts';
 import type { TableStep } from './ops.ts';
 import { ORDERS_MODELS } from './orders-example.ts';
+import { LEDGER } from '../../../test/fixtures/ledger.ts';
 import { castType, shortHash, TableStatements } from './statements.ts';
 
 const sql = new TableStatements(ORDERS_MODELS);
@@ -121,5 +122,27 @@ describe('table effects', () => {
     expect(intendedTableEffects([del, del], beliefs, sql)).toEqual([
       { product_id: -1, key: order.key, table: 'orders', after: null },
     ]);
+  });
+});
+
+describe('an append column', () => {
+  const ledger = new TableStatements([LEDGER]);
+
+  it('is inserted as a list of the token and updated by array_append, where the row is', () => {
+    const i = ledger.forStep({ kind: 'insert', table: 'ledger', key: '1', values: { id: 1, tokens: 't0', note: 'a' } });
+    expect(i.text).toMatch(/VALUES \(\$1::bigint, ARRAY\[\$2::text\]::text\[\], \$3::text\)/);
+    expect(i.values).toEqual([1, 't0', 'a']);
+    const u = ledger.forStep({ kind: 'update', table: 'ledger', key: '1', where: { id: 1 }, set: { tokens: 't1' } });
+    expect(u.text).toMatch(
+      /^UPDATE "ledger" SET "tokens" = array_append\("tokens", \$2::text\) WHERE "id" = \$1::bigint/,
+    );
+  });
+
+  it('an unacknowledged write is recorded with the token added to the list the worker believed', () => {
+    const beliefs: TableBeliefs = new Map();
+    const insert: TableStep = { kind: 'insert', table: 'ledger', key: '1', values: { id: 1, tokens: 't0', note: 'a' } };
+    const update: TableStep = { kind: 'update', table: 'ledger', key: '1', where: { id: 1 }, set: { tokens: 't3' } };
+    const effects = intendedTableEffects([insert, update], beliefs, ledger);
+    expect(effects.map((e) => e.after?.['tokens'])).toEqual(['["t0"]', '["t0","t3"]']);
   });
 });

@@ -17,6 +17,8 @@ interface Prepared {
   quoted: string;
   types: Map<string, string>;
   returning: string;
+  /** The append column's element type, as a cast (model/append.ts); '' without one. */
+  element: string;
   /** Statement texts by name, built on first use. */
   texts: Map<string, string>;
   prefix: string;
@@ -36,6 +38,7 @@ export class TableStatements {
         quoted: quoteTable(model.name),
         types,
         returning,
+        element: appendElement(model),
         texts: new Map(),
         prefix: `oc_wt_${shortHash(model.name)}`,
       });
@@ -61,7 +64,9 @@ export class TableStatements {
         const cols = ordered(step.values);
         const name = `${p.prefix}_i_${shortHash(cols.join(','))}`;
         const text = this.text(p, name, () => {
-          const params = cols.map((c, i) => `$${i + 1}::${p.types.get(c)!}`);
+          const params = cols.map((c, i) =>
+            c === model.append ? `ARRAY[$${i + 1}::${p.element}]::${p.types.get(c)!}` : `$${i + 1}::${p.types.get(c)!}`,
+          );
           // ON CONFLICT DO NOTHING: a reinsert over a row whose delete failed is a recorded 0-row no-op instead of
           // an error that would abort the whole transaction.
           return (
@@ -77,7 +82,12 @@ export class TableStatements {
         const name = `${p.prefix}_u_${shortHash(cols.join(','))}`;
         const text = this.text(p, name, () => {
           const k = model.key.length;
-          const sets = cols.map((c, i) => `${quoteIdent(c)} = $${k + i + 1}::${p.types.get(c)!}`);
+          // The append column gains the step's token where the row is: the list is the database's, not a belief.
+          const sets = cols.map((c, i) =>
+            c === model.append
+              ? `${quoteIdent(c)} = array_append(${quoteIdent(c)}, $${k + i + 1}::${p.element})`
+              : `${quoteIdent(c)} = $${k + i + 1}::${p.types.get(c)!}`,
+          );
           return `UPDATE ${p.quoted} SET ${sets.join(', ')} WHERE ${this.where(p)} RETURNING ${p.returning}`;
         });
         return { name, text, values: [...model.key.map((c) => step.where[c]), ...cols.map((c) => step.set[c])] };
@@ -150,6 +160,11 @@ export function castType(t: PgType): string {
   if (t.kind === 'enum') return t.name.split('.').map(quoteIdent).join('.');
   if (t.kind === 'array') return `${castType(t.element)}[]`;
   return formatPgType(t);
+}
+
+function appendElement(model: TableModel): string {
+  const t = model.columns.find((c) => c.name === model.append)?.type;
+  return t?.kind === 'array' ? castType(t.element) : '';
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: short stable statement names. */
