@@ -44,6 +44,8 @@ export const EVIDENCE = {
   'es-rejected-writes': 'Elasticsearch answered the sink with a write block (403 cluster_block_exception)',
   'es-answered-429': 'Elasticsearch rejected bulk requests with 429 (indexing pressure) while the fault lasted',
   'statement-committed': 'the statement committed on the source database (its command tag was answered)',
+  'wal-written':
+    "Postgres's WAL grew by the noise written while the fault lasted (pg_current_wal_lsn before and after)",
   'isolated-from-network':
     'from inside the cut-off container, a connection to Toxiproxy that succeeded before the cut failed during it',
 } as const;

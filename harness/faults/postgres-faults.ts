@@ -58,6 +58,70 @@ export function appDisconnectFault(id: string, everyMs: number): Fault {
   });
 }
 
+/** The database the WAL noise goes to: another database of the same cluster, which no slot of ours decodes. */
+export const NOISE_DATABASE = 'outbox_chaos_noise';
+
+/**
+ * Writes `bytesPerSec` of rows to a table of another database on the source's cluster while it lasts: the
+ * neighbour that shares the WAL with the captured database (another service's database, a batch job). WAL is
+ * the cluster's, so the connector's slot holds all of it until the connector confirms an LSN past it, which an
+ * idle captured table never gives it unless a heartbeat writes to a published table. Repair drops the database.
+ */
+export function walNoiseFault(id: string, bytesPerSec: number): Fault {
+  const ROW = 1_024; // bytes of padding per row; each round writes a quarter second's worth
+  const rows = Math.max(1, Math.round(bytesPerSec / 4 / ROW));
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let start: { lsn: string; t: number } | undefined;
+  const lsn = async (ctx: FaultContext): Promise<string> =>
+    withPg(ctx.endpoints, ctx.endpoints.pg.database, async (c) => {
+      const r = await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      return r.rows[0]!.lsn;
+    });
+  return defineFault({
+    id,
+    kind: 'postgres.wal-noise',
+    target: 'postgres',
+    describe: () => `${(bytesPerSec / 1e6).toFixed(1)} MB/s of rows written to database ${NOISE_DATABASE}`,
+    async inject(ctx) {
+      const ep = ctx.endpoints;
+      await withPg(ep, ep.pg.database, async (c) => {
+        const r = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [NOISE_DATABASE]);
+        if (r.rowCount === 0) await c.query(`CREATE DATABASE ${NOISE_DATABASE}`);
+      });
+      await withPg(ep, NOISE_DATABASE, (c) => c.query('CREATE TABLE IF NOT EXISTS wal_noise (id bigserial, pad text)'));
+      start = { lsn: await lsn(ctx), t: Date.now() };
+      const insert =
+        `INSERT INTO wal_noise (pad) SELECT repeat(md5(random()::text), ${ROW / 32}) ` +
+        `FROM generate_series(1, ${rows})`;
+      // One round at a time; a round that fails (Postgres busy) is skipped, the next one comes anyway.
+      timer = setInterval(() => {
+        running = running.then(() => withPg(ep, NOISE_DATABASE, (c) => c.query(insert)).catch(() => undefined));
+      }, 250);
+    },
+    async repair(ctx) {
+      if (start === undefined) return;
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+      const ep = ctx.endpoints;
+      const bytes = await withPg(ep, ep.pg.database, async (c) => {
+        const r = await c.query<{ n: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::text AS n', [
+          start!.lsn,
+        ]);
+        return Number(r.rows[0]!.n);
+      });
+      const secs = (Date.now() - start.t) / 1000;
+      start = undefined;
+      await withPg(ep, ep.pg.database, (c) => c.query(`DROP DATABASE IF EXISTS ${NOISE_DATABASE} WITH (FORCE)`));
+      const detail = `the WAL grew by ${(bytes / 1e6).toFixed(1)} MB in ${secs.toFixed(1)} s of noise`;
+      // Half the asked rate at least: less means the noise barely ran, and the slot was never put to the test.
+      witness(ctx, id, 'wal-written', bytes >= (bytesPerSec * secs) / 2, detail);
+      return detail;
+    },
+  });
+}
+
 /** walsender-replaced: a walsender other than the terminated one streams the slot again (within 60 s). */
 async function proveWalsenderReplaced(ctx: FaultContext, id: string, killed: number[]): Promise<void> {
   const slot = ctx.names.slot;
@@ -222,6 +286,19 @@ export const POSTGRES_KINDS: readonly FaultKind[] = [
     instantaneous: true,
     evidence: ['statement-committed'],
     build: (id, _t, p) => sqlFault(id, p['sql'] as string),
+  },
+  {
+    kind: 'postgres.wal-noise',
+    summary: "writes rows to another database of the source's cluster while it lasts: WAL the slot must hold",
+    example: { bytesPerSec: 4_000_000 },
+    needs: 'api',
+    topology: 'any',
+    targets: ['postgres'],
+    defaultTarget: 'postgres',
+    params: [{ name: 'bytesPerSec', unit: 'bytes', doc: 'rows written per second, in bytes; default 4000000' }],
+    instantaneous: false,
+    evidence: ['wal-written'],
+    build: (id, _t, p) => walNoiseFault(id, opt(p, 'bytesPerSec') ?? 4_000_000),
   },
   {
     kind: 'postgres.failover',

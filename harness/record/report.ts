@@ -110,6 +110,8 @@ export interface RunReport {
     byShape: Partial<Record<AppendWitness['shape'], number>>;
     examples: (AppendWitness & { t: number })[];
   }[];
+  /** The replication slot's largest lag behind the WAL over the run, and when (absent: no sample). */
+  slotLag?: { maxBytes: number; t: number };
   /** What the run could prove: rows the history's committed effects leave, and the scenario's minimum. */
   evidence?: { rowsExpected: number; minRows: number };
   /** The expectation the run was judged by (so a re-check re-judges it without the scenario file). */
@@ -120,6 +122,8 @@ export interface RunReport {
     lagP99Ms: number | null;
     minRows: number;
     failedTask?: 'source' | 'sink';
+    /** The bound on the slot's largest lag, in MB. */
+    slotLagMb?: { max: number } | { min: number };
     /** Document fields beyond the compared columns the scenario expects (not unexpected-field). */
     fields?: string[];
     connectorNames: { source: string; sink: string };

@@ -131,6 +131,17 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
       examples: a.examples.map((w) => witnessText(w)),
     });
   }
+  const bound = r.expectation?.slotLagMb;
+  if (bound) {
+    const mb = r.slotLag === undefined ? undefined : r.slotLag.maxBytes / 1e6;
+    const limit = 'max' in bound ? `at most ${bound.max} MB` : `at least ${bound.min} MB`;
+    out.push({
+      what: 'replication slot behind the WAL',
+      result: mb === undefined ? `no sample (expected ${limit})` : `${mb.toFixed(1)} MB at most (expected ${limit})`,
+      bad: mb === undefined || ('max' in bound ? mb > bound.max : mb < bound.min),
+      examples: [],
+    });
+  }
   const flaps = r.flaps ?? [];
   out.push({
     what: 'settle window',

@@ -3,7 +3,7 @@ import { mergeTableComparisons } from '../check/tables.ts';
 import { ANOMALY_CLASSES, type Comparison } from '../record/anomalies.ts';
 import type { Sample } from '../record/samples.ts';
 import type { WorkloadSummary } from '../workload/driver.ts';
-import { appendsOf, buildReport, regressionsOf, type ReportInput } from './build-report.ts';
+import { appendsOf, buildReport, regressionsOf, slotLagOf, type ReportInput } from './build-report.ts';
 import { loadScenario } from './load.ts';
 
 describe('regressionsOf: what the regression watch covered reaches the judge', () => {
@@ -131,5 +131,13 @@ describe('appendsOf: the append check per table, each row once', () => {
       },
     ]);
     expect(appendsOf([])).toBeUndefined();
+  });
+});
+
+describe('slotLagOf: the slot at its furthest behind', () => {
+  it('takes the largest sample, the first of equal ones', () => {
+    const lag = (t: number, bytes: number): Sample => ({ t, kind: 'slot-lag', slot: 's', bytes, active: true });
+    expect(slotLagOf([lag(1, 5), lag(2, 9), lag(3, 9), lag(4, 2)])).toEqual({ maxBytes: 9, t: 2 });
+    expect(slotLagOf([{ t: 1, kind: 'op-rate', opsPerSec: 3 }])).toBeUndefined();
   });
 });

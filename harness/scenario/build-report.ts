@@ -124,6 +124,14 @@ function entry(table: string, column: string): NonNullable<RunReport['appends']>
   return { table, column, rows: 0, observations: 0, count: 0, byShape: {}, examples: [] };
 }
 
+/** The largest slot-lag sample and when it was taken (the first of equal ones); undefined without samples. */
+export function slotLagOf(samples: readonly Sample[]): RunReport['slotLag'] {
+  let out: RunReport['slotLag'];
+  for (const s of samples)
+    if (s.kind === 'slot-lag' && (out === undefined || s.bytes > out.maxBytes)) out = { maxBytes: s.bytes, t: s.t };
+  return out;
+}
+
 export function buildReport(i: ReportInput): RunReport {
   const windows = faultWindows(i.timeline, i.finishedAt);
   const inFault = (t: number): boolean => windows.some((w) => t >= w.start && t <= w.end);
@@ -138,6 +146,7 @@ export function buildReport(i: ReportInput): RunReport {
   const regressions = regressionsOf(i.samples);
   const appends = appendsOf(i.samples);
   const appendSeen = appendsSeen(appends);
+  const slotLag = slotLagOf(i.samples);
   const minRows = i.scenario.expect.minRows ?? DEFAULT_MIN_ROWS;
   const rowsExpected = i.comparison.rowsExpected;
   const { passed, reasons } = judge(
@@ -156,6 +165,7 @@ export function buildReport(i: ReportInput): RunReport {
       watch: { products: regressions.sampledProducts, reads: regressions.searches ?? 0, polls: regressions.polls ?? 0 },
       ...(appendSeen ? { appends: appendSeen } : {}),
       ...(rowsExpected !== undefined ? { rowsExpected } : {}),
+      ...(slotLag ? { slotLagMaxBytes: slotLag.maxBytes } : {}),
       faults: { windows, runStart: i.startedAt },
       diagnoses: (i.diagnoses ?? []).map((d) => d.signature),
     },
@@ -207,6 +217,7 @@ export function buildReport(i: ReportInput): RunReport {
     flaps: i.flaps.map((f) => ({ equalAtMs: f.equalAtMs, differedAtMs: f.differedAtMs, counts: f.comparison.counts })),
     regressions,
     ...(appends ? { appends } : {}),
+    ...(slotLag ? { slotLag } : {}),
     ...(rowsExpected !== undefined ? { evidence: { rowsExpected, minRows } } : {}),
     expectation: {
       verdict: i.scenario.expect.verdict,
@@ -216,6 +227,7 @@ export function buildReport(i: ReportInput): RunReport {
       minRows,
       ...(i.scenario.expect.failedTask ? { failedTask: i.scenario.expect.failedTask } : {}),
       ...(i.scenario.expect.fields ? { fields: i.scenario.expect.fields } : {}),
+      ...(i.scenario.expect.slotLagMb ? { slotLagMb: i.scenario.expect.slotLagMb } : {}),
       connectorNames: i.connectorNames,
     },
     ...(i.settleSnapshots !== undefined ? { settleSnapshots: i.settleSnapshots } : {}),

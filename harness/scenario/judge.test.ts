@@ -314,3 +314,28 @@ describe('appendsSeen', () => {
     expect(appendsSeen(undefined)).toBeUndefined();
   });
 });
+
+describe('judge: the slot lag bound', () => {
+  it('a healthy bound fails a slot that fell further behind, and a run without a sample', () => {
+    const e = healthy({ slotLagMb: { max: 32 } });
+    expect(judge(e, seen({ slotLagMaxBytes: 15_500_000 })).reasons).toEqual([]);
+    expect(judge(e, seen({ slotLagMaxBytes: 89_600_000 })).reasons).toEqual([
+      'the replication slot fell 89.6 MB behind the WAL, over the 32 MB bound: ' +
+        'Postgres keeps all of it until the connector confirms an LSN past it',
+    ]);
+    expect(judge(e, seen()).reasons).toEqual(['slot lag unjudged: no slot-lag sample was taken']);
+  });
+
+  it('a floor (the bug a zoo entry shows) fails a slot that stayed under it', () => {
+    const e = healthy({ slotLagMb: { min: 48 } });
+    expect(judge(e, seen({ slotLagMaxBytes: 89_600_000 })).reasons).toEqual([]);
+    expect(judge(e, seen({ slotLagMaxBytes: 12_000_000 })).reasons).toEqual([
+      'expected the replication slot to fall at least 48 MB behind the WAL, it fell 12.0 MB at most',
+    ]);
+  });
+
+  it('reads the largest slot lag of a recorded report', () => {
+    const report = { ...fixtureRun().report, slotLag: { maxBytes: 5e6, t: 1 } };
+    expect(observedIn(report, names).slotLagMaxBytes).toBe(5e6);
+  });
+});

@@ -2,7 +2,7 @@ import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
 import type { RunReport } from '../record/report.ts';
 import { witnessText } from '../record/samples.ts';
 import type { FaultWindow } from '../record/timeline.ts';
-import type { RegressionExpectation } from './schema.ts';
+import type { RegressionExpectation, SlotLagExpectation } from './schema.ts';
 import { vacuousFaults, vacuousReason } from './vacuous.ts';
 
 /** What a run must show to pass: the scenario's expectation, plus a zoo entry's failed-task expectation. */
@@ -18,6 +18,8 @@ export interface Expectation {
   minRows?: number;
   /** A pattern (case-insensitive) that the signature of one of the report's likely causes must match. */
   diagnosis?: string;
+  /** The bound on the slot's largest lag (MB). */
+  slotLagMb?: SlotLagExpectation;
 }
 
 /** A run whose history leaves fewer rows than this compares (nearly) empty stores: it cannot pass. */
@@ -56,6 +58,8 @@ export interface Observed {
   appends?: { observations: number; regressed: number; shapes: number; example?: string };
   /** Rows the history's committed effects certainly leave (absent in reports from before it was recorded). */
   rowsExpected?: number;
+  /** The largest slot-lag sample of the run (bytes); absent when none was taken. */
+  slotLagMaxBytes?: number;
   /** The fault windows with the evidence each fault looked for, and when the run started (epoch ms). */
   faults?: { windows: readonly FaultWindow[]; runStart: number };
   /** The signatures of the likely causes the report names. */
@@ -108,6 +112,7 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
   if (seen.appends) reasons.push(...appendReasons(seen.appends));
   if (expect.regressions === 'some' && regressions === 0)
     reasons.push('expected search users to see a product go back to an older version, saw none');
+  if (expect.slotLagMb) reasons.push(...slotLagReasons(expect.slotLagMb, seen.slotLagMaxBytes));
   const budget = expect.lagP99Ms;
   if (expect.verdict === 'converged' && budget !== null) {
     const what = seen.lagSource ?? 'end-to-end';
@@ -140,6 +145,21 @@ function appendReasons(a: NonNullable<Observed['appends']>): string[] {
     `update order: search showed ${a.shapes} row(s) with a list of updates no commit order makes` +
       (a.example ? ` (${a.example})` : ''),
   ];
+}
+
+/** The slot's largest lag against the bound: a healthy pipeline's ceiling, or the floor a bug must reach. */
+function slotLagReasons(bound: SlotLagExpectation, maxBytes: number | undefined): string[] {
+  if (maxBytes === undefined) return ['slot lag unjudged: no slot-lag sample was taken'];
+  const mb = maxBytes / 1e6;
+  const shown = `${mb.toFixed(1)} MB`;
+  if ('max' in bound && mb > bound.max)
+    return [
+      `the replication slot fell ${shown} behind the WAL, over the ${bound.max} MB bound: ` +
+        'Postgres keeps all of it until the connector confirms an LSN past it',
+    ];
+  if ('min' in bound && mb < bound.min)
+    return [`expected the replication slot to fall at least ${bound.min} MB behind the WAL, it fell ${shown} at most`];
+  return [];
 }
 
 function failedTaskReasons(name: string, connectors: RunReport['connectors']): string[] {
@@ -187,6 +207,7 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
       : {}),
     ...(report.appends ? { appends: appendsSeen(report.appends)! } : {}),
     ...(report.evidence ? { rowsExpected: report.evidence.rowsExpected } : {}),
+    ...(report.slotLag ? { slotLagMaxBytes: report.slotLag.maxBytes } : {}),
     faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
     diagnoses: (report.diagnoses ?? []).map((d) => d.signature),
   };

@@ -63,6 +63,16 @@ describe('scenario files', () => {
     expect(problems({ ...base, expect: { fields: [''] } })).toMatch(/expect\.fields: must be a list/);
   });
 
+  it('reads expect.slotLagMb: one bound, a ceiling or a floor in MB', () => {
+    const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
+    const bound = (slotLagMb: unknown) => parseScenario({ ...base, expect: { slotLagMb } }, 'x.yaml').expect.slotLagMb;
+    expect(parseScenario(base, 'x.yaml').expect.slotLagMb).toBeUndefined();
+    expect(bound({ max: 32 })).toEqual({ max: 32 });
+    expect(bound({ min: 48 })).toEqual({ min: 48 });
+    for (const bad of [{ max: 0 }, { max: 1, min: 2 }, { most: 3 }, 32, { max: '32' }])
+      expect(problems({ ...base, expect: { slotLagMb: bad } })).toMatch(/expect\.slotLagMb: must be \{ max: MB \}/);
+  });
+
   it('reads expect.fromPostgres: from a major on, another expectation and healthy text', () => {
     const base = { description: 'd', healthy: 'loses data', workload: { duration: '20s', rate: 50 } };
     const s = parseScenario(

@@ -21,6 +21,7 @@ import {
   type OperatorRule,
   type RegressionExpectation,
   type Scenario,
+  type SlotLagExpectation,
 } from './schema.ts';
 
 export const SCENARIOS_DIR = join(PROJECT_ROOT, 'scenarios');
@@ -312,6 +313,7 @@ function parseExpect(
   const fields = expect.fields;
   if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && f)))
     p.add(`${at}.fields`, 'must be a list of document field names, e.g. [stock, note]');
+  const slotLagMb = parseSlotLag(p, expect.slotLagMb, `${at}.slotLagMb`);
   const healthy = typeof expect.healthy === 'string' ? expect.healthy : healthyFallback;
   return {
     healthy,
@@ -323,8 +325,23 @@ function parseExpect(
       ...(failedTask ? { failedTask: failedTask as 'source' | 'sink' } : {}),
       ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
       ...(Array.isArray(fields) && fields.length ? { fields: fields as string[] } : {}),
+      ...(slotLagMb ? { slotLagMb } : {}),
     },
   };
+}
+
+/** `slotLagMb: { max: 32 }` or `{ min: 48 }`: one bound, a positive number of MB. */
+function parseSlotLag(p: Problems, raw: unknown, at: string): SlotLagExpectation | undefined {
+  if (raw === undefined) return undefined;
+  const o = isObj(raw) ? raw : undefined;
+  const keys = o ? Object.keys(o) : [];
+  const key = keys[0];
+  const n = key === undefined ? undefined : o?.[key];
+  if (keys.length !== 1 || (key !== 'max' && key !== 'min') || typeof n !== 'number' || !(n > 0)) {
+    p.add(at, 'must be { max: MB } (a healthy pipeline keeps the slot within it) or { min: MB } (the bug shows)');
+    return undefined;
+  }
+  return key === 'max' ? { max: n } : { min: n };
 }
 
 /**

@@ -15,6 +15,9 @@ export type RegressionExpectation = (typeof REGRESSION_EXPECTATIONS)[number];
 export const DEFAULT_SETTLE_MS = 2000;
 export { MIN_SETTLE_MS } from '../check/converge.ts';
 
+/** A bound on the slot's lag in MB: at most `max` (healthy), or at least `min` (the bug shows). */
+export type SlotLagExpectation = { max: number } | { min: number };
+
 /** One scheduled fault: when it starts (from the workload's start), how long it lasts, what it is. */
 export interface FaultStep {
   atMs: number;
@@ -65,6 +68,11 @@ export interface Scenario {
      * change adds, or one it drops, which documents written before the drop keep): not unexpected-field.
      */
     fields?: string[];
+    /**
+     * How far the replication slot may fall behind the WAL (MB, the largest slot-lag sample): `max` for a
+     * healthy pipeline, which keeps it bounded; `min` for a bug that lets it grow (Postgres must keep it all).
+     */
+    slotLagMb?: SlotLagExpectation;
   };
   /**
    * Where a healthy pipeline does otherwise on newer Postgres (`expect.fromPostgres`): from each major on, its

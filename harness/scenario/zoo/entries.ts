@@ -180,10 +180,10 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
     .filter((e) => !only?.length || only.includes(e.name))
     .map((e) => {
       const scenario = loadScenario(e.file);
-      if (scenario.expect.verdict === 'converged' && scenario.expect.regressions !== 'some') {
+      if (!expectsFailure(scenario.expect)) {
         throw new ConfigError(
-          `${e.file}: a zoo entry must expect a failure ` +
-            `(expect.verdict diverged or converged-late, or expect.regressions some)`,
+          `${e.file}: a zoo entry must expect a failure (expect.verdict diverged or converged-late, ` +
+            'expect.regressions some, or expect.slotLagMb with a min)',
           'a zoo entry is a known-bad pipeline',
         );
       }
@@ -215,4 +215,30 @@ export function loadZooEntries(only?: string[]): ZooEntry[] {
         diff: definitionDiff(e.dir),
       };
     });
+}
+
+/**
+ * Whether an expectation is a failure a zoo entry can show: a divergence, search users seeing products go back
+ * on the way to convergence, or a slot that grows past a floor.
+ */
+export function expectsFailure(x: Scenario['expect']): boolean {
+  return x.verdict !== 'converged' || x.regressions === 'some' || (x.slotLagMb !== undefined && 'min' in x.slotLagMb);
+}
+
+/**
+ * The healthy pipeline under an entry's scenario converges; where the entry's bug is search regressions, it
+ * must also show none, and where it is a growing slot, keep the slot below the entry's floor.
+ */
+export function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
+  // A loud stop (zoo.yaml controlFailedTask) is what the healthy pipeline does where the entry loses silently.
+  const loud = entry.extra.controlFailedTask;
+  if (loud) return { verdict: 'diverged', anomalies: [], failedTask: loud, regressions: 'any' };
+  // Where the entry's bug is a slot that grows past a floor, the healthy pipeline keeps it below that floor.
+  const grows = entry.scenario.expect.slotLagMb;
+  return {
+    verdict: 'converged',
+    anomalies: [],
+    regressions: entry.scenario.expect.regressions === 'some' ? 'none' : 'any',
+    ...(grows && 'min' in grows ? { slotLagMb: { max: grows.min } } : {}),
+  };
 }

@@ -8,7 +8,7 @@ import { errorMessage } from '../../util/errors.ts';
 import { info, warn } from '../../util/log.ts';
 import { judge, observedIn } from '../judge.ts';
 import { runScenario } from '../runner.ts';
-import type { ZooEntry, ZooOutcome } from './entries.ts';
+import { controlExpectation, type ZooEntry, type ZooOutcome } from './entries.ts';
 import { classesOf, describeOutcome } from './summary.ts';
 
 /**
@@ -59,21 +59,6 @@ export function judgeZoo(entry: ZooEntry, report: RunReport): { caught: boolean;
       );
   }
   return { caught: reasons.length === 0, reasons };
-}
-
-/**
- * The healthy pipeline under an entry's scenario converges; where the entry's bug is search regressions, it
- * must also show none.
- */
-function controlExpectation(entry: ZooEntry): ZooEntry['scenario']['expect'] {
-  // A loud stop (zoo.yaml controlFailedTask) is what the healthy pipeline does where the entry loses silently.
-  const loud = entry.extra.controlFailedTask;
-  if (loud) return { verdict: 'diverged', anomalies: [], failedTask: loud, regressions: 'any' };
-  return {
-    verdict: 'converged',
-    anomalies: [],
-    regressions: entry.scenario.expect.regressions === 'some' ? 'none' : 'any',
-  };
 }
 
 /** A control run passes when the healthy pipeline does what controlExpectation says under the same scenario. */

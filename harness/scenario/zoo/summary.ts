@@ -5,13 +5,22 @@ import type { RunReport } from '../../record/report.ts';
 import { fmtDuration } from '../../report/format.ts';
 import { mdTable } from '../../report/md-table.ts';
 import type { SuiteRun } from '../../report/suite/model.ts';
-import type { ZooEntry, ZooOutcome } from './entries.ts';
+import { controlExpectation, type ZooEntry, type ZooOutcome } from './entries.ts';
 
 /** "converged in 1.2 s [none]" / "diverged [zombie 171]". */
 function observed(r: RunReport): string {
   const t =
     r.verdict !== 'diverged' && r.timeToConvergenceMs !== null ? ` in ${fmtDuration(r.timeToConvergenceMs)}` : '';
-  return `${r.verdict}${t} [${classesOf(r.anomalies.counts)}]`;
+  // A run judged on its slot says how far the slot fell behind: that is what it was caught (or cleared) by.
+  const slot = r.expectation?.slotLagMb && r.slotLag ? `, slot ${(r.slotLag.maxBytes / 1e6).toFixed(1)} MB behind` : '';
+  return `${r.verdict}${t} [${classesOf(r.anomalies.counts)}]${slot}`;
+}
+
+/** "slot ≥ 48 MB behind", "slot ≤ 48 MB behind", or nothing. */
+function slotBound(x: ZooEntry['scenario']['expect'] | undefined): string {
+  const b = x?.slotLagMb;
+  if (!b) return '';
+  return 'min' in b ? `, slot ≥ ${b.min} MB behind` : `, slot ≤ ${b.max} MB behind`;
 }
 
 export function classesOf(counts: Record<AnomalyClass, number>): string {
@@ -45,10 +54,10 @@ function expected(e: ZooEntry, control = false): string {
   if (control)
     return loud
       ? `diverged + ${loud} task FAILED (healthy pipeline, control)`
-      : 'converged (healthy pipeline, control)';
+      : `converged${slotBound(controlExpectation(e))} (healthy pipeline, control)`;
   const x = e.scenario.expect;
   return (
-    `${x.verdict} [${x.anomalies.join(', ') || 'any'}]` +
+    `${x.verdict} [${x.anomalies.join(', ') || 'any'}]${slotBound(x)}` +
     `${e.extra.failedTask ? ` + ${e.extra.failedTask} task FAILED` : ''}`
   );
 }
