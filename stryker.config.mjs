@@ -1,12 +1,19 @@
-// Mutation testing of the checker and the judge: `npm run mutation` (bench/mutation/run.ts runs this config
-// and writes bench/mutation/results.json). Equivalent mutants that survive on purpose: bench/mutation/EQUIVALENT.md.
+// Mutation testing of the checker, the judge, and the decimal and timestamp readings the checker compares by:
+// `npm run mutation` (bench/mutation/run.ts runs this config and writes bench/mutation/results.json).
+// Equivalent mutants that survive on purpose: bench/mutation/EQUIVALENT.md.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   packageManager: 'npm',
   testRunner: 'vitest',
   vitest: { configFile: 'bench/mutation/vitest.config.ts', related: true },
   plugins: ['@stryker-mutator/vitest-runner'],
-  mutate: ['harness/check/*.ts', '!harness/check/*.test.ts', 'harness/scenario/judge.ts'],
+  mutate: [
+    'harness/check/*.ts',
+    '!harness/check/*.test.ts',
+    'harness/scenario/judge.ts',
+    'harness/model/decimal.ts',
+    'harness/model/timestamps.ts',
+  ],
   coverageAnalysis: 'perTest',
   concurrency: 2,
   timeoutMS: 10_000,

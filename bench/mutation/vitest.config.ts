@@ -9,7 +9,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   test: {
-    include: ['harness/check/*.test.ts', 'harness/scenario/judge.test.ts'],
+    include: [
+      'harness/check/*.test.ts',
+      'harness/scenario/judge.test.ts',
+      'harness/model/decimal.test.ts',
+      'harness/model/timestamps.test.ts',
+    ],
     exclude: ['**/*.int.test.ts', '**/*.stack.test.ts', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

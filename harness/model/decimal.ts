@@ -13,12 +13,18 @@ const NINE = 57;
  * has more significant fraction digits than the scale holds.
  * - scale n: exactly n fraction digits ("19.9" → "19.90" at scale 2; "19.999" is no NUMERIC(10,2) value);
  * - scale 0: no point ("7.00" → "7");
+ * - scale -k (Postgres 15+): an integer that is a multiple of 10^k ("1200" at -2; "1250" is no value of it);
  * - scale null (NUMERIC without a typmod): trailing fraction zeros dropped ("1.50" → "1.5", "2.0" → "2"), since
  *   Postgres keeps the scale it was given and a JSON number cannot.
  * Leading zeros are dropped and zero is unsigned, as Postgres prints it. The precision is not checked: a value
  * too wide for the column equals no row anyway.
  */
 export function canonicalDecimal(s: string, scale: number | null): string | undefined {
+  if (scale !== null && scale < 0) {
+    // NUMERIC(p, -k) rounds to multiples of 10^k: an integer ending in k zeros (or zero itself).
+    const int = canonicalDecimal(s, 0);
+    return int !== undefined && (int === '0' || int.endsWith('0'.repeat(-scale))) ? int : undefined;
+  }
   if (scale !== null && isCanonicalDecimal(s, scale)) return s;
   const n = s.length;
   let i = 0;
@@ -55,8 +61,12 @@ export function canonicalDecimal(s: string, scale: number | null): string | unde
   return out === s ? s : out;
 }
 
-/** Already "-?(0|[1-9]d*).d{scale}" (what Postgres prints for that scale)? Checked without allocating. */
+/**
+ * Already "-?(0|[1-9]d*).d{scale}" (what Postgres prints for that scale)? Checked without allocating. A negative
+ * scale is never taken on trust (canonicalDecimal checks its trailing zeros).
+ */
 export function isCanonicalDecimal(s: string, scale: number): boolean {
+  if (scale < 0) return false;
   const n = s.length;
   let i = s.charCodeAt(0) === MINUS ? 1 : 0;
   const intEnd = scale === 0 ? n : n - scale - 1;

@@ -88,9 +88,11 @@ export function normaliseTimestamp(
   let text: string;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
-    // Fast path: the common healthy case, a number under a mapping whose first format is an epoch.
+    // Fast path: the common healthy case, a whole number under a mapping whose first format is an epoch. Any
+    // other number is read from its text, as every reading reads it (1e-7 prints as "1e-7": no plain number).
     const first = reading.formats[0];
-    if (first === 'epoch_millis' || first === 'epoch_second') return inRange(epochToMs(value, first), reading);
+    if (Number.isInteger(value) && (first === 'epoch_millis' || first === 'epoch_second'))
+      return inRange(epochToMs(value, first), reading);
     text = String(value);
   } else if (typeof value === 'string') text = value;
   else return undefined;
