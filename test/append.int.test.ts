@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../harness/report/markdown.ts';
-import { loadScenario } from '../harness/scenario/load.ts';
-import { runScenario } from '../harness/scenario/runner.ts';
-import { sharedProvider } from './stack.ts';
+import { runOnDefinition } from './stack.ts';
 
 // The exact check of update order (examples/append: a ledger whose every write appends a token to `tokens`)
 // under the faults that replay or reorder changes: every document a search showed must carry a list some
@@ -16,14 +13,7 @@ const DIR = 'examples/append';
 describe('update order, exactly (examples/append)', () => {
   for (const name of SCENARIOS) {
     it(`${name}: every list search showed was a committed prefix, in order`, async () => {
-      const scenario = loadScenario(name);
-      const { report } = await runScenario({
-        scenario,
-        provider: await sharedProvider(),
-        connectorsDir: DIR,
-        replay: `npx outbox-chaos run ${name} --seed ${scenario.seed} --connectors ${DIR}`,
-      });
-      const md = renderMarkdown(report);
+      const { report, md } = await runOnDefinition(name, DIR);
       expect(report.passed, md).toBe(true);
       const [ledger] = report.appends ?? [];
       expect(ledger, md).toMatchObject({ table: 'ledger', column: 'tokens', count: 0 });

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../harness/report/markdown.ts';
-import { loadScenario } from '../harness/scenario/load.ts';
-import { runScenario } from '../harness/scenario/runner.ts';
-import { sharedProvider } from './stack.ts';
+import { runOnDefinition } from './stack.ts';
 
 // An idle captured table while another database of the cluster writes (examples/heartbeat): with the
 // heartbeat's action query the slot stays within its bound. The zoo's heartbeat-without-action-query shows the
@@ -11,15 +8,7 @@ const DIR = 'examples/heartbeat';
 
 describe('an idle table and a neighbour that writes (examples/heartbeat)', () => {
   it('idle-table-wal-noise: the heartbeat keeps the slot within its bound', async () => {
-    const file = `${DIR}/scenarios/idle-table-wal-noise.yaml`;
-    const scenario = loadScenario(file);
-    const { report } = await runScenario({
-      scenario,
-      provider: await sharedProvider(),
-      connectorsDir: DIR,
-      replay: `npx outbox-chaos run ${file} --seed ${scenario.seed} --connectors ${DIR}`,
-    });
-    const md = renderMarkdown(report);
+    const { report, md } = await runOnDefinition(`${DIR}/scenarios/idle-table-wal-noise.yaml`, DIR);
     expect(report.passed, md).toBe(true);
     // The noise bit: the WAL grew by most of 16 s × 5 MB/s, which the slot would hold without the heartbeat.
     const noise = report.timeline.find((w) => w.fault === 'postgres.wal-noise');

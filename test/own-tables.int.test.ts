@@ -2,11 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../harness/record/report.ts';
-import { renderMarkdown } from '../harness/report/markdown.ts';
-import { loadScenario } from '../harness/scenario/load.ts';
 import { recheckRun } from '../harness/scenario/recheck.ts';
-import { runScenario } from '../harness/scenario/runner.ts';
-import { sharedProvider } from './stack.ts';
+import { runOnDefinition } from './stack.ts';
 
 // A definition's own tables (examples/orders: customers with a bigint key, orders with a uuid key and a foreign
 // key to them; jsonb, bool, date, timestamptz, numeric(12,4), text[], an enum, bytea) under part of the catalogue:
@@ -21,14 +18,8 @@ const DIR = 'examples/orders';
 describe('own tables (examples/orders)', () => {
   for (const name of SCENARIOS) {
     it(`${name} converges on ${DIR}, each table equal to its index`, async () => {
-      const scenario = loadScenario(name);
-      const { report, runDir } = await runScenario({
-        scenario,
-        provider: await sharedProvider(),
-        connectorsDir: DIR,
-        replay: `npx outbox-chaos run ${name} --seed ${scenario.seed} --connectors ${DIR}`,
-      });
-      expect(report.passed, renderMarkdown(report)).toBe(true);
+      const { report, runDir, md } = await runOnDefinition(name, DIR);
+      expect(report.passed, md).toBe(true);
       expect(report.tables?.map((t) => [t.table, t.index, t.equal])).toEqual([
         ['customers', 'customers', true],
         ['orders', 'orders', true],
@@ -36,7 +27,7 @@ describe('own tables (examples/orders)', () => {
       // Both tables were written and compared: rows on each side, and the orders point at live customers.
       for (const t of report.tables ?? []) expect(t.pgRows, t.table).toBeGreaterThan(5);
       expect(report.lag.ops.samples, 'op visibility samples judge the lag budget').toBeGreaterThan(10);
-      expect(renderMarkdown(report)).toMatch(/table orders → index orders +\| \d+ rows, \d+ documents: equal/);
+      expect(md).toMatch(/table orders → index orders +\| \d+ rows, \d+ documents: equal/);
       if (name === 'baseline') await expectRecheck(runDir, report);
     });
   }
@@ -62,3 +53,23 @@ async function expectRecheck(runDir: string, report: RunReport): Promise<void> {
   expect(edited.comparison.tables?.find((t) => t.table === 'customers')?.counts.corrupt).toBeGreaterThan(0);
   expect(edited.comparison.tables?.find((t) => t.table === 'orders')?.equal).toBe(true);
 }
+
+// A composite key whose documents are keyed by a generated column (examples/composite-key: stock by warehouse
+// and SKU, _id doc_id): the source keys its messages by doc_id, the checker requires it as the _id, and the
+// watches find documents by their key fields.
+const COMPOSITE = 'examples/composite-key';
+
+describe(`a composite key and an id column (${COMPOSITE})`, () => {
+  for (const name of ['baseline', 'connect-crash'].filter((s) => !only || only.includes(s))) {
+    it(`${name} converges, every document under its doc_id`, async () => {
+      const { report, md } = await runOnDefinition(name, COMPOSITE);
+      expect(report.passed, md).toBe(true);
+      expect(report.tables?.map((t) => [t.table, t.index, t.equal])).toEqual([['stock', 'stock', true]]);
+      expect(report.tables?.[0]?.pgRows).toBeGreaterThan(50);
+      expect(report.lag.ops.samples, 'op visibility samples: the op tracker found documents by doc_id').toBeGreaterThan(
+        10,
+      );
+      expect(report.regressions?.searches).toBeGreaterThan(10);
+    });
+  }
+});

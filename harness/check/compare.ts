@@ -210,7 +210,7 @@ class Tally {
         this.example('duplicate', pid, row, docs, this.details.duplicateDetail(pid, row, docs));
     } else if (row === null) {
       if (this.count('zombie')) this.example('zombie', pid, row, docs, this.details.zombieDetail(pid, docs[0]!));
-    } else if (docs[0]!._id !== this.order.docId(pid)) {
+    } else if (docs[0]!._id !== this.order.docId(pid, row)) {
       if (this.count('wrong-id'))
         this.example('wrong-id', pid, row, docs, this.details.wrongIdDetail(pid, docs[0]!, row));
     } else if (!sourceMatchesRow(docs[0]!._source, row, this.reading)) {

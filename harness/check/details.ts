@@ -75,9 +75,16 @@ export class Details {
     return `${this.absence(pid)}; the document equals ${this.describeDoc(pid, doc, null)}`;
   }
 
+  /** The `_id` the row's document must have, named: "the product_id 7", or "its doc_id \"eu/1\"". */
+  private expectedId(pid: JoinKey, row: Row): string {
+    const column = this.order.table.idColumn;
+    if (column !== undefined) return `its ${column} ${show(this.order.docId(pid, row))}`;
+    return `the ${this.keyName} ${this.order.numeric ? pid : show(this.order.docId(pid, row))}`;
+  }
+
   wrongIdDetail(pid: JoinKey, doc: EsDoc, row: Row): string {
     return (
-      `_id ${show(doc._id)} is not the ${this.keyName} ${this.order.numeric ? pid : show(this.order.docId(pid))}: ` +
+      `_id ${show(doc._id)} is not ${this.expectedId(pid, row)}: ` +
       'an update or delete addressed ' +
       `by key never reaches this document; it equals ${this.describeDoc(pid, doc, row)}`
     );

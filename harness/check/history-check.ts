@@ -1,5 +1,5 @@
 import { PRODUCTS } from '../model/products.ts';
-import type { Row, TableModel, Value } from '../model/table.ts';
+import { isComputed, type Row, type TableModel, type Value } from '../model/table.ts';
 import type { SetupError } from '../record/anomalies.ts';
 import { fingerprintOf, type Fingerprint } from './fingerprint.ts';
 import { keyOrderOf, type JoinKey, type KeyOrder } from './keys.ts';
@@ -27,6 +27,8 @@ export class HistoryCheck {
   private readonly fingerprint: (row: Row) => Fingerprint;
   /** Columns the server fills by default (products: created_at), absent from an unknown-outcome insert's intent. */
   private readonly serverFilled: Readonly<Record<string, Value>>;
+  /** Computed columns (isComputed), which an unknown-outcome write's intent cannot know either (undefined: none). */
+  private readonly computed: Readonly<Record<string, Value>> | undefined;
 
   constructor(
     private readonly versions: VersionsIndex,
@@ -40,6 +42,8 @@ export class HistoryCheck {
         .filter((c) => c.default !== null && !this.table.key.includes(c.name))
         .map((c) => [c.name, null]),
     );
+    const generated = this.table.columns.filter((c) => isComputed(this.table, c));
+    this.computed = generated.length ? Object.fromEntries(generated.map((c) => [c.name, null])) : undefined;
   }
 
   /** A Postgres row, in key order. */
@@ -52,8 +56,12 @@ export class HistoryCheck {
     for (let v = Math.max(last, lo); v < hi; v++) if (this.versions.fingerprints[v] === fp) return;
     // An unknown-outcome insert is recorded as intended, without the created_at the server would have given it.
     const untimed = this.fingerprint({ ...row, ...this.serverFilled });
-    for (let v = Math.max(last, lo); v < hi; v++)
-      if ((this.versions.flags[v]! & VERSION_POSSIBLE) !== 0 && this.versions.fingerprints[v] === untimed) return;
+    const uncomputed = this.computed && this.fingerprint({ ...row, ...this.computed });
+    for (let v = Math.max(last, lo); v < hi; v++) {
+      if ((this.versions.flags[v]! & VERSION_POSSIBLE) === 0) continue;
+      const f = this.versions.fingerprints[v];
+      if (f === untimed || f === uncomputed) return;
+    }
     const found = findVersion(this.versions, slot, fp);
     const what =
       found >= 0

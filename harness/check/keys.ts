@@ -19,8 +19,11 @@ export interface KeyOrder {
   ofRow(row: Row): JoinKey;
   /** The key of a document's `_source`, or undefined when a key field cannot be read. */
   ofSource(source: Readonly<Record<string, unknown>>): JoinKey | undefined;
-  /** The `_id` the document of this key has (the sink builds it from the key; a composite key: its JSON array). */
-  docId(key: JoinKey): string;
+  /**
+   * The `_id` the document of this row has: the sink builds it from the key (a composite key: its JSON array),
+   * or it is the value of the table's id column (TableModel.idColumn).
+   */
+  docId(key: JoinKey, row: Row): string;
 }
 
 /** Ascending JoinKeys (numbers, or texts by UTF-16 code units): the one order both snapshots are joined in. */
@@ -62,7 +65,7 @@ function build(table: TableModel): KeyOrder {
         table === PRODUCTS
           ? (source) => codec.fromPg(source['product_id']) as number | undefined
           : (source) => codec.fromPg(source[k]) as number | undefined,
-      docId: String,
+      docId: idOf(table),
     };
   }
   const one: Codec | undefined = cols.length === 1 ? cols[0]!.codec : undefined;
@@ -84,6 +87,12 @@ function build(table: TableModel): KeyOrder {
       }
       return rowKey(table, values);
     },
-    docId: String,
+    docId: idOf(table),
   };
+}
+
+/** The key's text, or the id column's value where the table has one. */
+function idOf(table: TableModel): (key: JoinKey, row: Row) => string {
+  const column = table.idColumn;
+  return column === undefined ? String : (_key, row) => String(row[column]);
 }

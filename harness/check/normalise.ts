@@ -1,7 +1,7 @@
 import { canonicalJson, codecOf, wallClockAsUtc, type Codec } from '../model/codecs.ts';
 import { canonicalDecimal, isCanonicalDecimal } from '../model/decimal.ts';
 import { PRODUCTS } from '../model/products.ts';
-import { columnNames, type Row, type TableModel, type Value } from '../model/table.ts';
+import { columnNames, isComputed, type Row, type TableModel, type Value } from '../model/table.ts';
 import type { ProductRow } from '../record/history.ts';
 import {
   DEFAULT_INDEX_READING,
@@ -127,7 +127,9 @@ function planOf(table: TableModel): TablePlan {
       const kind = readingKindOf(table, c);
       const scale = c.type.kind === 'numeric' ? c.type.scale : null;
       const f = fallback?.columns[c.name] ?? DEFAULT_OF(kind);
-      return [{ name: c.name, kind, nullable: c.nullable, scale, codec, fallback: f }];
+      // A computed column reads as null in an unacknowledged write's intent, which cannot know its value.
+      const nullable = c.nullable || isComputed(table, c);
+      return [{ name: c.name, kind, nullable, scale, codec, fallback: f }];
     });
     // Column names are JSON-quoted into the literal's keys: any name is a valid key, none is code.
     const literal = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`).join(', ');

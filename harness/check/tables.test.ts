@@ -107,11 +107,28 @@ const TABLES = [
     ),
     at: (i: number, note: string | null): Row => ({ order_id: Math.floor(i / 2), region: i % 2 ? 'eu' : 'us', note }),
   },
+  {
+    kind: 'composite key and an id column',
+    table: {
+      ...model(
+        'stock',
+        ['warehouse', 'sku'],
+        [
+          col('warehouse', { kind: 'int2' }, false),
+          col('sku', { kind: 'text' }, false),
+          col('note', { kind: 'text' }),
+          { ...col('doc_id', { kind: 'text' }, false), generated: true },
+        ],
+      ),
+      idColumn: 'doc_id',
+    },
+    at: (i: number, note: string | null): Row => ({ warehouse: i % 3, sku: `s${i}`, note, doc_id: `${i % 3}/s${i}` }),
+  },
 ];
 
 describe.each(TABLES)('a table with a $kind, through compare', ({ table, at }) => {
   const order = keyOrderOf(table);
-  const doc = (row: Row, id = order.docId(order.ofRow(row))) => ({ _id: id, _source: { ...row } });
+  const doc = (row: Row, id = order.docId(order.ofRow(row), row)) => ({ _id: id, _source: { ...row } });
   const sortRows = (rows: Row[]) => rows.sort((a, b) => compareKeys(order.ofRow(a), order.ofRow(b)));
   const sortDocs = (docs: EsDoc[]) =>
     docs
@@ -134,7 +151,7 @@ describe.each(TABLES)('a table with a $kind, through compare', ({ table, at }) =
       doc(at(6, 'v2')),
       doc(at(6, 'v2'), 'copy'),
       doc(at(7, 'v2'), 'elsewhere'),
-      { _id: order.docId(order.ofRow(at(8, 'v2'))), _source: { ...at(8, 'v2'), __deleted: 'false' } },
+      { _id: order.docId(order.ofRow(at(8, 'v2')), at(8, 'v2')), _source: { ...at(8, 'v2'), __deleted: 'false' } },
     ]);
     const c = await compare({
       versions: buildVersions(h.entries, table),
@@ -155,7 +172,9 @@ describe.each(TABLES)('a table with a $kind, through compare', ({ table, at }) =
     });
     expect(c.setupErrors.count).toBe(0);
     expect(c.examples.stale[0]!.detail).toMatch(/^equals version 1 of 2/);
-    expect(c.examples['wrong-id'][0]!.detail).toContain(`is not the ${order.name}`);
+    // The _id a document must have: the key's, or the id column's value where the table has one.
+    const must = table.idColumn ? `is not its ${table.idColumn} "1/s7"` : `is not the ${order.name}`;
+    expect(c.examples['wrong-id'][0]!.detail).toContain(must);
     expect(c.examples.zombie[0]!.detail).toMatch(/deleted at op #/);
   });
 
@@ -394,5 +413,15 @@ describe('an unconstrained NUMERIC in a keyword field', () => {
 
   it('another value is still another term', () => {
     expect(readSource({ id: 1, amount: '8871.2' }, reading)).not.toEqual({ ok: true, row: row('8871.21') });
+  });
+});
+
+describe('an id column', () => {
+  const stock = TABLES[3]!;
+  it('is the _id the document must have, not the key', () => {
+    const order = keyOrderOf(stock.table);
+    const row = stock.at(4, null);
+    expect(order.ofRow(row)).toBe('[1,"s4"]');
+    expect(order.docId(order.ofRow(row), row)).toBe('1/s4');
   });
 });

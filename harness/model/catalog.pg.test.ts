@@ -165,6 +165,24 @@ describe.skipIf(skip)(title, () => {
     for (const t of [customers!, orders!, lines!]) for (const c of t.columns) expect(codecOf(c)).toBeDefined();
   });
 
+  it('reads a stored generated column: marked, its expression as the default', async () => {
+    await client.query(`CREATE TABLE stock (
+      warehouse smallint, sku varchar(40),
+      doc_id text GENERATED ALWAYS AS (warehouse::text || '/' || sku) STORED NOT NULL,
+      PRIMARY KEY (warehouse, sku))`);
+    const [stock] = await readTableModels(client, { tables: ['stock'] });
+    expect(stock!.columns.find((c) => c.name === 'doc_id')).toEqual({
+      name: 'doc_id',
+      type: { kind: 'text' },
+      nullable: false,
+      default: "(((warehouse)::text || '/'::text) || (sku)::text)",
+      toastable: true,
+      generated: true,
+    });
+    expect(stock!.columns.filter((c) => c.generated).map((c) => c.name)).toEqual(['doc_id']);
+    await client.query('DROP TABLE stock');
+  });
+
   it('reads a publication: its tables in name order', async () => {
     const tables = await readTableModels(client, { publication: 'shop' });
     expect(tables.map((t) => t.name)).toEqual(['customers', 'order_lines', 'orders']);

@@ -65,6 +65,8 @@ export interface CatalogColumn {
   default: string | null;
   /** pg_attribute.attidentity: 'a' always, 'd' by default, '' none. */
   identity: string;
+  /** pg_attribute.attgenerated: 's' a stored generated column (its expression is `default`), '' none. */
+  generated?: string;
   /** pg_attribute.attstorage: 'p' plain (never TOASTed), 'x', 'e', 'm'. */
   storage: string;
 }
@@ -125,6 +127,7 @@ export function tableModelOf(t: CatalogTable, lossy: ReadonlySet<string> = new S
       nullable: !c.notNull,
       default: c.identity === 'a' || c.identity === 'd' ? identity : c.default,
       toastable: c.storage !== 'p',
+      ...(c.generated === 's' ? { generated: true } : {}),
     };
     if (codecOf(column) !== undefined) return column;
     const label = `${name}.${c.name}`;
@@ -220,7 +223,8 @@ export async function readCatalogTable(client: pg.ClientBase, oid: number): Prom
   );
   const columns = await client.query<CatalogColumn & { typeOid: number }>(
     `SELECT a.attname AS name, a.attnotnull AS "notNull", a.atttypmod AS typmod, a.attstorage AS storage,
-            a.attidentity::text AS identity, pg_get_expr(d.adbin, d.adrelid) AS default,
+            a.attidentity::text AS identity, a.attgenerated::text AS generated,
+            pg_get_expr(d.adbin, d.adrelid) AS default,
             (et.oid IS NOT NULL) AS "isArray", coalesce(et.typname, t.typname) AS "typeName",
             coalesce(et.typtype, t.typtype) AS typtype, coalesce(et.oid, t.oid)::int AS "typeOid"
        FROM pg_attribute a

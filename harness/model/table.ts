@@ -19,6 +19,11 @@ export interface TableModel {
    * unique in the run to it, in the same statement as the rest of the change (append.ts).
    */
   append?: string;
+  /**
+   * The column whose value is the document `_id` (pipeline.yaml `tables.<t>.id`), where the sink's key is not
+   * the row's key: a composite key made one string by a generated column the source keys its messages by.
+   */
+  idColumn?: string;
 }
 
 export interface Column {
@@ -32,6 +37,8 @@ export interface Column {
    * unavailable-value placeholder unless the replica identity is full.
    */
   toastable: boolean;
+  /** A stored generated column (GENERATED ALWAYS AS … STORED): Postgres computes it, no statement writes it. */
+  generated?: boolean;
   /** Not compared: the type has no normaliser and the caller accepted that (every report must say so). */
   lossy?: string;
   /**
@@ -87,6 +94,15 @@ export type RowKeyOf<C extends Record<keyof C, Value>, K extends keyof C> = Pick
 export function rowKey(table: TableModel, row: Row): string {
   if (table.key.length === 1) return String(row[table.key[0]!]);
   return JSON.stringify(table.key.map((k) => row[k] ?? null));
+}
+
+/**
+ * A column whose value the database computes: a generated column, or the table's id column (filled by a
+ * trigger, or generated). No statement of the workload writes it, and a write whose commit was not
+ * acknowledged cannot know it.
+ */
+export function isComputed(table: TableModel, column: Column): boolean {
+  return column.generated === true || column.name === table.idColumn;
 }
 
 /** The column by name, or undefined. */

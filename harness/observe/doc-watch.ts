@@ -1,4 +1,5 @@
 import { AppendCheck } from '../check/appends.ts';
+import { keyOrderOf } from '../check/keys.ts';
 import { indexReadingOf } from '../check/mapping.ts';
 import { readIndexMapping } from '../check/read-es.ts';
 import type { Row } from '../model/table.ts';
@@ -96,9 +97,12 @@ export function startDocWatch(opts: DocWatchOptions): DocWatchObserver {
 
 /** The watch of a definition's own table: rows by key text, an `ids` search of its index, read by its mapping. */
 function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchObserver {
-  // The append check judges every row: a sampled one would say nothing of the rest.
+  // The append check judges every row: a sampled one would say nothing of the rest. A table whose _id is a
+  // column's value is searched whole too, its documents told apart by their key fields rather than their _id.
   const appends = table.model.append === undefined ? undefined : new AppendCheck(table.model);
-  const watch = new RegressionWatch<string>({ ...opts, table, exhaustive: opts.exhaustive || appends !== undefined });
+  const byKey = table.model.idColumn === undefined ? undefined : keyOrderOf(table.model);
+  const exhaustive = opts.exhaustive || appends !== undefined || byKey !== undefined;
+  const watch = new RegressionWatch<string>({ ...opts, table, exhaustive });
   const reading = new TableReading(opts.esUrl, table);
   const failures = new FailureLog(`doc-watch ${table.name}`, opts.log);
   const coverage = opts.coverage ?? ((t, c) => opts.emit({ t, kind: 'doc-watch', ...c }));
@@ -117,7 +121,10 @@ function startTableWatch(opts: DocWatchOptions, table: WatchedTable): DocWatchOb
           query: watch.exhaustive ? { match_all: {} } : { ids: { values: ids } },
         });
         const found = new Map<string, Record<string, unknown>>();
-        for (const h of hits) found.set(h._id, h._source);
+        for (const h of hits) {
+          const key = byKey ? byKey.ofSource(h._source) : h._id;
+          if (key !== undefined) found.set(String(key), h._source);
+        }
         for (const s of watch.observe(found, ids, t)) opts.emit(s);
         if (appends)
           for (const id of ids) {

@@ -3,7 +3,7 @@ import type { Row, TableModel } from '../model/table.ts';
 import type { Effect, HistoryEntry, ProductRow } from '../record/history.ts';
 import type { Sample } from '../record/samples.ts';
 import { docMatches, sourceShows } from './doc-match.ts';
-import { effectDocId, normalisedAfter } from './watched-table.ts';
+import { effectDocIds, normalisedAfter } from './watched-table.ts';
 
 export interface OpTrackerOptions {
   /** Keep 1 in N ops. Default 20. */
@@ -36,7 +36,7 @@ const PRODUCTS_SIDE: OpSide = {
 
 function tableSide(model: TableModel, reading: () => IndexReading): OpSide {
   return {
-    docId: (e) => effectDocId(model, e),
+    docId: effectDocIds(model),
     post: (after) => (after === null ? null : normalisedAfter(model, after)),
     matches: (source, after) => sourceShows(source, after, reading()),
   };

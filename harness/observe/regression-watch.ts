@@ -4,7 +4,7 @@ import { normaliseSource, readSource } from '../check/normalise.ts';
 import type { Row, TableModel } from '../model/table.ts';
 import type { Effect, HistoryEntry, ProductRow } from '../record/history.ts';
 import type { Sample } from '../record/samples.ts';
-import { effectDocId, normalisedAfter } from './watched-table.ts';
+import { effectKey, normalisedAfter } from './watched-table.ts';
 
 export interface RegressionWatchOptions {
   /** Watch 1 in N products (chosen by product_id, at their first operation). Default 10. */
@@ -92,7 +92,7 @@ export class RegressionWatch<K extends number | string = number> {
       this.docFp = fingerprintRow as unknown as (row: Row) => Fingerprint;
     } else {
       const fp = fingerprintOf(model);
-      this.keyOf = (e) => effectDocId(model, e) as K | undefined;
+      this.keyOf = (e) => effectKey(model, e) as K | undefined;
       this.rowFp = (after) => {
         const row = normalisedAfter(model, after);
         return row === undefined ? undefined : fp(row);

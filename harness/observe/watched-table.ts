@@ -15,14 +15,32 @@ export interface WatchedTable {
 }
 
 /**
- * The document `_id` of an effect of `model`'s table (its key text, which the sink makes the `_id`: the value of
- * a one-column key, the JSON array of a composite key's values), or undefined when the effect is another
- * table's. An effect without a table is of a history's only table.
+ * The row key text of an effect of `model`'s table (the value of a one-column key, the JSON array of a composite
+ * key's values), or undefined when the effect is another table's. An effect without a table is of a history's
+ * only table.
  */
-export function effectDocId(model: TableModel, e: Effect<Row>): string | undefined {
+export function effectKey(model: TableModel, e: Effect<Row>): string | undefined {
   if (e.table !== undefined && e.table !== model.name) return undefined;
   if (e.key !== undefined) return e.key;
   return e.after === null ? undefined : rowKey(model, e.after);
+}
+
+/**
+ * The document `_id` of each effect of `model`'s table: its key text, which the sink makes the `_id`; or, for a
+ * table with an id column, that column's value, remembered per key so that a delete (no post-state) finds it.
+ */
+export function effectDocIds(model: TableModel): (e: Effect<Row>) => string | undefined {
+  const column = model.idColumn;
+  if (column === undefined) return (e) => effectKey(model, e);
+  const ids = new Map<string, string>();
+  return (e) => {
+    const key = effectKey(model, e);
+    if (key === undefined) return undefined;
+    if (e.after === null) return ids.get(key);
+    const id = String(e.after[column]);
+    ids.set(key, id);
+    return id;
+  };
 }
 
 /** An effect's post-state normalised as the checker normalises history rows (undefined: it cannot be). */

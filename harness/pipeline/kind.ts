@@ -71,6 +71,8 @@ export interface TableSpec {
    * order of updates a search shows is checked exactly.
    */
   append?: string;
+  /** The column whose value the sink makes the document `_id` (default: the key's value, or its JSON array). */
+  id?: string;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
@@ -138,7 +140,7 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
       problems.push(`${path.slice(0, -1)} must be a mapping such as "{ index: ${name} }"`);
       continue;
     }
-    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields', 'values', 'append'], path, problems);
+    unknownKeys(t, ['index', 'mapping', 'lossy', 'fields', 'values', 'append', 'id'], path, problems);
     const values = parseValues(t.values, `${path}values`, problems);
     const index = t.index ?? name.replace('.', '_');
     if (typeof index !== 'string' || !INDEX_NAME.test(index))
@@ -147,8 +149,9 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
     else indices.add(index);
     if (t.mapping !== undefined && typeof t.mapping !== 'string')
       problems.push(`${path}mapping must be a file name, got ${JSON.stringify(t.mapping)}`);
-    if (t.append !== undefined && typeof t.append !== 'string')
-      problems.push(`${path}append must be a column name, got ${JSON.stringify(t.append)}`);
+    for (const k of ['append', 'id'] as const)
+      if (t[k] !== undefined && typeof t[k] !== 'string')
+        problems.push(`${path}${k} must be a column name, got ${JSON.stringify(t[k])}`);
     out.push({
       name,
       index: String(index),
@@ -157,6 +160,7 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
       fields: stringList(t.fields, `${path}fields`, problems),
       ...(values ? { values } : {}),
       ...(typeof t.append === 'string' ? { append: t.append } : {}),
+      ...(typeof t.id === 'string' ? { id: t.id } : {}),
     });
   }
   return out;

@@ -22,10 +22,12 @@ describe('pipeline.yaml tables:', () => {
     ]);
   });
 
-  it('an append column is a column name', () => {
+  it('an append column and an id column are column names', () => {
     expect(parse('tables:\n  ledger: { append: tokens }\n').tables).toEqual([
       { name: 'ledger', index: 'ledger', lossy: [], fields: [], append: 'tokens' },
     ]);
+    expect(parse('tables:\n  stock: { id: doc_id }\n').tables?.[0]?.id).toBe('doc_id');
+    expect(() => parse('tables:\n  stock: { id: 7 }\n')).toThrow(/tables\.stock\.id must be a column name, got 7/);
     expect(() => parse('tables:\n  ledger: { append: [a, b] }\n')).toThrow(
       /tables\.ledger\.append must be a column name, got \["a","b"\]/,
     );

@@ -59,8 +59,29 @@ export async function readOwnModels(ep: Endpoints, tables: readonly OwnTable[]):
   );
   return tables.map((t, i) => ({
     ...t,
-    model: withAppend(withRanges(models[i]!, t.spec.values ?? {}), t.spec.append),
+    model: withIdColumn(withAppend(withRanges(models[i]!, t.spec.values ?? {}), t.spec.append), t.spec.id),
   }));
+}
+
+/** The definition's `_id` column put on the model (a column that is never NULL: exit 2 otherwise). */
+export function withIdColumn(model: TableModel, column: string | undefined): TableModel {
+  if (column === undefined) return model;
+  const c = model.columns.find((x) => x.name === column);
+  const problem =
+    c === undefined
+      ? `${model.name} has no column ${column}`
+      : c.nullable
+        ? `${model.name}.${column} may be NULL, and a document _id cannot`
+        : c.lossy !== undefined
+          ? `${model.name}.${column} is not compared (lossy)`
+          : undefined;
+  if (problem !== undefined)
+    throw new ConfigError(
+      `tables.${model.name}.id: ${problem}`,
+      `name the NOT NULL column the source keys its messages by, e.g. "doc_id TEXT GENERATED ALWAYS AS ` +
+        `(a || ':' || b) STORED" with message.key.columns`,
+    );
+  return { ...model, idColumn: column };
 }
 
 /** The definition's append column put on the model (not a text[] column outside the key: exit 2). */

@@ -74,6 +74,7 @@ describe('zoo entries', () => {
       ['orders-', 'examples/orders'],
       ['partitioned-', 'examples/partitioned'],
       ['heartbeat-', 'examples/heartbeat'],
+      ['composite-key-', 'examples/composite-key'],
     ];
     const baseOf = (name: string): string => PREFIXES.find(([p]) => name.startsWith(p))?.[1] ?? 'connectors';
     for (const e of entries) expect(relative(PROJECT_ROOT, e.base), e.name).toBe(baseOf(e.name));

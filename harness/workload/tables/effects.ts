@@ -4,7 +4,7 @@
  * its shards, so its beliefs are exact while every op is ok or failed.
  */
 import { appended } from '../../model/append.ts';
-import type { Row, TableModel, Value } from '../../model/table.ts';
+import { isComputed, type Row, type TableModel, type Value } from '../../model/table.ts';
 import type { Effect } from '../../record/history.ts';
 import type { StepResult } from '../effects.ts';
 import { defaultIntent } from './defaults.ts';
@@ -94,6 +94,9 @@ export function intendedTableEffects(
         const after: Record<string, Value> = { ...before };
         for (const [name, v] of Object.entries(step.set))
           after[name] = name === model.append ? appended(before[name], String(v)) : intent(model, name, v);
+        // What Postgres computes from the new values is not known here: recorded as the server's (null), as an
+        // insert's defaults are.
+        for (const c of model.columns) if (isComputed(model, c)) after[c.name] = null;
         beliefs.set(b, after);
         effects.push(tableEffect(model, step.key, after));
         break;

@@ -11,7 +11,7 @@
  */
 import type fc from 'fast-check';
 import { formatPgType } from '../../model/pg-type.ts';
-import { rowKey, type Column, type ForeignKey, type Row, type TableModel } from '../../model/table.ts';
+import { isComputed, rowKey, type Column, type ForeignKey, type Row, type TableModel } from '../../model/table.ts';
 import { ID_SHARDS, type WorkloadProfile } from '../profile.ts';
 import { chance, draw, pickWeighted, seededRandom } from '../rng.ts';
 import type { SqlParam, TableOp, TableStep } from './ops.ts';
@@ -502,6 +502,7 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
   const keyCols = model.key.map((k) => {
     const c = model.columns.find((x) => x.name === k);
     if (c === undefined) throw new Error(`${model.name}: key column ${k} is not a column`);
+    if (c.generated) throw new Error(`${model.name}: key column ${k} is generated: the workload cannot choose keys`);
     return c;
   });
   const only = keyCols.length === 1 ? keyCols[0]! : null;
@@ -513,7 +514,8 @@ function tableState(model: TableModel, profile: WorkloadProfile): TableState {
     );
   const written: TableState['written'] = [];
   for (const column of model.columns) {
-    if (model.key.includes(column.name) || column.name === model.append) continue;
+    // Postgres computes a generated or id column; the append column gets its own token (appendToken).
+    if (model.key.includes(column.name) || column.name === model.append || isComputed(model, column)) continue;
     // A column the checker does not compare is left to its default (or NULL).
     if (column.lossy !== undefined) {
       if (!column.nullable && column.default === null)
