@@ -19,7 +19,24 @@ export interface IndexReading {
 }
 
 /** The reading of one column. */
-export type FieldReading = TextReading | NumberReading | DateReading | BooleanReading | JsonReading | ExactReading;
+export type FieldReading =
+  TextReading | NumberReading | DateReading | BooleanReading | JsonReading | BytesReading | ArrayReading | ExactReading;
+
+/**
+ * A bytea column (base64, Debezium's default): a `binary` field (or none) holds base64 only, and rejects any
+ * other text; a keyword or text field holds the text as a term (its ignore_above applies); any other type holds
+ * none (TextReading's unreadable).
+ */
+export type BytesReading = { binary: true } | TextReading;
+
+/**
+ * An array column: Elasticsearch has no array type, a field holds any number of values of its type, so each
+ * element is read by the field's reading for the element's type (a keyword's ignore_above per element, a
+ * short's range per element); NULL elements are kept in the source and not indexed.
+ */
+export interface ArrayReading {
+  element: FieldReading;
+}
 
 /**
  * A json/jsonb column. Debezium sends the JSON text as a string (io.debezium.data.Json); what a reader of the
@@ -58,10 +75,41 @@ export interface ExactReading {
  * - date: timestamp, timestamptz (the mapping's date formats in their order);
  * - key: an integer key column (a number, or a numeric string from a sink that stringifies keys; as before);
  * - json: json, jsonb (the JSON value or its text, as the field's type holds it);
- * - exact: every other type (bytea, arrays): not by the mapping yet.
+ * - bytes: bytea (base64 in a binary field, or a term);
+ * - array: an array of any of the kinds above but json, bytes and key (each element by the field's reading);
+ * - exact: every other type (arrays of json or bytea): through the column's own normaliser.
  */
 export type ReadingKind =
-  'key' | 'text' | 'identifier' | 'number' | 'integer' | 'float' | 'boolean' | 'day' | 'date' | 'json' | 'exact';
+  | 'key'
+  | 'text'
+  | 'identifier'
+  | 'number'
+  | 'integer'
+  | 'float'
+  | 'boolean'
+  | 'day'
+  | 'date'
+  | 'json'
+  | 'bytes'
+  | 'array'
+  | 'exact';
+
+/** Element kinds an array column is read by, element by element. */
+const ARRAY_ELEMENTS: ReadonlySet<ReadingKind> = new Set([
+  'text',
+  'identifier',
+  'number',
+  'integer',
+  'float',
+  'boolean',
+  'day',
+  'date',
+]);
+
+/** The kind of an array column's elements (undefined: not an array). */
+export function elementKindOf(table: TableModel, column: Column): ReadingKind | undefined {
+  return column.type.kind === 'array' ? readingKindOf(table, { ...column, type: column.type.element }) : undefined;
+}
 
 export function readingKindOf(table: TableModel, column: Column): ReadingKind {
   switch (column.type.kind) {
@@ -91,6 +139,10 @@ export function readingKindOf(table: TableModel, column: Column): ReadingKind {
     case 'int4':
     case 'int8':
       return table.key.includes(column.name) ? 'key' : 'integer';
+    case 'bytea':
+      return 'bytes';
+    case 'array':
+      return ARRAY_ELEMENTS.has(elementKindOf(table, column)!) ? 'array' : 'exact';
     default:
       return 'exact';
   }
@@ -131,8 +183,13 @@ export type NumberReading =
 
 const NO_LIMIT: TextReading = { ignoreAbove: null, limitField: null };
 
-/** The reading of a column when the index has no mapping for it: the healthy pipeline's own, without limits. */
-export function defaultReading(kind: ReadingKind): FieldReading {
+/**
+ * The reading of a column when the index has no mapping for it: the healthy pipeline's own, without limits (an
+ * array's: its element kind's).
+ */
+export function defaultReading(kind: ReadingKind, element?: ReadingKind): FieldReading {
+  if (kind === 'array') return { element: defaultReading(element ?? 'exact') };
+  if (kind === 'bytes') return BINARY;
   if (kind === 'text' || kind === 'identifier') return NO_LIMIT;
   if (kind === 'number' || kind === 'integer' || kind === 'float') return DEFAULT_NUMBER;
   if (kind === 'date' || kind === 'day') return DEFAULT_DATE_READING;
@@ -141,6 +198,7 @@ export function defaultReading(kind: ReadingKind): FieldReading {
   return EXACT;
 }
 const JSON_EITHER: JsonReading = { json: 'either' };
+const BINARY: BytesReading = { binary: true };
 const BOOLEAN: BooleanReading = { bool: 'boolean' };
 const DEFAULT_NUMBER: NumberReading = { kind: 'decimal', ignoreMalformed: false };
 
@@ -155,23 +213,40 @@ export function tableReadingOf(
   for (const c of table.columns) {
     const kind = readingKindOf(table, c);
     const m = props !== undefined && Object.hasOwn(props, c.name) ? props[c.name] : undefined;
+    const element = elementKindOf(table, c);
     columns[c.name] =
       props === undefined
-        ? defaultReading(kind)
-        : kind === 'text' || kind === 'identifier'
-          ? textReading(c.name, m, kind === 'identifier')
-          : kind === 'number' || kind === 'integer' || kind === 'float'
-            ? numberReading(m)
-            : kind === 'date' || kind === 'day'
-              ? dateReadingOf(m)
-              : kind === 'boolean'
-                ? booleanReading(m)
-                : kind === 'json'
-                  ? jsonReading(m)
-                  : EXACT;
+        ? defaultReading(kind, element)
+        : kind === 'array'
+          ? { element: fieldReading(c.name, element!, m) }
+          : fieldReading(c.name, kind, m);
   }
   const reading = { declared: new Set(declared), columns };
   return table === PRODUCTS ? reading : { table, ...reading };
+}
+
+/** How the field `name`, mapped as `m`, reads a value of a column of that kind. */
+function fieldReading(name: string, kind: ReadingKind, m: Readonly<Record<string, unknown>> | undefined): FieldReading {
+  switch (kind) {
+    case 'text':
+    case 'identifier':
+      return textReading(name, m, kind === 'identifier');
+    case 'number':
+    case 'integer':
+    case 'float':
+      return numberReading(m);
+    case 'date':
+    case 'day':
+      return dateReadingOf(m);
+    case 'boolean':
+      return booleanReading(m);
+    case 'json':
+      return jsonReading(m);
+    case 'bytes':
+      return m === undefined || m['type'] === undefined || m['type'] === 'binary' ? BINARY : textReading(name, m);
+    default:
+      return EXACT;
+  }
 }
 
 /** No mapping known (an index not created yet): the healthy pipeline's own reading, without limits. */

@@ -6,8 +6,11 @@ import type { ProductRow } from '../record/history.ts';
 import {
   DEFAULT_INDEX_READING,
   defaultReading,
+  elementKindOf,
   readingKindOf,
+  type ArrayReading,
   type BooleanReading,
+  type BytesReading,
   type FieldReading,
   type IndexReading,
   type JsonReading,
@@ -99,6 +102,8 @@ interface ColumnPlan {
   codec: Codec;
   /** The column's reading when the index reading has none for it. */
   fallback: FieldReading;
+  /** An array column read element by element: its elements' plan (nullable: NULL elements are kept). */
+  element?: ColumnPlan;
 }
 
 /** A table's compared columns (lossy ones are not), its document fields, and a builder of its row objects. */
@@ -126,10 +131,23 @@ function planOf(table: TableModel): TablePlan {
       if (c.lossy !== undefined || codec === undefined) return [];
       const kind = readingKindOf(table, c);
       const scale = c.type.kind === 'numeric' ? c.type.scale : null;
-      const f = fallback?.columns[c.name] ?? DEFAULT_OF(kind);
+      const elementKind = elementKindOf(table, c);
+      const f = fallback?.columns[c.name] ?? defaultReading(kind, elementKind);
       // A computed column reads as null in an unacknowledged write's intent, which cannot know its value.
       const nullable = c.nullable || isComputed(table, c);
-      return [{ name: c.name, kind, nullable, scale, codec, fallback: f }];
+      const plan: ColumnPlan = { name: c.name, kind, nullable, scale, codec, fallback: f };
+      if (kind === 'array' && c.type.kind === 'array') {
+        const t = c.type.element;
+        plan.element = {
+          name: c.name,
+          kind: elementKind!,
+          nullable: true,
+          scale: t.kind === 'numeric' ? t.scale : null,
+          codec: codecOf({ ...c, type: t })!,
+          fallback: defaultReading(elementKind!),
+        };
+      }
+      return [plan];
     });
     // Column names are JSON-quoted into the literal's keys: any name is a valid key, none is code.
     const literal = columns.map((c, i) => `${JSON.stringify(c.name)}: v[${i}]`).join(', ');
@@ -187,6 +205,12 @@ function readerOf(p: ColumnPlan, r: FieldReading): Reader {
       return orNull((v) => readDay(v, r as DateReading));
     case 'json':
       return orNull((v) => readJson(p, v, r as JsonReading));
+    case 'bytes':
+      return orNull((v) => readBytes(v, r as BytesReading));
+    case 'array': {
+      const each = readerOf(p.element!, (r as ArrayReading).element);
+      return orNull((v) => readArray(v, each));
+    }
     case 'number':
       return (v) =>
         p.nullable && (v === null || v === undefined) ? null : readNumber(p.name, v, r as NumberReading, p.scale);
@@ -205,8 +229,6 @@ function readerOf(p: ColumnPlan, r: FieldReading): Reader {
       };
   }
 }
-
-const DEFAULT_OF = (kind: ReadingKind): FieldReading => defaultReading(kind);
 
 /**
  * A row-like object (a Postgres row, a history effect) → ProductRow, or the first field that cannot be
@@ -261,6 +283,30 @@ export function readSource<R extends Row = ProductRow>(
 
 interface Unread {
   reason: string;
+}
+
+/**
+ * bytea as the index holds it: base64 text in a binary field (anything else is rejected there), or the text as a
+ * term in a keyword or text field. Postgres' own hex form is no document value: base64 only.
+ */
+function readBytes(value: unknown, r: BytesReading): string | null | Unread {
+  if (!('binary' in r)) return readText(value, r, false);
+  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value))
+    return { reason: 'not base64 text, which a binary field rejects' };
+  return value;
+}
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** An array, each element by its reader (NULL elements kept), as the canonical JSON text the row holds. */
+function readArray(value: unknown, each: Reader): string | Unread {
+  if (!Array.isArray(value)) return { reason: 'not an array' };
+  const out: Value[] = [];
+  for (const [i, x] of value.entries()) {
+    const v = x === null ? null : each(x);
+    if (v !== null && typeof v === 'object') return { reason: `element ${i}: ${v.reason}` };
+    out.push(v);
+  }
+  return JSON.stringify(out);
 }
 
 /** A string field as the index holds it: the exact string, unless the mapping drops it from keyword lookups. */
