@@ -88,9 +88,9 @@ export class AppendCheck {
     return r.ok ? r.row : undefined;
   }
 
-  /** Rows with at least one version: the keys a search can be judged on. */
-  keys(): string[] {
-    return [...this.rows.keys()];
+  /** Rows with at least one version: the rows a search can be judged on. */
+  get rowCount(): number {
+    return this.rows.size;
   }
 
   /**

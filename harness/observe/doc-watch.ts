@@ -169,7 +169,7 @@ function appendCoverage(t: number, table: WatchedTable, appends: AppendCheck): S
     kind: 'append-watch',
     table: table.name,
     column,
-    rows: appends.keys().length,
+    rows: appends.rowCount,
     observations: appends.observations,
   };
 }
