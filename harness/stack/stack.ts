@@ -46,7 +46,7 @@ export interface StackOptions {
   heapMb?: Partial<StackContext['heapMb']>;
   /** single (default): one of each program; cluster: 3 brokers, 2 Connect workers, a primary and a standby. */
   topology?: Topology;
-  /** The Postgres major asked for (`--versions postgres=N`); absent: the default (Debian 15 where installed). */
+  /** The Postgres major asked for (`--versions postgres=N`); absent: the default major (npm's 15). */
   postgresMajor?: PgMajor;
   /** Exact Debezium, Kafka, Elasticsearch versions in place of the manifest's (`--versions`, resolved). */
   components?: ComponentPins;

@@ -21,7 +21,7 @@ export interface StackState {
   topology?: Topology;
   /** Absent on stacks started before --search existed: elasticsearch. */
   search?: 'elasticsearch' | 'opensearch';
-  /** The Postgres major asked for (`--versions`); absent: the default (Debian's 15 where installed). */
+  /** The Postgres major asked for (`--versions`); absent: the default major (npm's 15). */
   postgresMajor?: string;
   /** Debezium, Kafka, Elasticsearch versions asked for (`--versions`, resolved); absent: the manifest's. */
   components?: Partial<Record<'debezium' | 'kafka' | 'elasticsearch', string>>;

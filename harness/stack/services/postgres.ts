@@ -135,7 +135,7 @@ export async function initStandby(ctx: StackContext, node: PostgresNode, primary
   if (Number(ctx.artifacts.postgres.major) >= 17) await ensurePhysicalSlot(primaryPort, standbySlot(node.service));
   const pgBasebackup = join(ctx.artifacts.postgres.bin, 'pg_basebackup');
   if (existsSync(pgBasebackup)) {
-    // Debian's (the default): pg_basebackup, the path the cluster suite was measured on.
+    // A bin directory that has it (Debian's fallback, OUTBOX_CHAOS_PG_BIN): pg_basebackup.
     const [cmd, args] = asUser(ctx.pgUser, pgBasebackup, [
       '-d',
       primaryConninfo(HOST, primaryPort, node.service),
