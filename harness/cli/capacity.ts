@@ -6,9 +6,11 @@ import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './ar
 import { InputCheck } from './inputs.ts';
 import { openForCommand } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
+import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
 
 export const CAPACITY_HELP = `outbox-chaos capacity [--connectors DIR] [--from R] [--max R] [--step S] [--lag-budget MS]
-                      [--seed N] [--name NAME] [--port-base N] [--provider local|containers|external] [--env FILE]
+                      [--seed N] [--topology single|cluster] [--name NAME] [--port-base N]
+                      [--provider local|containers|external] [--env FILE]
 
 How much load the pipeline takes, and which hop gives out first. A stepped-load search: each step is a real run
 of the seeded baseline workload at the offered rate (workers growing with it: one per 200 ops/s, 2 to 16),
@@ -28,6 +30,7 @@ Local provider: uses the stack that \`up --detach\` left running; otherwise star
   --step S          workload duration of each step in seconds (default 20)
   --lag-budget MS   end-to-end lag p99 a sustained step stays within, ms (default: the baseline's, 10000)
   --seed N          workload seed (default: the baseline's)
+${TOPOLOGY_HELP}
 ${STACK_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
@@ -45,6 +48,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('capacity', argv, {
     ...STACK_OPTIONS,
     ...PROVIDER_OPTIONS,
+    ...TOPOLOGY_OPTIONS,
     connectors: { type: 'string' },
     from: { type: 'string' },
     max: { type: 'string' },
@@ -66,6 +70,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   const lagBudgetMs = check.take(() => positive(intOpt(values['lag-budget'], '--lag-budget'), '--lag-budget', '5000'));
   const seed = check.take(() => intOpt(values.seed, '--seed'));
   const portBase = check.take(() => intOpt(values['port-base'], '--port-base'));
+  const topology = check.take(() => topologyOpt(values));
   const connectors = values.connectors as string | undefined;
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
@@ -74,7 +79,13 @@ export async function capacityCommand(argv: string[]): Promise<number> {
 
   const { provider, release } = await openForCommand(
     choice,
-    { name: values.name as string | undefined, portBase, connectors },
+    {
+      name: values.name as string | undefined,
+      portBase,
+      connectors,
+      topology,
+      topologyExplicit: topology !== undefined,
+    },
     false,
   );
   const abort = interruptGuard();

@@ -7,6 +7,11 @@ export interface CapacityStep {
   runDir: string;
   verdict: string;
   judgement: StepJudgement;
+  /**
+   * Cores each program used while the workload ran (CPU seconds per second; cpu.ts), the harness's own
+   * process among them; null when not measured. Absent in records written before it was measured.
+   */
+  cores?: Record<string, number> | null;
 }
 
 /** The schema of capacity.json. */

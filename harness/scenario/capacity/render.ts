@@ -1,6 +1,7 @@
 import { escapeHtml } from '../../report/html-escape.ts';
 import type { CapacityRecord, CapacityStep } from './model.ts';
 import { resultLine } from './model.ts';
+import { coresLine } from './cpu.ts';
 
 const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : String(v));
 const kib = (b: number | undefined): string => (b === undefined ? '—' : String(Math.round(b / 1024)));
@@ -15,6 +16,7 @@ export const TABLE_HEAD = [
   'sink p99',
   'slot KiB',
   'consumer lag',
+  'CPU cores',
   'sustained',
 ];
 
@@ -32,6 +34,7 @@ export function stepRow(s: CapacityStep): string[] {
     ms(j.hops?.sink.p99),
     trend(j.slot, kib),
     trend(j.consumer, num),
+    coresLine(s.cores ?? null),
     j.sustained ? 'yes' : `no (${j.gaveOut}): ${j.reasons.join('; ')}`,
   ];
 }
@@ -55,7 +58,8 @@ export function renderCapacityMarkdown(r: CapacityRecord): string {
     `Per-hop split: ${r.hopSplit.measured ? 'measured' : `not measured (${r.hopSplit.note ?? 'no marker in Kafka'})`}.`,
     '',
     'Lags in ms (markers committed during the workload); source = commit → in Kafka, sink = in Kafka → ' +
-      'searchable; backlogs: median of the first third → the last third of the step.',
+      'searchable; backlogs: median of the first third → the last third of the step; CPU: cores each program ' +
+      'used while the workload ran (the harness drives the workload and observes).',
     '',
     `| ${TABLE_HEAD.join(' | ')} | run |`,
     `|${TABLE_HEAD.map(() => '---').join('|')}|---|`,

@@ -8,6 +8,7 @@ import { info } from '../../util/log.ts';
 import { mkdirPrivate, writePrivate } from '../../util/private-files.ts';
 import { loadScenario } from '../load.ts';
 import { runScenario } from '../runner.ts';
+import { coresOverWindow, sampleCpu } from './cpu.ts';
 import { judgeStep } from './judge.ts';
 import { resultLine, type CapacityRecord, type CapacityStep } from './model.ts';
 import { renderCapacityHtml, renderCapacityMarkdown, renderTable } from './render.ts';
@@ -69,6 +70,7 @@ export async function runCapacity(o: CapacityOptions): Promise<{ record: Capacit
     const concurrency = concurrencyFor(rate);
     info(`\n▸ capacity step ${steps.length + 1}: ${rate} ops/s offered (${concurrency} workers, ${o.stepMs / 1000} s)`);
     const scenario = { ...base, workload: { ...base.workload, concurrency } };
+    const cpu = sampleCpu(o.provider);
     const { report, runDir } = await runScenario({
       scenario,
       provider: o.provider,
@@ -81,12 +83,13 @@ export async function runCapacity(o: CapacityOptions): Promise<{ record: Capacit
       replay:
         `npx outbox-chaos run ${CAPACITY_SCENARIO} --seed ${seed} --rate ${rate} --duration ${o.stepMs / 1000}` +
         (o.connectorsDir ? ` --connectors ${o.connectorsDir}` : ''),
-    });
+    }).finally(cpu.stop);
     if (o.signal?.aborted) break; // a partial run is no evidence either way
     const samplesFile = join(runDir, 'samples.jsonl');
     const samples = existsSync(samplesFile) ? await readJsonl<Sample>(samplesFile) : [];
     const judgement = judgeStep({ offeredRate: rate, lagBudgetMs, report, samples });
-    steps.push({ rate, concurrency, runDir, verdict: report.verdict, judgement });
+    const cores = coresOverWindow(cpu.samples, judgement.window);
+    steps.push({ rate, concurrency, runDir, verdict: report.verdict, judgement, cores });
     info(renderTable(steps));
     write();
   }
