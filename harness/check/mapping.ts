@@ -76,8 +76,8 @@ export interface ExactReading {
  * - key: an integer key column (a number, or a numeric string from a sink that stringifies keys; as before);
  * - json: json, jsonb (the JSON value or its text, as the field's type holds it);
  * - bytes: bytea (base64 in a binary field, or a term);
- * - array: an array of any of the kinds above but json, bytes and key (each element by the field's reading);
- * - exact: every other type (arrays of json or bytea): through the column's own normaliser.
+ * - array: an array of any of the kinds above but key (each element by the field's reading);
+ * - exact: every other type: through the column's own normaliser.
  */
 export type ReadingKind =
   | 'key'
@@ -104,6 +104,8 @@ const ARRAY_ELEMENTS: ReadonlySet<ReadingKind> = new Set([
   'boolean',
   'day',
   'date',
+  'json',
+  'bytes',
 ]);
 
 /** The kind of an array column's elements (undefined: not an array). */
