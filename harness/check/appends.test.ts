@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../model/table.ts';
 import { LEDGER } from '../../test/fixtures/ledger.ts';
-import type { HistoryEntry, Outcome } from '../record/history.ts';
+import type { Effect, HistoryEntry, Outcome } from '../record/history.ts';
 import { AppendCheck } from './appends.ts';
 import { indexReadingOf } from './mapping.ts';
 
@@ -126,3 +126,162 @@ function threeVersionsThen(list: string[], note: string): AppendCheck {
   c.track(op(1, { tokens: list, note }));
   return c;
 }
+
+/** An op with the given effect fields (no table: the one table of a history that names none). */
+function effect(fields: Effect<Row>): HistoryEntry<Row> {
+  return { ...op(1, { tokens: ['a'], note: 'x' }), effects: [fields] };
+}
+
+/** Row 1 in four versions: [a] "x", deleted, [b] "y", deleted. */
+function twoIncarnations(): AppendCheck {
+  const c = new AppendCheck(LEDGER);
+  c.track(op(1, { tokens: ['a'], note: 'x' }));
+  c.track(op(1, null));
+  c.track(op(1, { tokens: ['b'], note: 'y' }));
+  c.track(op(1, null));
+  return c;
+}
+
+describe('AppendCheck: what it tracks', () => {
+  const after = { id: 1, tokens: '["a"]', note: 'x' };
+
+  it('tracks effects of its table, or of no named table, and only those with a key', () => {
+    const c = new AppendCheck(LEDGER);
+    c.track(effect({ product_id: 1, key: '1', table: 'audit', after }));
+    c.track(effect({ product_id: 2, table: 'ledger', after }));
+    expect(c.rowCount).toBe(0);
+    c.track(effect({ product_id: 1, key: '1', after }));
+    expect(c.rowCount).toBe(1);
+    expect(c.observe('1', doc(['a'], 'x'), 1, READING)).toBeUndefined();
+    expect(c.observe('1', doc(['b'], 'x'), 2, READING)?.shape).toBe('foreign');
+  });
+
+  it('normalises a row read in another form (the key as text, a column left out)', () => {
+    const c = new AppendCheck(LEDGER);
+    c.track(effect({ product_id: 1, key: '1', after: { id: '1', tokens: '["a"]' } }));
+    expect(c.observe('1', { id: 1, tokens: ['a'], note: null }, 1, READING)).toBeUndefined();
+  });
+
+  it('refuses a history row without a list, or one it cannot read', () => {
+    const c = new AppendCheck(LEDGER);
+    expect(() => c.track(effect({ product_id: 1, key: '1', after: { id: 1, tokens: 'a,b', note: 'x' } }))).toThrow(
+      /^history op #\d+: ledger 1 has no list in tokens$/,
+    );
+    expect(() => c.track(effect({ product_id: 2, key: '2', after: { id: 'two', tokens: '[]', note: 'x' } }))).toThrow(
+      /^history op #\d+: ledger 2 has no list in tokens$/,
+    );
+    // A row refused has no version to judge a document by.
+    expect(c.observe('1', doc(['a'], 'x'), 1, READING)).toBeUndefined();
+  });
+});
+
+describe('AppendCheck: the edges of a judgement', () => {
+  it('a document without the field is malformed, shown as undefined', () => {
+    expect(threeVersions().observe('1', { id: 1, note: 'x' }, 1, READING)).toMatchObject({
+      shape: 'malformed',
+      observed: 'undefined',
+    });
+  });
+
+  it('a finding other than a regression names no version shown before', () => {
+    const c = threeVersions();
+    c.observe('1', doc(['a'], 'x'), 1, READING);
+    expect(c.observe('1', doc(['a', 'a'], 'x'), 2, READING)).toEqual({
+      table: 'ledger',
+      key: '1',
+      shape: 'duplicated',
+      t: 2,
+      committed: ['a', 'b', 'c'],
+      observed: ['a', 'a'],
+    });
+  });
+
+  it('absent before any version, twice, then the first version: no regression', () => {
+    const c = twoIncarnations();
+    expect(c.observe('1', undefined, 1, READING)).toBeUndefined();
+    expect(c.observe('1', undefined, 2, READING)).toBeUndefined();
+    expect(c.observe('1', doc(['a'], 'x'), 3, READING)).toBeUndefined();
+  });
+
+  it('absent after a version is its first delete after it, not a later one', () => {
+    const c = twoIncarnations();
+    c.observe('1', doc(['a'], 'x'), 1, READING);
+    expect(c.observe('1', undefined, 2, READING)).toBeUndefined();
+    expect(c.observe('1', undefined, 3, READING)).toBeUndefined();
+    expect(c.observe('1', doc(['b'], 'y'), 4, READING)).toBeUndefined();
+  });
+
+  it('absent after the second incarnation is its own delete: the first one shown again is a regression', () => {
+    const c = twoIncarnations();
+    c.observe('1', doc(['b'], 'y'), 1, READING);
+    expect(c.observe('1', undefined, 2, READING)).toBeUndefined();
+    expect(c.observe('1', doc(['b'], 'y'), 3, READING)).toMatchObject({
+      shape: 'regressed',
+      before: { observed: null, t: 2 },
+    });
+  });
+
+  it('the row shown again after its delete was shown is a regression', () => {
+    const c = twoIncarnations();
+    c.observe('1', doc(['a'], 'x'), 1, READING);
+    c.observe('1', undefined, 2, READING);
+    expect(c.observe('1', doc(['a'], 'x'), 3, READING)?.shape).toBe('regressed');
+  });
+
+  it('a list is judged against the incarnation its first token began, past earlier deletes', () => {
+    expect(threeVersionsThen(['d'], 'w').observe('1', doc(['d', 'x'], 'w'), 1, READING)).toMatchObject({
+      shape: 'foreign',
+      committed: ['d'],
+    });
+  });
+
+  it('a list whose first token began no version is judged against the latest incarnation', () => {
+    const c = threeVersionsThen(['d'], 'w');
+    c.track(op(1, { tokens: ['d', 'e'], note: 'v' }));
+    expect(c.observe('1', doc(['b', 'e'], 'v'), 1, READING)).toMatchObject({
+      shape: 'reordered',
+      committed: ['d', 'e'],
+    });
+  });
+
+  it('a row whose only version is its delete: any list is foreign to nothing committed', () => {
+    const c = new AppendCheck(LEDGER);
+    c.track(op(1, null));
+    expect(c.observe('1', doc(['x'], 'x'), 1, READING)).toMatchObject({ shape: 'foreign', committed: [] });
+  });
+
+  it('a regression after the last delete names the longest list before it', () => {
+    const c = threeVersions();
+    c.track(op(1, null));
+    c.observe('1', doc(['a', 'b'], 'y'), 1, READING);
+    expect(c.observe('1', doc(['a'], 'x'), 2, READING)).toMatchObject({
+      shape: 'regressed',
+      committed: ['a', 'b', 'c'],
+    });
+  });
+
+  it("the committed list named is the incarnation's longest, the first of equal lengths", () => {
+    const shrunk = new AppendCheck(LEDGER);
+    shrunk.track(op(1, { tokens: ['a', 'b'], note: 'x' }));
+    shrunk.track(op(1, { tokens: ['a'], note: 'y' }));
+    expect(shrunk.observe('1', doc(['a', 'a'], 'x'), 1, READING)).toMatchObject({ committed: ['a', 'b'] });
+    const same = new AppendCheck(LEDGER);
+    same.track(op(1, { tokens: ['a', 'b'], note: 'x' }));
+    same.track(op(1, { tokens: ['a', 'c'], note: 'y' }));
+    expect(same.observe('1', doc(['a', 'a'], 'x'), 1, READING)).toMatchObject({ committed: ['a', 'b'] });
+  });
+});
+
+describe('AppendCheck: rows it cannot judge', () => {
+  it('a row no op wrote is not judged', () => {
+    expect(threeVersions().observe('2', doc(['z'], 'z'), 1, READING)).toBeUndefined();
+  });
+
+  it('a delete adds no token to the tokens of its row', () => {
+    const c = new AppendCheck(LEDGER);
+    c.track(op(1, { tokens: ['a'], note: 'x' }));
+    c.track(op(1, null));
+    // Any token no write made is foreign, a delete adding none.
+    expect(c.observe('1', doc(['b'], 'x'), 1, READING)?.shape).toBe('foreign');
+  });
+});

@@ -170,7 +170,8 @@ function shapeOf(
 ): { anomaly?: AppendShape; committed: string[] } {
   const start = versions.findIndex((v) => v.list !== null && v.list[0] === list[0]);
   const committed = longestOf(versions, start >= 0 ? start : versions.length - 1);
-  const mine = new Set(versions.flatMap((v) => v.list ?? []));
+  // A delete's null joins the set too: never a token, so it changes no answer.
+  const mine = new Set<string | null>(versions.flatMap((v) => v.list));
   if (new Set(list).size !== list.length) return { anomaly: 'duplicated', committed };
   if (list.some((x) => !mine.has(x))) return { anomaly: 'foreign', committed };
   if (list.some((x) => !committed.includes(x))) return { anomaly: 'reordered', committed };

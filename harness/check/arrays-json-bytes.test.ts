@@ -52,8 +52,11 @@ describe('an array of jsonb through the mapping', () => {
       ok: true,
       row: { ...row, payloads: JSON.stringify(['{"a":2,"b":1}']) },
     });
-    const texts = read({ payloads: { type: 'flattened' } }, { payloads: ['{"a":2,"b":1}'] });
-    expect(texts.ok && texts.row.payloads).not.toBe(JSON.stringify(['{"a":2,"b":1}']));
+    const texts = read({ payloads: { type: 'flattened' } }, { payloads: ['{"a":2,"b":1}'] }) as {
+      ok: boolean;
+      row: Record<string, unknown>;
+    };
+    expect(texts.ok && texts.row['payloads']).not.toBe(JSON.stringify(['{"a":2,"b":1}']));
     expect(read({ payloads: { type: 'long' } }, { payloads: ['{}'] })).toMatchObject({
       ok: false,
       reason: /^element 0: payloads is mapped as long, which holds no JSON value/,
