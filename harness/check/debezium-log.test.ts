@@ -67,4 +67,33 @@ describe("Debezium's task start in the Connect log", () => {
     expect(lsnValue('1/0') > lsnValue('0/FFFFFFFF')).toBe(true);
     expect(lsnValue('0/A')).toBe(10n);
   });
+
+  it('reads LSNs whose high word has several digits, in every line it reads', () => {
+    expect(slotAheadOfOffset([offset('1A/10'), slot('1A/20')].join('\n'))).toEqual({ offset: '1A/10', slot: '1A/20' });
+    const refused = 'trying to read change stream starting at source_info[lsn=LSN{1A/10}]';
+    expect(slotAheadOfOffset([slot('1A/20'), refused].join('\n'))).toEqual({ offset: '1A/10', slot: '1A/20' });
+    expect(snapshotPastSlot([noOffset, slot('1A/10'), xlog('1A/20')].join('\n'))).toEqual({
+      slot: '1A/10',
+      snapshot: '1A/20',
+    });
+  });
+
+  it('an LSN without its low word reads as a low word of 0', () => {
+    expect(lsnValue('2')).toBe(2n << 32n);
+  });
+
+  it('a slot line followed by other lines, or an error naming an offset before any slot line: nothing', () => {
+    expect(slotAheadOfOffset([slot('0/20'), 'noise'].join('\n'))).toBeUndefined();
+    expect(slotAheadOfOffset('trying to read change stream starting at source_info[lsn=LSN{0/10}]')).toBeUndefined();
+  });
+
+  it("a start's first slot line is its slot; a snapshot read at or before it ends the start", () => {
+    expect(snapshotPastSlot([noOffset, slot('0/10'), slot('0/30'), xlog('0/20')].join('\n'))).toEqual({
+      slot: '0/10',
+      snapshot: '0/20',
+    });
+    expect(snapshotPastSlot([noOffset, slot('0/20'), xlog('0/10'), xlog('0/30')].join('\n'))).toBeUndefined();
+    // A new slot's snapshot ends the start too: a slot line after it belongs to no start without an offset.
+    expect(snapshotPastSlot([noOffset, newSlot, xlog('0/10'), slot('0/08'), xlog('0/20')].join('\n'))).toBeUndefined();
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
+import type { Row } from '../model/table.ts';
 import type { Anomaly, EsDoc } from '../record/anomalies.ts';
 import { diagnose, type DiagnosisInput } from './diagnose.ts';
 
@@ -502,5 +503,87 @@ describe('diagnose: statements on the source and failed tasks', () => {
   it('a trace without a mapping rejection is no mapping conflict', () => {
     const trace = 'BulkFailedException: giving up on 39 of 39 actions after 0 retries; last failure: ConnectException';
     expect(diagnose({ counts: { missing: 3 }, examples: {}, taskTraces: [trace] })).toEqual([]);
+  });
+});
+
+describe('diagnose: the edges of the mapping conflict and of the row forms', () => {
+  const trace = (reason: string) =>
+    `Caused by: BulkFailedException: Batch #3: index orders/7f1c (orders-0@12): 400 ${reason}`;
+  const rejected = (reason: string) => diagnose({ counts: { missing: 1 }, examples: {}, taskTraces: [trace(reason)] });
+  const parse = (type: string, preview: string) =>
+    'document_parsing_exception {"reason":"[1:90] failed to parse field [total] of type ' +
+    `[${type}] in document with id '7f1c'. Preview of field's value: '${preview}'"}`;
+  const decimalFix = 'decimal.handling.mode=string (or double) on the source connector';
+  const conflictOf = (type: string) =>
+    'Elasticsearch rejected a document that does not fit the index mapping (a mapping conflict): ' +
+    `field [total] does not fit its mapped type [${type}]`;
+
+  it('a rejection naming no field, document or value is a mapping conflict of the failed task', () => {
+    const d = rejected(
+      'strict_dynamic_mapping_exception: mapping set to strict, dynamic introduction of [extra] is not allowed',
+    );
+    expect(d.map((x) => [x.signature, x.evidence])).toEqual([
+      [
+        'Elasticsearch rejected a document that does not fit the index mapping (a mapping conflict)',
+        ['the failed task'],
+      ],
+    ]);
+  });
+
+  it('a rejection naming a field but no document gives the field as evidence', () => {
+    const d = rejected('mapper_parsing_exception: failed to parse field [stock] of type [long]');
+    expect(d.map((x) => x.evidence)).toEqual([['stock']]);
+  });
+
+  it('a number field refusing a value with no preview shown is no decimal sent as bytes', () => {
+    const d = rejected(
+      "document_parsing_exception: failed to parse field [total] of type [double] in document with id 'x'",
+    );
+    expect(d.map((x) => x.signature)).toEqual([conflictOf('double')]);
+  });
+
+  it('base64 that begins or ends in digits is a decimal as bytes; a type only holding a number type is not', () => {
+    expect(rejected(parse('double', '12AB')).map((x) => x.fix)).toEqual([decimalFix]);
+    expect(rejected(parse('long', 'AB12')).map((x) => x.fix)).toEqual([decimalFix]);
+    expect(rejected(parse('long_range', 'AYag')).map((x) => x.signature)).toEqual([conflictOf('long_range')]);
+    expect(rejected(parse('x_long', 'AYag')).map((x) => x.signature)).toEqual([conflictOf('x_long')]);
+  });
+
+  const shown = (pg: Row, source: Record<string, unknown>, key = 'k1'): Anomaly => ({
+    class: 'corrupt',
+    product_id: -1,
+    key,
+    pg,
+    es: [{ _id: key, _source: source }],
+    detail: '',
+  });
+  const corrupted = (...anomalies: Anomaly[]) =>
+    diagnose({ counts: { corrupt: anomalies.length }, examples: { corrupt: anomalies } });
+
+  it('a field that is a string on one side only is no other form of the same value', () => {
+    expect(corrupted(shown({ receipt: 'AP8=' }, { receipt: 255 }))).toEqual([]);
+    expect(corrupted(shown({ qty: 5 }, { qty: '6' }))).toEqual([]);
+  });
+
+  it('a row value that is not base64 (base64url) is no bytea shown as hex, even when it decodes to those bytes', () => {
+    expect(corrupted(shown({ receipt: 'a-b_' }, { receipt: '6be6ff' }))).toEqual([]);
+  });
+
+  it('a row string that is the JSON text of a string is no JSON column shown as text', () => {
+    expect(corrupted(shown({ note: '"[x]"' }, { note: ' "[x]"' }))).toEqual([]);
+  });
+
+  it('rows shown as hex: at most five named', () => {
+    const rows = [1, 2, 3, 4, 5, 6].map((n) => shown({ receipt: 'AP8=' }, { receipt: '00ff' }, `k${n}`));
+    expect(corrupted(...rows).map((x) => x.evidence)).toEqual([['k1', 'k2', 'k3', 'k4', 'k5']]);
+  });
+
+  it('missing and stale rows add up to rows behind (a partitioned table without its root)', () => {
+    const d = diagnose({
+      counts: { missing: 1, stale: 1 },
+      examples: {},
+      partitionedWithoutRoot: { table: 'products', publication: 'pub' },
+    });
+    expect(d.map((x) => x.evidence)).toEqual([['products']]);
   });
 });

@@ -280,3 +280,92 @@ describe('awaitConvergence with the early stop', () => {
     expect(t).toBeGreaterThanOrEqual(20_000);
   });
 });
+
+describe('decideEarlyStop: the edges', () => {
+  const reasonOf = (all: Observation[]): string | undefined => {
+    const d = decideEarlyStop(all, POLICY);
+    return d.stop ? d.reason : undefined;
+  };
+
+  it('nothing observed, or no snapshot at the last observation: continue', () => {
+    expect(decideEarlyStop([], POLICY)).toEqual({ stop: false });
+    expect(decideEarlyStop([obs(0, { snapshot: undefined })], POLICY)).toEqual({ stop: false });
+  });
+
+  it('a last observation not at rest: continue, with no window at all', () => {
+    const all = series(30_000, (t) => (t === 30_000 ? { consumerLag: 51 } : {}));
+    expect(decideEarlyStop(all, POLICY)).toEqual({ stop: false });
+  });
+
+  it('a connector or task MISSING, or several tasks of which one moves, or no task: never', () => {
+    for (const sink of [
+      { state: 'MISSING', tasks: ['RUNNING'] },
+      { state: 'RUNNING', tasks: ['MISSING'] },
+      { state: 'RUNNING', tasks: ['RUNNING', 'RESTARTING'] },
+      { state: 'RUNNING', tasks: [] },
+    ])
+      expect(stopsAt(series(60_000, () => ({ connectors: { source: RUNNING, sink } }))), sink.state).toBeUndefined();
+  });
+
+  it('a connector FAILED as a whole, with no task left, is failed for good', () => {
+    const all = series(30_000, () => ({
+      consumerLag: 900,
+      connectors: { source: RUNNING, sink: { state: 'FAILED', tasks: [] } },
+    }));
+    expect(stopsAt(all)).toBe(POLICY.failedQuietMs);
+  });
+
+  it('lags exactly at rest are at rest', () => {
+    const at = { slotLagBytes: 256 * 1024, probeLagMs: 5_000, consumerLag: 50 };
+    expect(DEFAULT_EARLY_STOP.restSlotBytes).toBe(at.slotLagBytes);
+    expect(stopsAt(series(30_000, () => at))).toBe(10_000);
+  });
+
+  it('a window that began without a relay waits the full quiet window, though a task FAILED since', () => {
+    const all = series(30_000, (t) =>
+      t === 0
+        ? { relay: false, connectors: {} }
+        : { consumerLag: 900, connectors: { source: RUNNING, sink: SINK_FAILED } },
+    );
+    expect(stopsAt(all)).toBe(POLICY.quietMs);
+  });
+
+  it('the reason of a pipeline without a relay', () => {
+    const all = series(10_000, () => ({
+      relay: false,
+      connectors: {},
+      slotLagBytes: undefined,
+      consumerLag: undefined,
+    }));
+    expect(reasonOf(all)).toBe(
+      'no progress for 10.0 s (no relay: the application wrote both stores, 11 identical snapshots)',
+    );
+  });
+
+  it('the reason names only the lags measured, and no probe lag beside a FAILED connector', () => {
+    const failedSource = series(4_000, () => ({
+      slotLagBytes: undefined,
+      consumerLag: 3,
+      connectors: { source: SINK_FAILED, sink: RUNNING },
+    }));
+    expect(reasonOf(failedSource)).toBe(
+      'no progress for 4.0 s (source FAILED, no operator rule restarts it, consumer lag 3, 5 identical snapshots)',
+    );
+    const failedSink = series(4_000, () => ({
+      slotLagBytes: 10,
+      consumerLag: undefined,
+      probeLagMs: undefined,
+      connectors: { source: RUNNING, sink: SINK_FAILED },
+    }));
+    expect(reasonOf(failedSink)).toBe(
+      'no progress for 4.0 s (sink FAILED, no operator rule restarts it, slot lag 10 B, 5 identical snapshots)',
+    );
+  });
+
+  it('slot lag in bytes below 1 KiB, in KiB from there', () => {
+    const lag = (slotLagBytes: number) => reasonOf(series(10_000, () => ({ slotLagBytes })));
+    expect(lag(1023)).toContain('(slot lag 1023 B,');
+    expect(lag(1024)).toContain('(slot lag 1.0 KiB,');
+    expect(lag(1536)).toContain('(slot lag 1.5 KiB,');
+  });
+});

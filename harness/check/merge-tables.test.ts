@@ -59,7 +59,31 @@ describe('mergeTableComparisons', () => {
     expect(merged.setupErrors).toEqual({ count: 1, examples: [{ product_id: 1, detail: 'd', table: 'a' }] });
   });
 
+  it('a table without rows expected, lossy columns or some classes adds none of them', () => {
+    const bare = comparison({ pgRows: 2 });
+    delete (bare.examples as Partial<Comparison['examples']>).missing;
+    const merged = mergeTableComparisons([
+      { table: 'a', index: 'a', comparison: bare },
+      { table: 'b', index: 'b', comparison: comparison({ notCompared: ['b.y'] }) },
+    ]);
+    expect('rowsExpected' in merged).toBe(false);
+    expect(merged.notCompared).toEqual(['b.y']);
+    expect(merged.examples.missing).toEqual([]);
+    expect('rowsExpected' in merged.tables![0]!).toBe(false);
+    expect(mergeTableComparisons([{ table: 'a', index: 'a', comparison: bare }]).notCompared).toBeUndefined();
+  });
+
+  it('rows expected add up over the tables that expect some', () => {
+    const merged = mergeTableComparisons([
+      { table: 'a', index: 'a', comparison: comparison({}) },
+      { table: 'b', index: 'b', comparison: comparison({ rowsExpected: 4 }) },
+      { table: 'c', index: 'c', comparison: comparison({}) },
+    ]);
+    expect(merged.rowsExpected).toBe(4);
+    expect(merged.tables!.map((t) => t.rowsExpected)).toEqual([undefined, 4, undefined]);
+  });
+
   it('refuses no table at all', () => {
-    expect(() => mergeTableComparisons([])).toThrow(/no table/);
+    expect(() => mergeTableComparisons([])).toThrow('mergeTableComparisons: no table');
   });
 });

@@ -339,3 +339,88 @@ describe('judge: the slot lag bound', () => {
     expect(observedIn(report, names).slotLagMaxBytes).toBe(5e6);
   });
 });
+
+describe('judge: the exact edges', () => {
+  it('names a setup error in full', () => {
+    expect(judge(healthy(), seen({ setupErrors: 2 })).reasons).toEqual([
+      "setup error: Postgres disagrees with the workload's history for 2 product(s) " +
+        '(is the check reading the table the workload wrote? does anything else write to it?)',
+    ]);
+  });
+
+  it('an empty workload is not also a history with too few rows', () => {
+    expect(judge(healthy(), seen({ okOps: 0, rowsExpected: 0 })).reasons).toEqual([
+      'the workload committed no operation: nothing was tested',
+    ]);
+  });
+
+  it('a fault that left no evidence makes the run vacuous', () => {
+    const window = { id: 'k', fault: 'process.kill', target: 'connect', start: 3_000, end: 4_000 };
+    expect(judge(healthy(), seen({ faults: { windows: [window], runStart: 1_000 } })).reasons).toEqual([
+      expect.stringMatching(/^vacuous: k \(process\.kill on connect\) at \+2\.0 s left no evidence/),
+    ]);
+  });
+
+  it('rows that went back are not also unjudged when the watch could not look', () => {
+    expect(judge(healthy(), seen({ regressions: 2, watch: { products: 0, reads: 0, polls: 4 } })).reasons).toEqual([
+      'search users saw 2 product(s) go back to an older version during the run',
+    ]);
+  });
+
+  it('an expected likely cause with no diagnoses recorded: the report names none', () => {
+    const { diagnoses: _d, ...none } = seen();
+    expect(judge(healthy({ diagnosis: 'truncate' }), none).reasons).toEqual([
+      'expected a likely cause matching /truncate/, the report names none',
+    ]);
+  });
+
+  it('names every diagnosis when none matches, comma-separated', () => {
+    expect(judge(healthy({ diagnosis: 'truncate' }), seen({ diagnoses: ['a', 'b'] })).reasons).toEqual([
+      'expected a likely cause matching /truncate/, the report names "a", "b"',
+    ]);
+  });
+
+  it('a list no commit order makes, without a witness to name', () => {
+    const appends = { observations: 10, regressed: 0, shapes: 1 };
+    expect(judge(healthy(), seen({ appends })).reasons).toEqual([
+      'update order: search showed 1 row(s) with a list of updates no commit order makes',
+    ]);
+  });
+
+  it('a slot lag exactly at its bound passes, ceiling or floor', () => {
+    expect(judge(healthy({ slotLagMb: { max: 32 } }), seen({ slotLagMaxBytes: 32_000_000 })).reasons).toEqual([]);
+    expect(judge(healthy({ slotLagMb: { min: 48 } }), seen({ slotLagMaxBytes: 48_000_000 })).reasons).toEqual([]);
+  });
+
+  it('observedIn reads the append check, the fault windows and the diagnoses of a recorded report', () => {
+    const { report } = fixtureRun();
+    const witness = { t: 1, table: 'ledger', key: '3', shape: 'lost' as const, committed: ['t1'], observed: [] };
+    const o = observedIn(
+      {
+        ...report,
+        appends: [
+          {
+            table: 'ledger',
+            column: 'tokens',
+            rows: 1,
+            observations: 5,
+            count: 1,
+            byShape: { lost: 1 },
+            examples: [witness],
+          },
+        ],
+        diagnoses: [{ signature: 'sig', cause: 'c', fix: 'f', evidence: [] }],
+      },
+      names,
+    );
+    expect(o.appends).toEqual({
+      observations: 5,
+      regressed: 0,
+      shapes: 1,
+      example: 'ledger 3: lost, committed [t1], shown []',
+    });
+    expect(o.faults).toEqual({ windows: report.timeline, runStart: Date.parse(report.startedAt) });
+    expect(o.diagnoses).toEqual(['sig']);
+    expect(observedIn(report, names).diagnoses).toEqual([]);
+  });
+});
