@@ -77,7 +77,7 @@ describe('readingKindOf: the kind of reading each PG type gets', () => {
     ['f8', 'float'],
     ['by', 'bytes'],
     ['tags', 'array'],
-    ['docs', 'exact'],
+    ['docs', 'array'],
     ['tm', 'exact'],
   ])('%s → %s', (name, kind) => {
     expect(readingKindOf(ALL, column(name))).toBe(kind);
@@ -92,14 +92,16 @@ describe('readingKindOf: the kind of reading each PG type gets', () => {
     [{ kind: 'bool' }, 'boolean'],
     [{ kind: 'date' }, 'day'],
     [{ kind: 'timestamptz', precision: null }, 'date'],
+    [{ kind: 'jsonb' }, 'json'],
+    [{ kind: 'bytea' }, 'bytes'],
   ] as const)('an array of %j is read element by element as %s', (element, kind) => {
     const c = col('a', { kind: 'array', element });
     expect(readingKindOf(ALL, c)).toBe('array');
     expect(elementKindOf(ALL, c)).toBe(kind);
   });
 
-  it('an array of jsonb or bytea is read exactly; a column that is no array has no element kind', () => {
-    expect(readingKindOf(ALL, col('a', { kind: 'array', element: { kind: 'bytea' } }))).toBe('exact');
+  it('an array of a type read exactly is read exactly; a column that is no array has no element kind', () => {
+    expect(readingKindOf(ALL, col('a', { kind: 'array', element: { kind: 'time', precision: null } }))).toBe('exact');
     expect(elementKindOf(ALL, column('docs'))).toBe('json');
     expect(elementKindOf(ALL, column('t'))).toBeUndefined();
   });
@@ -163,9 +165,13 @@ describe('tableReadingOf and indexReadingOf', () => {
     expect(tableReadingOf(ALL, props).columns['t']).toStrictEqual({ ignoreAbove: null, limitField: null });
   });
 
-  it('a key, a time or an array of jsonb is read exactly, whatever its mapping', () => {
-    for (const name of ['id', 'tm', 'docs'])
-      expect(readingOf(name, { type: 'keyword' })).toStrictEqual({ exact: true });
+  it('a key or a time is read exactly, whatever its mapping', () => {
+    for (const name of ['id', 'tm']) expect(readingOf(name, { type: 'keyword' })).toStrictEqual({ exact: true });
+  });
+
+  it('an array of jsonb is read element by element as the field holds JSON', () => {
+    expect(readingOf('docs', { type: 'keyword' })).toStrictEqual({ element: { json: 'text' } });
+    expect(readingOf('docs', { type: 'flattened' })).toStrictEqual({ element: { json: 'value' } });
   });
 
   it("an array's field is read by its element's reading", () => {

@@ -5,13 +5,16 @@ import {
   differingFields,
   isNormalisedRow,
   normaliseDescription,
+  normaliseName,
   normalisePgRow,
   normalisePrice,
   normaliseProductId,
   normaliseSource,
+  readPrice,
   sourceMatchesRow,
+  unexpectedFields,
 } from './normalise.ts';
-import { DEFAULT_INDEX_READING } from './mapping.ts';
+import { DEFAULT_INDEX_READING, indexReadingOf } from './mapping.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, normaliseTimestamp } from './timestamps.ts';
 
 describe('normalisePrice', () => {
@@ -135,6 +138,12 @@ describe('text and ids', () => {
     expect(sourceMatchesRow(docOf(row)._source, row)).toBe(true);
     expect(sourceMatchesRow({ ...docOf(row)._source, name: decomposed }, row)).toBe(false);
     expect(sourceMatchesRow({ ...docOf(row)._source, description: 'padded' }, row)).toBe(false);
+  });
+
+  it('reads name as the exact string, and nothing else', () => {
+    expect(normaliseName('Caf\u00e9 ')).toBe('Caf\u00e9 ');
+    expect(normaliseName(5)).toBeUndefined();
+    expect(normaliseName(null)).toBeUndefined();
   });
 
   it('treats an absent description as null', () => {
@@ -453,5 +462,63 @@ describe('isNormalisedRow: a row already in the canonical form, and only such a 
       expect(isNormalisedRow({ ...product(1), ...change } as never), JSON.stringify(change)).toBe(false);
     for (const change of [{ amount: '1.50' }, { amount: 1.5 }, { ok: 't' }, { id: null }, { label: 1 }])
       expect(isNormalisedRow({ ...item, ...change }, items), JSON.stringify(change)).toBe(false);
+  });
+
+  it('refuses an absent field of a NOT NULL column of any type', () => {
+    const flags: TableModel = {
+      ...items,
+      columns: [col('id', { kind: 'int8' }, false), col('ok', { kind: 'bool' }, false)],
+    };
+    expect(isNormalisedRow({ id: 1, ok: true }, flags)).toBe(true);
+    expect(isNormalisedRow({ id: 1 }, flags)).toBe(false);
+  });
+
+  it('knows decimals only: a NaN price takes the full normalisation', () => {
+    expect(isNormalisedRow(product(1, { price: 'NaN' }))).toBe(false);
+  });
+});
+
+describe('sourceMatchesRow: every field through its reading, the key as it stands', () => {
+  const row = product(7, { name: 'abcd' });
+  const source = docOf(row)._source;
+
+  it("a value equal to the row's is still read: a name over ignore_above is not the row's", () => {
+    const short = indexReadingOf({ properties: { name: { type: 'keyword', ignore_above: 3 } } });
+    expect(sourceMatchesRow(source, row, short)).toBe(false);
+    expect(differingFields(source, row, short)).toEqual(['name']);
+    expect(sourceMatchesRow(source, row)).toBe(true);
+  });
+
+  it('a key equal to the row key as it stands needs no reading', () => {
+    // Only the integer key is taken as it stands; a key the reading refuses matches a row that holds the same.
+    const odd = { ...row, product_id: 1.5 };
+    expect(sourceMatchesRow({ ...source, product_id: 1.5 }, odd)).toBe(true);
+    expect(differingFields({ ...source, product_id: 1.5 }, odd)).toEqual(['product_id']);
+  });
+});
+
+describe('unexpectedFields', () => {
+  const source = docOf(product(1))._source;
+
+  it('none for a document of the columns alone', () => {
+    expect(unexpectedFields(source)).toEqual([]);
+  });
+
+  it('the fields beyond the columns, in document order, unless the definition declares them', () => {
+    const extra = { ...source, __op: 'u', __deleted: 'false' };
+    expect(unexpectedFields(extra)).toEqual(['__op', '__deleted']);
+    expect(unexpectedFields(extra, indexReadingOf({ properties: {} }, ['__deleted']))).toEqual(['__op']);
+  });
+});
+
+describe('readPrice', () => {
+  it('reads the price as its field holds it, naming the column when the type holds no number', () => {
+    expect(readPrice('19.9', { kind: 'keyword', ignoreAbove: null })).toBe('19.9');
+    expect(
+      readPrice(19.99, { kind: 'integer', type: 'short', min: -32_768, max: 32_767, ignoreMalformed: false }),
+    ).toBe('19.99 (held as 19.00)');
+    expect(readPrice('19.99', { kind: 'unreadable', type: 'boolean' })).toEqual({
+      reason: 'price is mapped as boolean, which holds no number',
+    });
   });
 });

@@ -371,9 +371,10 @@ function heldNumber(n: number, r: NumberReading, scale: number | null): string |
     if (!(r.factor > 0)) return { reason: 'scaled_float without a positive scaling_factor' };
     return decimalText(Math.round(n * r.factor) / r.factor, scale);
   }
-  const round = r.kind === 'float' && r.bits === 16 ? roundHalf : Math.fround;
+  const half = r.kind === 'float' && r.bits === 16;
+  const round = half ? roundHalf : Math.fround;
   const f = round(n);
-  if (!Number.isFinite(f)) return { reason: "out of half_float's range" };
+  if (!Number.isFinite(f)) return { reason: `out of ${half ? 'half_float' : 'float'}'s range` };
   // The decimal at the column's scale the field holds as the same value, if any (a query is converted alike).
   const near = scale === null ? normaliseDecimal(n, null) : unitsText(Math.round(f * 10 ** scale), scale);
   return near !== undefined && round(Number(near)) === f ? near : String(f);
