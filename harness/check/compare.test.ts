@@ -1,9 +1,10 @@
-import { DEFAULT_INDEX_READING } from './mapping.ts';
+import { DEFAULT_INDEX_READING, indexReadingOf } from './mapping.ts';
 import { dateReadingOf } from './timestamps.ts';
 import { describe, expect, it } from 'vitest';
 import { docOf, HistoryRecorder, product } from '../../test/fixtures/checker.ts';
+import type { Column, Row, TableModel } from '../model/table.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
-import type { ProductRow } from '../record/history.ts';
+import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { compare } from './compare.ts';
 import { buildVersions } from './versions.ts';
 
@@ -769,7 +770,7 @@ describe('compare: what each anomaly says about itself', () => {
 
 describe('compare: input it refuses', () => {
   it('a Postgres row without a numeric product_id', async () => {
-    for (const product_id of [undefined, Number.NaN, -Infinity]) {
+    for (const product_id of [undefined, Number.NaN, -Infinity, Infinity]) {
       const row = { ...product(1), product_id } as unknown as ProductRow;
       await expect(compare({ versions: buildVersions([]), pg: [row], es: [] })).rejects.toThrow(
         /Postgres row without a product_id/,
@@ -887,5 +888,98 @@ describe('compare: Postgres against the history, case by case', () => {
     expect(c.setupErrors.count).toBe(12);
     expect(c.setupErrors.examples.map((e) => e.product_id)).toEqual([1, 2, 3]);
     expect((await check(h, [], [])).setupErrors.examples).toHaveLength(10);
+  });
+});
+
+describe('compare: a table other than products', () => {
+  const col = (name: string, type: Column['type'], nullable = true): Column => ({
+    name,
+    type,
+    nullable,
+    default: null,
+    toastable: false,
+  });
+  const model = (name: string, key: string[], columns: Column[]): TableModel => ({
+    name,
+    key,
+    columns,
+    foreignKeys: [],
+    replicaIdentity: 'default',
+  });
+  const events = model('events', ['id'], [col('id', { kind: 'int8' }, false), col('note', { kind: 'text' })]);
+  const lines = model(
+    'lines',
+    ['order_id', 'region'],
+    [col('order_id', { kind: 'int8' }, false), col('region', { kind: 'text' }, false), col('note', { kind: 'text' })],
+  );
+  const write = (seq: number, table: TableModel, key: string, after: Row): HistoryEntry<Row> => ({
+    seq,
+    kind: 'update',
+    worker: 0,
+    request: null,
+    effects: [{ product_id: table === events ? Number(key) : -1, key, after }],
+    sendMs: seq,
+    ackMs: seq,
+    outcome: 'ok',
+  });
+
+  it('refuses versions of one table with a reading of another, naming both', async () => {
+    const eventsReading = indexReadingOf({ properties: {} }, [], events);
+    await expect(compare({ versions: buildVersions([]), reading: eventsReading, pg: [], es: [] })).rejects.toThrow(
+      'the versions are of products, the reading of events',
+    );
+    // No reading is a reading of products (every document would be read as a product).
+    const eventsVersions = buildVersions([], events);
+    await expect(compare({ versions: eventsVersions, pg: [], es: [] })).rejects.toThrow(
+      'the versions are of events, the reading of products',
+    );
+    const linesReading = indexReadingOf({ properties: {} }, [], lines);
+    await expect(compare({ versions: eventsVersions, reading: linesReading, pg: [], es: [] })).rejects.toThrow(
+      'the versions are of events, the reading of lines',
+    );
+  });
+
+  it('files an example under its key, and under product_id only for a one-integer key', async () => {
+    const eventsRow = { id: 5, note: 'a' };
+    const ev = await compare({
+      versions: buildVersions([write(0, events, '5', eventsRow)], events),
+      reading: indexReadingOf({ properties: {} }, [], events),
+      pg: [eventsRow],
+      es: [],
+    });
+    expect(ev.examples.missing.map((a) => [a.product_id, a.key])).toEqual([[5, '5']]);
+    const linesRow = { order_id: 5, region: 'eu', note: 'a' };
+    const ln = await compare({
+      versions: buildVersions([write(0, lines, '[5,"eu"]', linesRow)], lines),
+      reading: indexReadingOf({ properties: {} }, [], lines),
+      pg: [linesRow],
+      es: [],
+    });
+    expect(ln.examples.missing.map((a) => [a.product_id, a.key])).toEqual([[-1, '[5,"eu"]']]);
+  });
+
+  it('keeps the documents of each example, not those of the group read after it', async () => {
+    const reading = indexReadingOf({ properties: {} }, [], events);
+    const first = { _id: '1', _source: { id: 1, note: 'a' } };
+    const second = { _id: '2', _source: { id: 2, note: 'b' } };
+    const c = await compare({ versions: buildVersions([], events), reading, pg: [], es: [first, second] });
+    expect(c.examples.zombie.map((a) => a.es)).toEqual([[first], [second]]);
+  });
+
+  it('corrupt: a document without a readable key, the key fields shown, under its _id', async () => {
+    const reading = indexReadingOf({ properties: {} }, [], lines);
+    const doc = { _id: 'x', _source: { order_id: 'seven', region: 'eu', note: null } };
+    const c = await compare({ versions: buildVersions([], lines), reading, pg: [], es: [doc] });
+    expect(c.counts.corrupt).toBe(1);
+    expect(c.examples.corrupt).toEqual([
+      {
+        class: 'corrupt',
+        product_id: -1,
+        key: 'x',
+        pg: null,
+        es: [doc],
+        detail: 'order_id "seven", region "eu": not a key of lines (_id x)',
+      },
+    ]);
   });
 });

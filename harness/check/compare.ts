@@ -60,7 +60,7 @@ export interface CompareInput {
  */
 export async function compare(input: CompareInput): Promise<Comparison> {
   const reading = input.reading ?? DEFAULT_INDEX_READING;
-  const table = reading.table ?? input.versions.table ?? PRODUCTS;
+  const table = reading.table ?? PRODUCTS;
   if ((input.versions.table ?? PRODUCTS) !== table)
     throw new Error(`the versions are of ${input.versions.table?.name ?? 'products'}, the reading of ${table.name}`);
   const order = keyOrderOf(table);

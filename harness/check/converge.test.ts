@@ -320,3 +320,59 @@ describe('awaitConvergence', () => {
     });
   });
 });
+
+describe('awaitConvergence: when it asks stopEarly', () => {
+  /**
+   * Snapshots at 1000, 1600, 2200, … (startMs 1000; each takes 100 ms, then comes a 500 ms poll): `looks[i]` is
+   * what the i-th finds.
+   */
+  function polls(looks: ('fail' | 'differ' | 'equal')[]): Pick<ConvergenceOptions, 'snapshot' | 'now' | 'sleep'> {
+    let t = 1000;
+    let i = 0;
+    return {
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+      snapshot: async () => {
+        const look = looks[Math.min(i++, looks.length - 1)];
+        t += 100;
+        if (look === 'fail') throw new Error('connection refused');
+        return comparison(look === 'equal');
+      },
+    };
+  }
+  const timing = { startMs: 1000, budgetMs: 5000, deadlineMs: 15000, pollMs: 500, settleMs: 1000 };
+
+  it('after each look that is not equal, once one succeeded, with the ms from startMs to its start', async () => {
+    const asked: [boolean | undefined, number][] = [];
+    const r = await awaitConvergence({
+      ...polls(['fail', 'differ', 'fail', 'equal', 'equal', 'equal']),
+      ...timing,
+      stopEarly: (c, elapsedMs) => {
+        asked.push([c?.equal, elapsedMs]);
+        return undefined;
+      },
+    });
+    expect(asked).toEqual([
+      [false, 600],
+      [undefined, 1200],
+    ]);
+    expect(r).toMatchObject({ verdict: 'converged', timeToConvergenceMs: 1800 });
+  });
+
+  it('ends the wait when it gives a reason, dated when it was given', async () => {
+    const r = await awaitConvergence({
+      ...polls(['differ']),
+      ...timing,
+      stopEarly: (_c, elapsedMs) => (elapsedMs >= 1000 ? 'cannot converge' : undefined),
+    });
+    expect(r).toMatchObject({
+      verdict: 'diverged',
+      timeToConvergenceMs: null,
+      attempts: 3,
+      settleSnapshots: 0,
+      endedEarly: { atMs: 1300, reason: 'cannot converge' },
+    });
+  });
+});

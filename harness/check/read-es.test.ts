@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TableModel } from '../model/table.ts';
 import type { EsDoc } from '../record/anomalies.ts';
 import {
   byKeyThenId,
@@ -27,10 +28,12 @@ interface Stored {
   shardDoc: number;
 }
 
-type Endpoint = 'refresh' | 'mapping' | 'pit' | 'search';
+type Endpoint = 'root' | 'refresh' | 'mapping' | 'index-mapping' | 'pit' | 'search';
 interface Reply {
   status: number;
   body: unknown;
+  /** Sent as it is instead of `body` as JSON (a body that is no JSON). */
+  raw?: string;
 }
 /** Replaces (or cuts off) the answer an endpoint would give: a broken or unusual Elasticsearch. */
 type Override = (normal: Reply) => Reply | 'cut-off';
@@ -47,7 +50,7 @@ class FakeEs {
           return;
         }
         res.writeHead(reply.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(reply.body));
+        res.end(reply.raw ?? JSON.stringify(reply.body));
       },
       (error: unknown) => {
         res.writeHead(500);
@@ -67,6 +70,8 @@ class FakeEs {
   searches: Record<string, unknown>[] = [];
   refreshed: string[] = [];
   headers: IncomingHttpHeaders[] = [];
+  /** Method and path of every request. */
+  requests: string[] = [];
   failSearch = false;
   engine: SearchApi = 'elasticsearch';
   rootAsked = 0;
@@ -80,6 +85,7 @@ class FakeEs {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     this.headers.push(req.headers);
+    this.requests.push(`${req.method} ${req.url}`);
     if (text !== '' && req.headers['content-type'] !== 'application/json') {
       return {
         status: 406,
@@ -90,15 +96,19 @@ class FakeEs {
     const url = new URL(req.url ?? '/', 'http://x');
     const [, first, second, third, fourth] = url.pathname.split('/');
     const endpoint: Endpoint | undefined =
-      req.method === 'POST' && second === '_refresh'
-        ? 'refresh'
-        : req.method === 'GET' && second === '_mapping' && third === 'field'
-          ? 'mapping'
-          : req.method === 'POST' && (second === '_pit' || (second === '_search' && third === 'point_in_time'))
-            ? 'pit'
-            : req.method === 'POST' && first === '_search'
-              ? 'search'
-              : undefined;
+      req.method === 'GET' && url.pathname === '/'
+        ? 'root'
+        : req.method === 'GET' && second === '_mapping' && third === undefined
+          ? 'index-mapping'
+          : req.method === 'POST' && second === '_refresh'
+            ? 'refresh'
+            : req.method === 'GET' && second === '_mapping' && third === 'field'
+              ? 'mapping'
+              : req.method === 'POST' && (second === '_pit' || (second === '_search' && third === 'point_in_time'))
+                ? 'pit'
+                : req.method === 'POST' && first === '_search'
+                  ? 'search'
+                  : undefined;
     const normal = this.answer(req, url, body, first, fourth);
     const override = endpoint === undefined ? undefined : this.overrides[endpoint];
     return override ? override(normal) : normal;
@@ -177,16 +187,22 @@ class FakeEs {
       if (pit.id !== this.livePit)
         return { status: 404, body: { error: { type: 'search_context_missing_exception' } } };
       const index = pit.id.split('-')[1]!;
-      const tiebreak = Object.keys((body['sort'] as Record<string, unknown>[])[1] ?? {})[0];
+      const sort = body['sort'] as Record<string, unknown>[];
+      // Sorted by the key field and the tiebreak, or (a key the reader sorts itself) by the tiebreak alone.
+      const byKey = sort.length > 1;
+      const tiebreak = Object.keys(sort.at(-1) ?? {})[0];
       if (tiebreak !== (os ? '_id' : '_shard_doc'))
         return { status: 400, body: { error: `No mapping found for [${tiebreak}] in order to sort on` } };
       const key = (d: Stored): [number, number | string] => {
+        if (!byKey) return [0, os ? d._id : d.shardDoc];
         const id = d._source['product_id'];
         return [typeof id === 'number' ? id : typeof id === 'string' ? Number(id) : -1, os ? d._id : d.shardDoc];
       };
       const cmp = (a: number | string, b: number | string): number => (a < b ? -1 : a > b ? 1 : 0);
       const sorted = [...this.indices.get(index)!].sort((a, b) => key(a)[0] - key(b)[0] || cmp(key(a)[1], key(b)[1]));
-      const after = body['search_after'] as [number, number | string] | undefined;
+      // By the tiebreak alone, search_after holds only the tiebreak's value.
+      const given = body['search_after'] as (number | string)[] | undefined;
+      const after = (given === undefined || byKey ? given : [0, given[0]]) as [number, number | string] | undefined;
       const from =
         after === undefined
           ? sorted
@@ -194,9 +210,13 @@ class FakeEs {
               const [p, s] = key(d);
               return p > after[0] || (p === after[0] && s > after[1]);
             });
-      const hits = from
-        .slice(0, body['size'] as number)
-        .map((d) => ({ _index: index, _id: d._id, _score: null, _source: d._source, sort: key(d) }));
+      const hits = from.slice(0, body['size'] as number).map((d) => ({
+        _index: index,
+        _id: d._id,
+        _score: null,
+        _source: d._source,
+        sort: byKey ? key(d) : [key(d)[1]],
+      }));
       this.livePit = `${pit.id.split('~')[0]}~${this.pitCounter++}`;
       return { status: 200, body: { pit_id: this.livePit, took: 1, timed_out: false, hits: { hits } } };
     }
@@ -221,6 +241,7 @@ beforeEach(() => {
   es.searches = [];
   es.refreshed = [];
   es.headers = [];
+  es.requests = [];
   es.engine = 'elasticsearch';
   es.rootAsked = 0;
 });
@@ -352,9 +373,73 @@ describe('readEsDocs on OpenSearch and on Elasticsearch: the point-in-time diale
     await expect(readAll({ engine: 'opensearch' })).rejects.toThrow(/POST _search\/point_in_time: HTTP 400/);
   });
 
+  it('takes a non-OpenSearch answer to GET / for Elasticsearch, whatever its body', async () => {
+    const answers: Reply[] = [
+      { status: 200, body: { name: 'es-1', version: { number: '8.15.0', build_flavor: 'default' } } },
+      { status: 200, body: { name: 'es-1' } },
+      { status: 200, body: { version: null } },
+      { status: 200, body: { version: 'opensearch' } },
+      { status: 200, body: null },
+      { status: 200, body: 'opensearch' },
+      { status: 200, body: undefined, raw: 'not json' },
+      // An error page that looks like OpenSearch's answer is still an error.
+      { status: 503, body: { version: { distribution: 'opensearch' } } },
+      { status: 304, body: undefined, raw: '' },
+    ];
+    for (const answer of answers) {
+      es.overrides.root = () => answer;
+      expect(await detectSearchApi(es.url), JSON.stringify(answer)).toBe('elasticsearch');
+    }
+  });
+
+  it('asks for the root of an endpoint under a path', async () => {
+    await detectSearchApi(`${es.url}/search-proxy`);
+    expect(es.requests).toEqual(['GET /search-proxy/']);
+  });
+
   it('yields nothing for a missing index on OpenSearch', async () => {
     es.engine = 'opensearch';
     expect(await readAll({ index: 'nope' })).toEqual([]);
+  });
+});
+
+describe('readEsDocs of a table whose key is not one integer', () => {
+  const accounts: TableModel = {
+    name: 'accounts',
+    key: ['account_id'],
+    columns: [
+      { name: 'account_id', type: { kind: 'uuid' }, nullable: false, default: null, toastable: false },
+      { name: 'note', type: { kind: 'text' }, nullable: true, default: null, toastable: false },
+    ],
+    foreignKeys: [],
+    replicaIdentity: 'default',
+  };
+  const uuid = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+
+  it('pages by the tiebreak alone and sorts every document by key, then _id, unreadable keys first', async () => {
+    const doc = (id: string, key: string | undefined, shardDoc: number): Stored => ({
+      _id: id,
+      _source: key === undefined ? { note: id } : { account_id: key },
+      shardDoc,
+    });
+    es.indices.set('accounts', [
+      doc('b', uuid(2), 0),
+      doc('z', undefined, 1),
+      doc('a', uuid(2), 2),
+      doc('c', uuid(1), 3),
+      { _id: 'y', shardDoc: 4 } as Stored,
+    ]);
+    const docs = await readAll({ index: 'accounts', model: accounts, batchSize: 2 });
+    expect(docs).toEqual([
+      { _id: 'y', _source: {} },
+      { _id: 'z', _source: { note: 'z' } },
+      { _id: 'c', _source: { account_id: uuid(1) } },
+      { _id: 'a', _source: { account_id: uuid(2) } },
+      { _id: 'b', _source: { account_id: uuid(2) } },
+    ]);
+    expect(es.searches[0]).toMatchObject({ sort: [{ _shard_doc: 'asc' }] });
+    expect(es.searches[1]).toHaveProperty('search_after', [1]);
+    expect(es.searches).toHaveLength(3);
   });
 });
 
@@ -383,6 +468,15 @@ describe('readEsDocs against an unusual or broken Elasticsearch', () => {
       { _id: 'a', _source: { product_id: 2 }, shardDoc: 3 },
     ]);
     expect((await readAll({})).map((d) => d._id)).toEqual(['1', 'a', 'm', 'z']);
+  });
+
+  it('keeps the engine’s order, which sorts a document without product_id as -1', async () => {
+    es.indices.set('products', [
+      { _id: 'none', _source: { name: 'no key' }, shardDoc: 0 },
+      { _id: 'neg', _source: { product_id: -5 }, shardDoc: 1 },
+      { _id: '1', _source: { product_id: 1 }, shardDoc: 2 },
+    ]);
+    expect((await readAll({})).map((d) => d._id)).toEqual(['neg', 'none', '1']);
   });
 
   it('keeps a hit without _source as an empty document (the checker then calls it corrupt)', async () => {
@@ -574,6 +668,24 @@ describe('readIndexMapping: the raw mapping the checker reads every field by', (
     es.mappings.set('products', { price: { type: 'short' } });
     expect(await readIndexMapping(es.url, 'products')).toEqual({ properties: { price: { type: 'short' } } });
     expect(await readIndexMapping(es.url, 'nope')).toBeUndefined();
+  });
+
+  it('through an alias, takes the first index answer with mappings', async () => {
+    es.indices.set('products', []);
+    es.overrides['index-mapping'] = () => ({
+      status: 200,
+      body: { a: {}, b: { mappings: { properties: { name: { type: 'text' } } } }, c: { mappings: {} } },
+    });
+    expect(await readIndexMapping(es.url, 'products')).toEqual({ properties: { name: { type: 'text' } } });
+    es.overrides['index-mapping'] = () => ({ status: 200, body: { a: {} } });
+    expect(await readIndexMapping(es.url, 'products')).toBeUndefined();
+  });
+
+  it('fails loudly on an HTTP error other than a missing index', async () => {
+    es.overrides['index-mapping'] = () => ({ status: 500, body: { error: 'boom' } });
+    await expect(readIndexMapping(es.url, 'products')).rejects.toThrow(
+      'Elasticsearch GET _mapping: HTTP 500 {"error":"boom"}',
+    );
   });
 });
 

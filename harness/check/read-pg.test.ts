@@ -11,9 +11,36 @@ import {
   throwawayPgSuite,
   type ThrowawayPg,
 } from '../../test/fixtures/pg-throwaway.ts';
-import { readPgRows, type PgConnection, type PgReadOptions } from './read-pg.ts';
+import type { Column, Row, TableModel } from '../model/table.ts';
+import { readPgRows, snapshotExpressions, type PgConnection, type PgReadOptions } from './read-pg.ts';
 
 const { skip, title } = throwawayPgSuite('readPgRows');
+
+const col = (name: string, type: Column['type'], nullable = true): Column => ({
+  name,
+  type,
+  nullable,
+  default: null,
+  toastable: false,
+});
+const model = (name: string, key: string[], columns: Column[]): TableModel => ({
+  name,
+  key,
+  columns,
+  foreignKeys: [],
+  replicaIdentity: 'default',
+});
+/** A text key (sorted by the database's "C" collation, i.e. by UTF-8 bytes), an int4 and a timestamp. */
+const TAGS = model(
+  'check_read_pg_tags',
+  ['tag'],
+  [col('tag', { kind: 'text' }, false), col('n', { kind: 'int4' }), col('at', { kind: 'timestamp', precision: null })],
+);
+const EVENTS = model(
+  'check_read_pg_events',
+  ['id'],
+  [col('id', { kind: 'int8' }, false), col('note', { kind: 'text' })],
+);
 
 const TABLE = 'check_read_pg_products';
 const ROWS = `(3, 'Café ☕ 👩‍💻', NULL, 19.9, '2024-05-01 10:20:30.123999'),
@@ -264,6 +291,66 @@ describe.skipIf(skip)(title, () => {
     expect(await otherBackends()).toEqual([]);
   });
 
+  describe('a table other than products', () => {
+    async function rowsOf(connection: PgConnection, options: PgReadOptions): Promise<Row[]> {
+      const rows: Row[] = [];
+      for await (const row of readPgRows(connection, options)) rows.push(row);
+      return rows;
+    }
+
+    beforeAll(async () => {
+      await admin.query(`CREATE TABLE ${TAGS.name} (tag TEXT COLLATE "C" PRIMARY KEY, n INT4, at TIMESTAMP)`);
+      await admin.query(
+        `INSERT INTO ${TAGS.name} VALUES ('\uff4a', 1, '2024-05-01 10:20:30.123999'), ` +
+          `('\u{1F600}', 2, NULL), ('a', NULL, NULL)`,
+      );
+      await admin.query(`CREATE TABLE ${EVENTS.name} (id INT8 PRIMARY KEY, note TEXT)`);
+      await admin.query(`INSERT INTO ${EVENTS.name} VALUES (10, 'ten'), (9, NULL), (2, 'two')`);
+    });
+
+    it('reads its compared columns, normalised, a text key in UTF-16 order, not the database’s', async () => {
+      expect(await rowsOf(url, { model: TAGS })).toEqual([
+        { tag: 'a', n: null, at: null },
+        { tag: '\u{1F600}', n: 2, at: null },
+        { tag: '\uff4a', n: 1, at: Date.UTC(2024, 4, 1, 10, 20, 30, 123) },
+      ]);
+      expect(await rowsOf(url, { model: EVENTS })).toEqual([
+        { id: 2, note: 'two' },
+        { id: 9, note: null },
+        { id: 10, note: 'ten' },
+      ]);
+      expect(await otherBackends()).toEqual([]);
+    });
+
+    it('reads the table it is given in place of the model’s name', async () => {
+      const rows = await rowsOf(url, { model: { ...EVENTS, name: 'elsewhere' }, table: EVENTS.name });
+      expect(rows.map((r) => r['id'])).toEqual([2, 9, 10]);
+    });
+
+    it('refuses a row its model cannot read, naming the table, the column and the value', async () => {
+      const wrong = model(TAGS.name, ['tag'], [col('tag', { kind: 'text' }, false), col('n', { kind: 'bool' })]);
+      await expect(rowsOf(url, { model: wrong })).rejects.toThrow(`Postgres row of ${TAGS.name}: n 1 is `);
+      expect(await otherBackends()).toEqual([]);
+    });
+
+    it('ends its transaction on a borrowed client, and leaves one in a failed transaction as it found it', async () => {
+      const borrowed = new pg.Client(url);
+      await borrowed.connect();
+      try {
+        for await (const row of readPgRows(borrowed, { model: EVENTS })) if ((row as Row)['id'] === 2) break;
+        expect((await otherBackends()).map((b) => b.state)).toEqual(['idle']);
+        await borrowed.query('BEGIN');
+        await borrowed.query('SELECT 1 / 0').catch(() => undefined);
+        await expect(rowsOf(borrowed, { model: EVENTS })).rejects.toThrow(/current transaction is aborted/);
+        await expect(borrowed.query('SELECT 1')).rejects.toThrow(/current transaction is aborted/);
+        await borrowed.query('ROLLBACK');
+        expect(await rowsOf(borrowed, { model: EVENTS })).toHaveLength(3);
+      } finally {
+        await borrowed.end();
+      }
+    });
+  });
+
   it('refuses a table name that is not one', async () => {
     for (const table of ['a.b.c', '', 'public.', '.products', 'a..b']) {
       await expect(readPgRows(url, { table }).next(), table).rejects.toThrow(
@@ -279,5 +366,36 @@ describe.skipIf(skip)(title, () => {
       );
     }
     expect(await otherBackends()).toEqual([]);
+  });
+});
+
+describe('snapshotExpressions', () => {
+  it('reads timestamps as epoch milliseconds, numbers and booleans as they are, everything else as text', () => {
+    const kinds: Column['type'][] = [
+      { kind: 'timestamp', precision: null },
+      { kind: 'timestamptz', precision: 3 },
+      { kind: 'int2' },
+      { kind: 'int4' },
+      { kind: 'int8' },
+      { kind: 'float4' },
+      { kind: 'float8' },
+      { kind: 'bool' },
+      { kind: 'numeric', precision: 10, scale: 2 },
+      { kind: 'date' },
+    ];
+    const columns = kinds.map((type, i) => col(`c${i}`, type));
+    const lossy = { ...col('lossy', { kind: 'text' }), lossy: 'not compared' } as Column;
+    expect(snapshotExpressions(model('t', ['c2'], [...columns, lossy]))).toEqual([
+      { name: 'c0', expr: 'floor(extract(epoch FROM "c0") * 1000)::bigint' },
+      { name: 'c1', expr: 'floor(extract(epoch FROM "c1") * 1000)::bigint' },
+      { name: 'c2', expr: '"c2"' },
+      { name: 'c3', expr: '"c3"' },
+      { name: 'c4', expr: '"c4"' },
+      { name: 'c5', expr: '"c5"' },
+      { name: 'c6', expr: '"c6"' },
+      { name: 'c7', expr: '"c7"' },
+      { name: 'c8', expr: '"c8"::text' },
+      { name: 'c9', expr: '"c9"::text' },
+    ]);
   });
 });

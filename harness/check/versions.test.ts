@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryRecorder, product } from '../../test/fixtures/checker.ts';
-import type { HistoryEntry } from '../record/history.ts';
-import { DELETED, fingerprintRow } from './fingerprint.ts';
-import { buildVersions, buildVersionsAsync, versionsOf } from './versions.ts';
+import type { Column, Row, TableModel } from '../model/table.ts';
+import type { Effect, HistoryEntry } from '../record/history.ts';
+import { DELETED, fingerprintOf, fingerprintRow } from './fingerprint.ts';
+import {
+  buildVersions,
+  buildVersionsAsync,
+  describeVersion,
+  findVersion,
+  productSlot,
+  rowsLeft,
+  versionsOf,
+} from './versions.ts';
 
 describe('buildVersions', () => {
   it('lists each product’s states in commit order; failed ops contribute nothing', () => {
@@ -188,5 +197,155 @@ describe('buildVersions', () => {
     ]) {
       expect(fp(t), String(t)).not.toBe(fp(t + 1));
     }
+  });
+});
+
+describe('rowsLeft', () => {
+  /** rowsLeft of a history of product 1 alone, written by `ops` in this order. */
+  const left = (ops: (h: HistoryRecorder) => void): number => {
+    const h = new HistoryRecorder();
+    ops(h);
+    return rowsLeft(buildVersions(h.entries));
+  };
+
+  it('counts a key whose last certain version is a row, with no unknown delete after it', () => {
+    expect(left((h) => h.insert(product(1)))).toBe(1);
+    expect(left((h) => (h.insert(product(1)), h.update(product(1, { name: 'maybe' }), 'unknown')))).toBe(1);
+  });
+
+  it('does not count a key deleted, maybe deleted, maybe never written, or last certainly deleted', () => {
+    expect(left((h) => (h.insert(product(1)), h.delete(1)))).toBe(0);
+    expect(left((h) => (h.insert(product(1)), h.delete(1, 'unknown')))).toBe(0);
+    expect(left((h) => h.insert(product(1), 'unknown'))).toBe(0);
+    expect(left((h) => (h.delete(1), h.insert(product(1), 'unknown')))).toBe(0);
+    expect(
+      left((h) => (h.insert(product(1)), h.delete(1, 'unknown'), h.update(product(1, { name: 'after' }), 'unknown'))),
+    ).toBe(0);
+  });
+
+  it('counts every key on its own', () => {
+    const h = new HistoryRecorder();
+    h.insert(product(1));
+    h.insert(product(2));
+    h.delete(2);
+    h.insert(product(3));
+    h.update(product(3, { name: 'maybe' }), 'unknown');
+    h.insert(product(4), 'unknown');
+    h.insert(product(5));
+    expect(rowsLeft(buildVersions(h.entries))).toBe(3);
+    expect(rowsLeft(buildVersions([]))).toBe(0);
+  });
+});
+
+describe('describeVersion and findVersion', () => {
+  const a = product(1, { name: 'a' });
+  const b = product(1, { name: 'b' });
+  /** Built in each test: the mutation run sees only code a test runs. */
+  const build = (): { index: ReturnType<typeof buildVersions>; slot: number } => {
+    const h = new HistoryRecorder();
+    h.insert(product(0));
+    h.insert(a);
+    h.update(b, 'unknown');
+    h.update(a);
+    const index = buildVersions(h.entries);
+    return { index, slot: productSlot(index, 1) };
+  };
+
+  it('names a version by its number, count and op, and says when its outcome is unknown', () => {
+    const { index, slot } = build();
+    expect(slot).toBe(1);
+    expect(describeVersion(index, slot, 1)).toBe('version 1 of 3 (op #1)');
+    expect(describeVersion(index, slot, 2)).toBe('version 2 of 3 (op #2, outcome unknown)');
+  });
+
+  it('finds the latest version with a fingerprint, and -1 for none or for a key the history never touched', () => {
+    const { index, slot } = build();
+    expect(findVersion(index, slot, fingerprintRow(a))).toBe(3);
+    expect(findVersion(index, slot, fingerprintRow(b))).toBe(2);
+    expect(findVersion(index, slot, fingerprintRow(product(0)))).toBe(-1);
+    expect(findVersion(index, productSlot(index, 0), fingerprintRow(product(0)))).toBe(0);
+    expect(findVersion(index, productSlot(index, 7), fingerprintRow(a))).toBe(-1);
+  });
+
+  it('marks only an index of another table with its table', () => {
+    expect('table' in build().index).toBe(false);
+  });
+});
+
+describe('buildVersions of another table', () => {
+  const col = (name: string, type: Column['type'], nullable = true): Column => ({
+    name,
+    type,
+    nullable,
+    default: null,
+    toastable: false,
+  });
+  const accounts: TableModel = {
+    name: 'accounts',
+    key: ['account_id'],
+    columns: [col('account_id', { kind: 'uuid' }, false), col('note', { kind: 'text' })],
+    foreignKeys: [],
+    replicaIdentity: 'default',
+  };
+  const events: TableModel = {
+    name: 'events',
+    key: ['id'],
+    columns: [col('id', { kind: 'int8' }, false), col('note', { kind: 'text' })],
+    foreignKeys: [],
+    replicaIdentity: 'default',
+  };
+  const uuid = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  const entry = (seq: number, effects: Effect<Row>[]): HistoryEntry<Row> => ({
+    seq,
+    kind: 'txn',
+    worker: 0,
+    request: null,
+    effects,
+    sendMs: seq,
+    ackMs: seq,
+    outcome: 'ok',
+  });
+
+  it('keys text keys by their text, from the effect or else from the row, and keeps other tables out', () => {
+    const fp = fingerprintOf(accounts);
+    const r1 = { account_id: uuid(1), note: 'one' };
+    const r2 = { account_id: uuid(2), note: 'two' };
+    const index = buildVersions(
+      [
+        entry(0, [{ product_id: -1, key: uuid(2), table: 'accounts', after: r2 }]),
+        entry(1, [{ product_id: -1, after: r1 }]),
+        entry(2, [{ product_id: 5, table: 'events', after: { id: 5, note: 'x' } }]),
+        entry(3, [{ product_id: -1, key: uuid(2), after: null }]),
+      ],
+      accounts,
+    );
+    expect(index.keys).toEqual([uuid(1), uuid(2)]);
+    expect(index.table).toBe(accounts);
+    expect(versionsOf(index, uuid(1)).map((v) => v.fingerprint)).toEqual([fp(r1)]);
+    expect(versionsOf(index, uuid(2)).map((v) => [v.seq, v.fingerprint])).toEqual([
+      [0, fp(r2)],
+      [3, DELETED],
+    ]);
+  });
+
+  it('keys a one-column integer key by its number', () => {
+    const index = buildVersions(
+      [
+        entry(0, [{ product_id: 10, key: '10', after: { id: 10, note: null } }]),
+        entry(1, [{ product_id: 9, after: { id: 9, note: null } }]),
+      ],
+      events,
+    );
+    expect(Array.from(index.keys as Float64Array)).toEqual([9, 10]);
+  });
+
+  it('refuses an effect without a key, and a row it cannot read, naming the table and the key', () => {
+    expect(() => buildVersions([entry(4, [{ product_id: -1, after: null }])], accounts)).toThrow(
+      'history op #4: a accounts effect without a key',
+    );
+    const bad = { account_id: uuid(3), note: 42 };
+    expect(() => buildVersions([entry(6, [{ product_id: -1, key: uuid(3), after: bad }])], accounts)).toThrow(
+      `history op #6: accounts ${uuid(3)} has note 42, not `,
+    );
   });
 });
