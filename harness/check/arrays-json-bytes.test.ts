@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Column, TableModel } from '../model/table.ts';
+import type { TableModel } from '../model/table.ts';
 import { indexReadingOf } from './mapping.ts';
 import { readSource } from './normalise.ts';
+import { column as col } from '../../test/fixtures/tables.ts';
 
 // Arrays of json and of bytea, each element read as the field's mapping reads one value of its type (Debezium
 // sends a jsonb[] as an array of JSON texts, a bytea[] as an array of base64 texts).
-const col = (name: string, type: Column['type']): Column => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  toastable: true,
-});
 const EVENTS: TableModel = {
   name: 'events',
   key: ['id'],

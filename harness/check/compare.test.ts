@@ -2,11 +2,12 @@ import { DEFAULT_INDEX_READING, indexReadingOf } from './mapping.ts';
 import { dateReadingOf } from './timestamps.ts';
 import { describe, expect, it } from 'vitest';
 import { docOf, HistoryRecorder, product } from '../../test/fixtures/checker.ts';
-import type { Column, Row, TableModel } from '../model/table.ts';
+import type { Row, TableModel } from '../model/table.ts';
 import { ANOMALY_CLASSES, type AnomalyClass, type Comparison, type EsDoc } from '../record/anomalies.ts';
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { compare } from './compare.ts';
 import { buildVersions } from './versions.ts';
+import { column as col, tableModel as model } from '../../test/fixtures/tables.ts';
 
 const PLACEHOLDER = '__debezium_unavailable_value';
 
@@ -892,20 +893,6 @@ describe('compare: Postgres against the history, case by case', () => {
 });
 
 describe('compare: a table other than products', () => {
-  const col = (name: string, type: Column['type'], nullable = true): Column => ({
-    name,
-    type,
-    nullable,
-    default: null,
-    toastable: false,
-  });
-  const model = (name: string, key: string[], columns: Column[]): TableModel => ({
-    name,
-    key,
-    columns,
-    foreignKeys: [],
-    replicaIdentity: 'default',
-  });
   const events = model('events', ['id'], [col('id', { kind: 'int8' }, false), col('note', { kind: 'text' })]);
   const lines = model(
     'lines',

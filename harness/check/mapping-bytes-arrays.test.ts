@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Column, TableModel } from '../model/table.ts';
+import type { TableModel } from '../model/table.ts';
 import { indexReadingOf } from './mapping.ts';
 import { readSource } from './normalise.ts';
+import { column as col } from '../../test/fixtures/tables.ts';
 
 // bytea and arrays, read the way Elasticsearch reads them (a field holds any number of values of its type).
-const col = (name: string, type: Column['type']): Column => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  toastable: true,
-});
 const ORDERS: TableModel = {
   name: 'orders',
   key: ['id'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../model/products.ts';
-import type { Column, TableModel } from '../model/table.ts';
+import type { TableModel } from '../model/table.ts';
 import {
   DEFAULT_INDEX_READING,
   defaultReading,
@@ -11,15 +11,9 @@ import {
   type FieldReading,
 } from './mapping.ts';
 import { DEFAULT_DATE_READING } from './timestamps.ts';
+import { column as col } from '../../test/fixtures/tables.ts';
 
 // The readings themselves, column by column: what indexReadingOf makes of each kind of mapping.
-const col = (name: string, type: Column['type']): Column => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  toastable: false,
-});
 const ALL: TableModel = {
   name: 'all',
   key: ['id'],

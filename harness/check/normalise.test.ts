@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { debeziumDecimalBase64, docOf, product } from '../../test/fixtures/checker.ts';
-import type { Column, TableModel } from '../model/table.ts';
+import type { TableModel } from '../model/table.ts';
 import {
   differingFields,
   isNormalisedRow,
@@ -16,6 +16,7 @@ import {
 } from './normalise.ts';
 import { DEFAULT_INDEX_READING, indexReadingOf } from './mapping.ts';
 import { DEFAULT_DATE_READING, dateReadingOf, normaliseTimestamp } from './timestamps.ts';
+import { column as col } from '../../test/fixtures/tables.ts';
 
 describe('normalisePrice', () => {
   it.each([
@@ -416,13 +417,6 @@ describe('normalisePgRow', () => {
 });
 
 describe('isNormalisedRow: a row already in the canonical form, and only such a row', () => {
-  const col = (name: string, type: Column['type'], nullable = true): Column => ({
-    name,
-    type,
-    nullable,
-    default: null,
-    toastable: false,
-  });
   const items: TableModel = {
     name: 'items',
     key: ['id'],

@@ -11,25 +11,12 @@ import {
   throwawayPgSuite,
   type ThrowawayPg,
 } from '../../test/fixtures/pg-throwaway.ts';
-import type { Column, Row, TableModel } from '../model/table.ts';
+import type { Column, Row } from '../model/table.ts';
 import { readPgRows, snapshotExpressions, type PgConnection, type PgReadOptions } from './read-pg.ts';
+import { column as col, tableModel as model } from '../../test/fixtures/tables.ts';
 
 const { skip, title } = throwawayPgSuite('readPgRows');
 
-const col = (name: string, type: Column['type'], nullable = true): Column => ({
-  name,
-  type,
-  nullable,
-  default: null,
-  toastable: false,
-});
-const model = (name: string, key: string[], columns: Column[]): TableModel => ({
-  name,
-  key,
-  columns,
-  foreignKeys: [],
-  replicaIdentity: 'default',
-});
 /** A text key (sorted by the database's "C" collation, i.e. by UTF-8 bytes), an int4 and a timestamp. */
 const TAGS = model(
   'check_read_pg_tags',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryRecorder, product } from '../../test/fixtures/checker.ts';
-import type { Column, Row, TableModel } from '../model/table.ts';
+import type { Row, TableModel } from '../model/table.ts';
 import type { Effect, HistoryEntry } from '../record/history.ts';
 import { DELETED, fingerprintOf, fingerprintRow } from './fingerprint.ts';
 import {
@@ -12,6 +12,7 @@ import {
   rowsLeft,
   versionsOf,
 } from './versions.ts';
+import { column as col } from '../../test/fixtures/tables.ts';
 
 describe('buildVersions', () => {
   it('lists each product’s states in commit order; failed ops contribute nothing', () => {
@@ -273,13 +274,6 @@ describe('describeVersion and findVersion', () => {
 });
 
 describe('buildVersions of another table', () => {
-  const col = (name: string, type: Column['type'], nullable = true): Column => ({
-    name,
-    type,
-    nullable,
-    default: null,
-    toastable: false,
-  });
   const accounts: TableModel = {
     name: 'accounts',
     key: ['account_id'],
