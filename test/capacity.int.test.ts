@@ -31,7 +31,14 @@ describe('capacity on the healthy pipeline', () => {
     expect(ok.judgement.hops!.sink.p99!).toBeLessThanOrEqual(ok.judgement.lag.p99! + 100);
     // Every program's CPU over the workload: each did work, none more than the machine has (nor the machine).
     for (const s of record.steps) {
-      expect(Object.keys(s.cores ?? {}).sort()).toEqual(['connect', 'elasticsearch', 'harness', 'kafka', 'postgres']);
+      expect(Object.keys(s.cores ?? {}).sort()).toEqual([
+        'connect',
+        'elasticsearch',
+        'harness',
+        'kafka',
+        'machine',
+        'postgres',
+      ]);
       for (const c of Object.values(s.cores!)) {
         expect(c).toBeGreaterThan(0);
         expect(c).toBeLessThan(availableParallelism() * 1.1);
