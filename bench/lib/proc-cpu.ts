@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { groupMembers, TICKS_PER_SEC } from '../../harness/util/proc-cpu.ts';
 
-export { cpuMsByGroup, machineBusyMs } from '../../harness/util/proc-cpu.ts';
+export { cpuMsByGroup, machineBusyMs, selfCpuMs } from '../../harness/util/proc-cpu.ts';
 
 /** Where a JVM's CPU went, by thread: the JIT compilers, the garbage collector, everything else. */
 export interface ThreadSplit {
@@ -48,10 +48,4 @@ export function cpuSplitByGroup(groups: Record<string, number | undefined>): Rec
     out[name] = split;
   }
   return out;
-}
-
-/** This process's own CPU time in ms. */
-export function selfCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }

@@ -89,3 +89,9 @@ export function machineBusyMs(): { busyMs: number; totalMs: number } {
   const total = f.reduce((s, x) => s + x, 0);
   return { busyMs: ((total - idle) * 1000) / TICKS_PER_SEC, totalMs: (total * 1000) / TICKS_PER_SEC };
 }
+
+/** This process's own CPU time in ms. */
+export function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

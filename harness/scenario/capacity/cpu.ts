@@ -1,5 +1,5 @@
 import type { Provider, ServiceHandle } from '../../provider/interface.ts';
-import { cpuMsByGroup, machineBusyMs } from '../../util/proc-cpu.ts';
+import { cpuMsByGroup, machineBusyMs, selfCpuMs } from '../../util/proc-cpu.ts';
 
 /** CPU time used so far by each program (ms), read at `t` (epoch ms). */
 export interface CpuSample {
@@ -65,26 +65,26 @@ export function handlesByMember(p: Pick<Provider, 'members' | 'services'>): Reco
 /**
  * Samples every program's CPU time once a second while a step runs: the local provider's services (a
  * cluster's members) by their process groups, and this process. Providers without local pids (containers,
- * external) give only the harness's own figure.
+ * external) give only the harness's and the machine's figures.
  */
 export function sampleCpu(provider: Provider, everyMs = 1000): { samples: CpuSample[]; stop: () => void } {
   const handles = handlesByMember(provider);
   const take = (): CpuSample => {
-    const groups = Object.fromEntries(Object.entries(handles).map(([name, h]) => [name, h?.pid?.()]));
-    const known = Object.fromEntries(Object.entries(groups).filter(([, pid]) => pid !== undefined));
-    const u = process.cpuUsage();
-    const ms = { ...cpuMsByGroup(known), harness: (u.user + u.system) / 1000, [MACHINE]: machineBusyMs().busyMs };
-    return { t: Date.now(), ms };
+    // Only the services with a pid now: one without (another provider, a process down) has no figure, not 0.
+    const groups = Object.fromEntries(
+      Object.entries(handles).flatMap(([name, h]) => {
+        const pid = h?.pid?.();
+        return pid === undefined ? [] : [[name, pid]];
+      }),
+    );
+    return { t: Date.now(), ms: { ...cpuMsByGroup(groups), harness: selfCpuMs(), [MACHINE]: machineBusyMs().busyMs } };
   };
   const samples = [take()];
   const timer = setInterval(() => samples.push(take()), everyMs);
   timer.unref();
-  let stopped = false;
   return {
     samples,
     stop: () => {
-      if (stopped) return;
-      stopped = true;
       clearInterval(timer);
       samples.push(take());
     },
