@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../model/products.ts';
 import type { Column, TableModel } from '../model/table.ts';
+import { column, tableModel } from '../../test/fixtures/tables.ts';
 import { compareKeys, keyOrderOf } from './keys.ts';
 
-const col = (name: string, type: Column['type'], nullable = false): Column => ({
-  name,
-  type,
-  nullable,
-  default: null,
-  toastable: false,
-});
+// Key columns are NOT NULL unless a test says otherwise.
+const col = (name: string, type: Column['type'], nullable = false): Column => column(name, type, nullable);
 const table = (key: string[], columns: Column[], idColumn?: string): TableModel => ({
-  name: 't',
-  key,
-  columns,
-  foreignKeys: [],
-  replicaIdentity: 'default',
+  ...tableModel('t', key, columns),
   ...(idColumn === undefined ? {} : { idColumn }),
 });
 
