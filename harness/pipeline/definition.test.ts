@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../util/errors.ts';
-import { definitionProblems, loadDefinition, unscopedObjects } from './definition.ts';
+import { PROJECT_ROOT } from '../provision/paths.ts';
+import {
+  definitionProblems,
+  exactlyOnceSource,
+  loadDefinition,
+  sinkIsolation,
+  sinkTopics,
+  unscopedObjects,
+} from './definition.ts';
 
 const vars = {
   PG_HOST: 'h',
@@ -155,5 +163,41 @@ describe('a definition checked before anything starts', () => {
     expect(definitionProblems('/nonexistent').map((p) => p.message)).toEqual([
       'connectors directory /nonexistent does not exist',
     ]);
+  });
+});
+
+describe('exactly-once source', () => {
+  const def = (worker: Record<string, string> | undefined, sink: Record<string, string>) =>
+    ({
+      sink: { name: 's', file: 'f', config: { 'connector.class': 'x', ...sink } },
+      pipeline: {
+        kind: 'cdc',
+        outbox: { write: 'same-transaction', deletes: 'empty-payload' },
+        dualWrite: { timeoutMs: 1 },
+        ...(worker ? { worker } : {}),
+      },
+    }) as Parameters<typeof exactlyOnceSource>[0];
+  const on = { 'exactly.once.source.support': 'enabled' };
+  const committed = { 'consumer.override.isolation.level': 'read_committed' };
+
+  it('needs both halves: the workers writing transactions and the sink reading committed records', () => {
+    expect(exactlyOnceSource(def(on, committed))).toBe(true);
+    expect(exactlyOnceSource(def(on, {}))).toBe(false);
+    expect(exactlyOnceSource(def({ 'exactly.once.source.support': 'preparing' }, committed))).toBe(false);
+    expect(exactlyOnceSource(def(undefined, committed))).toBe(false);
+    expect(sinkIsolation(def(undefined, {}))).toBe('read_uncommitted');
+    expect(sinkIsolation(def(undefined, { 'consumer.override.isolation.level': 'read_uncommitted' }))).toBe(
+      'read_uncommitted',
+    );
+  });
+
+  it('reads the topics the sink lists', () => {
+    expect(sinkTopics(def(undefined, { topics: ' a, b ,,c' }))).toEqual(['a', 'b', 'c']);
+    expect(sinkTopics(def(undefined, { 'topics.regex': 'a.*' }))).toEqual([]);
+  });
+
+  it('examples/exactly-once is one', () => {
+    expect(exactlyOnceSource(loadDefinition(join(PROJECT_ROOT, 'examples', 'exactly-once'), vars))).toBe(true);
+    expect(exactlyOnceSource(loadDefinition(undefined, vars))).toBe(false);
   });
 });

@@ -262,3 +262,27 @@ export function pipelineVars(ep: Endpoints, names: RunNames): Record<(typeof PLA
     OUTBOX_TABLE: names.outboxTable,
   };
 }
+
+/** The topics the sink reads (its `topics` list; none for a `topics.regex` sink). */
+export function sinkTopics(def: Pick<PipelineDefinition, 'sink'>): string[] {
+  return (def.sink.config.topics ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** How the sink's consumer reads: as its connector overrides it, else as Kafka's consumer does by default. */
+export function sinkIsolation(def: Pick<PipelineDefinition, 'sink'>): 'read_committed' | 'read_uncommitted' {
+  return def.sink.config['consumer.override.isolation.level'] === 'read_committed'
+    ? 'read_committed'
+    : 'read_uncommitted';
+}
+
+/**
+ * Whether the pipeline is exactly-once from the source to the sink: the workers write the source's records and
+ * offsets in Kafka transactions (KIP-618) and the sink reads only what was committed. Then no record reaches
+ * the sink twice, even after a hard kill; with either half missing, a kill replays what was in flight.
+ */
+export function exactlyOnceSource(def: Pick<PipelineDefinition, 'sink' | 'pipeline'>): boolean {
+  return def.pipeline.worker?.['exactly.once.source.support'] === 'enabled' && sinkIsolation(def) === 'read_committed';
+}

@@ -67,6 +67,34 @@ describe('pipeline kinds', () => {
     );
   });
 
+  it('reads worker: settings as text, and refuses the keys the harness owns', () => {
+    const spec = parsePipelineSpec(
+      'worker:\n  exactly.once.source.support: enabled\n  task.shutdown.graceful.timeout.ms: 9000',
+      'p.yaml',
+    );
+    expect(spec.worker).toEqual({
+      'exactly.once.source.support': 'enabled',
+      'task.shutdown.graceful.timeout.ms': '9000',
+    });
+    expect(specSettings(spec)).toEqual({
+      kind: 'cdc',
+      'worker.exactly.once.source.support': 'enabled',
+      'worker.task.shutdown.graceful.timeout.ms': '9000',
+    });
+    expect(parsePipelineSpec('worker: {}', 'p.yaml').worker).toBeUndefined();
+    expect(parsePipelineSpec('kind: cdc', 'p.yaml').worker).toBeUndefined();
+    for (const [yaml, problem] of [
+      ['worker: enabled', 'worker must map Connect worker settings to values'],
+      ['worker: { bootstrap.servers: "x:9092" }', 'worker.bootstrap.servers: set by the harness'],
+      ['worker: { offset.storage.topic: t }', 'worker.offset.storage.topic: set by the harness'],
+      ['worker: { plugin.path: /x }', 'worker.plugin.path: set by the harness'],
+      ['worker: { rest.port: 1 }', 'worker.rest.port: set by the harness'],
+      ['worker: { a.b: [1] }', 'worker.a.b must be a string, number or boolean'],
+      ['kind: dual-write\nworker: { a: b }', 'worker: a dual-write pipeline runs no Connect worker'],
+    ])
+      expect(() => parsePipelineSpec(yaml!, 'p.yaml'), yaml).toThrow(problem!);
+  });
+
   it('files an outbox definition lacks come from connectors/outbox/, then from connectors/', () => {
     const def = loadDefinition(dirWith({ 'pipeline.yaml': 'kind: outbox\n' }), vars);
     expect(rel(def.source.file)).toBe('connectors/outbox/register-postgres.json');

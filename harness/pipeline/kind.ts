@@ -50,6 +50,12 @@ export interface PipelineSpec {
    * land in, and what the catalog cannot tell. Their columns, keys and foreign keys are read from Postgres.
    */
   tables?: readonly TableSpec[];
+  /**
+   * Kafka Connect worker settings the team's workers run with (pipeline.yaml `worker:`), over the harness's own
+   * (stack/worker-settings.ts): e.g. `exactly.once.source.support: enabled`. A local stack restarts its workers
+   * with them before the run registers anything, and back without them for the next definition.
+   */
+  worker?: Readonly<Record<string, string>>;
 }
 
 /** One captured table of a definition's own schema (pipeline.yaml `tables:`). */
@@ -166,6 +172,31 @@ function parseTables(raw: unknown, problems: string[]): TableSpec[] | undefined 
   return out;
 }
 
+/**
+ * Worker keys the harness owns: where the worker connects, its group, topics, REST listener and plugins. A
+ * definition that sets one would point the stack's worker somewhere else.
+ */
+const OWNED_WORKER_KEY =
+  /^(bootstrap\.servers|group\.id|(config|offset|status)\.storage\..*|listeners|rest\..*|plugin\.(path|discovery))$/;
+
+/** `worker:` of pipeline.yaml: Connect worker settings, each a key and a scalar value. */
+function parseWorker(raw: unknown, problems: string[]): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  const o = asObject(raw);
+  if (!o) {
+    problems.push('worker must map Connect worker settings to values, e.g. "exactly.once.source.support: enabled"');
+    return undefined;
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (OWNED_WORKER_KEY.test(k)) problems.push(`worker.${k}: set by the harness for its stack, not by a definition`);
+    else if (!['string', 'number', 'boolean'].includes(typeof v))
+      problems.push(`worker.${k} must be a string, number or boolean, got ${JSON.stringify(v)}`);
+    else out[k] = String(v);
+  }
+  return out;
+}
+
 export const PIPELINE_FILE = 'pipeline.yaml';
 
 export const DEFAULT_SPEC: PipelineSpec = {
@@ -207,7 +238,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
   if (!o)
     throw new ConfigError(`${file} must be a mapping such as "kind: outbox"`, `kinds: ${PIPELINE_KINDS.join(', ')}`);
   const problems: string[] = [];
-  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search', 'tables', 'base'], '', problems);
+  unknownKeys(o, ['kind', 'outbox', 'dualWrite', 'search', 'tables', 'base', 'worker'], '', problems);
   if (o.base !== undefined && (typeof o.base !== 'string' || o.base === ''))
     problems.push(`base must be a definition directory, got ${JSON.stringify(o.base)}`);
   const kind = oneOf(o.kind, PIPELINE_KINDS, 'kind', problems, 'cdc');
@@ -229,6 +260,8 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
     problems.push(`dualWrite.timeoutMs must be a whole number of ms > 0, got ${JSON.stringify(timeoutMs)}`);
   const tables = parseTables(o.tables, problems);
   if (tables && kind !== 'cdc') problems.push(`tables: only for kind cdc so far (this is ${kind})`);
+  const worker = parseWorker(o.worker, problems);
+  if (worker && kind === 'dual-write') problems.push('worker: a dual-write pipeline runs no Connect worker');
   if (problems.length)
     throw new ConfigError(
       `invalid ${file}:\n  ${problems.join('\n  ')}`,
@@ -240,6 +273,7 @@ export function parsePipelineSpec(text: string, file: string): PipelineSpec {
     dualWrite: { timeoutMs: timeoutMs as number },
     ...(search ? { search } : {}),
     ...(tables ? { tables } : {}),
+    ...(worker && Object.keys(worker).length ? { worker } : {}),
     ...(typeof o.base === 'string' && o.base ? { base: resolve(dirname(file), o.base) } : {}),
     file,
   };
@@ -277,5 +311,6 @@ export function specSettings(spec: PipelineSpec): Record<string, string> {
     out['outbox.deletes'] = spec.outbox.deletes;
   }
   if (spec.kind === 'dual-write') out['dualWrite.timeoutMs'] = String(spec.dualWrite.timeoutMs);
+  for (const [k, v] of Object.entries(spec.worker ?? {})) out[`worker.${k}`] = v;
   return out;
 }

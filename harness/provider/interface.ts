@@ -84,6 +84,12 @@ export interface Provider {
    * returns a function that stops watching. Absent where the provider cannot tell.
    */
   watch?(onFailure: (f: ServiceFailure) => void): () => void;
+  /**
+   * Runs the Connect workers with these settings over the harness's own (a definition's `worker:`), restarting
+   * each worker whose settings change; an empty map takes them back off. One line per restarted worker.
+   * Absent where the provider does not run the workers (external) or cannot set them yet (containers).
+   */
+  setWorkerSettings?(extra: Readonly<Record<string, string>>): Promise<string[]>;
   /** Stops what this provider started (nothing, for external). */
   stop(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setWorkerExtras } from '../stack/services/connect.ts';
 import { isAlive, processState as procState } from '../stack/processes.ts';
 import type { Service } from '../stack/service.ts';
 import type { Stack } from '../stack/stack.ts';
@@ -139,6 +140,18 @@ export function localProvider(stack: Stack): Provider {
           exitedAt: e.status?.at,
         }),
       ),
+    async setWorkerSettings(extra) {
+      const said: string[] = [];
+      for (const name of Object.keys(stack.services).filter((n) => /^connect(-\d+)?$/.test(n))) {
+        if (!setWorkerExtras(join(stack.dir, name), extra)) continue;
+        const t0 = Date.now();
+        await service(stack, name).restart({ graceful: true });
+        const set = Object.entries(extra).map(([k, v]) => `${k}=${v}`);
+        const how = set.length ? `with ${set.join(', ')}` : 'with the stack worker settings';
+        said.push(`${name} restarted ${how} (${Date.now() - t0} ms)`);
+      }
+      return said;
+    },
     stop: () => stack.stop(),
   };
 }

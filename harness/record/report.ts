@@ -124,6 +124,8 @@ export interface RunReport {
     failedTask?: 'source' | 'sink';
     /** The bound on the slot's largest lag, in MB. */
     slotLagMb?: { max: number } | { min: number };
+    /** Records sent twice on the sink's topics: none (exactly-once, or a clean stop), or some (a hard kill bit). */
+    duplicates?: 'none' | 'some';
     /** Document fields beyond the compared columns the scenario expects (not unexpected-field). */
     fields?: string[];
     connectorNames: { source: string; sink: string };
@@ -142,6 +144,8 @@ export interface RunReport {
   diagnoses?: Diagnosis[];
   /** The sink's dead-letter queue, when it has one: records there never reached Elasticsearch. */
   deadLetterQueue?: { topic: string; records: number | null };
+  /** Records the sink's topics held twice, as its consumer reads them (null: they could not be read). */
+  topicDuplicates?: TopicDuplicates | null;
   /** Connect worker settings that differ from stock Kafka, with why (absent on an environment not the harness's). */
   workerNonStock?: { key: string; value: string; stock: string; why?: string }[];
   ops: {
@@ -165,4 +169,18 @@ export interface RunReport {
   interrupted?: { reason: string; during: RunPhase };
   /** Free-form messages a human should read first (e.g. "sink task FAILED at 12:00:03"). */
   notes: string[];
+}
+
+/** What the sink's topics held twice: records with one key and one source position (LSN) seen more than once. */
+export interface TopicDuplicates {
+  topics: string[];
+  /** How they were read: as the sink's consumer reads them. */
+  isolation: 'read_committed' | 'read_uncommitted';
+  records: number;
+  /** Records whose key, LSN and kind (change or tombstone) an earlier record already had. */
+  duplicates: number;
+  /** Records with no LSN to tell them by (neither the `__lsn` header nor a Debezium envelope's source.lsn). */
+  unidentified: number;
+  /** A few of them, as `topic key @ lsn`. */
+  examples: string[];
 }

@@ -142,6 +142,18 @@ export function evidenceLines(r: RunReport): { what: string; result: string; bad
       examples: [],
     });
   }
+  const dup = r.topicDuplicates;
+  const wantDup = r.expectation?.duplicates;
+  if (dup !== undefined && wantDup)
+    out.push({
+      what: "records sent twice (the sink's topics)",
+      result:
+        dup === null
+          ? `the topics could not be read (expected ${wantDup})`
+          : `${fmtInt(dup.duplicates)} of ${fmtInt(dup.records)} read as ${dup.isolation} (expected ${wantDup})`,
+      bad: dup === null || (wantDup === 'none' ? dup.duplicates > 0 : dup.duplicates === 0),
+      examples: dup?.examples ?? [],
+    });
   const flaps = r.flaps ?? [];
   out.push({
     what: 'settle window',

@@ -82,6 +82,19 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown({ ...report, versions: {} })).toContain('documents in Elasticsearch ');
   });
 
+  it('shows the records sent twice where the run judged them, with examples', () => {
+    const { report } = fixtureRun('converged');
+    const dup = { topics: ['t'], isolation: 'read_committed' as const, records: 2961, duplicates: 0, unidentified: 0 };
+    const judged = (duplicates: 'none' | 'some', topicDuplicates: typeof report.topicDuplicates) =>
+      renderMarkdown({ ...report, expectation: { ...report.expectation!, duplicates }, topicDuplicates });
+    expect(judged('none', { ...dup, examples: [] })).toMatch(
+      /\| records sent twice \(the sink's topics\) +\| 0 of 2,961 read as read_committed \(expected none\) +\|/,
+    );
+    expect(judged('none', { ...dup, duplicates: 2, examples: ['t 7 @ 100'] })).toContain('t 7 @ 100');
+    expect(judged('some', null)).toContain('the topics could not be read (expected some)');
+    expect(renderMarkdown({ ...report, topicDuplicates: { ...dup, examples: [] } })).not.toContain('sent twice');
+  });
+
   it('renders empty sections without breaking', () => {
     const { report } = fixtureRun('converged');
     const bare = {

@@ -45,6 +45,8 @@ export interface ReportInput {
   workerNonStock?: RunReport['workerNonStock'];
   diagnoses?: RunReport['diagnoses'];
   deadLetterQueue?: RunReport['deadLetterQueue'];
+  /** Records the sink's topics held twice (absent: not counted). */
+  topicDuplicates?: RunReport['topicDuplicates'];
 }
 
 /** Regressions search users saw, from the doc-watch samples: one per product (its first), up to 10 examples. */
@@ -168,6 +170,7 @@ export function buildReport(i: ReportInput): RunReport {
       ...(slotLag ? { slotLagMaxBytes: slotLag.maxBytes } : {}),
       faults: { windows, runStart: i.startedAt },
       diagnoses: (i.diagnoses ?? []).map((d) => d.signature),
+      ...(i.topicDuplicates !== undefined ? { topicDuplicates: i.topicDuplicates } : {}),
     },
   );
   const vacuous = vacuousFaults(windows);
@@ -228,6 +231,7 @@ export function buildReport(i: ReportInput): RunReport {
       ...(i.scenario.expect.failedTask ? { failedTask: i.scenario.expect.failedTask } : {}),
       ...(i.scenario.expect.fields ? { fields: i.scenario.expect.fields } : {}),
       ...(i.scenario.expect.slotLagMb ? { slotLagMb: i.scenario.expect.slotLagMb } : {}),
+      ...(i.scenario.expect.duplicates ? { duplicates: i.scenario.expect.duplicates } : {}),
       connectorNames: i.connectorNames,
     },
     ...(i.settleSnapshots !== undefined ? { settleSnapshots: i.settleSnapshots } : {}),
@@ -239,6 +243,7 @@ export function buildReport(i: ReportInput): RunReport {
     ...(i.workerNonStock ? { workerNonStock: i.workerNonStock } : {}),
     ...(i.diagnoses?.length ? { diagnoses: i.diagnoses } : {}),
     ...(i.deadLetterQueue ? { deadLetterQueue: i.deadLetterQueue } : {}),
+    ...(i.topicDuplicates !== undefined ? { topicDuplicates: i.topicDuplicates } : {}),
     ops: {
       total: w.opsRecorded,
       byKind: w.byKind,

@@ -42,6 +42,31 @@ describe('judge', () => {
     expect(run([])).toEqual(['expected a likely cause matching /truncate/, the report names none']);
   });
 
+  it('judges records sent twice only when expected, and never without having read them', () => {
+    const counted = (duplicates: number, records = 500, unidentified = 0) => ({ records, duplicates, unidentified });
+    expect(judge(healthy({ duplicates: 'none' }), seen({ topicDuplicates: counted(0) })).passed).toBe(true);
+    expect(judge(healthy({ duplicates: 'none' }), seen({ topicDuplicates: counted(3) })).reasons).toEqual([
+      "the sink's topics held 3 record(s) twice (same key and LSN): expected none",
+    ]);
+    expect(judge(healthy({ duplicates: 'some' }), seen({ topicDuplicates: counted(1) })).passed).toBe(true);
+    expect(judge(healthy({ duplicates: 'some' }), seen({ topicDuplicates: counted(0) })).reasons).toEqual([
+      'expected the fault to make the source send records again (at-least-once), the topics held none twice',
+    ]);
+    expect(judge(healthy({ duplicates: 'none' }), seen({ topicDuplicates: null })).reasons).toEqual([
+      "duplicates unjudged: the sink's topics could not be read",
+    ]);
+    expect(judge(healthy({ duplicates: 'none' }), seen()).reasons).toEqual([
+      "duplicates unjudged: the sink's topics were not read",
+    ]);
+    expect(judge(healthy({ duplicates: 'none' }), seen({ topicDuplicates: counted(0, 40, 40) })).reasons).toEqual([
+      "duplicates unjudged: none of the topics' 40 record(s) carries an LSN to tell a repeat by",
+    ]);
+    // Some records without an LSN do not void the count of the others.
+    expect(judge(healthy({ duplicates: 'none' }), seen({ topicDuplicates: counted(0, 40, 39) })).passed).toBe(true);
+    // Not expected: counted or not, not judged.
+    expect(judge(healthy(), seen({ topicDuplicates: counted(9) })).passed).toBe(true);
+  });
+
   it('passes a healthy run that did what it should', () => {
     expect(judge(healthy({ lagP99Ms: 1000 }), seen())).toEqual({ passed: true, reasons: [] });
   });

@@ -1,8 +1,8 @@
 import type { AnomalyClass, Verdict } from '../record/anomalies.ts';
-import type { RunReport } from '../record/report.ts';
+import type { RunReport, TopicDuplicates } from '../record/report.ts';
 import { witnessText } from '../record/samples.ts';
 import type { FaultWindow } from '../record/timeline.ts';
-import type { RegressionExpectation, SlotLagExpectation } from './schema.ts';
+import type { DuplicateExpectation, RegressionExpectation, SlotLagExpectation } from './schema.ts';
 import { vacuousFaults, vacuousReason } from './vacuous.ts';
 
 /** What a run must show to pass: the scenario's expectation, plus a zoo entry's failed-task expectation. */
@@ -20,6 +20,8 @@ export interface Expectation {
   diagnosis?: string;
   /** The bound on the slot's largest lag (MB). */
   slotLagMb?: SlotLagExpectation;
+  /** Records sent twice on the sink's topics. */
+  duplicates?: DuplicateExpectation;
 }
 
 /** A run whose history leaves fewer rows than this compares (nearly) empty stores: it cannot pass. */
@@ -64,6 +66,8 @@ export interface Observed {
   faults?: { windows: readonly FaultWindow[]; runStart: number };
   /** The signatures of the likely causes the report names. */
   diagnoses?: readonly string[];
+  /** Records the sink's topics held twice; null when they could not be read, absent when not counted. */
+  topicDuplicates?: Pick<TopicDuplicates, 'records' | 'duplicates' | 'unidentified'> | null;
 }
 
 /**
@@ -113,6 +117,7 @@ export function judge(expect: Expectation, seen: Observed): { passed: boolean; r
   if (expect.regressions === 'some' && regressions === 0)
     reasons.push('expected search users to see a product go back to an older version, saw none');
   if (expect.slotLagMb) reasons.push(...slotLagReasons(expect.slotLagMb, seen.slotLagMaxBytes));
+  if (expect.duplicates) reasons.push(...duplicateReasons(expect.duplicates, seen.topicDuplicates));
   const budget = expect.lagP99Ms;
   if (expect.verdict === 'converged' && budget !== null) {
     const what = seen.lagSource ?? 'end-to-end';
@@ -177,6 +182,18 @@ function failedTaskReasons(name: string, connectors: RunReport['connectors']): s
 }
 
 /** A likely cause the run must name: one signature matching the pattern, case-insensitively. */
+/** Records sent twice, against the expectation: unjudged when the topics could not be read or carry no LSN. */
+function duplicateReasons(want: DuplicateExpectation, seen: Observed['topicDuplicates']): string[] {
+  if (!seen) return [`duplicates unjudged: the sink's topics ${seen === null ? 'could not be read' : 'were not read'}`];
+  if (seen.unidentified === seen.records)
+    return [`duplicates unjudged: none of the topics' ${seen.records} record(s) carries an LSN to tell a repeat by`];
+  if (want === 'none' && seen.duplicates > 0)
+    return [`the sink's topics held ${seen.duplicates} record(s) twice (same key and LSN): expected none`];
+  if (want === 'some' && seen.duplicates === 0)
+    return ['expected the fault to make the source send records again (at-least-once), the topics held none twice'];
+  return [];
+}
+
 function diagnosisReasons(pattern: string, signatures: readonly string[]): string[] {
   const re = new RegExp(pattern, 'i');
   if (signatures.some((s) => re.test(s))) return [];
@@ -210,5 +227,6 @@ export function observedIn(report: RunReport, connectorNames: Observed['connecto
     ...(report.slotLag ? { slotLagMaxBytes: report.slotLag.maxBytes } : {}),
     faults: { windows: report.timeline, runStart: Date.parse(report.startedAt) },
     diagnoses: (report.diagnoses ?? []).map((d) => d.signature),
+    ...(report.topicDuplicates !== undefined ? { topicDuplicates: report.topicDuplicates } : {}),
   };
 }

@@ -47,6 +47,16 @@ describe('scenario files', () => {
     expect(parseScenario({ ...base, budget: { settle: '1s' } }, 'x.yaml').budget.settleMs).toBe(1000);
   });
 
+  it('reads expect.duplicates: none or some, nothing else; absent by default', () => {
+    const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
+    expect(parseScenario(base, 'x.yaml').expect.duplicates).toBeUndefined();
+    expect(parseScenario({ ...base, expect: { duplicates: 'some' } }, 'x.yaml').expect.duplicates).toBe('some');
+    expect(parseScenario({ ...base, expect: { duplicates: 'none' } }, 'x.yaml').expect.duplicates).toBe('none');
+    expect(problems({ ...base, expect: { duplicates: 'few' } })).toMatch(
+      /expect\.duplicates: must be one of none, some/,
+    );
+  });
+
   it('reads watch: all (every product watched) or sample (the default), nothing else', () => {
     const base = { description: 'd', workload: { duration: '20s', rate: 50 } };
     expect(parseScenario(base, 'x.yaml').watch).toBeUndefined();

@@ -15,8 +15,10 @@ import { DEFAULT_MIN_ROWS } from './judge.ts';
 import { checkRandomFaults } from './random-chaos.ts';
 import {
   DEFAULT_SETTLE_MS,
+  DUPLICATE_EXPECTATIONS,
   MIN_SETTLE_MS,
   REGRESSION_EXPECTATIONS,
+  type DuplicateExpectation,
   type FaultStep,
   type OperatorRule,
   type RegressionExpectation,
@@ -314,6 +316,9 @@ function parseExpect(
   if (fields !== undefined && (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && f)))
     p.add(`${at}.fields`, 'must be a list of document field names, e.g. [stock, note]');
   const slotLagMb = parseSlotLag(p, expect.slotLagMb, `${at}.slotLagMb`);
+  const duplicates = expect.duplicates;
+  if (duplicates !== undefined && !DUPLICATE_EXPECTATIONS.includes(duplicates as DuplicateExpectation))
+    p.add(`${at}.duplicates`, `must be one of ${DUPLICATE_EXPECTATIONS.join(', ')}`);
   const healthy = typeof expect.healthy === 'string' ? expect.healthy : healthyFallback;
   return {
     healthy,
@@ -326,6 +331,7 @@ function parseExpect(
       ...(typeof diagnosis === 'string' && diagnosis ? { diagnosis } : {}),
       ...(Array.isArray(fields) && fields.length ? { fields: fields as string[] } : {}),
       ...(slotLagMb ? { slotLagMb } : {}),
+      ...(typeof duplicates === 'string' ? { duplicates: duplicates as DuplicateExpectation } : {}),
     },
   };
 }

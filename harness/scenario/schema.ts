@@ -18,6 +18,13 @@ export { MIN_SETTLE_MS } from '../check/converge.ts';
 /** A bound on the slot's lag in MB: at most `max` (healthy), or at least `min` (the bug shows). */
 export type SlotLagExpectation = { max: number } | { min: number };
 
+/**
+ * Records the sink's topics hold twice (same key and LSN, read as the sink reads them): `none`, or `some` (an
+ * at-least-once source after a hard kill: the fault bit). An exactly-once pipeline is always held to `none`.
+ */
+export const DUPLICATE_EXPECTATIONS = ['none', 'some'] as const;
+export type DuplicateExpectation = (typeof DUPLICATE_EXPECTATIONS)[number];
+
 /** One scheduled fault: when it starts (from the workload's start), how long it lasts, what it is. */
 export interface FaultStep {
   atMs: number;
@@ -73,6 +80,8 @@ export interface Scenario {
      * healthy pipeline, which keeps it bounded; `min` for a bug that lets it grow (Postgres must keep it all).
      */
     slotLagMb?: SlotLagExpectation;
+    /** Records sent twice on the sink's topics (absent: counted only where the pipeline is exactly-once). */
+    duplicates?: DuplicateExpectation;
   };
   /**
    * Where a healthy pipeline does otherwise on newer Postgres (`expect.fromPostgres`): from each major on, its

@@ -74,6 +74,22 @@ export function nonStockSettings(settings: readonly WorkerSetting[] = WORKER_SET
   return settings.filter((s) => s.stock !== '' && s.value !== s.stock);
 }
 
+/** Kafka's defaults for worker keys a definition is likely to set (for reports; '' where none is listed here). */
+const STOCK_OF: Readonly<Record<string, string>> = {
+  'exactly.once.source.support': 'disabled',
+  'connector.client.config.override.policy': 'All',
+};
+
+/** A definition's own worker settings (pipeline.yaml `worker:`), as the report lists the non-stock ones. */
+export function definitionWorkerSettings(extra: Readonly<Record<string, string>> = {}): WorkerSetting[] {
+  return Object.entries(extra).map(([key, value]) => ({
+    key,
+    value,
+    stock: STOCK_OF[key] ?? '',
+    why: "the definition's own (pipeline.yaml worker:)",
+  }));
+}
+
 /** key → value, as a worker properties file or a container's environment takes them. */
 export function workerSettingsMap(): Record<string, string> {
   return Object.fromEntries(WORKER_SETTINGS.map((s) => [s.key, s.value]));

@@ -8,9 +8,10 @@ import {
 } from '../../pipeline/lifecycle.ts';
 import type { PipelineDefinition } from '../../pipeline/definition.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
+import { traitsOf } from '../../provider/traits.ts';
 import type { RunNames } from '../../pipeline/run-names.ts';
 import type { SinkChoice } from '../../pipeline/sink-compat.ts';
-import { errorMessage } from '../../util/errors.ts';
+import { ConfigError, errorMessage } from '../../util/errors.ts';
 import { info, warn } from '../../util/log.ts';
 import type { RunContext } from './context.ts';
 import { modelledTables, readOwnModels, tablesWorkloadHash } from './own-tables.ts';
@@ -36,8 +37,9 @@ export interface Registered {
 export async function registerPipeline(ctx: RunContext): Promise<Registered> {
   const { names } = ctx.plan;
   const ep = ctx.provider.endpoints;
-  // A feature the engine lacks is refused before the reset touches anything.
+  // A feature the engine lacks, or worker settings the provider cannot set, are refused before the reset.
   await checkEngineFeatures(ep, ctx.plan.def);
+  const setWorker = workerSettingsStep(ctx);
   // Which sink runs (a question to the worker) does not depend on the reset: both at once. The new stores
   // are made while Connect still removes the old connectors.
   const resolved = resolveSink(ep, ctx.plan.def);
@@ -57,10 +59,38 @@ export async function registerPipeline(ctx: RunContext): Promise<Registered> {
   const tables = modelledTables(def);
   const workloadHash = tables && tablesWorkloadHash(ctx.plan.seed, ctx.plan.profile, tables);
   if (tables) info(`  workload ${workloadHash} over tables ${tables.map((t) => t.model.name).join(', ')}`);
+  // The workers restart (when their settings change) with no connector of the run on them yet.
+  await setWorker();
   // dual-write: the application indexes Elasticsearch itself
   if (hasConnectors(def.pipeline))
     await registerConnectors(ep, def, { source: !ctx.o.scenario.registerDuringWorkload });
   return { def, sink, ...(workloadHash ? { workloadHash } : {}) };
+}
+
+/**
+ * How the run brings the Connect workers to the definition's `worker:` settings (and a stack that ran another
+ * definition's back to its own): checked now, done by the returned step once the reset has removed the old
+ * connectors. An external environment's workers are the team's: their settings are assumed, and said to be.
+ */
+export function workerSettingsStep(ctx: Pick<RunContext, 'plan' | 'provider'>): () => Promise<void> {
+  const want = ctx.plan.def.pipeline.worker ?? {};
+  const named = Object.entries(want).map(([k, v]) => `${k}=${v}`);
+  const p = ctx.provider;
+  if (p.setWorkerSettings) {
+    const set = p.setWorkerSettings.bind(p);
+    return async () => {
+      for (const line of await set(want)) info(`  ${line}`);
+    };
+  }
+  if (named.length && !traitsOf(p).reportsWorkerNonStock)
+    warn(`the definition's worker settings (${named.join(', ')}) are assumed set on your workers: not checked`);
+  else if (named.length)
+    throw new ConfigError(
+      `${ctx.plan.def.pipeline.file}: worker: settings (${named.join(', ')}) need workers the harness can restart ` +
+        `with them; the ${p.kind} provider cannot yet`,
+      'run it on a local stack (--provider local)',
+    );
+  return async () => undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectClient } from '../../connect/client.ts';
-import type { PipelineDefinition } from '../../pipeline/definition.ts';
+import { exactlyOnceSource, sinkIsolation, sinkTopics, type PipelineDefinition } from '../../pipeline/definition.ts';
 import { hasConnectors } from '../../pipeline/kind.ts';
 import { traitsOf } from '../../provider/traits.ts';
 import type { SinkChoice } from '../../pipeline/sink-compat.ts';
@@ -17,12 +17,14 @@ import {
   type SnapshotPastSlot,
 } from '../../check/debezium-log.ts';
 import { diagnose, type Diagnosis } from '../../check/diagnose.ts';
+import { countDuplicates } from '../../observe/topic-duplicates.ts';
 import { countTombstones } from '../../observe/topic-tombstones.ts';
 import { topicRecords } from '../../stack/kafka-admin.ts';
 import type { Comparison } from '../../record/anomalies.ts';
-import { nonStockSettings } from '../../stack/worker-settings.ts';
+import { definitionWorkerSettings, nonStockSettings } from '../../stack/worker-settings.ts';
 import type { WorkloadSummary } from '../../workload/driver.ts';
 import { buildReport } from '../build-report.ts';
+import type { Scenario } from '../schema.ts';
 import { partitionedWithoutRoot, partitionsNotFull, slotLost } from './source-facts.ts';
 import { clusterNotes } from './cluster-notes.ts';
 import type { CheckResult } from './check.ts';
@@ -72,10 +74,7 @@ async function diagnosesOf(
   c: Comparison,
   connectors: RunReport['connectors'],
 ): Promise<Diagnosis[]> {
-  const topics = (ran.def.sink.config.topics ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const topics = sinkTopics(ran.def);
   const topicTombstones =
     c.counts.zombie > 0 && topics.length === 1
       ? await countTombstones(ctx.provider.endpoints.kafkaBootstrap, topics[0]!)
@@ -103,6 +102,30 @@ async function diagnosesOf(
     ...(notFull.length ? { partitionsNotFull: notFull } : {}),
     ...starts,
   });
+}
+
+/**
+ * The scenario as judged for records the sink's topics hold twice, and what they hold: an exactly-once pipeline
+ * is held to none whatever the scenario says; otherwise only a scenario that names an expectation is counted
+ * (reading every topic costs seconds).
+ */
+async function duplicatesJudged(
+  ctx: RunContext,
+  def: PipelineDefinition,
+): Promise<{ scenario: Scenario; topicDuplicates?: RunReport['topicDuplicates']; notes: string[] }> {
+  const scenario = ctx.o.scenario;
+  const eos = exactlyOnceSource(def);
+  const want = eos ? 'none' : scenario.expect.duplicates;
+  if (!want || !hasConnectors(def.pipeline)) return { scenario, notes: [] };
+  const isolation = sinkIsolation(def);
+  const topicDuplicates = await countDuplicates(ctx.provider.endpoints.kafkaBootstrap, sinkTopics(def), isolation);
+  const notes = eos
+    ? [
+        'exactly-once source: the workers write the source records in Kafka transactions and the sink reads ' +
+          'committed ones only, so no record may reach the sink twice, even after a hard kill',
+      ]
+    : [];
+  return { scenario: { ...scenario, expect: { ...scenario.expect, duplicates: want } }, topicDuplicates, notes };
 }
 
 /**
@@ -145,6 +168,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
     ? await connectorStates(ctx.connect, [plan.connectors.source, plan.connectors.sink])
     : [];
   const diagnoses = await diagnosesOf(ctx, ran, check.comparison, connectors);
+  const dup = ran.check ? await duplicatesJudged(ctx, def) : { scenario: o.scenario, notes: [] };
   // A cluster's failovers: which task moved where and when, and what a Postgres failover cut from the stream.
   const cluster = await clusterNotes(
     ctx.runDir,
@@ -155,7 +179,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
   );
   const report = buildReport({
     runId: ctx.runId,
-    scenario: o.scenario,
+    scenario: dup.scenario,
     seed: plan.seed,
     replay: ctx.replay,
     provider: ctx.provider.kind,
@@ -170,13 +194,16 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
     connectors,
     connectorNames: plan.connectors,
     versions: ctx.provider.versions,
-    notes: [...cluster, ...ran.notes],
+    notes: [...cluster, ...ran.notes, ...dup.notes],
     ...(ran.warmUp?.failure ? { warmUpFailure: ran.warmUp.failure } : {}),
     ...(ran.sink ? { sink: ran.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.
-    ...(traitsOf(ctx.provider).reportsWorkerNonStock ? { workerNonStock: nonStockSettings() } : {}),
+    ...(traitsOf(ctx.provider).reportsWorkerNonStock
+      ? { workerNonStock: [...nonStockSettings(), ...definitionWorkerSettings(ran.def.pipeline.worker)] }
+      : {}),
     diagnoses,
     deadLetterQueue,
+    ...(dup.topicDuplicates !== undefined ? { topicDuplicates: dup.topicDuplicates } : {}),
   });
   const cut = ran.check ? undefined : interruption;
   if (cut) {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST, type StackContext } from '../context.ts';
 import { brokerPorts, isClusterPlan, type PortPlan } from '../ports.ts';
@@ -99,4 +99,23 @@ export function connectDef(
     readyTimeoutMs: 90_000,
     stopSignal: 'SIGTERM',
   };
+}
+
+const EXTRA_MARK = "# the definition's own worker settings (pipeline.yaml worker:)";
+
+/**
+ * Puts a definition's worker settings at the end of a worker's properties (a later key wins over the harness's),
+ * or takes them away (none given); true when the file changed, so that the worker must restart to run them.
+ */
+export function setWorkerExtras(workerDir: string, extra: Readonly<Record<string, string>>): boolean {
+  const file = join(workerDir, 'connect.properties');
+  const text = readFileSync(file, 'utf8');
+  const base = text.split(`${EXTRA_MARK}\n`)[0] as string;
+  const lines = Object.entries(extra)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}\n`);
+  const next = lines.length ? `${base}${EXTRA_MARK}\n${lines.join('')}` : base;
+  if (next === text) return false;
+  writeFileSync(file, next);
+  return true;
 }
