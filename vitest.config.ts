@@ -4,7 +4,8 @@ import Lanes from './test/tools/lanes-sequencer.ts';
 const CLUSTER = 'test/cluster.int.test.ts';
 const CONTAINERS = 'test/containers.int.test.ts';
 const integration = {
-  // The stack tests of observers and faults find the shared stack by this name.
+  // The stack tests of observers and faults find their shared stack by this name (the setup file sets the one
+  // each file took: test/tools/shared-stack-lock.ts).
   env: { OUTBOX_CHAOS_TEST_STACK: process.env.OUTBOX_CHAOS_TEST_REUSE ?? 'test' },
   testTimeout: 600_000,
   hookTimeout: 900_000,

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedEndpoints } from './stack.ts';
 import { stringify as toYaml } from 'yaml';
 import { cleanCommand } from '../harness/cli/clean.ts';
 import { ScenarioSkipped } from '../harness/faults/capabilities.ts';
@@ -27,7 +28,7 @@ import { ConfigError } from '../harness/util/errors.ts';
  * owns. Its own pipeline (registered by `up`) and a few sentinel objects must come through every run
  * untouched, and each run must leave nothing of its own behind.
  */
-const ep = inject('endpoints');
+const ep = sharedEndpoints();
 const dir = mkdtempSync(join(tmpdir(), 'outbox-chaos-external-'));
 const envFile = join(dir, 'env.yaml');
 

@@ -5,24 +5,24 @@ import { PROJECT_ROOT } from '../harness/record/paths.ts';
 import { claimStack } from '../harness/stack/owner.ts';
 import { attachStack, stopStackByName, type Stack } from '../harness/stack/stack.ts';
 import { stopVerified } from './fixtures/stack-stop.ts';
-import { CLUSTER_PG17_STACK, CLUSTER_STACK, OPENSEARCH_STACK, ZOO_STACK } from './tools/lanes.ts';
+import { CLUSTER_PG17_STACK, CLUSTER_STACK, OPENSEARCH_STACK, SHARED_STACKS, ZOO_STACK } from './tools/lanes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    stackName: string;
-    endpoints: import('../harness/stack/endpoints.ts').Endpoints;
+    /** The shared stacks' endpoints, by name: a file finds its own by OUTBOX_CHAOS_TEST_STACK (test/stack.ts). */
+    endpointsByStack: Record<string, import('../harness/stack/endpoints.ts').Endpoints>;
   }
 }
 
 /**
- * One real stack for all integration tests, always torn down, also when a test or the setup fails.
- * OUTBOX_CHAOS_TEST_REUSE=<name> runs the tests on a stack you started with `up --detach --name <name>`
- * instead (it is left running), which makes iterating on one test fast. Either way the test run holds the
- * stack's lock: no other command starts, stops or runs on it meanwhile (the tests' own commands share it).
+ * The shared real stacks of the integration tests (two: test/tools/lanes.ts), always torn down, also when a
+ * test or the setup fails. OUTBOX_CHAOS_TEST_REUSE=<name> runs the tests on a stack you started with
+ * `up --detach --name <name>` instead (it is left running), which makes iterating on one test fast. Either way
+ * the test run holds the stacks' locks: no other command starts, stops or runs on them meanwhile (the tests'
+ * own commands share them).
  */
-let owned: Stack | undefined;
+const owned: Stack[] = [];
 let watcher: ChildProcess | undefined;
-const TEST_STACK = 'test';
 const OWN_STACKS = [CLUSTER_STACK, CLUSTER_PG17_STACK, ZOO_STACK, OPENSEARCH_STACK].map((s) => s.name);
 
 /**
@@ -42,21 +42,22 @@ function stopStacksWhenGone(names: string[]): ChildProcess {
 
 export async function setup(project: TestProject): Promise<void> {
   const reuse = process.env.OUTBOX_CHAOS_TEST_REUSE;
-  if (reuse) claimStack(reuse);
-  let stack = reuse ? await attachStack(reuse) : undefined;
-  if (reuse && !stack) throw new Error(`OUTBOX_CHAOS_TEST_REUSE=${reuse}: no such running stack`);
-  if (!stack) {
-    watcher = stopStacksWhenGone([TEST_STACK, ...OWN_STACKS]);
-    owned = await bringUp({ name: TEST_STACK, portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500) });
-    stack = owned;
+  if (reuse) {
+    claimStack(reuse);
+    const stack = await attachStack(reuse);
+    if (!stack) throw new Error(`OUTBOX_CHAOS_TEST_REUSE=${reuse}: no such running stack`);
+    project.provide('endpointsByStack', { [reuse]: stack.endpoints });
+    return;
   }
-  project.provide('stackName', stack.name);
-  project.provide('endpoints', stack.endpoints);
+  watcher = stopStacksWhenGone([...SHARED_STACKS.map((s) => s.name), ...OWN_STACKS]);
+  // One after the other: two JVM starts at once on two cores take as long, and share nothing that could race.
+  for (const s of SHARED_STACKS) owned.push(await bringUp(s));
+  project.provide('endpointsByStack', Object.fromEntries(owned.map((s) => [s.name, s.endpoints])));
 }
 
 export async function teardown(): Promise<void> {
   // The cluster, zoo and OpenSearch files stop their own stacks; whatever a crashed worker of theirs left goes here.
   if (!process.env.OUTBOX_CHAOS_TEST_REUSE) for (const name of OWN_STACKS) await stopStackByName(name);
-  if (owned) await stopVerified(owned);
+  for (const s of owned) await stopVerified(s);
   watcher?.kill();
 }

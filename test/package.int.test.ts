@@ -17,11 +17,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedStackName } from './stack.ts';
 import { parse as parseYaml } from 'yaml';
 import { PROJECT_ROOT } from '../harness/record/paths.ts';
 
-const stackName = inject('stackName');
+const stackName = sharedStackName();
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 let tmp: string;
 let project: string;

@@ -1,13 +1,14 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedEndpoints } from './stack.ts';
 import { restoreDefaultPipeline } from '../harness/pipeline/lifecycle.ts';
 import { smoke } from '../harness/scenario/smoke.ts';
 
 describe('the outbox pipeline on real programs', () => {
   // The seed's flow on the healthy pipeline as `up` registers it, whatever ran on the shared stack before.
-  beforeAll(() => restoreDefaultPipeline(inject('endpoints')), 120_000);
+  beforeAll(() => restoreDefaultPipeline(sharedEndpoints()), 120_000);
 
   it('propagates an insert, an update and a delete to Elasticsearch', async () => {
-    const r = await smoke(inject('endpoints'), { deadlineMs: 30_000 });
+    const r = await smoke(sharedEndpoints(), { deadlineMs: 30_000 });
     console.log(
       `insert visible after ${r.insertVisibleMs} ms, update ${r.updateVisibleMs} ms, delete ${r.deleteVisibleMs} ms`,
     );
@@ -20,7 +21,7 @@ describe('a connector config Connect rejects', () => {
   it('is a configuration error (exit 2) naming the file and the offending key, and creates nothing', async () => {
     const { ConnectClient } = await import('../harness/connect/client.ts');
     const { ConfigError } = await import('../harness/util/errors.ts');
-    const client = new ConnectClient(inject('endpoints').connectUrl);
+    const client = new ConnectClient(sharedEndpoints().connectUrl);
     const bad = {
       'connector.class': 'io.outboxchaos.es.ElasticsearchSinkConnector',
       topics: 'x',

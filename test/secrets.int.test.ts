@@ -13,12 +13,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreDefaultPipeline } from '../harness/pipeline/lifecycle.ts';
 import { stringify as toYaml } from 'yaml';
 import { PROJECT_ROOT } from '../harness/provision/paths.ts';
 import { withPg } from '../harness/stack/pg.ts';
-import { sharedStack } from './stack.ts';
+import { sharedEndpoints, sharedStack, sharedStackName } from './stack.ts';
 
 /**
  * Planted secrets (docs/secrets.md): a distinct secret in every input a user can give — each connector key of
@@ -28,8 +28,8 @@ import { sharedStack } from './stack.ts';
  * Every planted value is one the programs accept: the Postgres passwords are really set for the roles that use
  * them; Elasticsearch (security off) ignores the sink's basic-auth credentials; our sink drops URL userinfo.
  */
-const ep = inject('endpoints');
-const stackName = inject('stackName');
+const ep = sharedEndpoints();
+const stackName = sharedStackName();
 const work = mkdtempSync(join(tmpdir(), 'outbox-chaos-secrets-'));
 const tag = Date.now().toString(36);
 const SECRETS = {

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { Provider } from '../harness/provider/interface.ts';
+import type { Endpoints } from '../harness/stack/endpoints.ts';
 import { localProvider } from '../harness/provider/local.ts';
 import type { RunReport } from '../harness/record/report.ts';
 import { renderMarkdown } from '../harness/report/markdown.ts';
@@ -7,10 +8,24 @@ import { loadScenario } from '../harness/scenario/load.ts';
 import { runScenario } from '../harness/scenario/runner.ts';
 import { attachStack, type Stack } from '../harness/stack/stack.ts';
 
-/** The stack the global setup started, with its service handles (process faults need them). */
+/** The name of the shared stack this test file holds (test/tools/shared-stack-lock.ts took it for the file). */
+export function sharedStackName(): string {
+  const name = process.env.OUTBOX_CHAOS_TEST_STACK;
+  if (!name) throw new Error('this file holds no shared test stack (OUTBOX_CHAOS_TEST_STACK is not set)');
+  return name;
+}
+
+/** The endpoints of the shared stack this test file holds. */
+export function sharedEndpoints(): Endpoints {
+  const ep = inject('endpointsByStack')[sharedStackName()];
+  if (!ep) throw new Error(`the global setup started no shared stack "${sharedStackName()}"`);
+  return ep;
+}
+
+/** The shared stack this test file holds, with its service handles (process faults need them). */
 export async function sharedStack(): Promise<Stack> {
-  const stack = await attachStack(inject('stackName'));
-  if (!stack) throw new Error(`the shared test stack "${inject('stackName')}" is not running`);
+  const stack = await attachStack(sharedStackName());
+  if (!stack) throw new Error(`the shared test stack "${sharedStackName()}" is not running`);
   return stack;
 }
 

@@ -10,7 +10,7 @@ export const DEFAULT_BENCH_STACK = 'bench';
 /** The benchmark's own port block; other engineers' stacks use 17400–17999. */
 export const DEFAULT_BENCH_PORT_BASE = 18_000;
 /** Stacks the benchmark never starts, attaches to or stops. */
-const FOREIGN = new Set(['default', 'test', 'cat', 'zoo']);
+const FOREIGN = new Set(['default', 'test', 'test-2', 'cat', 'zoo']);
 
 export interface StackPlan {
   name: string;

@@ -13,14 +13,16 @@ describe('integration lanes', () => {
       'harness/faults/faults.stack.test.ts',
       'test/zoo.int.test.ts',
       'test/plugin-path.int.test.ts',
+      'test/capacity.int.test.ts',
     ];
     expect(laneOrder(files, (f) => f)).toEqual([
       'test/scenarios.int.test.ts',
       'test/zoo.int.test.ts',
-      'test/a.int.test.ts',
+      'test/capacity.int.test.ts',
       'test/lifecycle.int.test.ts',
-      'harness/faults/faults.stack.test.ts',
+      'test/a.int.test.ts',
       'test/plugin-path.int.test.ts',
+      'harness/faults/faults.stack.test.ts',
     ]);
   });
 

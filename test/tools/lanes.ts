@@ -16,6 +16,22 @@ const OWN_STACK = [
   'opensearch.int.test.ts',
 ];
 
+/**
+ * The shared stacks the global setup starts: a file that needs one takes whichever is free (shared-stack-lock.ts),
+ * so the files of the shared lane run two at a time when the other lane's are done. On a stack you started
+ * (OUTBOX_CHAOS_TEST_REUSE) that one alone; OUTBOX_CHAOS_TEST_SHARED_STACKS=1 starts one.
+ */
+export const SHARED_STACKS = [
+  { name: 'test', portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE ?? 17500) },
+  { name: 'test-2', portBase: Number(process.env.OUTBOX_CHAOS_TEST_PORT_BASE_2 ?? 17800) },
+].slice(0, Number(process.env.OUTBOX_CHAOS_TEST_SHARED_STACKS ?? 2));
+
+/** The names of the shared stacks the integration files may take. */
+export function sharedStackNames(): string[] {
+  const reuse = process.env.OUTBOX_CHAOS_TEST_REUSE;
+  return reuse ? [reuse] : SHARED_STACKS.map((s) => s.name);
+}
+
 /** The stacks the zoo's and the cluster's files start (the global setup's Ctrl-C watcher stops them too). */
 export const ZOO_STACK = {
   name: process.env.OUTBOX_CHAOS_TEST_ZOO_NAME ?? 'test-zoo',
@@ -43,8 +59,25 @@ export function reusedSearch(): 'elasticsearch' | 'opensearch' | undefined {
   return readState(join(stateRoot(), name))?.search ?? 'elasticsearch';
 }
 
-/** The longest file of each lane goes first, so that the short ones fill in at the end. */
-const FIRST = ['scenarios.int.test.ts', 'zoo.int.test.ts'];
+/**
+ * Seconds each long file took in a fresh-clone CI run (2 cores): each lane's longest go first, so that the short
+ * ones fill in at the end and the two workers finish together. A file not listed goes after them.
+ */
+const SECONDS: Readonly<Record<string, number>> = {
+  'zoo.int.test.ts': 870,
+  'scenarios.int.test.ts': 835,
+  'own-tables.int.test.ts': 280,
+  'capacity.int.test.ts': 215,
+  'lifecycle.int.test.ts': 180,
+  'external.int.test.ts': 165,
+  'package.int.test.ts': 160,
+  'partitioned.int.test.ts': 160,
+  'opensearch.int.test.ts': 135,
+  'outbox.int.test.ts': 135,
+  'append.int.test.ts': 110,
+  'exactly-once.int.test.ts': 75,
+  'heartbeat.int.test.ts': 75,
+};
 
 /** Whether a test file runs on a stack of its own rather than the shared one. */
 export function ownsStack(file: string): boolean {
@@ -58,7 +91,7 @@ export function ownsStack(file: string): boolean {
 
 /** The shared lane's and the own-stack lane's files alternately, each lane's longest first, else in the given order. */
 export function laneOrder<T>(files: T[], path: (f: T) => string): T[] {
-  const rank = (f: T): number => (FIRST.includes(basename(path(f))) ? 0 : 1);
+  const rank = (f: T): number => -(SECONDS[basename(path(f))] ?? 0);
   const lane = (own: boolean): T[] => files.filter((f) => ownsStack(path(f)) === own).sort((a, b) => rank(a) - rank(b));
   const [shared, own] = [lane(false), lane(true)];
   const out: T[] = [];
