@@ -2,7 +2,6 @@ import { defineConfig } from 'vitest/config';
 import Lanes from './test/tools/lanes-sequencer.ts';
 
 const CLUSTER = 'test/cluster.int.test.ts';
-const CONTAINERS = 'test/containers.int.test.ts';
 const integration = {
   // The stack tests of observers and faults find their shared stack by this name (the setup file sets the one
   // each file took: test/tools/shared-stack-lock.ts).
@@ -11,9 +10,9 @@ const integration = {
   hookTimeout: 900_000,
 };
 
-// Four projects, run one after the other: fast unit tests (no stack) next to the code they test; integration
-// tests, most of which share one real stack brought up by a global setup and always torn down; the cluster's;
-// the containers provider's.
+// Three projects, run one after the other: fast unit tests (no stack) next to the code they test; integration
+// tests, most of which share two real stacks brought up by a global setup and always torn down (the containers
+// provider's file among them, on stacks of its own); the cluster's.
 export default defineConfig({
   test: {
     // The skip reporter closes the run with every skipped test, its reason and its fix; the JSON results let
@@ -35,11 +34,11 @@ export default defineConfig({
           ...integration,
           name: 'integration',
           include: ['test/**/*.int.test.ts', 'harness/**/*.stack.test.ts'],
-          exclude: [CLUSTER, CONTAINERS, 'node_modules/**'],
+          exclude: [CLUSTER, 'node_modules/**'],
           // The suite setup writes one suite report over the runs this session made (reports/latest-suite).
           globalSetup: ['test/global-setup.ts', 'test/tools/suite-setup.ts'],
-          // Two lanes (test/tools/lanes.ts): the files on the shared stack, one at a time (each holds its lock),
-          // beside the files with stacks of their own (the zoo, the lifecycle's, the plugin path's).
+          // Two workers (test/tools/lanes.ts): the files on the shared stacks (each holds one), beside the files
+          // with stacks of their own (the zoo, the lifecycle's, the plugin path's, the containers provider's).
           maxWorkers: 2,
           setupFiles: ['test/tools/shared-stack-lock.ts'],
           sequence: { groupOrder: 1 },
@@ -54,17 +53,6 @@ export default defineConfig({
           include: [CLUSTER],
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
-        },
-      },
-      {
-        test: {
-          ...integration,
-          // The containers provider last, alone: its stacks are containers on this machine's engine, and beside
-          // a process stack a 2-core machine misses lag budgets (docs/containers.md). Needs no shared stack.
-          name: 'containers',
-          include: [CONTAINERS],
-          maxWorkers: 1,
-          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -65,6 +65,7 @@ export function reusedSearch(): 'elasticsearch' | 'opensearch' | undefined {
  */
 const SECONDS: Readonly<Record<string, number>> = {
   'zoo.int.test.ts': 870,
+  'containers.int.test.ts': 360,
   'scenarios.int.test.ts': 835,
   'own-tables.int.test.ts': 280,
   'capacity.int.test.ts': 215,
