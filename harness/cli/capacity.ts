@@ -7,9 +7,21 @@ import { InputCheck } from './inputs.ts';
 import { openForCommand } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
+import {
+  checkSearchVersions,
+  componentsFor,
+  postgresFor,
+  resolveVersionsFor,
+  searchWithVersions,
+  VERSIONS_HELP,
+  VERSIONS_OPTIONS,
+  versionsOpt,
+} from './versions-args.ts';
 
 export const CAPACITY_HELP = `outbox-chaos capacity [--connectors DIR] [--from R] [--max R] [--step S] [--lag-budget MS]
-                      [--seed N] [--topology single|cluster] [--name NAME] [--port-base N]
+                      [--seed N] [--topology single|cluster] [--search E] [--versions C=V,...]
+                      [--name NAME] [--port-base N]
                       [--provider local|containers|external] [--env FILE]
 
 How much load the pipeline takes, and which hop gives out first. A stepped-load search: each step is a real run
@@ -31,6 +43,9 @@ Local provider: uses the stack that \`up --detach\` left running; otherwise star
   --lag-budget MS   end-to-end lag p99 a sustained step stays within, ms (default: the baseline's, 10000)
   --seed N          workload seed (default: the baseline's)
 ${TOPOLOGY_HELP}
+${SEARCH_HELP}
+${VERSIONS_HELP}
+                    Compare two versions' headroom with two capacity runs, each on a stack of its own
 ${STACK_HELP}
 ${PROVIDER_HELP}
 ${PLUGIN_PATH_HELP}
@@ -49,6 +64,8 @@ export async function capacityCommand(argv: string[]): Promise<number> {
     ...STACK_OPTIONS,
     ...PROVIDER_OPTIONS,
     ...TOPOLOGY_OPTIONS,
+    ...SEARCH_OPTIONS,
+    ...VERSIONS_OPTIONS,
     connectors: { type: 'string' },
     from: { type: 'string' },
     max: { type: 'string' },
@@ -75,7 +92,13 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   check.provider(choice);
+  const versions = check.take(() => versionsOpt(values), {});
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, [], choice));
+  const components = check.take(() => componentsFor(versions, [], choice), {});
+  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
+  check.take(() => checkSearchVersions(components, search));
   check.done();
+  const pins = await resolveVersionsFor(components);
 
   const { provider, release } = await openForCommand(
     choice,
@@ -85,6 +108,10 @@ export async function capacityCommand(argv: string[]): Promise<number> {
       connectors,
       topology,
       topologyExplicit: topology !== undefined,
+      search,
+      postgresMajor,
+      components: pins,
+      opensearchMajor: versions.opensearch,
     },
     false,
   );

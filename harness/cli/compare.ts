@@ -10,9 +10,9 @@ import { info } from '../util/log.ts';
 import { interruptGuard } from '../util/signals.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
-import { postgresFor } from './run.ts';
 import {
   componentsFor,
+  postgresFor,
   refuseOpenSearchMajor,
   resolveVersionsFor,
   VERSIONS_HELP,

@@ -1,8 +1,4 @@
-import type { ProviderChoice } from '../provider/open.ts';
-import { traitsOf } from '../provider/traits.ts';
-import type { PgMajor } from '../provision/pg-versions.ts';
 import { listScenarios, loadScenario } from '../scenario/load.ts';
-import type { Scenario } from '../scenario/schema.ts';
 import { takeShard } from '../scenario/shard.ts';
 import { ConfigError } from '../util/errors.ts';
 import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
@@ -12,6 +8,7 @@ import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from 
 import {
   checkSearchVersions,
   componentsFor,
+  postgresFor,
   resolveVersionsFor,
   searchWithVersions,
   VERSIONS_HELP,
@@ -68,33 +65,6 @@ ${PLUGIN_PATH_HELP}
 
 Exit codes: 0 every run passed (verdict as expected, within budget), 1 a verdict failed,
 2 bad usage or scenario, 3 environment failure, 4 nothing failed but a scenario was skipped.`;
-
-/**
- * The Postgres major a local stack should run: --versions, else what the scenarios' `versions:` agree on.
- * Scenarios asking for different majors cannot share one stack, and other providers run their own versions.
- */
-export function postgresFor(
-  asked: PgMajor | undefined,
-  scenarios: Scenario[],
-  choice: ProviderChoice,
-): PgMajor | undefined {
-  const wanted = [...new Set(scenarios.map((s) => s.versions?.postgres).filter((v) => v !== undefined))];
-  if (!traitsOf(choice).choosesVersions) {
-    if (asked !== undefined)
-      throw new ConfigError(
-        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
-        'drop --versions, or use --provider local',
-      );
-    return undefined;
-  }
-  if (asked !== undefined || wanted.length === 0) return asked;
-  if (wanted.length > 1)
-    throw new ConfigError(
-      `the scenarios ask for different Postgres majors (${wanted.join(', ')}); one stack runs one`,
-      'run them separately, or choose one with --versions postgres=N',
-    );
-  return wanted[0];
-}
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse('run', argv, {

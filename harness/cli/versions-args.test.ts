@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/schema.ts';
 import { ConfigError } from '../util/errors.ts';
-import { postgresFor } from './run.ts';
 import {
   checkSearchVersions,
   componentsFor,
+  postgresFor,
   refuseOpenSearchMajor,
   searchWithVersions,
   versionsFlag,

@@ -5,7 +5,7 @@ import {
   type ComponentPins,
   type VersionRequests,
 } from '../provision/component-versions.ts';
-import { DEFAULT_PG_MAJOR, PG_MAJORS } from '../provision/pg-versions.ts';
+import { DEFAULT_PG_MAJOR, PG_MAJORS, type PgMajor } from '../provision/pg-versions.ts';
 import type { ProviderChoice } from '../provider/open.ts';
 import { traitsOf } from '../provider/traits.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -23,7 +23,7 @@ export const VERSIONS_HELP =
                     stands for one number (debezium=3.4.x.Final, kafka=4.0.x, elasticsearch=8.19.x),
                     resolved against Maven Central before anything starts and recorded in the
                     reports (docs/versions.md); opensearch=N, N one of ${OS_MAJORS.join(', ')} (implies
-                    --search opensearch; up and run only); a running stack of other versions is refused`;
+                    --search opensearch; up, run and capacity only); a running stack of other versions is refused`;
 
 /** --versions, its syntax and component names checked (exit 2); versions are resolved by resolveVersionsFor. */
 export function versionsOpt(values: Record<string, unknown>): VersionRequests {
@@ -111,4 +111,31 @@ export function refuseOpenSearchMajor(asked: VersionRequests, command: string): 
       `--versions opensearch=${asked.opensearch} is not taken by ${command}`,
       `start the stack with \`outbox-chaos up --detach --versions opensearch=${asked.opensearch}\` and run there`,
     );
+}
+
+/**
+ * The Postgres major a local stack should run: --versions, else what the scenarios' `versions:` agree on.
+ * Scenarios asking for different majors cannot share one stack, and other providers run their own versions.
+ */
+export function postgresFor(
+  asked: PgMajor | undefined,
+  scenarios: Scenario[],
+  choice: ProviderChoice,
+): PgMajor | undefined {
+  const wanted = [...new Set(scenarios.map((s) => s.versions?.postgres).filter((v) => v !== undefined))];
+  if (!traitsOf(choice).choosesVersions) {
+    if (asked !== undefined)
+      throw new ConfigError(
+        `--versions is for the local provider; --provider ${choice.kind} runs its own versions`,
+        'drop --versions, or use --provider local',
+      );
+    return undefined;
+  }
+  if (asked !== undefined || wanted.length === 0) return asked;
+  if (wanted.length > 1)
+    throw new ConfigError(
+      `the scenarios ask for different Postgres majors (${wanted.join(', ')}); one stack runs one`,
+      'run them separately, or choose one with --versions postgres=N',
+    );
+  return wanted[0];
 }

@@ -5,9 +5,9 @@ import { ConfigError } from '../util/errors.ts';
 import { intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS } from './args.ts';
 import { InputCheck } from './inputs.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
-import { postgresFor } from './run.ts';
 import {
   componentsFor,
+  postgresFor,
   refuseOpenSearchMajor,
   resolveVersionsFor,
   VERSIONS_HELP,

@@ -5,8 +5,8 @@ export interface TopicReadOptions {
   readUncommitted?: boolean;
   timeoutMs?: number;
   /**
-   * A partition counts as read once nothing came for this long: with transactions, the last offsets before
-   * the end can be commit markers, which no consumer is given.
+   * The topics count as read once nothing came for this long after a first batch: with transactions, the last
+   * offsets before the end can be commit markers or aborted records, which a read_committed consumer is not given.
    */
   idleMs?: number;
 }
@@ -44,11 +44,12 @@ export async function readTopics(
       for (const p of await admin.fetchTopicOffsets(topic))
         if (Number(p.high) > 0) remaining.set(`${topic}/${p.partition}`, Number(p.high));
     if (remaining.size === 0) return true;
-    let last = Date.now();
+    // Idle counts from the first batch: joining the group can take seconds (group.initial.rebalance.delay.ms).
+    let last: number | undefined;
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     const done = new Promise<void>((resolve) => {
-      timer = setInterval(() => Date.now() - last > idleMs && resolve(), 100);
+      timer = setInterval(() => last !== undefined && Date.now() - last > idleMs && resolve(), 100);
       void consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
