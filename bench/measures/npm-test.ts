@@ -100,7 +100,8 @@ export const npmTestMeasure: Measure = {
   needsStack: false,
   async run(_ctx: BenchContext): Promise<MeasureOutput> {
     const file = join(PROJECT_ROOT, 'reports', 'vitest-results.json');
-    const target = { kind: 'max' as const, value: 12 };
+    // The goal the suite is held to on a 2-core machine with everything it runs (the capacity issue's).
+    const target = { kind: 'max' as const, value: 35 };
     if (!existsSync(file)) {
       return {
         metrics: [
