@@ -20,6 +20,8 @@ export interface CapacityRecord {
   startedAt: string;
   finishedAt: string;
   provider: string;
+  /** The programs' versions the search ran on (what two searches on different versions differ by). */
+  versions?: Record<string, string>;
   connectorsDir: string;
   scenario: string;
   seed: number;

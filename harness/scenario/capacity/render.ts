@@ -55,6 +55,13 @@ export function renderCapacityMarkdown(r: CapacityRecord): string {
     `Provider ${r.provider}; seed ${r.seed}; ${r.stepMs / 1000} s a step; lag budget ${r.lagBudgetMs} ms; ` +
       `search from ${r.plan.from} to ${r.plan.max} ops/s, then ${r.plan.bisections} bisections.` +
       (r.interrupted ? ' **Interrupted.**' : ''),
+    ...(r.versions
+      ? [
+          `Versions: ${Object.entries(r.versions)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}.`,
+        ]
+      : []),
     `Per-hop split: ${r.hopSplit.measured ? 'measured' : `not measured (${r.hopSplit.note ?? 'no marker in Kafka'})`}.`,
     '',
     'Lags in ms (markers committed during the workload); source = commit → in Kafka, sink = in Kafka → ' +

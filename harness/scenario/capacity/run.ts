@@ -47,6 +47,7 @@ export async function runCapacity(o: CapacityOptions): Promise<{ record: Capacit
     summarise(steps, {
       startedAt: startedAt.toISOString(),
       provider: o.provider.label,
+      versions: o.provider.versions,
       connectorsDir: o.connectorsDir ?? 'connectors/',
       seed,
       stepMs: o.stepMs,

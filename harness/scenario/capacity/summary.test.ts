@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StepJudgement } from './judge.ts';
 import { resultLine, type CapacityStep } from './model.ts';
-import { renderCapacityHtml, renderTable } from './render.ts';
+import { renderCapacityHtml, renderCapacityMarkdown, renderTable } from './render.ts';
 import { summarise } from './run.ts';
 
 function step(rate: number, sustained: boolean, extra: Partial<StepJudgement> = {}): CapacityStep {
@@ -38,6 +38,13 @@ const meta = {
 };
 
 describe('the capacity record', () => {
+  it('names the versions it ran on, so two searches on different versions can be told apart', () => {
+    const r = summarise([step(100, true)], { ...meta, versions: { postgres: '17.10', kafka: '4.1.1' } });
+    expect(r.versions).toEqual({ postgres: '17.10', kafka: '4.1.1' });
+    expect(renderCapacityMarkdown(r)).toContain('Versions: postgres 17.10, kafka 4.1.1.');
+    expect(renderCapacityMarkdown(summarise([step(100, true)], meta))).not.toContain('Versions:');
+  });
+
   it('reports the highest sustained rate below the lowest failure, and the hop that gave out there', () => {
     const steps = [step(100, true), step(200, true), step(400, false), step(300, true), step(350, false)];
     const r = summarise(steps, meta);
