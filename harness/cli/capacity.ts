@@ -7,17 +7,8 @@ import { InputCheck } from './inputs.ts';
 import { openForCommand } from './on-provider.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
-import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
-import {
-  checkSearchVersions,
-  componentsFor,
-  postgresFor,
-  resolveVersionsFor,
-  searchWithVersions,
-  VERSIONS_HELP,
-  VERSIONS_OPTIONS,
-  versionsOpt,
-} from './versions-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS } from './search-args.ts';
+import { resolveVersionsFor, stackChoices, VERSIONS_HELP, VERSIONS_OPTIONS } from './versions-args.ts';
 
 export const CAPACITY_HELP = `outbox-chaos capacity [--connectors DIR] [--from R] [--max R] [--step S] [--lag-budget MS]
                       [--seed N] [--topology single|cluster] [--search E] [--versions C=V,...]
@@ -92,11 +83,7 @@ export async function capacityCommand(argv: string[]): Promise<number> {
   if (connectors !== undefined) check.definition(connectors, '--connectors');
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
   check.provider(choice);
-  const versions = check.take(() => versionsOpt(values), {});
-  const postgresMajor = check.take(() => postgresFor(versions.postgres, [], choice));
-  const components = check.take(() => componentsFor(versions, [], choice), {});
-  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
-  check.take(() => checkSearchVersions(components, search));
+  const { versions, postgresMajor, components, search } = stackChoices(check, values, connectors, [], choice);
   check.done();
   const pins = await resolveVersionsFor(components);
 

@@ -5,18 +5,9 @@ import { durationOpt, intOpt, parse, PLUGIN_PATH_HELP, STACK_HELP, STACK_OPTIONS
 import { InputCheck } from './inputs.ts';
 import { SHARD_HELP, shardOpt } from './shard-args.ts';
 import { DEFAULT_CHOICE, PROVIDER_HELP, PROVIDER_OPTIONS, providerChoice } from './provider-args.ts';
-import {
-  checkSearchVersions,
-  componentsFor,
-  postgresFor,
-  resolveVersionsFor,
-  searchWithVersions,
-  VERSIONS_HELP,
-  VERSIONS_OPTIONS,
-  versionsOpt,
-} from './versions-args.ts';
+import { resolveVersionsFor, stackChoices, VERSIONS_HELP, VERSIONS_OPTIONS } from './versions-args.ts';
 import { TOPOLOGY_HELP, TOPOLOGY_OPTIONS, topologyOpt } from './topology-args.ts';
-import { SEARCH_HELP, SEARCH_OPTIONS, searchFor } from './search-args.ts';
+import { SEARCH_HELP, SEARCH_OPTIONS } from './search-args.ts';
 
 export const RUN_HELP =
   `outbox-chaos run <scenario>|--all [--shard I/N [--timings FILE]] [--seed N] ` +
@@ -103,13 +94,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const shard = check.take(() => shardOpt(values.shard, values.timings));
   const asked = check.take(() => topologyOpt(values));
   const choice = check.take(() => providerChoice(values), DEFAULT_CHOICE);
-  const versions = check.take(() => versionsOpt(values), {});
-  const postgresMajor = check.take(() => postgresFor(versions.postgres, named, choice));
-  const components = check.take(() => componentsFor(versions, named, choice), {});
+  const { versions, postgresMajor, components, search } = stackChoices(check, values, connectors, named, choice);
   check.provider(choice);
   if (connectors !== undefined) check.definition(connectors, '--connectors');
-  const search = check.take(() => searchWithVersions(searchFor(values, connectors), versions.opensearch));
-  check.take(() => checkSearchVersions(components, search));
   check.done();
   const pins = await resolveVersionsFor(components);
   // The topology from every scenario named, so that all shards of one command start the same kind of stack.

@@ -13,6 +13,8 @@ import { ConfigError } from '../util/errors.ts';
 import type { SearchEngine } from '../provision/index.ts';
 import { OS_MAJORS, type OsMajor } from '../provision/opensearch-versions.ts';
 import type { Options } from './args.ts';
+import type { InputCheck } from './inputs.ts';
+import { searchFor } from './search-args.ts';
 
 export const VERSIONS_OPTIONS: Options = { versions: { type: 'string', multiple: true } };
 
@@ -138,4 +140,29 @@ export function postgresFor(
       'run them separately, or choose one with --versions postgres=N',
     );
   return wanted[0];
+}
+
+/**
+ * What a local stack the command starts runs, from --versions, --search, the definition and the scenarios named;
+ * every problem goes to `check` (reported with the others before anything starts).
+ */
+export function stackChoices(
+  check: InputCheck,
+  values: Record<string, string | boolean | string[] | undefined>,
+  connectors: string | undefined,
+  scenarios: Scenario[],
+  choice: ProviderChoice,
+): { versions: VersionRequests; postgresMajor?: PgMajor; components: ComponentPins; search?: SearchEngine } {
+  const versions = check.take(() => versionsOpt(values), {});
+  const postgresMajor = check.take(() => postgresFor(versions.postgres, scenarios, choice));
+  const components = check.take(() => componentsFor(versions, scenarios, choice), {});
+  const flags = values as Record<string, string | boolean | undefined>;
+  const search = check.take(() => searchWithVersions(searchFor(flags, connectors), versions.opensearch));
+  check.take(() => checkSearchVersions(components, search));
+  return {
+    versions,
+    components,
+    ...(postgresMajor !== undefined ? { postgresMajor } : {}),
+    ...(search !== undefined ? { search } : {}),
+  };
 }
