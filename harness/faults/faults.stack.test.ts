@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient } from '../connect/client.ts';
-import { registeredNames } from '../pipeline/lifecycle.ts';
+import { registeredNames, restoreDefaultPipeline } from '../pipeline/lifecycle.ts';
 import { localProvider } from '../provider/local.ts';
 import type { TimelineEvent } from '../record/timeline.ts';
 import { withPg } from '../stack/pg.ts';
@@ -55,6 +55,8 @@ describe.skipIf(!STACK)(TITLE, () => {
     const s = await attachStack(STACK);
     if (!s) throw new Error(`no running stack "${STACK}": start it with \`outbox-chaos up --detach --name ${STACK}\``);
     stack = s;
+    // The file before this one on the stack may have left another definition's pipeline: the healthy one back.
+    await restoreDefaultPipeline(s.endpoints);
     toxi = new ToxiproxyApi(s.endpoints.toxiproxyUrl);
     ctx = {
       endpoints: s.endpoints,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { registeredNames } from '../pipeline/lifecycle.ts';
+import { registeredNames, restoreDefaultPipeline } from '../pipeline/lifecycle.ts';
 import type { HistoryEntry, ProductRow } from '../record/history.ts';
 import { nearestRank } from '../record/lag-summary.ts';
 import type { Sample } from '../record/samples.ts';
@@ -43,6 +43,8 @@ describe.skipIf(!stackName)(
           `no running stack "${stackName}": start it with \`outbox-chaos up --detach --name ${stackName}\``,
         );
       const ep = state.endpoints;
+      // The file before this one on the stack may have left another definition's pipeline: the healthy one back.
+      await restoreDefaultPipeline(ep);
       const dir = await mkdtemp(join(tmpdir(), 'obs-stack-'));
       const samplesPath = join(dir, 'samples.jsonl');
       const logLines: string[] = [];

@@ -9,8 +9,11 @@ export function keepRuns(): number {
   return Number.isInteger(n) && n >= 1 ? n : 50;
 }
 
-/** A run directory's name (runIdFor): its UTC start stamp first, so names sort in start order. */
-const RUN_DIR = /^\d{8}-\d{6}Z-.+-s-?\d+$/;
+/**
+ * A run directory's name (runIdFor, and -N when another run took that name in the same second): its UTC start
+ * stamp first, so names sort in start order.
+ */
+const RUN_DIR = /^\d{8}-\d{6}Z-.+-s-?\d+(-\d+)?$/;
 
 /** A run that has no report yet and wrote its timeline lately may still be going, in another process. */
 const IN_PROGRESS_MS = 15 * 60_000;

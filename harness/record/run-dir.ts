@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { appendPrivate, mkdirPrivate, writePrivate } from '../util/private-files.ts';
 import { redactDeep } from '../util/redact.ts';
@@ -8,19 +8,31 @@ import type { TimelineEvent } from './timeline.ts';
 
 /**
  * reports/<run-id>/ with everything needed to re-check and re-render the run; reports/latest points at it.
- * Older runs beyond the newest OUTBOX_CHAOS_KEEP_RUNS (50) are removed, so the disk stays bounded.
+ * The directory is this run's alone: a run of the same scenario and seed that started in the same second (on
+ * another stack) has it already, and this one gets `<run-id>-2` (then -3, …). Older runs beyond the newest
+ * OUTBOX_CHAOS_KEEP_RUNS (50) are removed, so the disk stays bounded.
  */
-export function createRunDir(runId: string): string {
+export function createRunDir(baseId: string): { runId: string; dir: string } {
   const root = reportsRoot();
-  const dir = join(root, runId);
   mkdirPrivate(root);
+  let runId = baseId;
+  for (let n = 2; ; n++) {
+    try {
+      mkdirSync(join(root, runId), { mode: 0o700 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      runId = `${baseId}-${n}`;
+    }
+  }
+  const dir = join(root, runId);
   mkdirPrivate(dir);
   mkdirPrivate(join(dir, 'logs'));
   const latest = join(root, 'latest');
   rmSync(latest, { force: true });
   symlinkSync(relative(root, dir), latest);
   pruneRuns(keepRuns(), root);
-  return dir;
+  return { runId, dir };
 }
 
 export function runIdFor(scenario: string, seed: number, at = new Date()): string {

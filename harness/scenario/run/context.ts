@@ -36,8 +36,7 @@ export interface RunContext {
 /** Creates the run directory and its timeline, prints what runs, and pins a generated fault schedule. */
 export function openRun(o: RunOptions, plan: RunPlan): RunContext {
   const { scenario, provider } = o;
-  const runId = runIdFor(scenario.name, plan.seed);
-  const runDir = createRunDir(runId);
+  const { runId, dir: runDir } = createRunDir(runIdFor(scenario.name, plan.seed));
   const ctx: RunContext = {
     o,
     plan,
