@@ -15,7 +15,7 @@ declare module 'vitest' {
 }
 
 /**
- * The shared real stacks of the integration tests (two: test/tools/lanes.ts), always torn down, also when a
+ * The shared real stacks of the integration tests (one, or two: test/tools/lanes.ts), always torn down, also when a
  * test or the setup fails. OUTBOX_CHAOS_TEST_REUSE=<name> runs the tests on a stack you started with
  * `up --detach --name <name>` instead (it is left running), which makes iterating on one test fast. Either way
  * the test run holds the stacks' locks: no other command starts, stops or runs on them meanwhile (the tests'

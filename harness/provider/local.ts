@@ -142,12 +142,12 @@ export function localProvider(stack: Stack): Provider {
       ),
     async setWorkerSettings(extra) {
       const said: string[] = [];
+      const set = Object.entries(extra).map(([k, v]) => `${k}=${v}`);
+      const how = set.length ? `with ${set.join(', ')}` : 'with the stack worker settings';
       for (const name of Object.keys(stack.services).filter((n) => /^connect(-\d+)?$/.test(n))) {
         if (!setWorkerExtras(join(stack.dir, name), extra)) continue;
         const t0 = Date.now();
         await service(stack, name).restart({ graceful: true });
-        const set = Object.entries(extra).map(([k, v]) => `${k}=${v}`);
-        const how = set.length ? `with ${set.join(', ')}` : 'with the stack worker settings';
         said.push(`${name} restarted ${how} (${Date.now() - t0} ms)`);
       }
       return said;

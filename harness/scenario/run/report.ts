@@ -199,7 +199,7 @@ export async function writeRunReport(ctx: RunContext, ran: RunOutcome): Promise<
     ...(ran.sink ? { sink: ran.sink } : {}),
     // The harness configures the workers of the stacks it runs; an external environment's are its own.
     ...(traitsOf(ctx.provider).reportsWorkerNonStock
-      ? { workerNonStock: [...nonStockSettings(), ...definitionWorkerSettings(ran.def.pipeline.worker)] }
+      ? { workerNonStock: [...nonStockSettings(), ...definitionWorkerSettings(def.pipeline.worker)] }
       : {}),
     diagnoses,
     deadLetterQueue,
